@@ -1,0 +1,152 @@
+// Messages between the extension host, the engine worker and the webviews. Unions are split by
+// direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
+
+/** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
+export interface WireStats {
+  /** Axis sizes. */
+  shape: number[];
+  /** Element count. */
+  count: number;
+  /** Mean of finite elements (null when there are none). */
+  mean: number | null;
+  /** Population standard deviation of finite elements. */
+  std: number | null;
+  /** Smallest finite element. */
+  min: number | null;
+  /** Largest finite element. */
+  max: number | null;
+  /** L2 norm of finite elements. */
+  l2: number | null;
+  /** Exact zeros. */
+  zeros: number;
+  /** NaN elements. */
+  nan: number;
+  /** +Infinity elements. */
+  posInf: number;
+  /** -Infinity elements. */
+  negInf: number;
+}
+
+/** A tensor on the wire: row-major float64 values in a transferable buffer, with its stats. */
+export interface WireTensor {
+  /** Axis sizes. */
+  shape: number[];
+  /** Float64 elements, row-major; wrap with `new Float64Array(buffer)`. */
+  buffer: ArrayBuffer;
+  /** Statistics computed where the tensor was made. */
+  stats: WireStats;
+}
+
+/** Mask summary: masked fraction of elements and units masked for the whole batch. */
+export interface WireMaskStats {
+  /** Fraction of elements masked (0..1). */
+  maskedFraction: number;
+  /** Units (columns) masked in every row of the batch. */
+  deadUnits: number;
+  /** deadUnits over the unit count. */
+  deadFraction: number;
+}
+
+/** Static facts about one layer, known before it runs. */
+export interface LayerInfo {
+  /** Layer name (Affine1 or the spec's own). */
+  name: string;
+  /** Layer type as spelled in specs, or the loss type. */
+  type: string;
+  /** Input shape. */
+  inShape: number[];
+  /** Output shape. */
+  outShape: number[];
+  /** Number of trainable scalars. */
+  paramCount: number;
+  /** Zero-based line of the layer in the spec. */
+  line: number;
+}
+
+/** One gradient-check result for one parameter. */
+export interface WireCheck {
+  /** Mean |analytic − numerical| (what the book prints). */
+  meanAbsDiff: number;
+  /** Largest |analytic − numerical|. */
+  maxAbsDiff: number;
+  /** Largest relative error. */
+  maxRelError: number;
+  /** Elements outside atol + rtol·|n|. */
+  failures: number;
+  /** True when there are no failures. */
+  ok: boolean;
+  /** |analytic − numerical| per element. */
+  error: WireTensor;
+}
+
+/** One event of a run, in the order the engine produced it. */
+export type RunEvent =
+  /** A network run began; every layer's static shape is known. */
+  | { kind: 'start'; form: 'network'; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
+  /** Layer `index` finished forward. */
+  | {
+      kind: 'forward';
+      index: number;
+      activation: WireTensor;
+      mask: WireTensor | null;
+      maskStats: WireMaskStats | null;
+      params: { name: string; value: WireTensor }[];
+    }
+  /** The loss layer finished forward. */
+  | { kind: 'loss'; value: number; prediction: WireTensor }
+  /** Layer `index` finished backward. */
+  | { kind: 'backward'; index: number; dout: WireTensor; dx: WireTensor; grads: { name: string; grad: WireTensor }[] }
+  /** Gradient check of one parameter of layer `index`. */
+  | { kind: 'check'; index: number; param: string; result: WireCheck }
+  /** A scalar graph was evaluated: every node's value and gradient. */
+  | { kind: 'graph'; name: string; output: string; nodes: GraphNodeInfo[] }
+  /** The run finished. */
+  | { kind: 'done'; loss: number | null; ok: boolean; elapsedMs: number };
+
+/** One node of a scalar graph, with its forward value and backward gradient. */
+export interface GraphNodeInfo {
+  /** Node name. */
+  name: string;
+  /** Operation, or 'input'. */
+  op: string;
+  /** Operand names. */
+  in: string[];
+  /** Forward value. */
+  value: number;
+  /** d output / d node. */
+  grad: number;
+  /** Zero-based line in the spec. */
+  line: number;
+}
+
+/** Messages from the extension host to the engine worker. */
+export type HostToWorker =
+  /** Run a spec: its text, file name and folder (for relative .npy paths), with or without a gradient check. */
+  { type: 'run'; runId: number; text: string; fileName: string; folder: string; check: boolean; mnistPath: string };
+
+/** Messages from the engine worker to the extension host. */
+export type WorkerToHost =
+  /** An engine event of run `runId`. */
+  | { type: 'event'; runId: number; event: RunEvent }
+  /** The spec has errors; nothing ran. */
+  | { type: 'problems'; runId: number; problems: { message: string; line: number; character: number; endLine: number; endCharacter: number; severity: 'error' | 'warning' }[] }
+  /** The run failed with a message meant for the user. */
+  | { type: 'failed'; runId: number; message: string };
+
+/** Messages from the extension host to a webview. */
+export type HostToWebview =
+  /** A new run of the spec `title` starts; clear the old one. */
+  | { type: 'reset'; title: string; runId: number }
+  /** An event of the current run. */
+  | { type: 'event'; runId: number; event: RunEvent }
+  /** The run failed or the spec has errors; show `message`. */
+  | { type: 'error'; runId: number; message: string };
+
+/** Messages from a webview to the extension host. All are validated by the host before use. */
+export type WebviewToHost =
+  /** The webview is listening; the host may now send state. */
+  | { type: 'ready' }
+  /** The user selected layer `index` in the panel. */
+  | { type: 'selectLayer'; index: number }
+  /** The user asked to run the spec again. */
+  | { type: 'rerun' };

@@ -1,0 +1,140 @@
+// The parsed spec: one model for YAML and JSON, every part carrying its source range.
+import type { Tensor } from '../engine/tensor';
+import type { LayerType, LossType, ParamName } from '../engine/layer';
+
+/** A zero-based position, as VS Code and LSP count: line, then UTF-16 column. */
+export interface Position {
+  /** Zero-based line. */
+  line: number;
+  /** Zero-based column in UTF-16 code units. */
+  character: number;
+}
+
+/** A half-open source range. */
+export interface Range {
+  /** First character. */
+  start: Position;
+  /** One past the last character. */
+  end: Position;
+}
+
+/** One problem found in a spec, at the place the user must change. */
+export interface Problem {
+  /** Short, specific sentence, e.g. "Affine2 expects input width 50, gets 40". */
+  message: string;
+  /** Where it is. */
+  range: Range;
+  /** Errors stop a run; warnings do not. */
+  severity: 'error' | 'warning';
+}
+
+/** Where a tensor comes from. */
+export type DataSource =
+  | { kind: 'data'; tensor: Tensor; range: Range }
+  | { kind: 'labels'; labels: number[]; range: Range }
+  | { kind: 'random'; shape: number[]; dist: 'uniform' | 'normal'; classes?: number; range: Range }
+  | { kind: 'dataset'; name: 'mnist'; split: 'train' | 'test'; count: number; offset: number; range: Range }
+  | { kind: 'file'; path: string; range: Range };
+
+/** How a layer's weights start. `bias` is the constant b (or beta) starts at. */
+export type InitSpec =
+  | { scheme: 'normal'; std: number; bias: number }
+  | { scheme: 'he' | 'xavier' | 'zeros'; bias: number };
+
+/** One layer as written. */
+export interface LayerSpec {
+  /** Layer type. */
+  type: LayerType;
+  /** The spec's name, or the book's default (Affine1, Relu1, ...). */
+  name: string;
+  /** True when the spec named the layer itself. */
+  named: boolean;
+  /** The whole list item. */
+  range: Range;
+  /** The type token (bare string or `type:` value), where hovers and diagnostics point. */
+  typeRange: Range;
+  /** Output width of an affine layer. */
+  units?: number;
+  /** Negative slope of leaky-relu. */
+  alpha?: number;
+  /** Fraction dropped by dropout. */
+  ratio?: number;
+  /** BatchNorm epsilon. */
+  eps?: number;
+  /** Weight init of affine/batchnorm layers. */
+  init?: InitSpec;
+  /** Explicit parameter values, which win over init. */
+  weights?: Partial<Record<ParamName, DataSource>>;
+}
+
+/** Gradient-check settings: central difference step and the pass test |a − n| ≤ atol + rtol·|n|. */
+export interface CheckSpec {
+  /** Central difference step. */
+  h: number;
+  /** Absolute tolerance. */
+  atol: number;
+  /** Relative tolerance. */
+  rtol: number;
+}
+
+/** A sequential network spec. */
+export interface NetworkSpec {
+  /** Discriminator. */
+  form: 'network';
+  /** Spec name, or the file name without extensions. */
+  name: string;
+  /** PRNG seed for init, random data and dropout. */
+  seed: number;
+  /** Training mode (Dropout masks, BatchNorm batch stats) or evaluation mode. */
+  mode: 'train' | 'eval';
+  /** The input batch. */
+  input: DataSource;
+  /** Targets; required when there is a loss. */
+  target: DataSource | null;
+  /** Layers in order. */
+  layers: LayerSpec[];
+  /** Loss layer, or null for forward-only specs. */
+  loss: LossType | null;
+  /** Range of the loss value (or of the whole document when absent). */
+  lossRange: Range;
+  /** Gradient-check settings. */
+  check: CheckSpec;
+  /** Largest tensor allowed, in elements. */
+  maxElements: number;
+}
+
+/** An op of a scalar computational graph. */
+export type GraphOp = 'mul' | 'add' | 'sub' | 'div' | 'neg' | 'exp' | 'log' | 'pow' | 'relu' | 'sigmoid' | 'tanh';
+
+/** A node of a graph spec. */
+export interface GraphNodeSpec {
+  /** Node name, unique among inputs and nodes. */
+  name: string;
+  /** Operation. */
+  op: GraphOp;
+  /** Names of its operands, in order. */
+  in: string[];
+  /** Constant exponent of `pow`. */
+  exponent?: number;
+  /** The whole list item. */
+  range: Range;
+}
+
+/** A scalar computational-graph spec, like the book's shop examples. */
+export interface GraphSpec {
+  /** Discriminator. */
+  form: 'graph';
+  /** Spec name. */
+  name: string;
+  /** Input names and values, with the range of each key. */
+  inputs: { name: string; value: number; range: Range }[];
+  /** Nodes in the order written (they may refer to later nodes; evaluation sorts them). */
+  nodes: GraphNodeSpec[];
+  /** Name of the output node. */
+  output: string;
+  /** Range of the output value. */
+  outputRange: Range;
+}
+
+/** Either form. */
+export type Spec = NetworkSpec | GraphSpec;
