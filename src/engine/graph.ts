@@ -1,0 +1,163 @@
+// Scalar computational graphs, as the book's ch. 5 shop examples: nodes are evaluated in
+// topological order, then gradients flow back from d output = 1, summed over fan-out.
+
+/** An op of a scalar computational graph. */
+export type GraphOp = 'mul' | 'add' | 'sub' | 'div' | 'neg' | 'exp' | 'log' | 'pow' | 'relu' | 'sigmoid' | 'tanh';
+
+/** How many operands each op takes. */
+export const GRAPH_OP_ARITY: Readonly<Record<GraphOp, 1 | 2>> = {
+  mul: 2,
+  add: 2,
+  sub: 2,
+  div: 2,
+  neg: 1,
+  exp: 1,
+  log: 1,
+  pow: 1,
+  relu: 1,
+  sigmoid: 1,
+  tanh: 1,
+};
+
+/** A node: `op` applied to the values named in `in`. */
+export interface GraphNode {
+  /** Node name, unique among inputs and nodes. */
+  name: string;
+  /** Operation. */
+  op: GraphOp;
+  /** Names of its operands (inputs or nodes), in order. */
+  in: string[];
+  /** Constant exponent of `pow`. */
+  exponent?: number;
+}
+
+/** One node's backward: the upstream gradient and what it sends to each operand. */
+export interface GraphBackwardStep {
+  /** The node. */
+  node: string;
+  /** Its op. */
+  op: GraphOp;
+  /** d output / d node, complete when this step runs. */
+  dout: number;
+  /** Per operand, in order: its name and this node's contribution to its gradient. */
+  sends: { name: string; grad: number }[];
+}
+
+/** Values and gradients of a graph. */
+export interface GraphResult {
+  /** Node names in evaluation order (inputs are not listed). */
+  order: string[];
+  /** Value of every input and node. */
+  values: Record<string, number>;
+  /** d output / d name for every input and node (0 where the output does not depend on it). */
+  grads: Record<string, number>;
+  /** The backward steps of the nodes the output depends on, output first (reverse evaluation order). */
+  backward: GraphBackwardStep[];
+}
+
+/**
+ * Evaluates `output` of the graph and the gradient of `output` with respect to every input and node.
+ * Nodes may be listed in any order. Specs validate graphs first; this still throws a clear Error on a
+ * cycle, an unknown or duplicate name, or a wrong operand count, instead of looping or returning NaN.
+ */
+export function evaluateGraph(inputs: Record<string, number>, nodes: GraphNode[], output: string): GraphResult {
+  const order = topologicalOrder(inputs, nodes);
+  if (!Object.hasOwn(inputs, output) && !nodes.some((n) => n.name === output)) throw new Error(`output "${output}" is not an input or a node`);
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  // Null-prototype records, so names such as "constructor" or "__proto__" are ordinary keys.
+  const values: Record<string, number> = Object.assign(Object.create(null), inputs);
+  for (const name of order) {
+    const node = byName.get(name)!;
+    values[name] = forwardOp(node, node.in.map((i) => values[i]));
+  }
+  const grads: Record<string, number> = Object.create(null);
+  for (const name of [...Object.keys(inputs), ...order]) grads[name] = 0;
+  grads[output] = 1;
+  // Only nodes the output depends on send gradients, so an unrelated branch (say log(0)) adds no NaN.
+  const needed = new Set([output]);
+  const backward: GraphBackwardStep[] = [];
+  for (let k = order.length - 1; k >= 0; k--) {
+    const node = byName.get(order[k])!;
+    if (!needed.has(node.name)) continue;
+    for (const name of node.in) needed.add(name);
+    const dout = grads[node.name];
+    const local = backwardOp(node, node.in.map((i) => values[i]), values[node.name], dout);
+    const sends = node.in.map((name, i) => ({ name, grad: local[i] }));
+    for (const s of sends) grads[s.name] += s.grad;
+    backward.push({ node: node.name, op: node.op, dout, sends });
+  }
+  return { order, values, grads, backward };
+}
+
+/** Node names in an order where every node comes after its operands; listed order breaks ties. */
+function topologicalOrder(inputs: Record<string, number>, nodes: GraphNode[]): string[] {
+  const byName = new Map<string, GraphNode>();
+  for (const node of nodes) {
+    if (Object.hasOwn(inputs, node.name) || byName.has(node.name)) throw new Error(`name "${node.name}" is defined twice`);
+    const arity = Object.hasOwn(GRAPH_OP_ARITY, node.op) ? GRAPH_OP_ARITY[node.op] : undefined;
+    if (arity === undefined) throw new Error(`node "${node.name}" has unknown op "${node.op}"`);
+    if (node.in.length !== arity) throw new Error(`node "${node.name}": ${node.op} takes ${arity} operand(s), got ${node.in.length}`);
+    if (node.op === 'pow' && typeof node.exponent !== 'number') throw new Error(`node "${node.name}": pow needs an exponent`);
+    byName.set(node.name, node);
+  }
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  // Depth-first with an explicit path, so a cycle is reported along its names.
+  const visit = (name: string, path: string[]): void => {
+    if (Object.hasOwn(inputs, name) || state.get(name) === 'done') return;
+    const node = byName.get(name);
+    if (!node) throw new Error(`node "${path[path.length - 1]}" uses unknown name "${name}"`);
+    if (state.get(name) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(name)), name];
+      throw new Error(`graph has a cycle: ${cycle.join(' → ')}`);
+    }
+    state.set(name, 'visiting');
+    for (const operand of node.in) visit(operand, [...path, name]);
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const node of nodes) visit(node.name, []);
+  return order;
+}
+
+/** A node's value from its operand values. */
+function forwardOp(node: GraphNode, v: number[]): number {
+  const [x, y] = v;
+  switch (node.op) {
+    case 'mul': return x * y;
+    case 'add': return x + y;
+    case 'sub': return x - y;
+    case 'div': return x / y;
+    case 'neg': return -x;
+    case 'exp': return Math.exp(x);
+    case 'log': return Math.log(x);
+    case 'pow': return Math.pow(x, node.exponent!);
+    case 'relu': return x <= 0 ? 0 : x;
+    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'tanh': return Math.tanh(x);
+  }
+}
+
+/** Gradient contributions to each operand, given operand values, the node's value and dout. */
+function backwardOp(node: GraphNode, v: number[], out: number, dout: number): number[] {
+  const [x, y] = v;
+  switch (node.op) {
+    // Mul swaps the operands: dx = dout·y, dy = dout·x (this order gives the book's exact figures).
+    case 'mul': return [dout * y, dout * x];
+    // Add passes dout through, written dout·1 as the book's AddLayer.
+    case 'add': return [dout * 1, dout * 1];
+    case 'sub': return [dout, -dout];
+    // d(x/y) = dx/y − x·dy/y².
+    case 'div': return [dout / y, (-dout * x) / (y * y)];
+    case 'neg': return [-dout];
+    // d exp(x) = exp(x)·dx, and exp(x) is the output.
+    case 'exp': return [dout * out];
+    case 'log': return [dout / x];
+    // d x^p = p·x^(p−1)·dx.
+    case 'pow': return [dout * node.exponent! * Math.pow(x, node.exponent! - 1)];
+    // Masked where x <= 0, as the ReLU layer.
+    case 'relu': return [x <= 0 ? 0 : dout];
+    case 'sigmoid': return [dout * (1.0 - out) * out];
+    case 'tanh': return [dout * (1 - out * out)];
+  }
+}

@@ -1,0 +1,154 @@
+// Batch normalisation after the book's ch. 6 layer: out = gamma·xn + beta with xn = (x − mu)/std.
+// Training uses the batch's mean and (biased) variance and moves the running statistics toward them
+// with momentum; evaluation uses the running statistics. Inputs of rank > 2 are flattened to [N, D].
+import type { Layer, Param } from '../layer';
+import { columnSums, flatten2d } from '../ops';
+import { tensor, zeros, type Tensor } from '../tensor';
+
+/** Batch normalisation over the batch axis, one gamma and beta per feature. */
+export class BatchNorm implements Layer {
+  /** Type as spelled in specs. */
+  readonly type = 'batchnorm' as const;
+  /** [gamma, beta]. */
+  readonly params: readonly Param[];
+  /** Running mean per feature, used in evaluation; starts at 0 as in the book. */
+  runningMean: Tensor;
+  /** Running (biased) variance per feature, used in evaluation; starts at 0 as in the book. */
+  runningVar: Tensor;
+  /** While true, training forwards leave the running statistics unchanged. */
+  frozen = false;
+  /** x − mu of the last forward, [N, D]. */
+  private xc: Tensor | null = null;
+  /** Normalised input xc / std of the last forward, [N, D]. */
+  private xn: Tensor | null = null;
+  /** √(var + eps) per feature of the last forward, [D]. */
+  private std: Tensor | null = null;
+  /** Mode of the last forward, which backward follows. */
+  private train = false;
+  /** Shape of the last forward's input, which dx takes back. */
+  private xShape: readonly number[] = [];
+
+  /** A layer with scale gamma [D] and shift beta [D]. */
+  constructor(
+    /** Display name. */
+    readonly name: string,
+    gamma: Tensor,
+    beta: Tensor,
+    /** Added to the variance before the square root (the book uses 10e-7). */
+    readonly eps = 1e-5,
+    /** Weight of the old running statistics in each update. */
+    readonly momentum = 0.9,
+  ) {
+    const d = gamma.data.length;
+    if (gamma.shape.length !== 1) throw new RangeError(`${name}: gamma must be a vector, got shape [${gamma.shape.join(', ')}]`);
+    if (beta.shape.length !== 1 || beta.shape[0] !== d) throw new RangeError(`${name}: beta must have shape [${d}], got [${beta.shape.join(', ')}]`);
+    this.params = [
+      { name: 'gamma', value: gamma, grad: null },
+      { name: 'beta', value: beta, grad: null },
+    ];
+    this.runningMean = zeros([d]);
+    this.runningVar = zeros([d]);
+  }
+
+  kept(): Readonly<Record<string, Tensor>> {
+    return this.xc && this.xn && this.std ? { xc: this.xc, xn: this.xn, std: this.std } : {};
+  }
+
+  forward(x: Tensor, train: boolean): Tensor {
+    const gamma = this.params[0].value.data;
+    const beta = this.params[1].value.data;
+    const d = gamma.length;
+    if (x.shape.length < 2) throw new RangeError(`${this.name} expects a batch [N, ...], got shape [${x.shape.join(', ')}]`);
+    const x2 = flatten2d(x);
+    const n = x2.shape[0];
+    if (x2.shape[1] !== d) throw new RangeError(`${this.name} expects input width ${d}, gets ${x2.shape[1]}`);
+    if (train && n === 0) throw new RangeError(`${this.name} needs a non-empty batch in training`);
+    const [mu, variance] = train ? batchMoments(x2) : [this.runningMean.data, this.runningVar.data];
+    const std = variance.map((v) => Math.sqrt(v + this.eps));
+    const xc = new Float64Array(n * d);
+    for (let r = 0; r < xc.length; r += d) for (let j = 0; j < d; j++) xc[r + j] = x2.data[r + j] - mu[j];
+    const xn = new Float64Array(n * d);
+    const out = new Float64Array(n * d);
+    for (let r = 0; r < xn.length; r += d) {
+      for (let j = 0; j < d; j++) {
+        xn[r + j] = xc[r + j] / std[j];
+        out[r + j] = gamma[j] * xn[r + j] + beta[j];
+      }
+    }
+    if (train && !this.frozen) {
+      const m = this.momentum;
+      this.runningMean = tensor([d], this.runningMean.data.map((v, j) => m * v + (1 - m) * mu[j]));
+      this.runningVar = tensor([d], this.runningVar.data.map((v, j) => m * v + (1 - m) * variance[j]));
+    }
+    this.train = train;
+    this.xShape = x.shape;
+    this.xc = tensor([n, d], xc);
+    this.xn = tensor([n, d], xn);
+    this.std = tensor([d], std);
+    return tensor(x.shape, out);
+  }
+
+  backward(dout: Tensor): Tensor {
+    if (!this.xc || !this.xn || !this.std) throw new Error(`${this.name}: backward before forward`);
+    const [n, d] = this.xc.shape;
+    if (dout.data.length !== n * d) {
+      throw new RangeError(`${this.name}: dout has shape [${dout.shape.join(', ')}], forward gave [${this.xShape.join(', ')}]`);
+    }
+    const g = dout.data;
+    const gamma = this.params[0].value.data;
+    const xc = this.xc.data;
+    const xn = this.xn.data;
+    const std = this.std.data;
+    // dbeta = Σ dout; dgamma = Σ xn·dout (sums over the batch).
+    const dbeta = new Float64Array(d);
+    const dgamma = new Float64Array(d);
+    for (let r = 0; r < g.length; r += d) {
+      for (let j = 0; j < d; j++) {
+        dbeta[j] += g[r + j];
+        dgamma[j] += xn[r + j] * g[r + j];
+      }
+    }
+    this.params[0].grad = tensor([d], dgamma);
+    this.params[1].grad = tensor([d], dbeta);
+    const dx = new Float64Array(n * d);
+    if (!this.train) {
+      // Running statistics are constants: dx = gamma·dout / std.
+      for (let r = 0; r < dx.length; r += d) for (let j = 0; j < d; j++) dx[r + j] = (gamma[j] * g[r + j]) / std[j];
+      return tensor(this.xShape, dx);
+    }
+    // The book's chain: dxn = gamma·dout; dxc = dxn/std; dstd = −Σ dxn·xc/std²; dvar = 0.5·dstd/std;
+    // dxc += (2/N)·xc·dvar; dmu = Σ dxc; dx = dxc − dmu/N.
+    const dstd = new Float64Array(d);
+    for (let r = 0; r < dx.length; r += d) {
+      for (let j = 0; j < d; j++) {
+        const dxn = gamma[j] * g[r + j];
+        dx[r + j] = dxn / std[j];
+        dstd[j] -= (dxn * xc[r + j]) / (std[j] * std[j]);
+      }
+    }
+    const dmu = new Float64Array(d);
+    for (let r = 0; r < dx.length; r += d) {
+      for (let j = 0; j < d; j++) {
+        const dvar = (0.5 * dstd[j]) / std[j];
+        dx[r + j] += (2.0 / n) * xc[r + j] * dvar;
+        dmu[j] += dx[r + j];
+      }
+    }
+    for (let r = 0; r < dx.length; r += d) for (let j = 0; j < d; j++) dx[r + j] -= dmu[j] / n;
+    return tensor(this.xShape, dx);
+  }
+}
+
+/** Mean and biased variance (mean of (x − mu)²) of each column of a non-empty [N, D] batch. */
+function batchMoments(x: Tensor): [Float64Array, Float64Array] {
+  const [n, d] = x.shape;
+  const mu = columnSums(x).data.map((s) => s / n);
+  const variance = new Float64Array(d);
+  for (let r = 0; r < x.data.length; r += d) {
+    for (let j = 0; j < d; j++) {
+      const c = x.data[r + j] - mu[j];
+      variance[j] += c * c;
+    }
+  }
+  return [mu, variance.map((v) => v / n)];
+}

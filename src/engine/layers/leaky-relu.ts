@@ -1,0 +1,47 @@
+// Leaky ReLU: out = x where x > 0, else alpha·x. Backward: dx = dout where x > 0, else alpha·dout.
+import type { Layer, Param } from '../layer';
+import { tensor, type Tensor } from '../tensor';
+import { requireKept } from './require-kept';
+
+/** ReLU with a negative slope `alpha`; masks exactly the entries with x <= 0, like Relu. */
+export class LeakyRelu implements Layer {
+  /** Type as spelled in specs. */
+  readonly type = 'leaky-relu' as const;
+  /** No parameters. */
+  readonly params: readonly Param[] = [];
+  /** 1 where the last forward's x <= 0 (slope alpha), else 0. */
+  mask: Tensor | null = null;
+
+  /** A leaky ReLU with slope `alpha` for x <= 0. */
+  constructor(
+    /** Display name. */
+    readonly name: string,
+    /** Slope for x <= 0. */
+    readonly alpha: number,
+  ) {}
+
+  kept(): Readonly<Record<string, Tensor>> {
+    return this.mask ? { mask: this.mask } : {};
+  }
+
+  forward(x: Tensor): Tensor {
+    const mask = new Float64Array(x.data.length);
+    const out = new Float64Array(x.data.length);
+    for (let i = 0; i < out.length; i++) {
+      const v = x.data[i];
+      if (v <= 0) {
+        mask[i] = 1;
+        out[i] = this.alpha * v;
+      } else out[i] = v;
+    }
+    this.mask = tensor(x.shape, mask);
+    return tensor(x.shape, out);
+  }
+
+  backward(dout: Tensor): Tensor {
+    const mask = requireKept(this.mask, this.name, dout).data;
+    const dx = new Float64Array(dout.data.length);
+    for (let i = 0; i < dx.length; i++) dx[i] = mask[i] === 0 ? dout.data[i] : this.alpha * dout.data[i];
+    return tensor(dout.shape, dx);
+  }
+}

@@ -1,0 +1,38 @@
+// Sigmoid: out = 1 / (1 + exp(−x)). Backward: dx = dout·(1 − out)·out.
+import type { Layer, Param } from '../layer';
+import { tensor, type Tensor } from '../tensor';
+import { requireKept } from './require-kept';
+
+/** The logistic function, elementwise. */
+export class Sigmoid implements Layer {
+  /** Type as spelled in specs. */
+  readonly type = 'sigmoid' as const;
+  /** No parameters. */
+  readonly params: readonly Param[] = [];
+  /** Output of the last forward. */
+  out: Tensor | null = null;
+
+  /** A sigmoid layer. */
+  constructor(
+    /** Display name. */
+    readonly name: string,
+  ) {}
+
+  kept(): Readonly<Record<string, Tensor>> {
+    return this.out ? { out: this.out } : {};
+  }
+
+  forward(x: Tensor): Tensor {
+    const out = new Float64Array(x.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-x.data[i]));
+    this.out = tensor(x.shape, out);
+    return this.out;
+  }
+
+  backward(dout: Tensor): Tensor {
+    const out = requireKept(this.out, this.name, dout).data;
+    const dx = new Float64Array(dout.data.length);
+    for (let i = 0; i < dx.length; i++) dx[i] = dout.data[i] * (1.0 - out[i]) * out[i];
+    return tensor(dout.shape, dx);
+  }
+}

@@ -1,0 +1,114 @@
+// Summary figures of tensors and masks, for tables and status lines. Figures can be NaN (e.g. the
+// mean of a tensor with no finite element); turning NaN into null for JSON is the caller's job.
+import { flatten2d } from './ops';
+import type { Tensor } from './tensor';
+
+/** Summary of a tensor. mean, std, min, max and l2 cover finite elements only; NaN when there are none. */
+export interface TensorStats {
+  /** Shape of the tensor. */
+  shape: number[];
+  /** Number of elements, finite or not. */
+  count: number;
+  /** Mean of the finite elements. */
+  mean: number;
+  /** Population standard deviation (divided by the count) of the finite elements. */
+  std: number;
+  /** Smallest finite element. */
+  min: number;
+  /** Largest finite element. */
+  max: number;
+  /** Euclidean norm of the finite elements (0 when there are none). */
+  l2: number;
+  /** Elements equal to 0 (including −0). */
+  zeros: number;
+  /** NaN elements. */
+  nan: number;
+  /** +Infinity elements. */
+  posInf: number;
+  /** −Infinity elements. */
+  negInf: number;
+}
+
+/** Summary figures of `t`, in two passes (mean first, then the spread) for an accurate std. */
+export function tensorStats(t: Tensor): TensorStats {
+  const d = t.data;
+  let finite = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let maxAbs = 0;
+  let zeros = 0;
+  let nan = 0;
+  let posInf = 0;
+  let negInf = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (Number.isNaN(v)) nan++;
+    else if (v === Infinity) posInf++;
+    else if (v === -Infinity) negInf++;
+    else {
+      finite++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+      if (v === 0) zeros++;
+    }
+  }
+  const mean = finite === 0 ? NaN : sum / finite;
+  let spread = 0;
+  let scaledSquares = 0;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!Number.isFinite(v)) continue;
+    spread += (v - mean) * (v - mean);
+    // Scaled by the largest |v| so the squares cannot overflow for |v| > 1e154.
+    scaledSquares += (v / maxAbs) * (v / maxAbs);
+  }
+  return {
+    shape: [...t.shape],
+    count: d.length,
+    mean,
+    std: finite === 0 ? NaN : Math.sqrt(spread / finite),
+    min: finite === 0 ? NaN : min,
+    max: finite === 0 ? NaN : max,
+    l2: maxAbs === 0 ? 0 : maxAbs * Math.sqrt(scaledSquares),
+    zeros,
+    nan,
+    posInf,
+    negInf,
+  };
+}
+
+/** Summary of a 0/1 mask (1 = masked) over a batch. */
+export interface MaskStats {
+  /** Fraction of masked elements (0 for an empty mask). */
+  maskedFraction: number;
+  /** Units (columns of the [N, D] mask) masked in every row of the batch. */
+  deadUnits: number;
+  /** deadUnits / D (0 when D is 0). */
+  deadFraction: number;
+}
+
+/** Masked fraction and dead units of a mask; rank > 2 is flattened to [N, rest], rank 1 is one row. */
+export function maskStats(mask: Tensor): MaskStats {
+  const m = flatten2d(mask);
+  const [n, d] = m.shape;
+  let masked = 0;
+  const maskedRows = new Float64Array(d);
+  for (let r = 0; r < m.data.length; r += d) {
+    for (let j = 0; j < d; j++) {
+      if (m.data[r + j] !== 0) {
+        masked++;
+        maskedRows[j]++;
+      }
+    }
+  }
+  let deadUnits = 0;
+  for (let j = 0; j < d; j++) if (n > 0 && maskedRows[j] === n) deadUnits++;
+  return {
+    maskedFraction: m.data.length === 0 ? 0 : masked / m.data.length,
+    deadUnits,
+    deadFraction: d === 0 ? 0 : deadUnits / d,
+  };
+}

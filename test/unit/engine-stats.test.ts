@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Relu } from '../../src/engine/layers/relu';
+import { maskStats, tensorStats } from '../../src/engine/stats';
+import { fromNested, tensor } from '../../src/engine/tensor';
+
+test('tensorStats counts zeros, NaN and infinities, and summarises the finite values', () => {
+  const s = tensorStats(tensor([2, 4], Float64Array.from([1, -0, 0, NaN, Infinity, -Infinity, 3, -2])));
+  assert.deepEqual(
+    { shape: s.shape, count: s.count, zeros: s.zeros, nan: s.nan, posInf: s.posInf, negInf: s.negInf, min: s.min, max: s.max },
+    { shape: [2, 4], count: 8, zeros: 2, nan: 1, posInf: 1, negInf: 1, min: -2, max: 3 },
+  );
+  // Finite values 1, 0, 0, 3, −2: mean 0.4, population variance 13.2 / 5, norm √14.
+  assert.ok(Math.abs(s.mean - 0.4) < 1e-15);
+  assert.ok(Math.abs(s.std - Math.sqrt(2.64)) < 1e-15);
+  assert.ok(Math.abs(s.l2 - Math.sqrt(14)) < 1e-15);
+});
+
+test('tensorStats: no finite values gives NaN figures; huge values do not overflow the norm', () => {
+  const s = tensorStats(fromNested([NaN, Infinity]));
+  assert.ok([s.mean, s.std, s.min, s.max].every(Number.isNaN));
+  assert.strictEqual(s.l2, 0);
+  const big = tensorStats(fromNested([3e200, 4e200]));
+  assert.ok(Math.abs(big.l2 / 5e200 - 1) < 1e-15);
+  assert.strictEqual(tensorStats(tensor([0])).count, 0);
+});
+
+test('maskStats: masked fraction and dead units (masked in every row)', () => {
+  const m = maskStats(fromNested([[1, 0, 1], [1, 1, 0], [1, 0, 1]]));
+  assert.deepEqual(m, { maskedFraction: 6 / 9, deadUnits: 1, deadFraction: 1 / 3 });
+  assert.deepEqual(maskStats(tensor([2, 1, 2], Float64Array.from([1, 1, 0, 1]))), { maskedFraction: 0.75, deadUnits: 1, deadFraction: 0.5 });
+  assert.deepEqual(maskStats(tensor([0, 3])), { maskedFraction: 0, deadUnits: 0, deadFraction: 0 });
+  const relu = new Relu('Relu1');
+  relu.forward(fromNested([[-1, 2], [0, 3]]));
+  assert.deepEqual(maskStats(relu.kept().mask), { maskedFraction: 0.5, deadUnits: 1, deadFraction: 0.5 });
+});
