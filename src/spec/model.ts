@@ -1,5 +1,6 @@
 // The parsed spec: one model for YAML and JSON, every part carrying its source range.
 import type { Tensor } from '../engine/tensor';
+import type { GraphOp } from '../engine/graph';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 
 /** A zero-based position, as VS Code and LSP count: line, then UTF-16 column. */
@@ -28,11 +29,15 @@ export interface Problem {
   severity: 'error' | 'warning';
 }
 
-/** Where a tensor comes from. */
+/**
+ * Where a tensor comes from. `range` is the defining value: the data or labels list, the `random`
+ * mapping, the whole `dataset` mapping, or the `file:` path. A random target may leave `shape` null
+ * (shaped from the network's output); a dataset target means the labels of the input's digits.
+ */
 export type DataSource =
   | { kind: 'data'; tensor: Tensor; range: Range }
-  | { kind: 'labels'; labels: number[]; range: Range }
-  | { kind: 'random'; shape: number[]; dist: 'uniform' | 'normal'; classes?: number; range: Range }
+  | { kind: 'labels'; labels: number[]; itemRanges: Range[]; range: Range }
+  | { kind: 'random'; shape: number[] | null; dist: 'uniform' | 'normal'; range: Range }
   | { kind: 'dataset'; name: 'mnist'; split: 'train' | 'test'; count: number; offset: number; range: Range }
   | { kind: 'file'; path: string; range: Range };
 
@@ -55,15 +60,17 @@ export interface LayerSpec {
   typeRange: Range;
   /** Output width of an affine layer. */
   units?: number;
-  /** Negative slope of leaky-relu. */
+  /** Range of the `units` value. */
+  unitsRange?: Range;
+  /** Negative slope of leaky-relu (default 0.01). */
   alpha?: number;
-  /** Fraction dropped by dropout. */
+  /** Fraction dropped by dropout (default 0.5). */
   ratio?: number;
-  /** BatchNorm epsilon. */
+  /** BatchNorm epsilon; absent means the engine's default. */
   eps?: number;
-  /** Weight init of affine/batchnorm layers. */
+  /** Weight init of affine layers (the book's normal, std 0.01, bias 0 unless the spec says otherwise). */
   init?: InitSpec;
-  /** Explicit parameter values, which win over init. */
+  /** Explicit parameter values (data or file sources), which win over init. */
   weights?: Partial<Record<ParamName, DataSource>>;
 }
 
@@ -83,7 +90,7 @@ export interface NetworkSpec {
   form: 'network';
   /** Spec name, or the file name without extensions. */
   name: string;
-  /** PRNG seed for init, random data and dropout. */
+  /** PRNG seed for init, random data and dropout (0 when absent). */
   seed: number;
   /** Training mode (Dropout masks, BatchNorm batch stats) or evaluation mode. */
   mode: 'train' | 'eval';
@@ -103,8 +110,7 @@ export interface NetworkSpec {
   maxElements: number;
 }
 
-/** An op of a scalar computational graph. */
-export type GraphOp = 'mul' | 'add' | 'sub' | 'div' | 'neg' | 'exp' | 'log' | 'pow' | 'relu' | 'sigmoid' | 'tanh';
+export type { GraphOp };
 
 /** A node of a graph spec. */
 export interface GraphNodeSpec {

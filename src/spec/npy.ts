@@ -1,0 +1,107 @@
+// NumPy .npy files (format versions 1.0, 2.0 and 3.0): float64, float32 and integer arrays in C order,
+// read into float64 tensors. Everything else gets an error that says what to do.
+import { sizeOf, type Tensor } from '../engine/tensor';
+
+/** What the header says. */
+interface NpyHeader {
+  /** Array shape; [] for a 0-d array. */
+  shape: number[];
+  /** The dtype string as written, e.g. '<f8'. */
+  descr: string;
+  /** Offset of the first data byte. */
+  dataOffset: number;
+  /** Reads element i of the data as a float64. */
+  read: (view: DataView, i: number) => number;
+  /** Bytes per element. */
+  itemSize: number;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** The shape from a .npy header, reading nothing past it. */
+export function npyShape(bytes: Uint8Array): { shape: number[] } | { error: string } {
+  const header = readHeader(bytes);
+  return 'error' in header ? header : { shape: header.shape };
+}
+
+/** The whole array as a float64 tensor, or a clear error. */
+export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: string } {
+  const header = readHeader(bytes);
+  if ('error' in header) return header;
+  const count = sizeOf(header.shape);
+  const needed = count * header.itemSize;
+  const available = bytes.length - header.dataOffset;
+  if (available < needed) return { error: `truncated .npy data: shape [${header.shape.join(', ')}] of ${header.descr} needs ${needed} bytes, the file has ${available}` };
+  const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, needed);
+  const data = new Float64Array(count);
+  for (let i = 0; i < count; i++) data[i] = header.read(view, i);
+  return { tensor: { shape: header.shape, data } };
+}
+
+/** Parses magic, version and the header dict. */
+function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) return { error: 'not a .npy file (bad magic bytes)' };
+  const major = bytes[6];
+  if (major < 1 || major > 3) return { error: `unsupported .npy format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are supported)` };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthSize = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lengthSize) return { error: 'truncated .npy header' };
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const start = 8 + lengthSize;
+  if (bytes.length < start + headerLength) return { error: `truncated .npy header: it claims ${headerLength} bytes, the file has ${bytes.length - start}` };
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
+
+  if (/['"]descr['"]\s*:\s*\[/.test(text)) return { error: 'structured .npy arrays (record dtypes) are not supported; save a plain numeric array' };
+  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
+  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return { error: 'bad .npy header: it needs descr, fortran_order and shape' };
+  if (fortran === 'True') return { error: 'Fortran-order .npy arrays are not supported; save with np.ascontiguousarray(a) first' };
+
+  const shape: number[] = [];
+  for (const part of shapeText.split(',')) {
+    const size = part.trim().replace(/L$/, '');
+    if (size === '') continue;
+    if (!/^\d+$/.test(size)) return { error: `bad .npy header: shape (${shapeText}) is not a tuple of sizes` };
+    shape.push(Number(size));
+  }
+  const reader = elementReader(descr);
+  if ('error' in reader) return reader;
+  return { shape, descr, dataOffset: start + headerLength, ...reader };
+}
+
+/** How to read one element of dtype `descr`. */
+function elementReader(descr: string): Pick<NpyHeader, 'read' | 'itemSize'> | { error: string } {
+  const m = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(descr);
+  const unsupported = (what: string) => ({ error: `unsupported .npy dtype '${descr}'${what}; use float64, float32 or an integer type` });
+  if (!m) return unsupported('');
+  const little = m[1] !== '>';
+  const kind = m[2];
+  const size = Number(m[3]);
+  const key = `${kind}${size}`;
+  switch (key) {
+    case 'f8':
+      return { itemSize: 8, read: (v, i) => v.getFloat64(i * 8, little) };
+    case 'f4':
+      return { itemSize: 4, read: (v, i) => v.getFloat32(i * 4, little) };
+    case 'i1':
+      return { itemSize: 1, read: (v, i) => v.getInt8(i) };
+    case 'u1':
+      return { itemSize: 1, read: (v, i) => v.getUint8(i) };
+    case 'i2':
+      return { itemSize: 2, read: (v, i) => v.getInt16(i * 2, little) };
+    case 'u2':
+      return { itemSize: 2, read: (v, i) => v.getUint16(i * 2, little) };
+    case 'i4':
+      return { itemSize: 4, read: (v, i) => v.getInt32(i * 4, little) };
+    case 'u4':
+      return { itemSize: 4, read: (v, i) => v.getUint32(i * 4, little) };
+    // 64-bit integers beyond 2^53 round to the nearest float64, as NumPy's astype(float64) does.
+    case 'i8':
+      return { itemSize: 8, read: (v, i) => Number(v.getBigInt64(i * 8, little)) };
+    case 'u8':
+      return { itemSize: 8, read: (v, i) => Number(v.getBigUint64(i * 8, little)) };
+  }
+  const kinds: Record<string, string> = { c: 'complex', b: 'bool', O: 'object', U: 'unicode string', S: 'byte string', M: 'datetime', m: 'timedelta', V: 'void', f: 'float' };
+  return unsupported(kinds[kind] ? ` (${kinds[kind]}${kind === 'f' ? `${size * 8}` : ''})` : '');
+}

@@ -1,0 +1,298 @@
+// The network form: settings, input, target, layers and loss.
+import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { DEFAULT_CHECK } from '../engine/gradcheck';
+import type { LayerType, LossType, ParamName } from '../engine/layer';
+import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range } from './model';
+import { readSource, readWeight } from './parse-data';
+import { lookup, type Entry, type Reader, type YNode } from './reader';
+
+/** Keys of a network spec. */
+export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits'];
+
+/** Layer types in the order messages list them. */
+export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm'];
+
+/** Other spellings accepted for layer types (after lower-casing and turning `_` into `-`). */
+const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
+  leakyrelu: 'leaky-relu',
+  'batch-norm': 'batchnorm',
+  'batch-normalization': 'batchnorm',
+  batchnormalization: 'batchnorm',
+  dense: 'affine',
+  linear: 'affine',
+};
+
+/** Losses in the order messages list them. */
+export const LOSS_TYPES: readonly LossType[] = ['softmax-with-loss', 'mse'];
+
+/** Other spellings accepted for losses. */
+const LOSS_ALIASES: Readonly<Record<string, LossType>> = {
+  softmax: 'softmax-with-loss',
+  softmaxwithloss: 'softmax-with-loss',
+  'cross-entropy': 'softmax-with-loss',
+  'mean-squared-error': 'mse',
+  'mse-loss': 'mse',
+};
+
+/** The book's layer class names, which default names count up from (Affine1, Relu1, ...). */
+const DEFAULT_NAME: Readonly<Record<LayerType, string>> = {
+  affine: 'Affine',
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  'leaky-relu': 'LeakyRelu',
+  dropout: 'Dropout',
+  batchnorm: 'BatchNorm',
+};
+
+/** Keys each layer type takes besides `type` and `name`. */
+const LAYER_FIELDS: Readonly<Record<LayerType, readonly string[]>> = {
+  affine: ['units', 'init', 'weights'],
+  relu: [],
+  sigmoid: [],
+  tanh: [],
+  'leaky-relu': ['alpha'],
+  dropout: ['ratio'],
+  batchnorm: ['eps', 'weights'],
+};
+
+/** Parameters each layer type may be given explicitly. */
+const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> = {
+  affine: ['W', 'b'],
+  batchnorm: ['gamma', 'beta'],
+};
+
+/** Keys a layer mapping may have. */
+export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights'];
+
+/** Default element limit for any one tensor. */
+const DEFAULT_MAX_ELEMENTS = 5e7;
+
+/** The book's ch. 5 weight scale: W = 0.01·N(0, 1). */
+const DEFAULT_STD = 0.01;
+
+/** The book's ch. 5 init: 0.01·N(0, 1) weights, zero bias. */
+export const DEFAULT_INIT: InitSpec = { scheme: 'normal', std: DEFAULT_STD, bias: 0 };
+
+/** Reads a network spec; undefined when it has errors (they are in `r.problems`). */
+export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string, docRange: Range, headRange: Range): NetworkSpec | undefined {
+  const errorsBefore = r.errorCount();
+
+  let maxElements = DEFAULT_MAX_ELEMENTS;
+  const limitsEntry = entries.get('limits');
+  const limits = limitsEntry && r.map(limitsEntry, 'limits');
+  const maxEntry = limits && r.entries(limits, 'limits', ['maxElements']).get('maxElements');
+  if (maxEntry) maxElements = r.number(maxEntry, 'maxElements', 'positive-integer') ?? DEFAULT_MAX_ELEMENTS;
+
+  const seedEntry = entries.get('seed');
+  const seed = seedEntry ? r.number(seedEntry, 'seed', 'non-negative-integer') : 0;
+  const modeEntry = entries.get('mode');
+  const mode = modeEntry ? r.choice(modeEntry, 'mode', ['train', 'eval'] as const, { training: 'train', evaluation: 'eval', test: 'eval' }) : 'train';
+  const check = readCheck(r, entries.get('check'));
+
+  const lossEntry = entries.get('loss');
+  let loss: LossType | null = null;
+  // `loss:` left empty or `"loss": null` means no loss.
+  if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
+    loss = r.choice(lossEntry, 'loss', LOSS_TYPES, LOSS_ALIASES) ?? null;
+  }
+  const lossRange = lossEntry ? lossEntry.range : docRange;
+
+  const inputEntry = entries.get('input');
+  if (!inputEntry) r.error(headRange, 'missing input: add e.g. input: { data: [[0.1, 0.2]] }');
+  const input = inputEntry && readSource(r, inputEntry, 'input', maxElements);
+  const targetEntry = entries.get('target');
+  const target = targetEntry ? readSource(r, targetEntry, 'target', maxElements) : null;
+
+  const layersEntry = entries.get('layers');
+  const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : undefined;
+  if (!layersEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
+
+  if (loss && targetEntry === undefined) r.error(lossRange, `${loss} needs a target, e.g. target: { labels: [0, 1] }`);
+  if (!loss && target) r.warn(target.range, 'target is unused without a loss');
+  if (target?.kind === 'dataset') {
+    if (input?.kind === 'dataset') {
+      Object.assign(target, { split: input.split, count: input.count, offset: input.offset });
+    } else if (input) {
+      r.error(target.range, 'target dataset: mnist means the labels of the input digits, so the input must be dataset: mnist too');
+    }
+  }
+
+  if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check) return undefined;
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements };
+}
+
+/** `check: { h, atol, rtol }`, each optional. */
+function readCheck(r: Reader, entry: Entry | undefined): CheckSpec | undefined {
+  if (!entry) return { ...DEFAULT_CHECK };
+  const node = r.map(entry, 'check');
+  if (!node) return undefined;
+  const entries = r.entries(node, 'check', ['h', 'atol', 'rtol']);
+  const read = (key: 'h' | 'atol' | 'rtol', rule: 'positive' | 'non-negative') => {
+    const e = entries.get(key);
+    return e ? r.number(e, key, rule) : DEFAULT_CHECK[key];
+  };
+  const h = read('h', 'positive');
+  const atol = read('atol', 'non-negative');
+  const rtol = read('rtol', 'non-negative');
+  return h === undefined || atol === undefined || rtol === undefined ? undefined : { h, atol, rtol };
+}
+
+/** The layer list, with default names and a check that names are unique. */
+function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] | undefined {
+  const items = r.list(entry, 'layers');
+  if (!items) return undefined;
+  if (items.length === 0) {
+    r.error(entry.range, 'layers is empty: add at least one layer, e.g. - relu');
+    return undefined;
+  }
+  const counts = new Map<LayerType, number>();
+  const layers: LayerSpec[] = [];
+  const nameRanges: (Range | undefined)[] = [];
+  const positions: number[] = [];
+  let ok = true;
+  for (const [position, item] of items.entries()) {
+    const read = readLayer(r, item, maxElements);
+    if (!read) {
+      ok = false;
+      continue;
+    }
+    const { layer, nameRange } = read;
+    const n = (counts.get(layer.type) ?? 0) + 1;
+    counts.set(layer.type, n);
+    if (!layer.named) layer.name = `${DEFAULT_NAME[layer.type]}${n}`;
+    layers.push(layer);
+    nameRanges.push(nameRange);
+    positions.push(position + 1);
+  }
+  const seen = new Map<string, number>();
+  layers.forEach((layer, i) => {
+    const first = seen.get(layer.name);
+    if (first === undefined) {
+      seen.set(layer.name, i);
+      return;
+    }
+    // Point at a name the user wrote: this one if named, else the earlier one.
+    const at = nameRanges[i] ?? nameRanges[first] ?? layer.typeRange;
+    const unnamed = !layer.named ? i : !layers[first].named ? first : undefined;
+    const byDefault = unnamed === undefined ? '' : ` (layer ${positions[unnamed]} is named ${layer.name} by default; rename one)`;
+    r.error(at, `duplicate layer name '${layer.name}'${byDefault}`);
+    ok = false;
+  });
+  return ok ? layers : undefined;
+}
+
+/** One layer: a bare type name or a mapping with `type`. */
+function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerSpec; nameRange?: Range } | undefined {
+  const range = r.rangeOf(item);
+  if (isScalar(item)) {
+    const type = readType(r, item, range);
+    return type && { layer: { type, name: '', named: false, range, typeRange: range, ...defaults(type) } };
+  }
+  if (!isMap(item)) {
+    r.error(range, `a layer must be a type name or a mapping like { type: affine, units: 10 }, got ${r.describe(item)}`);
+    return undefined;
+  }
+  const entries = r.entries(item, 'layer', LAYER_KEYS);
+  const typeEntry = entries.get('type');
+  if (!typeEntry) {
+    r.error(range, 'layer needs a type, e.g. { type: affine, units: 10 }');
+    return undefined;
+  }
+  const type = readType(r, typeEntry.value, typeEntry.range);
+  if (!type) return undefined;
+  const layer: LayerSpec = { type, name: '', named: false, range, typeRange: typeEntry.range, ...defaults(type) };
+  const errorsBefore = r.errorCount();
+
+  const nameEntry = entries.get('name');
+  if (nameEntry) {
+    const name = r.string(nameEntry, 'name');
+    if (name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
+    else if (name !== undefined) Object.assign(layer, { name, named: true });
+  }
+  for (const key of ['units', 'alpha', 'ratio', 'eps', 'init', 'weights']) {
+    const e = entries.get(key);
+    if (e && !LAYER_FIELDS[type].includes(key)) r.warn(e.keyRange, `'${key}' does not apply to ${type} layers`);
+  }
+  const field = (key: string) => (LAYER_FIELDS[type].includes(key) ? entries.get(key) : undefined);
+
+  const units = field('units');
+  if (units) {
+    layer.units = r.number(units, 'units', 'positive-integer');
+    layer.unitsRange = units.range;
+  }
+  const alpha = field('alpha');
+  if (alpha) layer.alpha = r.number(alpha, 'alpha', 'finite');
+  const ratio = field('ratio');
+  if (ratio) {
+    layer.ratio = r.number(ratio, 'ratio', 'non-negative');
+    if (layer.ratio !== undefined && layer.ratio >= 1) r.error(ratio.range, `ratio must be in [0, 1), got ${r.describe(ratio.value)}`);
+  }
+  const eps = field('eps');
+  if (eps) layer.eps = r.number(eps, 'eps', 'positive');
+  const init = field('init');
+  if (init) layer.init = readInit(r, init);
+  const weights = field('weights');
+  if (weights) layer.weights = readWeights(r, weights, LAYER_PARAMS[type] ?? [], maxElements);
+
+  if (r.errorCount() > errorsBefore) return undefined;
+  return { layer, nameRange: nameEntry?.range };
+}
+
+/** Layer fields a type has even when the spec leaves them out. */
+function defaults(type: LayerType): Partial<LayerSpec> {
+  if (type === 'affine') return { init: { ...DEFAULT_INIT } };
+  if (type === 'leaky-relu') return { alpha: 0.01 };
+  if (type === 'dropout') return { ratio: 0.5 };
+  return {};
+}
+
+/** A layer type, with a pointer to `loss:` when the word names a loss. */
+function readType(r: Reader, node: YNode, range: Range): LayerType | undefined {
+  const word = r.stringAt(node, range, 'layer type');
+  if (word === undefined) return undefined;
+  const loss = lookup(word, LOSS_TYPES, LOSS_ALIASES);
+  if (loss) {
+    r.error(range, `${loss} is a loss, not a layer: write it as loss: ${loss}`);
+    return undefined;
+  }
+  return r.choiceAt(node, range, 'layer type', LAYER_TYPES, LAYER_ALIASES);
+}
+
+/** `init`: a scheme name, a std, or { scheme, std, bias }. */
+function readInit(r: Reader, entry: Entry): InitSpec | undefined {
+  const schemes = ['normal', 'he', 'xavier', 'zeros'] as const;
+  if (isScalar(entry.value) && typeof entry.value.value === 'number') {
+    const std = r.number(entry, 'init std', 'non-negative');
+    return std === undefined ? undefined : { scheme: 'normal', std, bias: 0 };
+  }
+  if (!isMap(entry.value)) {
+    const scheme = r.choice(entry, 'init scheme', schemes, { glorot: 'xavier', zero: 'zeros' });
+    if (!scheme) return undefined;
+    return scheme === 'normal' ? { ...DEFAULT_INIT } : { scheme, bias: 0 };
+  }
+  const entries = r.entries(entry.value, 'init', ['scheme', 'std', 'bias']);
+  const schemeEntry = entries.get('scheme');
+  const scheme = schemeEntry ? r.choice(schemeEntry, 'init scheme', schemes, { glorot: 'xavier', zero: 'zeros' }) : 'normal';
+  const stdEntry = entries.get('std');
+  if (stdEntry && scheme && scheme !== 'normal') r.warn(stdEntry.keyRange, `std applies to the normal scheme only; ${scheme} sets its own scale`);
+  const std = stdEntry ? r.number(stdEntry, 'std', 'non-negative') : DEFAULT_STD;
+  const biasEntry = entries.get('bias');
+  const bias = biasEntry ? r.number(biasEntry, 'bias', 'finite') : 0;
+  if (!scheme || std === undefined || bias === undefined) return undefined;
+  return scheme === 'normal' ? { scheme, std, bias } : { scheme, bias };
+}
+
+/** `weights: { W: ..., b: ... }` (or gamma, beta). */
+function readWeights(r: Reader, entry: Entry, params: readonly ParamName[], maxElements: number): Partial<Record<ParamName, DataSource>> | undefined {
+  const node: YAMLMap | undefined = r.map(entry, 'weights');
+  if (!node) return undefined;
+  const entries = r.entries(node, 'weights', params);
+  const out: Partial<Record<ParamName, DataSource>> = {};
+  for (const p of params) {
+    const e = entries.get(p);
+    const source = e && readWeight(r, e, p, maxElements);
+    if (source) out[p] = source;
+  }
+  return out;
+}

@@ -1,0 +1,208 @@
+// Reading `yaml` nodes with their source ranges: typed values out, problems in, never an exception.
+import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type YAMLMap } from 'yaml';
+import type { Position, Problem, Range } from './model';
+import { suggestion } from './suggest';
+
+/** A node of the document, or nothing where the source has no value. */
+export type YNode = Node | null | undefined;
+
+/** One key of a mapping with its value. */
+export interface Entry {
+  /** The key's text. */
+  key: string;
+  /** Range of the key. */
+  keyRange: Range;
+  /** The value node; null when the key has no value. */
+  value: YNode;
+  /** Range of the value, or of the key when the value is empty. */
+  range: Range;
+}
+
+/** Numeric constraints, each with the phrase its message uses. */
+export type NumberRule = 'finite' | 'positive' | 'non-negative' | 'positive-integer' | 'non-negative-integer';
+
+const RULE_PHRASE: Record<NumberRule, string> = {
+  finite: 'a finite number',
+  positive: 'a positive number',
+  'non-negative': 'a non-negative number',
+  'positive-integer': 'a positive integer',
+  'non-negative-integer': 'a non-negative integer',
+};
+
+/** Whether `v` satisfies `rule`. */
+function satisfies(v: number, rule: NumberRule): boolean {
+  if (!Number.isFinite(v)) return false;
+  switch (rule) {
+    case 'finite':
+      return true;
+    case 'positive':
+      return v > 0;
+    case 'non-negative':
+      return v >= 0;
+    case 'positive-integer':
+      return Number.isSafeInteger(v) && v > 0;
+    case 'non-negative-integer':
+      return Number.isSafeInteger(v) && v >= 0;
+  }
+}
+
+/** Collects problems while values are read off the document's nodes. */
+export class Reader {
+  /** Problems found so far, in reading order. */
+  readonly problems: Problem[] = [];
+
+  /** A reader of a document parsed from `text` with `lineCounter`. */
+  constructor(
+    private readonly text: string,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  /** Zero-based line and UTF-16 column of a string offset. */
+  position(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const { line, col } = this.lineCounter.linePos(clamped);
+    return { line: Math.max(0, line - 1), character: Math.max(0, col - 1) };
+  }
+
+  /** Range of the offsets [start, end). */
+  span(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  /** Range of a node's value (without trailing comments), or an empty range at the start when unknown. */
+  rangeOf(node: YNode): Range {
+    const r = node?.range;
+    if (!r) return this.span(0, 0);
+    // A block collection's value runs on to the next line; end at its last visible character.
+    let end = r[1];
+    while (end > r[0] && /\s/.test(this.text[end - 1])) end--;
+    return this.span(r[0], end);
+  }
+
+  /** Whether a node is missing or an empty scalar. */
+  isEmpty(node: YNode): boolean {
+    return !node || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1]);
+  }
+
+  /** Records an error. */
+  error(range: Range, message: string): void {
+    this.problems.push({ message, range, severity: 'error' });
+  }
+
+  /** Records a warning. */
+  warn(range: Range, message: string): void {
+    this.problems.push({ message, range, severity: 'warning' });
+  }
+
+  /** Number of errors so far (to tell whether a step added any). */
+  errorCount(): number {
+    return this.problems.filter((p) => p.severity === 'error').length;
+  }
+
+  /** How a value reads in a message: 'text', 12, a list, a mapping, nothing. */
+  describe(node: YNode): string {
+    if (!node || this.isEmpty(node)) return 'nothing';
+    if (isMap(node)) return 'a mapping';
+    if (isSeq(node)) return 'a list';
+    if (isAlias(node)) return 'an alias';
+    if (isScalar(node) && typeof node.value === 'string') return `'${truncate(node.value)}'`;
+    return truncate(node.range ? this.text.slice(node.range[0], node.range[1]) : '');
+  }
+
+  /** Reports an alias (aliases can nest without bound, so specs spell values out) and says whether it was one. */
+  private rejectAlias(node: YNode, range: Range): boolean {
+    if (!isAlias(node)) return false;
+    this.error(range, 'YAML aliases (*name) are not supported in specs; write the value out');
+    return true;
+  }
+
+  /**
+   * The keys of a mapping. Keys must be plain strings; keys outside `known` get a warning with a
+   * suggestion (`where` names the mapping in the message). Duplicates are already YAML errors.
+   */
+  entries(node: YAMLMap, where: string, known: readonly string[]): Map<string, Entry> {
+    const out = new Map<string, Entry>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as YNode;
+      const keyRange = this.rangeOf(keyNode);
+      if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
+        this.error(keyRange, `keys of ${where} must be names, got ${this.describe(keyNode)}`);
+        continue;
+      }
+      const key = keyNode.value;
+      const value = pair.value as YNode;
+      if (out.has(key)) continue;
+      out.set(key, { key, keyRange, value, range: this.isEmpty(value) ? keyRange : this.rangeOf(value) });
+      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${suggestion(key, known)}`);
+    }
+    return out;
+  }
+
+  /** The mapping at `entry`, or undefined after an error. */
+  map(entry: Entry, what: string): YAMLMap | undefined {
+    if (this.rejectAlias(entry.value, entry.range)) return undefined;
+    if (isMap(entry.value)) return entry.value;
+    this.error(entry.range, `${what} must be a mapping, got ${this.describe(entry.value)}`);
+    return undefined;
+  }
+
+  /** A string value, or undefined after an error. */
+  string(entry: Entry, what: string): string | undefined {
+    return this.stringAt(entry.value, entry.range, what);
+  }
+
+  /** A string node, or undefined after an error. */
+  stringAt(node: YNode, range: Range, what: string): string | undefined {
+    if (this.rejectAlias(node, range)) return undefined;
+    if (isScalar(node) && typeof node.value === 'string') return node.value;
+    this.error(range, `${what} must be a string, got ${this.describe(node)}`);
+    return undefined;
+  }
+
+  /** A number obeying `rule`, or undefined after an error. */
+  number(entry: Entry, what: string, rule: NumberRule): number | undefined {
+    return this.numberAt(entry.value, entry.range, what, rule);
+  }
+
+  /** A number node obeying `rule`, or undefined after an error. */
+  numberAt(node: YNode, range: Range, what: string, rule: NumberRule): number | undefined {
+    if (this.rejectAlias(node, range)) return undefined;
+    if (isScalar(node) && typeof node.value === 'number' && satisfies(node.value, rule)) return node.value;
+    this.error(range, `${what} must be ${RULE_PHRASE[rule]}, got ${this.describe(node)}`);
+    return undefined;
+  }
+
+  /** One of `choices` (case-insensitive, with `aliases` mapped), or undefined after an error. */
+  choice<T extends string>(entry: Entry, what: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
+    return this.choiceAt(entry.value, entry.range, what, choices, aliases);
+  }
+
+  /** A node holding one of `choices`, or undefined after an error. */
+  choiceAt<T extends string>(node: YNode, range: Range, what: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
+    const word = this.stringAt(node, range, what);
+    if (word === undefined) return undefined;
+    const found = lookup(word, choices, aliases);
+    if (found === undefined) this.error(range, `unknown ${what} '${word}'${suggestion(word, choices)}`);
+    return found;
+  }
+
+  /** The items of a list, or undefined after an error. */
+  list(entry: Entry, what: string): YNode[] | undefined {
+    if (this.rejectAlias(entry.value, entry.range)) return undefined;
+    if (isSeq(entry.value)) return entry.value.items as YNode[];
+    this.error(entry.range, `${what} must be a list, got ${this.describe(entry.value)}`);
+    return undefined;
+  }
+}
+
+/** `word` as one of `choices`, ignoring case and `_`/space versus `-`, or through `aliases`. */
+export function lookup<T extends string>(word: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
+  const norm = word.trim().toLowerCase().replace(/[_\s]+/g, '-');
+  return choices.find((c) => c === norm) ?? (Object.hasOwn(aliases, norm) ? aliases[norm] : undefined);
+}
+
+/** Text for a message: whitespace runs as one space, at most 40 characters. */
+function truncate(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 40 ? `${flat.slice(0, 37)}...` : flat;
+}

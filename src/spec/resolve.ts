@@ -1,0 +1,173 @@
+// A validated network spec to runnable data: reads files and MNIST through injected IO (so this module
+// stays free of node:fs), draws random data from seeded streams, and checks every shape before
+// returning. Every failure is a problem on the value that caused it.
+import type { ParamName } from '../engine/layer';
+import type { Rng } from '../engine/rng';
+import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
+import { decodeMnist, mnistBatch, type MnistDigits } from './mnist';
+import type { DataSource, NetworkSpec, Problem, Range } from './model';
+import { npyShape, parseNpy } from './npy';
+import { overLimit } from './parse-data';
+import { inferShapes, type LayerShape } from './shapes';
+import { streamRng } from './streams';
+import { formatShape } from './suggest';
+
+/** File access, injected by the host (CLI, extension, tests). */
+export interface SpecIO {
+  /** Bytes of a file; `path` is relative to the spec's folder. Throws when the file cannot be read. */
+  readFile(path: string): Uint8Array;
+  /** Bytes of mnist-digits.bin. Throws when it cannot be read. */
+  mnist(): Uint8Array;
+}
+
+/** Everything a run needs besides the layers themselves. */
+export interface ResolvedData {
+  /** The input batch. */
+  x: Tensor;
+  /** Targets: labels [N] or values shaped like the output; null without a loss. */
+  t: Tensor | null;
+  /** Explicit parameter values per layer (by position in `layers`). */
+  weights: Partial<Record<ParamName, Tensor>>[];
+  /** Shapes of every layer. */
+  shapes: LayerShape[];
+  /** Warnings found on the way (errors make the result `{ problems }` instead). */
+  problems: Problem[];
+}
+
+/** Decoded digit files by their bytes, so a host that keeps the bytes decodes them once. */
+const decoded = new WeakMap<Uint8Array, MnistDigits>();
+
+/** Resolves the data of `spec`, or returns the problems that prevent it. */
+export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { problems: Problem[] } {
+  const problems: Problem[] = [];
+  const error = (range: Range, message: string): undefined => {
+    problems.push({ message, range, severity: 'error' });
+    return undefined;
+  };
+
+  /** A .npy file, its size checked from the header before the data is read. */
+  const load = (source: Extract<DataSource, { kind: 'file' }>): Tensor | undefined => {
+    let bytes: Uint8Array;
+    try {
+      bytes = io.readFile(source.path);
+    } catch (e) {
+      return error(source.range, `cannot read ${source.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const header = npyShape(bytes);
+    if ('error' in header) return error(source.range, `${source.path}: ${header.error}`);
+    if (sizeOf(header.shape) > spec.maxElements) return error(source.range, overLimit(source.path, header.shape, spec.maxElements));
+    if (header.shape.includes(0)) return error(source.range, `${source.path} is empty: shape ${formatShape(header.shape)}`);
+    const parsed = parseNpy(bytes);
+    return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;
+  };
+  /** A data or file source as a data source with its own copy of the values. */
+  const materialise = (source: DataSource): DataSource | undefined => {
+    if (source.kind === 'data') return { ...source, tensor: clone(source.tensor) };
+    if (source.kind !== 'file') return source;
+    const loaded = load(source);
+    return loaded && { kind: 'data', tensor: loaded, range: source.range };
+  };
+
+  // Input.
+  let x: Tensor | undefined;
+  let mnistLabels: Float64Array | undefined;
+  const input = spec.input;
+  if (input.kind === 'random') {
+    x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
+  } else if (input.kind === 'dataset') {
+    const digits = loadMnist(io);
+    const batch = 'error' in digits ? digits : mnistBatch(digits, input.split, input.count, input.offset);
+    if ('error' in batch) error(input.range, batch.error);
+    else [x, mnistLabels] = [batch.x, batch.labels];
+  } else {
+    const source = materialise(input);
+    if (source?.kind === 'data') x = source.tensor;
+    else if (source) error(input.range, 'input must be data, random, dataset or file');
+  }
+
+  // Explicit weights and a data or file target.
+  const layers = spec.layers.map((layer) => {
+    if (!layer.weights) return layer;
+    const weights: Partial<Record<ParamName, DataSource>> = {};
+    for (const [p, source] of Object.entries(layer.weights) as [ParamName, DataSource][]) weights[p] = materialise(source);
+    return { ...layer, weights };
+  });
+  const target = spec.target && materialise(spec.target);
+  if (problems.length > 0 || !x || target === undefined) return { problems };
+
+  const resolvedSpec: NetworkSpec = { ...spec, layers, target };
+  const shapes = inferShapes(resolvedSpec, [...x.shape]);
+  problems.push(...shapes.problems);
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+
+  const n = x.shape[0];
+  const out = shapes.layers.length > 0 ? shapes.layers[shapes.layers.length - 1].outShape : [...x.shape];
+  let t: Tensor | null = null;
+  if (spec.loss && target) {
+    switch (target.kind) {
+      case 'data':
+        t = target.tensor;
+        break;
+      case 'labels':
+        t = tensor([n], Float64Array.from(target.labels));
+        break;
+      case 'dataset':
+        t = tensor([n], mnistLabels);
+        break;
+      case 'random':
+        t = randomTarget(target, spec.loss, out, streamRng(spec.seed, 'target'));
+        break;
+    }
+  }
+  const weights = layers.map((layer) => {
+    const values: Partial<Record<ParamName, Tensor>> = {};
+    for (const [p, source] of Object.entries(layer.weights ?? {}) as [ParamName, DataSource][]) {
+      if (source.kind === 'data') values[p] = source.tensor;
+    }
+    return values;
+  });
+  return { x, t, weights, shapes: shapes.layers, problems };
+}
+
+/** The digit set, decoded once per byte array. */
+function loadMnist(io: SpecIO): MnistDigits | { error: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = io.mnist();
+  } catch (e) {
+    return { error: `cannot read the MNIST digits: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const cached = decoded.get(bytes);
+  if (cached) return cached;
+  const digits = decodeMnist(bytes);
+  if (!('error' in digits)) decoded.set(bytes, digits);
+  return digits;
+}
+
+/** A tensor of uniform [0, 1) or standard normal draws, in row-major order. */
+function draw(shape: readonly number[], dist: 'uniform' | 'normal', rng: Rng): Tensor {
+  const t = tensor(shape);
+  for (let i = 0; i < t.data.length; i++) t.data[i] = dist === 'uniform' ? rng.next() : rng.normal();
+  return t;
+}
+
+/**
+ * Random targets for output shape `out`. Class labels [N] (uniform over the output's classes) when
+ * the loss is softmax-with-loss or the shape is [N]; one-hot rows when softmax-with-loss gets a shape
+ * [N, C]; otherwise values like the output drawn from `dist`.
+ */
+function randomTarget(target: Extract<DataSource, { kind: 'random' }>, loss: 'softmax-with-loss' | 'mse', out: number[], rng: Rng): Tensor {
+  const shape = target.shape ?? (loss === 'softmax-with-loss' ? [out[0]] : out);
+  if (shape.length === 2 && loss === 'softmax-with-loss') {
+    const [n, c] = shape;
+    const oneHot = tensor(shape);
+    for (let i = 0; i < n; i++) oneHot.data[i * c + Math.floor(rng.next() * c)] = 1;
+    return oneHot;
+  }
+  if (shape.length === 1 && out.length === 2) {
+    const labels = tensor(shape);
+    for (let i = 0; i < labels.data.length; i++) labels.data[i] = Math.floor(rng.next() * out[1]);
+    return labels;
+  }
+  return draw(shape, target.dist, rng);
+}

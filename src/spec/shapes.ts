@@ -1,0 +1,211 @@
+// Shape inference before anything runs: each layer's input and output shape and parameter shapes,
+// with explicit weights, targets and the loss checked against them. Nothing is allocated here.
+import type { LayerType, ParamName } from '../engine/layer';
+import { sizeOf } from '../engine/tensor';
+import { MNIST_PIXELS } from './mnist';
+import type { DataSource, NetworkSpec, Problem, Range } from './model';
+import { formatShape } from './suggest';
+
+/** Shapes of one layer. */
+export interface LayerShape {
+  /** Layer name. */
+  name: string;
+  /** Layer type. */
+  type: LayerType;
+  /** Shape of its input. */
+  inShape: number[];
+  /** Shape of its output. */
+  outShape: number[];
+  /** Number of trainable values. */
+  paramCount: number;
+  /** Shape of each parameter. */
+  paramShapes: Partial<Record<ParamName, number[]>>;
+}
+
+/** Result of shape inference: the layers up to the first one whose shape cannot be known, and problems. */
+export interface ShapeResult {
+  /** Shapes of the layers, in order (all of them when nothing stopped inference). */
+  layers: LayerShape[];
+  /** Errors and warnings, each on the value to change. */
+  problems: Problem[];
+}
+
+/** How many label-range errors one target reports, so a long wrong list stays readable. */
+const MAX_LABEL_REPORTS = 10;
+
+/**
+ * The shape a source will have, known without reading files: null for a file (read its .npy header
+ * with npyShape) and for a random target that takes the output's shape.
+ */
+export function sourceShape(source: DataSource, role: 'input' | 'target'): number[] | null {
+  switch (source.kind) {
+    case 'data':
+      return [...source.tensor.shape];
+    case 'labels':
+      return [source.labels.length];
+    case 'random':
+      return source.shape && [...source.shape];
+    case 'dataset':
+      return role === 'input' ? [source.count, MNIST_PIXELS] : [source.count];
+    case 'file':
+      return null;
+  }
+}
+
+/** Infers every layer's shapes from the input shape [N, ...] and checks weights, loss and target. */
+export function inferShapes(spec: NetworkSpec, inputShape: number[]): ShapeResult {
+  const problems: Problem[] = [];
+  const error = (range: Range, message: string) => problems.push({ message, range, severity: 'error' });
+  const layers: LayerShape[] = [];
+  const limit = spec.maxElements;
+
+  if (inputShape.length < 2) {
+    error(spec.input.range, `input must have a batch axis, shape [N, ...]; got shape ${formatShape(inputShape)}`);
+    return { layers, problems };
+  }
+  const n = inputShape[0];
+  let shape = inputShape;
+  for (const layer of spec.layers) {
+    const inShape = shape;
+    const width = sizeOf(inShape.slice(1));
+    const known = (p: ParamName) => {
+      const source = layer.weights?.[p];
+      return source ? { source, shape: sourceShape(source, 'target') } : undefined;
+    };
+    let outShape = inShape;
+    const paramShapes: Partial<Record<ParamName, number[]>> = {};
+
+    if (layer.type === 'affine') {
+      const W = known('W');
+      let units = layer.units;
+      if (W?.shape) {
+        if (W.shape.length !== 2) {
+          error(W.source.range, `W of ${layer.name} must be 2-D [in, out], got shape ${formatShape(W.shape)}`);
+          return { layers, problems };
+        }
+        if (W.shape[0] !== width) {
+          error(W.source.range, `${layer.name} expects input width ${W.shape[0]}, gets ${width}`);
+          return { layers, problems };
+        }
+        if (units !== undefined && units !== W.shape[1]) {
+          error(layer.unitsRange ?? layer.typeRange, `${layer.name} has units ${units}, but W has ${W.shape[1]} columns`);
+          return { layers, problems };
+        }
+        units = W.shape[1];
+      }
+      if (units === undefined) {
+        // A W file's shape is known once resolve reads it; without one the spec is incomplete.
+        if (!W) error(layer.typeRange, `${layer.name} needs units (its output width) or weights W`);
+        return { layers, problems };
+      }
+      const at = layer.unitsRange ?? layer.typeRange;
+      if (width * units > limit) {
+        error(at, `W of ${layer.name} would have shape ${formatShape([width, units])}: ${width * units} elements, over the limit of ${limit} (limits.maxElements)`);
+        return { layers, problems };
+      }
+      if (n * units > limit) {
+        error(at, `${layer.name}'s output would have shape ${formatShape([n, units])}: ${n * units} elements, over the limit of ${limit} (limits.maxElements)`);
+        return { layers, problems };
+      }
+      const b = known('b');
+      if (b?.shape && (b.shape.length !== 1 || b.shape[0] !== units)) {
+        error(b.source.range, `b of ${layer.name} has shape ${formatShape(b.shape)}, expected [${units}]`);
+        return { layers, problems };
+      }
+      outShape = [n, units];
+      paramShapes.W = [width, units];
+      paramShapes.b = [units];
+    } else if (layer.type === 'batchnorm') {
+      for (const p of ['gamma', 'beta'] as const) {
+        const given = known(p);
+        if (given?.shape && (given.shape.length !== 1 || given.shape[0] !== width)) {
+          error(given.source.range, `${p} of ${layer.name} has shape ${formatShape(given.shape)}, expected [${width}]`);
+          return { layers, problems };
+        }
+        paramShapes[p] = [width];
+      }
+    }
+    const paramCount = Object.values(paramShapes).reduce((sum, s) => sum + sizeOf(s), 0);
+    layers.push({ name: layer.name, type: layer.type, inShape, outShape, paramCount, paramShapes });
+    shape = outShape;
+  }
+
+  checkLossAndTarget(spec, shape, problems);
+  return { layers, problems };
+}
+
+/** Checks the loss against the output shape, and the target against the loss and the output. */
+function checkLossAndTarget(spec: NetworkSpec, out: number[], problems: Problem[]): void {
+  const error = (range: Range, message: string): void => {
+    problems.push({ message, range, severity: 'error' });
+  };
+  const { loss, target } = spec;
+  if (!loss || !target) return;
+  const last = spec.layers[spec.layers.length - 1]?.name ?? 'the input';
+  const n = out[0];
+  if (loss === 'softmax-with-loss') {
+    if (out.length !== 2) return error(spec.lossRange, `softmax-with-loss needs scores [N, classes], but ${last} outputs ${formatShape(out)}`);
+    if (out[1] < 2) return error(spec.lossRange, `softmax-with-loss needs at least 2 classes, but ${last} outputs ${out[1]}`);
+  }
+  const classes = out.length === 2 ? out[1] : undefined;
+  const asLabels = (rows: number, what: string): boolean => {
+    if (rows !== n) {
+      error(target.range, `${what} has ${rows} rows, input has ${n}`);
+      return false;
+    }
+    if (classes === undefined) {
+      error(target.range, `${what} needs a 2-D output [N, classes] to pick classes from, but ${last} outputs ${formatShape(out)}`);
+      return false;
+    }
+    return true;
+  };
+
+  switch (target.kind) {
+    case 'labels': {
+      if (!asLabels(target.labels.length, 'labels')) return;
+      let reported = 0;
+      target.labels.forEach((label, i) => {
+        if (label >= classes! && reported++ < MAX_LABEL_REPORTS) {
+          error(target.itemRanges[i], `label ${label} is out of range for ${classes} classes (0–${classes! - 1})`);
+        }
+      });
+      return;
+    }
+    case 'dataset':
+      if (classes === undefined || classes < 10) error(target.range, `mnist labels go up to 9, but ${last} outputs ${classes === undefined ? formatShape(out) : `only ${classes} classes`}`);
+      return;
+    case 'data':
+    case 'random': {
+      const shape = sourceShape(target, 'target');
+      if (!shape) return; // a random target shaped from the output
+      const what = target.kind === 'data' ? 'target' : 'random target';
+      if (shape.length === 1 && out.length === 2) {
+        if (!asLabels(shape[0], what) || target.kind !== 'data') return;
+        const bad = target.tensor.data.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < classes!));
+        const hint = loss === 'mse' ? '; for regression targets write rows, e.g. [[0.5], [0.3]]' : '';
+        if (bad >= 0) error(target.range, `${what} row ${bad} is ${target.tensor.data[bad]}, not a class label in 0–${classes! - 1}${hint}`);
+        return;
+      }
+      if (shape[0] !== n) return error(target.range, `${what} has ${shape[0]} rows, input has ${n}`);
+      if (shape.length !== out.length || shape.some((d, i) => d !== out[i])) {
+        return error(target.range, `${what} has shape ${formatShape(shape)}, but ${last} outputs ${formatShape(out)}`);
+      }
+      if (loss === 'softmax-with-loss' && target.kind === 'data') warnUnlessRowsSumToOne(target.tensor.data, out[1], target.range, problems);
+      return;
+    }
+    case 'file':
+      return; // checked once resolve has read it
+  }
+}
+
+/** softmax-with-loss's gradient y − t assumes each target row sums to 1 (one-hot or soft labels). */
+function warnUnlessRowsSumToOne(data: Float64Array, classes: number, range: Range, problems: Problem[]): void {
+  for (let row = 0; row * classes < data.length; row++) {
+    let sum = 0;
+    for (let j = 0; j < classes; j++) sum += data[row * classes + j];
+    if (Math.abs(sum - 1) > 1e-6) {
+      problems.push({ message: `target row ${row} sums to ${sum}; softmax-with-loss expects one-hot rows (or probabilities summing to 1)`, range, severity: 'warning' });
+      return;
+    }
+  }
+}
