@@ -1,0 +1,146 @@
+// `backprop run|check SPEC [--json] [--full]`: the engine in a terminal. Exit 0 when all is well,
+// 1 when a gradient check failed or the loss is not finite, 2 on spec errors. Never a stack trace.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { evaluateGraph } from '../engine/graph';
+import { runNetwork } from '../engine/run';
+import { loadSpec, type GraphSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
+import { graphReport, networkReport, type GraphReport, type NetworkReport } from './report';
+import { fmt, table } from './table';
+
+const USAGE = `usage: backprop run SPEC [--json] [--full]
+       backprop check SPEC [--json] [--full]
+
+  run     forward and backward pass; prints one row per layer
+  check   the same, plus a numerical gradient check of every parameter
+  --json  one JSON report on stdout (see README)
+  --full  with --json, add every tensor as nested arrays
+
+exit status: 0 fine, 1 gradient check failed or loss not finite, 2 spec errors or bad usage,
+3 the run failed (out of memory, say)`;
+
+/** What the command line asked for. */
+interface Args {
+  /** run or check. */
+  command: 'run' | 'check';
+  /** Spec file path as given. */
+  file: string;
+  /** Print the JSON report. */
+  json: boolean;
+  /** Include full tensors in the JSON report. */
+  full: boolean;
+}
+
+function parseArgs(argv: string[]): Args | string {
+  const [command, ...rest] = argv;
+  if (command !== 'run' && command !== 'check') return command ? `unknown command '${command}'` : 'missing command';
+  const flags = rest.filter((a) => a.startsWith('--'));
+  const files = rest.filter((a) => !a.startsWith('--'));
+  const unknown = flags.find((f) => f !== '--json' && f !== '--full');
+  if (unknown) return `unknown option '${unknown}'`;
+  if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
+  return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full') };
+}
+
+/** `file:line:col: severity: message`, one-based, as compilers print. */
+function formatProblem(file: string, p: Problem): string {
+  return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
+}
+
+function specIO(specFile: string): SpecIO {
+  const folder = dirname(resolve(specFile));
+  return {
+    readFile: (path) => readFileSync(resolve(folder, path)),
+    mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
+  };
+}
+
+function runGraph(spec: GraphSpec): GraphReport {
+  const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
+  return graphReport(spec, evaluateGraph(inputs, spec.nodes, spec.output));
+}
+
+function printNetwork(report: NetworkReport): void {
+  const lines = [`${report.name}: loss ${fmt(report.loss)}`, ''];
+  const rows = report.layers.map((l) => {
+    const grad = l.params.W?.gradStats ?? l.params.gamma?.gradStats;
+    const checks = Object.values(l.params).flatMap((p) => (p.check ? [p.check.ok] : []));
+    return [
+      l.name,
+      l.type,
+      `[${l.outputShape.join(', ')}]`,
+      fmt(l.activation.mean),
+      fmt(l.activation.std),
+      fmt(l.activation.min),
+      fmt(l.activation.max),
+      fmt(l.dx?.l2),
+      fmt(grad?.l2),
+      l.mask ? `${fmt(100 * l.mask.deadFraction)}%` : '-',
+      checks.length === 0 ? '-' : checks.every(Boolean) ? 'ok' : 'FAIL',
+    ];
+  });
+  lines.push(table(['layer', 'type', 'output', 'mean', 'std', 'min', 'max', '‖dx‖', '‖dW‖', 'dead', 'check'], rows));
+  const checked = report.layers.flatMap((l) =>
+    Object.entries(l.params).flatMap(([name, p]) =>
+      p.check
+        ? [[l.name, name, fmt(p.check.meanAbsDiff), fmt(p.check.maxAbsDiff), fmt(p.check.maxRelError), String(p.check.failures), p.check.ok ? 'ok' : 'FAIL']]
+        : [],
+    ),
+  );
+  if (checked.length > 0) {
+    lines.push('', 'gradient check (backprop vs central differences)');
+    lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'result'], checked));
+  }
+  console.log(lines.join('\n'));
+}
+
+function printGraph(report: GraphReport): void {
+  const rows = Object.entries(report.graph.nodes).map(([name, n]) => [name, n.op, String(n.value), String(n.grad)]);
+  console.log(`${report.name}: ${report.graph.output} = ${report.graph.nodes[report.graph.output].value}\n`);
+  console.log(table(['node', 'op', 'value', `d${report.graph.output}/dnode`], rows));
+}
+
+function main(argv: string[]): number {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      console.log(USAGE);
+      return 0;
+    }
+    console.error(`backprop: ${args}\n${USAGE}`);
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(args.file, 'utf8');
+  } catch (e) {
+    console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return 2;
+  }
+  const loaded = loadSpec(text, args.file, specIO(args.file));
+  for (const p of loaded.problems) console.error(formatProblem(args.file, p));
+  if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
+
+  let report: NetworkReport | GraphReport;
+  if (loaded.spec.form === 'graph') {
+    report = runGraph(loaded.spec);
+  } else {
+    const spec: NetworkSpec = loaded.spec;
+    const { network, x, t } = loaded;
+    if (!network || !x) return 2;
+    const events = runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: args.command === 'check' ? spec.check : null });
+    report = networkReport(spec.name, events, args.full);
+  }
+  if (args.json) console.log(JSON.stringify(report, null, 2));
+  else if (report.form === 'graph') printGraph(report);
+  else printNetwork(report);
+  return report.ok ? 0 : 1;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
+  console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 3;
+}

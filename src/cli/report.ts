@@ -1,0 +1,146 @@
+// The `--json` report: built from the engine's event stream, the same stream the worker streams.
+import type { RunEvent } from '../engine/run';
+import type { ParamCheck } from '../engine/gradcheck';
+import type { GraphResult } from '../engine/graph';
+import type { GraphSpec } from '../spec/model';
+import { maskStats, tensorStats, type MaskStats, type TensorStats } from '../engine/stats';
+import { toNested, type Tensor } from '../engine/tensor';
+
+// JSON has no NaN or ±Infinity: JSON.stringify prints them as null, and the stats' nan/posInf/negInf
+// counts say why.
+
+/** One parameter of one layer. */
+export interface ParamReport {
+  /** Axis sizes. */
+  shape: number[];
+  /** Statistics of the value used by the run. */
+  stats: TensorStats;
+  /** Statistics of its gradient. */
+  gradStats: TensorStats | null;
+  /** Gradient check, when one ran. */
+  check?: { meanAbsDiff: number; maxAbsDiff: number; maxRelError: number; failures: number; ok: boolean };
+  /** Full value (`--full`). */
+  value?: unknown;
+  /** Full gradient (`--full`). */
+  grad?: unknown;
+}
+
+/** One layer, in network order (the loss layer comes last). */
+export interface LayerReport {
+  /** Layer name. */
+  name: string;
+  /** Layer type as spelled in specs. */
+  type: string;
+  /** Shape of what the layer received. */
+  inputShape: number[];
+  /** Shape of what it produced. */
+  outputShape: number[];
+  /** Statistics of its output (with `values` under `--full`). */
+  activation: TensorStats & { values?: unknown };
+  /** Statistics of the gradient it passed back (with `values` under `--full`). */
+  dx: (TensorStats & { values?: unknown }) | null;
+  /** Mask statistics (ReLU, LeakyReLU, Dropout), with 0/1 `values` under `--full`. */
+  mask?: TensorStats & MaskStats & { values?: unknown };
+  /** Parameters by name. */
+  params: Record<string, ParamReport>;
+}
+
+/** The report of a network run. */
+export interface NetworkReport {
+  /** Spec name. */
+  name: string;
+  /** Discriminator. */
+  form: 'network';
+  /** Loss value, or null without a loss layer. */
+  loss: number | null;
+  /** False when a gradient check failed or the loss is not finite. */
+  ok: boolean;
+  /** Layers in order. */
+  layers: LayerReport[];
+}
+
+function withValues<T extends object>(stats: T, t: Tensor, full: boolean): T & { values?: unknown } {
+  return full ? { ...stats, values: toNested(t) } : stats;
+}
+
+function checkSummary(c: ParamCheck): NonNullable<ParamReport['check']> {
+  return { meanAbsDiff: c.meanAbsDiff, maxAbsDiff: c.maxAbsDiff, maxRelError: c.maxRelError, failures: c.failures, ok: c.ok };
+}
+
+/** Builds the report while consuming the run's events in order. */
+export function networkReport(name: string, events: Iterable<RunEvent>, full: boolean): NetworkReport {
+  const layers: LayerReport[] = [];
+  let loss: number | null = null;
+  let ok = true;
+  for (const e of events) {
+    switch (e.kind) {
+      case 'forward': {
+        const params: Record<string, ParamReport> = {};
+        for (const p of e.params) {
+          params[p.name] = { shape: [...p.value.shape], stats: tensorStats(p.value), gradStats: null, ...(full ? { value: toNested(p.value) } : {}) };
+        }
+        const mask = e.kept.mask;
+        layers[e.index] = {
+          name: e.name,
+          type: e.type,
+          inputShape: [...e.input.shape],
+          outputShape: [...e.output.shape],
+          activation: withValues(tensorStats(e.output), e.output, full),
+          dx: null,
+          ...(mask ? { mask: withValues({ ...tensorStats(mask), ...maskStats(mask) }, mask, full) } : {}),
+          params,
+        };
+        break;
+      }
+      case 'loss':
+        loss = e.value;
+        break;
+      case 'backward': {
+        const layer = layers[e.index];
+        layer.dx = withValues(tensorStats(e.dx), e.dx, full);
+        for (const g of e.grads) {
+          const p = layer.params[g.name];
+          p.gradStats = tensorStats(g.grad);
+          if (full) p.grad = toNested(g.grad);
+        }
+        break;
+      }
+      case 'check': {
+        layers[e.index].params[e.param].check = checkSummary(e.result);
+        if (!e.result.ok) ok = false;
+        break;
+      }
+      case 'done':
+        break;
+    }
+  }
+  if (loss !== null && !Number.isFinite(loss)) ok = false;
+  return { name, form: 'network', loss, ok, layers };
+}
+
+/** The report of a scalar graph: every input and node with its value and gradient. */
+export interface GraphReport {
+  /** Spec name. */
+  name: string;
+  /** Discriminator. */
+  form: 'graph';
+  /** Graphs have no loss. */
+  loss: null;
+  /** False when a value or gradient is NaN or infinite. */
+  ok: boolean;
+  /** Inputs first, then nodes in evaluation order. */
+  graph: { output: string; nodes: Record<string, { op: string; in: string[]; value: number; grad: number }> };
+}
+
+/** Report of an evaluated graph. */
+export function graphReport(spec: GraphSpec, result: GraphResult): GraphReport {
+  const nodes: GraphReport['graph']['nodes'] = {};
+  for (const i of spec.inputs) nodes[i.name] = { op: 'input', in: [], value: result.values[i.name], grad: result.grads[i.name] };
+  const byName = new Map(spec.nodes.map((n) => [n.name, n]));
+  for (const name of result.order) {
+    const n = byName.get(name)!;
+    nodes[name] = { op: n.op, in: n.in, value: result.values[name], grad: result.grads[name] };
+  }
+  const ok = Object.values(nodes).every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
+  return { name: spec.name, form: 'graph', loss: null, ok, graph: { output: spec.output, nodes } };
+}
