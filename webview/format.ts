@@ -1,0 +1,47 @@
+// Number and shape formatting. Labels are compact; hovers and tooltips use fmtFull, the shortest
+// string that round-trips to the same float64, so no digit of a value is ever hidden.
+
+/** Exact text for a float64: the shortest round-tripping decimal, with signed infinities spelled out. */
+export function fmtFull(v: number): string {
+  if (v === Infinity) return '+Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return String(v);
+}
+
+/** `digits` significant digits; plain notation for magnitudes in [1e-3, 1e5), exponent otherwise. */
+function fmtSig(v: number | null | undefined, digits: number): string {
+  if (v === null || v === undefined) return '–';
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+∞';
+  if (v === -Infinity) return '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(digits)));
+  const [mantissa, exponent] = v.toExponential(digits - 1).split('e');
+  return `${String(Number(mantissa))}e${exponent.replace('+', '')}`;
+}
+
+/** Three significant digits: the table's compact form. */
+export function fmt(v: number | null | undefined): string {
+  return fmtSig(v, 3);
+}
+
+/** Six significant digits: graph labels, faithful for the book's figures (715, 650, 2.2). */
+export function fmtGraph(v: number): string {
+  return fmtSig(v, 6);
+}
+
+/** A fraction 0..1 as a percentage with three significant digits. */
+export function fmtPercent(f: number): string {
+  return `${fmt(f * 100)}%`;
+}
+
+/** Shape as `4×784`; a scalar is `scalar`. */
+export function fmtShape(shape: readonly number[]): string {
+  return shape.length === 0 ? 'scalar' : shape.join('×');
+}
+
+/** An integer count with thousands separators. */
+export function fmtCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

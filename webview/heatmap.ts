@@ -1,0 +1,310 @@
+// One heatmap card: a tensor drawn cell by cell on a canvas (crisp: a small ImageData scaled up with
+// smoothing off), a legend, a note when the tensor was pooled, and a tooltip with exact values.
+import type { WireTensor } from '../src/protocol';
+import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
+import { h } from './dom';
+import { cellBlock, matrixShape, poolMaxAbs, type Grid } from './downsample';
+import { fmt, fmtFull, fmtShape } from './format';
+
+/** What to draw. */
+export interface HeatmapSpec {
+  /** Short title: activation, mask, dout, dx, dW, check error (W)… */
+  title: string;
+  /** Name of the layer the tensor belongs to (for the accessible label). */
+  layer: string;
+  /** The tensor. */
+  tensor: WireTensor;
+  /** Colour scale. */
+  kind: ScaleKind;
+}
+
+/** Cells per axis drawn at zoom 1 before max-|·| pooling sets in; zoom scales it. */
+const CELL_BUDGET = 400;
+/** Canvas extent (CSS px) a zoom-1 heatmap aims to fill. */
+const FIT_PX = 320;
+/** Largest cell edge (CSS px) at zoom 1. */
+const MAX_CELL_PX = 24;
+/** Cells are at most this many times wider than tall, or the reverse. */
+const MAX_ASPECT = 8;
+
+const KIND_TEXT: Record<ScaleKind, string> = {
+  sequential: 'sequential colour scale (viridis)',
+  diverging: 'diverging colour scale centred on 0 (red positive, blue negative)',
+  mask: 'two colours (masked, passed)',
+  error: 'sequential colour scale (inferno)',
+};
+
+/** The one tooltip all heatmaps share. Text only, positioned next to the pointer or the cell. */
+export class Tooltip {
+  /** The tooltip element (lives under body). */
+  readonly element = h('div', { class: 'tooltip', role: 'tooltip', id: 'bl-tooltip', hidden: true });
+
+  /** Shows `lines` with its top-left corner near client point (x, y), kept inside the window. */
+  show(lines: string[], x: number, y: number): void {
+    this.element.textContent = lines.join('\n');
+    this.element.hidden = false;
+    const w = this.element.offsetWidth;
+    const ht = this.element.offsetHeight;
+    const left = x + 14 + w > window.innerWidth ? Math.max(0, x - 14 - w) : x + 14;
+    const top = y + 14 + ht > window.innerHeight ? Math.max(0, y - 14 - ht) : y + 14;
+    this.element.style.left = `${left}px`;
+    this.element.style.top = `${top}px`;
+  }
+
+  /** Hides the tooltip. */
+  hide(): void {
+    this.element.hidden = true;
+  }
+}
+
+/** Reads a theme colour from a CSS custom property (resolved through the canvas, so any CSS colour works). */
+function themeColor(property: string, fallback: string): Rgb {
+  const raw = getComputedStyle(document.body).getPropertyValue(property).trim();
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  if (!ctx) return [128, 128, 128];
+  ctx.fillStyle = fallback;
+  if (raw) ctx.fillStyle = raw;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+  return [r, g, b];
+}
+
+/** Float64 view of a wire tensor, or null when its buffer is missing or the wrong size. */
+function valuesOf(t: WireTensor): Float64Array | null {
+  const b: unknown = t.buffer;
+  // A structured clone may hand over a typed-array view instead of the bare buffer; read either.
+  let bytes: Uint8Array;
+  if (ArrayBuffer.isView(b)) bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  else if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') bytes = new Uint8Array(b as ArrayBuffer);
+  else return null;
+  const count = t.shape.reduce((a, d) => a * d, 1);
+  if (bytes.byteLength !== count * 8) return null;
+  return bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float64Array(bytes.slice().buffer);
+}
+
+/** A heatmap card. `setZoom` redraws it at another zoom without rebuilding the card. */
+export class HeatmapView {
+  /** The card element. */
+  readonly element: HTMLElement;
+  private readonly canvas = h('canvas', { class: 'hm-canvas', tabindex: 0, role: 'img' });
+  private readonly cursor = h('div', { class: 'hm-cursor', hidden: true });
+  private readonly note = h('div', { class: 'hm-note' });
+  private readonly data: Float64Array | null;
+  private readonly domain: Domain;
+  private readonly rows: number;
+  private readonly cols: number;
+  private readonly fitW: number;
+  private readonly fitH: number;
+  private grid: Grid | null = null;
+  private cellW = 1;
+  private cellH = 1;
+  private cursorAt: { r: number; c: number } | null = null;
+
+  constructor(
+    private readonly spec: HeatmapSpec,
+    zoom: number,
+    private readonly tooltip: Tooltip,
+    onZoom: (steps: number) => void,
+  ) {
+    this.data = valuesOf(spec.tensor);
+    this.domain = this.data ? domainOf(spec.kind, this.data) : { lo: 0, hi: 0 };
+    ({ rows: this.rows, cols: this.cols } = matrixShape(spec.tensor.shape));
+    // Cell size at zoom 1 is chosen once so that zooming scales the whole picture evenly.
+    const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / CELL_BUDGET)), cols: Math.ceil(this.cols / Math.ceil(this.cols / CELL_BUDGET)) };
+    let cw = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(FIT_PX / g1.cols)));
+    let ch = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(FIT_PX / g1.rows)));
+    cw = Math.min(cw, ch * MAX_ASPECT);
+    ch = Math.min(ch, cw * MAX_ASPECT);
+    this.fitW = cw * g1.cols;
+    this.fitH = ch * g1.rows;
+
+    const shapeText = fmtShape(spec.tensor.shape);
+    const header = h(
+      'div',
+      { class: 'hm-header' },
+      h('span', { class: 'hm-title' }, spec.title),
+      h('span', { class: 'hm-shape' }, spec.tensor.shape.length === 2 ? shapeText : `${shapeText} (shown as ${this.rows}×${this.cols})`),
+    );
+    const stage = h('div', { class: 'hm-stage' }, this.canvas, this.cursor);
+    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend());
+
+    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
+    this.canvas.addEventListener('mouseleave', () => this.leave());
+    this.canvas.addEventListener('blur', () => this.leave());
+    this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.canvas.addEventListener(
+      'wheel',
+      (e) => {
+        if (!e.ctrlKey) return;
+        e.preventDefault();
+        onZoom(e.deltaY < 0 ? 1 : -1);
+      },
+      { passive: false },
+    );
+    this.setZoom(zoom);
+  }
+
+  /** Redraws at `zoom` (1 = fit); the cell budget grows with zoom, so zooming in undoes pooling. */
+  setZoom(zoom: number): void {
+    const { spec, data } = this;
+    if (!data) {
+      this.note.textContent = 'No tensor data (buffer missing or the wrong size).';
+      this.canvas.width = this.canvas.height = 0;
+      this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
+      return;
+    }
+    const grid = poolMaxAbs(data, this.rows, this.cols, Math.max(16, Math.round(CELL_BUDGET * zoom)));
+    this.grid = grid;
+    this.cellW = Math.max(1, Math.round((this.fitW * zoom) / grid.cols));
+    this.cellH = Math.max(1, Math.round((this.fitH * zoom) / grid.rows));
+    this.draw(grid);
+
+    const pooled = grid.rowFactor > 1 || grid.colFactor > 1;
+    const matrix = `${this.rows}×${this.cols}`;
+    this.note.textContent = pooled ? `downsampled ${matrix} → ${grid.rows}×${grid.cols}, max-|·| pooling` : '';
+    this.note.hidden = !pooled;
+    this.canvas.setAttribute(
+      'aria-label',
+      `${spec.title} of layer ${spec.layer}, ${fmtShape(spec.tensor.shape)} heatmap` +
+        (pooled ? `, downsampled to ${grid.rows}×${grid.cols} by max-|·| pooling` : '') +
+        `, ${KIND_TEXT[spec.kind]}` +
+        (spec.kind === 'mask' ? '' : `, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`) +
+        '. Arrow keys move between cells; plus and minus zoom.',
+    );
+    this.cursorAt = null;
+    this.cursor.hidden = true;
+  }
+
+  private colorOf(): (v: number) => Rgb {
+    const { kind } = this.spec;
+    if (kind === 'mask') {
+      const masked = themeColor('--bl-mask-masked', '#d18616');
+      const passed = themeColor('--bl-mask-passed', '#3794ff');
+      return (v) => (Number.isNaN(v) ? NAN_RGB : v !== 0 ? masked : passed);
+    }
+    const lut = lutOf(kind);
+    return (v) => {
+      if (Number.isNaN(v)) return NAN_RGB;
+      const i = lutIndex(kind, this.domain, v) * 3;
+      return [lut[i], lut[i + 1], lut[i + 2]];
+    };
+  }
+
+  private draw(grid: Grid): void {
+    const color = this.colorOf();
+    const image = new ImageData(grid.cols, grid.rows);
+    for (let i = 0; i < grid.values.length; i++) {
+      const [r, g, b] = color(grid.values[i]);
+      image.data.set([r, g, b, 255], i * 4);
+    }
+    const small = document.createElement('canvas');
+    small.width = grid.cols;
+    small.height = grid.rows;
+    small.getContext('2d')?.putImageData(image, 0, 0);
+    this.canvas.width = grid.cols * this.cellW;
+    this.canvas.height = grid.rows * this.cellH;
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
+  }
+
+  private legend(): HTMLElement {
+    const { kind } = this.spec;
+    const hasNaN = this.spec.tensor.stats.nan > 0;
+    const nan = hasNaN ? h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-nan' }), 'NaN') : null;
+    if (kind === 'mask') {
+      return h(
+        'div',
+        { class: 'legend' },
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-passed' }), 'passed (0)'),
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-masked' }), 'masked (1)'),
+        nan,
+      );
+    }
+    const bar = h('canvas', { class: 'legend-bar', width: 256, height: 1, 'aria-hidden': 'true' });
+    const ctx = bar.getContext('2d');
+    if (ctx) {
+      const image = new ImageData(256, 1);
+      const lut = lutOf(kind);
+      for (let x = 0; x < 256; x++) {
+        const i = (kind === 'diverging' ? 255 - x : x) * 3;
+        image.data.set([lut[i], lut[i + 1], lut[i + 2], 255], x * 4);
+      }
+      ctx.putImageData(image, 0, 0);
+    }
+    const { lo, hi } = this.domain;
+    const ends = h(
+      'div',
+      { class: 'legend-ends' },
+      h('span', { title: fmtFull(lo) }, fmt(lo)),
+      kind === 'diverging' ? h('span', {}, '0') : null,
+      h('span', { title: fmtFull(hi) }, fmt(hi)),
+    );
+    return h('div', { class: 'legend' }, h('div', { class: 'legend-scale' }, bar, ends), nan);
+  }
+
+  private cellAt(clientX: number, clientY: number): { r: number; c: number } | null {
+    if (!this.grid) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    const c = Math.floor(((clientX - rect.left) / rect.width) * this.grid.cols);
+    const r = Math.floor(((clientY - rect.top) / rect.height) * this.grid.rows);
+    return r >= 0 && c >= 0 && r < this.grid.rows && c < this.grid.cols ? { r, c } : null;
+  }
+
+  private hover(e: MouseEvent): void {
+    const at = this.cellAt(e.clientX, e.clientY);
+    if (!at) return this.leave();
+    this.showCell(at, e.clientX, e.clientY);
+  }
+
+  private leave(): void {
+    this.tooltip.hide();
+    this.cursor.hidden = true;
+    this.canvas.removeAttribute('aria-describedby');
+  }
+
+  private key(e: KeyboardEvent): void {
+    const grid = this.grid;
+    if (!grid) return;
+    const move: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (e.key === 'Escape') return this.leave();
+    const d = move[e.key] as [number, number] | undefined;
+    if (!d) return;
+    e.preventDefault();
+    const from = this.cursorAt ?? { r: 0, c: 0 };
+    const at = this.cursorAt
+      ? { r: Math.min(grid.rows - 1, Math.max(0, from.r + d[0])), c: Math.min(grid.cols - 1, Math.max(0, from.c + d[1])) }
+      : from;
+    const rect = this.canvas.getBoundingClientRect();
+    this.showCell(at, rect.left + (at.c + 1) * (rect.width / grid.cols), rect.top + (at.r + 1) * (rect.height / grid.rows));
+  }
+
+  private showCell(at: { r: number; c: number }, x: number, y: number): void {
+    const grid = this.grid;
+    if (!grid) return;
+    this.cursorAt = at;
+    this.cursor.hidden = false;
+    this.cursor.style.left = `${at.c * this.cellW}px`;
+    this.cursor.style.top = `${at.r * this.cellH}px`;
+    this.cursor.style.width = `${this.cellW}px`;
+    this.cursor.style.height = `${this.cellH}px`;
+    this.tooltip.show(this.describe(grid, at.r, at.c), x, y);
+    this.canvas.setAttribute('aria-describedby', this.tooltip.element.id);
+  }
+
+  private describe(grid: Grid, r: number, c: number): string[] {
+    const v = grid.values[r * grid.cols + c];
+    const valueText = this.spec.kind === 'mask' && !Number.isNaN(v) ? `${fmtFull(v)} (${v !== 0 ? 'masked' : 'passed'})` : fmtFull(v);
+    const head = `${this.spec.title} · ${this.spec.layer}`;
+    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, `value ${valueText}`];
+    const b = cellBlock(grid, r, c);
+    const range = (lo: number, hi: number): string => (hi - lo === 1 ? `${lo}` : `${lo}–${hi - 1}`);
+    const src = grid.sourceIndex[r * grid.cols + c];
+    return [
+      head,
+      `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${(b.r1 - b.r0) * (b.c1 - b.c0)})`,
+      `max-|·| value ${valueText} at row ${Math.floor(src / grid.srcCols)}, col ${src % grid.srcCols}`,
+    ];
+  }
+}

@@ -1,0 +1,264 @@
+// The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
+// redraws only what each message changed, so the table fills in layer by layer as events arrive.
+import type { HostToWebview, WebviewToHost } from '../src/protocol';
+import { h } from './dom';
+import { fmt, fmtFull } from './format';
+import { renderGraph } from './graph';
+import { HeatmapView, Tooltip, type HeatmapSpec } from './heatmap';
+import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from './state';
+import { LayerTable } from './table';
+
+/** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
+export interface PanelState {
+  /** Selected row (layers, then the loss row), or null. */
+  selected: number | null;
+  /** Heatmap zoom, one of ZOOMS. */
+  zoom: number;
+  /** URI of the spec shown (from the last reset), or null before any. */
+  uri: string | null;
+}
+
+/** The part of the webview API the panel uses. */
+interface VsCodeApi {
+  postMessage(msg: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: PanelState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Zoom steps for heatmaps. */
+const ZOOMS = [0.25, 0.5, 1, 2, 4, 8];
+
+/** Reads saved state, trusting nothing about its shape (it may come from an older version). */
+function readState(saved: unknown): PanelState {
+  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
+  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : null;
+  const zoom = typeof o.zoom === 'number' && ZOOMS.includes(o.zoom) ? o.zoom : 1;
+  const uri = typeof o.uri === 'string' ? o.uri : null;
+  return { selected, zoom, uri };
+}
+
+function isHostMessage(data: unknown): data is HostToWebview {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Record<string, unknown>;
+  if (m.type === 'reset') return typeof m.runId === 'number' && typeof m.title === 'string' && typeof m.uri === 'string';
+  if (m.type === 'error') return typeof m.runId === 'number' && typeof m.message === 'string';
+  if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
+  return false;
+}
+
+/** The whole panel UI. */
+class Panel {
+  private readonly model: RunModel = emptyModel();
+  private readonly tooltip = new Tooltip();
+  private readonly table = new LayerTable((i) => this.select(i));
+  private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
+  private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
+  private readonly summary = h('p', { class: 'summary' });
+  private readonly empty = h('p', { class: 'empty' }, 'Waiting for a run… Run a .backprop spec to see its layers here.');
+  private readonly layersSection: HTMLElement;
+  private readonly detailTitle = h('h2', {});
+  private readonly zoomLabel = h('button', { class: 'button secondary zoom-level', type: 'button', title: 'Reset zoom (0)' });
+  private readonly heatmapGrid = h('div', { class: 'heatmaps' });
+  private readonly detailSection: HTMLElement;
+  private readonly graphTitle = h('h2', {});
+  private readonly graphBody = h('div', {});
+  private readonly graphSection: HTMLElement;
+  private heatmaps: HeatmapView[] = [];
+
+  constructor(
+    private readonly vscode: VsCodeApi,
+    private readonly ui: PanelState,
+  ) {
+    const rerun = h('button', { class: 'button', type: 'button', title: 'Run the spec again' }, 'Run again');
+    rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
+    const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), rerun);
+
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.table.element);
+
+    const zoomOut = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom out (−)', 'aria-label': 'Zoom out' }, '−');
+    const zoomIn = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom in (+)', 'aria-label': 'Zoom in' }, '+');
+    zoomOut.addEventListener('click', () => this.zoomBy(-1));
+    zoomIn.addEventListener('click', () => this.zoomBy(1));
+    this.zoomLabel.addEventListener('click', () => this.setZoom(1));
+    const zoomBar = h('div', { class: 'zoom', role: 'group', 'aria-label': 'Heatmap zoom' }, zoomOut, this.zoomLabel, zoomIn);
+    this.detailSection = h(
+      'section',
+      { class: 'detail', 'aria-label': 'Heatmaps of the selected layer' },
+      h('div', { class: 'section-header' }, this.detailTitle, h('span', { class: 'spacer' }), zoomBar),
+      this.heatmapGrid,
+    );
+    this.detailSection.addEventListener('keydown', (e) => this.zoomKey(e));
+
+    this.graphSection = h('section', { class: 'graph-section', 'aria-label': 'Computational graph' }, this.graphTitle, this.graphBody);
+
+    const root = document.getElementById('app') ?? document.body;
+    root.replaceChildren(header, this.alert, this.empty, this.layersSection, this.detailSection, this.graphSection);
+    document.body.appendChild(this.tooltip.element);
+    // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
+    new MutationObserver(() => this.heatmaps.forEach((v) => v.setZoom(this.ui.zoom))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    this.renderAll();
+  }
+
+  /** Handles one message from the host. */
+  receive(data: unknown): void {
+    if (!isHostMessage(data)) return;
+    if (data.type === 'reset') {
+      // A re-run keeps the selected row; another spec's row numbers mean nothing here.
+      if (data.uri !== this.ui.uri) this.ui.selected = null;
+      this.ui.uri = data.uri;
+      this.save();
+    }
+    const change = applyMessage(this.model, data);
+    switch (change.what) {
+      case 'nothing':
+        return;
+      case 'everything':
+        if (this.ui.selected !== null && this.model.rows.length > 0 && this.ui.selected >= this.model.rows.length) {
+          this.ui.selected = null;
+          this.save();
+        }
+        // Heatmaps from the first event on: the first layer is selected until the user picks another.
+        // Not posted to the host, which would move the editor's cursor.
+        if (this.ui.selected === null && this.model.rows.length > 0) {
+          this.ui.selected = 0;
+          this.save();
+        }
+        this.renderAll();
+        return;
+      case 'row':
+        this.table.updateRow(change.index, this.model.rows[change.index]);
+        if (change.index === this.ui.selected) this.renderDetail();
+        break;
+      case 'graph':
+        this.renderGraph();
+        break;
+      case 'status':
+        break;
+    }
+    this.renderStatus();
+  }
+
+  private post(msg: WebviewToHost): void {
+    this.vscode.postMessage(msg);
+  }
+
+  private save(): void {
+    this.vscode.setState({ selected: this.ui.selected, zoom: this.ui.zoom, uri: this.ui.uri });
+  }
+
+  private select(index: number): void {
+    this.ui.selected = index;
+    this.table.select(index, false);
+    this.save();
+    this.renderDetail();
+    this.post({ type: 'selectLayer', index });
+  }
+
+  private renderAll(): void {
+    this.table.setRows(this.model.rows);
+    this.table.select(this.ui.selected, false);
+    this.renderDetail();
+    this.renderGraph();
+    this.renderStatus();
+  }
+
+  private renderStatus(): void {
+    const m = this.model;
+    this.title.textContent = m.title || 'Backprop Lens';
+    this.status.textContent =
+      m.error !== null ? 'failed'
+      : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmt(m.done.elapsedMs)} ms`
+      : m.runId !== null ? 'running…'
+      : '';
+    this.status.className = `status ${m.error !== null || (m.done && !m.done.ok) ? 'bad' : m.done ? 'ok' : ''}`;
+    this.alert.textContent = m.error ?? '';
+    this.alert.hidden = m.error === null;
+
+    const layerCount = m.rows.filter((r) => !r.isLoss).length;
+    this.layersSection.hidden = m.rows.length === 0;
+    this.detailSection.hidden = m.rows.length === 0;
+    this.empty.hidden = m.rows.length > 0 || m.graph !== null || m.error !== null;
+    const loss = lossOf(m);
+    this.summary.replaceChildren(h('span', { class: 'net-name' }, m.name ?? ''), ` · ${layerCount} layer${layerCount === 1 ? '' : 's'}`);
+    if (loss !== null) this.summary.append(' · loss ', h('span', { class: 'loss', title: fmtFull(loss) }, fmt(loss)));
+  }
+
+  private renderGraph(): void {
+    const g = this.model.graph;
+    this.graphSection.hidden = g === null;
+    if (!g) return this.graphBody.replaceChildren();
+    this.graphTitle.textContent = `Graph ${g.name}`;
+    this.graphBody.replaceChildren(renderGraph(g));
+  }
+
+  private renderDetail(): void {
+    const focused = this.heatmaps.findIndex((v) => v.element.contains(document.activeElement));
+    this.tooltip.hide();
+    const i = this.ui.selected;
+    const row = i === null ? undefined : (this.model.rows[i] as LayerRecord | undefined);
+    this.zoomLabel.textContent = `${this.ui.zoom * 100}%`;
+    if (!row) {
+      this.detailTitle.textContent = 'Heatmaps';
+      this.heatmaps = [];
+      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Select a layer (click, or arrow keys and Enter) to see its activation, mask and gradient heatmaps.'));
+      return;
+    }
+    this.detailTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), h('span', { class: 'layer-type' }, row.info.type));
+    const specs = heatmapSpecs(row);
+    this.heatmaps = specs.map((spec) => new HeatmapView(spec, this.ui.zoom, this.tooltip, (steps) => this.zoomBy(steps)));
+    this.heatmapGrid.replaceChildren(
+      ...(this.heatmaps.length
+        ? this.heatmaps.map((v) => v.element)
+        : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
+    );
+    // Rebuilt cards must not steal keyboard focus from where the user was.
+    if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+  }
+
+  private zoomKey(e: KeyboardEvent): void {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const step = e.key === '+' || e.key === '=' ? 1 : e.key === '-' ? -1 : 0;
+    if (step) this.zoomBy(step);
+    else if (e.key === '0') this.setZoom(1);
+    else return;
+    e.preventDefault();
+  }
+
+  private zoomBy(steps: number): void {
+    const i = ZOOMS.indexOf(this.ui.zoom);
+    this.setZoom(ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, i + steps))]);
+  }
+
+  private setZoom(zoom: number): void {
+    if (zoom === this.ui.zoom) return;
+    this.ui.zoom = zoom;
+    this.save();
+    this.tooltip.hide();
+    this.zoomLabel.textContent = `${zoom * 100}%`;
+    for (const v of this.heatmaps) v.setZoom(zoom);
+  }
+}
+
+/** The heatmaps a row offers, in the order data flows: output and mask, then gradients, then checks. */
+function heatmapSpecs(r: LayerRecord): HeatmapSpec[] {
+  const layer = r.info.name;
+  const specs: HeatmapSpec[] = [];
+  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
+  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
+  if (r.dout) specs.push({ title: 'dout', layer, tensor: r.dout, kind: 'diverging' });
+  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
+  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging' });
+  for (const c of r.checks) specs.push({ title: `check error (${c.param})`, layer, tensor: c.result.error, kind: 'error' });
+  return specs;
+}
+
+/** Starts the panel: listens first, then tells the host it is ready. */
+export function start(): void {
+  const vscode = acquireVsCodeApi();
+  const panel = new Panel(vscode, readState(vscode.getState()));
+  window.addEventListener('message', (e: MessageEvent<unknown>) => panel.receive(e.data));
+  vscode.postMessage({ type: 'ready' });
+}

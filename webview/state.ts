@@ -1,0 +1,152 @@
+// The run as the panel knows it, built up one message at a time. Pure: no DOM, so it reads as the
+// single place that decides what an event changes.
+import type { HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../src/protocol';
+
+/** A scalar graph event. */
+export type GraphEvent = Extract<RunEvent, { kind: 'graph' }>;
+type DoneEvent = Extract<RunEvent, { kind: 'done' }>;
+
+/** One table row: a layer, or the loss (always last). */
+export interface LayerRecord {
+  /** Static facts from the start event. */
+  info: LayerInfo;
+  /** True for the loss row. */
+  isLoss: boolean;
+  /** Output of forward (for the loss row: its prediction). */
+  activation: WireTensor | null;
+  /** Mask kept by forward (1 = masked), for ReLU and Dropout. */
+  mask: WireTensor | null;
+  /** Summary of `mask`. */
+  maskStats: WireMaskStats | null;
+  /** Parameter values after forward, W before b. */
+  params: { name: string; value: WireTensor }[];
+  /** Loss value (loss row only). */
+  lossValue: number | null;
+  /** Upstream gradient backward received. */
+  dout: WireTensor | null;
+  /** Gradient with respect to the layer's input. */
+  dx: WireTensor | null;
+  /** Parameter gradients, in parameter order. */
+  grads: { name: string; grad: WireTensor }[];
+  /** Gradient-check results, one per checked parameter. */
+  checks: { param: string; result: WireCheck }[];
+}
+
+/** Everything the panel shows about the current run. */
+export interface RunModel {
+  /** Title from the last reset (the spec's file name). */
+  title: string;
+  /** Run the events belong to; null before the first reset or event. */
+  runId: number | null;
+  /** Network name from the start event. */
+  name: string | null;
+  /** Layer rows, then the loss row if the network has a loss. */
+  rows: LayerRecord[];
+  /** The scalar graph, for graph specs. */
+  graph: GraphEvent | null;
+  /** The done event, once the run finished. */
+  done: DoneEvent | null;
+  /** Message of a failed run or a spec with errors. */
+  error: string | null;
+}
+
+/** What a message changed, so the view redraws only that. */
+export type Change =
+  /** A stale or unknown message. */
+  | { what: 'nothing' }
+  /** A reset or a start: every part of the panel. */
+  | { what: 'everything' }
+  /** One row's data (and the summary). */
+  | { what: 'row'; index: number }
+  /** The scalar graph. */
+  | { what: 'graph' }
+  /** Status, summary or error message only. */
+  | { what: 'status' };
+
+/** An empty model. */
+export function emptyModel(): RunModel {
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null };
+}
+
+function record(info: LayerInfo, isLoss: boolean): LayerRecord {
+  return { info, isLoss, activation: null, mask: null, maskStats: null, params: [], lossValue: null, dout: null, dx: null, grads: [], checks: [] };
+}
+
+/** Applies one host message to `model` in place and says what changed. */
+export function applyMessage(model: RunModel, msg: HostToWebview): Change {
+  if (msg.type === 'reset') {
+    Object.assign(model, emptyModel(), { title: msg.title, runId: msg.runId });
+    return { what: 'everything' };
+  }
+  // Events of an older run can still be in flight after a reset; they must not mix into the new one.
+  if (model.runId !== null && msg.runId !== model.runId) return { what: 'nothing' };
+  model.runId = msg.runId;
+  if (msg.type === 'error') {
+    model.error = msg.message;
+    return { what: 'status' };
+  }
+  return applyEvent(model, msg.event);
+}
+
+function applyEvent(model: RunModel, ev: RunEvent): Change {
+  switch (ev.kind) {
+    case 'start':
+      model.name = ev.name;
+      model.rows = ev.layers.map((l) => record(l, false));
+      if (ev.loss) model.rows.push(record(ev.loss, true));
+      return { what: 'everything' };
+    case 'forward': {
+      const row = layerRow(model, ev.index);
+      if (!row) return { what: 'nothing' };
+      row.activation = ev.activation;
+      row.mask = ev.mask;
+      row.maskStats = ev.maskStats;
+      row.params = ev.params;
+      return { what: 'row', index: ev.index };
+    }
+    case 'loss': {
+      const index = lossIndex(model);
+      if (index < 0) return { what: 'status' };
+      model.rows[index].lossValue = ev.value;
+      model.rows[index].activation = ev.prediction;
+      return { what: 'row', index };
+    }
+    case 'backward': {
+      // The loss row takes index layers.length, the index after the last layer.
+      const row = model.rows[ev.index] as LayerRecord | undefined;
+      if (!row) return { what: 'nothing' };
+      row.dout = ev.dout;
+      row.dx = ev.dx;
+      row.grads = ev.grads;
+      return { what: 'row', index: ev.index };
+    }
+    case 'check': {
+      const row = layerRow(model, ev.index);
+      if (!row) return { what: 'nothing' };
+      row.checks = [...row.checks.filter((c) => c.param !== ev.param), { param: ev.param, result: ev.result }];
+      return { what: 'row', index: ev.index };
+    }
+    case 'graph':
+      model.graph = ev;
+      return { what: 'graph' };
+    case 'done':
+      model.done = ev;
+      return { what: 'status' };
+  }
+}
+
+function layerRow(model: RunModel, index: number): LayerRecord | null {
+  const row = model.rows[index] as LayerRecord | undefined;
+  return row && !row.isLoss ? row : null;
+}
+
+function lossIndex(model: RunModel): number {
+  const last = model.rows.length - 1;
+  return last >= 0 && model.rows[last].isLoss ? last : -1;
+}
+
+/** The loss value of the run, from the loss row or the done event. */
+export function lossOf(model: RunModel): number | null {
+  const i = lossIndex(model);
+  return (i >= 0 ? model.rows[i].lossValue : null) ?? model.done?.loss ?? null;
+}

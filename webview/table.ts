@@ -1,0 +1,230 @@
+// The layer table: one row per layer, filled in as forward, backward and check events arrive.
+// Rows are an ARIA grid with one focusable row at a time (roving tabindex).
+import type { WireStats, WireTensor } from '../src/protocol';
+import { h } from './dom';
+import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from './format';
+import type { LayerRecord } from './state';
+
+/** One rendered cell: text plus an optional hover title and CSS classes. */
+interface Cell {
+  text: string;
+  title?: string;
+  cls?: string;
+  /** A short tag after the text, such as which gradient a norm is of. */
+  tag?: string;
+}
+
+interface Column {
+  key: string;
+  header: string;
+  title: string;
+  numeric: boolean;
+  cell(r: LayerRecord, index: number): Cell;
+}
+
+const NA: Cell = { text: '–', cls: 'na' };
+const PENDING: Cell = { text: '' };
+
+function statCell(t: WireTensor | null, pick: (s: WireStats) => number | null): Cell {
+  if (!t) return PENDING;
+  const v = pick(t.stats);
+  return v === null ? NA : { text: fmt(v), title: fmtFull(v) };
+}
+
+/** The parameter whose gradient norm the row reports: W when there is one, else the first. */
+function mainGrad(r: LayerRecord): { name: string; grad: WireTensor } | null {
+  return r.grads.find((g) => g.name === 'W') ?? r.grads[0] ?? null;
+}
+
+function gradNormCell(r: LayerRecord): Cell {
+  const g = mainGrad(r);
+  if (g) {
+    const l2 = g.grad.stats.l2;
+    return { text: fmt(l2), tag: `d${g.name}`, title: `‖d${g.name}‖₂ = ${l2 === null ? 'n/a' : fmtFull(l2)} (gradient of parameter ${g.name})` };
+  }
+  if (!r.dx) return PENDING;
+  const l2 = r.dx.stats.l2;
+  return { text: fmt(l2), tag: 'dx', title: `‖dx‖₂ = ${l2 === null ? 'n/a' : fmtFull(l2)} (no parameters: gradient with respect to the input)` };
+}
+
+function ratioCell(r: LayerRecord): Cell {
+  if (r.info.paramCount === 0 || r.isLoss) return NA;
+  const g = mainGrad(r);
+  const p = g && r.params.find((q) => q.name === g.name);
+  if (!g || !p) return PENDING;
+  const num = g.grad.stats.l2;
+  const den = p.value.stats.l2;
+  if (num === null || den === null || den === 0) return { ...NA, title: `‖${g.name}‖₂ is ${den === 0 ? 'zero' : 'not finite'}` };
+  const ratio = num / den;
+  // The header names W; only another parameter (gamma of BatchNorm) needs a tag.
+  return { text: fmt(ratio), tag: g.name === 'W' ? undefined : `d${g.name}/${g.name}`, title: `‖d${g.name}‖₂ / ‖${g.name}‖₂ = ${fmtFull(ratio)} (update scale relative to the weights)` };
+}
+
+function nonFiniteCell(r: LayerRecord): Cell {
+  const parts: [string, WireTensor | null][] = [
+    ['activation', r.activation],
+    ['dx', r.dx],
+    ...r.grads.map((g): [string, WireTensor] => [`d${g.name}`, g.grad]),
+  ];
+  const present = parts.filter((p): p is [string, WireTensor] => p[1] !== null);
+  if (present.length === 0) return PENDING;
+  let nan = 0;
+  let inf = 0;
+  const lines: string[] = [];
+  for (const [name, t] of present) {
+    const i = t.stats.posInf + t.stats.negInf;
+    nan += t.stats.nan;
+    inf += i;
+    lines.push(`${name}: ${t.stats.nan} NaN, ${t.stats.posInf} +Inf, ${t.stats.negInf} −Inf`);
+  }
+  return { text: `${nan} / ${inf}`, title: lines.join('\n'), cls: nan + inf > 0 ? 'bad' : undefined };
+}
+
+function maskCell(r: LayerRecord): Cell {
+  if (!r.maskStats) return r.activation ? NA : PENDING;
+  const m = r.maskStats;
+  return {
+    text: `${fmtPercent(m.maskedFraction)} / ${fmtPercent(m.deadFraction)}`,
+    title: `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${m.deadUnits} unit(s) masked for every sample (dead)`,
+    cls: m.deadUnits > 0 ? 'warn' : undefined,
+  };
+}
+
+function checkCell(r: LayerRecord): Cell {
+  if (r.checks.length === 0) return NA;
+  const worst = Math.max(...r.checks.map((c) => c.result.maxRelError));
+  const ok = r.checks.every((c) => c.result.ok);
+  const lines = r.checks.map(
+    (c) =>
+      `${c.param}: ${c.result.ok ? 'ok' : 'FAIL'} · max rel error ${fmtFull(c.result.maxRelError)} · mean |Δ| ${fmtFull(c.result.meanAbsDiff)} · max |Δ| ${fmtFull(c.result.maxAbsDiff)} · ${c.result.failures} failure(s)`,
+  );
+  return { text: fmt(worst), tag: ok ? 'ok' : 'fail', title: lines.join('\n'), cls: ok ? 'ok' : 'bad' };
+}
+
+const COLUMNS: Column[] = [
+  { key: 'index', header: '#', title: 'Layer index', numeric: true, cell: (r, i) => ({ text: r.isLoss ? 'L' : String(i) }) },
+  { key: 'name', header: 'Layer', title: 'Layer name', numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name }) },
+  { key: 'type', header: 'Type', title: 'Layer type', numeric: false, cell: (r) => ({ text: r.info.type }) },
+  {
+    key: 'shape',
+    header: 'In → out',
+    title: 'Input shape → output shape',
+    numeric: false,
+    cell: (r) => ({ text: `${fmtShape(r.info.inShape)} → ${fmtShape(r.info.outShape)}` }),
+  },
+  { key: 'params', header: 'Params', title: 'Trainable scalars', numeric: true, cell: (r) => (r.isLoss ? NA : { text: fmtCount(r.info.paramCount) }) },
+  { key: 'mean', header: 'Mean', title: 'Mean of the layer output (finite elements)', numeric: true, cell: (r) => statCell(r.activation, (s) => s.mean) },
+  { key: 'std', header: 'Std', title: 'Standard deviation of the layer output', numeric: true, cell: (r) => statCell(r.activation, (s) => s.std) },
+  { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, cell: (r) => statCell(r.activation, (s) => s.min) },
+  { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, cell: (r) => statCell(r.activation, (s) => s.max) },
+  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout)', numeric: true, cell: maskCell },
+  {
+    key: 'grad',
+    header: '‖grad‖',
+    title: 'L2 norm of the gradient: of dW for layers with parameters, of dx (gradient w.r.t. the input) otherwise',
+    numeric: true,
+    cell: gradNormCell,
+  },
+  { key: 'ratio', header: '‖dW‖/‖W‖', title: 'Gradient norm over weight norm', numeric: true, cell: ratioCell },
+  { key: 'nonfinite', header: 'NaN/Inf', title: 'NaN and ±Inf elements in the output and the gradients', numeric: true, cell: nonFiniteCell },
+  { key: 'check', header: 'Check', title: 'Largest relative error of backprop against numerical gradients', numeric: true, cell: checkCell },
+];
+
+/** Called with the index of the row the user selected. */
+export type SelectHandler = (index: number) => void;
+
+/** The table element and the operations the panel needs on it. */
+export class LayerTable {
+  /** Root element to insert into the page. */
+  readonly element: HTMLElement;
+  private readonly body: HTMLTableSectionElement;
+  private rows: HTMLTableRowElement[] = [];
+  private selected: number | null = null;
+
+  constructor(private readonly onSelect: SelectHandler) {
+    this.body = h('tbody');
+    const head = h(
+      'tr',
+      { role: 'row' },
+      ...COLUMNS.map((c) => h('th', { role: 'columnheader', scope: 'col', title: c.title, class: c.numeric ? 'num' : undefined }, c.header)),
+    );
+    const table = h('table', { class: 'layers', role: 'grid', 'aria-label': 'Layers', 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
+    this.element = h('div', { class: 'table-scroll' }, table);
+    this.body.addEventListener('click', (e) => {
+      const tr = (e.target as Element).closest('tr');
+      const i = tr ? this.rows.indexOf(tr) : -1;
+      if (i >= 0) this.onSelect(i);
+    });
+    this.body.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** Rebuilds every row. */
+  setRows(records: LayerRecord[]): void {
+    this.rows = records.map((_, i) => h('tr', { role: 'row', 'aria-rowindex': i + 2 }));
+    this.body.replaceChildren(...this.rows);
+    records.forEach((r, i) => this.updateRow(i, r));
+    this.markSelection(false);
+  }
+
+  /** Redraws row `index` from its record. */
+  updateRow(index: number, r: LayerRecord): void {
+    const tr = this.rows[index] as HTMLTableRowElement | undefined;
+    if (!tr) return;
+    tr.classList.toggle('loss', r.isLoss);
+    tr.replaceChildren(...COLUMNS.map((col) => renderCell(col, r, index)));
+    if (r.isLoss) this.fillLossValue(tr, r);
+  }
+
+  /** Marks row `index` selected (null: none); moves keyboard focus there when `focus`. */
+  select(index: number | null, focus: boolean): void {
+    this.selected = index !== null && index < this.rows.length ? index : null;
+    this.markSelection(focus);
+  }
+
+  private markSelection(focus: boolean): void {
+    // Exactly one row takes Tab focus: the selected one, or the first.
+    const tabRow = this.selected ?? 0;
+    this.rows.forEach((tr, i) => {
+      tr.setAttribute('aria-selected', String(i === this.selected));
+      tr.tabIndex = i === tabRow ? 0 : -1;
+    });
+    if (focus && this.selected !== null) this.rows[this.selected].focus();
+  }
+
+  private fillLossValue(tr: HTMLTableRowElement, r: LayerRecord): void {
+    // The loss row has no activation statistics; its value spans those four columns instead.
+    const cells = [...tr.children];
+    const first = COLUMNS.findIndex((c) => c.key === 'mean');
+    const span = cells.slice(first, first + 4);
+    const text = r.lossValue === null ? '' : `loss = ${fmt(r.lossValue)}`;
+    const td = h('td', { role: 'gridcell', colspan: 4, 'aria-colspan': 4, class: 'num loss-value', title: r.lossValue === null ? undefined : fmtFull(r.lossValue) }, text);
+    span[0].replaceWith(td);
+    for (const c of span.slice(1)) c.remove();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const tr = (e.target as Element).closest('tr');
+    const i = tr ? this.rows.indexOf(tr) : -1;
+    if (i < 0) return;
+    const last = this.rows.length - 1;
+    const target =
+      e.key === 'ArrowDown' ? Math.min(last, i + 1)
+      : e.key === 'ArrowUp' ? Math.max(0, i - 1)
+      : e.key === 'Home' ? 0
+      : e.key === 'End' ? last
+      : e.key === 'Enter' || e.key === ' ' ? i
+      : -1;
+    if (target < 0) return;
+    e.preventDefault();
+    this.onSelect(target);
+    this.rows[target].focus();
+  }
+}
+
+function renderCell(col: Column, r: LayerRecord, index: number): HTMLTableCellElement {
+  const c = col.cell(r, index);
+  const classes = [col.numeric ? 'num' : '', `col-${col.key}`, c.cls ?? ''].filter(Boolean).join(' ');
+  const td = h('td', { role: 'gridcell', class: classes, title: c.title }, c.text);
+  if (c.tag) td.appendChild(h('span', { class: 'tag' }, c.tag));
+  return td;
+}
