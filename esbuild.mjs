@@ -1,22 +1,56 @@
-// One build for every bundle. No flag: the shipped bundles (CLI, extension, worker: node; webview:
-// browser). `--tests`: the unit-test bundles. `--bench`: the benchmark. `--watch` rebuilds on change.
+// One build for every bundle. No flag: the shipped bundles (CLI, extension and worker for node, the
+// panel for the browser) and the MNIST file. Flags add test bundles, and may be combined:
+//   --tests          unit tests (test/unit → out/test/unit)
+//   --webview-tests  the panel's browser preview and its Chromium tests (→ out/test/webview)
+//   --vscode-tests   the VS Code API suite, its runner extension and the code-server / electron launchers
+//   --e2e-tests      the e2e tests in code-server (→ out/test/e2e)
+//   --bench          the benchmark (→ out/bench)
+//   --watch          rebuild on change
 import * as esbuild from 'esbuild';
-import { readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildMnist } from './scripts/build-mnist.mjs';
 
 const args = new Set(process.argv.slice(2));
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning' };
 const testsIn = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f)) : []);
+/** Named entries keep bundles flat in their out dir. */
+const named = (files) => Object.fromEntries(files.map((f) => [f.split('/').pop().replace(/\.ts$/, ''), f]));
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [];
+const flagged = ['--tests', '--webview-tests', '--vscode-tests', '--e2e-tests', '--bench'].some((f) => args.has(f));
+if (!flagged) {
+  buildMnist('dist/mnist-digits.bin'); // skipped when up to date
+  builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
+  builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: ['vscode'] });
+  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts' }, outdir: 'dist/webview' });
+}
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });
-} else if (args.has('--bench')) {
+}
+if (args.has('--webview-tests')) {
+  // The preview page that drives dist/webview/panel.js, and the node tests that load it in Chromium.
+  builds.push({ ...browser, entryPoints: { preview: 'test/webview/preview.ts' }, outdir: 'out/webview-preview' });
+  builds.push({ ...node, entryPoints: testsIn('test/webview'), outdir: 'out/test/webview', packages: 'external' });
+}
+if (args.has('--vscode-tests')) {
+  // index.js and *.test.js run inside an extension host: `vscode` comes from the host, and mocha stays
+  // external so the tests and index.js share one mocha instance. runner/ is an unpacked test-runner
+  // extension for code-server.
+  const out = 'out/test/vscode';
+  mkdirSync(join(out, 'runner'), { recursive: true });
+  copyFileSync('test/vscode/runner/package.json', join(out, 'runner/package.json'));
+  builds.push({ ...node, entryPoints: { index: 'test/vscode/index.ts', ...named(testsIn('test/vscode')) }, outdir: out, external: ['vscode', 'mocha'] });
+  builds.push({ ...node, entryPoints: { extension: 'test/vscode/runner/extension.ts' }, outdir: join(out, 'runner'), external: ['vscode'] });
+  builds.push({ ...node, entryPoints: ['test/vscode/run-in-code-server.ts', 'test/vscode/run-in-electron.ts'], outdir: out, packages: 'external' });
+}
+if (args.has('--e2e-tests')) {
+  builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
+}
+if (args.has('--bench')) {
   builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' });
-} else {
-  builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
 }
 
 if (args.has('--watch')) {

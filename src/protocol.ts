@@ -135,8 +135,8 @@ export type WorkerToHost =
 
 /** Messages from the extension host to a webview. */
 export type HostToWebview =
-  /** A new run of the spec `title` starts; clear the old one. */
-  | { type: 'reset'; title: string; runId: number }
+  /** A new run of the spec `title` (at `uri`, which the page saves for restore) starts; clear the old one. */
+  | { type: 'reset'; title: string; runId: number; uri: string }
   /** An event of the current run. */
   | { type: 'event'; runId: number; event: RunEvent }
   /** The run failed or the spec has errors; show `message`. */

@@ -1,0 +1,105 @@
+// The run panel: a WebviewPanel per spec that the host fills with the run's events. The webview
+// says `ready` before it gets anything. VS Code discards a hidden webview's page and rebuilds it when
+// shown, and the new page says `ready` again, so the host keeps the current run's messages to replay.
+import * as vscode from 'vscode';
+import type { HostToWebview, WebviewToHost } from '../protocol';
+
+export const PANEL_VIEW_TYPE = 'backprop.panel';
+
+/** What the host does when the user acts in a panel. */
+export interface PanelActions {
+  /** Run the spec again. */
+  rerun(uri: vscode.Uri): void;
+  /** The user selected layer `index`. */
+  selectLayer(uri: vscode.Uri, index: number): void;
+}
+
+/** Accepts only well-formed messages: a webview is untrusted input. */
+export function parseWebviewMessage(data: unknown): WebviewToHost | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'rerun':
+      return { type: m.type };
+    case 'selectLayer':
+      return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 0 && m.index < 1e6 ? { type: 'selectLayer', index: m.index } : null;
+    default:
+      return null;
+  }
+}
+
+/** The panel's HTML: strict CSP with a nonce, the bundle and the stylesheet, nothing inline. */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const csp = [
+    "default-src 'none'",
+    `style-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${style}">
+  <title>Backprop Lens</title>
+</head>
+<body>
+  <div id="app"></div>
+  <script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/** One spec's panel. */
+export class RunPanel {
+  private ready = false;
+  /** Messages of the current run, from its reset on, to replay to a new page. */
+  private log: HostToWebview[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly uri: vscode.Uri,
+    extensionUri: vscode.Uri,
+    actions: PanelActions,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const msg = parseWebviewMessage(data);
+        if (!msg) return;
+        if (msg.type === 'ready') this.replay();
+        else if (msg.type === 'rerun') actions.rerun(uri);
+        else actions.selectLayer(uri, msg.index);
+      }),
+      panel.onDidDispose(() => {
+        for (const d of this.disposables) d.dispose();
+        onDispose();
+      }),
+    );
+    panel.webview.html = panelHtml(panel.webview, extensionUri);
+  }
+
+  /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
+  post(msg: HostToWebview): void {
+    if (msg.type === 'reset') this.log = [];
+    this.log.push(msg);
+    if (this.ready) void this.panel.webview.postMessage(msg);
+  }
+
+  private replay(): void {
+    this.ready = true;
+    for (const msg of this.log) void this.panel.webview.postMessage(msg);
+  }
+}

@@ -1,0 +1,153 @@
+// Runs specs in worker threads, one per spec, so the extension host thread never does engine work.
+// Cancelling a run (a newer run of the same spec, or the user) terminates its worker: the engine
+// loop is synchronous, and terminate() stops it wherever it is.
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import type { HostToWorker, RunEvent, WorkerToHost } from '../protocol';
+
+/** How a run ended. */
+export type RunOutcome =
+  | { status: 'done'; ok: boolean; loss: number | null }
+  | { status: 'problems'; errors: number }
+  | { status: 'cancelled' }
+  | { status: 'failed'; message: string };
+
+/** What a caller hears while a run goes on. */
+export interface RunListener {
+  /** An engine event, in order. */
+  onEvent(event: RunEvent, runId: number): void;
+}
+
+/** A spec's worker and the run it is doing. */
+interface Slot {
+  /** The worker thread. */
+  worker: Worker;
+  /** The run in progress, if any. */
+  current: { runId: number; finish(outcome: RunOutcome): void } | null;
+}
+
+const PROGRESS_DELAY_MS = 500;
+
+/** Starts, streams and cancels runs. */
+export class Runner implements vscode.Disposable {
+  private readonly slots = new Map<string, Slot>();
+  private nextRunId = 1;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly diagnostics: vscode.DiagnosticCollection,
+  ) {}
+
+  /** Runs `doc`; a run of the same document already going is cancelled first. */
+  run(doc: vscode.TextDocument, check: boolean, listener: RunListener): { runId: number; outcome: Promise<RunOutcome> } {
+    const key = doc.uri.toString();
+    this.cancel(key);
+    const slot = this.slot(key);
+    const runId = this.nextRunId++;
+    const folder = vscode.Uri.joinPath(doc.uri, '..').fsPath;
+    const outcome = new Promise<RunOutcome>((resolve) => {
+      slot.current = {
+        runId,
+        finish: (o) => {
+          slot.current = null;
+          resolve(o);
+        },
+      };
+      slot.worker.removeAllListeners('message');
+      slot.worker.on('message', (msg: WorkerToHost) => {
+        if (msg.runId !== runId || slot.current?.runId !== runId) return;
+        this.receive(doc.uri, msg, listener, slot.current.finish);
+      });
+      const request: HostToWorker = {
+        type: 'run',
+        runId,
+        text: doc.getText(),
+        fileName: doc.uri.path.split('/').pop() ?? 'spec',
+        folder,
+        check,
+        mnistPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'mnist-digits.bin').fsPath,
+      };
+      slot.worker.postMessage(request);
+    });
+    this.showProgressIfSlow(doc, runId, outcome, () => this.cancel(key));
+    return { runId, outcome };
+  }
+
+  /** Cancels the run of the spec `key` (its URI), if one is going. */
+  cancel(key: string): void {
+    const slot = this.slots.get(key);
+    if (!slot?.current) return;
+    slot.current.finish({ status: 'cancelled' });
+    this.slots.delete(key);
+    void slot.worker.terminate();
+  }
+
+  dispose(): void {
+    for (const key of [...this.slots.keys()]) this.cancel(key);
+    for (const slot of this.slots.values()) void slot.worker.terminate();
+    this.slots.clear();
+  }
+
+  private receive(uri: vscode.Uri, msg: WorkerToHost, listener: RunListener, finish: (o: RunOutcome) => void): void {
+    switch (msg.type) {
+      case 'problems': {
+        this.diagnostics.set(
+          uri,
+          msg.problems.map((p) => {
+            const range = new vscode.Range(p.line, p.character, p.endLine, p.endCharacter);
+            const severity = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+            const d = new vscode.Diagnostic(range, p.message, severity);
+            d.source = 'backprop';
+            return d;
+          }),
+        );
+        const errors = msg.problems.filter((p) => p.severity === 'error').length;
+        if (errors > 0) finish({ status: 'problems', errors });
+        return;
+      }
+      case 'event':
+        listener.onEvent(msg.event, msg.runId);
+        if (msg.event.kind === 'done') finish({ status: 'done', ok: msg.event.ok, loss: msg.event.loss });
+        return;
+      case 'failed':
+        finish({ status: 'failed', message: msg.message });
+        return;
+    }
+  }
+
+  private slot(key: string): Slot {
+    const existing = this.slots.get(key);
+    if (existing) return existing;
+    // A heap limit makes a runaway spec kill its worker (ERR_WORKER_OUT_OF_MEMORY), not the host.
+    const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath, {
+      resourceLimits: { maxOldGenerationSizeMb: 4096 },
+    });
+    const slot: Slot = { worker, current: null };
+    const crashed = (why: string) => {
+      if (this.slots.get(key) === slot) this.slots.delete(key);
+      slot.current?.finish({ status: 'failed', message: why });
+    };
+    worker.on('error', (e: Error & { code?: string }) =>
+      crashed(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the engine ran out of memory' : `the engine crashed: ${e.message}`),
+    );
+    worker.on('exit', (code) => crashed(`the engine stopped unexpectedly (exit code ${code})`));
+    this.slots.set(key, slot);
+    return slot;
+  }
+
+  private showProgressIfSlow(doc: vscode.TextDocument, runId: number, outcome: Promise<RunOutcome>, cancel: () => void): void {
+    let finished = false;
+    void outcome.then(() => (finished = true));
+    setTimeout(() => {
+      if (finished) return;
+      const name = doc.uri.path.split('/').pop();
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Backprop: running ${name} (run ${runId})`, cancellable: true },
+        (_progress, token) => {
+          token.onCancellationRequested(cancel);
+          return outcome;
+        },
+      );
+    }, PROGRESS_DELAY_MS);
+  }
+}

@@ -1,0 +1,59 @@
+// Engine events → protocol events. Every tensor is copied into its own buffer, which the worker then
+// transfers: the engine still holds its tensors (a layer's output is the next layer's kept input).
+import type { RunEvent as EngineEvent } from '../engine/run';
+import { maskStats, tensorStats } from '../engine/stats';
+import type { Tensor } from '../engine/tensor';
+import type { RunEvent, WireStats, WireTensor } from '../protocol';
+
+/** A protocol event and the buffers to transfer with it. */
+export interface Wired {
+  /** The event. */
+  event: RunEvent;
+  /** Its tensors' buffers. */
+  transfer: ArrayBuffer[];
+}
+
+const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+function wireStats(t: Tensor): WireStats {
+  const s = tensorStats(t);
+  return { ...s, mean: orNull(s.mean), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
+}
+
+/** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */
+export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
+  const transfer: ArrayBuffer[] = [];
+  const wire = (t: Tensor): WireTensor => {
+    const buffer = t.data.slice().buffer as ArrayBuffer;
+    transfer.push(buffer);
+    return { shape: [...t.shape], buffer, stats: wireStats(t) };
+  };
+  switch (e.kind) {
+    case 'forward': {
+      const mask = e.kept.mask ?? null;
+      return {
+        event: {
+          kind: 'forward',
+          index: e.index,
+          activation: wire(e.output),
+          mask: mask && wire(mask),
+          maskStats: mask && maskStats(mask),
+          params: e.params.map((p) => ({ name: p.name, value: wire(p.value) })),
+        },
+        transfer,
+      };
+    }
+    case 'loss':
+      return { event: { kind: 'loss', value: e.value, prediction: wire(e.y) }, transfer };
+    case 'backward':
+      return {
+        event: { kind: 'backward', index: e.index, dout: wire(e.dout), dx: wire(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
+        transfer,
+      };
+    case 'check': {
+      const r = e.result;
+      const result = { meanAbsDiff: r.meanAbsDiff, maxAbsDiff: r.maxAbsDiff, maxRelError: r.maxRelError, failures: r.failures, ok: r.ok, error: wire(r.error) };
+      return { event: { kind: 'check', index: e.index, param: e.param, result }, transfer };
+    }
+  }
+}
