@@ -1,0 +1,97 @@
+// The extension in a real extension host: commands, runs through the worker, diagnostics, cancel.
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import type { BackpropApi } from '../../src/extension/extension';
+import type { RunEvent } from '../../src/protocol';
+
+let api: BackpropApi;
+const examples = () => vscode.workspace.workspaceFolders![0].uri;
+const example = (name: string) => vscode.Uri.joinPath(examples(), name);
+const scratch = mkdtempSync(join(tmpdir(), 'backprop-vscode-'));
+const specFile = (name: string, text: string) => {
+  const file = join(scratch, name);
+  writeFileSync(file, text);
+  return vscode.Uri.file(file);
+};
+const ofKind = <K extends RunEvent['kind']>(events: RunEvent[], kind: K) =>
+  events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
+
+describe('Backprop Lens in the extension host', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<BackpropApi>('backprop-lens.backprop-lens');
+    assert.ok(extension, 'backprop-lens.backprop-lens is not installed');
+    api = await extension.activate();
+  });
+
+  it('registers Run Backprop and Gradient Check', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('backprop.run'));
+    assert.ok(commands.includes('backprop.check'));
+  });
+
+  it('streams a network run layer by layer, with tensors as ArrayBuffers', async () => {
+    const { events, outcome } = await api.run(example('two-layer-net.backprop.json'), { check: true });
+    assert.deepEqual(outcome.status, 'done');
+    assert.deepEqual(
+      events.map((e) => e.kind + ('index' in e ? e.index : '')),
+      ['start', 'forward0', 'forward1', 'forward2', 'loss', 'backward2', 'backward1', 'backward0', 'check0', 'check0', 'check2', 'check2', 'done'],
+    );
+    const [start] = ofKind(events, 'start');
+    assert.deepEqual(
+      start.layers.map((l) => [l.name, l.inShape, l.outShape, l.paramCount]),
+      [['Affine1', [2, 3], [2, 4], 16], ['Relu1', [2, 4], [2, 4], 0], ['Logits', [2, 4], [2, 2], 10]],
+    );
+    const relu = ofKind(events, 'forward')[1];
+    assert.ok(relu.activation.buffer instanceof ArrayBuffer);
+    assert.equal(new Float64Array(relu.activation.buffer).length, 8);
+    assert.ok(relu.mask && relu.maskStats);
+    assert.ok(ofKind(events, 'check').every((c) => c.result.ok));
+    assert.deepEqual(api.openPanels(), [example('two-layer-net.backprop.json').toString()]);
+  });
+
+  it('evaluates the shop graph with the seed figures', async () => {
+    const { events } = await api.run(example('buy_apple_orange.backprop.yaml'));
+    const [graph] = ofKind(events, 'graph');
+    const node = (name: string) => graph.nodes.find((n) => n.name === name)!;
+    assert.equal(node('price').value, 715.0000000000001);
+    assert.equal(node('tax').grad, 650);
+    assert.equal(node('orange').grad, 3.3000000000000003);
+  });
+
+  it('puts spec errors in Problems on the right line and runs nothing', async () => {
+    const uri = specFile('broken.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relux\n');
+    const { events, outcome } = await api.run(uri);
+    assert.deepEqual(outcome, { status: 'problems', errors: 1 });
+    assert.deepEqual(events, []);
+    const [d] = vscode.languages.getDiagnostics(uri);
+    assert.equal(d.range.start.line, 2);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(d.message, /unknown layer type 'relux' — did you mean 'relu'\?/);
+    assert.ok(!api.openPanels().includes(uri.toString()), 'no panel for a spec that did not run');
+  });
+
+  it('a new run of the same spec cancels the old one', async () => {
+    const uri = example('two-layer-net.backprop.yaml');
+    const slow = api.run(uri, { check: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const fast = api.run(uri);
+    assert.deepEqual((await slow).outcome, { status: 'cancelled' });
+    assert.equal((await fast).outcome.status, 'done');
+  });
+
+  it('reports an engine failure and the next run works', async () => {
+    // Valid, but Affine1's output of 4e10 elements cannot be allocated.
+    const huge = specFile('huge.backprop.yaml', 'limits: { maxElements: 1e12 }\ninput: { random: { shape: [200000, 1] } }\nlayers: [ { type: affine, units: 200000 } ]\n');
+    const failed = await api.run(huge);
+    assert.equal(failed.outcome.status, 'failed');
+    assert.match((failed.outcome as { message: string }).message, /Invalid typed array length/);
+    const next = await api.run(example('relu.backprop.yaml'));
+    assert.equal(next.outcome.status, 'done');
+  });
+});
