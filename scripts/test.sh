@@ -8,5 +8,6 @@ cd "$(dirname "$0")/.."
 bash scripts/install-vscode-test.sh
 npm run --silent typecheck
 npm run --silent package
+rm -rf out/test
 node esbuild.mjs --tests --webview-tests --vscode-tests --e2e-tests
 node --test --test-reporter=spec out/test/unit/ out/test/webview/ out/test/e2e/
