@@ -140,7 +140,9 @@ export type HostToWebview =
   /** An event of the current run. */
   | { type: 'event'; runId: number; event: RunEvent }
   /** The run failed or the spec has errors; show `message`. */
-  | { type: 'error'; runId: number; message: string };
+  | { type: 'error'; runId: number; message: string }
+  /** The user (or a newer run of the same spec) cancelled the run. */
+  | { type: 'cancelled'; runId: number };
 
 /** Messages from a webview to the extension host. All are validated by the host before use. */
 export type WebviewToHost =

@@ -44,6 +44,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   const m = data as Record<string, unknown>;
   if (m.type === 'reset') return typeof m.runId === 'number' && typeof m.title === 'string' && typeof m.uri === 'string';
   if (m.type === 'error') return typeof m.runId === 'number' && typeof m.message === 'string';
+  if (m.type === 'cancelled') return typeof m.runId === 'number';
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
   return false;
 }
@@ -171,6 +172,7 @@ class Panel {
     this.status.textContent =
       m.error !== null ? 'failed'
       : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmt(m.done.elapsedMs)} ms`
+      : m.cancelled ? 'cancelled'
       : m.runId !== null ? 'running…'
       : '';
     this.status.className = `status ${m.error !== null || (m.done && !m.done.ok) ? 'bad' : m.done ? 'ok' : ''}`;

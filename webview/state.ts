@@ -48,6 +48,8 @@ export interface RunModel {
   done: DoneEvent | null;
   /** Message of a failed run or a spec with errors. */
   error: string | null;
+  /** True once the run was cancelled. */
+  cancelled: boolean;
 }
 
 /** What a message changed, so the view redraws only that. */
@@ -65,7 +67,7 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -83,6 +85,10 @@ export function applyMessage(model: RunModel, msg: HostToWebview): Change {
   model.runId = msg.runId;
   if (msg.type === 'error') {
     model.error = msg.message;
+    return { what: 'status' };
+  }
+  if (msg.type === 'cancelled') {
+    model.cancelled = true;
     return { what: 'status' };
   }
   return applyEvent(model, msg.event);

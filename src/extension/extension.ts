@@ -87,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       void vscode.window
         .showErrorMessage(`Backprop: ${name} has ${result.errors} error(s). Nothing ran.`, 'Show Problems')
         .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    } else if (result.status === 'cancelled') {
+      panels.get(key)?.post({ type: 'cancelled', runId });
     } else if (result.status === 'failed') {
       panels.get(key)?.post({ type: 'error', runId, message: result.message });
       void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);

@@ -22,8 +22,27 @@ export interface RunListener {
 interface Slot {
   /** The worker thread. */
   worker: Worker;
-  /** The run in progress, if any. */
-  current: { runId: number; finish(outcome: RunOutcome): void } | null;
+  /** The run in progress, if any, and where it is (for the progress notification). */
+  current: { runId: number; step: string; layers: string[]; finish(outcome: RunOutcome): void } | null;
+}
+
+/** A few words on where a run is, from its latest event. */
+function describeStep(event: RunEvent, layers: readonly string[]): string {
+  switch (event.kind) {
+    case 'start':
+      return 'forward';
+    case 'forward':
+      return `forward ${layers[event.index] ?? ''} (${event.index + 1}/${layers.length})`;
+    case 'loss':
+      return 'loss';
+    case 'backward':
+      return `backward ${layers[event.index] ?? ''}`;
+    case 'check':
+      return `checked ${layers[event.index] ?? ''}.${event.param}`;
+    case 'graph':
+    case 'done':
+      return 'done';
+  }
 }
 
 const PROGRESS_DELAY_MS = 500;
@@ -48,6 +67,8 @@ export class Runner implements vscode.Disposable {
     const outcome = new Promise<RunOutcome>((resolve) => {
       slot.current = {
         runId,
+        step: 'starting the engine',
+        layers: [],
         finish: (o) => {
           slot.current = null;
           resolve(o);
@@ -56,7 +77,7 @@ export class Runner implements vscode.Disposable {
       slot.worker.removeAllListeners('message');
       slot.worker.on('message', (msg: WorkerToHost) => {
         if (msg.runId !== runId || slot.current?.runId !== runId) return;
-        this.receive(doc.uri, msg, listener, slot.current.finish);
+        this.receive(doc.uri, msg, listener, slot.current);
       });
       const request: HostToWorker = {
         type: 'run',
@@ -69,7 +90,7 @@ export class Runner implements vscode.Disposable {
       };
       slot.worker.postMessage(request);
     });
-    this.showProgressIfSlow(doc, runId, outcome, () => this.cancel(key));
+    this.showProgressIfSlow(doc, check, slot, outcome, () => this.cancel(key));
     return { runId, outcome };
   }
 
@@ -88,7 +109,8 @@ export class Runner implements vscode.Disposable {
     this.slots.clear();
   }
 
-  private receive(uri: vscode.Uri, msg: WorkerToHost, listener: RunListener, finish: (o: RunOutcome) => void): void {
+  private receive(uri: vscode.Uri, msg: WorkerToHost, listener: RunListener, run: NonNullable<Slot['current']>): void {
+    const { finish } = run;
     switch (msg.type) {
       case 'problems': {
         this.diagnostics.set(
@@ -106,6 +128,8 @@ export class Runner implements vscode.Disposable {
         return;
       }
       case 'event':
+        if (msg.event.kind === 'start') run.layers = msg.event.layers.map((l) => l.name);
+        run.step = describeStep(msg.event, run.layers);
         listener.onEvent(msg.event, msg.runId);
         if (msg.event.kind === 'done') finish({ status: 'done', ok: msg.event.ok, loss: msg.event.loss });
         return;
@@ -135,19 +159,22 @@ export class Runner implements vscode.Disposable {
     return slot;
   }
 
-  private showProgressIfSlow(doc: vscode.TextDocument, runId: number, outcome: Promise<RunOutcome>, cancel: () => void): void {
+  private showProgressIfSlow(doc: vscode.TextDocument, check: boolean, slot: Slot, outcome: Promise<RunOutcome>, cancel: () => void): void {
+    const run = slot.current;
     let finished = false;
     void outcome.then(() => (finished = true));
     setTimeout(() => {
-      if (finished) return;
+      if (finished || !run) return;
       const name = doc.uri.path.split('/').pop();
-      void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Backprop: running ${name} (run ${runId})`, cancellable: true },
-        (_progress, token) => {
-          token.onCancellationRequested(cancel);
-          return outcome;
-        },
-      );
+      const title = `Backprop: ${check ? 'checking gradients of' : 'running'} ${name}`;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+        token.onCancellationRequested(cancel);
+        let shown = '';
+        const tick = setInterval(() => {
+          if (run.step !== shown) progress.report({ message: (shown = run.step) });
+        }, 250);
+        return outcome.finally(() => clearInterval(tick));
+      });
     }, PROGRESS_DELAY_MS);
   }
 }

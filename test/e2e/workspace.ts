@@ -5,8 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './harness';
 
-/** Specs that must fail cleanly: a typo'd layer type, and a layer named like an HTML injection. */
+/**
+ * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, and a
+ * gradient check of a million weights that takes long enough to cancel.
+ */
 export const hostileSpecs: Readonly<Record<string, string>> = {
+  'slow.backprop.yaml':
+    'input: { random: { shape: [32, 512] } }\ntarget: { random: { shape: [32] } }\nlayers:\n' +
+    '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +
+    '  - { type: affine, units: 10 }\nloss: softmax-with-loss\n',
   'typo.backprop.yaml': 'input: { data: [[1, 2]] }\nlayers:\n  - relux\n',
   'hostile.backprop.yaml':
     'input: { data: [[1, -2]] }\nlayers:\n  - { type: relu, name: "<img src=x onerror=alert(1)>" }\n',
