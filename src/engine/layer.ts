@@ -40,6 +40,13 @@ export interface Layer {
   frozen?: boolean;
   /** Computes the output; `train` selects training behaviour (Dropout masks, BatchNorm batch stats). */
   forward(x: Tensor, train: boolean): Tensor;
+  /**
+   * Present on layers whose output column j depends only on input column j (elementwise layers,
+   * BatchNorm): replaces `col`, column j of an input [col.length, width], by that column of the
+   * output, with forward's exact arithmetic and the last forward's state (Dropout's mask), changing
+   * no state. The gradient check uses it to recompute one column instead of the whole layer.
+   */
+  forwardColumn?(col: Float64Array, j: number, width: number, train: boolean): void;
   /** Returns dx for the upstream gradient `dout`, and sets each param's `grad`. */
   backward(dout: Tensor): Tensor;
 }

@@ -88,6 +88,29 @@ export class BatchNorm implements Layer {
     return tensor(x.shape, out);
   }
 
+  forwardColumn(col: Float64Array, j: number, _width: number, train: boolean): void {
+    const n = col.length;
+    if (train && n === 0) throw new RangeError(`${this.name} needs a non-empty batch in training`);
+    // The same operations in the same order as forward and batchMoments, so the bits agree.
+    let mu = this.runningMean.data[j];
+    let variance = this.runningVar.data[j];
+    if (train) {
+      let sum = 0;
+      for (let r = 0; r < n; r++) sum += col[r];
+      mu = sum / n;
+      let squares = 0;
+      for (let r = 0; r < n; r++) {
+        const c = col[r] - mu;
+        squares += c * c;
+      }
+      variance = squares / n;
+    }
+    const std = Math.sqrt(variance + this.eps);
+    const gamma = this.params[0].value.data[j];
+    const beta = this.params[1].value.data[j];
+    for (let r = 0; r < n; r++) col[r] = gamma * ((col[r] - mu) / std) + beta;
+  }
+
   backward(dout: Tensor): Tensor {
     if (!this.xc || !this.xn || !this.std) throw new Error(`${this.name}: backward before forward`);
     const [n, d] = this.xc.shape;

@@ -53,6 +53,18 @@ export class Dropout implements Layer {
     return tensor(x.shape, out);
   }
 
+  forwardColumn(col: Float64Array, j: number, width: number, train: boolean): void {
+    if (!train) {
+      for (let r = 0; r < col.length; r++) col[r] *= 1.0 - this.ratio;
+      return;
+    }
+    if (!this.mask || this.mask.data.length !== col.length * width) {
+      throw new Error(`${this.name}: no mask of ${col.length}×${width} from a training forward`);
+    }
+    const mask = this.mask.data;
+    for (let r = 0; r < col.length; r++) col[r] *= 1 - mask[r * width + j];
+  }
+
   backward(dout: Tensor): Tensor {
     if (this.mode === null) throw new Error(`${this.name}: backward before forward`);
     const dx = new Float64Array(dout.data.length);

@@ -38,6 +38,10 @@ export class LeakyRelu implements Layer {
     return tensor(x.shape, out);
   }
 
+  forwardColumn(col: Float64Array): void {
+    for (let r = 0; r < col.length; r++) if (col[r] <= 0) col[r] = this.alpha * col[r];
+  }
+
   backward(dout: Tensor): Tensor {
     const mask = requireKept(this.mask, this.name, dout).data;
     const dx = new Float64Array(dout.data.length);

@@ -34,6 +34,10 @@ export class Relu implements Layer {
     return tensor(x.shape, out);
   }
 
+  forwardColumn(col: Float64Array): void {
+    for (let r = 0; r < col.length; r++) if (col[r] <= 0) col[r] = 0;
+  }
+
   backward(dout: Tensor): Tensor {
     const mask = requireKept(this.mask, this.name, dout);
     const dx = new Float64Array(dout.data.length);

@@ -24,9 +24,13 @@ export class Sigmoid implements Layer {
 
   forward(x: Tensor): Tensor {
     const out = new Float64Array(x.data.length);
-    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-x.data[i]));
+    for (let i = 0; i < out.length; i++) out[i] = sigmoid(x.data[i]);
     this.out = tensor(x.shape, out);
     return this.out;
+  }
+
+  forwardColumn(col: Float64Array): void {
+    for (let r = 0; r < col.length; r++) col[r] = sigmoid(col[r]);
   }
 
   backward(dout: Tensor): Tensor {
@@ -35,4 +39,9 @@ export class Sigmoid implements Layer {
     for (let i = 0; i < dx.length; i++) dx[i] = dout.data[i] * (1.0 - out[i]) * out[i];
     return tensor(dout.shape, dx);
   }
+}
+
+/** 1 / (1 + exp(−v)). */
+function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
 }

@@ -29,6 +29,10 @@ export class Tanh implements Layer {
     return this.out;
   }
 
+  forwardColumn(col: Float64Array): void {
+    for (let r = 0; r < col.length; r++) col[r] = Math.tanh(col[r]);
+  }
+
   backward(dout: Tensor): Tensor {
     const out = requireKept(this.out, this.name, dout).data;
     const dx = new Float64Array(dout.data.length);
