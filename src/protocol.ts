@@ -1,5 +1,6 @@
 // Messages between the extension host, the engine worker and the webviews. Unions are split by
 // direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
+import type { Problem } from './spec/model';
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -128,8 +129,8 @@ export type HostToWorker =
 export type WorkerToHost =
   /** An engine event of run `runId`. */
   | { type: 'event'; runId: number; event: RunEvent }
-  /** The spec has errors; nothing ran. */
-  | { type: 'problems'; runId: number; problems: { message: string; line: number; character: number; endLine: number; endCharacter: number; severity: 'error' | 'warning' }[] }
+  /** What loading the spec found (with its data files); when any is an error, nothing runs. */
+  | { type: 'problems'; runId: number; problems: Problem[] }
   /** The run failed with a message meant for the user. */
   | { type: 'failed'; runId: number; message: string };
 

@@ -2,6 +2,8 @@
 // after a reload. Engine work happens in the worker (runner.ts); this file only wires things up.
 import * as vscode from 'vscode';
 import type { LayerInfo, RunEvent } from '../protocol';
+import { loadSpec } from '../spec';
+import { toDiagnostic } from './diagnostics';
 import { PANEL_VIEW_TYPE, RunPanel, type PanelActions } from './panel';
 import { Runner, type RunOutcome } from './runner';
 
@@ -39,6 +41,11 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     },
   };
 
+  /** A spec's worker starts when the spec opens, so its first run does not wait for one. */
+  const warm = (doc: vscode.TextDocument) => {
+    if (isSpec(doc.uri)) runner.warm(doc.uri);
+  };
+
   const attach = (panel: vscode.WebviewPanel, uri: vscode.Uri): RunPanel => {
     const key = uri.toString();
     const run = new RunPanel(panel, uri, context.extensionUri, actions, () => panels.delete(key));
@@ -66,33 +73,39 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   };
 
   async function runDocument(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[] = []): Promise<RunOutcome> {
+    const name = doc.uri.path.split('/').pop() ?? '';
+    // Parsing and shape inference are quick and pure: a spec with errors gets its diagnostics and
+    // no panel. Everything that runs the engine or reads data happens in the worker.
+    const { problems } = loadSpec(doc.getText(), name);
+    diagnostics.set(doc.uri, problems.map(toDiagnostic));
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const result = errors > 0 ? ({ status: 'problems', errors } as const) : await streamRun(doc, check, reveal, events);
+    if (result.status === 'problems') {
+      void vscode.window
+        .showErrorMessage(`Backprop: ${name} has ${result.errors} error(s). Nothing ran.`, 'Show Problems')
+        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    } else if (result.status === 'failed') {
+      void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
+    }
+    return result;
+  }
+
+  /** Runs a spec that parsed cleanly; its panel loads while the worker computes. */
+  async function streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[]): Promise<RunOutcome> {
     const key = doc.uri.toString();
-    let panel: RunPanel | null = null;
+    const panel = panelFor(doc.uri, reveal);
     const { runId, outcome } = runner.run(doc, check, {
       onEvent: (event, id) => {
         events.push(event);
-        // The panel opens with the first event, so a spec with errors opens none.
-        if (!panel) {
-          panel = panelFor(doc.uri, reveal);
-          panel.post({ type: 'reset', runId: id, title: doc.uri.path.split('/').pop() ?? '', uri: key });
-        }
         if (event.kind === 'start') layerLines.set(key, event.layers);
         panel.post({ type: 'event', runId: id, event });
       },
     });
+    panel.post({ type: 'reset', runId, title: doc.uri.path.split('/').pop() ?? '', uri: key });
     const result = await outcome;
-    const name = doc.uri.path.split('/').pop();
-    if (result.status === 'problems') {
-      panels.get(key)?.post({ type: 'error', runId, message: `${name} has ${result.errors} error(s); see the Problems panel.` });
-      void vscode.window
-        .showErrorMessage(`Backprop: ${name} has ${result.errors} error(s). Nothing ran.`, 'Show Problems')
-        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
-    } else if (result.status === 'cancelled') {
-      panels.get(key)?.post({ type: 'cancelled', runId });
-    } else if (result.status === 'failed') {
-      panels.get(key)?.post({ type: 'error', runId, message: result.message });
-      void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
-    }
+    if (result.status === 'problems') panel.post({ type: 'error', runId, message: `${result.errors} error(s) loading the spec's data; see the Problems panel.` });
+    else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
+    else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
     return result;
   }
 
@@ -124,10 +137,13 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         await openAndRun(uri, false, false);
       },
     }),
+    vscode.workspace.onDidOpenTextDocument(warm),
     vscode.workspace.onDidCloseTextDocument((doc) => {
-      if (isSpec(doc.uri) && !panels.has(doc.uri.toString())) runner.cancel(doc.uri.toString());
+      if (isSpec(doc.uri) && !panels.has(doc.uri.toString())) runner.release(doc.uri.toString());
     }),
   );
+
+  vscode.workspace.textDocuments.forEach(warm);
 
   return {
     async run(uri, options) {

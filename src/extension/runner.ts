@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { HostToWorker, RunEvent, WorkerToHost } from '../protocol';
+import { toDiagnostic } from './diagnostics';
 
 /** How a run ended. */
 export type RunOutcome =
@@ -94,6 +95,11 @@ export class Runner implements vscode.Disposable {
     return { runId, outcome };
   }
 
+  /** Starts the spec's worker ahead of its first run, so that run does not wait for it. */
+  warm(uri: vscode.Uri): void {
+    this.slot(uri.toString());
+  }
+
   /** Cancels the run of the spec `key` (its URI), if one is going. */
   cancel(key: string): void {
     const slot = this.slots.get(key);
@@ -103,26 +109,23 @@ export class Runner implements vscode.Disposable {
     void slot.worker.terminate();
   }
 
+  /** Ends the spec's worker, and its run if one is going. */
+  release(key: string): void {
+    this.cancel(key);
+    const slot = this.slots.get(key);
+    this.slots.delete(key);
+    void slot?.worker.terminate();
+  }
+
   dispose(): void {
-    for (const key of [...this.slots.keys()]) this.cancel(key);
-    for (const slot of this.slots.values()) void slot.worker.terminate();
-    this.slots.clear();
+    for (const key of [...this.slots.keys()]) this.release(key);
   }
 
   private receive(uri: vscode.Uri, msg: WorkerToHost, listener: RunListener, run: NonNullable<Slot['current']>): void {
     const { finish } = run;
     switch (msg.type) {
       case 'problems': {
-        this.diagnostics.set(
-          uri,
-          msg.problems.map((p) => {
-            const range = new vscode.Range(p.line, p.character, p.endLine, p.endCharacter);
-            const severity = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
-            const d = new vscode.Diagnostic(range, p.message, severity);
-            d.source = 'backprop';
-            return d;
-          }),
-        );
+        this.diagnostics.set(uri, msg.problems.map(toDiagnostic));
         const errors = msg.problems.filter((p) => p.severity === 'error').length;
         if (errors > 0) finish({ status: 'problems', errors });
         return;

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
 import { runNetwork } from '../engine/run';
-import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec, type Problem } from '../spec';
+import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec } from '../spec';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
 import { toWire } from './wire';
 
@@ -13,11 +13,6 @@ const port = parentPort;
 if (!port) throw new Error('the Backprop Lens worker must run in a worker thread');
 
 const post = (msg: WorkerToHost, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
-
-function wireProblem(p: Problem) {
-  const { start, end } = p.range;
-  return { message: p.message, severity: p.severity, line: start.line, character: start.character, endLine: end.line, endCharacter: end.character };
-}
 
 function layerInfos(spec: NetworkSpec, shapes: readonly LayerShape[]): LayerInfo[] {
   return shapes.map((s, i) => ({
@@ -42,12 +37,20 @@ function runGraph(runId: number, spec: GraphSpec, started: number): void {
   post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });
 }
 
+/** The digits file, read once per worker: every run of an MNIST spec needs it. */
+let mnist: { path: string; bytes: Uint8Array } | null = null;
+
+function mnistBytes(path: string): Uint8Array {
+  if (mnist?.path !== path) mnist = { path, bytes: readFileSync(path) };
+  return mnist.bytes;
+}
+
 function run(msg: HostToWorker): void {
   const started = performance.now();
-  const io = { readFile: (path: string) => readFileSync(resolve(msg.folder, path)), mnist: () => readFileSync(msg.mnistPath) };
+  const io = { readFile: (path: string) => readFileSync(resolve(msg.folder, path)), mnist: () => mnistBytes(msg.mnistPath) };
   const loaded = loadSpec(msg.text, msg.fileName, io);
   const errors = loaded.problems.some((p) => p.severity === 'error');
-  post({ type: 'problems', runId: msg.runId, problems: loaded.problems.map(wireProblem) });
+  post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
   if (!loaded.spec || errors) return;
   if (loaded.spec.form === 'graph') return runGraph(msg.runId, loaded.spec, started);
 

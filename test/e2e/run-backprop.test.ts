@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { defaultVsix, startVSCode, type VSCodeSession } from './harness';
-import { commandToFirstHeatmap } from './latency';
+import { medianLatency } from './latency';
 import { scratchExamples } from './workspace';
 
 let vscode: VSCodeSession;
@@ -122,7 +122,8 @@ test('a long gradient check shows progress, and Cancel stops it', async () => {
 });
 
 test('latency: palette command to the first painted heatmap (TwoLayerNet, batch 100)', async () => {
-  const ms = await commandToFirstHeatmap(vscode.workbench, 'two-layer-net-batch100.backprop.yaml');
-  console.log(`command → first painted heatmap: ${ms} ms (target < 300 ms; a figure, not an assertion)`);
-  assert.ok(ms > 0);
+  const spec = 'two-layer-net-batch100.backprop.yaml';
+  const opening = await medianLatency(vscode.workbench, spec, true, 3);
+  const rerun = await medianLatency(vscode.workbench, spec, false, 3);
+  console.log(`command → first painted heatmap, median of 3: ${opening} ms opening the panel, ${rerun} ms in the open panel (target < 300 ms; figures, not assertions)`);
 });
