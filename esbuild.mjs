@@ -51,6 +51,7 @@ if (args.has('--e2e-tests')) {
 }
 if (args.has('--bench')) {
   builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' });
+  builds.push({ ...node, entryPoints: { latency: 'bench/latency.ts' }, outdir: 'out/bench', packages: 'external' });
 }
 
 if (args.has('--watch')) {
