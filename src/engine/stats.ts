@@ -3,7 +3,7 @@
 import { flatten2d } from './ops';
 import type { Tensor } from './tensor';
 
-/** Summary of a tensor. mean, std, min, max and l2 cover finite elements only; NaN when there are none. */
+/** Summary of a tensor. mean, meanAbs, std, min, max and l2 cover finite elements only; NaN when there are none. */
 export interface TensorStats {
   /** Shape of the tensor. */
   shape: number[];
@@ -11,6 +11,8 @@ export interface TensorStats {
   count: number;
   /** Mean of the finite elements. */
   mean: number;
+  /** Mean of |x| over the finite elements: the typical magnitude, which a mean near 0 hides. */
+  meanAbs: number;
   /** Population standard deviation (divided by the count) of the finite elements. */
   std: number;
   /** Smallest finite element. */
@@ -34,6 +36,7 @@ export function tensorStats(t: Tensor): TensorStats {
   const d = t.data;
   let finite = 0;
   let sum = 0;
+  let sumAbs = 0;
   let min = Infinity;
   let max = -Infinity;
   let maxAbs = 0;
@@ -49,6 +52,7 @@ export function tensorStats(t: Tensor): TensorStats {
     else {
       finite++;
       sum += v;
+      sumAbs += Math.abs(v);
       if (v < min) min = v;
       if (v > max) max = v;
       if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
@@ -69,6 +73,7 @@ export function tensorStats(t: Tensor): TensorStats {
     shape: [...t.shape],
     count: d.length,
     mean,
+    meanAbs: finite === 0 ? NaN : sumAbs / finite,
     std: finite === 0 ? NaN : Math.sqrt(spread / finite),
     min: finite === 0 ? NaN : min,
     max: finite === 0 ? NaN : max,

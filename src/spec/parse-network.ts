@@ -13,7 +13,7 @@ export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target
 export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm'];
 
 /** Other spellings accepted for layer types (after lower-casing and turning `_` into `-`). */
-const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
+export const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
   leakyrelu: 'leaky-relu',
   'batch-norm': 'batchnorm',
   'batch-normalization': 'batchnorm',

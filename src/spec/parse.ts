@@ -100,7 +100,7 @@ const MAX_DEPTH = 100;
  * brackets plus block indentation levels plus compact `- ` indicators, skipping quoted strings and
  * comments. Real specs nest a handful of levels, so the estimate only has to be near for absurd ones.
  */
-function tooDeepAt(text: string): number {
+export function tooDeepAt(text: string): number {
   const indents: number[] = [];
   let flow = 0;
   let quote: string | null = null;

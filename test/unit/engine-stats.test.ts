@@ -12,17 +12,26 @@ test('tensorStats counts zeros, NaN and infinities, and summarises the finite va
   );
   // Finite values 1, 0, 0, 3, −2: mean 0.4, population variance 13.2 / 5, norm √14.
   assert.ok(Math.abs(s.mean - 0.4) < 1e-15);
+  // |1| + 0 + 0 + |3| + |−2| = 6 over 5 finite values.
+  assert.strictEqual(s.meanAbs, 6 / 5);
   assert.ok(Math.abs(s.std - Math.sqrt(2.64)) < 1e-15);
   assert.ok(Math.abs(s.l2 - Math.sqrt(14)) < 1e-15);
 });
 
 test('tensorStats: no finite values gives NaN figures; huge values do not overflow the norm', () => {
   const s = tensorStats(fromNested([NaN, Infinity]));
-  assert.ok([s.mean, s.std, s.min, s.max].every(Number.isNaN));
+  assert.ok([s.mean, s.meanAbs, s.std, s.min, s.max].every(Number.isNaN));
   assert.strictEqual(s.l2, 0);
   const big = tensorStats(fromNested([3e200, 4e200]));
   assert.ok(Math.abs(big.l2 / 5e200 - 1) < 1e-15);
   assert.strictEqual(tensorStats(tensor([0])).count, 0);
+  assert.ok(Number.isNaN(tensorStats(tensor([0])).meanAbs));
+});
+
+test('tensorStats: meanAbs is the typical magnitude where the mean cancels to 0', () => {
+  const s = tensorStats(fromNested([[-0.5, 0.5], [-2, 2]]));
+  assert.strictEqual(s.mean, 0);
+  assert.strictEqual(s.meanAbs, 1.25);
 });
 
 test('maskStats: masked fraction and dead units (masked in every row)', () => {

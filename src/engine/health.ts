@@ -1,0 +1,233 @@
+// Gradient-health findings of one run: what a person debugging gradients looks for first.
+import type { LayerType, ParamName } from './layer';
+import type { RunEvent } from './run';
+import { maskStats, tensorStats, type TensorStats } from './stats';
+import type { Tensor } from './tensor';
+
+/** Limits beyond which a run's numbers are reported (VS Code settings under backprop.health.*). */
+export interface HealthThresholds {
+  /** A gradient L2 norm above this is exploding. */
+  explodingNorm: number;
+  /** A gradient L2 norm below this (but not zero everywhere because of a dead layer) is vanishing. */
+  vanishingNorm: number;
+  /** A ReLU whose fraction of units masked for the whole batch exceeds this is dying. */
+  deadFraction: number;
+  /** An output counts as saturated when out·(1−out) (sigmoid) or 1−out² (tanh) is below this. */
+  saturationEpsilon: number;
+  /** A sigmoid/tanh whose fraction of saturated outputs exceeds this is saturated. */
+  saturatedFraction: number;
+}
+
+/** What kind of trouble a finding reports. */
+export type FindingKind = 'nan' | 'exploding' | 'vanishing' | 'dead-relu' | 'saturated' | 'check-failed';
+
+/** A known fix: the init of layer `layer` (an affine) changes. */
+export interface FindingFix {
+  /** He init (ReLU stacks), Xavier init (sigmoid/tanh) or a smaller normal std. */
+  kind: 'he-init' | 'xavier-init' | 'smaller-std';
+  /** Index of the layer whose init changes. */
+  layer: number;
+}
+
+/** One finding, tied to the layer where it shows. */
+export interface Finding {
+  /** Index of the layer the finding is about. */
+  index: number;
+  /** What kind of trouble. */
+  kind: FindingKind;
+  /** One sentence for the Problems list and hovers, e.g. "Relu1: 100% of units are dead for the whole batch". */
+  message: string;
+  /** A known fix, when there is one. */
+  fix?: FindingFix;
+}
+
+/**
+ * Defaults that leave the healthy examples silent and flag the broken ones. The book's 0.01·N(0, 1)
+ * init on MNIST gives dW norms around 1e-2..1, so 1e3 and 1e-7 are orders of magnitude away.
+ */
+export const DEFAULT_THRESHOLDS: Readonly<HealthThresholds> = {
+  explodingNorm: 1e3,
+  vanishingNorm: 1e-7,
+  deadFraction: 0.5,
+  saturationEpsilon: 1e-3,
+  saturatedFraction: 0.5,
+};
+
+/**
+ * Fewest batch rows on which a ReLU unit can be called dead: a healthy unit is negative on a row
+ * about half the time, so on 2 rows one unit in 4 is "dead" by chance; on 3, one in 8.
+ */
+const MIN_DEAD_ROWS = 3;
+
+/** Order of findings on one layer: the root cause (non-finite values) first. */
+const KIND_ORDER: readonly FindingKind[] = ['nan', 'exploding', 'vanishing', 'dead-relu', 'saturated', 'check-failed'];
+
+/** The parameter whose gradient stands for a layer's health: W of affine, gamma of batchnorm. */
+const JUDGED_PARAM: Partial<Record<LayerType, ParamName>> = { affine: 'W', batchnorm: 'gamma' };
+
+/**
+ * Findings of one run's events (forward, loss, backward, check; others are ignored), ordered by
+ * layer index. Rules:
+ * - nan: only where NaN or ±Infinity first shows in data-flow order (the first layer's input, then
+ *   each layer's params and activation, the loss, then backward from the last layer: dx, then the
+ *   param grads), since from there it spreads everywhere.
+ * - exploding / vanishing: the L2 norm of dW (affine) or dgamma (batchnorm) against the limits.
+ *   Gradients holding non-finite values are left to the nan finding. A gradient that is exactly
+ *   zero everywhere in a run with a dead ReLU is not called vanishing: the dead units explain it
+ *   (nothing flows back through them, and a layer they feed sees zero input).
+ * - dead-relu: relu layers only (leaky-relu cannot die), on batches of at least MIN_DEAD_ROWS rows.
+ * - saturated: sigmoid and tanh outputs whose local gradient is below saturationEpsilon.
+ * - check-failed: each gradient-check event that did not pass.
+ */
+export function gradientHealth(events: readonly RunEvent[], thresholds: HealthThresholds): Finding[] {
+  const types: LayerType[] = [];
+  for (const e of events) if (e.kind === 'forward' || e.kind === 'backward') types[e.index] = e.type;
+
+  const findings: Finding[] = [];
+  const nan = firstNonFinite(events, types.length - 1);
+  if (nan) findings.push(nan);
+
+  for (const e of events) {
+    if (e.kind !== 'forward') continue;
+    const mask = e.kept.mask;
+    if (e.type === 'relu' && mask && mask.shape.length >= 2 && mask.shape[0] >= MIN_DEAD_ROWS) {
+      const m = maskStats(mask);
+      if (m.deadFraction > thresholds.deadFraction) {
+        const units = mask.data.length / mask.shape[0];
+        const affine = precedingAffine(types, e.index);
+        findings.push({
+          index: e.index,
+          kind: 'dead-relu',
+          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} units (${percent(m.deadFraction)}) are dead for the whole batch`,
+          ...(affine !== undefined && { fix: { kind: 'he-init', layer: affine } }),
+        });
+      }
+    }
+    const out = e.kept.out;
+    if ((e.type === 'sigmoid' || e.type === 'tanh') && out) {
+      const saturated = saturatedCount(out, e.type, thresholds.saturationEpsilon);
+      const fraction = out.data.length === 0 ? 0 : saturated / out.data.length;
+      if (fraction > thresholds.saturatedFraction) {
+        const slope = e.type === 'sigmoid' ? 'out·(1 − out)' : '1 − out²';
+        const affine = precedingAffine(types, e.index);
+        findings.push({
+          index: e.index,
+          kind: 'saturated',
+          message: `${e.name}: ${count(saturated)} of ${count(out.data.length)} outputs (${percent(fraction)}) are saturated (${slope} < ${figure(thresholds.saturationEpsilon)})`,
+          ...(affine !== undefined && { fix: { kind: 'xavier-init', layer: affine } }),
+        });
+      }
+    }
+  }
+  const anyDead = findings.some((f) => f.kind === 'dead-relu');
+
+  for (const e of events) {
+    if (e.kind === 'backward') {
+      const judged = JUDGED_PARAM[e.type];
+      const grad = e.grads.find((g) => g.name === judged);
+      if (!grad) continue;
+      const s = tensorStats(grad.grad);
+      if (s.nan + s.posInf + s.negInf > 0) continue;
+      const what = `${e.name}: d${grad.name} has L2 norm ${figure(s.l2)}`;
+      const fix = e.type === 'affine' ? { fix: { kind: initFor(types, e.index), layer: e.index } } : {};
+      if (s.l2 > thresholds.explodingNorm) {
+        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding`, ...fix });
+      } else if (s.l2 < thresholds.vanishingNorm && !(s.l2 === 0 && anyDead)) {
+        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing`, ...fix });
+      }
+    } else if (e.kind === 'check' && !e.result.ok) {
+      const r = e.result;
+      const elements = r.analytic.data.length;
+      findings.push({
+        index: e.index,
+        kind: 'check-failed',
+        message: `${e.name}.${e.param}: gradient check failed at ${count(r.failures)} of ${count(elements)} elements (max rel error ${figure(r.maxRelError)})`,
+      });
+    }
+  }
+  return findings.sort((a, b) => a.index - b.index || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
+
+/** The nan finding for the first tensor, in data-flow order, holding NaN or ±Infinity. */
+function firstNonFinite(events: readonly RunEvent[], lastLayer: number): Finding | undefined {
+  const forward = events.flatMap((e) => (e.kind === 'forward' ? [e] : [])).sort((a, b) => a.index - b.index);
+  const backward = events.flatMap((e) => (e.kind === 'backward' ? [e] : [])).sort((a, b) => b.index - a.index);
+  const loss = events.find((e) => e.kind === 'loss');
+
+  const at = (index: number, where: string, t: Tensor): Finding | undefined => {
+    const s = tensorStats(t);
+    const bad = s.nan + s.posInf + s.negInf;
+    return bad === 0 ? undefined : { index, kind: 'nan', message: `${nonFinite(s)} in ${where} (${count(bad)} of ${count(s.count)} values)` };
+  };
+  for (const e of forward) {
+    const found =
+      (e.index === 0 ? at(0, `${e.name}'s input`, e.input) : undefined) ??
+      e.params.reduce<Finding | undefined>((f, p) => f ?? at(e.index, `${e.name}'s ${p.name}`, p.value), undefined) ??
+      at(e.index, `${e.name}'s activation`, e.output);
+    if (found) return found;
+  }
+  if (loss) {
+    // The loss is not a layer; its finding sits on the last layer, whose scores it reads.
+    const found = at(lastLayer, `the loss ${loss.name}'s prediction`, loss.y);
+    if (found) return found;
+    if (!Number.isFinite(loss.value)) return { index: lastLayer, kind: 'nan', message: `${loss.value} first appears in the loss ${loss.name}` };
+  }
+  for (const e of backward) {
+    const found = at(e.index, `${e.name}'s dx`, e.dx) ?? e.grads.reduce<Finding | undefined>((f, g) => f ?? at(e.index, `${e.name}'s d${g.name}`, g.grad), undefined);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** "NaN first appears", "Infinity first appears" or "NaN and Infinity first appear". */
+function nonFinite(s: TensorStats): string {
+  const inf = s.posInf + s.negInf > 0;
+  if (s.nan > 0 && inf) return 'NaN and Infinity first appear';
+  return `${s.nan > 0 ? 'NaN' : 'Infinity'} first appears`;
+}
+
+/** How many outputs sit where the activation's slope is below `epsilon`. */
+function saturatedCount(out: Tensor, type: 'sigmoid' | 'tanh', epsilon: number): number {
+  let n = 0;
+  for (const v of out.data) {
+    const slope = type === 'sigmoid' ? v * (1 - v) : 1 - v * v;
+    if (slope < epsilon) n++;
+  }
+  return n;
+}
+
+/** Index of the affine feeding layer `index` (through dropout, which only scales), if any. */
+function precedingAffine(types: readonly LayerType[], index: number): number | undefined {
+  let i = index - 1;
+  while (i >= 0 && types[i] === 'dropout') i--;
+  return types[i] === 'affine' ? i : undefined;
+}
+
+/**
+ * The init suited to the activation after affine `index`: He for ReLUs, Xavier for sigmoid/tanh,
+ * else (logits, or another affine) a smaller normal std. Dropout and batchnorm are looked through.
+ */
+function initFor(types: readonly LayerType[], index: number): FindingFix['kind'] {
+  let i = index + 1;
+  while (types[i] === 'dropout' || types[i] === 'batchnorm') i++;
+  const next = types[i];
+  if (next === 'relu' || next === 'leaky-relu') return 'he-init';
+  if (next === 'sigmoid' || next === 'tanh') return 'xavier-init';
+  return 'smaller-std';
+}
+
+/** An integer with thousands separators: 39,200. */
+function count(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** A fraction as a whole percentage, rounded down so that 100% means all. */
+function percent(fraction: number): string {
+  return `${Math.floor(fraction * 100 + 1e-9)}%`;
+}
+
+/** A figure in at most three significant digits: 0.52, 1000, 3.2e+5, 1e-7. */
+function figure(v: number): string {
+  if (v !== 0 && (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3)) return Number(v.toExponential(1)).toExponential();
+  return String(Number(v.toPrecision(3)));
+}

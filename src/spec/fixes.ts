@@ -1,0 +1,114 @@
+// Quick fixes as text edits: one edit that rewrites (or adds) an affine layer's `init`, found by the
+// yaml node ranges, so everything outside that value keeps its formatting and comments.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import type { Range } from './model';
+import { tooDeepAt } from './parse';
+import { LAYER_ALIASES, LAYER_TYPES } from './parse-network';
+import { lookup, Reader, type YNode } from './reader';
+
+/** An init change a health finding proposes. */
+export type InitFixKind = 'he-init' | 'xavier-init' | 'smaller-std';
+
+/** One text edit: replace `range` (empty for an insertion) by `newText`. */
+export interface TextEdit {
+  /** The text to replace. */
+  range: Range;
+  /** What goes there. */
+  newText: string;
+}
+
+/**
+ * The edit that sets the init of the layer at `layerIndex` in `layers`: `he`, `xavier` or
+ * `{ std: 0.01 }` (JSON spelling in *.json). An existing non-zero bias is kept, except that He
+ * init drops a negative one: a negative bias is what kills ReLUs, and He init alone would not
+ * revive them. The new value is written on the key's line in flow style, replacing the whole old
+ * value (with any comments inside it). Null when the text does not parse, the index is out of
+ * range, the layer is not an affine mapping, or it sets W explicitly (init would change nothing).
+ */
+export function initFix(text: string, fileName: string, layerIndex: number, fix: InitFixKind): TextEdit | null {
+  if (tooDeepAt(text) >= 0) return null;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return null;
+  const layers = doc.contents.get('layers', true) as YNode;
+  if (!isSeq(layers) || !Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= layers.items.length) return null;
+  const layer = layers.items[layerIndex] as YNode;
+  if (!isMap(layer) || !isAffine(layer) || hasExplicitW(layer)) return null;
+
+  const json = /\.json$/i.test(fileName);
+  const r = new Reader(text, lineCounter);
+  const initPair = layer.items.find((p) => isScalar(p.key) && p.key.value === 'init');
+  const value = initValue(fix, initPair ? biasText(text, initPair.value as YNode, fix) : undefined, json);
+  if (initPair) {
+    // From just after the colon, so that a block value on the following lines goes too.
+    const keyEnd = (initPair.key as YNode)?.range?.[1] ?? 0;
+    const colon = text.indexOf(':', keyEnd);
+    const end = valueEnd(text, initPair.value as YNode) ?? colon + 1;
+    return { range: r.span(colon + 1, Math.max(colon + 1, end)), newText: ` ${value}` };
+  }
+  const entry = `${json ? '"init"' : 'init'}: ${value}`;
+  const last = layer.items[layer.items.length - 1];
+  const lastEnd = last ? pairEnd(text, last) : undefined;
+  if (!last || lastEnd === undefined) return null;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  if (!layer.flow) {
+    // A new line under the layer's keys, after any comment on the last pair's line.
+    const indent = ' '.repeat(r.position(layer.range?.[0] ?? 0).character);
+    let at = text.indexOf('\n', lastEnd);
+    if (at < 0) at = text.length;
+    if (text[at - 1] === '\r') at--;
+    return { range: r.span(at, at), newText: `${eol}${indent}${entry}` };
+  }
+  // In a flow mapping written one key per line, the new key gets its own line at the last key's indent.
+  const lastKey = (last.key as YNode)?.range?.[0] ?? 0;
+  const lineStart = text.lastIndexOf('\n', lastKey - 1) + 1;
+  const lead = text.slice(lineStart, lastKey);
+  const ownLine = lineStart > (layer.range?.[0] ?? 0) && /^[ \t]*$/.test(lead);
+  return { range: r.span(lastEnd, lastEnd), newText: ownLine ? `,${eol}${lead}${entry}` : `, ${entry}` };
+}
+
+/** Whether a layer mapping's `type` names affine (or one of its aliases). */
+function isAffine(layer: YAMLMap): boolean {
+  const type = layer.get('type', true) as YNode;
+  return isScalar(type) && typeof type.value === 'string' && lookup(type.value, LAYER_TYPES, LAYER_ALIASES) === 'affine';
+}
+
+/** Whether a layer mapping gives W under `weights`. */
+function hasExplicitW(layer: YAMLMap): boolean {
+  const weights = layer.get('weights', true) as YNode;
+  return isMap(weights) && weights.has('W');
+}
+
+/** The source text of a non-zero numeric `bias` in an init mapping, unless `fix` drops it. */
+function biasText(text: string, init: YNode, fix: InitFixKind): string | undefined {
+  if (!isMap(init)) return undefined;
+  const bias = init.get('bias', true) as YNode;
+  if (!isScalar(bias) || typeof bias.value !== 'number' || bias.value === 0 || !bias.range) return undefined;
+  if (fix === 'he-init' && bias.value < 0) return undefined;
+  return text.slice(bias.range[0], bias.range[1]);
+}
+
+/** The new init value in flow style: a scheme name, or a mapping when there is a bias or a std. */
+function initValue(fix: InitFixKind, bias: string | undefined, json: boolean): string {
+  const q = (s: string) => (json ? `"${s}"` : s);
+  const fields: string[] = [];
+  if (fix === 'smaller-std') fields.push(`${q('std')}: 0.01`);
+  else if (bias === undefined) return q(fix === 'he-init' ? 'he' : 'xavier');
+  else fields.push(`${q('scheme')}: ${q(fix === 'he-init' ? 'he' : 'xavier')}`);
+  if (bias !== undefined) fields.push(`${q('bias')}: ${bias}`);
+  return `{ ${fields.join(', ')} }`;
+}
+
+/** Where a value's text ends (without trailing space and comments), or undefined for no value. */
+function valueEnd(text: string, node: YNode): number | undefined {
+  const range = node?.range;
+  if (!range || range[0] === range[1]) return undefined;
+  let end = range[1];
+  while (end > range[0] && /\s/.test(text[end - 1])) end--;
+  return end;
+}
+
+/** Where a pair's text ends: its value's end, or its key's for an empty value. */
+function pairEnd(text: string, pair: Pair): number | undefined {
+  return valueEnd(text, pair.value as YNode) ?? (pair.key as YNode)?.range?.[1];
+}

@@ -1,0 +1,223 @@
+// Gradient-health findings: small networks with figures worked out by hand, the thresholds' edges,
+// where non-finite values are first reported, and the shipped examples (healthy and broken on purpose).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_CHECK } from '../../src/engine/gradcheck';
+import { DEFAULT_THRESHOLDS, gradientHealth, type Finding, type HealthThresholds } from '../../src/engine/health';
+import type { Layer, LossLayer } from '../../src/engine/layer';
+import { Affine } from '../../src/engine/layers/affine';
+import { BatchNorm } from '../../src/engine/layers/batchnorm';
+import { Dropout } from '../../src/engine/layers/dropout';
+import { LeakyRelu } from '../../src/engine/layers/leaky-relu';
+import { MSELoss } from '../../src/engine/layers/mse';
+import { Relu } from '../../src/engine/layers/relu';
+import { Sigmoid } from '../../src/engine/layers/sigmoid';
+import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
+import { Tanh } from '../../src/engine/layers/tanh';
+import { Sequential } from '../../src/engine/network';
+import { Rng } from '../../src/engine/rng';
+import { runNetwork, type RunEvent } from '../../src/engine/run';
+import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
+import { initFix } from '../../src/spec/fixes';
+import { loadSpec } from '../../src/spec/index';
+import type { Range } from '../../src/spec/model';
+
+const root = join(__dirname, '..', '..', '..');
+
+/** The events of one training-mode run. */
+function run(layers: Layer[], x: Tensor, loss: LossLayer | null = null, t: Tensor | null = null, check = false): RunEvent[] {
+  return [...runNetwork(new Sequential(layers, loss), x, t, { train: true, check: check ? DEFAULT_CHECK : null })];
+}
+
+const affine = (name: string, W: number[][], b: number[] = W[0].map(() => 0)) => new Affine(name, fromNested(W), fromNested(b));
+const health = (events: RunEvent[], changes: Partial<HealthThresholds> = {}) => gradientHealth(events, { ...DEFAULT_THRESHOLDS, ...changes });
+
+test('exploding and vanishing: dW against the limits, which are strict', () => {
+  // No loss, so dout = 1 and dW = xᵀ·1 = [[3], [4]]: L2 norm exactly 5.
+  const events = run([affine('Affine1', [[1], [1]])], fromNested([[3, 4]]));
+  assert.deepEqual(health(events, { explodingNorm: 4.9 }), [
+    { index: 0, kind: 'exploding', message: 'Affine1: dW has L2 norm 5, above 4.9: the gradient is exploding', fix: { kind: 'smaller-std', layer: 0 } },
+  ]);
+  assert.deepEqual(health(events, { vanishingNorm: 5.5 }), [
+    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 5, below 5.5: the gradient is vanishing', fix: { kind: 'smaller-std', layer: 0 } },
+  ]);
+  assert.deepEqual(health(events, { explodingNorm: 5, vanishingNorm: 5 }), []);
+  assert.deepEqual(health(events), []);
+});
+
+test('the fix for a gradient follows the next activation, through dropout and batchnorm', () => {
+  const x = fromNested([[1, 2], [3, 5], [2, 1]]);
+  const W = [[1, 2], [3, 1]];
+  const fixOf = (layers: Layer[]) => health(run(layers, x), { explodingNorm: 0 }).find((f) => f.index === 0)?.fix?.kind;
+  assert.equal(fixOf([affine('A', W), new Relu('R')]), 'he-init');
+  assert.equal(fixOf([affine('A', W), new LeakyRelu('L', 0.1)]), 'he-init');
+  assert.equal(fixOf([affine('A', W), new Sigmoid('S')]), 'xavier-init');
+  assert.equal(fixOf([affine('A', W), new Dropout('D', 0, new Rng(1)), new Tanh('T')]), 'xavier-init');
+  assert.equal(fixOf([affine('A', W), affine('B', W), new Relu('R')]), 'smaller-std');
+  // BatchNorm is judged by dgamma and has no init to fix.
+  const withNorm = health(run([affine('A', W), new BatchNorm('N', fromNested([1, 1]), fromNested([0, 0])), new Relu('R'), affine('B', W)], x), { explodingNorm: 0 });
+  assert.deepEqual(
+    withNorm.map((f) => [f.index, f.kind, f.fix?.kind]),
+    [[0, 'exploding', 'he-init'], [1, 'exploding', undefined], [3, 'exploding', 'smaller-std']],
+  );
+  assert.match(withNorm[1].message, /^N: dgamma has L2 norm /);
+});
+
+test('dead ReLU: units masked on every row, over the limit, with He init on the affine before', () => {
+  // x·W + b per row: units 0 and 1 get 1·r − 10 < 0 on every row r = 1, 2, 3; units 2 and 3 stay positive.
+  const x = fromNested([[1], [2], [3]]);
+  const events = run([affine('Affine1', [[1, 1, 1, 1]], [-10, -10, 0, 0]), new Relu('Relu1')], x);
+  assert.deepEqual(health(events), []);
+  assert.deepEqual(health(events, { deadFraction: 0.49 }), [
+    { index: 1, kind: 'dead-relu', message: 'Relu1: 2 of 4 units (50%) are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+  ]);
+  // Two rows are too few to call a unit dead.
+  assert.deepEqual(health(run([affine('Affine1', [[1, 1, 1, 1]], [-10, -10, 0, 0]), new Relu('Relu1')], fromNested([[1], [2]])), { deadFraction: 0.49 }), []);
+  // A ReLU straight on the input has no init to fix.
+  assert.deepEqual(health(run([new Relu('Relu1')], fromNested([[-1, 2], [-2, 3], [0, 1]])), { deadFraction: 0.49 }), [
+    { index: 0, kind: 'dead-relu', message: 'Relu1: 1 of 2 units (50%) are dead for the whole batch' },
+  ]);
+});
+
+test('an all-zero gradient is vanishing, unless dead units explain it', () => {
+  const allDead = run([affine('Affine1', [[1, 1]], [-10, -10]), new Relu('Relu1'), affine('Affine2', [[1], [1]])], fromNested([[1], [2], [3]]));
+  assert.deepEqual(
+    health(allDead).map((f) => [f.index, f.kind, f.message]),
+    [[1, 'dead-relu', 'Relu1: 2 of 2 units (100%) are dead for the whole batch']],
+  );
+  // Zero input: dW = xᵀ·dout = 0 with no dead ReLU anywhere.
+  assert.deepEqual(health(run([affine('Affine1', [[1], [1]])], fromNested([[0, 0]]))), [
+    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 0, below 1e-7: the gradient is vanishing', fix: { kind: 'smaller-std', layer: 0 } },
+  ]);
+});
+
+test('saturation: sigmoid by out·(1 − out), tanh by 1 − out², with Xavier init on the affine before', () => {
+  // sigmoid(±10)·(1 − sigmoid(±10)) ≈ 4.5e-5; sigmoid(0) gives 0.25.
+  const sigmoid = run([new Sigmoid('Sigmoid1')], fromNested([[-10, 10, 0, 0]]));
+  assert.deepEqual(health(sigmoid), []);
+  assert.deepEqual(health(sigmoid, { saturatedFraction: 0.49 }), [
+    { index: 0, kind: 'saturated', message: 'Sigmoid1: 2 of 4 outputs (50%) are saturated (out·(1 − out) < 0.001)' },
+  ]);
+  assert.equal(health(sigmoid, { saturationEpsilon: 0.3 })[0].message, 'Sigmoid1: 4 of 4 outputs (100%) are saturated (out·(1 − out) < 0.3)');
+  // 1 − tanh(5)² ≈ 1.8e-4 and 1 − tanh(−6)² ≈ 2.5e-5; 1 − tanh(0.5)² ≈ 0.79.
+  const tanh = run([affine('Affine1', [[1]]), new Tanh('Tanh1')], fromNested([[5], [0.5], [-6]]));
+  assert.deepEqual(health(tanh), [
+    { index: 1, kind: 'saturated', message: 'Tanh1: 2 of 3 outputs (66%) are saturated (1 − out² < 0.001)', fix: { kind: 'xavier-init', layer: 0 } },
+  ]);
+});
+
+test('NaN and Infinity: only the first appearance, in data-flow order', () => {
+  // Affine2 overflows its first score to +Infinity; softmax then turns the row into NaN, and NaN
+  // flows through the loss and all of backward. Only Affine2's activation is reported.
+  const x = fromNested([[1e300]]);
+  const layers = [affine('Affine1', [[1, 1]]), new Relu('Relu1'), affine('Affine2', [[1e10, 1], [0, 1]])];
+  const events = run(layers, x, new SoftmaxWithLoss(), fromNested([1]));
+  assert.ok(events.some((e) => e.kind === 'backward' && e.index === 0 && e.grads.some((g) => g.grad.data.some(Number.isNaN))));
+  assert.deepEqual(health(events), [{ index: 2, kind: 'nan', message: 'Infinity first appears in Affine2\'s activation (1 of 2 values)' }]);
+
+  assert.deepEqual(health(run([affine('Affine1', [[1], [1]])], fromNested([[NaN, 1]]))), [
+    { index: 0, kind: 'nan', message: 'NaN first appears in Affine1\'s input (1 of 2 values)' },
+  ]);
+  // Finite forward, but dW = Σ over 2 rows of 1e308 overflows in backward (dx = 1e-300 stays finite).
+  assert.deepEqual(health(run([new Relu('Relu1'), affine('Affine1', [[1e-300]])], fromNested([[1e308], [1e308]]))), [
+    { index: 1, kind: 'nan', message: 'Infinity first appears in Affine1\'s dW (1 of 1 values)' },
+  ]);
+  // 0.5·(1e200)² overflows the loss itself; its gradient 1e200 is finite.
+  assert.deepEqual(health(run([new Relu('Relu1')], fromNested([[1e200]]), new MSELoss(), fromNested([[0]]))), [
+    { index: 0, kind: 'nan', message: 'Infinity first appears in the loss MSE' },
+  ]);
+});
+
+test('NaN order comes from the layers, not from the order of the events', () => {
+  const finite = fromNested([[1, 2]]);
+  const bad = fromNested([[NaN, Infinity]]);
+  const forward = (index: number): RunEvent => ({ kind: 'forward', index, name: `L${index}`, type: 'relu', input: finite, output: finite, kept: {}, params: [] });
+  const backward = (index: number, dx: Tensor): RunEvent => ({ kind: 'backward', index, name: `L${index}`, type: 'relu', dout: finite, dx, grads: [] });
+  const events = [backward(0, bad), forward(1), backward(1, bad), forward(0), backward(2, finite), forward(2)];
+  assert.deepEqual(health(events), [{ index: 1, kind: 'nan', message: 'NaN and Infinity first appear in L1\'s dx (2 of 2 values)' }]);
+});
+
+test('a failed gradient check names the parameter, the failures and the worst relative error', () => {
+  /** An affine layer whose dW is twice the truth: every element fails, with relative error 1/2. */
+  class DoubledAffine extends Affine {
+    override backward(dout: Tensor): Tensor {
+      const dx = super.backward(dout);
+      const dW = this.params[0].grad!;
+      this.params[0].grad = tensor(dW.shape, dW.data.map((v) => 2 * v));
+      return dx;
+    }
+  }
+  const layer = new DoubledAffine('Affine1', fromNested([[0.5, -1, 2], [1.5, 0.25, -0.75]]), fromNested([0.1, 0.2, 0.3]));
+  const events = run([layer], fromNested([[1, 2], [-3, 0.5]]), new MSELoss(), fromNested([[1, 0, 0], [0, 1, 0]]), true);
+  const found = health(events);
+  assert.deepEqual(found, [{ index: 0, kind: 'check-failed', message: 'Affine1.W: gradient check failed at 6 of 6 elements (max rel error 0.5)' }]);
+});
+
+// The examples, loaded as the CLI and the extension load them.
+const io = (file: string) => ({ readFile: (p: string) => readFileSync(join(dirname(file), p)), mnist: () => readFileSync(join(root, 'dist', 'mnist-digits.bin')) });
+
+function runExample(file: string, text = readFileSync(file, 'utf8'), check = false): RunEvent[] {
+  const loaded = loadSpec(text, file, io(file));
+  assert.ok(loaded.network && loaded.x, `${file}: ${loaded.problems.map((p) => p.message).join('; ')}`);
+  return [...runNetwork(loaded.network, loaded.x, loaded.t ?? null, { train: true, check: check ? DEFAULT_CHECK : null })];
+}
+
+const example = (name: string) => join(root, 'examples', name);
+
+test('the healthy examples give no findings (small ones with a gradient check)', () => {
+  for (const name of ['relu.backprop.yaml', 'sigmoid.backprop.yaml', 'two-layer-net.backprop.json']) {
+    assert.deepEqual(health(runExample(example(name), undefined, true)), [], name);
+  }
+  for (const name of ['two-layer-net.backprop.yaml', 'two-layer-net-batch100.backprop.yaml']) {
+    assert.deepEqual(health(runExample(example(name))), [], name);
+  }
+});
+
+test('broken/dead-relu: every unit of Relu1 is dead; its zero gradients are not also called vanishing', () => {
+  assert.deepEqual(health(runExample(example('broken/dead-relu.backprop.yaml'))), [
+    { index: 1, kind: 'dead-relu', message: 'Relu1: 30 of 30 units (100%) are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+  ]);
+});
+
+test('broken/saturated-sigmoid: both sigmoids saturated, counted independently here', () => {
+  const events = runExample(example('broken/saturated-sigmoid.backprop.yaml'));
+  const expected = events.flatMap((e): Finding[] => {
+    if (e.kind !== 'forward' || e.type !== 'sigmoid') return [];
+    const n = e.output.data.filter((v) => v * (1 - v) < 1e-3).length;
+    const pct = Math.floor((100 * n) / e.output.data.length);
+    return [{ index: e.index, kind: 'saturated', message: `${e.name}: ${n} of 640 outputs (${pct}%) are saturated (out·(1 − out) < 0.001)`, fix: { kind: 'xavier-init', layer: e.index - 1 } }];
+  });
+  assert.deepEqual(expected.map((f) => f.index), [1, 3]);
+  assert.deepEqual(health(events), expected);
+});
+
+test('broken/exploding-init: every dW explodes; He init before ReLUs, a smaller std for the logits', () => {
+  const found = health(runExample(example('broken/exploding-init.backprop.yaml')));
+  assert.deepEqual(
+    found.map((f) => [f.index, f.kind, f.fix]),
+    [0, 2, 4, 6].map((i) => [i, 'exploding', { kind: i === 6 ? 'smaller-std' : 'he-init', layer: i }]),
+  );
+  for (const f of found) assert.match(f.message, /^Affine\d: dW has L2 norm \d(\.\d)?e\+4, above 1000: the gradient is exploding$/);
+});
+
+test('applying the proposed fixes to each broken example leaves a healthy run', () => {
+  for (const name of ['dead-relu', 'saturated-sigmoid', 'exploding-init']) {
+    const file = example(`broken/${name}.backprop.yaml`);
+    let text = readFileSync(file, 'utf8');
+    for (const f of health(runExample(file, text))) {
+      assert.ok(f.fix, `${name}: ${f.message}`);
+      const edit = initFix(text, file, f.fix.layer, f.fix.kind);
+      assert.ok(edit, `${name}: no edit for ${f.message}`);
+      text = applyEdit(text, edit);
+    }
+    assert.deepEqual(health(runExample(file, text)), [], `${name} after the fixes:\n${text}`);
+  }
+});
+
+function applyEdit(text: string, edit: { range: Range; newText: string }): string {
+  const lines = text.split('\n');
+  const offset = (p: Range['start']) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
+}
