@@ -1,7 +1,7 @@
 // One build for every bundle. No flag: the shipped bundles (CLI, extension and worker for node, the
-// panel for the browser) and the MNIST file. Flags add test bundles, and may be combined:
+// panel and the side view for the browser) and the MNIST file. Flags add test bundles, and may be combined:
 //   --tests          unit tests (test/unit → out/test/unit)
-//   --webview-tests  the panel's browser preview and its Chromium tests (→ out/test/webview)
+//   --webview-tests  the panel's and side view's browser preview and their Chromium tests (→ out/test/webview)
 //   --vscode-tests   the VS Code API suite, its runner extension and the code-server / electron launchers
 //   --e2e-tests      the e2e tests in code-server (→ out/test/e2e)
 //   --bench          the benchmark (→ out/bench)
@@ -25,13 +25,13 @@ if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
   builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
   builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: ['vscode'] });
-  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts' }, outdir: 'dist/webview' });
+  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });
 }
 if (args.has('--webview-tests')) {
-  // The preview page that drives dist/webview/panel.js, and the node tests that load it in Chromium.
+  // The preview harness that drives dist/webview/panel.js and side.js, and the node tests that load it in Chromium.
   builds.push({ ...browser, entryPoints: { preview: 'test/webview/preview.ts' }, outdir: 'out/webview-preview' });
   builds.push({ ...node, entryPoints: testsIn('test/webview'), outdir: 'out/test/webview', packages: 'external' });
 }

@@ -1,6 +1,9 @@
 // Messages between the extension host, the engine worker and the webviews. Unions are split by
 // direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
+import type { Finding, HealthThresholds } from './engine/health';
 import type { Problem } from './spec/model';
+
+export type { Finding, HealthThresholds };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -10,6 +13,8 @@ export interface WireStats {
   count: number;
   /** Mean of finite elements (null when there are none). */
   mean: number | null;
+  /** Mean of |x| over finite elements. */
+  meanAbs: number | null;
   /** Population standard deviation of finite elements. */
   std: number | null;
   /** Smallest finite element. */
@@ -101,6 +106,8 @@ export type RunEvent =
   | { kind: 'check'; index: number; param: string; result: WireCheck }
   /** A scalar graph was evaluated: every node's value and gradient. */
   | { kind: 'graph'; name: string; output: string; nodes: GraphNodeInfo[] }
+  /** Gradient-health findings of the whole run (NaN/Inf, exploding, vanishing, dead, saturated, check failures). */
+  | { kind: 'findings'; findings: Finding[] }
   /** The run finished. */
   | { kind: 'done'; loss: number | null; ok: boolean; elapsedMs: number };
 
@@ -123,7 +130,16 @@ export interface GraphNodeInfo {
 /** Messages from the extension host to the engine worker. */
 export type HostToWorker =
   /** Run a spec: its text, file name and folder (for relative .npy paths), with or without a gradient check. */
-  { type: 'run'; runId: number; text: string; fileName: string; folder: string; check: boolean; mnistPath: string };
+  {
+    type: 'run';
+    runId: number;
+    text: string;
+    fileName: string;
+    folder: string;
+    check: boolean;
+    mnistPath: string;
+    thresholds: HealthThresholds;
+  };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -142,6 +158,8 @@ export type HostToWebview =
   | { type: 'event'; runId: number; event: RunEvent }
   /** The run failed or the spec has errors; show `message`. */
   | { type: 'error'; runId: number; message: string }
+  /** The cursor moved onto layer `index` in the spec: select its row (without posting selectLayer back). */
+  | { type: 'select'; index: number }
   /** The user (or a newer run of the same spec) cancelled the run. */
   | { type: 'cancelled'; runId: number };
 
@@ -152,4 +170,48 @@ export type WebviewToHost =
   /** The user selected layer `index` in the panel. */
   | { type: 'selectLayer'; index: number }
   /** The user asked to run the spec again. */
-  | { type: 'rerun' };
+  | { type: 'rerun' }
+  /** The user clicked cell [row, col] of parameter `param` (W, b, ...) of layer `index`, or of its gradient. */
+  | { type: 'selectCell'; index: number; param: string; row: number; col: number };
+
+/** One heatmap the side view shows. */
+export interface SideHeatmap {
+  /** Caption, such as dW, activation, mask (relu) or dx. */
+  title: string;
+  /** Colour scale: diverging around 0, sequential, two-colour mask, or error. */
+  kind: 'diverging' | 'sequential' | 'mask' | 'error';
+  /** The tensor. */
+  tensor: WireTensor;
+}
+
+/** One bar pair of the gradient-flow chart. */
+export interface FlowBar {
+  /** Layer name. */
+  name: string;
+  /** Mean |grad| of the layer's weights (dW), or of dx for layers without weights. */
+  meanAbs: number;
+  /** Max |grad| of the same tensor. */
+  maxAbs: number;
+}
+
+/** Messages from the extension host to the side view. */
+export type HostToSideView =
+  /** Nothing to show yet; `message` says why (no spec, no run, cursor not on a layer). */
+  | { type: 'empty'; message: string }
+  /** The layer under the cursor: its heatmaps, the spec's gradient flow, and whether the spec changed since the run. */
+  | {
+      type: 'layer';
+      spec: string;
+      index: number;
+      info: LayerInfo;
+      heatmaps: SideHeatmap[];
+      flow: FlowBar[];
+      stale: boolean;
+    };
+
+/** Messages from the side view to the extension host. */
+export type SideViewToHost =
+  /** The view is listening; the host may now send state. */
+  | { type: 'ready' }
+  /** The user clicked a bar of the gradient-flow chart: reveal layer `index` in the spec. */
+  | { type: 'revealLayer'; index: number };

@@ -3,7 +3,7 @@
 // the right. Columns are topological depth; rows follow the operands (barycentre) to limit crossings.
 import type { GraphNodeInfo } from '../src/protocol';
 import { h, s } from './dom';
-import { fmtFull, fmtGraph } from './format';
+import { fmtFull, fmtGraph } from '../src/format';
 import type { GraphEvent } from './state';
 
 const COL_W = 170;

@@ -4,7 +4,7 @@ import type { WireTensor } from '../src/protocol';
 import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
 import { h } from './dom';
 import { cellBlock, matrixShape, poolMaxAbs, type Grid } from './downsample';
-import { fmt, fmtFull, fmtShape } from './format';
+import { fmt, fmtFull, fmtShape } from '../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {
@@ -18,10 +18,6 @@ export interface HeatmapSpec {
   kind: ScaleKind;
 }
 
-/** Cells per axis drawn at zoom 1 before max-|·| pooling sets in; zoom scales it. */
-const CELL_BUDGET = 400;
-/** Canvas extent (CSS px) a zoom-1 heatmap aims to fill. */
-const FIT_PX = 320;
 /** Largest cell edge (CSS px) at zoom 1. */
 const MAX_CELL_PX = 24;
 /** Cells are at most this many times wider than tall, or the reverse. */
@@ -33,6 +29,31 @@ const KIND_TEXT: Record<ScaleKind, string> = {
   mask: 'two colours (masked, passed)',
   error: 'sequential colour scale (inferno)',
 };
+
+/** How large a zoom-1 heatmap is drawn, for the width the view has. */
+export interface HeatmapFit {
+  /** Canvas width and height (CSS px) a zoom-1 heatmap aims to fill. */
+  width: number;
+  /** Cells per axis drawn at zoom 1 (each at least 1 px) before max-|·| pooling sets in; zoom scales it. */
+  maxCells: number;
+}
+
+/** The panel's fit: about 320 px, and up to 400 one-pixel cells per axis since the panel is wide. */
+export const PANEL_FIT: HeatmapFit = { width: 320, maxCells: 400 };
+
+/** How a heatmap card behaves in its view. */
+export interface HeatmapOptions {
+  /** Zoom, 1 = fit. */
+  zoom: number;
+  /** Size at zoom 1. */
+  fit: HeatmapFit;
+  /** The tooltip the view's heatmaps share. */
+  tooltip: Tooltip;
+  /** Ctrl+wheel over the canvas asks the view to zoom by `steps`. */
+  onZoom(steps: number): void;
+  /** Makes cells clickable: called with the source row and column of a clicked cell (or Enter on the cell cursor). */
+  onPick?: (row: number, col: number) => void;
+}
 
 /** The one tooltip all heatmaps share. Text only, positioned next to the pointer or the cell. */
 export class Tooltip {
@@ -99,20 +120,25 @@ export class HeatmapView {
   private cellW = 1;
   private cellH = 1;
   private cursorAt: { r: number; c: number } | null = null;
+  private readonly tooltip: Tooltip;
+  private readonly maxCells: number;
+  private readonly onPick: ((row: number, col: number) => void) | undefined;
 
   constructor(
     private readonly spec: HeatmapSpec,
-    zoom: number,
-    private readonly tooltip: Tooltip,
-    onZoom: (steps: number) => void,
+    options: HeatmapOptions,
   ) {
+    const { fit } = options;
+    this.tooltip = options.tooltip;
+    this.onPick = options.onPick;
+    this.maxCells = fit.maxCells;
     this.data = valuesOf(spec.tensor);
     this.domain = this.data ? domainOf(spec.kind, this.data) : { lo: 0, hi: 0 };
     ({ rows: this.rows, cols: this.cols } = matrixShape(spec.tensor.shape));
     // Cell size at zoom 1 is chosen once so that zooming scales the whole picture evenly.
-    const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / CELL_BUDGET)), cols: Math.ceil(this.cols / Math.ceil(this.cols / CELL_BUDGET)) };
-    let cw = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(FIT_PX / g1.cols)));
-    let ch = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(FIT_PX / g1.rows)));
+    const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / fit.maxCells)), cols: Math.ceil(this.cols / Math.ceil(this.cols / fit.maxCells)) };
+    let cw = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(fit.width / g1.cols)));
+    let ch = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(fit.width / g1.rows)));
     cw = Math.min(cw, ch * MAX_ASPECT);
     ch = Math.min(ch, cw * MAX_ASPECT);
     this.fitW = cw * g1.cols;
@@ -120,28 +146,34 @@ export class HeatmapView {
 
     const shapeText = fmtShape(spec.tensor.shape);
     const header = h(
-      'div',
+      'figcaption',
       { class: 'hm-header' },
       h('span', { class: 'hm-title' }, spec.title),
       h('span', { class: 'hm-shape' }, spec.tensor.shape.length === 2 ? shapeText : `${shapeText} (shown as ${this.rows}×${this.cols})`),
     );
     const stage = h('div', { class: 'hm-stage' }, this.canvas, this.cursor);
-    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend());
+    const hint = this.onPick ? h('div', { class: 'hm-hint' }, 'Click a cell to reveal its line in the spec.') : null;
+    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend(), hint);
+    this.canvas.classList.toggle('pickable', this.onPick !== undefined);
 
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
     this.canvas.addEventListener('mouseleave', () => this.leave());
     this.canvas.addEventListener('blur', () => this.leave());
     this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.canvas.addEventListener('click', (e) => {
+      const at = this.cellAt(e.clientX, e.clientY);
+      if (at) this.pick(at);
+    });
     this.canvas.addEventListener(
       'wheel',
       (e) => {
         if (!e.ctrlKey) return;
         e.preventDefault();
-        onZoom(e.deltaY < 0 ? 1 : -1);
+        options.onZoom(e.deltaY < 0 ? 1 : -1);
       },
       { passive: false },
     );
-    this.setZoom(zoom);
+    this.setZoom(options.zoom);
   }
 
   /** Redraws at `zoom` (1 = fit); the cell budget grows with zoom, so zooming in undoes pooling. */
@@ -153,7 +185,7 @@ export class HeatmapView {
       this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
       return;
     }
-    const grid = poolMaxAbs(data, this.rows, this.cols, Math.max(16, Math.round(CELL_BUDGET * zoom)));
+    const grid = poolMaxAbs(data, this.rows, this.cols, Math.max(16, Math.round(this.maxCells * zoom)));
     this.grid = grid;
     this.cellW = Math.max(1, Math.round((this.fitW * zoom) / grid.cols));
     this.cellH = Math.max(1, Math.round((this.fitH * zoom) / grid.rows));
@@ -169,7 +201,8 @@ export class HeatmapView {
         (pooled ? `, downsampled to ${grid.rows}×${grid.cols} by max-|·| pooling` : '') +
         `, ${KIND_TEXT[spec.kind]}` +
         (spec.kind === 'mask' ? '' : `, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`) +
-        '. Arrow keys move between cells; plus and minus zoom.',
+        '. Arrow keys move between cells; plus and minus zoom.' +
+        (this.onPick ? ' Click a cell, or press Enter on it, to reveal its line in the spec.' : ''),
     );
     this.cursorAt = null;
     this.cursor.hidden = true;
@@ -269,6 +302,10 @@ export class HeatmapView {
     if (!grid) return;
     const move: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
     if (e.key === 'Escape') return this.leave();
+    if (e.key === 'Enter' && this.cursorAt && !this.cursor.hidden) {
+      e.preventDefault();
+      return this.pick(this.cursorAt);
+    }
     const d = move[e.key] as [number, number] | undefined;
     if (!d) return;
     e.preventDefault();
@@ -278,6 +315,14 @@ export class HeatmapView {
       : from;
     const rect = this.canvas.getBoundingClientRect();
     this.showCell(at, rect.left + (at.c + 1) * (rect.width / grid.cols), rect.top + (at.r + 1) * (rect.height / grid.rows));
+  }
+
+  /** Reports the source element a cell shows: for a pooled block, its extreme (or NaN) element. */
+  private pick(at: { r: number; c: number }): void {
+    const grid = this.grid;
+    if (!grid || !this.onPick) return;
+    const src = grid.sourceIndex[at.r * grid.cols + at.c];
+    this.onPick(Math.floor(src / grid.srcCols), src % grid.srcCols);
   }
 
   private showCell(at: { r: number; c: number }, x: number, y: number): void {

@@ -2,11 +2,13 @@
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
 import type { HostToWebview, WebviewToHost } from '../src/protocol';
 import { h } from './dom';
-import { fmt, fmtFull } from './format';
+import { fmt, fmtFull } from '../src/format';
+import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { HeatmapView, Tooltip, type HeatmapSpec } from './heatmap';
+import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from './state';
 import { LayerTable } from './table';
+import { ZoomControl, readZoom } from './zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface PanelState {
@@ -27,16 +29,12 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-/** Zoom steps for heatmaps. */
-const ZOOMS = [0.25, 0.5, 1, 2, 4, 8];
-
 /** Reads saved state, trusting nothing about its shape (it may come from an older version). */
 function readState(saved: unknown): PanelState {
   const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
   const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : null;
-  const zoom = typeof o.zoom === 'number' && ZOOMS.includes(o.zoom) ? o.zoom : 1;
   const uri = typeof o.uri === 'string' ? o.uri : null;
-  return { selected, zoom, uri };
+  return { selected, zoom: readZoom(o.zoom), uri };
 }
 
 function isHostMessage(data: unknown): data is HostToWebview {
@@ -46,6 +44,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'error') return typeof m.runId === 'number' && typeof m.message === 'string';
   if (m.type === 'cancelled') return typeof m.runId === 'number';
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
+  if (m.type === 'select') return typeof m.index === 'number';
   return false;
 }
 
@@ -54,6 +53,7 @@ class Panel {
   private readonly model: RunModel = emptyModel();
   private readonly tooltip = new Tooltip();
   private readonly table = new LayerTable((i) => this.select(i));
+  private readonly findings = new FindingsList((i) => this.select(i));
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -61,7 +61,7 @@ class Panel {
   private readonly empty = h('p', { class: 'empty' }, 'Waiting for a run… Run a .backprop spec to see its layers here.');
   private readonly layersSection: HTMLElement;
   private readonly detailTitle = h('h2', {});
-  private readonly zoomLabel = h('button', { class: 'button secondary zoom-level', type: 'button', title: 'Reset zoom (0)' });
+  private readonly zoom: ZoomControl;
   private readonly heatmapGrid = h('div', { class: 'heatmaps' });
   private readonly detailSection: HTMLElement;
   private readonly graphTitle = h('h2', {});
@@ -77,21 +77,16 @@ class Panel {
     rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
     const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), rerun);
 
-    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.table.element);
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.table.element);
 
-    const zoomOut = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom out (−)', 'aria-label': 'Zoom out' }, '−');
-    const zoomIn = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom in (+)', 'aria-label': 'Zoom in' }, '+');
-    zoomOut.addEventListener('click', () => this.zoomBy(-1));
-    zoomIn.addEventListener('click', () => this.zoomBy(1));
-    this.zoomLabel.addEventListener('click', () => this.setZoom(1));
-    const zoomBar = h('div', { class: 'zoom', role: 'group', 'aria-label': 'Heatmap zoom' }, zoomOut, this.zoomLabel, zoomIn);
+    this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
     this.detailSection = h(
       'section',
       { class: 'detail', 'aria-label': 'Heatmaps of the selected layer' },
-      h('div', { class: 'section-header' }, this.detailTitle, h('span', { class: 'spacer' }), zoomBar),
+      h('div', { class: 'section-header' }, this.detailTitle, h('span', { class: 'spacer' }), this.zoom.element),
       this.heatmapGrid,
     );
-    this.detailSection.addEventListener('keydown', (e) => this.zoomKey(e));
+    this.zoom.listen(this.detailSection);
 
     this.graphSection = h('section', { class: 'graph-section', 'aria-label': 'Computational graph' }, this.graphTitle, this.graphBody);
 
@@ -106,6 +101,7 @@ class Panel {
   /** Handles one message from the host. */
   receive(data: unknown): void {
     if (!isHostMessage(data)) return;
+    if (data.type === 'select') return this.selectFromHost(data.index);
     if (data.type === 'reset') {
       // A re-run keeps the selected row; another spec's row numbers mean nothing here.
       if (data.uri !== this.ui.uri) this.ui.selected = null;
@@ -136,6 +132,10 @@ class Panel {
       case 'graph':
         this.renderGraph();
         break;
+      case 'findings':
+        this.model.rows.forEach((row, i) => this.table.updateRow(i, row));
+        this.findings.render(this.model.findings, this.model.rows);
+        break;
       case 'status':
         break;
     }
@@ -158,8 +158,20 @@ class Panel {
     this.post({ type: 'selectLayer', index });
   }
 
+  /** The editor's cursor moved onto layer `index`: follow it, without telling the host what it told us. */
+  private selectFromHost(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.model.rows.length) return;
+    this.table.reveal(index);
+    if (index === this.ui.selected) return;
+    this.ui.selected = index;
+    this.table.select(index, false);
+    this.save();
+    this.renderDetail();
+  }
+
   private renderAll(): void {
     this.table.setRows(this.model.rows);
+    this.findings.render(this.model.findings, this.model.rows);
     this.table.select(this.ui.selected, false);
     this.renderDetail();
     this.renderGraph();
@@ -201,16 +213,23 @@ class Panel {
     this.tooltip.hide();
     const i = this.ui.selected;
     const row = i === null ? undefined : (this.model.rows[i] as LayerRecord | undefined);
-    this.zoomLabel.textContent = `${this.ui.zoom * 100}%`;
-    if (!row) {
+    if (i === null || !row) {
       this.detailTitle.textContent = 'Heatmaps';
       this.heatmaps = [];
       this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Select a layer (click, or arrow keys and Enter) to see its activation, mask and gradient heatmaps.'));
       return;
     }
     this.detailTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), h('span', { class: 'layer-type' }, row.info.type));
-    const specs = heatmapSpecs(row);
-    this.heatmaps = specs.map((spec) => new HeatmapView(spec, this.ui.zoom, this.tooltip, (steps) => this.zoomBy(steps)));
+    this.heatmaps = heatmapSpecs(row).map(
+      (spec) =>
+        new HeatmapView(spec, {
+          zoom: this.ui.zoom,
+          fit: PANEL_FIT,
+          tooltip: this.tooltip,
+          onZoom: (steps) => this.zoom.by(steps),
+          onPick: this.picker(i, spec.param),
+        }),
+    );
     this.heatmapGrid.replaceChildren(
       ...(this.heatmaps.length
         ? this.heatmaps.map((v) => v.element)
@@ -220,40 +239,32 @@ class Panel {
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
   }
 
-  private zoomKey(e: KeyboardEvent): void {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const step = e.key === '+' || e.key === '=' ? 1 : e.key === '-' ? -1 : 0;
-    if (step) this.zoomBy(step);
-    else if (e.key === '0') this.setZoom(1);
-    else return;
-    e.preventDefault();
+  /** Cells of a parameter's gradient or check heatmap ask the host to reveal that element in the spec. */
+  private picker(index: number, param: string | undefined): ((row: number, col: number) => void) | undefined {
+    return param === undefined ? undefined : (row, col) => this.post({ type: 'selectCell', index, param, row, col });
   }
 
-  private zoomBy(steps: number): void {
-    const i = ZOOMS.indexOf(this.ui.zoom);
-    this.setZoom(ZOOMS[Math.min(ZOOMS.length - 1, Math.max(0, i + steps))]);
-  }
-
-  private setZoom(zoom: number): void {
-    if (zoom === this.ui.zoom) return;
+  private zoomChanged(zoom: number): void {
     this.ui.zoom = zoom;
     this.save();
     this.tooltip.hide();
-    this.zoomLabel.textContent = `${zoom * 100}%`;
     for (const v of this.heatmaps) v.setZoom(zoom);
   }
 }
 
+/** A panel heatmap; `param` names the parameter (W, b, gamma, beta) whose gradient or check it draws. */
+type PanelHeatmap = HeatmapSpec & { param?: string };
+
 /** The heatmaps a row offers, in the order data flows: output and mask, then gradients, then checks. */
-function heatmapSpecs(r: LayerRecord): HeatmapSpec[] {
+function heatmapSpecs(r: LayerRecord): PanelHeatmap[] {
   const layer = r.info.name;
-  const specs: HeatmapSpec[] = [];
+  const specs: PanelHeatmap[] = [];
   if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
   if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
   if (r.dout) specs.push({ title: 'dout', layer, tensor: r.dout, kind: 'diverging' });
   if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
-  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging' });
-  for (const c of r.checks) specs.push({ title: `check error (${c.param})`, layer, tensor: c.result.error, kind: 'error' });
+  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging', param: g.name });
+  for (const c of r.checks) specs.push({ title: `check error (${c.param})`, layer, tensor: c.result.error, kind: 'error', param: c.param });
   return specs;
 }
 

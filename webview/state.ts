@@ -1,10 +1,12 @@
 // The run as the panel knows it, built up one message at a time. Pure: no DOM, so it reads as the
 // single place that decides what an event changes.
-import type { HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../src/protocol';
+import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../src/protocol';
 
 /** A scalar graph event. */
 export type GraphEvent = Extract<RunEvent, { kind: 'graph' }>;
 type DoneEvent = Extract<RunEvent, { kind: 'done' }>;
+/** Host messages about the run; `select` is UI only and never reaches the model. */
+export type RunMessage = Exclude<HostToWebview, { type: 'select' }>;
 
 /** One table row: a layer, or the loss (always last). */
 export interface LayerRecord {
@@ -30,6 +32,8 @@ export interface LayerRecord {
   grads: { name: string; grad: WireTensor }[];
   /** Gradient-check results, one per checked parameter. */
   checks: { param: string; result: WireCheck }[];
+  /** Gradient-health findings about this row's layer. */
+  findings: Finding[];
 }
 
 /** Everything the panel shows about the current run. */
@@ -50,6 +54,8 @@ export interface RunModel {
   error: string | null;
   /** True once the run was cancelled. */
   cancelled: boolean;
+  /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
+  findings: Finding[] | null;
 }
 
 /** What a message changed, so the view redraws only that. */
@@ -62,20 +68,22 @@ export type Change =
   | { what: 'row'; index: number }
   /** The scalar graph. */
   | { what: 'graph' }
+  /** The findings list and every row's finding marker. */
+  | { what: 'findings' }
   /** Status, summary or error message only. */
   | { what: 'status' };
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
-  return { info, isLoss, activation: null, mask: null, maskStats: null, params: [], lossValue: null, dout: null, dx: null, grads: [], checks: [] };
+  return { info, isLoss, activation: null, mask: null, maskStats: null, params: [], lossValue: null, dout: null, dx: null, grads: [], checks: [], findings: [] };
 }
 
 /** Applies one host message to `model` in place and says what changed. */
-export function applyMessage(model: RunModel, msg: HostToWebview): Change {
+export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (msg.type === 'reset') {
     Object.assign(model, emptyModel(), { title: msg.title, runId: msg.runId });
     return { what: 'everything' };
@@ -135,6 +143,10 @@ function applyEvent(model: RunModel, ev: RunEvent): Change {
     case 'graph':
       model.graph = ev;
       return { what: 'graph' };
+    case 'findings':
+      model.findings = ev.findings;
+      model.rows.forEach((row, i) => (row.findings = ev.findings.filter((f) => f.index === i)));
+      return { what: 'findings' };
     case 'done':
       model.done = ev;
       return { what: 'status' };

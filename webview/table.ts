@@ -2,7 +2,8 @@
 // Rows are an ARIA grid with one focusable row at a time (roving tabindex).
 import type { WireStats, WireTensor } from '../src/protocol';
 import { h } from './dom';
-import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from './format';
+import { findingMark } from './findings';
+import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../src/format';
 import type { LayerRecord } from './state';
 
 /** One rendered cell: text plus an optional hover title and CSS classes. */
@@ -12,6 +13,8 @@ interface Cell {
   cls?: string;
   /** A short tag after the text, such as which gradient a norm is of. */
   tag?: string;
+  /** A marker before the text, such as the ⚠ of a layer with findings. */
+  mark?: HTMLElement | null;
 }
 
 interface Column {
@@ -103,7 +106,7 @@ function checkCell(r: LayerRecord): Cell {
 
 const COLUMNS: Column[] = [
   { key: 'index', header: '#', title: 'Layer index', numeric: true, cell: (r, i) => ({ text: r.isLoss ? 'L' : String(i) }) },
-  { key: 'name', header: 'Layer', title: 'Layer name', numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name }) },
+  { key: 'name', header: 'Layer', title: 'Layer name', numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name, mark: findingMark(r.findings) }) },
   { key: 'type', header: 'Type', title: 'Layer type', numeric: false, cell: (r) => ({ text: r.info.type }) },
   {
     key: 'shape',
@@ -175,6 +178,11 @@ export class LayerTable {
     if (r.isLoss) this.fillLossValue(tr, r);
   }
 
+  /** Scrolls row `index` into view, if it exists. */
+  reveal(index: number): void {
+    this.rows[index]?.scrollIntoView({ block: 'nearest' });
+  }
+
   /** Marks row `index` selected (null: none); moves keyboard focus there when `focus`. */
   select(index: number | null, focus: boolean): void {
     this.selected = index !== null && index < this.rows.length ? index : null;
@@ -224,7 +232,7 @@ export class LayerTable {
 function renderCell(col: Column, r: LayerRecord, index: number): HTMLTableCellElement {
   const c = col.cell(r, index);
   const classes = [col.numeric ? 'num' : '', `col-${col.key}`, c.cls ?? ''].filter(Boolean).join(' ');
-  const td = h('td', { role: 'gridcell', class: classes, title: c.title }, c.text);
+  const td = h('td', { role: 'gridcell', class: classes, title: c.title }, c.mark, c.text);
   if (c.tag) td.appendChild(h('span', { class: 'tag' }, c.tag));
   return td;
 }

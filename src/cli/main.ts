@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluateGraph } from '../engine/graph';
+import { DEFAULT_THRESHOLDS, gradientHealth } from '../engine/health';
 import { runNetwork } from '../engine/run';
 import { loadSpec, type GraphSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { graphReport, networkReport, type GraphReport, type NetworkReport } from './report';
-import { fmt, table } from './table';
+import { fmt } from '../format';
+import { table } from './table';
 
 const USAGE = `usage: backprop run SPEC [--json] [--full]
        backprop check SPEC [--json] [--full]
@@ -75,8 +77,8 @@ function printNetwork(report: NetworkReport): void {
       fmt(l.activation.max),
       fmt(l.dx?.l2),
       fmt(grad?.l2),
-      l.mask ? `${fmt(100 * l.mask.deadFraction)}%` : '-',
-      checks.length === 0 ? '-' : checks.every(Boolean) ? 'ok' : 'FAIL',
+      l.mask ? `${fmt(100 * l.mask.deadFraction)}%` : '–',
+      checks.length === 0 ? '–' : checks.every(Boolean) ? 'ok' : 'FAIL',
     ];
   });
   lines.push(table(['layer', 'type', 'output', 'mean', 'std', 'min', 'max', '‖dx‖', '‖dW‖', 'dead', 'check'], rows));
@@ -87,6 +89,10 @@ function printNetwork(report: NetworkReport): void {
         : [],
     ),
   );
+  if (report.findings.length > 0) {
+    lines.push('', 'findings');
+    for (const f of report.findings) lines.push(`  ⚠ ${f.message}`);
+  }
   if (checked.length > 0) {
     lines.push('', 'gradient check (backprop vs central differences)');
     lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'result'], checked));
@@ -128,8 +134,8 @@ function main(argv: string[]): number {
     const spec: NetworkSpec = loaded.spec;
     const { network, x, t } = loaded;
     if (!network || !x) return 2;
-    const events = runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: args.command === 'check' ? spec.check : null });
-    report = networkReport(spec.name, events, args.full);
+    const events = [...runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: args.command === 'check' ? spec.check : null })];
+    report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
   }
   if (args.json) console.log(JSON.stringify(report, null, 2));
   else if (report.form === 'graph') printGraph(report);

@@ -2,6 +2,7 @@
 import type { RunEvent } from '../engine/run';
 import type { ParamCheck } from '../engine/gradcheck';
 import type { GraphResult } from '../engine/graph';
+import type { Finding } from '../engine/health';
 import type { GraphSpec } from '../spec/model';
 import { maskStats, tensorStats, type MaskStats, type TensorStats } from '../engine/stats';
 import { toNested, type Tensor } from '../engine/tensor';
@@ -57,6 +58,8 @@ export interface NetworkReport {
   ok: boolean;
   /** Layers in order. */
   layers: LayerReport[];
+  /** Gradient-health findings (NaN/Inf, exploding, vanishing, dead ReLU, saturation, failed checks). */
+  findings: Finding[];
 }
 
 function withValues<T extends object>(stats: T, t: Tensor, full: boolean): T & { values?: unknown } {
@@ -68,7 +71,7 @@ function checkSummary(c: ParamCheck): NonNullable<ParamReport['check']> {
 }
 
 /** Builds the report while consuming the run's events in order. */
-export function networkReport(name: string, events: Iterable<RunEvent>, full: boolean): NetworkReport {
+export function networkReport(name: string, events: Iterable<RunEvent>, findings: Finding[], full: boolean): NetworkReport {
   const layers: LayerReport[] = [];
   let loss: number | null = null;
   let ok = true;
@@ -115,7 +118,7 @@ export function networkReport(name: string, events: Iterable<RunEvent>, full: bo
     }
   }
   if (loss !== null && !Number.isFinite(loss)) ok = false;
-  return { name, form: 'network', loss, ok, layers };
+  return { name, form: 'network', loss, ok, layers, findings };
 }
 
 /** The report of a scalar graph: every input and node with its value and gradient. */

@@ -1,18 +1,17 @@
-// Entry point: the "Run Backprop" and "Gradient Check" commands, the run panels and their restore
-// after a reload. Engine work happens in the worker (runner.ts); this file only wires things up.
+// Entry point: wires commands, run panels (and their restore after a reload), the side view and the
+// editor features together. Engine work happens in the worker (runner.ts); parsing is pure and quick.
 import * as vscode from 'vscode';
-import type { LayerInfo, RunEvent } from '../protocol';
-import { loadSpec } from '../spec';
-import { toDiagnostic } from './diagnostics';
+import { fmtFull } from '../format';
+import type { RunEvent } from '../protocol';
+import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
 import { PANEL_VIEW_TYPE, RunPanel, type PanelActions } from './panel';
 import { Runner, type RunOutcome } from './runner';
+import { SIDE_VIEW_ID, SideView } from './sideView';
+import { fileName, isSpec, SpecIndex, toRange } from './specs';
+import { RunStore } from './store';
+import { newSpec } from './templates';
 
-const SPEC_FILE = /\.backprop\.(ya?ml|json)$/i;
-
-/** True for *.backprop.yaml, *.backprop.yml and *.backprop.json. */
-export function isSpec(uri: vscode.Uri): boolean {
-  return SPEC_FILE.test(uri.path);
-}
+export { isSpec };
 
 /** What tests (and other extensions) can call. */
 export interface BackpropApi {
@@ -23,27 +22,61 @@ export interface BackpropApi {
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
-  const diagnostics = vscode.languages.createDiagnosticCollection('backprop');
-  const runner = new Runner(context.extensionUri, diagnostics);
+  const collection = vscode.languages.createDiagnosticCollection('backprop');
+  const specs = new SpecIndex();
+  const store = new RunStore();
+  const live = new LiveDiagnostics(collection, specs, store);
+  const runner = new Runner(context.extensionUri, (doc, problems) => live.setDataProblems(doc, problems));
   const panels = new Map<string, RunPanel>();
-  /** Layer lines of each spec's last run, for revealing a layer selected in the panel. */
-  const layerLines = new Map<string, LayerInfo[]>();
+  const cellValue = vscode.window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
+  });
+
+  /** Puts the cursor on layer `index` of the spec, in a visible editor (opening one if needed). */
+  const revealLayer = async (uri: vscode.Uri, index: number): Promise<vscode.TextEditor | undefined> => {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const { spec } = specs.get(doc);
+    const layer = spec?.form === 'network' ? spec.layers[index] : undefined;
+    if (!layer) return undefined;
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const editor = visible ?? (await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true }));
+    const at = toRange(layer.typeRange).start;
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return editor;
+  };
+
+  const side = new SideView(context.extensionUri, store, (uri, index) => void revealLayer(uri, index));
 
   const actions: PanelActions = {
     rerun: (uri) => void openAndRun(uri, false, true),
     selectLayer: (uri, index) => {
-      const line = layerLines.get(uri.toString())?.[index]?.line;
-      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
-      if (line === undefined || !editor) return;
-      const range = editor.document.lineAt(line).range;
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-      editor.selection = new vscode.Selection(range.start, range.start);
+      void revealLayer(uri, index);
+      side.show(uri, index);
+    },
+    selectCell: async (uri, index, param, row, col) => {
+      const editor = await revealLayer(uri, index);
+      const layer = store.get(uri)?.layers[index];
+      const value = layer?.params[param];
+      const grad = layer?.grads[param];
+      if (!editor || !value || value.shape.length === 0) return;
+      const cols = value.shape.length === 1 ? value.shape[0] : value.shape[1];
+      const at = value.shape.length === 1 ? col : row * cols + col;
+      const name = value.shape.length === 1 ? `${param}[${col}]` : `${param}[${row},${col}]`;
+      const v = new Float64Array(value.buffer)[at];
+      const g = grad ? new Float64Array(grad.buffer)[at] : undefined;
+      if (v === undefined) return;
+      const text = `${layer.info.name}.${name} = ${fmtFull(v)}${g === undefined ? '' : `   ∂loss/∂${name} = ${fmtFull(g)}`}`;
+      const line = editor.selection.active.line;
+      editor.setDecorations(cellValue, [{ range: editor.document.lineAt(line).range, renderOptions: { after: { contentText: text } } }]);
     },
   };
 
   /** A spec's worker starts when the spec opens, so its first run does not wait for one. */
-  const warm = (doc: vscode.TextDocument) => {
-    if (isSpec(doc.uri)) runner.warm(doc.uri);
+  const opened = (doc: vscode.TextDocument) => {
+    if (!isSpec(doc.uri)) return;
+    runner.warm(doc.uri);
+    live.update(doc);
   };
 
   const attach = (panel: vscode.WebviewPanel, uri: vscode.Uri): RunPanel => {
@@ -60,24 +93,21 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       if (reveal) existing.panel.reveal(undefined, true);
       return existing;
     }
-    const title = `Backprop: ${uri.path.split('/').pop()?.replace(SPEC_FILE, '')}`;
+    const title = `Backprop: ${fileName(uri).replace(/\.backprop\.(ya?ml|json)$/i, '')}`;
     // Panels share one editor group beside the spec, instead of each opening a group further right.
     const shared = [...panels.values()][0]?.panel.viewColumn;
     const activeColumn = vscode.window.activeTextEditor?.viewColumn;
     const viewColumn = shared !== undefined && shared !== activeColumn ? shared : vscode.ViewColumn.Beside;
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn, preserveFocus: true }, {
-      enableScripts: true,
-      enableFindWidget: true,
-    });
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, title, { viewColumn, preserveFocus: true }, { enableScripts: true, enableFindWidget: true });
     return attach(panel, uri);
   };
 
   async function runDocument(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[] = []): Promise<RunOutcome> {
-    const name = doc.uri.path.split('/').pop() ?? '';
+    const name = fileName(doc.uri);
     // Parsing and shape inference are quick and pure: a spec with errors gets its diagnostics and
     // no panel. Everything that runs the engine or reads data happens in the worker.
-    const { problems } = loadSpec(doc.getText(), name);
-    diagnostics.set(doc.uri, problems.map(toDiagnostic));
+    const { problems } = specs.get(doc);
+    live.update(doc);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const result = errors > 0 ? ({ status: 'problems', errors } as const) : await streamRun(doc, check, reveal, events);
     if (result.status === 'problems') {
@@ -92,20 +122,21 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
 
   /** Runs a spec that parsed cleanly; its panel loads while the worker computes. */
   async function streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[]): Promise<RunOutcome> {
-    const key = doc.uri.toString();
     const panel = panelFor(doc.uri, reveal);
+    store.begin(doc.uri);
     const { runId, outcome } = runner.run(doc, check, {
       onEvent: (event, id) => {
         events.push(event);
-        if (event.kind === 'start') layerLines.set(key, event.layers);
+        store.add(doc.uri, event);
         panel.post({ type: 'event', runId: id, event });
       },
     });
-    panel.post({ type: 'reset', runId, title: doc.uri.path.split('/').pop() ?? '', uri: key });
+    panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
     const result = await outcome;
     if (result.status === 'problems') panel.post({ type: 'error', runId, message: `${result.errors} error(s) loading the spec's data; see the Problems panel.` });
     else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
     else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
+    live.update(doc);
     return result;
   }
 
@@ -118,11 +149,35 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     return runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
   }
 
+  /** The cursor's layer: selected in the spec's panel and shown in the side view. */
+  let lastCursor = '';
+  const followCursor = (editor: vscode.TextEditor | undefined) => {
+    if (!editor || !isSpec(editor.document.uri)) return;
+    const index = specs.layerAt(editor.document, editor.selection.active);
+    const key = `${editor.document.uri.toString()}#${index}`;
+    if (key === lastCursor) return;
+    lastCursor = key;
+    side.show(editor.document.uri, index);
+    if (index >= 0) panels.get(editor.document.uri.toString())?.post({ type: 'select', index });
+  };
+
   context.subscriptions.push(
-    diagnostics,
+    collection,
     runner,
+    store,
+    live,
+    side,
+    cellValue,
     vscode.commands.registerCommand('backprop.run', (uri?: vscode.Uri) => openAndRun(uri, false, true)),
     vscode.commands.registerCommand('backprop.check', (uri?: vscode.Uri) => openAndRun(uri, true, true)),
+    vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
+    vscode.commands.registerCommand('backprop.showLayer', async (uri: unknown, index: unknown) => {
+      if (typeof uri !== 'string' || typeof index !== 'number') return;
+      const target = vscode.Uri.parse(uri);
+      await vscode.commands.executeCommand(`${SIDE_VIEW_ID}.focus`);
+      side.show(target, index);
+      panels.get(uri)?.post({ type: 'select', index });
+    }),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
         const saved = typeof state === 'object' && state !== null ? (state as { uri?: unknown }).uri : undefined;
@@ -137,13 +192,32 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         await openAndRun(uri, false, false);
       },
     }),
-    vscode.workspace.onDidOpenTextDocument(warm),
+    vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
+    vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
+    vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),
+    vscode.languages.registerCompletionItemProvider(SPEC_SELECTOR, new SpecCompletions(), ':', ' ', '-'),
+    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new FindingFixes(live, specs), { providedCodeActionKinds: FindingFixes.kinds }),
+    vscode.workspace.onDidOpenTextDocument(opened),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (!isSpec(e.document.uri) || e.contentChanges.length === 0) return;
+      store.markStale(e.document.uri);
+      live.schedule(e.document);
+    }),
     vscode.workspace.onDidCloseTextDocument((doc) => {
-      if (isSpec(doc.uri) && !panels.has(doc.uri.toString())) runner.release(doc.uri.toString());
+      if (!isSpec(doc.uri)) return;
+      specs.forget(doc.uri);
+      if (!panels.has(doc.uri.toString())) runner.release(doc.uri.toString());
+    }),
+    vscode.window.onDidChangeTextEditorSelection((e) => followCursor(e.textEditor)),
+    vscode.window.onDidChangeActiveTextEditor(followCursor),
+    store.onDidChange((uri) => {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (doc && store.get(uri)?.done) live.update(doc);
     }),
   );
 
-  vscode.workspace.textDocuments.forEach(warm);
+  vscode.workspace.textDocuments.forEach(opened);
+  followCursor(vscode.window.activeTextEditor);
 
   return {
     async run(uri, options) {

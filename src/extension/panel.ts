@@ -12,7 +12,12 @@ export interface PanelActions {
   rerun(uri: vscode.Uri): void;
   /** The user selected layer `index`. */
   selectLayer(uri: vscode.Uri, index: number): void;
+  /** The user clicked cell [row, col] of parameter `param` of layer `index` (or of its gradient). */
+  selectCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): void;
 }
+
+/** A non-negative integer of sane size. */
+export const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
 
 /** Accepts only well-formed messages: a webview is untrusted input. */
 export function parseWebviewMessage(data: unknown): WebviewToHost | null {
@@ -23,17 +28,26 @@ export function parseWebviewMessage(data: unknown): WebviewToHost | null {
     case 'rerun':
       return { type: m.type };
     case 'selectLayer':
-      return typeof m.index === 'number' && Number.isInteger(m.index) && m.index >= 0 && m.index < 1e6 ? { type: 'selectLayer', index: m.index } : null;
+      return isIndex(m.index) ? { type: 'selectLayer', index: m.index } : null;
+    case 'selectCell':
+      return isIndex(m.index) && isIndex(m.row) && isIndex(m.col) && (m.param === 'W' || m.param === 'b' || m.param === 'gamma' || m.param === 'beta')
+        ? { type: 'selectCell', index: m.index, param: m.param, row: m.row, col: m.col }
+        : null;
     default:
       return null;
   }
 }
 
-/** The panel's HTML: strict CSP with a nonce, the bundle and the stylesheet, nothing inline. */
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+/** What a webview may load: our own bundles and media, nothing else. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')] };
+}
+
+/** A webview page: strict CSP with a nonce, one bundle (panel or side) and its stylesheets, nothing inline. */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'panel' | 'side', styles: readonly string[]): string {
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'panel.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'panel.css'));
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${bundle}.js`));
+  const links = styles.map((s) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', s))}">`).join('\n  ');
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -46,7 +60,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${style}">
+  ${links}
   <title>Backprop Lens</title>
 </head>
 <body>
@@ -70,10 +84,7 @@ export class RunPanel {
     actions: PanelActions,
     onDispose: () => void,
   ) {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
-    };
+    panel.webview.options = webviewOptions(extensionUri);
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     this.disposables.push(
       panel.webview.onDidReceiveMessage((data: unknown) => {
@@ -81,19 +92,22 @@ export class RunPanel {
         if (!msg) return;
         if (msg.type === 'ready') this.replay();
         else if (msg.type === 'rerun') actions.rerun(uri);
-        else actions.selectLayer(uri, msg.index);
+        else if (msg.type === 'selectLayer') actions.selectLayer(uri, msg.index);
+        else actions.selectCell(uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
     );
-    panel.webview.html = panelHtml(panel.webview, extensionUri);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['panel.css']);
   }
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
     if (msg.type === 'reset') this.log = [];
+    // Only the latest cursor selection matters to a new page.
+    if (msg.type === 'select') this.log = this.log.filter((m) => m.type !== 'select');
     this.log.push(msg);
     if (this.ready) void this.panel.webview.postMessage(msg);
   }

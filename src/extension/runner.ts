@@ -3,8 +3,9 @@
 // loop is synchronous, and terminate() stops it wherever it is.
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import type { HostToWorker, RunEvent, WorkerToHost } from '../protocol';
-import { toDiagnostic } from './diagnostics';
+import { DEFAULT_THRESHOLDS } from '../engine/health';
+import type { HealthThresholds, HostToWorker, RunEvent, WorkerToHost } from '../protocol';
+import type { Problem } from '../spec/model';
 
 /** How a run ended. */
 export type RunOutcome =
@@ -40,6 +41,8 @@ function describeStep(event: RunEvent, layers: readonly string[]): string {
       return `backward ${layers[event.index] ?? ''}`;
     case 'check':
       return `checked ${layers[event.index] ?? ''}.${event.param}`;
+    case 'findings':
+      return 'looking for gradient problems';
     case 'graph':
     case 'done':
       return 'done';
@@ -48,6 +51,22 @@ function describeStep(event: RunEvent, layers: readonly string[]): string {
 
 const PROGRESS_DELAY_MS = 500;
 
+/** The backprop.health.* settings, each falling back to its default. */
+function healthThresholds(): HealthThresholds {
+  const config = vscode.workspace.getConfiguration('backprop.health');
+  const read = (key: keyof HealthThresholds) => {
+    const v = config.get<number>(key);
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_THRESHOLDS[key];
+  };
+  return {
+    explodingNorm: read('explodingNorm'),
+    vanishingNorm: read('vanishingNorm'),
+    deadFraction: read('deadFraction'),
+    saturationEpsilon: read('saturationEpsilon'),
+    saturatedFraction: read('saturatedFraction'),
+  };
+}
+
 /** Starts, streams and cancels runs. */
 export class Runner implements vscode.Disposable {
   private readonly slots = new Map<string, Slot>();
@@ -55,7 +74,8 @@ export class Runner implements vscode.Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly diagnostics: vscode.DiagnosticCollection,
+    /** Hears what the worker found loading a spec and its data. */
+    private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {}
 
   /** Runs `doc`; a run of the same document already going is cancelled first. */
@@ -78,7 +98,7 @@ export class Runner implements vscode.Disposable {
       slot.worker.removeAllListeners('message');
       slot.worker.on('message', (msg: WorkerToHost) => {
         if (msg.runId !== runId || slot.current?.runId !== runId) return;
-        this.receive(doc.uri, msg, listener, slot.current);
+        this.receive(doc, msg, listener, slot.current);
       });
       const request: HostToWorker = {
         type: 'run',
@@ -88,6 +108,7 @@ export class Runner implements vscode.Disposable {
         folder,
         check,
         mnistPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'mnist-digits.bin').fsPath,
+        thresholds: healthThresholds(),
       };
       slot.worker.postMessage(request);
     });
@@ -121,11 +142,11 @@ export class Runner implements vscode.Disposable {
     for (const key of [...this.slots.keys()]) this.release(key);
   }
 
-  private receive(uri: vscode.Uri, msg: WorkerToHost, listener: RunListener, run: NonNullable<Slot['current']>): void {
+  private receive(doc: vscode.TextDocument, msg: WorkerToHost, listener: RunListener, run: NonNullable<Slot['current']>): void {
     const { finish } = run;
     switch (msg.type) {
       case 'problems': {
-        this.diagnostics.set(uri, msg.problems.map(toDiagnostic));
+        this.onProblems(doc, msg.problems);
         const errors = msg.problems.filter((p) => p.severity === 'error').length;
         if (errors > 0) finish({ status: 'problems', errors });
         return;

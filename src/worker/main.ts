@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
-import { runNetwork } from '../engine/run';
+import { gradientHealth } from '../engine/health';
+import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec } from '../spec';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
 import { toWire } from './wire';
@@ -69,15 +70,19 @@ function run(msg: HostToWorker): void {
   post({ type: 'event', runId: msg.runId, event: { kind: 'start', form: 'network', name: spec.name, layers, loss } });
   let ok = true;
   let lossValue: number | null = null;
+  // Kept for the health findings at the end; the tensors live on in the network anyway.
+  const events: EngineEvent[] = [];
   for (const e of runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null })) {
     if (e.kind === 'done') {
       lossValue = e.loss;
       continue;
     }
+    events.push(e);
     if (e.kind === 'check' && !e.result.ok) ok = false;
     const { event, transfer } = toWire(e);
     post({ type: 'event', runId: msg.runId, event }, transfer);
   }
+  post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
 }

@@ -17,7 +17,7 @@ const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 function wireStats(t: Tensor): WireStats {
   const s = tensorStats(t);
-  return { ...s, mean: orNull(s.mean), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
+  return { ...s, mean: orNull(s.mean), meanAbs: orNull(s.meanAbs), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
 }
 
 /** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */

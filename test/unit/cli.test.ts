@@ -126,3 +126,11 @@ test('the table lists every layer with its shape', () => {
   assert.match(r.stdout, /Affine1\s+affine\s+\[32, 30\]/);
   assert.match(r.stdout, /Relu1\s+relu\s+\[32, 30\].*100%/);
 });
+
+test('gradient-health findings in the table and the JSON report', () => {
+  const r = cli('run', 'examples/broken/dead-relu.backprop.yaml');
+  assert.match(r.stdout, /⚠ Relu1: 30 of 30 units \(100%\) are dead for the whole batch/);
+  const { report } = json('run', 'examples/broken/dead-relu.backprop.yaml');
+  assert.deepEqual(report.findings.map((f: { kind: string; index: number }) => [f.kind, f.index]), [['dead-relu', 1]]);
+  assert.deepEqual(json('run', 'examples/two-layer-net.backprop.json').report.findings, []);
+});

@@ -40,7 +40,7 @@ describe('Backprop Lens in the extension host', function () {
     assert.deepEqual(outcome.status, 'done');
     assert.deepEqual(
       events.map((e) => e.kind + ('index' in e ? e.index : '')),
-      ['start', 'forward0', 'forward1', 'forward2', 'loss', 'backward2', 'backward1', 'backward0', 'check0', 'check0', 'check2', 'check2', 'done'],
+      ['start', 'forward0', 'forward1', 'forward2', 'loss', 'backward2', 'backward1', 'backward0', 'check0', 'check0', 'check2', 'check2', 'findings', 'done'],
     );
     const [start] = ofKind(events, 'start');
     assert.deepEqual(
@@ -52,7 +52,7 @@ describe('Backprop Lens in the extension host', function () {
     assert.equal(new Float64Array(relu.activation.buffer).length, 8);
     assert.ok(relu.mask && relu.maskStats);
     assert.ok(ofKind(events, 'check').every((c) => c.result.ok));
-    assert.deepEqual(api.openPanels(), [example('two-layer-net.backprop.json').toString()]);
+    assert.ok(api.openPanels().includes(example('two-layer-net.backprop.json').toString()));
   });
 
   it('evaluates the shop graph with the seed figures', async () => {

@@ -1,7 +1,7 @@
-// Hand-made host messages for the panel preview and tests: a small network run with a ReLU mask,
-// a 784×50 dW (pooled for display), NaN and Inf values, a layer named like an XSS probe, a failing
-// gradient check, and the book's shop graph (price 715.0000000000001, dtax 650).
-import type { GraphNodeInfo, HostToWebview, LayerInfo, RunEvent, WireStats, WireTensor } from '../../src/protocol';
+// Hand-made host messages for the panel and side view previews and tests: a small network run with a
+// ReLU mask, a 784×50 dW (pooled for display), NaN and Inf values, a layer named like an XSS probe, a
+// failing gradient check, health findings, and the book's shop graph (price 715.0000000000001, dtax 650).
+import type { Finding, FlowBar, GraphNodeInfo, HostToSideView, HostToWebview, LayerInfo, RunEvent, SideHeatmap, WireStats, WireTensor } from '../../src/protocol';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -9,6 +9,7 @@ export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 function stats(shape: number[], data: Float64Array): WireStats {
   let n = 0;
   let sum = 0;
+  let sumAbs = 0;
   let sq = 0;
   let min: number | null = null;
   let max: number | null = null;
@@ -23,6 +24,7 @@ function stats(shape: number[], data: Float64Array): WireStats {
     else {
       n++;
       sum += v;
+      sumAbs += Math.abs(v);
       sq += v * v;
       min = min === null ? v : Math.min(min, v);
       max = max === null ? v : Math.max(max, v);
@@ -32,7 +34,7 @@ function stats(shape: number[], data: Float64Array): WireStats {
   const mean = n ? sum / n : null;
   let varSum = 0;
   if (mean !== null) for (const v of data) if (Number.isFinite(v)) varSum += (v - mean) ** 2;
-  return { shape, count: data.length, mean, std: n ? Math.sqrt(varSum / n) : null, min, max, l2: n ? Math.sqrt(sq) : null, zeros, nan, posInf, negInf };
+  return { shape, count: data.length, mean, meanAbs: n ? sumAbs / n : null, std: n ? Math.sqrt(varSum / n) : null, min, max, l2: n ? Math.sqrt(sq) : null, zeros, nan, posInf, negInf };
 }
 
 /** A wire tensor of `shape` whose element i is f(row, col) in the 2-D view [shape[0], rest]. */
@@ -62,6 +64,13 @@ const LAYERS: LayerInfo[] = [
 const LOSS: LayerInfo = { name: 'SoftmaxWithLoss', type: 'softmax-with-loss', inShape: [N, 5], outShape: [], paramCount: 0, line: 16 };
 
 const LOSS_VALUE = 2.302585092994046;
+
+/** The run's health findings: a dying ReLU with a fix, and two errors of the hostile layer. */
+export const FINDINGS: Finding[] = [
+  { index: 1, kind: 'dead-relu', message: 'Relu1: 14% of units are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+  { index: 2, kind: 'nan', message: `${HOSTILE_NAME}: the output has 1 NaN and 1 +Inf` },
+  { index: 2, kind: 'check-failed', message: `${HOSTILE_NAME}: gradient check of W failed for 7 elements (max rel error 0.52)` },
+];
 
 /** Events of the network run, in engine order: start, forward per layer, loss, backward, checks, done. */
 export function networkEvents(): RunEvent[] {
@@ -126,6 +135,7 @@ export function networkEvents(): RunEvent[] {
     },
     { kind: 'check', index: 0, param: 'W', result: { meanAbsDiff: 3.1e-10, maxAbsDiff: 2.2e-9, maxRelError: 4.7e-8, failures: 0, ok: true, error: wire([784, 50], (r, c) => Math.abs(noise(r, c, 17)) * 1e-10) } },
     { kind: 'check', index: 2, param: 'W', result: { meanAbsDiff: 0.012, maxAbsDiff: 0.31, maxRelError: 0.52, failures: 7, ok: false, error: wire([50, 5], (r, c) => (r % 8 === 0 ? 0.31 : Math.abs(noise(r, c, 19)) * 1e-6)) } },
+    { kind: 'findings', findings: FINDINGS },
     { kind: 'done', loss: LOSS_VALUE, ok: false, elapsedMs: 12.5 },
   ];
 }
@@ -195,3 +205,48 @@ export function errorRun(runId: number): HostToWebview[] {
     { type: 'error', runId, message: 'layers[1]: unknown layer type "relux" (line 14). Expected one of affine, relu, sigmoid…' },
   ];
 }
+
+/** Spec name the side view fixtures show. */
+export const SIDE_SPEC = 'two-layer-net.backprop.yaml';
+
+/** Mean and max |v| of a tensor; a NaN anywhere makes both NaN, as the host computes them. */
+function absStats(t: WireTensor): { meanAbs: number; maxAbs: number } {
+  const data = new Float64Array(t.buffer);
+  let sum = 0;
+  let max = 0;
+  for (const v of data) {
+    sum += Math.abs(v);
+    max = Number.isNaN(v) ? NaN : Math.max(max, Math.abs(v));
+  }
+  return { meanAbs: sum / data.length, maxAbs: max };
+}
+
+/** The run's gradient flow: |dW| of each layer, |dx| where a layer has no weights. */
+export function flowOf(events: RunEvent[]): FlowBar[] {
+  return LAYERS.map((info, i) => {
+    const back = events.find((e) => e.kind === 'backward' && e.index === i);
+    if (back?.kind !== 'backward') return { name: info.name, meanAbs: NaN, maxAbs: NaN };
+    const dW = back.grads.find((g) => g.name === 'W');
+    return { name: info.name, ...absStats(dW ? dW.grad : back.dx) };
+  });
+}
+
+/** The side view's message for layer `index` of the network run: its heatmaps and the run's gradient flow. */
+export function sideLayer(index: number, stale = false): Extract<HostToSideView, { type: 'layer' }> {
+  const events = networkEvents();
+  const forward = events.find((e) => e.kind === 'forward' && e.index === index);
+  const backward = events.find((e) => e.kind === 'backward' && e.index === index);
+  const heatmaps: SideHeatmap[] = [];
+  if (forward?.kind === 'forward') {
+    heatmaps.push({ title: 'activation', kind: 'sequential', tensor: forward.activation });
+    if (forward.mask) heatmaps.push({ title: `mask (${LAYERS[index].type})`, kind: 'mask', tensor: forward.mask });
+  }
+  if (backward?.kind === 'backward') {
+    heatmaps.push({ title: 'dx', kind: 'diverging', tensor: backward.dx });
+    for (const g of backward.grads) heatmaps.push({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad });
+  }
+  return { type: 'layer', spec: SIDE_SPEC, index, info: LAYERS[index], heatmaps, flow: flowOf(events), stale };
+}
+
+/** What the side view shows before any run. */
+export const SIDE_EMPTY: HostToSideView = { type: 'empty', message: 'Run Backprop to see gradients of the layer under the cursor.' };

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainOf, lutIndex, lutOf, parseRgb } from '../../webview/colormap';
-import { fmt, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../webview/format';
+import { fmt, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
 
 test('fmt: three significant digits, exponent outside [1e-3, 1e5)', () => {
   assert.equal(fmt(2.302585092994046), '2.3');

@@ -1,56 +1,19 @@
 // The panel in headless Chromium: the preview page stands in for VS Code (fake acquireVsCodeApi,
 // theme classes, the real CSP) and feeds the fixture runs. Screenshots go to test/webview/artifacts/.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { WebviewToHost } from '../../src/protocol';
-import { fmt } from '../../webview/format';
-import { HOSTILE_NAME, NETWORK_URI, networkEvents } from './fixtures';
-import { serve, type StaticServer } from './server';
+import { fmt } from '../../src/format';
+import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { FINDINGS, HOSTILE_NAME, NETWORK_URI, networkEvents } from './fixtures';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const ARTIFACTS = join(ROOT, 'test', 'webview', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+useBrowser();
 
-let browser: Browser;
-let server: StaticServer;
-
-before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run apt-get update && apt-get install -y chromium, or set CHROMIUM_PATH`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  server = await serve(ROOT);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A page problem the panel must never cause: script errors, alert() from markup, CSP violations. */
-interface Watch {
-  errors: string[];
-  dialogs: string[];
-}
-
-/** Opens the preview with `query` and waits for the panel to be listening. */
-async function open(query: string, size = { width: 1280, height: 900 }): Promise<{ page: Page; watch: Watch }> {
-  const page = await browser.newPage({ viewport: size });
-  const watch: Watch = { errors: [], dialogs: [] };
-  page.on('pageerror', (e) => watch.errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') watch.errors.push(m.text());
-  });
-  page.on('dialog', (d) => {
-    watch.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(`${server.url}/test/webview/preview.html?${query}`);
-  await page.waitForFunction(() => window.preview.posted.length > 0);
-  return { page, watch };
+/** Opens the panel preview with `query` and waits for the panel to be listening. */
+function open(query: string, size = { width: 1280, height: 900 }): Promise<{ page: Page; watch: Watch }> {
+  return openPage('preview.html', query, size);
 }
 
 /** Waits until the fixture run's done event was drawn. */
@@ -59,14 +22,7 @@ async function runDone(page: Page): Promise<void> {
 }
 
 async function posted(page: Page): Promise<WebviewToHost[]> {
-  return page.evaluate(() => window.preview.posted);
-}
-
-async function clean(page: Page, watch: Watch): Promise<void> {
-  assert.deepEqual(watch.errors, []);
-  assert.deepEqual(watch.dialogs, []);
-  assert.deepEqual(await page.evaluate(() => window.preview.cspViolations), []);
-  await page.close();
+  return page.evaluate(() => window.preview.posted) as Promise<WebviewToHost[]>;
 }
 
 /** Text of each body row's cells. */
@@ -83,17 +39,22 @@ function card(title: string): string {
   return `.hm-card:has(.hm-title:text-is("${title}"))`;
 }
 
-/** Moves the mouse to the centre of cell (row, col) of the canvas in `cardSelector`. */
+/** Moves the mouse to the centre of cell (row, col) of the canvas in `cardSelector`; returns the tooltip. */
 async function hoverCell(page: Page, cardSelector: string, row: number, col: number, rows: number, cols: number): Promise<string> {
-  const canvas = page.locator(`${cardSelector} canvas.hm-canvas`);
-  await canvas.scrollIntoViewIfNeeded();
-  const box = await canvas.boundingBox();
-  assert.ok(box);
-  // Chromium truncates pointer coordinates to whole pixels: pick a whole pixel inside the cell.
-  const inside = (start: number, size: number): number => Math.max(Math.ceil(start), Math.floor(start + size / 2));
-  await page.mouse.move(inside(box.x + (col * box.width) / cols, box.width / cols), inside(box.y + (row * box.height) / rows, box.height / rows));
+  const { x, y } = await cellPoint(page, cardSelector, row, col, rows, cols);
+  await page.mouse.move(x, y);
   await page.waitForSelector('#bl-tooltip:not([hidden])');
   return (await page.textContent('#bl-tooltip')) ?? '';
+}
+
+/** The layer names in the table, without the ⚠ marker of layers with findings. */
+async function layerNames(page: Page): Promise<string[]> {
+  return page.$$eval('td.col-name', (tds) => tds.map((td) => [...td.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('')));
+}
+
+/** aria-selected of each body row. */
+async function selectedRows(page: Page): Promise<(string | null)[]> {
+  return page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => r.getAttribute('aria-selected')));
 }
 
 describe('webview panel', () => {
@@ -137,11 +98,11 @@ describe('webview panel', () => {
   test('shows a hostile layer name literally, never as markup', async () => {
     const { page, watch } = await open('play=network');
     await runDone(page);
-    const names = await page.$$eval('td.col-name', (tds) => tds.map((td) => td.textContent));
-    assert.ok(names.includes(HOSTILE_NAME));
+    assert.equal((await layerNames(page))[2], HOSTILE_NAME);
     assert.equal(await page.locator('img').count(), 0);
-    await page.click(`td.col-name:text-is("${HOSTILE_NAME}")`);
+    await page.click('table.layers tbody tr:nth-child(3) td.col-name');
     assert.equal(await page.textContent('.detail h2 .layer-name'), HOSTILE_NAME);
+    assert.deepEqual(await page.$$eval('.finding-layer', (els) => els.map((e) => e.textContent)), ['Relu1', HOSTILE_NAME, HOSTILE_NAME]);
     assert.equal(await page.locator('img').count(), 0);
     await clean(page, watch);
   });
@@ -229,10 +190,10 @@ describe('webview panel', () => {
     ]);
     assert.deepEqual(await page.evaluate(() => window.preview.state), { selected: 1, zoom: 1, uri: NETWORK_URI });
 
-    // Tab order from the top: Run again, the selected row, zoom buttons, each heatmap canvas.
+    // Tab order from the top: Run again, the findings, the selected row, zoom buttons, each heatmap canvas.
     await page.click('.title');
     const seen: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 14; i++) {
       await page.keyboard.press('Tab');
       seen.push(await page.evaluate(() => {
         const el = document.activeElement;
@@ -240,7 +201,8 @@ describe('webview panel', () => {
       }));
     }
     assert.ok(seen.includes('button:Run again'), seen.join(' | '));
-    assert.ok(seen.some((s) => s.startsWith('tr:1Relu1')), seen.join(' | '));
+    assert.ok(seen.some((s) => s.startsWith('button:⚠Relu1dead ReLU')), seen.join(' | '));
+    assert.ok(seen.some((s) => s.startsWith('tr:1⚠Relu1')), seen.join(' | '));
     assert.ok(seen.includes('button:Zoom in'), seen.join(' | '));
     assert.ok(seen.some((s) => s.startsWith('canvas:mask (relu) of layer Relu1')), seen.join(' | '));
 
@@ -283,22 +245,21 @@ describe('webview panel', () => {
     const saved = { selected: 3, zoom: 2, uri: NETWORK_URI };
     const { page, watch } = await open(`play=network&state=${encodeURIComponent(JSON.stringify(saved))}`);
     await runDone(page);
-    const selectedRows = (): Promise<(string | null)[]> => page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => r.getAttribute('aria-selected')));
-    assert.deepEqual(await selectedRows(), ['false', 'false', 'false', 'true', 'false']);
+    assert.deepEqual(await selectedRows(page), ['false', 'false', 'false', 'true', 'false']);
     assert.equal(await page.textContent('.zoom-level'), '200%');
     assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (dropout)', 'dout', 'dx']);
     assert.deepEqual(await posted(page), [{ type: 'ready' }]);
 
     await page.evaluate(() => window.preview.send(window.preview.runs.network(2)));
     await page.waitForFunction(() => document.querySelectorAll('.hm-card').length === 4);
-    assert.deepEqual(await selectedRows(), ['false', 'false', 'false', 'true', 'false']);
+    assert.deepEqual(await selectedRows(page), ['false', 'false', 'false', 'true', 'false']);
     assert.deepEqual(await page.evaluate(() => window.preview.state), saved);
 
     await page.evaluate(() => window.preview.send([...window.preview.runs.shop(3), ...window.preview.runs.network(4)]));
     await page.waitForFunction(() => (window.preview.state as { uri: string }).uri === 'file:///work/examples/two-layer-net.backprop.yaml' && document.querySelectorAll('table.layers tbody tr').length === 5);
     await runDone(page);
     // Another spec starts over on its first layer.
-    assert.deepEqual(await selectedRows(), ['true', 'false', 'false', 'false', 'false']);
+    assert.deepEqual(await selectedRows(page), ['true', 'false', 'false', 'false', 'false']);
     assert.deepEqual(await page.evaluate(() => window.preview.state), { ...saved, selected: 0 });
     await clean(page, watch);
   });
@@ -307,7 +268,7 @@ describe('webview panel', () => {
     const { page, watch } = await open('play=none');
     await page.evaluate(() => {
       const [reset, start] = window.preview.runs.network(1);
-      const stats = { shape: [2, 3], count: 6, mean: 0, std: 1, min: -2, max: 3, l2: 5, zeros: 0, nan: 0, posInf: 0, negInf: 0 };
+      const stats = { shape: [2, 3], count: 6, mean: 0, meanAbs: 1.5, std: 1, min: -2, max: 3, l2: 5, zeros: 0, nan: 0, posInf: 0, negInf: 0 };
       const view = Float64Array.from([-2, -1, 0, 1, 2, 3]);
       return window.preview.send([
         reset,
@@ -373,6 +334,133 @@ describe('webview panel', () => {
     await clean(page, watch);
   });
 
+  test("the host's select follows the editor: selects the row and shows its heatmaps without posting back; bad indices are ignored", async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    assert.deepEqual(await selectedRows(page), ['true', 'false', 'false', 'false', 'false']);
+    await page.evaluate(() => window.preview.send([{ type: 'select', index: 1 }]));
+    await page.waitForFunction(() => document.querySelector('.detail h2 .layer-name')?.textContent === 'Relu1');
+    assert.deepEqual(await selectedRows(page), ['false', 'true', 'false', 'false', 'false']);
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dout', 'dx']);
+    assert.deepEqual(await page.evaluate(() => window.preview.state), { selected: 1, zoom: 1, uri: NETWORK_URI });
+    // Out of range, negative, fractional, or not a number: nothing changes.
+    await page.evaluate(() => window.preview.send([5, -1, 1.5, '2'].map((index) => ({ type: 'select', index }) as never)));
+    await settle(page);
+    assert.deepEqual(await selectedRows(page), ['false', 'true', 'false', 'false', 'false']);
+    // The loss row is the index after the last layer.
+    await page.evaluate(() => window.preview.send([{ type: 'select', index: 4 }]));
+    await page.waitForFunction(() => document.querySelector('.detail h2 .layer-name')?.textContent === 'SoftmaxWithLoss');
+    assert.deepEqual(await heatmapTitles(page), ['prediction']);
+    assert.deepEqual(await posted(page), [{ type: 'ready' }]);
+    await clean(page, watch);
+  });
+
+  test('findings: a list under the summary names each layer, rows carry a ⚠ with the messages, an item selects its layer', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    assert.equal(await page.textContent('.findings-heading'), 'Findings (3)');
+    assert.equal(await page.getAttribute('.findings-list', 'role'), 'list');
+    const items = await page.$$eval('.findings-list li', (lis) =>
+      lis.map((li) => ({
+        cls: li.className,
+        layer: li.querySelector('.finding-layer')?.textContent,
+        kind: li.querySelector('.finding-kind')?.textContent,
+        message: li.querySelector('.finding-message')?.textContent,
+        fix: li.querySelector('.finding-fix')?.textContent ?? null,
+      })),
+    );
+    assert.deepEqual(items, [
+      { cls: 'finding warning', layer: 'Relu1', kind: 'dead ReLU', message: '14% of units are dead for the whole batch', fix: 'Fix: He init for Affine1' },
+      { cls: 'finding error', layer: HOSTILE_NAME, kind: 'NaN/Inf', message: 'the output has 1 NaN and 1 +Inf', fix: null },
+      { cls: 'finding error', layer: HOSTILE_NAME, kind: 'check failed', message: 'gradient check of W failed for 7 elements (max rel error 0.52)', fix: null },
+    ]);
+    // The list sits between the summary and the table.
+    assert.equal(await page.evaluate(() => document.querySelector('.summary')?.nextElementSibling?.className), 'findings');
+
+    const marks = await page.$$eval('table.layers tbody tr', (rows) =>
+      rows.map((r) => {
+        const m = r.querySelector('td.col-name .finding-mark');
+        return m && { text: m.textContent, cls: m.className, label: m.getAttribute('aria-label'), title: m.getAttribute('title') };
+      }),
+    );
+    assert.deepEqual(marks, [
+      null,
+      { text: '⚠', cls: 'finding-mark warning', label: `1 finding: ${FINDINGS[0].message}`, title: FINDINGS[0].message },
+      { text: '⚠', cls: 'finding-mark error', label: `2 findings: ${FINDINGS[1].message}; ${FINDINGS[2].message}`, title: `${FINDINGS[1].message}\n${FINDINGS[2].message}` },
+      null,
+      null,
+    ]);
+    assert.equal(await page.locator('img').count(), 0);
+
+    await page.click('.findings-list li:nth-child(2) button');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectLayer', index: 2 });
+    assert.deepEqual(await selectedRows(page), ['false', 'false', 'true', 'false', 'false']);
+    assert.equal(await page.textContent('.detail h2 .layer-name'), HOSTILE_NAME);
+    await page.focus('.findings-list li:nth-child(1) button');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectLayer', index: 1 });
+    assert.deepEqual(await selectedRows(page), ['false', 'true', 'false', 'false', 'false']);
+
+    // A re-run clears them until its own findings arrive; a healthy run says so.
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(2).slice(0, 3)));
+    await page.waitForFunction(() => document.querySelector('.findings')?.hasAttribute('hidden') === true);
+    assert.equal(await page.locator('.finding-mark').count(), 0);
+    await page.evaluate(() => window.preview.send([{ type: 'event', runId: 2, event: { kind: 'findings', findings: [] } }]));
+    await page.waitForSelector('.findings:not([hidden])');
+    assert.equal(await page.textContent('.findings-heading'), 'Findings');
+    assert.equal(await page.textContent('.findings-list'), 'No gradient-health problems found.');
+    await clean(page, watch);
+  });
+
+  test('a cell of dW, db or a check error posts selectCell at its source position (a pooled block: its extreme element); so does Enter', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    await page.click('table.layers tbody tr:nth-child(1)');
+    const cursorOf = (title: string): Promise<string> => page.$eval(`${card(title)} canvas.hm-canvas`, (c) => getComputedStyle(c).cursor);
+    assert.equal(await cursorOf('dW'), 'pointer');
+    assert.equal(await cursorOf('db'), 'pointer');
+    assert.equal(await cursorOf('activation'), 'crosshair');
+    assert.equal(await page.textContent(`${card('dW')} .hm-hint`), 'Click a cell to reveal its line in the spec.');
+    assert.equal(await page.locator(`${card('activation')} .hm-hint`).count(), 0);
+    assert.match((await page.getAttribute(`${card('dW')} canvas.hm-canvas`, 'aria-label')) ?? '', /Click a cell, or press Enter on it, to reveal its line in the spec\.$/);
+    assert.doesNotMatch((await page.getAttribute(`${card('activation')} canvas.hm-canvas`, 'aria-label')) ?? '', /reveal/);
+
+    // Cell row 150 of the pooled dW covers rows 300–301; its extreme element is the spike at row 300, col 17.
+    const spike = await cellPoint(page, card('dW'), 150, 17, 392, 50);
+    await page.mouse.click(spike.x, spike.y);
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 0, param: 'W', row: 300, col: 17 });
+    // Cell row 10 covers rows 20–21: the element of larger |v| wins, as the oracle finds it here.
+    const backward0 = networkEvents().find((e) => e.kind === 'backward' && e.index === 0);
+    assert.ok(backward0?.kind === 'backward');
+    const dW = new Float64Array(backward0.grads[0].grad.buffer);
+    const extremeRow = Math.abs(dW[20 * 50 + 4]) >= Math.abs(dW[21 * 50 + 4]) ? 20 : 21;
+    const cell = await cellPoint(page, card('dW'), 10, 4, 392, 50);
+    await page.mouse.click(cell.x, cell.y);
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 0, param: 'W', row: extremeRow, col: 4 });
+
+    // Keyboard: the first arrow shows the cursor at (0, 0), two more move it to column 2; Enter reveals.
+    await page.focus(`${card('db')} canvas.hm-canvas`);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 0, param: 'b', row: 0, col: 2 });
+
+    // Clicking a heatmap that is not a parameter's posts nothing.
+    const count = (await posted(page)).length;
+    const act = await cellPoint(page, card('activation'), 1, 1, 4, 50);
+    await page.mouse.click(act.x, act.y);
+    await page.focus(`${card('activation')} canvas.hm-canvas`);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    assert.equal((await posted(page)).length, count);
+
+    // The failing check of the hostile layer's W: its cells point into W too.
+    await page.click('table.layers tbody tr:nth-child(3)');
+    const check = await cellPoint(page, card('check error (W)'), 8, 3, 50, 5);
+    await page.mouse.click(check.x, check.y);
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'W', row: 8, col: 3 });
+    await clean(page, watch);
+  });
+
   for (const theme of ['dark', 'light', 'hc'] as const) {
     test(`renders in the ${theme} theme`, async () => {
       const { page, watch } = await open(`theme=${theme}&play=network`, { width: 1200, height: 1000 });
@@ -429,8 +517,7 @@ describe('webview panel', () => {
     const { page, watch } = await open('theme=light&play=network', { width: 420, height: 900 });
     await runDone(page);
     await page.click('table.layers tbody tr:nth-child(2)');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.equal(overflow, 0);
+    assert.equal(await overflowX(page), 0);
     await page.screenshot({ path: join(ARTIFACTS, 'panel-narrow-light.png'), fullPage: true });
     const shop = await open('theme=light&play=shop', { width: 420, height: 700 });
     await runDone(shop.page);

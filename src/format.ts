@@ -1,5 +1,5 @@
-// Number and shape formatting. Labels are compact; hovers and tooltips use fmtFull, the shortest
-// string that round-trips to the same float64, so no digit of a value is ever hidden.
+// Number and shape formatting for every view (panel, side view, hovers, CLI). Labels are compact; hovers
+// and tooltips use fmtFull, the shortest string that round-trips to the same float64.
 
 /** Exact text for a float64: the shortest round-tripping decimal, with signed infinities spelled out. */
 export function fmtFull(v: number): string {

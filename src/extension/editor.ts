@@ -1,0 +1,282 @@
+// Where users write specs: hovers, CodeLens, completion, live diagnostics with gradient-health
+// findings, and their quick fixes. Every provider works on the cached parse (specs.ts) and the last
+// run (store.ts); none runs the engine.
+import * as vscode from 'vscode';
+import { fmt, fmtFull, fmtPercent } from '../format';
+import type { Finding } from '../protocol';
+import { completionsAt, keyHoverAt } from '../spec/assist';
+import { initFix } from '../spec/fixes';
+import type { Problem } from '../spec/model';
+import { toDiagnostic } from './diagnostics';
+import { fileName, isSpec, toRange, type SpecIndex } from './specs';
+import type { LayerResult, RunStore } from './store';
+import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
+
+/** Document selector of spec files. */
+export const SPEC_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.backprop.{yaml,yml,json}' }];
+
+/** Arguments of `backprop.showLayer` in a command link. */
+const showLayerLink = (uri: vscode.Uri, index: number) =>
+  `command:backprop.showLayer?${encodeURIComponent(JSON.stringify([uri.toString(), index]))}`;
+
+/** Findings about layer `index`. */
+const findingsOf = (findings: readonly Finding[], index: number) => findings.filter((f) => f.index === index);
+
+/** Hover text for a layer: static facts always, last-run figures after a run. */
+function layerHover(uri: vscode.Uri, index: number, name: string, type: string, shape: { inShape: number[]; outShape: number[]; paramCount: number } | undefined, layer: LayerResult | undefined, findings: readonly Finding[], stale: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.isTrusted = { enabledCommands: ['backprop.showLayer'] };
+  md.appendMarkdown('**');
+  md.appendText(name);
+  md.appendMarkdown('** · ');
+  md.appendText(shape ? staticLine(type, shape.inShape, shape.outShape, shape.paramCount) : type);
+  md.appendMarkdown('\n\n');
+  if (!layer?.activation) {
+    md.appendMarkdown('_Run Backprop to see its activations and gradients._');
+    return md;
+  }
+  if (stale) md.appendMarkdown('_Figures from the last run: the spec has changed since._\n\n');
+  const rows: [string, { mean: number | null; std: number | null; min: number | null; max: number | null; nan: number; posInf: number; negInf: number } | undefined][] = [
+    ['activation', layer.activation.stats],
+    ['dx', layer.dx?.stats],
+    ...Object.entries(layer.grads).map(([p, g]) => [`d${p}`, g.stats] as [string, typeof g.stats]),
+  ];
+  md.appendMarkdown('| | mean | std | min | max | NaN/Inf |\n|---|--:|--:|--:|--:|--:|\n');
+  for (const [label, s] of rows) {
+    if (s) md.appendMarkdown(`| ${label} | ${fmt(s.mean)} | ${fmt(s.std)} | ${fmt(s.min)} | ${fmt(s.max)} | ${s.nan} / ${s.posInf + s.negInf} |\n`);
+  }
+  const facts: string[] = [];
+  if (layer.maskStats) {
+    facts.push(`masked ${fmtPercent(layer.maskStats.maskedFraction)}, dead ${fmtPercent(layer.maskStats.deadFraction)} (${layer.maskStats.deadUnits} units for the whole batch)`);
+  }
+  const grad = mainGradient(layer);
+  if (grad) facts.push(`‖${grad.name}‖ ${fmt(grad.stats.l2)}`);
+  const ratio = gradToWeight(layer);
+  if (ratio !== null) facts.push(`‖${grad?.name}‖/‖${grad?.name.slice(1)}‖ ${fmt(ratio)}`);
+  if (facts.length) md.appendMarkdown(`\n${facts.join(' · ')}\n\n`);
+  for (const [param, c] of Object.entries(layer.checks)) {
+    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${fmt(c.meanAbsDiff)}, max |a−n| ${fmt(c.maxAbsDiff)}, max rel ${fmt(c.maxRelError)} — ${c.ok ? 'ok' : `**${c.failures} failing**`}\n\n`);
+  }
+  for (const f of findings) {
+    md.appendMarkdown('⚠ ');
+    md.appendText(f.message);
+    md.appendMarkdown('\n\n');
+  }
+  md.appendMarkdown(`[Show in side panel](${showLayerLink(uri, index)})`);
+  return md;
+}
+
+/** Hovers: layers and graph nodes from the spec and its last run; keys from the schema. */
+export class SpecHovers implements vscode.HoverProvider {
+  constructor(
+    private readonly specs: SpecIndex,
+    private readonly store: RunStore,
+  ) {}
+
+  provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
+    const parts: vscode.MarkdownString[] = [];
+    const key = keyHoverAt(doc.getText(), fileName(doc.uri), doc.offsetAt(pos));
+    if (key) parts.push(new vscode.MarkdownString(key.contents));
+    const { spec, shapes } = this.specs.get(doc);
+    const run = this.store.get(doc.uri);
+    let range: vscode.Range | undefined = key ? toRange(key.range) : undefined;
+    if (spec?.form === 'network') {
+      const index = spec.layers.findIndex((l) => toRange(l.range).contains(pos));
+      if (index >= 0) {
+        const l = spec.layers[index];
+        const layer = run?.layers[index];
+        const sameLayer = layer && layer.info.name === l.name ? layer : undefined;
+        parts.push(layerHover(doc.uri, index, l.name, l.type, shapes?.[index] ?? sameLayer?.info, sameLayer, run ? findingsOf(run.findings, index) : [], run?.stale ?? false));
+        range ??= toRange(l.typeRange);
+      }
+    } else if (spec?.form === 'graph') {
+      const node = [...spec.inputs, ...spec.nodes].find((n) => toRange(n.range).contains(pos));
+      if (node) {
+        const md = new vscode.MarkdownString();
+        md.appendMarkdown('**');
+        md.appendText(node.name);
+        md.appendMarkdown('**');
+        const result = run?.graph?.find((n) => n.name === node.name);
+        if (result) {
+          md.appendText(` = ${fmtFull(result.value)}, ∂${spec.output}/∂${node.name} = ${fmtFull(result.grad)}`);
+          if (run?.stale) md.appendMarkdown('\n\n_From the last run: the spec has changed since._');
+        } else {
+          md.appendMarkdown('\n\n_Run Backprop to see its value and gradient._');
+        }
+        parts.push(md);
+        range ??= toRange(node.range);
+      }
+    }
+    return parts.length ? new vscode.Hover(parts, range) : undefined;
+  }
+}
+
+/** CodeLens: run and check above the spec; a one-line summary above each layer after a run. */
+export class SpecLenses implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly specs: SpecIndex,
+    private readonly store: RunStore,
+  ) {
+    store.onDidChange(() => this.changed.fire());
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    const lenses = [
+      new vscode.CodeLens(top, { title: '▶ Run Backprop', command: 'backprop.run', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: 'Gradient check', command: 'backprop.check', arguments: [doc.uri] }),
+    ];
+    const { spec } = this.specs.get(doc);
+    const run = this.store.get(doc.uri);
+    if (spec?.form !== 'network' || !run?.done) return lenses;
+    spec.layers.forEach((l, index) => {
+      const layer = run.layers[index];
+      if (!layer || layer.info.name !== l.name) return;
+      const line = lensLine(layer, findingsOf(run.findings, index));
+      if (!line) return;
+      const title = run.stale ? `${line} (stale)` : line;
+      lenses.push(new vscode.CodeLens(toRange(l.range).with({ end: toRange(l.range).start }), { title, command: 'backprop.showLayer', arguments: [doc.uri.toString(), index] }));
+    });
+    return lenses;
+  }
+}
+
+/** Completion of keys and values from the spec schema, in YAML and JSON alike. */
+export class SpecCompletions implements vscode.CompletionItemProvider {
+  provideCompletionItems(doc: vscode.TextDocument, pos: vscode.Position): vscode.CompletionItem[] {
+    const { items, range } = completionsAt(doc.getText(), fileName(doc.uri), doc.offsetAt(pos));
+    return items.map((i) => {
+      const item = new vscode.CompletionItem(i.label, i.kind === 'key' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember);
+      if (i.detail) item.detail = i.detail;
+      if (i.documentation) item.documentation = new vscode.MarkdownString(i.documentation);
+      if (i.insertText) item.insertText = i.insertText;
+      if (range) item.range = toRange(range);
+      return item;
+    });
+  }
+}
+
+/** A finding's diagnostic, remembered with the finding so its quick fix can be found again. */
+interface FindingDiagnostic {
+  /** Where the diagnostic is. */
+  range: vscode.Range;
+  /** The finding. */
+  finding: Finding;
+}
+
+/** Spec problems as the user types (debounced), plus the last run's findings on their layers. */
+export class LiveDiagnostics implements vscode.Disposable {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Problems the worker found loading data (missing files, say), until the next run. */
+  private readonly dataProblems = new Map<string, Problem[]>();
+  private readonly findingDiagnostics = new Map<string, FindingDiagnostic[]>();
+
+  constructor(
+    private readonly collection: vscode.DiagnosticCollection,
+    private readonly specs: SpecIndex,
+    private readonly store: RunStore,
+    private readonly delayMs = 250,
+  ) {}
+
+  /** Recomputes the diagnostics of `doc` after a pause in typing. */
+  schedule(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.update(doc);
+      }, this.delayMs),
+    );
+  }
+
+  /** Records what the worker found loading the spec's data. */
+  setDataProblems(doc: vscode.TextDocument, problems: Problem[]): void {
+    this.dataProblems.set(doc.uri.toString(), problems);
+    this.update(doc);
+  }
+
+  /** Recomputes the diagnostics of `doc` now. */
+  update(doc: vscode.TextDocument): void {
+    if (!isSpec(doc.uri) || doc.isClosed) return;
+    const key = doc.uri.toString();
+    const { spec, problems } = this.specs.get(doc);
+    const seen = new Set(problems.map((p) => `${p.message}@${p.range.start.line}:${p.range.start.character}`));
+    const data = (this.dataProblems.get(key) ?? []).filter((p) => !seen.has(`${p.message}@${p.range.start.line}:${p.range.start.character}`));
+    const diagnostics = [...problems, ...data].map(toDiagnostic);
+    const run = this.store.get(doc.uri);
+    const placed: FindingDiagnostic[] = [];
+    if (spec?.form === 'network' && run) {
+      for (const finding of run.findings) {
+        const l = spec.layers[finding.index];
+        if (!l || run.layers[finding.index]?.info.name !== l.name) continue;
+        const range = toRange(l.typeRange);
+        const d = new vscode.Diagnostic(range, run.stale ? `${finding.message} (last run, before your edits)` : finding.message, vscode.DiagnosticSeverity.Warning);
+        d.source = 'backprop';
+        d.code = finding.kind;
+        diagnostics.push(d);
+        placed.push({ range, finding });
+      }
+    }
+    this.findingDiagnostics.set(key, placed);
+    this.collection.set(doc.uri, diagnostics);
+  }
+
+  /** The finding behind a diagnostic, if it is one of ours. */
+  findingFor(uri: vscode.Uri, d: vscode.Diagnostic): Finding | undefined {
+    return this.findingDiagnostics.get(uri.toString())?.find((f) => f.range.isEqual(d.range) && f.finding.kind === d.code)?.finding;
+  }
+
+  /** Forgets a closed document. */
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.dataProblems.delete(key);
+    this.findingDiagnostics.delete(key);
+    this.collection.delete(uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+  }
+}
+
+const FIX_TITLES = {
+  'he-init': 'Use He init (suits ReLU stacks)',
+  'xavier-init': 'Use Xavier init (suits sigmoid/tanh)',
+  'smaller-std': 'Use a smaller init std (0.01)',
+} as const;
+
+/** Quick fixes for findings that have a known fix: an edit to the affected layer's init. */
+export class FindingFixes implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(
+    private readonly diagnostics: LiveDiagnostics,
+    private readonly specs: SpecIndex,
+  ) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const actions: vscode.CodeAction[] = [];
+    for (const d of context.diagnostics) {
+      const fix = this.diagnostics.findingFor(doc.uri, d)?.fix;
+      if (!fix) continue;
+      const edit = initFix(doc.getText(), fileName(doc.uri), fix.layer, fix.kind);
+      if (!edit) continue;
+      const { spec } = this.specs.get(doc);
+      const target = spec?.form === 'network' ? spec.layers[fix.layer]?.name : undefined;
+      const action = new vscode.CodeAction(target ? `${FIX_TITLES[fix.kind]} in ${target}` : FIX_TITLES[fix.kind], vscode.CodeActionKind.QuickFix);
+      action.diagnostics = [d];
+      action.isPreferred = true;
+      action.edit = new vscode.WorkspaceEdit();
+      action.edit.replace(doc.uri, toRange(edit.range), edit.newText);
+      actions.push(action);
+    }
+    return actions;
+  }
+}

@@ -1,0 +1,106 @@
+// The "Backprop" side view: heatmaps of the layer under the cursor and the spec's gradient flow.
+// It follows the spec editor's cursor and resyncs whenever it becomes visible again.
+import * as vscode from 'vscode';
+import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
+import { isIndex, webviewHtml, webviewOptions } from './panel';
+import { fileName } from './specs';
+import type { RunStore, SpecRun } from './store';
+
+export const SIDE_VIEW_ID = 'backprop.sideView';
+
+/**
+ * The gradient flow of a run: mean and max |grad| per layer (dW, or dx without weights), one bar
+ * per layer in order. NaN marks a layer without a gradient yet; a gradient holding NaN or ±Inf
+ * reports that instead of its finite part.
+ */
+export function flowBars(run: SpecRun): FlowBar[] {
+  return run.layers.map((l) => {
+    const s = (l.grads.W ?? l.grads.gamma ?? l.dx)?.stats;
+    if (!s) return { name: l.info.name, meanAbs: NaN, maxAbs: NaN };
+    if (s.nan > 0) return { name: l.info.name, meanAbs: NaN, maxAbs: NaN };
+    if (s.posInf + s.negInf > 0) return { name: l.info.name, meanAbs: Infinity, maxAbs: Infinity };
+    return { name: l.info.name, meanAbs: s.meanAbs ?? NaN, maxAbs: Math.max(Math.abs(s.min ?? NaN), Math.abs(s.max ?? NaN)) };
+  });
+}
+
+/** The side view's heatmaps for one layer, in the order the issue names them: dW, activation, mask, dx. */
+function heatmaps(run: SpecRun, index: number): SideHeatmap[] {
+  const l = run.layers[index];
+  if (!l) return [];
+  const out: SideHeatmap[] = [];
+  for (const [name, grad] of Object.entries(l.grads)) out.push({ title: `d${name}`, kind: 'diverging', tensor: grad });
+  if (l.activation) out.push({ title: 'activation', kind: 'sequential', tensor: l.activation });
+  if (l.mask) out.push({ title: `mask (${l.info.type})`, kind: 'mask', tensor: l.mask });
+  if (l.dx) out.push({ title: 'dx', kind: 'diverging', tensor: l.dx });
+  return out;
+}
+
+/** Provides the view and keeps it on the layer the user is looking at. */
+export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  /** The spec and layer on show. */
+  private target: { uri: vscode.Uri; index: number } | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly store: RunStore,
+    private readonly revealLayer: (uri: vscode.Uri, index: number) => void,
+  ) {
+    this.disposables.push(
+      store.onDidChange((uri) => {
+        if (this.target?.uri.toString() === uri.toString()) this.sync();
+      }),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = webviewOptions(this.extensionUri);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['panel.css']);
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((data: unknown) => {
+        const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+        if (m.type === 'ready') {
+          this.ready = true;
+          this.sync();
+        } else if (m.type === 'revealLayer' && isIndex(m.index) && this.target) {
+          this.revealLayer(this.target.uri, m.index);
+        }
+      }),
+      // A hidden view's page may be discarded; the new page says ready, and visibility resyncs too.
+      view.onDidChangeVisibility(() => view.visible && this.sync()),
+      view.onDidDispose(() => {
+        this.view = undefined;
+        this.ready = false;
+      }),
+    );
+  }
+
+  /** Shows layer `index` of `uri` (or nothing, for -1). */
+  show(uri: vscode.Uri, index: number): void {
+    this.target = { uri, index };
+    this.sync();
+  }
+
+  private sync(): void {
+    if (!this.view || !this.ready) return;
+    void this.view.webview.postMessage(this.message());
+  }
+
+  private message(): HostToSideView {
+    if (!this.target) return { type: 'empty', message: 'Open a .backprop spec and move the cursor onto a layer.' };
+    const { uri, index } = this.target;
+    const run = this.store.get(uri);
+    if (!run || run.layers.length === 0) return { type: 'empty', message: `Run Backprop on ${fileName(uri)} to see its gradients here.` };
+    const layer = run.layers[index];
+    if (!layer) return { type: 'empty', message: 'Move the cursor onto a layer of the spec.' };
+    return { type: 'layer', spec: fileName(uri), index, info: layer.info, heatmaps: heatmaps(run, index), flow: flowBars(run), stale: run.stale };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,106 @@
+// "Backprop: New Spec": a few starting points, written into the workspace and opened.
+import * as vscode from 'vscode';
+
+/** A template a user can start from. */
+interface Template {
+  /** Quick-pick label. */
+  label: string;
+  /** One line on what it is. */
+  detail: string;
+  /** Suggested file name. */
+  file: string;
+  /** The spec. */
+  text: string;
+}
+
+const TEMPLATES: readonly Template[] = [
+  {
+    label: 'Computational graph',
+    detail: "The book's shop: forward values and backward gradients of a scalar graph",
+    file: 'shop.backprop.yaml',
+    text: `# A scalar computational graph: each node applies an op to named inputs or nodes.
+name: shop
+graph:
+  inputs: { apple: 100, apple_num: 2, orange: 150, orange_num: 3, tax: 1.1 }
+  nodes:
+    - { name: apple_price,  op: mul, in: [apple, apple_num] }
+    - { name: orange_price, op: mul, in: [orange, orange_num] }
+    - { name: all_price,    op: add, in: [apple_price, orange_price] }
+    - { name: price,        op: mul, in: [all_price, tax] }
+  output: price
+`,
+  },
+  {
+    label: 'TwoLayerNet',
+    detail: "The book's 784-50-10 network on MNIST digits, ready for a gradient check",
+    file: 'two-layer-net.backprop.yaml',
+    text: `# The book's TwoLayerNet: Affine → ReLU → Affine → SoftmaxWithLoss on MNIST digits.
+name: two-layer-net
+seed: 42
+input: { dataset: mnist, split: train, count: 3 }
+target: { dataset: mnist }
+layers:
+  - { type: affine, units: 50, init: { std: 0.01 } }
+  - relu
+  - { type: affine, units: 10, init: { std: 0.01 } }
+loss: softmax-with-loss
+`,
+  },
+  {
+    label: 'Deep MLP',
+    detail: 'Five ReLU layers with He init on random data: watch the gradient flow',
+    file: 'deep-mlp.backprop.yaml',
+    text: `# A deep ReLU stack. Try init: { std: 0.01 } to watch gradients vanish, or std: 1 to watch them explode.
+name: deep-mlp
+seed: 1
+input: { random: { shape: [64, 100], dist: normal } }
+target: { random: { shape: [64] } }
+layers:
+  - { type: affine, units: 100, init: he }
+  - relu
+  - { type: affine, units: 100, init: he }
+  - relu
+  - { type: affine, units: 100, init: he }
+  - relu
+  - { type: affine, units: 100, init: he }
+  - relu
+  - { type: affine, units: 100, init: he }
+  - relu
+  - { type: affine, units: 10, init: he }
+loss: softmax-with-loss
+`,
+  },
+];
+
+/** Asks for a template and a file name, writes the spec into the workspace and opens it. */
+export async function newSpec(): Promise<vscode.Uri | undefined> {
+  const template = await vscode.window.showQuickPick(TEMPLATES, { title: 'New Backprop spec', placeHolder: 'Start from…' });
+  if (!template) return undefined;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: template.text });
+    await vscode.window.showTextDocument(doc);
+    void vscode.window.showInformationMessage('Backprop: save it as a .backprop.yaml file to run it.');
+    return doc.uri;
+  }
+  const name = await vscode.window.showInputBox({
+    title: 'New Backprop spec',
+    prompt: `File name in ${folder.path.split('/').pop()}`,
+    value: template.file,
+    valueSelection: [0, template.file.indexOf('.backprop')],
+    validateInput: (v) => (/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) && !v.includes('..') ? null : 'Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json'),
+  });
+  if (!name) return undefined;
+  const uri = vscode.Uri.joinPath(folder, name);
+  const exists = await vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    void vscode.window.showErrorMessage(`Backprop: ${name} already exists; nothing was overwritten.`);
+    return undefined;
+  }
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(template.text));
+  await vscode.window.showTextDocument(uri);
+  return uri;
+}

@@ -1,0 +1,74 @@
+// A user writing specs in a real VS Code: hover a layer after a run, watch the side panel follow the
+// cursor, apply a quick fix.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { defaultVsix, startVSCode, type VSCodeSession } from './harness';
+import { scratchExamples } from './workspace';
+
+let vscode: VSCodeSession;
+let folder: string;
+
+before(async () => {
+  folder = scratchExamples();
+  vscode = await startVSCode({ folder, vsix: [defaultVsix] });
+});
+
+after(async () => {
+  await vscode?.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+/** Opens a spec, runs it from the palette and waits until its panel says done. */
+async function run(file: string): Promise<void> {
+  const { workbench } = vscode;
+  await workbench.openFile(file);
+  await workbench.runCommand('Run Backprop');
+  await workbench.findFrame('.status', { hasText: /^done/, timeout: 30_000 });
+}
+
+/** Clicks the first line of the active editor that shows `text`, moving the cursor there. */
+async function clickLine(text: string): Promise<void> {
+  const line = vscode.workbench.page.locator('.editor-group-container.active .view-lines .view-line', { hasText: text }).first();
+  await line.click({ position: { x: 5, y: 5 } });
+}
+
+test('hovering a layer after a run shows its statistics', async () => {
+  await run('two-layer-net.backprop.yaml');
+  const text = (await vscode.workbench.hover('relu')).replace(/\u00a0/g, ' ');
+  assert.match(text, /Relu1/);
+  assert.match(text, /relu · 3×50 → 3×50 · 0 params/);
+  assert.match(text, /activation/);
+  assert.match(text, /dead \d/);
+  assert.match(text, /Show in side panel/);
+  await vscode.workbench.screenshot('hover-layer');
+  await vscode.workbench.dismiss();
+});
+
+test('the side panel shows the heatmaps of the layer under the cursor', async () => {
+  const { workbench } = vscode;
+  await workbench.page.locator('.activitybar .action-item a[aria-label^="Backprop"]').click();
+  await clickLine('units: 50');
+  const frame = await workbench.findFrame('.side-title', { hasText: 'Affine1' });
+  await frame.locator('.hm-title', { hasText: 'dW' }).waitFor();
+  const pixels = await workbench.canvasPixels(frame, 'canvas.hm-canvas');
+  assert.ok(pixels.painted > 0 && pixels.distinctColors > 1, JSON.stringify(pixels));
+  assert.equal(await frame.locator('.flow-body [data-index]').count() > 0 || (await frame.locator('.flow-body svg').count()) > 0, true);
+  await workbench.screenshot('side-affine1');
+  await clickLine('- relu');
+  await workbench.findFrame('.side-title', { hasText: 'Relu1' });
+  await frame.locator('.hm-title', { hasText: 'mask (relu)' }).waitFor();
+  await workbench.screenshot('side-relu1');
+});
+
+test('a quick fix changes the spec', async () => {
+  const { workbench } = vscode;
+  await run('dead-relu.backprop.yaml');
+  await clickLine('- relu');
+  await workbench.page.keyboard.press('Control+.');
+  await workbench.page.locator('.action-widget', { hasText: 'Use He init (suits ReLU stacks) in Affine1' }).waitFor();
+  await workbench.screenshot('quick-fix-menu');
+  await workbench.page.keyboard.press('Enter');
+  await workbench.page.locator('.editor-group-container.active .view-lines', { hasText: 'init: he' }).waitFor();
+  await workbench.screenshot('quick-fix-applied');
+});

@@ -1,0 +1,212 @@
+// The side view: a narrow sidebar webview that follows the editor's cursor. It shows the layer under
+// the cursor (heatmaps fitted to the sidebar's width) and the whole spec's gradient flow. The host
+// resends everything on `ready`, so the view keeps only its zoom.
+import type { FlowBar, HostToSideView, SideViewToHost } from '../src/protocol';
+import { h } from './dom';
+import { fitLabels, focusRow, renderFlow } from './flow';
+import { fmt, fmtCount, fmtFull, fmtShape } from '../src/format';
+import { HeatmapView, Tooltip } from './heatmap';
+import { ZoomControl, readZoom } from './zoom';
+
+type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
+
+/** UI state VS Code keeps while the view is hidden or reloaded. */
+export interface SideState {
+  /** Heatmap zoom, one of ZOOMS. */
+  zoom: number;
+}
+
+/** The part of the webview API the side view uses. */
+interface VsCodeApi {
+  postMessage(msg: SideViewToHost): void;
+  getState(): unknown;
+  setState(state: SideState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (panel.css). */
+const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
+/** Narrowest fit, so that a view squeezed to nothing still draws readable cells once widened. */
+const MIN_FIT = 64;
+
+function isSideMessage(data: unknown): data is HostToSideView {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Record<string, unknown>;
+  if (m.type === 'empty') return typeof m.message === 'string';
+  if (m.type === 'layer') {
+    return (
+      typeof m.spec === 'string' &&
+      typeof m.index === 'number' &&
+      typeof m.info === 'object' &&
+      m.info !== null &&
+      Array.isArray(m.heatmaps) &&
+      Array.isArray(m.flow) &&
+      typeof m.stale === 'boolean'
+    );
+  }
+  return false;
+}
+
+/** The whole side view UI. */
+class SideView {
+  private readonly tooltip = new Tooltip();
+  private readonly empty = h('p', { class: 'side-empty', role: 'status' }, 'Waiting for Backprop Lens…');
+  private readonly specName = h('div', { class: 'side-spec' });
+  private readonly title = h('h2', { class: 'side-title' });
+  private readonly shape = h('div', { class: 'side-shape' });
+  private readonly stale = h('div', { class: 'side-stale', role: 'status' });
+  private readonly heatmapList = h('div', { class: 'heatmaps side-heatmaps' });
+  private readonly heatmapSection: HTMLElement;
+  private readonly flowBody = h('div', { class: 'flow-body' });
+  private readonly flowValues = h('div', { class: 'flow-values' });
+  private readonly flowSection: HTMLElement;
+  private readonly layerView: HTMLElement;
+  private readonly zoom: ZoomControl;
+  private heatmaps: HeatmapView[] = [];
+  private layer: LayerMessage | null = null;
+  /** Width the heatmaps and the chart were last drawn for. */
+  private drawnWidth = 0;
+
+  constructor(
+    private readonly vscode: VsCodeApi,
+    private readonly ui: SideState,
+  ) {
+    this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
+    this.heatmapSection = h(
+      'section',
+      { class: 'side-section' },
+      h('div', { class: 'section-header' }, h('h3', {}, 'Heatmaps'), h('span', { class: 'spacer' }), this.zoom.element),
+      this.heatmapList,
+    );
+    this.zoom.listen(this.heatmapSection);
+    this.flowSection = h(
+      'section',
+      { class: 'side-section', 'aria-labelledby': 'bl-side-flow' },
+      h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-flow' }, 'Gradient flow')),
+      h(
+        'div',
+        { class: 'flow-legend', 'aria-hidden': 'true' },
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-mean' }), 'mean |grad|'),
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-max' }), 'max |grad|'),
+        h('span', { class: 'legend-item flow-scale' }, 'log scale'),
+      ),
+      this.flowBody,
+      this.flowValues,
+      h('p', { class: 'flow-note' }, '|grad| of each layer’s weights, or of its input (dx) where it has none. Click a layer to reveal it in the spec.'),
+    );
+    this.layerView = h(
+      'div',
+      { class: 'side-layer', hidden: true },
+      h('header', { class: 'side-header' }, this.specName, this.title, this.shape),
+      this.stale,
+      this.flowSection,
+      this.heatmapSection,
+    );
+    // panel.css styles the side view under this class, so the page needs no second stylesheet.
+    document.body.classList.add('side');
+    const root = document.getElementById('app') ?? document.body;
+    root.replaceChildren(this.empty, this.layerView);
+    document.body.appendChild(this.tooltip.element);
+    // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
+    new MutationObserver(() => this.heatmaps.forEach((v) => v.setZoom(this.ui.zoom))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    // The sidebar can be dragged wider or narrower: fit heatmaps and chart to the new width.
+    let pending = false;
+    new ResizeObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        if (this.layer && this.width() !== this.drawnWidth) this.renderLayer(this.layer);
+      });
+    }).observe(root);
+  }
+
+  /** Handles one message from the host. */
+  receive(data: unknown): void {
+    if (!isSideMessage(data)) return;
+    if (data.type === 'empty') {
+      this.layer = null;
+      this.heatmaps = [];
+      this.heatmapList.replaceChildren();
+      this.flowBody.replaceChildren();
+      this.tooltip.hide();
+      this.empty.textContent = data.message;
+      this.empty.hidden = false;
+      this.layerView.hidden = true;
+      return;
+    }
+    this.layer = data;
+    this.empty.hidden = true;
+    this.layerView.hidden = false;
+    this.renderLayer(data);
+  }
+
+  /** Width the content may use: the view's width inside its padding. */
+  private width(): number {
+    return this.layerView.clientWidth;
+  }
+
+  private renderLayer(m: LayerMessage): void {
+    const focusedHeatmap = this.heatmaps.findIndex((v) => v.element.contains(document.activeElement));
+    const focusedFlow = this.flowBody.contains(document.activeElement);
+    this.tooltip.hide();
+    const { info } = m;
+    this.drawnWidth = this.width();
+    this.specName.textContent = m.spec;
+    this.specName.title = m.spec;
+    this.title.replaceChildren(h('span', { class: 'layer-name', title: info.name }, info.name), h('span', { class: 'layer-type' }, info.type));
+    this.shape.textContent = `${fmtShape(info.inShape)} → ${fmtShape(info.outShape)}` + (info.paramCount > 0 ? ` · ${fmtCount(info.paramCount)} params` : '');
+    this.stale.textContent = m.stale ? 'Stale: the spec changed since this run. Run Backprop again to refresh.' : '';
+    this.stale.hidden = !m.stale;
+
+    const fitWidth = Math.max(MIN_FIT, this.drawnWidth - CARD_CHROME);
+    this.heatmaps = m.heatmaps.map(
+      (spec) =>
+        new HeatmapView(
+          { title: spec.title, layer: info.name, tensor: spec.tensor, kind: spec.kind },
+          { zoom: this.ui.zoom, fit: { width: fitWidth, maxCells: fitWidth }, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
+        ),
+    );
+    this.heatmapList.replaceChildren(
+      ...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer in the run.')]),
+    );
+    // Named after the layer, so a screen reader says whose heatmaps these are.
+    this.heatmapSection.setAttribute('aria-label', `Heatmaps of layer ${info.name}`);
+
+    this.flowSection.hidden = m.flow.length === 0;
+    const svg = renderFlow({ bars: m.flow, current: m.index, width: this.drawnWidth, onReveal: (index) => this.post({ type: 'revealLayer', index }) });
+    this.flowBody.replaceChildren(svg);
+    fitLabels(svg);
+    const bar = m.flow[m.index] as FlowBar | undefined;
+    this.flowValues.replaceChildren(
+      ...(bar
+        ? [h('span', { class: 'flow-values-name' }, bar.name), ' · mean ', h('span', { title: fmtFull(bar.meanAbs) }, fmt(bar.meanAbs)), ' · max ', h('span', { title: fmtFull(bar.maxAbs) }, fmt(bar.maxAbs))]
+        : []),
+    );
+
+    // A redraw (the cursor moved, the view was resized) must not steal keyboard focus from where the user was.
+    if (focusedHeatmap >= 0) this.heatmaps[Math.min(focusedHeatmap, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+    if (focusedFlow) focusRow(svg, m.index);
+  }
+
+  private post(msg: SideViewToHost): void {
+    this.vscode.postMessage(msg);
+  }
+
+  private zoomChanged(zoom: number): void {
+    this.ui.zoom = zoom;
+    this.vscode.setState({ zoom });
+    this.tooltip.hide();
+    for (const v of this.heatmaps) v.setZoom(zoom);
+  }
+}
+
+/** Starts the side view: listens first, then tells the host it is ready. */
+export function startSide(): void {
+  const vscode = acquireVsCodeApi();
+  const saved = vscode.getState();
+  const view = new SideView(vscode, { zoom: readZoom(typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>).zoom : undefined) });
+  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
+  vscode.postMessage({ type: 'ready' });
+}
