@@ -69,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       const text = `${layer.info.name}.${name} = ${fmtFull(v)}${g === undefined ? '' : `   ∂loss/∂${name} = ${fmtFull(g)}`}`;
       const line = editor.selection.active.line;
       editor.setDecorations(cellValue, [{ range: editor.document.lineAt(line).range, renderOptions: { after: { contentText: text } } }]);
+      // A long line can push the decoration out of view; the status bar always shows.
+      vscode.window.setStatusBarMessage(text, 15_000);
     },
   };
 

@@ -72,3 +72,40 @@ test('a quick fix changes the spec', async () => {
   await workbench.page.locator('.editor-group-container.active .view-lines', { hasText: 'init: he' }).waitFor();
   await workbench.screenshot('quick-fix-applied');
 });
+
+test('the cursor selects its layer in the panel; clicking a dW cell shows the weight and its gradient on the line', async () => {
+  const { workbench } = vscode;
+  await run('two-layer-net.backprop.yaml');
+  await clickLine('- relu');
+  const panel = await workbench.findFrame('table.layers tbody tr[aria-selected="true"]', { hasText: 'Relu1' });
+  await panel.locator('table.layers tbody tr', { hasText: 'Affine2' }).click();
+  await panel.locator('.hm-title', { hasText: 'dW' }).first().waitFor();
+  const dW = panel.locator('figure.hm-card', { has: panel.locator('.hm-title', { hasText: /^dW$/ }) }).locator('canvas.hm-canvas');
+  await dW.click({ position: { x: 3, y: 3 } });
+  // The value is an after-line decoration: CSS content, which only computed style can read.
+  const decorationText = () =>
+    workbench.page.evaluate(`[...document.querySelectorAll('.view-lines span')].map((e) => getComputedStyle(e, '::after').content).find((c) => c.includes('Affine2.W[')) ?? ''`);
+  let text = '';
+  for (let i = 0; i < 50 && !text; i++) {
+    text = String(await decorationText());
+    if (!text) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(text, /Affine2\.W\[0,0\] = -?[\d.e-]+\s+∂loss\/∂W\[0,0\] = -?[\d.e-]+/);
+  await workbench.page.locator('.statusbar-item', { hasText: /Affine2\.W\[0,0\] = / }).waitFor();
+  // The cursor went to Affine2's line (15 in two-layer-net.backprop.yaml).
+  assert.equal(await workbench.page.locator('.margin-view-overlays .active-line-number').first().innerText(), '15');
+  await workbench.screenshot('cell-to-source');
+});
+
+test('Backprop: New Spec writes a template into the workspace and opens it', async () => {
+  const { workbench } = vscode;
+  await workbench.runCommand('New Spec');
+  await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Deep MLP' }).click();
+  const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor();
+  assert.equal(await input.inputValue(), 'deep-mlp.backprop.yaml');
+  await input.press('Enter');
+  await workbench.page.locator('.tabs-container .tab.active[aria-label^="deep-mlp.backprop.yaml"]').waitFor();
+  await workbench.runCommand('Run Backprop');
+  await workbench.findFrame('table.layers tbody tr', { hasText: 'Affine6' });
+});
