@@ -77,12 +77,34 @@ export interface WireCheck {
   maxAbsDiff: number;
   /** Largest relative error. */
   maxRelError: number;
-  /** Elements outside atol + rtol·|n|. */
+  /** Elements outside atol + rtol·|n|, not counting non-differentiable points. */
   failures: number;
+  /** Elements within h of a kink (such as a ReLU input near 0): labelled, not failed. */
+  nonDifferentiable: number;
   /** True when there are no failures. */
   ok: boolean;
   /** |analytic − numerical| per element. */
   error: WireTensor;
+  /** Relative error per element, |a − n| / max(|a|, |n|). */
+  relError: WireTensor;
+  /** The worst elements, worst first. */
+  worst: WorstElement[];
+}
+
+/** One of the worst elements of a gradient check. */
+export interface WorstElement {
+  /** Index of the element in the checked tensor (row-major position). */
+  flat: number;
+  /** Its index along each axis. */
+  index: number[];
+  /** Backprop's value. */
+  analytic: number;
+  /** Central-difference value. */
+  numerical: number;
+  /** True at a non-differentiable point (one-sided slopes disagree), which is not a failure. */
+  nonDifferentiable: boolean;
+  /** True when it fails the tolerance (and is not a non-differentiable point). */
+  failed: boolean;
 }
 
 /** One event of a run, in the order the engine produced it. */
@@ -102,7 +124,7 @@ export type RunEvent =
   | { kind: 'loss'; value: number; prediction: WireTensor }
   /** Layer `index` finished backward. */
   | { kind: 'backward'; index: number; dout: WireTensor; dx: WireTensor; grads: { name: string; grad: WireTensor }[] }
-  /** Gradient check of one parameter of layer `index`. */
+  /** Gradient check of one parameter (W, b, gamma, beta) of layer `index`, or of its input gradient (`dx`). */
   | { kind: 'check'; index: number; param: string; result: WireCheck }
   /** A scalar graph was evaluated: every node's value and gradient. */
   | { kind: 'graph'; name: string; output: string; nodes: GraphNodeInfo[] }
@@ -139,6 +161,8 @@ export type HostToWorker =
     check: boolean;
     mnistPath: string;
     thresholds: HealthThresholds;
+    /** False in an untrusted (Restricted Mode) workspace: custom layers are refused, none of their code is loaded. */
+    allowCustom: boolean;
   };
 
 /** Messages from the engine worker to the extension host. */
@@ -147,8 +171,10 @@ export type WorkerToHost =
   | { type: 'event'; runId: number; event: RunEvent }
   /** What loading the spec found (with its data files); when any is an error, nothing runs. */
   | { type: 'problems'; runId: number; problems: Problem[] }
-  /** The run failed with a message meant for the user. */
-  | { type: 'failed'; runId: number; message: string };
+  /** The run failed with a message meant for the user; `layer` is the custom layer at fault, if any. */
+  | { type: 'failed'; runId: number; message: string; layer?: number }
+  /** About to run user code: `phase` of custom layer `layer`, or the check of it; also sent every ~200 ms while it runs. */
+  | { type: 'heartbeat'; runId: number; layer: number | null; phase: string };
 
 /** Messages from the extension host to a webview. */
 export type HostToWebview =

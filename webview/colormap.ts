@@ -1,8 +1,11 @@
 // Colour scales for heatmaps: 256-entry lookup tables sampled once from d3-scale-chromatic.
 import { interpolateInferno, interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
 
-/** How a tensor's values map to colour. */
-export type ScaleKind = 'sequential' | 'diverging' | 'mask' | 'error';
+/** How a tensor's values map to colour; `log` is the error scale over log10 of the positive values. */
+export type ScaleKind = 'sequential' | 'diverging' | 'mask' | 'error' | 'log';
+
+/** The scales drawn from a lookup table. */
+export type ContinuousKind = Exclude<ScaleKind, 'mask'>;
 
 /** An RGB colour, each channel 0..255. */
 export type Rgb = readonly [number, number, number];
@@ -30,10 +33,10 @@ function sample(interpolate: (t: number) => string): Uint8ClampedArray {
 let luts: Record<'sequential' | 'diverging' | 'error', Uint8ClampedArray> | null = null;
 
 /** The lookup table of a continuous scale; t = 0 is the low end (for diverging: most positive). */
-export function lutOf(kind: 'sequential' | 'diverging' | 'error'): Uint8ClampedArray {
+export function lutOf(kind: ContinuousKind): Uint8ClampedArray {
   // Positive gradients read red, as in the book's figures: RdBu starts at red, so t runs from +m down.
   luts ??= { sequential: sample(interpolateViridis), diverging: sample(interpolateRdBu), error: sample(interpolateInferno) };
-  return luts[kind];
+  return luts[kind === 'log' ? 'error' : kind];
 }
 
 /** Value range a scale spans: finite min..max, or −m..+m with m the largest finite |v| for diverging. */
@@ -44,13 +47,13 @@ export interface Domain {
   hi: number;
 }
 
-/** The domain of `kind` over the finite values of `data`; [0, 0] when none are finite. */
+/** The domain of `kind` over the finite values of `data` (for `log`, the positive ones); [0, 0] when there are none. */
 export function domainOf(kind: ScaleKind, data: Float64Array): Domain {
   if (kind === 'mask') return { lo: 0, hi: 1 };
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of data) {
-    if (!Number.isFinite(v)) continue;
+    if (!Number.isFinite(v) || (kind === 'log' && v <= 0)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -69,8 +72,16 @@ function legendPosition(domain: Domain, v: number): number {
   return t < 0 ? 0 : t > 1 ? 1 : t;
 }
 
+/** Position 0..1 of `v` between log10 of the domain ends; zero and anything below the domain take the low end. */
+function logPosition(domain: Domain, v: number): number {
+  if (!(v > 0 && v >= domain.lo)) return 0;
+  if (domain.hi === domain.lo) return v > domain.hi ? 1 : 0.5;
+  const t = (Math.log10(v) - Math.log10(domain.lo)) / (Math.log10(domain.hi) - Math.log10(domain.lo));
+  return t > 1 ? 1 : t;
+}
+
 /** LUT index (0..255) of `v` for a continuous scale. */
-export function lutIndex(kind: 'sequential' | 'diverging' | 'error', domain: Domain, v: number): number {
-  const t = legendPosition(domain, v);
+export function lutIndex(kind: ContinuousKind, domain: Domain, v: number): number {
+  const t = kind === 'log' ? logPosition(domain, v) : legendPosition(domain, v);
   return Math.round((kind === 'diverging' ? 1 - t : t) * 255);
 }

@@ -8,7 +8,7 @@ import { fmt, fmtFull, fmtShape } from '../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {
-  /** Short title: activation, mask, dout, dx, dW, check error (W)… */
+  /** Short title: activation, mask, dout, dx, dW, |a − n| (W)… */
   title: string;
   /** Name of the layer the tensor belongs to (for the accessible label). */
   layer: string;
@@ -28,6 +28,7 @@ const KIND_TEXT: Record<ScaleKind, string> = {
   diverging: 'diverging colour scale centred on 0 (red positive, blue negative)',
   mask: 'two colours (masked, passed)',
   error: 'sequential colour scale (inferno)',
+  log: 'logarithmic colour scale (inferno), zero at the low end',
 };
 
 /** How large a zoom-1 heatmap is drawn, for the width the view has. */
@@ -40,6 +41,9 @@ export interface HeatmapFit {
 
 /** The panel's fit: about 320 px, and up to 400 one-pixel cells per axis since the panel is wide. */
 export const PANEL_FIT: HeatmapFit = { width: 320, maxCells: 400 };
+
+/** The panel's gradient-check heatmaps: smaller, so that both fit beside the worst elements; zoom undoes the pooling. */
+export const CHECK_FIT: HeatmapFit = { width: 240, maxCells: 240 };
 
 /** How a heatmap card behaves in its view. */
 export interface HeatmapOptions {
@@ -59,22 +63,50 @@ export interface HeatmapOptions {
 export class Tooltip {
   /** The tooltip element (lives under body). */
   readonly element = h('div', { class: 'tooltip', role: 'tooltip', id: 'bl-tooltip', hidden: true });
+  private anchor: Element | null = null;
+
+  constructor() {
+    // The tooltip is fixed: on a scroll, one beside a cell follows the cell (one at the pointer moves with the pointer).
+    window.addEventListener('scroll', () => this.place(), { capture: true, passive: true });
+  }
 
   /** Shows `lines` with its top-left corner near client point (x, y), kept inside the window. */
   show(lines: string[], x: number, y: number): void {
+    this.anchor = null;
     this.element.textContent = lines.join('\n');
     this.element.hidden = false;
+    this.moveTo(x, y);
+  }
+
+  /** Shows `lines` beside the bottom-right corner of `anchor`, and keeps it there while the page scrolls. */
+  showAt(lines: string[], anchor: Element): void {
+    this.anchor = anchor;
+    this.element.textContent = lines.join('\n');
+    this.element.hidden = false;
+    this.place();
+  }
+
+  /** Hides the tooltip. */
+  hide(): void {
+    this.anchor = null;
+    this.element.hidden = true;
+  }
+
+  private place(): void {
+    if (!this.anchor) return;
+    const r = this.anchor.getBoundingClientRect();
+    // Scrolled out of sight, the cell takes its tooltip along.
+    this.element.hidden = r.bottom < 0 || r.top > window.innerHeight || r.right < 0 || r.left > window.innerWidth;
+    if (!this.element.hidden) this.moveTo(r.right, r.bottom);
+  }
+
+  private moveTo(x: number, y: number): void {
     const w = this.element.offsetWidth;
     const ht = this.element.offsetHeight;
     const left = x + 14 + w > window.innerWidth ? Math.max(0, x - 14 - w) : x + 14;
     const top = y + 14 + ht > window.innerHeight ? Math.max(0, y - 14 - ht) : y + 14;
     this.element.style.left = `${left}px`;
     this.element.style.top = `${top}px`;
-  }
-
-  /** Hides the tooltip. */
-  hide(): void {
-    this.element.hidden = true;
   }
 }
 
@@ -267,11 +299,13 @@ export class HeatmapView {
       ctx.putImageData(image, 0, 0);
     }
     const { lo, hi } = this.domain;
+    // On the log scale zeros have no place of their own: they share the low end.
+    const zeros = kind === 'log' && this.spec.tensor.stats.zeros > 0;
     const ends = h(
       'div',
       { class: 'legend-ends' },
-      h('span', { title: fmtFull(lo) }, fmt(lo)),
-      kind === 'diverging' ? h('span', {}, '0') : null,
+      h('span', { title: zeros ? `0, and ${fmtFull(lo)} and below` : fmtFull(lo) }, zeros ? `≤${fmt(lo)}` : fmt(lo)),
+      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' ? h('span', { class: 'legend-mid' }, 'log scale') : null,
       h('span', { title: fmtFull(hi) }, fmt(hi)),
     );
     return h('div', { class: 'legend' }, h('div', { class: 'legend-scale' }, bar, ends), nan);
@@ -288,7 +322,7 @@ export class HeatmapView {
   private hover(e: MouseEvent): void {
     const at = this.cellAt(e.clientX, e.clientY);
     if (!at) return this.leave();
-    this.showCell(at, e.clientX, e.clientY);
+    this.showCell(at, { x: e.clientX, y: e.clientY });
   }
 
   private leave(): void {
@@ -313,8 +347,42 @@ export class HeatmapView {
     const at = this.cursorAt
       ? { r: Math.min(grid.rows - 1, Math.max(0, from.r + d[0])), c: Math.min(grid.cols - 1, Math.max(0, from.c + d[1])) }
       : from;
-    const rect = this.canvas.getBoundingClientRect();
-    this.showCell(at, rect.left + (at.c + 1) * (rect.width / grid.cols), rect.top + (at.r + 1) * (rect.height / grid.rows));
+    this.showCell(at, null);
+  }
+
+  /**
+   * Puts the cell cursor on the cell that shows source element (row, col) of the 2-D view (its pooled
+   * block when downsampled), scrolls it into view and, with `tooltip`, shows its tooltip there.
+   * False when the element is outside the tensor or there is nothing drawn.
+   */
+  selectCell(row: number, col: number, tooltip = true): boolean {
+    const at = this.markCell(row, col);
+    if (!at || !this.grid) return false;
+    this.cursor.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (tooltip) this.showCell(at, null, row * this.grid.srcCols + col);
+    return true;
+  }
+
+  /** Only puts the cell cursor on source element (row, col), as selectCell does; returns the cell, or null. */
+  markCell(row: number, col: number): { r: number; c: number } | null {
+    const grid = this.grid;
+    if (!grid || !(row >= 0 && row < grid.srcRows && col >= 0 && col < grid.srcCols)) return null;
+    const at = { r: Math.floor(row / grid.rowFactor), c: Math.floor(col / grid.colFactor) };
+    this.placeCursor(at);
+    return at;
+  }
+
+  /** Hides the tooltip if this heatmap shows it; the cell cursor stays. */
+  clearTooltip(): void {
+    if (!this.canvas.hasAttribute('aria-describedby')) return;
+    this.tooltip.hide();
+    this.canvas.removeAttribute('aria-describedby');
+  }
+
+  /** Hides the cell cursor, and the tooltip if this heatmap shows it. */
+  clearCursor(): void {
+    this.clearTooltip();
+    this.cursor.hidden = true;
   }
 
   /** Reports the source element a cell shows: for a pooled block, its extreme (or NaN) element. */
@@ -325,31 +393,38 @@ export class HeatmapView {
     this.onPick(Math.floor(src / grid.srcCols), src % grid.srcCols);
   }
 
-  private showCell(at: { r: number; c: number }, x: number, y: number): void {
-    const grid = this.grid;
-    if (!grid) return;
+  private placeCursor(at: { r: number; c: number }): void {
     this.cursorAt = at;
     this.cursor.hidden = false;
     this.cursor.style.left = `${at.c * this.cellW}px`;
     this.cursor.style.top = `${at.r * this.cellH}px`;
     this.cursor.style.width = `${this.cellW}px`;
     this.cursor.style.height = `${this.cellH}px`;
-    this.tooltip.show(this.describe(grid, at.r, at.c), x, y);
+  }
+
+  /** Shows cell `at` with its tooltip: at the pointer `point`, or (null) beside the cell. `selected` is a source element to name too. */
+  private showCell(at: { r: number; c: number }, point: { x: number; y: number } | null, selected?: number): void {
+    const grid = this.grid;
+    if (!grid) return;
+    this.placeCursor(at);
+    const lines = this.describe(grid, at.r, at.c, selected);
+    if (point) this.tooltip.show(lines, point.x, point.y);
+    else this.tooltip.showAt(lines, this.cursor);
     this.canvas.setAttribute('aria-describedby', this.tooltip.element.id);
   }
 
-  private describe(grid: Grid, r: number, c: number): string[] {
+  private describe(grid: Grid, r: number, c: number, selected?: number): string[] {
     const v = grid.values[r * grid.cols + c];
-    const valueText = this.spec.kind === 'mask' && !Number.isNaN(v) ? `${fmtFull(v)} (${v !== 0 ? 'masked' : 'passed'})` : fmtFull(v);
+    const valueText = (x: number): string => (this.spec.kind === 'mask' && !Number.isNaN(x) ? `${fmtFull(x)} (${x !== 0 ? 'masked' : 'passed'})` : fmtFull(x));
     const head = `${this.spec.title} · ${this.spec.layer}`;
-    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, `value ${valueText}`];
+    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, `value ${valueText(v)}`];
     const b = cellBlock(grid, r, c);
     const range = (lo: number, hi: number): string => (hi - lo === 1 ? `${lo}` : `${lo}–${hi - 1}`);
     const src = grid.sourceIndex[r * grid.cols + c];
-    return [
-      head,
-      `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${(b.r1 - b.r0) * (b.c1 - b.c0)})`,
-      `max-|·| value ${valueText} at row ${Math.floor(src / grid.srcCols)}, col ${src % grid.srcCols}`,
-    ];
+    const at = (i: number): string => `row ${Math.floor(i / grid.srcCols)}, col ${i % grid.srcCols}`;
+    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${(b.r1 - b.r0) * (b.c1 - b.c0)})`, `max-|·| value ${valueText(v)} at ${at(src)}`];
+    // A pooled cell shows its block's extreme; an element selected elsewhere in the block gets its own line.
+    if (selected !== undefined && selected !== src && this.data) lines.push(`selected ${at(selected)}: value ${valueText(this.data[selected])}`);
+    return lines;
   }
 }

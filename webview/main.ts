@@ -1,11 +1,12 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
 import type { HostToWebview, WebviewToHost } from '../src/protocol';
+import { CheckView } from './checks';
 import { h } from './dom';
 import { fmt, fmtFull } from '../src/format';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
+import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from './heatmap';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from './state';
 import { LayerTable } from './table';
 import { ZoomControl, readZoom } from './zoom';
@@ -63,11 +64,22 @@ class Panel {
   private readonly detailTitle = h('h2', {});
   private readonly zoom: ZoomControl;
   private readonly heatmapGrid = h('div', { class: 'heatmaps' });
+  private readonly checkList = h('div', {});
+  private readonly checksSection = h(
+    'section',
+    { class: 'checks', 'aria-labelledby': 'bl-checks-heading' },
+    h('h2', { id: 'bl-checks-heading' }, 'Gradient check'),
+    h('p', { class: 'checks-intro' }, 'Backprop (a) against central differences (n), element by element.'),
+    this.checkList,
+  );
   private readonly detailSection: HTMLElement;
   private readonly graphTitle = h('h2', {});
   private readonly graphBody = h('div', {});
   private readonly graphSection: HTMLElement;
   private heatmaps: HeatmapView[] = [];
+  private checks: CheckView[] = [];
+  /** The row whose detail is drawn, to tell a redraw of it from a change of layer. */
+  private detailIndex: number | null = null;
 
   constructor(
     private readonly vscode: VsCodeApi,
@@ -85,6 +97,7 @@ class Panel {
       { class: 'detail', 'aria-label': 'Heatmaps of the selected layer' },
       h('div', { class: 'section-header' }, this.detailTitle, h('span', { class: 'spacer' }), this.zoom.element),
       this.heatmapGrid,
+      this.checksSection,
     );
     this.zoom.listen(this.detailSection);
 
@@ -94,7 +107,7 @@ class Panel {
     root.replaceChildren(header, this.alert, this.empty, this.layersSection, this.detailSection, this.graphSection);
     document.body.appendChild(this.tooltip.element);
     // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
-    new MutationObserver(() => this.heatmaps.forEach((v) => v.setZoom(this.ui.zoom))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    new MutationObserver(() => this.redrawHeatmaps()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     this.renderAll();
   }
 
@@ -210,33 +223,50 @@ class Panel {
 
   private renderDetail(): void {
     const focused = this.heatmaps.findIndex((v) => v.element.contains(document.activeElement));
+    const focusedRow = this.checks.flatMap((c) => (c.focusedRow() < 0 ? [] : [{ param: c.param, row: c.focusedRow() }])).at(0);
+    const chosen = this.checks.flatMap((c) => (c.chosenIndex === null ? [] : [{ param: c.param, row: c.chosenIndex }])).at(0);
     this.tooltip.hide();
     const i = this.ui.selected;
     const row = i === null ? undefined : (this.model.rows[i] as LayerRecord | undefined);
+    // A chosen worst element survives a redraw of the same layer (more of its checks arriving), not a change of layer.
+    const sameLayer = i !== null && i === this.detailIndex;
+    this.detailIndex = i;
     if (i === null || !row) {
       this.detailTitle.textContent = 'Heatmaps';
       this.heatmaps = [];
+      this.checks = [];
       this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Select a layer (click, or arrow keys and Enter) to see its activation, mask and gradient heatmaps.'));
+      this.checkList.replaceChildren();
+      this.checksSection.hidden = true;
       return;
     }
     this.detailTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), h('span', { class: 'layer-type' }, row.info.type));
-    this.heatmaps = heatmapSpecs(row).map(
-      (spec) =>
-        new HeatmapView(spec, {
-          zoom: this.ui.zoom,
-          fit: PANEL_FIT,
-          tooltip: this.tooltip,
-          onZoom: (steps) => this.zoom.by(steps),
-          onPick: this.picker(i, spec.param),
-        }),
-    );
+    const options = (param: string | undefined, fit: HeatmapFit): HeatmapOptions => ({
+      zoom: this.ui.zoom,
+      fit,
+      tooltip: this.tooltip,
+      onZoom: (steps) => this.zoom.by(steps),
+      onPick: this.picker(i, param),
+    });
+    const plain = heatmapSpecs(row).map((spec) => new HeatmapView(spec, options(spec.param, PANEL_FIT)));
+    // The host reveals elements of parameters only; dx is the layer's input, not in the spec.
+    this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
+    this.heatmaps = [...plain, ...this.checks.flatMap((c) => c.heatmaps)];
     this.heatmapGrid.replaceChildren(
-      ...(this.heatmaps.length
-        ? this.heatmaps.map((v) => v.element)
-        : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
+      ...(plain.length ? plain.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
     );
+    this.checkList.replaceChildren(...this.checks.map((c) => c.element));
+    this.checksSection.hidden = this.checks.length === 0;
+    if (sameLayer && chosen) this.checks.find((c) => c.param === chosen.param)?.restore(chosen.row);
     // Rebuilt cards must not steal keyboard focus from where the user was.
-    if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+    if (sameLayer && focusedRow) this.checks.find((c) => c.param === focusedRow.param)?.focusRow(focusedRow.row);
+    else if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+  }
+
+  /** The user chose a worst element of `view`: other checks let go of theirs; a parameter's element is revealed in the spec, as a click on its cell would. */
+  private chose(index: number, view: CheckView, row: number, col: number): void {
+    for (const c of this.checks) if (c !== view) c.deselect();
+    if (view.param !== 'dx') this.post({ type: 'selectCell', index, param: view.param, row, col });
   }
 
   /** Cells of a parameter's gradient or check heatmap ask the host to reveal that element in the spec. */
@@ -248,14 +278,20 @@ class Panel {
     this.ui.zoom = zoom;
     this.save();
     this.tooltip.hide();
-    for (const v of this.heatmaps) v.setZoom(zoom);
+    this.redrawHeatmaps();
+  }
+
+  /** Redraws every heatmap at the current zoom (and theme); a chosen worst element keeps its cursor. */
+  private redrawHeatmaps(): void {
+    for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
+    for (const c of this.checks) c.remark();
   }
 }
 
-/** A panel heatmap; `param` names the parameter (W, b, gamma, beta) whose gradient or check it draws. */
+/** A panel heatmap; `param` names the parameter (W, b, gamma, beta) whose gradient it draws. */
 type PanelHeatmap = HeatmapSpec & { param?: string };
 
-/** The heatmaps a row offers, in the order data flows: output and mask, then gradients, then checks. */
+/** The heatmaps a row offers, in the order data flows: output and mask, then gradients (checks have their own section). */
 function heatmapSpecs(r: LayerRecord): PanelHeatmap[] {
   const layer = r.info.name;
   const specs: PanelHeatmap[] = [];
@@ -264,8 +300,16 @@ function heatmapSpecs(r: LayerRecord): PanelHeatmap[] {
   if (r.dout) specs.push({ title: 'dout', layer, tensor: r.dout, kind: 'diverging' });
   if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
   for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging', param: g.name });
-  for (const c of r.checks) specs.push({ title: `check error (${c.param})`, layer, tensor: c.result.error, kind: 'error', param: c.param });
   return specs;
+}
+
+/** A row's checks: its parameters in parameter order, then dx. */
+function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
+  const rank = (param: string): number => {
+    const k = r.params.findIndex((p) => p.name === param);
+    return param === 'dx' ? r.params.length + 1 : k < 0 ? r.params.length : k;
+  };
+  return [...r.checks].sort((a, b) => rank(a.param) - rank(b.param));
 }
 
 /** Starts the panel: listens first, then tells the host it is ready. */

@@ -1,6 +1,7 @@
 // The layer table: one row per layer, filled in as forward, backward and check events arrive.
 // Rows are an ARIA grid with one focusable row at a time (roving tabindex).
 import type { WireStats, WireTensor } from '../src/protocol';
+import { nonDifferentiableText } from './checks';
 import { h } from './dom';
 import { findingMark } from './findings';
 import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../src/format';
@@ -96,12 +97,17 @@ function maskCell(r: LayerRecord): Cell {
 function checkCell(r: LayerRecord): Cell {
   if (r.checks.length === 0) return NA;
   const worst = Math.max(...r.checks.map((c) => c.result.maxRelError));
-  const ok = r.checks.every((c) => c.result.ok);
+  const failed = r.checks.filter((c) => !c.result.ok).length;
+  const kinks = r.checks.reduce((n, c) => n + c.result.nonDifferentiable, 0);
+  const head =
+    `${r.checks.length} tensor${r.checks.length === 1 ? '' : 's'} checked (${r.checks.map((c) => c.param).join(', ')}): ` +
+    `${failed === 0 ? 'all ok' : `${failed} failed`} · ${nonDifferentiableText(kinks)}${kinks > 0 ? ' (not failures)' : ''}`;
   const lines = r.checks.map(
     (c) =>
-      `${c.param}: ${c.result.ok ? 'ok' : 'FAIL'} · max rel error ${fmtFull(c.result.maxRelError)} · mean |Δ| ${fmtFull(c.result.meanAbsDiff)} · max |Δ| ${fmtFull(c.result.maxAbsDiff)} · ${c.result.failures} failure(s)`,
+      `${c.param}: ${c.result.ok ? 'ok' : 'FAIL'} · ${c.result.failures} failure(s) · ${c.result.nonDifferentiable} non-differentiable · ` +
+      `max rel error ${fmtFull(c.result.maxRelError)} · mean |Δ| ${fmtFull(c.result.meanAbsDiff)} · max |Δ| ${fmtFull(c.result.maxAbsDiff)}`,
   );
-  return { text: fmt(worst), tag: ok ? 'ok' : 'fail', title: lines.join('\n'), cls: ok ? 'ok' : 'bad' };
+  return { text: fmt(worst), tag: failed === 0 ? 'ok' : 'fail', title: [head, ...lines].join('\n'), cls: failed === 0 ? 'ok' : 'bad' };
 }
 
 const COLUMNS: Column[] = [
@@ -130,7 +136,13 @@ const COLUMNS: Column[] = [
   },
   { key: 'ratio', header: '‖dW‖/‖W‖', title: 'Gradient norm over weight norm', numeric: true, cell: ratioCell },
   { key: 'nonfinite', header: 'NaN/Inf', title: 'NaN and ±Inf elements in the output and the gradients', numeric: true, cell: nonFiniteCell },
-  { key: 'check', header: 'Check', title: 'Largest relative error of backprop against numerical gradients', numeric: true, cell: checkCell },
+  {
+    key: 'check',
+    header: 'Check',
+    title: 'Largest relative error of backprop against numerical gradients, over the parameters and dx; ok when no element fails',
+    numeric: true,
+    cell: checkCell,
+  },
 ];
 
 /** Called with the index of the row the user selected. */

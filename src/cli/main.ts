@@ -1,12 +1,15 @@
 // `backprop run|check SPEC [--json] [--full]`: the engine in a terminal. Exit 0 when all is well,
-// 1 when a gradient check failed or the loss is not finite, 2 on spec errors. Never a stack trace.
+// 1 when a gradient check failed or the loss is not finite, 2 on spec errors, 3 when the run failed
+// (a custom layer's code, say). Never a stack trace.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { evaluateGraph } from '../engine/graph';
 import { DEFAULT_THRESHOLDS, gradientHealth } from '../engine/health';
+import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork } from '../engine/run';
 import { loadSpec, type GraphSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
-import { graphReport, networkReport, type GraphReport, type NetworkReport } from './report';
+import { loadSpecModules } from '../worker/custom-loader';
+import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { fmt } from '../format';
 import { table } from './table';
 
@@ -14,12 +17,12 @@ const USAGE = `usage: backprop run SPEC [--json] [--full]
        backprop check SPEC [--json] [--full]
 
   run     forward and backward pass; prints one row per layer
-  check   the same, plus a numerical gradient check of every parameter
+  check   the same, plus a numerical gradient check of every parameter and every layer's dx
   --json  one JSON report on stdout (see README)
   --full  with --json, add every tensor as nested arrays
 
 exit status: 0 fine, 1 gradient check failed or loss not finite, 2 spec errors or bad usage,
-3 the run failed (out of memory, say)`;
+3 the run failed (a custom layer's code failed, or out of memory, say)`;
 
 /** What the command line asked for. */
 interface Args {
@@ -49,11 +52,13 @@ function formatProblem(file: string, p: Problem): string {
   return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
 }
 
-function specIO(specFile: string): SpecIO {
+/** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules. */
+async function specIO(specFile: string, text: string): Promise<SpecIO> {
   const folder = dirname(resolve(specFile));
   return {
     readFile: (path) => readFileSync(resolve(folder, path)),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
+    customModule: await loadSpecModules(text, specFile, folder),
   };
 }
 
@@ -66,7 +71,7 @@ function printNetwork(report: NetworkReport): void {
   const lines = [`${report.name}: loss ${fmt(report.loss)}`, ''];
   const rows = report.layers.map((l) => {
     const grad = l.params.W?.gradStats ?? l.params.gamma?.gradStats;
-    const checks = Object.values(l.params).flatMap((p) => (p.check ? [p.check.ok] : []));
+    const checks = [...Object.values(l.params).map((p) => p.check), l.dx?.check].flatMap((c) => (c ? [c.ok] : []));
     return [
       l.name,
       l.type,
@@ -82,22 +87,39 @@ function printNetwork(report: NetworkReport): void {
     ];
   });
   lines.push(table(['layer', 'type', 'output', 'mean', 'std', 'min', 'max', '‖dx‖', '‖dW‖', 'dead', 'check'], rows));
-  const checked = report.layers.flatMap((l) =>
-    Object.entries(l.params).flatMap(([name, p]) =>
-      p.check
-        ? [[l.name, name, fmt(p.check.meanAbsDiff), fmt(p.check.maxAbsDiff), fmt(p.check.maxRelError), String(p.check.failures), p.check.ok ? 'ok' : 'FAIL']]
-        : [],
+  const checks = report.layers.flatMap((l) =>
+    [...Object.entries(l.params).map(([name, p]) => [name, p.check] as const), ['dx', l.dx?.check] as const].flatMap(([name, c]) =>
+      c ? [{ layer: l.name, name, check: c }] : [],
     ),
   );
+  const checked = checks.map(({ layer, name, check: c }) => [
+    layer,
+    name,
+    fmt(c.meanAbsDiff),
+    fmt(c.maxAbsDiff),
+    fmt(c.maxRelError),
+    String(c.failures),
+    String(c.nonDifferentiable),
+    c.ok ? 'ok' : 'FAIL',
+  ]);
   if (report.findings.length > 0) {
     lines.push('', 'findings');
     for (const f of report.findings) lines.push(`  ⚠ ${f.message}`);
   }
   if (checked.length > 0) {
     lines.push('', 'gradient check (backprop vs central differences)');
-    lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'result'], checked));
+    lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'non-diff.', 'result'], checked));
+    for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${layer}.${name} ${failingElements(check)}`);
   }
   console.log(lines.join('\n'));
+}
+
+/** "fails at [0, 1] (backprop 0.5, numerical 0.25), [1, 1] (…)", the worst first, with a count of the rest. */
+function failingElements(c: CheckReport): string {
+  const failed = c.worst.filter((w) => w.failed).slice(0, 5);
+  const listed = failed.map((w) => `[${w.index.join(', ')}] (backprop ${fmt(w.analytic)}, numerical ${fmt(w.numerical)})`);
+  const more = c.failures - failed.length;
+  return `fails at ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 function printGraph(report: GraphReport): void {
@@ -106,7 +128,7 @@ function printGraph(report: GraphReport): void {
   console.log(table(['node', 'op', 'value', `d${report.graph.output}/dnode`], rows));
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -123,7 +145,7 @@ function main(argv: string[]): number {
     console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 2;
   }
-  const loaded = loadSpec(text, args.file, specIO(args.file));
+  const loaded = loadSpec(text, args.file, await specIO(args.file, text));
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
 
@@ -134,7 +156,15 @@ function main(argv: string[]): number {
     const spec: NetworkSpec = loaded.spec;
     const { network, x, t } = loaded;
     if (!network || !x) return 2;
-    const events = [...runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: args.command === 'check' ? spec.check : null })];
+    let events;
+    try {
+      events = [...runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: args.command === 'check' ? spec.check : null })];
+    } catch (e) {
+      if (!(e instanceof CustomLayerError)) throw e;
+      // The user's code failed: point at its layer, as a spec error would.
+      console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer].typeRange, severity: 'error' }));
+      return 3;
+    }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
   }
   if (args.json) console.log(JSON.stringify(report, null, 2));
@@ -143,10 +173,13 @@ function main(argv: string[]): number {
   return report.ok ? 0 : 1;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-  console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 3;
-}
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
+    console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 3;
+  },
+);

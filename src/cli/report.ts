@@ -1,6 +1,6 @@
 // The `--json` report: built from the engine's event stream, the same stream the worker streams.
 import type { RunEvent } from '../engine/run';
-import type { ParamCheck } from '../engine/gradcheck';
+import type { ParamCheck, WorstElement } from '../engine/gradcheck';
 import type { GraphResult } from '../engine/graph';
 import type { Finding } from '../engine/health';
 import type { GraphSpec } from '../spec/model';
@@ -9,6 +9,24 @@ import { toNested, type Tensor } from '../engine/tensor';
 
 // JSON has no NaN or ±Infinity: JSON.stringify prints them as null, and the stats' nan/posInf/negInf
 // counts say why.
+
+/** A gradient check's figures (of a parameter, or of a layer's dx). */
+export interface CheckReport {
+  /** Mean |analytic − numerical| over all elements (the book's figure). */
+  meanAbsDiff: number;
+  /** Largest |analytic − numerical|. */
+  maxAbsDiff: number;
+  /** Largest relative error |a − n| / max(|a|, |n|). */
+  maxRelError: number;
+  /** Elements outside the tolerance, not counting non-differentiable points. */
+  failures: number;
+  /** Elements within h of a kink (a ReLU input near 0, say): outside the tolerance, not failures. */
+  nonDifferentiable: number;
+  /** True when there are no failures. */
+  ok: boolean;
+  /** The worst elements, failures first. */
+  worst: WorstElement[];
+}
 
 /** One parameter of one layer. */
 export interface ParamReport {
@@ -19,7 +37,7 @@ export interface ParamReport {
   /** Statistics of its gradient. */
   gradStats: TensorStats | null;
   /** Gradient check, when one ran. */
-  check?: { meanAbsDiff: number; maxAbsDiff: number; maxRelError: number; failures: number; ok: boolean };
+  check?: CheckReport;
   /** Full value (`--full`). */
   value?: unknown;
   /** Full gradient (`--full`). */
@@ -38,8 +56,8 @@ export interface LayerReport {
   outputShape: number[];
   /** Statistics of its output (with `values` under `--full`). */
   activation: TensorStats & { values?: unknown };
-  /** Statistics of the gradient it passed back (with `values` under `--full`). */
-  dx: (TensorStats & { values?: unknown }) | null;
+  /** Statistics of the gradient it passed back (with `values` under `--full`), and its check when one ran. */
+  dx: (TensorStats & { values?: unknown; check?: CheckReport }) | null;
   /** Mask statistics (ReLU, LeakyReLU, Dropout), with 0/1 `values` under `--full`. */
   mask?: TensorStats & MaskStats & { values?: unknown };
   /** Parameters by name. */
@@ -66,8 +84,16 @@ function withValues<T extends object>(stats: T, t: Tensor, full: boolean): T & {
   return full ? { ...stats, values: toNested(t) } : stats;
 }
 
-function checkSummary(c: ParamCheck): NonNullable<ParamReport['check']> {
-  return { meanAbsDiff: c.meanAbsDiff, maxAbsDiff: c.maxAbsDiff, maxRelError: c.maxRelError, failures: c.failures, ok: c.ok };
+function checkSummary(c: ParamCheck): CheckReport {
+  return {
+    meanAbsDiff: c.meanAbsDiff,
+    maxAbsDiff: c.maxAbsDiff,
+    maxRelError: c.maxRelError,
+    failures: c.failures,
+    nonDifferentiable: c.nonDifferentiable,
+    ok: c.ok,
+    worst: c.worst,
+  };
 }
 
 /** Builds the report while consuming the run's events in order. */
@@ -109,7 +135,9 @@ export function networkReport(name: string, events: Iterable<RunEvent>, findings
         break;
       }
       case 'check': {
-        layers[e.index].params[e.param].check = checkSummary(e.result);
+        const layer = layers[e.index];
+        if (e.param === 'dx') layer.dx = { ...layer.dx!, check: checkSummary(e.result) };
+        else layer.params[e.param].check = checkSummary(e.result);
         if (!e.result.ok) ok = false;
         break;
       }

@@ -1,9 +1,12 @@
 // Gradient check: backprop's gradients against central differences, element by element, as the
-// book's gradient_check.py does, but with a pass test per element instead of one mean.
-import type { Layer, LossLayer, ParamName } from './layer';
+// book's gradient_check.py does, but with a pass test per element instead of one mean, the worst
+// elements listed, non-differentiable points told apart from failures, and every layer's input
+// gradient (dx) checked as well as its parameters.
+import type { Layer, LossLayer } from './layer';
 import type { Sequential } from './network';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
+import { Rng } from './rng';
 import { clone, tensor, type Tensor } from './tensor';
 
 /** Central difference step and the pass test |a − n| ≤ atol + rtol·|n|. */
@@ -19,104 +22,225 @@ export interface CheckOptions {
 /** The book's step h = 1e-4 and tolerances that a float64 network passes with a wide margin. */
 export const DEFAULT_CHECK: Readonly<CheckOptions> = { h: 1e-4, atol: 1e-5, rtol: 1e-3 };
 
-/** Analytic against numerical gradient of one parameter. NaN in either side counts as a failure. */
+/** How many of the worst elements a check lists. */
+export const WORST_COUNT = 10;
+
+/** One of the worst elements of a check. */
+export interface WorstElement {
+  /** Row-major position in the checked tensor. */
+  flat: number;
+  /** Index along each axis. */
+  index: number[];
+  /** Backprop's value. */
+  analytic: number;
+  /** Central-difference value. */
+  numerical: number;
+  /** True at a non-differentiable point, which is not a failure. */
+  nonDifferentiable: boolean;
+  /** True when it fails the tolerance and is not a non-differentiable point. */
+  failed: boolean;
+}
+
+/** Analytic against numerical gradient of one parameter (or of a layer's input). NaN in either side counts as a failure. */
 export interface ParamCheck {
-  /** Shape of the parameter. */
+  /** Shape of the checked tensor. */
   shape: number[];
-  /** Mean of |a − n| over all elements (0 for an empty parameter), the figure the book prints. */
+  /** Mean of |a − n| over all elements (0 for an empty tensor), the figure the book prints. */
   meanAbsDiff: number;
   /** Largest |a − n|. */
   maxAbsDiff: number;
-  /** Largest |a − n| / max(|a|, |n|), taken as 0 where both are 0; so it lies in [0, 2]. */
+  /** Largest relative error (see relError); so it lies in [0, 2]. */
   maxRelError: number;
   /** |a − n| per element. */
   error: Tensor;
+  /** |a − n| / max(|a|, |n|) per element, 0 where both are 0. */
+  relError: Tensor;
   /** Backprop's gradient. */
   analytic: Tensor;
   /** Central-difference gradient. */
   numerical: Tensor;
-  /** Number of elements failing |a − n| ≤ atol + rtol·|n|. */
+  /** Elements failing |a − n| ≤ atol + rtol·|n|, not counting non-differentiable points. */
   failures: number;
+  /** Elements within h of a kink (see nonDifferentiableAt): outside the tolerance, but not failures. */
+  nonDifferentiable: number;
+  /** The WORST_COUNT worst elements: failures first, then by how far they miss, |a − n| / (atol + rtol·|n|). */
+  worst: WorstElement[];
   /** True when no element fails. */
   ok: boolean;
 }
 
-/** The check of one parameter of one layer. */
+/** The check of one parameter of one layer, or of its input gradient. */
 export interface LayerParamCheck {
   /** Index of the layer in the network. */
   index: number;
   /** Layer name. */
   name: string;
-  /** Which parameter. */
-  param: ParamName;
+  /** Which parameter (W, b, gamma, beta, or a custom layer's own), or 'dx' for the input gradient. */
+  param: string;
   /** The comparison. */
   result: ParamCheck;
 }
 
+/** An objective around one tensor: its value f0 there, and f with element i moved by +h and by −h. */
+export interface Differences {
+  /** f at the unperturbed tensor. */
+  f0: number;
+  /** f(v + h·eᵢ) for each element i. */
+  plus: Float64Array;
+  /** f(v − h·eᵢ) for each element i. */
+  minus: Float64Array;
+}
+
 /**
- * Central differences (f(v + h) − f(v − h)) / 2h for every element of `values`, which `f` reads.
- * Each element is put back to its exact original bits before the next one is perturbed.
+ * f(v + h) and f(v − h) for every element of `values`, which `f` reads. Each element is put back to
+ * its exact original bits before the next one is perturbed.
  */
-export function numericalGradient(f: () => number, values: Float64Array, h: number): Float64Array {
-  const grad = new Float64Array(values.length);
+export function centralDifferences(f: () => number, values: Float64Array, h: number): Pick<Differences, 'plus' | 'minus'> {
+  const plus = new Float64Array(values.length);
+  const minus = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     values[i] = v + h;
-    const fPlus = f();
+    plus[i] = f();
     values[i] = v - h;
-    const fMinus = f();
+    minus[i] = f();
     values[i] = v;
-    grad[i] = (fPlus - fMinus) / (2 * h);
   }
-  return grad;
+  return { plus, minus };
 }
 
-/** Compares two gradients of the same shape element by element. */
-export function compareGradients(analytic: Tensor, numerical: Tensor, opts: CheckOptions): ParamCheck {
+/** Central differences (f(v + h) − f(v − h)) / 2h for every element of `values`, which `f` reads. */
+export function numericalGradient(f: () => number, values: Float64Array, h: number): Float64Array {
+  const { plus, minus } = centralDifferences(f, values, h);
+  return plus.map((p, i) => (p - minus[i]) / (2 * h));
+}
+
+/**
+ * Whether a failing element sits within h of a kink (a ReLU input near 0, say). The one-sided slopes
+ * s+ = (f+ − f0)/h and s− = (f0 − f−)/h lie on either side of it: backprop's a is the slope of the
+ * side the element is on, which one of them measures (up to O(h·f″)), while the central difference
+ * n = (s+ + s−)/2 averages the two. For one kink on a piecewise-linear path, a equals s+ or s−
+ * exactly and |a − n| = |s+ − s−|/2. At a smooth point a ≈ n, midway between the slopes. So an
+ * element is a kink when a agrees with a one-sided slope at least twice as well as with n:
+ * min |a − s±| ≤ |a − n| / 2, which implies |s+ − s−| ≥ |a − n|. A wrong backward at a smooth point
+ * misses n and both slopes by about the same amount, so it still fails.
+ */
+export function nonDifferentiableAt(a: number, n: number, slopePlus: number, slopeMinus: number): boolean {
+  return Math.min(Math.abs(a - slopePlus), Math.abs(a - slopeMinus)) <= Math.abs(a - n) / 2;
+}
+
+/** Compares backprop's gradient with the central differences `d` of the same tensor, element by element. */
+export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOptions): ParamCheck {
   const a = analytic.data;
-  const n = numerical.data;
-  if (a.length !== n.length) throw new RangeError(`gradient sizes differ: ${a.length} and ${n.length}`);
+  const { f0, plus, minus } = d;
+  if (a.length !== plus.length || a.length !== minus.length) {
+    throw new RangeError(`gradient sizes differ: ${a.length} analytic, ${plus.length} numerical`);
+  }
+  const h = opts.h;
+  const n = new Float64Array(a.length);
   const error = new Float64Array(a.length);
+  const relError = new Float64Array(a.length);
+  const worst = new Worst(WORST_COUNT);
   let sum = 0;
   let maxAbsDiff = 0;
   let maxRelError = 0;
   let failures = 0;
+  let nonDifferentiable = 0;
   for (let i = 0; i < a.length; i++) {
+    n[i] = (plus[i] - minus[i]) / (2 * h);
     const diff = Math.abs(a[i] - n[i]);
     error[i] = diff;
     sum += diff;
     // Math.max propagates NaN, so a NaN gradient shows in the summary figures.
     maxAbsDiff = Math.max(maxAbsDiff, diff);
-    const scale = Math.max(Math.abs(a[i]), Math.abs(n[i]));
-    maxRelError = Math.max(maxRelError, diff === 0 ? 0 : diff / scale);
-    if (!(diff <= opts.atol + opts.rtol * Math.abs(n[i]))) failures++;
+    relError[i] = diff === 0 ? 0 : diff / Math.max(Math.abs(a[i]), Math.abs(n[i]));
+    maxRelError = Math.max(maxRelError, relError[i]);
+    const tolerance = opts.atol + opts.rtol * Math.abs(n[i]);
+    const passes = diff <= tolerance;
+    const kink = !passes && nonDifferentiableAt(a[i], n[i], (plus[i] - f0) / h, (f0 - minus[i]) / h);
+    if (kink) nonDifferentiable++;
+    else if (!passes) failures++;
+    // NaN misses by the most; a zero tolerance makes any difference an infinite miss.
+    const miss = Number.isNaN(diff) ? Infinity : diff === 0 ? 0 : tolerance > 0 ? diff / tolerance : Infinity;
+    worst.offer(i, !passes && !kink, kink, miss);
   }
+  const numerical = tensor(analytic.shape, n);
   return {
     shape: [...analytic.shape],
     meanAbsDiff: a.length === 0 ? 0 : sum / a.length,
     maxAbsDiff,
     maxRelError,
     error: tensor(analytic.shape, error),
+    relError: tensor(analytic.shape, relError),
     analytic,
     numerical,
     failures,
+    nonDifferentiable,
+    worst: worst.elements(analytic, numerical),
     ok: failures === 0,
   };
 }
 
-/** Numerical gradient of parameter `k` of layer `index` by central differences with step `h`. */
-type Differences = (index: number, k: number, h: number) => Float64Array;
+/** The k worst elements seen so far, kept sorted: failures first, then by miss, earlier index first on ties. */
+class Worst {
+  private readonly kept: { flat: number; failed: boolean; kink: boolean; miss: number }[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(flat: number, failed: boolean, kink: boolean, miss: number): void {
+    const worse = (x: { failed: boolean; miss: number }) => (failed !== x.failed ? failed : miss > x.miss);
+    if (this.kept.length === this.k && !worse(this.kept[this.k - 1])) return;
+    let at = this.kept.length;
+    while (at > 0 && worse(this.kept[at - 1])) at--;
+    this.kept.splice(at, 0, { flat, failed, kink, miss });
+    if (this.kept.length > this.k) this.kept.pop();
+  }
+
+  elements(analytic: Tensor, numerical: Tensor): WorstElement[] {
+    return this.kept.map(({ flat, failed, kink }) => ({
+      flat,
+      index: unravel(flat, analytic.shape),
+      analytic: analytic.data[flat],
+      numerical: numerical.data[flat],
+      nonDifferentiable: kink,
+      failed,
+    }));
+  }
+}
+
+/** The per-axis index of row-major position `flat` in `shape`. */
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis];
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return index;
+}
+
+/** Central differences of the objective for each parameter, and of each layer's local objective for its dx. */
+interface Differencer {
+  /** Clean input of layer `index` (the one the network's objective feeds it). */
+  inputOf(index: number): Tensor;
+  /** The objective around parameter `k` of layer `index`. */
+  param(index: number, k: number, h: number): Differences;
+  /** Σ forward(x)·R of layer `index` alone, around its clean input x. */
+  input(index: number, R: Tensor, h: number): Differences;
+}
 
 /**
- * Checks every parameter of every layer, yielding one result at a time (first layer first).
- * The objective is the loss, or the sum of outputs without a loss. Layers with a `frozen` flag are
- * frozen meanwhile, so Dropout reuses its last mask (drawing one only if it has none yet) and
- * BatchNorm keeps its running statistics: every pass computes the same function. Parameters are
- * perturbed in a private copy, so no tensor anyone holds changes. A final clean forward leaves the
- * network's kept tensors and grads as after a plain forward and backward.
+ * Checks every parameter of every layer, then the layer's dx, yielding one result at a time (first
+ * layer first). The objective is the loss, or the sum of outputs without a loss. A layer's dx is
+ * checked on its own: with a fixed random R shaped like its output, f(x) = Σ forward(x)·R, whose
+ * gradient is backward(R). Layers with a `frozen` flag are frozen meanwhile, so Dropout reuses its
+ * last mask (drawing one only if it has none yet) and BatchNorm keeps its running statistics: every
+ * pass computes the same function. Parameters and inputs are perturbed in private copies, so no
+ * tensor anyone holds changes. A final clean forward leaves the network's kept tensors and grads as
+ * after a plain forward and backward.
  *
  * Each perturbed objective is recomputed only from the perturbed layer on, with column locality
- * after an Affine (see SuffixCheck); it equals checkEachParamPlain's up to rounding.
+ * after an Affine and row or column locality in dx checks (see SuffixCheck); it equals
+ * checkEachParamPlain's up to rounding.
  */
 export function* checkEachParam(
   net: Sequential,
@@ -125,13 +249,10 @@ export function* checkEachParam(
   train: boolean,
   opts: CheckOptions = DEFAULT_CHECK,
 ): Generator<LayerParamCheck> {
-  yield* checkWith(net, x, t, train, opts, () => {
-    const suffix = new SuffixCheck(net, x, t, train);
-    return (index, k, h) => suffix.differences(index, k, h);
-  });
+  yield* checkWith(net, x, t, train, opts, () => new SuffixCheck(net, x, t, train));
 }
 
-/** checkEachParam recomputing the whole network for every perturbed element: the reference for the fast path. */
+/** checkEachParam recomputing the whole network (or the whole layer, for dx) for every perturbed element: the reference for the fast path. */
 export function* checkEachParamPlain(
   net: Sequential,
   x: Tensor,
@@ -139,21 +260,40 @@ export function* checkEachParamPlain(
   train: boolean,
   opts: CheckOptions = DEFAULT_CHECK,
 ): Generator<LayerParamCheck> {
-  yield* checkWith(net, x, t, train, opts, () => {
+  yield* checkWith(net, x, t, train, opts, (): Differencer => {
     const f = (): number => net.objective(x, t, train);
-    return (index, k, h) => {
-      const p = net.layers[index].params[k];
-      const original = p.value;
-      const work = clone(original);
-      p.value = work;
-      try {
-        return numericalGradient(f, work.data, h);
-      } finally {
-        p.value = original;
-      }
+    const f0 = f();
+    const inputs: Tensor[] = [];
+    let y = x;
+    for (const layer of net.layers) {
+      inputs.push(y);
+      y = layer.forward(y, train);
+    }
+    return {
+      inputOf: (index) => inputs[index],
+      param: (index, k, h) => {
+        const p = net.layers[index].params[k];
+        const original = p.value;
+        const work = clone(original);
+        p.value = work;
+        try {
+          return { f0, ...centralDifferences(f, work.data, h) };
+        } finally {
+          p.value = original;
+        }
+      },
+      input: (index, R, h) => {
+        const layer = net.layers[index];
+        const work = clone(inputs[index]);
+        const g = (): number => dot(layer.forward(work, train).data, R.data);
+        return { f0: g(), ...centralDifferences(g, work.data, h) };
+      },
     };
   });
 }
+
+/** Seed of the dx checks' projections; layer i draws its R from seed + i. */
+const PROJECTION_SEED = 0x5eed0d;
 
 /** The frame both checks share; `prepare` runs after the analytic pass, with every layer frozen. */
 function* checkWith(
@@ -162,7 +302,7 @@ function* checkWith(
   t: Tensor | null,
   train: boolean,
   opts: CheckOptions,
-  prepare: () => Differences,
+  prepare: () => Differencer,
 ): Generator<LayerParamCheck> {
   const wasFrozen = net.layers.map((layer) => layer.frozen);
   for (const layer of net.layers) if (layer.frozen !== undefined) layer.frozen = true;
@@ -170,15 +310,16 @@ function* checkWith(
     net.objective(x, t, train);
     net.backward();
     const analytic = net.layers.map((layer) => layer.params.map((p) => p.grad));
-    const differences = prepare();
+    const differ = prepare();
     for (const [index, layer] of net.layers.entries()) {
       for (const [k, p] of layer.params.entries()) {
-        const numerical = differences(index, k, opts.h);
         const grad = analytic[index][k];
         if (!grad) throw new Error(`${layer.name}: backward set no gradient for ${p.name}`);
-        const result = compareGradients(grad, tensor(p.value.shape, numerical), opts);
+        const result = compareGradients(grad, differ.param(index, k, opts.h), opts);
         yield { index, name: layer.name, param: p.name, result };
       }
+      const { dx, R } = localBackward(layer, differ.inputOf(index), train, new Rng(PROJECTION_SEED + index));
+      yield { index, name: layer.name, param: 'dx', result: compareGradients(dx, differ.input(index, R, opts.h), opts) };
     }
     net.objective(x, t, train);
   } finally {
@@ -189,17 +330,42 @@ function* checkWith(
 }
 
 /**
+ * backward(R) of `layer` alone after a fresh forward of `x`, for R of normal draws shaped like its
+ * output. The parameters' grads are put back afterwards, so the network's stay as after backward.
+ */
+function localBackward(layer: Layer, x: Tensor, train: boolean, rng: Rng): { dx: Tensor; R: Tensor } {
+  const grads = layer.params.map((p) => p.grad);
+  try {
+    const out = layer.forward(x, train);
+    const R = tensor(out.shape, Float64Array.from(out.data, () => rng.normal()));
+    return { dx: layer.backward(R), R };
+  } finally {
+    layer.params.forEach((p, i) => (p.grad = grads[i]));
+  }
+}
+
+/** Σ a[i]·b[i] in index order. */
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
+/**
  * Central differences that recompute only what a perturbation changes, from the activations of one
  * clean (frozen) forward:
  * - a parameter of layer k re-runs layers k.. from layer k's cached input;
  * - Affine's W[i, j] (or b[j]) changes only column j of out = x·W + b, by δ·x[:, i] (or δ); layers
  *   with forwardColumn keep the change in column j and recompute just that column; a following
  *   Affine changes by the rank-1 term (a'[:, j] − a[:, j]) ⊗ W[j, :]; later layers run whole.
+ * - in a dx check, x[r, i] of an Affine changes only row r of its output, by δ·W[i, :]; x[r, j] of a
+ *   layer with forwardColumn changes only column j, which it recomputes; other layers (custom ones
+ *   among them) run whole.
  * δ is the step the plain check takes, (v ± h) − v, so both compute one function up to rounding.
  * Work buffers are allocated once; tensors handed to layers wrap them and are rewritten each pass,
  * which only the layers' own kept state sees until the check's final clean forward.
  */
-class SuffixCheck {
+class SuffixCheck implements Differencer {
   private readonly layers: readonly Layer[];
   /** Input of each layer in the clean forward. */
   private readonly inputs: Tensor[] = [];
@@ -209,6 +375,8 @@ class SuffixCheck {
   private readonly work = new Map<number, Tensor>();
   /** The loss, with targets shaped like the network output so that it need not expand labels on every pass. */
   private readonly loss: { layer: LossLayer; targets: Tensor } | null = null;
+  /** The objective of the clean forward. */
+  private readonly f0: number;
 
   constructor(
     net: Sequential,
@@ -227,9 +395,14 @@ class SuffixCheck {
       if (!t) throw new Error(`${net.loss.name} needs targets, but none were given`);
       this.loss = { layer: net.loss, targets: tensor(y.shape, denseTargets(net.loss.name, y, t)) };
     }
+    this.f0 = this.objectiveFrom(this.layers.length, y);
   }
 
-  differences(index: number, k: number, h: number): Float64Array {
+  inputOf(index: number): Tensor {
+    return this.inputs[index];
+  }
+
+  param(index: number, k: number, h: number): Differences {
     const layer = this.layers[index];
     if (layer.type === 'affine') return this.affineDifferences(index, k === 0, h);
     const p = layer.params[k];
@@ -237,31 +410,102 @@ class SuffixCheck {
     const work = clone(original);
     p.value = work;
     try {
-      return numericalGradient(() => this.objectiveFrom(index, this.inputs[index]), work.data, h);
+      return { f0: this.f0, ...centralDifferences(() => this.objectiveFrom(index, this.inputs[index]), work.data, h) };
     } finally {
       p.value = original;
     }
+  }
+
+  input(index: number, R: Tensor, h: number): Differences {
+    const layer = this.layers[index];
+    const x = this.inputs[index];
+    const f0 = dot(this.outputs[index].data, R.data);
+    if (x.data.length === 0) return { f0, plus: new Float64Array(0), minus: new Float64Array(0) };
+    if (layer.type === 'affine') return this.affineInputDifferences(index, R, f0, h);
+    if (layer.forwardColumn) return this.columnInputDifferences(index, R, f0, h);
+    const work = clone(x);
+    return { f0, ...centralDifferences(() => dot(layer.forward(work, this.train).data, R.data), work.data, h) };
   }
 
   /**
    * Central differences for the W (`isW`) or b of the Affine at `index`, one output column at a time.
    * Type 'affine' promises forward computes out = x·W + b.
    */
-  private affineDifferences(index: number, isW: boolean, h: number): Float64Array {
+  private affineDifferences(index: number, isW: boolean, h: number): Differences {
     const [d, m] = this.layers[index].params[0].value.shape;
     const values = this.layers[index].params[isW ? 0 : 1].value.data;
     const x = flatten2d(this.inputs[index]).data;
     const col = new Float64Array(this.outputs[index].shape[0]);
-    const grad = new Float64Array(values.length);
+    const plus = new Float64Array(values.length);
+    const minus = new Float64Array(values.length);
     for (let e = 0; e < values.length; e++) {
       const i = isW ? Math.floor(e / m) : -1;
       const j = isW ? e % m : e;
       const v = values[e];
-      const fPlus = this.columnObjective(index, x, d, m, i, j, v + h - v, col);
-      const fMinus = this.columnObjective(index, x, d, m, i, j, v - h - v, col);
-      grad[e] = (fPlus - fMinus) / (2 * h);
+      plus[e] = this.columnObjective(index, x, d, m, i, j, v + h - v, col);
+      minus[e] = this.columnObjective(index, x, d, m, i, j, v - h - v, col);
     }
-    return grad;
+    return { f0: this.f0, plus, minus };
+  }
+
+  /**
+   * Σ out·R of the Affine at `index` with x[r, i] moved by ±h: only row r of out changes, by δ·W[i, :],
+   * so each pass replaces row r's share of f0.
+   */
+  private affineInputDifferences(index: number, R: Tensor, f0: number, h: number): Differences {
+    const W = this.layers[index].params[0].value;
+    const [d, m] = W.shape;
+    const x = flatten2d(this.inputs[index]).data;
+    const out = this.outputs[index].data;
+    const r = R.data;
+    const rowShare = new Float64Array(x.length / d);
+    for (let row = 0; row < rowShare.length; row++) rowShare[row] = dot(out.subarray(row * m, (row + 1) * m), r.subarray(row * m, (row + 1) * m));
+    const moved = (row: number, i: number, delta: number): number => {
+      let share = 0;
+      for (let c = 0; c < m; c++) share += (out[row * m + c] + delta * W.data[i * m + c]) * r[row * m + c];
+      return f0 - rowShare[row] + share;
+    };
+    const plus = new Float64Array(x.length);
+    const minus = new Float64Array(x.length);
+    for (let e = 0; e < x.length; e++) {
+      const [row, i] = [Math.floor(e / d), e % d];
+      const v = x[e];
+      plus[e] = moved(row, i, v + h - v);
+      minus[e] = moved(row, i, v - h - v);
+    }
+    return { f0, plus, minus };
+  }
+
+  /**
+   * Σ out·R of the column-wise layer at `index` with x[r, j] (of x as [N, width]) moved by ±h: only
+   * column j of out changes, which forwardColumn recomputes, so each pass replaces column j's share of f0.
+   */
+  private columnInputDifferences(index: number, R: Tensor, f0: number, h: number): Differences {
+    const layer = this.layers[index];
+    const x = this.inputs[index].data;
+    const out = this.outputs[index].data;
+    const r = R.data;
+    const n = this.inputs[index].shape[0];
+    const width = x.length / n;
+    const columnShare = new Float64Array(width);
+    for (let row = 0; row < n; row++) for (let j = 0; j < width; j++) columnShare[j] += out[row * width + j] * r[row * width + j];
+    const col = new Float64Array(n);
+    const moved = (row: number, j: number, value: number): number => {
+      for (let k = 0; k < n; k++) col[k] = x[k * width + j];
+      col[row] = value;
+      layer.forwardColumn!(col, j, width, this.train);
+      let share = 0;
+      for (let k = 0; k < n; k++) share += col[k] * r[k * width + j];
+      return f0 - columnShare[j] + share;
+    };
+    const plus = new Float64Array(x.length);
+    const minus = new Float64Array(x.length);
+    for (let e = 0; e < x.length; e++) {
+      const [row, j] = [Math.floor(e / width), e % width];
+      plus[e] = moved(row, j, x[e] + h);
+      minus[e] = moved(row, j, x[e] - h);
+    }
+    return { f0, plus, minus };
   }
 
   /**

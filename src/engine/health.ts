@@ -77,7 +77,8 @@ const JUDGED_PARAM: Partial<Record<LayerType, ParamName>> = { affine: 'W', batch
  *   (nothing flows back through them, and a layer they feed sees zero input).
  * - dead-relu: relu layers only (leaky-relu cannot die), on batches of at least MIN_DEAD_ROWS rows.
  * - saturated: sigmoid and tanh outputs whose local gradient is below saturationEpsilon.
- * - check-failed: each gradient-check event that did not pass.
+ * - check-failed: each gradient-check event that did not pass (a parameter or a layer's dx), with
+ *   its worst failing element; non-differentiable points are not failures.
  */
 export function gradientHealth(events: readonly RunEvent[], thresholds: HealthThresholds): Finding[] {
   const types: LayerType[] = [];
@@ -138,10 +139,14 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
     } else if (e.kind === 'check' && !e.result.ok) {
       const r = e.result;
       const elements = r.analytic.data.length;
+      // Failures rank first among the worst, so the first one failed.
+      const w = r.worst[0];
+      const worst = w ? `; worst ${e.param}[${w.index.join(', ')}]: backprop ${figure(w.analytic)}, numerical ${figure(w.numerical)}` : '';
+      const kinks = r.nonDifferentiable === 0 ? '' : `; ${count(r.nonDifferentiable)} non-differentiable point${r.nonDifferentiable === 1 ? '' : 's'} not counted`;
       findings.push({
         index: e.index,
         kind: 'check-failed',
-        message: `${e.name}.${e.param}: gradient check failed at ${count(r.failures)} of ${count(elements)} elements (max rel error ${figure(r.maxRelError)})`,
+        message: `${e.name}.${e.param}: gradient check failed at ${count(r.failures)} of ${count(elements)} elements (max rel error ${figure(r.maxRelError)})${worst}${kinks}`,
       });
     }
   }

@@ -3,19 +3,19 @@
 // any tensor it returned before: a gradient streamed to a viewer must never change after it is sent.
 import type { Tensor } from './tensor';
 
-/** Every layer type the engine knows, as spelled in specs. */
-export type LayerType = 'affine' | 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'dropout' | 'batchnorm';
+/** Every layer type the engine knows, as spelled in specs; `custom` is a user-written layer (layers/custom.ts). */
+export type LayerType = 'affine' | 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'dropout' | 'batchnorm' | 'custom';
 
 /** Every loss the engine knows, as spelled in specs. */
 export type LossType = 'softmax-with-loss' | 'mse';
 
-/** Names of trainable parameters. */
+/** Names of the built-in layers' trainable parameters. */
 export type ParamName = 'W' | 'b' | 'gamma' | 'beta';
 
 /** A trainable parameter and its gradient from the last backward. */
 export interface Param {
-  /** Which parameter: W, b, gamma or beta. */
-  readonly name: ParamName;
+  /** Which parameter: W, b, gamma, beta, or a custom layer's own name for it. */
+  readonly name: string;
   /** Current value; replaced (not written into) by optimizers. */
   value: Tensor;
   /** Gradient from the last backward, or null before any backward. */

@@ -2,7 +2,7 @@
 // loss, backward from the last layer, then an optional gradient check. Every tensor in an event is
 // fixed once sent: layers never write into tensors they returned, and param values are copied.
 import { checkEachParam, type CheckOptions, type ParamCheck } from './gradcheck';
-import type { LayerType, LossType, ParamName } from './layer';
+import type { LayerType, LossType } from './layer';
 import type { Sequential } from './network';
 import { filled } from './ops';
 import { clone, type Tensor } from './tensor';
@@ -25,7 +25,7 @@ export type RunEvent =
       /** What the layer kept for backward (mask, out, x, ...). */
       kept: Record<string, Tensor>;
       /** Parameter values at this time (copies). */
-      params: { name: ParamName; value: Tensor }[];
+      params: { name: string; value: Tensor }[];
     }
   | {
       /** The loss layer's forward. */
@@ -53,17 +53,17 @@ export type RunEvent =
       /** Gradient for the layer's input. */
       dx: Tensor;
       /** Gradients of the layer's parameters. */
-      grads: { name: ParamName; grad: Tensor }[];
+      grads: { name: string; grad: Tensor }[];
     }
   | {
-      /** The gradient check of one parameter. */
+      /** The gradient check of one parameter, or of the layer's input gradient. */
       kind: 'check';
       /** Layer index. */
       index: number;
       /** Layer name. */
       name: string;
-      /** Which parameter. */
-      param: ParamName;
+      /** Which parameter (W, b, gamma, beta, or a custom layer's own), or 'dx'. */
+      param: string;
       /** The comparison. */
       result: ParamCheck;
     }

@@ -117,6 +117,11 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         .showErrorMessage(`Backprop: ${name} has ${result.errors} error(s). Nothing ran.`, 'Show Problems')
         .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
     } else if (result.status === 'failed') {
+      // A custom layer at fault gets the error on its line, where the user fixes it.
+      const layer = result.layer === undefined ? undefined : specs.get(doc).spec;
+      if (layer?.form === 'network' && result.layer !== undefined && layer.layers[result.layer]) {
+        live.setDataProblems(doc, [{ message: result.message, range: layer.layers[result.layer].typeRange, severity: 'error' }]);
+      }
       void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
     }
     return result;
@@ -126,7 +131,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   async function streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[]): Promise<RunOutcome> {
     const panel = panelFor(doc.uri, reveal);
     store.begin(doc.uri);
-    const { runId, outcome } = runner.run(doc, check, {
+    const { spec } = specs.get(doc);
+    const { runId, outcome } = runner.run(doc, check, spec?.form === 'network' ? spec.layers.map((l) => l.name) : [], {
       onEvent: (event, id) => {
         events.push(event);
         store.add(doc.uri, event);
@@ -135,7 +141,10 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     });
     panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
     const result = await outcome;
-    if (result.status === 'problems') panel.post({ type: 'error', runId, message: `${result.errors} error(s) loading the spec's data; see the Problems panel.` });
+    if (result.status === 'problems') {
+      const more = result.errors > 1 ? ` (and ${result.errors - 1} more)` : '';
+      panel.post({ type: 'error', runId, message: `Nothing ran: ${result.first ?? 'the spec has errors'}${more}. See the Problems panel.` });
+    }
     else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
     else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
     live.update(doc);

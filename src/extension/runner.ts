@@ -10,9 +10,9 @@ import type { Problem } from '../spec/model';
 /** How a run ended. */
 export type RunOutcome =
   | { status: 'done'; ok: boolean; loss: number | null }
-  | { status: 'problems'; errors: number }
+  | { status: 'problems'; errors: number; first?: string }
   | { status: 'cancelled' }
-  | { status: 'failed'; message: string };
+  | { status: 'failed'; message: string; layer?: number };
 
 /** What a caller hears while a run goes on. */
 export interface RunListener {
@@ -25,7 +25,14 @@ interface Slot {
   /** The worker thread. */
   worker: Worker;
   /** The run in progress, if any, and where it is (for the progress notification). */
-  current: { runId: number; step: string; layers: string[]; finish(outcome: RunOutcome): void } | null;
+  current: {
+    runId: number;
+    step: string;
+    layers: string[];
+    /** The custom layer whose code is running (from the last heartbeat), and when the worker last spoke. */
+    custom: { layer: number; phase: string; heardAt: number } | null;
+    finish(outcome: RunOutcome): void;
+  } | null;
 }
 
 /** A few words on where a run is, from its latest event. */
@@ -67,6 +74,12 @@ function healthThresholds(): HealthThresholds {
   };
 }
 
+/** Seconds a custom layer's code may run without returning (backprop.customLayerTimeoutSeconds). */
+function customLayerTimeoutSeconds(): number {
+  const v = vscode.workspace.getConfiguration('backprop').get<number>('customLayerTimeoutSeconds');
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 10;
+}
+
 /** Starts, streams and cancels runs. */
 export class Runner implements vscode.Disposable {
   private readonly slots = new Map<string, Slot>();
@@ -78,8 +91,8 @@ export class Runner implements vscode.Disposable {
     private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {}
 
-  /** Runs `doc`; a run of the same document already going is cancelled first. */
-  run(doc: vscode.TextDocument, check: boolean, listener: RunListener): { runId: number; outcome: Promise<RunOutcome> } {
+  /** Runs `doc`; a run of the same document already going is cancelled first. `layerNames` name layers until the run's start event does. */
+  run(doc: vscode.TextDocument, check: boolean, layerNames: string[], listener: RunListener): { runId: number; outcome: Promise<RunOutcome> } {
     const key = doc.uri.toString();
     this.cancel(key);
     const slot = this.slot(key);
@@ -89,12 +102,27 @@ export class Runner implements vscode.Disposable {
       slot.current = {
         runId,
         step: 'starting the engine',
-        layers: [],
+        layers: layerNames,
+        custom: null,
         finish: (o) => {
           slot.current = null;
+          clearInterval(watchdog);
           resolve(o);
         },
       };
+      // User code may loop forever; the engine's own never does (and has Cancel). A custom layer
+      // that stays silent past the limit gets its worker terminated.
+      const limitMs = 1000 * customLayerTimeoutSeconds();
+      const watchdog = setInterval(() => {
+        const run = slot.current;
+        if (!run?.custom || Date.now() - run.custom.heardAt < limitMs) return;
+        const { layer, phase } = run.custom;
+        const name = run.layers[layer] ?? `layer ${layer + 1}`;
+        const what = phase === 'forward' || phase === 'backward' ? `${name}.${phase}` : phase === 'load' ? `Loading ${name}'s module` : `${name} (${phase})`;
+        run.finish({ status: 'failed', layer, message: `${what} did not return within ${limitMs / 1000} s, so the engine was stopped` });
+        this.slots.delete(key);
+        void slot.worker.terminate();
+      }, 250);
       slot.worker.removeAllListeners('message');
       slot.worker.on('message', (msg: WorkerToHost) => {
         if (msg.runId !== runId || slot.current?.runId !== runId) return;
@@ -109,6 +137,7 @@ export class Runner implements vscode.Disposable {
         check,
         mnistPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'mnist-digits.bin').fsPath,
         thresholds: healthThresholds(),
+        allowCustom: vscode.workspace.isTrusted,
       };
       slot.worker.postMessage(request);
     });
@@ -144,11 +173,15 @@ export class Runner implements vscode.Disposable {
 
   private receive(doc: vscode.TextDocument, msg: WorkerToHost, listener: RunListener, run: NonNullable<Slot['current']>): void {
     const { finish } = run;
+    run.custom = msg.type === 'heartbeat' && msg.layer !== null ? { layer: msg.layer, phase: msg.phase, heardAt: Date.now() } : null;
     switch (msg.type) {
+      case 'heartbeat':
+        if (msg.layer !== null) run.step = `${run.layers[msg.layer] ?? 'custom layer'}: ${msg.phase}`;
+        return;
       case 'problems': {
         this.onProblems(doc, msg.problems);
-        const errors = msg.problems.filter((p) => p.severity === 'error').length;
-        if (errors > 0) finish({ status: 'problems', errors });
+        const errors = msg.problems.filter((p) => p.severity === 'error');
+        if (errors.length > 0) finish({ status: 'problems', errors: errors.length, first: errors[0].message });
         return;
       }
       case 'event':
@@ -158,7 +191,7 @@ export class Runner implements vscode.Disposable {
         if (msg.event.kind === 'done') finish({ status: 'done', ok: msg.event.ok, loss: msg.event.loss });
         return;
       case 'failed':
-        finish({ status: 'failed', message: msg.message });
+        finish({ status: 'failed', message: msg.message, ...(msg.layer === undefined ? {} : { layer: msg.layer }) });
         return;
     }
   }

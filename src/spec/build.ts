@@ -1,9 +1,11 @@
 // A resolved network spec to an engine network: explicit weights win; otherwise the layer's init
 // scheme draws W from the layer's own init stream and b (or beta) starts at the init's constant.
+// Custom layers come loaded from resolve (one instance of the user's code per layer and run).
 import { initWeights } from '../engine/init';
 import type { Layer, LossLayer } from '../engine/layer';
 import { Affine } from '../engine/layers/affine';
 import { BatchNorm } from '../engine/layers/batchnorm';
+import type { CustomLayer } from '../engine/layers/custom';
 import { Dropout } from '../engine/layers/dropout';
 import { LeakyRelu } from '../engine/layers/leaky-relu';
 import { MSELoss } from '../engine/layers/mse';
@@ -13,40 +15,59 @@ import { SoftmaxWithLoss } from '../engine/layers/softmax-with-loss';
 import { Tanh } from '../engine/layers/tanh';
 import { Sequential } from '../engine/network';
 import { filled } from '../engine/ops';
+import type { Tensor } from '../engine/tensor';
 import type { NetworkSpec } from './model';
 import { DEFAULT_INIT } from './parse-network';
-import type { ResolvedData } from './resolve';
+import type { LayerShape } from './shapes';
 import { streamRng } from './streams';
 
+/** What building layers reads from ResolvedData, by layer position. */
+export interface LayerParts {
+  /** Layer shapes, at least up to the layer built. */
+  shapes: readonly LayerShape[];
+  /** Explicit parameter values. */
+  weights: readonly Readonly<Record<string, Tensor>>[];
+  /** Loaded custom layers (null for built-in layers). */
+  custom: readonly (CustomLayer | null)[];
+}
+
 /** The network of `spec`, with parameter shapes from `resolved.shapes` and explicit values from `resolved.weights`. */
-export function buildNetwork(spec: NetworkSpec, resolved: Pick<ResolvedData, 'shapes' | 'weights'>): Sequential {
-  const layers = spec.layers.map((layer, i): Layer => {
-    const given = resolved.weights[i] ?? {};
-    const shapes = resolved.shapes[i].paramShapes;
-    switch (layer.type) {
-      case 'affine': {
-        const [fanIn, units] = shapes.W!;
-        const init = layer.init ?? DEFAULT_INIT;
-        const std = init.scheme === 'normal' ? init.std : undefined;
-        const W = given.W ?? initWeights([fanIn, units], init.scheme, streamRng(spec.seed, 'init', i), std);
-        return new Affine(layer.name, W, given.b ?? filled([units], init.bias));
-      }
-      case 'batchnorm': {
-        const width = shapes.gamma!;
-        return new BatchNorm(layer.name, given.gamma ?? filled(width, 1), given.beta ?? filled(width, 0), layer.eps);
-      }
-      case 'relu':
-        return new Relu(layer.name);
-      case 'sigmoid':
-        return new Sigmoid(layer.name);
-      case 'tanh':
-        return new Tanh(layer.name);
-      case 'leaky-relu':
-        return new LeakyRelu(layer.name, layer.alpha ?? 0.01);
-      case 'dropout':
-        return new Dropout(layer.name, layer.ratio ?? 0.5, streamRng(spec.seed, 'dropout', i));
-    }
-  });
+export function buildNetwork(spec: NetworkSpec, resolved: LayerParts): Sequential {
+  const layers = spec.layers.map((_, i) => buildLayer(spec, i, resolved));
   const loss: LossLayer | null = spec.loss === 'softmax-with-loss' ? new SoftmaxWithLoss() : spec.loss === 'mse' ? new MSELoss() : null;
   return new Sequential(layers, loss);
+}
+
+/** Layer `i` of `spec`: a new built-in layer (shapes are needed up to `i`), or its loaded custom layer. */
+export function buildLayer(spec: NetworkSpec, i: number, resolved: LayerParts): Layer {
+  const layer = spec.layers[i];
+  const given = resolved.weights[i] ?? {};
+  switch (layer.type) {
+    case 'affine': {
+      const [fanIn, units] = resolved.shapes[i].paramShapes.W;
+      const init = layer.init ?? DEFAULT_INIT;
+      const std = init.scheme === 'normal' ? init.std : undefined;
+      const W = given.W ?? initWeights([fanIn, units], init.scheme, streamRng(spec.seed, 'init', i), std);
+      return new Affine(layer.name, W, given.b ?? filled([units], init.bias));
+    }
+    case 'batchnorm': {
+      const width = resolved.shapes[i].paramShapes.gamma;
+      return new BatchNorm(layer.name, given.gamma ?? filled(width, 1), given.beta ?? filled(width, 0), layer.eps);
+    }
+    case 'relu':
+      return new Relu(layer.name);
+    case 'sigmoid':
+      return new Sigmoid(layer.name);
+    case 'tanh':
+      return new Tanh(layer.name);
+    case 'leaky-relu':
+      return new LeakyRelu(layer.name, layer.alpha ?? 0.01);
+    case 'dropout':
+      return new Dropout(layer.name, layer.ratio ?? 0.5, streamRng(spec.seed, 'dropout', i));
+    case 'custom': {
+      const custom = resolved.custom[i];
+      if (!custom) throw new Error(`${layer.name}: its module was not loaded`);
+      return custom;
+    }
+  }
 }

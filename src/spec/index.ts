@@ -5,7 +5,7 @@ import type { Tensor } from '../engine/tensor';
 import { buildNetwork } from './build';
 import type { Problem, Spec } from './model';
 import { parseSpec } from './parse';
-import { resolveData, type SpecIO } from './resolve';
+import { refuseCustom, resolveData, type SpecIO } from './resolve';
 import { inferShapes, sourceShape, type LayerShape } from './shapes';
 
 export type * from './model';
@@ -13,7 +13,7 @@ export { buildNetwork } from './build';
 export { decodeMnist, mnistBatch, MNIST_PIXELS, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 export { npyShape, parseNpy } from './npy';
 export { defaultSpecName, parseSpec, type ParseResult } from './parse';
-export { resolveData, type ResolvedData, type SpecIO } from './resolve';
+export { CUSTOM_REFUSED, resolveData, type ResolvedData, type SpecIO } from './resolve';
 export { inferShapes, sourceShape, type LayerShape, type ShapeResult } from './shapes';
 export { streamSeed } from './streams';
 
@@ -33,13 +33,22 @@ export interface LoadedSpec {
   t?: Tensor | null;
 }
 
+/** How a spec may be loaded. */
+export interface LoadOptions {
+  /** False in an untrusted workspace (Restricted Mode): custom layers get a problem, and their modules are never asked for. */
+  allowCustom?: boolean;
+}
+
 /**
  * Parses, checks and (given `io`) loads a spec. Without `io` it stops after shape inference, which
- * suits editor diagnostics; an input read from a file then leaves the shapes unknown. Never throws.
+ * suits editor diagnostics; an input read from a file, or a custom layer (whose output shape is
+ * known only by running it), then leaves the shapes unknown. Never throws.
  */
-export function loadSpec(text: string, fileName: string, io?: SpecIO): LoadedSpec {
+export function loadSpec(text: string, fileName: string, io?: SpecIO, options: LoadOptions = {}): LoadedSpec {
   const { spec, problems } = parseSpec(text, fileName);
   if (!spec || spec.form === 'graph' || problems.some((p) => p.severity === 'error')) return { spec, problems };
+  const refused = options.allowCustom === false ? refuseCustom(spec) : [];
+  if (refused.length > 0) return { spec, problems: [...problems, ...refused] };
   try {
     if (!io) {
       const inputShape = sourceShape(spec.input, 'input');

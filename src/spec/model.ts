@@ -72,6 +72,12 @@ export interface LayerSpec {
   init?: InitSpec;
   /** Explicit parameter values (data or file sources), which win over init. */
   weights?: Partial<Record<ParamName, DataSource>>;
+  /** A custom layer's module: a .js, .cjs or .mjs path as written, relative to the spec's folder. */
+  module?: string;
+  /** Range of the `module` value. */
+  moduleRange?: Range;
+  /** A custom layer's parameters (data or file sources), by the names its code reads in this.params. */
+  params?: Record<string, DataSource>;
 }
 
 /** Gradient-check settings: central difference step and the pass test |a − n| ≤ atol + rtol·|n|. */

@@ -10,7 +10,7 @@ import { lookup, type Entry, type Reader, type YNode } from './reader';
 export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits'];
 
 /** Layer types in the order messages list them. */
-export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm'];
+export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm', 'custom'];
 
 /** Other spellings accepted for layer types (after lower-casing and turning `_` into `-`). */
 export const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
@@ -34,8 +34,8 @@ const LOSS_ALIASES: Readonly<Record<string, LossType>> = {
   'mse-loss': 'mse',
 };
 
-/** The book's layer class names, which default names count up from (Affine1, Relu1, ...). */
-const DEFAULT_NAME: Readonly<Record<LayerType, string>> = {
+/** The book's layer class names, which default names count up from (Affine1, Relu1, ...); custom layers take theirs from the module. */
+const DEFAULT_NAME: Readonly<Record<Exclude<LayerType, 'custom'>, string>> = {
   affine: 'Affine',
   relu: 'Relu',
   sigmoid: 'Sigmoid',
@@ -54,6 +54,7 @@ const LAYER_FIELDS: Readonly<Record<LayerType, readonly string[]>> = {
   'leaky-relu': ['alpha'],
   dropout: ['ratio'],
   batchnorm: ['eps', 'weights'],
+  custom: ['module', 'params'],
 };
 
 /** Parameters each layer type may be given explicitly. */
@@ -63,7 +64,10 @@ const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> =
 };
 
 /** Keys a layer mapping may have. */
-export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights'];
+export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
+
+/** The start of the messages for a custom layer without a module. */
+const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
 
 /** Default element limit for any one tensor. */
 const DEFAULT_MAX_ELEMENTS = 5e7;
@@ -146,7 +150,7 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
     r.error(entry.range, 'layers is empty: add at least one layer, e.g. - relu');
     return undefined;
   }
-  const counts = new Map<LayerType, number>();
+  const counts = new Map<string, number>();
   const layers: LayerSpec[] = [];
   const nameRanges: (Range | undefined)[] = [];
   const positions: number[] = [];
@@ -158,9 +162,10 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
       continue;
     }
     const { layer, nameRange } = read;
-    const n = (counts.get(layer.type) ?? 0) + 1;
-    counts.set(layer.type, n);
-    if (!layer.named) layer.name = `${DEFAULT_NAME[layer.type]}${n}`;
+    const base = layer.type === 'custom' ? customBaseName(layer.module ?? '') : DEFAULT_NAME[layer.type];
+    const n = (counts.get(base) ?? 0) + 1;
+    counts.set(base, n);
+    if (!layer.named) layer.name = `${base}${n}`;
     layers.push(layer);
     nameRanges.push(nameRange);
     positions.push(position + 1);
@@ -187,6 +192,10 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   const range = r.rangeOf(item);
   if (isScalar(item)) {
     const type = readType(r, item, range);
+    if (type === 'custom') {
+      r.error(range, `${CUSTOM_NEEDS_MODULE}: write it as { type: custom, module: ./layers/my-layer.js }`);
+      return undefined;
+    }
     return type && { layer: { type, name: '', named: false, range, typeRange: range, ...defaults(type) } };
   }
   if (!isMap(item)) {
@@ -210,7 +219,7 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
     if (name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
     else if (name !== undefined) Object.assign(layer, { name, named: true });
   }
-  for (const key of ['units', 'alpha', 'ratio', 'eps', 'init', 'weights']) {
+  for (const key of ['units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params']) {
     const e = entries.get(key);
     if (e && !LAYER_FIELDS[type].includes(key)) r.warn(e.keyRange, `'${key}' does not apply to ${type} layers`);
   }
@@ -234,6 +243,13 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   if (init) layer.init = readInit(r, init);
   const weights = field('weights');
   if (weights) layer.weights = readWeights(r, weights, LAYER_PARAMS[type] ?? [], maxElements);
+  if (type === 'custom') {
+    const module = field('module');
+    if (!module) r.error(typeEntry.range, `${CUSTOM_NEEDS_MODULE}, e.g. { type: custom, module: ./layers/swish.js }`);
+    else Object.assign(layer, { module: readModule(r, module), moduleRange: module.range });
+    const params = field('params');
+    if (params) layer.params = readCustomParams(r, params, maxElements);
+  }
 
   if (r.errorCount() > errorsBefore) return undefined;
   return { layer, nameRange: nameEntry?.range };
@@ -293,6 +309,44 @@ function readWeights(r: Reader, entry: Entry, params: readonly ParamName[], maxE
     const e = entries.get(p);
     const source = e && readWeight(r, e, p, maxElements);
     if (source) out[p] = source;
+  }
+  return out;
+}
+
+/**
+ * The book-style class name a custom layer's default name counts up from: the module's file name
+ * without extension, in words joined with capitals (./layers/seed-softmax.js → SeedSoftmax).
+ */
+export function customBaseName(module: string): string {
+  const stem = (module.split(/[\\/]/).pop() ?? '').replace(/\.[cm]?js$/i, '');
+  const words = stem.split(/[^A-Za-z0-9]+/).filter((w) => w !== '');
+  return words.map((w) => w[0].toUpperCase() + w.slice(1)).join('') || 'Custom';
+}
+
+/** A custom layer's `module`: a path to a .js, .cjs or .mjs file. */
+function readModule(r: Reader, entry: Entry): string | undefined {
+  const path = r.string(entry, 'module');
+  if (path === undefined) return undefined;
+  if (path.trim() === '') r.error(entry.range, 'module must be a path, e.g. ./layers/swish.js');
+  else if (/\.[cm]?ts$/i.test(path)) r.error(entry.range, `module must be JavaScript (.js, .cjs or .mjs); compile ${path} to JavaScript first`);
+  else if (!/\.[cm]?js$/i.test(path)) r.error(entry.range, `module must be a .js, .cjs or .mjs file, got '${path}'`);
+  else return path;
+  return undefined;
+}
+
+/** A custom layer's `params: { name: values, ... }`, each like an explicit weight. */
+function readCustomParams(r: Reader, entry: Entry, maxElements: number): Record<string, DataSource> | undefined {
+  const node = r.map(entry, 'params');
+  if (!node) return undefined;
+  const names = node.items.flatMap((pair) => (isScalar(pair.key) && typeof pair.key.value === 'string' ? [pair.key.value] : []));
+  const out: Record<string, DataSource> = {};
+  for (const [name, e] of r.entries(node, 'params', names)) {
+    if (name === 'dx') {
+      r.error(e.keyRange, "a parameter cannot be named dx, which names the layer's input gradient");
+      continue;
+    }
+    const source = readWeight(r, e, name, maxElements);
+    if (source) out[name] = source;
   }
   return out;
 }

@@ -1,14 +1,16 @@
 // A validated network spec to runnable data: reads files and MNIST through injected IO (so this module
-// stays free of node:fs), draws random data from seeded streams, and checks every shape before
-// returning. Every failure is a problem on the value that caused it.
-import type { ParamName } from '../engine/layer';
+// stays free of node:fs), draws random data from seeded streams, loads custom layers through the IO,
+// and checks every shape before returning. Every failure is a problem on the value that caused it.
+import type { Layer } from '../engine/layer';
+import { CustomLayer, CustomLayerError } from '../engine/layers/custom';
 import type { Rng } from '../engine/rng';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
+import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, type MnistDigits } from './mnist';
 import type { DataSource, NetworkSpec, Problem, Range } from './model';
 import { npyShape, parseNpy } from './npy';
 import { overLimit } from './parse-data';
-import { inferShapes, type LayerShape } from './shapes';
+import { inferShapes, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
 import { formatShape } from './suggest';
 
@@ -18,6 +20,22 @@ export interface SpecIO {
   readFile(path: string): Uint8Array;
   /** Bytes of mnist-digits.bin. Throws when it cannot be read. */
   mnist(): Uint8Array;
+  /**
+   * The export of a custom layer's module (`path` as the spec writes it, relative to the spec's
+   * folder), loaded by the host. Throws with a message when it cannot be loaded. Absent where
+   * workspace code may not run (Restricted Mode): custom layers are then refused.
+   */
+  customModule?(path: string): unknown;
+  /** Called before each call into custom layer `layer`'s code (the worker posts heartbeats from it). */
+  onCustomCall?(layer: number, method: 'forward' | 'backward'): void;
+}
+
+/** Why a custom layer does not run in an untrusted workspace. */
+export const CUSTOM_REFUSED = 'custom layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
+
+/** The Restricted Mode problem on each custom layer's type. */
+export function refuseCustom(spec: NetworkSpec): Problem[] {
+  return spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : []));
 }
 
 /** Everything a run needs besides the layers themselves. */
@@ -26,8 +44,10 @@ export interface ResolvedData {
   x: Tensor;
   /** Targets: labels [N] or values shaped like the output; null without a loss. */
   t: Tensor | null;
-  /** Explicit parameter values per layer (by position in `layers`). */
-  weights: Partial<Record<ParamName, Tensor>>[];
+  /** Explicit parameter values per layer (by position in `layers`); a custom layer's are in its adapter. */
+  weights: Record<string, Tensor>[];
+  /** The custom layers, loaded and ready, by position in `layers` (null for built-in layers). */
+  custom: (CustomLayer | null)[];
   /** Shapes of every layer. */
   shapes: LayerShape[];
   /** Warnings found on the way (errors make the result `{ problems }` instead). */
@@ -37,8 +57,13 @@ export interface ResolvedData {
 /** Decoded digit files by their bytes, so a host that keeps the bytes decodes them once. */
 const decoded = new WeakMap<Uint8Array, MnistDigits>();
 
-/** Resolves the data of `spec`, or returns the problems that prevent it. */
+/**
+ * Resolves the data of `spec` and loads its custom layers, or returns the problems that prevent it.
+ * A custom layer's output shape is found by running the network up to it on the input, once.
+ */
 export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { problems: Problem[] } {
+  // Refused before anything is read: no module of an untrusted workspace is even opened.
+  if (!io.customModule && spec.layers.some((l) => l.type === 'custom')) return { problems: refuseCustom(spec) };
   const problems: Problem[] = [];
   const error = (range: Range, message: string): undefined => {
     problems.push({ message, range, severity: 'error' });
@@ -85,18 +110,60 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
     else if (source) error(input.range, 'input must be data, random, dataset or file');
   }
 
-  // Explicit weights and a data or file target.
-  const layers = spec.layers.map((layer) => {
-    if (!layer.weights) return layer;
-    const weights: Partial<Record<ParamName, DataSource>> = {};
-    for (const [p, source] of Object.entries(layer.weights) as [ParamName, DataSource][]) weights[p] = materialise(source);
-    return { ...layer, weights };
-  });
+  // Explicit weights, custom layers' params and a data or file target.
+  const materialiseAll = <T extends Record<string, DataSource>>(sources: T): T =>
+    Object.fromEntries(Object.entries(sources).map(([p, source]) => [p, materialise(source)])) as T;
+  const layers = spec.layers.map((layer) => ({
+    ...layer,
+    ...(layer.weights && { weights: materialiseAll(layer.weights) }),
+    ...(layer.params && { params: materialiseAll(layer.params) }),
+  }));
   const target = spec.target && materialise(spec.target);
   if (problems.length > 0 || !x || target === undefined) return { problems };
+  const tensorsOf = (sources: Record<string, DataSource> = {}): Record<string, Tensor> => {
+    const values: Record<string, Tensor> = {};
+    for (const [p, source] of Object.entries(sources)) if (source.kind === 'data') values[p] = source.tensor;
+    return values;
+  };
+  const weights = layers.map((layer) => tensorsOf(layer.weights));
+
+  const custom = layers.map((layer, i) => {
+    if (layer.type !== 'custom' || !layer.module) return null;
+    const at = layer.moduleRange ?? layer.typeRange;
+    let exported: unknown;
+    try {
+      exported = io.customModule!(layer.module);
+    } catch (e) {
+      error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    }
+    try {
+      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (method) => io.onCustomCall?.(i, method));
+    } catch (e) {
+      if (!(e instanceof CustomLayerError)) throw e;
+      error(at, e.message);
+      return null;
+    }
+  });
+  if (problems.length > 0) return { problems };
 
   const resolvedSpec: NetworkSpec = { ...spec, layers, target };
-  const shapes = inferShapes(resolvedSpec, [...x.shape]);
+  // The network up to each custom layer, built and run on x once, in order.
+  const train = spec.mode === 'train';
+  const built: Layer[] = [];
+  let y = x;
+  const customShape: CustomShape = (index, _inShape, before) => {
+    try {
+      for (let i = built.length; i <= index; i++) {
+        built.push(buildLayer(resolvedSpec, i, { shapes: before, weights, custom }));
+        y = built[i].forward(y, train);
+      }
+      return { outShape: [...y.shape], paramShapes: Object.fromEntries(built[index].params.map((p) => [p.name, [...p.value.shape]])) };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+  const shapes = inferShapes(resolvedSpec, [...x.shape], customShape);
   problems.push(...shapes.problems);
   if (problems.some((p) => p.severity === 'error')) return { problems };
 
@@ -119,14 +186,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
         break;
     }
   }
-  const weights = layers.map((layer) => {
-    const values: Partial<Record<ParamName, Tensor>> = {};
-    for (const [p, source] of Object.entries(layer.weights ?? {}) as [ParamName, DataSource][]) {
-      if (source.kind === 'data') values[p] = source.tensor;
-    }
-    return values;
-  });
-  return { x, t, weights, shapes: shapes.layers, problems };
+  return { x, t, weights, custom, shapes: shapes.layers, problems };
 }
 
 /** The digit set, decoded once per byte array. */

@@ -1,5 +1,7 @@
 // Shape inference before anything runs: each layer's input and output shape and parameter shapes,
-// with explicit weights, targets and the loss checked against them. Nothing is allocated here.
+// with explicit weights, targets and the loss checked against them. Nothing is allocated here. A
+// custom layer's output shape is whatever its code makes, so it is known only by running the code:
+// inference asks a `CustomShape` callback for it, and without one stops before the custom layer.
 import type { LayerType, ParamName } from '../engine/layer';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS } from './mnist';
@@ -18,11 +20,21 @@ export interface LayerShape {
   outShape: number[];
   /** Number of trainable values. */
   paramCount: number;
-  /** Shape of each parameter. */
-  paramShapes: Partial<Record<ParamName, number[]>>;
+  /** Shape of each parameter (W, b, gamma, beta, or a custom layer's own). */
+  paramShapes: Record<string, number[]>;
 }
 
-/** Result of shape inference: the layers up to the first one whose shape cannot be known, and problems. */
+/**
+ * The output shape and parameter shapes of custom layer `index` for an input of shape `inShape`,
+ * found by loading and running it after the layers in `before` (their shapes), or why they could not be.
+ */
+export type CustomShape = (
+  index: number,
+  inShape: number[],
+  before: readonly LayerShape[],
+) => { outShape: number[]; paramShapes: Record<string, number[]> } | { error: string };
+
+/** Result of shape inference: the layers up to the first one whose shape cannot be known (by a problem, or a custom layer with no CustomShape), and problems. */
 export interface ShapeResult {
   /** Shapes of the layers, in order (all of them when nothing stopped inference). */
   layers: LayerShape[];
@@ -52,8 +64,12 @@ export function sourceShape(source: DataSource, role: 'input' | 'target'): numbe
   }
 }
 
-/** Infers every layer's shapes from the input shape [N, ...] and checks weights, loss and target. */
-export function inferShapes(spec: NetworkSpec, inputShape: number[]): ShapeResult {
+/**
+ * Infers every layer's shapes from the input shape [N, ...] and checks weights, loss and target.
+ * A custom layer's output shape comes from `customShape`; without it inference stops there, and the
+ * loss and target go unchecked (the shapes after a custom layer are unknown until it runs).
+ */
+export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape?: CustomShape): ShapeResult {
   const problems: Problem[] = [];
   const error = (range: Range, message: string) => problems.push({ message, range, severity: 'error' });
   const layers: LayerShape[] = [];
@@ -63,19 +79,32 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[]): ShapeResul
     error(spec.input.range, `input must have a batch axis, shape [N, ...]; got shape ${formatShape(inputShape)}`);
     return { layers, problems };
   }
-  const n = inputShape[0];
   let shape = inputShape;
-  for (const layer of spec.layers) {
+  for (const [index, layer] of spec.layers.entries()) {
     const inShape = shape;
+    // Only a custom layer's output can lack the batch axis; the layers that flatten to [N, D] need it.
+    if ((layer.type === 'affine' || layer.type === 'batchnorm') && inShape.length < 2) {
+      error(layer.typeRange, `${layer.name} needs a batch [N, ...], but ${spec.layers[index - 1]?.name ?? 'the input'} outputs ${formatShape(inShape)}`);
+      return { layers, problems };
+    }
+    const n = inShape[0];
     const width = sizeOf(inShape.slice(1));
     const known = (p: ParamName) => {
       const source = layer.weights?.[p];
       return source ? { source, shape: sourceShape(source, 'target') } : undefined;
     };
     let outShape = inShape;
-    const paramShapes: Partial<Record<ParamName, number[]>> = {};
+    let paramShapes: Record<string, number[]> = {};
 
-    if (layer.type === 'affine') {
+    if (layer.type === 'custom') {
+      if (!customShape) return { layers, problems };
+      const found = customShape(index, inShape, layers);
+      if ('error' in found) {
+        error(layer.moduleRange ?? layer.typeRange, found.error);
+        return { layers, problems };
+      }
+      ({ outShape, paramShapes } = found);
+    } else if (layer.type === 'affine') {
       const W = known('W');
       let units = layer.units;
       if (W?.shape) {

@@ -1,19 +1,24 @@
 // The engine's thread. It loads a spec, runs it and posts each event as the engine yields it, so the
-// extension host only forwards messages. Cancelling a run means terminating this worker.
+// extension host only forwards messages. Cancelling a run means terminating this worker; so does a
+// custom layer that stays silent too long (see heartbeat.ts). Runs are handled one at a time.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
+import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
-import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec } from '../spec';
+import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec, type SpecIO } from '../spec';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
+import { loadSpecModules } from './custom-loader';
+import { Heartbeat } from './heartbeat';
 import { toWire } from './wire';
 
+if (!parentPort) throw new Error('the Backprop Lens worker must run in a worker thread');
 const port = parentPort;
-if (!port) throw new Error('the Backprop Lens worker must run in a worker thread');
 
-const post = (msg: WorkerToHost, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
+/** Posts to the host; every message but a heartbeat ends a custom phase, so the heartbeat hears of it. */
+type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
 
 function layerInfos(spec: NetworkSpec, shapes: readonly LayerShape[]): LayerInfo[] {
   return shapes.map((s, i) => ({
@@ -26,7 +31,7 @@ function layerInfos(spec: NetworkSpec, shapes: readonly LayerShape[]): LayerInfo
   }));
 }
 
-function runGraph(runId: number, spec: GraphSpec, started: number): void {
+function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): void {
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
   const result = evaluateGraph(inputs, spec.nodes, spec.output);
   const nodes = [
@@ -46,14 +51,22 @@ function mnistBytes(path: string): Uint8Array {
   return mnist.bytes;
 }
 
-function run(msg: HostToWorker): void {
+async function run(msg: HostToWorker, post: Post, beats: Heartbeat): Promise<void> {
   const started = performance.now();
-  const io = { readFile: (path: string) => readFileSync(resolve(msg.folder, path)), mnist: () => mnistBytes(msg.mnistPath) };
-  const loaded = loadSpec(msg.text, msg.fileName, io);
+  // Calls into custom code during the check are its 'check' phase; before it, the method's name.
+  let checking = false;
+  const io: SpecIO = {
+    readFile: (path: string) => readFileSync(resolve(msg.folder, path)),
+    mnist: () => mnistBytes(msg.mnistPath),
+    // Nothing of an untrusted workspace's modules is read.
+    ...(msg.allowCustom === true && { customModule: await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => beats.beat(layer, 'load')) }),
+    onCustomCall: (layer, method) => beats.beat(layer, checking ? 'check' : method),
+  };
+  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom === true });
   const errors = loaded.problems.some((p) => p.severity === 'error');
   post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
   if (!loaded.spec || errors) return;
-  if (loaded.spec.form === 'graph') return runGraph(msg.runId, loaded.spec, started);
+  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, loaded.spec, started);
 
   const spec = loaded.spec;
   const { network, x, t, shapes } = loaded;
@@ -78,6 +91,8 @@ function run(msg: HostToWorker): void {
       continue;
     }
     events.push(e);
+    // Backward ends at the first layer; the check, if any, comes next.
+    if (e.kind === 'backward' && e.index === 0) checking = msg.check;
     if (e.kind === 'check' && !e.result.ok) ok = false;
     const { event, transfer } = toWire(e);
     post({ type: 'event', runId: msg.runId, event }, transfer);
@@ -87,10 +102,23 @@ function run(msg: HostToWorker): void {
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
 }
 
-port.on('message', (msg: HostToWorker) => {
+/** Runs one request; a failure (a custom layer's, tied to its index) becomes a 'failed' message. */
+async function handle(msg: HostToWorker): Promise<void> {
+  const beats = new Heartbeat((layer, phase) => port.postMessage({ type: 'heartbeat', runId: msg.runId, layer, phase } satisfies WorkerToHost));
+  const post: Post = (m, transfer = []) => {
+    beats.reset();
+    port.postMessage(m, transfer);
+  };
   try {
-    run(msg);
+    await run(msg, post, beats);
   } catch (e) {
-    post({ type: 'failed', runId: msg.runId, message: e instanceof Error ? e.message : String(e) });
+    const message = e instanceof Error ? e.message : String(e);
+    post({ type: 'failed', runId: msg.runId, message, ...(e instanceof CustomLayerError && { layer: e.layer }) });
   }
+}
+
+// Loading a module is asynchronous; the queue keeps runs whole and in order.
+let queue = Promise.resolve();
+port.on('message', (msg: HostToWorker) => {
+  queue = queue.then(() => handle(msg));
 });

@@ -52,7 +52,17 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       };
     case 'check': {
       const r = e.result;
-      const result = { meanAbsDiff: r.meanAbsDiff, maxAbsDiff: r.maxAbsDiff, maxRelError: r.maxRelError, failures: r.failures, ok: r.ok, error: wire(r.error) };
+      const result = {
+        meanAbsDiff: r.meanAbsDiff,
+        maxAbsDiff: r.maxAbsDiff,
+        maxRelError: r.maxRelError,
+        failures: r.failures,
+        nonDifferentiable: r.nonDifferentiable,
+        ok: r.ok,
+        error: wire(r.error),
+        relError: wire(r.relError),
+        worst: r.worst.map((w) => ({ ...w, index: [...w.index] })),
+      };
       return { event: { kind: 'check', index: e.index, param: e.param, result }, transfer };
     }
   }

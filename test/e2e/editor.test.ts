@@ -75,9 +75,11 @@ test('a quick fix changes the spec', async () => {
 
 test('the cursor selects its layer in the panel; clicking a dW cell shows the weight and its gradient on the line', async () => {
   const { workbench } = vscode;
-  await run('two-layer-net.backprop.yaml');
+  await run('two-layer-net-batch100.backprop.yaml');
   await clickLine('- relu');
-  const panel = await workbench.findFrame('table.layers tbody tr[aria-selected="true"]', { hasText: 'Relu1' });
+  // Other specs' panels may hold a selected Relu1 too: take this spec's panel.
+  const panel = await workbench.findFrame('h1.title', { hasText: 'two-layer-net-batch100.backprop.yaml' });
+  await panel.locator('table.layers tbody tr[aria-selected="true"]', { hasText: 'Relu1' }).waitFor();
   await panel.locator('table.layers tbody tr', { hasText: 'Affine2' }).click();
   await panel.locator('.hm-title', { hasText: 'dW' }).first().waitFor();
   const dW = panel.locator('figure.hm-card', { has: panel.locator('.hm-title', { hasText: /^dW$/ }) }).locator('canvas.hm-canvas');
@@ -92,8 +94,9 @@ test('the cursor selects its layer in the panel; clicking a dW cell shows the we
   }
   assert.match(text, /Affine2\.W\[0,0\] = -?[\d.e-]+\s+∂loss\/∂W\[0,0\] = -?[\d.e-]+/);
   await workbench.page.locator('.statusbar-item', { hasText: /Affine2\.W\[0,0\] = / }).waitFor();
-  // The cursor went to Affine2's line (15 in two-layer-net.backprop.yaml).
-  assert.equal(await workbench.page.locator('.margin-view-overlays .active-line-number').first().innerText(), '15');
+  // The cursor went to Affine2's line (15 in two-layer-net-batch100.backprop.yaml).
+  const editor = workbench.page.locator('.editor-instance', { has: workbench.page.locator('.view-lines', { hasText: 'name: two-layer-net-batch100' }) });
+  assert.equal(await editor.locator('.margin-view-overlays .active-line-number').first().innerText(), '15');
   await workbench.screenshot('cell-to-source');
 });
 

@@ -1,15 +1,23 @@
 // A scratch copy of examples/ for e2e runs, with a few specs written to break things, so the tests
 // never touch the repository's files.
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repoRoot } from './harness';
 
 /**
- * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, and a
- * gradient check of a million weights that takes long enough to cancel.
+ * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, custom
+ * layers that loop or leave a trace when loaded, and a gradient check of a million weights that takes
+ * long enough to cancel.
  */
 export const hostileSpecs: Readonly<Record<string, string>> = {
+  // A custom layer that never returns, and one whose module leaves a marker file when it is loaded.
+  'custom/loop.backprop.yaml': 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./layers/loop.js }\n',
+  'custom/layers/loop.js': 'module.exports = { forward(x) { for (;;) {} }, backward(dout) { return dout; } };\n',
+  'custom/marker.backprop.yaml': 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./layers/marker.js }\n',
+  'custom/layers/marker.js':
+    "require('fs').writeFileSync(require('path').join(__dirname, 'loaded.marker'), 'loaded');\n" +
+    'module.exports = { forward(x) { return { shape: x.shape, data: x.data.slice() }; }, backward(dout) { return { shape: dout.shape, data: dout.data.slice() }; } };\n',
   'slow.backprop.yaml':
     'input: { random: { shape: [32, 512] } }\ntarget: { random: { shape: [32] } }\nlayers:\n' +
     '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +
@@ -23,6 +31,9 @@ export const hostileSpecs: Readonly<Record<string, string>> = {
 export function scratchExamples(): string {
   const folder = mkdtempSync(join(tmpdir(), 'backprop-e2e-'));
   cpSync(join(repoRoot, 'examples'), folder, { recursive: true });
-  for (const [name, text] of Object.entries(hostileSpecs)) writeFileSync(join(folder, name), text);
+  for (const [name, text] of Object.entries(hostileSpecs)) {
+    mkdirSync(dirname(join(folder, name)), { recursive: true });
+    writeFileSync(join(folder, name), text);
+  }
   return folder;
 }

@@ -1,7 +1,7 @@
 // The `backprop` CLI as a user runs it: the built dist/cli.js in a child process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -133,4 +133,63 @@ test('gradient-health findings in the table and the JSON report', () => {
   const { report } = json('run', 'examples/broken/dead-relu.backprop.yaml');
   assert.deepEqual(report.findings.map((f: { kind: string; index: number }) => [f.kind, f.index]), [['dead-relu', 1]]);
   assert.deepEqual(json('run', 'examples/two-layer-net.backprop.json').report.findings, []);
+});
+
+test('custom layers: swish passes, swish-wrong fails at its elements, the seed typo is named', () => {
+  const swish = cli('check', 'examples/custom/swish.backprop.yaml');
+  assert.equal(swish.code, 0, swish.stderr);
+  assert.match(swish.stdout, /Swish1\s+custom\s+\[3, 4\].*ok/);
+  assert.match(swish.stdout, /layer\s+param\s+mean \|a−n\|\s+max \|a−n\|\s+max rel\s+failures\s+non-diff\.\s+result/);
+  assert.match(swish.stdout, /Swish1\s+beta\s.*\s0\s+0\s+ok/);
+  assert.match(swish.stdout, /Swish1\s+dx\s.*\s0\s+0\s+ok/);
+
+  const wrong = cli('check', 'examples/custom/swish-wrong.backprop.yaml');
+  assert.equal(wrong.code, 1, wrong.stderr);
+  assert.match(wrong.stdout, /SwishWrong1\s+dx\s.*\s8\s+0\s+FAIL/);
+  assert.match(wrong.stdout, /⚠ SwishWrong1\.dx: gradient check failed at 8 of 12 elements/);
+  // Its input is 1 at [0, 0], [1, 0], [1, 3] and [2, 2]; no listed failure is one of them.
+  const listed = wrong.stdout.match(/SwishWrong1\.dx fails at (.*)/)![1];
+  assert.match(listed, /and 3 more$/);
+  const indices = [...listed.matchAll(/\[(\d), (\d)\] \(backprop/g)].map((m) => `${m[1]},${m[2]}`);
+  assert.equal(indices.length, 5);
+  for (const i of indices) assert.ok(!['0,0', '1,0', '1,3', '2,2'].includes(i), i);
+
+  const seed = cli('check', 'examples/custom/seed-softmax.backprop.yaml');
+  assert.equal(seed.code, 2);
+  assert.equal(seed.stdout, '');
+  assert.equal(seed.stderr.trim(), "examples/custom/seed-softmax.backprop.yaml:9:29: error: SeedSoftmax1: the module has no forward(x) — did you mean 'foward'?");
+});
+
+test('custom layers in the JSON report: dx checks and non-differentiable counts', () => {
+  const { code, report } = json('check', 'examples/custom/swish-wrong.backprop.yaml');
+  assert.equal(code, 1);
+  const [swish, affine] = report.layers;
+  assert.deepEqual([swish.name, swish.type, affine.name], ['SwishWrong1', 'custom', 'Affine1']);
+  assert.deepEqual([swish.params.beta.check.ok, swish.params.beta.check.nonDifferentiable], [true, 0]);
+  const dx = swish.dx.check;
+  assert.deepEqual([dx.ok, dx.failures, dx.nonDifferentiable, dx.worst.length], [false, 8, 0, 10]);
+  assert.deepEqual(Object.keys(dx.worst[0]).sort(), ['analytic', 'failed', 'flat', 'index', 'nonDifferentiable', 'numerical']);
+  assert.ok(dx.worst.slice(0, 8).every((w: { failed: boolean }) => w.failed) && dx.worst.slice(8).every((w: { failed: boolean }) => !w.failed));
+  assert.equal(affine.dx.check.ok, true);
+  assert.equal(typeof affine.dx.l2, 'number', 'dx keeps its stats');
+});
+
+test('a custom layer failing in the run exits 3 on its line; one that cannot load exits 2 on its module', () => {
+  mkdirSync(join(dir, 'layers'), { recursive: true });
+  writeFileSync(join(dir, 'layers', 'bad.js'), "module.exports = { forward(x) { return { shape: x.shape, data: x.data.slice() }; }, backward() { throw new Error('not written yet'); } };\n");
+  writeFileSync(join(dir, 'layers', 'typo.js'), 'module.exports = {\n  forward(x) { return x ) },\n};\n');
+  const spec = (module: string) => specFile(`custom-${module.replace(/\W/g, '')}.backprop.yaml`, `input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ${module} }\n`);
+  const bad = spec('./layers/bad.js');
+  const failed = cli('run', bad);
+  assert.equal(failed.code, 3);
+  assert.equal(failed.stderr.trim(), `${bad}:4:13: error: Bad1.backward threw: not written yet`);
+  for (const [module, message] of [
+    ['./layers/none.js', `cannot load ./layers/none.js: there is no file ${join(dir, 'layers', 'none.js')}`],
+    ['./layers/typo.js', "cannot load ./layers/typo.js: Unexpected token ')' (line 2)"],
+  ]) {
+    const file = spec(module);
+    const r = cli('run', file);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr.trim(), `${file}:4:29: error: ${message}`);
+  }
 });

@@ -2,7 +2,7 @@
 // the plain one that recomputes the whole network per element, and the kernels it relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkEachParamPlain, checkNetwork, type LayerParamCheck } from '../../src/engine/gradcheck';
+import { checkEachParamPlain, checkNetwork, WORST_COUNT, type LayerParamCheck, type WorstElement } from '../../src/engine/gradcheck';
 import type { Layer, LayerType, LossLayer } from '../../src/engine/layer';
 import { Affine } from '../../src/engine/layers/affine';
 import { BatchNorm } from '../../src/engine/layers/batchnorm';
@@ -164,16 +164,36 @@ function assertAgree(c: Case, what: string): number {
   for (const l of frozen) l.frozen = false;
   let scale = Math.max(1, Math.abs(f));
   for (const v of y.data) scale = Math.max(scale, Math.abs(v));
-  const tol = 1e-9 * scale;
+  // A dx check's objective is Σ out·R of its layer alone, so its rounding goes with that layer's values.
+  const layerScale: number[] = [];
+  let a = c.x;
+  for (const l of frozen) l.frozen = true;
+  for (const layer of c.net.layers) {
+    const out = layer.forward(a, c.train);
+    layerScale.push(Math.max(1, ...a.data.map(Math.abs), ...out.data.map(Math.abs)));
+    a = out;
+  }
+  for (const l of frozen) l.frozen = false;
   let worst = 0;
   fast.forEach((r, i) => {
     const p = plain[i];
+    const tol = 1e-9 * (r.param === 'dx' ? layerScale[r.index] : scale);
     assert.ok(bytes(r.result.analytic).equals(bytes(p.result.analytic)), `${what} ${label(r)}: analytic`);
     r.result.numerical.data.forEach((v, e) => {
       const diff = Math.abs(v - p.result.numerical.data[e]);
       worst = Math.max(worst, diff);
       assert.ok(diff <= tol, `${what} ${label(r)}[${e}]: fast ${v}, plain ${p.result.numerical.data[e]}, tolerance ${tol}`);
+      // The relative error moves with the numerical value, by at most its change over max(|a|, |n|).
+      const size = Math.max(Math.abs(r.result.analytic.data[e]), Math.abs(v), Math.abs(p.result.numerical.data[e]));
+      const relDiff = Math.abs(r.result.relError.data[e] - p.result.relError.data[e]);
+      assert.ok(relDiff <= (2 * tol) / size || (size === 0 && relDiff === 0), `${what} ${label(r)}[${e}]: relError`);
     });
+    // Which elements fail and which are non-differentiable points is the same; the order of passing
+    // elements among the worst can differ with rounding, as their misses are rounding-sized.
+    const flagged = (w: WorstElement[]) => w.filter((e) => e.failed || e.nonDifferentiable).map((e) => `${e.flat}:${e.failed}:${e.nonDifferentiable}`);
+    assert.deepEqual([r.result.failures, r.result.nonDifferentiable], [p.result.failures, p.result.nonDifferentiable], `${what} ${label(r)}: counts`);
+    assert.deepEqual(flagged(r.result.worst), flagged(p.result.worst), `${what} ${label(r)}: worst`);
+    assert.equal(r.result.worst.length, Math.min(WORST_COUNT, r.result.analytic.data.length));
   });
   return worst;
 }
@@ -308,12 +328,14 @@ test('the fast check runs the perturbed Affine and its column-wise followers onc
   );
   const x = randomTensor(rng, [3, 6]);
   checkNetwork(net, x, randomTensor(rng, [3, 4]), true);
-  // Every layer runs in the analytic, clean and final passes. Affine1's 2·(30 + 5) perturbations go
-  // down column j through BN and Relu, reach Affine2 as a rank-1 update, and run only Tanh whole.
-  // BN's 2·(5 + 5) run everything from BN on. Affine2's 2·(20 + 4) go down one column through Tanh.
-  assert.equal(calls.get('Affine1'), 3);
-  for (const name of ['BN', 'Relu', 'Affine2']) assert.equal(calls.get(name), 3 + 2 * 10, name);
-  assert.equal(calls.get('Tanh'), 3 + 2 * 35 + 2 * 10);
+  // Every layer runs in the analytic, clean and final passes, and once for its dx check's backward.
+  // Affine1's 2·(30 + 5) perturbations go down column j through BN and Relu, reach Affine2 as a rank-1
+  // update, and run only Tanh whole. BN's 2·(5 + 5) run everything from BN on. Affine2's 2·(20 + 4) go
+  // down one column through Tanh. The dx checks move one row of an Affine's output, or recompute one
+  // column of the others', without running any forward.
+  assert.equal(calls.get('Affine1'), 4);
+  for (const name of ['BN', 'Relu', 'Affine2']) assert.equal(calls.get(name), 4 + 2 * 10, name);
+  assert.equal(calls.get('Tanh'), 4 + 2 * 35 + 2 * 10);
 });
 
 /** Affine whose dW is wrong by ×1.5 at element 7. */
@@ -348,16 +370,21 @@ test('the fast check still fails a wrong layer at the wrong elements', () => {
     ],
     new MSELoss(),
   );
-  const [w1, b1, w2, b2] = checkNetwork(net, x, t, true);
-  assert.ok(b1.result.ok && w2.result.ok && b2.result.ok);
+  const [w1, b1, dx1, tanh, w2, b2, dx2] = checkNetwork(net, x, t, true);
+  assert.ok([b1, dx1, tanh, w2, b2, dx2].every((r) => r.result.ok));
   assert.equal(w1.result.failures, 1);
+  assert.deepEqual(
+    w1.result.worst[0],
+    { flat: 7, index: [1, 3], analytic: w1.result.analytic.data[7], numerical: w1.result.numerical.data[7], nonDifferentiable: false, failed: true },
+  );
+  assert.ok(w1.result.worst.slice(1).every((w) => !w.failed && !w.nonDifferentiable));
   const err = w1.result.error.data;
   assert.equal(err.indexOf(Math.max(...err)), 7);
   assert.ok(Math.abs(err[7] - Math.abs(0.5 * w1.result.numerical.data[7])) < 1e-6 && err[7] > 1e-3, `element 7: ${err[7]}`);
   // Central differences are off by O(h²·f''') = O(1e-8) through Tanh.
   for (let e = 0; e < err.length; e++) if (e !== 7) assert.ok(err[e] < 1e-6, `element ${e}: ${err[e]}`);
 
-  // A doubled dx in Tanh1 breaks every element before it, and nothing after it.
+  // A doubled dx in Tanh1 breaks every element before it, and its own dx check; nothing after it.
   const doubled = new Sequential(
     [
       new Affine('Affine1', randomTensor(rng, [3, 4]), randomTensor(rng, [4])),
@@ -367,8 +394,11 @@ test('the fast check still fails a wrong layer at the wrong elements', () => {
     new MSELoss(),
   );
   const results = checkNetwork(doubled, x, t, true);
-  assert.deepEqual(results.map((r) => `${r.name}.${r.param}:${r.result.failures}`), ['Affine1.W:12', 'Affine1.b:4', 'Affine2.W:0', 'Affine2.b:0']);
-  for (const r of results.slice(0, 2)) {
+  assert.deepEqual(
+    results.map((r) => `${r.name}.${r.param}:${r.result.failures}`),
+    ['Affine1.W:12', 'Affine1.b:4', 'Affine1.dx:0', 'Tanh1.dx:16', 'Affine2.W:0', 'Affine2.b:0', 'Affine2.dx:0'],
+  );
+  for (const r of [results[0], results[1], results[3]]) {
     r.result.numerical.data.forEach((n, e) => assert.ok(Math.abs(r.result.analytic.data[e] - 2 * n) < 2e-6, 'analytic is twice the truth'));
   }
 });
@@ -409,7 +439,7 @@ test('a fast check changes no tensor a run event gave out, and leaves the networ
         assert.ok(e.result.ok, `${e.name}.${e.param}`);
       }
     }
-    assert.equal(checks, 8);
+    assert.equal(checks, 8 + 7);
     for (const [tt, b] of held) assert.ok(bytes(tt).equals(b), `${loss?.name ?? 'no loss'}: an event tensor changed`);
     const after = net.layers.flatMap((l) => Object.values(l.kept()).map((v) => bytes(v)));
     assert.deepEqual(after, kept, 'kept tensors as after the run');

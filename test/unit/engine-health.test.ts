@@ -152,7 +152,19 @@ test('a failed gradient check names the parameter, the failures and the worst re
   const layer = new DoubledAffine('Affine1', fromNested([[0.5, -1, 2], [1.5, 0.25, -0.75]]), fromNested([0.1, 0.2, 0.3]));
   const events = run([layer], fromNested([[1, 2], [-3, 0.5]]), new MSELoss(), fromNested([[1, 0, 0], [0, 1, 0]]), true);
   const found = health(events);
-  assert.deepEqual(found, [{ index: 0, kind: 'check-failed', message: 'Affine1.W: gradient check failed at 6 of 6 elements (max rel error 0.5)' }]);
+  // Every element misses by |a − n| = |n|, which over atol + rtol·|n| grows with |n|: the worst has the largest |n|.
+  const check = events.find((e) => e.kind === 'check' && e.param === 'W');
+  assert.ok(check?.kind === 'check');
+  const n = check.result.numerical.data;
+  const w = n.reduce((best, v, i) => (Math.abs(v) > Math.abs(n[best]) ? i : best), 0);
+  const three = (v: number) => String(Number(v.toPrecision(3)));
+  assert.deepEqual(found, [
+    {
+      index: 0,
+      kind: 'check-failed',
+      message: `Affine1.W: gradient check failed at 6 of 6 elements (max rel error 0.5); worst W[${Math.floor(w / 3)}, ${w % 3}]: backprop ${three(check.result.analytic.data[w])}, numerical ${three(n[w])}`,
+    },
+  ]);
 });
 
 // The examples, loaded as the CLI and the extension load them.

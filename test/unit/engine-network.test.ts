@@ -57,7 +57,7 @@ test('runNetwork streams forward, loss, backward from the last layer, checks, th
   assert.deepEqual(summary, [
     'forward:0', 'forward:1', 'forward:2', 'forward:3', 'forward:4', 'loss',
     'backward:4', 'backward:3', 'backward:2', 'backward:1', 'backward:0',
-    'check:0W', 'check:0b', 'check:1gamma', 'check:1beta', 'check:4W', 'check:4b', 'done',
+    'check:0W', 'check:0b', 'check:0dx', 'check:1gamma', 'check:1beta', 'check:1dx', 'check:2dx', 'check:3dx', 'check:4W', 'check:4b', 'check:4dx', 'done',
   ]);
   const forwards = events.filter((e) => e.kind === 'forward');
   assert.strictEqual(forwards[0].input, x);
@@ -196,7 +196,7 @@ test('gradcheck fails on a wrong layer, and its error tensor points at the wrong
   assert.strictEqual(w.result.maxAbsDiff, err[5]);
   assert.ok(Math.abs(w.result.maxRelError - 1 / 3) < 1e-9, 'a = 1.5·n gives |a − n| / |a| = 1/3');
 
-  // A wrong dx upstream of Affine2 breaks only the parameters before it.
+  // A wrong dx upstream of Affine2 breaks only the parameters before it, and its own dx check.
   const net = new Sequential(
     [
       new Affine('Affine1', randomTensor(rng, [2, 3]), randomTensor(rng, [3])),
@@ -206,12 +206,15 @@ test('gradcheck fails on a wrong layer, and its error tensor points at the wrong
     new MSELoss(),
   );
   const results = checkNetwork(net, x, t, true);
-  assert.deepEqual(results.map((r) => `${r.name}.${r.param}:${r.result.ok}`), ['Affine1.W:false', 'Affine1.b:false', 'Affine2.W:true', 'Affine2.b:true']);
+  assert.deepEqual(results.map((r) => `${r.name}.${r.param}:${r.result.ok}`), ['Affine1.W:false', 'Affine1.b:false', 'Affine1.dx:true', 'Tanh1.dx:false', 'Affine2.W:true', 'Affine2.b:true', 'Affine2.dx:true']);
   assert.strictEqual(results[0].result.failures, 6);
   for (let i = 0; i < 6; i++) {
     const { analytic, numerical } = results[0].result;
     assert.ok(Math.abs(analytic.data[i] - 2 * numerical.data[i]) < 1e-7, 'analytic is twice the truth');
   }
+  const tanh = results[3].result;
+  assert.deepEqual([tanh.failures, tanh.nonDifferentiable, tanh.shape], [12, 0, [4, 3]]);
+  tanh.numerical.data.forEach((n, i) => assert.ok(Math.abs(tanh.analytic.data[i] - 2 * n) < 1e-7, `Tanh1.dx[${i}] is twice the truth`));
 });
 
 test('numericalGradient restores every element bit for bit and differentiates', () => {
@@ -227,13 +230,22 @@ test('numericalGradient restores every element bit for bit and differentiates', 
   [0.2, -2e-300, 6, 1.4].forEach((e, i) => assert.ok(Math.abs(g[i] - e) < 1e-9, `${i}: ${g[i]}`));
 });
 
+/** Differences whose central difference is exactly `numerical` (with h = 0.5) and whose one-sided slopes agree. */
+const straight = (numerical: number[]) => ({
+  f0: 0,
+  plus: Float64Array.from(numerical, (n) => n * 0.5),
+  minus: Float64Array.from(numerical, (n) => -n * 0.5),
+});
+
 test('compareGradients applies |a − n| ≤ atol + rtol·|n| per element and counts NaN as failing', () => {
-  const r = compareGradients(fromNested([1, 0, NaN, 2, 0.5]), fromNested([1.0005, 0, 1, 2.5, 0.5]), { h: 1e-4, atol: 0, rtol: 1e-3 });
+  const r = compareGradients(fromNested([1, 0, NaN, 2, 0.5]), straight([1.0005, 0, 1, 2.5, 0.5]), { h: 0.5, atol: 0, rtol: 1e-3 });
   assert.strictEqual(r.failures, 2);
   assert.strictEqual(r.ok, false);
   assert.deepEqual([...r.error.data].map((v) => (Number.isNaN(v) ? 'NaN' : v.toFixed(4))), ['0.0005', '0.0000', 'NaN', '0.5000', '0.0000']);
   assert.ok(Number.isNaN(r.maxAbsDiff) && Number.isNaN(r.meanAbsDiff));
-  const clean = compareGradients(fromNested([1, 0, 2]), fromNested([1.0005, 0, 2.5]), { h: 1e-4, atol: 0.5, rtol: 0 });
+  assert.deepEqual([...r.numerical.data], [1.0005, 0, 1, 2.5, 0.5]);
+  assert.strictEqual(r.nonDifferentiable, 0);
+  const clean = compareGradients(fromNested([1, 0, 2]), straight([1.0005, 0, 2.5]), { h: 0.5, atol: 0.5, rtol: 0 });
   assert.strictEqual(clean.failures, 0);
   assert.ok(Math.abs(clean.maxRelError - 0.2) < 1e-15 && Math.abs(clean.meanAbsDiff - 0.5005 / 3) < 1e-15);
 });

@@ -176,7 +176,7 @@ test('unknown layer type: did-you-mean on the type token (YAML and JSON)', () =>
   const crlf = 'input:\r\n  data: [[1, 2]]\r\nlayers:\r\n  - relux\r\n';
   expectProblem(errors(crlf), "unknown layer type 'relux' — did you mean 'relu'?", rangeOf(crlf, 'relux'));
   const far = 'input: { data: [[1, 2]] }\nlayers: [convolution]\n';
-  expectProblem(errors(far), "unknown layer type 'convolution' (expected affine, relu, sigmoid, tanh, leaky-relu, dropout or batchnorm)", rangeOf(far, 'convolution'));
+  expectProblem(errors(far), "unknown layer type 'convolution' (expected affine, relu, sigmoid, tanh, leaky-relu, dropout, batchnorm or custom)", rangeOf(far, 'convolution'));
 });
 
 test('a loss written as a layer points to loss:', () => {

@@ -49,4 +49,7 @@ test('keys and names match the parser', () => {
   assert.deepEqual(keys(defs.input), ['count', 'data', 'dataset', 'file', 'offset', 'random', 'split']);
   assert.deepEqual(keys(defs.target), ['data', 'dataset', 'file', 'labels', 'random']);
   assert.deepEqual(keys(defs.weights), ['W', 'b', 'beta', 'gamma']);
+  // A custom layer's params take any name but dx, each valued like a weight.
+  assert.deepEqual([defs.customParams.additionalProperties, defs.customParams.propertyNames], [{ $ref: '#/definitions/param' }, { not: { const: 'dx' } }]);
+  assert.equal((layerObject.properties!.params as SchemaNode).$ref, '#/definitions/customParams');
 });

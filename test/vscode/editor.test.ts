@@ -129,7 +129,7 @@ describe('Editor features', function () {
     const after = await titles();
     assert.equal(after.length, 5);
     assert.match(after[2], /^‖dW‖ [\d.e-]+ · check ok$/);
-    assert.match(after[3], /^‖dx‖ [\d.e-]+ · dead [\d.]+%$/);
+    assert.match(after[3], /^‖dx‖ [\d.e-]+ · dead [\d.]+% · check ok$/);
   });
 
   it('completes layer types and keys from the schema', async () => {

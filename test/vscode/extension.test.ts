@@ -40,7 +40,7 @@ describe('Backprop Lens in the extension host', function () {
     assert.deepEqual(outcome.status, 'done');
     assert.deepEqual(
       events.map((e) => e.kind + ('index' in e ? e.index : '')),
-      ['start', 'forward0', 'forward1', 'forward2', 'loss', 'backward2', 'backward1', 'backward0', 'check0', 'check0', 'check2', 'check2', 'findings', 'done'],
+      ['start', 'forward0', 'forward1', 'forward2', 'loss', 'backward2', 'backward1', 'backward0', 'check0', 'check0', 'check0', 'check1', 'check2', 'check2', 'check2', 'findings', 'done'],
     );
     const [start] = ofKind(events, 'start');
     assert.deepEqual(

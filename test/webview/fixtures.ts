@@ -1,7 +1,21 @@
 // Hand-made host messages for the panel and side view previews and tests: a small network run with a
-// ReLU mask, a 784×50 dW (pooled for display), NaN and Inf values, a layer named like an XSS probe, a
-// failing gradient check, health findings, and the book's shop graph (price 715.0000000000001, dtax 650).
-import type { Finding, FlowBar, GraphNodeInfo, HostToSideView, HostToWebview, LayerInfo, RunEvent, SideHeatmap, WireStats, WireTensor } from '../../src/protocol';
+// ReLU mask, a 784×50 dW (pooled for display), NaN and Inf values, a layer named like an XSS probe,
+// gradient checks (of W, b and dx, with non-differentiable points at ReLU kinks, and one failing),
+// health findings, and the book's shop graph (price 715.0000000000001, dtax 650).
+import type {
+  Finding,
+  FlowBar,
+  GraphNodeInfo,
+  HostToSideView,
+  HostToWebview,
+  LayerInfo,
+  RunEvent,
+  SideHeatmap,
+  WireCheck,
+  WireStats,
+  WireTensor,
+  WorstElement,
+} from '../../src/protocol';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -72,6 +86,68 @@ export const FINDINGS: Finding[] = [
   { index: 2, kind: 'check-failed', message: `${HOSTILE_NAME}: gradient check of W failed for 7 elements (max rel error 0.52)` },
 ];
 
+/** The engine's pass test |a − n| ≤ atol + rtol·|n|, with its default tolerances. */
+const ATOL = 1e-5;
+const RTOL = 1e-3;
+
+/** How many worst elements a check lists (the engine's WORST_COUNT). */
+export const WORST_K = 10;
+
+/**
+ * A gradient check as the engine reports it, of backprop's `analytic` against the central difference
+ * `numerical(r, c, a)`. Elements where `kink` holds (each outside the tolerance) are non-differentiable
+ * points: counted, never failed. The worst elements are the failures first, then by how far they miss,
+ * |a − n| / (atol + rtol·|n|).
+ */
+function checkOf(analytic: WireTensor, numerical: (r: number, c: number, a: number) => number, kink: (r: number, c: number) => boolean = () => false): WireCheck {
+  const a = new Float64Array(analytic.buffer);
+  const shape = analytic.shape;
+  const cols = shape.length < 2 ? a.length : a.length / shape[0];
+  const n = a.map((v, i) => numerical(Math.floor(i / cols), i % cols, v));
+  const diff = a.map((v, i) => Math.abs(v - n[i]));
+  const rel = diff.map((d, i) => (d === 0 ? 0 : d / Math.max(Math.abs(a[i]), Math.abs(n[i]))));
+  const isKink = (i: number): boolean => kink(Math.floor(i / cols), i % cols);
+  const failed = (i: number): boolean => !isKink(i) && !(diff[i] <= ATOL + RTOL * Math.abs(n[i]));
+  let failures = 0;
+  let nonDifferentiable = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (isKink(i)) nonDifferentiable++;
+    if (failed(i)) failures++;
+  }
+  const miss = diff.map((d, i) => d / (ATOL + RTOL * Math.abs(n[i])));
+  const order = [...a.keys()].sort((i, j) => Number(failed(j)) - Number(failed(i)) || miss[j] - miss[i] || i - j);
+  const worst: WorstElement[] = order.slice(0, WORST_K).map((i) => ({
+    flat: i,
+    index: shape.length < 2 ? [i] : [Math.floor(i / cols), i % cols],
+    analytic: a[i],
+    numerical: n[i],
+    nonDifferentiable: isKink(i),
+    failed: failed(i),
+  }));
+  return {
+    meanAbsDiff: diff.reduce((s, d) => s + d, 0) / diff.length,
+    maxAbsDiff: Math.max(...diff),
+    maxRelError: Math.max(...rel),
+    failures,
+    nonDifferentiable,
+    ok: failures === 0,
+    error: { shape, buffer: diff.buffer, stats: stats(shape, diff) },
+    relError: { shape, buffer: rel.buffer, stats: stats(shape, rel) },
+    worst,
+  };
+}
+
+/** Elements of Affine1's W whose perturbation by h moves a Relu1 input across 0. */
+const W1_KINKS = new Set(['123,4', '611,29']);
+/** Relu1 inputs within h of 0, each with where its central difference lands between the one-sided slopes. */
+const RELU_KINKS = new Map([
+  ['0,9', 0.62],
+  ['2,23', 0.35],
+  ['3,41', 0.5],
+]);
+/** The hostile layer's backward forgets a factor of 0.48 for these elements of dW: its check fails there. */
+const isWrongW2 = (r: number, c: number): boolean => r % 8 === 0 && c === 3;
+
 /** Events of the network run, in engine order: start, forward per layer, loss, backward, checks, done. */
 export function networkEvents(): RunEvent[] {
   const a1 = wire([N, 50], (r, c) => noise(r, c, 1) * 0.8);
@@ -84,6 +160,14 @@ export function networkEvents(): RunEvent[] {
   const prediction = wire([N, 5], (r, c) => (c === r ? 0.6 : 0.1));
   const dScores = wire([N, 5], (r, c) => ((c === r ? -0.4 : 0.1) / N));
   const dW1 = wire([784, 50], (r, c) => noise(r, c, 7) * 1e-3 * (r === 300 && c === 17 ? 8 : 1));
+  const db1 = wire([50], (_r, c) => noise(0, c, 15) * 0.01);
+  const dx1 = wire([N, 784], (r, c) => noise(r, c, 14) * 1e-4);
+  const dout2 = (r: number, c: number): number => noise(r, c, 11) * 0.02;
+  const dxRelu = wire([N, 50], (r, c) => (c % 7 === 0 || noise(r, c, 1) <= 0 ? 0 : dout2(r, c)));
+  const dW3 = wire([50, 5], (r, c) => noise(r, c, 13) * 0.05);
+  const db3 = wire([5], (_r, c) => (c - 2) * 0.01);
+  // Central differences agree with backprop to about 1e-7 relative, plus rounding near 1e-13.
+  const close = (rel: number, k: number) => (r: number, c: number, a: number) => a * (1 + rel * noise(r, c, k)) + 1e-13 * noise(r, c, k + 1);
   return [
     { kind: 'start', form: 'network', name: 'fixture-net', layers: LAYERS, loss: LOSS },
     {
@@ -118,23 +202,41 @@ export function networkEvents(): RunEvent[] {
       dout: wire([N, 5], (r, c) => ((c === r ? -0.2 : 0.05) / N) * ((r + c) % 3 === 0 ? 0 : 2)),
       dx: wire([N, 50], (r, c) => (r === 0 && c === 3 ? NaN : noise(r, c, 11) * 0.02)),
       grads: [
-        { name: 'W', grad: wire([50, 5], (r, c) => noise(r, c, 13) * 0.05) },
-        { name: 'b', grad: wire([5], (_r, c) => (c - 2) * 0.01) },
+        { name: 'W', grad: dW3 },
+        { name: 'b', grad: db3 },
       ],
     },
-    { kind: 'backward', index: 1, dout: wire([N, 50], (r, c) => noise(r, c, 11) * 0.02), dx: wire([N, 50], (r, c) => (c % 7 === 0 || noise(r, c, 1) <= 0 ? 0 : noise(r, c, 11) * 0.02)), grads: [] },
+    { kind: 'backward', index: 1, dout: wire([N, 50], dout2), dx: dxRelu, grads: [] },
     {
       kind: 'backward',
       index: 0,
       dout: wire([N, 50], (r, c) => noise(r, c, 12) * 0.02),
-      dx: wire([N, 784], (r, c) => noise(r, c, 14) * 1e-4),
+      dx: dx1,
       grads: [
         { name: 'W', grad: dW1 },
-        { name: 'b', grad: wire([50], (_r, c) => noise(0, c, 15) * 0.01) },
+        { name: 'b', grad: db1 },
       ],
     },
-    { kind: 'check', index: 0, param: 'W', result: { meanAbsDiff: 3.1e-10, maxAbsDiff: 2.2e-9, maxRelError: 4.7e-8, failures: 0, ok: true, error: wire([784, 50], (r, c) => Math.abs(noise(r, c, 17)) * 1e-10) } },
-    { kind: 'check', index: 2, param: 'W', result: { meanAbsDiff: 0.012, maxAbsDiff: 0.31, maxRelError: 0.52, failures: 7, ok: false, error: wire([50, 5], (r, c) => (r % 8 === 0 ? 0.31 : Math.abs(noise(r, c, 19)) * 1e-6)) } },
+    // At a kink the central difference lands between the one-sided slopes, here about half of backprop's.
+    { kind: 'check', index: 0, param: 'W', result: checkOf(dW1, (r, c, a) => (W1_KINKS.has(`${r},${c}`) ? a * 0.5 : close(1e-7, 21)(r, c, a)), (r, c) => W1_KINKS.has(`${r},${c}`)) },
+    { kind: 'check', index: 0, param: 'b', result: checkOf(db1, close(1e-8, 23)) },
+    { kind: 'check', index: 0, param: 'dx', result: checkOf(dx1, (r, c, a) => (r === 2 && c === 317 ? a * 0.37 : close(2e-7, 25)(r, c, a)), (r, c) => r === 2 && c === 317) },
+    {
+      kind: 'check',
+      index: 1,
+      param: 'dx',
+      result: checkOf(
+        dxRelu,
+        (r, c, a) => {
+          const frac = RELU_KINKS.get(`${r},${c}`);
+          // A masked unit's gradient is exactly 0 on both sides: its central difference is exactly 0 too.
+          return frac !== undefined ? dout2(r, c) * frac : a === 0 ? 0 : close(1e-9, 27)(r, c, a);
+        },
+        (r, c) => RELU_KINKS.has(`${r},${c}`),
+      ),
+    },
+    { kind: 'check', index: 2, param: 'W', result: checkOf(dW3, (r, c, a) => (isWrongW2(r, c) ? a / 0.48 : close(3e-8, 29)(r, c, a))) },
+    { kind: 'check', index: 2, param: 'b', result: checkOf(db3, (r, c, a) => (a === 0 ? 0 : close(3e-8, 31)(r, c, a))) },
     { kind: 'findings', findings: FINDINGS },
     { kind: 'done', loss: LOSS_VALUE, ok: false, elapsedMs: 12.5 },
   ];

@@ -60,3 +60,18 @@ test('sequential scale spans finite min..max; a flat or empty tensor sits mid-sc
   assert.deepEqual(parseRgb('#440154'), [68, 1, 84]);
   assert.deepEqual(parseRgb('rgb(5, 48, 97)'), [5, 48, 97]);
 });
+
+test('log scale spans the positive finite values by decade; zero and anything below take the low end', () => {
+  const d = domainOf('log', Float64Array.from([0, 1e-9, 1e-3, 0.1, NaN, Infinity]));
+  assert.deepEqual(d, { lo: 1e-9, hi: 0.1 });
+  assert.equal(lutIndex('log', d, 1e-9), 0);
+  assert.equal(lutIndex('log', d, 0.1), 255);
+  // 1e-5 is 4 of the 8 decades up: mid-scale.
+  assert.equal(lutIndex('log', d, 1e-5), 128);
+  assert.equal(lutIndex('log', d, 0), 0);
+  assert.equal(lutIndex('log', d, 1e-12), 0);
+  assert.equal(lutIndex('log', d, Infinity), 255);
+  assert.deepEqual(domainOf('log', Float64Array.from([0, 0])), { lo: 0, hi: 0 });
+  assert.equal(lutIndex('log', { lo: 0, hi: 0 }, 0), 0);
+  assert.deepEqual(lutOf('log'), lutOf('error'));
+});

@@ -4,10 +4,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { WebviewToHost } from '../../src/protocol';
-import { fmt } from '../../src/format';
+import type { WebviewToHost, WireCheck } from '../../src/protocol';
+import { fmt, fmtFull, fmtGraph } from '../../src/format';
+import { lutOf } from '../../webview/colormap';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
-import { FINDINGS, HOSTILE_NAME, NETWORK_URI, networkEvents } from './fixtures';
+import { FINDINGS, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';
 
 useBrowser();
 
@@ -30,9 +31,9 @@ async function rowTexts(page: Page): Promise<string[][]> {
   return page.$$eval('table.layers tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
 }
 
-/** Titles of the heatmap cards shown. */
+/** Titles of the heatmap cards shown (not the worst-elements cards). */
 async function heatmapTitles(page: Page): Promise<string[]> {
-  return page.$$eval('.hm-card .hm-title', (els) => els.map((e) => e.textContent ?? ''));
+  return page.$$eval('.hm-card:not(.worst-card) .hm-title', (els) => els.map((e) => e.textContent ?? ''));
 }
 
 function card(title: string): string {
@@ -50,6 +51,45 @@ async function hoverCell(page: Page, cardSelector: string, row: number, col: num
 /** The layer names in the table, without the ⚠ marker of layers with findings. */
 async function layerNames(page: Page): Promise<string[]> {
   return page.$$eval('td.col-name', (tds) => tds.map((td) => [...td.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('')));
+}
+
+/** The check event of `param` of layer `index` in the fixture run. */
+function checkOf(index: number, param: string): WireCheck {
+  const ev = networkEvents().find((e) => e.kind === 'check' && e.index === index && e.param === param);
+  assert.ok(ev?.kind === 'check');
+  return ev.result;
+}
+
+/** Selector of the check section of `param`. */
+function checkSection(param: string): string {
+  return `.check:has(.hm-title:text-is("worst elements (${param})"))`;
+}
+
+/** Selector of the worst-elements table of `param`. */
+function worst(param: string): string {
+  return `${checkSection(param)} table.worst`;
+}
+
+/** The cells of each row of a worst-elements table, and whether the row is selected. */
+async function worstRows(page: Page, param: string): Promise<{ cells: string[]; selected: string | null }[]> {
+  return page.$$eval(`${worst(param)} tbody tr`, (rows) => rows.map((r) => ({ cells: [...r.querySelectorAll('td')].map((td) => td.textContent ?? ''), selected: r.getAttribute('aria-selected') })));
+}
+
+/** Where the cell cursor of the heatmap titled `title` is, in whole cells of a rows×cols grid; null when hidden. */
+async function cursorCell(page: Page, title: string, rows: number, cols: number): Promise<{ row: number; col: number } | null> {
+  const at = await page.$eval(`${card(title)} .hm-stage`, (stage) => {
+    const cursor = stage.querySelector('.hm-cursor') as HTMLElement;
+    const canvas = stage.querySelector('canvas') as HTMLCanvasElement;
+    if (cursor.hidden) return null;
+    const c = cursor.getBoundingClientRect();
+    const b = canvas.getBoundingClientRect();
+    return { x: c.left + c.width / 2 - b.left, y: c.top + c.height / 2 - b.top, w: b.width, h: b.height };
+  });
+  return at && { row: Math.floor((at.y / at.h) * rows), col: Math.floor((at.x / at.w) * cols) };
+}
+
+async function tooltip(page: Page): Promise<string | null> {
+  return page.$eval('#bl-tooltip', (t) => ((t as HTMLElement).hidden ? null : t.textContent));
 }
 
 /** aria-selected of each body row. */
@@ -114,9 +154,16 @@ describe('webview panel', () => {
     // Hostile layer: activation has 1 NaN and 1 +Inf; dx has 1 NaN.
     assert.equal(rows[2][12], '2 / 1');
     assert.equal(await page.locator('table.layers tbody tr:nth-child(3) td.col-nonfinite.bad').count(), 1);
+    // The column covers dx checks too: Affine1's largest relative error is its dx's (at a non-differentiable
+    // point, so still ok); Relu1 has only dx.
     assert.equal(rows[2][13], '0.52fail');
-    assert.equal(rows[0][13], '4.7e-8ok');
-    assert.equal(rows[1][13], '–');
+    assert.equal(rows[0][13], '0.63ok');
+    assert.equal(rows[1][13], '1ok');
+    assert.equal(rows[3][13], '–');
+    const title = (n: number): Promise<string | null> => page.getAttribute(`table.layers tbody tr:nth-child(${n}) td.col-check`, 'title');
+    assert.match((await title(1)) ?? '', /^3 tensors checked \(W, b, dx\): all ok · 3 non-differentiable points \(not failures\)\nW: ok · 0 failure\(s\) · 2 non-differentiable · /);
+    assert.match((await title(2)) ?? '', /^1 tensor checked \(dx\): all ok · 3 non-differentiable points \(not failures\)\ndx: ok · 0 failure\(s\) · 3 non-differentiable · max rel error 1 · /);
+    assert.match((await title(3)) ?? '', /^2 tensors checked \(W, b\): 1 failed · 0 non-differentiable points\nW: FAIL · 7 failure\(s\) · 0 non-differentiable · max rel error 0\.52/);
     await clean(page, watch);
   });
 
@@ -125,7 +172,19 @@ describe('webview panel', () => {
     await runDone(page);
     await page.click('table.layers tbody tr:nth-child(1)');
     assert.deepEqual((await posted(page)).at(-1), { type: 'selectLayer', index: 0 });
-    assert.deepEqual(await heatmapTitles(page), ['activation', 'dout', 'dx', 'dW', 'db', 'check error (W)']);
+    assert.deepEqual(await heatmapTitles(page), [
+      'activation',
+      'dout',
+      'dx',
+      'dW',
+      'db',
+      '|a − n| (W)',
+      'relative error (W)',
+      '|a − n| (b)',
+      'relative error (b)',
+      '|a − n| (dx)',
+      'relative error (dx)',
+    ]);
     const pixels = await page.$$eval('canvas.hm-canvas', (canvases) =>
       (canvases as HTMLCanvasElement[]).map((c) => {
         const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
@@ -134,12 +193,14 @@ describe('webview panel', () => {
         return { w: c.width, h: c.height, colours: colours.size };
       }),
     );
-    for (const p of pixels) assert.ok(p.w > 0 && p.h > 0 && p.colours >= 3, JSON.stringify(p));
+    // |a − n| of dx is near 0 but for its one non-differentiable point: black and one other colour.
+    for (const p of pixels) assert.ok(p.w > 0 && p.h > 0 && p.colours >= 2, JSON.stringify(p));
+    assert.equal(pixels.filter((p) => p.colours < 3).length, 1);
     const label = await page.getAttribute(`${card('dW')} canvas.hm-canvas`, 'aria-label');
     assert.match(label ?? '', /^dW of layer Affine1, 784×50 heatmap, downsampled to 392×50 by max-\|·\| pooling, diverging/);
 
     await page.click('table.layers tbody tr:nth-child(2)');
-    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dout', 'dx']);
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dout', 'dx', '|a − n| (dx)', 'relative error (dx)']);
     await clean(page, watch);
   });
 
@@ -341,7 +402,7 @@ describe('webview panel', () => {
     await page.evaluate(() => window.preview.send([{ type: 'select', index: 1 }]));
     await page.waitForFunction(() => document.querySelector('.detail h2 .layer-name')?.textContent === 'Relu1');
     assert.deepEqual(await selectedRows(page), ['false', 'true', 'false', 'false', 'false']);
-    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dout', 'dx']);
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dout', 'dx', '|a − n| (dx)', 'relative error (dx)']);
     assert.deepEqual(await page.evaluate(() => window.preview.state), { selected: 1, zoom: 1, uri: NETWORK_URI });
     // Out of range, negative, fractional, or not a number: nothing changes.
     await page.evaluate(() => window.preview.send([5, -1, 1.5, '2'].map((index) => ({ type: 'select', index }) as never)));
@@ -453,13 +514,232 @@ describe('webview panel', () => {
     await page.keyboard.press('Enter');
     assert.equal((await posted(page)).length, count);
 
-    // The failing check of the hostile layer's W: its cells point into W too.
+    // The failing check of the hostile layer's W: the cells of both its heatmaps point into W too.
     await page.click('table.layers tbody tr:nth-child(3)');
-    const check = await cellPoint(page, card('check error (W)'), 8, 3, 50, 5);
+    const check = await cellPoint(page, card('|a − n| (W)'), 8, 3, 50, 5);
     await page.mouse.click(check.x, check.y);
     assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'W', row: 8, col: 3 });
+    const rel = await cellPoint(page, card('relative error (W)'), 16, 3, 50, 5);
+    await page.mouse.click(rel.x, rel.y);
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'W', row: 16, col: 3 });
+
+    // dx is the layer's input, not in the spec: its check's cells reveal nothing.
+    await page.click('table.layers tbody tr:nth-child(2)');
+    const before = (await posted(page)).length;
+    const dx = await cellPoint(page, card('|a − n| (dx)'), 2, 23, 4, 50);
+    await page.mouse.click(dx.x, dx.y);
+    assert.equal((await posted(page)).length, before);
+    assert.equal(await page.locator(`${card('|a − n| (dx)')} .hm-hint`).count(), 0);
     await clean(page, watch);
   });
+
+  test('gradient check: one summary line per checked tensor, parameters then dx, counting failures and non-differentiable points', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    const summaries = (): Promise<string[][]> =>
+      page.$$eval('.check .check-summary', (hs) => hs.map((h) => [h.querySelector('.check-badge')?.textContent ?? '', h.querySelector('.check-line')?.textContent ?? '']));
+    assert.equal(await page.textContent('.checks h2'), 'Gradient check');
+    assert.deepEqual(await summaries(), [
+      ['ok', 'W: 0 of 39,200 fail · 2 non-differentiable points · max rel 0.5'],
+      ['ok', 'b: 0 of 50 fail · 0 non-differentiable points · max rel 9.74e-9'],
+      ['ok', 'dx: 0 of 3,136 fail · 1 non-differentiable point · max rel 0.63'],
+    ]);
+    assert.match((await page.getAttribute('.check .check-kinks', 'title')) ?? '', /within h of a kink \(such as a ReLU input near 0\).*Not a failure\.$/);
+    await page.click('table.layers tbody tr:nth-child(2)');
+    assert.deepEqual(await summaries(), [['ok', 'dx: 0 of 200 fail · 3 non-differentiable points · max rel 1']]);
+    await page.click('table.layers tbody tr:nth-child(3)');
+    assert.deepEqual(await summaries(), [
+      ['fail', 'W: 7 of 250 fail · 0 non-differentiable points · max rel 0.52'],
+      ['ok', 'b: 0 of 5 fail · 0 non-differentiable points · max rel 2.35e-8'],
+    ]);
+    assert.equal(await page.locator('.check-fails.some').count(), 1);
+    // Layers without checks have no check section.
+    await page.click('table.layers tbody tr:nth-child(4)');
+    assert.equal(await page.isHidden('.checks'), true);
+    await clean(page, watch);
+  });
+
+  test('the relative-error heatmap is painted on a log scale', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    await page.click('table.layers tbody tr:nth-child(3)');
+    const rel = new Float64Array(checkOf(2, 'W').relError.buffer);
+    const positive = [...rel].filter((v) => v > 0);
+    const lo = Math.min(...positive);
+    const hi = Math.max(...positive);
+    const canvas = `${card('relative error (W)')} canvas.hm-canvas`;
+    const pixel = (row: number, col: number): Promise<number[]> =>
+      page.$eval(
+        canvas,
+        (c, [r, k]) => {
+          const cv = c as HTMLCanvasElement;
+          const x = Math.floor(((k + 0.5) * cv.width) / 5);
+          const y = Math.floor(((r + 0.5) * cv.height) / 50);
+          return [...(cv.getContext('2d')?.getImageData(x, y, 1, 1).data ?? [])].slice(0, 3);
+        },
+        [row, col],
+      );
+    const inferno = lutOf('error');
+    const expected = (v: number): number[] => {
+      const i = Math.round(((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * 255);
+      return [...inferno.slice(i * 3, i * 3 + 3)];
+    };
+    // A wrong element (relative error 0.52, the largest) at the top of the scale; a good one decades below.
+    assert.deepEqual(await pixel(8, 3), expected(rel[8 * 5 + 3]));
+    assert.deepEqual(await pixel(35, 0), expected(rel[35 * 5]));
+    assert.notDeepEqual(await pixel(35, 0), await pixel(8, 3));
+    assert.deepEqual(await page.$$eval(`${card('relative error (W)')} .legend-ends span`, (ss) => ss.map((x) => x.textContent)), [fmt(lo), 'log scale', fmt(hi)]);
+    assert.match((await page.getAttribute(canvas, 'aria-label')) ?? '', /^relative error \(W\) of layer .*, 50×5 heatmap, logarithmic colour scale \(inferno\), zero at the low end, from /);
+    // Relu1's dx check has exact zeros (masked units): they share the low end, and the legend says so.
+    await page.click('table.layers tbody tr:nth-child(2)');
+    assert.match((await page.textContent(`${card('relative error (dx)')} .legend-ends span:first-child`)) ?? '', /^≤\d/);
+    await clean(page, watch);
+  });
+
+  test('worst elements: k rows, worst first, with index, a, n, |a − n|, relative error and status', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    await page.click('table.layers tbody tr:nth-child(2)');
+    const relu = checkOf(1, 'dx');
+    const rows = await worstRows(page, 'dx');
+    assert.equal(rows.length, WORST_K);
+    assert.deepEqual(
+      rows.map((r) => r.cells[5]),
+      ['non-differentiable point', 'non-differentiable point', 'non-differentiable point', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'],
+    );
+    assert.deepEqual(rows.map((r) => r.cells[0]).slice(0, 3), ['[3, 41]', '[2, 23]', '[0, 9]']);
+    rows.forEach((r, i) => {
+      const w = relu.worst[i];
+      const diff = Math.abs(w.analytic - w.numerical);
+      assert.deepEqual(r.cells.slice(0, 5), [`[${w.index.join(', ')}]`, fmtGraph(w.analytic), fmtGraph(w.numerical), fmt(diff), fmt(diff === 0 ? 0 : diff / Math.max(Math.abs(w.analytic), Math.abs(w.numerical)))]);
+    });
+    // [3, 41]: backprop's masked 0 against half of dout from the central difference: relative error 1.
+    assert.equal(rows[0].cells[4], '1');
+    assert.equal(await page.getAttribute(`${worst('dx')} tbody tr:nth-child(2) td:nth-child(2)`, 'title'), fmtFull(relu.worst[1].analytic));
+    assert.match((await page.getAttribute(`${worst('dx')} tbody tr:first-child .status-chip`, 'title')) ?? '', /within h of a kink/);
+    assert.equal(await page.textContent(`${checkSection('dx')} .worst-card .hm-shape`), `${WORST_K} of 200`);
+    assert.match((await page.textContent(`${checkSection('dx')} .worst-note`)) ?? '', /^Non-differentiable point: /);
+
+    await page.click('table.layers tbody tr:nth-child(3)');
+    assert.deepEqual((await worstRows(page, 'W')).map((r) => r.cells[5]), ['fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'fail', 'ok', 'ok', 'ok']);
+    assert.equal(await page.locator(`${checkSection('W')} .worst-note`).count(), 0);
+    // A tensor smaller than k lists every element.
+    assert.equal((await worstRows(page, 'b')).length, 5);
+    assert.equal(await page.getAttribute(worst('W'), 'role'), 'grid');
+    await clean(page, watch);
+  });
+
+  test('choosing a worst element puts the heatmaps’ cursor and the tooltip on it: click, Enter, arrows; pooled heatmaps name it in its block', async () => {
+    const { page, watch } = await open('play=network');
+    await runDone(page);
+    await page.click('table.layers tbody tr:nth-child(3)');
+    const error = new Float64Array(checkOf(2, 'W').error.buffer);
+    assert.equal(await cursorCell(page, '|a − n| (W)', 50, 5), null);
+
+    // Row 3 is W[0, 3].
+    await page.click(`${worst('W')} tbody tr:nth-child(3)`);
+    assert.deepEqual(await cursorCell(page, '|a − n| (W)', 50, 5), { row: 0, col: 3 });
+    assert.deepEqual(await cursorCell(page, 'relative error (W)', 50, 5), { row: 0, col: 3 });
+    assert.equal(await tooltip(page), `|a − n| (W) · ${HOSTILE_NAME}\nrow 0, col 3\nvalue ${String(error[3])}`);
+    const onlyRow = (i: number): string[] => Array.from({ length: WORST_K }, (_, k) => String(k === i));
+    assert.deepEqual((await worstRows(page, 'W')).map((r) => r.selected), onlyRow(2));
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'W', row: 0, col: 3 });
+
+    // Arrows walk the rows, each choosing its element; End goes to the last.
+    await page.keyboard.press('ArrowDown');
+    assert.deepEqual(await cursorCell(page, '|a − n| (W)', 50, 5), { row: 40, col: 3 });
+    assert.match((await tooltip(page)) ?? '', /\nrow 40, col 3\n/);
+    await page.keyboard.press('End');
+    assert.deepEqual(await cursorCell(page, '|a − n| (W)', 50, 5), { row: 32, col: 4 });
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'W', row: 32, col: 4 });
+    // Zooming redraws the heatmaps; the chosen element keeps its cursor.
+    await page.keyboard.press('+');
+    assert.equal(await page.textContent('.zoom-level'), '200%');
+    assert.deepEqual(await cursorCell(page, '|a − n| (W)', 50, 5), { row: 32, col: 4 });
+    await page.keyboard.press('0');
+
+    // Enter on a row of another check chooses there, and this one lets go. b is one row: its row 2, b[1], is col 1.
+    await page.focus(`${worst('b')} tbody tr:nth-child(2)`);
+    await page.keyboard.press('Enter');
+    assert.equal(await cursorCell(page, '|a − n| (W)', 50, 5), null);
+    assert.equal(await cursorCell(page, 'relative error (W)', 50, 5), null);
+    assert.deepEqual((await worstRows(page, 'W')).map((r) => r.selected).filter((x) => x === 'true'), []);
+    assert.deepEqual(await cursorCell(page, '|a − n| (b)', 1, 5), { row: 0, col: 1 });
+    assert.match((await tooltip(page)) ?? '', /^\|a − n\| \(b\) · .*\nrow 0, col 1\n/);
+    assert.deepEqual((await posted(page)).at(-1), { type: 'selectCell', index: 2, param: 'b', row: 0, col: 1 });
+    // Leaving the table takes the tooltip away; the cursor stays on the chosen element.
+    await page.click('.checks-intro');
+    assert.equal(await tooltip(page), null);
+    assert.deepEqual(await cursorCell(page, '|a − n| (b)', 1, 5), { row: 0, col: 1 });
+
+    // Affine1's W is pooled 4 rows to a cell: its third worst element is shown in its block, and named
+    // on a line of its own when another element of the block has the larger |a − n|.
+    await page.click('table.layers tbody tr:nth-child(1)');
+    const w1 = checkOf(0, 'W');
+    const e1 = new Float64Array(w1.error.buffer);
+    const [r, c] = w1.worst[2].index;
+    const r0 = r - (r % 4);
+    const extreme = [0, 1, 2, 3].map((k) => (r0 + k) * 50 + c).reduce((best, i) => (e1[i] > e1[best] ? i : best));
+    await page.click(`${worst('W')} tbody tr:nth-child(3)`);
+    assert.deepEqual(await cursorCell(page, '|a − n| (W)', 196, 50), { row: r0 / 4, col: c });
+    assert.deepEqual(await cursorCell(page, 'relative error (W)', 196, 50), { row: r0 / 4, col: c });
+    const lines = ['|a − n| (W) · Affine1', `rows ${r0}–${r0 + 3}, cols ${c} (block of 4)`, `max-|·| value ${String(e1[extreme])} at row ${Math.floor(extreme / 50)}, col ${c}`];
+    if (extreme !== r * 50 + c) lines.push(`selected row ${r}, col ${c}: value ${String(e1[r * 50 + c])}`);
+    assert.equal(await tooltip(page), lines.join('\n'));
+
+    // At 25% Affine1's dx (4×784) is pooled 14 columns to a cell; its last worst element, dx[1, 621],
+    // shares the block of columns 616–629 with dx[1, 618], which misses by more: the tooltip names both.
+    await page.click('button[aria-label="Zoom out"]');
+    await page.click('button[aria-label="Zoom out"]');
+    assert.equal(await page.textContent('.zoom-level'), '25%');
+    const dx1 = checkOf(0, 'dx');
+    const d1 = new Float64Array(dx1.error.buffer);
+    assert.deepEqual(dx1.worst[WORST_K - 1].index, [1, 621]);
+    const block = Array.from({ length: 14 }, (_, k) => 784 + 616 + k);
+    const top = block.reduce((best, i) => (d1[i] > d1[best] ? i : best));
+    assert.notEqual(top, 784 + 621);
+    await page.click(`${worst('dx')} tbody tr:nth-child(${WORST_K})`);
+    assert.deepEqual(await cursorCell(page, '|a − n| (dx)', 4, 56), { row: 1, col: 44 });
+    assert.equal(
+      await tooltip(page),
+      ['|a − n| (dx) · Affine1', 'rows 1, cols 616–629 (block of 14)', `max-|·| value ${String(d1[top])} at row 1, col ${top - 784}`, `selected row 1, col 621: value ${String(d1[784 + 621])}`].join('\n'),
+    );
+    await page.click('.zoom-level');
+
+    // dx: the cursor moves, and nothing is posted, since dx has no line in the spec.
+    await page.click('table.layers tbody tr:nth-child(2)');
+    const count = (await posted(page)).length;
+    await page.click(`${worst('dx')} tbody tr:nth-child(2)`);
+    assert.deepEqual(await cursorCell(page, '|a − n| (dx)', 4, 50), { row: 2, col: 23 });
+    assert.equal(await tooltip(page), `|a − n| (dx) · Relu1\nrow 2, col 23\nvalue ${String(new Float64Array(checkOf(1, 'dx').error.buffer)[2 * 50 + 23])}`);
+    assert.equal((await posted(page)).length, count);
+
+    // Another check event of the layer redraws its section: the element stays chosen, quietly, and its row keeps focus.
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(1).filter((m) => m.type === 'event' && m.event.kind === 'check' && m.event.index === 1)));
+    await settle(page);
+    assert.deepEqual((await worstRows(page, 'dx')).map((row) => row.selected), onlyRow(1));
+    assert.deepEqual(await cursorCell(page, '|a − n| (dx)', 4, 50), { row: 2, col: 23 });
+    assert.deepEqual(await cursorCell(page, 'relative error (dx)', 4, 50), { row: 2, col: 23 });
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('table.worst tbody tr')?.getAttribute('aria-rowindex')), '3');
+    assert.equal(await tooltip(page), null);
+    assert.equal((await posted(page)).length, count);
+    await clean(page, watch);
+  });
+
+  for (const theme of ['dark', 'light'] as const) {
+    test(`gradient check screenshot in the ${theme} theme, with a worst element chosen`, async () => {
+      const { page, watch } = await open(`theme=${theme}&play=network`, { width: 1280, height: 1250 });
+      await runDone(page);
+      await page.click('table.layers tbody tr:nth-child(2)');
+      await page.click(`${worst('dx')} tbody tr:nth-child(2)`);
+      assert.notEqual(await tooltip(page), null);
+      await page.screenshot({ path: join(ARTIFACTS, `check-${theme}.png`) });
+      await page.click('table.layers tbody tr:nth-child(3)');
+      await page.click(`${worst('W')} tbody tr:nth-child(1)`);
+      await page.screenshot({ path: join(ARTIFACTS, `check-fail-${theme}.png`), fullPage: true });
+      await clean(page, watch);
+    });
+  }
 
   for (const theme of ['dark', 'light', 'hc'] as const) {
     test(`renders in the ${theme} theme`, async () => {
