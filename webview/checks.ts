@@ -2,7 +2,7 @@
 // of |a − n| and of the relative error, and the worst elements. Choosing a worst element (click, or
 // Enter) puts both heatmaps' cell cursor on it and shows the |a − n| heatmap's tooltip there.
 import type { WireCheck, WorstElement } from '../src/protocol';
-import { h } from './dom';
+import { h, rowKeyTarget } from './dom';
 import { matrixShape } from './downsample';
 import { fmt, fmtCount, fmtFull, fmtGraph } from '../src/format';
 import { HeatmapView, type HeatmapOptions } from './heatmap';
@@ -216,13 +216,7 @@ export class CheckView {
     const i = this.rows.indexOf((e.target as Element).closest('tr') as HTMLTableRowElement);
     if (i < 0) return;
     const last = this.rows.length - 1;
-    const target =
-      e.key === 'ArrowDown' ? Math.min(last, i + 1)
-      : e.key === 'ArrowUp' ? Math.max(0, i - 1)
-      : e.key === 'Home' ? 0
-      : e.key === 'End' ? last
-      : e.key === 'Enter' || e.key === ' ' ? i
-      : -1;
+    const target = rowKeyTarget(e.key, i, last);
     if (target < 0) return;
     e.preventDefault();
     this.rows[target].focus();

@@ -38,3 +38,12 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Attrs = {
   append(el, children);
   return el;
 }
+
+/** The row a key moves to in a list of rows (arrows, Home, End; Enter or Space keep it), or -1. */
+export function rowKeyTarget(key: string, i: number, last: number): number {
+  if (key === 'ArrowDown') return Math.min(last, i + 1);
+  if (key === 'ArrowUp') return Math.max(0, i - 1);
+  if (key === 'Home') return 0;
+  if (key === 'End') return last;
+  return key === 'Enter' || key === ' ' ? i : -1;
+}

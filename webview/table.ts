@@ -2,7 +2,7 @@
 // Rows are an ARIA grid with one focusable row at a time (roving tabindex).
 import type { WireStats, WireTensor } from '../src/protocol';
 import { nonDifferentiableText } from './checks';
-import { h } from './dom';
+import { h, rowKeyTarget } from './dom';
 import { findingMark } from './findings';
 import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../src/format';
 import type { LayerRecord } from './state';
@@ -227,13 +227,7 @@ export class LayerTable {
     const i = tr ? this.rows.indexOf(tr) : -1;
     if (i < 0) return;
     const last = this.rows.length - 1;
-    const target =
-      e.key === 'ArrowDown' ? Math.min(last, i + 1)
-      : e.key === 'ArrowUp' ? Math.max(0, i - 1)
-      : e.key === 'Home' ? 0
-      : e.key === 'End' ? last
-      : e.key === 'Enter' || e.key === ' ' ? i
-      : -1;
+    const target = rowKeyTarget(e.key, i, last);
     if (target < 0) return;
     e.preventDefault();
     this.onSelect(target);

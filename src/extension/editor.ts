@@ -7,7 +7,6 @@ import type { Finding } from '../protocol';
 import { completionsAt, keyHoverAt } from '../spec/assist';
 import { initFix } from '../spec/fixes';
 import type { Problem } from '../spec/model';
-import { toDiagnostic } from './diagnostics';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore } from './store';
 import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
@@ -157,6 +156,15 @@ export class SpecCompletions implements vscode.CompletionItemProvider {
       return item;
     });
   }
+}
+
+/** One problem as a diagnostic from source "backprop". */
+export function toDiagnostic(p: Problem): vscode.Diagnostic {
+  const { start, end } = p.range;
+  const severity = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
+  const d = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), p.message, severity);
+  d.source = 'backprop';
+  return d;
 }
 
 /** A finding's diagnostic, remembered with the finding so its quick fix can be found again. */

@@ -11,8 +11,6 @@ import { fileName, isSpec, SpecIndex, toRange } from './specs';
 import { RunStore } from './store';
 import { newSpec } from './templates';
 
-export { isSpec };
-
 /** What tests (and other extensions) can call. */
 export interface BackpropApi {
   /** Runs a spec as the command does and resolves with its events and how it ended. */
