@@ -5,6 +5,7 @@
 # the e2e tests that drive code-server in Chromium like a user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[[ -d node_modules ]] || npm ci --no-audit --no-fund
 bash scripts/install-vscode-test.sh
 npm run --silent typecheck
 npm run --silent package
