@@ -1,4 +1,4 @@
-// `backprop run|check SPEC [--json] [--full]`: the engine in a terminal. Exit 0 when all is well,
+// `backprop run|check|train SPEC [--json] [--full]`: the engine in a terminal. Exit 0 when all is well,
 // 1 when a gradient check failed or the loss is not finite, 2 on spec errors, 3 when the run failed
 // (a custom layer's code, say). Never a stack trace.
 import { readFileSync } from 'node:fs';
@@ -6,28 +6,32 @@ import { dirname, join, resolve } from 'node:path';
 import { evaluateGraph } from '../engine/graph';
 import { DEFAULT_THRESHOLDS, gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
+import { createOptimizer } from '../engine/optimizers';
 import { runNetwork } from '../engine/run';
-import { loadSpec, type GraphSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
+import { train } from '../engine/train';
+import { loadSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
-import { fmt } from '../format';
+import { fmt, fmtFull } from '../format';
 import { table } from './table';
 
 const USAGE = `usage: backprop run SPEC [--json] [--full]
        backprop check SPEC [--json] [--full]
+       backprop train SPEC [--json]
 
   run     forward and backward pass; prints one row per layer
   check   the same, plus a numerical gradient check of every parameter and every layer's dx
-  --json  one JSON report on stdout (see README)
-  --full  with --json, add every tensor as nested arrays
+  train   the spec's train: section; prints one row per evaluation
+  --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
+  --full  with --json, add every tensor as nested arrays (run and check)
 
 exit status: 0 fine, 1 gradient check failed or loss not finite, 2 spec errors or bad usage,
 3 the run failed (a custom layer's code failed, or out of memory, say)`;
 
 /** What the command line asked for. */
 interface Args {
-  /** run or check. */
-  command: 'run' | 'check';
+  /** run, check or train. */
+  command: 'run' | 'check' | 'train';
   /** Spec file path as given. */
   file: string;
   /** Print the JSON report. */
@@ -38,7 +42,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
-  if (command !== 'run' && command !== 'check') return command ? `unknown command '${command}'` : 'missing command';
+  if (command !== 'run' && command !== 'check' && command !== 'train') return command ? `unknown command '${command}'` : 'missing command';
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
   const unknown = flags.find((f) => f !== '--json' && f !== '--full');
@@ -128,6 +132,46 @@ function printGraph(report: GraphReport): void {
   console.log(table(['node', 'op', 'value', `d${report.graph.output}/dnode`], rows));
 }
 
+/** `backprop train`: a row (or JSON line) per evaluation, then a summary with the wall time. */
+function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
+  const spec = loaded.spec;
+  const { network, x, t } = loaded;
+  if (spec?.form !== 'network' || !spec.train) {
+    const start = { line: 0, character: 0 };
+    const message = 'no train: section to run; add e.g. train: { iterations: 1000, batch: 100, optimizer: sgd }';
+    console.error(formatProblem(args.file, { message, range: { start, end: start }, severity: 'error' }));
+    return 2;
+  }
+  if (!network || !x || !t) return 2;
+  const sets = trainingSets(spec, x, t, io);
+  if ('problems' in sets) {
+    for (const p of sets.problems) console.error(formatProblem(args.file, p));
+    return 2;
+  }
+  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const widths = [9, 7, 10, 9, 9];
+  const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
+  if (!args.json) {
+    console.log(`${spec.name}: ${iterations} iterations, batch ${batch}, ${optimizer.type}; train ${sets.xTrain.shape[0]}, test ${sets.xTest.shape[0]}\n`);
+    row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
+    row(widths.map((w) => '─'.repeat(w)));
+  }
+  const started = performance.now();
+  try {
+    for (const e of train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery })) {
+      const seconds = (performance.now() - started) / 1000;
+      if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
+      else if (e.kind === 'eval') row([String(e.iteration), fmt(e.epoch), fmt(e.loss), fmt(e.trainAcc), fmt(e.testAcc)]);
+      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}, train acc ${fmtFull(e.trainAcc)}, test acc ${fmtFull(e.testAcc)}`);
+    }
+  } catch (e) {
+    if (!(e instanceof CustomLayerError)) throw e;
+    console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer].typeRange, severity: 'error' }));
+    return 3;
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
@@ -148,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
   const loaded = loadSpec(text, args.file, await specIO(args.file, text));
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
+  if (args.command === 'train') return runTraining(args, loaded, await specIO(args.file, text));
 
   let report: NetworkReport | GraphReport;
   if (loaded.spec.form === 'graph') {

@@ -13,7 +13,7 @@ export { buildNetwork } from './build';
 export { decodeMnist, mnistBatch, MNIST_PIXELS, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 export { npyShape, parseNpy } from './npy';
 export { defaultSpecName, parseSpec, type ParseResult } from './parse';
-export { CUSTOM_REFUSED, resolveData, type ResolvedData, type SpecIO } from './resolve';
+export { CUSTOM_REFUSED, resolveData, trainingSets, type ResolvedData, type SpecIO } from './resolve';
 export { inferShapes, sourceShape, type LayerShape, type ShapeResult } from './shapes';
 export { streamSeed } from './streams';
 

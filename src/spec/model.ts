@@ -2,6 +2,7 @@
 import type { Tensor } from '../engine/tensor';
 import type { GraphOp } from '../engine/graph';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
+import type { OptimizerOptions } from '../engine/optimizers';
 
 /** A zero-based position, as VS Code and LSP count: line, then UTF-16 column. */
 export interface Position {
@@ -90,6 +91,25 @@ export interface CheckSpec {
   rtol: number;
 }
 
+/**
+ * The `train:` section. The training set is the input and target; the test set is the MNIST test
+ * split (all 2,000) when the input is MNIST's train split, else the training set itself.
+ */
+export interface TrainSpec {
+  /** Number of updates. */
+  iterations: number;
+  /** Minibatch size. */
+  batch: number;
+  /** Seed of the minibatch draws (the spec's seed when absent). */
+  seed: number;
+  /** The update rule; unset fields take the book's defaults. */
+  optimizer: OptimizerOptions;
+  /** Evaluate every this many updates, or once per epoch. */
+  evalEvery: number | 'epoch';
+  /** The whole `train:` entry. */
+  range: Range;
+}
+
 /** A sequential network spec. */
 export interface NetworkSpec {
   /** Discriminator. */
@@ -114,6 +134,8 @@ export interface NetworkSpec {
   check: CheckSpec;
   /** Largest tensor allowed, in elements. */
   maxElements: number;
+  /** Training settings, or null without a `train:` section. */
+  train: TrainSpec | null;
 }
 
 export type { GraphOp };

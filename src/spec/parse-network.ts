@@ -2,12 +2,24 @@
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import { DEFAULT_CHECK } from '../engine/gradcheck';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
-import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range } from './model';
+import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
+import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';
 import { readSource, readWeight } from './parse-data';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
 /** Keys of a network spec. */
-export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits'];
+export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits', 'train'];
+
+/** Optimizers in the order messages list them. */
+export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'adagrad', 'adam'];
+
+/** Keys each optimizer takes besides `type`. */
+const OPTIMIZER_FIELDS: Readonly<Record<OptimizerType, readonly ('lr' | 'momentum' | 'beta1' | 'beta2')[]>> = {
+  sgd: ['lr'],
+  momentum: ['lr', 'momentum'],
+  adagrad: ['lr'],
+  adam: ['lr', 'beta1', 'beta2'],
+};
 
 /** Layer types in the order messages list them. */
 export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm', 'custom'];
@@ -122,8 +134,77 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
     }
   }
 
-  if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements };
+  const trainEntry = entries.get('train');
+  const train = trainEntry ? readTrain(r, trainEntry, seed ?? 0) : null;
+  if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
+
+  if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, train };
+}
+
+/** `train: { iterations, batch, seed?, optimizer?, eval? }`; the optimizer defaults to the book's SGD. */
+function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undefined {
+  const node = r.map(entry, 'train');
+  if (!node) return undefined;
+  const entries = r.entries(node, 'train', ['iterations', 'batch', 'seed', 'optimizer', 'eval']);
+  const required = (key: 'iterations' | 'batch', example: string) => {
+    const e = entries.get(key);
+    if (!e) r.error(entry.keyRange, `train needs ${key}, e.g. ${key}: ${example}`);
+    return e && r.number(e, key, 'positive-integer');
+  };
+  const iterations = required('iterations', '10000');
+  const batch = required('batch', '100');
+  const seedEntry = entries.get('seed');
+  const seed = seedEntry ? r.number(seedEntry, 'train seed', 'non-negative-integer') : specSeed;
+  const optimizerEntry = entries.get('optimizer');
+  const optimizer = optimizerEntry ? readOptimizer(r, optimizerEntry) : { type: 'sgd' as const };
+  const evalEntry = entries.get('eval');
+  const evalEvery = evalEntry ? readEval(r, evalEntry) : 'epoch';
+  if (iterations === undefined || batch === undefined || seed === undefined || !optimizer || evalEvery === undefined) return undefined;
+  return { iterations, batch, seed, optimizer, evalEvery, range: entry.range };
+}
+
+/** `optimizer: adam` or `optimizer: { type: adam, lr: 0.001, ... }`. */
+function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undefined {
+  if (!isMap(entry.value)) {
+    const type = r.choice(entry, 'optimizer', OPTIMIZER_TYPES);
+    return type && { type };
+  }
+  const entries = r.entries(entry.value, 'optimizer', ['type', 'lr', 'momentum', 'beta1', 'beta2']);
+  const typeEntry = entries.get('type');
+  if (!typeEntry) {
+    r.error(entry.range, `optimizer needs a type: one of ${OPTIMIZER_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const type = r.choice(typeEntry, 'optimizer', OPTIMIZER_TYPES);
+  if (!type) return undefined;
+  const options: OptimizerOptions = { type };
+  const errorsBefore = r.errorCount();
+  for (const key of ['lr', 'momentum', 'beta1', 'beta2'] as const) {
+    const e = entries.get(key);
+    if (!e) continue;
+    if (!OPTIMIZER_FIELDS[type].includes(key)) {
+      r.warn(e.keyRange, `'${key}' does not apply to ${type}`);
+      continue;
+    }
+    const value = r.number(e, key, key === 'lr' ? 'positive' : 'non-negative');
+    if (value !== undefined && key !== 'lr' && value >= 1) r.error(e.range, `${key} must be in [0, 1), got ${value}`);
+    options[key] = value;
+  }
+  return r.errorCount() > errorsBefore ? undefined : options;
+}
+
+/** `eval: { every: 100 }` or `eval: { every: epoch }`. */
+function readEval(r: Reader, entry: Entry): number | 'epoch' | undefined {
+  const node = r.map(entry, 'eval');
+  if (!node) return undefined;
+  const every = r.entries(node, 'eval', ['every']).get('every');
+  if (!every) {
+    r.error(entry.range, 'eval needs every: a number of iterations, or epoch');
+    return undefined;
+  }
+  if (isScalar(every.value) && typeof every.value.value === 'string') return r.choice(every, 'eval every', ['epoch'] as const);
+  return r.number(every, 'eval every', 'positive-integer');
 }
 
 /** `check: { h, atol, rtol }`, each optional. */

@@ -4,9 +4,10 @@
 import type { Layer } from '../engine/layer';
 import { CustomLayer, CustomLayerError } from '../engine/layers/custom';
 import type { Rng } from '../engine/rng';
+import type { TrainData } from '../engine/train';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
-import { decodeMnist, mnistBatch, type MnistDigits } from './mnist';
+import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 import type { DataSource, NetworkSpec, Problem, Range } from './model';
 import { npyShape, parseNpy } from './npy';
 import { overLimit } from './parse-data';
@@ -187,6 +188,19 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
     }
   }
   return { x, t, weights, custom, shapes: shapes.layers, problems };
+}
+
+/**
+ * The sets a `train:` section trains and evaluates on: the resolved input and targets for training;
+ * for testing, all 2,000 digits of the MNIST test split when the input is MNIST's train split, else
+ * the training set again.
+ */
+export function trainingSets(spec: NetworkSpec, x: Tensor, t: Tensor, io: SpecIO): TrainData | { problems: Problem[] } {
+  if (spec.input.kind !== 'dataset' || spec.input.split !== 'train') return { xTrain: x, tTrain: t, xTest: x, tTest: t };
+  const digits = loadMnist(io);
+  const test = 'error' in digits ? digits : mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0);
+  if ('error' in test) return { problems: [{ message: test.error, range: spec.input.range, severity: 'error' }] };
+  return { xTrain: x, tTrain: t, xTest: test.x, tTest: tensor([MNIST_SPLIT_SIZE.test], test.labels) };
 }
 
 /** The digit set, decoded once per byte array. */

@@ -193,3 +193,30 @@ test('a custom layer failing in the run exits 3 on its line; one that cannot loa
     assert.equal(r.stderr.trim(), `${file}:4:29: error: ${message}`);
   }
 });
+
+test('train: a row per evaluation, --json lines and a summary; no train: section is exit 2 at 1:1', () => {
+  const file = specFile(
+    'tiny-train.backprop.yaml',
+    `input: { data: [[1, 0.2], [-1, -0.3], [0.8, 0.5], [-0.6, -0.9]] }
+target: { labels: [1, 0, 1, 0] }
+layers: [{ type: affine, units: 2 }]
+loss: softmax-with-loss
+train: { iterations: 40, batch: 2, optimizer: { type: sgd, lr: 0.5 }, eval: { every: 20 } }
+`,
+  );
+  const text = cli('train', file);
+  assert.equal(text.code, 0);
+  const rows = text.stdout.split('\n').filter((l) => /^\s+\d+\s/.test(l));
+  assert.deepEqual(rows.map((r) => r.trim().split(/\s+/)[0]), ['20', '40']);
+  const r = cli('train', file, '--json');
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => [l.kind, l.iteration ?? l.iterations]), [['eval', 20], ['eval', 40], ['done', 40]]);
+  assert.equal(lines[1].epoch, 20);
+  assert.ok(lines[1].loss < lines[0].loss);
+  assert.deepEqual([lines[2].trainAcc, lines[2].testAcc], [1, 1]);
+  assert.equal(typeof lines[2].seconds, 'number');
+  const none = cli('train', 'examples/relu.backprop.yaml');
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^examples\/relu\.backprop\.yaml:1:1: error: no train: section/);
+});

@@ -1,0 +1,166 @@
+// Parameter update rules after the book's ch. 6 common/optimizer.py, with its defaults and its exact
+// order of float operations. update() replaces each param's value by a new tensor, never writing into
+// the old one: a value streamed to a viewer must never change after it is sent. Per-parameter state
+// (velocity, squared-gradient sums, moments) is private and kept per Param object.
+import type { Param } from './layer';
+import { tensor } from './tensor';
+
+/** The four optimizers, as spelled in specs. */
+export type OptimizerType = 'sgd' | 'momentum' | 'adagrad' | 'adam';
+
+/** An optimizer's settings; fields left out take the book's defaults. */
+export interface OptimizerOptions {
+  /** Which rule. */
+  type: OptimizerType;
+  /** Learning rate (default 0.01; Adam 0.001). */
+  lr?: number;
+  /** Momentum's velocity decay (default 0.9). */
+  momentum?: number;
+  /** Adam's first-moment decay (default 0.9). */
+  beta1?: number;
+  /** Adam's second-moment decay (default 0.999). */
+  beta2?: number;
+}
+
+/** An update rule applied after each backward. */
+export interface Optimizer {
+  /** Replaces each param's value by its updated value, a new tensor, using its current grad. */
+  update(params: readonly Param[]): void;
+}
+
+/** The book's guard against division by zero in AdaGrad and Adam. */
+const EPS = 1e-7;
+
+/** Per-parameter state arrays, created zero-filled on first use. */
+class State {
+  private readonly arrays = new Map<Param, Float64Array>();
+  /** The state of `p`, zeros at first. */
+  of(p: Param): Float64Array {
+    let a = this.arrays.get(p);
+    if (!a) this.arrays.set(p, (a = new Float64Array(p.value.data.length)));
+    return a;
+  }
+}
+
+/** The param's gradient, which must be set and shaped like its value. */
+function gradOf(p: Param): Float64Array {
+  if (!p.grad) throw new Error(`${p.name} has no gradient: run backward before update`);
+  if (p.grad.data.length !== p.value.data.length) throw new Error(`${p.name}: gradient size ${p.grad.data.length} differs from value size ${p.value.data.length}`);
+  return p.grad.data;
+}
+
+/** Replaces `p.value` by a new tensor of its shape whose elements are `f(i)`. */
+function replace(p: Param, f: (i: number) => number): void {
+  const next = new Float64Array(p.value.data.length);
+  for (let i = 0; i < next.length; i++) next[i] = f(i);
+  p.value = tensor(p.value.shape, next);
+}
+
+/** W ← W − lr·dW. */
+export class SGD implements Optimizer {
+  /** SGD with learning rate `lr`. */
+  constructor(
+    /** Learning rate. */
+    readonly lr = 0.01,
+  ) {}
+
+  update(params: readonly Param[]): void {
+    for (const p of params) {
+      const w = p.value.data;
+      const g = gradOf(p);
+      replace(p, (i) => w[i] - this.lr * g[i]);
+    }
+  }
+}
+
+/** v ← momentum·v − lr·dW; W ← W + v. */
+export class Momentum implements Optimizer {
+  private readonly v = new State();
+  /** Momentum SGD. */
+  constructor(
+    /** Learning rate. */
+    readonly lr = 0.01,
+    /** Velocity decay. */
+    readonly momentum = 0.9,
+  ) {}
+
+  update(params: readonly Param[]): void {
+    for (const p of params) {
+      const w = p.value.data;
+      const g = gradOf(p);
+      const v = this.v.of(p);
+      for (let i = 0; i < v.length; i++) v[i] = this.momentum * v[i] - this.lr * g[i];
+      replace(p, (i) => w[i] + v[i]);
+    }
+  }
+}
+
+/** h ← h + dW²; W ← W − lr·dW / (√h + 1e-7). */
+export class AdaGrad implements Optimizer {
+  private readonly h = new State();
+  /** AdaGrad with learning rate `lr`. */
+  constructor(
+    /** Learning rate. */
+    readonly lr = 0.01,
+  ) {}
+
+  update(params: readonly Param[]): void {
+    for (const p of params) {
+      const w = p.value.data;
+      const g = gradOf(p);
+      const h = this.h.of(p);
+      for (let i = 0; i < h.length; i++) h[i] += g[i] * g[i];
+      replace(p, (i) => w[i] - (this.lr * g[i]) / (Math.sqrt(h[i]) + EPS));
+    }
+  }
+}
+
+/**
+ * The book's Adam: at step t, lr_t = lr·√(1 − β2^t) / (1 − β1^t); m ← m + (1 − β1)(dW − m);
+ * v ← v + (1 − β2)(dW² − v); W ← W − lr_t·m / (√v + 1e-7).
+ */
+export class Adam implements Optimizer {
+  private readonly m = new State();
+  private readonly v = new State();
+  /** Updates done so far (the t of the bias correction). */
+  private iter = 0;
+  /** Adam. */
+  constructor(
+    /** Learning rate. */
+    readonly lr = 0.001,
+    /** First-moment decay. */
+    readonly beta1 = 0.9,
+    /** Second-moment decay. */
+    readonly beta2 = 0.999,
+  ) {}
+
+  update(params: readonly Param[]): void {
+    this.iter++;
+    const lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
+    for (const p of params) {
+      const w = p.value.data;
+      const g = gradOf(p);
+      const m = this.m.of(p);
+      const v = this.v.of(p);
+      for (let i = 0; i < m.length; i++) {
+        m[i] += (1 - this.beta1) * (g[i] - m[i]);
+        v[i] += (1 - this.beta2) * (g[i] ** 2 - v[i]);
+      }
+      replace(p, (i) => w[i] - (lrT * m[i]) / (Math.sqrt(v[i]) + EPS));
+    }
+  }
+}
+
+/** The optimizer `options` describe, the book's defaults filling what they leave out. */
+export function createOptimizer(options: OptimizerOptions): Optimizer {
+  switch (options.type) {
+    case 'sgd':
+      return new SGD(options.lr);
+    case 'momentum':
+      return new Momentum(options.lr, options.momentum);
+    case 'adagrad':
+      return new AdaGrad(options.lr);
+    case 'adam':
+      return new Adam(options.lr, options.beta1, options.beta2);
+  }
+}
