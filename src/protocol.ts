@@ -1,9 +1,10 @@
 // Messages between the extension host, the engine worker and the webviews. Unions are split by
 // direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
+import type { WorstElement } from './engine/gradcheck';
 import type { Finding, HealthThresholds } from './engine/health';
 import type { Problem } from './spec/model';
 
-export type { Finding, HealthThresholds };
+export type { Finding, HealthThresholds, WorstElement };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -89,22 +90,6 @@ export interface WireCheck {
   relError: WireTensor;
   /** The worst elements, worst first. */
   worst: WorstElement[];
-}
-
-/** One of the worst elements of a gradient check. */
-export interface WorstElement {
-  /** Index of the element in the checked tensor (row-major position). */
-  flat: number;
-  /** Its index along each axis. */
-  index: number[];
-  /** Backprop's value. */
-  analytic: number;
-  /** Central-difference value. */
-  numerical: number;
-  /** True at a non-differentiable point (one-sided slopes disagree), which is not a failure. */
-  nonDifferentiable: boolean;
-  /** True when it fails the tolerance (and is not a non-differentiable point). */
-  failed: boolean;
 }
 
 /** One event of a run, in the order the engine produced it. */

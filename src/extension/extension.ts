@@ -7,7 +7,7 @@ import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHove
 import { PANEL_VIEW_TYPE, RunPanel, type PanelActions } from './panel';
 import { Runner, type RunOutcome } from './runner';
 import { SIDE_VIEW_ID, SideView } from './sideView';
-import { fileName, isSpec, SpecIndex, toRange } from './specs';
+import { fileName, isSpec, SPEC_FILE, SpecIndex, toRange } from './specs';
 import { RunStore } from './store';
 import { newSpec } from './templates';
 
@@ -93,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       if (reveal) existing.panel.reveal(undefined, true);
       return existing;
     }
-    const title = `Backprop: ${fileName(uri).replace(/\.backprop\.(ya?ml|json)$/i, '')}`;
+    const title = `Backprop: ${fileName(uri).replace(SPEC_FILE, '')}`;
     // Panels share one editor group beside the spec, instead of each opening a group further right.
     const shared = [...panels.values()][0]?.panel.viewColumn;
     const activeColumn = vscode.window.activeTextEditor?.viewColumn;

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { loadSpec, type LayerShape, type LoadedSpec, type Spec } from '../spec';
 import type { Range as SpecRange } from '../spec/model';
 
-const SPEC_FILE = /\.backprop\.(ya?ml|json)$/i;
+/** The spec file suffixes: .backprop.yaml, .backprop.yml, .backprop.json. */
+export const SPEC_FILE = /\.backprop\.(ya?ml|json)$/i;
 
 /** True for *.backprop.yaml, *.backprop.yml and *.backprop.json. */
 export function isSpec(uri: vscode.Uri): boolean {
