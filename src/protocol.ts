@@ -148,7 +148,22 @@ export type HostToWorker =
     thresholds: HealthThresholds;
     /** False in an untrusted (Restricted Mode) workspace: custom layers are refused, none of their code is loaded. */
     allowCustom: boolean;
-  };
+  }
+  /** Train a spec by its `train:` section, streaming coalesced progress and snapshots. */
+  | {
+      type: 'train';
+      runId: number;
+      text: string;
+      fileName: string;
+      folder: string;
+      mnistPath: string;
+      /** As for 'run'. */
+      allowCustom: boolean;
+      /** Take a snapshot every this many steps (a step that would exceed ~30 snapshots/s is skipped). */
+      snapshotEvery: number;
+      /** Least time between two progress messages (coalescing), in ms. */
+      updateMs: number;
+    };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -158,6 +173,8 @@ export type WorkerToHost =
   | { type: 'problems'; runId: number; problems: Problem[] }
   /** The run failed with a message meant for the user; `layer` is the custom layer at fault, if any. */
   | { type: 'failed'; runId: number; message: string; layer?: number }
+  /** An event of training run `runId`. */
+  | { type: 'train'; runId: number; event: TrainEvent }
   /** About to run user code: `phase` of custom layer `layer`, or the check of it; also sent every ~200 ms while it runs. */
   | { type: 'heartbeat'; runId: number; layer: number | null; phase: string };
 
@@ -218,11 +235,165 @@ export type HostToSideView =
       heatmaps: SideHeatmap[];
       flow: FlowBar[];
       stale: boolean;
-    };
+    }
+  /** Training of the spec on show: a training-view message for the side view's training section. */
+  | { type: 'train'; message: HostToTrainView }
+  /** The spec on show has no training run: hide the training section. */
+  | { type: 'trainNone' };
 
 /** Messages from the side view to the extension host. */
 export type SideViewToHost =
   /** The view is listening; the host may now send state. */
   | { type: 'ready' }
   /** The user clicked a bar of the gradient-flow chart: reveal layer `index` in the spec. */
+  | { type: 'revealLayer'; index: number };
+
+/** Percentile levels of the gradient-flow bands, as TensorBoard's distributions: min, the normal's ±1.5σ, ±1σ, ±0.5σ, median, max. */
+export const FLOW_PERCENTILES = [0, 6.68, 15.87, 30.85, 50, 69.15, 84.13, 93.32, 100] as const;
+
+/** Static facts of a training run. */
+export interface TrainInfo {
+  /** Network name. */
+  name: string;
+  /** Every layer, as in a run's start event. */
+  layers: LayerInfo[];
+  /** The loss layer. */
+  loss: LayerInfo | null;
+  /** Updates the run will do. */
+  iterations: number;
+  /** Minibatch size. */
+  batch: number;
+  /** The update rule in words, such as "sgd, lr 0.1". */
+  optimizer: string;
+  /** Training-set rows. */
+  trainRows: number;
+  /** Test-set rows. */
+  testRows: number;
+  /** Steps between snapshots. */
+  snapshotEvery: number;
+  /** Layers whose weight gradients (dW, or dgamma) the flow bands follow, in layer order. */
+  flowLayers: { index: number; name: string }[];
+  /** True when steps between snapshots take the preallocated fast path. */
+  fast: boolean;
+}
+
+/** One evaluation, as the book's train_neuralnet.py prints it. */
+export interface TrainEval {
+  /** Updates done. */
+  step: number;
+  /** Epochs done (fractional). */
+  epoch: number;
+  /** Loss of the last minibatch. */
+  loss: number;
+  /** Accuracy on the whole training set. */
+  trainAcc: number;
+  /** Accuracy on the whole test set. */
+  testAcc: number;
+}
+
+/** What happened since the last progress message. */
+export interface TrainProgress {
+  /** Updates done. */
+  step: number;
+  /** Time since training began, in ms. */
+  elapsedMs: number;
+  /** Float64 step numbers of `losses`. */
+  lossSteps: ArrayBuffer;
+  /** Float64 minibatch losses of the steps since the last message. */
+  losses: ArrayBuffer;
+  /** Step of the flow sample (the latest step). */
+  flowStep: number;
+  /** Float64 percentiles of |grad|: one row of FLOW_PERCENTILES.length per flow layer. */
+  flow: ArrayBuffer;
+}
+
+/** Where a NaN or ±Infinity first appeared. */
+export interface NonFiniteAt {
+  /** The step whose forward or backward produced it (before its update). */
+  step: number;
+  /** Index of the layer (layers.length for the loss layer). */
+  index: number;
+  /** Its name. */
+  layer: string;
+  /** The first tensor that holds it, such as 'activation', 'loss', 'dx', 'dW'. */
+  tensor: string;
+  /** Which non-finite value: NaN, Infinity or -Infinity. */
+  value: 'NaN' | 'Infinity' | '-Infinity';
+}
+
+/** A recorded step: the run events (forward, loss, backward) of its minibatch, before its update. */
+export interface TrainSnapshot {
+  /** The step. */
+  step: number;
+  /** Forward, loss and backward events, with their tensors. */
+  events: RunEvent[];
+}
+
+/** One event of a training run. */
+export type TrainEvent =
+  /** Training began. */
+  | { kind: 'start'; info: TrainInfo }
+  /** Coalesced progress: at most one per updateMs. */
+  | { kind: 'progress'; progress: TrainProgress }
+  /** An evaluation. */
+  | { kind: 'eval'; eval: TrainEval }
+  /** A snapshot for the ring buffer (the host keeps it; webviews ask for it by step). */
+  | { kind: 'snapshot'; snapshot: TrainSnapshot }
+  /** The first NaN/Inf; training stops after it (its snapshot comes just before). */
+  | { kind: 'nonFinite'; at: NonFiniteAt }
+  /** Training ended by itself: all steps done, or stopped at a NaN/Inf. */
+  | { kind: 'done'; step: number; elapsedMs: number; reason: 'finished' | 'nonFinite' };
+
+/** A training run's bounded history, as a new page needs it (all Float64 buffers). */
+export interface TrainHistoryWire {
+  /** Steps of the loss curve points. */
+  lossSteps: ArrayBuffer;
+  /** Loss curve values (means over merged steps once the curve was thinned). */
+  losses: ArrayBuffer;
+  /** Steps of the flow samples. */
+  flowSteps: ArrayBuffer;
+  /** Flow percentiles: FLOW_PERCENTILES.length values per flow layer per sample, sample-major. */
+  flow: ArrayBuffer;
+  /** Every evaluation. */
+  evals: TrainEval[];
+}
+
+/** How a training run stands. */
+export type TrainStatus =
+  | { state: 'running' }
+  | { state: 'finished' | 'nonFinite' | 'cancelled'; step: number; elapsedMs: number }
+  | { state: 'failed'; message: string };
+
+/** Messages from the extension host to a training view (the Train panel, or the side view's training section). */
+export type HostToTrainView =
+  /** A new training run of `title` (at `uri`) begins; clear the old one. */
+  | { type: 'trainReset'; runId: number; title: string; uri: string }
+  /** Static facts of the run. */
+  | { type: 'trainStart'; runId: number; info: TrainInfo }
+  /** The run's history so far, for a page that joins late. */
+  | { type: 'trainHistory'; runId: number; history: TrainHistoryWire }
+  /** New progress (append to the curves). */
+  | { type: 'trainProgress'; runId: number; progress: TrainProgress }
+  /** A new evaluation. */
+  | { type: 'trainEval'; runId: number; eval: TrainEval }
+  /** The steps the ring buffer holds now, oldest first. */
+  | { type: 'trainSnapshots'; runId: number; steps: number[] }
+  /** The snapshot the view asked for. */
+  | { type: 'trainSnapshot'; runId: number; snapshot: TrainSnapshot }
+  /** The first NaN/Inf. */
+  | { type: 'trainNonFinite'; runId: number; at: NonFiniteAt }
+  /** The run's status changed. */
+  | { type: 'trainStatus'; runId: number; status: TrainStatus };
+
+/** Messages from a training view to the extension host. All are validated by the host before use. */
+export type TrainViewToHost =
+  /** The view is listening; the host may now send state. */
+  | { type: 'ready' }
+  /** Show the snapshot of `step` (the scrubber moved). */
+  | { type: 'snapshot'; step: number }
+  /** Stop the run. */
+  | { type: 'cancel' }
+  /** Train the spec again. */
+  | { type: 'retrain' }
+  /** Reveal layer `index` in the spec. */
   | { type: 'revealLayer'; index: number };

@@ -25,7 +25,7 @@ const USAGE = `usage: backprop run SPEC [--json] [--full]
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
 
-exit status: 0 fine, 1 gradient check failed or loss not finite, 2 spec errors or bad usage,
+exit status: 0 fine, 1 gradient check failed, loss not finite or training hit a NaN/Inf, 2 spec errors or bad usage,
 3 the run failed (a custom layer's code failed, or out of memory, say)`;
 
 /** What the command line asked for. */
@@ -157,11 +157,21 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     row(widths.map((w) => '─'.repeat(w)));
   }
   const started = performance.now();
+  let stopped = false;
   try {
     for (const e of train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery })) {
       const seconds = (performance.now() - started) / 1000;
+      if (e.kind === 'step') continue;
+      if (e.kind === 'nonFinite') {
+        stopped = true;
+        const { layer, tensor, value } = e.at;
+        if (args.json) console.log(JSON.stringify({ kind: 'nonFinite', iteration: e.iteration, at: e.at }));
+        else console.log(`\nstep ${e.iteration}: ${value} in ${layer} ${tensor}; training stopped before this step's update`);
+        continue;
+      }
       if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
       else if (e.kind === 'eval') row([String(e.iteration), fmt(e.epoch), fmt(e.loss), fmt(e.trainAcc), fmt(e.testAcc)]);
+      else if (e.reason === 'nonFinite') console.log(`stopped after ${e.iterations} updates, ${seconds.toFixed(1)} s`);
       else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}, train acc ${fmtFull(e.trainAcc)}, test acc ${fmtFull(e.testAcc)}`);
     }
   } catch (e) {
@@ -169,7 +179,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer].typeRange, severity: 'error' }));
     return 3;
   }
-  return 0;
+  return stopped ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {

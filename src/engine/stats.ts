@@ -117,3 +117,27 @@ export function maskStats(mask: Tensor): MaskStats {
     deadFraction: d === 0 ? 0 : deadUnits / d,
   };
 }
+
+/**
+ * Percentiles (0–100, linear interpolation between ranks) of |x| over the elements of `data`, or over
+ * an evenly strided sample of at most `maxSamples` of them, which bounds the sort for big tensors.
+ * Non-finite elements sort last (NaN as +Infinity).
+ */
+export function absPercentiles(data: Float64Array, levels: readonly number[], maxSamples = 4096): Float64Array {
+  const stride = Math.max(1, Math.ceil(data.length / maxSamples));
+  const sample = new Float64Array(Math.ceil(data.length / stride));
+  for (let i = 0, k = 0; i < data.length; i += stride, k++) {
+    const v = Math.abs(data[i]);
+    sample[k] = Number.isNaN(v) ? Infinity : v;
+  }
+  sample.sort();
+  const out = new Float64Array(levels.length);
+  if (sample.length === 0) return out.fill(NaN);
+  levels.forEach((level, j) => {
+    const rank = (level / 100) * (sample.length - 1);
+    const lo = Math.floor(rank);
+    const hi = Math.min(lo + 1, sample.length - 1);
+    out[j] = rank === lo || sample[lo] === sample[hi] ? sample[lo] : sample[lo] + (rank - lo) * (sample[hi] - sample[lo]);
+  });
+  return out;
+}

@@ -110,7 +110,7 @@ export class SpecHovers implements vscode.HoverProvider {
   }
 }
 
-/** CodeLens: run and check above the spec; a one-line summary above each layer after a run. */
+/** CodeLens: run and check above the spec, train above its train: section, and a one-line summary above each layer after a run. */
 export class SpecLenses implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -129,6 +129,10 @@ export class SpecLenses implements vscode.CodeLensProvider {
       new vscode.CodeLens(top, { title: 'Gradient check', command: 'backprop.check', arguments: [doc.uri] }),
     ];
     const { spec } = this.specs.get(doc);
+    if (spec?.form === 'network' && spec.train) {
+      const at = toRange(spec.train.range).start;
+      lenses.push(new vscode.CodeLens(new vscode.Range(at, at), { title: '▶ Train', tooltip: 'Backprop: Train (the train: section below)', command: 'backprop.train', arguments: [doc.uri] }));
+    }
     const run = this.store.get(doc.uri);
     if (spec?.form !== 'network' || !run?.done) return lenses;
     spec.layers.forEach((l, index) => {

@@ -2,7 +2,7 @@
 // editor features together. Engine work happens in the worker (runner.ts); parsing is pure and quick.
 import * as vscode from 'vscode';
 import { fmtFull } from '../format';
-import type { RunEvent } from '../protocol';
+import type { RunEvent, TrainStatus } from '../protocol';
 import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
 import { PANEL_VIEW_TYPE, RunPanel, type PanelActions } from './panel';
 import { Runner, type RunOutcome } from './runner';
@@ -10,6 +10,9 @@ import { SIDE_VIEW_ID, SideView } from './sideView';
 import { fileName, isSpec, SPEC_FILE, SpecIndex, toRange } from './specs';
 import { RunStore } from './store';
 import { newSpec } from './templates';
+import { TRAIN_VIEW_TYPE, TrainPanel, type TrainPanelActions } from './train-panel';
+import type { TrainSession } from './train-session';
+import { describeEnd, Trainer } from './trainer';
 
 /** What tests (and other extensions) can call. */
 export interface BackpropApi {
@@ -17,6 +20,10 @@ export interface BackpropApi {
   run(uri: vscode.Uri, options?: { check?: boolean }): Promise<{ events: RunEvent[]; outcome: RunOutcome }>;
   /** URIs of the specs that have an open panel. */
   openPanels(): string[];
+  /** Trains a spec as the command does; resolves once training started (or was refused), with its session. */
+  train(uri: vscode.Uri): Promise<TrainSession | undefined>;
+  /** URIs of the specs that have an open Train panel. */
+  openTrainPanels(): string[];
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -44,7 +51,9 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     return editor;
   };
 
-  const side = new SideView(context.extensionUri, store, (uri, index) => void revealLayer(uri, index));
+  const trainer = new Trainer(context.extensionUri, (doc, problems) => live.setDataProblems(doc, problems));
+  const trainPanels = new Map<string, TrainPanel>();
+  const side = new SideView(context.extensionUri, store, trainer, (uri, index) => void revealLayer(uri, index));
 
   const actions: PanelActions = {
     rerun: (uri) => void openAndRun(uri, false, true),
@@ -158,6 +167,74 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     return runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
   }
 
+  const trainActions: TrainPanelActions = {
+    cancel: (uri) => trainer.cancel(uri),
+    retrain: (uri) => void openAndTrain(uri),
+    revealLayer: (uri, index) => void revealLayer(uri, index),
+  };
+
+  const attachTrain = (panel: vscode.WebviewPanel, uri: vscode.Uri): TrainPanel => {
+    const key = uri.toString();
+    const view = new TrainPanel(panel, uri, context.extensionUri, trainActions, () => trainPanels.delete(key));
+    trainPanels.set(key, view);
+    const session = trainer.get(uri);
+    if (session) view.follow(session);
+    return view;
+  };
+
+  /** The spec's Train panel, created beside the editor if needed, and brought to the front. */
+  const trainPanelFor = (uri: vscode.Uri): TrainPanel => {
+    const existing = trainPanels.get(uri.toString());
+    if (existing) {
+      existing.panel.reveal(undefined, true);
+      return existing;
+    }
+    const title = `Train: ${fileName(uri).replace(SPEC_FILE, '')}`;
+    const panel = vscode.window.createWebviewPanel(TRAIN_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true });
+    return attachTrain(panel, uri);
+  };
+
+  /** Says how a training run ended, when the user needs to hear it. */
+  const reportTraining = async (session: TrainSession, status: TrainStatus, doc: vscode.TextDocument) => {
+    const name = fileName(doc.uri);
+    if (status.state === 'finished') void vscode.window.showInformationMessage(`Backprop: ${name} ${describeEnd(status, session)}.`);
+    else if (status.state === 'failed') void vscode.window.showErrorMessage(`Backprop: training ${name} failed: ${describeEnd(status, session)}`);
+    else if (status.state === 'nonFinite') {
+      const at = session.nonFinite;
+      const pick = await vscode.window.showWarningMessage(`Backprop: training ${name} ${describeEnd(status, session)}.`, 'Show Layer', 'Show Training');
+      if (pick === 'Show Layer' && at) await revealLayer(doc.uri, Math.min(at.index, (session.info?.layers.length ?? 1) - 1));
+      if (pick === 'Show Training') trainPanelFor(doc.uri);
+    }
+  };
+
+  async function openAndTrain(uri: vscode.Uri | undefined): Promise<TrainSession | undefined> {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target || !isSpec(target)) {
+      void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
+      return undefined;
+    }
+    const doc = await vscode.workspace.openTextDocument(target);
+    const { spec, problems } = specs.get(doc);
+    live.update(doc);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors > 0) {
+      void vscode.window
+        .showErrorMessage(`Backprop: ${fileName(target)} has ${errors} error(s). Nothing trained.`, 'Show Problems')
+        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      return undefined;
+    }
+    if (spec?.form !== 'network' || !spec.train) {
+      void vscode.window.showWarningMessage(
+        `Backprop: ${fileName(target)} has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }.`,
+      );
+      return undefined;
+    }
+    const session = trainer.train(doc);
+    trainPanelFor(target).follow(session);
+    void session.ended.then((status) => reportTraining(session, status, doc));
+    return session;
+  }
+
   /** The cursor's layer: selected in the spec's panel and shown in the side view. */
   let lastCursor = '';
   const followCursor = (editor: vscode.TextEditor | undefined) => {
@@ -173,12 +250,19 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   context.subscriptions.push(
     collection,
     runner,
+    trainer,
     store,
     live,
     side,
     cellValue,
     vscode.commands.registerCommand('backprop.run', (uri?: vscode.Uri) => openAndRun(uri, false, true)),
     vscode.commands.registerCommand('backprop.check', (uri?: vscode.Uri) => openAndRun(uri, true, true)),
+    vscode.commands.registerCommand('backprop.train', (uri?: vscode.Uri) => openAndTrain(uri)),
+    vscode.commands.registerCommand('backprop.cancelTraining', (uri?: vscode.Uri) => trainer.cancel(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand('backprop.showTraining', (uri?: unknown) => {
+      const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+      if (target) trainPanelFor(target);
+    }),
     vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
     vscode.commands.registerCommand('backprop.showLayer', async (uri: unknown, index: unknown) => {
       if (typeof uri !== 'string' || typeof index !== 'number') return;
@@ -199,6 +283,14 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         // Tensors are not saved with the page; running the spec again brings them back. Several
         // panels may be restored at once: none of them should jump to the front.
         await openAndRun(uri, false, false);
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(TRAIN_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: unknown) {
+        const saved = typeof state === 'object' && state !== null ? (state as { uri?: unknown }).uri : undefined;
+        // A session outlives a page reload but not a window reload; the panel then offers Train again.
+        if (typeof saved === 'string') attachTrain(panel, vscode.Uri.parse(saved));
+        else panel.dispose();
       },
     }),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
@@ -235,6 +327,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       return { events, outcome };
     },
     openPanels: () => [...panels.keys()],
+    train: (uri) => openAndTrain(uri),
+    openTrainPanels: () => [...trainPanels.keys()],
   };
 }
 

@@ -43,11 +43,11 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')] };
 }
 
-/** A webview page: strict CSP with a nonce, one bundle (panel or side) and its stylesheets, nothing inline. */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'panel' | 'side', styles: readonly string[]): string {
+/** A webview page: strict CSP with a nonce, one bundle and its stylesheets (paths from the extension's root), nothing inline. */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'panel' | 'side' | 'train', styles: readonly string[]): string {
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${bundle}.js`));
-  const links = styles.map((s) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', s))}">`).join('\n  ');
+  const links = styles.map((s) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...s.split('/')))}">`).join('\n  ');
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -100,7 +100,7 @@ export class RunPanel {
         onDispose();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['panel.css']);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['media/panel.css']);
   }
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */

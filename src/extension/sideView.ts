@@ -5,6 +5,8 @@ import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
 import { isIndex, webviewHtml, webviewOptions } from './panel';
 import { fileName } from './specs';
 import type { RunStore, SpecRun } from './store';
+import type { TrainSession, TrainView } from './train-session';
+import type { Trainer } from './trainer';
 
 export const SIDE_VIEW_ID = 'backprop.sideView';
 
@@ -43,14 +45,26 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   private target: { uri: vscode.Uri; index: number } | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
+  /** The training session whose messages the view's training section gets, wrapped. */
+  private training: TrainSession | null = null;
+  private readonly trainView: TrainView = {
+    post: (message) => {
+      if (this.view && this.ready) void this.view.webview.postMessage({ type: 'train', message } satisfies HostToSideView);
+    },
+  };
+
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: RunStore,
+    private readonly trainer: Trainer,
     private readonly revealLayer: (uri: vscode.Uri, index: number) => void,
   ) {
     this.disposables.push(
       store.onDidChange((uri) => {
-        if (this.target?.uri.toString() === uri.toString()) this.sync();
+        if (this.target?.uri.toString() === uri.toString()) this.sync(false);
+      }),
+      trainer.onDidStart((session) => {
+        if (this.target?.uri.toString() === session.uri) this.syncTraining();
       }),
     );
   }
@@ -59,7 +73,7 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     this.view = view;
     this.ready = false;
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['panel.css']);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['media/panel.css', 'dist/webview/train.css']);
     this.disposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => {
         const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
@@ -81,13 +95,25 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
 
   /** Shows layer `index` of `uri` (or nothing, for -1). */
   show(uri: vscode.Uri, index: number): void {
+    const specChanged = this.target?.uri.toString() !== uri.toString();
     this.target = { uri, index };
-    this.sync();
+    this.sync(specChanged);
   }
 
-  private sync(): void {
+  /** Sends the layer on show; with `training`, the spec's training section too. */
+  private sync(training = true): void {
     if (!this.view || !this.ready) return;
     void this.view.webview.postMessage(this.message());
+    if (training) this.syncTraining();
+  }
+
+  /** Follows the training session of the spec on show (replaying it), or hides the section. */
+  private syncTraining(): void {
+    this.training?.detach(this.trainView);
+    this.training = (this.target && this.trainer.get(this.target.uri)) ?? null;
+    if (!this.view || !this.ready) return;
+    if (this.training) this.training.attach(this.trainView);
+    else void this.view.webview.postMessage({ type: 'trainNone' } satisfies HostToSideView);
   }
 
   private message(): HostToSideView {
@@ -101,6 +127,7 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   }
 
   dispose(): void {
+    this.training?.detach(this.trainView);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,35 +1,20 @@
 // The engine's thread. It loads a spec, runs it and posts each event as the engine yields it, so the
 // extension host only forwards messages. Cancelling a run means terminating this worker; so does a
 // custom layer that stays silent too long (see heartbeat.ts). Runs are handled one at a time.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
-import { loadSpec, type GraphSpec, type LayerShape, type NetworkSpec, type SpecIO } from '../spec';
-import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
-import { loadSpecModules } from './custom-loader';
+import type { GraphSpec } from '../spec';
+import type { HostToWorker, WorkerToHost } from '../protocol';
 import { Heartbeat } from './heartbeat';
+import { load, networkInfo, type Post } from './load';
+import { trainSpec } from './train';
 import { toWire } from './wire';
 
 if (!parentPort) throw new Error('the Backprop Lens worker must run in a worker thread');
 const port = parentPort;
-
-/** Posts to the host; every message but a heartbeat ends a custom phase, so the heartbeat hears of it. */
-type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
-
-function layerInfos(spec: NetworkSpec, shapes: readonly LayerShape[]): LayerInfo[] {
-  return shapes.map((s, i) => ({
-    name: s.name,
-    type: s.type,
-    inShape: s.inShape,
-    outShape: s.outShape,
-    paramCount: s.paramCount,
-    line: spec.layers[i].range.start.line,
-  }));
-}
 
 function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): void {
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
@@ -43,43 +28,18 @@ function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): 
   post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });
 }
 
-/** The digits file, read once per worker: every run of an MNIST spec needs it. */
-let mnist: { path: string; bytes: Uint8Array } | null = null;
-
-function mnistBytes(path: string): Uint8Array {
-  if (mnist?.path !== path) mnist = { path, bytes: readFileSync(path) };
-  return mnist.bytes;
-}
-
-async function run(msg: HostToWorker, post: Post, beats: Heartbeat): Promise<void> {
+async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, beats: Heartbeat): Promise<void> {
   const started = performance.now();
   // Calls into custom code during the check are its 'check' phase; before it, the method's name.
   let checking = false;
-  const io: SpecIO = {
-    readFile: (path: string) => readFileSync(resolve(msg.folder, path)),
-    mnist: () => mnistBytes(msg.mnistPath),
-    // Nothing of an untrusted workspace's modules is read.
-    ...(msg.allowCustom === true && { customModule: await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => beats.beat(layer, 'load')) }),
-    onCustomCall: (layer, method) => beats.beat(layer, checking ? 'check' : method),
-  };
-  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom === true });
-  const errors = loaded.problems.some((p) => p.severity === 'error');
-  post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
-  if (!loaded.spec || errors) return;
+  const loaded = await load(msg, post, beats, () => (checking ? 'check' : null));
+  if (!loaded?.spec) return;
   if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, loaded.spec, started);
 
   const spec = loaded.spec;
   const { network, x, t, shapes } = loaded;
   if (!network || !x || !shapes) return;
-  const layers = layerInfos(spec, shapes);
-  const loss: LayerInfo | null = network.loss && {
-    name: network.loss.name,
-    type: network.loss.type,
-    inShape: layers.at(-1)?.outShape ?? [...x.shape],
-    outShape: [],
-    paramCount: 0,
-    line: spec.lossRange.start.line,
-  };
+  const { layers, loss } = networkInfo(spec, shapes, network, x);
   post({ type: 'event', runId: msg.runId, event: { kind: 'start', form: 'network', name: spec.name, layers, loss } });
   let ok = true;
   let lossValue: number | null = null;
@@ -110,7 +70,8 @@ async function handle(msg: HostToWorker): Promise<void> {
     port.postMessage(m, transfer);
   };
   try {
-    await run(msg, post, beats);
+    if (msg.type === 'train') await trainSpec(msg, post, beats);
+    else await run(msg, post, beats);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     post({ type: 'failed', runId: msg.runId, message, ...(e instanceof CustomLayerError && { layer: e.layer }) });

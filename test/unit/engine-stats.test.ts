@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Relu } from '../../src/engine/layers/relu';
-import { maskStats, tensorStats } from '../../src/engine/stats';
+import { absPercentiles, maskStats, tensorStats } from '../../src/engine/stats';
 import { fromNested, tensor } from '../../src/engine/tensor';
 
 test('tensorStats counts zeros, NaN and infinities, and summarises the finite values', () => {
@@ -42,4 +42,14 @@ test('maskStats: masked fraction and dead units (masked in every row)', () => {
   const relu = new Relu('Relu1');
   relu.forward(fromNested([[-1, 2], [0, 3]]));
   assert.deepEqual(maskStats(relu.kept().mask), { maskedFraction: 0.5, deadUnits: 1, deadFraction: 0.5 });
+});
+
+test('absPercentiles: linear interpolation between ranks of |x|; NaN sorts as +Infinity; big tensors are sampled', () => {
+  // |x| sorted: 0, 1, 2, 3, 4 → the 25th percentile is rank 1, the 10th is 0.4 of the way from 0 to 1.
+  assert.deepEqual([...absPercentiles(Float64Array.from([-3, 0, 4, -1, 2]), [0, 10, 25, 50, 100])], [0, 0.4, 1, 2, 4]);
+  assert.deepEqual([...absPercentiles(Float64Array.from([1, NaN, -2]), [0, 50, 100])], [1, 2, Infinity]);
+  assert.ok(Number.isNaN(absPercentiles(new Float64Array(0), [50])[0]));
+  // 10,000 elements 0..9,999 with at most 100 samples: every 100th, so the max is 9,900.
+  const big = Float64Array.from({ length: 10_000 }, (_, i) => i);
+  assert.deepEqual([...absPercentiles(big, [0, 100], 100)], [0, 9900]);
 });

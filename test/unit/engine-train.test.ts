@@ -7,7 +7,8 @@ import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../../src/engine/network';
 import { AdaGrad, Adam, createOptimizer, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
-import { accuracy, train, type TrainEvent } from '../../src/engine/train';
+import { accuracy, firstNonFinite, train, type TrainEvent } from '../../src/engine/train';
+import { MSELoss } from '../../src/engine/layers/mse';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
 
 /** Two updates of W = [1, −2, 0.5] with gradients g1 then g2; returns W after each and every value tensor seen. */
@@ -111,4 +112,70 @@ test("train: the same seed gives the same bits; another seed differs; 'epoch' is
   assert.notDeepEqual(run(7, 20), run(8, 20));
   const epochs = run(7, 'epoch').filter((e) => e.kind === 'eval');
   assert.deepEqual(epochs.slice(0, 3).map((e) => [e.iteration, e.epoch]), [[4, 1], [8, 2], [12, 3]]);
+});
+
+test('train: one step event per update; snapshots only where asked, and taking them changes no bit', () => {
+  const plain = (() => {
+    const { net, x, t } = separable(1);
+    const events = [...train(net, { xTrain: x, tTrain: t, xTest: x, tTest: t }, { iterations: 30, batch: 10, seed: 3, optimizer: new SGD(0.5), evalEvery: 10 })];
+    return { events, W: [...net.layers[0].params[0].value.data] };
+  })();
+  const { net, x, t } = separable(1);
+  const asked: number[] = [];
+  const events = [
+    ...train(net, { xTrain: x, tTrain: t, xTest: x, tTest: t }, {
+      iterations: 30,
+      batch: 10,
+      seed: 3,
+      optimizer: new SGD(0.5),
+      evalEvery: 10,
+      snapshotAt: (s) => (asked.push(s), s % 7 === 0),
+    }),
+  ];
+  assert.deepEqual(asked, Array.from({ length: 30 }, (_, i) => i + 1));
+  const steps = events.filter((e) => e.kind === 'step');
+  assert.deepEqual(steps.map((e) => e.iteration), asked);
+  assert.deepEqual(steps.filter((e) => e.events).map((e) => e.iteration), [7, 14, 21, 28]);
+  const snap = steps[6].events ?? [];
+  assert.deepEqual(snap.map((e) => e.kind), ['forward', 'loss', 'backward']);
+  assert.equal(snap[1].kind === 'loss' && snap[1].value, steps[6].loss);
+  // The same losses and weights as a run without snapshots.
+  assert.deepEqual(steps.map((e) => e.loss), plain.events.filter((e) => e.kind === 'step').map((e) => e.loss));
+  assert.deepEqual([...net.layers[0].params[0].value.data], plain.W);
+});
+
+test('train: a diverging run stops at the first Infinity, before that update, and says where', () => {
+  // y = x·w + b with x = 1, MSE against t = 0: dw = db = y, so with lr 10 each update makes y ← y − 20·y = −19·y.
+  const w = fromNested([[1]]);
+  const net = new Sequential([new Affine('Affine1', w, tensor([1]))], new MSELoss());
+  const x = fromNested([[1]]);
+  const t = fromNested([[0]]);
+  const events = [...train(net, { xTrain: x, tTrain: t, xTest: x, tTest: t }, { iterations: 1000, batch: 1, seed: 0, optimizer: new SGD(10), evalEvery: 1000 })];
+  const stop = events.find((e) => e.kind === 'nonFinite');
+  assert.ok(stop && stop.kind === 'nonFinite');
+  // |y| = 19^k after k updates; 0.5·y² overflows once 19^k > 1.34e154, first at k = 121, so in step 122.
+  assert.equal(stop.iteration, 122);
+  assert.deepEqual(stop.at, { index: 1, layer: 'MSE', tensor: 'loss', value: 'Infinity' });
+  assert.deepEqual(stop.events.map((e) => e.kind), ['forward', 'loss', 'backward']);
+  const done = events.at(-1);
+  assert.ok(done?.kind === 'done');
+  assert.deepEqual([done.reason, done.iterations], ['nonFinite', 121]);
+  assert.equal(events.filter((e) => e.kind === 'step').length, 121);
+  // The update of the bad step never happened: w is still finite.
+  assert.ok(Number.isFinite(net.layers[0].params[0].value.data[0]));
+});
+
+test('firstNonFinite: forward before loss before backward; params before activations; the value kind', () => {
+  const fwd = (index: number, output: number[], W: number[] = [1]) => ({
+    kind: 'forward' as const, index, name: `L${index}`, type: 'affine' as const, input: fromNested([0]), output: fromNested(output), kept: {}, params: [{ name: 'W', value: fromNested(W) }],
+  });
+  const back = (index: number, dW: number[], dx: number[]) => ({
+    kind: 'backward' as const, index, name: `L${index}`, type: 'affine' as const, dout: fromNested([0]), dx: fromNested(dx), grads: [{ name: 'W', grad: fromNested(dW) }],
+  });
+  const loss = (value: number) => ({ kind: 'loss' as const, name: 'SoftmaxWithLoss', type: 'softmax-with-loss' as const, value, y: fromNested([0]) });
+  assert.equal(firstNonFinite([fwd(0, [1]), fwd(1, [2]), loss(1), back(1, [1], [1]), back(0, [1], [1])]), null);
+  assert.deepEqual(firstNonFinite([fwd(0, [1]), fwd(1, [NaN]), loss(NaN), back(1, [NaN], [1]), back(0, [1], [1])]), { index: 1, layer: 'L1', tensor: 'activation', value: 'NaN' });
+  assert.deepEqual(firstNonFinite([fwd(0, [1], [-Infinity]), fwd(1, [NaN]), loss(NaN)]), { index: 0, layer: 'L0', tensor: 'W', value: '-Infinity' });
+  assert.deepEqual(firstNonFinite([fwd(0, [1]), loss(2), back(0, [3, Infinity], [NaN])]), { index: 0, layer: 'L0', tensor: 'dW', value: 'Infinity' });
+  assert.deepEqual(firstNonFinite([fwd(0, [1]), loss(2), back(0, [3], [NaN])]), { index: 0, layer: 'L0', tensor: 'dx', value: 'NaN' });
 });

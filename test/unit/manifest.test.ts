@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/health';
+import { TRAINING_DEFAULTS } from '../../src/extension/train-session';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -12,6 +13,11 @@ test('backprop.health.* settings default to the engine thresholds', () => {
     assert.equal(props[`backprop.health.${key}`]?.default, value, key);
   }
   assert.equal(Object.keys(props).filter((k) => k.startsWith('backprop.health.')).length, Object.keys(DEFAULT_THRESHOLDS).length);
+});
+
+test('backprop.training.* settings default to what the trainer falls back to', () => {
+  const props = manifest.contributes.configuration.properties;
+  for (const [key, value] of Object.entries(TRAINING_DEFAULTS)) assert.equal(props[`backprop.training.${key}`]?.default, value, key);
 });
 
 test('contributed files exist', () => {

@@ -1,0 +1,89 @@
+// The Train panel: a WebviewPanel per spec that follows the spec's latest training session. The
+// session holds the whole (bounded) run, so a page that loads, reloads or was discarded while hidden
+// says `ready` and gets everything again; nothing is kept here.
+import * as vscode from 'vscode';
+import type { TrainViewToHost } from '../protocol';
+import { isIndex, webviewHtml, webviewOptions } from './panel';
+import type { TrainSession, TrainView } from './train-session';
+
+export const TRAIN_VIEW_TYPE = 'backprop.train';
+
+/** What the host does when the user acts in a Train panel. */
+export interface TrainPanelActions {
+  /** Cancel the spec's training. */
+  cancel(uri: vscode.Uri): void;
+  /** Train the spec again. */
+  retrain(uri: vscode.Uri): void;
+  /** Put the cursor on layer `index` of the spec. */
+  revealLayer(uri: vscode.Uri, index: number): void;
+}
+
+/** Accepts only well-formed messages: a webview is untrusted input. */
+export function parseTrainViewMessage(data: unknown): TrainViewToHost | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const m = data as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'cancel':
+    case 'retrain':
+      return { type: m.type };
+    case 'snapshot':
+      return isIndex(m.step) ? { type: 'snapshot', step: m.step } : null;
+    case 'revealLayer':
+      return isIndex(m.index) ? { type: 'revealLayer', index: m.index } : null;
+    default:
+      return null;
+  }
+}
+
+/** One spec's Train panel. */
+export class TrainPanel implements TrainView {
+  private ready = false;
+  private session: TrainSession | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly uri: vscode.Uri,
+    extensionUri: vscode.Uri,
+    actions: TrainPanelActions,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((data: unknown) => {
+        const msg = parseTrainViewMessage(data);
+        if (!msg) return;
+        if (msg.type === 'ready') {
+          this.ready = true;
+          if (this.session) this.follow(this.session);
+          else {
+            this.post({ type: 'trainReset', runId: 0, title: uri.path.split('/').pop() ?? '', uri: uri.toString() });
+            this.post({ type: 'trainStatus', runId: 0, status: { state: 'failed', message: 'No training run of this spec since the window opened. Press Train again to start one.' } });
+          }
+        } else if (msg.type === 'snapshot') this.session?.sendSnapshot(this, msg.step);
+        else if (msg.type === 'cancel') actions.cancel(uri);
+        else if (msg.type === 'retrain') actions.retrain(uri);
+        else actions.revealLayer(uri, msg.index);
+      }),
+      panel.onDidDispose(() => {
+        this.session?.detach(this);
+        for (const d of this.disposables) d.dispose();
+        onDispose();
+      }),
+    );
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'train', ['media/panel.css', 'dist/webview/train.css']);
+  }
+
+  /** Shows `session` (the whole run so far, then what comes). */
+  follow(session: TrainSession): void {
+    this.session?.detach(this);
+    this.session = session;
+    if (this.ready) session.attach(this);
+  }
+
+  post(msg: Parameters<TrainView['post']>[0]): void {
+    if (this.ready) void this.panel.webview.postMessage(msg);
+  }
+}

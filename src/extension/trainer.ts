@@ -1,0 +1,162 @@
+// "Backprop: Train": one training session per spec, a progress notification with the step count,
+// ETA and Cancel, a status bar item while any session runs, and the Train panel that follows it.
+import * as vscode from 'vscode';
+import { fmt } from '../format';
+import type { HostToWorker, TrainStatus } from '../protocol';
+import type { Problem } from '../spec/model';
+import { fileName } from './specs';
+import { TRAINING_DEFAULTS, TrainSession, type TrainPosition } from './train-session';
+
+/** Most progress messages per second the worker sends (coalescing). */
+const UPDATES_PER_SECOND = 30;
+
+/** The backprop.training.* settings, each falling back to its default when unset or out of range. */
+export function trainingSettings(): { snapshotEvery: number; snapshots: number } {
+  const config = vscode.workspace.getConfiguration('backprop.training');
+  const int = (key: string, fallback: number, max: number) => {
+    const v = config.get<number>(key);
+    return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max ? v : fallback;
+  };
+  return { snapshotEvery: int('snapshotEvery', TRAINING_DEFAULTS.snapshotEvery, 1e9), snapshots: int('snapshots', TRAINING_DEFAULTS.snapshots, 1000) };
+}
+
+/** Seconds, minutes or hours, rounded to what a reader needs. */
+export function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
+export function describePosition(p: TrainPosition): string {
+  const steps = `step ${p.step.toLocaleString('en-US')} / ${p.iterations.toLocaleString('en-US')}`;
+  if (p.step === 0 || p.iterations === 0) return steps;
+  const eta = ((p.iterations - p.step) * p.elapsedMs) / p.step;
+  return `${steps} · ETA ${duration(eta)}`;
+}
+
+/** How a finished run ended, in a sentence. */
+export function describeEnd(status: TrainStatus, session: TrainSession): string {
+  switch (status.state) {
+    case 'running':
+      return 'running';
+    case 'finished': {
+      const last = session.history?.evals.at(-1);
+      const acc = last ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : '';
+      return `trained ${status.step.toLocaleString('en-US')} steps in ${duration(status.elapsedMs)}${acc}`;
+    }
+    case 'nonFinite': {
+      const at = session.nonFinite;
+      return at ? `stopped at step ${at.step.toLocaleString('en-US')}: first ${at.value} in ${at.layer} ${at.tensor}` : 'stopped at a NaN/Inf';
+    }
+    case 'cancelled':
+      return `cancelled at step ${status.step.toLocaleString('en-US')}`;
+    case 'failed':
+      return status.message;
+  }
+}
+
+/** Starts, follows and cancels training sessions. */
+export class Trainer implements vscode.Disposable {
+  /** The latest session of each spec (by URI), running or ended. */
+  private readonly sessions = new Map<string, TrainSession>();
+  private nextRunId = 1;
+  private readonly status = vscode.window.createStatusBarItem('backprop.training', vscode.StatusBarAlignment.Left, 10);
+  private readonly tick: ReturnType<typeof setInterval>;
+  private readonly started = new vscode.EventEmitter<TrainSession>();
+  /** Fires when a session starts. */
+  readonly onDidStart = this.started.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    /** Hears what the worker found loading a spec and its data. */
+    private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
+  ) {
+    this.status.name = 'Backprop training';
+    this.tick = setInterval(() => this.updateStatus(), 250);
+  }
+
+  /** The latest session of `uri`, if any. */
+  get(uri: vscode.Uri): TrainSession | undefined {
+    return this.sessions.get(uri.toString());
+  }
+
+  /** Trains `doc`; a session of the same spec still running is cancelled first. */
+  train(doc: vscode.TextDocument): TrainSession {
+    const key = doc.uri.toString();
+    this.sessions.get(key)?.cancel();
+    const settings = trainingSettings();
+    const request: HostToWorker = {
+      type: 'train',
+      runId: this.nextRunId++,
+      text: doc.getText(),
+      fileName: fileName(doc.uri),
+      folder: vscode.Uri.joinPath(doc.uri, '..').fsPath,
+      mnistPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'mnist-digits.bin').fsPath,
+      allowCustom: vscode.workspace.isTrusted,
+      snapshotEvery: settings.snapshotEvery,
+      updateMs: 1000 / UPDATES_PER_SECOND,
+    };
+    const timeout = vscode.workspace.getConfiguration('backprop').get<number>('customLayerTimeoutSeconds');
+    const session = new TrainSession(request, fileName(doc.uri), key, {
+      workerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
+      ringSize: settings.snapshots,
+      customTimeoutMs: 1000 * (typeof timeout === 'number' && timeout > 0 ? timeout : 10),
+      onProblems: (problems) => this.onProblems(doc, problems),
+    });
+    this.sessions.set(key, session);
+    this.started.fire(session);
+    this.showProgress(session);
+    this.updateStatus();
+    void session.ended.then(() => this.updateStatus());
+    return session;
+  }
+
+  /** Cancels the session of `uri`, or every running one. */
+  cancel(uri?: vscode.Uri): void {
+    for (const [key, s] of this.sessions) if (!uri || key === uri.toString()) s.cancel();
+  }
+
+  dispose(): void {
+    clearInterval(this.tick);
+    this.cancel();
+    this.status.dispose();
+    this.started.dispose();
+  }
+
+  private showProgress(session: TrainSession): void {
+    const title = `Backprop: training ${session.title}`;
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      token.onCancellationRequested(() => session.cancel());
+      let shown = '';
+      let done = 0;
+      const tick = setInterval(() => {
+        const message = describePosition(session.position);
+        if (message === shown) return;
+        shown = message;
+        const fraction = session.position.iterations > 0 ? (100 * session.position.step) / session.position.iterations : 0;
+        progress.report({ message, increment: fraction - done });
+        done = fraction;
+      }, 250);
+      return session.ended.finally(() => clearInterval(tick));
+    });
+  }
+
+  /** The status bar item: shown while any session runs, naming the one most recently started. */
+  private updateStatus(): void {
+    const running = [...this.sessions.values()].filter((s) => s.running);
+    const s = running.at(-1);
+    if (!s) {
+      this.status.hide();
+      return;
+    }
+    const more = running.length > 1 ? ` (+${running.length - 1})` : '';
+    const p = s.position;
+    const percent = p.iterations > 0 ? ` ${Math.floor((100 * p.step) / p.iterations)}%` : '';
+    this.status.text = `$(sync~spin) Training ${s.title}${percent}${more}`;
+    this.status.tooltip = `Backprop: training ${s.title}, ${describePosition(p)}. Click to show the training panel.`;
+    this.status.command = { title: 'Show training', command: 'backprop.showTraining', arguments: [s.uri] };
+    this.status.show();
+  }
+}

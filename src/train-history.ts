@@ -1,0 +1,167 @@
+// A training run's curves with bounded memory, shared by the host (which replays them to a page that
+// joins late) and the training views. A curve that reaches its capacity is thinned by half: loss
+// points merge in pairs (their mean, at the later step), flow samples keep every other one. So a
+// 100,000-step run holds at most `capacity` points per curve, evenly spread over the whole run. The
+// host also keeps the latest snapshots in a ring of fixed size (SnapshotRing).
+import { FLOW_PERCENTILES, type TrainEval, type TrainHistoryWire, type TrainProgress, type TrainSnapshot } from './protocol';
+
+/** Points each curve holds before it is thinned. */
+export const HISTORY_CAPACITY = 2048;
+
+/** A growable pair of Float64 columns (step, values) with a fixed capacity in rows. */
+class Curve {
+  /** Step of each row. */
+  readonly steps: Float64Array;
+  /** Values, `width` per row. */
+  readonly values: Float64Array;
+  /** Rows in use. */
+  length = 0;
+
+  constructor(
+    /** Values per row. */
+    readonly width: number,
+    /** Rows before thinning. */
+    readonly capacity: number,
+    /** True: merged rows take the mean (loss); false: every other row is kept (percentiles). */
+    private readonly mean: boolean,
+  ) {
+    this.steps = new Float64Array(capacity);
+    this.values = new Float64Array(capacity * width);
+  }
+
+  push(step: number, values: ArrayLike<number>, offset: number): void {
+    if (this.length === this.capacity) this.halve();
+    this.steps[this.length] = step;
+    for (let k = 0; k < this.width; k++) this.values[this.length * this.width + k] = values[offset + k];
+    this.length++;
+  }
+
+  /** Rows 2i and 2i+1 become row i. */
+  private halve(): void {
+    const w = this.width;
+    const half = this.length >> 1;
+    for (let i = 0; i < half; i++) {
+      this.steps[i] = this.steps[2 * i + 1];
+      for (let k = 0; k < w; k++) {
+        const a = this.values[2 * i * w + k];
+        const b = this.values[(2 * i + 1) * w + k];
+        this.values[i * w + k] = this.mean ? (a + b) / 2 : b;
+      }
+    }
+    // An odd last row stays as it is.
+    if (this.length % 2 === 1) {
+      this.steps[half] = this.steps[this.length - 1];
+      for (let k = 0; k < w; k++) this.values[half * w + k] = this.values[(this.length - 1) * w + k];
+      this.length = half + 1;
+    } else this.length = half;
+  }
+
+  /** Copies of the rows in use. */
+  wire(): { steps: ArrayBuffer; values: ArrayBuffer } {
+    return { steps: this.steps.slice(0, this.length).buffer, values: this.values.slice(0, this.length * this.width).buffer };
+  }
+}
+
+/** The loss curve, the gradient-flow samples and every evaluation of one training run. */
+export class TrainHistory {
+  /** Minibatch loss per step (thinned). */
+  readonly loss: Curve;
+  /** |grad| percentiles per flow layer per sample (thinned). */
+  readonly flow: Curve;
+  /** Every evaluation, in order (a run has few: one per epoch or per N steps). */
+  readonly evals: TrainEval[] = [];
+
+  /** An empty history for `flowLayers` flow layers. */
+  constructor(
+    /** Number of layers the flow bands follow. */
+    readonly flowLayers: number,
+    capacity = HISTORY_CAPACITY,
+  ) {
+    this.loss = new Curve(1, capacity, true);
+    this.flow = new Curve(flowLayers * FLOW_PERCENTILES.length, capacity, false);
+  }
+
+  /** Appends one progress message's losses and flow sample. */
+  add(p: TrainProgress): void {
+    const steps = new Float64Array(p.lossSteps);
+    const losses = new Float64Array(p.losses);
+    for (let i = 0; i < steps.length; i++) this.loss.push(steps[i], losses, i);
+    const flow = new Float64Array(p.flow);
+    if (flow.length === this.flow.width && this.flow.width > 0) this.flow.push(p.flowStep, flow, 0);
+  }
+
+  /** The whole history as buffers (copies: the history goes on growing). */
+  wire(): TrainHistoryWire {
+    const loss = this.loss.wire();
+    const flow = this.flow.wire();
+    return { lossSteps: loss.steps, losses: loss.values, flowSteps: flow.steps, flow: flow.values, evals: [...this.evals] };
+  }
+
+  /** A history rebuilt from its wire form. */
+  static from(wire: TrainHistoryWire, flowLayers: number, capacity = HISTORY_CAPACITY): TrainHistory {
+    const h = new TrainHistory(flowLayers, capacity);
+    const lossSteps = new Float64Array(wire.lossSteps);
+    const losses = new Float64Array(wire.losses);
+    for (let i = 0; i < lossSteps.length; i++) h.loss.push(lossSteps[i], losses, i);
+    const flowSteps = new Float64Array(wire.flowSteps);
+    const flow = new Float64Array(wire.flow);
+    const w = h.flow.width;
+    if (w > 0) for (let i = 0; i < flowSteps.length; i++) h.flow.push(flowSteps[i], flow, i * w);
+    h.evals.push(...wire.evals);
+    return h;
+  }
+}
+
+/** The latest `capacity` snapshots of a run, oldest first: older ones are dropped as new ones come. */
+export class SnapshotRing {
+  /** Slots; `start` is the oldest. */
+  private readonly slots: (TrainSnapshot | undefined)[];
+  /** Index of the oldest snapshot. */
+  private start = 0;
+  /** Snapshots held. */
+  size = 0;
+
+  /** A ring of `capacity` (≥ 1) snapshots. */
+  constructor(readonly capacity: number) {
+    this.slots = new Array<TrainSnapshot | undefined>(Math.max(1, Math.floor(capacity)));
+  }
+
+  /** Keeps `s`, dropping the oldest when full. */
+  push(s: TrainSnapshot): void {
+    const n = this.slots.length;
+    if (this.size < n) this.slots[(this.start + this.size++) % n] = s;
+    else {
+      this.slots[this.start] = s;
+      this.start = (this.start + 1) % n;
+    }
+  }
+
+  /** Steps held, oldest first. */
+  steps(): number[] {
+    return this.all().map((s) => s.step);
+  }
+
+  /** The snapshot of `step`, or null when it is not (or no longer) held. */
+  get(step: number): TrainSnapshot | null {
+    return this.all().find((s) => s.step === step) ?? null;
+  }
+
+  /** Bytes of tensor data held. */
+  bytes(): number {
+    let sum = 0;
+    for (const s of this.all()) {
+      for (const e of s.events) {
+        if (e.kind === 'forward') sum += e.activation.buffer.byteLength + (e.mask?.buffer.byteLength ?? 0) + e.params.reduce((a, p) => a + p.value.buffer.byteLength, 0);
+        else if (e.kind === 'loss') sum += e.prediction.buffer.byteLength;
+        else if (e.kind === 'backward') sum += e.dout.buffer.byteLength + e.dx.buffer.byteLength + e.grads.reduce((a, g) => a + g.grad.buffer.byteLength, 0);
+      }
+    }
+    return sum;
+  }
+
+  /** Held snapshots, oldest first. */
+  private all(): TrainSnapshot[] {
+    const n = this.slots.length;
+    return Array.from({ length: this.size }, (_, i) => this.slots[(this.start + i) % n] as TrainSnapshot);
+  }
+}

@@ -1,0 +1,60 @@
+// Loading a spec in the worker, shared by runs and training: its data files, the digits, and (in a
+// trusted workspace) its custom layers' modules.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Sequential } from '../engine/network';
+import type { Tensor } from '../engine/tensor';
+import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
+import { loadSpec, type LayerShape, type LoadedSpec as Loaded, type NetworkSpec, type SpecIO } from '../spec';
+import { loadSpecModules } from './custom-loader';
+import type { Heartbeat } from './heartbeat';
+
+/** A loaded spec without errors, and the file access it was loaded with. */
+export type LoadedSpec = Loaded & { io: SpecIO };
+
+/** Posts to the host; every message but a heartbeat ends a custom phase, so the heartbeat hears of it. */
+export type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
+
+/** Static facts of every layer and of the loss. */
+export function networkInfo(spec: NetworkSpec, shapes: readonly LayerShape[], network: Sequential, x: Tensor): { layers: LayerInfo[]; loss: LayerInfo | null } {
+  const layers = shapes.map((s, i) => ({
+    name: s.name,
+    type: s.type,
+    inShape: s.inShape,
+    outShape: s.outShape,
+    paramCount: s.paramCount,
+    line: spec.layers[i].range.start.line,
+  }));
+  const loss: LayerInfo | null = network.loss && {
+    name: network.loss.name,
+    type: network.loss.type,
+    inShape: layers.at(-1)?.outShape ?? [...x.shape],
+    outShape: [],
+    paramCount: 0,
+    line: spec.lossRange.start.line,
+  };
+  return { layers, loss };
+}
+
+/** The digits file, read once per worker: every run of an MNIST spec needs it. */
+let mnist: { path: string; bytes: Uint8Array } | null = null;
+
+function mnistBytes(path: string): Uint8Array {
+  if (mnist?.path !== path) mnist = { path, bytes: readFileSync(path) };
+  return mnist.bytes;
+}
+
+/** Loads the spec of `msg` (reading data files and, when allowed, custom modules) and posts its problems; null when it has errors. */
+export async function load(msg: HostToWorker, post: Post, beats: Heartbeat, phase: () => string | null): Promise<LoadedSpec | null> {
+  const io: SpecIO = {
+    readFile: (path: string) => readFileSync(resolve(msg.folder, path)),
+    mnist: () => mnistBytes(msg.mnistPath),
+    // Nothing of an untrusted workspace's modules is read.
+    ...(msg.allowCustom === true && { customModule: await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => beats.beat(layer, 'load')) }),
+    onCustomCall: (layer, method) => beats.beat(layer, phase() ?? method),
+  };
+  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom === true });
+  post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
+  return loaded.spec && !loaded.problems.some((p) => p.severity === 'error') ? { ...loaded, io } : null;
+}
+

@@ -1,0 +1,138 @@
+// Training in the worker: pulls the engine's training loop and posts what the views need, coalesced.
+// Losses of every step go out in batches at most once per `updateMs`, each with a gradient-flow
+// sample of the latest step; snapshots go out every `snapshotEvery` steps but at most ~30 per second
+// (the first and last steps always), so a fast run floods neither the host nor the webviews.
+// Cancelling is the host terminating this worker, which stops the loop wherever it is.
+import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
+import { absPercentiles } from '../engine/stats';
+import { train, type TrainEvent as EngineEvent } from '../engine/train';
+import type { RunEvent as EngineRunEvent } from '../engine/run';
+import { FLOW_PERCENTILES, type HostToWorker, type RunEvent, type TrainEvent, type TrainInfo } from '../protocol';
+import { trainingSets } from '../spec';
+import type { Heartbeat } from './heartbeat';
+import { load, networkInfo, type Post } from './load';
+import { toWire } from './wire';
+
+/** Least time between two snapshots, in ms. */
+const SNAPSHOT_MIN_MS = 1000 / 30;
+
+/** The update rule in a few words, with the book's defaults spelled out. */
+export function describeOptimizer(o: OptimizerOptions): string {
+  const lr = o.lr ?? (o.type === 'adam' ? 0.001 : 0.01);
+  const extra = o.type === 'momentum' ? `, momentum ${o.momentum ?? 0.9}` : o.type === 'adam' ? `, β1 ${o.beta1 ?? 0.9}, β2 ${o.beta2 ?? 0.999}` : '';
+  return `${o.type}, lr ${lr}${extra}`;
+}
+
+/** Engine run events → protocol events, and the buffers to transfer. */
+function wireEvents(events: readonly EngineRunEvent[]): { events: RunEvent[]; transfer: ArrayBuffer[] } {
+  const out: RunEvent[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const e of events) {
+    if (e.kind === 'done') continue;
+    const w = toWire(e);
+    out.push(w.event);
+    transfer.push(...w.transfer);
+  }
+  return { events: out, transfer };
+}
+
+/** Trains the spec of `msg` by its train: section and posts the run as 'train' messages. */
+export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, post: Post, beats: Heartbeat): Promise<void> {
+  const started = performance.now();
+  const loaded = await load(msg, post, beats, () => null);
+  if (!loaded) return;
+  const { spec, network, x, t, shapes, io } = loaded;
+  if (spec?.form !== 'network' || !spec.train) {
+    post({ type: 'failed', runId: msg.runId, message: 'This spec has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }' });
+    return;
+  }
+  if (!network || !x || !t || !shapes) return;
+  if (!network.loss) {
+    post({ type: 'failed', runId: msg.runId, message: 'Training needs a loss: add loss: softmax-with-loss (or mse) to the spec' });
+    return;
+  }
+  const sets = trainingSets(spec, x, t, io);
+  if ('problems' in sets) {
+    post({ type: 'problems', runId: msg.runId, problems: sets.problems });
+    return;
+  }
+  const send = (event: TrainEvent, transfer: ArrayBuffer[] = []) => post({ type: 'train', runId: msg.runId, event }, transfer);
+  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const { layers, loss } = networkInfo(spec, shapes, network, x);
+  const flowLayers = network.layers.flatMap((l, index) => (l.params.length > 0 ? [{ index, name: l.name }] : []));
+  const snapshotEvery = Math.max(1, Math.floor(msg.snapshotEvery));
+  const info: TrainInfo = {
+    name: spec.name,
+    layers,
+    loss,
+    iterations,
+    batch,
+    optimizer: describeOptimizer(optimizer),
+    trainRows: sets.xTrain.shape[0],
+    testRows: sets.xTest.shape[0],
+    snapshotEvery,
+    flowLayers,
+    fast: false,
+  };
+  send({ kind: 'start', info });
+
+  // Losses since the last progress message.
+  let lossSteps: number[] = [];
+  let losses: number[] = [];
+  let lastProgress = -Infinity;
+  let lastSnapshot = -Infinity;
+  let step = 0;
+  const flush = () => {
+    if (losses.length === 0) return;
+    const flow = new Float64Array(flowLayers.length * FLOW_PERCENTILES.length);
+    flowLayers.forEach((f, k) => {
+      const grad = network.layers[f.index].params[0].grad;
+      if (grad) flow.set(absPercentiles(grad.data, FLOW_PERCENTILES), k * FLOW_PERCENTILES.length);
+    });
+    const progress = {
+      step,
+      elapsedMs: performance.now() - started,
+      lossSteps: Float64Array.from(lossSteps).buffer,
+      losses: Float64Array.from(losses).buffer,
+      flowStep: step,
+      flow: flow.buffer,
+    };
+    send({ kind: 'progress', progress }, [progress.lossSteps, progress.losses, progress.flow]);
+    lossSteps = [];
+    losses = [];
+    lastProgress = performance.now();
+  };
+  const snapshot = (at: number, events: readonly EngineRunEvent[]) => {
+    const wired = wireEvents(events);
+    send({ kind: 'snapshot', snapshot: { step: at, events: wired.events } }, wired.transfer);
+    lastSnapshot = performance.now();
+  };
+  const snapshotAt = (s: number) =>
+    s === 1 || s === iterations || (s % snapshotEvery === 0 && performance.now() - lastSnapshot >= SNAPSHOT_MIN_MS);
+
+  const run = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt });
+  for (const e of run as Iterable<EngineEvent>) {
+    switch (e.kind) {
+      case 'step':
+        step = e.iteration;
+        lossSteps.push(e.iteration);
+        losses.push(e.loss);
+        if (e.events) snapshot(e.iteration, e.events);
+        if (performance.now() - lastProgress >= msg.updateMs) flush();
+        break;
+      case 'eval':
+        flush();
+        send({ kind: 'eval', eval: { step: e.iteration, epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, testAcc: e.testAcc } });
+        break;
+      case 'nonFinite':
+        flush();
+        snapshot(e.iteration, e.events);
+        send({ kind: 'nonFinite', at: { step: e.iteration, ...e.at } });
+        break;
+      case 'done':
+        flush();
+        send({ kind: 'done', step: e.iterations, elapsedMs: performance.now() - started, reason: e.reason });
+        break;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The host's side of training with a real engine worker (dist/worker.js): what views hear, cancel
+// while snapshots stream, the bounds on what a long run keeps, and specs that cannot train.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import type { HostToTrainView, HostToWorker } from '../../src/protocol';
+import type { Problem } from '../../src/spec/model';
+import { TrainSession } from '../../src/extension/train-session';
+import { HISTORY_CAPACITY } from '../../src/train-history';
+
+const WORKER = resolve('dist/worker.js');
+let nextRunId = 1;
+
+/** A session training `text`, with a view that records every message. */
+function start(text: string, options: { snapshotEvery?: number; ringSize?: number } = {}) {
+  const request: Extract<HostToWorker, { type: 'train' }> = {
+    type: 'train',
+    runId: nextRunId++,
+    text,
+    fileName: 'test.backprop.yaml',
+    folder: process.cwd(),
+    mnistPath: resolve('dist/mnist-digits.bin'),
+    allowCustom: false,
+    snapshotEvery: options.snapshotEvery ?? 10,
+    updateMs: 1000 / 30,
+  };
+  const problems: Problem[] = [];
+  const session = new TrainSession(request, 'test.backprop.yaml', 'file:///test.backprop.yaml', {
+    workerPath: WORKER,
+    ringSize: options.ringSize ?? 5,
+    customTimeoutMs: 10_000,
+    onProblems: (p) => problems.push(...p),
+  });
+  const heard: HostToTrainView[] = [];
+  const view = { post: (m: HostToTrainView) => heard.push(m) };
+  session.attach(view);
+  return { session, heard, view, problems };
+}
+
+/** A spec: 2-feature points, class 1 when x0 + x1 > 0, a 2-8-2 ReLU net. */
+const tiny = (iterations: number) => `
+name: tiny
+seed: 3
+input: { data: [[1, 0.5], [-1, -0.2], [0.3, 0.4], [-0.6, -0.1], [0.9, -0.2], [-0.3, -0.8]] }
+target: { labels: [1, 0, 1, 0, 1, 0] }
+layers:
+  - { type: affine, units: 8 }
+  - relu
+  - { type: affine, units: 2 }
+loss: softmax-with-loss
+train: { iterations: ${iterations}, batch: 4, optimizer: { type: sgd, lr: 0.1 }, eval: { every: ${Math.max(1, Math.floor(iterations / 4))} } }
+`;
+
+test('a training run: start, history, coalesced progress, evaluations, snapshots, finished', async () => {
+  const { session, heard } = start(tiny(400), { snapshotEvery: 100 });
+  const status = await session.ended;
+  assert.deepEqual(status.state, 'finished');
+  const types = heard.map((m) => m.type);
+  assert.deepEqual(types.slice(0, 2), ['trainReset', 'trainStatus']);
+  assert.ok(types.includes('trainStart') && types.includes('trainProgress'));
+  assert.equal(types.at(-1), 'trainStatus');
+  assert.deepEqual(session.history?.evals.map((e) => e.step), [100, 200, 300, 400]);
+  // Every step's loss arrives exactly once, in order.
+  const loss = session.history!.loss;
+  assert.deepEqual([...loss.steps.subarray(0, loss.length)], Array.from({ length: 400 }, (_, i) => i + 1));
+  // Snapshots: the first step, then every 100th (the last among them), unless two came within 1/30 s.
+  const steps = session.ring.steps();
+  assert.equal(steps[steps.length - 1], 400);
+  assert.ok(steps.every((s) => s === 1 || s % 100 === 0), steps.join());
+  const snap = session.ring.get(400)!;
+  assert.deepEqual(snap.events.map((e) => e.kind), ['forward', 'forward', 'forward', 'loss', 'backward', 'backward', 'backward']);
+  assert.equal(session.info?.flowLayers.map((f) => f.name).join(), 'Affine1,Affine2');
+  await session.exited;
+});
+
+test('cancel while snapshots stream: the run stops, no view hears anything after, and nothing received is lost', async () => {
+  // Every step asks for a snapshot (the worker sends up to ~30 a second) of a run far too long to end first.
+  const { session, heard, view } = start(tiny(10_000_000), { snapshotEvery: 1, ringSize: 3 });
+  await new Promise<void>((done) => {
+    const poll = setInterval(() => {
+      if (session.ring.size >= 2) {
+        clearInterval(poll);
+        done();
+      }
+    }, 1);
+  });
+  const before = session.ring.steps();
+  session.cancel();
+  assert.equal(session.status.state, 'cancelled');
+  const count = heard.length;
+  assert.deepEqual(heard.at(-1), { type: 'trainStatus', runId: session.runId, status: session.status });
+  await session.exited;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(heard.length, count, 'a view heard something after the cancel');
+  assert.deepEqual(session.ring.steps(), before);
+  // What arrived is still there for a view that asks.
+  const asked: HostToTrainView[] = [];
+  session.sendSnapshot({ post: (m) => asked.push(m) }, before[0]);
+  assert.equal(asked[0]?.type === 'trainSnapshot' && asked[0].snapshot.step, before[0]);
+  session.detach(view);
+});
+
+test('a 100,000-step run keeps at most the ring of snapshots and HISTORY_CAPACITY curve points', async () => {
+  const { session } = start(tiny(100_000), { snapshotEvery: 1, ringSize: 4 });
+  let most = 0;
+  const poll = setInterval(() => (most = Math.max(most, session.ring.size)), 5);
+  const status = await session.ended;
+  clearInterval(poll);
+  assert.equal(status.state, 'finished');
+  assert.ok(most <= 4 && session.ring.size === 4, `ring held ${most}`);
+  const h = session.history!;
+  assert.ok(h.loss.length <= HISTORY_CAPACITY && h.loss.length > HISTORY_CAPACITY / 2, `${h.loss.length} loss points`);
+  assert.equal(h.loss.steps[h.loss.length - 1], 100_000);
+  assert.ok(h.flow.length <= HISTORY_CAPACITY);
+  assert.equal(session.ring.steps().at(-1), 100_000);
+});
+
+test('a spec without train:, one with errors, and one without a loss end as failed, with the reason', async () => {
+  const noTrain = start(tiny(10).replace(/^train:.*$/m, ''));
+  const s1 = await noTrain.session.ended;
+  assert.ok(s1.state === 'failed' && /no train: section/.test(s1.message), JSON.stringify(s1));
+  const broken = start(tiny(10).replace('units: 8', 'units: -8'));
+  const s2 = await broken.session.ended;
+  assert.ok(s2.state === 'failed' && /spec has errors/.test(s2.message), JSON.stringify(s2));
+  assert.ok(broken.problems.some((p) => p.severity === 'error' && /units/.test(p.message)));
+  const noLoss = start(tiny(10).replace('loss: softmax-with-loss', ''));
+  const s3 = await noLoss.session.ended;
+  assert.ok(s3.state === 'failed' && /loss/.test(s3.message), JSON.stringify(s3));
+});
+
+test('a diverging run ends at its first Infinity, with the snapshot of that step', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { session, heard } = start(readFileSync('examples/broken/diverging-lr.backprop.yaml', 'utf8'), { snapshotEvery: 1000 });
+  const status = await session.ended;
+  assert.equal(status.state, 'nonFinite');
+  assert.deepEqual(session.nonFinite, { step: 1208, index: 3, layer: 'MSE', tensor: 'loss', value: 'Infinity' });
+  assert.ok(heard.some((m) => m.type === 'trainNonFinite'));
+  assert.equal(session.ring.steps().at(-1), 1208);
+});
