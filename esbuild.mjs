@@ -1,7 +1,8 @@
-// One build for every bundle. No flag: the shipped bundles (CLI, extension and worker for node, the
-// panel and the side view for the browser) and the MNIST file. Flags add test bundles, and may be combined:
+// One build for every bundle. No flag: the shipped bundles (CLI, extension and worker for node; the
+// panel, the side view and the Train panel for the browser, with the CSS they import) and the MNIST
+// file. Flags add test bundles, and may be combined:
 //   --tests          unit tests (test/unit → out/test/unit)
-//   --webview-tests  the panel's and side view's browser preview and their Chromium tests (→ out/test/webview)
+//   --webview-tests  the panel's, side view's and Train panel's browser preview and their Chromium tests (→ out/test/webview)
 //   --vscode-tests   the VS Code API suite, its runner extension and the code-server / electron launchers
 //   --e2e-tests      the e2e tests in code-server (→ out/test/e2e)
 //   --bench          the benchmark (→ out/bench)
@@ -25,13 +26,13 @@ if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
   builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
   builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: ['vscode'] });
-  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts' }, outdir: 'dist/webview' });
+  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });
 }
 if (args.has('--webview-tests')) {
-  // The preview harness that drives dist/webview/panel.js and side.js, and the node tests that load it in Chromium.
+  // The preview harness that drives dist/webview/panel.js, side.js and train.js, and the node tests that load it in Chromium.
   builds.push({ ...browser, entryPoints: { preview: 'test/webview/preview.ts' }, outdir: 'out/webview-preview' });
   builds.push({ ...node, entryPoints: testsIn('test/webview'), outdir: 'out/test/webview', packages: 'external' });
 }
@@ -50,7 +51,7 @@ if (args.has('--e2e-tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
 }
 if (args.has('--bench')) {
-  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts' }, outdir: 'out/bench' });
+  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts' }, outdir: 'out/bench' });
   builds.push({ ...node, entryPoints: { latency: 'bench/latency.ts' }, outdir: 'out/bench', packages: 'external' });
 }
 

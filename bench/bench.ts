@@ -1,6 +1,10 @@
 // `npm run bench`: figures only, never assertions (the machine is shared and noisy). Each figure is
 // the median of several runs after a warm-up, except the plain gradient check, which runs once.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fastStep } from '../src/engine/fast-step';
 import { checkEachParamPlain, checkNetwork } from '../src/engine/gradcheck';
 import { initWeights } from '../src/engine/init';
 import { Affine } from '../src/engine/layers/affine';
@@ -9,6 +13,9 @@ import { SoftmaxWithLoss } from '../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../src/engine/network';
 import { Rng } from '../src/engine/rng';
 import { filled } from '../src/engine/ops';
+import { SGD } from '../src/engine/optimizers';
+import { gatherRows } from '../src/engine/train';
+import type { Tensor } from '../src/engine/tensor';
 import { decodeMnist, mnistBatch } from '../src/spec/mnist';
 
 function twoLayerNet(seed: number): Sequential {
@@ -31,8 +38,9 @@ function batch(count: number) {
   return { x: b.x, t: { shape: [count], data: b.labels } };
 }
 
-function median(runs: number, f: () => void): number {
-  f();
+/** Median ms of `runs` timed calls of f, after `warmup` untimed ones. */
+function median(runs: number, f: () => void, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) f();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
@@ -49,6 +57,72 @@ const step = median(50, () => {
   net.backward();
 });
 console.log(`TwoLayerNet 784-50-10, batch 100, forward+backward: ${step.toFixed(3)} ms (${(1000 / step).toFixed(0)} per second)`);
+
+// One SGD training step (lr 0.1) on a random minibatch of 100 of the 8,000 training digits, from
+// drawing the rows to the updated weights, by the plain path, the fast one, and the book's numpy code.
+const digits8000 = batch(8000);
+const perStep = (ms: number) => `${ms.toFixed(3)} ms/step (${(1000 / ms).toFixed(0)} steps/s)`;
+/** One training step of a new TwoLayerNet per call, by the fast path or the plain one; null when there is no fast step. */
+function trainer(fast: boolean): (() => void) | null {
+  const net = twoLayerNet(1);
+  const params = net.layers.flatMap((l) => l.params);
+  const sgd = new SGD(0.1);
+  const rng = new Rng(5);
+  const rows = new Int32Array(100);
+  const draw = () => rows.forEach((_, k) => (rows[k] = Math.floor(rng.next() * 8000)));
+  if (!fast) {
+    return () => {
+      draw();
+      net.objective(gatherRows(digits8000.x, rows), gatherRows(digits8000.t, rows), true);
+      net.backward();
+      sgd.update(params);
+    };
+  }
+  const stepper = fastStep(net, 100);
+  return (
+    stepper &&
+    (() => {
+      draw();
+      stepper.step(digits8000.x, digits8000.t, rows);
+      sgd.updateInPlace(params);
+    })
+  );
+}
+const plainStep = median(300, trainer(false) as () => void, 30);
+const fastTrainer = trainer(true);
+console.log('training step, TwoLayerNet 784-50-10, batch 100 of 8,000 digits, SGD lr 0.1 (draw, gather, forward, backward, update):');
+console.log(`  plain (objective, backward, update()): ${perStep(plainStep)}`);
+if (fastTrainer) {
+  const fastTrainStep = median(3000, fastTrainer, 300);
+  console.log(`  fast (FastStep.step, updateInPlace()): ${perStep(fastTrainStep)}, ${(plainStep / fastTrainStep).toFixed(1)}× the plain one`);
+  for (const line of numpyStep(digits8000.x, digits8000.t, 3000, fastTrainStep)) console.log(`  ${line}`);
+} else console.log('  fast: not available (no WebAssembly SIMD here)');
+
+/**
+ * The book's step in numpy (bench/numpy_step.py) on the same digits, as lines to print: one per
+ * python3 that has numpy (Debian's /usr/bin/python3 and the one on PATH, such as pyenv's, may have
+ * different numpy and BLAS builds).
+ */
+function numpyStep(x: Tensor, labels: Tensor, steps: number, fastMs: number): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-bench-'));
+  try {
+    writeFileSync(join(dir, 'x.f64'), x.data);
+    writeFileSync(join(dir, 't.u8'), Uint8Array.from(labels.data));
+    const args = ['bench/numpy_step.py', join(dir, 'x.f64'), join(dir, 't.u8'), String(labels.data.length), String(steps)];
+    const lines: string[] = [];
+    for (const python of ['/usr/bin/python3', 'python3']) {
+      const run = spawnSync(python, args, { encoding: 'utf8' });
+      if (run.status !== 0) continue;
+      const r = JSON.parse(run.stdout) as { ms: number; blas: string; threads: number | null; numpy: string };
+      const threads = r.threads === null ? 'threads unknown' : `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+      lines.push(`numpy ${r.numpy} (${python}; ${r.blas}, ${threads}): ${perStep(r.ms)}; the fast step takes ${(fastMs / r.ms).toFixed(2)}× its time`);
+      if (r.blas.includes(' Prescott ')) lines.push('  (OpenBLAS runs its generic Prescott kernels here; on a CPU with AVX2, OPENBLAS_CORETYPE=Haswell picks faster ones)');
+    }
+    return lines.length ? lines : ['numpy: not available (apt-get install python3-numpy)'];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const b3 = batch(3);
 const checkNet = twoLayerNet(2);

@@ -1,7 +1,9 @@
 // Parameter update rules after the book's ch. 6 common/optimizer.py, with its defaults and its exact
 // order of float operations. update() replaces each param's value by a new tensor, never writing into
-// the old one: a value streamed to a viewer must never change after it is sent. Per-parameter state
-// (velocity, squared-gradient sums, moments) is private and kept per Param object.
+// the old one: a value streamed to a viewer must never change after it is sent. updateInPlace() writes
+// into the value instead, for the fast training step, which streams nothing; both run the same rule
+// code, so their results are the same bits. Per-parameter state (velocity, squared-gradient sums,
+// moments) is private and kept per Param object.
 import type { Param } from './layer';
 import { tensor } from './tensor';
 
@@ -26,6 +28,11 @@ export interface OptimizerOptions {
 export interface Optimizer {
   /** Replaces each param's value by its updated value, a new tensor, using its current grad. */
   update(params: readonly Param[]): void;
+  /**
+   * The same update, written into each param.value.data instead of a new tensor. Only for callers
+   * that never streamed (or otherwise kept) those value tensors, which this changes.
+   */
+  updateInPlace(params: readonly Param[]): void;
 }
 
 /** The book's guard against division by zero in AdaGrad and Adam. */
@@ -49,32 +56,48 @@ function gradOf(p: Param): Float64Array {
   return p.grad.data;
 }
 
-/** Replaces `p.value` by a new tensor of its shape whose elements are `f(i)`. */
-function replace(p: Param, f: (i: number) => number): void {
-  const next = new Float64Array(p.value.data.length);
-  for (let i = 0; i < next.length; i++) next[i] = f(i);
-  p.value = tensor(p.value.shape, next);
+/** The update loop both methods share; a rule writes each param's new values into `out`. */
+abstract class Rule implements Optimizer {
+  update(params: readonly Param[]): void {
+    this.begin();
+    for (const p of params) {
+      const g = gradOf(p);
+      const next = new Float64Array(p.value.data.length);
+      this.next(p, p.value.data, g, next);
+      p.value = tensor(p.value.shape, next);
+    }
+  }
+
+  updateInPlace(params: readonly Param[]): void {
+    this.begin();
+    for (const p of params) this.next(p, p.value.data, gradOf(p), p.value.data);
+  }
+
+  /** Called once per update, before the params (Adam counts its steps here). */
+  protected begin(): void {}
+
+  /** Writes the new value of `p` (value `w`, gradient `g`) into `out`, which may be `w` itself: element i reads only index i. */
+  protected abstract next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void;
 }
 
 /** W ← W − lr·dW. */
-export class SGD implements Optimizer {
+export class SGD extends Rule {
   /** SGD with learning rate `lr`. */
   constructor(
     /** Learning rate. */
     readonly lr = 0.01,
-  ) {}
+  ) {
+    super();
+  }
 
-  update(params: readonly Param[]): void {
-    for (const p of params) {
-      const w = p.value.data;
-      const g = gradOf(p);
-      replace(p, (i) => w[i] - this.lr * g[i]);
-    }
+  protected next(_p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const lr = this.lr;
+    for (let i = 0; i < out.length; i++) out[i] = w[i] - lr * g[i];
   }
 }
 
 /** v ← momentum·v − lr·dW; W ← W + v. */
-export class Momentum implements Optimizer {
+export class Momentum extends Rule {
   private readonly v = new State();
   /** Momentum SGD. */
   constructor(
@@ -82,35 +105,35 @@ export class Momentum implements Optimizer {
     readonly lr = 0.01,
     /** Velocity decay. */
     readonly momentum = 0.9,
-  ) {}
+  ) {
+    super();
+  }
 
-  update(params: readonly Param[]): void {
-    for (const p of params) {
-      const w = p.value.data;
-      const g = gradOf(p);
-      const v = this.v.of(p);
-      for (let i = 0; i < v.length; i++) v[i] = this.momentum * v[i] - this.lr * g[i];
-      replace(p, (i) => w[i] + v[i]);
+  protected next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const [lr, momentum, v] = [this.lr, this.momentum, this.v.of(p)];
+    for (let i = 0; i < out.length; i++) {
+      v[i] = momentum * v[i] - lr * g[i];
+      out[i] = w[i] + v[i];
     }
   }
 }
 
 /** h ← h + dW²; W ← W − lr·dW / (√h + 1e-7). */
-export class AdaGrad implements Optimizer {
+export class AdaGrad extends Rule {
   private readonly h = new State();
   /** AdaGrad with learning rate `lr`. */
   constructor(
     /** Learning rate. */
     readonly lr = 0.01,
-  ) {}
+  ) {
+    super();
+  }
 
-  update(params: readonly Param[]): void {
-    for (const p of params) {
-      const w = p.value.data;
-      const g = gradOf(p);
-      const h = this.h.of(p);
-      for (let i = 0; i < h.length; i++) h[i] += g[i] * g[i];
-      replace(p, (i) => w[i] - (this.lr * g[i]) / (Math.sqrt(h[i]) + EPS));
+  protected next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const [lr, h] = [this.lr, this.h.of(p)];
+    for (let i = 0; i < out.length; i++) {
+      h[i] += g[i] * g[i];
+      out[i] = w[i] - (lr * g[i]) / (Math.sqrt(h[i]) + EPS);
     }
   }
 }
@@ -119,11 +142,13 @@ export class AdaGrad implements Optimizer {
  * The book's Adam: at step t, lr_t = lr·√(1 − β2^t) / (1 − β1^t); m ← m + (1 − β1)(dW − m);
  * v ← v + (1 − β2)(dW² − v); W ← W − lr_t·m / (√v + 1e-7).
  */
-export class Adam implements Optimizer {
+export class Adam extends Rule {
   private readonly m = new State();
   private readonly v = new State();
   /** Updates done so far (the t of the bias correction). */
   private iter = 0;
+  /** lr_t of the current update. */
+  private lrT = 0;
   /** Adam. */
   constructor(
     /** Learning rate. */
@@ -132,21 +157,21 @@ export class Adam implements Optimizer {
     readonly beta1 = 0.9,
     /** Second-moment decay. */
     readonly beta2 = 0.999,
-  ) {}
+  ) {
+    super();
+  }
 
-  update(params: readonly Param[]): void {
+  protected override begin(): void {
     this.iter++;
-    const lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
-    for (const p of params) {
-      const w = p.value.data;
-      const g = gradOf(p);
-      const m = this.m.of(p);
-      const v = this.v.of(p);
-      for (let i = 0; i < m.length; i++) {
-        m[i] += (1 - this.beta1) * (g[i] - m[i]);
-        v[i] += (1 - this.beta2) * (g[i] ** 2 - v[i]);
-      }
-      replace(p, (i) => w[i] - (lrT * m[i]) / (Math.sqrt(v[i]) + EPS));
+    this.lrT = (this.lr * Math.sqrt(1 - this.beta2 ** this.iter)) / (1 - this.beta1 ** this.iter);
+  }
+
+  protected next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const [lrT, beta1, beta2, m, v] = [this.lrT, this.beta1, this.beta2, this.m.of(p), this.v.of(p)];
+    for (let i = 0; i < out.length; i++) {
+      m[i] += (1 - beta1) * (g[i] - m[i]);
+      v[i] += (1 - beta2) * (g[i] ** 2 - v[i]);
+      out[i] = w[i] - (lrT * m[i]) / (Math.sqrt(v[i]) + EPS);
     }
   }
 }

@@ -5,6 +5,7 @@
 // Pure: the caller times it, prints it, or stops pulling events to cancel.
 import type { Sequential } from './network';
 import type { Optimizer } from './optimizers';
+import { fastStep, type FastStep } from './fast-step';
 import { Rng } from './rng';
 import { runNetwork, type RunEvent } from './run';
 import { tensor, type Tensor } from './tensor';
@@ -35,6 +36,8 @@ export interface TrainOptions {
   evalEvery: number | 'epoch';
   /** Steps whose run events (forward, loss, backward) the 'step' event carries; none when absent. */
   snapshotAt?: (step: number) => boolean;
+  /** The fast step for the other steps: null for the plain path; when absent, fastStep(net, batch). */
+  fast?: FastStep | null;
 }
 
 /** Where a NaN or ±Infinity first shows in one step's events. */
@@ -129,22 +132,28 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
     testAcc: last?.testAcc ?? NaN,
     reason,
   });
+  // Steps without a snapshot take the fast path when the network allows it: the same bits, no
+  // allocation, values updated in place (nothing streams them: snapshot events hold copies).
+  const fast = opts.fast === undefined ? fastStep(net, opts.batch) : opts.fast;
   for (let iteration = 1; iteration <= opts.iterations; iteration++) {
     for (let k = 0; k < rows.length; k++) rows[k] = Math.floor(rng.next() * n);
-    const x = gatherRows(data.xTrain, rows);
-    const t = gatherRows(data.tTrain, rows);
+    const minibatch = () => ({ x: gatherRows(data.xTrain, rows), t: gatherRows(data.tTrain, rows) });
     let events: RunEvent[] | null = null;
     if (opts.snapshotAt?.(iteration)) {
+      const { x, t } = minibatch();
       events = [...runNetwork(net, x, t, { train: true })];
       const end = events.pop();
       loss = end?.kind === 'done' && end.loss !== null ? end.loss : NaN;
+    } else if (fast) {
+      loss = fast.step(data.xTrain, data.tTrain, rows);
     } else {
+      const { x, t } = minibatch();
       loss = net.objective(x, t, true);
       net.backward();
     }
     if (!Number.isFinite(loss) || !params.every((p) => p.grad !== null && allFinite(p.grad.data))) {
       // Rerun the step with every tensor kept to find where it began (dropout draws afresh).
-      const rerun = events ?? [...runNetwork(net, x, t, { train: true })].filter((e) => e.kind !== 'done');
+      const rerun = events ?? [...runNetwork(net, minibatch().x, minibatch().t, { train: true })].filter((e) => e.kind !== 'done');
       const at = firstNonFinite(rerun);
       if (at) {
         yield { kind: 'nonFinite', iteration, at, events: rerun };
@@ -153,7 +162,8 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
       }
     }
     yield { kind: 'step', iteration, loss, events };
-    opts.optimizer.update(params);
+    if (fast && !events) opts.optimizer.updateInPlace(params);
+    else opts.optimizer.update(params);
     if (iteration % every === 0 || iteration === opts.iterations) {
       last = {
         kind: 'eval',

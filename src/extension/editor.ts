@@ -130,7 +130,7 @@ export class SpecLenses implements vscode.CodeLensProvider {
     ];
     const { spec } = this.specs.get(doc);
     if (spec?.form === 'network' && spec.train) {
-      const at = toRange(spec.train.range).start;
+      const at = toRange(spec.train.keyRange).start;
       lenses.push(new vscode.CodeLens(new vscode.Range(at, at), { title: '▶ Train', tooltip: 'Backprop: Train (the train: section below)', command: 'backprop.train', arguments: [doc.uri] }));
     }
     const run = this.store.get(doc.uri);

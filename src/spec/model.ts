@@ -108,6 +108,8 @@ export interface TrainSpec {
   evalEvery: number | 'epoch';
   /** The whole `train:` entry. */
   range: Range;
+  /** The `train` key. */
+  keyRange: Range;
 }
 
 /** A sequential network spec. */

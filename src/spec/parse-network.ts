@@ -161,7 +161,7 @@ function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undef
   const evalEntry = entries.get('eval');
   const evalEvery = evalEntry ? readEval(r, evalEntry) : 'epoch';
   if (iterations === undefined || batch === undefined || seed === undefined || !optimizer || evalEvery === undefined) return undefined;
-  return { iterations, batch, seed, optimizer, evalEvery, range: entry.range };
+  return { iterations, batch, seed, optimizer, evalEvery, range: entry.range, keyRange: entry.keyRange };
 }
 
 /** `optimizer: adam` or `optimizer: { type: adam, lr: 0.001, ... }`. */

@@ -3,6 +3,7 @@
 // sample of the latest step; snapshots go out every `snapshotEvery` steps but at most ~30 per second
 // (the first and last steps always), so a fast run floods neither the host nor the webviews.
 // Cancelling is the host terminating this worker, which stops the loop wherever it is.
+import { fastStep } from '../engine/fast-step';
 import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
 import { train, type TrainEvent as EngineEvent } from '../engine/train';
@@ -61,6 +62,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   const flowLayers = network.layers.flatMap((l, index) => (l.params.length > 0 ? [{ index, name: l.name }] : []));
   const snapshotEvery = Math.max(1, Math.floor(msg.snapshotEvery));
+  const fast = fastStep(network, batch);
   const info: TrainInfo = {
     name: spec.name,
     layers,
@@ -72,7 +74,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
     testRows: sets.xTest.shape[0],
     snapshotEvery,
     flowLayers,
-    fast: false,
+    fast: fast !== null,
   };
   send({ kind: 'start', info });
 
@@ -110,7 +112,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   const snapshotAt = (s: number) =>
     s === 1 || s === iterations || (s % snapshotEvery === 0 && performance.now() - lastSnapshot >= SNAPSHOT_MIN_MS);
 
-  const run = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt });
+  const run = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt, fast });
   for (const e of run as Iterable<EngineEvent>) {
     switch (e.kind) {
       case 'step':

@@ -22,7 +22,7 @@ test('train: parses with its defaults (sgd, every epoch, the spec seed), and no 
   const text = `${BASE}train: { iterations: 30, batch: 2 }\n`;
   const { train, problems } = trainOf(text);
   assert.deepEqual(problems, []);
-  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, evalEvery: 'epoch', range: rangeOf(text, '{ iterations: 30, batch: 2 }') });
+  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, evalEvery: 'epoch', range: rangeOf(text, '{ iterations: 30, batch: 2 }'), keyRange: rangeOf(text, 'train') });
   assert.equal(trainOf(BASE).train, null);
 });
 

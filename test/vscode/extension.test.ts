@@ -94,4 +94,39 @@ describe('Backprop Lens in the extension host', function () {
     const next = await api.run(example('relu.backprop.yaml'));
     assert.equal(next.outcome.status, 'done');
   });
+
+  it('trains from the command: a Train panel, the run to its end, and a Train CodeLens above train:', async () => {
+    const uri = example('train-two-layer-net.backprop.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const train = lenses.find((l) => l.command?.command === 'backprop.train');
+    assert.ok(train, 'no Train lens');
+    assert.match(doc.lineAt(train.range.start.line).text, /^train:/);
+
+    const small = specFile('small-train.backprop.yaml', doc.getText().replace('iterations: 10000', 'iterations: 50').replace('every: epoch', 'every: 25'));
+    await vscode.commands.executeCommand('backprop.train', small);
+    assert.ok(api.openTrainPanels().includes(small.toString()), 'no Train panel');
+    const session = await api.train(small);
+    assert.ok(session);
+    const status = await session.ended;
+    assert.equal(status.state, 'finished');
+    assert.deepEqual(session.history?.evals.map((e) => e.step), [25, 50]);
+    assert.ok(session.history!.evals[1].testAcc > 0.5, `test accuracy ${session.history!.evals[1].testAcc}`);
+  });
+
+  it('Cancel Training stops a long run at once and keeps what it had', async () => {
+    const session = await api.train(example('train-two-layer-net.backprop.yaml'));
+    assert.ok(session);
+    while (session.position.step < 20) await new Promise((r) => setTimeout(r, 20));
+    const stepsBefore = session.position.step;
+    await vscode.commands.executeCommand('backprop.cancelTraining');
+    assert.equal(session.status.state, 'cancelled');
+    await session.exited;
+    assert.ok(session.history!.loss.length >= Math.min(stepsBefore, 20), 'the curve was lost');
+    assert.ok(session.ring.size >= 1, 'the snapshots were lost');
+  });
+
+  it('refuses to train a spec without train:, saying how to add one', async () => {
+    assert.equal(await api.train(example('relu.backprop.yaml')), undefined);
+  });
 });

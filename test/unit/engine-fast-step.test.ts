@@ -1,0 +1,350 @@
+// The fast training step against the plain path (objective, backward, update()), on the book's
+// TwoLayerNet with MNIST digits and on small random networks of every supported layer; and the
+// optimizers' in-place update against update().
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fastStep, type FastStep } from '../../src/engine/fast-step';
+import { initWeights } from '../../src/engine/init';
+import type { Layer, Param } from '../../src/engine/layer';
+import { Affine } from '../../src/engine/layers/affine';
+import { BatchNorm } from '../../src/engine/layers/batchnorm';
+import { Dropout } from '../../src/engine/layers/dropout';
+import { LeakyRelu } from '../../src/engine/layers/leaky-relu';
+import { MSELoss } from '../../src/engine/layers/mse';
+import { Relu } from '../../src/engine/layers/relu';
+import { Sigmoid } from '../../src/engine/layers/sigmoid';
+import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
+import { Tanh } from '../../src/engine/layers/tanh';
+import { Sequential } from '../../src/engine/network';
+import { filled } from '../../src/engine/ops';
+import { AdaGrad, Adam, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
+import { Rng } from '../../src/engine/rng';
+import { gatherRows } from '../../src/engine/train';
+import { tensor, type Tensor } from '../../src/engine/tensor';
+import { decodeMnist, mnistBatch } from '../../src/spec/mnist';
+
+const decoded = decodeMnist(readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist-digits.bin')));
+if ('error' in decoded) throw new Error(decoded.error);
+const digits = decoded;
+
+/** The first `count` training digits: x [count, 784] and labels [count]. */
+function mnist(count: number): { x: Tensor; t: Tensor } {
+  const b = mnistBatch(digits, 'train', count, 0);
+  if ('error' in b) throw new Error(b.error);
+  return { x: b.x, t: tensor([count], b.labels) };
+}
+
+/** The book's TwoLayerNet 784-50-10 with 0.01·randn weights. */
+function twoLayerNet(seed: number): Sequential {
+  const rng = new Rng(seed);
+  return new Sequential(
+    [new Affine('Affine1', initWeights([784, 50], 'normal', rng), filled([50], 0)), new Relu('Relu1'), new Affine('Affine2', initWeights([50, 10], 'normal', rng), filled([10], 0))],
+    new SoftmaxWithLoss(),
+  );
+}
+
+/** fastStep(net, batch), which must support the network. */
+function mustStep(net: Sequential, batch: number): FastStep {
+  return fastStep(net, batch) ?? assert.fail('the network is supported');
+}
+
+/** Every param of `net`, in layer order. */
+const paramsOf = (net: Sequential): Param[] => net.layers.flatMap((l) => l.params);
+
+/** Each element equal, or (unless `exact`) within 1e-12 of the larger magnitude; NaN only where NaN. */
+function assertClose(actual: Float64Array, expected: Float64Array, what: string, exact = false): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const [a, b] = [actual[i], expected[i]];
+    if (!(Object.is(a, b) || (!exact && Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b))))) assert.fail(`${what}[${i}]: fast ${a}, plain ${b}`);
+  }
+}
+
+/** `count` random row indices below `n`. */
+function draw(rng: Rng, count: number, n: number): Int32Array {
+  return Int32Array.from({ length: count }, () => Math.floor(rng.next() * n));
+}
+
+/**
+ * Fast steps of one network that `make` builds, one per minibatch of `batches` (the first scans its
+ * rows, the later ones read the inputs' cached lists), each against a plain step of another copy:
+ * the losses are equal and so is every gradient (to 1e-12, or to the bit when `exact`). Returns
+ * the fast losses.
+ */
+function compareSteps(make: () => Sequential, x: Tensor, t: Tensor, batches: Int32Array[], exact = false): number[] {
+  const fastNet = make();
+  const step = mustStep(fastNet, batches[0].length);
+  return batches.map((rows) => {
+    const loss = step.step(x, t, rows);
+    // Nothing updates the weights, so a new copy is the plain twin of every step.
+    const plainNet = make();
+    assert.equal(loss, plainNet.objective(gatherRows(x, rows), gatherRows(t, rows), true));
+    plainNet.backward();
+    const plain = paramsOf(plainNet);
+    paramsOf(fastNet).forEach((p, i) => {
+      assert.ok(p.grad && plain[i].grad, `${p.name} has a gradient`);
+      assertClose(p.grad.data, plain[i].grad.data, `grad ${i} (${p.name})`, exact);
+    });
+    return loss;
+  });
+}
+
+/** compareSteps for one minibatch. */
+const compareStep = (make: () => Sequential, x: Tensor, t: Tensor, rows: Int32Array, exact = false): number => compareSteps(make, x, t, [rows], exact)[0];
+
+test('TwoLayerNet on 100 MNIST digits: the fast step gives the plain loss and gradients', () => {
+  const { x, t } = mnist(1000);
+  const rng = new Rng(4);
+  const losses = compareSteps(() => twoLayerNet(1), x, t, [draw(rng, 100, 1000), draw(rng, 100, 1000), draw(rng, 100, 1000)]);
+  for (const loss of losses) assert.ok(loss > 2 && loss < 2.5, `the loss of an untrained net is about ln 10, got ${loss}`);
+});
+
+test('the fast gradients are not all zero, and a wrong weight shows', () => {
+  const { x, t } = mnist(100);
+  const rows = Int32Array.from({ length: 100 }, (_, i) => i);
+  const net = twoLayerNet(1);
+  mustStep(net, 100).step(x, t, rows);
+  const grads = paramsOf(net).map((p) => p.grad?.data ?? new Float64Array(0));
+  assert.ok(grads.every((g) => g.some((v) => v !== 0)));
+  const other = twoLayerNet(1);
+  other.layers[0].params[0].value.data[300 * 50] += 1e-3;
+  mustStep(other, 100).step(x, t, rows);
+  assert.throws(() => assertClose(other.layers[0].params[0].grad?.data ?? new Float64Array(0), grads[0], 'dW1'), /fast .*plain/);
+});
+
+/** A network of `layers` built from a seeded rng, widths as given; `loss` picks the loss layer. */
+function randomNet(seed: number, widths: number[], kinds: string[], loss: 'softmax' | 'mse'): Sequential {
+  const rng = new Rng(seed);
+  const layers: Layer[] = [];
+  let w = 0;
+  for (const kind of kinds) {
+    if (kind === 'affine') {
+      const [d, m] = [widths[w], widths[w + 1]];
+      w++;
+      layers.push(new Affine(`Affine${w}`, initWeights([d, m], 'xavier', rng), tensor([m], Float64Array.from({ length: m }, () => 0.1 * rng.normal()))));
+    } else if (kind === 'relu') layers.push(new Relu('Relu'));
+    else if (kind === 'sigmoid') layers.push(new Sigmoid('Sigmoid'));
+    else if (kind === 'tanh') layers.push(new Tanh('Tanh'));
+    else layers.push(new LeakyRelu('LeakyRelu', 0.1));
+  }
+  return new Sequential(layers, loss === 'softmax' ? new SoftmaxWithLoss() : new MSELoss());
+}
+
+/** n rows of `width` inputs, normal with about `zeros` of them exactly 0 (some −0). */
+function randomInputs(rng: Rng, n: number, width: number, zeros: number): Tensor {
+  return tensor([n, width], Float64Array.from({ length: n * width }, () => (rng.next() < zeros ? (rng.next() < 0.5 ? 0 : -0) : rng.normal())));
+}
+
+/** n one-hot rows of `classes`. */
+function oneHot(rng: Rng, n: number, classes: number): Tensor {
+  const t = tensor([n, classes]);
+  for (let i = 0; i < n; i++) t.data[i * classes + Math.floor(rng.next() * classes)] = 1;
+  return t;
+}
+
+/** n labels below `classes`. */
+function labels(rng: Rng, n: number, classes: number): Tensor {
+  return tensor([n], Float64Array.from({ length: n }, () => Math.floor(rng.next() * classes)));
+}
+
+/** n rows of `classes` soft targets (positive, summing to about 1). */
+function soft(rng: Rng, n: number, classes: number): Tensor {
+  const t = tensor([n, classes], Float64Array.from({ length: n * classes }, () => rng.next()));
+  for (let i = 0; i < n; i++) {
+    const row = t.data.subarray(i * classes, (i + 1) * classes);
+    const sum = row.reduce((a, b) => a + b, 0);
+    row.forEach((v, j) => (row[j] = v / sum));
+  }
+  return t;
+}
+
+const shapes: { kinds: string[]; widths: number[]; loss: 'softmax' | 'mse' }[] = [
+  { kinds: ['affine', 'sigmoid', 'affine'], widths: [9, 7, 3], loss: 'softmax' },
+  { kinds: ['affine', 'tanh', 'affine', 'leaky-relu', 'affine'], widths: [16, 11, 6, 5], loss: 'mse' },
+  { kinds: ['affine', 'leaky-relu', 'affine', 'relu', 'affine', 'sigmoid'], widths: [13, 8, 9, 4], loss: 'mse' },
+  { kinds: ['tanh', 'affine', 'relu', 'affine'], widths: [10, 12, 5], loss: 'softmax' },
+  { kinds: ['affine'], widths: [17, 1], loss: 'mse' },
+];
+
+test('small random networks: sigmoid, tanh, leaky-relu, mse, one-hot and label targets, sparse and dense inputs', () => {
+  const rng = new Rng(9);
+  shapes.forEach(({ kinds, widths, loss }, s) => {
+    const classes = widths[widths.length - 1];
+    for (const zeros of [0, 0.6, 0.9]) {
+      const x = randomInputs(rng, 40, widths[0], zeros);
+      const targets = loss === 'mse' ? [tensor([40, classes], Float64Array.from({ length: 40 * classes }, () => rng.normal()))] : [oneHot(rng, 40, classes), labels(rng, 40, classes), soft(rng, 40, classes)];
+      for (const t of targets) for (const batch of [1, 7, 12]) compareStep(() => randomNet(s, widths, kinds, loss), x, t, draw(rng, batch, 40));
+    }
+  });
+});
+
+test('the fast step gives the plain bits exactly (so training can mix the two paths)', () => {
+  const { x, t } = mnist(1000);
+  const rng = new Rng(8);
+  compareSteps(() => twoLayerNet(2), x, t, [draw(rng, 100, 1000), draw(rng, 100, 1000), draw(rng, 100, 1000)], true);
+  shapes.forEach(({ kinds, widths, loss }, s) => {
+    const classes = widths[widths.length - 1];
+    const xs = randomInputs(rng, 40, widths[0], 0.6);
+    const ts = loss === 'mse' ? tensor([40, classes], Float64Array.from({ length: 40 * classes }, () => rng.normal())) : soft(rng, 40, classes);
+    compareSteps(() => randomNet(s, widths, kinds, loss), xs, ts, [draw(rng, 12, 40), draw(rng, 12, 40), draw(rng, 12, 40)], true);
+  });
+});
+
+test('inputs of rank > 2 are flattened per row, as Affine does', () => {
+  const rng = new Rng(2);
+  const x = randomInputs(rng, 20, 12, 0.5);
+  const x3 = tensor([20, 3, 4], x.data);
+  const t = oneHot(rng, 20, 3);
+  compareStep(() => randomNet(5, [12, 6, 3], ['affine', 'relu', 'affine'], 'softmax'), x3, t, draw(rng, 8, 20));
+});
+
+test('non-finite weights and gradients: every term is taken, so NaN and Inf land where the plain path puts them', () => {
+  const { x, t } = mnist(200);
+  const rng = new Rng(3);
+  // An infinite weight on pixel 0, which is 0 in every digit: the plain path makes 0·Inf = NaN.
+  const infiniteW1 = (net: Sequential) => (net.layers[0].params[0].value.data[3] = Infinity);
+  // Huge finite weights: the scores overflow, and dout is NaN while W1 stays finite.
+  const hugeW2 = (net: Sequential) => net.layers[2].params[0].value.data.fill(1e308);
+  // Spoiled at the first step, which scans the minibatch, or at the third, which reads the inputs' cached lists.
+  for (const [spoil, at] of [[infiniteW1, 0], [infiniteW1, 2], [hugeW2, 0], [hugeW2, 2]] as const) {
+    const [fastNet, plainNet] = [twoLayerNet(1), twoLayerNet(1)];
+    const step = mustStep(fastNet, 100);
+    for (let k = 0; k <= at; k++) {
+      if (k === at) [fastNet, plainNet].forEach(spoil);
+      const rows = draw(rng, 100, 200);
+      const loss = step.step(x, t, rows);
+      assert.equal(loss, plainNet.objective(gatherRows(x, rows), gatherRows(t, rows), true));
+      plainNet.backward();
+      paramsOf(fastNet).forEach((p, i) => assertClose(p.grad?.data ?? new Float64Array(0), paramsOf(plainNet)[i].grad?.data ?? new Float64Array(1), `grad ${i}`));
+    }
+    assert.ok(fastNet.layers[0].params[0].grad?.data.some((v) => Number.isNaN(v)));
+  }
+});
+
+test('a new inputs tensor is listed afresh, and NaN inputs count as nonzero', () => {
+  const rng = new Rng(6);
+  const make = () => randomNet(1, [10, 4, 3], ['affine', 'relu', 'affine'], 'softmax');
+  const net = make();
+  const step = mustStep(net, 5);
+  const withNaN = randomInputs(rng, 30, 10, 0.8);
+  withNaN.data[4] = NaN;
+  // Row 0 has no target class at all: the plain loss is still NaN (0·log(NaN)).
+  const t = oneHot(rng, 30, 3);
+  t.data.fill(0, 0, 3);
+  for (const x of [randomInputs(rng, 30, 10, 0.7), randomInputs(rng, 30, 10, 0.9), withNaN]) {
+    for (let k = 0; k < 4; k++) {
+      const rows = draw(rng, 5, 30);
+      if (k === 3) rows[2] = 0;
+      const loss = step.step(x, t, rows);
+      // `net` keeps its weights (nothing updates them), so a new copy is the plain twin.
+      const plain = make();
+      assert.equal(loss, plain.objective(gatherRows(x, rows), gatherRows(t, rows), true));
+      assert.equal(Number.isNaN(loss), x === withNaN && rows.includes(0));
+      plain.backward();
+      paramsOf(net).forEach((p, i) => assertClose(p.grad?.data ?? new Float64Array(0), paramsOf(plain)[i].grad?.data ?? new Float64Array(1), `grad ${i}`));
+    }
+  }
+});
+
+test('the grads are the same tensors every step, rewritten in place', () => {
+  const { x, t } = mnist(300);
+  const net = twoLayerNet(1);
+  const step = mustStep(net, 100);
+  step.step(x, t, draw(new Rng(1), 100, 300));
+  const grad = net.layers[0].params[0].grad;
+  const before = grad?.data.slice();
+  step.step(x, t, draw(new Rng(2), 100, 300));
+  assert.equal(net.layers[0].params[0].grad, grad);
+  assert.notDeepEqual(grad?.data, before);
+});
+
+test('unsupported layers (dropout, batchnorm, user layers), no loss, no affine layer, and widths that do not chain give null', () => {
+  const rng = new Rng(1);
+  const affine = (d: number, m: number) => new Affine('A', initWeights([d, m], 'normal', rng), tensor([m]));
+  assert.equal(fastStep(new Sequential([affine(4, 3), new Dropout('D', 0.5, rng)], new SoftmaxWithLoss()), 10), null);
+  assert.equal(fastStep(new Sequential([affine(4, 3), new BatchNorm('BN', filled([3], 1), tensor([3]))], new SoftmaxWithLoss()), 10), null);
+  assert.equal(fastStep(new Sequential([affine(4, 3)], null), 10), null);
+  // A layer of the user's that calls itself relu is still not the built-in one.
+  const imitation: Layer = { name: 'Mine', type: 'relu', params: [], kept: () => ({}), forward: (x) => x, backward: (d) => d };
+  assert.equal(fastStep(new Sequential([affine(4, 3), imitation], new SoftmaxWithLoss()), 10), null);
+  assert.equal(fastStep(new Sequential([new Relu('R')], new MSELoss()), 10), null);
+  assert.equal(fastStep(new Sequential([affine(4, 3), affine(5, 2)], new MSELoss()), 10), null);
+  assert.ok(fastStep(new Sequential([affine(4, 3), affine(3, 2)], new MSELoss()), 10));
+  assert.throws(() => fastStep(new Sequential([affine(4, 3)], new MSELoss()), 0), /batch must be a positive integer/);
+});
+
+test("bad targets and rows throw the plain path's errors", () => {
+  const rng = new Rng(1);
+  const make = () => randomNet(1, [6, 3], ['affine'], 'softmax');
+  const x = randomInputs(rng, 10, 6, 0.5);
+  const rows = Int32Array.from([1, 2, 3]);
+  const labels = tensor([10], Float64Array.from({ length: 10 }, (_, i) => i % 3));
+  labels.data[2] = 3;
+  const plainError = (t: Tensor) => {
+    try {
+      make().objective(gatherRows(x, rows), gatherRows(t, rows), true);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return assert.fail('the plain path accepted the targets');
+  };
+  const step = mustStep(make(), 3);
+  for (const t of [labels, tensor([10, 4]), tensor([10, 3, 1])]) assert.throws(() => step.step(x, t, rows), { message: plainError(t) });
+  assert.throws(() => step.step(x, labels, Int32Array.from([1, 2])), /minibatches of 3 rows/);
+  assert.throws(() => step.step(x, labels, Int32Array.from([1, 2, 10])), /row 10 is outside 0..9/);
+  assert.throws(() => step.step(randomInputs(rng, 10, 5, 0), labels, rows), /expects inputs \[N, 6\]/);
+});
+
+const optimizers: [string, () => Optimizer][] = [
+  ['SGD', () => new SGD(0.1)],
+  ['Momentum', () => new Momentum(0.05)],
+  ['AdaGrad', () => new AdaGrad(0.05)],
+  ['Adam', () => new Adam(0.01)],
+];
+
+for (const [name, make] of optimizers) {
+  test(`${name}: 20 fast steps with updateInPlace follow 20 plain steps with update()`, () => {
+    const { x, t } = mnist(500);
+    const [fastNet, plainNet] = [twoLayerNet(3), twoLayerNet(3)];
+    const [fastOpt, plainOpt] = [make(), make()];
+    const step = mustStep(fastNet, 100);
+    const rng = new Rng(11);
+    const losses: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const rows = draw(rng, 100, 500);
+      const loss = step.step(x, t, rows);
+      fastOpt.updateInPlace(paramsOf(fastNet));
+      assert.equal(loss, plainNet.objective(gatherRows(x, rows), gatherRows(t, rows), true));
+      plainNet.backward();
+      plainOpt.update(paramsOf(plainNet));
+      losses.push(loss);
+    }
+    assert.ok(losses[19] < losses[0], `the loss falls: ${losses[0]} → ${losses[19]}`);
+    paramsOf(fastNet).forEach((p, i) => assertClose(p.value.data, paramsOf(plainNet)[i].value.data, `${name} param ${i}`));
+  });
+
+  test(`${name}: updateInPlace writes the bits update() makes, into the same array`, () => {
+    const rng = new Rng(5);
+    const values = Float64Array.from({ length: 13 }, () => rng.normal());
+    const [a, b]: Param[] = [
+      { name: 'W', value: tensor([13], values.slice()), grad: null },
+      { name: 'W', value: tensor([13], values.slice()), grad: null },
+    ];
+    const [optA, optB] = [make(), make()];
+    const array = b.value.data;
+    for (let k = 0; k < 3; k++) {
+      const g = tensor([13], Float64Array.from({ length: 13 }, () => rng.normal()));
+      [a.grad, b.grad] = [g, g];
+      const [old, oldBits] = [a.value, [...a.value.data]];
+      optA.update([a]);
+      optB.updateInPlace([b]);
+      assert.notEqual(a.value, old);
+      assert.deepEqual([...old.data], oldBits);
+      assert.equal(b.value.data, array);
+      assert.deepEqual([...b.value.data], [...a.value.data]);
+    }
+    assert.notDeepEqual([...array], [...values]);
+  });
+}
