@@ -356,6 +356,18 @@ export interface TrainHistoryWire {
   flow: ArrayBuffer;
   /** Every evaluation. */
   evals: TrainEval[];
+  /** How the loss curve fills (absent: one step per point). */
+  lossFill?: CurveFill;
+  /** How the flow samples fill (absent: one sample per point). */
+  flowFill?: CurveFill;
+}
+
+/** How a thinned curve goes on: each point holds `stride` samples, the last one `last` so far (it fills before a new point starts). */
+export interface CurveFill {
+  /** Samples per point: 1, doubled by each thinning. */
+  stride: number;
+  /** Samples in the last point (1..stride). */
+  last: number;
 }
 
 /** How a training run stands. */

@@ -1,28 +1,34 @@
 // A training run's curves with bounded memory, shared by the host (which replays them to a page that
 // joins late) and the training views. A curve that reaches its capacity is thinned by half: loss
-// points merge in pairs (their mean, at the later step), flow samples keep every other one. So a
-// 100,000-step run holds at most `capacity` points per curve, evenly spread over the whole run. The
-// host also keeps the latest snapshots in a ring of fixed size (SnapshotRing).
-import { FLOW_PERCENTILES, type TrainEval, type TrainHistoryWire, type TrainProgress, type TrainSnapshot } from './protocol';
+// points merge in pairs (their mean, at the later step), flow samples keep every other one, and from
+// then on each new point takes twice as many samples (its last point fills up before a new one
+// starts). So a 100,000-step run holds at most `capacity` points per curve, evenly spread over the
+// whole run, each loss point the exact mean of its steps. The host also keeps the latest snapshots
+// in a ring of fixed size (SnapshotRing).
+import { FLOW_PERCENTILES, type CurveFill, type TrainEval, type TrainHistoryWire, type TrainProgress, type TrainSnapshot } from './protocol';
 
 /** Points each curve holds before it is thinned. */
 export const HISTORY_CAPACITY = 2048;
 
 /** A growable pair of Float64 columns (step, values) with a fixed capacity in rows. */
 class Curve {
-  /** Step of each row. */
+  /** Step of each row (the last sample's). */
   readonly steps: Float64Array;
   /** Values, `width` per row. */
   readonly values: Float64Array;
   /** Rows in use. */
   length = 0;
+  /** Samples per full row: 1, doubled by each thinning. */
+  stride = 1;
+  /** Samples in the last row (1..stride); it takes more before a new row starts. */
+  last = 0;
 
   constructor(
     /** Values per row. */
     readonly width: number,
     /** Rows before thinning. */
     readonly capacity: number,
-    /** True: merged rows take the mean (loss); false: every other row is kept (percentiles). */
+    /** True: a row is the mean of its samples (loss); false: its latest sample (percentiles). */
     private readonly mean: boolean,
   ) {
     this.steps = new Float64Array(capacity);
@@ -30,13 +36,24 @@ class Curve {
   }
 
   push(step: number, values: ArrayLike<number>, offset: number): void {
-    if (this.length === this.capacity) this.halve();
+    const w = this.width;
+    if (this.length === this.capacity && this.last === this.stride) this.halve();
+    if (this.length > 0 && this.last < this.stride) {
+      // The last row is still filling: fold the sample in.
+      const row = (this.length - 1) * w;
+      const n = this.last;
+      for (let k = 0; k < w; k++) this.values[row + k] = this.mean ? (this.values[row + k] * n + values[offset + k]) / (n + 1) : values[offset + k];
+      this.steps[this.length - 1] = step;
+      this.last++;
+      return;
+    }
     this.steps[this.length] = step;
-    for (let k = 0; k < this.width; k++) this.values[this.length * this.width + k] = values[offset + k];
+    for (let k = 0; k < w; k++) this.values[this.length * w + k] = values[offset + k];
     this.length++;
+    this.last = 1;
   }
 
-  /** Rows 2i and 2i+1 become row i. */
+  /** Rows 2i and 2i+1 (both full) become row i, which holds twice the samples. */
   private halve(): void {
     const w = this.width;
     const half = this.length >> 1;
@@ -48,20 +65,37 @@ class Curve {
         this.values[i * w + k] = this.mean ? (a + b) / 2 : b;
       }
     }
-    // An odd last row stays as it is.
+    this.stride *= 2;
+    this.last = this.stride;
+    // An odd last row stays as it is: half full at the new stride.
     if (this.length % 2 === 1) {
       this.steps[half] = this.steps[this.length - 1];
       for (let k = 0; k < w; k++) this.values[half * w + k] = this.values[(this.length - 1) * w + k];
       this.length = half + 1;
+      this.last = this.stride / 2;
     } else this.length = half;
   }
 
-  /** Copies of the rows in use. */
-  wire(): { steps: ArrayBuffer; values: ArrayBuffer } {
-    return { steps: this.steps.slice(0, this.length).buffer, values: this.values.slice(0, this.length * this.width).buffer };
+  /** Copies of the rows in use, and how the curve fills. */
+  wire(): { steps: ArrayBuffer; values: ArrayBuffer; fill: CurveFill } {
+    return { steps: this.steps.slice(0, this.length).buffer, values: this.values.slice(0, this.length * this.width).buffer, fill: { stride: this.stride, last: this.last } };
+  }
+
+  /** Takes the rows of a wire form, each a full row at `fill`'s stride but the last. */
+  load(steps: Float64Array, values: Float64Array, fill: CurveFill | undefined): void {
+    const stride = fill?.stride ?? 1;
+    this.stride = stride;
+    for (let i = 0; i < steps.length; i++) {
+      // A sender with a larger capacity: thin as rows come.
+      if (this.length === this.capacity) this.halve();
+      this.steps[this.length] = steps[i];
+      for (let k = 0; k < this.width; k++) this.values[this.length * this.width + k] = values[i * this.width + k];
+      this.length++;
+      this.last = this.stride;
+    }
+    if (this.length > 0 && this.stride === stride) this.last = Math.min(stride, Math.max(1, fill?.last ?? stride));
   }
 }
-
 /** The loss curve, the gradient-flow samples and every evaluation of one training run. */
 export class TrainHistory {
   /** Minibatch loss per step (thinned). */
@@ -94,19 +128,14 @@ export class TrainHistory {
   wire(): TrainHistoryWire {
     const loss = this.loss.wire();
     const flow = this.flow.wire();
-    return { lossSteps: loss.steps, losses: loss.values, flowSteps: flow.steps, flow: flow.values, evals: [...this.evals] };
+    return { lossSteps: loss.steps, losses: loss.values, flowSteps: flow.steps, flow: flow.values, evals: [...this.evals], lossFill: loss.fill, flowFill: flow.fill };
   }
 
-  /** A history rebuilt from its wire form. */
+  /** A history rebuilt from its wire form; it goes on thinning as the original would. */
   static from(wire: TrainHistoryWire, flowLayers: number, capacity = HISTORY_CAPACITY): TrainHistory {
     const h = new TrainHistory(flowLayers, capacity);
-    const lossSteps = new Float64Array(wire.lossSteps);
-    const losses = new Float64Array(wire.losses);
-    for (let i = 0; i < lossSteps.length; i++) h.loss.push(lossSteps[i], losses, i);
-    const flowSteps = new Float64Array(wire.flowSteps);
-    const flow = new Float64Array(wire.flow);
-    const w = h.flow.width;
-    if (w > 0) for (let i = 0; i < flowSteps.length; i++) h.flow.push(flowSteps[i], flow, i * w);
+    h.loss.load(new Float64Array(wire.lossSteps), new Float64Array(wire.losses), wire.lossFill);
+    if (h.flow.width > 0) h.flow.load(new Float64Array(wire.flowSteps), new Float64Array(wire.flow), wire.flowFill);
     h.evals.push(...wire.evals);
     return h;
   }

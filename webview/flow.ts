@@ -48,7 +48,7 @@ export function flowAxis(bars: readonly FlowBar[]): Axis {
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
 /** 10^k as a tick label: 1, 10, else 10 with a superscript exponent (10⁻³). */
-function decadeLabel(k: number): string {
+export function decadeLabel(k: number): string {
   if (k === 0) return '1';
   if (k === 1) return '10';
   return `10${[...String(k)].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;

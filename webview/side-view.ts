@@ -1,11 +1,12 @@
-// The side view: a narrow sidebar webview that follows the editor's cursor. It shows the layer under
-// the cursor (heatmaps fitted to the sidebar's width) and the whole spec's gradient flow. The host
-// resends everything on `ready`, so the view keeps only its zoom.
+// The side view: a narrow sidebar webview that follows the editor's cursor. It shows the training run
+// of the spec on show (if any), the layer under the cursor (heatmaps fitted to the sidebar's width)
+// and the whole spec's gradient flow. The host resends everything on `ready`, so the view keeps only its zoom.
 import type { FlowBar, HostToSideView, SideViewToHost } from '../src/protocol';
 import { h } from './dom';
 import { fitLabels, focusRow, renderFlow } from './flow';
 import { fmt, fmtCount, fmtFull, fmtShape } from '../src/format';
 import { HeatmapView, Tooltip } from './heatmap';
+import { TrainSection } from './train-section';
 import { ZoomControl, readZoom } from './zoom';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
@@ -34,6 +35,9 @@ function isSideMessage(data: unknown): data is HostToSideView {
   if (typeof data !== 'object' || data === null) return false;
   const m = data as Record<string, unknown>;
   if (m.type === 'empty') return typeof m.message === 'string';
+  // The training message itself is checked by the training section.
+  if (m.type === 'train') return typeof m.message === 'object' && m.message !== null;
+  if (m.type === 'trainNone') return true;
   if (m.type === 'layer') {
     return (
       typeof m.spec === 'string' &&
@@ -51,6 +55,7 @@ function isSideMessage(data: unknown): data is HostToSideView {
 /** The whole side view UI. */
 class SideView {
   private readonly tooltip = new Tooltip();
+  private readonly train = new TrainSection((index) => this.post({ type: 'revealLayer', index }));
   private readonly empty = h('p', { class: 'side-empty', role: 'status' }, 'Waiting for Backprop Lens…');
   private readonly specName = h('div', { class: 'side-spec' });
   private readonly title = h('h2', { class: 'side-title' });
@@ -103,10 +108,10 @@ class SideView {
       this.flowSection,
       this.heatmapSection,
     );
-    // panel.css styles the side view under this class, so the page needs no second stylesheet.
+    // panel.css styles the side view under this class (uPlot's own rules come in dist/webview/train.css).
     document.body.classList.add('side');
     const root = document.getElementById('app') ?? document.body;
-    root.replaceChildren(this.empty, this.layerView);
+    root.replaceChildren(this.train.element, this.empty, this.layerView);
     document.body.appendChild(this.tooltip.element);
     // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
     new MutationObserver(() => this.heatmaps.forEach((v) => v.setZoom(this.ui.zoom))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -117,7 +122,8 @@ class SideView {
       pending = true;
       requestAnimationFrame(() => {
         pending = false;
-        if (this.layer && this.width() !== this.drawnWidth) this.renderLayer(this.layer);
+        // A width of 0 (the view collapsed, or measured mid-layout) would draw nothing: wait for a real one.
+        if (this.layer && this.width() > 0 && this.width() !== this.drawnWidth) this.renderLayer(this.layer);
       });
     }).observe(root);
   }
@@ -125,6 +131,8 @@ class SideView {
   /** Handles one message from the host. */
   receive(data: unknown): void {
     if (!isSideMessage(data)) return;
+    if (data.type === 'train') return this.train.receive(data.message);
+    if (data.type === 'trainNone') return this.train.hide();
     if (data.type === 'empty') {
       this.layer = null;
       this.heatmaps = [];

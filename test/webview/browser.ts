@@ -39,7 +39,7 @@ export interface Watch {
 }
 
 /** Opens test/webview/`file` with `query` and waits until the page posted its first message ('ready'). */
-export async function open(file: 'preview.html' | 'side-preview.html', query: string, size: { width: number; height: number }): Promise<{ page: Page; watch: Watch }> {
+export async function open(file: 'preview.html' | 'side-preview.html' | 'train-preview.html', query: string, size: { width: number; height: number }): Promise<{ page: Page; watch: Watch }> {
   const page = await browser.newPage({ viewport: size });
   const watch: Watch = { errors: [], dialogs: [] };
   page.on('pageerror', (e) => watch.errors.push(e.message));

@@ -1,14 +1,16 @@
-// Stands in for VS Code around the panel (preview.html) and the side view (side-preview.html): a fake
-// acquireVsCodeApi that records what the page posts, the body theme class VS Code sets, and a host
-// that answers 'ready' with fixture messages.
-// Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>
-import type { HostToSideView, HostToWebview, SideViewToHost, WebviewToHost } from '../../src/protocol';
+// Stands in for VS Code around the panel (preview.html), the side view (side-preview.html) and the
+// Train panel (train-preview.html): a fake acquireVsCodeApi that records what the page posts, the body
+// theme class VS Code sets, and a host that answers 'ready' with fixture messages and, with
+// answer=auto, the Train panel's snapshot requests.
+// Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
+import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
 import { SIDE_EMPTY, errorRun, networkRun, shopRun, sideLayer } from './fixtures';
+import { progressOf, snapshotAnswer, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
-/** Anything the panel or the side view posts. */
-type Posted = WebviewToHost | SideViewToHost;
-/** Anything the host sends to either. */
-type Sent = HostToWebview | HostToSideView;
+/** Anything the panel, the side view or the Train panel posts. */
+type Posted = WebviewToHost | SideViewToHost | TrainViewToHost;
+/** Anything the host sends to any of them. */
+type Sent = HostToWebview | HostToSideView | HostToTrainView;
 
 /** What the preview exposes to tests and to a person at the devtools console. */
 interface PreviewApi {
@@ -20,8 +22,21 @@ interface PreviewApi {
   cspViolations: string[];
   /** Sends messages to the page, `delayMs` apart; resolves after the last one was dispatched. */
   send(messages: Sent[], delayMs?: number): Promise<void>;
-  /** The fixture runs of the panel, and the side view's messages. */
-  runs: { network: typeof networkRun; shop: typeof shopRun; error: typeof errorRun; sideLayer: typeof sideLayer; sideEmpty: HostToSideView };
+  /** The fixture runs of the panel, the side view's messages, and the training runs. */
+  runs: {
+    network: typeof networkRun;
+    shop: typeof shopRun;
+    error: typeof errorRun;
+    sideLayer: typeof sideLayer;
+    sideEmpty: HostToSideView;
+    train: typeof trainRun;
+    trainNaN: typeof trainNaN;
+    trainReplay: typeof trainReplay;
+    progress: typeof progressOf;
+    snapshot: typeof snapshotAnswer;
+    /** Training-view messages wrapped for the side view. */
+    side(messages: HostToTrainView[]): HostToSideView[];
+  };
 }
 
 declare global {
@@ -41,7 +56,16 @@ const PLAYS: Record<string, () => Sent[]> = {
   empty: () => [SIDE_EMPTY],
   layer: () => [sideLayer(0)],
   stale: () => [sideLayer(1, true)],
+  train: () => trainRun(1),
+  trainNaN: () => [...trainRun(1), ...trainNaN(1)],
+  trainReplay: () => trainReplay(1),
+  sideTrain: () => [sideLayer(0), ...asSide(trainRun(1))],
+  sideTrainNaN: () => [sideLayer(0), ...asSide([...trainRun(1), ...trainNaN(1)])],
 };
+
+function asSide(messages: HostToTrainView[]): HostToSideView[] {
+  return messages.map((message) => ({ type: 'train', message }));
+}
 
 const params = new URLSearchParams(location.search);
 const themeClass: Record<string, string> = { dark: 'vscode-dark', light: 'vscode-light', hc: 'vscode-high-contrast' };
@@ -50,7 +74,11 @@ document.body.classList.add(themeClass[theme] ?? 'vscode-dark');
 document.body.dataset.vscodeThemeKind = themeClass[theme] ?? 'vscode-dark';
 
 const isSide = location.pathname.endsWith('/side-preview.html');
-const play = params.get('play') ?? (isSide ? 'layer' : 'network');
+const isTrain = location.pathname.endsWith('/train-preview.html');
+const play = params.get('play') ?? (isSide ? 'layer' : isTrain ? 'train' : 'network');
+const answer = params.get('answer') ?? 'auto';
+/** Run of the last trainReset sent, for answering snapshot requests. */
+let trainRunId = 0;
 const delay = Number(params.get('delay') ?? 0);
 let acquired = false;
 
@@ -58,9 +86,11 @@ const preview: PreviewApi = {
   posted: [],
   state: params.has('state') ? JSON.parse(params.get('state') ?? 'null') : undefined,
   cspViolations: [],
-  runs: { network: networkRun, shop: shopRun, error: errorRun, sideLayer, sideEmpty: SIDE_EMPTY },
+  runs: { network: networkRun, shop: shopRun, error: errorRun, sideLayer, sideEmpty: SIDE_EMPTY, train: trainRun, trainNaN, trainReplay, progress: progressOf, snapshot: snapshotAnswer, side: asSide },
   async send(messages, delayMs = 0) {
     for (const m of messages) {
+      // Tests also send malformed messages: only a well-formed reset counts.
+      if (typeof m === 'object' && m?.type === 'trainReset') trainRunId = m.runId;
       window.postMessage(m, '*');
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     }
@@ -78,6 +108,8 @@ window.acquireVsCodeApi = () => {
     postMessage(msg) {
       preview.posted.push(msg);
       if (msg.type === 'ready' && play in PLAYS) void preview.send(PLAYS[play](), delay);
+      // As the host would, a little later: the page must not rely on the answer coming at once.
+      if (msg.type === 'snapshot' && answer === 'auto') setTimeout(() => void preview.send([snapshotAnswer(trainRunId, msg.step)]), 20);
     },
     getState: () => preview.state,
     setState(s) {

@@ -7,7 +7,9 @@ import type { Page } from 'playwright-core';
 import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol';
 import { fmt } from '../../src/format';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { TrainHistory } from '../../src/train-history';
 import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, sideLayer } from './fixtures';
+import { PROGRESS_MESSAGES, progressOf } from './train-fixtures';
 
 useBrowser();
 
@@ -298,6 +300,43 @@ describe('webview side view', () => {
     assert.equal(await restored.page.textContent('.zoom-level'), '200%');
     assert.equal(await restored.page.$eval(db, (c) => (c as HTMLCanvasElement).width), before * 2);
     await clean(restored.page, restored.watch);
+  });
+
+  test("the training section: status, loss and flow bands on 'train' messages, the first NaN, hidden on 'trainNone'", async () => {
+    const { page, watch } = await open('play=sideTrain', { width: 300, height: 1000 });
+    await showing(page, 'Affine1');
+    const host = new TrainHistory(2);
+    for (let k = 0; k < PROGRESS_MESSAGES; k++) host.add(progressOf(k));
+    await page.waitForSelector(`.train-side .chart-loss[data-points="${host.loss.length}"]`);
+    await page.waitForFunction(() => document.querySelector('.train-side .status')?.textContent?.startsWith('step 3,000') === true);
+    assert.equal(await page.textContent('.train-side .status'), 'step 3,000 / 10,000 · 500 steps/s · ETA 14\u00a0s');
+    assert.equal(await page.textContent('.train-side-spec'), 'train-two-layer-net.backprop.yaml');
+    // Compact: loss and flow bands only, no accuracy chart, no scrubber, no heatmaps of its own.
+    assert.deepEqual(await page.$$eval('.train-side figure.chart', (fs) => fs.map((f) => f.className)), ['chart chart-loss', 'chart chart-flow', 'chart chart-flow']);
+    assert.deepEqual(await page.$$eval('.train-side .chart-flow', (fs) => fs.map((f) => [f.getAttribute('data-layer'), f.getAttribute('data-points')])), [['Affine1', '300'], ['Affine2', '300']]);
+    assert.equal(await page.locator('.train-side .scrub, .train-side .hm-card').count(), 0);
+    // The training section sits above the layer, which keeps working.
+    assert.ok(await page.$eval('.train-side', (t) => t.compareDocumentPosition(document.querySelector('.side-layer') as Node) === Node.DOCUMENT_POSITION_FOLLOWING));
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'dx', 'dW', 'db']);
+    assert.equal(await overflowX(page), 0);
+    await page.click('.train-side .chart-flow[data-layer="Affine2"] .chart-title');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'revealLayer', index: 2 });
+
+    await page.evaluate(() => window.preview.send(window.preview.runs.side(window.preview.runs.trainNaN(1))));
+    await page.waitForFunction(() => document.querySelector('.train-side .side-nan')?.textContent === 'First NaN at step 3,001: Affine2 dW (forward was finite)');
+    assert.equal(await page.textContent('.train-side .status'), 'stopped at step 3,001: NaN in Affine2 dW');
+    await page.evaluate(() => new Promise(requestAnimationFrame));
+    await page.screenshot({ path: join(ARTIFACTS, 'side-train-dark.png'), fullPage: true });
+
+    await send(page, [{ type: 'trainNone' }]);
+    await page.waitForSelector('.train-side', { state: 'hidden' });
+    assert.equal(await page.isVisible('.side-layer'), true);
+    // A new run of another spec shows it again, from scratch.
+    await page.evaluate(() => window.preview.send(window.preview.runs.side(window.preview.runs.train(2).slice(0, 3))));
+    await page.waitForSelector('.train-side:not([hidden])');
+    assert.equal(await page.isHidden('.train-side .side-nan'), true);
+    assert.equal(await page.textContent('.train-side .status'), 'starting…');
+    await clean(page, watch);
   });
 
   for (const [theme, play] of [['dark', 'layer'], ['light', 'stale'], ['hc', 'layer']] as const) {

@@ -1,0 +1,63 @@
+// The training views' model: messages of another run are ignored, buffers are read whether they come
+// as ArrayBuffers or typed-array views, and the status line reads as the brief says.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HostToTrainView } from '../../src/protocol';
+import { applyTrainMessage, emptyTrainModel, readTrainMessage, statusOf } from '../../webview/train-state';
+import { TrainHistory } from '../../src/train-history';
+import { LAST_STEP, PROGRESS_MESSAGES, TRAIN_INFO, progressOf, trainNaN, trainRun } from './train-fixtures';
+
+function play(messages: HostToTrainView[]): ReturnType<typeof emptyTrainModel> {
+  const model = emptyTrainModel();
+  for (const m of messages) {
+    const msg = readTrainMessage(m);
+    assert.ok(msg, `accepted: ${m.type}`);
+    applyTrainMessage(model, msg);
+  }
+  return model;
+}
+
+test('a run: curves, evaluations, snapshots and the status line with rate and ETA', () => {
+  const model = play(trainRun(1));
+  // 3,000 steps in at most HISTORY_CAPACITY points, exactly as the host's history holds them.
+  const host = new TrainHistory(2);
+  for (let k = 0; k < PROGRESS_MESSAGES; k++) host.add(progressOf(k));
+  assert.equal(model.history.loss.length, host.loss.length);
+  assert.equal(model.history.loss.steps[model.history.loss.length - 1], LAST_STEP);
+  assert.equal(model.history.flow.length, 300);
+  assert.equal(model.history.evals.length, 5);
+  assert.deepEqual(model.snapshots, [500, 1000, 1500, 2000, 2500, 3000]);
+  // 3,000 steps in 6 s: 500 steps/s, 7,000 steps to go.
+  assert.equal(statusOf(model).text, 'step 3,000 / 10,000 · 500 steps/s · ETA 14\u00a0s');
+  applyTrainMessage(model, { type: 'trainStatus', runId: 1, status: { state: 'finished', step: 10000, elapsedMs: 83_400 } });
+  assert.deepEqual(statusOf(model), { text: 'finished in 1\u00a0min 23\u00a0s', tone: 'ok' });
+  applyTrainMessage(model, { type: 'trainStatus', runId: 1, status: { state: 'cancelled', step: 1234, elapsedMs: 12_300 } });
+  assert.equal(statusOf(model).text, 'cancelled at step 1,234');
+});
+
+test('a NaN stop names the layer and tensor', () => {
+  const model = play([...trainRun(1), ...trainNaN(1)]);
+  assert.deepEqual(statusOf(model), { text: 'stopped at step 3,001: NaN in Affine2 dW', tone: 'bad' });
+  assert.equal(model.nonFinite?.layer, 'Affine2');
+});
+
+test('messages of another run, or before any reset, change nothing; a reset clears everything', () => {
+  const model = emptyTrainModel();
+  assert.equal(applyTrainMessage(model, { type: 'trainStart', runId: 1, info: TRAIN_INFO }), 'nothing');
+  const run = play(trainRun(1));
+  assert.equal(applyTrainMessage(run, { type: 'trainProgress', runId: 2, progress: progressOf(400) }), 'nothing');
+  assert.equal(run.history.loss.steps[run.history.loss.length - 1], LAST_STEP);
+  assert.equal(applyTrainMessage(run, { type: 'trainReset', runId: 2, title: 't', uri: 'u' }), 'everything');
+  assert.deepEqual([run.history.loss.length, run.info, run.snapshots, run.step], [0, null, [], 0]);
+});
+
+test('buffers arrive as ArrayBuffers or typed-array views; malformed messages are refused', () => {
+  const p = progressOf(0);
+  const viaViews = readTrainMessage({ type: 'trainProgress', runId: 1, progress: { ...p, lossSteps: new Float64Array(p.lossSteps), losses: new Uint8Array(p.losses), flow: new Float64Array(p.flow) } });
+  assert.ok(viaViews?.type === 'trainProgress');
+  assert.deepEqual([...new Float64Array(viaViews.progress.losses)], [...new Float64Array(p.losses)]);
+  assert.equal(Object.prototype.toString.call(viaViews.progress.lossSteps), '[object ArrayBuffer]');
+  for (const bad of [null, 'x', { type: 'trainProgress', runId: 1 }, { type: 'trainStart', runId: 1, info: {} }, { type: 'trainReset', runId: '1', title: '', uri: '' }, { type: 'nope', runId: 1 }]) {
+    assert.equal(readTrainMessage(bad), null, JSON.stringify(bad));
+  }
+});

@@ -1,0 +1,305 @@
+// The Train panel in headless Chromium: train-preview.html stands in for VS Code (fake
+// acquireVsCodeApi, theme classes, the real CSP and stylesheets) and plays a synthetic TwoLayerNet
+// run. With answer=none the test answers snapshot requests itself, to see how they are coalesced.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { HostToTrainView, TrainViewToHost } from '../../src/protocol';
+import { fmt } from '../../src/format';
+import { TrainHistory } from '../../src/train-history';
+import { ARTIFACTS, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { LAST_STEP, NAN_STEP, PROGRESS_MESSAGES, TRAIN_URI, progressOf } from './train-fixtures';
+
+useBrowser();
+
+function open(query: string, size = { width: 1280, height: 900 }): Promise<{ page: Page; watch: Watch }> {
+  return openPage('train-preview.html', query, size);
+}
+
+async function posted(page: Page): Promise<TrainViewToHost[]> {
+  return page.evaluate(() => window.preview.posted) as Promise<TrainViewToHost[]>;
+}
+
+/** The last message posted other than a snapshot request ("latest" may ask for one at any time). */
+async function lastAction(page: Page): Promise<TrainViewToHost | undefined> {
+  return (await posted(page)).filter((m) => m.type !== 'snapshot').at(-1);
+}
+
+/** The snapshot requests posted so far, as steps. */
+async function requests(page: Page): Promise<number[]> {
+  return (await posted(page)).flatMap((m) => (m.type === 'snapshot' ? [m.step] : []));
+}
+
+/** The fixture run's loss points as the host holds them (thinned past HISTORY_CAPACITY). */
+function hostHistory(): TrainHistory {
+  const h = new TrainHistory(2);
+  for (let k = 0; k < PROGRESS_MESSAGES; k++) h.add(progressOf(k));
+  return h;
+}
+
+/** Waits until the fixture run up to step 3,000 is drawn: every loss point and the final status line. */
+async function runDrawn(page: Page): Promise<void> {
+  await page.waitForSelector(`.chart-loss[data-points="${hostHistory().loss.length}"]`);
+  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('step 3,000') === true);
+}
+
+/** data-points and the accessible label of each chart, by its class. */
+async function charts(page: Page): Promise<{ cls: string; points: string | null; label: string | null; layer: string | null }[]> {
+  return page.$$eval('figure.chart', (figs) =>
+    figs.map((f) => ({ cls: f.className, points: f.getAttribute('data-points'), label: f.querySelector('.chart-plot')?.getAttribute('aria-label') ?? null, layer: f.getAttribute('data-layer') })),
+  );
+}
+
+/** Distinct opaque colours on the canvas of the chart `selector` (a blank plot has only its grid and axes). */
+async function colours(page: Page, selector: string): Promise<number> {
+  return page.$eval(`${selector} canvas`, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  });
+}
+
+async function send(page: Page, messages: HostToTrainView[]): Promise<void> {
+  await page.evaluate((m) => window.preview.send(m), messages);
+}
+
+describe('webview Train panel', () => {
+  test('draws the run: summary, status with rate and ETA, loss, accuracy and one flow chart per layer', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    assert.equal((await posted(page))[0].type, 'ready');
+    assert.equal(await page.textContent('h1.title'), 'train-two-layer-net.backprop.yaml');
+    assert.equal(await page.textContent('.status'), 'step 3,000 / 10,000 · 500 steps/s · ETA 14\u00a0s');
+    assert.equal(await page.getAttribute('.status', 'role'), 'status');
+    assert.equal(await page.textContent('.summary'), 'two-layer-net · 10,000 iterations · batch 100 · sgd, lr 0.1 · 60,000 train / 10,000 test rows · fast path');
+
+    const host = hostHistory();
+    const [loss, accuracy, flow1, flow2] = await charts(page);
+    assert.equal(loss.cls, 'chart chart-loss');
+    assert.equal(loss.points, String(host.loss.length));
+    const latest = host.loss.values[host.loss.length - 1];
+    assert.equal(loss.label, `Loss curve, 3,000 steps (${host.loss.length.toLocaleString('en-US')} points, each the mean of its steps), latest ${fmt(latest)}`);
+    assert.equal(await page.getAttribute('.chart-loss .chart-plot', 'role'), 'img');
+    assert.equal(accuracy.points, '5');
+    assert.match(accuracy.label ?? '', /^Accuracy, 5 evaluations, latest train 92\.\d%, test 90\.\d%$/);
+    assert.deepEqual([flow1.layer, flow2.layer], ['Affine1', 'Affine2']);
+    assert.deepEqual([flow1.points, flow2.points], ['300', '300']);
+    assert.match(flow1.label ?? '', /^Gradient flow of Affine1: percentiles of \|grad\| over 300 samples, log scale; latest median [\d.e-]+, min [\d.e-]+, max [\d.e-]+$/);
+    assert.equal(await page.textContent('.chart-loss .chart-readout'), `step 3,000 · loss ${fmt(latest)}`);
+    // Every chart painted more than its grid: lines, bands, points.
+    for (const selector of ['.chart-loss', '.chart-accuracy', '.chart-flow[data-layer="Affine1"]', '.chart-flow[data-layer="Affine2"]']) {
+      assert.ok((await colours(page, selector)) > 20, selector);
+    }
+    // Charts fill their cards: the plot is as wide as the card's content box.
+    const fit = await page.$$eval('figure.chart', (figs) => figs.map((f) => [(f.querySelector('.uplot') as HTMLElement).offsetWidth, (f.querySelector('.chart-plot') as HTMLElement).clientWidth]));
+    for (const [plot, room] of fit) assert.ok(plot === room && plot > 300, JSON.stringify(fit));
+    assert.equal(await page.isVisible('button:text-is("Cancel")'), true);
+    assert.equal(await page.isVisible('button:text-is("Train again")'), true);
+    assert.equal(await page.isHidden('.nan-callout'), true);
+    // Log scale for the loss: the chart is drawn anew on a log axis.
+    const draws = Number(await page.getAttribute('.chart-loss', 'data-draws'));
+    await page.check('.chart-log');
+    await page.waitForFunction((d) => Number(document.querySelector('.chart-loss')?.getAttribute('data-draws')) > d, draws);
+    assert.match((await page.getAttribute('.chart-loss .chart-plot', 'aria-label')) ?? '', /, log scale$/);
+    await clean(page, watch);
+  });
+
+  test('the scrubber: one request in flight, the latest position asked for after the answer, heatmaps of the step', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    assert.equal(await page.getAttribute('.scrub', 'max'), '5');
+    assert.equal(await page.textContent('.scrub-note'), '6 snapshots kept, steps 500–3,000.');
+    assert.equal(await page.textContent('label[for="bl-scrub"]'), 'Snapshot step');
+    // "latest" asked for the first snapshot as it came, then waited for the answer.
+    assert.deepEqual(await requests(page), [500]);
+    await answer(page, 500);
+    await page.waitForFunction(() => window.preview.posted.filter((m) => m.type === 'snapshot').length === 2);
+    assert.deepEqual(await requests(page), [500, 3000]);
+    await answer(page, 3000);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 3,000');
+    assert.deepEqual(await page.$$eval('.hm-title', (ts) => ts.map((t) => t.textContent)), ['activation', 'dx', 'dW', 'db', 'W', 'b']);
+    // Every heatmap is painted; b is all zeros (one colour), the others vary.
+    for (const c of await heatmapPixels(page)) assert.ok(c.w > 0 && c.h > 0 && (c.title === 'b' || c.colours >= 3), JSON.stringify(c));
+    assert.equal(await page.getAttribute('.scrub', 'aria-valuetext'), 'step 3,000');
+
+    // Arrow keys move the scrubber: the first move is asked for at once, the next wait for its answer.
+    await page.focus('.scrub');
+    await page.keyboard.press('ArrowLeft');
+    assert.deepEqual((await requests(page)).slice(2), [2500]);
+    assert.equal(await page.isChecked('.follow input'), false);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await settle(page);
+    assert.deepEqual((await requests(page)).slice(2), [2500]);
+    assert.equal(await page.textContent('.scrub-step'), 'step 1,500');
+    // The answer for 2,500 is not drawn: the scrubber is at 1,500 now, which is asked for next.
+    await answer(page, 2500);
+    await page.waitForFunction(() => window.preview.posted.filter((m) => m.type === 'snapshot').length === 4);
+    assert.deepEqual((await requests(page)).slice(2), [2500, 1500]);
+    assert.equal(await page.textContent('.snapshot-title'), 'Affine1 at step 3,000');
+    await answer(page, 1500);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 1,500');
+    await page.keyboard.press('Home');
+    assert.deepEqual((await requests(page)).at(-1), 500);
+
+    // Another layer: its own heatmaps, the choice saved.
+    await page.click('.layer-button:has-text("Relu1")');
+    assert.equal(await page.getAttribute('.layer-button:has-text("Relu1")', 'aria-pressed'), 'true');
+    await page.waitForFunction(() => document.querySelector('.snapshot-title .layer-name')?.textContent === 'Relu1');
+    assert.deepEqual(await page.$$eval('.hm-title', (ts) => ts.map((t) => t.textContent)), ['activation', 'mask (relu)', 'dx']);
+    assert.deepEqual(await page.evaluate(() => window.preview.state), { uri: TRAIN_URI, selected: 1, zoom: 1 });
+    await clean(page, watch);
+  });
+
+  test('Cancel and Train again post their messages; Cancel goes once the run ends', async () => {
+    const { page, watch } = await open('play=train');
+    await runDrawn(page);
+    await page.click('button:text-is("Cancel")');
+    assert.deepEqual(await lastAction(page), { type: 'cancel' });
+    await page.focus('button:text-is("Train again")');
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await lastAction(page), { type: 'retrain' });
+    await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'cancelled', step: LAST_STEP, elapsedMs: 6000 } }]);
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'cancelled at step 3,000');
+    assert.equal(await page.isHidden('button:text-is("Cancel")'), true);
+    await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'finished', step: 10000, elapsedMs: 12_345 } }]);
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'finished in 12.3\u00a0s');
+    await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'failed', message: 'the engine ran out of memory' } }]);
+    await page.waitForFunction(() => document.querySelector('.alert')?.textContent === 'the engine ran out of memory');
+    assert.equal(await page.getAttribute('.alert', 'role'), 'alert');
+    await clean(page, watch);
+  });
+
+  test('the first NaN: a callout naming layer and tensor, the stop in the status, its snapshot drawn with NaN cells', async () => {
+    const { page, watch } = await open('play=trainNaN');
+    await page.waitForSelector('.nan-callout:not([hidden])');
+    assert.equal(await page.textContent('.nan-text'), 'First NaN at step 3,001: Affine2 dW (forward was finite)');
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'stopped at step 3,001: NaN in Affine2 dW');
+    assert.equal(await page.isHidden('button:text-is("Cancel")'), true);
+    await page.click('.nan-callout button:text-is("Affine2")');
+    assert.deepEqual(await lastAction(page), { type: 'revealLayer', index: 2 });
+    // The loss curve's last point is a gap; "latest" fetched the NaN step's snapshot.
+    await page.waitForFunction(() => document.querySelector('.chart-loss .chart-readout')?.textContent === 'step 3,001 · loss NaN');
+    await page.waitForFunction((s) => document.querySelector('.snapshot-title')?.textContent === `Affine1 at step ${s}`, NAN_STEP.toLocaleString('en-US'));
+    await page.click('.layer-button:has-text("Affine2")');
+    await page.waitForFunction(() => document.querySelector('.snapshot-title .layer-name')?.textContent === 'Affine2');
+    const dW = '.hm-card:has(.hm-title:text-is("dW"))';
+    assert.equal(await page.isVisible(`${dW} .swatch-nan`), true);
+    const magenta = await page.$eval(`${dW} canvas.hm-canvas`, (c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) n++;
+      return n;
+    });
+    assert.ok(magenta > 0, 'NaN cells are drawn magenta');
+    // "Show step" on the callout puts the scrubber on the NaN step.
+    await page.click('.nan-callout button:has-text("Show step")');
+    assert.equal(await page.textContent('.scrub-step'), 'step 3,001');
+    await page.screenshot({ path: join(ARTIFACTS, 'train-nan-dark.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
+  test('messages of another run are ignored; a reset clears everything and saves the uri', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    const before = await charts(page);
+    await send(page, [
+      { type: 'trainProgress', runId: 2, progress: progressOf(300) },
+      { type: 'trainNonFinite', runId: 2, at: { step: 1, index: 0, layer: 'Affine1', tensor: 'dx', value: 'NaN' } },
+      { type: 'trainStatus', runId: 2, status: { state: 'finished', step: 1, elapsedMs: 1 } },
+    ]);
+    await settle(page);
+    await page.evaluate(() => new Promise(requestAnimationFrame));
+    assert.deepEqual(await charts(page), before);
+    assert.equal(await page.isHidden('.nan-callout'), true);
+    assert.match((await page.textContent('.status')) ?? '', /^step 3,000/);
+
+    await send(page, [{ type: 'trainReset', runId: 2, title: 'other.backprop.yaml', uri: 'file:///work/other.backprop.yaml' }]);
+    // No TrainInfo yet: the charts wait, hidden, for the new run's start.
+    await page.waitForSelector('.chart-loss[data-points="0"]', { state: 'hidden' });
+    assert.equal(await page.textContent('h1.title'), 'other.backprop.yaml');
+    assert.deepEqual(await page.evaluate(() => window.preview.state), { uri: 'file:///work/other.backprop.yaml', selected: 0, zoom: 1 });
+    assert.equal(await page.textContent('.scrub-note'), 'No snapshots yet.');
+    // The old run's messages no longer count.
+    await send(page, [{ type: 'trainProgress', runId: 1, progress: progressOf(300) }]);
+    await settle(page);
+    assert.equal(await page.getAttribute('.chart-loss', 'data-points'), '0');
+    // Malformed messages change nothing and throw nothing.
+    await page.evaluate(() => window.preview.send([null, 'trainReset', { type: 'trainProgress', runId: 2 }, { type: 'trainStart', runId: 2, info: {} }, { type: 'trainSnapshots', runId: 2, steps: ['x'] }] as never));
+    await settle(page);
+    assert.equal(await page.textContent('h1.title'), 'other.backprop.yaml');
+    await clean(page, watch);
+  });
+
+  test('a late join: trainHistory draws the same curves as the live run', async () => {
+    const live = await open('play=train&answer=none');
+    await runDrawn(live.page);
+    const replay = await open('play=trainReplay&answer=none');
+    await replay.page.waitForSelector(`.chart-loss[data-points="${hostHistory().loss.length}"]`);
+    await replay.page.waitForSelector('.chart-accuracy[data-points="5"]');
+    assert.deepEqual(await charts(replay.page), await charts(live.page));
+    // No progress yet: the step is known, the rate is not.
+    assert.equal(await replay.page.textContent('.status'), 'step 3,000 / 10,000');
+    assert.equal(await replay.page.textContent('.scrub-note'), '6 snapshots kept, steps 500–3,000.');
+    await clean(live.page, live.watch);
+    await clean(replay.page, replay.watch);
+  });
+
+  test('a burst of 100 progress messages redraws the charts only a few times', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    await page.evaluate(() => new Promise(requestAnimationFrame));
+    const draws = (): Promise<string | null> => page.getAttribute('.chart-loss', 'data-draws');
+    const before = Number(await draws());
+    const heatmapsBefore = await page.$$eval('canvas.hm-canvas', (cs) => cs.length);
+    await page.evaluate(() => window.preview.send(Array.from({ length: 100 }, (_, i) => ({ type: 'trainProgress' as const, runId: 1, progress: window.preview.runs.progress(300 + i) }))));
+    await page.waitForFunction(() => document.querySelector('.chart-loss .chart-readout')?.textContent?.startsWith('step 4,000') === true);
+    const redraws = Number(await draws()) - before;
+    assert.ok(redraws >= 1 && redraws <= 5, `${redraws} redraws for 100 messages`);
+    assert.equal(Number(await page.getAttribute('.chart-flow[data-layer="Affine1"]', 'data-draws')) > 0, true);
+    assert.equal(await page.$$eval('canvas.hm-canvas', (cs) => cs.length), heatmapsBefore);
+    await clean(page, watch);
+  });
+
+  for (const [theme, play, width] of [
+    ['dark', 'train', 1280],
+    ['light', 'train', 1280],
+    ['light', 'trainNaN', 700],
+    ['hc', 'trainNaN', 1280],
+  ] as const) {
+    test(`renders in the ${theme} theme at ${width} px (${play}) without overflow, and follows a theme change`, async () => {
+      const { page, watch } = await open(`theme=${theme}&play=${play}`, { width, height: 900 });
+      await page.waitForSelector('.hm-card canvas');
+      await page.waitForFunction(() => document.querySelector('.chart-flow[data-layer="Affine2"]')?.getAttribute('data-points') !== null);
+      assert.equal(await overflowX(page), 0);
+      await page.screenshot({ path: join(ARTIFACTS, `train-${play}-${theme}-${width}.png`), fullPage: true });
+      // A theme change redraws the charts in the new colours.
+      const draws = Number(await page.getAttribute('.chart-loss', 'data-draws'));
+      await page.evaluate(() => document.body.classList.replace(document.body.classList[0], 'vscode-light'));
+      await page.waitForFunction((d) => Number(document.querySelector('.chart-loss')?.getAttribute('data-draws')) > d, draws);
+      await clean(page, watch);
+    });
+  }
+});
+
+/** Sends the host's answer for `step` of run 1, made in the page (tensors do not cross from Node). */
+async function answer(page: Page, step: number): Promise<void> {
+  await page.evaluate((st) => window.preview.send([window.preview.runs.snapshot(1, st)]), step);
+}
+
+/** Size and distinct colours of every heatmap canvas. */
+async function heatmapPixels(page: Page): Promise<{ title: string; w: number; h: number; colours: number }[]> {
+  return page.$$eval('.hm-card', (cards) =>
+    cards.map((card) => {
+      const c = card.querySelector('canvas.hm-canvas') as HTMLCanvasElement;
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      const seen = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 0) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return { title: card.querySelector('.hm-title')?.textContent ?? '', w: c.width, h: c.height, colours: seen.size };
+    }),
+  );
+}

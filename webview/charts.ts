@@ -1,0 +1,567 @@
+// The training charts, drawn by uPlot: the loss curve, train/test accuracy, and per flow layer the
+// percentile bands of |grad| over steps (after TensorBoard's distributions). Colours and font come
+// from the theme's CSS variables; data is pushed to uPlot at most once per animation frame.
+import uPlot from 'uplot';
+import { FLOW_PERCENTILES } from '../src/protocol';
+import { fmt, fmtCount } from '../src/format';
+import { h } from './dom';
+import { decadeLabel } from './flow';
+import { isRunning, type TrainModel } from './train-state';
+
+/** Chart colours and fonts, read from the theme. */
+interface Palette {
+  /** Axis values. */
+  muted: string;
+  /** Grid and tick lines. */
+  grid: string;
+  /** Canvas font of axis values (CSS px; uPlot scales it). */
+  font: string;
+  /** Font family, for the marker labels drawn at device pixels. */
+  family: string;
+  /** Loss line and train accuracy. */
+  blue: string;
+  /** Test accuracy. */
+  orange: string;
+  /** Flow bands and median. */
+  flow: string;
+  /** The NaN/Inf marker. */
+  bad: string;
+  /** The scrubbed-step marker. */
+  cursor: string;
+}
+
+/** Width of every y axis (CSS px), so stacked charts share their x positions. */
+const Y_AXIS_W = 50;
+
+const scratch = document.createElement('canvas').getContext('2d');
+
+/** `color` (any CSS colour) at opacity `a`, as rgba(). */
+function withAlpha(color: string, a: number): string {
+  if (!scratch) return color;
+  scratch.fillStyle = '#808080';
+  scratch.fillStyle = color;
+  // The canvas normalises a colour to #rrggbb, or to rgba() when it is translucent.
+  const c = String(scratch.fillStyle);
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c) ?? /^rgba?\((\d+), (\d+), (\d+)/.exec(c);
+  if (!m) return color;
+  const [r, g, b] = m.slice(1, 4).map((x) => (c.startsWith('#') ? parseInt(x, 16) : Number(x)));
+  return `rgba(${r}, ${g}, ${b}, ${a})`;
+}
+
+function readPalette(): Palette {
+  const style = getComputedStyle(document.body);
+  const v = (name: string, fallback: string): string => style.getPropertyValue(name).trim() || fallback;
+  const fg = v('--vscode-foreground', '#cccccc');
+  const family = v('--vscode-font-family', 'sans-serif');
+  return {
+    muted: v('--vscode-descriptionForeground', fg),
+    grid: v('--vscode-editorWidget-border', '') || withAlpha(fg, 0.14),
+    font: `11px ${family}`,
+    family,
+    blue: v('--vscode-charts-blue', '#3794ff'),
+    orange: v('--vscode-charts-orange', '#d18616'),
+    flow: v('--vscode-charts-blue', '#3794ff'),
+    bad: v('--vscode-charts-red', '#f14c4c'),
+    // The text colour: the curves are blue, so a blue marker would vanish into them.
+    cursor: withAlpha(fg, 0.75),
+  };
+}
+
+/** A step count as an axis label: 3,000, then 12k, 1.5M. */
+function stepLabel(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${fmt(v / 1e6)}M`;
+  if (a >= 1e4) return `${fmt(v / 1e3)}k`;
+  return fmtCount(v);
+}
+
+/** True when `v` is a whole power of ten. */
+function isDecade(v: number): boolean {
+  return Math.abs(v / 10 ** Math.round(Math.log10(v)) - 1) < 1e-9;
+}
+
+/** Decade ticks of a log axis: 10⁻³, 1, 10…; ticks between decades stay unlabelled. */
+function logValues(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => (isDecade(v) ? decadeLabel(Math.round(Math.log10(v))) : ''));
+}
+
+/** Grid lines and ticks of a log axis at whole decades only: the lines between them would crowd a small chart. */
+function decadesOnly(_u: uPlot, splits: number[]): (number | null)[] {
+  return splits.map((v) => (isDecade(v) ? v : null));
+}
+
+/** A log scale over whole decades; [10⁻³, 1] when there is nothing to show. */
+function logRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null || !(min > 0)) return [1e-3, 1];
+  return uPlot.rangeLog(min, max, 10, true);
+}
+
+/** Finite values as they are, the rest as gaps; on a log scale zeros and negatives sit at the smallest positive value shown. */
+function drawable(values: ArrayLike<number>, log: boolean): (number | null)[] {
+  let floor = Infinity;
+  if (log) for (let i = 0; i < values.length; i++) if (values[i] > 0 && values[i] < floor && Number.isFinite(values[i])) floor = values[i];
+  const out: (number | null)[] = new Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = !Number.isFinite(v) ? null : log && v <= 0 ? (floor === Infinity ? null : floor) : v;
+  }
+  return out;
+}
+
+/** Marks drawn over a chart: the step of the first NaN/Inf, with its label, and the scrubbed step. */
+export interface Markers {
+  /** The first non-finite step and the text beside its line (NaN, +Inf, −Inf). */
+  nonFinite: { step: number; label: string } | null;
+  /** The step the scrubber shows. */
+  cursor: number | null;
+}
+
+/** One uPlot chart in a figure with an accessible summary and a readout of the hovered (else latest) point. */
+abstract class Chart {
+  /** The figure: header, plot and readout. */
+  readonly element: HTMLElement;
+  private readonly host = h('div', { class: 'chart-plot', role: 'img' });
+  private readonly readout = h('div', { class: 'chart-readout', 'aria-hidden': 'true' });
+  private plot: uPlot | null = null;
+  private frame = 0;
+  private draws = 0;
+  private hover: number | null = null;
+  private palette = readPalette();
+  private markers: Markers = { nonFinite: null, cursor: null };
+  private readonly resize: ResizeObserver;
+
+  constructor(
+    /** The run the chart draws. */
+    protected readonly model: () => TrainModel,
+    private readonly height: number,
+    className: string,
+    header: HTMLElement,
+  ) {
+    this.element = h('figure', { class: `chart ${className}` }, header, this.host, this.readout);
+    this.resize = new ResizeObserver(() => {
+      const width = this.host.clientWidth;
+      if (this.plot && width > 0 && width !== this.plot.width) this.plot.setSize({ width, height: this.height });
+    });
+    this.resize.observe(this.host);
+    this.invalidate();
+  }
+
+  /** uPlot options the chart adds: its series, bands, y scale and y axis values. */
+  protected abstract build(p: Palette): { series: uPlot.Series[]; bands?: uPlot.Band[]; y: uPlot.Scale; yValues?: uPlot.Axis.Values; points: boolean };
+  /** The data to draw now: x (steps), then one array per series. */
+  protected abstract data(): uPlot.AlignedData;
+  /** Points drawn. */
+  protected abstract count(): number;
+  /** The accessible summary of what is drawn. */
+  protected abstract label(): string;
+  /** The values at point `i`, in words. */
+  protected abstract at(i: number): string;
+
+  /** Schedules a redraw with fresh data on the next animation frame; calls in between coalesce. */
+  invalidate(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.flush();
+    });
+  }
+
+  /** Re-reads the theme and redraws from scratch. */
+  restyle(): void {
+    this.palette = readPalette();
+    this.plot?.destroy();
+    this.plot = null;
+    this.invalidate();
+  }
+
+  /** Sets the markers (only those given) and repaints without new data. */
+  mark(markers: Partial<Markers>): void {
+    this.markers = { ...this.markers, ...markers };
+    this.plot?.redraw(false, false);
+  }
+
+  /** Stops observing and drops the plot. */
+  destroy(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.resize.disconnect();
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  private flush(): void {
+    if (this.plot) this.plot.setData(this.data());
+    else this.create();
+    this.draws++;
+    // For tests and for anyone checking how often the chart redraws.
+    this.element.dataset.draws = String(this.draws);
+    this.element.dataset.points = String(this.count());
+    this.host.setAttribute('aria-label', this.label());
+    this.showReadout();
+  }
+
+  private create(): void {
+    const p = this.palette;
+    const spec = this.build(p);
+    const yFilter = spec.y.distr === 3 ? decadesOnly : undefined;
+    const axis = (more: uPlot.Axis, filter?: uPlot.Axis.Filter): uPlot.Axis => ({
+      stroke: p.muted,
+      font: p.font,
+      // uPlot's defaults fill in only missing keys: an undefined filter would replace its own.
+      grid: { stroke: p.grid, width: 1, ...(filter && { filter }) },
+      ticks: { stroke: p.grid, width: 1, size: 3, ...(filter && { filter }) },
+      gap: 3,
+      ...more,
+    });
+    this.plot = new uPlot(
+      {
+        width: this.host.clientWidth || 300,
+        height: this.height,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false, setScale: false }, y: false, points: { show: spec.points } },
+        scales: { x: { time: false, range: (_u, min, max) => this.xRange(min, max) }, y: spec.y },
+        axes: [axis({ space: 72, size: 26, values: (_u, splits) => splits.map(stepLabel) }), axis({ size: Y_AXIS_W, space: 22, values: spec.yValues }, yFilter)],
+        series: [{}, ...spec.series],
+        bands: spec.bands,
+        padding: [8, 22, 0, 0],
+        hooks: {
+          draw: [(u) => this.drawMarkers(u)],
+          setCursor: [
+            (u) => {
+              this.hover = u.cursor.idx ?? null;
+              this.showReadout();
+            },
+          ],
+        },
+      },
+      this.data(),
+      this.host,
+    );
+  }
+
+  /** While running, steps 0 to the run's last iteration, so the curves grow from left to right; once stopped, to the last step. Stacked charts line up either way. */
+  private xRange(_min: number | null, max: number | null): uPlot.Range.MinMax {
+    const m = this.model();
+    return [0, Math.max(isRunning(m) ? (m.info?.iterations ?? 0) : m.step, max ?? 0, 1)];
+  }
+
+  private showReadout(): void {
+    const n = this.count();
+    const i = this.hover !== null && this.hover < n ? this.hover : n - 1;
+    this.readout.textContent = i >= 0 ? this.at(i) : ' ';
+  }
+
+  private drawMarkers(u: uPlot): void {
+    const { ctx } = u;
+    const { left, top, width, height } = u.bbox;
+    const px = uPlot.pxRatio;
+    const line = (step: number, color: string, lineWidth: number, dash: number[]): number | null => {
+      const x = Math.round(u.valToPos(step, 'x', true));
+      if (!(x >= left && x <= left + width)) return null;
+      ctx.save();
+      ctx.strokeStyle = color;
+      ctx.lineWidth = lineWidth * px;
+      ctx.setLineDash(dash.map((d) => d * px));
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, top + height);
+      ctx.stroke();
+      ctx.restore();
+      return x;
+    };
+    const { cursor, nonFinite } = this.markers;
+    if (cursor !== null) line(cursor, this.palette.cursor, 1.5, []);
+    if (nonFinite) {
+      const x = line(nonFinite.step, this.palette.bad, 1.5, [4, 3]);
+      if (x === null) return;
+      ctx.save();
+      ctx.fillStyle = this.palette.bad;
+      ctx.font = `600 ${Math.round(10 * px)}px ${this.palette.family}`;
+      const room = left + width - x;
+      ctx.textAlign = room < 36 * px ? 'right' : 'left';
+      ctx.textBaseline = 'top';
+      ctx.fillText(nonFinite.label, x + (room < 36 * px ? -4 : 4) * px, top + 2 * px);
+      ctx.restore();
+    }
+  }
+}
+
+/** The minibatch loss per step, linear or log. */
+export class LossChart extends Chart {
+  private log = false;
+
+  constructor(model: () => TrainModel, height: number, withScaleToggle: boolean) {
+    const toggle = h('input', { type: 'checkbox', class: 'chart-log' });
+    const header = h(
+      'figcaption',
+      { class: 'chart-header' },
+      h('span', { class: 'chart-title' }, 'Loss'),
+      h('span', { class: 'spacer' }),
+      withScaleToggle ? h('label', { class: 'chart-toggle' }, toggle, 'log scale') : null,
+    );
+    super(model, height, 'chart-loss', header);
+    toggle.addEventListener('change', () => {
+      this.log = toggle.checked;
+      this.restyle();
+    });
+  }
+
+  protected build(p: Palette): ReturnType<Chart['build']> {
+    return {
+      series: [{ label: 'loss', stroke: p.blue, width: 1.25, points: { show: false } }],
+      y: this.log ? { distr: 3, log: 10, range: logRange } : { range: (_u, min, max) => uPlot.rangeNum(Math.min(0, min ?? 0), max ?? 1, 0.1, true) },
+      yValues: this.log ? logValues : (_u, splits) => splits.map((v) => fmt(v)),
+      points: true,
+    };
+  }
+
+  protected data(): uPlot.AlignedData {
+    const { loss } = this.model().history;
+    return [loss.steps.slice(0, loss.length), drawable(loss.values.subarray(0, loss.length), this.log)];
+  }
+
+  protected count(): number {
+    return this.model().history.loss.length;
+  }
+
+  protected label(): string {
+    const { loss } = this.model().history;
+    if (loss.length === 0) return 'Loss curve, no steps yet';
+    const steps = loss.steps[loss.length - 1];
+    const thinned = loss.length < steps ? ` (${fmtCount(loss.length)} points, each the mean of its steps)` : '';
+    return `Loss curve, ${fmtCount(steps)} steps${thinned}, latest ${fmt(loss.values[loss.length - 1])}${this.log ? ', log scale' : ''}`;
+  }
+
+  protected at(i: number): string {
+    const { loss } = this.model().history;
+    return `step ${fmtCount(loss.steps[i])} · loss ${fmt(loss.values[i])}`;
+  }
+}
+
+/** Train and test accuracy at each evaluation. */
+export class AccuracyChart extends Chart {
+  constructor(model: () => TrainModel, height: number) {
+    const header = h(
+      'figcaption',
+      { class: 'chart-header' },
+      h('span', { class: 'chart-title' }, 'Accuracy'),
+      h('span', { class: 'spacer' }),
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'),
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-test' }), 'test'),
+    );
+    super(model, height, 'chart-accuracy', header);
+  }
+
+  protected build(p: Palette): ReturnType<Chart['build']> {
+    return {
+      series: [
+        { label: 'train', stroke: p.blue, width: 1.5, points: { show: true, size: 5, fill: p.blue } },
+        { label: 'test', stroke: p.orange, width: 1.5, dash: [5, 3], points: { show: true, size: 5, fill: p.orange } },
+      ],
+      y: { range: [0, 1] },
+      yValues: (_u, splits) => splits.map((v) => `${Math.round(v * 100)}%`),
+      points: true,
+    };
+  }
+
+  protected data(): uPlot.AlignedData {
+    const { evals } = this.model().history;
+    return [evals.map((e) => e.step), evals.map((e) => e.trainAcc), evals.map((e) => e.testAcc)];
+  }
+
+  protected count(): number {
+    return this.model().history.evals.length;
+  }
+
+  protected label(): string {
+    const { evals } = this.model().history;
+    const last = evals.at(-1);
+    if (!last) return 'Accuracy, no evaluation yet';
+    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, test ${pct(last.testAcc)}`;
+  }
+
+  protected at(i: number): string {
+    const e = this.model().history.evals[i];
+    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · test ${pct(e.testAcc)}`;
+  }
+}
+
+function pct(f: number): string {
+  return `${fmt(f * 100)}%`;
+}
+
+/** Percentile pairs of the bands, outermost first, as indices into FLOW_PERCENTILES; the median is index 4. */
+const BANDS: [number, number][] = [
+  [8, 0],
+  [7, 1],
+  [6, 2],
+  [5, 3],
+];
+const MEDIAN = 4;
+/** Opacity of one band; nested bands add up, so the middle is darkest. */
+const BAND_ALPHA = 0.2;
+
+/** The legend of the flow bands (their colours in panel.css match the stacked opacities). */
+export function flowLegend(): HTMLElement {
+  const p = FLOW_PERCENTILES;
+  const items: [string, string, string][] = [
+    ['min–max', 'band-0', `${p[0]}–${p[8]} percentile`],
+    ['±1.5σ', 'band-1', `${p[1]}–${p[7]} percentile`],
+    ['±1σ', 'band-2', `${p[2]}–${p[6]} percentile`],
+    ['±0.5σ', 'band-3', `${p[3]}–${p[5]} percentile`],
+  ];
+  return h(
+    'div',
+    { class: 'flow-bands-legend' },
+    ...items.map(([text, cls, title]) => h('span', { class: 'legend-item', title }, h('span', { class: `swatch swatch-${cls}` }), text)),
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-median' }), 'median'),
+    h('span', { class: 'legend-item flow-scale' }, '|grad|, log scale'),
+  );
+}
+
+/** Percentile bands of one flow layer's |grad| over steps, on a log scale. */
+export class FlowChart extends Chart {
+  constructor(
+    model: () => TrainModel,
+    height: number,
+    /** Position of the layer among TrainInfo.flowLayers. */
+    private readonly slot: number,
+    /** The layer's name. */
+    private readonly layer: string,
+    onReveal: () => void,
+  ) {
+    const name = h('button', { class: 'link-button chart-title', type: 'button', title: `Reveal ${layer} in the spec` }, layer);
+    name.addEventListener('click', onReveal);
+    super(model, height, 'chart-flow', h('figcaption', { class: 'chart-header' }, name, h('span', { class: 'chart-sub' }, 'weight |grad|')));
+    this.element.dataset.layer = layer;
+  }
+
+  protected build(p: Palette): ReturnType<Chart['build']> {
+    const series: uPlot.Series[] = FLOW_PERCENTILES.map((q, k) => ({
+      label: `p${q}`,
+      stroke: p.flow,
+      width: k === MEDIAN ? 1.5 : 0,
+      points: { show: false },
+    }));
+    const fill = withAlpha(p.flow, BAND_ALPHA);
+    // Series 0 is x: percentile k is series k + 1.
+    return { series, bands: BANDS.map(([hi, lo]) => ({ series: [hi + 1, lo + 1], fill })), y: { distr: 3, log: 10, range: logRange }, yValues: logValues, points: false };
+  }
+
+  /** Percentile k of this layer at every sample. */
+  private column(k: number): Float64Array {
+    const { flow } = this.model().history;
+    const out = new Float64Array(flow.length);
+    const offset = this.slot * FLOW_PERCENTILES.length + k;
+    for (let i = 0; i < flow.length; i++) out[i] = flow.values[i * flow.width + offset];
+    return out;
+  }
+
+  protected data(): uPlot.AlignedData {
+    const { flow } = this.model().history;
+    const columns = FLOW_PERCENTILES.map((_, k) => this.column(k));
+    // One floor for the whole layer, so a zero percentile sits at the bottom of every band alike.
+    const all = drawable(Float64Array.from(columns.flatMap((c) => [...c])), true);
+    const n = flow.length;
+    return [flow.steps.slice(0, n), ...columns.map((_, k) => all.slice(k * n, (k + 1) * n))];
+  }
+
+  protected count(): number {
+    return this.model().history.flow.length;
+  }
+
+  private valueAt(i: number, k: number): number {
+    const { flow } = this.model().history;
+    return flow.values[i * flow.width + this.slot * FLOW_PERCENTILES.length + k];
+  }
+
+  protected label(): string {
+    const n = this.count();
+    if (n === 0) return `Gradient flow of ${this.layer}, no samples yet`;
+    const v = (k: number): string => fmt(this.valueAt(n - 1, k));
+    return `Gradient flow of ${this.layer}: percentiles of |grad| over ${fmtCount(n)} samples, log scale; latest median ${v(MEDIAN)}, min ${v(0)}, max ${v(8)}`;
+  }
+
+  protected at(i: number): string {
+    const { flow } = this.model().history;
+    const v = (k: number): string => fmt(this.valueAt(i, k));
+    return `step ${fmtCount(flow.steps[i])} · median ${v(MEDIAN)} · ±1σ ${v(2)} to ${v(6)} · min ${v(0)}, max ${v(8)}`;
+  }
+}
+
+/** Heights of the charts a view shows (CSS px); no accuracy chart when its height is 0. */
+export interface ChartSizes {
+  /** Loss chart. */
+  loss: number;
+  /** Accuracy chart, or 0 for none. */
+  accuracy: number;
+  /** Each flow layer's chart. */
+  flow: number;
+}
+
+/** The charts of one training view: loss, accuracy (optional) and one flow chart per flow layer. */
+export class TrainCharts {
+  /** The loss chart. */
+  readonly loss: LossChart;
+  /** The accuracy chart, when the view has one. */
+  readonly accuracy: AccuracyChart | null;
+  /** Where the flow charts go. */
+  readonly flowList = h('div', { class: 'flow-charts' });
+  private flows: FlowChart[] = [];
+  /** Flow layers the flow charts were built for, as a key. */
+  private flowKey = '';
+  private markers: Markers = { nonFinite: null, cursor: null };
+
+  constructor(
+    private readonly model: () => TrainModel,
+    private readonly sizes: ChartSizes,
+    /** A flow chart's layer name was clicked: reveal layer `index` in the spec. */
+    private readonly onReveal: (index: number) => void,
+    withScaleToggle: boolean,
+  ) {
+    this.loss = new LossChart(model, sizes.loss, withScaleToggle);
+    this.accuracy = sizes.accuracy > 0 ? new AccuracyChart(model, sizes.accuracy) : null;
+  }
+
+  /** Every chart. */
+  private all(): (LossChart | AccuracyChart | FlowChart)[] {
+    return [this.loss, ...(this.accuracy ? [this.accuracy] : []), ...this.flows];
+  }
+
+  /** Builds the flow charts anew when the flow layers changed, then redraws everything. */
+  layout(): void {
+    const layers = this.model().info?.flowLayers ?? [];
+    const key = JSON.stringify(layers);
+    if (key !== this.flowKey) {
+      this.flowKey = key;
+      for (const f of this.flows) f.destroy();
+      this.flows = layers.map((l, slot) => new FlowChart(this.model, this.sizes.flow, slot, l.name, () => this.onReveal(l.index)));
+      for (const f of this.flows) f.mark(this.markers);
+      this.flowList.replaceChildren(...this.flows.map((f) => f.element));
+    }
+    for (const c of this.all()) c.invalidate();
+  }
+
+  /** New progress: the loss and flow charts redraw on the next frame. */
+  progressed(): void {
+    this.loss.invalidate();
+    for (const f of this.flows) f.invalidate();
+  }
+
+  /** A new evaluation. */
+  evaluated(): void {
+    this.accuracy?.invalidate();
+  }
+
+  /** Sets markers on the loss and flow charts. */
+  mark(markers: Partial<Markers>): void {
+    this.markers = { ...this.markers, ...markers };
+    this.loss.mark(this.markers);
+    for (const f of this.flows) f.mark(this.markers);
+  }
+
+  /** Re-reads the theme. */
+  restyle(): void {
+    for (const c of this.all()) c.restyle();
+  }
+}

@@ -1,0 +1,214 @@
+// A training run as the training views know it, built up one host message at a time. Pure (no DOM),
+// shared by the Train panel and the side view's training section.
+import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../src/protocol';
+import { fmt, fmtCount } from '../src/format';
+import { TrainHistory } from '../src/train-history';
+
+/** Everything the training views show about the current run, except the snapshot on show. */
+export interface TrainModel {
+  /** Run of the latest reset; null before any (every other message is ignored until one comes). */
+  runId: number | null;
+  /** Spec file name from the reset. */
+  title: string;
+  /** Spec URI from the reset. */
+  uri: string | null;
+  /** Static facts from trainStart. */
+  info: TrainInfo | null;
+  /** Loss curve, flow samples and evaluations. */
+  history: TrainHistory;
+  /** Latest step known (from progress, history or status). */
+  step: number;
+  /** Time since training began at `step`, from the latest progress; null when unknown (a late join). */
+  elapsedMs: number | null;
+  /** The latest status; null until the host sends one (the run is starting). */
+  status: TrainStatus | null;
+  /** Steps the host's snapshot ring holds, oldest first. */
+  snapshots: number[];
+  /** Where the first NaN/Inf appeared, once it did. */
+  nonFinite: NonFiniteAt | null;
+}
+
+/** What a message changed, so a view redraws only that. */
+export type TrainChange = 'nothing' | 'everything' | 'progress' | 'evals' | 'snapshots' | 'snapshot' | 'nonFinite' | 'status';
+
+/** An empty model, before any reset. */
+export function emptyTrainModel(): TrainModel {
+  return { runId: null, title: '', uri: null, info: null, history: new TrainHistory(0), step: 0, elapsedMs: null, status: null, snapshots: [], nonFinite: null };
+}
+
+/** A Float64 view of a wire buffer: a bare ArrayBuffer, or a typed-array view a structured clone may hand over; null otherwise. */
+function f64(b: unknown): Float64Array | null {
+  if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') return (b as ArrayBuffer).byteLength % 8 === 0 ? new Float64Array(b as ArrayBuffer) : null;
+  if (!ArrayBuffer.isView(b) || b.byteLength % 8 !== 0) return null;
+  return new Float64Array(new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice().buffer);
+}
+
+/** A bare ArrayBuffer of Float64 values, or null when `b` is not one (nor a view of one). */
+function buffer(b: unknown): ArrayBuffer | null {
+  const a = f64(b);
+  return a && (a.buffer as ArrayBuffer);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** A curve's fill when well-formed (positive whole numbers, last ≤ stride), else undefined (one sample per point). */
+function fillOf(v: unknown): CurveFill | undefined {
+  if (!isObject(v)) return undefined;
+  const { stride, last } = v;
+  return typeof stride === 'number' && typeof last === 'number' && Number.isInteger(stride) && Number.isInteger(last) && last >= 1 && last <= stride ? { stride, last } : undefined;
+}
+
+/** Checks a host message's shape loosely and returns it with every buffer a bare ArrayBuffer; null when malformed. */
+export function readTrainMessage(data: unknown): HostToTrainView | null {
+  if (!isObject(data) || typeof data.runId !== 'number') return null;
+  const m = data;
+  switch (m.type) {
+    case 'trainReset':
+      return typeof m.title === 'string' && typeof m.uri === 'string' ? (m as HostToTrainView) : null;
+    case 'trainStart': {
+      const i = m.info;
+      return isObject(i) && Array.isArray(i.layers) && Array.isArray(i.flowLayers) && typeof i.iterations === 'number' && typeof i.name === 'string' ? (m as HostToTrainView) : null;
+    }
+    case 'trainHistory': {
+      const h = m.history;
+      if (!isObject(h) || !Array.isArray(h.evals)) return null;
+      const [lossSteps, losses, flowSteps, flow] = [buffer(h.lossSteps), buffer(h.losses), buffer(h.flowSteps), buffer(h.flow)];
+      if (!lossSteps || !losses || !flowSteps || !flow) return null;
+      return { type: 'trainHistory', runId: m.runId as number, history: { lossSteps, losses, flowSteps, flow, evals: h.evals as TrainEval[], lossFill: fillOf(h.lossFill), flowFill: fillOf(h.flowFill) } };
+    }
+    case 'trainProgress': {
+      const p = m.progress;
+      if (!isObject(p) || typeof p.step !== 'number' || typeof p.elapsedMs !== 'number' || typeof p.flowStep !== 'number') return null;
+      const [lossSteps, losses, flow] = [buffer(p.lossSteps), buffer(p.losses), buffer(p.flow)];
+      if (!lossSteps || !losses || !flow) return null;
+      return { type: 'trainProgress', runId: m.runId as number, progress: { step: p.step, elapsedMs: p.elapsedMs, flowStep: p.flowStep, lossSteps, losses, flow } };
+    }
+    case 'trainEval':
+      return isObject(m.eval) && typeof m.eval.step === 'number' ? (m as HostToTrainView) : null;
+    case 'trainSnapshots':
+      return Array.isArray(m.steps) && m.steps.every((s) => typeof s === 'number') ? (m as HostToTrainView) : null;
+    case 'trainSnapshot':
+      return isObject(m.snapshot) && typeof m.snapshot.step === 'number' && Array.isArray(m.snapshot.events) ? (m as HostToTrainView) : null;
+    case 'trainNonFinite':
+      return isObject(m.at) && typeof m.at.step === 'number' && typeof m.at.index === 'number' && typeof m.at.layer === 'string' && typeof m.at.tensor === 'string'
+        ? (m as HostToTrainView)
+        : null;
+    case 'trainStatus':
+      return isObject(m.status) && typeof m.status.state === 'string' ? (m as HostToTrainView) : null;
+    default:
+      return null;
+  }
+}
+
+/** Flow layers a history holds: from the run's info, else from the history's own sizes. */
+function flowLayersOf(model: TrainModel, flowSteps: number, flowValues: number): number {
+  if (model.info) return model.info.flowLayers.length;
+  return flowSteps > 0 ? Math.round(flowValues / (flowSteps * FLOW_PERCENTILES.length)) : 0;
+}
+
+/** Applies one host message to `model` in place and says what changed. */
+export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): TrainChange {
+  if (msg.type === 'trainReset') {
+    Object.assign(model, emptyTrainModel(), { runId: msg.runId, title: msg.title, uri: msg.uri });
+    return 'everything';
+  }
+  // Messages of an older run can still be in flight after a reset; they must not mix into the new one.
+  if (model.runId === null || msg.runId !== model.runId) return 'nothing';
+  switch (msg.type) {
+    case 'trainStart':
+      model.info = msg.info;
+      if (model.history.flowLayers !== msg.info.flowLayers.length) model.history = new TrainHistory(msg.info.flowLayers.length);
+      return 'everything';
+    case 'trainHistory': {
+      const h = msg.history;
+      model.history = TrainHistory.from(h, flowLayersOf(model, h.flowSteps.byteLength / 8, h.flow.byteLength / 8));
+      const { loss, flow } = model.history;
+      model.step = Math.max(model.step, loss.length ? loss.steps[loss.length - 1] : 0, flow.length ? flow.steps[flow.length - 1] : 0);
+      return 'everything';
+    }
+    case 'trainProgress':
+      model.history.add(msg.progress);
+      model.step = msg.progress.step;
+      model.elapsedMs = msg.progress.elapsedMs;
+      return 'progress';
+    case 'trainEval':
+      model.history.evals.push(msg.eval);
+      return 'evals';
+    case 'trainSnapshots':
+      model.snapshots = [...msg.steps];
+      return 'snapshots';
+    case 'trainSnapshot':
+      return 'snapshot';
+    case 'trainNonFinite':
+      model.nonFinite = msg.at;
+      return 'nonFinite';
+    case 'trainStatus':
+      model.status = msg.status;
+      if (msg.status.state !== 'running' && msg.status.state !== 'failed') {
+        model.step = msg.status.step;
+        model.elapsedMs = msg.status.elapsedMs;
+      }
+      return 'status';
+  }
+}
+
+/** True while the run has not ended (no status yet counts as starting). */
+export function isRunning(model: TrainModel): boolean {
+  return model.runId !== null && (model.status === null || model.status.state === 'running');
+}
+
+/** A duration in seconds as 12.3 s, 4 min 5 s or 1 h 2 min (no line break inside); `decimals` for times under a minute. */
+function fmtDuration(seconds: number, decimals: number): string {
+  if (seconds < 60) return `${seconds.toFixed(decimals)}\u00a0s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)}\u00a0min ${s % 60}\u00a0s`;
+  return `${Math.floor(s / 3600)}\u00a0h ${Math.floor((s % 3600) / 60)}\u00a0min`;
+}
+
+/** Steps per second, whole above 100. */
+function fmtRate(rate: number): string {
+  return rate >= 100 ? fmtCount(Math.round(rate)) : fmt(rate);
+}
+
+/** The value of a non-finite marker, short: NaN, +Inf or −Inf. */
+export function nonFiniteShort(at: NonFiniteAt): string {
+  return at.value === 'NaN' ? 'NaN' : at.value === 'Infinity' ? '+Inf' : '−Inf';
+}
+
+/** Where in the step the tensor lies, in words: backward tensors (dx, dW…) mean forward was still finite. */
+export function nonFiniteWhere(at: NonFiniteAt): string {
+  if (at.tensor.startsWith('d')) return 'forward was finite';
+  if (at.tensor === 'loss') return 'in the loss';
+  if (['W', 'b', 'gamma', 'beta'].includes(at.tensor)) return 'in the weights, before the update';
+  return 'in the forward pass';
+}
+
+/** The status line and its tone (ok, bad or plain). */
+export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | 'bad' } {
+  const s = model.status;
+  if (model.runId === null) return { text: '', tone: '' };
+  if (s === null || s.state === 'running') {
+    const info = model.info;
+    if (!info || model.step <= 0) return { text: 'starting…', tone: '' };
+    let text = `step ${fmtCount(model.step)} / ${fmtCount(info.iterations)}`;
+    if (model.elapsedMs !== null && model.elapsedMs > 0) {
+      const rate = (model.step / model.elapsedMs) * 1000;
+      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration(Math.max(0, info.iterations - model.step) / rate, 0)}`;
+    }
+    return { text, tone: '' };
+  }
+  switch (s.state) {
+    case 'finished':
+      return { text: `finished in ${fmtDuration(s.elapsedMs / 1000, 1)}`, tone: 'ok' };
+    case 'cancelled':
+      return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
+    case 'nonFinite': {
+      const at = model.nonFinite;
+      return { text: `stopped at step ${fmtCount(s.step)}: ${at ? `${at.value} in ${at.layer} ${at.tensor}` : 'NaN or Inf'}`, tone: 'bad' };
+    }
+    case 'failed':
+      return { text: 'failed', tone: 'bad' };
+  }
+}

@@ -1,0 +1,412 @@
+// The Train panel: a training run streamed by the host. Curves (loss, accuracy, gradient-flow
+// bands) grow as progress arrives; a step scrubber asks the host for recorded snapshots and shows
+// the chosen layer's heatmaps at that step, as the Run panel draws them.
+import type { TrainSnapshot, TrainViewToHost } from '../src/protocol';
+import { fmtCount } from '../src/format';
+import { TrainCharts, flowLegend } from './charts';
+import { h } from './dom';
+import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
+import { applyMessage, emptyModel, type LayerRecord, type RunModel } from './state';
+import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainModel } from './train-state';
+import { StatusLine, nonFiniteText } from './train-status';
+import { ZoomControl, readZoom } from './zoom';
+
+/** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
+export interface TrainState {
+  /** URI of the spec trained (from the last reset), or null before any. */
+  uri: string | null;
+  /** Layer whose heatmaps the snapshot shows (layers, then the loss). */
+  selected: number;
+  /** Heatmap zoom, one of ZOOMS. */
+  zoom: number;
+}
+
+/** The part of the webview API the Train panel uses. */
+interface VsCodeApi {
+  postMessage(msg: TrainViewToHost): void;
+  getState(): unknown;
+  setState(state: TrainState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Least time between two snapshot requests while following the newest (ms), so the heatmaps stay readable. */
+const FOLLOW_GAP_MS = 400;
+/** A request unanswered by then is given up (its step may have left the host's ring). */
+const ANSWER_TIMEOUT_MS = 3000;
+
+/** Reads saved state, trusting nothing about its shape. */
+function readState(saved: unknown): TrainState {
+  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
+  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : 0;
+  return { uri: typeof o.uri === 'string' ? o.uri : null, selected, zoom: readZoom(o.zoom) };
+}
+
+/** The snapshot on show: its step and the run model built from its events. */
+interface Shown {
+  /** The step. */
+  step: number;
+  /** Rows of every layer with that step's tensors. */
+  run: RunModel;
+}
+
+/** A snapshot's events as a run model, its start event made from the run's TrainInfo. */
+function runOf(model: TrainModel, snapshot: TrainSnapshot): RunModel | null {
+  const info = model.info;
+  if (!info) return null;
+  const run = emptyModel();
+  applyMessage(run, { type: 'event', runId: 0, event: { kind: 'start', form: 'network', name: info.name, layers: info.layers, loss: info.loss } });
+  for (const event of snapshot.events) applyMessage(run, { type: 'event', runId: 0, event });
+  return run;
+}
+
+/** The heatmaps of a layer at a step: output and mask, then gradients, then the weights. */
+function heatmapSpecs(r: LayerRecord): HeatmapSpec[] {
+  const layer = r.info.name;
+  const specs: HeatmapSpec[] = [];
+  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
+  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
+  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
+  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging' });
+  for (const p of r.params) specs.push({ title: p.name, layer, tensor: p.value, kind: 'diverging' });
+  return specs;
+}
+
+/** The whole Train panel. */
+class TrainView {
+  private readonly model: TrainModel = emptyTrainModel();
+  private readonly charts = new TrainCharts(() => this.model, { loss: 220, accuracy: 220, flow: 140 }, (index) => this.post({ type: 'revealLayer', index }), true);
+  private readonly tooltip = new Tooltip();
+  private readonly title = h('h1', { class: 'title' }, 'Backprop Lens: training');
+  private readonly status = new StatusLine(() => this.model);
+  private readonly cancel = h('button', { class: 'button', type: 'button', title: 'Stop the run' }, 'Cancel');
+  private readonly retrain = h('button', { class: 'button secondary', type: 'button', title: 'Train the spec again' }, 'Train again');
+  private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
+  private readonly empty = h('p', { class: 'empty' }, 'Waiting for a training run…');
+  private readonly summary = h('p', { class: 'summary' });
+  private readonly callout = h('div', { class: 'nan-callout', role: 'alert', hidden: true });
+  private readonly showNaN = h('button', { class: 'button secondary', type: 'button' });
+  private readonly content: HTMLElement;
+  /** Curves, flow and snapshot: shown once the run's info is known (a run that failed before has none). */
+  private readonly runSections: HTMLElement;
+  private readonly scrub = h('input', { type: 'range', id: 'bl-scrub', class: 'scrub', min: 0, max: 0, step: 1, value: 0, disabled: true });
+  private readonly scrubStep = h('output', { class: 'scrub-step', for: 'bl-scrub' });
+  private readonly follow = h('input', { type: 'checkbox', checked: true });
+  private readonly scrubNote = h('p', { class: 'scrub-note' });
+  private readonly loading = h('span', { class: 'scrub-loading' });
+  private readonly layerGroup = h('div', { class: 'layer-buttons', role: 'group', 'aria-label': 'Layer' });
+  private readonly heatmapTitle = h('h3', { class: 'snapshot-title' });
+  private readonly heatmapGrid = h('div', { class: 'heatmaps' });
+  private readonly zoom: ZoomControl;
+  private heatmaps: HeatmapView[] = [];
+  private shown: Shown | null = null;
+  /** Step the scrubber asks for; null for none. */
+  private wanted: number | null = null;
+  /** Step requested and not answered yet. */
+  private inFlight: number | null = null;
+  private inFlightTimer = 0;
+  private followTimer = 0;
+  private lastAnswer = -Infinity;
+
+  constructor(
+    private readonly vscode: VsCodeApi,
+    private readonly ui: TrainState,
+  ) {
+    this.cancel.addEventListener('click', () => this.post({ type: 'cancel' }));
+    this.retrain.addEventListener('click', () => this.post({ type: 'retrain' }));
+    this.showNaN.addEventListener('click', () => {
+      const at = this.model.nonFinite;
+      if (!at) return;
+      this.follow.checked = false;
+      this.choose(at.step);
+    });
+    const header = h('header', { class: 'toolbar' }, this.title, this.status.element, h('span', { class: 'spacer' }), this.cancel, this.retrain);
+
+    const curves = h(
+      'section',
+      { class: 'train-section', 'aria-labelledby': 'bl-curves' },
+      h('h2', { id: 'bl-curves' }, 'Curves'),
+      h('div', { class: 'chart-grid' }, this.charts.loss.element, this.charts.accuracy?.element),
+    );
+    const flow = h(
+      'section',
+      { class: 'train-section', 'aria-labelledby': 'bl-flow' },
+      h('h2', { id: 'bl-flow' }, 'Gradient flow'),
+      h('p', { class: 'train-note' }, 'Percentiles of |grad| of each layer’s weights at each sampled step, as in TensorBoard’s distributions. Click a layer name to reveal it in the spec.'),
+      flowLegend(),
+      this.charts.flowList,
+    );
+
+    this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
+    this.scrub.addEventListener('input', () => {
+      this.follow.checked = false;
+      const step = this.model.snapshots[Number(this.scrub.value)] as number | undefined;
+      if (step !== undefined) this.choose(step);
+    });
+    this.follow.addEventListener('change', () => this.followLatest());
+    const snapshot = h(
+      'section',
+      { class: 'train-section', 'aria-labelledby': 'bl-snapshot' },
+      h('div', { class: 'section-header' }, h('h2', { id: 'bl-snapshot' }, 'Snapshot'), h('span', { class: 'spacer' }), this.zoom.element),
+      h(
+        'div',
+        { class: 'scrubber' },
+        h('label', { for: 'bl-scrub' }, 'Snapshot step'),
+        this.scrub,
+        this.scrubStep,
+        this.loading,
+        h('label', { class: 'follow', title: 'Show the newest snapshot as the run goes' }, this.follow, 'latest'),
+      ),
+      this.scrubNote,
+      this.layerGroup,
+      this.heatmapTitle,
+      this.heatmapGrid,
+    );
+    this.zoom.listen(snapshot);
+
+    this.runSections = h('div', {}, curves, flow, snapshot);
+    this.content = h('div', { class: 'train-content', hidden: true }, this.summary, this.callout, this.runSections);
+    const root = document.getElementById('app') ?? document.body;
+    root.replaceChildren(header, this.alert, this.empty, this.content);
+    document.body.appendChild(this.tooltip.element);
+    // VS Code swaps the body's theme class on a theme change: charts and mask colours are read when drawing.
+    new MutationObserver(() => {
+      this.charts.restyle();
+      for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    this.renderAll();
+  }
+
+  /** Handles one message from the host. */
+  receive(data: unknown): void {
+    const msg = readTrainMessage(data);
+    if (!msg) return;
+    if (msg.type === 'trainReset') {
+      // Another spec's layer numbers mean nothing here.
+      if (msg.uri !== this.ui.uri) this.ui.selected = 0;
+      this.ui.uri = msg.uri;
+      this.save();
+      this.forgetSnapshot();
+    }
+    switch (applyTrainMessage(this.model, msg)) {
+      case 'nothing':
+        return;
+      case 'everything':
+        return this.renderAll();
+      case 'progress':
+        this.charts.progressed();
+        return this.status.soon();
+      case 'evals':
+        return this.charts.evaluated();
+      case 'snapshots':
+        this.renderScrubber();
+        this.renderShowNaN();
+        return this.followLatest();
+      case 'snapshot':
+        if (msg.type === 'trainSnapshot') this.answered(msg.snapshot);
+        return;
+      case 'nonFinite':
+        this.renderNonFinite();
+        return this.renderStatus();
+      case 'status':
+        // A stopped run's x axis ends at its last step.
+        this.charts.layout();
+        return this.renderStatus();
+    }
+  }
+
+  private post(msg: TrainViewToHost): void {
+    this.vscode.postMessage(msg);
+  }
+
+  private save(): void {
+    this.vscode.setState({ uri: this.ui.uri, selected: this.ui.selected, zoom: this.ui.zoom });
+  }
+
+  private renderAll(): void {
+    const m = this.model;
+    this.title.textContent = m.title || 'Backprop Lens: training';
+    this.empty.hidden = m.runId !== null;
+    this.content.hidden = m.runId === null;
+    const info = m.info;
+    this.runSections.hidden = info === null;
+    this.summary.replaceChildren(
+      ...(info
+        ? [
+            h('span', { class: 'net-name' }, info.name),
+            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows · ${info.fast ? 'fast path' : 'general path'}`,
+          ]
+        : []),
+    );
+    this.charts.layout();
+    this.renderNonFinite();
+    this.renderLayers();
+    this.renderScrubber();
+    this.renderHeatmaps();
+    this.renderStatus();
+  }
+
+  private renderStatus(): void {
+    this.status.now();
+    const s = this.model.status;
+    this.alert.textContent = s?.state === 'failed' ? s.message : '';
+    this.alert.hidden = s?.state !== 'failed';
+    this.cancel.hidden = !isRunning(this.model);
+    this.retrain.hidden = this.model.runId === null;
+  }
+
+  private renderNonFinite(): void {
+    const at = this.model.nonFinite;
+    this.callout.hidden = at === null;
+    this.charts.mark({ nonFinite: at && { step: at.step, label: nonFiniteShort(at) } });
+    if (!at) return this.callout.replaceChildren();
+    this.showNaN.textContent = `Show step ${fmtCount(at.step)}`;
+    this.renderShowNaN();
+    this.callout.replaceChildren(h('span', { class: 'nan-text' }, ...nonFiniteText(at, (index) => this.post({ type: 'revealLayer', index }))), this.showNaN);
+  }
+
+  /** The callout's "Show step" button, while the host still keeps that step's snapshot. */
+  private renderShowNaN(): void {
+    const at = this.model.nonFinite;
+    this.showNaN.hidden = !at || !this.model.snapshots.includes(at.step);
+  }
+
+  /** One toggle button per layer (and the loss), the selected one pressed. */
+  private renderLayers(): void {
+    const info = this.model.info;
+    const layers = info ? [...info.layers, ...(info.loss ? [info.loss] : [])] : [];
+    if (this.ui.selected >= layers.length) this.ui.selected = 0;
+    this.layerGroup.replaceChildren(
+      ...layers.map((l, i) => {
+        const b = h('button', { class: 'layer-button', type: 'button', 'aria-pressed': String(i === this.ui.selected) }, l.name, h('span', { class: 'layer-type' }, l.type));
+        b.addEventListener('click', () => this.selectLayer(i));
+        return b;
+      }),
+    );
+  }
+
+  private selectLayer(index: number): void {
+    this.ui.selected = index;
+    this.save();
+    this.layerGroup.querySelectorAll('button').forEach((b, i) => b.setAttribute('aria-pressed', String(i === index)));
+    this.renderHeatmaps();
+  }
+
+  private renderScrubber(): void {
+    const steps = this.model.snapshots;
+    const at = this.wanted ?? this.shown?.step ?? null;
+    this.scrub.disabled = steps.length === 0;
+    this.scrub.max = String(Math.max(0, steps.length - 1));
+    // The nearest kept step, when the one on show has left the ring.
+    let index = steps.length - 1;
+    if (at !== null && steps.length > 0) index = steps.reduce((best, s, i) => (Math.abs(s - at) < Math.abs(steps[best] - at) ? i : best), 0);
+    this.scrub.value = String(Math.max(0, index));
+    const text = at === null ? 'none' : `step ${fmtCount(at)}`;
+    this.scrubStep.textContent = text;
+    this.scrub.setAttribute('aria-valuetext', text);
+    const kept = steps.length === 0 ? 'No snapshots yet.' : `${fmtCount(steps.length)} snapshot${steps.length === 1 ? '' : 's'} kept, steps ${fmtCount(steps[0])}–${fmtCount(steps[steps.length - 1])}.`;
+    this.scrubNote.textContent = at !== null && steps.length > 0 && !steps.includes(at) ? `${kept} Step ${fmtCount(at)} is no longer kept.` : kept;
+  }
+
+  /** With "latest" on, asks for the newest snapshot. */
+  private followLatest(): void {
+    const last = this.model.snapshots.at(-1);
+    if (this.follow.checked && last !== undefined) this.choose(last);
+  }
+
+  /** The scrubber (or "latest") chose `step`: mark it and ask the host for it. */
+  private choose(step: number): void {
+    this.wanted = step;
+    this.charts.mark({ cursor: step });
+    this.renderScrubber();
+    this.request();
+  }
+
+  /** Asks for the wanted step unless it is on show or a request is in flight (its answer asks again); following, at most every FOLLOW_GAP_MS. */
+  private request(): void {
+    clearTimeout(this.followTimer);
+    this.followTimer = 0;
+    const step = this.wanted;
+    if (step === null || this.inFlight !== null || step === this.shown?.step) return;
+    const wait = this.lastAnswer + FOLLOW_GAP_MS - performance.now();
+    if (this.follow.checked && wait > 0) {
+      this.followTimer = window.setTimeout(() => this.request(), wait);
+      return;
+    }
+    this.inFlight = step;
+    this.inFlightTimer = window.setTimeout(() => this.giveUp(), ANSWER_TIMEOUT_MS);
+    this.loading.textContent = `loading step ${fmtCount(step)}…`;
+    this.post({ type: 'snapshot', step });
+  }
+
+  /** The host did not answer: go back to the step on show. */
+  private giveUp(): void {
+    this.inFlight = null;
+    this.loading.textContent = '';
+    this.wanted = this.shown?.step ?? null;
+    this.charts.mark({ cursor: this.wanted });
+    this.renderScrubber();
+    this.renderHeatmaps();
+  }
+
+  private answered(snapshot: TrainSnapshot): void {
+    clearTimeout(this.inFlightTimer);
+    this.inFlight = null;
+    this.loading.textContent = '';
+    this.lastAnswer = performance.now();
+    // The scrubber moved on while this was coming: fetch where it is now instead of drawing this one.
+    if (this.wanted !== null && this.wanted !== snapshot.step) return this.request();
+    const run = runOf(this.model, snapshot);
+    if (!run) return;
+    this.wanted = snapshot.step;
+    this.shown = { step: snapshot.step, run };
+    this.charts.mark({ cursor: snapshot.step });
+    this.renderScrubber();
+    this.renderHeatmaps();
+  }
+
+  private forgetSnapshot(): void {
+    clearTimeout(this.inFlightTimer);
+    clearTimeout(this.followTimer);
+    this.inFlight = null;
+    this.loading.textContent = '';
+    this.wanted = null;
+    this.shown = null;
+    this.lastAnswer = -Infinity;
+    this.follow.checked = true;
+    this.charts.mark({ cursor: null });
+  }
+
+  private renderHeatmaps(): void {
+    const focused = this.heatmaps.findIndex((v) => v.element.contains(document.activeElement));
+    this.tooltip.hide();
+    const shown = this.shown;
+    const row = shown?.run.rows[this.ui.selected] as LayerRecord | undefined;
+    if (!shown || !row) {
+      this.heatmaps = [];
+      this.heatmapTitle.textContent = '';
+      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Snapshots of recorded steps appear here: pick a step and a layer for its activation, mask and gradient heatmaps.'));
+      return;
+    }
+    this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
+    this.heatmaps = heatmapSpecs(row).map((spec) => new HeatmapView(spec, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
+    this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
+    // Rebuilt cards must not steal keyboard focus from where the user was.
+    if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+  }
+
+  private zoomChanged(zoom: number): void {
+    this.ui.zoom = zoom;
+    this.save();
+    this.tooltip.hide();
+    for (const v of this.heatmaps) v.setZoom(zoom);
+  }
+}
+
+/** Starts the Train panel: listens first, then tells the host it is ready. */
+export function startTrain(): void {
+  const vscode = acquireVsCodeApi();
+  const view = new TrainView(vscode, readState(vscode.getState()));
+  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
+  vscode.postMessage({ type: 'ready' });
+}
