@@ -206,7 +206,8 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
       return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
     case 'nonFinite': {
       const at = model.nonFinite;
-      return { text: `stopped at step ${fmtCount(s.step)}: ${at ? `${at.value} in ${at.layer} ${at.tensor}` : 'NaN or Inf'}`, tone: 'bad' };
+      // s.step counts the updates done; the step that produced it is the next one, whose update never ran.
+      return { text: `stopped at step ${fmtCount(at?.step ?? s.step + 1)}: ${at ? `${at.value} in ${at.layer} ${at.tensor}` : 'NaN or Inf'}`, tone: 'bad' };
     }
     case 'failed':
       return { text: 'failed', tone: 'bad' };

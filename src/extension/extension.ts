@@ -37,15 +37,15 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
   });
 
-  /** Puts the cursor on layer `index` of the spec, in a visible editor (opening one if needed). */
+  /** Puts the cursor on layer `index` of the spec (index = layer count: the loss), in a visible editor (opening one if needed). */
   const revealLayer = async (uri: vscode.Uri, index: number): Promise<vscode.TextEditor | undefined> => {
     const doc = await vscode.workspace.openTextDocument(uri);
     const { spec } = specs.get(doc);
-    const layer = spec?.form === 'network' ? spec.layers[index] : undefined;
-    if (!layer) return undefined;
+    const range = spec?.form !== 'network' ? undefined : index === spec.layers.length && spec.loss ? spec.lossRange : spec.layers[index]?.typeRange;
+    if (!range) return undefined;
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const editor = visible ?? (await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true }));
-    const at = toRange(layer.typeRange).start;
+    const at = toRange(range).start;
     editor.selection = new vscode.Selection(at, at);
     editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return editor;
@@ -202,7 +202,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     else if (status.state === 'nonFinite') {
       const at = session.nonFinite;
       const pick = await vscode.window.showWarningMessage(`Backprop: training ${name} ${describeEnd(status, session)}.`, 'Show Layer', 'Show Training');
-      if (pick === 'Show Layer' && at) await revealLayer(doc.uri, Math.min(at.index, (session.info?.layers.length ?? 1) - 1));
+      if (pick === 'Show Layer' && at) await revealLayer(doc.uri, at.index);
       if (pick === 'Show Training') trainPanelFor(doc.uri);
     }
   };
