@@ -81,13 +81,27 @@ function isDecade(v: number): boolean {
 }
 
 /** Decade ticks of a log axis: 10⁻³, 1, 10…; ticks between decades stay unlabelled. */
-function logValues(_u: uPlot, splits: number[]): string[] {
-  return splits.map((v) => (isDecade(v) ? decadeLabel(Math.round(Math.log10(v))) : ''));
+function logValues(u: uPlot, splits: number[]): string[] {
+  const k = decadeStep(u, splits);
+  return splits.map((v) => (shownDecade(v, k) ? decadeLabel(Math.round(Math.log10(v))) : ''));
 }
 
 /** Grid lines and ticks of a log axis at whole decades only: the lines between them would crowd a small chart. */
-function decadesOnly(_u: uPlot, splits: number[]): (number | null)[] {
-  return splits.map((v) => (isDecade(v) ? v : null));
+function decadesOnly(u: uPlot, splits: number[]): (number | null)[] {
+  const k = decadeStep(u, splits);
+  return splits.map((v) => (shownDecade(v, k) ? v : null));
+}
+
+/** Every k-th decade, so that labels stay ~16 px apart on a short chart spanning many decades. */
+function decadeStep(u: uPlot, splits: number[]): number {
+  const decades = splits.filter(isDecade).length;
+  const room = Math.max(2, Math.floor(u.bbox.height / devicePixelRatio / 16));
+  return Math.max(1, Math.ceil(decades / room));
+}
+
+/** True for the decades a log axis marks at step `k`. */
+function shownDecade(v: number, k: number): boolean {
+  return isDecade(v) && Math.round(Math.log10(v)) % k === 0;
 }
 
 /** A log scale over whole decades; [10⁻³, 1] when there is nothing to show. */

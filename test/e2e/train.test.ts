@@ -89,6 +89,17 @@ test('Backprop: Train from the palette: the loss curve appears and falls, with p
   await workbench.screenshot('train-cancelled');
 });
 
+test('the side view follows the spec on show: its training section shows the same run', async () => {
+  const { workbench } = vscode;
+  await workbench.page.locator('.activitybar .action-item a[aria-label^="Backprop"]').click();
+  const side = await workbench.findFrame('.train-side .status', { hasText: /cancelled at step/, timeout: 15_000 });
+  const plot = await workbench.canvasPixels(side, '.train-side figure.chart-loss canvas');
+  assert.ok(plot.painted > 0 && plot.distinctColors > 2, JSON.stringify(plot));
+  await workbench.screenshot('train-side-view');
+  // Back to the Explorer, so later tests open files as before.
+  await workbench.page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+});
+
 test('the scrubber shows the heatmaps of an older snapshot', async () => {
   const frame = await vscode.workbench.findFrame('.scrubber');
   const scrub = frame.locator('input.scrub');
