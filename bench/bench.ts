@@ -14,6 +14,7 @@ import { Sequential } from '../src/engine/network';
 import { Rng } from '../src/engine/rng';
 import { filled } from '../src/engine/ops';
 import { SGD } from '../src/engine/optimizers';
+import { accuracy } from '../src/engine/accuracy';
 import { gatherRows } from '../src/engine/train';
 import type { Tensor } from '../src/engine/tensor';
 import { decodeMnist, mnistBatch } from '../src/spec/mnist';
@@ -30,10 +31,10 @@ function twoLayerNet(seed: number): Sequential {
   );
 }
 
-function batch(count: number) {
+function batch(count: number, split: 'train' | 'test' = 'train') {
   const digits = decodeMnist(readFileSync('dist/mnist-digits.bin'));
   if ('error' in digits) throw new Error(digits.error);
-  const b = mnistBatch(digits, 'train', count, 0);
+  const b = mnistBatch(digits, split, count, 0);
   if ('error' in b) throw new Error(b.error);
   return { x: b.x, t: { shape: [count], data: b.labels } };
 }
@@ -97,6 +98,18 @@ if (fastTrainer) {
   console.log(`  fast (FastStep.step, updateInPlace()): ${perStep(fastTrainStep)}, ${(plainStep / fastTrainStep).toFixed(1)}× the plain one`);
   for (const line of numpyStep(digits8000.x, digits8000.t, 3000, fastTrainStep)) console.log(`  ${line}`);
 } else console.log('  fast: not available (no WebAssembly SIMD here)');
+
+// One evaluation as train() runs it each epoch: accuracy on all 8,000 training and 2,000 test
+// digits, by the plain predict and by FastStep.accuracyOn (its input lists made in the warm-up).
+const digits2000 = batch(2000, 'test');
+const evalNet = twoLayerNet(1);
+const evalStep = fastStep(evalNet, 100);
+const plainEval = median(5, () => [digits8000, digits2000].forEach(({ x, t }) => accuracy(evalNet.predict(x, false), t)));
+const fastEval = evalStep && median(30, () => [digits8000, digits2000].forEach(({ x, t }) => evalStep.accuracyOn(x, t)));
+console.log(
+  `evaluation, TwoLayerNet 784-50-10, train + test accuracy on all 10,000 digits: plain (predict) ${plainEval.toFixed(1)} ms, ` +
+    (fastEval === null ? 'fast: not available' : `fast (FastStep.accuracyOn) ${fastEval.toFixed(1)} ms, ${(plainEval / fastEval).toFixed(1)}× faster`),
+);
 
 /**
  * The book's step in numpy (bench/numpy_step.py) on the same digits, as lines to print: one per

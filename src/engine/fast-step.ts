@@ -10,7 +10,9 @@
 // term 0·w is ±0, which leaves a sum unchanged: so the results are the plain path's bits, as long as
 // the other factor is finite (0·Inf is NaN). When a weight or gradient is not finite, that product
 // takes every term. The nonzeros of the training inputs are listed once, not per minibatch. The
-// first affine layer's dx is never computed: training does not need it.
+// first affine layer's dx is never computed: training does not need it. Evaluation runs the same
+// forward over the rows in minibatch-sized chunks, so its scores are the plain predict's bits too,
+// and keeps the nonzeros of the inputs it evaluates (the test set) listed as well.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
 import { LeakyRelu } from './layers/leaky-relu';
@@ -22,6 +24,7 @@ import { Tanh } from './layers/tanh';
 import { denseTargets } from './layers/targets';
 import type { Sequential } from './network';
 import { tensor, type Tensor } from './tensor';
+import { correctRows } from './accuracy';
 
 /** The part of the WebAssembly API used here (the engine's tsconfig has no DOM lib). */
 declare const WebAssembly: {
@@ -391,20 +394,16 @@ interface AffineStage {
 /** One layer of the step. */
 type Stage = { kind: 'affine'; affine: AffineStage } | { kind: 'activation'; layer: Activation };
 
-/** The training inputs' nonzeros, listed once per inputs tensor after the step's buffers. */
-interface InputCache {
-  /** The inputs' data the last step was given. */
-  seen: Float64Array;
-  /** The inputs' data the lists are of (or that was found too dense to list). */
+/** One inputs tensor's nonzeros, listed row by row after the step's buffers. */
+interface Listed {
+  /** The inputs' data. */
   data: Float64Array;
-  /** Where each input row's nonzeros start in the lists (N + 1 of them), or null when the inputs are too dense to list. */
-  starts: Int32Array | null;
-  /** The lists, with begin and end set per step to the minibatch rows. */
+  /** How many nonzeros there are. */
+  nonzeros: number;
+  /** Where each input row's nonzeros start in the lists (N + 1 of them). */
+  starts: Int32Array;
+  /** The lists; begin and end, shared by all lists, are set per run to the rows it runs. */
   rows: Rows;
-  /** Views of rows.begin and rows.end [batch]. */
-  begin: Int32Array;
-  /** See begin. */
-  end: Int32Array;
 }
 
 /** Bump allocation of 16-byte aligned regions. */
@@ -430,12 +429,13 @@ class Arena {
  * tensors every step, rewritten in place: callers that keep one across steps must copy it. It reads
  * the params' current values each step and changes no layer state but the params' grads. It lists
  * the nonzeros of every row of the training inputs once per inputs tensor (when at most half are
- * nonzero), assuming, as everywhere in the engine, that a tensor's data is never written.
+ * nonzero), and likewise of the last inputs it evaluated, assuming, as everywhere in the engine,
+ * that a tensor's data is never written.
  */
 export class FastStep {
   /** The kernels, bound to `buffer`. */
   private k: Kernels;
-  /** The memory: the step's buffers, then the cached nonzeros of the inputs. */
+  /** The memory: the step's buffers, then the listed nonzeros of the inputs. */
   private buffer: ArrayBuffer;
   /** Bytes of the step's buffers. */
   private readonly size: number;
@@ -459,10 +459,25 @@ export class FastStep {
   private readonly probs: Float64Array;
   /** Whether this step's input rows have been copied to activation 0. */
   private gathered = false;
-  /** Where each input row starts in the cached lists when this step reads them, else null. */
-  private starts: Int32Array | null = null;
-  /** The inputs' nonzeros (used when the first layer is affine). */
-  private readonly cache: InputCache;
+  /**
+   * The inputs' lists (made only when the first layer is affine), most recently used first: at most
+   * two, so that the training inputs' and the test inputs' both stay, and memory stays bounded.
+   */
+  private listed: Listed[] = [];
+  /** Inputs never to list: too dense, or too large for any memory. Weak: it keeps none alive. */
+  private readonly unlisted = new WeakSet<Float64Array>();
+  /** The last step's inputs: the next step lists them when it is given the same. */
+  private seen: Float64Array | null = null;
+  /** The lists of the inputs being run, or null when their rows are copied and scanned. */
+  private current: Listed | null = null;
+  /** Byte offsets of the run's row starts and ends in the lists, [batch] i32 each. */
+  private readonly runRows: { begin: number; end: number };
+  /** View of runRows.begin in the current memory. */
+  private begin = new Int32Array(0);
+  /** View of runRows.end in the current memory. */
+  private end = new Int32Array(0);
+  /** The rows of one chunk of an evaluation. */
+  private readonly chunk: Int32Array;
 
   /** Made by fastStep(), which checks the network first; `widths` are the activation widths. */
   constructor(
@@ -502,12 +517,10 @@ export class FastStep {
       };
       return { kind: 'affine', affine };
     });
-    // Room for the minibatch's row starts and ends within the cached input lists.
-    const cacheBegin = arena.alloc(4 * batch);
-    const cacheEnd = arena.alloc(4 * batch);
+    this.runRows = { begin: arena.alloc(4 * batch), end: arena.alloc(4 * batch) };
     this.size = arena.size;
     [this.k, this.buffer] = this.bind(this.size);
-    this.cache = { seen: none, data: none, starts: null, rows: { val: 0, idx: 0, begin: cacheBegin, end: cacheEnd }, begin: new Int32Array(0), end: new Int32Array(0) };
+    this.chunk = new Int32Array(batch);
     const classes = widths[widths.length - 1];
     this.targets = new Float64Array(batch * classes);
     this.probs = new Float64Array(batch * classes);
@@ -520,21 +533,13 @@ export class FastStep {
    */
   step(xTrain: Tensor, tTrain: Tensor, rows: Int32Array): number {
     const n = xTrain.shape[0];
-    const d0 = this.widths[0];
     if (rows.length !== this.batch) throw new RangeError(`this fast step takes minibatches of ${this.batch} rows, got ${rows.length}`);
-    if (xTrain.shape.length < 2 || xTrain.data.length !== n * d0) {
-      throw new RangeError(`${this.net.layers[this.firstAffine].name} expects inputs [N, ${d0}] (or [N, ...] of ${d0} per row), got [${xTrain.shape.join(', ')}]`);
-    }
+    this.checkInputs(xTrain);
     if (tTrain.shape[0] !== n) throw new RangeError(`${n} inputs but ${tTrain.shape[0]} targets`);
     for (let k = 0; k < rows.length; k++) if (!(rows[k] >= 0 && rows[k] < n)) throw new RangeError(`row ${rows[k]} is outside 0..${n - 1}`);
-    this.gathered = false;
-    this.starts = this.firstAffine === 0 && this.cached(xTrain) ? this.cache.starts : null;
-    if (!this.starts) this.gather(xTrain, rows);
-    for (let l = 0; l < this.stages.length; l++) {
-      const stage = this.stages[l];
-      if (stage.kind === 'affine') this.affineForward(stage.affine, l, xTrain, rows);
-      else activate(stage.layer, this.actViews[l], this.actViews[l + 1]);
-    }
+    this.current = this.firstAffine === 0 ? this.listsOf(xTrain, false) : null;
+    this.loadWeights();
+    this.forward(xTrain, rows, true);
     const loss = this.loss(tTrain, rows);
     for (let l = this.stages.length - 1; l >= this.firstAffine; l--) {
       const stage = this.stages[l];
@@ -542,6 +547,35 @@ export class FastStep {
       else deactivate(stage.layer, this.actViews[l], this.actViews[l + 1], this.gradViews[l + 1], this.gradViews[l]);
     }
     return loss;
+  }
+
+  /**
+   * accuracy(net.predict(x, false), t) for inputs x [N, ...] and targets t (labels [N] or one-hot
+   * rows [N, C]), the same bits, without the [N, C] scores: the forward runs `batch` rows at a time.
+   * The first call on x lists its nonzeros (the work of scanning its rows) and keeps them for the next.
+   */
+  accuracyOn(x: Tensor, t: Tensor): number {
+    this.checkInputs(x);
+    const n = x.shape[0];
+    this.current = this.firstAffine === 0 ? this.listsOf(x, true) : null;
+    this.loadWeights();
+    const last = this.stages.length;
+    let correct = 0;
+    for (let from = 0; from < n; from += this.batch) {
+      const rows = this.chunk.subarray(0, Math.min(this.batch, n - from));
+      for (let k = 0; k < rows.length; k++) rows[k] = from + k;
+      this.forward(x, rows, false);
+      correct += correctRows(this.actViews[last], rows.length, this.widths[last], t, from);
+    }
+    return correct / n;
+  }
+
+  /** Throws unless x is [N, D] (or [N, ...] of D per row) for the first affine layer's width D. */
+  private checkInputs(x: Tensor): void {
+    const d0 = this.widths[0];
+    if (x.shape.length < 2 || x.data.length !== x.shape[0] * d0) {
+      throw new RangeError(`${this.net.layers[this.firstAffine].name} expects inputs [N, ${d0}] (or [N, ...] of ${d0} per row), got [${x.shape.join(', ')}]`);
+    }
   }
 
   /** A new memory of `bytes`, the kernels bound to it, and the views of the step's buffers in it. */
@@ -556,89 +590,138 @@ export class FastStep {
       const a = stage.affine;
       a.views = { w: f64(a.w, a.d * a.m), dW: f64(a.dW, a.d * a.m), wt: a.dx ? f64(a.dx.wt, a.m * a.d) : new Float64Array(0) };
     }
+    this.begin = new Int32Array(buffer, this.runRows.begin, this.batch);
+    this.end = new Int32Array(buffer, this.runRows.end, this.batch);
     return [new WebAssembly.Instance(this.module, { env: { memory } }).exports as unknown as Kernels, buffer];
   }
 
   /** Copies rows `rows` of the inputs to activation 0. */
-  private gather(xTrain: Tensor, rows: Int32Array): void {
+  private gather(x: Tensor, rows: Int32Array): void {
     const d0 = this.widths[0];
-    const x = this.actViews[0];
-    for (let k = 0; k < rows.length; k++) x.set(xTrain.data.subarray(rows[k] * d0, (rows[k] + 1) * d0), k * d0);
+    const act = this.actViews[0];
+    for (let k = 0; k < rows.length; k++) act.set(x.data.subarray(rows[k] * d0, (rows[k] + 1) * d0), k * d0);
     this.gathered = true;
   }
 
   /**
-   * Whether the nonzeros of every row of xTrain are listed after the step's buffers. Lists them, in
-   * a new and larger memory, when the same inputs come a second step in a row (so that inputs new
-   * every step are only scanned), unless more than half are nonzero: the lists take 12 bytes per
-   * nonzero against the inputs' 8 per element.
+   * The lists of x's rows: those already made, or made now when `now` or when x is also the last
+   * step's inputs (so that inputs new every step are only scanned); null for inputs never listed.
    */
-  private cached(xTrain: Tensor): boolean {
-    const cache = this.cache;
-    const data = xTrain.data;
-    if (data === cache.data) return cache.starts !== null;
-    const firstSight = data !== cache.seen;
-    cache.seen = data;
-    if (firstSight) return false;
-    cache.data = data;
-    cache.starts = null;
+  private listsOf(x: Tensor, now: boolean): Listed | null {
+    const data = x.data;
+    const [first, second] = this.listed;
+    if (first?.data === data) return first;
+    if (second?.data === data) {
+      this.listed = [second, first];
+      return second;
+    }
+    if (this.unlisted.has(data)) return null;
+    if (!now) {
+      const again = data === this.seen;
+      this.seen = data;
+      if (!again) return null;
+    }
+    return this.list(x);
+  }
+
+  /**
+   * Lists the nonzeros of every row of x after the step's buffers, in a new and larger memory that
+   * keeps the most recently used lists and drops any other. Null, and x is never listed, when more
+   * than half are nonzero (the lists take 12 bytes per nonzero against the inputs' 8 per element)
+   * or there is no memory that large.
+   */
+  private list(x: Tensor): Listed | null {
+    const data = x.data;
     let nonzeros = 0;
     for (let i = 0; i < data.length; i++) if (data[i] !== 0) nonzeros++;
-    if (2 * nonzeros > data.length) return false;
+    if (2 * nonzeros > data.length) {
+      this.unlisted.add(data);
+      return null;
+    }
+    const [kept] = this.listed;
+    const old = this.buffer;
+    // Values then columns, 12 bytes per nonzero; rounded up so that each list starts 16-byte aligned.
+    const room = (count: number) => Math.ceil((12 * count) / 16) * 16;
+    const keptRoom = kept ? room(kept.nonzeros) : 0;
     try {
-      [this.k, this.buffer] = this.bind(this.size + 12 * nonzeros);
+      [this.k, this.buffer] = this.bind(this.size + keptRoom + room(nonzeros));
     } catch (e) {
-      if (e instanceof RangeError) return false; // no memory that large: the minibatch is scanned each step instead
-      throw e;
+      if (!(e instanceof RangeError)) throw e;
+      this.unlisted.add(data); // no memory that large: its rows are scanned each run instead
+      return null;
+    }
+    const { begin, end } = this.runRows;
+    const at = (offset: number, count: number): Rows => ({ val: offset, idx: offset + 8 * count, begin, end });
+    if (kept) {
+      new Uint8Array(this.buffer, this.size, 12 * kept.nonzeros).set(new Uint8Array(old, kept.rows.val, 12 * kept.nonzeros));
+      kept.rows = at(this.size, kept.nonzeros);
     }
     const a = (this.stages[0] as { affine: AffineStage }).affine;
-    const [n, d, B] = [xTrain.shape[0], a.d, this.batch];
-    cache.rows.val = this.size;
-    cache.rows.idx = this.size + 8 * nonzeros;
-    cache.begin = new Int32Array(this.buffer, cache.rows.begin, B);
-    cache.end = new Int32Array(this.buffer, cache.rows.end, B);
+    const [n, d, B] = [x.shape[0], a.d, this.batch];
+    const lists: Listed = { data, nonzeros, starts: new Int32Array(n + 1), rows: at(this.size + keptRoom, nonzeros) };
+    this.listed = kept ? [lists, kept] : [lists];
     // Scans B rows at a time, in activation 0, straight into the lists.
-    const starts = new Int32Array(n + 1);
     const ptr = new Int32Array(this.buffer, a.scanned.begin, B + 1);
     for (let from = 0; from < n; from += B) {
       const count = Math.min(B, n - from);
       this.actViews[0].set(data.subarray(from * d, (from + count) * d));
-      const base = starts[from];
-      this.k.scan(this.acts[0], count, d, 0, cache.rows.val + 8 * base, cache.rows.idx + 4 * base, a.scanned.begin);
-      for (let k = 1; k <= count; k++) starts[from + k] = base + ptr[k];
+      const base = lists.starts[from];
+      this.k.scan(this.acts[0], count, d, 0, lists.rows.val + 8 * base, lists.rows.idx + 4 * base, a.scanned.begin);
+      for (let k = 1; k <= count; k++) lists.starts[from + k] = base + ptr[k];
     }
-    cache.starts = starts;
-    return true;
+    return lists;
   }
 
-  /** Layer l's input listed by row: its nonzeros, or every element when `all`; from the cache when it can. */
-  private listInput(a: AffineStage, l: number, all: boolean, xTrain: Tensor, rows: Int32Array): Rows {
-    const [cache, starts] = [this.cache, this.starts];
-    if (l === 0 && starts && !all) {
-      for (let k = 0; k < rows.length; k++) {
-        cache.begin[k] = starts[rows[k]];
-        cache.end[k] = starts[rows[k] + 1];
-      }
-      return cache.rows;
+  /** Copies each affine layer's W to the memory, and notes whether it is finite: only then may its product skip zero inputs. */
+  private loadWeights(): void {
+    for (const stage of this.stages) {
+      if (stage.kind !== 'affine') continue;
+      const a = stage.affine;
+      const [W, b] = [a.layer.params[0].value, a.layer.params[1].value];
+      if (W.shape[0] !== a.d || W.shape[1] !== a.m || b.data.length !== a.m) throw new RangeError(`${a.layer.name}: W or b changed shape since the fast step was made`);
+      a.views.w.set(W.data);
+      a.everyX = this.k.finite(a.w, a.d * a.m) === 0;
     }
-    if (l === 0 && !this.gathered) this.gather(xTrain, rows);
+  }
+
+  /**
+   * Runs every layer on rows `rows` of x: activation l + 1 of row k is layer l's output for input
+   * row rows[k]. With `training`, each affine layer also lists its input by column, for dW.
+   */
+  private forward(x: Tensor, rows: Int32Array, training: boolean): void {
+    this.gathered = false;
+    if (!this.current) this.gather(x, rows);
+    for (let l = 0; l < this.stages.length; l++) {
+      const stage = this.stages[l];
+      if (stage.kind === 'affine') this.affineForward(stage.affine, l, x, rows, training);
+      else activate(stage.layer, this.actViews[l], this.actViews[l + 1], rows.length * this.widths[l]);
+    }
+  }
+
+  /** Layer l's input listed by row: its nonzeros, or every element when `all`; from x's lists when it can. */
+  private listInput(a: AffineStage, l: number, all: boolean, x: Tensor, rows: Int32Array): Rows {
+    const current = this.current;
+    if (l === 0 && current && !all) {
+      for (let k = 0; k < rows.length; k++) {
+        this.begin[k] = current.starts[rows[k]];
+        this.end[k] = current.starts[rows[k] + 1];
+      }
+      return current.rows;
+    }
+    if (l === 0 && !this.gathered) this.gather(x, rows);
     const s = a.scanned;
-    this.k.scan(this.acts[l], this.batch, a.d, all ? 1 : 0, s.val, s.idx, s.begin);
+    this.k.scan(this.acts[l], rows.length, a.d, all ? 1 : 0, s.val, s.idx, s.begin);
     return s;
   }
 
-  /** out = x·W + b for layer l, x's zeros skipped unless W is not finite. */
-  private affineForward(a: AffineStage, l: number, xTrain: Tensor, rows: Int32Array): void {
-    const [W, b] = [a.layer.params[0].value, a.layer.params[1].value];
-    if (W.shape[0] !== a.d || W.shape[1] !== a.m || b.data.length !== a.m) throw new RangeError(`${a.layer.name}: W or b changed shape since the fast step was made`);
-    a.views.w.set(W.data);
-    a.everyX = this.k.finite(a.w, a.d * a.m) === 0;
-    const x = this.listInput(a, l, a.everyX, xTrain, rows);
-    // Also lists x by column, for dW = xᵀ·dout: in this pass it costs little.
-    this.k.spmm(this.acts[l + 1], a.w, 8 * a.m, x.val, x.idx, x.begin, x.end, this.batch, a.d, a.cval, a.cidx, a.cbegin, a.cend);
+  /** out = x·W + b for layer l, x's zeros skipped unless W is not finite; `columns` also lists x by column. */
+  private affineForward(a: AffineStage, l: number, x: Tensor, rows: Int32Array, columns: boolean): void {
+    const input = this.listInput(a, l, a.everyX, x, rows);
+    // Listing x by column, for dW = xᵀ·dout, costs little in this pass.
+    this.k.spmm(this.acts[l + 1], a.w, 8 * a.m, input.val, input.idx, input.begin, input.end, rows.length, columns ? a.d : 0, a.cval, a.cidx, a.cbegin, a.cend);
     const out = this.actViews[l + 1];
-    const bias = b.data;
-    for (let r = 0; r < out.length; r += a.m) for (let j = 0; j < a.m; j++) out[r + j] += bias[j];
+    const bias = a.layer.params[1].value.data;
+    for (let r = 0; r < rows.length * a.m; r += a.m) for (let j = 0; j < a.m; j++) out[r + j] += bias[j];
   }
 
   /** dW = xᵀ·dout, db = Σ over the batch of dout, and dx = dout·Wᵀ unless l is the first affine layer. */
@@ -724,12 +807,12 @@ function targetError(name: string, scores: number[], gathered: Tensor): never {
   throw new Error(`${name}: denseTargets accepted targets of shape [${gathered.shape.join(', ')}] that the fast step rejects`);
 }
 
-/** out = f(x) for an elementwise layer, with the layer's own arithmetic. */
-function activate(layer: Activation, x: Float64Array, out: Float64Array): void {
-  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) out[i] = x[i] <= 0 ? 0 : x[i];
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) out[i] = x[i] <= 0 ? layer.alpha * x[i] : x[i];
-  else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
-  else for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]);
+/** out = f(x) for the first n elements, with the elementwise layer's own arithmetic. */
+function activate(layer: Activation, x: Float64Array, out: Float64Array, n: number): void {
+  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : x[i];
+  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? layer.alpha * x[i] : x[i];
+  else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
+  else for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
 }
 
 /** dx of an elementwise layer of input x and output out, as its backward: ReLU 0 where x <= 0, sigmoid dout·(1 − out)·out, tanh dout·(1 − out²). */

@@ -1,6 +1,7 @@
 // The fast training step against the plain path (objective, backward, update()), on the book's
-// TwoLayerNet with MNIST digits and on small random networks of every supported layer; and the
-// optimizers' in-place update against update().
+// TwoLayerNet with MNIST digits and on small random networks of every supported layer; its
+// evaluation against accuracy(net.predict(x, false), t); and the optimizers' in-place update
+// against update().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { Sequential } from '../../src/engine/network';
 import { filled } from '../../src/engine/ops';
 import { AdaGrad, Adam, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
+import { accuracy } from '../../src/engine/accuracy';
 import { gatherRows } from '../../src/engine/train';
 import { tensor, type Tensor } from '../../src/engine/tensor';
 import { decodeMnist, mnistBatch } from '../../src/spec/mnist';
@@ -29,9 +31,9 @@ const decoded = decodeMnist(readFileSync(join(__dirname, '..', '..', '..', 'dist
 if ('error' in decoded) throw new Error(decoded.error);
 const digits = decoded;
 
-/** The first `count` training digits: x [count, 784] and labels [count]. */
-function mnist(count: number): { x: Tensor; t: Tensor } {
-  const b = mnistBatch(digits, 'train', count, 0);
+/** The first `count` digits of a split: x [count, 784] and labels [count]. */
+function mnist(count: number, split: 'train' | 'test' = 'train'): { x: Tensor; t: Tensor } {
+  const b = mnistBatch(digits, split, count, 0);
   if ('error' in b) throw new Error(b.error);
   return { x: b.x, t: tensor([count], b.labels) };
 }
@@ -295,6 +297,136 @@ test("bad targets and rows throw the plain path's errors", () => {
   assert.throws(() => step.step(x, labels, Int32Array.from([1, 2])), /minibatches of 3 rows/);
   assert.throws(() => step.step(x, labels, Int32Array.from([1, 2, 10])), /row 10 is outside 0..9/);
   assert.throws(() => step.step(randomInputs(rng, 10, 5, 0), labels, rows), /expects inputs \[N, 6\]/);
+});
+
+/** One-hot rows of the first argmax of each row of scores y [N, C]. */
+function argmaxRows(y: Tensor): Tensor {
+  const [n, c] = y.shape;
+  const t = tensor([n, c]);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < c; j++) if (y.data[i * c + j] > y.data[i * c + best]) best = j;
+    t.data[i * c + best] = 1;
+  }
+  return t;
+}
+
+/**
+ * step.accuracyOn(x, t) is accuracy(net.predict(x, false), t) exactly; and it is 1 against the
+ * plain argmax of every row, so one row whose scores the fast path gets wrong enough to move its
+ * argmax fails. Returns the plain accuracy.
+ */
+function assertSameAccuracy(step: FastStep, x: Tensor, t: Tensor, what: string): number {
+  const y = step.net.predict(x, false);
+  const plain = accuracy(y, t);
+  assert.equal(step.accuracyOn(x, t), plain, `${what}: accuracy`);
+  assert.equal(step.accuracyOn(x, argmaxRows(y)), 1, `${what}: some row's argmax differs from the plain one`);
+  return plain;
+}
+
+test('evaluation on the 8,000 training and 2,000 test digits gives the plain accuracies, before and during training', () => {
+  const [train, testSet] = [mnist(8000), mnist(2000, 'test')];
+  const net = twoLayerNet(1);
+  const step = mustStep(net, 100);
+  const sgd = new SGD(0.1);
+  const rng = new Rng(7);
+  const accuracies: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    accuracies.push(assertSameAccuracy(step, train.x, train.t, `round ${round}, train`), assertSameAccuracy(step, testSet.x, testSet.t, `round ${round}, test`));
+    for (let k = 0; k < 60; k++) {
+      step.step(train.x, train.t, draw(rng, 100, 8000));
+      sgd.updateInPlace(paramsOf(net));
+    }
+  }
+  assert.ok(accuracies[5] > 0.7, `the net learns: test accuracy ${accuracies[1]} → ${accuracies[5]}`);
+  // The step still gives the plain bits, reading the training inputs' lists that the evaluation made.
+  const rows = draw(rng, 100, 8000);
+  const loss = step.step(train.x, train.t, rows);
+  const grads = paramsOf(net).map((p) => p.grad?.data.slice() ?? new Float64Array(0));
+  assert.equal(net.objective(gatherRows(train.x, rows), gatherRows(train.t, rows), true), loss);
+  net.backward();
+  paramsOf(net).forEach((p, i) => assertClose(p.grad?.data ?? new Float64Array(1), grads[i], `grad ${i}`, true));
+});
+
+test('evaluation of small random networks (sigmoid, tanh, leaky-relu; one-hot and label targets) is exact, also after training steps', () => {
+  const rng = new Rng(12);
+  shapes.forEach(({ kinds, widths, loss }, s) => {
+    const classes = widths[widths.length - 1];
+    for (const zeros of [0, 0.6, 0.9]) {
+      // 40 rows: whole chunks, a shorter last chunk, and one chunk larger than the rows.
+      for (const batch of [1, 8, 12, 64]) {
+        const net = randomNet(s, widths, kinds, loss);
+        const step = mustStep(net, batch);
+        const x = randomInputs(rng, 40, widths[0], zeros);
+        const [hot, label] = [oneHot(rng, 40, classes), labels(rng, 40, classes)];
+        const sgd = new SGD(0.5);
+        for (let round = 0; round < 3; round++) {
+          const what = `${kinds.join('-')}, zeros ${zeros}, batch ${batch}, round ${round}`;
+          assertSameAccuracy(step, x, hot, `${what}, one-hot`);
+          assertSameAccuracy(step, x, label, `${what}, labels`);
+          for (let k = 0; k < 5; k++) {
+            step.step(x, hot, draw(rng, batch, 40));
+            sgd.updateInPlace(paramsOf(net));
+          }
+        }
+      }
+    }
+  });
+});
+
+test('the argmax check catches a skipped bias, a skipped layer or a wrong layer order', () => {
+  const rng = new Rng(13);
+  const x = randomInputs(rng, 200, 12, 0.5);
+  const net = randomNet(2, [12, 8, 4], ['affine', 'tanh', 'affine'], 'softmax');
+  const t = argmaxRows(net.predict(x, false));
+  assert.equal(mustStep(net, 16).accuracyOn(x, t), 1);
+  const [a1, tanh, a2] = net.layers;
+  const unbiased = (l: Layer) => new Affine(l.name, l.params[0].value, tensor(l.params[1].value.shape));
+  const wrong = [
+    [unbiased(a1), tanh, a2],
+    [a1, tanh, unbiased(a2)],
+    [a1, a2],
+    [tanh, a1, a2],
+  ];
+  // What a fast path with one of these bugs would compute falls short of 1.
+  for (const layers of wrong) assert.ok(accuracy(new Sequential(layers, null).predict(x, false), t) < 1, layers.map((l) => l.name).join(', '));
+});
+
+test('evaluation with non-finite weights takes every term: NaN scores where the plain path has them', () => {
+  const { x, t } = mnist(300);
+  // Pixel 0 is 0 in every digit: the plain path makes 0·Inf = NaN, in every row's scores.
+  const infiniteW1 = (net: Sequential) => (net.layers[0].params[0].value.data[3] = Infinity);
+  // Inf in W2 makes NaN only in the rows whose hidden unit 0 is 0 after the ReLU.
+  const infiniteW2 = (net: Sequential) => (net.layers[2].params[0].value.data[0] = Infinity);
+  for (const spoil of [infiniteW1, infiniteW2]) {
+    const net = twoLayerNet(1);
+    const step = mustStep(net, 100);
+    assertSameAccuracy(step, x, t, 'finite');
+    spoil(net);
+    assertSameAccuracy(step, x, t, spoil.name);
+    assert.ok(net.predict(x, false).data.some((v) => Number.isNaN(v)));
+  }
+});
+
+test('evaluation of several inputs tensors (a third drops the oldest lists), dense and rank-3 inputs, interleaved with steps', () => {
+  const rng = new Rng(14);
+  const net = randomNet(3, [10, 6, 3], ['affine', 'relu', 'affine'], 'softmax');
+  const step = mustStep(net, 8);
+  const sgd = new SGD(0.5);
+  const xTrain = randomInputs(rng, 30, 10, 0.7);
+  const tTrain = oneHot(rng, 30, 3);
+  const dense = randomInputs(rng, 21, 10, 0);
+  const inputs = [xTrain, randomInputs(rng, 25, 10, 0.8), randomInputs(rng, 33, 10, 0.5), dense, tensor([21, 2, 5], dense.data)];
+  for (let round = 0; round < 4; round++) {
+    inputs.forEach((x, i) => assertSameAccuracy(step, x, labels(rng, x.shape[0], 3), `round ${round}, inputs ${i}`));
+    for (let k = 0; k < 3; k++) {
+      const rows = draw(rng, 8, 30);
+      const loss = step.step(xTrain, tTrain, rows);
+      assert.equal(loss, net.objective(gatherRows(xTrain, rows), gatherRows(tTrain, rows), true));
+      sgd.updateInPlace(paramsOf(net));
+    }
+  }
+  assert.throws(() => step.accuracyOn(randomInputs(rng, 10, 9, 0), labels(rng, 10, 3)), /expects inputs \[N, 10\]/);
 });
 
 const optimizers: [string, () => Optimizer][] = [

@@ -7,7 +7,8 @@ import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../../src/engine/network';
 import { AdaGrad, Adam, createOptimizer, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
-import { accuracy, firstNonFinite, train, type TrainEvent } from '../../src/engine/train';
+import { accuracy } from '../../src/engine/accuracy';
+import { firstNonFinite, train, type TrainEvent } from '../../src/engine/train';
 import { MSELoss } from '../../src/engine/layers/mse';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
 

@@ -1,0 +1,25 @@
+// Argmax accuracy of scores against labels or one-hot rows, shared by the plain evaluation and the
+// fast step's chunked one, so both count rows the same way.
+import type { Tensor } from './tensor';
+
+/**
+ * Fraction of rows of scores `y` [N, C] whose argmax (the first, on ties) is the target: label t[i]
+ * for labels [N], or the argmax of row i for one-hot rows [N, C].
+ */
+export function accuracy(y: Tensor, t: Tensor): number {
+  const [n, c] = y.shape;
+  return correctRows(y.data, n, c, t, 0) / n;
+}
+
+/** How many of the `rows` rows of scores y [rows, C] match, as accuracy counts them, the targets of rows from, from + 1, … of t. */
+export function correctRows(y: Float64Array, rows: number, c: number, t: Tensor, from: number): number {
+  const argmax = (data: Float64Array, row: number): number => {
+    let best = 0;
+    for (let j = 1; j < c; j++) if (data[row * c + j] > data[row * c + best]) best = j;
+    return best;
+  };
+  const oneHot = t.shape.length === 2;
+  let correct = 0;
+  for (let i = 0; i < rows; i++) if (argmax(y, i) === (oneHot ? argmax(t.data, from + i) : t.data[from + i])) correct++;
+  return correct;
+}
