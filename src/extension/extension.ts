@@ -119,11 +119,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     live.update(doc);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const result = errors > 0 ? ({ status: 'problems', errors } as const) : await streamRun(doc, check, reveal, events);
-    if (result.status === 'problems') {
-      void vscode.window
-        .showErrorMessage(`Backprop: ${name} has ${result.errors} error(s). Nothing ran.`, 'Show Problems')
-        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
-    } else if (result.status === 'failed') {
+    if (result.status === 'problems') showSpecErrors(name, result.errors, 'Nothing ran.');
+    else if (result.status === 'failed') {
       // A custom layer at fault gets the error on its line, where the user fixes it.
       const layer = result.layer === undefined ? undefined : specs.get(doc).spec;
       if (layer?.form === 'network' && result.layer !== undefined && layer.layers[result.layer]) {
@@ -158,13 +155,24 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     return result;
   }
 
-  async function openAndRun(uri: vscode.Uri | undefined, check: boolean, reveal: boolean): Promise<RunOutcome | undefined> {
+  /** `uri`, or the active editor's spec; warns and gives undefined when neither is a spec. */
+  function specTarget(uri: vscode.Uri | undefined): vscode.Uri | undefined {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-    if (!target || !isSpec(target)) {
-      void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
-      return undefined;
-    }
-    return runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
+    if (target && isSpec(target)) return target;
+    void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
+    return undefined;
+  }
+
+  /** Says the spec has errors, offering the Problems view. */
+  function showSpecErrors(name: string, errors: number, nothing: string): void {
+    void vscode.window
+      .showErrorMessage(`Backprop: ${name} has ${errors} error(s). ${nothing}`, 'Show Problems')
+      .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+  }
+
+  async function openAndRun(uri: vscode.Uri | undefined, check: boolean, reveal: boolean): Promise<RunOutcome | undefined> {
+    const target = specTarget(uri);
+    return target && runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
   }
 
   const trainActions: TrainPanelActions = {
@@ -208,19 +216,14 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   };
 
   async function openAndTrain(uri: vscode.Uri | undefined): Promise<TrainSession | undefined> {
-    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-    if (!target || !isSpec(target)) {
-      void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
-      return undefined;
-    }
+    const target = specTarget(uri);
+    if (!target) return undefined;
     const doc = await vscode.workspace.openTextDocument(target);
     const { spec, problems } = specs.get(doc);
     live.update(doc);
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {
-      void vscode.window
-        .showErrorMessage(`Backprop: ${fileName(target)} has ${errors} error(s). Nothing trained.`, 'Show Problems')
-        .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+      showSpecErrors(fileName(target), errors, 'Nothing trained.');
       return undefined;
     }
     if (spec?.form !== 'network' || !spec.train) {
