@@ -316,19 +316,13 @@ export class Workbench {
 
   /** Hovers the first occurrence of `token` in the active editor and returns the hover's text. */
   async hover(token: string, timeout = 10_000): Promise<string> {
-    // The editor font is monospace, so a token's x offset inside its span is proportional.
-    const span = this.activeEditor().locator('.view-lines .view-line span[class*="mtk"]', { hasText: token }).first();
-    const text = await span.textContent();
-    const box = await span.boundingBox();
-    if (text === null || box === null) throw new Error(`token "${token}" is not visible in the active editor`);
-    const charWidth = box.width / text.length;
-    const x = box.x + (text.indexOf(token) + token.length / 2) * charWidth;
-    const y = box.y + box.height / 2;
     const hover = this.page.locator('.monaco-hover-content').filter({ visible: true });
-    // The first mousemove over a freshly opened editor often shows no hover; nudging the pointer
-    // by a pixel until the hover shows is what a person does too.
     const deadline = Date.now() + timeout;
     for (let nudge = 0; ; nudge++) {
+      // Measured afresh each time: CodeLenses that arrive after a run move the lines down.
+      const { x, y } = await this.tokenCenter(token);
+      // The first mousemove over a freshly opened editor often shows no hover; nudging the pointer
+      // by a pixel until the hover shows is what a person does too.
       await this.page.mouse.move(x + (nudge % 2), y, { steps: 2 });
       try {
         await hover.first().waitFor({ timeout: Math.min(1_000, Math.max(1, deadline - Date.now())) });
@@ -337,6 +331,17 @@ export class Workbench {
         if (Date.now() >= deadline) throw new Error(`no hover over "${token}" within ${timeout} ms: ${(error as Error).message}`);
       }
     }
+  }
+
+  /** Where the first occurrence of `token` in the active editor is drawn. */
+  private async tokenCenter(token: string): Promise<{ x: number; y: number }> {
+    // The editor font is monospace, so a token's x offset inside its span is proportional.
+    const span = this.activeEditor().locator('.view-lines .view-line span[class*="mtk"]', { hasText: token }).first();
+    const text = await span.textContent();
+    const box = await span.boundingBox();
+    if (text === null || box === null) throw new Error(`token "${token}" is not visible in the active editor`);
+    const charWidth = box.width / text.length;
+    return { x: box.x + (text.indexOf(token) + token.length / 2) * charWidth, y: box.y + box.height / 2 };
   }
 
   /** Moves the mouse away and presses Escape so hovers and widgets close. */
