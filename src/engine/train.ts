@@ -157,7 +157,11 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
     }
     if (!Number.isFinite(loss) || !params.every((p) => p.grad !== null && allFinite(p.grad.data))) {
       // Rerun the step with every tensor kept to find where it began (dropout draws afresh).
-      const rerun = events ?? [...runNetwork(net, minibatch().x, minibatch().t, { train: true })].filter((e) => e.kind !== 'done');
+      let rerun = events;
+      if (!rerun) {
+        const { x, t } = minibatch();
+        rerun = [...runNetwork(net, x, t, { train: true })].filter((e) => e.kind !== 'done');
+      }
       const at = firstNonFinite(rerun);
       if (at) {
         yield { kind: 'nonFinite', iteration, at, events: rerun };
