@@ -3,6 +3,7 @@
 // sample of the latest step; snapshots go out every `snapshotEvery` steps but at most ~30 per second
 // (the first and last steps always), so a fast run floods neither the host nor the webviews.
 // Cancelling is the host terminating this worker, which stops the loop wherever it is.
+import { setPriority } from 'node:os';
 import { fastStep } from '../engine/fast-step';
 import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
@@ -13,6 +14,24 @@ import { trainingSets } from '../spec';
 import type { Heartbeat } from './heartbeat';
 import { load, networkInfo, type Post } from './load';
 import { toWire } from './wire';
+
+/** The nice value of a training thread: the editor wins the CPU whenever both want it. */
+export const TRAINING_NICE = 10;
+
+/**
+ * Training is background work: on a 2-core machine it would otherwise take a core the editor's
+ * processes (the browser, code-server, the extension host's own thread) need to answer a hover.
+ * On Linux a thread has its own nice value, so this lowers only the training thread. Elsewhere
+ * setPriority(0) changes the whole process, the extension host with it, so it is left alone.
+ */
+function yieldToTheEditor(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, TRAINING_NICE);
+  } catch {
+    // A sandbox that forbids it: train at the normal priority.
+  }
+}
 
 /** Least time between two snapshots, in ms. */
 const SNAPSHOT_MIN_MS = 1000 / 30;
@@ -40,6 +59,7 @@ function wireEvents(events: readonly EngineRunEvent[]): { events: RunEvent[]; tr
 /** Trains the spec of `msg` by its train: section and posts the run as 'train' messages. */
 export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, post: Post, beats: Heartbeat): Promise<void> {
   const started = performance.now();
+  yieldToTheEditor();
   const loaded = await load(msg, post, beats, () => null);
   if (!loaded) return;
   const { spec, network, x, t, shapes, io } = loaded;

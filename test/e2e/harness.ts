@@ -319,29 +319,39 @@ export class Workbench {
     const hover = this.page.locator('.monaco-hover-content').filter({ visible: true });
     const deadline = Date.now() + timeout;
     for (let nudge = 0; ; nudge++) {
-      // Measured afresh each time: CodeLenses that arrive after a run move the lines down.
-      const { x, y } = await this.tokenCenter(token);
-      // The first mousemove over a freshly opened editor often shows no hover; nudging the pointer
-      // by a pixel until the hover shows is what a person does too.
-      await this.page.mouse.move(x + (nudge % 2), y, { steps: 2 });
       try {
+        // Measured afresh each time: CodeLenses that arrive after a run move the lines down, and a
+        // line being re-rendered (tokenized, decorated) is briefly not there at all.
+        const { x, y } = await this.tokenCenter(token, Math.min(1_000, Math.max(1, deadline - Date.now())));
+        // The first mousemove over a freshly opened editor often shows no hover; nudging the pointer
+        // by a pixel until the hover shows is what a person does too.
+        await this.page.mouse.move(x + (nudge % 2), y, { steps: 2 });
         await hover.first().waitFor({ timeout: Math.min(1_000, Math.max(1, deadline - Date.now())) });
         return (await hover.allInnerTexts()).join('\n');
       } catch (error) {
-        if (Date.now() >= deadline) throw new Error(`no hover over "${token}" within ${timeout} ms: ${(error as Error).message}`);
+        if (Date.now() >= deadline) throw new Error(`no hover over "${token}" within ${timeout} ms: ${(error as Error).message}\n${await this.describeEditor()}`);
       }
     }
   }
 
   /** Where the first occurrence of `token` in the active editor is drawn. */
-  private async tokenCenter(token: string): Promise<{ x: number; y: number }> {
+  private async tokenCenter(token: string, timeout: number): Promise<{ x: number; y: number }> {
     // The editor font is monospace, so a token's x offset inside its span is proportional.
     const span = this.activeEditor().locator('.view-lines .view-line span[class*="mtk"]', { hasText: token }).first();
-    const text = await span.textContent();
-    const box = await span.boundingBox();
+    await span.waitFor({ state: 'visible', timeout });
+    const text = await span.textContent({ timeout });
+    const box = await span.boundingBox({ timeout });
     if (text === null || box === null) throw new Error(`token "${token}" is not visible in the active editor`);
     const charWidth = box.width / text.length;
     return { x: box.x + (text.indexOf(token) + token.length / 2) * charWidth, y: box.y + box.height / 2 };
+  }
+
+  /** What a failed editor interaction saw: the active tab, the lines drawn, and a screenshot. */
+  private async describeEditor(): Promise<string> {
+    const tab = await this.page.locator('.tabs-container .tab.active').first().getAttribute('aria-label', { timeout: 1_000 }).catch(() => null);
+    const lines = await this.activeEditor().locator('.view-lines').innerText({ timeout: 1_000 }).catch((e: Error) => `(none: ${e.message.split('\n')[0]})`);
+    const shot = await this.screenshot(`failed-${Date.now()}`).catch(() => '(no screenshot)');
+    return `active tab: ${tab ?? '(none)'}; screenshot: ${shot}; lines drawn:\n${lines.slice(0, 600)}`;
   }
 
   /** Moves the mouse away and presses Escape so hovers and widgets close. */

@@ -2,10 +2,12 @@
 // while snapshots stream, the bounds on what a long run keeps, and specs that cannot train.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { HostToTrainView, HostToWorker } from '../../src/protocol';
 import type { Problem } from '../../src/spec/model';
 import { TrainSession } from '../../src/extension/train-session';
+import { TRAINING_NICE } from '../../src/worker/train';
 import { HISTORY_CAPACITY } from '../../src/train-history';
 
 const WORKER = resolve('dist/worker.js');
@@ -71,6 +73,30 @@ test('a training run: start, history, coalesced progress, evaluations, snapshots
   assert.deepEqual(snap.events.map((e) => e.kind), ['forward', 'forward', 'forward', 'loss', 'backward', 'backward', 'backward']);
   assert.equal(session.info?.flowLayers.map((f) => f.name).join(), 'Affine1,Affine2');
   await session.exited;
+});
+
+/** The nice value of each thread of this process, by thread id (Linux's /proc). */
+function threadNices(): Map<number, number> {
+  const nices = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    // Fields after "(comm)" start at field 3; nice is field 19.
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return nices;
+}
+
+test('the training thread runs at a lower priority than the rest of the process', { skip: process.platform !== 'linux' && 'per-thread nice values are Linux only; elsewhere the worker keeps the normal priority' }, async () => {
+  const before = threadNices();
+  const { session, heard } = start(tiny(10_000_000));
+  while (!heard.some((m) => m.type === 'trainStart')) await new Promise((r) => setTimeout(r, 10));
+  const during = threadNices();
+  session.cancel();
+  await session.exited;
+  const lowered = [...during].filter(([tid, nice]) => nice === TRAINING_NICE && !before.has(tid));
+  assert.equal(lowered.length, 1, `threads and their nice values: ${JSON.stringify([...during])}`);
+  assert.equal(during.get(process.pid), before.get(process.pid), 'the main thread kept its priority');
+  assert.equal(threadNices().get(process.pid), before.get(process.pid));
 });
 
 test('cancel while snapshots stream: the run stops, no view hears anything after, and nothing received is lost', async () => {
