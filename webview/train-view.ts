@@ -107,12 +107,19 @@ class TrainView {
   private inFlightTimer = 0;
   private followTimer = 0;
   private lastAnswer = -Infinity;
+  /** Run whose Cancel was clicked: its button says so until the host's status ends the run. */
+  private cancelledRun: number | null = null;
 
   constructor(
     private readonly vscode: VsCodeApi,
     private readonly ui: TrainState,
   ) {
-    this.cancel.addEventListener('click', () => this.post({ type: 'cancel' }));
+    this.cancel.addEventListener('click', () => {
+      if (this.cancelledRun === this.model.runId) return;
+      this.cancelledRun = this.model.runId;
+      this.post({ type: 'cancel' });
+      this.renderStatus();
+    });
     this.retrain.addEventListener('click', () => this.post({ type: 'retrain' }));
     this.showNaN.addEventListener('click', () => {
       const at = this.model.nonFinite;
@@ -251,8 +258,15 @@ class TrainView {
     const s = this.model.status;
     this.alert.textContent = s?.state === 'failed' ? s.message : '';
     this.alert.hidden = s?.state !== 'failed';
+    // The answer crosses two websockets in code-server; until it comes, the click shows it was heard.
+    const cancelling = this.cancelledRun !== null && this.cancelledRun === this.model.runId;
+    this.cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
+    this.cancel.setAttribute('aria-disabled', String(cancelling));
+    const hadFocus = document.activeElement === this.cancel;
     this.cancel.hidden = !isRunning(this.model);
     this.retrain.hidden = this.model.runId === null;
+    // Keyboard users keep their place: the run's end takes Cancel away, Train again takes its place.
+    if (hadFocus && this.cancel.hidden && !this.retrain.hidden) this.retrain.focus();
   }
 
   private renderNonFinite(): void {

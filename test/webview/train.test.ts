@@ -159,12 +159,21 @@ describe('webview Train panel', () => {
     await runDrawn(page);
     await page.click('button:text-is("Cancel")');
     assert.deepEqual(await lastAction(page), { type: 'cancel' });
+    // Heard at once, before the host answers; a second click or Enter posts nothing more.
+    const cancelling = page.locator('button:text-is("Cancelling…")');
+    assert.equal(await cancelling.getAttribute('aria-disabled'), 'true');
+    await cancelling.click({ force: true });
+    await cancelling.press('Enter');
+    assert.equal((await posted(page)).filter((m) => m.type === 'cancel').length, 1);
     await page.focus('button:text-is("Train again")');
     await page.keyboard.press('Enter');
     assert.deepEqual(await lastAction(page), { type: 'retrain' });
+    await cancelling.focus();
     await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'cancelled', step: LAST_STEP, elapsedMs: 6000 } }]);
     await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'cancelled at step 3,000');
-    assert.equal(await page.isHidden('button:text-is("Cancel")'), true);
+    assert.equal(await page.isHidden('.toolbar button:first-of-type'), true);
+    // The focus moves from the Cancel that went to Train again.
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Train again');
     await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'finished', step: 10000, elapsedMs: 12_345 } }]);
     await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'finished in 12.3\u00a0s');
     await send(page, [{ type: 'trainStatus', runId: 1, status: { state: 'failed', message: 'the engine ran out of memory' } }]);
