@@ -38,10 +38,24 @@ export interface WireStats {
 export interface WireTensor {
   /** Axis sizes. */
   shape: number[];
-  /** Float64 elements, row-major; wrap with `new Float64Array(buffer)`. */
+  /** Float64 elements, row-major; wrap with `new Float64Array(buffer)`. Empty when `preview` stands in. */
   buffer: ArrayBuffer;
-  /** Statistics computed where the tensor was made. */
+  /** Statistics computed where the tensor was made (over every element, also when previewed). */
   stats: WireStats;
+  /** For a big batch-sized tensor: its 2-D view pooled where it was made, sent instead of the values. */
+  preview?: WirePreview;
+}
+
+/** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
+export interface WirePreview {
+  /** Source rows per preview row. */
+  rowFactor: number;
+  /** Source columns per preview column. */
+  colFactor: number;
+  /** Float64, row-major: each block's NaN if it has one, else its element of largest |v|. */
+  values: ArrayBuffer;
+  /** Int32: the row-major index in the 2-D view of each value's element. */
+  sourceIndex: ArrayBuffer;
 }
 
 /** Mask summary: masked fraction of elements and units masked for the whole batch. */

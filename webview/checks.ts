@@ -3,7 +3,7 @@
 // Enter) puts both heatmaps' cell cursor on it and shows the |a − n| heatmap's tooltip there.
 import type { WireCheck, WorstElement } from '../src/protocol';
 import { h, rowKeyTarget } from './dom';
-import { matrixShape } from './downsample';
+import { matrixShape } from '../src/downsample';
 import { fmt, fmtCount, fmtFull, fmtGraph } from '../src/format';
 import { HeatmapView, type HeatmapOptions } from './heatmap';
 

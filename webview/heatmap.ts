@@ -3,7 +3,7 @@
 import type { WireTensor } from '../src/protocol';
 import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
 import { h } from './dom';
-import { cellBlock, matrixShape, poolMaxAbs, type Grid } from './downsample';
+import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../src/downsample';
 import { fmt, fmtFull, fmtShape } from '../src/format';
 
 /** What to draw. */
@@ -122,17 +122,43 @@ function themeColor(property: string, fallback: string): Rgb {
   return [r, g, b];
 }
 
+/** The bytes of a wire buffer: a structured clone may hand over a typed-array view instead of the bare buffer; read either. */
+function bytesOf(b: unknown): Uint8Array | null {
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') return new Uint8Array(b as ArrayBuffer);
+  return null;
+}
+
+/** `bytes` as a whole ArrayBuffer (copied when it is part of a larger one), for a typed array to start at. */
+function whole(bytes: Uint8Array): ArrayBuffer {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+}
+
 /** Float64 view of a wire tensor, or null when its buffer is missing or the wrong size. */
 function valuesOf(t: WireTensor): Float64Array | null {
-  const b: unknown = t.buffer;
-  // A structured clone may hand over a typed-array view instead of the bare buffer; read either.
-  let bytes: Uint8Array;
-  if (ArrayBuffer.isView(b)) bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  else if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') bytes = new Uint8Array(b as ArrayBuffer);
-  else return null;
+  const bytes = bytesOf(t.buffer);
   const count = t.shape.reduce((a, d) => a * d, 1);
-  if (bytes.byteLength !== count * 8) return null;
+  if (!bytes || bytes.byteLength !== count * 8) return null;
   return bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float64Array(bytes.slice().buffer);
+}
+
+/** The grid a tensor's preview holds (see WirePreview), or null when it has none or it does not fit the shape. */
+function previewOf(t: WireTensor): Grid | null {
+  const p = t.preview;
+  if (!p || !(p.rowFactor >= 1 && p.colFactor >= 1)) return null;
+  const { rows: srcRows, cols: srcCols } = matrixShape(t.shape);
+  const rows = Math.ceil(srcRows / p.rowFactor);
+  const cols = Math.ceil(srcCols / p.colFactor);
+  const values = bytesOf(p.values);
+  const sourceIndex = bytesOf(p.sourceIndex);
+  if (values?.byteLength !== rows * cols * 8 || sourceIndex?.byteLength !== rows * cols * 4) return null;
+  return { rows, cols, rowFactor: p.rowFactor, colFactor: p.colFactor, srcRows, srcCols, values: new Float64Array(whole(values)), sourceIndex: new Int32Array(whole(sourceIndex)) };
+}
+
+/** The colour domain of a preview: the tensor's own min and max (pooling keeps only each block's largest |v|). */
+function previewDomain(kind: ScaleKind, t: WireTensor, preview: Grid): Domain {
+  const { min, max } = t.stats;
+  return kind === 'mask' || kind === 'log' || min === null || max === null ? domainOf(kind, preview.values) : domainOf(kind, Float64Array.of(min, max));
 }
 
 /** A heatmap card. `setZoom` redraws it at another zoom without rebuilding the card. */
@@ -143,6 +169,8 @@ export class HeatmapView {
   private readonly cursor = h('div', { class: 'hm-cursor', hidden: true });
   private readonly note = h('div', { class: 'hm-note' });
   private readonly data: Float64Array | null;
+  /** What the engine sent instead of the values of a big tensor. */
+  private readonly preview: Grid | null;
   private readonly domain: Domain;
   private readonly rows: number;
   private readonly cols: number;
@@ -165,7 +193,8 @@ export class HeatmapView {
     this.onPick = options.onPick;
     this.maxCells = fit.maxCells;
     this.data = valuesOf(spec.tensor);
-    this.domain = this.data ? domainOf(spec.kind, this.data) : { lo: 0, hi: 0 };
+    this.preview = this.data ? null : previewOf(spec.tensor);
+    this.domain = this.data ? domainOf(spec.kind, this.data) : this.preview ? previewDomain(spec.kind, spec.tensor, this.preview) : { lo: 0, hi: 0 };
     ({ rows: this.rows, cols: this.cols } = matrixShape(spec.tensor.shape));
     // Cell size at zoom 1 is chosen once so that zooming scales the whole picture evenly.
     const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / fit.maxCells)), cols: Math.ceil(this.cols / Math.ceil(this.cols / fit.maxCells)) };
@@ -210,14 +239,15 @@ export class HeatmapView {
 
   /** Redraws at `zoom` (1 = fit); the cell budget grows with zoom, so zooming in undoes pooling. */
   setZoom(zoom: number): void {
-    const { spec, data } = this;
-    if (!data) {
+    const { spec, data, preview } = this;
+    if (!data && !preview) {
       this.note.textContent = 'No tensor data (buffer missing or the wrong size).';
       this.canvas.width = this.canvas.height = 0;
       this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
       return;
     }
-    const grid = poolMaxAbs(data, this.rows, this.cols, Math.max(16, Math.round(this.maxCells * zoom)));
+    const budget = Math.max(16, Math.round(this.maxCells * zoom));
+    const grid = data ? poolMaxAbs(data, this.rows, this.cols, budget) : repool(preview!, budget);
     this.grid = grid;
     this.cellW = Math.max(1, Math.round((this.fitW * zoom) / grid.cols));
     this.cellH = Math.max(1, Math.round((this.fitH * zoom) / grid.rows));
@@ -225,7 +255,9 @@ export class HeatmapView {
 
     const pooled = grid.rowFactor > 1 || grid.colFactor > 1;
     const matrix = `${this.rows}×${this.cols}`;
-    this.note.textContent = pooled ? `downsampled ${matrix} → ${grid.rows}×${grid.cols}, max-|·| pooling` : '';
+    // Zoomed in past what the engine sent, the picture stops gaining detail; say so.
+    const limit = grid === preview ? ' (the finest the engine sends for a tensor this big)' : '';
+    this.note.textContent = pooled ? `downsampled ${matrix} → ${grid.rows}×${grid.cols}, max-|·| pooling${limit}` : '';
     this.note.hidden = !pooled;
     this.canvas.setAttribute(
       'aria-label',

@@ -1,5 +1,8 @@
 // Engine events → protocol events. Every tensor is copied into its own buffer, which the worker then
 // transfers: the engine still holds its tensors (a layer's output is the next layer's kept input).
+// A big batch-sized tensor goes as a pooled preview instead: Affine1's dx on 8,000 digits is 50 MB,
+// which took seconds to reach the panel through code-server, to be pooled there to 400 rows anyway.
+import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
 import { maskStats, tensorStats } from '../engine/stats';
 import type { Tensor } from '../engine/tensor';
@@ -12,6 +15,11 @@ export interface Wired {
   /** Its tensors' buffers. */
   transfer: ArrayBuffer[];
 }
+
+/** Batch-sized tensors (activations, masks, dout, dx) with more elements than this (2 MB) go as a preview. */
+export const PREVIEW_ABOVE = 1 << 18;
+/** Cells per axis of a preview: more than the panel draws at zoom 2 (400 cells × 2). */
+export const PREVIEW_CELLS = 1024;
 
 const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -28,6 +36,15 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
     transfer.push(buffer);
     return { shape: [...t.shape], buffer, stats: wireStats(t) };
   };
+  // Parameters and check errors always go whole: the host reads their elements (selectCell).
+  const batch = (t: Tensor): WireTensor => {
+    const { rows, cols } = matrixShape(t.shape);
+    if (t.data.length <= PREVIEW_ABOVE || (rows <= PREVIEW_CELLS && cols <= PREVIEW_CELLS)) return wire(t);
+    const grid = poolMaxAbs(t.data, rows, cols, PREVIEW_CELLS);
+    const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
+    transfer.push(preview.values, preview.sourceIndex);
+    return { shape: [...t.shape], buffer: new ArrayBuffer(0), stats: wireStats(t), preview };
+  };
   switch (e.kind) {
     case 'forward': {
       const mask = e.kept.mask ?? null;
@@ -35,8 +52,8 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
         event: {
           kind: 'forward',
           index: e.index,
-          activation: wire(e.output),
-          mask: mask && wire(mask),
+          activation: batch(e.output),
+          mask: mask && batch(mask),
           maskStats: mask && maskStats(mask),
           params: e.params.map((p) => ({ name: p.name, value: wire(p.value) })),
         },
@@ -44,10 +61,10 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       };
     }
     case 'loss':
-      return { event: { kind: 'loss', value: e.value, prediction: wire(e.y) }, transfer };
+      return { event: { kind: 'loss', value: e.value, prediction: batch(e.y) }, transfer };
     case 'backward':
       return {
-        event: { kind: 'backward', index: e.index, dout: wire(e.dout), dx: wire(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
+        event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: batch(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
         transfer,
       };
     case 'check': {

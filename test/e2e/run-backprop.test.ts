@@ -127,3 +127,22 @@ test('latency: palette command to the first painted heatmap (TwoLayerNet, batch 
   const rerun = await medianLatency(vscode.workbench, spec, false, 3);
   console.log(`command → first painted heatmap, median of 3: ${opening} ms opening the panel, ${rerun} ms in the open panel (target < 300 ms; figures, not assertions)`);
 });
+
+test('8,000 digits (the training example): the table fills, and the first layer shows its heatmaps', async (t) => {
+  const { workbench } = vscode;
+  await workbench.openFile('train-two-layer-net.backprop.yaml');
+  const started = Date.now();
+  await workbench.runCommand('Run Backprop');
+  const frame = await workbench.findFrame('table.layers tbody tr', { hasText: 'SoftmaxWithLoss', timeout: 30_000 });
+  await frame.locator('.status', { hasText: /^done/ }).waitFor({ timeout: 60_000 });
+  const done = Date.now() - started;
+  const rows = (await rowTexts(frame)).map((r) => r.replace(/\s+/g, ' '));
+  assert.match(rows[0], /Affine1 affine 8000×784 → 8000×50 39,250/);
+  // Affine1 is selected from the start; its dx is 8,000×784, sent pooled by the engine and painted like any other.
+  const dx = frame.locator('figure.hm-card', { has: frame.locator('.hm-title', { hasText: /^dx$/ }) });
+  assert.equal(await dx.locator('.hm-note').innerText(), 'downsampled 8000×784 → 334×392, max-|·| pooling');
+  const pixels = await workbench.canvasPixels(frame, 'figure.hm-card:has(.hm-title:text-is("dx")) canvas.hm-canvas');
+  assert.ok(pixels.painted > 0 && pixels.distinctColors > 1, JSON.stringify(pixels));
+  t.diagnostic(`Run Backprop on 8,000 rows: command → "done" with Affine1's heatmaps drawn: ${done} ms`);
+  await workbench.screenshot('run-8000-rows');
+});

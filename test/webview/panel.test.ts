@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import type { WebviewToHost, WireCheck } from '../../src/protocol';
 import { fmt, fmtFull, fmtGraph } from '../../src/format';
 import { lutOf } from '../../webview/colormap';
+import { poolMaxAbs } from '../../src/downsample';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { FINDINGS, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';
 
@@ -352,6 +353,46 @@ describe('webview panel', () => {
     assert.deepEqual(await heatmapTitles(page), ['dout', 'dx']);
     assert.equal(await hoverCell(page, card('dout'), 1, 2, 2, 3), 'dout · Relu1\nrow 1, col 2\nvalue 3');
     assert.equal(await page.textContent(`${card('dx')} .hm-note`), 'No tensor data (buffer missing or the wrong size).');
+    await clean(page, watch);
+  });
+
+  test('a big tensor sent as a preview: drawn pooled further, the tooltip names the block’s true extreme, the legend spans its true range', async () => {
+    const { page, watch } = await open('play=none');
+    // 2,000×200, pooled by the engine to 1,000×200 (blocks of two rows), as src/worker/wire.ts does.
+    const rows = 2000;
+    const cols = 200;
+    const data = Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 12.9898) * (1 + (i % 7)));
+    const grid = poolMaxAbs(data, rows, cols, 1024);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of data) [min, max] = [Math.min(min, v), Math.max(max, v)];
+    await page.evaluate(
+      ({ values, sourceIndex, min, max }) => {
+        const [reset, start] = window.preview.runs.network(1);
+        const stats = { shape: [2000, 200], count: 400_000, mean: 0, meanAbs: 1, std: 1, min, max, l2: 1, zeros: 0, nan: 0, posInf: 0, negInf: 0 };
+        const preview = { rowFactor: 2, colFactor: 1, values: Float64Array.from(values).buffer, sourceIndex: Int32Array.from(sourceIndex).buffer };
+        const dx = { shape: [2000, 200], buffer: new ArrayBuffer(0), stats, preview };
+        const dout = { shape: [1, 1], buffer: Float64Array.of(1).buffer, stats: { ...stats, shape: [1, 1], count: 1 } };
+        return window.preview.send([reset, start, { type: 'event', runId: 1, event: { kind: 'backward', index: 1, dout, dx, grads: [] } }]);
+      },
+      { values: [...grid.values], sourceIndex: [...grid.sourceIndex], min, max },
+    );
+    await page.waitForSelector('table.layers tbody tr');
+    await page.click('table.layers tbody tr:nth-child(2)');
+    // The panel draws 400 cells a side at zoom 1: the preview's 1,000 rows pool by 3, so blocks of 6 source rows.
+    assert.equal(await page.textContent(`${card('dx')} .hm-note`), 'downsampled 2000×200 → 334×200, max-|·| pooling');
+    let best = 0;
+    for (let r = 0; r < 6; r++) if (Math.abs(data[r * cols + 5]) > Math.abs(data[best * cols + 5])) best = r;
+    const tip = await hoverCell(page, card('dx'), 0, 5, 334, 200);
+    assert.equal(tip, `dx · Relu1\nrows 0–5, cols 5 (block of 6)\nmax-|·| value ${fmtFull(data[best * cols + 5])} at row ${best}, col 5`);
+    const m = Math.max(Math.abs(min), Math.abs(max));
+    assert.deepEqual(await page.$$eval(`${card('dx')} .legend-ends span`, (ss) => ss.map((x) => x.textContent)), [fmt(-m), '0', fmt(m)]);
+    const pixels = await page.$eval(`${card('dx')} canvas.hm-canvas`, (c) => (c as HTMLCanvasElement).width * (c as HTMLCanvasElement).height);
+    assert.ok(pixels > 0);
+    // Zoomed in past the preview, the picture is the preview itself, and the note says there is no finer detail.
+    await page.focus(`${card('dx')} canvas.hm-canvas`);
+    await page.keyboard.type('++');
+    assert.equal(await page.textContent(`${card('dx')} .hm-note`), 'downsampled 2000×200 → 1000×200, max-|·| pooling (the finest the engine sends for a tensor this big)');
     await clean(page, watch);
   });
 

@@ -1,4 +1,4 @@
-// Tensors as 2-D grids, and max-|·| pooling of grids too large to draw cell by cell. Pooling keeps
+// Tensors as 2-D grids, and max-|·| pooling of grids too large to draw (or to send) cell by cell. Pooling keeps
 // each block's most extreme element with its sign, so a lone exploding or NaN gradient stays visible.
 
 /** The 2-D view of a tensor: rank 0 and 1 become one row; rank > 2 becomes [shape[0], rest]. */
@@ -73,5 +73,21 @@ export function cellBlock(grid: Grid, row: number, col: number): { r0: number; r
     r1: Math.min(grid.srcRows, (row + 1) * grid.rowFactor),
     c0: col * grid.colFactor,
     c1: Math.min(grid.srcCols, (col + 1) * grid.colFactor),
+  };
+}
+
+/** Pools `grid` further so that neither axis exceeds `budget` cells; each cell covers whole blocks of `grid`, so blocks and source indices compose. */
+export function repool(grid: Grid, budget: number): Grid {
+  const inner = poolMaxAbs(grid.values, grid.rows, grid.cols, budget);
+  if (inner.rowFactor === 1 && inner.colFactor === 1) return grid;
+  return {
+    rows: inner.rows,
+    cols: inner.cols,
+    rowFactor: grid.rowFactor * inner.rowFactor,
+    colFactor: grid.colFactor * inner.colFactor,
+    srcRows: grid.srcRows,
+    srcCols: grid.srcCols,
+    values: inner.values,
+    sourceIndex: inner.sourceIndex.map((i) => grid.sourceIndex[i]),
   };
 }

@@ -1,0 +1,60 @@
+// Engine events on the wire: small tensors go whole; big batch-sized ones (activations, masks,
+// dout, dx) go as a max-|·| preview with stats over every element; parameters always go whole.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { poolMaxAbs } from '../../src/downsample';
+import { tensorStats } from '../../src/engine/stats';
+import { tensor, type Tensor } from '../../src/engine/tensor';
+import { PREVIEW_ABOVE, PREVIEW_CELLS, toWire } from '../../src/worker/wire';
+
+/** A rows×cols tensor of distinct values of both signs. */
+function filled(rows: number, cols: number): Tensor {
+  return tensor([rows, cols], Float64Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 12.9898) * 43758.5453));
+}
+
+test('a batch of 2,000×200 (over PREVIEW_ABOVE) goes as a preview of 1,000×200 with exact stats; W goes whole', () => {
+  const dx = filled(2000, 200);
+  const dout = filled(2000, 10);
+  const dW = filled(600, 500);
+  assert.ok(dx.data.length > PREVIEW_ABOVE && dW.data.length > PREVIEW_ABOVE && 2000 > PREVIEW_CELLS);
+  const { event, transfer } = toWire({ kind: 'backward', index: 0, name: 'Affine1', type: 'affine', dout, dx, grads: [{ name: 'W', grad: dW }] });
+  assert.equal(event.kind, 'backward');
+  if (event.kind !== 'backward') return;
+  // dout (20,000 elements) whole, bit for bit.
+  assert.deepEqual(new Float64Array(event.dout.buffer), dout.data);
+  assert.equal(event.dout.preview, undefined);
+  // dx: no values, a preview pooled exactly as the webview would pool it, and stats over all 400,000 elements.
+  const grid = poolMaxAbs(dx.data, 2000, 200, PREVIEW_CELLS);
+  assert.equal(event.dx.buffer.byteLength, 0);
+  assert.deepEqual(event.dx.shape, [2000, 200]);
+  assert.deepEqual([event.dx.preview?.rowFactor, event.dx.preview?.colFactor], [2, 1]);
+  assert.deepEqual(new Float64Array(event.dx.preview!.values), grid.values);
+  assert.deepEqual(new Int32Array(event.dx.preview!.sourceIndex), grid.sourceIndex);
+  const exact = tensorStats(dx);
+  assert.deepEqual([event.dx.stats.count, event.dx.stats.min, event.dx.stats.max, event.dx.stats.l2], [400_000, exact.min, exact.max, exact.l2]);
+  // dW: a parameter's gradient, read element by element by the host, goes whole.
+  assert.equal(event.grads[0].grad.preview, undefined);
+  assert.deepEqual(new Float64Array(event.grads[0].grad.buffer), dW.data);
+  // Every buffer is transferred; the 400,000 values of dx are not among them.
+  const sent = transfer.reduce((sum, b) => sum + b.byteLength, 0);
+  assert.equal(sent, (20_000 + 300_000 + 1000 * 200) * 8 + 1000 * 200 * 4);
+});
+
+test('a big tensor whose 2-D view needs no pooling (600×1,000) goes whole; so do masks and activations under the limit', () => {
+  const wide = filled(600, 1000);
+  const { event } = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: wide, output: wide, kept: { mask: filled(100, 10) }, params: [] });
+  assert.equal(event.kind, 'forward');
+  if (event.kind !== 'forward') return;
+  assert.equal(event.activation.preview, undefined);
+  assert.equal(event.activation.buffer.byteLength, 600 * 1000 * 8);
+  assert.equal(event.mask?.preview, undefined);
+});
+
+test('an 8,000×784 dx (the training example) travels as 1,000×784: an eighth of its values', () => {
+  const dx = tensor([8000, 784]);
+  const { event } = toWire({ kind: 'backward', index: 0, name: 'Affine1', type: 'affine', dout: tensor([8000, 50]), dx, grads: [] });
+  if (event.kind !== 'backward') return assert.fail(event.kind);
+  assert.deepEqual([event.dx.preview?.rowFactor, event.dx.preview?.colFactor, event.dx.preview?.values.byteLength], [8, 1, 1000 * 784 * 8]);
+  // dout is 8,000×50 = 400,000 elements: a preview too.
+  assert.equal(event.dout.preview?.rowFactor, 8);
+});
