@@ -63,7 +63,8 @@ export class Trainer implements vscode.Disposable {
   private readonly sessions = new Map<string, TrainSession>();
   private nextRunId = 1;
   private readonly status = vscode.window.createStatusBarItem('backprop.training', vscode.StatusBarAlignment.Left, 10);
-  private readonly tick: ReturnType<typeof setInterval>;
+  /** Refreshes the status bar item while a session runs; none while idle. */
+  private tick: ReturnType<typeof setInterval> | undefined;
   private readonly started = new vscode.EventEmitter<TrainSession>();
   /** Fires when a session starts. */
   readonly onDidStart = this.started.event;
@@ -74,7 +75,6 @@ export class Trainer implements vscode.Disposable {
     private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {
     this.status.name = 'Backprop training';
-    this.tick = setInterval(() => this.updateStatus(), 250);
   }
 
   /** The latest session of `uri`, if any. */
@@ -149,8 +149,11 @@ export class Trainer implements vscode.Disposable {
     const s = running.at(-1);
     if (!s) {
       this.status.hide();
+      clearInterval(this.tick);
+      this.tick = undefined;
       return;
     }
+    this.tick ??= setInterval(() => this.updateStatus(), 250);
     const more = running.length > 1 ? ` (+${running.length - 1})` : '';
     const p = s.position;
     const percent = p.iterations > 0 ? ` ${Math.floor((100 * p.step) / p.iterations)}%` : '';
