@@ -45,3 +45,10 @@ export function fmtShape(shape: readonly number[]): string {
 export function fmtCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** A call into a custom layer's code, as a timeout message names it: "Swish1.forward", "constructing Swish1", "loading Swish1's module". */
+export function fmtCustomCall(layer: string, phase: string): string {
+  if (phase === 'load') return `loading ${layer}'s module`;
+  if (phase === 'construct') return `constructing ${layer}`;
+  return phase === 'forward' || phase === 'backward' ? `${layer}.${phase}` : `${layer} (${phase})`;
+}

@@ -1,32 +1,40 @@
 // `backprop run|check|train SPEC [--json] [--full]`: the engine in a terminal. Exit 0 when all is well,
 // 1 when a gradient check failed or the loss is not finite, 2 on spec errors, 3 when the run failed
-// (a custom layer's code, say). Never a stack trace.
+// (a custom layer's code, say). Never a stack trace. A spec with custom layers runs on a worker
+// thread that the main thread ends when one call into their code outlasts --custom-timeout.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
 import { DEFAULT_THRESHOLDS, gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
 import { createOptimizer } from '../engine/optimizers';
 import { runNetwork } from '../engine/run';
 import { train } from '../engine/train';
-import { loadSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
+import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
-import { fmt, fmtFull } from '../format';
+import { fmt, fmtCustomCall, fmtFull } from '../format';
 import { table } from './table';
+import { CallClock } from './watchdog';
 
-const USAGE = `usage: backprop run SPEC [--json] [--full]
-       backprop check SPEC [--json] [--full]
-       backprop train SPEC [--json]
+/** Seconds a call into a custom layer's code may take by default, as the extension's backprop.customLayerTimeoutSeconds. */
+const CUSTOM_TIMEOUT_SECONDS = 10;
+
+const USAGE = `usage: backprop run SPEC [--json] [--full] [--custom-timeout=SECONDS]
+       backprop check SPEC [--json] [--full] [--custom-timeout=SECONDS]
+       backprop train SPEC [--json] [--custom-timeout=SECONDS]
 
   run     forward and backward pass; prints one row per layer
   check   the same, plus a numerical gradient check of every parameter and every layer's dx
   train   the spec's train: section; prints one row per evaluation
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
+  --custom-timeout=SECONDS
+          stop when one call into a custom layer's code runs longer (default ${CUSTOM_TIMEOUT_SECONDS})
 
 exit status: 0 fine, 1 gradient check failed, loss not finite or training hit a NaN/Inf, 2 spec errors or bad usage,
-3 the run failed (a custom layer's code failed, or out of memory, say)`;
+3 the run failed (a custom layer's code failed or did not return in time, or out of memory, say)`;
 
 /** What the command line asked for. */
 interface Args {
@@ -38,6 +46,8 @@ interface Args {
   json: boolean;
   /** Include full tensors in the JSON report. */
   full: boolean;
+  /** Longest a call into custom code may run, in ms. */
+  customTimeoutMs: number;
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -45,10 +55,13 @@ function parseArgs(argv: string[]): Args | string {
   if (command !== 'run' && command !== 'check' && command !== 'train') return command ? `unknown command '${command}'` : 'missing command';
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
-  const unknown = flags.find((f) => f !== '--json' && f !== '--full');
+  const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
+  const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== timeout);
   if (unknown) return `unknown option '${unknown}'`;
+  const seconds = timeout === undefined ? CUSTOM_TIMEOUT_SECONDS : Number(timeout.slice('--custom-timeout='.length));
+  if (timeout !== undefined && !(timeout.startsWith('--custom-timeout=') && seconds > 0 && Number.isFinite(seconds))) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
-  return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full') };
+  return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full'), customTimeoutMs: 1000 * seconds };
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print. */
@@ -56,13 +69,17 @@ function formatProblem(file: string, p: Problem): string {
   return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
 }
 
-/** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules. */
-async function specIO(specFile: string, text: string): Promise<SpecIO> {
+/** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules, each call into them on `clock`. */
+async function specIO(specFile: string, text: string, clock: CallClock | null): Promise<SpecIO> {
   const folder = dirname(resolve(specFile));
+  const customModule = await loadSpecModules(text, specFile, folder, (layer) => clock?.enter(layer, 'load'));
+  clock?.leave();
   return {
     readFile: (path) => readFileSync(resolve(folder, path)),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
-    customModule: await loadSpecModules(text, specFile, folder),
+    customModule,
+    onCustomCall: (layer, call) => clock?.enter(layer, call),
+    onCustomReturn: () => clock?.leave(),
   };
 }
 
@@ -182,7 +199,8 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
   return stopped ? 1 : 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs the command of `argv`; `clock` times the calls into custom code when the main thread watches. */
+async function main(argv: string[], clock: CallClock | null): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -199,10 +217,11 @@ async function main(argv: string[]): Promise<number> {
     console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 2;
   }
-  const loaded = loadSpec(text, args.file, await specIO(args.file, text));
+  const io = await specIO(args.file, text, clock);
+  const loaded = loadSpec(text, args.file, io);
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
-  if (args.command === 'train') return runTraining(args, loaded, await specIO(args.file, text));
+  if (args.command === 'train') return runTraining(args, loaded, io);
 
   let report: NetworkReport | GraphReport;
   if (loaded.spec.form === 'graph') {
@@ -228,13 +247,66 @@ async function main(argv: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-    console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+/** Sets the exit status from `run`; a failure is one line, never a stack trace. */
+function exitWith(run: Promise<number>): void {
+  run.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
+      console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 3;
+    },
+  );
+}
+
+/** The layers of the spec `args` names when any is a custom layer; null otherwise, or when it cannot be read. */
+function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
+  let text: string;
+  try {
+    text = readFileSync(args.file, 'utf8');
+  } catch {
+    return null;
+  }
+  const { spec } = parseSpec(text, args.file);
+  return spec?.form === 'network' && spec.layers.some((l) => l.type === 'custom') ? spec.layers : null;
+}
+
+/** Runs `argv` on a worker thread, ending it when a call into the code of one of `layers` outlasts the limit. */
+function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): void {
+  const clock = new CallClock();
+  const worker = new Worker(__filename, { workerData: { argv, shared: clock.shared } });
+  let timedOut = false;
+  const watch = setInterval(() => {
+    const call = clock.running();
+    if (!call || call.ms <= args.customTimeoutMs) return;
+    timedOut = true;
+    clearInterval(watch);
+    void worker.terminate();
+    const layer = layers[call.layer];
+    const what = call.kind === 'load' && layer.module ? `loading ${layer.module}` : fmtCustomCall(layer.name, call.kind);
+    const message = `${what} did not return within ${args.customTimeoutMs / 1000} s; stopped (--custom-timeout=SECONDS to wait longer)`;
+    console.error(formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }));
     process.exitCode = 3;
-  },
-);
+  }, 100);
+  worker.on('exit', (code) => {
+    clearInterval(watch);
+    if (!timedOut) process.exitCode = code;
+  });
+  worker.on('error', (e) => {
+    console.error(`backprop: the run failed: ${e.message}`);
+    process.exitCode = 3;
+  });
+}
+
+if (isMainThread) {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const layers = typeof args === 'string' ? null : withCustomLayers(args);
+  if (layers && typeof args !== 'string') watched(argv, args, layers);
+  else exitWith(main(argv, null));
+} else {
+  const { argv, shared } = workerData as { argv: string[]; shared: SharedArrayBuffer };
+  exitWith(main(argv, new CallClock(shared)));
+}

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { DEFAULT_THRESHOLDS } from '../engine/health';
 import type { HealthThresholds, HostToWorker, RunEvent, WorkerToHost } from '../protocol';
+import { fmtCustomCall } from '../format';
 import type { Problem } from '../spec/model';
 
 /** How a run ended. */
@@ -118,8 +119,8 @@ export class Runner implements vscode.Disposable {
         if (!run?.custom || Date.now() - run.custom.heardAt < limitMs) return;
         const { layer, phase } = run.custom;
         const name = run.layers[layer] ?? `layer ${layer + 1}`;
-        const what = phase === 'forward' || phase === 'backward' ? `${name}.${phase}` : phase === 'load' ? `Loading ${name}'s module` : `${name} (${phase})`;
-        run.finish({ status: 'failed', layer, message: `${what} did not return within ${limitMs / 1000} s, so the engine was stopped` });
+        const what = fmtCustomCall(name, phase);
+        run.finish({ status: 'failed', layer, message: `${what[0].toUpperCase()}${what.slice(1)} did not return within ${limitMs / 1000} s, so the engine was stopped` });
         this.slots.delete(key);
         void slot.worker.terminate();
       }, 250);

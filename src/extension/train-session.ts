@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { HostToTrainView, HostToWorker, NonFiniteAt, TrainInfo, TrainStatus, WorkerToHost } from '../protocol';
 import type { Problem } from '../spec/model';
+import { fmtCustomCall } from '../format';
 import { SnapshotRing, TrainHistory } from '../train-history';
 
 /** Defaults of the backprop.training.* settings (package.json says the same; a test checks). */
@@ -87,7 +88,7 @@ export class TrainSession {
       const c = this.custom;
       if (!c || Date.now() - c.heardAt < options.customTimeoutMs) return;
       const name = this.info?.layers[c.layer]?.name ?? `layer ${c.layer + 1}`;
-      this.end({ state: 'failed', message: `${name}.${c.phase} did not return within ${options.customTimeoutMs / 1000} s, so training was stopped` });
+      this.end({ state: 'failed', message: `${fmtCustomCall(name, c.phase)} did not return within ${options.customTimeoutMs / 1000} s, so training was stopped` });
     }, 250);
     this.worker.postMessage(request);
   }

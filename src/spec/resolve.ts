@@ -2,7 +2,7 @@
 // stays free of node:fs), draws random data from seeded streams, loads custom layers through the IO,
 // and checks every shape before returning. Every failure is a problem on the value that caused it.
 import type { Layer } from '../engine/layer';
-import { CustomLayer, CustomLayerError } from '../engine/layers/custom';
+import { CustomLayer, CustomLayerError, type CustomCall } from '../engine/layers/custom';
 import type { Rng } from '../engine/rng';
 import type { TrainData } from '../engine/train';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
@@ -28,7 +28,9 @@ export interface SpecIO {
    */
   customModule?(path: string): unknown;
   /** Called before each call into custom layer `layer`'s code (the worker posts heartbeats from it). */
-  onCustomCall?(layer: number, method: 'forward' | 'backward'): void;
+  onCustomCall?(layer: number, call: CustomCall): void;
+  /** Called when that call returns or throws (the CLI's watchdog times each call). */
+  onCustomReturn?(layer: number): void;
 }
 
 /** Why a custom layer does not run in an untrusted workspace. */
@@ -139,7 +141,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
       return null;
     }
     try {
-      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (method) => io.onCustomCall?.(i, method));
+      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i));
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       error(at, e.message);

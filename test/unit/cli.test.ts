@@ -194,6 +194,39 @@ test('a custom layer failing in the run exits 3 on its line; one that cannot loa
   }
 });
 
+test('custom code that never returns is stopped after --custom-timeout: exit 3 on its line, for a method, a class and a module', (t) => {
+  mkdirSync(join(dir, 'layers'), { recursive: true });
+  writeFileSync(join(dir, 'layers', 'loop.js'), 'module.exports = { forward(x) { for (;;) {} }, backward(d) { return d; } };\n');
+  writeFileSync(join(dir, 'layers', 'ctor.js'), 'module.exports = class { constructor() { for (;;) {} } forward(x) { return x; } backward(d) { return d; } };\n');
+  writeFileSync(join(dir, 'layers', 'top.js'), 'for (;;) {}\n');
+  const cases = [
+    ['loop', 'run', 'Loop1.forward did not return within 0.5 s'],
+    ['ctor', 'check', 'constructing Ctor1 did not return within 0.5 s'],
+    ['top', 'train', 'loading ./layers/top.js did not return within 0.5 s'],
+  ];
+  for (const [name, command, message] of cases) {
+    const file = specFile(`hang-${name}.backprop.yaml`, `input: { data: [[1, 2]] }\ntarget: { data: [[0, 1]] }\nlayers:\n  - relu\n  - { type: custom, module: ./layers/${name}.js }\nloss: mse\ntrain: { iterations: 2, batch: 1 }\n`);
+    const started = Date.now();
+    const r = cli(command, file, '--custom-timeout=0.5');
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stderr.trim(), `${file}:5:13: error: ${message}; stopped (--custom-timeout=SECONDS to wait longer)`);
+    assert.equal(r.stdout, '');
+    t.diagnostic(`${name}: the CLI ended ${Date.now() - started} ms after it started, limit 500 ms`);
+  }
+  // A bad limit is a usage error.
+  const r = cli('run', 'examples/relu.backprop.yaml', '--custom-timeout=0');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--custom-timeout needs a number of seconds above 0/);
+});
+
+test('a spec with custom layers runs on the watched thread with the same output and exit status as before', () => {
+  const r = cli('check', 'examples/custom/swish-wrong.backprop.yaml', '--custom-timeout=60');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /SwishWrong1\s+custom/);
+  assert.match(r.stdout, /FAIL/);
+  assert.equal(r.stderr, '');
+});
+
 test('train: a row per evaluation, --json lines and a summary; no train: section is exit 2 at 1:1', () => {
   const file = specFile(
     'tiny-train.backprop.yaml',

@@ -199,14 +199,27 @@ test('returned tensors are copies, so later writes by the code reach nothing the
   assert.deepEqual([out.shape, [...out.data]], [[1, 2], [1, 2]]);
 });
 
-test('beforeCall runs before each call into the code, with the method', () => {
+test('beforeCall and afterCall bracket each call into the code: the class constructor, forward and backward, also when it throws', () => {
   const calls: string[] = [];
-  const layer = new CustomLayer('Swish1', 0, swish, beta, (method) => calls.push(method));
-  assert.deepEqual(calls, [], 'constructing calls no method');
+  const layer = new CustomLayer('Swish1', 0, swish, beta, (call) => calls.push(call), () => calls.push('returned'));
+  assert.deepEqual(calls, [], 'an object module is not constructed');
   layer.forward(x23());
   layer.backward(x23());
   layer.forward(x23());
-  assert.deepEqual(calls, ['forward', 'backward', 'forward']);
+  assert.deepEqual(calls, ['forward', 'returned', 'backward', 'returned', 'forward', 'returned']);
+
+  const thrown: string[] = [];
+  class Failing {
+    forward(): never {
+      throw new Error('boom');
+    }
+    backward(dout: Tensor): Tensor {
+      return dout;
+    }
+  }
+  const failing = new CustomLayer('Failing1', 0, Failing, {}, (call) => thrown.push(call), () => thrown.push('returned'));
+  assert.throws(() => failing.forward(x23()), CustomLayerError);
+  assert.deepEqual(thrown, ['construct', 'returned', 'forward', 'returned']);
 });
 
 const rng = new Rng(17);

@@ -103,14 +103,14 @@ test('the worker posts a heartbeat before each phase of custom code, and none ou
   const seen = labels(messages);
   assert.equal(seen.at(-1), 'done', seen.join(' '));
   assert.ok(messages.every((m) => m.runId === 7));
-  // Loading the module and running it once for its shape, then each phase of the run, right before it.
-  assert.deepEqual(seen.slice(0, 10), [
-    'hb:1:load', 'hb:1:forward', 'problems', 'start', 'forward:0', 'hb:1:forward', 'forward:1', 'forward:2', 'loss', 'backward:2',
+  // Loading the module, constructing its class and running it once for its shape, then each phase of the run, right before it.
+  assert.deepEqual(seen.slice(0, 11), [
+    'hb:1:load', 'hb:1:construct', 'hb:1:forward', 'problems', 'start', 'forward:0', 'hb:1:forward', 'forward:1', 'forward:2', 'loss', 'backward:2',
   ]);
-  assert.deepEqual(seen.slice(10, 13), ['hb:1:backward', 'backward:1', 'backward:0']);
+  assert.deepEqual(seen.slice(11, 14), ['hb:1:backward', 'backward:1', 'backward:0']);
   // The check calls the custom layer for every element of Affine1 (before it) and of its own:
   // a heartbeat opens each check that calls it; after Swish1's own, none.
-  const check = seen.slice(13);
+  const check = seen.slice(14);
   assert.deepEqual(check.filter((l) => !l.startsWith('hb')), [
     'check:0.W', 'check:0.b', 'check:0.dx', 'check:1.beta', 'check:1.dx', 'check:2.W', 'check:2.b', 'check:2.dx', 'findings', 'done',
   ]);

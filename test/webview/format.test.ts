@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainOf, lutIndex, lutOf, parseRgb } from '../../webview/colormap';
-import { fmt, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
+import { fmt, fmtCustomCall, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
 
 test('fmt: three significant digits, exponent outside [1e-3, 1e5)', () => {
   assert.equal(fmt(2.302585092994046), '2.3');
@@ -74,4 +74,12 @@ test('log scale spans the positive finite values by decade; zero and anything be
   assert.deepEqual(domainOf('log', Float64Array.from([0, 0])), { lo: 0, hi: 0 });
   assert.equal(lutIndex('log', { lo: 0, hi: 0 }, 0), 0);
   assert.deepEqual(lutOf('log'), lutOf('error'));
+});
+
+test('fmtCustomCall names a call into custom code as a timeout message says it', () => {
+  assert.equal(fmtCustomCall('Swish1', 'forward'), 'Swish1.forward');
+  assert.equal(fmtCustomCall('Swish1', 'backward'), 'Swish1.backward');
+  assert.equal(fmtCustomCall('Swish1', 'construct'), 'constructing Swish1');
+  assert.equal(fmtCustomCall('Swish1', 'load'), "loading Swish1's module");
+  assert.equal(fmtCustomCall('Swish1', 'check'), 'Swish1 (check)');
 });

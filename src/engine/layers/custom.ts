@@ -6,8 +6,9 @@
 // The adapter guards the engine against that code: it checks every tensor the code returns and
 // copies it (so later writes by the code reach nothing the engine holds), notices when the code
 // writes into a tensor it was given (and puts the values back), and turns every failure into a
-// CustomLayerError naming the layer. It calls `beforeCall` before each call into the code, so a
-// host can tell user code is running (the worker posts heartbeats from it).
+// CustomLayerError naming the layer. It calls `beforeCall` before each call into the code and
+// `afterCall` once it returns or throws, so a host can tell user code is running (the worker posts
+// heartbeats from it; the CLI's watchdog times each call).
 import type { Layer, Param } from '../layer';
 import { closest } from '../near-miss';
 import { sizeOf, type Tensor } from '../tensor';
@@ -27,6 +28,8 @@ export class CustomLayerError extends Error {
 
 /** The two methods of the contract. */
 type Method = 'forward' | 'backward';
+/** What the code is called for: constructing the module's class, or a method. */
+export type CustomCall = 'construct' | Method;
 
 /** How messages spell each method. */
 const SIGNATURE: Readonly<Record<Method, string>> = { forward: 'forward(x)', backward: 'backward(dout)' };
@@ -69,7 +72,8 @@ export class CustomLayer implements Layer {
     readonly index: number,
     exported: unknown,
     given: Readonly<Record<string, Tensor>>,
-    private readonly beforeCall: (method: Method) => void = () => {},
+    private readonly beforeCall: (call: CustomCall) => void = () => {},
+    private readonly afterCall: () => void = () => {},
   ) {
     this.user = this.instantiate(exported);
     const own: unknown = this.user.params;
@@ -121,10 +125,13 @@ export class CustomLayer implements Layer {
     let instance: object;
     if (typeof layer === 'function') {
       if (!isObject(layer.prototype)) throw this.fail(`the module exports a function that is not a class; ${CONTRACT}`);
+      this.beforeCall('construct');
       try {
         instance = new (layer as new () => object)();
       } catch (e) {
         throw this.fail(`constructing the module's class threw: ${reason(e)}`);
+      } finally {
+        this.afterCall();
       }
     } else if (isObject(layer)) {
       // Writes to this.params, this.grads or anything else land on the instance, never on the module.
@@ -144,7 +151,7 @@ export class CustomLayer implements Layer {
   }
 
   /**
-   * Calls the user's `method` with `arg` (named `argName` in messages), after `beforeCall`. The code
+   * Calls the user's `method` with `arg` (named `argName` in messages), between `beforeCall` and `afterCall`. The code
    * sees copies of the shapes and the engine's own data, which must come back unchanged, as must
    * the parameters; changed values are put back before the error is thrown.
    */
@@ -161,6 +168,8 @@ export class CustomLayer implements Layer {
       result = this.user[method]({ shape: [...arg.shape], data: arg.data });
     } catch (e) {
       thrown = { error: e };
+    } finally {
+      this.afterCall();
     }
     for (const [what, data, before] of watched) {
       const changed = changedCount(data, before);
