@@ -88,9 +88,9 @@ export interface LayerInfo {
 export interface WireCheck {
   /** Mean |analytic − numerical| (what the book prints). */
   meanAbsDiff: number;
-  /** Largest |analytic − numerical|. */
+  /** Largest |analytic − numerical| away from non-differentiable points. */
   maxAbsDiff: number;
-  /** Largest relative error. */
+  /** Largest relative error away from non-differentiable points. */
   maxRelError: number;
   /** Elements outside atol + rtol·|n|, not counting non-differentiable points. */
   failures: number;

@@ -60,6 +60,19 @@ test('compareGradients: relative error per element, failures apart from kinks, a
   assert.deepEqual(r.worst[2], { flat: 4, index: [4], analytic: 1.5, numerical: 1, nonDifferentiable: false, failed: true });
 });
 
+test('compareGradients: the maxima leave out non-differentiable points, so a passing check does not read "max rel 0.5"', () => {
+  // Element 0 a small miss inside the tolerance; 1 a kink (a = s+ = 2, s− = 0, n = 1): |a − n| = 1, relative 0.5.
+  const r = compareGradients(tensor([2], Float64Array.of(3.001, 2)), slopes([3, 2], [3, 0]), { h: 0.5, atol: 0, rtol: 1e-3 });
+  assert.deepEqual([r.failures, r.nonDifferentiable, r.ok], [0, 1, true]);
+  assert.equal(r.maxRelError, Math.abs(3.001 - 3) / 3.001);
+  assert.equal(r.maxAbsDiff, Math.abs(3.001 - 3));
+  // The kink still shows where each element is shown: its relative error, and the worst list.
+  assert.equal(r.relError.data[1], 0.5);
+  assert.deepEqual(r.worst.map((w) => [w.flat, w.nonDifferentiable]), [[1, true], [0, false]]);
+  // The book's mean |a − n| covers every element.
+  assert.equal(r.meanAbsDiff, (Math.abs(3.001 - 3) + 1) / 2);
+});
+
 test('the worst list keeps the WORST_COUNT worst, with per-axis indices', () => {
   const n = 30;
   const analytic = tensor([5, 6], Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 10 + i : 1)));
