@@ -122,6 +122,13 @@ function drawable(values: ArrayLike<number>, log: boolean): (number | null)[] {
   return out;
 }
 
+/**
+ * Least time between two redraws of a chart with new data (ms). Progress arrives up to 30 times a
+ * second; drawing every chart that often kept the webview's renderer busy ~45% of the time, CPU
+ * the editor and the training thread need. Ten a second still reads as a live curve.
+ */
+const REDRAW_GAP_MS = 100;
+
 /** Marks drawn over a chart: the step of the first NaN/Inf, with its label, and the scrubbed step. */
 export interface Markers {
   /** The first non-finite step and the text beside its line (NaN, +Inf, −Inf). */
@@ -138,6 +145,8 @@ abstract class Chart {
   private readonly readout = h('div', { class: 'chart-readout', 'aria-hidden': 'true' });
   private plot: uPlot | null = null;
   private frame = 0;
+  private timer = 0;
+  private drawnAt = -Infinity;
   private draws = 0;
   private hover: number | null = null;
   private palette = readPalette();
@@ -171,13 +180,19 @@ abstract class Chart {
   /** The values at point `i`, in words. */
   protected abstract at(i: number): string;
 
-  /** Schedules a redraw with fresh data on the next animation frame; calls in between coalesce. */
+  /** Schedules a redraw with fresh data on an animation frame at least REDRAW_GAP_MS after the last; calls in between coalesce. */
   invalidate(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.flush();
-    });
+    if (this.frame || this.timer) return;
+    const wait = this.drawnAt + REDRAW_GAP_MS - performance.now();
+    const draw = () => {
+      this.timer = 0;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.flush();
+      });
+    };
+    if (wait > 0) this.timer = window.setTimeout(draw, wait);
+    else draw();
   }
 
   /** Re-reads the theme and redraws from scratch. */
@@ -197,13 +212,15 @@ abstract class Chart {
   /** Stops observing and drops the plot. */
   destroy(): void {
     cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    clearTimeout(this.timer);
+    this.frame = this.timer = 0;
     this.resize.disconnect();
     this.plot?.destroy();
     this.plot = null;
   }
 
   private flush(): void {
+    this.drawnAt = performance.now();
     if (this.plot) this.plot.setData(this.data());
     else this.create();
     this.draws++;
