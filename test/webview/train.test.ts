@@ -258,7 +258,7 @@ describe('webview Train panel', () => {
     await clean(replay.page, replay.watch);
   });
 
-  test('a burst of 100 progress messages redraws the charts only a few times', async () => {
+  test('a burst of 100 progress messages redraws the charts only a few times, and a steady stream at most ten times a second', async () => {
     const { page, watch } = await open('play=train&answer=none');
     await runDrawn(page);
     await page.evaluate(() => new Promise(requestAnimationFrame));
@@ -271,6 +271,19 @@ describe('webview Train panel', () => {
     assert.ok(redraws >= 1 && redraws <= 5, `${redraws} redraws for 100 messages`);
     assert.equal(Number(await page.getAttribute('.chart-flow[data-layer="Affine1"]', 'data-draws')) > 0, true);
     assert.equal(await page.$$eval('canvas.hm-canvas', (cs) => cs.length), heatmapsBefore);
+    // Messages spread out at ~30 a second: each chart redraws at most once per 100 ms, however slow the machine.
+    const spread = await page.evaluate(async () => {
+      const chart = document.querySelector('.chart-loss') as HTMLElement;
+      const first = Number(chart.dataset.draws);
+      const started = performance.now();
+      for (let i = 0; i < 45; i++) {
+        await window.preview.send([{ type: 'trainProgress' as const, runId: 1, progress: window.preview.runs.progress(400 + i) }]);
+        await new Promise((r) => setTimeout(r, 33));
+      }
+      await new Promise((r) => setTimeout(r, 250));
+      return { draws: Number(chart.dataset.draws) - first, ms: performance.now() - started };
+    });
+    assert.ok(spread.draws >= 2 && spread.draws <= spread.ms / 100 + 1, `${spread.draws} redraws in ${Math.round(spread.ms)} ms`);
     await clean(page, watch);
   });
 
