@@ -317,9 +317,14 @@ abstract class Chart {
   }
 }
 
+/** Largest |loss| drawn as is: uPlot puts no tick on values of more than 17 integer digits. */
+const AXIS_LIMIT = 1e15;
+
 /** The minibatch loss per step, linear or log. */
 export class LossChart extends Chart {
   private log = false;
+  /** On the linear axis the loss is drawn in units of this: a power of ten when it exceeds AXIS_LIMIT, else 1; labels undo it. */
+  private unit = 1;
 
   constructor(model: () => TrainModel, height: number, withScaleToggle: boolean) {
     const toggle = h('input', { type: 'checkbox', class: 'chart-log' });
@@ -341,14 +346,19 @@ export class LossChart extends Chart {
     return {
       series: [{ label: 'loss', stroke: p.blue, width: 1.25, points: { show: false } }],
       y: this.log ? { distr: 3, log: 10, range: logRange } : { range: (_u, min, max) => uPlot.rangeNum(Math.min(0, min ?? 0), max ?? 1, 0.1, true) },
-      yValues: this.log ? logValues : (_u, splits) => splits.map((v) => fmt(v)),
+      yValues: this.log ? logValues : (_u, splits) => splits.map((v) => fmt(v * this.unit)),
       points: true,
     };
   }
 
   protected data(): uPlot.AlignedData {
     const { loss } = this.model().history;
-    return [loss.steps.slice(0, loss.length), drawable(loss.values.subarray(0, loss.length), this.log)];
+    const values = loss.values.subarray(0, loss.length);
+    let top = 0;
+    if (!this.log) for (const v of values) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
+    // A diverging run reaches 1e306 before Infinity; drawn in units of its decade, the axis keeps its labels.
+    this.unit = top > AXIS_LIMIT ? Number(`1e${Math.floor(Math.log10(top))}`) : 1;
+    return [loss.steps.slice(0, loss.length), drawable(this.unit === 1 ? values : values.map((v) => v / this.unit), this.log)];
   }
 
   protected count(): number {

@@ -287,6 +287,31 @@ describe('webview Train panel', () => {
     await clean(page, watch);
   });
 
+  test('a diverging loss of 1e306 still gets labels on the y axis', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    // Ink in the y axis strip (left of the plot) of the loss chart's canvas.
+    const axisInk = () =>
+      page.$eval('.chart-loss canvas', (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const strip = canvas.getContext('2d')!.getImageData(0, 0, Math.round(40 * devicePixelRatio), Math.round(canvas.height * 0.8)).data;
+        let ink = 0;
+        for (let i = 3; i < strip.length; i += 4) if (strip[i] > 0) ink++;
+        return ink;
+      });
+    assert.ok((await axisInk()) > 0, 'the ordinary run has labels');
+    const draws = Number(await page.getAttribute('.chart-loss', 'data-draws'));
+    await page.evaluate(() => {
+      const base = window.preview.runs.progress(3000);
+      const losses = Float64Array.of(1e10, 1e100, 1e200, 1e300, 2.8e306);
+      return window.preview.send([{ type: 'trainProgress' as const, runId: 1, progress: { ...base, step: 3005, lossSteps: Float64Array.of(3001, 3002, 3003, 3004, 3005).buffer, losses: losses.buffer, flowStep: 3005 } }]);
+    });
+    await page.waitForFunction((before) => Number(document.querySelector('.chart-loss')?.getAttribute('data-draws')) > before, draws);
+    assert.equal(await page.textContent('.chart-loss .chart-readout'), 'step 3,005 · loss 2.8e306');
+    assert.ok((await axisInk()) > 0, 'labels such as 1e306 on the axis');
+    await clean(page, watch);
+  });
+
   for (const [theme, play, width] of [
     ['dark', 'train', 1280],
     ['light', 'train', 1280],
