@@ -38,7 +38,14 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   });
 
   /** Puts the cursor on layer `index` of the spec (index = layer count: the loss), in a visible editor (opening one if needed). */
-  const revealLayer = async (uri: vscode.Uri, index: number): Promise<vscode.TextEditor | undefined> => {
+  /** The layer under the spec editor's cursor, as `uri#index`: what the panel and side view last followed. */
+  let lastCursor = '';
+  /**
+   * Puts the cursor on layer `index` (or the loss, after the last layer) of the spec. The side view
+   * and the run panel follow, except a panel that asked: told back, a late echo would undo a
+   * selection the user made in it since (click one row, arrow to the next, the echo arrives).
+   */
+  const revealLayer = async (uri: vscode.Uri, index: number, askedByPanel = false): Promise<vscode.TextEditor | undefined> => {
     const doc = await vscode.workspace.openTextDocument(uri);
     const { spec } = specs.get(doc);
     const range = spec?.form !== 'network' ? undefined : index === spec.layers.length && spec.loss ? spec.lossRange : spec.layers[index]?.typeRange;
@@ -46,6 +53,11 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === doc);
     const editor = visible ?? (await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: true }));
     const at = toRange(range).start;
+    const layer = specs.layerAt(doc, at);
+    // Set first, so the selection event below finds nothing new to follow.
+    lastCursor = `${doc.uri.toString()}#${layer}`;
+    side.show(doc.uri, index);
+    if (!askedByPanel && layer >= 0) panels.get(doc.uri.toString())?.post({ type: 'select', index: layer });
     editor.selection = new vscode.Selection(at, at);
     editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return editor;
@@ -57,12 +69,9 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
 
   const actions: PanelActions = {
     rerun: (uri) => void openAndRun(uri, false, true),
-    selectLayer: (uri, index) => {
-      void revealLayer(uri, index);
-      side.show(uri, index);
-    },
+    selectLayer: (uri, index) => void revealLayer(uri, index, true),
     selectCell: async (uri, index, param, row, col) => {
-      const editor = await revealLayer(uri, index);
+      const editor = await revealLayer(uri, index, true);
       const layer = store.get(uri)?.layers[index];
       const value = layer?.params[param];
       const grad = layer?.grads[param];
@@ -239,7 +248,6 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   }
 
   /** The cursor's layer: selected in the spec's panel and shown in the side view. */
-  let lastCursor = '';
   const followCursor = (editor: vscode.TextEditor | undefined) => {
     if (!editor || !isSpec(editor.document.uri)) return;
     const index = specs.layerAt(editor.document, editor.selection.active);
