@@ -121,6 +121,13 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
     }
   }
   const anyDead = findings.some((f) => f.kind === 'dead-relu');
+  // A BatchNorm that gets the same dout on every row passes back exactly 0, and its dgamma = Σ dout·x̂
+  // is 0 too, since each column of x̂ sums to 0: its outputs sum to β whatever its input. Gradients
+  // from it down vanish for that reason, which no init fixes. The one nearest the output decides.
+  let flatNorm: { index: number; name: string } | null = null;
+  for (const e of events) {
+    if (e.kind === 'backward' && e.type === 'batchnorm' && e.index > (flatNorm?.index ?? -1) && sameOnEveryRow(e.dout)) flatNorm = { index: e.index, name: e.name };
+  }
 
   for (const e of events) {
     if (e.kind === 'backward') {
@@ -133,6 +140,9 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       const fix = e.type === 'affine' ? { fix: { kind: initFor(types, e.index), layer: e.index } } : {};
       if (s.l2 > thresholds.explodingNorm) {
         findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding`, ...fix });
+      } else if (s.l2 < thresholds.vanishingNorm && flatNorm && e.index <= flatNorm.index) {
+        const why = `${flatNorm.name} gets the same dout on every row (a network without a loss backpropagates ones), and BatchNorm passes that back as 0; a loss gives real gradients`;
+        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: ${why}` });
       } else if (s.l2 < thresholds.vanishingNorm && !(s.l2 === 0 && anyDead)) {
         findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing`, ...fix });
       }
@@ -235,4 +245,11 @@ function percent(fraction: number): string {
 function figure(v: number): string {
   if (v !== 0 && (Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3)) return Number(v.toExponential(1)).toExponential();
   return String(Number(v.toPrecision(3)));
+}
+
+/** True when every row of `t` (along its first axis) holds the same values as the first. */
+function sameOnEveryRow(t: Tensor): boolean {
+  const width = t.data.length / Math.max(1, t.shape[0] ?? 1);
+  for (let i = width; i < t.data.length; i++) if (t.data[i] !== t.data[i - width]) return false;
+  return true;
 }

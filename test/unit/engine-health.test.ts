@@ -65,6 +65,21 @@ test('the fix for a gradient follows the next activation, through dropout and ba
   assert.match(withNorm[1].message, /^N: dgamma has L2 norm /);
 });
 
+test('BatchNorm with the same dout on every row (no loss): gradients from it down vanish, and the finding says why, with no init fix', () => {
+  const x = fromNested([[1, 2], [3, 5], [2, 1]]);
+  const W = [[1, 2], [3, 1]];
+  // β ≠ 0: with β = 0 the outputs would also sum to 0 per column, and an affine after it would get dW = 0 too.
+  const norm = () => new BatchNorm('N', fromNested([1, 1]), fromNested([0.5, -0.5]));
+  // Last, or before an affine only: dout is ones, or ones·Wᵀ, the same on every row.
+  for (const layers of [[affine('A', W), norm()], [affine('A', W), norm(), affine('B', W)]]) {
+    const findings = health(run(layers, x));
+    assert.deepEqual(findings.map((f) => [f.index, f.kind, f.fix]), [[0, 'vanishing', undefined], [1, 'vanishing', undefined]]);
+    for (const f of findings) assert.match(f.message, /: N gets the same dout on every row \(a network without a loss backpropagates ones\), and BatchNorm passes that back as 0; a loss gives real gradients$/);
+  }
+  // A ReLU after it makes dout differ between rows: nothing to say at the usual limits.
+  assert.deepEqual(health(run([affine('A', W), norm(), new Relu('R'), affine('B', W)], x)), []);
+});
+
 test('dead ReLU: units masked on every row, over the limit, with He init on the affine before', () => {
   // x·W + b per row: units 0 and 1 get 1·r − 10 < 0 on every row r = 1, 2, 3; units 2 and 3 stay positive.
   const x = fromNested([[1], [2], [3]]);
