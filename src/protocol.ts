@@ -392,7 +392,7 @@ export type TrainStatus =
 
 /** Messages from the extension host to a training view (the Train panel, or the side view's training section). */
 export type HostToTrainView =
-  /** A new training run of `title` (at `uri`) begins; clear the old one. */
+  /** A new training run of `title` (at `uri`) begins; clear the old one. Run 0: the host has none of this spec in this window. */
   | { type: 'trainReset'; runId: number; title: string; uri: string }
   /** Static facts of the run. */
   | { type: 'trainStart'; runId: number; info: TrainInfo }

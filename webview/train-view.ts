@@ -7,7 +7,8 @@ import { TrainCharts, flowLegend } from './charts';
 import { h } from './dom';
 import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
 import { applyMessage, emptyModel, type LayerRecord, type RunModel } from './state';
-import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainModel } from './train-state';
+import { NO_RUN, restoreRun, saveRun } from './train-saved';
+import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from './train-state';
 import { StatusLine, nonFiniteText } from './train-status';
 import { ZoomControl, readZoom } from './zoom';
 
@@ -19,7 +20,12 @@ export interface TrainState {
   selected: number;
   /** Heatmap zoom, one of ZOOMS. */
   zoom: number;
+  /** The run on show, kept for after a window reload (which ends it); unchecked until restored. */
+  run?: unknown;
 }
+
+/** Least time between two saves of the run while progress streams in (ms): a window reload loses at most this much of the curves. */
+const SAVE_GAP_MS = 5000;
 
 /** The part of the webview API the Train panel uses. */
 interface VsCodeApi {
@@ -39,7 +45,7 @@ const ANSWER_TIMEOUT_MS = 3000;
 function readState(saved: unknown): TrainState {
   const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
   const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : 0;
-  return { uri: typeof o.uri === 'string' ? o.uri : null, selected, zoom: readZoom(o.zoom) };
+  return { uri: typeof o.uri === 'string' ? o.uri : null, selected, zoom: readZoom(o.zoom), run: o.run };
 }
 
 /** The snapshot on show: its step and the run model built from its events. */
@@ -107,6 +113,7 @@ class TrainView {
   private inFlightTimer = 0;
   private followTimer = 0;
   private lastAnswer = -Infinity;
+  private savedAt = -Infinity;
   /** Run whose Cancel was clicked: its button says so until the host's status ends the run. */
   private cancelledRun: number | null = null;
 
@@ -192,10 +199,16 @@ class TrainView {
       // Another spec's layer numbers mean nothing here.
       if (msg.uri !== this.ui.uri) this.ui.selected = 0;
       this.ui.uri = msg.uri;
-      this.save();
       this.forgetSnapshot();
     }
-    switch (applyTrainMessage(this.model, msg)) {
+    const change = applyTrainMessage(this.model, msg);
+    if (msg.type === 'trainReset' && msg.runId === 0) {
+      // The host has no run of this spec (the window reloaded since, or none began): show the saved one, if any.
+      const restored = restoreRun(this.ui.run, msg.uri);
+      for (const m of restored.length ? restored : [NO_RUN]) this.receive(m);
+    }
+    this.saveRun(change);
+    switch (change) {
       case 'nothing':
         return;
       case 'everything':
@@ -227,7 +240,17 @@ class TrainView {
   }
 
   private save(): void {
-    this.vscode.setState({ uri: this.ui.uri, selected: this.ui.selected, zoom: this.ui.zoom });
+    this.vscode.setState({ uri: this.ui.uri, selected: this.ui.selected, zoom: this.ui.zoom, run: this.ui.run });
+  }
+
+  /** Saves the run after a change: at once for a new run, an evaluation, a NaN or a status; progress at most every SAVE_GAP_MS. */
+  private saveRun(change: TrainChange): void {
+    if (change === 'nothing' || change === 'snapshot' || change === 'snapshots') return;
+    if (change === 'progress' && performance.now() - this.savedAt < SAVE_GAP_MS) return;
+    // A reset of run 0 keeps what it restores from; any other reset starts a new run.
+    if (this.model.runId !== 0 || this.model.info) this.ui.run = saveRun(this.model);
+    this.savedAt = performance.now();
+    this.save();
   }
 
   private renderAll(): void {

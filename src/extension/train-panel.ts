@@ -58,10 +58,8 @@ export class TrainPanel implements TrainView {
         if (msg.type === 'ready') {
           this.ready = true;
           if (this.session) this.follow(this.session);
-          else {
-            this.post({ type: 'trainReset', runId: 0, title: uri.path.split('/').pop() ?? '', uri: uri.toString() });
-            this.post({ type: 'trainStatus', runId: 0, status: { state: 'failed', message: 'No training run of this spec since the window opened. Press Train again to start one.' } });
-          }
+          // Run 0: no session of this spec in this window; the page shows the run it saved, or says there is none.
+          else this.post({ type: 'trainReset', runId: 0, title: uri.path.split('/').pop() ?? '', uri: uri.toString() });
         } else if (msg.type === 'snapshot') this.session?.sendSnapshot(this, msg.step);
         else if (msg.type === 'cancel') actions.cancel(uri);
         else if (msg.type === 'retrain') actions.retrain(uri);

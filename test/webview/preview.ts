@@ -84,7 +84,8 @@ let acquired = false;
 
 const preview: PreviewApi = {
   posted: [],
-  state: params.has('state') ? JSON.parse(params.get('state') ?? 'null') : undefined,
+  // As VS Code keeps a webview's state across a reload, the tab's sessionStorage keeps it across a navigation.
+  state: params.has('state') ? JSON.parse(params.get('state') ?? 'null') : JSON.parse(sessionStorage.getItem('preview-state') ?? 'null') ?? undefined,
   cspViolations: [],
   runs: { network: networkRun, shop: shopRun, error: errorRun, sideLayer, sideEmpty: SIDE_EMPTY, train: trainRun, trainNaN, trainReplay, progress: progressOf, snapshot: snapshotAnswer, side: asSide },
   async send(messages, delayMs = 0) {
@@ -114,6 +115,7 @@ window.acquireVsCodeApi = () => {
     getState: () => preview.state,
     setState(s) {
       preview.state = s;
+      sessionStorage.setItem('preview-state', JSON.stringify(s));
     },
   };
 };

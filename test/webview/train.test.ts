@@ -26,6 +26,12 @@ async function lastAction(page: Page): Promise<TrainViewToHost | undefined> {
   return (await posted(page)).filter((m) => m.type !== 'snapshot').at(-1);
 }
 
+/** The saved state without the saved run: what the panel keeps of its own UI. */
+async function uiState(page: Page): Promise<unknown> {
+  const { run: _run, ...ui } = (await page.evaluate(() => window.preview.state)) as Record<string, unknown>;
+  return ui;
+}
+
 /** The snapshot requests posted so far, as steps. */
 async function requests(page: Page): Promise<number[]> {
   return (await posted(page)).flatMap((m) => (m.type === 'snapshot' ? [m.step] : []));
@@ -150,7 +156,7 @@ describe('webview Train panel', () => {
     assert.equal(await page.getAttribute('.layer-button:has-text("Relu1")', 'aria-pressed'), 'true');
     await page.waitForFunction(() => document.querySelector('.snapshot-title .layer-name')?.textContent === 'Relu1');
     assert.deepEqual(await page.$$eval('.hm-title', (ts) => ts.map((t) => t.textContent)), ['activation', 'mask (relu)', 'dx']);
-    assert.deepEqual(await page.evaluate(() => window.preview.state), { uri: TRAIN_URI, selected: 1, zoom: 1 });
+    assert.deepEqual(await uiState(page), { uri: TRAIN_URI, selected: 1, zoom: 1 });
     await clean(page, watch);
   });
 
@@ -231,7 +237,7 @@ describe('webview Train panel', () => {
     // No TrainInfo yet: the charts wait, hidden, for the new run's start.
     await page.waitForSelector('.chart-loss[data-points="0"]', { state: 'hidden' });
     assert.equal(await page.textContent('h1.title'), 'other.backprop.yaml');
-    assert.deepEqual(await page.evaluate(() => window.preview.state), { uri: 'file:///work/other.backprop.yaml', selected: 0, zoom: 1 });
+    assert.deepEqual(await page.evaluate(() => window.preview.state), { uri: 'file:///work/other.backprop.yaml', selected: 0, zoom: 1, run: null });
     assert.equal(await page.textContent('.scrub-note'), 'No snapshots yet.');
     // The old run's messages no longer count.
     await send(page, [{ type: 'trainProgress', runId: 1, progress: progressOf(300) }]);
@@ -256,6 +262,46 @@ describe('webview Train panel', () => {
     assert.equal(await replay.page.textContent('.scrub-note'), '6 snapshots kept, steps 500–3,000.');
     await clean(live.page, live.watch);
     await clean(replay.page, replay.watch);
+  });
+
+  test('after a window reload (run 0: the host has no run), the panel shows the run it saved; with none saved, or another spec’s, it says so', async () => {
+    const live = await open('play=train&answer=none');
+    await runDrawn(live.page);
+    // The fixture run is still going: progress saves at most every 5 s, so make the run's latest state count.
+    await live.page.evaluate(() => window.preview.send([{ type: 'trainEval', runId: 1, eval: { step: 3000, epoch: 5, loss: 0.5, trainAcc: 0.9, testAcc: 0.88 } }]));
+    await live.page.waitForSelector('.chart-accuracy[data-points="6"]');
+    const saved = await live.page.evaluate(() => window.preview.state);
+    const before = await charts(live.page);
+    const reset = { type: 'trainReset', runId: 0, title: 'train-two-layer-net.backprop.yaml', uri: TRAIN_URI };
+    // The window reloads: the same tab loads the page anew with its saved state, and the host has no run.
+    await live.page.goto(live.page.url().replace('play=train', 'play=none'));
+    await live.page.waitForFunction(() => window.preview.posted.length > 0);
+    const reloaded = live;
+    await reloaded.page.evaluate((m) => window.preview.send([m as never]), reset);
+    await reloaded.page.waitForSelector('.chart-accuracy[data-points="6"]');
+    assert.deepEqual(await charts(reloaded.page), before);
+    assert.equal(await reloaded.page.textContent('.alert'), 'The window reloaded at step 3,000, which ended this run; its curves are as they were. Train again starts a new run.');
+    assert.equal(await reloaded.page.isHidden('button:text-is("Cancel")'), true);
+    assert.equal(await reloaded.page.isVisible('button:text-is("Train again")'), true);
+    await reloaded.page.screenshot({ path: join(ARTIFACTS, 'train-restored-dark.png') });
+    // Saved again as restored: a second reload shows the same.
+    assert.match(JSON.stringify(await reloaded.page.evaluate(() => window.preview.state)), /The window reloaded at step 3,000/);
+    await clean(reloaded.page, reloaded.watch);
+
+    // Nothing saved, or the run of another spec.
+    const other = { ...(saved as object), run: { ...(saved as { run: object }).run, uri: 'file:///work/other.backprop.yaml' } };
+    for (const state of [undefined, other]) {
+      const fresh = await open('play=none');
+      if (state) {
+        await fresh.page.evaluate((s) => sessionStorage.setItem('preview-state', JSON.stringify(s)), state);
+        await fresh.page.reload();
+        await fresh.page.waitForFunction(() => window.preview.posted.length > 0);
+      }
+      await fresh.page.evaluate((m) => window.preview.send([m as never]), reset);
+      await fresh.page.waitForFunction(() => document.querySelector('.alert')?.textContent === 'No training run of this spec since the window opened. Press Train again to start one.');
+      assert.equal(await fresh.page.isHidden('.chart-loss'), true);
+      await clean(fresh.page, fresh.watch);
+    }
   });
 
   test('a burst of 100 progress messages redraws the charts only a few times, and a steady stream at most ten times a second', async () => {
