@@ -134,3 +134,18 @@ test('a run that overflows stops at step 1,208, marks it and names the tensor', 
   await workbench.page.locator('.tabs-container .tab[aria-label^="diverging-lr.backprop.yaml"]').first().click();
   await workbench.page.locator('.statusbar-item', { hasText: /^Ln 15, Col 7/ }).waitFor({ timeout: 5_000 });
 });
+
+test('after a window reload, the Train panel still shows the run that ended with it', async () => {
+  const { workbench } = vscode;
+  // Reload Window saves the layout first, as a person's reload does; the page then loads anew.
+  await Promise.all([workbench.page.waitForEvent('load', { timeout: 60_000 }), workbench.runCommand('Developer: Reload Window').catch(() => undefined)]);
+  await workbench.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  // Restored panels wait as tabs; a webview loads when its tab is shown.
+  await workbench.page.locator('.tabs-container .tab[aria-label^="Train: diverging-lr"]').click({ timeout: 60_000 });
+  const frame = await workbench.findFrame('.status', { hasText: /stopped at step 1,208/, timeout: 60_000 });
+  assert.match((await frame.locator('.nan-callout').innerText()).replace(/\u00a0/g, ' '), /Infinity at step 1,208/);
+  const plot = await workbench.canvasPixels(frame, 'figure.chart-loss canvas');
+  assert.ok(plot.painted > 0 && plot.distinctColors > 2, JSON.stringify(plot));
+  assert.equal(await frame.locator('button', { hasText: 'Train again' }).isVisible(), true);
+  await workbench.screenshot('train-restored');
+});
