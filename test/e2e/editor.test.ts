@@ -1,23 +1,12 @@
 // A user writing specs in a real VS Code: hover a layer after a run, watch the side panel follow the
 // cursor, apply a quick fix.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { defaultVsix, startVSCode, type VSCodeSession } from './harness';
-import { scratchExamples } from './workspace';
+import { test } from 'node:test';
+import type { VSCodeSession } from './harness';
+import { useExamplesInCodeServer } from './workspace';
 
 let vscode: VSCodeSession;
-let folder: string;
-
-before(async () => {
-  folder = scratchExamples();
-  vscode = await startVSCode({ folder, vsix: [defaultVsix] });
-});
-
-after(async () => {
-  await vscode?.close();
-  rmSync(folder, { recursive: true, force: true });
-});
+useExamplesInCodeServer((session) => (vscode = session));
 
 /** Opens a spec, runs it from the palette and waits until its panel says done. */
 async function run(file: string): Promise<void> {

@@ -1,25 +1,14 @@
 // A user in a real VS Code (code-server in Chromium) with the packaged .vsix: open a spec, run
 // "Run Backprop" from the palette, read the panel.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { defaultVsix, startVSCode, type VSCodeSession } from './harness';
+import type { VSCodeSession } from './harness';
 import { medianLatency } from './latency';
-import { scratchExamples } from './workspace';
+import { useExamplesInCodeServer } from './workspace';
 
 let vscode: VSCodeSession;
-let folder: string;
-
-before(async () => {
-  folder = scratchExamples();
-  vscode = await startVSCode({ folder, vsix: [defaultVsix] });
-});
-
-after(async () => {
-  await vscode?.close();
-  rmSync(folder, { recursive: true, force: true });
-});
+useExamplesInCodeServer((session) => (vscode = session));
 
 /** Runs a spec from the palette and returns the panel's frame once its table (or graph) shows. */
 async function runSpec(file: string, ready: string, hasText?: string | RegExp): Promise<Frame> {

@@ -3,24 +3,13 @@
 // bar item, hovers while the engine trains, Cancel, the step scrubber, and a run that hits Infinity.
 // Latencies are printed as figures, never asserted: the machine is shared.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Frame } from 'playwright-core';
-import { defaultVsix, startVSCode, type VSCodeSession } from './harness';
-import { scratchExamples } from './workspace';
+import type { VSCodeSession } from './harness';
+import { useExamplesInCodeServer } from './workspace';
 
 let vscode: VSCodeSession;
-let folder: string;
-
-before(async () => {
-  folder = scratchExamples();
-  vscode = await startVSCode({ folder, vsix: [defaultVsix] });
-});
-
-after(async () => {
-  await vscode?.close();
-  rmSync(folder, { recursive: true, force: true });
-});
+useExamplesInCodeServer((session) => (vscode = session));
 
 /** The loss chart's accessible summary: its step count and latest loss. */
 async function lossCurve(frame: Frame): Promise<{ steps: number; latest: number }> {

@@ -1,9 +1,10 @@
 // A scratch copy of examples/ for e2e runs, with a few specs written to break things, so the tests
 // never touch the repository's files.
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { repoRoot } from './harness';
+import { after, before } from 'node:test';
+import { defaultVsix, repoRoot, startVSCode, type VSCodeSession } from './harness';
 
 /**
  * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, custom
@@ -36,4 +37,22 @@ export function scratchExamples(): string {
     writeFileSync(join(folder, name), text);
   }
   return folder;
+}
+
+/**
+ * Before a test file's tests, code-server with the packaged .vsix on a scratch copy of the examples,
+ * handed to `started`; after them, the server stopped and the copy removed.
+ */
+export function useExamplesInCodeServer(started: (session: VSCodeSession) => void): void {
+  let session: VSCodeSession | undefined;
+  let folder = '';
+  before(async () => {
+    folder = scratchExamples();
+    session = await startVSCode({ folder, vsix: [defaultVsix] });
+    started(session);
+  });
+  after(async () => {
+    await session?.close();
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
 }
