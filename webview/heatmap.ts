@@ -3,6 +3,7 @@
 import type { WireTensor } from '../src/protocol';
 import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
 import { h } from './dom';
+import { bytesOf, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../src/downsample';
 import { fmt, fmtFull, fmtShape } from '../src/format';
 
@@ -122,18 +123,6 @@ function themeColor(property: string, fallback: string): Rgb {
   return [r, g, b];
 }
 
-/** The bytes of a wire buffer: a structured clone may hand over a typed-array view instead of the bare buffer; read either. */
-function bytesOf(b: unknown): Uint8Array | null {
-  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') return new Uint8Array(b as ArrayBuffer);
-  return null;
-}
-
-/** `bytes` as a whole ArrayBuffer (copied when it is part of a larger one), for a typed array to start at. */
-function whole(bytes: Uint8Array): ArrayBuffer {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
-}
-
 /** Float64 view of a wire tensor, or null when its buffer is missing or the wrong size. */
 function valuesOf(t: WireTensor): Float64Array | null {
   const bytes = bytesOf(t.buffer);
@@ -152,7 +141,7 @@ function previewOf(t: WireTensor): Grid | null {
   const values = bytesOf(p.values);
   const sourceIndex = bytesOf(p.sourceIndex);
   if (values?.byteLength !== rows * cols * 8 || sourceIndex?.byteLength !== rows * cols * 4) return null;
-  return { rows, cols, rowFactor: p.rowFactor, colFactor: p.colFactor, srcRows, srcCols, values: new Float64Array(whole(values)), sourceIndex: new Int32Array(whole(sourceIndex)) };
+  return { rows, cols, rowFactor: p.rowFactor, colFactor: p.colFactor, srcRows, srcCols, values: new Float64Array(wholeBuffer(values)), sourceIndex: new Int32Array(wholeBuffer(sourceIndex)) };
 }
 
 /** The colour domain of a preview: the tensor's own min and max (pooling keeps only each block's largest |v|). */

@@ -3,6 +3,7 @@
 import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../src/protocol';
 import { fmt, fmtCount } from '../src/format';
 import { TrainHistory } from '../src/train-history';
+import { bytesOf, wholeBuffer } from './wire-buffer';
 
 /** Everything the training views show about the current run, except the snapshot on show. */
 export interface TrainModel {
@@ -36,11 +37,10 @@ export function emptyTrainModel(): TrainModel {
   return { runId: null, title: '', uri: null, info: null, history: new TrainHistory(0), step: 0, elapsedMs: null, status: null, snapshots: [], nonFinite: null };
 }
 
-/** A Float64 view of a wire buffer: a bare ArrayBuffer, or a typed-array view a structured clone may hand over; null otherwise. */
+/** A Float64 view of a wire buffer (see wire-buffer); null when it is none or not whole doubles. */
 function f64(b: unknown): Float64Array | null {
-  if (Object.prototype.toString.call(b) === '[object ArrayBuffer]') return (b as ArrayBuffer).byteLength % 8 === 0 ? new Float64Array(b as ArrayBuffer) : null;
-  if (!ArrayBuffer.isView(b) || b.byteLength % 8 !== 0) return null;
-  return new Float64Array(new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice().buffer);
+  const bytes = bytesOf(b);
+  return bytes && bytes.byteLength % 8 === 0 ? new Float64Array(wholeBuffer(bytes)) : null;
 }
 
 /** A bare ArrayBuffer of Float64 values, or null when `b` is not one (nor a view of one). */
