@@ -5,31 +5,21 @@
 //  2. cancel during runs that stream a snapshot every step, timing cancel() → worker gone.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HostToWorker } from '../src/protocol';
+import { EngineClient } from '../src/extension/engine-client';
 import { TRAINING_DEFAULTS, TrainSession } from '../src/extension/train-session';
 
 const STEPS = Number(process.env.STEPS ?? 100_000);
 const spec = readFileSync('examples/train-two-layer-net.backprop.yaml', 'utf8')
   .replace('iterations: 10000', `iterations: ${STEPS}`)
   .replace('every: epoch', `every: ${STEPS / 10}`);
-let runId = 1;
+const engine = new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => 60_000, trusted: () => false });
+let runs = 1;
 
 function session(text: string, snapshotEvery: number): TrainSession {
-  const request: HostToWorker = {
-    type: 'train',
-    runId: runId++,
-    text,
-    fileName: 'bench.backprop.yaml',
-    folder: resolve('examples'),
-    mnistPath: resolve('dist/mnist-digits.bin'),
-    allowCustom: false,
-    snapshotEvery,
-    updateMs: 1000 / 30,
-  };
-  return new TrainSession(request, 'bench.backprop.yaml', 'file:///bench.backprop.yaml', {
-    workerPath: resolve('dist/worker.js'),
+  const spec = { text, fileName: 'bench.backprop.yaml', folder: resolve('examples') };
+  return new TrainSession(engine, spec, { type: 'train', snapshotEvery, updateMs: 1000 / 30 }, 'bench.backprop.yaml', `file:///bench-${runs++}.backprop.yaml`, {
     ringSize: TRAINING_DEFAULTS.snapshots,
-    customTimeoutMs: 60_000,
+    layers: [],
     onProblems: (p) => p.length && console.error(p),
   });
 }

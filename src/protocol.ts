@@ -148,36 +148,31 @@ export interface GraphNodeInfo {
   line: number;
 }
 
-/** Messages from the extension host to the engine worker. */
+/** What every job of the engine worker is given: the spec, where it lives, and what the host allows. */
+export interface JobSource {
+  text: string;
+  fileName: string;
+  /** The spec's folder, against which data files and custom modules resolve. */
+  folder: string;
+  /** The shipped digits file (dist/mnist-digits.bin). */
+  mnistPath: string;
+  /** False in an untrusted (Restricted Mode) workspace: custom layers are refused, none of their code is loaded. */
+  allowCustom: boolean;
+}
+
+/** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
-  /** Run a spec: its text, file name and folder (for relative .npy paths), with or without a gradient check. */
-  {
-    type: 'run';
-    runId: number;
-    text: string;
-    fileName: string;
-    folder: string;
-    check: boolean;
-    mnistPath: string;
-    thresholds: HealthThresholds;
-    /** False in an untrusted (Restricted Mode) workspace: custom layers are refused, none of their code is loaded. */
-    allowCustom: boolean;
-  }
+  /** Run a spec forward and backward, with or without a gradient check. */
+  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds })
   /** Train a spec by its `train:` section, streaming coalesced progress and snapshots. */
-  | {
+  | (JobSource & {
       type: 'train';
       runId: number;
-      text: string;
-      fileName: string;
-      folder: string;
-      mnistPath: string;
-      /** As for 'run'. */
-      allowCustom: boolean;
       /** Take a snapshot every this many steps (a step that would exceed ~30 snapshots/s is skipped). */
       snapshotEvery: number;
       /** Least time between two progress messages (coalescing), in ms. */
       updateMs: number;
-    };
+    });
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -189,8 +184,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
-  /** About to run user code: `phase` of custom layer `layer`, or the check of it; also sent every ~200 ms while it runs. */
-  | { type: 'heartbeat'; runId: number; layer: number | null; phase: string };
+  /** The job is over (after its last event, or its problems) and the worker is free for the next. */
+  | { type: 'end'; runId: number };
 
 /** Messages from the extension host to a webview. */
 export type HostToWebview =

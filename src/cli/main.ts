@@ -14,12 +14,9 @@ import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
-import { fmt, fmtCustomCall, fmtFull } from '../format';
+import { fmt, fmtFull } from '../format';
+import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
 import { table } from './table';
-import { CallClock } from './watchdog';
-
-/** Seconds a call into a custom layer's code may take by default, as the extension's backprop.customLayerTimeoutSeconds. */
-const CUSTOM_TIMEOUT_SECONDS = 10;
 
 const USAGE = `usage: backprop run SPEC [--json] [--full] [--custom-timeout=SECONDS]
        backprop check SPEC [--json] [--full] [--custom-timeout=SECONDS]
@@ -31,7 +28,7 @@ const USAGE = `usage: backprop run SPEC [--json] [--full] [--custom-timeout=SECO
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
   --custom-timeout=SECONDS
-          stop when one call into a custom layer's code runs longer (default ${CUSTOM_TIMEOUT_SECONDS})
+          stop when one call into a custom layer's code runs longer (default ${DEFAULT_USER_CODE_SECONDS})
 
 exit status: 0 fine, 1 gradient check failed, loss not finite or training hit a NaN/Inf, 2 spec errors or bad usage,
 3 the run failed (a custom layer's code failed or did not return in time, or out of memory, say)`;
@@ -58,8 +55,8 @@ function parseArgs(argv: string[]): Args | string {
   const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
   const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== timeout);
   if (unknown) return `unknown option '${unknown}'`;
-  const seconds = timeout === undefined ? CUSTOM_TIMEOUT_SECONDS : Number(timeout.slice('--custom-timeout='.length));
-  if (timeout !== undefined && !(timeout.startsWith('--custom-timeout=') && seconds > 0 && Number.isFinite(seconds))) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
+  const seconds = timeout === undefined ? DEFAULT_USER_CODE_SECONDS : timeout.startsWith('--custom-timeout=') ? userCodeSeconds(timeout.slice('--custom-timeout='.length)) : null;
+  if (seconds === null) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
   return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full'), customTimeoutMs: 1000 * seconds };
 }
@@ -278,20 +275,16 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
   const clock = new CallClock();
   const worker = new Worker(__filename, { workerData: { argv, shared: clock.shared } });
   let timedOut = false;
-  const watch = setInterval(() => {
-    const call = clock.running();
-    if (!call || call.ms <= args.customTimeoutMs) return;
+  const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
     timedOut = true;
-    clearInterval(watch);
     void worker.terminate();
     const layer = layers[call.layer];
-    const what = call.kind === 'load' && layer.module ? `loading ${layer.module}` : fmtCustomCall(layer.name, call.kind);
-    const message = `${what} did not return within ${args.customTimeoutMs / 1000} s; stopped (--custom-timeout=SECONDS to wait longer)`;
+    const message = `${overrunMessage(layer, call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`;
     console.error(formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }));
     process.exitCode = 3;
-  }, 100);
+  });
   worker.on('exit', (code) => {
-    clearInterval(watch);
+    stopWatch();
     if (!timedOut) process.exitCode = code;
   });
   worker.on('error', (e) => {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { loadSpec, type LayerShape, type LoadedSpec, type Spec } from '../spec';
 import type { Range as SpecRange } from '../spec/model';
+import type { SpecText } from './engine-client';
 
 /** The spec file suffixes: .backprop.yaml, .backprop.yml, .backprop.json. */
 export const SPEC_FILE = /\.backprop\.(ya?ml|json)$/i;
@@ -58,4 +59,9 @@ export class SpecIndex {
   forget(uri: vscode.Uri): void {
     this.cache.delete(uri.toString());
   }
+}
+
+/** What the engine needs of a spec document: its text, file name and folder. */
+export function specText(doc: vscode.TextDocument): SpecText {
+  return { text: doc.getText(), fileName: fileName(doc.uri), folder: vscode.Uri.joinPath(doc.uri, '..').fsPath };
 }

@@ -1,12 +1,12 @@
-// One training run on the host side: its worker, its bounded history and snapshot ring, and the
-// views that follow it. Pure Node (no vscode), so tests drive it with a real worker. The host keeps
-// everything a view shows, so a view that opens late, or reloads, gets the whole run, and nothing is
-// lost when the run is cancelled: cancel terminates the worker at once and keeps what arrived.
-import { Worker } from 'node:worker_threads';
-import type { HostToTrainView, HostToWorker, NonFiniteAt, TrainInfo, TrainStatus, WorkerToHost } from '../protocol';
+// One training run on the host side: its job on the engine client, its bounded history and snapshot
+// ring, and the views that follow it. Pure Node (no vscode), so tests drive it with a real worker.
+// The host keeps everything a view shows, so a view that opens late, or reloads, gets the whole run,
+// and nothing is lost when the run is cancelled: cancel ends the worker at once and keeps what arrived.
+import type { UserCodeLayer } from '../call-clock';
+import type { HostToTrainView, NonFiniteAt, TrainInfo, TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
-import { fmtCustomCall } from '../format';
 import { SnapshotRing, TrainHistory } from '../train-history';
+import type { EngineClient, EngineJob, JobMessage, JobRequest, SpecText } from './engine-client';
 
 /** Defaults of the backprop.training.* settings (package.json says the same; a test checks). */
 export const TRAINING_DEFAULTS = { snapshotEvery: 100, snapshots: 30 } as const;
@@ -19,12 +19,10 @@ export interface TrainView {
 
 /** What a session needs besides its request. */
 export interface SessionOptions {
-  /** Path of dist/worker.js. */
-  workerPath: string;
   /** Snapshots the ring keeps. */
   ringSize: number;
-  /** Ms a custom layer may stay silent before its worker is stopped. */
-  customTimeoutMs: number;
+  /** The spec's layers, naming user code that overran. */
+  layers: readonly UserCodeLayer[];
   /** Hears the spec's problems (for the Problems view). */
   onProblems(problems: Problem[]): void;
 }
@@ -55,19 +53,18 @@ export class TrainSession {
   readonly position: TrainPosition = { step: 0, iterations: 0, elapsedMs: 0 };
   /** Settles with the final status. */
   readonly ended: Promise<TrainStatus>;
-  /** Settles once the worker thread is gone (after the end, it is terminated). */
+  /** Settles once the worker thread is gone (after the end, it is released). */
   readonly exited: Promise<void>;
   private settle!: (s: TrainStatus) => void;
-  private readonly worker: Worker;
+  private markExited!: () => void;
+  private readonly job: EngineJob;
   private readonly views = new Set<TrainView>();
-  /** The custom layer whose code runs now and when the worker last spoke of it, or null. */
-  private custom: { layer: number; phase: string; heardAt: number } | null = null;
-  private readonly watchdog: ReturnType<typeof setInterval>;
 
-  /** Starts training `request` in a new worker. */
+  /** Starts training `spec` as `request` says, in a worker of its own. */
   constructor(
-    /** The request sent to the worker. */
-    readonly request: Extract<HostToWorker, { type: 'train' }>,
+    engine: EngineClient,
+    spec: SpecText,
+    request: Extract<JobRequest, { type: 'train' }>,
     /** Title for views (the spec's file name). */
     readonly title: string,
     /** The spec's URI, which views save for restore. */
@@ -76,26 +73,20 @@ export class TrainSession {
   ) {
     this.ring = new SnapshotRing(options.ringSize);
     this.ended = new Promise((resolve) => (this.settle = resolve));
-    // A heap limit makes a runaway spec kill its worker (ERR_WORKER_OUT_OF_MEMORY), not the host.
-    this.worker = new Worker(options.workerPath, { resourceLimits: { maxOldGenerationSizeMb: 4096 } });
-    this.worker.on('message', (msg: WorkerToHost) => this.receive(msg));
-    this.worker.on('error', (e: Error & { code?: string }) =>
-      this.end({ state: 'failed', message: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the engine ran out of memory' : `the engine crashed: ${e.message}` }),
-    );
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('exit', (code) => this.end({ state: 'failed', message: `the engine stopped unexpectedly (exit code ${code})` }));
-    this.watchdog = setInterval(() => {
-      const c = this.custom;
-      if (!c || Date.now() - c.heardAt < options.customTimeoutMs) return;
-      const name = this.info?.layers[c.layer]?.name ?? `layer ${c.layer + 1}`;
-      this.end({ state: 'failed', message: `${fmtCustomCall(name, c.phase)} did not return within ${options.customTimeoutMs / 1000} s, so training was stopped` });
-    }, 250);
-    this.worker.postMessage(request);
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.job = engine.start(`train ${uri}`, spec, request, options.layers, (msg) => this.receive(msg));
+    void this.job.ended.then((end) => {
+      if (end.status === 'problems') {
+        const more = end.errors.length > 1 ? ` (and ${end.errors.length - 1} more in the Problems view)` : '';
+        this.end({ state: 'failed', message: `The spec has errors: ${end.errors[0].message}${more}` });
+      } else if (end.status === 'failed') this.end({ state: 'failed', message: end.message });
+      else if (end.status === 'finished') this.end({ state: 'failed', message: 'the engine ended training without a result' });
+    });
   }
 
   /** The run's id. */
   get runId(): number {
-    return this.request.runId;
+    return this.job.runId;
   }
 
   /** True while training goes on. */
@@ -143,29 +134,11 @@ export class TrainSession {
     for (const v of this.views) v.post(msg);
   }
 
-  private receive(msg: WorkerToHost): void {
-    if (!this.running || msg.runId !== this.runId) return;
-    this.custom = msg.type === 'heartbeat' && msg.layer !== null ? { layer: msg.layer, phase: msg.phase, heardAt: Date.now() } : null;
+  private receive(msg: JobMessage): void {
+    if (!this.running) return;
+    if (msg.type === 'problems') this.options.onProblems(msg.problems);
+    if (msg.type !== 'train') return;
     const runId = this.runId;
-    switch (msg.type) {
-      case 'heartbeat':
-      case 'event':
-        return;
-      case 'problems': {
-        this.options.onProblems(msg.problems);
-        const errors = msg.problems.filter((p) => p.severity === 'error');
-        if (errors.length > 0) {
-          const more = errors.length > 1 ? ` (and ${errors.length - 1} more in the Problems view)` : '';
-          this.end({ state: 'failed', message: `The spec has errors: ${errors[0].message}${more}` });
-        }
-        return;
-      }
-      case 'failed':
-        this.end({ state: 'failed', message: msg.message });
-        return;
-      case 'train':
-        break;
-    }
     const e = msg.event;
     switch (e.kind) {
       case 'start':
@@ -201,13 +174,11 @@ export class TrainSession {
     }
   }
 
-  /** Settles the run once: stops the worker and tells every view. */
+  /** Settles the run once: ends the worker and tells every view. */
   private end(status: TrainStatus): void {
     if (!this.running) return;
     this.status = status;
-    clearInterval(this.watchdog);
-    this.worker.removeAllListeners('message');
-    void this.worker.terminate();
+    void this.job.release().then(this.markExited);
     this.broadcast({ type: 'trainStatus', runId: this.runId, status });
     this.settle(status);
   }

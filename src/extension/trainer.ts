@@ -2,23 +2,15 @@
 // ETA and Cancel, a status bar item while any session runs, and the Train panel that follows it.
 import * as vscode from 'vscode';
 import { fmt } from '../format';
-import type { HostToWorker, TrainStatus } from '../protocol';
+import type { TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
-import { fileName } from './specs';
-import { TRAINING_DEFAULTS, TrainSession, type TrainPosition } from './train-session';
+import type { EngineClient } from './engine-client';
+import { trainingSettings } from './settings';
+import { fileName, specText, type ParsedSpec } from './specs';
+import { TrainSession, type TrainPosition } from './train-session';
 
 /** Most progress messages per second the worker sends (coalescing). */
 const UPDATES_PER_SECOND = 30;
-
-/** The backprop.training.* settings, each falling back to its default when unset or out of range. */
-export function trainingSettings(): { snapshotEvery: number; snapshots: number } {
-  const config = vscode.workspace.getConfiguration('backprop.training');
-  const int = (key: string, fallback: number, max: number) => {
-    const v = config.get<number>(key);
-    return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max ? v : fallback;
-  };
-  return { snapshotEvery: int('snapshotEvery', TRAINING_DEFAULTS.snapshotEvery, 1e9), snapshots: int('snapshots', TRAINING_DEFAULTS.snapshots, 1000) };
-}
 
 /** Seconds, minutes or hours, rounded to what a reader needs. */
 export function duration(ms: number): string {
@@ -61,7 +53,6 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
 export class Trainer implements vscode.Disposable {
   /** The latest session of each spec (by URI), running or ended. */
   private readonly sessions = new Map<string, TrainSession>();
-  private nextRunId = 1;
   private readonly status = vscode.window.createStatusBarItem('backprop.training', vscode.StatusBarAlignment.Left, 10);
   /** Refreshes the status bar item while a session runs; none while idle. */
   private tick: ReturnType<typeof setInterval> | undefined;
@@ -70,7 +61,7 @@ export class Trainer implements vscode.Disposable {
   readonly onDidStart = this.started.event;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineClient,
     /** Hears what the worker found loading a spec and its data. */
     private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {
@@ -82,27 +73,15 @@ export class Trainer implements vscode.Disposable {
     return this.sessions.get(uri.toString());
   }
 
-  /** Trains `doc`; a session of the same spec still running is cancelled first. */
-  train(doc: vscode.TextDocument): TrainSession {
+  /** Trains `doc`, parsed as `parsed`; a session of the same spec still running is cancelled first. */
+  train(doc: vscode.TextDocument, parsed: ParsedSpec): TrainSession {
     const key = doc.uri.toString();
     this.sessions.get(key)?.cancel();
     const settings = trainingSettings();
-    const request: HostToWorker = {
-      type: 'train',
-      runId: this.nextRunId++,
-      text: doc.getText(),
-      fileName: fileName(doc.uri),
-      folder: vscode.Uri.joinPath(doc.uri, '..').fsPath,
-      mnistPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'mnist-digits.bin').fsPath,
-      allowCustom: vscode.workspace.isTrusted,
-      snapshotEvery: settings.snapshotEvery,
-      updateMs: 1000 / UPDATES_PER_SECOND,
-    };
-    const timeout = vscode.workspace.getConfiguration('backprop').get<number>('customLayerTimeoutSeconds');
-    const session = new TrainSession(request, fileName(doc.uri), key, {
-      workerPath: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
+    const request = { type: 'train', snapshotEvery: settings.snapshotEvery, updateMs: 1000 / UPDATES_PER_SECOND } as const;
+    const session = new TrainSession(this.engine, specText(doc), request, fileName(doc.uri), key, {
       ringSize: settings.snapshots,
-      customTimeoutMs: 1000 * (typeof timeout === 'number' && timeout > 0 ? timeout : 10),
+      layers: parsed.spec?.form === 'network' ? parsed.spec.layers : [],
       onProblems: (problems) => this.onProblems(doc, problems),
     });
     this.sessions.set(key, session);

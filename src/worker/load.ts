@@ -2,17 +2,17 @@
 // trusted workspace) its custom layers' modules.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { CallClock } from '../call-clock';
 import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
 import { loadSpec, type LayerShape, type LoadedSpec as Loaded, type NetworkSpec, type SpecIO } from '../spec';
 import { loadSpecModules } from './custom-loader';
-import type { Heartbeat } from './heartbeat';
 
 /** A loaded spec without errors, and the file access it was loaded with. */
 export type LoadedSpec = Loaded & { io: SpecIO };
 
-/** Posts to the host; every message but a heartbeat ends a custom phase, so the heartbeat hears of it. */
+/** Posts to the host, transferring `transfer`. */
 export type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
 
 /** Static facts of every layer and of the loss. */
@@ -44,17 +44,23 @@ function mnistBytes(path: string): Uint8Array {
   return mnist.bytes;
 }
 
-/** Loads the spec of `msg` (reading data files and, when allowed, custom modules) and posts its problems; null when it has errors. */
-export async function load(msg: HostToWorker, post: Post, beats: Heartbeat, phase: () => string | null): Promise<LoadedSpec | null> {
+/**
+ * Loads the spec of `msg` (reading data files and, when allowed, custom modules) and posts its
+ * problems; null when it has errors. Each call into a custom layer's code is marked on `clock`, as
+ * the check's while `checking()` says so.
+ */
+export async function load(msg: HostToWorker, post: Post, clock: CallClock, checking: () => boolean): Promise<LoadedSpec | null> {
+  // Nothing of an untrusted workspace's modules is read.
+  const customModule = msg.allowCustom ? await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => clock.enter(layer, 'load')) : undefined;
+  clock.leave();
   const io: SpecIO = {
     readFile: (path: string) => readFileSync(resolve(msg.folder, path)),
     mnist: () => mnistBytes(msg.mnistPath),
-    // Nothing of an untrusted workspace's modules is read.
-    ...(msg.allowCustom === true && { customModule: await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => beats.beat(layer, 'load')) }),
-    onCustomCall: (layer, method) => beats.beat(layer, phase() ?? method),
+    ...(customModule && { customModule }),
+    onCustomCall: (layer, call) => clock.enter(layer, checking() ? 'check' : call),
+    onCustomReturn: () => clock.leave(),
   };
-  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom === true });
+  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom });
   post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
   return loaded.spec && !loaded.problems.some((p) => p.severity === 'error') ? { ...loaded, io } : null;
 }
-

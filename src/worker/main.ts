@@ -1,85 +1,19 @@
-// The engine's thread. It loads a spec, runs it and posts each event as the engine yields it, so the
-// extension host only forwards messages. Cancelling a run means terminating this worker; so does a
-// custom layer that stays silent too long (see heartbeat.ts). Runs are handled one at a time.
-import { parentPort } from 'node:worker_threads';
-import { evaluateGraph } from '../engine/graph';
-import { gradientHealth } from '../engine/health';
-import { CustomLayerError } from '../engine/layers/custom';
-import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
-import type { GraphSpec } from '../spec';
-import type { HostToWorker, WorkerToHost } from '../protocol';
-import { Heartbeat } from './heartbeat';
-import { load, networkInfo, type Post } from './load';
-import { trainSpec } from './train';
-import { toWire } from './wire';
+// The engine's thread. The host sends jobs (see jobs.ts) and ends this worker to cancel one: the
+// engine loop is synchronous, and terminate() stops it wherever it is, user code included. Jobs run
+// one at a time, in order.
+import { parentPort, workerData } from 'node:worker_threads';
+import { CallClock } from '../call-clock';
+import type { HostToWorker } from '../protocol';
+import { runJob } from './jobs';
+import type { Post } from './load';
 
 if (!parentPort) throw new Error('the Backprop Lens worker must run in a worker thread');
 const port = parentPort;
+const clock = new CallClock((workerData as { clock: SharedArrayBuffer }).clock);
+const post: Post = (msg, transfer = []) => port.postMessage(msg, transfer);
 
-function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): void {
-  const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
-  const result = evaluateGraph(inputs, spec.nodes, spec.output);
-  const nodes = [
-    ...spec.inputs.map((i) => ({ name: i.name, op: 'input', in: [], line: i.range.start.line })),
-    ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
-  ].map((n) => ({ ...n, value: result.values[n.name], grad: result.grads[n.name] }));
-  post({ type: 'event', runId, event: { kind: 'graph', name: spec.name, output: spec.output, nodes } });
-  const ok = nodes.every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
-  post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });
-}
-
-async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, beats: Heartbeat): Promise<void> {
-  const started = performance.now();
-  // Calls into custom code during the check are its 'check' phase; before it, the method's name.
-  let checking = false;
-  const loaded = await load(msg, post, beats, () => (checking ? 'check' : null));
-  if (!loaded?.spec) return;
-  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, loaded.spec, started);
-
-  const spec = loaded.spec;
-  const { network, x, t, shapes } = loaded;
-  if (!network || !x || !shapes) return;
-  const { layers, loss } = networkInfo(spec, shapes, network, x);
-  post({ type: 'event', runId: msg.runId, event: { kind: 'start', form: 'network', name: spec.name, layers, loss } });
-  let ok = true;
-  let lossValue: number | null = null;
-  // Kept for the health findings at the end; the tensors live on in the network anyway.
-  const events: EngineEvent[] = [];
-  for (const e of runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null })) {
-    if (e.kind === 'done') {
-      lossValue = e.loss;
-      continue;
-    }
-    events.push(e);
-    // Backward ends at the first layer; the check, if any, comes next.
-    if (e.kind === 'backward' && e.index === 0) checking = msg.check;
-    if (e.kind === 'check' && !e.result.ok) ok = false;
-    const { event, transfer } = toWire(e);
-    post({ type: 'event', runId: msg.runId, event }, transfer);
-  }
-  post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
-  if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
-  post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
-}
-
-/** Runs one request; a failure (a custom layer's, tied to its index) becomes a 'failed' message. */
-async function handle(msg: HostToWorker): Promise<void> {
-  const beats = new Heartbeat((layer, phase) => port.postMessage({ type: 'heartbeat', runId: msg.runId, layer, phase } satisfies WorkerToHost));
-  const post: Post = (m, transfer = []) => {
-    beats.reset();
-    port.postMessage(m, transfer);
-  };
-  try {
-    if (msg.type === 'train') await trainSpec(msg, post, beats);
-    else await run(msg, post, beats);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    post({ type: 'failed', runId: msg.runId, message, ...(e instanceof CustomLayerError && { layer: e.layer }) });
-  }
-}
-
-// Loading a module is asynchronous; the queue keeps runs whole and in order.
+// Loading a module is asynchronous; the queue keeps jobs whole and in order.
 let queue = Promise.resolve();
 port.on('message', (msg: HostToWorker) => {
-  queue = queue.then(() => handle(msg));
+  queue = queue.then(() => runJob(msg, post, clock));
 });

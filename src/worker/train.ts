@@ -4,6 +4,7 @@
 // (the first and last steps always), so a fast run floods neither the host nor the webviews.
 // Cancelling is the host terminating this worker, which stops the loop wherever it is.
 import { setPriority } from 'node:os';
+import type { CallClock } from '../call-clock';
 import { fastStep } from '../engine/fast-step';
 import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
@@ -11,7 +12,6 @@ import { train, type TrainEvent as EngineEvent } from '../engine/train';
 import type { RunEvent as EngineRunEvent } from '../engine/run';
 import { FLOW_PERCENTILES, type HostToWorker, type RunEvent, type TrainEvent, type TrainInfo } from '../protocol';
 import { trainingSets } from '../spec';
-import type { Heartbeat } from './heartbeat';
 import { load, networkInfo, type Post } from './load';
 import { toWire } from './wire';
 
@@ -57,10 +57,10 @@ function wireEvents(events: readonly EngineRunEvent[]): { events: RunEvent[]; tr
 }
 
 /** Trains the spec of `msg` by its train: section and posts the run as 'train' messages. */
-export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, post: Post, beats: Heartbeat): Promise<void> {
+export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, post: Post, clock: CallClock): Promise<void> {
   const started = performance.now();
   yieldToTheEditor();
-  const loaded = await load(msg, post, beats, () => null);
+  const loaded = await load(msg, post, clock, () => false);
   if (!loaded) return;
   const { spec, network, x, t, shapes, io } = loaded;
   if (spec?.form !== 'network' || !spec.train) {

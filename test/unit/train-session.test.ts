@@ -4,33 +4,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { HostToTrainView, HostToWorker } from '../../src/protocol';
+import type { HostToTrainView } from '../../src/protocol';
 import type { Problem } from '../../src/spec/model';
+import { EngineClient } from '../../src/extension/engine-client';
 import { TrainSession } from '../../src/extension/train-session';
 import { TRAINING_NICE } from '../../src/worker/train';
 import { HISTORY_CAPACITY } from '../../src/train-history';
 
-const WORKER = resolve('dist/worker.js');
-let nextRunId = 1;
+const engine = new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => 10_000, trusted: () => false });
+let nextSpec = 1;
 
 /** A session training `text`, with a view that records every message. */
 function start(text: string, options: { snapshotEvery?: number; ringSize?: number } = {}) {
-  const request: Extract<HostToWorker, { type: 'train' }> = {
-    type: 'train',
-    runId: nextRunId++,
-    text,
-    fileName: 'test.backprop.yaml',
-    folder: process.cwd(),
-    mnistPath: resolve('dist/mnist-digits.bin'),
-    allowCustom: false,
-    snapshotEvery: options.snapshotEvery ?? 10,
-    updateMs: 1000 / 30,
-  };
   const problems: Problem[] = [];
-  const session = new TrainSession(request, 'test.backprop.yaml', 'file:///test.backprop.yaml', {
-    workerPath: WORKER,
+  // Each session its own spec URI, so none cancels another's worker.
+  const uri = `file:///test-${nextSpec++}.backprop.yaml`;
+  const session = new TrainSession(engine, { text, fileName: 'test.backprop.yaml', folder: process.cwd() }, { type: 'train', snapshotEvery: options.snapshotEvery ?? 10, updateMs: 1000 / 30 }, 'test.backprop.yaml', uri, {
     ringSize: options.ringSize ?? 5,
-    customTimeoutMs: 10_000,
+    layers: [],
     onProblems: (p) => problems.push(...p),
   });
   const heard: HostToTrainView[] = [];

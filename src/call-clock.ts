@@ -1,0 +1,88 @@
+// The one clock for user code, shared by the CLI and the editor. Nothing on the engine's thread can
+// interrupt a synchronous loop, so user code runs on a worker thread that marks each call into it
+// (loading a module, constructing a class, forward, backward, the check's calls) in memory both
+// threads share, as the call starts and as it returns. The host's watch reads the mark and ends the
+// worker once a single call has run longer than the limit. Messages the worker posts play no part.
+import { fmtCustomCall } from './format';
+
+/** What user code is called for. 'check' is any call the gradient check makes. */
+export type CallKind = 'load' | 'construct' | 'forward' | 'backward' | 'check';
+
+const KINDS: readonly CallKind[] = ['load', 'construct', 'forward', 'backward', 'check'];
+
+/** A call into user code, running now. */
+export interface RunningCall {
+  /** Index of the layer whose code runs. */
+  layer: number;
+  kind: CallKind;
+  /** Milliseconds since the call began. */
+  ms: number;
+}
+
+/** The user-code call running now, as both threads see it. */
+export class CallClock {
+  /** [1 while a call runs, its layer, its kind (index in KINDS), ms from `base` when it began]. */
+  private readonly slots: Int32Array;
+  /** Date.now() when the clock was made: the origin of the times in `slots`. */
+  private readonly base: Float64Array;
+
+  /** A clock over `shared` (from another thread's clock), or over new shared memory. */
+  constructor(readonly shared = new SharedArrayBuffer(24)) {
+    this.slots = new Int32Array(shared, 0, 4);
+    this.base = new Float64Array(shared, 16, 1);
+    if (this.base[0] === 0) this.base[0] = Date.now();
+  }
+
+  /** Layer `layer`'s code is called for `kind`, from now. */
+  enter(layer: number, kind: CallKind): void {
+    Atomics.store(this.slots, 1, layer);
+    Atomics.store(this.slots, 2, KINDS.indexOf(kind));
+    Atomics.store(this.slots, 3, Date.now() - this.base[0]);
+    Atomics.store(this.slots, 0, 1);
+  }
+
+  /** The call returned (or threw). */
+  leave(): void {
+    Atomics.store(this.slots, 0, 0);
+  }
+
+  /** The call running at `now`, and for how long; null between calls. */
+  running(now = Date.now()): RunningCall | null {
+    if (Atomics.load(this.slots, 0) !== 1) return null;
+    return { layer: Atomics.load(this.slots, 1), kind: KINDS[Atomics.load(this.slots, 2)] ?? 'forward', ms: now - this.base[0] - Atomics.load(this.slots, 3) };
+  }
+}
+
+/** Seconds one call into user code may take unless the user says otherwise. */
+export const DEFAULT_USER_CODE_SECONDS = 10;
+
+/** A time limit in seconds as the user gave it (setting or flag), or null when it is not a number above 0. */
+export function userCodeSeconds(value: unknown): number | null {
+  const seconds = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+}
+
+/** Calls `overran` once, the first time a call on `clock` has run longer than `limitMs`; returns the stop. */
+export function watchUserCode(clock: CallClock, limitMs: number, overran: (call: RunningCall) => void): () => void {
+  const timer = setInterval(() => {
+    const call = clock.running();
+    if (!call || call.ms <= limitMs) return;
+    clearInterval(timer);
+    overran(call);
+  }, Math.min(100, limitMs / 4));
+  return () => clearInterval(timer);
+}
+
+/** The layer whose code ran, as the spec names it. */
+export interface UserCodeLayer {
+  name: string;
+  /** Its module path as the spec writes it, if it has one. */
+  module?: string;
+}
+
+/** "Loop1.forward did not return within 10 s": the call that overran, in a sentence without its ending. */
+export function overrunMessage(layer: UserCodeLayer | undefined, call: RunningCall, limitMs: number): string {
+  const name = layer?.name ?? `layer ${call.layer + 1}`;
+  const what = call.kind === 'load' && layer?.module ? `loading ${layer.module}` : fmtCustomCall(name, call.kind);
+  return `${what} did not return within ${limitMs / 1000} s`;
+}

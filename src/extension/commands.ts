@@ -1,0 +1,154 @@
+// What the commands do: run or check a spec into its panel, train it into its Train panel, and the
+// small commands around them. Parsing happens here, on the host, and is quick and pure: a spec with
+// errors gets its diagnostics and runs nothing. Everything that reads data or runs the engine
+// happens in the worker.
+import * as vscode from 'vscode';
+import type { RunEvent, TrainStatus } from '../protocol';
+import type { LayerCursor } from './cursor';
+import type { LiveDiagnostics } from './editor';
+import type { RunPanel } from './panel';
+import type { PanelRegistry } from './panels';
+import type { Runner, RunOutcome } from './runner';
+import { SIDE_VIEW_ID, type SideView } from './sideView';
+import { fileName, isSpec, type SpecIndex } from './specs';
+import type { RunStore } from './store';
+import { newSpec } from './templates';
+import type { TrainPanel } from './train-panel';
+import type { TrainSession } from './train-session';
+import { describeEnd, type Trainer } from './trainer';
+
+/** What the commands work with. */
+export interface Workbench {
+  specs: SpecIndex;
+  store: RunStore;
+  live: LiveDiagnostics;
+  runner: Runner;
+  trainer: Trainer;
+  runPanels: PanelRegistry<RunPanel>;
+  trainPanels: PanelRegistry<TrainPanel>;
+  cursor: LayerCursor;
+  side: SideView;
+}
+
+export class Commands {
+  constructor(private readonly w: Workbench) {}
+
+  /** Registers every command of the manifest. */
+  register(): vscode.Disposable[] {
+    const { trainer, trainPanels, side, runPanels } = this.w;
+    return [
+      vscode.commands.registerCommand('backprop.run', (uri?: vscode.Uri) => this.openAndRun(uri, false, true)),
+      vscode.commands.registerCommand('backprop.check', (uri?: vscode.Uri) => this.openAndRun(uri, true, true)),
+      vscode.commands.registerCommand('backprop.train', (uri?: vscode.Uri) => this.openAndTrain(uri)),
+      vscode.commands.registerCommand('backprop.cancelTraining', (uri?: vscode.Uri) => trainer.cancel(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand('backprop.showTraining', (uri?: unknown) => {
+        const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+        if (target) trainPanels.open(target);
+      }),
+      vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
+      vscode.commands.registerCommand('backprop.showLayer', async (uri: unknown, index: unknown) => {
+        if (typeof uri !== 'string' || typeof index !== 'number') return;
+        await vscode.commands.executeCommand(`${SIDE_VIEW_ID}.focus`);
+        side.show(vscode.Uri.parse(uri), index);
+        runPanels.get(uri)?.post({ type: 'select', index });
+      }),
+    ];
+  }
+
+  /** Runs (or checks) `uri`, or the active editor's spec, into its panel. */
+  async openAndRun(uri: vscode.Uri | undefined, check: boolean, reveal: boolean): Promise<RunOutcome | undefined> {
+    const target = specTarget(uri);
+    return target && this.runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
+  }
+
+  /** Runs `doc` into its panel, collecting its events into `events`. */
+  async runDocument(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[] = []): Promise<RunOutcome> {
+    const { specs, live } = this.w;
+    const { problems } = specs.get(doc);
+    live.update(doc);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const result = errors > 0 ? ({ status: 'problems', errors } as const) : await this.streamRun(doc, check, reveal, events);
+    if (result.status === 'problems') showSpecErrors(fileName(doc.uri), result.errors, 'Nothing ran.');
+    else if (result.status === 'failed') {
+      // A custom layer at fault gets the error on its line, where the user fixes it.
+      const { spec } = specs.get(doc);
+      const layer = result.layer === undefined || spec?.form !== 'network' ? undefined : spec.layers[result.layer];
+      if (layer) live.setDataProblems(doc, [{ message: result.message, range: layer.typeRange, severity: 'error' }]);
+      void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
+    }
+    return result;
+  }
+
+  /** Trains `uri`, or the active editor's spec, into its Train panel; undefined when it cannot train. */
+  async openAndTrain(uri: vscode.Uri | undefined): Promise<TrainSession | undefined> {
+    const target = specTarget(uri);
+    if (!target) return undefined;
+    const doc = await vscode.workspace.openTextDocument(target);
+    const parsed = this.w.specs.get(doc);
+    this.w.live.update(doc);
+    const errors = parsed.problems.filter((p) => p.severity === 'error').length;
+    if (errors > 0) {
+      showSpecErrors(fileName(target), errors, 'Nothing trained.');
+      return undefined;
+    }
+    if (parsed.spec?.form !== 'network' || !parsed.spec.train) {
+      void vscode.window.showWarningMessage(
+        `Backprop: ${fileName(target)} has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }.`,
+      );
+      return undefined;
+    }
+    const session = this.w.trainer.train(doc, parsed);
+    this.w.trainPanels.open(target).follow(session);
+    void session.ended.then((status) => this.reportTraining(session, status, doc));
+    return session;
+  }
+
+  /** Runs a spec that parsed cleanly; its panel loads while the worker computes. */
+  private async streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[]): Promise<RunOutcome> {
+    const { store, runner, live } = this.w;
+    const panel = this.w.runPanels.open(doc.uri, reveal);
+    store.begin(doc.uri);
+    const { runId, outcome } = runner.run(doc, this.w.specs.get(doc), check, (event, id) => {
+      events.push(event);
+      store.add(doc.uri, event);
+      panel.post({ type: 'event', runId: id, event });
+    });
+    panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
+    const result = await outcome;
+    if (result.status === 'problems') {
+      const more = result.errors > 1 ? ` (and ${result.errors - 1} more)` : '';
+      panel.post({ type: 'error', runId, message: `Nothing ran: ${result.first ?? 'the spec has errors'}${more}. See the Problems panel.` });
+    } else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
+    else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
+    live.update(doc);
+    return result;
+  }
+
+  /** Says how a training run ended, when the user needs to hear it. */
+  private async reportTraining(session: TrainSession, status: TrainStatus, doc: vscode.TextDocument): Promise<void> {
+    const name = fileName(doc.uri);
+    if (status.state === 'finished') void vscode.window.showInformationMessage(`Backprop: ${name} ${describeEnd(status, session)}.`);
+    else if (status.state === 'failed') void vscode.window.showErrorMessage(`Backprop: training ${name} failed: ${describeEnd(status, session)}`);
+    else if (status.state === 'nonFinite') {
+      const at = session.nonFinite;
+      const pick = await vscode.window.showWarningMessage(`Backprop: training ${name} ${describeEnd(status, session)}.`, 'Show Layer', 'Show Training');
+      if (pick === 'Show Layer' && at) await this.w.cursor.reveal(doc.uri, at.index);
+      if (pick === 'Show Training') this.w.trainPanels.open(doc.uri);
+    }
+  }
+}
+
+/** `uri`, or the active editor's spec; warns and gives undefined when neither is a spec. */
+function specTarget(uri: vscode.Uri | undefined): vscode.Uri | undefined {
+  const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  if (target && isSpec(target)) return target;
+  void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
+  return undefined;
+}
+
+/** Says the spec has errors, offering the Problems view. */
+function showSpecErrors(name: string, errors: number, nothing: string): void {
+  void vscode.window
+    .showErrorMessage(`Backprop: ${name} has ${errors} error(s). ${nothing}`, 'Show Problems')
+    .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
+}

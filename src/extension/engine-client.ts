@@ -1,0 +1,187 @@
+// The host's one client of the engine worker (dist/worker.js). Runs, gradient checks and training
+// are jobs it sends; it spawns each worker with its heap limit, keeps one warm per key (a spec's
+// runs, a spec's training), hands a job only the messages of its runId, times every call into user
+// code on the worker's CallClock, and turns a crash, an out-of-memory or an overrun into the job's
+// end. Cancelling a job terminates its worker: the engine loop is synchronous, and terminate()
+// stops it wherever it is. Pure Node (no vscode), so tests drive it with the real worker.
+import { Worker } from 'node:worker_threads';
+import { CallClock, overrunMessage, watchUserCode, type RunningCall, type UserCodeLayer } from '../call-clock';
+import type { HostToWorker, JobSource, WorkerToHost } from '../protocol';
+import type { Problem } from '../spec/model';
+
+/** What the host tells the client once; the limit and trust are read again for every job. */
+export interface EngineHost {
+  /** Path of dist/worker.js. */
+  workerPath: string;
+  /** Path of dist/mnist-digits.bin. */
+  mnistPath: string;
+  /** Ms one call into user code may run. */
+  userCodeLimitMs(): number;
+  /** False in Restricted Mode. */
+  trusted(): boolean;
+}
+
+/** The spec a job works on: its text, file name and folder. */
+export type SpecText = Omit<JobSource, 'mnistPath' | 'allowCustom'>;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What a job asks of the worker beyond the shared fields, e.g. `{ type: 'run', check, thresholds }`. */
+export type JobRequest = DistributiveOmit<HostToWorker, keyof JobSource | 'runId'>;
+
+/** The messages a job hears: all of its runId's but the end and the failure, which settle `ended`. */
+export type JobMessage = Exclude<WorkerToHost, { type: 'end' | 'failed' }>;
+
+/** How a job ended. */
+export type JobEnd =
+  | { status: 'finished' }
+  /** The worker found errors loading the spec or its data (listed, the warnings left out); nothing ran. */
+  | { status: 'problems'; errors: Problem[] }
+  | { status: 'cancelled' }
+  /** `layer`: the custom layer at fault, if any. */
+  | { status: 'failed'; message: string; layer?: number };
+
+/** One job of the engine. */
+export interface EngineJob {
+  readonly runId: number;
+  /** Settles once, with how the job ended. */
+  readonly ended: Promise<JobEnd>;
+  /** The call into user code running now, if any. */
+  userCall(): RunningCall | null;
+  /** Ends the job now, if it still runs, and its worker with it. */
+  cancel(): void;
+  /** Ends the job if it still runs, and the worker in any case; settles once the thread is gone. */
+  release(): Promise<void>;
+}
+
+interface Slot {
+  worker: Worker;
+  clock: CallClock;
+  /** Settles when the thread is gone. */
+  exited: Promise<void>;
+  job: { runId: number; onMessage(msg: JobMessage): void; finish(end: JobEnd): void } | null;
+}
+
+/** A heap limit makes a runaway spec kill its worker (ERR_WORKER_OUT_OF_MEMORY), not the host. */
+const WORKER_HEAP_MB = 4096;
+
+export class EngineClient {
+  private readonly slots = new Map<string, Slot>();
+  private nextRunId = 1;
+
+  constructor(private readonly host: EngineHost) {}
+
+  /**
+   * Starts `request` on `spec` in the worker of `key`, cancelling a job of that key still going.
+   * `layers` name the spec's layers in messages about their code; `onMessage` hears the job's
+   * messages in order.
+   */
+  start(key: string, spec: SpecText, request: JobRequest, layers: readonly UserCodeLayer[], onMessage: (msg: JobMessage) => void): EngineJob {
+    this.cancel(key);
+    const slot = this.slot(key);
+    const runId = this.nextRunId++;
+    const limitMs = this.host.userCodeLimitMs();
+    let settle!: (end: JobEnd) => void;
+    const ended = new Promise<JobEnd>((resolve) => (settle = resolve));
+    const job: NonNullable<Slot['job']> = {
+      runId,
+      onMessage,
+      finish: (end) => {
+        if (slot.job !== job) return;
+        slot.job = null;
+        stopWatch();
+        // A worker that failed or was cancelled may be anywhere; the next job gets a fresh one.
+        if (end.status === 'cancelled' || end.status === 'failed') this.discard(key, slot);
+        settle(end);
+      },
+    };
+    slot.job = job;
+    const stopWatch = watchUserCode(slot.clock, limitMs, (call) =>
+      job.finish({ status: 'failed', layer: call.layer, message: `${overrunMessage(layers[call.layer], call, limitMs)}, so the engine was stopped` }),
+    );
+    const message = { ...request, ...spec, runId, mnistPath: this.host.mnistPath, allowCustom: this.host.trusted() } as HostToWorker;
+    slot.worker.postMessage(message);
+    return {
+      runId,
+      ended,
+      userCall: () => (slot.job === job ? slot.clock.running() : null),
+      cancel: () => job.finish({ status: 'cancelled' }),
+      release: () => {
+        job.finish({ status: 'cancelled' });
+        this.discard(key, slot);
+        return slot.exited;
+      },
+    };
+  }
+
+  /** Starts the worker of `key` ahead of its first job, so that job does not wait for it. */
+  warm(key: string): void {
+    this.slot(key);
+  }
+
+  /** Cancels the job of `key`, if one is going. */
+  cancel(key: string): void {
+    this.slots.get(key)?.job?.finish({ status: 'cancelled' });
+  }
+
+  /** Ends the worker of `key`, and its job if one is going. */
+  release(key: string): void {
+    const slot = this.slots.get(key);
+    if (!slot) return;
+    slot.job?.finish({ status: 'cancelled' });
+    this.discard(key, slot);
+  }
+
+  dispose(): void {
+    for (const key of [...this.slots.keys()]) this.release(key);
+  }
+
+  private slot(key: string): Slot {
+    const existing = this.slots.get(key);
+    if (existing) return existing;
+    const clock = new CallClock();
+    const worker = new Worker(this.host.workerPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }, workerData: { clock: clock.shared } });
+    const slot: Slot = { worker, clock, exited: new Promise((resolve) => worker.once('exit', () => resolve())), job: null };
+    worker.on('message', (msg: unknown) => this.receive(slot, msg));
+    const crashed = (message: string) => {
+      slot.job?.finish({ status: 'failed', message });
+      this.discard(key, slot);
+    };
+    worker.on('error', (e: Error & { code?: string }) => crashed(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the engine ran out of memory' : `the engine crashed: ${e.message}`));
+    worker.on('exit', (code) => crashed(`the engine stopped unexpectedly (exit code ${code})`));
+    this.slots.set(key, slot);
+    return slot;
+  }
+
+  /** Routes a worker's message to its job. User code on that thread can post too, so anything may arrive. */
+  private receive(slot: Slot, data: unknown): void {
+    const job = slot.job;
+    if (!job || typeof data !== 'object' || data === null || (data as { runId?: unknown }).runId !== job.runId) return;
+    const msg = data as WorkerToHost;
+    switch (msg.type) {
+      case 'end':
+        job.finish({ status: 'finished' });
+        return;
+      case 'failed':
+        job.finish({ status: 'failed', message: msg.message, ...(msg.layer === undefined ? {} : { layer: msg.layer }) });
+        return;
+      case 'problems': {
+        job.onMessage(msg);
+        const errors = msg.problems.filter((p) => p.severity === 'error');
+        if (errors.length > 0) job.finish({ status: 'problems', errors });
+        return;
+      }
+      case 'event':
+      case 'train':
+        job.onMessage(msg);
+        return;
+    }
+  }
+
+  /** Forgets `slot` and ends its thread. */
+  private discard(key: string, slot: Slot): void {
+    if (this.slots.get(key) === slot) this.slots.delete(key);
+    slot.worker.removeAllListeners('message');
+    void slot.worker.terminate();
+  }
+}

@@ -1,0 +1,72 @@
+// One job of the engine worker, whatever thread it runs on: load the spec, run it (or train it) and
+// post each event as the engine yields it, then 'end'. Every call into user code is marked on the
+// clock, which the host watches; a failure (a custom layer's, tied to its index) becomes 'failed'.
+import type { CallClock } from '../call-clock';
+import { evaluateGraph } from '../engine/graph';
+import { gradientHealth } from '../engine/health';
+import { CustomLayerError } from '../engine/layers/custom';
+import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
+import type { GraphSpec } from '../spec';
+import type { HostToWorker } from '../protocol';
+import { load, networkInfo, type Post } from './load';
+import { trainSpec } from './train';
+import { toWire } from './wire';
+
+function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): void {
+  const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
+  const result = evaluateGraph(inputs, spec.nodes, spec.output);
+  const nodes = [
+    ...spec.inputs.map((i) => ({ name: i.name, op: 'input', in: [], line: i.range.start.line })),
+    ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
+  ].map((n) => ({ ...n, value: result.values[n.name], grad: result.grads[n.name] }));
+  post({ type: 'event', runId, event: { kind: 'graph', name: spec.name, output: spec.output, nodes } });
+  const ok = nodes.every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
+  post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });
+}
+
+async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, clock: CallClock): Promise<void> {
+  const started = performance.now();
+  // Calls into custom code during the check are its 'check' phase; before it, the method's name.
+  let checking = false;
+  const loaded = await load(msg, post, clock, () => checking);
+  if (!loaded?.spec) return;
+  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, loaded.spec, started);
+
+  const spec = loaded.spec;
+  const { network, x, t, shapes } = loaded;
+  if (!network || !x || !shapes) return;
+  const { layers, loss } = networkInfo(spec, shapes, network, x);
+  post({ type: 'event', runId: msg.runId, event: { kind: 'start', form: 'network', name: spec.name, layers, loss } });
+  let ok = true;
+  let lossValue: number | null = null;
+  // Kept for the health findings at the end; the tensors live on in the network anyway.
+  const events: EngineEvent[] = [];
+  for (const e of runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null })) {
+    if (e.kind === 'done') {
+      lossValue = e.loss;
+      continue;
+    }
+    events.push(e);
+    // Backward ends at the first layer; the check, if any, comes next.
+    if (e.kind === 'backward' && e.index === 0) checking = msg.check;
+    if (e.kind === 'check' && !e.result.ok) ok = false;
+    const { event, transfer } = toWire(e);
+    post({ type: 'event', runId: msg.runId, event }, transfer);
+  }
+  post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
+  if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
+  post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
+}
+
+/** Runs one job to its end; a failure becomes a 'failed' message instead of 'end'. */
+export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): Promise<void> {
+  try {
+    if (msg.type === 'train') await trainSpec(msg, post, clock);
+    else await run(msg, post, clock);
+    post({ type: 'end', runId: msg.runId });
+  } catch (e) {
+    clock.leave();
+    const message = e instanceof Error ? e.message : String(e);
+    post({ type: 'failed', runId: msg.runId, message, ...(e instanceof CustomLayerError && { layer: e.layer }) });
+  }
+}

@@ -1,0 +1,100 @@
+// The host's engine client with the real worker (dist/worker.js): one clock for user code, so a
+// custom layer that never returns is stopped after the same limit whether it loops in a run, in the
+// gradient check or in training, and whether or not it posts messages while it loops.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health';
+import { EngineClient, type JobEnd, type JobRequest } from '../../src/extension/engine-client';
+
+const folder = mkdtempSync(join(tmpdir(), 'backprop-client-'));
+/** A layer whose forward passes x through, and loops forever from its `n`-th call on. */
+const loopFrom = (n: number) => `let calls = 0;
+module.exports = {
+  forward(x) { if (++calls >= ${n}) for (;;) {} return { shape: x.shape, data: x.data.slice() }; },
+  backward(d) { return { shape: d.shape, data: d.data.slice() }; },
+};
+`;
+writeFileSync(join(folder, 'loop-in-run.js'), loopFrom(2)); // 1st call: the shape probe at load
+writeFileSync(join(folder, 'loop-in-check.js'), loopFrom(3)); // 2nd: the run's forward
+writeFileSync(join(folder, 'loop-in-train.js'), loopFrom(20));
+// Posts a message that looks like the engine's, for the first 50 run ids, every 20 ms, forever.
+writeFileSync(
+  join(folder, 'chatty.js'),
+  `const { parentPort } = require('node:worker_threads');
+module.exports = {
+  forward(x) {
+    for (;;) {
+      for (let runId = 1; runId <= 50; runId++) parentPort.postMessage({ type: 'heartbeat', runId, layer: 1, phase: 'forward' });
+      const until = Date.now() + 20;
+      while (Date.now() < until) {}
+    }
+  },
+  backward(d) { return d; },
+};
+`,
+);
+
+const spec = (module: string) => `input: { data: [[1, -2, 0.5], [0, 3, 1]] }
+target: { labels: [0, 1] }
+layers:
+  - { type: affine, units: 3 }
+  - { type: custom, module: ./${module} }
+  - { type: affine, units: 2 }
+loss: softmax-with-loss
+train: { iterations: 100, batch: 2 }
+`;
+
+const LIMIT_MS = 500;
+const engine = new EngineClient({
+  workerPath: resolve('dist/worker.js'),
+  mnistPath: resolve('dist/mnist-digits.bin'),
+  userCodeLimitMs: () => LIMIT_MS,
+  trusted: () => true,
+});
+
+async function job(module: string, request: JobRequest): Promise<{ end: JobEnd; ms: number }> {
+  const text = spec(module);
+  const layers = [{ name: 'Affine1' }, { name: module.replace('.js', ''), module: `./${module}` }, { name: 'Affine2' }];
+  const started = Date.now();
+  const end = await engine.start(module, { text, fileName: 'loop.backprop.yaml', folder }, request, layers, () => {}).ended;
+  engine.release(module);
+  return { end, ms: Date.now() - started };
+}
+
+const run: JobRequest = { type: 'run', check: false, thresholds: DEFAULT_THRESHOLDS };
+const check: JobRequest = { type: 'run', check: true, thresholds: DEFAULT_THRESHOLDS };
+const train: JobRequest = { type: 'train', snapshotEvery: 10, updateMs: 30 };
+
+for (const [what, module, request, message] of [
+  ['a run', 'loop-in-run.js', run, 'loop-in-run.forward did not return within 0.5 s, so the engine was stopped'],
+  ['a gradient check', 'loop-in-check.js', check, 'loop-in-check (check) did not return within 0.5 s, so the engine was stopped'],
+  ['training', 'loop-in-train.js', train, 'loop-in-train.forward did not return within 0.5 s, so the engine was stopped'],
+  ['a run, posting messages as it loops', 'chatty.js', run, 'chatty.forward did not return within 0.5 s, so the engine was stopped'],
+] as const) {
+  test(`user code that never returns in ${what} is stopped after the limit, on its layer`, async () => {
+    const { end, ms } = await job(module, request);
+    assert.deepEqual(end, { status: 'failed', layer: 1, message });
+    // The limit, plus the watch's interval and a loaded machine's slack; never before the limit.
+    assert.ok(ms >= LIMIT_MS && ms < 15_000, `${ms} ms`);
+  });
+}
+
+test('a job hears only its own messages, and the worker stays warm for the next job of its key', async () => {
+  const text = 'input: { data: [[1, -2]] }\nlayers: [relu]\n';
+  const kinds: string[] = [];
+  const first = engine.start('warm', { text, fileName: 'a.backprop.yaml', folder }, run, [], (m) => kinds.push(m.type === 'event' ? m.event.kind : m.type));
+  assert.deepEqual(await first.ended, { status: 'finished' });
+  assert.deepEqual(kinds, ['problems', 'start', 'forward', 'backward', 'findings', 'done']);
+  const second = engine.start('warm', { text, fileName: 'a.backprop.yaml', folder }, run, [], () => {});
+  assert.ok(second.runId > first.runId);
+  assert.deepEqual(await second.ended, { status: 'finished' });
+  // A newer job of the same key cancels the one going.
+  const third = engine.start('warm', { text: spec('loop-in-run.js'), fileName: 'a.backprop.yaml', folder }, run, [], () => {});
+  const fourth = engine.start('warm', { text, fileName: 'a.backprop.yaml', folder }, run, [], () => {});
+  assert.deepEqual(await third.ended, { status: 'cancelled' });
+  assert.deepEqual(await fourth.ended, { status: 'finished' });
+  await fourth.release();
+});
