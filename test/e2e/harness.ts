@@ -190,7 +190,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   } catch (error) {
     const tail = existsSync(logFile) ? logTail() : '';
     await stop();
-    throw new Error(`${(error as Error).message}\n--- code-server log ---\n${tail}`);
+    throw new Error(`${(error as Error).message}\n--- code-server log ---\n${tail}`, { cause: error });
   }
 }
 
@@ -329,7 +329,7 @@ export class Workbench {
         await hover.first().waitFor({ timeout: Math.min(1_000, Math.max(1, deadline - Date.now())) });
         return (await hover.allInnerTexts()).join('\n');
       } catch (error) {
-        if (Date.now() >= deadline) throw new Error(`no hover over "${token}" within ${timeout} ms: ${(error as Error).message}\n${await this.describeEditor()}`);
+        if (Date.now() >= deadline) throw new Error(`no hover over "${token}" within ${timeout} ms: ${(error as Error).message}\n${await this.describeEditor()}`, { cause: error });
       }
     }
   }
@@ -466,7 +466,7 @@ export async function startVSCode(options: CodeServerOptions): Promise<VSCodeSes
   } catch (error) {
     const tail = server.logTail();
     await close();
-    throw new Error(`${(error as Error).message}\n--- code-server log ---\n${tail}`);
+    throw new Error(`${(error as Error).message}\n--- code-server log ---\n${tail}`, { cause: error });
   }
 }
 

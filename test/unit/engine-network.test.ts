@@ -121,7 +121,7 @@ test('the check changes nothing anyone holds, and leaves the network as after a 
   assert.ok(bytes(net.loss!.kept().y).equals(kept.lossY), 'loss kept y');
   // The check drew nothing from the rng: the next mask equals the one a run without check would draw.
   const plain = buildNet(5);
-  [...runNetwork(plain.net, plain.x, plain.t, { train: true })];
+  for (const _ of runNetwork(plain.net, plain.x, plain.t, { train: true }));
   (plain.net.layers[3] as Dropout).forward(x, true);
   dropout.forward(x, true);
   assert.ok(bytes(dropout.mask!).equals(bytes((plain.net.layers[3] as Dropout).mask!)));
@@ -147,7 +147,8 @@ test('gradcheck passes on correct networks in both modes', () => {
     for (const mse of [false, true]) {
       const { net, x, t } = buildNet(7, mse ? new MSELoss() : new SoftmaxWithLoss());
       const target = mse ? oneHot : t;
-      if (!train) [...runNetwork(net, x, target, { train: true })]; // gives BatchNorm running statistics
+      // gives BatchNorm running statistics
+      if (!train) for (const _ of runNetwork(net, x, target, { train: true }));
       for (const r of checkNetwork(net, x, target, train)) {
         const what = `${train ? 'train' : 'eval'} ${net.loss!.name} ${r.name}.${r.param}`;
         assert.ok(r.result.ok, what);

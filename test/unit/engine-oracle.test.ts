@@ -16,7 +16,7 @@ import { runNetwork, type RunEvent } from '../../src/engine/run';
 import { Rng } from '../../src/engine/rng';
 import { initWeights } from '../../src/engine/init';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
-import { grads, sum, Value, values } from './oracle';
+import { grads, sum, type Value, values } from './oracle';
 
 const REL = 1e-9;
 

@@ -130,4 +130,26 @@ describe('Backprop Lens in the extension host', function () {
   it('refuses to train a spec without train:, saying how to add one', async () => {
     assert.equal(await api.train(example('relu.backprop.yaml')), undefined);
   });
+
+  it('stops a custom layer that never returns after backprop.customLayerTimeoutSeconds, in a run, a check and training', async function () {
+    this.timeout(120_000);
+    const config = vscode.workspace.getConfiguration('backprop');
+    await config.update('customLayerTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
+    try {
+      // Loops from its n-th forward: 1 is the shape probe at load, 2 the run's forward, later ones the check's or training's.
+      const loopFrom = (n: number) => `let calls = 0;\nmodule.exports = { forward(x) { if (++calls >= ${n}) for (;;) {} return { shape: x.shape, data: x.data.slice() }; }, backward(d) { return d; } };\n`;
+      const spec = (module: string) => `input: { data: [[1, -2, 0.5]] }\ntarget: { labels: [1] }\nlayers:\n  - { type: affine, units: 3 }\n  - { type: custom, module: ./${module} }\n  - { type: affine, units: 2 }\nloss: softmax-with-loss\ntrain: { iterations: 100, batch: 1 }\n`;
+      for (const [module, n] of [['loop-run.js', 2], ['loop-check.js', 3], ['loop-train.js', 20]] as const) writeFileSync(join(scratch, module), loopFrom(n));
+
+      const run = await api.run(specFile('loop-run.backprop.yaml', spec('loop-run.js')));
+      assert.deepEqual(run.outcome, { status: 'failed', layer: 1, message: 'LoopRun1.forward did not return within 1 s, so the engine was stopped' });
+      const check = await api.run(specFile('loop-check.backprop.yaml', spec('loop-check.js')), { check: true });
+      assert.deepEqual(check.outcome, { status: 'failed', layer: 1, message: 'LoopCheck1 (check) did not return within 1 s, so the engine was stopped' });
+      const session = await api.train(specFile('loop-train.backprop.yaml', spec('loop-train.js')));
+      assert.ok(session);
+      assert.deepEqual(await session.ended, { state: 'failed', message: 'LoopTrain1.forward did not return within 1 s, so the engine was stopped' });
+    } finally {
+      await config.update('customLayerTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });

@@ -23,6 +23,7 @@ async function runAndWrite(suite: string, results: string): Promise<void> {
   let report: SuiteReport;
   try {
     // A runtime path: the suite is a separate bundle, loaded with the host's own require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
     const module = require(suite) as SuiteModule;
     report = await module.runSuite();
   } catch (error) {
