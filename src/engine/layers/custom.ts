@@ -7,8 +7,7 @@
 // copies it (so later writes by the code reach nothing the engine holds), notices when the code
 // writes into a tensor it was given (and puts the values back), and turns every failure into a
 // CustomLayerError naming the layer. It calls `beforeCall` before each call into the code and
-// `afterCall` once it returns or throws, so a host can tell user code is running (the worker posts
-// heartbeats from it; the CLI's watchdog times each call).
+// `afterCall` once it returns or throws, so a host can time each call (src/call-clock.ts).
 import type { Layer, Param } from '../layer';
 import { closest } from '../near-miss';
 import { sizeOf, type Tensor } from '../tensor';
