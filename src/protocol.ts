@@ -1,7 +1,8 @@
 // Messages between the extension host, the engine worker and the webviews. Unions are split by
 // direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
 import type { WorstElement } from './engine/gradcheck';
-import type { Finding, HealthThresholds } from './engine/health';
+import type { Finding } from './engine/health';
+import type { HealthThresholds } from './engine/health-thresholds';
 import type { Problem } from './spec/model';
 
 export type { Finding, HealthThresholds, WorstElement };

@@ -3,7 +3,7 @@
 // loop is synchronous, and terminate() stops it wherever it is.
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { DEFAULT_THRESHOLDS } from '../engine/health';
+import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
 import type { HealthThresholds, HostToWorker, RunEvent, WorkerToHost } from '../protocol';
 import { fmtCustomCall } from '../format';
 import type { Problem } from '../spec/model';
