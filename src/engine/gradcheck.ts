@@ -33,7 +33,7 @@ export interface WorstElement {
 export interface ParamCheck {
   /** Shape of the checked tensor. */
   shape: number[];
-  /** Mean of |a − n| over all elements (0 for an empty tensor), the figure the book prints. */
+  /** Mean of |a − n| over all elements, non-differentiable points included (0 for an empty tensor): the book's figure. */
   meanAbsDiff: number;
   /** Largest |a − n| away from non-differentiable points (which the heatmaps and `worst` still show). */
   maxAbsDiff: number;
@@ -56,6 +56,9 @@ export interface ParamCheck {
   /** True when no element fails. */
   ok: boolean;
 }
+
+/** A check's figures and worst elements without its tensors: the CLI's report, and the wire form beside its error tensors. */
+export type CheckFigures = Omit<ParamCheck, 'shape' | 'error' | 'relError' | 'analytic' | 'numerical'>;
 
 /** The check of one parameter of one layer, or of its input gradient. */
 export interface LayerParamCheck {
