@@ -8,7 +8,7 @@
 //   --bench          the benchmark (→ out/bench)
 //   --watch          rebuild on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildMnist } from './scripts/build-mnist.mjs';
 
@@ -18,6 +18,14 @@ const browser = { bundle: true, platform: 'browser', target: 'es2022', format: '
 const testsIn = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f)) : []);
 /** Named entries keep bundles flat in their out dir. */
 const named = (files) => Object.fromEntries(files.map((f) => [f.split('/').pop().replace(/\.ts$/, ''), f]));
+/** Writes each build's metafile to `file` (also on a watch rebuild), for tests of what a bundle holds. */
+const writeMetafile = (file) => ({
+  name: 'write-metafile',
+  setup(build) {
+    build.initialOptions.metafile = true;
+    build.onEnd((result) => result.metafile && writeFileSync(file, JSON.stringify(result.metafile)));
+  },
+});
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [];
@@ -25,7 +33,9 @@ const flagged = ['--tests', '--webview-tests', '--vscode-tests', '--e2e-tests', 
 if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
   builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
-  builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: ['vscode'] });
+  // The extension on its own, so its metafile lists only what the extension host loads (test/unit/extension-bundle.test.ts).
+  builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [writeMetafile('dist/extension.meta.json')] });
+  builds.push({ ...node, entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist' });
   builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
@@ -51,7 +61,7 @@ if (args.has('--e2e-tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
 }
 if (args.has('--bench')) {
-  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts' }, outdir: 'out/bench' });
+  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts', activation: 'bench/activation.ts' }, outdir: 'out/bench' });
   builds.push({ ...node, entryPoints: { latency: 'bench/latency.ts' }, outdir: 'out/bench', packages: 'external' });
 }
 

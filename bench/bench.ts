@@ -1,5 +1,6 @@
 // `npm run bench`: figures only, never assertions (the machine is shared and noisy). Each figure is
-// the median of several runs after a warm-up, except the plain gradient check, which runs once.
+// the median of several runs after a warm-up, except the plain gradient check, which runs once, and
+// the extension's start, which is cold in each of its processes.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,8 +49,25 @@ function median(runs: number, f: () => void, warmup = 1): number {
     f();
     times.push(performance.now() - start);
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+  return middle(times);
 }
+
+/** The median of `values` (the upper one of an even count); sorts them. */
+function middle(values: number[]): number {
+  return values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+// The extension's cold start in fresh node processes (bench/activation.ts), against a stub vscode API.
+const starts = Array.from({ length: 9 }, () => {
+  const run = spawnSync(process.execPath, ['out/bench/activation.js'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`out/bench/activation.js failed: ${run.stderr}`);
+  return JSON.parse(run.stdout) as { loadMs: number; activateMs: number };
+});
+console.log(
+  `extension start, plain node against a stub vscode API (no-op calls), median of ${starts.length} fresh processes: ` +
+    `require dist/extension.js ${middle(starts.map((s) => s.loadMs)).toFixed(1)} ms, activate() ${middle(starts.map((s) => s.activateMs)).toFixed(1)} ms, ` +
+    `both ${middle(starts.map((s) => s.loadMs + s.activateMs)).toFixed(1)} ms (goal: under 50 ms)`,
+);
 
 const b100 = batch(100);
 const net = twoLayerNet(1);

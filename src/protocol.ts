@@ -1,7 +1,8 @@
 // Messages between the extension host, the engine worker and the webviews. Unions are split by
 // direction. Tensors travel as Float64 ArrayBuffers that the sender transfers, never as JSON numbers.
-import type { WorstElement } from './engine/gradcheck';
-import type { Finding, HealthThresholds } from './engine/health';
+import type { CheckFigures, WorstElement } from './engine/gradcheck';
+import type { Finding } from './engine/health';
+import type { HealthThresholds } from './engine/health-thresholds';
 import type { Problem } from './spec/model';
 
 export type { Finding, HealthThresholds, WorstElement };
@@ -84,27 +85,17 @@ export interface LayerInfo {
   line: number;
 }
 
-/** One gradient-check result for one parameter. */
-export interface WireCheck {
-  /** Mean |analytic − numerical| (what the book prints). */
-  meanAbsDiff: number;
-  /** Largest |analytic − numerical| away from non-differentiable points. */
-  maxAbsDiff: number;
-  /** Largest relative error away from non-differentiable points. */
-  maxRelError: number;
-  /** Elements outside atol + rtol·|n|, not counting non-differentiable points. */
-  failures: number;
-  /** Elements within h of a kink (such as a ReLU input near 0): labelled, not failed. */
-  nonDifferentiable: number;
-  /** True when there are no failures. */
-  ok: boolean;
-  /** |analytic − numerical| per element. */
+/**
+ * One gradient check (of a parameter or of a layer's dx) on the wire: the engine's figures, with its
+ * error tensors as wire tensors. Its analytic and numerical tensors stay in the worker; `worst`
+ * carries both values of the elements that matter.
+ */
+export type WireCheck = CheckFigures & {
+  /** ParamCheck.error on the wire. */
   error: WireTensor;
-  /** Relative error per element, |a − n| / max(|a|, |n|). */
+  /** ParamCheck.relError on the wire. */
   relError: WireTensor;
-  /** The worst elements, worst first. */
-  worst: WorstElement[];
-}
+};
 
 /** One event of a run, in the order the engine produced it. */
 export type RunEvent =

@@ -1,6 +1,6 @@
 // The `--json` report: built from the engine's event stream, the same stream the worker streams.
 import type { RunEvent } from '../engine/run';
-import type { ParamCheck, WorstElement } from '../engine/gradcheck';
+import type { CheckFigures, ParamCheck } from '../engine/gradcheck';
 import type { GraphResult } from '../engine/graph';
 import type { Finding } from '../engine/health';
 import type { GraphSpec } from '../spec/model';
@@ -10,23 +10,8 @@ import { toNested, type Tensor } from '../engine/tensor';
 // JSON has no NaN or ±Infinity: JSON.stringify prints them as null, and the stats' nan/posInf/negInf
 // counts say why.
 
-/** A gradient check's figures (of a parameter, or of a layer's dx). */
-export interface CheckReport {
-  /** Mean |analytic − numerical| over all elements (the book's figure). */
-  meanAbsDiff: number;
-  /** Largest |analytic − numerical|. */
-  maxAbsDiff: number;
-  /** Largest relative error |a − n| / max(|a|, |n|). */
-  maxRelError: number;
-  /** Elements outside the tolerance, not counting non-differentiable points. */
-  failures: number;
-  /** Elements within h of a kink (a ReLU input near 0, say): outside the tolerance, not failures. */
-  nonDifferentiable: number;
-  /** True when there are no failures. */
-  ok: boolean;
-  /** The worst elements, failures first. */
-  worst: WorstElement[];
-}
+/** A gradient check's figures (of a parameter, or of a layer's dx), as the engine gives them. */
+export type CheckReport = CheckFigures;
 
 /** One parameter of one layer. */
 export interface ParamReport {

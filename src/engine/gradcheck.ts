@@ -2,25 +2,13 @@
 // book's gradient_check.py does, but with a pass test per element instead of one mean, the worst
 // elements listed, non-differentiable points told apart from failures, and every layer's input
 // gradient (dx) checked as well as its parameters.
+import { DEFAULT_CHECK, type CheckOptions } from './check-options';
 import type { Layer, LossLayer } from './layer';
 import type { Sequential } from './network';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
 import { clone, tensor, type Tensor } from './tensor';
-
-/** Central difference step and the pass test |a − n| ≤ atol + rtol·|n|. */
-export interface CheckOptions {
-  /** Central difference step. */
-  h: number;
-  /** Absolute tolerance. */
-  atol: number;
-  /** Relative tolerance, times |numerical|. */
-  rtol: number;
-}
-
-/** The book's step h = 1e-4 and tolerances that a float64 network passes with a wide margin. */
-export const DEFAULT_CHECK: Readonly<CheckOptions> = { h: 1e-4, atol: 1e-5, rtol: 1e-3 };
 
 /** How many of the worst elements a check lists. */
 export const WORST_COUNT = 10;
@@ -45,7 +33,7 @@ export interface WorstElement {
 export interface ParamCheck {
   /** Shape of the checked tensor. */
   shape: number[];
-  /** Mean of |a − n| over all elements (0 for an empty tensor), the figure the book prints. */
+  /** Mean of |a − n| over all elements, non-differentiable points included (0 for an empty tensor): the book's figure. */
   meanAbsDiff: number;
   /** Largest |a − n| away from non-differentiable points (which the heatmaps and `worst` still show). */
   maxAbsDiff: number;
@@ -68,6 +56,9 @@ export interface ParamCheck {
   /** True when no element fails. */
   ok: boolean;
 }
+
+/** A check's figures and worst elements without its tensors: the CLI's report, and the wire form beside its error tensors. */
+export type CheckFigures = Omit<ParamCheck, 'shape' | 'error' | 'relError' | 'analytic' | 'numerical'>;
 
 /** The check of one parameter of one layer, or of its input gradient. */
 export interface LayerParamCheck {

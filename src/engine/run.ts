@@ -1,7 +1,8 @@
 // One run of a network as a stream of events, for viewers and the CLI: forward layer by layer, the
 // loss, backward from the last layer, then an optional gradient check. Every tensor in an event is
 // fixed once sent: layers never write into tensors they returned, and param values are copied.
-import { checkEachParam, type CheckOptions, type ParamCheck } from './gradcheck';
+import type { CheckOptions } from './check-options';
+import { checkEachParam, type ParamCheck } from './gradcheck';
 import type { LayerType, LossType } from './layer';
 import type { Sequential } from './network';
 import { filled } from './ops';

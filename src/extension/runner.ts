@@ -6,7 +6,8 @@ import type { RunEvent } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient, EngineJob } from './engine-client';
 import { healthThresholds } from './settings';
-import { specText, type ParsedSpec } from './specs';
+import type { AnalysedSpec } from '../spec/analyse';
+import { specText } from './specs';
 
 /** How a run ended. */
 export type RunOutcome =
@@ -47,7 +48,7 @@ export class Runner {
   ) {}
 
   /** Runs `doc`, parsed as `parsed`; a run of the same document already going is cancelled first. */
-  run(doc: vscode.TextDocument, parsed: ParsedSpec, check: boolean, onEvent: (event: RunEvent, runId: number) => void): { runId: number; outcome: Promise<RunOutcome> } {
+  run(doc: vscode.TextDocument, parsed: AnalysedSpec, check: boolean, onEvent: (event: RunEvent, runId: number) => void): { runId: number; outcome: Promise<RunOutcome> } {
     const layers = parsed.spec?.form === 'network' ? parsed.spec.layers : [];
     let names = layers.map((l) => l.name);
     let step = 'starting the engine';

@@ -2,8 +2,8 @@
 // or out of range.
 import * as vscode from 'vscode';
 import { DEFAULT_USER_CODE_SECONDS, userCodeSeconds } from '../call-clock';
-import { DEFAULT_THRESHOLDS } from '../engine/health';
-import type { HealthThresholds } from '../protocol';
+import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
+import type { HealthThresholds } from '../engine/health-thresholds';
 import { TRAINING_DEFAULTS } from './train-session';
 
 /** The backprop.health.* settings. */

@@ -1,8 +1,7 @@
 // Parsed specs by document version: hovers, CodeLens, completion and cursor tracking all ask for the
 // same document many times between edits, and parse it once.
 import * as vscode from 'vscode';
-import { loadSpec, type LayerShape, type LoadedSpec, type Spec } from '../spec';
-import type { Range as SpecRange } from '../spec/model';
+import { analyseSpec, type AnalysedSpec, type Range as SpecRange } from '../spec/analyse';
 import type { SpecText } from './engine-client';
 
 /** The spec file suffixes: .backprop.yaml, .backprop.yml, .backprop.json. */
@@ -23,25 +22,16 @@ export function toRange(r: SpecRange): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 }
 
-/** A document's parse: the spec (null when it has errors), its problems and static shapes. */
-export interface ParsedSpec extends Pick<LoadedSpec, 'problems'> {
-  /** The spec, or null. */
-  spec: Spec | null;
-  /** Static layer shapes, when they can be inferred without reading data. */
-  shapes: LayerShape[] | undefined;
-}
-
 /** Parses spec documents, caching one parse per document version. */
 export class SpecIndex {
-  private readonly cache = new Map<string, { version: number; parsed: ParsedSpec }>();
+  private readonly cache = new Map<string, { version: number; parsed: AnalysedSpec }>();
 
   /** The parse of `doc` at its current version. Pure and quick; never throws. */
-  get(doc: vscode.TextDocument): ParsedSpec {
+  get(doc: vscode.TextDocument): AnalysedSpec {
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.parsed;
-    const { spec, problems, shapes } = loadSpec(doc.getText(), fileName(doc.uri));
-    const parsed = { spec, problems, shapes };
+    const parsed = analyseSpec(doc.getText(), fileName(doc.uri));
     this.cache.set(key, { version: doc.version, parsed });
     return parsed;
   }

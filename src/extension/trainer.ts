@@ -6,7 +6,8 @@ import type { TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient } from './engine-client';
 import { trainingSettings } from './settings';
-import { fileName, specText, type ParsedSpec } from './specs';
+import type { AnalysedSpec } from '../spec/analyse';
+import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
 /** Most progress messages per second the worker sends (coalescing). */
@@ -74,7 +75,7 @@ export class Trainer implements vscode.Disposable {
   }
 
   /** Trains `doc`, parsed as `parsed`; a session of the same spec still running is cancelled first. */
-  train(doc: vscode.TextDocument, parsed: ParsedSpec): TrainSession {
+  train(doc: vscode.TextDocument, parsed: AnalysedSpec): TrainSession {
     const key = doc.uri.toString();
     this.sessions.get(key)?.cancel();
     const settings = trainingSettings();

@@ -1,30 +1,22 @@
 // The spec language in one call: text → parsed spec, problems, shapes, and (with IO) a runnable
-// network with its data. The parts are exported too, for hosts that need only one step.
+// network with its data. The parts are exported too, for hosts that need only one step. A host
+// that must not load the engine (the extension) imports ./analyse instead.
 import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
+import { staticShapes, unexpectedProblem, type AnalysedSpec } from './analyse';
 import { buildNetwork } from './build';
-import type { Problem, Spec } from './model';
 import { parseSpec } from './parse';
 import { refuseCustom, resolveData, type SpecIO } from './resolve';
-import { inferShapes, sourceShape, type LayerShape } from './shapes';
 
-export type * from './model';
+export * from './analyse';
 export { buildNetwork } from './build';
 export { decodeMnist, mnistBatch, MNIST_PIXELS, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 export { npyShape, parseNpy } from './npy';
-export { defaultSpecName, parseSpec, type ParseResult } from './parse';
 export { CUSTOM_REFUSED, resolveData, trainingSets, type ResolvedData, type SpecIO } from './resolve';
-export { inferShapes, sourceShape, type LayerShape, type ShapeResult } from './shapes';
 export { streamSeed } from './streams';
 
-/** What loadSpec found: always the problems; the later parts when every step before them succeeded. */
-export interface LoadedSpec {
-  /** The parsed spec, or null when parsing found errors. */
-  spec: Spec | null;
-  /** Every problem from parsing, shape inference and data loading. */
-  problems: Problem[];
-  /** Layer shapes of a network spec, when they can be inferred (with IO, or from a static input). */
-  shapes?: LayerShape[];
+/** What loadSpec found: analyseSpec's findings, and with IO the network and its data. */
+export interface LoadedSpec extends AnalysedSpec {
   /** The network, ready to run (network specs loaded with IO and without errors). */
   network?: Sequential;
   /** The input batch (with IO). */
@@ -40,9 +32,8 @@ export interface LoadOptions {
 }
 
 /**
- * Parses, checks and (given `io`) loads a spec. Without `io` it stops after shape inference, which
- * suits editor diagnostics; an input read from a file, or a custom layer (whose output shape is
- * known only by running it), then leaves the shapes unknown. Never throws.
+ * Parses, checks and (given `io`) loads a spec. Without `io` it stops after shape inference, as
+ * analyseSpec does. Never throws.
  */
 export function loadSpec(text: string, fileName: string, io?: SpecIO, options: LoadOptions = {}): LoadedSpec {
   const { spec, problems } = parseSpec(text, fileName);
@@ -50,21 +41,12 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
   const refused = options.allowCustom === false ? refuseCustom(spec) : [];
   if (refused.length > 0) return { spec, problems: [...problems, ...refused] };
   try {
-    if (!io) {
-      const inputShape = sourceShape(spec.input, 'input');
-      if (!inputShape) return { spec, problems };
-      const shapes = inferShapes(spec, inputShape);
-      const complete = shapes.layers.length === spec.layers.length;
-      return { spec, problems: [...problems, ...shapes.problems], ...(complete && { shapes: shapes.layers }) };
-    }
+    if (!io) return { spec, ...staticShapes(spec, problems) };
     const resolved = resolveData(spec, io);
     if (!('x' in resolved)) return { spec, problems: [...problems, ...resolved.problems] };
     const network = buildNetwork(spec, resolved);
     return { spec, problems: [...problems, ...resolved.problems], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };
   } catch (e) {
-    // Validation should make this unreachable; if an engine constructor still objects, say so.
-    const message = `the spec could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
-    const start = { line: 0, character: 0 };
-    return { spec, problems: [...problems, { message, range: { start, end: start }, severity: 'error' }] };
+    return { spec, problems: [...problems, unexpectedProblem(e)] };
   }
 }

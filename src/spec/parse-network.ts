@@ -1,6 +1,6 @@
 // The network form: settings, input, target, layers and loss.
 import { isMap, isScalar, type YAMLMap } from 'yaml';
-import { DEFAULT_CHECK } from '../engine/gradcheck';
+import { DEFAULT_CHECK } from '../engine/check-options';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
 import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { DEFAULT_THRESHOLDS } from '../../src/engine/health';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { EngineClient, type JobEnd, type JobRequest } from '../../src/extension/engine-client';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-client-'));

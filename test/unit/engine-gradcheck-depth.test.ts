@@ -2,11 +2,11 @@
 // apart from failures, and each layer's dx checked on its own, on the fast path and the plain one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DEFAULT_CHECK } from '../../src/engine/check-options';
 import {
   checkEachParamPlain,
   checkNetwork,
   compareGradients,
-  DEFAULT_CHECK,
   nonDifferentiableAt,
   WORST_COUNT,
   type LayerParamCheck,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_THRESHOLDS } from '../../src/engine/health';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { TRAINING_DEFAULTS } from '../../src/extension/train-session';
 
 const manifest = JSON.parse(readFileSync('package.json', 'utf8'));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_THRESHOLDS } from '../../src/engine/health';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import type { HostToWorker, WorkerToHost } from '../../src/protocol';
 import { CUSTOM_REFUSED } from '../../src/spec/resolve';
 import { CallClock, type CallKind } from '../../src/call-clock';
