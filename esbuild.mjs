@@ -16,6 +16,8 @@ const args = new Set(process.argv.slice(2));
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 const browser = { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning' };
 const testsIn = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => join(dir, f)) : []);
+/** What the .vsix ships is minified; the source maps are still written to dist/ for debugging, but not packaged. */
+const shipped = { minify: true };
 /** Named entries keep bundles flat in their out dir. */
 const named = (files) => Object.fromEntries(files.map((f) => [f.split('/').pop().replace(/\.ts$/, ''), f]));
 /** Writes each build's metafile to `file` (also on a watch rebuild), for tests of what a bundle holds. */
@@ -32,11 +34,11 @@ const builds = [];
 const flagged = ['--tests', '--webview-tests', '--vscode-tests', '--e2e-tests', '--bench'].some((f) => args.has(f));
 if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
-  builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
+  builds.push({ ...node, ...shipped, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
   // The extension on its own, so its metafile lists only what the extension host loads (test/unit/extension-bundle.test.ts).
-  builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [writeMetafile('dist/extension.meta.json')] });
-  builds.push({ ...node, entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist' });
-  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
+  builds.push({ ...node, ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [writeMetafile('dist/extension.meta.json')] });
+  builds.push({ ...node, ...shipped, entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist' });
+  builds.push({ ...browser, ...shipped, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });
