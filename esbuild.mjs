@@ -26,7 +26,7 @@ if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
   builds.push({ ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
   builds.push({ ...node, entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/worker/main.ts' }, outdir: 'dist', external: ['vscode'] });
-  builds.push({ ...browser, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
+  builds.push({ ...browser, entryPoints: { panel: 'webview/panel/panel.ts', side: 'webview/side/side.ts', train: 'webview/train/train.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });

@@ -1,16 +1,16 @@
 // The Train panel: a training run streamed by the host. Curves (loss, accuracy, gradient-flow
 // bands) grow as progress arrives; a step scrubber asks the host for recorded snapshots and shows
 // the chosen layer's heatmaps at that step, as the Run panel draws them.
-import type { TrainSnapshot, TrainViewToHost } from '../src/protocol';
-import { fmtCount } from '../src/format';
-import { TrainCharts, flowLegend } from './charts';
-import { h } from './dom';
-import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
-import { applyMessage, emptyModel, type LayerRecord, type RunModel } from './state';
+import type { TrainSnapshot, TrainViewToHost } from '../../src/protocol';
+import { fmtCount } from '../../src/format';
+import { TrainCharts, flowLegend } from '../shared/charts';
+import { h } from '../shared/dom';
+import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from '../shared/heatmap';
+import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../shared/state';
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
-import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from './train-state';
-import { StatusLine, nonFiniteText } from './train-status';
-import { ZoomControl, readZoom } from './zoom';
+import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
+import { StatusLine, nonFiniteText } from '../shared/train-status';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface TrainState {

@@ -2,8 +2,8 @@
 // percentile bands of |grad| over steps (after TensorBoard's distributions). Colours and font come
 // from the theme's CSS variables; data is pushed to uPlot at most once per animation frame.
 import uPlot from 'uplot';
-import { FLOW_PERCENTILES } from '../src/protocol';
-import { fmt, fmtCount } from '../src/format';
+import { FLOW_PERCENTILES } from '../../src/protocol';
+import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
 import { decadeLabel } from './flow';
 import { isRunning, type TrainModel } from './train-state';

@@ -1,13 +1,13 @@
 // The side view: a narrow sidebar webview that follows the editor's cursor. It shows the training run
 // of the spec on show (if any), the layer under the cursor (heatmaps fitted to the sidebar's width)
 // and the whole spec's gradient flow. The host resends everything on `ready`, so the view keeps only its zoom.
-import type { FlowBar, HostToSideView, SideViewToHost } from '../src/protocol';
-import { h } from './dom';
-import { fitLabels, focusRow, renderFlow } from './flow';
-import { fmt, fmtCount, fmtFull, fmtShape } from '../src/format';
-import { HeatmapView, Tooltip } from './heatmap';
+import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol';
+import { h } from '../shared/dom';
+import { fitLabels, focusRow, renderFlow } from '../shared/flow';
+import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { HeatmapView, Tooltip } from '../shared/heatmap';
 import { TrainSection } from './train-section';
-import { ZoomControl, readZoom } from './zoom';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
 

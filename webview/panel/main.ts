@@ -1,15 +1,15 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
-import type { HostToWebview, WebviewToHost } from '../src/protocol';
+import type { HostToWebview, WebviewToHost } from '../../src/protocol';
 import { CheckView } from './checks';
-import { h } from './dom';
-import { fmt, fmtFull } from '../src/format';
+import { h } from '../shared/dom';
+import { fmt, fmtFull } from '../../src/format';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from './heatmap';
-import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from './state';
+import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from '../shared/heatmap';
+import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
-import { ZoomControl, readZoom } from './zoom';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface PanelState {
