@@ -9,6 +9,7 @@ import { renderGraph } from './graph';
 import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from '../shared/heatmap';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
+import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
@@ -21,21 +22,8 @@ export interface PanelState {
   uri: string | null;
 }
 
-/** The part of the webview API the panel uses. */
-interface VsCodeApi {
-  postMessage(msg: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: PanelState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-/** Reads saved state, trusting nothing about its shape (it may come from an older version). */
-function readState(saved: unknown): PanelState {
-  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
-  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : null;
-  const uri = typeof o.uri === 'string' ? o.uri : null;
-  return { selected, zoom: readZoom(o.zoom), uri };
+function readState(saved: Record<string, unknown>): PanelState {
+  return { selected: savedIndex(saved.selected), zoom: readZoom(saved.zoom), uri: typeof saved.uri === 'string' ? saved.uri : null };
 }
 
 function isHostMessage(data: unknown): data is HostToWebview {
@@ -82,7 +70,7 @@ class Panel {
   private detailIndex: number | null = null;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<WebviewToHost, PanelState>,
     private readonly ui: PanelState,
   ) {
     const rerun = h('button', { class: 'button', type: 'button', title: 'Run the spec again' }, 'Run again');
@@ -312,10 +300,7 @@ function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
   return [...r.checks].sort((a, b) => rank(a.param) - rank(b.param));
 }
 
-/** Starts the panel: listens first, then tells the host it is ready. */
+/** Starts the panel. */
 export function start(): void {
-  const vscode = acquireVsCodeApi();
-  const panel = new Panel(vscode, readState(vscode.getState()));
-  window.addEventListener('message', (e: MessageEvent<unknown>) => panel.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView(readState, (vscode: VsCodeApi<WebviewToHost, PanelState>, ui) => new Panel(vscode, ui));
 }

@@ -7,6 +7,7 @@ import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
 import { HeatmapView, Tooltip } from '../shared/heatmap';
 import { TrainSection } from './train-section';
+import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
@@ -16,15 +17,6 @@ export interface SideState {
   /** Heatmap zoom, one of ZOOMS. */
   zoom: number;
 }
-
-/** The part of the webview API the side view uses. */
-interface VsCodeApi {
-  postMessage(msg: SideViewToHost): void;
-  getState(): unknown;
-  setState(state: SideState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
 
 /** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (panel.css). */
 const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
@@ -74,7 +66,7 @@ class SideView {
   private drawnWidth = 0;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<SideViewToHost, SideState>,
     private readonly ui: SideState,
   ) {
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
@@ -210,11 +202,7 @@ class SideView {
   }
 }
 
-/** Starts the side view: listens first, then tells the host it is ready. */
+/** Starts the side view. */
 export function startSide(): void {
-  const vscode = acquireVsCodeApi();
-  const saved = vscode.getState();
-  const view = new SideView(vscode, { zoom: readZoom(typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>).zoom : undefined) });
-  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView((saved): SideState => ({ zoom: readZoom(saved.zoom) }), (vscode: VsCodeApi<SideViewToHost, SideState>, ui) => new SideView(vscode, ui));
 }

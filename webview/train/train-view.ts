@@ -10,6 +10,7 @@ import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../sh
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
 import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
 import { StatusLine, nonFiniteText } from '../shared/train-status';
+import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
@@ -27,25 +28,13 @@ export interface TrainState {
 /** Least time between two saves of the run while progress streams in (ms): a window reload loses at most this much of the curves. */
 const SAVE_GAP_MS = 5000;
 
-/** The part of the webview API the Train panel uses. */
-interface VsCodeApi {
-  postMessage(msg: TrainViewToHost): void;
-  getState(): unknown;
-  setState(state: TrainState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
 /** Least time between two snapshot requests while following the newest (ms), so the heatmaps stay readable. */
 const FOLLOW_GAP_MS = 400;
 /** A request unanswered by then is given up (its step may have left the host's ring). */
 const ANSWER_TIMEOUT_MS = 3000;
 
-/** Reads saved state, trusting nothing about its shape. */
-function readState(saved: unknown): TrainState {
-  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
-  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : 0;
-  return { uri: typeof o.uri === 'string' ? o.uri : null, selected, zoom: readZoom(o.zoom), run: o.run };
+function readState(saved: Record<string, unknown>): TrainState {
+  return { uri: typeof saved.uri === 'string' ? saved.uri : null, selected: savedIndex(saved.selected) ?? 0, zoom: readZoom(saved.zoom), run: saved.run };
 }
 
 /** The snapshot on show: its step and the run model built from its events. */
@@ -118,7 +107,7 @@ class TrainView {
   private cancelledRun: number | null = null;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<TrainViewToHost, TrainState>,
     private readonly ui: TrainState,
   ) {
     this.cancel.addEventListener('click', () => {
@@ -440,10 +429,7 @@ class TrainView {
   }
 }
 
-/** Starts the Train panel: listens first, then tells the host it is ready. */
+/** Starts the Train panel. */
 export function startTrain(): void {
-  const vscode = acquireVsCodeApi();
-  const view = new TrainView(vscode, readState(vscode.getState()));
-  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView(readState, (vscode: VsCodeApi<TrainViewToHost, TrainState>, ui) => new TrainView(vscode, ui));
 }
