@@ -442,7 +442,7 @@ const MEDIAN = 4;
 /** Opacity of one band; nested bands add up, so the middle is darkest. */
 const BAND_ALPHA = 0.2;
 
-/** The legend of the flow bands (their colours in panel.css match the stacked opacities). */
+/** The legend of the flow bands (their colours in charts.css match the stacked opacities). */
 export function flowLegend(): HTMLElement {
   const p = FLOW_PERCENTILES;
   const items: [string, string, string][] = [

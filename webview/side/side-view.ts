@@ -18,7 +18,7 @@ export interface SideState {
   zoom: number;
 }
 
-/** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (panel.css). */
+/** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (side.css, heatmap.css). */
 const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
 /** Narrowest fit, so that a view squeezed to nothing still draws readable cells once widened. */
 const MIN_FIT = 64;
@@ -100,7 +100,7 @@ class SideView {
       this.flowSection,
       this.heatmapSection,
     );
-    // panel.css styles the side view under this class (uPlot's own rules come in dist/webview/train.css).
+    // side.css styles the side view under this class.
     document.body.classList.add('side');
     const root = document.getElementById('app') ?? document.body;
     root.replaceChildren(this.train.element, this.empty, this.layerView);
