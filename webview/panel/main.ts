@@ -4,9 +4,10 @@ import type { HostToWebview, WebviewToHost } from '../../src/protocol';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
 import { fmt, fmtFull } from '../../src/format';
+import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from '../shared/heatmap';
+import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions } from '../shared/heatmap';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
@@ -236,7 +237,7 @@ class Panel {
       onZoom: (steps) => this.zoom.by(steps),
       onPick: this.picker(i, param),
     });
-    const plain = heatmapSpecs(row).map((spec) => new HeatmapView(spec, options(spec.param, PANEL_FIT)));
+    const plain = layerHeatmaps(row, PANEL_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
     // The host reveals elements of parameters only; dx is the layer's input, not in the spec.
     this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
     this.heatmaps = [...plain, ...this.checks.flatMap((c) => c.heatmaps)];
@@ -274,21 +275,6 @@ class Panel {
     for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
     for (const c of this.checks) c.remark();
   }
-}
-
-/** A panel heatmap; `param` names the parameter (W, b, gamma, beta) whose gradient it draws. */
-type PanelHeatmap = HeatmapSpec & { param?: string };
-
-/** The heatmaps a row offers, in the order data flows: output and mask, then gradients (checks have their own section). */
-function heatmapSpecs(r: LayerRecord): PanelHeatmap[] {
-  const layer = r.info.name;
-  const specs: PanelHeatmap[] = [];
-  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
-  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
-  if (r.dout) specs.push({ title: 'dout', layer, tensor: r.dout, kind: 'diverging' });
-  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
-  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging', param: g.name });
-  return specs;
 }
 
 /** A row's checks: its parameters in parameter order, then dx. */

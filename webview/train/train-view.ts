@@ -3,9 +3,10 @@
 // the chosen layer's heatmaps at that step, as the Run panel draws them.
 import type { TrainSnapshot, TrainViewToHost } from '../../src/protocol';
 import { fmtCount } from '../../src/format';
+import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { TrainCharts, flowLegend } from '../shared/charts';
 import { h } from '../shared/dom';
-import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from '../shared/heatmap';
+import { HeatmapView, PANEL_FIT, Tooltip } from '../shared/heatmap';
 import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../shared/state';
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
 import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
@@ -53,18 +54,6 @@ function runOf(model: TrainModel, snapshot: TrainSnapshot): RunModel | null {
   applyMessage(run, { type: 'event', runId: 0, event: { kind: 'start', form: 'network', name: info.name, layers: info.layers, loss: info.loss } });
   for (const event of snapshot.events) applyMessage(run, { type: 'event', runId: 0, event });
   return run;
-}
-
-/** The heatmaps of a layer at a step: output and mask, then gradients, then the weights. */
-function heatmapSpecs(r: LayerRecord): HeatmapSpec[] {
-  const layer = r.info.name;
-  const specs: HeatmapSpec[] = [];
-  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
-  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
-  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
-  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging' });
-  for (const p of r.params) specs.push({ title: p.name, layer, tensor: p.value, kind: 'diverging' });
-  return specs;
 }
 
 /** The whole Train panel. */
@@ -415,7 +404,7 @@ class TrainView {
       return;
     }
     this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
-    this.heatmaps = heatmapSpecs(row).map((spec) => new HeatmapView(spec, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
+    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
     this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
