@@ -38,7 +38,7 @@ if (!flagged) {
   // The extension on its own, so its metafile lists only what the extension host loads (test/unit/extension-bundle.test.ts).
   builds.push({ ...node, ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [writeMetafile('dist/extension.meta.json')] });
   builds.push({ ...node, ...shipped, entryPoints: { worker: 'src/worker/main.ts' }, outdir: 'dist' });
-  builds.push({ ...browser, ...shipped, entryPoints: { panel: 'webview/panel.ts', side: 'webview/side.ts', train: 'webview/train.ts' }, outdir: 'dist/webview' });
+  builds.push({ ...browser, ...shipped, entryPoints: { panel: 'webview/panel/panel.ts', side: 'webview/side/side.ts', train: 'webview/train/train.ts' }, outdir: 'dist/webview' });
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });

@@ -100,7 +100,7 @@ export class RunPanel {
         onDispose();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['media/panel.css']);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['dist/webview/panel.css']);
   }
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */

@@ -1,6 +1,7 @@
 // The "Backprop" side view: heatmaps of the layer under the cursor and the spec's gradient flow.
 // It follows the spec editor's cursor and resyncs whenever it becomes visible again.
 import * as vscode from 'vscode';
+import { sideHeatmaps } from '../heatmaps';
 import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
 import { isIndex, webviewHtml, webviewOptions } from './panel';
 import { fileName } from './specs';
@@ -25,16 +26,13 @@ export function flowBars(run: SpecRun): FlowBar[] {
   });
 }
 
-/** The side view's heatmaps for one layer, in the order the issue names them: dW, activation, mask, dx. */
+/** The side view's heatmaps for one layer (src/heatmaps.ts says which, in which order). */
 function heatmaps(run: SpecRun, index: number): SideHeatmap[] {
   const l = run.layers[index];
   if (!l) return [];
-  const out: SideHeatmap[] = [];
-  for (const [name, grad] of Object.entries(l.grads)) out.push({ title: `d${name}`, kind: 'diverging', tensor: grad });
-  if (l.activation) out.push({ title: 'activation', kind: 'sequential', tensor: l.activation });
-  if (l.mask) out.push({ title: `mask (${l.info.type})`, kind: 'mask', tensor: l.mask });
-  if (l.dx) out.push({ title: 'dx', kind: 'diverging', tensor: l.dx });
-  return out;
+  const grads = Object.entries(l.grads).map(([name, grad]) => ({ name, grad }));
+  const params = Object.entries(l.params).map(([name, value]) => ({ name, value }));
+  return sideHeatmaps({ ...l, grads, params });
 }
 
 /** Provides the view and keeps it on the layer the user is looking at. */
@@ -73,7 +71,7 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     this.view = view;
     this.ready = false;
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['media/panel.css', 'dist/webview/train.css']);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['dist/webview/side.css']);
     this.disposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => {
         const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};

@@ -71,7 +71,7 @@ export class TrainPanel implements TrainView {
         onDispose();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'train', ['media/panel.css', 'dist/webview/train.css']);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'train', ['dist/webview/train.css']);
   }
 
   /** Shows `session` (the whole run so far, then what comes). */

@@ -1,7 +1,7 @@
 // The gradient-flow chart's log axis: whole decades with every positive finite value strictly inside.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowAxis } from '../../webview/flow';
+import { flowAxis } from '../../webview/shared/flow';
 
 const bar = (meanAbs: number, maxAbs: number) => ({ name: 'L', meanAbs, maxAbs });
 

@@ -1,7 +1,7 @@
 // Number formatting and colour scales of the panel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { domainOf, lutIndex, lutOf, parseRgb } from '../../webview/colormap';
+import { domainOf, lutIndex, lutOf, parseRgb } from '../../webview/shared/colormap';
 import { fmt, fmtCustomCall, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
 
 test('fmt: three significant digits, exponent outside [1e-3, 1e5)', () => {

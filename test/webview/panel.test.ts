@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { WebviewToHost, WireCheck } from '../../src/protocol';
 import { fmt, fmtFull, fmtGraph } from '../../src/format';
-import { lutOf } from '../../webview/colormap';
+import { lutOf } from '../../webview/shared/colormap';
 import { poolMaxAbs } from '../../src/downsample';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { FINDINGS, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostToTrainView } from '../../src/protocol';
-import { applyTrainMessage, emptyTrainModel, readTrainMessage, statusOf } from '../../webview/train-state';
+import { applyTrainMessage, emptyTrainModel, readTrainMessage, statusOf } from '../../webview/shared/train-state';
 import { TrainHistory } from '../../src/train-history';
 import { LAST_STEP, PROGRESS_MESSAGES, TRAIN_INFO, progressOf, trainNaN, trainRun } from './train-fixtures';
 

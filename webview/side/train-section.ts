@@ -1,10 +1,10 @@
 // The side view's training section: the run of the spec on show, compact (status, first NaN, loss
 // curve and gradient-flow bands; no scrubber, no heatmaps). It follows the same message stream as
 // the Train panel, wrapped in the side view's 'train' messages.
-import { TrainCharts, flowLegend } from './charts';
-import { h } from './dom';
-import { applyTrainMessage, emptyTrainModel, nonFiniteShort, readTrainMessage, type TrainModel } from './train-state';
-import { StatusLine, nonFiniteText } from './train-status';
+import { TrainCharts, flowLegend } from '../shared/charts';
+import { h } from '../shared/dom';
+import { applyTrainMessage, emptyTrainModel, nonFiniteShort, readTrainMessage, type TrainModel } from '../shared/train-state';
+import { StatusLine, nonFiniteText } from '../shared/train-status';
 
 /** The training section at the top of the side view; hidden until a run arrives. */
 export class TrainSection {

@@ -1,10 +1,10 @@
 // A scalar computational graph drawn as in the book's figures: inputs on the left, operation nodes
 // as circles, each edge labelled with the forward value above and the gradient below, the output on
 // the right. Columns are topological depth; rows follow the operands (barycentre) to limit crossings.
-import type { GraphNodeInfo } from '../src/protocol';
-import { h, s } from './dom';
-import { fmtFull, fmtGraph } from '../src/format';
-import type { GraphEvent } from './state';
+import type { GraphNodeInfo } from '../../src/protocol';
+import { h, s } from '../shared/dom';
+import { fmtFull, fmtGraph } from '../../src/format';
+import type { GraphEvent } from '../shared/state';
 
 const COL_W = 170;
 const ROW_H = 76;

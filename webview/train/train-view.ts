@@ -1,16 +1,18 @@
 // The Train panel: a training run streamed by the host. Curves (loss, accuracy, gradient-flow
 // bands) grow as progress arrives; a step scrubber asks the host for recorded snapshots and shows
 // the chosen layer's heatmaps at that step, as the Run panel draws them.
-import type { TrainSnapshot, TrainViewToHost } from '../src/protocol';
-import { fmtCount } from '../src/format';
-import { TrainCharts, flowLegend } from './charts';
-import { h } from './dom';
-import { HeatmapView, PANEL_FIT, Tooltip, type HeatmapSpec } from './heatmap';
-import { applyMessage, emptyModel, type LayerRecord, type RunModel } from './state';
+import type { TrainSnapshot, TrainViewToHost } from '../../src/protocol';
+import { fmtCount } from '../../src/format';
+import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
+import { TrainCharts, flowLegend } from '../shared/charts';
+import { h } from '../shared/dom';
+import { HeatmapView, PANEL_FIT, Tooltip } from '../shared/heatmap';
+import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../shared/state';
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
-import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from './train-state';
-import { StatusLine, nonFiniteText } from './train-status';
-import { ZoomControl, readZoom } from './zoom';
+import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
+import { StatusLine, nonFiniteText } from '../shared/train-status';
+import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface TrainState {
@@ -27,25 +29,13 @@ export interface TrainState {
 /** Least time between two saves of the run while progress streams in (ms): a window reload loses at most this much of the curves. */
 const SAVE_GAP_MS = 5000;
 
-/** The part of the webview API the Train panel uses. */
-interface VsCodeApi {
-  postMessage(msg: TrainViewToHost): void;
-  getState(): unknown;
-  setState(state: TrainState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
 /** Least time between two snapshot requests while following the newest (ms), so the heatmaps stay readable. */
 const FOLLOW_GAP_MS = 400;
 /** A request unanswered by then is given up (its step may have left the host's ring). */
 const ANSWER_TIMEOUT_MS = 3000;
 
-/** Reads saved state, trusting nothing about its shape. */
-function readState(saved: unknown): TrainState {
-  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
-  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : 0;
-  return { uri: typeof o.uri === 'string' ? o.uri : null, selected, zoom: readZoom(o.zoom), run: o.run };
+function readState(saved: Record<string, unknown>): TrainState {
+  return { uri: typeof saved.uri === 'string' ? saved.uri : null, selected: savedIndex(saved.selected) ?? 0, zoom: readZoom(saved.zoom), run: saved.run };
 }
 
 /** The snapshot on show: its step and the run model built from its events. */
@@ -64,18 +54,6 @@ function runOf(model: TrainModel, snapshot: TrainSnapshot): RunModel | null {
   applyMessage(run, { type: 'event', runId: 0, event: { kind: 'start', form: 'network', name: info.name, layers: info.layers, loss: info.loss } });
   for (const event of snapshot.events) applyMessage(run, { type: 'event', runId: 0, event });
   return run;
-}
-
-/** The heatmaps of a layer at a step: output and mask, then gradients, then the weights. */
-function heatmapSpecs(r: LayerRecord): HeatmapSpec[] {
-  const layer = r.info.name;
-  const specs: HeatmapSpec[] = [];
-  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
-  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
-  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
-  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging' });
-  for (const p of r.params) specs.push({ title: p.name, layer, tensor: p.value, kind: 'diverging' });
-  return specs;
 }
 
 /** The whole Train panel. */
@@ -118,7 +96,7 @@ class TrainView {
   private cancelledRun: number | null = null;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<TrainViewToHost, TrainState>,
     private readonly ui: TrainState,
   ) {
     this.cancel.addEventListener('click', () => {
@@ -426,7 +404,7 @@ class TrainView {
       return;
     }
     this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
-    this.heatmaps = heatmapSpecs(row).map((spec) => new HeatmapView(spec, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
+    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
     this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
@@ -440,10 +418,7 @@ class TrainView {
   }
 }
 
-/** Starts the Train panel: listens first, then tells the host it is ready. */
+/** Starts the Train panel. */
 export function startTrain(): void {
-  const vscode = acquireVsCodeApi();
-  const view = new TrainView(vscode, readState(vscode.getState()));
-  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView(readState, (vscode: VsCodeApi<TrainViewToHost, TrainState>, ui) => new TrainView(vscode, ui));
 }

@@ -1,15 +1,17 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
-import type { HostToWebview, WebviewToHost } from '../src/protocol';
+import type { HostToWebview, WebviewToHost } from '../../src/protocol';
 import { CheckView } from './checks';
-import { h } from './dom';
-import { fmt, fmtFull } from '../src/format';
+import { h } from '../shared/dom';
+import { fmt, fmtFull } from '../../src/format';
+import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type HeatmapSpec } from './heatmap';
-import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from './state';
+import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions } from '../shared/heatmap';
+import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
-import { ZoomControl, readZoom } from './zoom';
+import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface PanelState {
@@ -21,21 +23,8 @@ export interface PanelState {
   uri: string | null;
 }
 
-/** The part of the webview API the panel uses. */
-interface VsCodeApi {
-  postMessage(msg: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: PanelState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-/** Reads saved state, trusting nothing about its shape (it may come from an older version). */
-function readState(saved: unknown): PanelState {
-  const o = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
-  const selected = typeof o.selected === 'number' && Number.isInteger(o.selected) && o.selected >= 0 ? o.selected : null;
-  const uri = typeof o.uri === 'string' ? o.uri : null;
-  return { selected, zoom: readZoom(o.zoom), uri };
+function readState(saved: Record<string, unknown>): PanelState {
+  return { selected: savedIndex(saved.selected), zoom: readZoom(saved.zoom), uri: typeof saved.uri === 'string' ? saved.uri : null };
 }
 
 function isHostMessage(data: unknown): data is HostToWebview {
@@ -82,7 +71,7 @@ class Panel {
   private detailIndex: number | null = null;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<WebviewToHost, PanelState>,
     private readonly ui: PanelState,
   ) {
     const rerun = h('button', { class: 'button', type: 'button', title: 'Run the spec again' }, 'Run again');
@@ -248,7 +237,7 @@ class Panel {
       onZoom: (steps) => this.zoom.by(steps),
       onPick: this.picker(i, param),
     });
-    const plain = heatmapSpecs(row).map((spec) => new HeatmapView(spec, options(spec.param, PANEL_FIT)));
+    const plain = layerHeatmaps(row, PANEL_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
     // The host reveals elements of parameters only; dx is the layer's input, not in the spec.
     this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
     this.heatmaps = [...plain, ...this.checks.flatMap((c) => c.heatmaps)];
@@ -288,21 +277,6 @@ class Panel {
   }
 }
 
-/** A panel heatmap; `param` names the parameter (W, b, gamma, beta) whose gradient it draws. */
-type PanelHeatmap = HeatmapSpec & { param?: string };
-
-/** The heatmaps a row offers, in the order data flows: output and mask, then gradients (checks have their own section). */
-function heatmapSpecs(r: LayerRecord): PanelHeatmap[] {
-  const layer = r.info.name;
-  const specs: PanelHeatmap[] = [];
-  if (r.activation) specs.push({ title: r.isLoss ? 'prediction' : 'activation', layer, tensor: r.activation, kind: 'sequential' });
-  if (r.mask) specs.push({ title: `mask (${r.info.type})`, layer, tensor: r.mask, kind: 'mask' });
-  if (r.dout) specs.push({ title: 'dout', layer, tensor: r.dout, kind: 'diverging' });
-  if (r.dx) specs.push({ title: 'dx', layer, tensor: r.dx, kind: 'diverging' });
-  for (const g of r.grads) specs.push({ title: `d${g.name}`, layer, tensor: g.grad, kind: 'diverging', param: g.name });
-  return specs;
-}
-
 /** A row's checks: its parameters in parameter order, then dx. */
 function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
   const rank = (param: string): number => {
@@ -312,10 +286,7 @@ function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
   return [...r.checks].sort((a, b) => rank(a.param) - rank(b.param));
 }
 
-/** Starts the panel: listens first, then tells the host it is ready. */
+/** Starts the panel. */
 export function start(): void {
-  const vscode = acquireVsCodeApi();
-  const panel = new Panel(vscode, readState(vscode.getState()));
-  window.addEventListener('message', (e: MessageEvent<unknown>) => panel.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView(readState, (vscode: VsCodeApi<WebviewToHost, PanelState>, ui) => new Panel(vscode, ui));
 }

@@ -2,8 +2,8 @@
 // percentile bands of |grad| over steps (after TensorBoard's distributions). Colours and font come
 // from the theme's CSS variables; data is pushed to uPlot at most once per animation frame.
 import uPlot from 'uplot';
-import { FLOW_PERCENTILES } from '../src/protocol';
-import { fmt, fmtCount } from '../src/format';
+import { FLOW_PERCENTILES } from '../../src/protocol';
+import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
 import { decadeLabel } from './flow';
 import { isRunning, type TrainModel } from './train-state';
@@ -442,7 +442,7 @@ const MEDIAN = 4;
 /** Opacity of one band; nested bands add up, so the middle is darkest. */
 const BAND_ALPHA = 0.2;
 
-/** The legend of the flow bands (their colours in panel.css match the stacked opacities). */
+/** The legend of the flow bands (their colours in charts.css match the stacked opacities). */
 export function flowLegend(): HTMLElement {
   const p = FLOW_PERCENTILES;
   const items: [string, string, string][] = [

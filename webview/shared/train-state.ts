@@ -1,8 +1,8 @@
 // A training run as the training views know it, built up one host message at a time. Pure (no DOM),
 // shared by the Train panel and the side view's training section.
-import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../src/protocol';
-import { fmt, fmtCount } from '../src/format';
-import { TrainHistory } from '../src/train-history';
+import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../../src/protocol';
+import { fmt, fmtCount } from '../../src/format';
+import { TrainHistory } from '../../src/train-history';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 
 /** Everything the training views show about the current run, except the snapshot on show. */

@@ -1,11 +1,11 @@
 // The gradient check of one tensor (a parameter, or dx) of the selected layer: a summary line, heatmaps
 // of |a − n| and of the relative error, and the worst elements. Choosing a worst element (click, or
 // Enter) puts both heatmaps' cell cursor on it and shows the |a − n| heatmap's tooltip there.
-import type { WireCheck, WorstElement } from '../src/protocol';
-import { h, rowKeyTarget } from './dom';
-import { matrixShape } from '../src/downsample';
-import { fmt, fmtCount, fmtFull, fmtGraph } from '../src/format';
-import { HeatmapView, type HeatmapOptions } from './heatmap';
+import type { WireCheck, WorstElement } from '../../src/protocol';
+import { h, rowKeyTarget } from '../shared/dom';
+import { matrixShape } from '../../src/downsample';
+import { fmt, fmtCount, fmtFull, fmtGraph } from '../../src/format';
+import { HeatmapView, type HeatmapOptions } from '../shared/heatmap';
 
 /** Why a non-differentiable point is labelled rather than failed. */
 const NON_DIFFERENTIABLE_TITLE =

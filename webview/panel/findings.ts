@@ -1,8 +1,8 @@
 // Gradient-health findings in the panel: a list under the summary whose items select their layer,
 // and a ⚠ before the name of each layer that has findings.
-import type { Finding } from '../src/protocol';
-import { h } from './dom';
-import type { LayerRecord } from './state';
+import type { Finding } from '../../src/protocol';
+import { h } from '../shared/dom';
+import type { LayerRecord } from '../shared/state';
 
 type FixKind = NonNullable<Finding['fix']>['kind'];
 

@@ -1,9 +1,9 @@
 // The gradient-flow chart (after the plot_grad_flow recipe): one row per layer with its max |grad|
 // as a light bar and its mean |grad| as a solid bar over it, on a log axis, so vanishing and
 // exploding layers stand out by decades. Bars run horizontally because the view is narrow.
-import type { FlowBar } from '../src/protocol';
+import type { FlowBar } from '../../src/protocol';
 import { s } from './dom';
-import { fmt, fmtFull } from '../src/format';
+import { fmt, fmtFull } from '../../src/format';
 
 /** Height of one layer's row (px). */
 const ROW_H = 22;

@@ -1,7 +1,7 @@
 // The parts of a training view's text shared by the Train panel and the side view: the status line
 // and the first-NaN callout.
-import type { NonFiniteAt } from '../src/protocol';
-import { fmtCount } from '../src/format';
+import type { NonFiniteAt } from '../../src/protocol';
+import { fmtCount } from '../../src/format';
 import { h } from './dom';
 import { nonFiniteWhere, statusOf, type TrainModel } from './train-state';
 

@@ -1,6 +1,6 @@
 // The run as the panel knows it, built up one message at a time. Pure: no DOM, so it reads as the
 // single place that decides what an event changes.
-import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../src/protocol';
+import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../../src/protocol';
 
 /** A scalar graph event. */
 export type GraphEvent = Extract<RunEvent, { kind: 'graph' }>;

@@ -1,11 +1,11 @@
 // One heatmap card: a tensor drawn cell by cell on a canvas (crisp: a small ImageData scaled up with
 // smoothing off), a legend, a note when the tensor was pooled, and a tooltip with exact values.
-import type { WireTensor } from '../src/protocol';
+import type { WireTensor } from '../../src/protocol';
 import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
 import { h } from './dom';
 import { bytesOf, wholeBuffer } from './wire-buffer';
-import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../src/downsample';
-import { fmt, fmtFull, fmtShape } from '../src/format';
+import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
+import { fmt, fmtFull, fmtShape } from '../../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {

@@ -1,11 +1,11 @@
 // The layer table: one row per layer, filled in as forward, backward and check events arrive.
 // Rows are an ARIA grid with one focusable row at a time (roving tabindex).
-import type { WireStats, WireTensor } from '../src/protocol';
+import type { WireStats, WireTensor } from '../../src/protocol';
 import { nonDifferentiableText } from './checks';
-import { h, rowKeyTarget } from './dom';
+import { h, rowKeyTarget } from '../shared/dom';
 import { findingMark } from './findings';
-import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../src/format';
-import type { LayerRecord } from './state';
+import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../../src/format';
+import type { LayerRecord } from '../shared/state';
 
 /** One rendered cell: text plus an optional hover title and CSS classes. */
 interface Cell {

@@ -2,9 +2,9 @@
 // worker belongs to the extension host), but VS Code keeps the state: the restored panel shows the
 // curves as they were instead of nothing. State is JSON, so buffers become arrays, and NaN and ±∞
 // (which JSON turns into null) are kept as strings. The snapshots stay with the host and are gone.
-import { fmtCount } from '../src/format';
-import type { HostToTrainView, NonFiniteAt, TrainHistoryWire, TrainInfo, TrainStatus } from '../src/protocol';
-import type { TrainModel } from './train-state';
+import { fmtCount } from '../../src/format';
+import type { HostToTrainView, NonFiniteAt, TrainHistoryWire, TrainInfo, TrainStatus } from '../../src/protocol';
+import type { TrainModel } from '../shared/train-state';
 
 /** A number, or NaN / Infinity / -Infinity spelled out. */
 type JsonNumber = number | string;

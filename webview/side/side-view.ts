@@ -1,13 +1,14 @@
 // The side view: a narrow sidebar webview that follows the editor's cursor. It shows the training run
 // of the spec on show (if any), the layer under the cursor (heatmaps fitted to the sidebar's width)
 // and the whole spec's gradient flow. The host resends everything on `ready`, so the view keeps only its zoom.
-import type { FlowBar, HostToSideView, SideViewToHost } from '../src/protocol';
-import { h } from './dom';
-import { fitLabels, focusRow, renderFlow } from './flow';
-import { fmt, fmtCount, fmtFull, fmtShape } from '../src/format';
-import { HeatmapView, Tooltip } from './heatmap';
+import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol';
+import { h } from '../shared/dom';
+import { fitLabels, focusRow, renderFlow } from '../shared/flow';
+import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { HeatmapView, Tooltip } from '../shared/heatmap';
 import { TrainSection } from './train-section';
-import { ZoomControl, readZoom } from './zoom';
+import { startView, type VsCodeApi } from '../shared/vscode-api';
+import { ZoomControl, readZoom } from '../shared/zoom';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
 
@@ -17,16 +18,7 @@ export interface SideState {
   zoom: number;
 }
 
-/** The part of the webview API the side view uses. */
-interface VsCodeApi {
-  postMessage(msg: SideViewToHost): void;
-  getState(): unknown;
-  setState(state: SideState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-/** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (panel.css). */
+/** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (side.css, heatmap.css). */
 const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
 /** Narrowest fit, so that a view squeezed to nothing still draws readable cells once widened. */
 const MIN_FIT = 64;
@@ -74,7 +66,7 @@ class SideView {
   private drawnWidth = 0;
 
   constructor(
-    private readonly vscode: VsCodeApi,
+    private readonly vscode: VsCodeApi<SideViewToHost, SideState>,
     private readonly ui: SideState,
   ) {
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
@@ -108,7 +100,7 @@ class SideView {
       this.flowSection,
       this.heatmapSection,
     );
-    // panel.css styles the side view under this class (uPlot's own rules come in dist/webview/train.css).
+    // side.css styles the side view under this class.
     document.body.classList.add('side');
     const root = document.getElementById('app') ?? document.body;
     root.replaceChildren(this.train.element, this.empty, this.layerView);
@@ -210,11 +202,7 @@ class SideView {
   }
 }
 
-/** Starts the side view: listens first, then tells the host it is ready. */
+/** Starts the side view. */
 export function startSide(): void {
-  const vscode = acquireVsCodeApi();
-  const saved = vscode.getState();
-  const view = new SideView(vscode, { zoom: readZoom(typeof saved === 'object' && saved !== null ? (saved as Record<string, unknown>).zoom : undefined) });
-  window.addEventListener('message', (e: MessageEvent<unknown>) => view.receive(e.data));
-  vscode.postMessage({ type: 'ready' });
+  startView((saved): SideState => ({ zoom: readZoom(saved.zoom) }), (vscode: VsCodeApi<SideViewToHost, SideState>, ui) => new SideView(vscode, ui));
 }
