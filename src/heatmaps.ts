@@ -1,16 +1,16 @@
-// Which heatmaps a layer has, in which order, with which title and colour scale, and which of them each
-// view shows: the run panel, the Train panel's snapshots (webview) and the side view (its host builds them).
+// Which heatmaps a layer has, with which title and colour scale, and which of them each view shows in
+// which order: the run panel, the Train panel's snapshots (webview) and the side view (its host builds them).
 import type { SideHeatmap, WireTensor } from './protocol';
 
-/** A tensor of a layer that can be drawn; a layer's heatmaps come in this order, the way data flows. */
+/** A tensor of a layer that can be drawn. */
 export type HeatmapSource = 'activation' | 'mask' | 'dout' | 'dx' | 'grads' | 'params';
 
-/** The run panel: forward, then backward (its gradient checks have their own section). */
+/** The run panel, in the order data flows: forward, then backward (its gradient checks have their own section). */
 export const PANEL_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dout', 'dx', 'grads'];
 /** The Train panel's snapshot of a step: the parameters too, to watch them train. */
 export const TRAIN_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dx', 'grads', 'params'];
-/** The side view, narrow: dout, the next layer's dx, is left out. */
-const SIDE_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dx', 'grads'];
+/** The side view, a panel of gradients: the weights' first; dout, the next layer's dx, is left out. */
+const SIDE_HEATMAPS: readonly HeatmapSource[] = ['grads', 'activation', 'mask', 'dx'];
 
 /** The tensors of one layer (or of the loss); any of them may be missing, not reached or not kept yet. */
 export interface LayerTensors {
@@ -39,17 +39,24 @@ export interface LayerHeatmap {
   param?: string;
 }
 
-/** The heatmaps of `layer` that a view showing `shown` draws, in HeatmapSource order. */
+/** The heatmaps of `layer` that a view showing `shown` draws, in that order. */
 export function layerHeatmaps(layer: LayerTensors, shown: readonly HeatmapSource[]): LayerHeatmap[] {
-  const out: LayerHeatmap[] = [];
-  const has = (source: HeatmapSource): boolean => shown.includes(source);
-  if (has('activation') && layer.activation) out.push({ title: layer.isLoss ? 'prediction' : 'activation', kind: 'sequential', tensor: layer.activation });
-  if (has('mask') && layer.mask) out.push({ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask });
-  if (has('dout') && layer.dout) out.push({ title: 'dout', kind: 'diverging', tensor: layer.dout });
-  if (has('dx') && layer.dx) out.push({ title: 'dx', kind: 'diverging', tensor: layer.dx });
-  if (has('grads')) for (const g of layer.grads ?? []) out.push({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name });
-  if (has('params')) for (const p of layer.params ?? []) out.push({ title: p.name, kind: 'diverging', tensor: p.value, param: p.name });
-  return out;
+  return shown.flatMap((source): LayerHeatmap[] => {
+    switch (source) {
+      case 'activation':
+        return layer.activation ? [{ title: layer.isLoss ? 'prediction' : 'activation', kind: 'sequential', tensor: layer.activation }] : [];
+      case 'mask':
+        return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask }] : [];
+      case 'dout':
+        return layer.dout ? [{ title: 'dout', kind: 'diverging', tensor: layer.dout }] : [];
+      case 'dx':
+        return layer.dx ? [{ title: 'dx', kind: 'diverging', tensor: layer.dx }] : [];
+      case 'grads':
+        return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name }));
+      case 'params':
+        return (layer.params ?? []).map((p) => ({ title: p.name, kind: 'diverging', tensor: p.value, param: p.name }));
+    }
+  });
 }
 
 /** The side view's heatmaps of `layer`, as its host sends them: the side view reveals no parameter, so no `param`. */

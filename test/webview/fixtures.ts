@@ -10,12 +10,12 @@ import type {
   HostToWebview,
   LayerInfo,
   RunEvent,
+  SideHeatmap,
   WireCheck,
   WireStats,
   WireTensor,
   WorstElement,
 } from '../../src/protocol';
-import { sideHeatmaps } from '../../src/heatmaps';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -333,17 +333,21 @@ export function flowOf(events: RunEvent[]): FlowBar[] {
   });
 }
 
-/** The side view's message for layer `index` of the network run: its heatmaps (as the host picks them) and the run's gradient flow. */
+/** The side view's message for layer `index` of the network run: its heatmaps and the run's gradient flow. */
 export function sideLayer(index: number, stale = false): Extract<HostToSideView, { type: 'layer' }> {
   const events = networkEvents();
   const forward = events.find((e) => e.kind === 'forward' && e.index === index);
   const backward = events.find((e) => e.kind === 'backward' && e.index === index);
-  const layer = {
-    info: LAYERS[index],
-    ...(forward?.kind === 'forward' ? { activation: forward.activation, mask: forward.mask, params: forward.params } : {}),
-    ...(backward?.kind === 'backward' ? { dout: backward.dout, dx: backward.dx, grads: backward.grads } : {}),
-  };
-  return { type: 'layer', spec: SIDE_SPEC, index, info: LAYERS[index], heatmaps: sideHeatmaps(layer), flow: flowOf(events), stale };
+  const heatmaps: SideHeatmap[] = [];
+  if (forward?.kind === 'forward') {
+    heatmaps.push({ title: 'activation', kind: 'sequential', tensor: forward.activation });
+    if (forward.mask) heatmaps.push({ title: `mask (${LAYERS[index].type})`, kind: 'mask', tensor: forward.mask });
+  }
+  if (backward?.kind === 'backward') {
+    heatmaps.push({ title: 'dx', kind: 'diverging', tensor: backward.dx });
+    for (const g of backward.grads) heatmaps.push({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad });
+  }
+  return { type: 'layer', spec: SIDE_SPEC, index, info: LAYERS[index], heatmaps, flow: flowOf(events), stale };
 }
 
 /** What the side view shows before any run. */
