@@ -1,6 +1,6 @@
 // The "Backprop" side view: heatmaps of the layer under the cursor and the spec's gradient flow.
 // It follows the spec editor's cursor and resyncs whenever it becomes visible again.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { sideHeatmaps } from '../heatmaps';
 import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
 import { isIndex, webviewHtml, webviewOptions } from './panel';

@@ -89,7 +89,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
     return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;
   };
   /** A data or file source as a data source with its own copy of the values. */
-  const materialise = (source: DataSource): DataSource | undefined => {
+  const materialise = (source: DataSource): Exclude<DataSource, { kind: 'file' }> | undefined => {
     if (source.kind === 'data') return { ...source, tensor: clone(source.tensor) };
     if (source.kind !== 'file') return source;
     const loaded = load(source);
