@@ -38,16 +38,16 @@ export function parseWebviewMessage(data: unknown): WebviewToHost | null {
   }
 }
 
-/** What a webview may load: our own bundles and media, nothing else. */
+/** What a webview may load: our own bundles and their stylesheets, nothing else. */
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
 }
 
-/** A webview page: strict CSP with a nonce, one bundle and its stylesheets (paths from the extension's root), nothing inline. */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'panel' | 'side' | 'train', styles: readonly string[]): string {
+/** A webview page: strict CSP with a nonce, one bundle and the stylesheet esbuild made for it, nothing inline. */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: 'panel' | 'side' | 'train'): string {
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${bundle}.js`));
-  const links = styles.map((s) => `<link rel="stylesheet" href="${webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...s.split('/')))}">`).join('\n  ');
+  const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file));
+  const script = asset(`${bundle}.js`);
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -60,7 +60,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  ${links}
+  <link rel="stylesheet" href="${asset(`${bundle}.css`)}">
   <title>Backprop Lens</title>
 </head>
 <body>
@@ -100,7 +100,7 @@ export class RunPanel {
         onDispose();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel', ['dist/webview/panel.css']);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel');
   }
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */

@@ -71,7 +71,7 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     this.view = view;
     this.ready = false;
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['dist/webview/side.css']);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side');
     this.disposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => {
         const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};

@@ -71,7 +71,7 @@ export class TrainPanel implements TrainView {
         onDispose();
       }),
     );
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'train', ['dist/webview/train.css']);
+    panel.webview.html = webviewHtml(panel.webview, extensionUri, 'train');
   }
 
   /** Shows `session` (the whole run so far, then what comes). */
