@@ -1,7 +1,7 @@
 // A whole training step (gather, forward, loss, backward) of networks of built-in layers, without
 // allocating: every buffer is made once, in a WebAssembly memory. The matrix products, and the
 // listing of nonzeros they use, run in the SIMD kernels of wasm/kernels.ts; the elementwise layers
-// and the losses stay in JavaScript.
+// and the losses run in JavaScript, with the functions their layers use (the same bits).
 //
 // Products skip zero inputs: x·W sums x[i,p]·W[p,:] only over the nonzeros of row i (MNIST pixels
 // are ~80% zeros, ReLU outputs ~50%), and dW = xᵀ·dout sums over the nonzeros of column p. Each sum
@@ -14,13 +14,13 @@
 // and keeps the nonzeros of the inputs it evaluates (the test set) listed as well.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
-import { LeakyRelu } from './layers/leaky-relu';
-import { MSELoss } from './layers/mse';
-import { Relu } from './layers/relu';
-import { Sigmoid } from './layers/sigmoid';
-import { SoftmaxWithLoss } from './layers/softmax-with-loss';
-import { Tanh } from './layers/tanh';
-import { denseTargets } from './layers/targets';
+import { LeakyRelu, leakyRelu, leakyReluDx } from './layers/leaky-relu';
+import { MSELoss, mse } from './layers/mse';
+import { Relu, relu, reluDx, reluMasks } from './layers/relu';
+import { Sigmoid, sigmoid, sigmoidDx } from './layers/sigmoid';
+import { SoftmaxWithLoss, crossEntropy, softmax } from './layers/softmax-with-loss';
+import { Tanh, tanh, tanhDx } from './layers/tanh';
+import { denseTargets, lossGradient } from './layers/targets';
 import type { Sequential } from './network';
 import { tensor, type Tensor } from './tensor';
 import { correctRows } from './accuracy';
@@ -451,36 +451,17 @@ export class FastStep {
       for (let k = 0; k < B; k++) t.set(tTrain.data.subarray(rows[k] * c, (rows[k] + 1) * c), k * c);
     } else targetError(lossLayer.name, [B, c], tensor([B, ...tTrain.shape.slice(1)]));
 
-    if (lossLayer instanceof MSELoss) {
-      let sum = 0;
-      for (let i = 0; i < scores.length; i++) {
-        const d = scores[i] - t[i];
-        sum += d * d;
-      }
-      for (let i = 0; i < dy.length; i++) dy[i] = (scores[i] - t[i]) / B;
-      return (0.5 * sum) / B;
+    // The loss layer's forward, then its backward(1).
+    let y = scores;
+    let loss: number;
+    if (lossLayer instanceof MSELoss) loss = mse(scores, t, B);
+    else {
+      y = this.probs;
+      softmax(scores, y, c);
+      loss = crossEntropy(y, t, B);
     }
-    // Softmax row by row as SoftmaxWithLoss.forward; then −Σ t·log(y + 1e-7) / N over the terms
-    // with t ≠ 0 only: the others are 0·(a finite log) = ±0, unless some y is NaN, and then so is the loss.
-    const y = this.probs;
-    let nan = false;
-    for (let r = 0; r < y.length; r += c) {
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) max = Math.max(max, scores[r + j]);
-      let sum = 0;
-      for (let j = 0; j < c; j++) {
-        y[r + j] = Math.exp(scores[r + j] - max);
-        sum += y[r + j];
-      }
-      for (let j = 0; j < c; j++) {
-        y[r + j] /= sum;
-        nan ||= Number.isNaN(y[r + j]);
-      }
-    }
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) if (t[i] !== 0) sum += t[i] * Math.log(y[i] + 1e-7);
-    for (let i = 0; i < dy.length; i++) dy[i] = (y[i] - t[i]) / B;
-    return nan ? NaN : -sum / B;
+    lossGradient(y, t, 1, B, dy);
+    return loss;
   }
 }
 
@@ -490,20 +471,20 @@ function targetError(name: string, scores: number[], gathered: Tensor): never {
   throw new Error(`${name}: denseTargets accepted targets of shape [${gathered.shape.join(', ')}] that the fast step rejects`);
 }
 
-/** out = f(x) for the first n elements, with the elementwise layer's own arithmetic. */
+/** out = f(x) for the first n elements, with the elementwise layer's own functions. */
 function activate(layer: Activation, x: Float64Array, out: Float64Array, n: number): void {
-  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : x[i];
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? layer.alpha * x[i] : x[i];
-  else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
-  else for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = relu(x[i]);
+  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = leakyRelu(x[i], layer.alpha);
+  else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);
+  else for (let i = 0; i < n; i++) out[i] = tanh(x[i]);
 }
 
-/** dx of an elementwise layer of input x and output out, as its backward: ReLU 0 where x <= 0, sigmoid dout·(1 − out)·out, tanh dout·(1 − out²). */
+/** dx of an elementwise layer of input x and output out, as its backward; the ReLUs' mask is read off x. */
 function deactivate(layer: Activation, x: Float64Array, out: Float64Array, dout: Float64Array, dx: Float64Array): void {
-  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) dx[i] = x[i] <= 0 ? 0 : dout[i];
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = x[i] <= 0 ? layer.alpha * dout[i] : dout[i];
-  else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) dx[i] = dout[i] * (1.0 - out[i]) * out[i];
-  else for (let i = 0; i < x.length; i++) dx[i] = dout[i] * (1 - out[i] * out[i]);
+  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) dx[i] = reluDx(reluMasks(x[i]), dout[i]);
+  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = leakyReluDx(reluMasks(x[i]), dout[i], layer.alpha);
+  else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) dx[i] = sigmoidDx(out[i], dout[i]);
+  else for (let i = 0; i < x.length; i++) dx[i] = tanhDx(out[i], dout[i]);
 }
 
 /** Whether the fast step runs `layer`. */
