@@ -1,8 +1,7 @@
 // A whole training step (gather, forward, loss, backward) of networks of built-in layers, without
 // allocating: every buffer is made once, in a WebAssembly memory. The matrix products, and the
-// listing of nonzeros they use, run in small WebAssembly SIMD kernels (two float64 lanes per
-// instruction), about 3× as fast as the same loops in JavaScript; the elementwise layers and the
-// losses stay in JavaScript.
+// listing of nonzeros they use, run in the SIMD kernels of wasm/kernels.ts; the elementwise layers
+// and the losses run in JavaScript, with the functions their layers use (the same bits).
 //
 // Products skip zero inputs: x·W sums x[i,p]·W[p,:] only over the nonzeros of row i (MNIST pixels
 // are ~80% zeros, ReLU outputs ~50%), and dW = xᵀ·dout sums over the nonzeros of column p. Each sum
@@ -15,332 +14,17 @@
 // and keeps the nonzeros of the inputs it evaluates (the test set) listed as well.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
-import { LeakyRelu } from './layers/leaky-relu';
-import { MSELoss } from './layers/mse';
-import { Relu } from './layers/relu';
-import { Sigmoid } from './layers/sigmoid';
-import { SoftmaxWithLoss } from './layers/softmax-with-loss';
-import { Tanh } from './layers/tanh';
-import { denseTargets } from './layers/targets';
+import { LeakyRelu, leakyRelu, leakyReluDx } from './layers/leaky-relu';
+import { MSELoss, mse } from './layers/mse';
+import { Relu, relu, reluDx, reluMasks } from './layers/relu';
+import { Sigmoid, sigmoid, sigmoidDx } from './layers/sigmoid';
+import { SoftmaxWithLoss, crossEntropy, softmax } from './layers/softmax-with-loss';
+import { Tanh, tanh, tanhDx } from './layers/tanh';
+import { denseTargets, lossGradient } from './layers/targets';
 import type { Sequential } from './network';
 import { tensor, type Tensor } from './tensor';
 import { correctRows } from './accuracy';
-
-/** The part of the WebAssembly API used here (the engine's tsconfig has no DOM lib). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-};
-
-// ---- A minimal WebAssembly assembler: each helper returns the bytes of one folded instruction. ----
-
-/** WebAssembly bytecode. */
-type Code = number[];
-
-/** Unsigned LEB128. */
-function uleb(n: number): Code {
-  const out: Code = [];
-  do {
-    const low = n & 0x7f;
-    n >>>= 7;
-    out.push(n ? low | 0x80 : low);
-  } while (n);
-  return out;
-}
-
-/** Signed LEB128 of an i32. */
-function sleb(n: number): Code {
-  const out: Code = [];
-  for (;;) {
-    const low = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(low & 0x40)) || (n === -1 && low & 0x40)) return [...out, low];
-    out.push(low | 0x80);
-  }
-}
-
-// Opcodes are those of the WebAssembly core spec and its fixed-width SIMD extension.
-/** The instruction `code` after the code of its operands. */
-const op = (code: number | Code) => (...args: Code[]): Code => [...args.flat(), ...(typeof code === 'number' ? [code] : code)];
-const simd = (code: number) => op([0xfd, ...uleb(code)]);
-const get = (l: number): Code => [0x20, l];
-const set = (l: number, x: Code): Code => [...x, 0x21, l];
-const i32 = (n: number): Code => [0x41, ...sleb(n)];
-const f64zero: Code = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
-const add = op(0x6a);
-const sub = op(0x6b);
-const mul = op(0x6c);
-const and = op(0x71);
-const or = op(0x72);
-const shl = op(0x74);
-const ltU = op(0x49);
-const ctz = op(0x68);
-const fadd = op(0xa0);
-const fsub = op(0xa1);
-const fmul = op(0xa2);
-const feq = op(0x61);
-const fne = op(0x62);
-const vadd = simd(0xf0);
-const vsub = simd(0xf1);
-const vmul = simd(0xf2);
-const veq = simd(0x47);
-const vne = simd(0x48);
-const vand = simd(0x4e);
-const allTrue = simd(0xc3);
-const bitmask = simd(0xc4);
-/** Memory access with alignment log2 `align` at byte offset `offset` from `addr`. */
-const mem = (code: Code, align: number) => (addr: Code, offset = 0, value: Code = []): Code => [...addr, ...value, ...code, align, ...uleb(offset)];
-const load32 = mem([0x28], 2);
-const store32 = (addr: Code, value: Code, offset = 0) => mem([0x36], 2)(addr, offset, value);
-const loadF = mem([0x2b], 3);
-const storeF = (addr: Code, value: Code, offset = 0) => mem([0x39], 3)(addr, offset, value);
-const loadV = mem([0xfd, 0x00], 4);
-const splat = mem([0xfd, 0x0a], 3);
-const storeV = (addr: Code, value: Code, offset = 0) => mem([0xfd, 0x0b], 4)(addr, offset, value);
-const v128zero: Code = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
-const v128ones: Code = [0xfd, 0x0c, ...new Array<number>(16).fill(0xff)];
-/** memory.fill of n bytes at dst with zeros. */
-const fill = (dst: Code, n: Code): Code => [...dst, ...i32(0), ...n, 0xfc, 0x0b, 0x00];
-/** while (cond) body: block, loop, br_if out on !cond, body, br to the loop. */
-const whileLoop = (cond: Code, ...body: Code[]): Code => [0x02, 0x40, 0x03, 0x40, ...cond, 0x45, 0x0d, 1, ...body.flat(), 0x0c, 0, 0x0b, 0x0b];
-/** if (cond) body. */
-const ifThen = (cond: Code, ...body: Code[]): Code => [...cond, 0x04, 0x40, ...body.flat(), 0x0b];
-/** local += by. */
-const inc = (l: number, by: number): Code => set(l, add(get(l), i32(by)));
-
-// Value types.
-const I32 = 0x7f;
-const F64 = 0x7c;
-const V128 = 0x7b;
-
-/** A function of i32 parameters and typed locals, both named. */
-interface Func {
-  /** Export name. */
-  name: string;
-  /** Number of i32 parameters. */
-  params: number;
-  /** Types of the locals after the parameters. */
-  locals: number[];
-  /** Whether it returns an i32. */
-  returns: boolean;
-  /** The body, without the final `end`. */
-  body: Code;
-}
-
-/** A function whose `body` reads its parameters and locals by name (their indices). */
-function func<P extends string, L extends string>(name: string, params: readonly P[], locals: Record<L, number>, returns: boolean, body: (v: Record<P | L, number>) => Code[]): Func {
-  const names = [...params, ...(Object.keys(locals) as L[])];
-  const v = Object.fromEntries(names.map((n, i) => [n, i])) as Record<P | L, number>;
-  return { name, params: params.length, locals: Object.values<number>(locals), returns, body: body(v).flat() };
-}
-
-/** A module of `funcs` that imports its memory as env.memory. */
-function wasmModule(funcs: Func[]): Uint8Array {
-  const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
-  const section = (id: number, items: Code[]): Code => {
-    const content = vec(items);
-    return [id, ...uleb(content.length), ...content];
-  };
-  const name = (s: string): Code => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-  const body = (f: Func): Code => {
-    const groups = vec(f.locals.map((t) => [1, t]));
-    const code = [...groups, ...f.body, 0x0b];
-    return [...uleb(code.length), ...code];
-  };
-  return new Uint8Array([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, funcs.map((f) => [0x60, ...vec(new Array<Code>(f.params).fill([I32])), ...(f.returns ? [1, I32] : [0])])),
-    ...section(2, [[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]),
-    ...section(3, funcs.map((_, i) => uleb(i))),
-    ...section(7, funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])),
-    ...section(10, funcs.map(body)),
-  ]);
-}
-
-// ---- The kernels. Addresses are in bytes; index arrays are i32, values f64. ----
-
-/** The locals the column lists use. */
-type ColumnVars = Record<'rows' | 'width' | 'cval' | 'cidx' | 'cbegin' | 'cend' | 'p' | 'q' | 'at', number>;
-
-/** Empties the column lists: column p gets room for `rows` entries from p·rows on. */
-const startColumns = (v: ColumnVars): Code =>
-  whileLoop(
-    ltU(get(v.p), get(v.width)),
-    set(v.q, mul(get(v.p), get(v.rows))),
-    store32(add(get(v.cbegin), shl(get(v.p), i32(2))), get(v.q)),
-    store32(add(get(v.cend), shl(get(v.p), i32(2))), get(v.q)),
-    inc(v.p, 1),
-  );
-
-/** Appends (row, value) to the list of column `col`. */
-const appendColumn = (v: ColumnVars, col: Code, row: Code, value: Code): Code => [
-  ...set(v.at, add(get(v.cend), shl(col, i32(2)))),
-  ...set(v.q, load32(get(v.at))),
-  ...store32(add(get(v.cidx), shl(get(v.q), i32(2))), row),
-  ...storeF(add(get(v.cval), shl(get(v.q), i32(3))), value),
-  ...store32(get(v.at), add(get(v.q), i32(1))),
-];
-
-/**
- * spmm(c, b, bytes, val, idx, begin, end, rows, width, cval, cidx, cbegin, cend): for each
- * r < rows, row r of C = Σ over e in [begin[r], end[r]) of val[e]·(row idx[e] of B), the terms
- * added one at a time in order; rows of B and C are `bytes` wide. Four terms per pass over the row,
- * two columns per instruction; the last column of an odd width is summed on its own. Unless `width`
- * is 0, it also lists the terms by column in the same pass, as the columns kernel does.
- */
-const spmm = func(
-  'spmm',
-  ['c', 'b', 'bytes', 'val', 'idx', 'begin', 'end', 'rows', 'width', 'cval', 'cidx', 'cbegin', 'cend'],
-  { r: I32, o: I32, e: I32, stop: I32, e4: I32, j: I32, vb: I32, vb32: I32, r0: I32, r1: I32, r2: I32, r3: I32, p: I32, q: I32, at: I32, a0: V128, a1: V128, a2: V128, a3: V128, s: F64 },
-  false,
-  (v) => {
-    const column = (k: number): Code => load32(add(get(v.idx), shl(get(v.e), i32(2))), 4 * k);
-    const value = (k: number): Code => loadF(add(get(v.val), shl(get(v.e), i32(3))), 8 * k);
-    const rowOf = (k: number): Code => add(get(v.b), mul(column(k), get(v.bytes)));
-    const term = (a: number, row: number, offset: number): Code => vmul(get(a), loadV(add(get(row), get(v.j)), offset));
-    const out = (offset: number): Code => loadV(add(get(v.o), get(v.j)), offset);
-    // body(offset) for each column pair; two pairs per pass, which halves the loop's own instructions.
-    const eachColumnPair = (body: (offset: number) => Code): Code => [
-      ...set(v.j, i32(0)),
-      ...whileLoop(ltU(get(v.j), get(v.vb32)), body(0), body(16), inc(v.j, 32)),
-      ...ifThen(and(get(v.bytes), i32(16)), body(0)),
-    ];
-    const list = (...ks: number[]): Code => ifThen(get(v.width), ...ks.map((k) => appendColumn(v, column(k), get(v.r), value(k))));
-    return [
-      startColumns(v),
-      set(v.vb, and(get(v.bytes), i32(-16))),
-      set(v.vb32, and(get(v.bytes), i32(-32))),
-      whileLoop(
-        ltU(get(v.r), get(v.rows)),
-        set(v.o, add(get(v.c), mul(get(v.r), get(v.bytes)))),
-        fill(get(v.o), get(v.bytes)),
-        set(v.e, load32(add(get(v.begin), shl(get(v.r), i32(2))))),
-        set(v.stop, load32(add(get(v.end), shl(get(v.r), i32(2))))),
-        set(v.e4, sub(get(v.stop), and(sub(get(v.stop), get(v.e)), i32(3)))),
-        whileLoop(
-          ltU(get(v.e), get(v.e4)),
-          ...[v.a0, v.a1, v.a2, v.a3].map((a, k) => set(a, splat(add(get(v.val), shl(get(v.e), i32(3))), 8 * k))),
-          ...[v.r0, v.r1, v.r2, v.r3].map((row, k) => set(row, rowOf(k))),
-          eachColumnPair((at) =>
-            storeV(add(get(v.o), get(v.j)), vadd(vadd(vadd(vadd(out(at), term(v.a0, v.r0, at)), term(v.a1, v.r1, at)), term(v.a2, v.r2, at)), term(v.a3, v.r3, at)), at),
-          ),
-          list(0, 1, 2, 3),
-          inc(v.e, 4),
-        ),
-        whileLoop(
-          ltU(get(v.e), get(v.stop)),
-          set(v.a0, splat(add(get(v.val), shl(get(v.e), i32(3))))),
-          set(v.r0, rowOf(0)),
-          eachColumnPair((at) => storeV(add(get(v.o), get(v.j)), vadd(out(at), term(v.a0, v.r0, at)), at)),
-          list(0),
-          inc(v.e, 1),
-        ),
-        ifThen(
-          and(get(v.bytes), i32(8)),
-          set(v.s, f64zero),
-          set(v.e, load32(add(get(v.begin), shl(get(v.r), i32(2))))),
-          whileLoop(ltU(get(v.e), get(v.stop)), set(v.s, fadd(get(v.s), fmul(value(0), loadF(add(rowOf(0), get(v.vb)))))), inc(v.e, 1)),
-          storeF(add(get(v.o), get(v.vb)), get(v.s)),
-        ),
-        inc(v.r, 1),
-      ),
-    ];
-  },
-);
-
-/**
- * scan(src, rows, width, all, val, idx, ptr): lists the nonzeros (every element when `all` is 1)
- * of the matrix at src [rows, width] row by row: values val, columns idx, row r at ptr[r]..ptr[r+1].
- * Eight elements are tested at a time, and only the nonzero ones among them are visited.
- */
-const scan = func('scan', ['src', 'rows', 'width', 'all', 'val', 'idx', 'ptr'], { i: I32, p: I32, n: I32, g8: I32, row: I32, m: I32, col: I32 }, false, (v) => {
-  const nonzeroBits = (k: number): Code => shl(bitmask(vne(loadV(add(get(v.row), shl(get(v.p), i32(3))), 16 * k), v128zero)), i32(2 * k));
-  const element: Code[] = [
-    store32(add(get(v.idx), shl(get(v.n), i32(2))), get(v.col)),
-    storeF(add(get(v.val), shl(get(v.n), i32(3))), loadF(add(get(v.row), shl(get(v.col), i32(3))))),
-    inc(v.n, 1),
-  ];
-  return [
-    store32(get(v.ptr), i32(0)),
-    set(v.g8, and(get(v.width), i32(-8))),
-    whileLoop(
-      ltU(get(v.i), get(v.rows)),
-      set(v.row, add(get(v.src), mul(get(v.i), shl(get(v.width), i32(3))))),
-      set(v.p, i32(0)),
-      whileLoop(
-        ltU(get(v.p), get(v.g8)),
-        set(v.m, or(or(or(nonzeroBits(0), nonzeroBits(1)), or(nonzeroBits(2), nonzeroBits(3))), mul(get(v.all), i32(255)))),
-        whileLoop(get(v.m), set(v.col, add(get(v.p), ctz(get(v.m)))), set(v.m, and(get(v.m), sub(get(v.m), i32(1)))), ...element),
-        inc(v.p, 8),
-      ),
-      whileLoop(
-        ltU(get(v.p), get(v.width)),
-        set(v.col, get(v.p)),
-        ifThen(or(fne(loadF(add(get(v.row), shl(get(v.col), i32(3)))), f64zero), get(v.all)), ...element),
-        inc(v.p, 1),
-      ),
-      inc(v.i, 1),
-      store32(add(get(v.ptr), shl(get(v.i), i32(2))), get(v.n)),
-    ),
-  ];
-});
-
-/**
- * columns(val, idx, begin, end, rows, width, cval, cidx, cbegin, cend): the row lists (as spmm
- * reads them) listed by column, rows ascending within each: column p holds rows cidx and values
- * cval at cbegin[p]..cend[p], in room for `rows` entries from p·rows on.
- */
-const columns = func('columns', ['val', 'idx', 'begin', 'end', 'rows', 'width', 'cval', 'cidx', 'cbegin', 'cend'], { r: I32, p: I32, e: I32, stop: I32, at: I32, q: I32 }, false, (v) => [
-  startColumns(v),
-  whileLoop(
-    ltU(get(v.r), get(v.rows)),
-    set(v.e, load32(add(get(v.begin), shl(get(v.r), i32(2))))),
-    set(v.stop, load32(add(get(v.end), shl(get(v.r), i32(2))))),
-    whileLoop(ltU(get(v.e), get(v.stop)), appendColumn(v, load32(add(get(v.idx), shl(get(v.e), i32(2)))), get(v.r), loadF(add(get(v.val), shl(get(v.e), i32(3))))), inc(v.e, 1)),
-    inc(v.r, 1),
-  ),
-]);
-
-/** finite(ptr, n): 1 when all n doubles at ptr are finite (x − x is 0 for them, NaN otherwise), else 0. */
-const finite = func('finite', ['ptr', 'n'], { stop: I32, tail: I32, ok: V128, d0: V128, d1: V128, x: F64 }, true, (v) => {
-  const pair = (d: number, offset: number): Code[] => [set(d, loadV(get(v.ptr), offset)), set(d, vsub(get(d), get(d)))];
-  return [
-    set(v.ok, v128ones),
-    set(v.tail, i32(1)),
-    // Four doubles per pass, then the last two, then the last one.
-    set(v.stop, add(get(v.ptr), shl(and(get(v.n), i32(-4)), i32(3)))),
-    whileLoop(ltU(get(v.ptr), get(v.stop)), ...pair(v.d0, 0), ...pair(v.d1, 16), set(v.ok, vand(get(v.ok), vand(veq(get(v.d0), get(v.d0)), veq(get(v.d1), get(v.d1))))), inc(v.ptr, 32)),
-    ifThen(and(get(v.n), i32(2)), ...pair(v.d0, 0), set(v.ok, vand(get(v.ok), veq(get(v.d0), get(v.d0)))), inc(v.ptr, 16)),
-    ifThen(and(get(v.n), i32(1)), set(v.x, loadF(get(v.ptr))), set(v.tail, feq(fsub(get(v.x), get(v.x)), f64zero))),
-    and(allTrue(get(v.ok)), get(v.tail)),
-  ];
-});
-
-/** The kernels' exports. */
-interface Kernels {
-  spmm(c: number, b: number, bytes: number, val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
-  scan(src: number, rows: number, width: number, all: number, val: number, idx: number, ptr: number): void;
-  columns(val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
-  finite(ptr: number, n: number): number;
-}
-
-/** The compiled kernels, null where WebAssembly SIMD is missing; undefined until first asked. */
-let compiled: object | null | undefined;
-
-/** The kernels' module, compiled once. */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite]));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-// ---- The step. ----
+import { instantiate, kernelModule, type Kernels } from './wasm/kernels';
 
 /** An elementwise layer the fast step runs. */
 type Activation = Relu | LeakyRelu | Sigmoid | Tanh;
@@ -580,8 +264,7 @@ export class FastStep {
 
   /** A new memory of `bytes`, the kernels bound to it, and the views of the step's buffers in it. */
   private bind(bytes: number): [Kernels, ArrayBuffer] {
-    const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-    const buffer = memory.buffer;
+    const { kernels, buffer } = instantiate(this.module, bytes);
     const f64 = (at: number, n: number) => new Float64Array(buffer, at, n);
     this.actViews = this.acts.map((at, l) => f64(at, this.batch * this.widths[l]));
     this.gradViews = this.grads.map((at, l) => f64(at, this.batch * this.widths[l]));
@@ -592,7 +275,7 @@ export class FastStep {
     }
     this.begin = new Int32Array(buffer, this.runRows.begin, this.batch);
     this.end = new Int32Array(buffer, this.runRows.end, this.batch);
-    return [new WebAssembly.Instance(this.module, { env: { memory } }).exports as unknown as Kernels, buffer];
+    return [kernels, buffer];
   }
 
   /** Copies rows `rows` of the inputs to activation 0. */
@@ -768,36 +451,17 @@ export class FastStep {
       for (let k = 0; k < B; k++) t.set(tTrain.data.subarray(rows[k] * c, (rows[k] + 1) * c), k * c);
     } else targetError(lossLayer.name, [B, c], tensor([B, ...tTrain.shape.slice(1)]));
 
-    if (lossLayer instanceof MSELoss) {
-      let sum = 0;
-      for (let i = 0; i < scores.length; i++) {
-        const d = scores[i] - t[i];
-        sum += d * d;
-      }
-      for (let i = 0; i < dy.length; i++) dy[i] = (scores[i] - t[i]) / B;
-      return (0.5 * sum) / B;
+    // The loss layer's forward, then its backward(1).
+    let y = scores;
+    let loss: number;
+    if (lossLayer instanceof MSELoss) loss = mse(scores, t, B);
+    else {
+      y = this.probs;
+      softmax(scores, y, c);
+      loss = crossEntropy(y, t, B);
     }
-    // Softmax row by row as SoftmaxWithLoss.forward; then −Σ t·log(y + 1e-7) / N over the terms
-    // with t ≠ 0 only: the others are 0·(a finite log) = ±0, unless some y is NaN, and then so is the loss.
-    const y = this.probs;
-    let nan = false;
-    for (let r = 0; r < y.length; r += c) {
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) max = Math.max(max, scores[r + j]);
-      let sum = 0;
-      for (let j = 0; j < c; j++) {
-        y[r + j] = Math.exp(scores[r + j] - max);
-        sum += y[r + j];
-      }
-      for (let j = 0; j < c; j++) {
-        y[r + j] /= sum;
-        nan ||= Number.isNaN(y[r + j]);
-      }
-    }
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) if (t[i] !== 0) sum += t[i] * Math.log(y[i] + 1e-7);
-    for (let i = 0; i < dy.length; i++) dy[i] = (y[i] - t[i]) / B;
-    return nan ? NaN : -sum / B;
+    lossGradient(y, t, 1, B, dy);
+    return loss;
   }
 }
 
@@ -807,20 +471,20 @@ function targetError(name: string, scores: number[], gathered: Tensor): never {
   throw new Error(`${name}: denseTargets accepted targets of shape [${gathered.shape.join(', ')}] that the fast step rejects`);
 }
 
-/** out = f(x) for the first n elements, with the elementwise layer's own arithmetic. */
+/** out = f(x) for the first n elements, with the elementwise layer's own functions. */
 function activate(layer: Activation, x: Float64Array, out: Float64Array, n: number): void {
-  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? 0 : x[i];
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = x[i] <= 0 ? layer.alpha * x[i] : x[i];
-  else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]));
-  else for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = relu(x[i]);
+  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = leakyRelu(x[i], layer.alpha);
+  else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);
+  else for (let i = 0; i < n; i++) out[i] = tanh(x[i]);
 }
 
-/** dx of an elementwise layer of input x and output out, as its backward: ReLU 0 where x <= 0, sigmoid dout·(1 − out)·out, tanh dout·(1 − out²). */
+/** dx of an elementwise layer of input x and output out, as its backward; the ReLUs' mask is read off x. */
 function deactivate(layer: Activation, x: Float64Array, out: Float64Array, dout: Float64Array, dx: Float64Array): void {
-  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) dx[i] = x[i] <= 0 ? 0 : dout[i];
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = x[i] <= 0 ? layer.alpha * dout[i] : dout[i];
-  else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) dx[i] = dout[i] * (1.0 - out[i]) * out[i];
-  else for (let i = 0; i < x.length; i++) dx[i] = dout[i] * (1 - out[i] * out[i]);
+  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) dx[i] = reluDx(reluMasks(x[i]), dout[i]);
+  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = leakyReluDx(reluMasks(x[i]), dout[i], layer.alpha);
+  else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) dx[i] = sigmoidDx(out[i], dout[i]);
+  else for (let i = 0; i < x.length; i++) dx[i] = tanhDx(out[i], dout[i]);
 }
 
 /** Whether the fast step runs `layer`. */

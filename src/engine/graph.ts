@@ -1,5 +1,9 @@
 // Scalar computational graphs, as the book's ch. 5 shop examples: nodes are evaluated in
-// topological order, then gradients flow back from d output = 1, summed over fan-out.
+// topological order, then gradients flow back from d output = 1, summed over fan-out. relu,
+// sigmoid and tanh are their layers' functions.
+import { relu, reluDx, reluMasks } from './layers/relu';
+import { sigmoid, sigmoidDx } from './layers/sigmoid';
+import { tanh, tanhDx } from './layers/tanh';
 
 /** An op of a scalar computational graph. */
 export type GraphOp = 'mul' | 'add' | 'sub' | 'div' | 'neg' | 'exp' | 'log' | 'pow' | 'relu' | 'sigmoid' | 'tanh';
@@ -132,9 +136,9 @@ function forwardOp(node: GraphNode, v: number[]): number {
     case 'exp': return Math.exp(x);
     case 'log': return Math.log(x);
     case 'pow': return Math.pow(x, node.exponent!);
-    case 'relu': return x <= 0 ? 0 : x;
-    case 'sigmoid': return 1 / (1 + Math.exp(-x));
-    case 'tanh': return Math.tanh(x);
+    case 'relu': return relu(x);
+    case 'sigmoid': return sigmoid(x);
+    case 'tanh': return tanh(x);
   }
 }
 
@@ -155,9 +159,8 @@ function backwardOp(node: GraphNode, v: number[], out: number, dout: number): nu
     case 'log': return [dout / x];
     // d x^p = p·x^(p−1)·dx.
     case 'pow': return [dout * node.exponent! * Math.pow(x, node.exponent! - 1)];
-    // Masked where x <= 0, as the ReLU layer.
-    case 'relu': return [x <= 0 ? 0 : dout];
-    case 'sigmoid': return [dout * (1.0 - out) * out];
-    case 'tanh': return [dout * (1 - out * out)];
+    case 'relu': return [reluDx(reluMasks(x), dout)];
+    case 'sigmoid': return [sigmoidDx(out, dout)];
+    case 'tanh': return [tanhDx(out, dout)];
   }
 }

@@ -1,7 +1,17 @@
 // Leaky ReLU: out = x where x > 0, else alpha·x. Backward: dx = dout where x > 0, else alpha·dout.
 import type { Layer, Param } from '../layer';
 import { tensor, type Tensor } from '../tensor';
+import { reluMasks } from './relu';
 import { requireKept } from './require-kept';
+
+export function leakyRelu(x: number, alpha: number): number {
+  return reluMasks(x) ? alpha * x : x;
+}
+
+/** dx = alpha·dout where the input was masked, else dout. */
+export function leakyReluDx(masked: boolean, dout: number, alpha: number): number {
+  return masked ? alpha * dout : dout;
+}
 
 /** ReLU with a negative slope `alpha`; masks exactly the entries with x <= 0, like Relu. */
 export class LeakyRelu implements Layer {
@@ -28,24 +38,21 @@ export class LeakyRelu implements Layer {
     const mask = new Float64Array(x.data.length);
     const out = new Float64Array(x.data.length);
     for (let i = 0; i < out.length; i++) {
-      const v = x.data[i];
-      if (v <= 0) {
-        mask[i] = 1;
-        out[i] = this.alpha * v;
-      } else out[i] = v;
+      if (reluMasks(x.data[i])) mask[i] = 1;
+      out[i] = leakyRelu(x.data[i], this.alpha);
     }
     this.mask = tensor(x.shape, mask);
     return tensor(x.shape, out);
   }
 
   forwardColumn(col: Float64Array): void {
-    for (let r = 0; r < col.length; r++) if (col[r] <= 0) col[r] = this.alpha * col[r];
+    for (let r = 0; r < col.length; r++) col[r] = leakyRelu(col[r], this.alpha);
   }
 
   backward(dout: Tensor): Tensor {
     const mask = requireKept(this.mask, this.name, dout).data;
     const dx = new Float64Array(dout.data.length);
-    for (let i = 0; i < dx.length; i++) dx[i] = mask[i] === 0 ? dout.data[i] : this.alpha * dout.data[i];
+    for (let i = 0; i < dx.length; i++) dx[i] = leakyReluDx(mask[i] !== 0, dout.data[i], this.alpha);
     return tensor(dout.shape, dx);
   }
 }

@@ -3,7 +3,17 @@
 // with N:  loss = 0.5·Σ(x − t)² / N,  dx = (x − t)·dout / N. The prediction y is x itself.
 import type { LossLayer } from '../layer';
 import { tensor, type Tensor } from '../tensor';
-import { denseTargets } from './targets';
+import { denseTargets, lossGradient } from './targets';
+
+/** 0.5·Σ(y − t)² / n over y. */
+export function mse(y: Float64Array, t: Float64Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) {
+    const d = y[i] - t[i];
+    sum += d * d;
+  }
+  return (0.5 * sum) / n;
+}
 
 /** Half the sum of squared errors, divided by the batch size (the first axis). */
 export class MSELoss implements LossLayer {
@@ -29,24 +39,16 @@ export class MSELoss implements LossLayer {
   forward(x: Tensor, t: Tensor): number {
     if (x.shape.length === 0 || x.shape[0] === 0) throw new RangeError(`${this.name} expects a non-empty batch [N, ...], got shape [${x.shape.join(', ')}]`);
     const tDense = denseTargets(this.name, x, t);
-    let sum = 0;
-    for (let i = 0; i < x.data.length; i++) {
-      const d = x.data[i] - tDense[i];
-      sum += d * d;
-    }
     this.y = x;
     this.t = t;
     this.tDense = tDense;
-    return (0.5 * sum) / x.shape[0];
+    return mse(x.data, tDense, x.shape[0]);
   }
 
   backward(dout = 1): Tensor {
     if (!this.y || !this.tDense) throw new Error(`${this.name}: backward before forward`);
-    const y = this.y.data;
-    const t = this.tDense;
-    const n = this.y.shape[0];
-    const dx = new Float64Array(y.length);
-    for (let i = 0; i < dx.length; i++) dx[i] = ((y[i] - t[i]) * dout) / n;
+    const dx = new Float64Array(this.y.data.length);
+    lossGradient(this.y.data, this.tDense, dout, this.y.shape[0], dx);
     return tensor(this.y.shape, dx);
   }
 }

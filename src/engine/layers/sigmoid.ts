@@ -3,6 +3,15 @@ import type { Layer, Param } from '../layer';
 import { tensor, type Tensor } from '../tensor';
 import { requireKept } from './require-kept';
 
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** dx = dout·(1 − out)·out: the derivative read off the output. */
+export function sigmoidDx(out: number, dout: number): number {
+  return dout * (1.0 - out) * out;
+}
+
 /** The logistic function, elementwise. */
 export class Sigmoid implements Layer {
   /** Type as spelled in specs. */
@@ -36,12 +45,7 @@ export class Sigmoid implements Layer {
   backward(dout: Tensor): Tensor {
     const out = requireKept(this.out, this.name, dout).data;
     const dx = new Float64Array(dout.data.length);
-    for (let i = 0; i < dx.length; i++) dx[i] = dout.data[i] * (1.0 - out[i]) * out[i];
+    for (let i = 0; i < dx.length; i++) dx[i] = sigmoidDx(out[i], dout.data[i]);
     return tensor(dout.shape, dx);
   }
-}
-
-/** 1 / (1 + exp(−v)). */
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
 }

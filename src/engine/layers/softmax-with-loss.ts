@@ -7,7 +7,32 @@
 // dx is right for one-hot or soft targets whose rows sum to 1.
 import type { LossLayer } from '../layer';
 import { tensor, type Tensor } from '../tensor';
-import { denseTargets } from './targets';
+import { denseTargets, lossGradient } from './targets';
+
+/** y = softmax of each row of c scores in x, over y's length. */
+export function softmax(x: Float64Array, y: Float64Array, c: number): void {
+  for (let r = 0; r < y.length; r += c) {
+    let max = -Infinity;
+    for (let j = 0; j < c; j++) max = Math.max(max, x[r + j]);
+    let sum = 0;
+    for (let j = 0; j < c; j++) {
+      y[r + j] = Math.exp(x[r + j] - max);
+      sum += y[r + j];
+    }
+    for (let j = 0; j < c; j++) y[r + j] /= sum;
+  }
+}
+
+/**
+ * −Σ t·log(y + 1e-7) / n over a softmax y. A term with t = 0 is ±0 (y is in [0, 1], so the log
+ * is finite) unless y is NaN, and adding ±0 leaves the sum as it is: so only the other terms are
+ * taken, one log per row for one-hot targets.
+ */
+export function crossEntropy(y: Float64Array, t: Float64Array, n: number): number {
+  let sum = 0;
+  for (let i = 0; i < y.length; i++) if (t[i] !== 0 || Number.isNaN(y[i])) sum += t[i] * Math.log(y[i] + 1e-7);
+  return -sum / n;
+}
 
 /** Softmax and cross-entropy error for scores [N, C]. */
 export class SoftmaxWithLoss implements LossLayer {
@@ -36,31 +61,17 @@ export class SoftmaxWithLoss implements LossLayer {
     if (n === 0 || c === 0) throw new RangeError(`${this.name} needs at least one row and one class, got [${n}, ${c}]`);
     const tDense = denseTargets(this.name, x, t);
     const y = new Float64Array(n * c);
-    for (let r = 0; r < y.length; r += c) {
-      let max = -Infinity;
-      for (let j = 0; j < c; j++) max = Math.max(max, x.data[r + j]);
-      let sum = 0;
-      for (let j = 0; j < c; j++) {
-        y[r + j] = Math.exp(x.data[r + j] - max);
-        sum += y[r + j];
-      }
-      for (let j = 0; j < c; j++) y[r + j] /= sum;
-    }
-    let sum = 0;
-    for (let i = 0; i < y.length; i++) sum += tDense[i] * Math.log(y[i] + 1e-7);
+    softmax(x.data, y, c);
     this.y = tensor([n, c], y);
     this.t = t;
     this.tDense = tDense;
-    return -sum / n;
+    return crossEntropy(y, tDense, n);
   }
 
   backward(dout = 1): Tensor {
     if (!this.y || !this.tDense) throw new Error(`${this.name}: backward before forward`);
-    const y = this.y.data;
-    const t = this.tDense;
-    const n = this.y.shape[0];
-    const dx = new Float64Array(y.length);
-    for (let i = 0; i < dx.length; i++) dx[i] = ((y[i] - t[i]) * dout) / n;
+    const dx = new Float64Array(this.y.data.length);
+    lossGradient(this.y.data, this.tDense, dout, this.y.shape[0], dx);
     return tensor(this.y.shape, dx);
   }
 }

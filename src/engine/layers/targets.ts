@@ -1,5 +1,11 @@
-// Targets of the loss layers: integer labels [N] become one-hot rows, so one code path serves both.
+// What the loss layers share: their targets, where integer labels [N] become one-hot rows so that
+// one code path serves both, and their gradient.
 import type { Tensor } from '../tensor';
+
+/** dx = (y − t)·dout / n, the gradient of both losses for prediction y (softmax-with-loss's y, mse's x). */
+export function lossGradient(y: Float64Array, t: Float64Array, dout: number, n: number, dx: Float64Array): void {
+  for (let i = 0; i < dx.length; i++) dx[i] = ((y[i] - t[i]) * dout) / n;
+}
 
 /** Targets shaped like the scores `x`: `t` itself when shaped like `x`, or one-hot rows for labels [N] when `x` is [N, C]. */
 export function denseTargets(name: string, x: Tensor, t: Tensor): Float64Array {
