@@ -4,24 +4,9 @@
 import { relu, reluDx, reluMasks } from './layers/relu';
 import { sigmoid, sigmoidDx } from './layers/sigmoid';
 import { tanh, tanhDx } from './layers/tanh';
+import { GRAPH_OP_ARITY, type GraphOp } from './graph-ops';
 
-/** An op of a scalar computational graph. */
-export type GraphOp = 'mul' | 'add' | 'sub' | 'div' | 'neg' | 'exp' | 'log' | 'pow' | 'relu' | 'sigmoid' | 'tanh';
-
-/** How many operands each op takes. */
-export const GRAPH_OP_ARITY: Readonly<Record<GraphOp, 1 | 2>> = {
-  mul: 2,
-  add: 2,
-  sub: 2,
-  div: 2,
-  neg: 1,
-  exp: 1,
-  log: 1,
-  pow: 1,
-  relu: 1,
-  sigmoid: 1,
-  tanh: 1,
-};
+export type { GraphOp } from './graph-ops';
 
 /** A node: `op` applied to the values named in `in`. */
 export interface GraphNode {

@@ -1,6 +1,6 @@
 // The parsed spec: one model for YAML and JSON, every part carrying its source range.
 import type { Tensor } from '../engine/tensor';
-import type { GraphOp } from '../engine/graph';
+import type { GraphOp } from '../engine/graph-ops';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions } from '../engine/optimizers';
 

@@ -1,7 +1,7 @@
 // The graph form: scalar inputs, nodes of ops over named operands, one output; checked for unknown
 // names, operand counts and cycles before anything is evaluated.
 import { isMap } from 'yaml';
-import { GRAPH_OP_ARITY, type GraphOp } from '../engine/graph';
+import { GRAPH_OP_ARITY, type GraphOp } from '../engine/graph-ops';
 import type { GraphNodeSpec, GraphSpec, Range } from './model';
 import type { Entry, Reader, YNode } from './reader';
 import { suggestion } from './suggest';
