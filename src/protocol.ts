@@ -208,7 +208,6 @@ export interface SideHeatmap {
   title: string;
   /** Colour scale: diverging around 0, sequential, two-colour mask, or error. */
   kind: 'diverging' | 'sequential' | 'mask' | 'error';
-  /** The tensor. */
   tensor: WireTensor;
 }
 
@@ -323,7 +322,6 @@ export interface NonFiniteAt {
 
 /** A recorded step: the run events (forward, loss, backward) of its minibatch, before its update. */
 export interface TrainSnapshot {
-  /** The step. */
   step: number;
   /** Forward, loss and backward events, with their tensors. */
   events: RunEvent[];

@@ -43,7 +43,6 @@ interface Rows {
 
 /** An affine layer's part of the step: byte offsets of its buffers in the memory, and views of some. */
 interface AffineStage {
-  /** The layer. */
   layer: Affine;
   /** Input width D. */
   d: number;
@@ -165,7 +164,6 @@ export class FastStep {
 
   /** Made by fastStep(), which checks the network first; `widths` are the activation widths. */
   constructor(
-    /** The network. */
     readonly net: Sequential,
     /** Minibatch size. */
     readonly batch: number,

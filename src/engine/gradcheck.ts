@@ -64,11 +64,9 @@ export type CheckFigures = Omit<ParamCheck, 'shape' | 'error' | 'relError' | 'an
 export interface LayerParamCheck {
   /** Index of the layer in the network. */
   index: number;
-  /** Layer name. */
   name: string;
   /** Which parameter (W, b, gamma, beta, or a custom layer's own), or 'dx' for the input gradient. */
   param: string;
-  /** The comparison. */
   result: ParamCheck;
 }
 

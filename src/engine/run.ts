@@ -13,11 +13,8 @@ export type RunEvent =
   | {
       /** A layer's forward. */
       kind: 'forward';
-      /** Layer index. */
       index: number;
-      /** Layer name. */
       name: string;
-      /** Layer type. */
       type: LayerType;
       /** The layer's input. */
       input: Tensor;
@@ -43,11 +40,8 @@ export type RunEvent =
   | {
       /** A layer's backward. */
       kind: 'backward';
-      /** Layer index. */
       index: number;
-      /** Layer name. */
       name: string;
-      /** Layer type. */
       type: LayerType;
       /** Upstream gradient. */
       dout: Tensor;
@@ -59,13 +53,10 @@ export type RunEvent =
   | {
       /** The gradient check of one parameter, or of the layer's input gradient. */
       kind: 'check';
-      /** Layer index. */
       index: number;
-      /** Layer name. */
       name: string;
       /** Which parameter (W, b, gamma, beta, or a custom layer's own), or 'dx'. */
       param: string;
-      /** The comparison. */
       result: ParamCheck;
     }
   | {

@@ -5,7 +5,6 @@ import type { Tensor } from './tensor';
 
 /** Summary of a tensor. mean, meanAbs, std, min, max and l2 cover finite elements only; NaN when there are none. */
 export interface TensorStats {
-  /** Shape of the tensor. */
   shape: number[];
   /** Number of elements, finite or not. */
   count: number;

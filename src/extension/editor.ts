@@ -175,7 +175,6 @@ export function toDiagnostic(p: Problem): vscode.Diagnostic {
 interface FindingDiagnostic {
   /** Where the diagnostic is. */
   range: vscode.Range;
-  /** The finding. */
   finding: Finding;
 }
 

@@ -10,7 +10,6 @@ import type { RunEvent, WireStats, WireTensor } from '../protocol';
 
 /** A protocol event and the buffers to transfer with it. */
 export interface Wired {
-  /** The event. */
   event: RunEvent;
   /** Its tensors' buffers. */
   transfer: ArrayBuffer[];

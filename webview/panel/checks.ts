@@ -38,7 +38,6 @@ export type ChooseHandler = (view: CheckView, row: number, col: number) => void;
 
 /** One check's section. */
 export class CheckView {
-  /** The section element. */
   readonly element: HTMLElement;
   /** The |a − n| heatmap, then the relative-error heatmap. */
   readonly heatmaps: HeatmapView[];

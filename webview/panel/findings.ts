@@ -48,7 +48,6 @@ export function findingMark(findings: readonly Finding[]): HTMLElement | null {
 
 /** The findings section: a heading and one item per finding; clicking an item selects its layer. */
 export class FindingsList {
-  /** The section element. */
   readonly element: HTMLElement;
   private readonly heading = h('h2', { class: 'findings-heading', id: 'bl-findings-heading' });
   private readonly list = h('ul', { class: 'findings-list', role: 'list', 'aria-labelledby': 'bl-findings-heading' });

@@ -13,7 +13,6 @@ export interface HeatmapSpec {
   title: string;
   /** Name of the layer the tensor belongs to (for the accessible label). */
   layer: string;
-  /** The tensor. */
   tensor: WireTensor;
   /** Colour scale. */
   kind: ScaleKind;
@@ -152,7 +151,6 @@ function previewDomain(kind: ScaleKind, t: WireTensor, preview: Grid): Domain {
 
 /** A heatmap card. `setZoom` redraws it at another zoom without rebuilding the card. */
 export class HeatmapView {
-  /** The card element. */
   readonly element: HTMLElement;
   private readonly canvas = h('canvas', { class: 'hm-canvas', tabindex: 0, role: 'img' });
   private readonly cursor = h('div', { class: 'hm-cursor', hidden: true });

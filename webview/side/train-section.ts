@@ -8,7 +8,6 @@ import { StatusLine, nonFiniteText } from '../shared/train-status';
 
 /** The training section at the top of the side view; hidden until a run arrives. */
 export class TrainSection {
-  /** The section. */
   readonly element: HTMLElement;
   private model: TrainModel = emptyTrainModel();
   private readonly charts: TrainCharts;

@@ -40,7 +40,6 @@ function readState(saved: Record<string, unknown>): TrainState {
 
 /** The snapshot on show: its step and the run model built from its events. */
 interface Shown {
-  /** The step. */
   step: number;
   /** Rows of every layer with that step's tensors. */
   run: RunModel;

@@ -17,7 +17,6 @@ export class Affine implements Layer {
 
   /** A layer with weights W [D, M] and bias b [M]. */
   constructor(
-    /** Display name. */
     readonly name: string,
     W: Tensor,
     b: Tensor,

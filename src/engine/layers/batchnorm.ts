@@ -30,7 +30,6 @@ export class BatchNorm implements Layer {
 
   /** A layer with scale gamma [D] and shift beta [D]. */
   constructor(
-    /** Display name. */
     readonly name: string,
     gamma: Tensor,
     beta: Tensor,

@@ -65,7 +65,6 @@ export class CustomLayer implements Layer {
    * CustomLayerError when it is not a layer.
    */
   constructor(
-    /** Display name. */
     readonly name: string,
     /** Index of the layer in the network, which errors carry. */
     readonly index: number,

@@ -10,7 +10,6 @@ import { requireKept } from './require-kept';
 export class Dropout implements Layer {
   /** Type as spelled in specs. */
   readonly type = 'dropout' as const;
-  /** No parameters. */
   readonly params: readonly Param[] = [];
   /** 1 where the last training forward dropped the input, else 0; null before one. */
   mask: Tensor | null = null;
@@ -21,7 +20,6 @@ export class Dropout implements Layer {
 
   /** A dropout layer drawing its masks from `rng`. */
   constructor(
-    /** Display name. */
     readonly name: string,
     /** Probability of dropping each input, in [0, 1). */
     readonly ratio: number,

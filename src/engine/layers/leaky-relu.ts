@@ -17,14 +17,12 @@ export function leakyReluDx(masked: boolean, dout: number, alpha: number): numbe
 export class LeakyRelu implements Layer {
   /** Type as spelled in specs. */
   readonly type = 'leaky-relu' as const;
-  /** No parameters. */
   readonly params: readonly Param[] = [];
   /** 1 where the last forward's x <= 0 (slope alpha), else 0. */
   mask: Tensor | null = null;
 
   /** A leaky ReLU with slope `alpha` for x <= 0. */
   constructor(
-    /** Display name. */
     readonly name: string,
     /** Slope for x <= 0. */
     readonly alpha: number,

@@ -28,7 +28,6 @@ export class MSELoss implements LossLayer {
 
   /** A mean-squared-error loss. */
   constructor(
-    /** Display name. */
     readonly name = 'MSE',
   ) {}
 

@@ -21,14 +21,12 @@ export function reluDx(masked: boolean, dout: number): number {
 export class Relu implements Layer {
   /** Type as spelled in specs. */
   readonly type = 'relu' as const;
-  /** No parameters. */
   readonly params: readonly Param[] = [];
   /** 1 where the last forward's x <= 0, else 0. */
   mask: Tensor | null = null;
 
   /** A ReLU layer. */
   constructor(
-    /** Display name. */
     readonly name: string,
   ) {}
 

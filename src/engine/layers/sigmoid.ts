@@ -16,14 +16,12 @@ export function sigmoidDx(out: number, dout: number): number {
 export class Sigmoid implements Layer {
   /** Type as spelled in specs. */
   readonly type = 'sigmoid' as const;
-  /** No parameters. */
   readonly params: readonly Param[] = [];
   /** Output of the last forward. */
   out: Tensor | null = null;
 
   /** A sigmoid layer. */
   constructor(
-    /** Display name. */
     readonly name: string,
   ) {}
 

@@ -47,7 +47,6 @@ export class SoftmaxWithLoss implements LossLayer {
 
   /** A softmax-with-loss layer. */
   constructor(
-    /** Display name. */
     readonly name = 'SoftmaxWithLoss',
   ) {}
 

@@ -16,14 +16,12 @@ export function tanhDx(out: number, dout: number): number {
 export class Tanh implements Layer {
   /** Type as spelled in specs. */
   readonly type = 'tanh' as const;
-  /** No parameters. */
   readonly params: readonly Param[] = [];
   /** Output of the last forward. */
   out: Tensor | null = null;
 
   /** A tanh layer. */
   constructor(
-    /** Display name. */
     readonly name: string,
   ) {}
 
