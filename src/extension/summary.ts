@@ -36,7 +36,9 @@ export function lensLine(layer: LayerResult, findings: readonly Finding[]): stri
   if (layer.maskStats) parts.push(layer.info.type === 'relu' ? `dead ${fmtPercent(layer.maskStats.deadFraction)}` : `masked ${fmtPercent(layer.maskStats.maskedFraction)}`);
   const check = checkText(layer);
   if (check) parts.push(check);
-  if (findings.length > 0) parts.push(`⚠ ${findings.map((f) => f.kind).join(', ')}`);
+  // A failed check already reads `check FAIL (…)`; its finding would only say so again.
+  const others = check ? findings.filter((f) => f.kind !== 'check-failed') : findings;
+  if (others.length > 0) parts.push(`⚠ ${others.map((f) => f.kind).join(', ')}`);
   return parts.join(' · ');
 }
 
