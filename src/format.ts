@@ -46,6 +46,16 @@ export function fmtCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** A duration as 657 ms, 12.3 s, 4 min 5 s or 1 h 2 min, with no line break inside; `decimals` for times under a minute. */
+export function fmtDuration(ms: number, decimals = 0): string {
+  if (ms < 1000) return `${Math.round(ms)}\u00a0ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(decimals)}\u00a0s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)}\u00a0min ${s % 60}\u00a0s`;
+  return `${Math.floor(s / 3600)}\u00a0h ${Math.floor((s % 3600) / 60)}\u00a0min`;
+}
+
 /** A call into a custom layer's code, as a timeout message names it: "Swish1.forward", "constructing Swish1", "loading Swish1's module". */
 export function fmtCustomCall(layer: string, phase: string): string {
   if (phase === 'load') return `loading ${layer}'s module`;

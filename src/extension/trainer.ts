@@ -1,7 +1,7 @@
 // "Backprop: Train": one training session per spec, a progress notification with the step count,
 // ETA and Cancel, a status bar item while any session runs, and the Train panel that follows it.
 import * as vscode from 'vscode';
-import { fmt } from '../format';
+import { fmt, fmtDuration } from '../format';
 import type { TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient } from './engine-client';
@@ -13,20 +13,12 @@ import { TrainSession, type TrainPosition } from './train-session';
 /** Most progress messages per second the worker sends (coalescing). */
 const UPDATES_PER_SECOND = 30;
 
-/** Seconds, minutes or hours, rounded to what a reader needs. */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
-
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
   const steps = `step ${p.step.toLocaleString('en-US')} / ${p.iterations.toLocaleString('en-US')}`;
   if (p.step === 0 || p.iterations === 0) return steps;
   const eta = ((p.iterations - p.step) * p.elapsedMs) / p.step;
-  return `${steps} · ETA ${duration(eta)}`;
+  return `${steps} · ETA ${fmtDuration(eta)}`;
 }
 
 /** How a finished run ended, in a sentence. */
@@ -37,7 +29,7 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
     case 'finished': {
       const last = session.history?.evals.at(-1);
       const acc = last ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : '';
-      return `trained ${status.step.toLocaleString('en-US')} steps in ${duration(status.elapsedMs)}${acc}`;
+      return `trained ${status.step.toLocaleString('en-US')} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
     }
     case 'nonFinite': {
       const at = session.nonFinite;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainOf, lutIndex, lutOf, parseRgb } from '../../webview/shared/colormap';
-import { fmt, fmtCustomCall, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
+import { fmt, fmtCustomCall, fmtDuration, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
 
 test('fmt: three significant digits, exponent outside [1e-3, 1e5)', () => {
   assert.equal(fmt(2.302585092994046), '2.3');
@@ -82,4 +82,14 @@ test('fmtCustomCall names a call into custom code as a timeout message says it',
   assert.equal(fmtCustomCall('Swish1', 'construct'), 'constructing Swish1');
   assert.equal(fmtCustomCall('Swish1', 'load'), "loading Swish1's module");
   assert.equal(fmtCustomCall('Swish1', 'check'), 'Swish1 (check)');
+});
+
+test('fmtDuration: milliseconds under a second, then seconds, minutes and hours, never broken across lines', () => {
+  const plain = (s: string) => s.replace(/\u00a0/g, ' ');
+  assert.equal(plain(fmtDuration(657.4)), '657 ms');
+  assert.equal(plain(fmtDuration(12_400, 1)), '12.4 s');
+  assert.equal(plain(fmtDuration(12_400)), '12 s');
+  assert.equal(plain(fmtDuration(83_400, 1)), '1 min 23 s');
+  assert.equal(plain(fmtDuration(3_725_000)), '1 h 2 min');
+  assert.ok(!/ /.test(fmtDuration(12_400, 1)), 'a plain space would let the figure break from its unit');
 });

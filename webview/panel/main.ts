@@ -3,7 +3,7 @@
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
-import { fmt, fmtFull } from '../../src/format';
+import { fmt, fmtDuration, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
@@ -185,7 +185,7 @@ class Panel {
     this.title.textContent = m.title || 'Backprop Lens';
     this.status.textContent =
       m.error !== null ? 'failed'
-      : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmt(m.done.elapsedMs)} ms`
+      : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmtDuration(m.done.elapsedMs, 1)}`
       : m.cancelled ? 'cancelled'
       : m.runId !== null ? 'running…'
       : '';

@@ -1,7 +1,7 @@
 // A training run as the training views know it, built up one host message at a time. Pure (no DOM),
 // shared by the Train panel and the side view's training section.
 import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../../src/protocol';
-import { fmt, fmtCount } from '../../src/format';
+import { fmt, fmtCount, fmtDuration } from '../../src/format';
 import { TrainHistory } from '../../src/train-history';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 
@@ -159,14 +159,6 @@ export function isRunning(model: TrainModel): boolean {
   return model.runId !== null && (model.status === null || model.status.state === 'running');
 }
 
-/** A duration in seconds as 12.3 s, 4 min 5 s or 1 h 2 min (no line break inside); `decimals` for times under a minute. */
-function fmtDuration(seconds: number, decimals: number): string {
-  if (seconds < 60) return `${seconds.toFixed(decimals)}\u00a0s`;
-  const s = Math.round(seconds);
-  if (s < 3600) return `${Math.floor(s / 60)}\u00a0min ${s % 60}\u00a0s`;
-  return `${Math.floor(s / 3600)}\u00a0h ${Math.floor((s % 3600) / 60)}\u00a0min`;
-}
-
 /** Steps per second, whole above 100. */
 function fmtRate(rate: number): string {
   return rate >= 100 ? fmtCount(Math.round(rate)) : fmt(rate);
@@ -195,13 +187,13 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
     let text = `step ${fmtCount(model.step)} / ${fmtCount(info.iterations)}`;
     if (model.elapsedMs !== null && model.elapsedMs > 0) {
       const rate = (model.step / model.elapsedMs) * 1000;
-      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration(Math.max(0, info.iterations - model.step) / rate, 0)}`;
+      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, info.iterations - model.step)) / rate)}`;
     }
     return { text, tone: '' };
   }
   switch (s.state) {
     case 'finished':
-      return { text: `finished in ${fmtDuration(s.elapsedMs / 1000, 1)}`, tone: 'ok' };
+      return { text: `finished in ${fmtDuration(s.elapsedMs, 1)}`, tone: 'ok' };
     case 'cancelled':
       return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
     case 'nonFinite': {
