@@ -22,6 +22,9 @@ const showLayerLink = (uri: vscode.Uri, index: number) =>
 const findingsOf = (findings: readonly Finding[], index: number) => findings.filter((f) => f.index === index);
 
 /** Hover text for a layer: static facts always, last-run figures after a run. */
+/** A figure for a hover: its minus signs cannot break a line, as '4.45e-7' would in a narrow editor. */
+const num = (v: number | null | undefined): string => fmt(v).replace(/-/g, '\u2011');
+
 function layerHover(uri: vscode.Uri, index: number, name: string, type: string, shape: { inShape: number[]; outShape: number[]; paramCount: number } | undefined, layer: LayerResult | undefined, findings: readonly Finding[], stale: boolean): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.isTrusted = { enabledCommands: ['backprop.showLayer'] };
@@ -42,19 +45,19 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   ];
   md.appendMarkdown('| | mean | std | min | max | NaN/Inf |\n|---|--:|--:|--:|--:|--:|\n');
   for (const [label, s] of rows) {
-    if (s) md.appendMarkdown(`| ${label} | ${fmt(s.mean)} | ${fmt(s.std)} | ${fmt(s.min)} | ${fmt(s.max)} | ${s.nan} / ${s.posInf + s.negInf} |\n`);
+    if (s) md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} | ${s.nan} / ${s.posInf + s.negInf} |\n`);
   }
   const facts: string[] = [];
   if (layer.maskStats) {
     facts.push(`masked ${fmtPercent(layer.maskStats.maskedFraction)}, dead ${fmtPercent(layer.maskStats.deadFraction)} (${layer.maskStats.deadUnits} units for the whole batch)`);
   }
   const grad = mainGradient(layer);
-  if (grad) facts.push(`‖${grad.name}‖ ${fmt(grad.stats.l2)}`);
+  if (grad) facts.push(`‖${grad.name}‖ ${num(grad.stats.l2)}`);
   const ratio = gradToWeight(layer);
-  if (ratio !== null) facts.push(`‖${grad?.name}‖/‖${grad?.name.slice(1)}‖ ${fmt(ratio)}`);
+  if (ratio !== null) facts.push(`‖${grad?.name}‖/‖${grad?.name.slice(1)}‖ ${num(ratio)}`);
   if (facts.length) md.appendMarkdown(`\n${facts.join(' · ')}\n\n`);
   for (const [param, c] of Object.entries(layer.checks)) {
-    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${fmt(c.meanAbsDiff)}, max |a−n| ${fmt(c.maxAbsDiff)}, max rel ${fmt(c.maxRelError)} — ${c.ok ? 'ok' : `**${c.failures} failing**`}\n\n`);
+    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${num(c.meanAbsDiff)}, max |a−n| ${num(c.maxAbsDiff)}, max rel ${num(c.maxRelError)} — ${c.ok ? 'ok' : `**${c.failures} failing**`}\n\n`);
   }
   for (const f of findings) {
     md.appendMarkdown('⚠ ');

@@ -62,6 +62,9 @@ describe('Editor features', function () {
     const affine = await hoverText(uri, new vscode.Position(lineOf(doc, 'units: 50'), 8));
     assert.match(affine, /‖dW‖/);
     assert.match(affine, /‖dW‖\/‖W‖/);
+    // Negative figures (Affine1's output has some) use a non-breaking hyphen, so no line breaks inside a number.
+    assert.match(affine, /\u2011\d/);
+    assert.doesNotMatch(affine, /-\d/);
 
     const edit = new vscode.WorkspaceEdit();
     edit.insert(uri, new vscode.Position(0, 0), '# edited\n');
