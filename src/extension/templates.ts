@@ -83,24 +83,40 @@ export async function newSpec(): Promise<vscode.Uri | undefined> {
     void vscode.window.showInformationMessage('Backprop: save it as a .backprop.yaml file to run it.');
     return doc.uri;
   }
-  const name = await vscode.window.showInputBox({
-    title: 'New Backprop spec',
-    prompt: `File name in ${folder.path.split('/').pop()}`,
-    value: template.file,
-    valueSelection: [0, template.file.indexOf('.backprop')],
-    validateInput: (v) => (/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) && !v.includes('..') ? null : 'Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json'),
-  });
-  if (!name) return undefined;
-  const uri = vscode.Uri.joinPath(folder, name);
-  const exists = await vscode.workspace.fs.stat(uri).then(
+  const exists = (file: string) => vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, file)).then(
     () => true,
     () => false,
   );
-  if (exists) {
+  const proposed = await freeName(template.file, exists);
+  const name = await vscode.window.showInputBox({
+    title: 'New Backprop spec',
+    prompt: `File name in ${folder.path.split('/').pop()}`,
+    value: proposed,
+    valueSelection: [0, proposed.indexOf('.backprop')],
+    // A taken name is refused here, so the template chosen is not lost to an error afterwards.
+    validateInput: async (v) => {
+      if (!/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) || v.includes('..')) return 'Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json';
+      return (await exists(v)) ? `${v} already exists; choose another name` : null;
+    },
+  });
+  if (!name) return undefined;
+  const uri = vscode.Uri.joinPath(folder, name);
+  // Written between the check and Enter by someone else: still never overwritten.
+  if (await exists(name)) {
     void vscode.window.showErrorMessage(`Backprop: ${name} already exists; nothing was overwritten.`);
     return undefined;
   }
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(template.text));
   await vscode.window.showTextDocument(uri);
   return uri;
+}
+
+/** `file`, or the first of file-2, file-3, … (before `.backprop.`) that does not exist yet. */
+async function freeName(file: string, exists: (file: string) => PromiseLike<boolean>): Promise<string> {
+  const at = file.indexOf('.backprop.');
+  for (let n = 1; n < 1000; n++) {
+    const candidate = n === 1 ? file : `${file.slice(0, at)}-${n}${file.slice(at)}`;
+    if (!(await exists(candidate))) return candidate;
+  }
+  return file;
 }

@@ -100,4 +100,16 @@ test('Backprop: New Spec writes a template into the workspace and opens it', asy
   await workbench.page.locator('.tabs-container .tab.active[aria-label^="deep-mlp.backprop.yaml"]').waitFor();
   await workbench.runCommand('Run Backprop');
   await workbench.findFrame('table.layers tbody tr', { hasText: 'Affine6' });
+
+  // two-layer-net.backprop.yaml is an example already: the next free name is proposed, and a taken
+  // one is refused in the box, with the template still chosen.
+  await workbench.runCommand('New Spec');
+  await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'TwoLayerNet' }).click();
+  await input.waitFor();
+  assert.equal(await input.inputValue(), 'two-layer-net-2.backprop.yaml');
+  await input.fill('deep-mlp.backprop.yaml');
+  await workbench.page.locator('.quick-input-widget .quick-input-message', { hasText: 'deep-mlp.backprop.yaml already exists' }).waitFor();
+  await input.fill('two-layer-net-2.backprop.yaml');
+  await input.press('Enter');
+  await workbench.page.locator('.tabs-container .tab.active[aria-label^="two-layer-net-2.backprop.yaml"]').waitFor();
 });
