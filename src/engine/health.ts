@@ -104,6 +104,7 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
     if (e.kind === 'backward' && e.type === 'batchnorm' && e.index > (flatNorm?.index ?? -1) && sameOnEveryRow(e.dout)) flatNorm = { index: e.index, name: e.name };
   }
 
+  const gains = affineGains(events);
   for (const e of events) {
     if (e.kind === 'backward') {
       const judged = JUDGED_PARAM[e.type];
@@ -112,14 +113,15 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       const s = tensorStats(grad.grad);
       if (s.nan + s.posInf + s.negInf > 0) continue;
       const what = `${e.name}: d${grad.name} has L2 norm ${figure(s.l2)}`;
-      const fix = e.type === 'affine' ? { fix: { kind: initFor(types, e.index), layer: e.index } } : {};
       if (s.l2 > thresholds.explodingNorm) {
-        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding`, ...fix });
+        const cause = culprit(gains, types, e.index, 'exploding');
+        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding${because(cause)}`, ...fixFor(cause, types) });
       } else if (s.l2 < thresholds.vanishingNorm && flatNorm && e.index <= flatNorm.index) {
         const why = `${flatNorm.name} gets the same dout on every row (a network without a loss backpropagates ones), and BatchNorm passes that back as 0; a loss gives real gradients`;
         findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: ${why}` });
       } else if (s.l2 < thresholds.vanishingNorm && !(s.l2 === 0 && anyDead)) {
-        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing`, ...fix });
+        const cause = culprit(gains, types, e.index, 'vanishing');
+        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing${because(cause)}`, ...fixFor(cause, types) });
       }
     } else if (e.kind === 'check' && !e.result.ok) {
       const r = e.result;
@@ -184,6 +186,65 @@ function saturatedCount(out: Tensor, type: 'sigmoid' | 'tanh', epsilon: number):
     if (slope < epsilon) n++;
   }
   return n;
+}
+
+/** How much an affine layer widens the spread of its input: std(W)·√fan-in (He init gives √2, Xavier 1). */
+interface Gain {
+  index: number;
+  name: string;
+  gain: number;
+  std: number;
+  fanIn: number;
+}
+
+/** Gains further than this from He's √2 (or Xavier's 1), up or down, make a layer's init a cause. */
+const GAIN_HIGH = 2 * Math.SQRT2;
+const GAIN_LOW = 0.5;
+
+/** The gain of every affine layer of the run, from the W its forward used. */
+function affineGains(events: readonly RunEvent[]): Map<number, Gain> {
+  const gains = new Map<number, Gain>();
+  for (const e of events) {
+    const W = e.kind === 'forward' && e.type === 'affine' ? e.params.find((p) => p.name === 'W')?.value : undefined;
+    if (e.kind !== 'forward' || !W || W.shape.length !== 2) continue;
+    const s = tensorStats(W);
+    if (s.std === null) continue;
+    gains.set(e.index, { index: e.index, name: e.name, gain: s.std * Math.sqrt(W.shape[0]), std: s.std, fanIn: W.shape[0] });
+  }
+  return gains;
+}
+
+/**
+ * The affine layer whose init makes layer `index`'s dW explode (the largest gain) or vanish (the
+ * smallest). dW = xᵀ·dout does not scale with the layer's own W: x is made by the layers before it,
+ * dout by those after. So the others are searched, out to the nearest BatchNorm each way, which
+ * renormalises what passes.
+ */
+function culprit(gains: ReadonlyMap<number, Gain>, types: readonly LayerType[], index: number, kind: 'exploding' | 'vanishing'): Gain | undefined {
+  let best: Gain | undefined;
+  const consider = (i: number) => {
+    const g = gains.get(i);
+    if (!g || (kind === 'exploding' ? g.gain <= GAIN_HIGH : g.gain >= GAIN_LOW)) return;
+    if (!best || (kind === 'exploding' ? g.gain > best.gain : g.gain < best.gain)) best = g;
+  };
+  // A BatchNorm's own dgamma = Σ dout·x̂ sees its input only normalised.
+  if (types[index] !== 'batchnorm') for (let i = index - 1; i >= 0 && types[i] !== 'batchnorm'; i--) consider(i);
+  for (let i = index + 1; i < types.length && types[i] !== 'batchnorm'; i++) consider(i);
+  return best;
+}
+
+/** "; Affine2's init widens the spread of its input 24× (W std 3, fan-in 64)", naming the cause. */
+function because(cause: Gain | undefined): string {
+  if (!cause) return '';
+  const how = cause.gain > 1 ? `widens the spread of its input ${figure(cause.gain)}×` : `shrinks the spread of its input to ${figure(cause.gain)}×`;
+  return `; ${cause.name}'s init ${how} (W std ${figure(cause.std)}, fan-in ${count(cause.fanIn)})`;
+}
+
+/** The init fix of the layer at fault: He or Xavier as its activation suits; logits get a smaller std when too wide, Xavier when too narrow. */
+function fixFor(cause: Gain | undefined, types: readonly LayerType[]): { fix: FindingFix } | Record<string, never> {
+  if (!cause) return {};
+  const kind = initFor(types, cause.index);
+  return { fix: { kind: kind === 'smaller-std' && cause.gain < 1 ? 'xavier-init' : kind, layer: cause.index } };
 }
 
 /** Index of the affine feeding layer `index` (through dropout, which only scales), if any. */

@@ -23,7 +23,8 @@ export interface TextEdit {
  * init drops a negative one: a negative bias is what kills ReLUs, and He init alone would not
  * revive them. The new value is written on the key's line in flow style, replacing the whole old
  * value (with any comments inside it). Null when the text does not parse, the index is out of
- * range, the layer is not an affine mapping, or it sets W explicitly (init would change nothing).
+ * range, the layer is not an affine mapping, it sets W explicitly, or it has that init already
+ * (either way the edit would change nothing).
  */
 export function initFix(text: string, fileName: string, layerIndex: number, fix: InitFixKind): TextEdit | null {
   if (tooDeepAt(text) >= 0) return null;
@@ -44,6 +45,8 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
     const keyEnd = (initPair.key as YNode)?.range?.[1] ?? 0;
     const colon = text.indexOf(':', keyEnd);
     const end = valueEnd(text, initPair.value as YNode) ?? colon + 1;
+    // The layer has that init already: an edit would change nothing.
+    if (sameInit(text.slice(colon + 1, end), value)) return null;
     return { range: r.span(colon + 1, Math.max(colon + 1, end)), newText: ` ${value}` };
   }
   const entry = `${json ? '"init"' : 'init'}: ${value}`;
@@ -65,6 +68,12 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
   const lead = text.slice(lineStart, lastKey);
   const ownLine = lineStart > (layer.range?.[0] ?? 0) && /^[ \t]*$/.test(lead);
   return { range: r.span(lastEnd, lastEnd), newText: ownLine ? `,${eol}${lead}${entry}` : `, ${entry}` };
+}
+
+/** Whether two init values are the same text but for spaces and quotes. */
+function sameInit(a: string, b: string): boolean {
+  const bare = (v: string) => v.replace(/[\s"']/g, '');
+  return bare(a) === bare(b);
 }
 
 /** Whether a layer mapping's `type` names affine (or one of its aliases). */

@@ -35,35 +35,50 @@ function run(layers: Layer[], x: Tensor, loss: LossLayer | null = null, t: Tenso
 const affine = (name: string, W: number[][], b: number[] = W[0].map(() => 0)) => new Affine(name, fromNested(W), fromNested(b));
 const health = (events: RunEvent[], changes: Partial<HealthThresholds> = {}) => gradientHealth(events, { ...DEFAULT_THRESHOLDS, ...changes });
 
-test('exploding and vanishing: dW against the limits, which are strict', () => {
-  // No loss, so dout = 1 and dW = xᵀ·1 = [[3], [4]]: L2 norm exactly 5.
+test('exploding and vanishing: dW against the limits, which are strict; no other layer to blame, no fix', () => {
+  // No loss, so dout = 1 and dW = xᵀ·1 = [[3], [4]]: L2 norm exactly 5. The layer's own W plays no part in it.
   const events = run([affine('Affine1', [[1], [1]])], fromNested([[3, 4]]));
   assert.deepEqual(health(events, { explodingNorm: 4.9 }), [
-    { index: 0, kind: 'exploding', message: 'Affine1: dW has L2 norm 5, above 4.9: the gradient is exploding', fix: { kind: 'smaller-std', layer: 0 } },
+    { index: 0, kind: 'exploding', message: 'Affine1: dW has L2 norm 5, above 4.9: the gradient is exploding' },
   ]);
   assert.deepEqual(health(events, { vanishingNorm: 5.5 }), [
-    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 5, below 5.5: the gradient is vanishing', fix: { kind: 'smaller-std', layer: 0 } },
+    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 5, below 5.5: the gradient is vanishing' },
   ]);
   assert.deepEqual(health(events, { explodingNorm: 5, vanishingNorm: 5 }), []);
   assert.deepEqual(health(events), []);
 });
 
-test('the fix for a gradient follows the next activation, through dropout and batchnorm', () => {
+test("an exploding dW is blamed on the other layer whose init widens the signal, fixed as that layer's activation suits", () => {
   const x = fromNested([[1, 2], [3, 5], [2, 1]]);
-  const W = [[1, 2], [3, 1]];
-  const fixOf = (layers: Layer[]) => health(run(layers, x), { explodingNorm: 0 }).find((f) => f.index === 0)?.fix?.kind;
-  assert.equal(fixOf([affine('A', W), new Relu('R')]), 'he-init');
-  assert.equal(fixOf([affine('A', W), new LeakyRelu('L', 0.1)]), 'he-init');
-  assert.equal(fixOf([affine('A', W), new Sigmoid('S')]), 'xavier-init');
-  assert.equal(fixOf([affine('A', W), new Dropout('D', 0, new Rng(1)), new Tanh('T')]), 'xavier-init');
-  assert.equal(fixOf([affine('A', W), affine('B', W), new Relu('R')]), 'smaller-std');
-  // BatchNorm is judged by dgamma and has no init to fix.
-  const withNorm = health(run([affine('A', W), new BatchNorm('N', fromNested([1, 1]), fromNested([0, 0])), new Relu('R'), affine('B', W)], x), { explodingNorm: 0 });
+  // Wide: std 15 over fan-in 2, a gain of 15·√2 ≈ 21.2. Tame: std 0.829, a gain of 1.17, within He's √2 by far less than 2×.
+  const wide = () => affine('A', [[30, 0], [0, 30]]);
+  const tame = () => affine('B', [[1, 2], [3, 1]]);
+  const findingOf = (layers: Layer[], index: number) => health(run(layers, x), { explodingNorm: 0 }).find((f) => f.index === index && f.kind === 'exploding');
+  assert.deepEqual(findingOf([wide(), new Relu('R'), tame()], 2)?.fix, { kind: 'he-init', layer: 0 });
+  assert.deepEqual(findingOf([wide(), new LeakyRelu('L', 0.1), tame()], 2)?.fix, { kind: 'he-init', layer: 0 });
+  assert.deepEqual(findingOf([wide(), new Sigmoid('S'), tame()], 2)?.fix, { kind: 'xavier-init', layer: 0 });
+  assert.deepEqual(findingOf([wide(), new Dropout('D', 0, new Rng(1)), new Tanh('T'), tame()], 3)?.fix, { kind: 'xavier-init', layer: 0 });
+  // Downstream too: dout reaches A through B's W.
+  assert.deepEqual(findingOf([tame(), new Relu('R'), affine('C', [[30, 0], [0, 30]])], 0)?.fix, { kind: 'smaller-std', layer: 2 });
+  assert.match(findingOf([wide(), new Relu('R'), tame()], 2)!.message, /^B: dW has L2 norm .*: the gradient is exploding; A's init widens the spread of its input 21\.2× \(W std 15, fan-in 2\)$/);
+  // The tame layer is no cause: A's own finding has no fix.
+  assert.equal(findingOf([wide(), new Relu('R'), tame()], 0)?.fix, undefined);
+  // BatchNorm renormalises what passes, so nothing across it is blamed; it has no init to fix.
+  const withNorm = health(run([wide(), new BatchNorm('N', fromNested([1, 1]), fromNested([0, 0])), new Relu('R'), tame()], x), { explodingNorm: 0 });
   assert.deepEqual(
     withNorm.map((f) => [f.index, f.kind, f.fix?.kind]),
-    [[0, 'exploding', 'he-init'], [1, 'exploding', undefined], [3, 'exploding', 'smaller-std']],
+    [[0, 'exploding', undefined], [1, 'exploding', undefined], [3, 'exploding', undefined]],
   );
   assert.match(withNorm[1].message, /^N: dgamma has L2 norm /);
+});
+
+test('a vanishing dW is blamed on the layer whose init shrinks the signal most; logits get Xavier', () => {
+  const x = fromNested([[1, 2], [3, 5], [2, 1]]);
+  const narrow = (name: string) => affine(name, [[0.001, 0], [0, 0.001]]);
+  const findings = health(run([narrow('A'), new Relu('R'), affine('B', [[1, 2], [3, 1]]), new Relu('S'), narrow('C')], x), { vanishingNorm: 1 });
+  assert.deepEqual(findings.find((f) => f.index === 2)?.fix, { kind: 'he-init', layer: 0 });
+  assert.deepEqual(findings.find((f) => f.index === 0)?.fix, { kind: 'xavier-init', layer: 4 });
+  assert.match(findings.find((f) => f.index === 2)!.message, /; A's init shrinks the spread of its input to 7\.1e-4× \(W std 5e-4, fan-in 2\)$/);
 });
 
 test('BatchNorm with the same dout on every row (no loss): gradients from it down vanish, and the finding says why, with no init fix', () => {
@@ -105,7 +120,7 @@ test('an all-zero gradient is vanishing, unless dead units explain it', () => {
   );
   // Zero input: dW = xᵀ·dout = 0 with no dead ReLU anywhere.
   assert.deepEqual(health(run([affine('Affine1', [[1], [1]])], fromNested([[0, 0]]))), [
-    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 0, below 1e-7: the gradient is vanishing', fix: { kind: 'smaller-std', layer: 0 } },
+    { index: 0, kind: 'vanishing', message: 'Affine1: dW has L2 norm 0, below 1e-7: the gradient is vanishing' },
   ]);
 });
 
@@ -221,24 +236,30 @@ test('broken/saturated-sigmoid: both sigmoids saturated, counted independently h
   assert.deepEqual(health(events), expected);
 });
 
-test('broken/exploding-init: every dW explodes; He init before ReLUs, a smaller std for the logits', () => {
+test('broken/exploding-init: every dW explodes, each blamed on another std-3 layer; He init before ReLUs, a smaller std for the logits', () => {
   const found = health(runExample(example('broken/exploding-init.backprop.yaml')));
-  assert.deepEqual(
-    found.map((f) => [f.index, f.kind, f.fix]),
-    [0, 2, 4, 6].map((i) => [i, 'exploding', { kind: i === 6 ? 'smaller-std' : 'he-init', layer: i }]),
-  );
-  for (const f of found) assert.match(f.message, /^Affine\d: dW has L2 norm \d(\.\d)?e\+4, above 1000: the gradient is exploding$/);
+  assert.deepEqual(found.map((f) => [f.index, f.kind]), [0, 2, 4, 6].map((i) => [i, 'exploding']));
+  for (const f of found) {
+    assert.ok(f.fix && f.fix.layer !== f.index && [0, 2, 4, 6].includes(f.fix.layer), JSON.stringify(f));
+    assert.equal(f.fix.kind, f.fix.layer === 6 ? 'smaller-std' : 'he-init');
+    assert.match(f.message, /^Affine\d: dW has L2 norm \d(\.\d+)?e\+4, above 1000: the gradient is exploding; Affine\d's init widens the spread of its input 2\d(\.\d+)?× \(W std [23]\.\d+, fan-in 64\)$/);
+  }
 });
 
-test('applying the proposed fixes to each broken example leaves a healthy run', () => {
+test('applying the proposed fixes one at a time, as a user would, leaves each broken example healthy; every edit changes the spec', () => {
   for (const name of ['dead-relu', 'saturated-sigmoid', 'exploding-init']) {
     const file = example(`broken/${name}.backprop.yaml`);
     let text = readFileSync(file, 'utf8');
-    for (const f of health(runExample(file, text))) {
-      assert.ok(f.fix, `${name}: ${f.message}`);
+    for (let round = 0; round < 8; round++) {
+      const findings = health(runExample(file, text));
+      if (findings.length === 0) break;
+      const f = findings.find((g) => g.fix);
+      assert.ok(f?.fix, `${name}: no fix for ${findings[0].message}`);
       const edit = initFix(text, file, f.fix.layer, f.fix.kind);
       assert.ok(edit, `${name}: no edit for ${f.message}`);
-      text = applyEdit(text, edit);
+      const next = applyEdit(text, edit);
+      assert.notEqual(next, text, `${name}: the edit for ${f.message} changes nothing`);
+      text = next;
     }
     assert.deepEqual(health(runExample(file, text)), [], `${name} after the fixes:\n${text}`);
   }

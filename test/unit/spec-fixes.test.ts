@@ -120,3 +120,15 @@ test('null for an index out of range, a non-affine layer, explicit W, or text th
   assert.equal(initFix('layers: relu', 'x.yaml', 0, 'he-init'), null);
   assert.equal(initFix('', 'x.yaml', 0, 'he-init'), null);
 });
+
+test('null when the layer has that init already: no edit that changes nothing', () => {
+  const spec = (init: string) => `input: { data: [[1]] }\nlayers:\n  - { type: affine, units: 1, init: ${init} }\n`;
+  assert.equal(initFix(spec('he'), 'x.yaml', 0, 'he-init'), null);
+  assert.equal(initFix(spec('xavier'), 'x.yaml', 0, 'xavier-init'), null);
+  assert.equal(initFix(spec('{ std: 0.01 }'), 'x.yaml', 0, 'smaller-std'), null);
+  assert.equal(initFix(spec('{ scheme: he, bias: 0.5 }'), 'x.yaml', 0, 'he-init'), null);
+  assert.equal(initFix('{ "input": { "data": [[1]] }, "layers": [{ "type": "affine", "units": 1, "init": "he" }] }', 'x.backprop.json', 0, 'he-init'), null);
+  // A different init is still changed.
+  assert.ok(initFix(spec('{ std: 3 }'), 'x.yaml', 0, 'smaller-std'));
+  assert.ok(initFix(spec('he'), 'x.yaml', 0, 'xavier-init'));
+});
