@@ -151,11 +151,12 @@ function applyEvent(model: RunModel, ev: RunEvent): Change {
         nodes: ev.nodes.map((n) => ({ ...n, name: escapeControls(n.name), in: n.in.map(escapeControls) })),
       };
       return { what: 'graph' };
-    case 'findings':
+    case 'findings': {
       const findings = ev.findings.map((f) => ({ ...f, message: escapeControls(f.message) }));
       model.findings = findings;
       model.rows.forEach((row, i) => (row.findings = findings.filter((f) => f.index === i)));
       return { what: 'findings' };
+    }
     case 'done':
       model.done = ev;
       return { what: 'status' };
