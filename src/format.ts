@@ -62,3 +62,15 @@ export function fmtCustomCall(layer: string, phase: string): string {
   if (phase === 'construct') return `constructing ${layer}`;
   return phase === 'forward' || phase === 'backward' ? `${layer}.${phase}` : `${layer} (${phase})`;
 }
+
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text the spec (or user code) spelled, as messages and views echo it: control characters, line and
+ * paragraph separators and bidirectional overrides become `\n`, `\t`, `\u001b`…, so a key cannot
+ * start a fake line, drive a terminal or reorder what is shown around it.
+ */
+export function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -15,7 +15,7 @@ import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
-import { fmt, fmtFull } from '../format';
+import { escapeControls, fmt, fmtFull } from '../format';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
 import { table } from './table';
 
@@ -62,9 +62,18 @@ function parseArgs(argv: string[]): Args | string {
   return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full'), customTimeoutMs: 1000 * seconds };
 }
 
-/** `file:line:col: severity: message`, one-based, as compilers print. */
+/** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
 function formatProblem(file: string, p: Problem): string {
-  return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
+  return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`);
+}
+
+/** Why a spec file is not UTF-8 text: a UTF-16 or UTF-32 byte-order mark, or the NUL bytes UTF-16 puts beside ASCII; or null. */
+function notUtf8(bytes: Uint8Array): string | null {
+  const startsWith = (...mark: number[]) => mark.every((b, i) => bytes[i] === b);
+  const head = bytes.subarray(0, 256);
+  const nuls = head.filter((b) => b === 0).length;
+  if (!startsWith(0xff, 0xfe) && !startsWith(0xfe, 0xff) && !startsWith(0, 0, 0xfe, 0xff) && nuls * 4 < head.length) return null;
+  return 'the spec is UTF-16 (or UTF-32) text, not UTF-8: save the spec as UTF-8';
 }
 
 /** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules, each call into them on `clock`. */
@@ -87,12 +96,12 @@ function runGraph(spec: GraphSpec): GraphReport {
 }
 
 function printNetwork(report: NetworkReport): void {
-  const lines = [`${report.name}: loss ${fmt(report.loss)}`, ''];
+  const lines = [`${escapeControls(report.name)}: loss ${fmt(report.loss)}`, ''];
   const rows = report.layers.map((l) => {
     const grad = l.params.W?.gradStats ?? l.params.gamma?.gradStats;
     const checks = [...Object.values(l.params).map((p) => p.check), l.dx?.check].flatMap((c) => (c ? [c.ok] : []));
     return [
-      l.name,
+      escapeControls(l.name),
       l.type,
       `[${l.outputShape.join(', ')}]`,
       fmt(l.activation.mean),
@@ -112,7 +121,7 @@ function printNetwork(report: NetworkReport): void {
     ),
   );
   const checked = checks.map(({ layer, name, check: c }) => [
-    layer,
+    escapeControls(layer),
     name,
     fmt(c.meanAbsDiff),
     fmt(c.maxAbsDiff),
@@ -123,12 +132,12 @@ function printNetwork(report: NetworkReport): void {
   ]);
   if (report.findings.length > 0) {
     lines.push('', 'findings');
-    for (const f of report.findings) lines.push(`  ⚠ ${f.message}`);
+    for (const f of report.findings) lines.push(`  ⚠ ${escapeControls(f.message)}`);
   }
   if (checked.length > 0) {
     lines.push('', 'gradient check (backprop vs central differences)');
     lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'non-diff.', 'result'], checked));
-    for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${layer}.${name} ${failingElements(check)}`);
+    for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${escapeControls(layer)}.${name} ${failingElements(check)}`);
   }
   console.log(lines.join('\n'));
 }
@@ -142,9 +151,10 @@ function failingElements(c: CheckReport): string {
 }
 
 function printGraph(report: GraphReport): void {
-  const rows = Object.entries(report.graph.nodes).map(([name, n]) => [name, n.op, String(n.value), String(n.grad)]);
-  console.log(`${report.name}: ${report.graph.output} = ${report.graph.nodes[report.graph.output].value}\n`);
-  console.log(table(['node', 'op', 'value', `d${report.graph.output}/dnode`], rows));
+  const output = escapeControls(report.graph.output);
+  const rows = Object.entries(report.graph.nodes).map(([name, n]) => [escapeControls(name), n.op, String(n.value), String(n.grad)]);
+  console.log(`${escapeControls(report.name)}: ${output} = ${report.graph.nodes[report.graph.output].value}\n`);
+  console.log(table(['node', 'op', 'value', `d${output}/dnode`], rows));
 }
 
 /** `backprop train`: a row (or JSON line) per evaluation, then a summary with the wall time. */
@@ -167,7 +177,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
   const widths = [9, 7, 10, 9, 9];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${spec.name}: ${iterations} iterations, batch ${batch}, ${optimizer.type}; train ${sets.xTrain.shape[0]}, test ${sets.xTest.shape[0]}\n`);
+    console.log(`${escapeControls(spec.name)}: ${iterations} iterations, batch ${batch}, ${optimizer.type}; train ${sets.xTrain.shape[0]}, test ${sets.xTest.shape[0]}\n`);
     row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
     row(widths.map((w) => '─'.repeat(w)));
   }
@@ -181,7 +191,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
         stopped = true;
         const { layer, tensor, value } = e.at;
         if (args.json) console.log(JSON.stringify({ kind: 'nonFinite', iteration: e.iteration, at: e.at }));
-        else console.log(`\nstep ${e.iteration}: ${value} in ${layer} ${tensor}; training stopped before this step's update`);
+        else console.log(`\nstep ${e.iteration}: ${value} in ${escapeControls(layer)} ${tensor}; training stopped before this step's update`);
         continue;
       }
       if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
@@ -210,7 +220,14 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   }
   let text: string;
   try {
-    text = readFileSync(args.file, 'utf8');
+    const bytes = readFileSync(args.file);
+    const encoding = notUtf8(bytes);
+    if (encoding) {
+      const start = { line: 0, character: 0 };
+      console.error(formatProblem(args.file, { message: encoding, range: { start, end: start }, severity: 'error' }));
+      return 2;
+    }
+    text = bytes.toString('utf8');
   } catch (e) {
     console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 2;

@@ -150,13 +150,14 @@ export interface GraphReport {
 
 /** Report of an evaluated graph. */
 export function graphReport(spec: GraphSpec, result: GraphResult): GraphReport {
-  const nodes: GraphReport['graph']['nodes'] = {};
-  for (const i of spec.inputs) nodes[i.name] = { op: 'input', in: [], value: result.values[i.name], grad: result.grads[i.name] };
+  // Null prototype: a node named `__proto__` or `constructor` is an own key like any other, and JSON.stringify prints it.
+  const nodes: GraphReport['graph']['nodes'] = Object.create(null) as GraphReport['graph']['nodes'];
+  const add = (name: string, op: string, operands: string[]) => {
+    nodes[name] = { op, in: operands, value: result.values.get(name)!, grad: result.grads.get(name)! };
+  };
+  for (const i of spec.inputs) add(i.name, 'input', []);
   const byName = new Map(spec.nodes.map((n) => [n.name, n]));
-  for (const name of result.order) {
-    const n = byName.get(name)!;
-    nodes[name] = { op: n.op, in: n.in, value: result.values[name], grad: result.grads[name] };
-  }
+  for (const name of result.order) add(name, byName.get(name)!.op, byName.get(name)!.in);
   const ok = Object.values(nodes).every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
   return { name: spec.name, form: 'graph', loss: null, ok, graph: { output: spec.output, nodes } };
 }

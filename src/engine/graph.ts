@@ -36,10 +36,10 @@ export interface GraphBackwardStep {
 export interface GraphResult {
   /** Node names in evaluation order (inputs are not listed). */
   order: string[];
-  /** Value of every input and node. */
-  values: Record<string, number>;
+  /** Value of every input and node (a map: names are the user's, and may be `__proto__`). */
+  values: Map<string, number>;
   /** d output / d name for every input and node (0 where the output does not depend on it). */
-  grads: Record<string, number>;
+  grads: Map<string, number>;
   /** The backward steps of the nodes the output depends on, output first (reverse evaluation order). */
   backward: GraphBackwardStep[];
 }
@@ -53,15 +53,15 @@ export function evaluateGraph(inputs: Record<string, number>, nodes: GraphNode[]
   const order = topologicalOrder(inputs, nodes);
   if (!Object.hasOwn(inputs, output) && !nodes.some((n) => n.name === output)) throw new Error(`output "${output}" is not an input or a node`);
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  // Null-prototype records, so names such as "constructor" or "__proto__" are ordinary keys.
-  const values: Record<string, number> = Object.assign(Object.create(null), inputs);
+  const values = new Map(Object.entries(inputs));
+  const valuesOf = (names: string[]) => names.map((name) => values.get(name)!);
   for (const name of order) {
     const node = byName.get(name)!;
-    values[name] = forwardOp(node, node.in.map((i) => values[i]));
+    values.set(name, forwardOp(node, valuesOf(node.in)));
   }
-  const grads: Record<string, number> = Object.create(null);
-  for (const name of [...Object.keys(inputs), ...order]) grads[name] = 0;
-  grads[output] = 1;
+  const grads = new Map<string, number>();
+  for (const name of [...Object.keys(inputs), ...order]) grads.set(name, 0);
+  grads.set(output, 1);
   // Only nodes the output depends on send gradients, so an unrelated branch (say log(0)) adds no NaN.
   const needed = new Set([output]);
   const backward: GraphBackwardStep[] = [];
@@ -69,16 +69,20 @@ export function evaluateGraph(inputs: Record<string, number>, nodes: GraphNode[]
     const node = byName.get(order[k])!;
     if (!needed.has(node.name)) continue;
     for (const name of node.in) needed.add(name);
-    const dout = grads[node.name];
-    const local = backwardOp(node, node.in.map((i) => values[i]), values[node.name], dout);
+    const dout = grads.get(node.name)!;
+    const local = backwardOp(node, valuesOf(node.in), values.get(node.name)!, dout);
     const sends = node.in.map((name, i) => ({ name, grad: local[i] }));
-    for (const s of sends) grads[s.name] += s.grad;
+    for (const s of sends) grads.set(s.name, grads.get(s.name)! + s.grad);
     backward.push({ node: node.name, op: node.op, dout, sends });
   }
   return { order, values, grads, backward };
 }
 
-/** Node names in an order where every node comes after its operands; listed order breaks ties. */
+/**
+ * Node names in an order where every node comes after its operands; listed order breaks ties.
+ * Depth-first with an explicit stack (graphs may be chains thousands of nodes deep), which is also
+ * the path a cycle is reported along.
+ */
 function topologicalOrder(inputs: Record<string, number>, nodes: GraphNode[]): string[] {
   const byName = new Map<string, GraphNode>();
   for (const node of nodes) {
@@ -91,21 +95,31 @@ function topologicalOrder(inputs: Record<string, number>, nodes: GraphNode[]): s
   }
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  // Depth-first with an explicit path, so a cycle is reported along its names.
-  const visit = (name: string, path: string[]): void => {
-    if (Object.hasOwn(inputs, name) || state.get(name) === 'done') return;
-    const node = byName.get(name);
-    if (!node) throw new Error(`node "${path[path.length - 1]}" uses unknown name "${name}"`);
-    if (state.get(name) === 'visiting') {
-      const cycle = [...path.slice(path.indexOf(name)), name];
-      throw new Error(`graph has a cycle: ${cycle.join(' → ')}`);
+  for (const root of nodes) {
+    if (state.has(root.name)) continue;
+    // Each frame: a node on the current path and the index of its next operand to visit.
+    const path: { node: GraphNode; next: number }[] = [{ node: root, next: 0 }];
+    state.set(root.name, 'visiting');
+    while (path.length > 0) {
+      const frame = path[path.length - 1];
+      if (frame.next === frame.node.in.length) {
+        state.set(frame.node.name, 'done');
+        order.push(frame.node.name);
+        path.pop();
+        continue;
+      }
+      const name = frame.node.in[frame.next++];
+      if (Object.hasOwn(inputs, name) || state.get(name) === 'done') continue;
+      const operand = byName.get(name);
+      if (!operand) throw new Error(`node "${frame.node.name}" uses unknown name "${name}"`);
+      if (state.get(name) === 'visiting') {
+        const cycle = [...path.slice(path.findIndex((f) => f.node === operand)).map((f) => f.node.name), name];
+        throw new Error(`graph has a cycle: ${cycle.join(' → ')}`);
+      }
+      state.set(name, 'visiting');
+      path.push({ node: operand, next: 0 });
     }
-    state.set(name, 'visiting');
-    for (const operand of node.in) visit(operand, [...path, name]);
-    state.set(name, 'done');
-    order.push(name);
-  };
-  for (const node of nodes) visit(node.name, []);
+  }
   return order;
 }
 

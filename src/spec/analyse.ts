@@ -1,6 +1,7 @@
 // The spec language without the engine: parsing, validation and shape inference from the text
 // alone. The extension host imports this entry and nothing that builds or runs a network (see
 // test/unit/extension-bundle.test.ts); ./index adds the data and the network, for the worker and the CLI.
+import { escapeControls } from '../format';
 import type { NetworkSpec, Problem, Spec } from './model';
 import { parseSpec } from './parse';
 import { inferShapes, sourceShape, type LayerShape } from './shapes';
@@ -30,7 +31,7 @@ export function analyseSpec(text: string, fileName: string): AnalysedSpec {
   try {
     return { spec, ...staticShapes(spec, problems) };
   } catch (e) {
-    return { spec, problems: [...problems, unexpectedProblem(e)] };
+    return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }
 }
 
@@ -43,7 +44,12 @@ export function staticShapes(spec: NetworkSpec, problems: Problem[]): Pick<Analy
   if (!inputShape) return { problems };
   const shapes = inferShapes(spec, inputShape);
   const complete = shapes.layers.length === spec.layers.length;
-  return { problems: [...problems, ...shapes.problems], ...(complete && { shapes: shapes.layers }) };
+  return { problems: [...problems, ...withEscapes(shapes.problems)], ...(complete && { shapes: shapes.layers }) };
+}
+
+/** Problems with what the spec spelled (layer names, say) escaped, as the parser's own are (see escapeControls). */
+export function withEscapes(problems: readonly Problem[]): Problem[] {
+  return problems.map((p) => ({ ...p, message: escapeControls(p.message) }));
 }
 
 /** A throw that validation should have made unreachable (an engine constructor still objecting, say), as an error on line 1. */

@@ -1,10 +1,10 @@
 // Authoring help from the shipped JSON Schema, so specs need no YAML extension: completions and key
 // hovers. Text being typed is often broken, so the cursor's place comes from the yaml AST of the text
 // with a marker word in place of the word at the cursor (the yaml parser recovers from most errors).
-import { isMap, isScalar, isSeq, parseDocument, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import schemaJson from '../../schemas/backprop.schema.json';
 import type { Position, Range } from './model';
-import { tooDeepAt } from './parse';
+import { readDocument } from './parse';
 import type { YNode } from './reader';
 
 /** One completion proposal. */
@@ -122,7 +122,6 @@ function clamp(offset: number, text: string): number {
 }
 
 function complete(text: string, json: boolean, offset: number): Completions {
-  if (tooDeepAt(text) >= 0) return { items: [] };
   let start = offset;
   while (start > 0 && WORD.test(text[start - 1])) start--;
   let end = offset;
@@ -147,7 +146,9 @@ function complete(text: string, json: boolean, offset: number): Completions {
   const style: Style = { json, quoted: quote !== undefined, ...(unclosed && { unclosed }), colonFollows: /^["']?[ \t]*:/.test(rest) };
   let found = false;
   for (const variant of variants) {
-    const doc = parseDocument(variant, { prettyErrors: false });
+    const read = readDocument(variant);
+    if ('refused' in read) continue;
+    const doc = read.doc;
     const context = locate(doc.contents as YNode, [], [doc.contents as YNode]);
     if (!context) continue;
     found = true;
@@ -287,8 +288,9 @@ function valueItems(schemas: SchemaNode[], style: Style): CompletionItem[] {
 }
 
 function hover(text: string, offset: number): KeyHover | null {
-  if (tooDeepAt(text) >= 0) return null;
-  const doc = parseDocument(text, { prettyErrors: false });
+  const read = readDocument(text);
+  if ('refused' in read) return null;
+  const doc = read.doc;
   const found = keyAt(doc.contents as YNode, offset, [], [doc.contents as YNode]);
   if (!found) return null;
   const { key, keyRange, path, nodes } = found;

@@ -1,8 +1,8 @@
 // Quick fixes as text edits: one edit that rewrites (or adds) an affine layer's `init`, found by the
 // yaml node ranges, so everything outside that value keeps its formatting and comments.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import type { Range } from './model';
-import { tooDeepAt } from './parse';
+import { readDocument } from './parse';
 import { LAYER_ALIASES, LAYER_TYPES } from './parse-network';
 import { lookup, Reader, type YNode } from './reader';
 
@@ -27,9 +27,9 @@ export interface TextEdit {
  * (either way the edit would change nothing).
  */
 export function initFix(text: string, fileName: string, layerIndex: number, fix: InitFixKind): TextEdit | null {
-  if (tooDeepAt(text) >= 0) return null;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const read = readDocument(text);
+  if ('refused' in read) return null;
+  const doc = read.doc;
   if (doc.errors.length > 0 || !isMap(doc.contents)) return null;
   const layers = doc.contents.get('layers', true) as YNode;
   if (!isSeq(layers) || !Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= layers.items.length) return null;
@@ -37,7 +37,7 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
   if (!isMap(layer) || !isAffine(layer) || hasExplicitW(layer)) return null;
 
   const json = /\.json$/i.test(fileName);
-  const r = new Reader(text, lineCounter);
+  const r = new Reader(text);
   const initPair = layer.items.find((p) => isScalar(p.key) && p.key.value === 'init');
   const value = initValue(fix, initPair ? biasText(text, initPair.value as YNode, fix) : undefined, json);
   if (initPair) {

@@ -3,7 +3,7 @@
 // that must not load the engine (the extension) imports ./analyse instead.
 import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
-import { staticShapes, unexpectedProblem, type AnalysedSpec } from './analyse';
+import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from './analyse';
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
 import { refuseCustom, resolveData, type SpecIO } from './resolve';
@@ -39,14 +39,14 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
   const { spec, problems } = parseSpec(text, fileName);
   if (!spec || spec.form === 'graph' || problems.some((p) => p.severity === 'error')) return { spec, problems };
   const refused = options.allowCustom === false ? refuseCustom(spec) : [];
-  if (refused.length > 0) return { spec, problems: [...problems, ...refused] };
+  if (refused.length > 0) return { spec, problems: [...problems, ...withEscapes(refused)] };
   try {
     if (!io) return { spec, ...staticShapes(spec, problems) };
     const resolved = resolveData(spec, io);
-    if (!('x' in resolved)) return { spec, problems: [...problems, ...resolved.problems] };
+    if (!('x' in resolved)) return { spec, problems: [...problems, ...withEscapes(resolved.problems)] };
     const network = buildNetwork(spec, resolved);
-    return { spec, problems: [...problems, ...resolved.problems], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };
+    return { spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };
   } catch (e) {
-    return { spec, problems: [...problems, unexpectedProblem(e)] };
+    return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }
 }

@@ -4,7 +4,6 @@ import { isMap } from 'yaml';
 import { GRAPH_OP_ARITY, type GraphOp } from '../engine/graph-ops';
 import type { GraphNodeSpec, GraphSpec, Range } from './model';
 import type { Entry, Reader, YNode } from './reader';
-import { suggestion } from './suggest';
 
 /** Keys of a graph spec. */
 export const GRAPH_SPEC_KEYS = ['$schema', 'name', 'graph'];
@@ -81,7 +80,7 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
   for (const { ins, inRanges } of reads) {
     ins.forEach((operand, k) => {
       if (kinds.has(operand)) return;
-      r.error(inRanges[k], `unknown name '${operand}'${suggestion(operand, names)}`);
+      r.error(inRanges[k], `unknown name '${operand}'${r.suggestion(operand, names)}`);
       namesKnown = false;
     });
   }
@@ -89,7 +88,7 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
   const outputEntry = entries.get('output');
   if (!outputEntry) r.error(graphEntry.keyRange, 'graph needs an output, the name of the node to differentiate');
   const output = outputEntry && r.string(outputEntry, 'output');
-  if (outputEntry && output !== undefined && !kinds.has(output)) r.error(outputEntry.range, `unknown output '${output}'${suggestion(output, names)}`);
+  if (outputEntry && output !== undefined && !kinds.has(output)) r.error(outputEntry.range, `unknown output '${output}'${r.suggestion(output, names)}`);
 
   if (namesKnown) reportCycle(r, reads);
   if (r.errorCount() > errorsBefore || output === undefined || !outputEntry) return undefined;

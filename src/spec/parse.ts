@@ -1,5 +1,5 @@
 // Spec text (YAML, or JSON as YAML 1.2) to the model, with every problem at its source range.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document } from 'yaml';
 import { jsonSyntaxError } from './json';
 import type { Problem, Range, Spec } from './model';
 import { GRAPH_SPEC_KEYS, readGraph } from './parse-graph';
@@ -36,36 +36,39 @@ export function defaultSpecName(fileName: string): string {
 }
 
 function parse(text: string, fileName: string): ParseResult {
-  const lineCounter = new LineCounter();
-  const deep = tooDeepAt(text);
-  if (deep >= 0) {
-    // Index the lines by hand: composing the document is what must not happen.
-    lineCounter.addNewLine(0);
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-    const r = new Reader(text, lineCounter);
-    r.error(r.span(deep, deep + 1), `the spec nests deeper than ${MAX_DEPTH} levels`);
-    return { spec: null, problems: r.problems };
+  const r = new Reader(text);
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    // Text decoded as UTF-8 from UTF-16 has a NUL beside nearly every character.
+    const utf16 = /^(\ufffd\ufffd|\ufeff)?(\0[^\0]|[^\0]\0)/.test(text);
+    r.error(utf16 ? START : r.span(nul, nul + 1), utf16 ? 'the spec is not UTF-8 text (UTF-16?): save the spec as UTF-8' : 'the spec holds a NUL character: save the spec as UTF-8 text');
+    return { spec: null, problems: r.finish() };
   }
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const r = new Reader(text, lineCounter);
-
   if (/\.json$/i.test(fileName)) {
+    // Checked before YAML reads it: the scanner is linear and keeps its own stack, and its message is the JSON one.
     const jsonError = jsonSyntaxError(text);
     if (jsonError) {
       r.error(r.span(jsonError.start, jsonError.end), jsonError.message);
-      return { spec: null, problems: r.problems };
+      return { spec: null, problems: r.finish() };
     }
   }
+  const read = readDocument(text);
+  if ('refused' in read) {
+    r.error(r.span(read.refused.offset, read.refused.offset + 1), read.refused.message);
+    return { spec: null, problems: r.finish() };
+  }
+  const doc = read.doc;
   for (const e of doc.errors) r.error(r.span(e.pos[0], e.pos[1]), e.message);
   for (const w of doc.warnings) r.warn(r.span(w.pos[0], w.pos[1]), w.message);
-  if (doc.errors.length > 0) return { spec: null, problems: r.problems };
+  if (doc.errors.length === 0) reportDuplicateKeys(r, doc.contents);
+  if (r.errorCount() > 0) return { spec: null, problems: r.finish() };
 
   const top = doc.contents;
   if (!isMap(top)) {
     const empty = r.isEmpty(top);
     const got = empty ? 'empty spec' : `a spec must be a mapping, not ${isSeq(top) ? 'a list' : r.describe(top)}`;
     r.error(empty ? START : r.rangeOf(top), `${got}: write a network (input, layers, loss) or a graph (graph: inputs, nodes, output)`);
-    return { spec: null, problems: r.problems };
+    return { spec: null, problems: r.finish() };
   }
 
   const keys = top.items.map((p) => (isScalar(p.key) ? p.key.value : undefined));
@@ -78,64 +81,88 @@ function parse(text: string, fileName: string): ParseResult {
   let name = defaultSpecName(fileName);
   if (nameEntry) name = r.string(nameEntry, 'name') ?? name;
 
+  let spec: Spec | undefined;
   if (form === 'graph') {
     const layers = entries.get('layers');
     if (layers) r.error(layers.keyRange, 'a spec is either a network (layers) or a graph (graph), not both');
-    const spec = readGraph(r, entries.get('graph')!, name);
-    return { spec: spec && !hasErrors(r.problems) ? spec : null, problems: r.problems };
+    spec = readGraph(r, entries.get('graph')!, name);
+  } else {
+    spec = readNetwork(r, entries, name, docRange, headRange);
   }
-  const spec = readNetwork(r, entries, name, docRange, headRange);
-  return { spec: spec && !hasErrors(r.problems) ? spec : null, problems: r.problems };
+  const problems = r.finish();
+  return { spec: spec && !hasErrors(problems) ? spec : null, problems };
+}
+
+/**
+ * Duplicate keys, as the YAML option uniqueKeys would report them but in linear time (that option
+ * compares each key with every earlier one). Scalar keys are equal when their values are.
+ */
+function reportDuplicateKeys(r: Reader, root: unknown): void {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isSeq(node)) {
+      pending.push(...node.items);
+    } else if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) r.error(r.rangeOf(pair.key), 'Map keys must be unique');
+          else if (pair.key.value === pair.key.value) seen.add(pair.key.value);
+        }
+        pending.push(pair.key, pair.value);
+      }
+    }
+  }
 }
 
 function hasErrors(problems: readonly Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
 }
 
-/** Deepest nesting parsed: the YAML composer recurses once per level, and V8 can die (not throw) near stack exhaustion. */
-const MAX_DEPTH = 100;
+/** Deepest nesting read: the YAML composer recurses once per level, and V8 can die (not throw) near stack exhaustion. */
+export const MAX_DEPTH = 100;
 
 /**
- * Offset where nesting first exceeds MAX_DEPTH, or -1. An estimate from the text alone: open flow
- * brackets plus block indentation levels plus compact `- ` indicators, skipping quoted strings and
- * comments. Real specs nest a handful of levels, so the estimate only has to be near for absurd ones.
+ * Most YAML tokens read (each value, indicator, space run and line break is one; an inline number
+ * in a list takes about four). The YAML library needs some microseconds and a kilobyte per token, so
+ * this keeps a spec's reading within a second or so; data that large belongs in a .npy file.
  */
-export function tooDeepAt(text: string): number {
-  const indents: number[] = [];
-  let flow = 0;
-  let quote: string | null = null;
-  let offset = 0;
-  for (const line of text.split('\n')) {
-    let i = 0;
-    let block = indents.length;
-    if (quote === null && flow === 0) {
-      while (line[i] === ' ') i++;
-      if (i < line.length && line[i] !== '#' && line[i] !== '\r') {
-        while (indents.length > 0 && indents[indents.length - 1] >= i) indents.pop();
-        indents.push(i);
-        block = indents.length;
-        while (/^[-?:]( |$)/.test(line.slice(i, i + 2))) {
-          block++;
-          i += 2;
-        }
-      }
+export const MAX_TOKENS = 400_000;
+
+/** A composed YAML document, or where and why reading it was refused. */
+export type ReadDocument = { doc: Document.Parsed } | { refused: { offset: number; message: string } };
+
+/**
+ * Parses YAML as parseDocument does (first document, later ones an error), but token by token, so
+ * nesting past MAX_DEPTH (the parser's own stack of open collections) or more than MAX_TOKENS
+ * tokens is refused, at the offending token, before anything is composed. Duplicate keys are left
+ * to the caller (reportDuplicateKeys in parseSpec).
+ */
+export function readDocument(text: string): ReadDocument {
+  const parser = new Parser();
+  const tokens: CST.Token[] = [];
+  let count = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    const at = parser.offset;
+    if (++count > MAX_TOKENS) {
+      const message = `the spec is too large to read: more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
+      return { refused: { offset: at, message } };
     }
-    for (; i < line.length; i++) {
-      const c = line[i];
-      if (quote !== null) {
-        if (c === '\\' && quote === '"') i++;
-        else if (c === quote) quote = null;
-        continue;
-      }
-      const tokenStart = i === 0 || ' \t[{,:'.includes(line[i - 1]);
-      if ((c === '"' || c === "'") && tokenStart) quote = c;
-      else if (c === '#' && tokenStart) break;
-      else if (c === '[' || c === '{') flow++;
-      else if ((c === ']' || c === '}') && flow > 0) flow--;
-      if (block + flow > MAX_DEPTH) return offset + i;
-    }
-    if (block > MAX_DEPTH) return offset;
-    offset += line.length + 1;
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    // The stack holds the document and each open collection.
+    if (parser.stack.length > MAX_DEPTH + 1) return { refused: { offset: at, message: `the spec nests deeper than ${MAX_DEPTH} levels` } };
   }
-  return -1;
+  for (const token of parser.end()) tokens.push(token);
+  const composer = new Composer({ uniqueKeys: false });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, text.length)) {
+    if (!doc) {
+      doc = next;
+    } else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  return { doc: doc! };
 }

@@ -1,5 +1,6 @@
 // Reading `yaml` nodes with their source ranges: typed values out, problems in, never an exception.
-import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { escapeControls } from '../format';
 import type { Position, Problem, Range } from './model';
 import { suggestion } from './suggest';
 
@@ -46,22 +47,46 @@ function satisfies(v: number, rule: NumberRule): boolean {
   }
 }
 
+/** Problems kept in full; past this many, the rest are only counted (one last problem says how many). */
+export const MAX_PROBLEMS = 100;
+
+/** Offsets where each line starts; a line ends at \r\n, \r or \n, as the editor counts lines. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
+  }
+  return starts;
+}
+
 /** Collects problems while values are read off the document's nodes. */
 export class Reader {
-  /** Problems found so far, in reading order. */
+  /** Problems found so far, in reading order (at most MAX_PROBLEMS). */
   readonly problems: Problem[] = [];
+  /** Problems past MAX_PROBLEMS: how many, whether any is an error, and where the first one is. */
+  private omitted = { count: 0, errors: 0, range: undefined as Range | undefined };
+  private readonly starts: number[];
 
-  /** A reader of a document parsed from `text` with `lineCounter`. */
-  constructor(
-    private readonly text: string,
-    private readonly lineCounter: LineCounter,
-  ) {}
+  /** A reader of a document parsed from `text`. */
+  constructor(private readonly text: string) {
+    this.starts = lineStarts(text);
+  }
 
-  /** Zero-based line and UTF-16 column of a string offset. */
+  /** Zero-based line and UTF-16 column of a string offset, clamped to the text and to the end of its line. */
   position(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
-    const { line, col } = this.lineCounter.linePos(clamped);
-    return { line: Math.max(0, line - 1), character: Math.max(0, col - 1) };
+    const clamped = Math.max(0, Math.min(Math.floor(offset) || 0, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    // An offset on the line break (or between \r and \n) is the end of the line.
+    let lineEnd = lo + 1 < this.starts.length ? this.starts[lo + 1] - 1 : this.text.length;
+    if (lineEnd > this.starts[lo] && this.text[lineEnd] === '\n' && this.text[lineEnd - 1] === '\r') lineEnd--;
+    return { line: lo, character: Math.min(clamped, lineEnd) - this.starts[lo] };
   }
 
   /** Range of the offsets [start, end). */
@@ -86,17 +111,41 @@ export class Reader {
 
   /** Records an error. */
   error(range: Range, message: string): void {
-    this.problems.push({ message, range, severity: 'error' });
+    this.add({ message, range, severity: 'error' });
   }
 
   /** Records a warning. */
   warn(range: Range, message: string): void {
-    this.problems.push({ message, range, severity: 'warning' });
+    this.add({ message, range, severity: 'warning' });
+  }
+
+  /** Keeps a problem (with anything the spec spelled escaped), or only counts it once MAX_PROBLEMS are kept. */
+  private add(p: Problem): void {
+    if (this.problems.length < MAX_PROBLEMS) {
+      this.problems.push({ ...p, message: escapeControls(p.message) });
+      return;
+    }
+    this.omitted.count++;
+    if (p.severity === 'error') this.omitted.errors++;
+    this.omitted.range ??= p.range;
+  }
+
+  /** The problems, ending with "N more problems not shown" (an error when any of them is) if some were only counted. */
+  finish(): Problem[] {
+    const { count, errors, range } = this.omitted;
+    if (count === 0 || !range) return this.problems;
+    const message = `and ${count} more problem${count === 1 ? '' : 's'} not shown (${errors} of them error${errors === 1 ? '' : 's'}), the first here`;
+    return [...this.problems, { message, range, severity: errors > 0 ? 'error' : 'warning' }];
   }
 
   /** Number of errors so far (to tell whether a step added any). */
   errorCount(): number {
-    return this.problems.filter((p) => p.severity === 'error').length;
+    return this.problems.filter((p) => p.severity === 'error').length + this.omitted.errors;
+  }
+
+  /** suggestion(word, candidates), skipped once problems are only counted: nobody reads it, and each costs a pass over the candidates. */
+  suggestion(word: string, candidates: readonly string[]): string {
+    return this.problems.length < MAX_PROBLEMS ? suggestion(word, candidates) : '';
   }
 
   /** How a value reads in a message: 'text', 12, a list, a mapping, nothing. */
@@ -133,7 +182,7 @@ export class Reader {
       const value = pair.value as YNode;
       if (out.has(key)) continue;
       out.set(key, { key, keyRange, value, range: this.isEmpty(value) ? keyRange : this.rangeOf(value) });
-      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${suggestion(key, known)}`);
+      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${this.suggestion(key, known)}`);
     }
     return out;
   }
@@ -182,7 +231,7 @@ export class Reader {
     const word = this.stringAt(node, range, what);
     if (word === undefined) return undefined;
     const found = lookup(word, choices, aliases);
-    if (found === undefined) this.error(range, `unknown ${what} '${word}'${suggestion(word, choices)}`);
+    if (found === undefined) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`);
     return found;
   }
 

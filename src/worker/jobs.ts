@@ -18,7 +18,7 @@ function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): 
   const nodes = [
     ...spec.inputs.map((i) => ({ name: i.name, op: 'input', in: [], line: i.range.start.line })),
     ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
-  ].map((n) => ({ ...n, value: result.values[n.name], grad: result.grads[n.name] }));
+  ].map((n) => ({ ...n, value: result.values.get(n.name)!, grad: result.grads.get(n.name)! }));
   post({ type: 'event', runId, event: { kind: 'graph', name: spec.name, output: spec.output, nodes } });
   const ok = nodes.every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
   post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });

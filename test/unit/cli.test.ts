@@ -253,3 +253,41 @@ train: { iterations: 40, batch: 2, optimizer: { type: sgd, lr: 0.5 }, eval: { ev
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^examples\/relu\.backprop\.yaml:1:1: error: no train: section/);
 });
+
+test('a graph node named __proto__ is reported like any other: its NaN makes ok false and exit 1', () => {
+  const file = specFile('proto.backprop.yaml', 'graph:\n  inputs: { x: -1 }\n  nodes:\n    - { name: __proto__, op: log, in: [x] }\n    - { name: y, op: neg, in: [__proto__] }\n  output: y\n');
+  const { code, report } = json('run', file);
+  assert.equal(code, 1);
+  assert.equal(report.ok, false);
+  assert.deepEqual(Object.keys(report.graph.nodes), ['x', '__proto__', 'y']);
+  assert.equal(report.graph.nodes.__proto__.value, null); // NaN, which JSON prints as null
+  assert.deepEqual(report.graph.nodes.__proto__.in, ['x']);
+  const table = cli('run', file);
+  assert.match(table.stdout, /^__proto__ +log +NaN/m);
+});
+
+test('control characters from the spec are printed escaped: one line per problem, no raw escapes', () => {
+  const file = specFile('inject.backprop.yaml', 'input: { data: [[1]] }\nlayers: [relu]\n"a\\nother.yaml:9:9: error: fake": 1\n"\\e[31mred\\a\\0": 2\n');
+  const { code, stderr } = cli('run', file);
+  assert.equal(code, 0);
+  const lines = stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 2, stderr);
+  for (const line of lines) assert.ok(line.startsWith(`${file}:`), line);
+  // eslint-disable-next-line no-control-regex -- asserting that none reached the terminal
+  assert.doesNotMatch(stderr.replace(/\n/g, ''), /[\u0000-\u001f\u007f]/);
+  assert.ok(lines[0].includes("unknown key 'a\\nother.yaml:9:9: error: fake'"), lines[0]);
+  assert.ok(lines[1].includes("unknown key '\\u001b[31mred\\u0007\\u0000'"), lines[1]);
+});
+
+test('a UTF-16 spec is refused at 1:1: save the spec as UTF-8', () => {
+  const text = 'input: { data: [[1]] }\nlayers: [relu]\n';
+  const le = specFile('le.backprop.yaml', '');
+  writeFileSync(le, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const noMark = specFile('nomark.backprop.yaml', '');
+  writeFileSync(noMark, Buffer.from(text, 'utf16le'));
+  for (const file of [le, noMark]) {
+    const { code, stderr } = cli('run', file);
+    assert.equal(code, 2);
+    assert.equal(stderr, `${file}:1:1: error: the spec is UTF-16 (or UTF-32) text, not UTF-8: save the spec as UTF-8\n`);
+  }
+});

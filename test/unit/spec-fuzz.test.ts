@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../src/engine/rng';
+import { analyseSpec } from '../../src/spec/analyse';
 import { loadSpec } from '../../src/spec/index';
 import type { Problem } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
@@ -214,4 +215,86 @@ test('pathological inputs: deep nesting, long chains and cycles, garbage, long n
   assert.equal(parseSpec(cases[4][1], 'bom.json').spec?.form, 'network');
   assert.equal(parseSpec(cases[6][1], 'many.yaml').spec?.form, 'network');
   assert.equal(parseSpec(cases[7][1].replace('in: [n12000]', 'in: [x]'), 'chain.yaml').spec?.form, 'graph');
+});
+
+/** Hostile specs to start from: deep nesting of each kind, many names, control characters, prototype keys, odd line breaks. */
+function hostile(rng: Rng): [string, string] {
+  const pick = (n: number) => Math.floor(rng.next() * n);
+  const n = 1 + pick(rng.next() < 0.7 ? 40 : 3000);
+  const names = ['__proto__', 'constructor', 'toString', 'a\nb', '\u001b[31mred', 'x\u0000', 'ü😀', 'k'.repeat(1 + pick(200))];
+  const name = () => names[pick(names.length)];
+  switch (pick(10)) {
+    case 0:
+      return ['deep.yaml', `input: { data: ${'['.repeat(n)}1${']'.repeat(pick(2) ? n : pick(n))} }\n`];
+    case 1:
+      return ['deep.yaml', `layers:\n${Array.from({ length: Math.min(n, 300) }, (_, i) => `${' '.repeat(i + 2)}- ${pick(2) ? 'k:' : ''}`).join('\n')} relu\n`];
+    case 2:
+      return ['quote.yaml', `name: ${pick(2) ? 'a"b' : '|\n  "'}\nx: ${'{a: '.repeat(n % 400)}1${'}'.repeat(n % 400)}\n`];
+    case 3:
+      return ['graph.yaml', `graph:\n  inputs: { x: 1, ${JSON.stringify(name())}: 2 }\n  nodes:\n${Array.from({ length: n }, (_, i) => `    - { name: n${n - i}, op: ${['neg', 'log', 'exp', 'tanh'][pick(4)]}, in: [${n - i === 1 ? 'x' : pick(50) ? `n${n - i - 1}` : `q${i}`}] }`).join('\n')}\n  output: n${n}\n`];
+    case 4:
+      return ['proto.yaml', `graph:\n  inputs: { x: ${pick(3) - 1} }\n  nodes:\n    - { name: ${JSON.stringify(name())}, op: log, in: [x] }\n    - { name: y, op: neg, in: [${JSON.stringify(name())}] }\n  output: y\n`];
+    case 5:
+      return ['keys.yaml', `input: { data: [[1]] }\nlayers: [relu]\n${Array.from({ length: n }, (_, i) => `${JSON.stringify(pick(5) ? `k${i}` : name())}: ${i}`).join('\n')}\n`];
+    case 6:
+      return ['numbers.json', JSON.stringify({ input: { data: [Array.from({ length: n * 10 }, () => rng.next())] }, layers: ['relu'] })];
+    case 7:
+      return ['breaks.yaml', ['input:', '  data: [[1, 2]]', 'layers:', '  - relu', `  - ${JSON.stringify(name())}`].join(['\n', '\r\n', '\r'][pick(3)])];
+    case 8:
+      return ['soup.yaml', Array.from({ length: n }, () => TOKENS[pick(TOKENS.length)]).join('')];
+    default:
+      return ['names.yaml', `name: ${JSON.stringify(name())}\ninput: { data: [[1, 2]] }\nlayers:\n  - { type: affine, units: 2, name: ${JSON.stringify(name())} }\n  - { type: ${JSON.stringify(name())} }\nloss: mse\n`];
+  }
+}
+
+/** Every problem has a range inside the text: line < lines, character ≤ that line's length, start before end. */
+function checkInside(problems: readonly Problem[], text: string, context: () => string): void {
+  const lines = text.split(/\r\n|\r|\n/);
+  for (const p of problems) {
+    assert.ok(p.range && typeof p.message === 'string' && p.message.length > 0, context());
+    // eslint-disable-next-line no-control-regex -- no raw control character may reach a message
+    assert.doesNotMatch(p.message, /[\u0000-\u001f\u007f]/, context());
+    for (const pos of [p.range.start, p.range.end]) {
+      assert.ok(Number.isInteger(pos.line) && pos.line >= 0 && pos.line < lines.length && Number.isInteger(pos.character) && pos.character >= 0 && pos.character <= lines[pos.line].length, `${context()}\n${p.message}: bad range ${JSON.stringify(p.range)}`);
+    }
+    assert.ok(p.range.start.line < p.range.end.line || (p.range.start.line === p.range.end.line && p.range.start.character <= p.range.end.character), `${context()}\nreversed range`);
+  }
+}
+
+test('fuzz for a bounded time: generated and mutated specs never throw, hang, go unlocated, leave the text or blow the heap', () => {
+  const seconds = Number(process.env.BACKPROP_FUZZ_SECONDS ?? 60);
+  const seed = Number(process.env.BACKPROP_FUZZ_SEED ?? 20260113);
+  const rng = new Rng(seed);
+  const perSpecMs = 5000;
+  const heapMb = 300;
+  const until = performance.now() + seconds * 1000;
+  let count = 0;
+  let slowest = 0;
+  while (performance.now() < until) {
+    const [fileName, base] = rng.next() < 0.5 ? BASES[Math.floor(rng.next() * BASES.length)] : hostile(rng);
+    let text = base;
+    const edits = Math.floor(rng.next() * 4);
+    for (let e = 0; e < edits; e++) text = mutate(text, rng);
+    const context = () => `seed ${seed}, spec ${count} (${fileName}, ${edits} edits):\n${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`;
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    let problems: Problem[];
+    try {
+      const analysed = analyseSpec(text, fileName);
+      problems = analysed.problems;
+      const size = (analysed.shapes ?? []).reduce((sum, l) => sum + l.paramCount + l.outShape.reduce((a, b) => a * b, 1), 0);
+      if (analysed.spec?.form === 'network' && size <= 1e5) problems = loadSpec(text, fileName, io).problems;
+    } catch (e) {
+      assert.fail(`${context()}\nthrew ${e instanceof Error ? e.stack : String(e)}`);
+    }
+    const ms = performance.now() - started;
+    slowest = Math.max(slowest, ms);
+    assert.ok(ms < perSpecMs, `${context()}\ntook ${ms.toFixed(0)} ms`);
+    checkInside(problems, text, context);
+    const grown = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    assert.ok(grown < heapMb, `${context()}\nheap grew ${grown.toFixed(0)} MB`);
+    count++;
+  }
+  console.log(`# fuzz: seed ${seed}, ${count} specs in ${seconds} s, slowest ${slowest.toFixed(0)} ms (set BACKPROP_FUZZ_SEED and BACKPROP_FUZZ_SECONDS to change)`);
+  assert.ok(count > 0);
 });

@@ -41,29 +41,46 @@ interface Placed {
 
 function layout(nodes: GraphNodeInfo[]): Map<string, Placed> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
+  // Column = longest operand chain below a node; computed with an explicit stack, as graphs may be chains thousands deep.
   const depth = new Map<string, number>();
-  const depthOf = (n: GraphNodeInfo, seen: Set<string>): number => {
-    const known = depth.get(n.name);
-    if (known !== undefined) return known;
-    if (isInput(n) || seen.has(n.name)) return 0;
-    seen.add(n.name);
-    let d = 0;
-    for (const name of n.in) {
-      const m = byName.get(name);
-      if (m) d = Math.max(d, depthOf(m, seen) + 1);
+  const depthOf = (root: GraphNodeInfo): number => {
+    const open = new Set<string>();
+    const stack = [root];
+    while (stack.length > 0) {
+      const n = stack[stack.length - 1];
+      if (depth.has(n.name)) {
+        stack.pop();
+        continue;
+      }
+      if (isInput(n)) {
+        depth.set(n.name, 0);
+        stack.pop();
+        continue;
+      }
+      const pending = open.has(n.name) ? [] : n.in.map((name) => byName.get(name)).filter((m): m is GraphNodeInfo => m !== undefined && !depth.has(m.name) && !open.has(m.name));
+      if (pending.length > 0) {
+        open.add(n.name);
+        stack.push(...pending);
+        continue;
+      }
+      // Operands on the open path (a cycle, which specs reject) count as depth 0.
+      let d = 0;
+      for (const name of n.in) d = Math.max(d, (depth.get(name) ?? -1) + 1);
+      depth.set(n.name, d);
+      open.delete(n.name);
+      stack.pop();
     }
-    depth.set(n.name, d);
-    return d;
+    return depth.get(root.name)!;
   };
   const placed = new Map<string, Placed>();
-  for (const n of nodes) placed.set(n.name, { node: n, col: depthOf(n, new Set()), y: 0, consumers: [] });
+  for (const n of nodes) placed.set(n.name, { node: n, col: depthOf(n), y: 0, consumers: [] });
   for (const n of nodes) for (const name of n.in) placed.get(name)?.consumers.push(n);
 
   // An input sits just left of its first consumer, as the book draws tax next to the last ×.
   let inputRow = 0;
   for (const p of placed.values()) {
     if (!isInput(p.node)) continue;
-    p.col = p.consumers.length ? Math.min(...p.consumers.map((c) => placed.get(c.name)?.col ?? 1)) - 1 : 0;
+    p.col = p.consumers.length ? p.consumers.reduce((m, c) => Math.min(m, placed.get(c.name)?.col ?? 1), Infinity) - 1 : 0;
     p.y = inputRow++;
   }
   const ops = [...placed.values()].filter((p) => !isInput(p.node)).sort((a, b) => a.col - b.col);
@@ -73,12 +90,16 @@ function layout(nodes: GraphNodeInfo[]): Map<string, Placed> {
   }
   // Keep one row of space between nodes of a column.
   const columns = new Map<number, Placed[]>();
-  for (const p of placed.values()) columns.set(p.col, [...(columns.get(p.col) ?? []), p]);
+  for (const p of placed.values()) {
+    const col = columns.get(p.col);
+    if (col) col.push(p);
+    else columns.set(p.col, [p]);
+  }
   for (const col of columns.values()) {
     col.sort((a, b) => a.y - b.y);
     for (let i = 1; i < col.length; i++) col[i].y = Math.max(col[i].y, col[i - 1].y + 1);
   }
-  const minY = Math.min(...[...placed.values()].map((p) => p.y));
+  const minY = [...placed.values()].reduce((m, p) => Math.min(m, p.y), Infinity);
   for (const p of placed.values()) p.y -= minY;
   return placed;
 }
@@ -88,10 +109,10 @@ export function renderGraph(ev: GraphEvent): HTMLElement {
   if (ev.nodes.length === 0) return h('p', { class: 'empty' }, 'The graph has no nodes.');
   const placed = layout(ev.nodes);
   const all = [...placed.values()];
-  const labelW = Math.max(...all.filter((p) => isInput(p.node)).map((p) => p.node.name.length * CHAR_W), 0);
+  const labelW = all.reduce((w, p) => (isInput(p.node) ? Math.max(w, p.node.name.length * CHAR_W) : w), 0);
   const left = MARGIN + labelW + 8;
-  const maxCol = Math.max(...all.map((p) => p.col));
-  const maxY = Math.max(...all.map((p) => p.y));
+  const maxCol = all.reduce((m, p) => Math.max(m, p.col), 0);
+  const maxY = all.reduce((m, p) => Math.max(m, p.y), 0);
   const out = placed.get(ev.output);
   const width = left + (maxCol + 1) * COL_W + (out ? out.node.name.length * CHAR_W : 0) + MARGIN;
   const height = MARGIN * 2 + maxY * ROW_H + 40;

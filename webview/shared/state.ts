@@ -1,5 +1,6 @@
 // The run as the panel knows it, built up one message at a time. Pure: no DOM, so it reads as the
 // single place that decides what an event changes.
+import { escapeControls } from '../../src/format';
 import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../../src/protocol';
 
 /** A scalar graph event. */
@@ -92,7 +93,7 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (model.runId !== null && msg.runId !== model.runId) return { what: 'nothing' };
   model.runId = msg.runId;
   if (msg.type === 'error') {
-    model.error = msg.message;
+    model.error = escapeControls(msg.message);
     return { what: 'status' };
   }
   if (msg.type === 'cancelled') {
@@ -105,8 +106,9 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
 function applyEvent(model: RunModel, ev: RunEvent): Change {
   switch (ev.kind) {
     case 'start':
-      model.name = ev.name;
-      model.rows = ev.layers.map((l) => record(l, false));
+      // Names are the spec's: shown with their control characters escaped (the rows are read by index, never by name).
+      model.name = escapeControls(ev.name);
+      model.rows = ev.layers.map((l) => record({ ...l, name: escapeControls(l.name) }, false));
       if (ev.loss) model.rows.push(record(ev.loss, true));
       return { what: 'everything' };
     case 'forward': {
@@ -141,12 +143,20 @@ function applyEvent(model: RunModel, ev: RunEvent): Change {
       return { what: 'row', index: ev.index };
     }
     case 'graph':
-      model.graph = ev;
+      // Escaped alike everywhere, so names still match the operands that refer to them.
+      model.graph = {
+        ...ev,
+        name: escapeControls(ev.name),
+        output: escapeControls(ev.output),
+        nodes: ev.nodes.map((n) => ({ ...n, name: escapeControls(n.name), in: n.in.map(escapeControls) })),
+      };
       return { what: 'graph' };
-    case 'findings':
-      model.findings = ev.findings;
-      model.rows.forEach((row, i) => (row.findings = ev.findings.filter((f) => f.index === i)));
+    case 'findings': {
+      const findings = ev.findings.map((f) => ({ ...f, message: escapeControls(f.message) }));
+      model.findings = findings;
+      model.rows.forEach((row, i) => (row.findings = findings.filter((f) => f.index === i)));
       return { what: 'findings' };
+    }
     case 'done':
       model.done = ev;
       return { what: 'status' };
