@@ -17,17 +17,20 @@ import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { fmt, fmtFull } from '../format';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
+import { engineMemory, openDataFile } from '../node-io';
 import { table } from './table';
 
-const USAGE = `usage: backprop run SPEC [--json] [--full] [--custom-timeout=SECONDS]
-       backprop check SPEC [--json] [--full] [--custom-timeout=SECONDS]
-       backprop train SPEC [--json] [--custom-timeout=SECONDS]
+const USAGE = `usage: backprop run SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+       backprop check SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+       backprop train SPEC [--json] [--confine] [--custom-timeout=SECONDS]
 
   run     forward and backward pass; prints one row per layer
   check   the same, plus a numerical gradient check of every parameter and every layer's dx
   train   the spec's train: section; prints one row per evaluation
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
+  --confine
+          read only data files whose real path (symlinks followed) is inside the spec's folder
   --custom-timeout=SECONDS
           stop when one call into a custom layer's code runs longer (default ${DEFAULT_USER_CODE_SECONDS})
 
@@ -46,6 +49,8 @@ interface Args {
   full: boolean;
   /** Longest a call into custom code may run, in ms. */
   customTimeoutMs: number;
+  /** Read only data files inside the spec's folder. */
+  confine: boolean;
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -54,12 +59,13 @@ function parseArgs(argv: string[]): Args | string {
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
   const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
-  const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== timeout);
+  const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== '--confine' && f !== timeout);
   if (unknown) return `unknown option '${unknown}'`;
   const seconds = timeout === undefined ? DEFAULT_USER_CODE_SECONDS : timeout.startsWith('--custom-timeout=') ? userCodeSeconds(timeout.slice('--custom-timeout='.length)) : null;
   if (seconds === null) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
-  return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full'), customTimeoutMs: 1000 * seconds };
+  const has = (flag: string) => flags.includes(flag);
+  return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine') };
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print. */
@@ -67,17 +73,21 @@ function formatProblem(file: string, p: Problem): string {
   return `${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`;
 }
 
-/** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules, each call into them on `clock`. */
-async function specIO(specFile: string, text: string, clock: CallClock | null): Promise<SpecIO> {
+/**
+ * Files relative to the spec's folder (only inside it when `confine`), the digits next to the CLI,
+ * and the spec's custom layers' modules, each call into them on `clock`.
+ */
+async function specIO(specFile: string, text: string, clock: CallClock | null, confine: boolean): Promise<SpecIO> {
   const folder = dirname(resolve(specFile));
   const customModule = await loadSpecModules(text, specFile, folder, (layer) => clock?.enter(layer, 'load'));
   clock?.leave();
   return {
-    readFile: (path) => readFileSync(resolve(folder, path)),
+    openFile: (path) => openDataFile(folder, path, confine ? [folder] : null),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
     customModule,
     onCustomCall: (layer, call) => clock?.enter(layer, call),
     onCustomReturn: () => clock?.leave(),
+    memory: engineMemory(),
   };
 }
 
@@ -215,8 +225,8 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 2;
   }
-  const io = await specIO(args.file, text, clock);
-  const loaded = loadSpec(text, args.file, io);
+  const io = await specIO(args.file, text, clock, args.confine);
+  const loaded = loadSpec(text, args.file, io, { job: args.command });
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
   if (args.command === 'train') return runTraining(args, loaded, io);
