@@ -2,6 +2,7 @@
 // 1 when a gradient check failed or the loss is not finite, 2 on spec errors, 3 when the run failed
 // (a custom layer's code, say). Never a stack trace. A spec with custom layers runs on a worker
 // thread that the main thread ends when one call into their code outlasts --custom-timeout.
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
@@ -14,7 +15,7 @@ import { runNetwork } from '../engine/run';
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
-import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
+import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { fmt, fmtFull } from '../format';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
@@ -89,6 +90,24 @@ async function specIO(specFile: string, text: string, clock: CallClock | null, c
     onCustomReturn: () => clock?.leave(),
     memory: engineMemory(),
   };
+}
+
+/** Bytes gathered before each write to stdout. */
+const WRITE_CHUNK = 1 << 16;
+
+/** Writes `pieces` and then `end` to stdout in chunks, waiting whenever stdout asks to: memory stays at one chunk. */
+async function writeOut(pieces: Iterable<string>, end: string): Promise<void> {
+  let chunk = '';
+  const flush = async () => {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    chunk = '';
+  };
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= WRITE_CHUNK) await flush();
+  }
+  chunk += end;
+  await flush();
 }
 
 function runGraph(spec: GraphSpec): GraphReport {
@@ -249,7 +268,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
   }
-  if (args.json) console.log(JSON.stringify(report, null, 2));
+  if (args.json) await writeOut(reportJson(report), '\n');
   else if (report.form === 'graph') printGraph(report);
   else printNetwork(report);
   return report.ok ? 0 : 1;

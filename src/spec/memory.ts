@@ -76,7 +76,7 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
     const outE = sizeOf(s.outShape);
     const kept = keptElements(s.type, outE);
     const P = s.paramCount;
-    if (job === 'check') return outE + kept + inE + 3 * P + 6 * inE + 2 * outE + 6 * P;
+    if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P;
     if (job === 'run') return outE + kept + inE + 3 * P;
     // A step at `batch` rows, the evaluation's forward over all rows, params, grads, optimizer state (2P for adam) and the fast step's copies.
     return (outE + kept + inE) * scale + outE + kept + 6 * P;

@@ -12,7 +12,7 @@ import type { DataSource, NetworkSpec, Problem, Range } from './model';
 import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
 import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
-import { inferShapes, type CustomShape, type LayerShape } from './shapes';
+import { inferShapes, sourceShape, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
 import { formatShape } from './suggest';
 
@@ -136,12 +136,24 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     return loaded && { kind: 'data', tensor: loaded, range: source.range };
   };
 
+  // When the text alone gives every shape, the job's memory is checked before anything is drawn or read.
+  const input = spec.input;
+  if (input.kind === 'random' && unallocatable(input.range, 'the random input', input.shape ?? [])) return { problems };
+  if (spec.target?.kind === 'random' && spec.target.shape && unallocatable(spec.target.range, 'the random target', spec.target.shape)) return { problems };
+  const textShape = sourceShape(input, 'input');
+  if (textShape && textShape.length >= 2) {
+    const early = inferShapes(spec, textShape);
+    if (early.layers.length === spec.layers.length && !early.problems.some((p) => p.severity === 'error')) {
+      const found = memoryProblems(spec, textShape, early.layers, job, io.memory);
+      if (found.length > 0) return { problems: found };
+    }
+  }
+
   // Input.
   let x: Tensor | undefined;
   let mnistLabels: Float64Array | undefined;
-  const input = spec.input;
   if (input.kind === 'random') {
-    if (!unallocatable(input.range, 'the random input', input.shape ?? [])) x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
+    x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
   } else if (input.kind === 'dataset') {
     const digits = loadMnist(io);
     const batch = 'error' in digits ? digits : mnistBatch(digits, input.split, input.count, input.offset);
@@ -152,8 +164,6 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     if (source?.kind === 'data') x = source.tensor;
     else if (source) error(input.range, 'input must be data, random, dataset or file');
   }
-
-  if (spec.target?.kind === 'random' && spec.target.shape) unallocatable(spec.target.range, 'the random target', spec.target.shape);
 
   // Explicit weights, custom layers' params and a data or file target.
   const materialiseAll = <T extends Record<string, DataSource>>(sources: T): T =>
