@@ -149,6 +149,8 @@ export interface JobSource {
   mnistPath: string;
   /** False in an untrusted (Restricted Mode) workspace: custom layers are refused, none of their code is loaded. */
   allowCustom: boolean;
+  /** The folders data files must resolve inside, symlinks followed (the workspace's, in Restricted Mode); null: anywhere. */
+  confineTo: string[] | null;
 }
 
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */

@@ -2,6 +2,7 @@
 // 1 when a gradient check failed or the loss is not finite, 2 on spec errors, 3 when the run failed
 // (a custom layer's code, say). Never a stack trace. A spec with custom layers runs on a worker
 // thread that the main thread ends when one call into their code outlasts --custom-timeout.
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
@@ -14,20 +15,23 @@ import { runNetwork } from '../engine/run';
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
-import { graphReport, networkReport, type CheckReport, type GraphReport, type NetworkReport } from './report';
+import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { escapeControls, fmt, fmtFull } from '../format';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
+import { engineMemory, openDataFile } from '../node-io';
 import { table } from './table';
 
-const USAGE = `usage: backprop run SPEC [--json] [--full] [--custom-timeout=SECONDS]
-       backprop check SPEC [--json] [--full] [--custom-timeout=SECONDS]
-       backprop train SPEC [--json] [--custom-timeout=SECONDS]
+const USAGE = `usage: backprop run SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+       backprop check SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+       backprop train SPEC [--json] [--confine] [--custom-timeout=SECONDS]
 
   run     forward and backward pass; prints one row per layer
   check   the same, plus a numerical gradient check of every parameter and every layer's dx
   train   the spec's train: section; prints one row per evaluation
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
+  --confine
+          read only data files whose real path (symlinks followed) is inside the spec's folder
   --custom-timeout=SECONDS
           stop when one call into a custom layer's code runs longer (default ${DEFAULT_USER_CODE_SECONDS})
 
@@ -46,6 +50,8 @@ interface Args {
   full: boolean;
   /** Longest a call into custom code may run, in ms. */
   customTimeoutMs: number;
+  /** Read only data files inside the spec's folder. */
+  confine: boolean;
 }
 
 function parseArgs(argv: string[]): Args | string {
@@ -54,12 +60,13 @@ function parseArgs(argv: string[]): Args | string {
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
   const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
-  const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== timeout);
+  const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== '--confine' && f !== timeout);
   if (unknown) return `unknown option '${unknown}'`;
   const seconds = timeout === undefined ? DEFAULT_USER_CODE_SECONDS : timeout.startsWith('--custom-timeout=') ? userCodeSeconds(timeout.slice('--custom-timeout='.length)) : null;
   if (seconds === null) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
-  return { command, file: files[0], json: flags.includes('--json'), full: flags.includes('--full'), customTimeoutMs: 1000 * seconds };
+  const has = (flag: string) => flags.includes(flag);
+  return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine') };
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
@@ -76,18 +83,40 @@ function notUtf8(bytes: Uint8Array): string | null {
   return 'the spec is UTF-16 (or UTF-32) text, not UTF-8: save the spec as UTF-8';
 }
 
-/** Files relative to the spec's folder, the digits next to the CLI, and the spec's custom layers' modules, each call into them on `clock`. */
-async function specIO(specFile: string, text: string, clock: CallClock | null): Promise<SpecIO> {
+/**
+ * Files relative to the spec's folder (only inside it when `confine`), the digits next to the CLI,
+ * and the spec's custom layers' modules, each call into them on `clock`.
+ */
+async function specIO(specFile: string, text: string, clock: CallClock | null, confine: boolean): Promise<SpecIO> {
   const folder = dirname(resolve(specFile));
   const customModule = await loadSpecModules(text, specFile, folder, (layer) => clock?.enter(layer, 'load'));
   clock?.leave();
   return {
-    readFile: (path) => readFileSync(resolve(folder, path)),
+    openFile: (path) => openDataFile(folder, path, confine ? [folder] : null),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
     customModule,
     onCustomCall: (layer, call) => clock?.enter(layer, call),
     onCustomReturn: () => clock?.leave(),
+    memory: engineMemory(),
   };
+}
+
+/** Bytes gathered before each write to stdout. */
+const WRITE_CHUNK = 1 << 16;
+
+/** Writes `pieces` and then `end` to stdout in chunks, waiting whenever stdout asks to: memory stays at one chunk. */
+async function writeOut(pieces: Iterable<string>, end: string): Promise<void> {
+  let chunk = '';
+  const flush = async () => {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    chunk = '';
+  };
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length >= WRITE_CHUNK) await flush();
+  }
+  chunk += end;
+  await flush();
 }
 
 function runGraph(spec: GraphSpec): GraphReport {
@@ -232,8 +261,8 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return 2;
   }
-  const io = await specIO(args.file, text, clock);
-  const loaded = loadSpec(text, args.file, io);
+  const io = await specIO(args.file, text, clock, args.confine);
+  const loaded = loadSpec(text, args.file, io, { job: args.command });
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
   if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
   if (args.command === 'train') return runTraining(args, loaded, io);
@@ -256,7 +285,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
   }
-  if (args.json) console.log(JSON.stringify(report, null, 2));
+  if (args.json) await writeOut(reportJson(report), '\n');
   else if (report.form === 'graph') printGraph(report);
   else printNetwork(report);
   return report.ok ? 0 : 1;

@@ -65,8 +65,20 @@ export interface NetworkReport {
   findings: Finding[];
 }
 
+/**
+ * A whole tensor in the report (`--full`): nested arrays in JSON. reportJson streams it from the
+ * tensor, so the report never holds a copy as JS arrays; JSON.stringify gives the same text.
+ */
+export class Nested {
+  constructor(readonly tensor: Tensor) {}
+
+  toJSON(): unknown {
+    return toNested(this.tensor);
+  }
+}
+
 function withValues<T extends object>(stats: T, t: Tensor, full: boolean): T & { values?: unknown } {
-  return full ? { ...stats, values: toNested(t) } : stats;
+  return full ? { ...stats, values: new Nested(t) } : stats;
 }
 
 function checkSummary(c: ParamCheck): CheckReport {
@@ -91,7 +103,7 @@ export function networkReport(name: string, events: Iterable<RunEvent>, findings
       case 'forward': {
         const params: Record<string, ParamReport> = {};
         for (const p of e.params) {
-          params[p.name] = { shape: [...p.value.shape], stats: tensorStats(p.value), gradStats: null, ...(full ? { value: toNested(p.value) } : {}) };
+          params[p.name] = { shape: [...p.value.shape], stats: tensorStats(p.value), gradStats: null, ...(full ? { value: new Nested(p.value) } : {}) };
         }
         const mask = e.kept.mask;
         layers[e.index] = {
@@ -115,7 +127,7 @@ export function networkReport(name: string, events: Iterable<RunEvent>, findings
         for (const g of e.grads) {
           const p = layer.params[g.name];
           p.gradStats = tensorStats(g.grad);
-          if (full) p.grad = toNested(g.grad);
+          if (full) p.grad = new Nested(g.grad);
         }
         break;
       }
@@ -160,4 +172,58 @@ export function graphReport(spec: GraphSpec, result: GraphResult): GraphReport {
   for (const name of result.order) add(name, byName.get(name)!.op, byName.get(name)!.in);
   const ok = Object.values(nodes).every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
   return { name: spec.name, form: 'graph', loss: null, ok, graph: { output: spec.output, nodes } };
+}
+
+/** Elements per piece of a long row, so no one string grows with the tensor. */
+const ROW_PIECE = 4096;
+
+/**
+ * JSON.stringify(value, null, 2) in pieces, the same text, streaming each Nested tensor from its
+ * data. For the report's plain data: objects, arrays, strings, numbers, booleans and null.
+ */
+export function* reportJson(value: unknown, indent = ''): Generator<string> {
+  if (value instanceof Nested) return yield* nestedJson(value.tensor, indent);
+  if (value === null || typeof value !== 'object') return yield JSON.stringify(value) ?? 'null';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    for (const [i, item] of value.entries()) {
+      yield i === 0 ? `[\n${inner}` : `,\n${inner}`;
+      yield* item === undefined || typeof item === 'function' ? ['null'] : reportJson(item, inner);
+    }
+    return yield `\n${indent}]`;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  if (entries.length === 0) return yield '{}';
+  for (const [i, [key, v]] of entries.entries()) {
+    yield `${i === 0 ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    yield* reportJson(v, inner);
+  }
+  yield `\n${indent}}`;
+}
+
+/** A tensor as JSON.stringify(toNested(t), null, 2) would print it at `indent`. */
+function* nestedJson(t: Tensor, indent: string): Generator<string> {
+  const number = (v: number) => (Number.isFinite(v) ? String(v) : 'null');
+  if (t.shape.length === 0) return yield number(t.data[0]);
+  let at = 0;
+  function* level(depth: number, pad: string): Generator<string> {
+    const size = t.shape[depth];
+    if (size === 0) return yield '[]';
+    const inner = `${pad}  `;
+    if (depth === t.shape.length - 1) {
+      for (let start = 0; start < size; start += ROW_PIECE) {
+        const piece = Array.from(t.data.subarray(at + start, at + Math.min(size, start + ROW_PIECE)), number);
+        yield `${start === 0 ? '[' : ','}\n${inner}${piece.join(`,\n${inner}`)}`;
+      }
+      at += size;
+      return yield `\n${pad}]`;
+    }
+    for (let i = 0; i < size; i++) {
+      yield i === 0 ? `[\n${inner}` : `,\n${inner}`;
+      yield* level(depth + 1, inner);
+    }
+    yield `\n${pad}]`;
+  }
+  yield* level(0, indent);
 }

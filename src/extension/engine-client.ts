@@ -19,10 +19,12 @@ export interface EngineHost {
   userCodeLimitMs(): number;
   /** False in Restricted Mode. */
   trusted(): boolean;
+  /** The workspace folders' paths, to which Restricted Mode confines data files (none: the spec's folder). */
+  workspaceFolders?(): string[];
 }
 
 /** The spec a job works on: its text, file name and folder. */
-export type SpecText = Omit<JobSource, 'mnistPath' | 'allowCustom'>;
+export type SpecText = Omit<JobSource, 'mnistPath' | 'allowCustom' | 'confineTo'>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -99,7 +101,10 @@ export class EngineClient {
     const stopWatch = watchUserCode(slot.clock, limitMs, (call) =>
       job.finish({ status: 'failed', layer: call.layer, message: `${overrunMessage(layers[call.layer], call, limitMs)}, so the engine was stopped` }),
     );
-    const message = { ...request, ...spec, runId, mnistPath: this.host.mnistPath, allowCustom: this.host.trusted() } as HostToWorker;
+    const trusted = this.host.trusted();
+    const folders = this.host.workspaceFolders?.() ?? [];
+    const confineTo = trusted ? null : folders.length > 0 ? folders : [spec.folder];
+    const message = { ...request, ...spec, runId, mnistPath: this.host.mnistPath, allowCustom: trusted, confineTo } as HostToWorker;
     slot.worker.postMessage(message);
     return {
       runId,

@@ -31,7 +31,13 @@ export interface BackpropApi {
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
   const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
-  const engine = new EngineClient({ workerPath: dist('worker.js'), mnistPath: dist('mnist-digits.bin'), userCodeLimitMs, trusted: () => vscode.workspace.isTrusted });
+  const engine = new EngineClient({
+    workerPath: dist('worker.js'),
+    mnistPath: dist('mnist-digits.bin'),
+    userCodeLimitMs,
+    trusted: () => vscode.workspace.isTrusted,
+    workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+  });
   const collection = vscode.languages.createDiagnosticCollection('backprop');
   const specs = new SpecIndex();
   const store = new RunStore();

@@ -6,13 +6,15 @@ import type { Tensor } from '../engine/tensor';
 import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from './analyse';
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
+import type { Job } from './memory';
 import { refuseCustom, resolveData, type SpecIO } from './resolve';
 
 export * from './analyse';
 export { buildNetwork } from './build';
 export { decodeMnist, mnistBatch, MNIST_PIXELS, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 export { npyShape, parseNpy } from './npy';
-export { CUSTOM_REFUSED, resolveData, trainingSets, type ResolvedData, type SpecIO } from './resolve';
+export { DEFAULT_MAX_BYTES, formatBytes, type Job, type MemoryCapacity } from './memory';
+export { CUSTOM_REFUSED, memoryFile, resolveData, trainingSets, type DataFile, type ResolvedData, type SpecIO } from './resolve';
 export { streamSeed } from './streams';
 
 /** What loadSpec found: analyseSpec's findings, and with IO the network and its data. */
@@ -29,6 +31,8 @@ export interface LoadedSpec extends AnalysedSpec {
 export interface LoadOptions {
   /** False in an untrusted workspace (Restricted Mode): custom layers get a problem, and their modules are never asked for. */
   allowCustom?: boolean;
+  /** What the spec is loaded for, which decides the memory it needs (default 'run'). */
+  job?: Job;
 }
 
 /**
@@ -42,7 +46,7 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
   if (refused.length > 0) return { spec, problems: [...problems, ...withEscapes(refused)] };
   try {
     if (!io) return { spec, ...staticShapes(spec, problems) };
-    const resolved = resolveData(spec, io);
+    const resolved = resolveData(spec, io, options.job);
     if (!('x' in resolved)) return { spec, problems: [...problems, ...withEscapes(resolved.problems)] };
     const network = buildNetwork(spec, resolved);
     return { spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };

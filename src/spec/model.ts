@@ -100,6 +100,8 @@ export interface TrainSpec {
   iterations: number;
   /** Minibatch size. */
   batch: number;
+  /** Range of the batch value. */
+  batchRange: Range;
   /** Seed of the minibatch draws (the spec's seed when absent). */
   seed: number;
   /** The update rule; unset fields take the book's defaults. */
@@ -136,6 +138,8 @@ export interface NetworkSpec {
   check: CheckSpec;
   /** Largest tensor allowed, in elements. */
   maxElements: number;
+  /** Most bytes of tensors a run, check or training may hold, estimated from the shapes before it starts. */
+  maxBytes: number;
   /** Training settings, or null without a `train:` section. */
   train: TrainSpec | null;
 }

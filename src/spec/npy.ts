@@ -18,10 +18,31 @@ interface NpyHeader {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** The first bytes of a .npy file, which hold the header's length: magic, version, length field. */
+export const NPY_PREAMBLE_BYTES = 12;
+
+/** Longest header read. NumPy writes a few hundred bytes (and by default refuses to read over 10,000). */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/** Where the data starts, from the file's first NPY_PREAMBLE_BYTES bytes (or all of a shorter file). */
+export function npyDataOffset(preamble: Uint8Array): { dataOffset: number } | { error: string } {
+  const start = headerStart(preamble);
+  if ('error' in start) return start;
+  const headerLength = headerLengthAt(preamble, start.major);
+  if (headerLength > MAX_HEADER_BYTES) return { error: `bad .npy header: it claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} read` };
+  return { dataOffset: start.at + headerLength };
+}
+
 /** The shape from a .npy header, reading nothing past it. */
 export function npyShape(bytes: Uint8Array): { shape: number[] } | { error: string } {
   const header = readHeader(bytes);
   return 'error' in header ? header : { shape: header.shape };
+}
+
+/** The shape and the bytes of data it needs, from the header alone (`bytes` may end where the data starts). */
+export function npyLayout(bytes: Uint8Array): { shape: number[]; dataOffset: number; dataBytes: number } | { error: string } {
+  const header = readHeader(bytes);
+  return 'error' in header ? header : { shape: header.shape, dataOffset: header.dataOffset, dataBytes: sizeOf(header.shape) * header.itemSize };
 }
 
 /** The whole array as a float64 tensor, or a clear error. */
@@ -38,16 +59,28 @@ export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: strin
   return { tensor: { shape: header.shape, data } };
 }
 
-/** Parses magic, version and the header dict. */
-function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
+/** Checks magic, version and the length field: the format's major version and where the header dict starts. */
+function headerStart(bytes: Uint8Array): { major: number; at: number } | { error: string } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) return { error: 'not a .npy file (bad magic bytes)' };
   const major = bytes[6];
   if (major < 1 || major > 3) return { error: `unsupported .npy format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are supported)` };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthSize = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lengthSize) return { error: 'truncated .npy header' };
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const start = 8 + lengthSize;
+  return { major, at: 8 + lengthSize };
+}
+
+/** The header dict's length, from the field after the version. */
+function headerLengthAt(bytes: Uint8Array, major: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+}
+
+/** Parses magic, version and the header dict. */
+function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
+  const found = headerStart(bytes);
+  if ('error' in found) return found;
+  const { major, at: start } = found;
+  const headerLength = headerLengthAt(bytes, major);
   if (bytes.length < start + headerLength) return { error: `truncated .npy header: it claims ${headerLength} bytes, the file has ${bytes.length - start}` };
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
 

@@ -5,6 +5,7 @@ import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
 import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';
 import { readSource, readWeight } from './parse-data';
+import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
 /** Keys of a network spec. */
@@ -97,8 +98,11 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   let maxElements = DEFAULT_MAX_ELEMENTS;
   const limitsEntry = entries.get('limits');
   const limits = limitsEntry && r.map(limitsEntry, 'limits');
-  const maxEntry = limits && r.entries(limits, 'limits', ['maxElements']).get('maxElements');
+  const limitEntries = limits && r.entries(limits, 'limits', ['maxElements', 'maxBytes']);
+  const maxEntry = limitEntries?.get('maxElements');
   if (maxEntry) maxElements = r.number(maxEntry, 'maxElements', 'positive-integer') ?? DEFAULT_MAX_ELEMENTS;
+  const maxBytesEntry = limitEntries?.get('maxBytes');
+  const maxBytes = (maxBytesEntry && r.number(maxBytesEntry, 'maxBytes', 'positive-integer')) ?? DEFAULT_MAX_BYTES;
 
   const seedEntry = entries.get('seed');
   const seed = seedEntry ? r.number(seedEntry, 'seed', 'non-negative-integer') : 0;
@@ -139,7 +143,7 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
 
   if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, train };
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train };
 }
 
 /** `train: { iterations, batch, seed?, optimizer?, eval? }`; the optimizer defaults to the book's SGD. */
@@ -161,7 +165,7 @@ function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undef
   const evalEntry = entries.get('eval');
   const evalEvery = evalEntry ? readEval(r, evalEntry) : 'epoch';
   if (iterations === undefined || batch === undefined || seed === undefined || !optimizer || evalEvery === undefined) return undefined;
-  return { iterations, batch, seed, optimizer, evalEvery, range: entry.range, keyRange: entry.keyRange };
+  return { iterations, batch, batchRange: entries.get('batch')!.range, seed, optimizer, evalEvery, range: entry.range, keyRange: entry.keyRange };
 }
 
 /** `optimizer: adam` or `optimizer: { type: adam, lr: 0.001, ... }`. */

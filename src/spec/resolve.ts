@@ -9,16 +9,29 @@ import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
 import type { DataSource, NetworkSpec, Problem, Range } from './model';
-import { npyShape, parseNpy } from './npy';
+import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
+import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
-import { inferShapes, type CustomShape, type LayerShape } from './shapes';
+import { inferShapes, sourceShape, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
 import { formatShape } from './suggest';
 
+/** A data file opened for reading. */
+export interface DataFile {
+  /** Its size in bytes. */
+  readonly size: number;
+  /** Up to `length` bytes from byte `position` (fewer at the end of the file). */
+  read(position: number, length: number): Uint8Array;
+  close(): void;
+}
+
 /** File access, injected by the host (CLI, extension, tests). */
 export interface SpecIO {
-  /** Bytes of a file; `path` is relative to the spec's folder. Throws when the file cannot be read. */
-  readFile(path: string): Uint8Array;
+  /**
+   * Opens a data file; `path` is relative to the spec's folder. Throws with the reason when it may
+   * not or cannot be read (no such file, not a regular file, outside the allowed folders).
+   */
+  openFile(path: string): DataFile;
   /** Bytes of mnist-digits.bin. Throws when it cannot be read. */
   mnist(): Uint8Array;
   /**
@@ -31,6 +44,13 @@ export interface SpecIO {
   onCustomCall?(layer: number, call: CustomCall): void;
   /** Called when that call returns or throws (the CLI's watchdog times each call). */
   onCustomReturn?(layer: number): void;
+  /** What the host's engine can allocate, so that a run beyond it is refused with the figures. */
+  memory?: MemoryCapacity;
+}
+
+/** An in-memory file (tests, and hosts that hold the bytes already). */
+export function memoryFile(bytes: Uint8Array): DataFile {
+  return { size: bytes.length, read: (position, length) => bytes.subarray(position, position + length), close: () => {} };
 }
 
 /** Why a custom layer does not run in an untrusted workspace. */
@@ -62,9 +82,10 @@ const decoded = new WeakMap<Uint8Array, MnistDigits>();
 
 /**
  * Resolves the data of `spec` and loads its custom layers, or returns the problems that prevent it.
- * A custom layer's output shape is found by running the network up to it on the input, once.
+ * A custom layer's output shape is found by running the network up to it on the input, once. The
+ * memory `job` needs is estimated from the shapes then, before the network is built.
  */
-export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { problems: Problem[] } {
+export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
   // Refused before anything is read: no module of an untrusted workspace is even opened.
   if (!io.customModule && spec.layers.some((l) => l.type === 'custom')) return { problems: refuseCustom(spec) };
   const problems: Problem[] = [];
@@ -73,20 +94,39 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
     return undefined;
   };
 
-  /** A .npy file, its size checked from the header before the data is read. */
+  /** Why a tensor of `shape` cannot be allocated, as a problem on `range`; undefined when it can. */
+  const unallocatable = (range: Range, what: string, shape: readonly number[]): boolean => {
+    const problem = allocationProblem(what, shape, spec.maxBytes, io.memory);
+    if (problem) error(range, problem);
+    return problem !== null;
+  };
+  /** A .npy file: a regular file, its header read and its size checked before its data is read. */
   const load = (source: Extract<DataSource, { kind: 'file' }>): Tensor | undefined => {
-    let bytes: Uint8Array;
+    let file: DataFile;
     try {
-      bytes = io.readFile(source.path);
+      file = io.openFile(source.path);
     } catch (e) {
       return error(source.range, `cannot read ${source.path}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const header = npyShape(bytes);
-    if ('error' in header) return error(source.range, `${source.path}: ${header.error}`);
-    if (sizeOf(header.shape) > spec.maxElements) return error(source.range, overLimit(source.path, header.shape, spec.maxElements));
-    if (header.shape.includes(0)) return error(source.range, `${source.path} is empty: shape ${formatShape(header.shape)}`);
-    const parsed = parseNpy(bytes);
-    return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;
+    try {
+      const preamble = npyDataOffset(file.read(0, NPY_PREAMBLE_BYTES));
+      if ('error' in preamble) return error(source.range, `${source.path}: ${preamble.error}`);
+      const header = npyLayout(file.read(0, preamble.dataOffset));
+      if ('error' in header) return error(source.range, `${source.path}: ${header.error}`);
+      if (sizeOf(header.shape) > spec.maxElements) return error(source.range, overLimit(source.path, header.shape, spec.maxElements));
+      if (unallocatable(source.range, source.path, header.shape)) return undefined;
+      if (header.shape.includes(0)) return error(source.range, `${source.path} is empty: shape ${formatShape(header.shape)}`);
+      const available = file.size - header.dataOffset;
+      if (available < header.dataBytes) {
+        return error(source.range, `${source.path}: truncated .npy data: shape ${formatShape(header.shape)} needs ${header.dataBytes} bytes, the file has ${available}`);
+      }
+      const parsed = parseNpy(file.read(0, header.dataOffset + header.dataBytes));
+      return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;
+    } catch (e) {
+      return error(source.range, `cannot read ${source.path}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      file.close();
+    }
   };
   /** A data or file source as a data source with its own copy of the values. */
   const materialise = (source: DataSource): Exclude<DataSource, { kind: 'file' }> | undefined => {
@@ -96,10 +136,22 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
     return loaded && { kind: 'data', tensor: loaded, range: source.range };
   };
 
+  // When the text alone gives every shape, the job's memory is checked before anything is drawn or read.
+  const input = spec.input;
+  if (input.kind === 'random' && unallocatable(input.range, 'the random input', input.shape ?? [])) return { problems };
+  if (spec.target?.kind === 'random' && spec.target.shape && unallocatable(spec.target.range, 'the random target', spec.target.shape)) return { problems };
+  const textShape = sourceShape(input, 'input');
+  if (textShape && textShape.length >= 2) {
+    const early = inferShapes(spec, textShape);
+    if (early.layers.length === spec.layers.length && !early.problems.some((p) => p.severity === 'error')) {
+      const found = memoryProblems(spec, textShape, early.layers, job, io.memory);
+      if (found.length > 0) return { problems: found };
+    }
+  }
+
   // Input.
   let x: Tensor | undefined;
   let mnistLabels: Float64Array | undefined;
-  const input = spec.input;
   if (input.kind === 'random') {
     x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
   } else if (input.kind === 'dataset') {
@@ -141,7 +193,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
       return null;
     }
     try {
-      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i));
+      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements);
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       error(at, e.message);
@@ -168,6 +220,8 @@ export function resolveData(spec: NetworkSpec, io: SpecIO): ResolvedData | { pro
   };
   const shapes = inferShapes(resolvedSpec, [...x.shape], customShape);
   problems.push(...shapes.problems);
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+  problems.push(...memoryProblems(resolvedSpec, x.shape, shapes.layers, job, io.memory));
   if (problems.some((p) => p.severity === 'error')) return { problems };
 
   const n = x.shape[0];

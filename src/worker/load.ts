@@ -1,8 +1,8 @@
 // Loading a spec in the worker, shared by runs and training: its data files, the digits, and (in a
 // trusted workspace) its custom layers' modules.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { CallClock } from '../call-clock';
+import { engineMemory, openDataFile } from '../node-io';
 import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
@@ -54,13 +54,15 @@ export async function load(msg: HostToWorker, post: Post, clock: CallClock, chec
   const customModule = msg.allowCustom ? await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => clock.enter(layer, 'load')) : undefined;
   clock.leave();
   const io: SpecIO = {
-    readFile: (path: string) => readFileSync(resolve(msg.folder, path)),
+    openFile: (path) => openDataFile(msg.folder, path, msg.confineTo),
     mnist: () => mnistBytes(msg.mnistPath),
     ...(customModule && { customModule }),
     onCustomCall: (layer, call) => clock.enter(layer, checking() ? 'check' : call),
     onCustomReturn: () => clock.leave(),
+    memory: engineMemory(),
   };
-  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom });
+  const job = msg.type === 'train' ? 'train' : msg.check ? 'check' : 'run';
+  const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom, job });
   post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
   return loaded.spec && !loaded.problems.some((p) => p.severity === 'error') ? { ...loaded, io } : null;
 }

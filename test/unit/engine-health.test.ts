@@ -22,7 +22,7 @@ import { Rng } from '../../src/engine/rng';
 import { runNetwork, type RunEvent } from '../../src/engine/run';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
 import { initFix } from '../../src/spec/fixes';
-import { loadSpec } from '../../src/spec/index';
+import { loadSpec, memoryFile } from '../../src/spec/index';
 import type { Range } from '../../src/spec/model';
 
 const root = join(__dirname, '..', '..', '..');
@@ -199,7 +199,7 @@ test('a failed gradient check names the parameter, the failures and the worst re
 });
 
 // The examples, loaded as the CLI and the extension load them.
-const io = (file: string) => ({ readFile: (p: string) => readFileSync(join(dirname(file), p)), mnist: () => readFileSync(join(root, 'dist', 'mnist-digits.bin')) });
+const io = (file: string) => ({ openFile: (p: string) => memoryFile(readFileSync(join(dirname(file), p))), mnist: () => readFileSync(join(root, 'dist', 'mnist-digits.bin')) });
 
 function runExample(file: string, text = readFileSync(file, 'utf8'), check = false): RunEvent[] {
   const loaded = loadSpec(text, file, io(file));

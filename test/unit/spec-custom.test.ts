@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CustomLayer } from '../../src/engine/layers/custom';
-import { CUSTOM_REFUSED, loadSpec, type SpecIO } from '../../src/spec/index';
+import { CUSTOM_REFUSED, loadSpec, memoryFile, type SpecIO } from '../../src/spec/index';
 import type { NetworkSpec } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
 import { customBaseName } from '../../src/spec/parse-network';
@@ -40,10 +40,10 @@ function recordingIO(modules: Record<string, unknown>, files: Record<string, Uin
   const asked: string[] = [];
   const calls: string[] = [];
   const io: SpecIO = {
-    readFile: (path) => {
+    openFile: (path) => {
       asked.push(`file ${path}`);
       if (!(path in files)) throw new Error(`ENOENT: no such file '${path}'`);
-      return files[path];
+      return memoryFile(files[path]);
     },
     mnist: () => mnistBytes,
     customModule: (path) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../src/engine/rng';
 import { analyseSpec } from '../../src/spec/analyse';
-import { loadSpec } from '../../src/spec/index';
+import { loadSpec, memoryFile } from '../../src/spec/index';
 import type { Problem } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
 import { inferShapes, sourceShape } from '../../src/spec/shapes';
@@ -141,8 +141,8 @@ function checkProblems(problems: readonly Problem[], text: string, context: stri
 const files: Record<string, Uint8Array> = { 'x.npy': npyF8([2, 3], [1, 2, 3, 4, 5, 6]), 'w.npy': npyF8([3, 2], [1, 0, 0, 1, 1, 1]) };
 const mnistBytes = readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist-digits.bin'));
 const io = {
-  readFile: (path: string) => {
-    if (path in files) return files[path];
+  openFile: (path: string) => {
+    if (path in files) return memoryFile(files[path]);
     throw new Error('ENOENT');
   },
   mnist: () => mnistBytes,

@@ -10,7 +10,7 @@ import { loadSpec } from '../../src/spec/index';
 import { decodeMnist } from '../../src/spec/mnist';
 import type { NetworkSpec } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
-import { resolveData, type ResolvedData, type SpecIO } from '../../src/spec/resolve';
+import { memoryFile, resolveData, type ResolvedData, type SpecIO } from '../../src/spec/resolve';
 import { streamSeed } from '../../src/spec/streams';
 import { expectProblem, npyF8, rangeOf } from './spec-helpers';
 
@@ -19,9 +19,9 @@ const mnistBytes = readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist
 /** IO over an in-memory folder; a missing file throws as fs does. */
 function memoryIO(files: Record<string, Uint8Array> = {}): SpecIO {
   return {
-    readFile: (path) => {
+    openFile: (path) => {
       if (!(path in files)) throw new Error(`ENOENT: no such file '${path}'`);
-      return files[path];
+      return memoryFile(files[path]);
     },
     mnist: () => mnistBytes,
   };
@@ -147,7 +147,7 @@ test('MNIST input and its labels as the target', () => {
   // Weights of scale 0.01 on pixels in [0, 1] give scores of about ±0.1: the loss is near ln 10.
   assert.ok(Math.abs(loss - Math.log(10)) < 0.25, `near ln 10, got ${loss}`);
   const broken = parseSpec('input: { dataset: mnist, count: 1 }\nlayers: [relu]\n', 'n.yaml').spec as NetworkSpec;
-  const r2 = resolveData(broken, { readFile: () => new Uint8Array(), mnist: () => { throw new Error('gone'); } });
+  const r2 = resolveData(broken, { openFile: () => memoryFile(new Uint8Array()), mnist: () => { throw new Error('gone'); } });
   expectProblem('problems' in r2 ? r2.problems : [], 'cannot read the MNIST digits: gone', rangeOf('input: { dataset: mnist, count: 1 }', '{ dataset: mnist, count: 1 }'));
 });
 

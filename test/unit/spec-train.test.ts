@@ -22,7 +22,7 @@ test('train: parses with its defaults (sgd, every epoch, the spec seed), and no 
   const text = `${BASE}train: { iterations: 30, batch: 2 }\n`;
   const { train, problems } = trainOf(text);
   assert.deepEqual(problems, []);
-  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, evalEvery: 'epoch', range: rangeOf(text, '{ iterations: 30, batch: 2 }'), keyRange: rangeOf(text, 'train') });
+  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, evalEvery: 'epoch', batchRange: rangeOf(text, '2', 1), range: rangeOf(text, '{ iterations: 30, batch: 2 }'), keyRange: rangeOf(text, 'train') });
   assert.equal(trainOf(BASE).train, null);
 });
 
@@ -55,7 +55,7 @@ test('train: each error on the value at fault', () => {
 });
 
 const io = {
-  readFile: () => {
+  openFile: () => {
     throw new Error('no files');
   },
   mnist: () => readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist-digits.bin')),

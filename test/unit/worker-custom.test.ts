@@ -48,6 +48,7 @@ function request(text: string, opts: { check?: boolean; allowCustom?: boolean })
     mnistPath: join(root, 'dist', 'mnist-digits.bin'),
     thresholds: DEFAULT_THRESHOLDS,
     allowCustom: opts.allowCustom ?? true,
+    confineTo: null,
   };
 }
 

@@ -72,6 +72,8 @@ export class CustomLayer implements Layer {
     given: Readonly<Record<string, Tensor>>,
     private readonly beforeCall: (call: CustomCall) => void = () => {},
     private readonly afterCall: () => void = () => {},
+    /** Most elements a tensor the code returns may have (the spec's limits.maxElements). */
+    private readonly maxElements = Infinity,
   ) {
     this.user = this.instantiate(exported);
     const own: unknown = this.user.params;
@@ -184,6 +186,10 @@ export class CustomLayer implements Layer {
     const problem = tensorProblem(value);
     if (problem) throw this.fail(`${what} ${problem}`, whole);
     const t = value as Tensor;
+    // Refused before the engine copies it.
+    if (t.data.length > this.maxElements) {
+      throw this.fail(`${what} a tensor of shape ${shapeText(t.shape)}: ${t.data.length} elements, over the limit of ${this.maxElements} (limits.maxElements)`, whole);
+    }
     return { shape: [...t.shape], data: t.data.slice() };
   }
 

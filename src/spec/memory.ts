@@ -1,0 +1,117 @@
+// A run's memory, estimated from its shapes before anything large is allocated: every tensor a run,
+// a gradient check or training keeps (float64, 8 bytes an element), checked against the spec's
+// limits.maxBytes and against what the host's engine can allocate at all.
+import type { LayerType } from '../engine/layer';
+import { sizeOf } from '../engine/tensor';
+import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
+import type { NetworkSpec, Problem } from './model';
+import type { LayerShape } from './shapes';
+import { formatShape } from './suggest';
+
+/** What a spec is loaded for: a run, a run with the gradient check, or training. */
+export type Job = 'run' | 'check' | 'train';
+
+/** What the host's engine can allocate. */
+export interface MemoryCapacity {
+  /** Most elements one Float64Array may have. */
+  maxTensorElements: number;
+  /** Most bytes of tensors in all (the machine's memory). */
+  totalBytes: number;
+}
+
+/** The default of limits.maxBytes. */
+export const DEFAULT_MAX_BYTES = 1e9;
+
+/** 1.2 GB, 340 MB, 12 kB, 800 bytes. */
+export function formatBytes(bytes: number): string {
+  const units: [number, string][] = [
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'kB'],
+  ];
+  for (const [size, unit] of units) if (bytes >= size) return `${Number((bytes / size).toPrecision(3))} ${unit}`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Why a tensor `what` of `shape`, about to be allocated, cannot be: over what the engine can
+ * allocate, or over limits.maxBytes on its own. Null when it fits.
+ */
+export function allocationProblem(what: string, shape: readonly number[], maxBytes: number, capacity: MemoryCapacity | undefined): string | null {
+  const bytes = 8 * sizeOf(shape);
+  const most = capacity && Math.min(8 * capacity.maxTensorElements, capacity.totalBytes);
+  if (most !== undefined && bytes > most && most < maxBytes) return `${what} of shape ${formatShape(shape)} would need ${formatBytes(bytes)}; this machine's engine can allocate at most ${formatBytes(most)} for one tensor`;
+  if (bytes > maxBytes) return `${what} of shape ${formatShape(shape)} would need ${formatBytes(bytes)}, over the limit of ${formatBytes(maxBytes)} (limits.maxBytes)`;
+  return null;
+}
+
+/** What a layer keeps for backward, in elements, beyond its output: masks, outputs, normalised inputs. */
+function keptElements(type: LayerType, out: number): number {
+  switch (type) {
+    case 'affine':
+      return 0; // its input, which the layer before holds anyway
+    case 'batchnorm':
+      return 2 * out; // xc and xn
+    default:
+      return out; // mask, out, or (custom) the user's own result beside the engine's copy
+  }
+}
+
+/**
+ * Elements a job holds at its peak, by layer, and the rest (input, targets, loss, training sets).
+ * Per layer: output, what it keeps, dx, and each parameter three times (value, the run's copy,
+ * gradient). The check adds, per layer, the perturbed copy of its input, f(x ± h) and the error
+ * tensors it keeps for each element of dx and of each parameter, its random R and its cached
+ * output. Training holds the layers at `batch` rows, the optimizer's state and the fast step's
+ * buffers, and evaluates every training and test row at once.
+ */
+function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job): { layers: number[]; rest: number } {
+  const rows = inputShape[0];
+  const batch = job === 'train' && spec.train ? spec.train.batch : rows;
+  const scale = batch / rows;
+  const out = shapes.length > 0 ? sizeOf(shapes[shapes.length - 1].outShape) : sizeOf(inputShape);
+  let rest = sizeOf(inputShape) + (spec.loss ? 3 * out * scale : 0);
+  const layers = shapes.map((s) => {
+    const inE = sizeOf(s.inShape);
+    const outE = sizeOf(s.outShape);
+    const kept = keptElements(s.type, outE);
+    const P = s.paramCount;
+    if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P;
+    if (job === 'run') return outE + kept + inE + 3 * P;
+    // A step at `batch` rows, the evaluation's forward over all rows, params, grads, optimizer state (2P for adam) and the fast step's copies.
+    return (outE + kept + inE) * scale + outE + kept + 6 * P;
+  });
+  if (job === 'train') {
+    rest += batch * (sizeOf(inputShape) / rows) + rows; // the minibatch's rows and the targets
+    if (spec.input.kind === 'dataset' && spec.input.split === 'train') rest += MNIST_SPLIT_SIZE.test * (MNIST_PIXELS + 1);
+  }
+  return { layers, rest };
+}
+
+/**
+ * The job's memory against limits.maxBytes and the host's capacity, and a training batch against
+ * the training rows: a problem on the value to change, or none.
+ */
+export function memoryProblems(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job, capacity: MemoryCapacity | undefined): Problem[] {
+  const rows = inputShape[0];
+  if (job === 'train' && spec.train && spec.train.batch > rows) {
+    const message = `train.batch ${spec.train.batch} is larger than the ${rows} training row${rows === 1 ? '' : 's'}; use a batch of 1 to ${rows}`;
+    return [{ message, range: spec.train.batchRange, severity: 'error' }];
+  }
+  const { layers, rest } = jobElements(spec, inputShape, shapes, job);
+  const bytes = 8 * (rest + layers.reduce((a, b) => a + b, 0));
+  const most = capacity?.totalBytes ?? Infinity;
+  const limit = Math.min(spec.maxBytes, most);
+  if (bytes <= limit) return [];
+  let top = 0;
+  layers.forEach((e, i) => (e > layers[top] ? (top = i) : 0));
+  const share = layers.length > 0 ? ` (${shapes[top].name} holds the most: ${formatBytes(8 * layers[top])})` : '';
+  const what = job === 'train' ? 'this training run' : job === 'check' ? 'this gradient check' : 'this run';
+  const smaller = job === 'train' ? 'a smaller train.batch, fewer rows or narrower layers' : 'fewer rows or narrower layers';
+  const message =
+    spec.maxBytes <= most
+      ? `${what} would need about ${formatBytes(bytes)} for its tensors${share}, over the limit of ${formatBytes(spec.maxBytes)} (limits.maxBytes); raise limits.maxBytes, or use ${smaller}`
+      : `${what} would need about ${formatBytes(bytes)} for its tensors${share}; this machine's engine can allocate at most ${formatBytes(most)}, so use ${smaller}`;
+  const range = job === 'train' && spec.train ? spec.train.batchRange : layers.length > 0 ? spec.layers[top].typeRange : spec.input.range;
+  return [{ message, range, severity: 'error' }];
+}
