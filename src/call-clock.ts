@@ -21,7 +21,7 @@ export interface RunningCall {
 
 /** The user-code call running now, as both threads see it. */
 export class CallClock {
-  /** [1 while a call runs, its layer, its kind (index in KINDS), ms from `base` when it began]. */
+  /** [1 while a call runs, 2 once it returned, 0 before any; its layer; its kind (index in KINDS); ms from `base` when it began]. */
   private readonly slots: Int32Array;
   /** Date.now() when the clock was made: the origin of the times in `slots`. */
   private readonly base: Float64Array;
@@ -43,12 +43,22 @@ export class CallClock {
 
   /** The call returned (or threw). */
   leave(): void {
-    Atomics.store(this.slots, 0, 0);
+    Atomics.compareExchange(this.slots, 0, 1, 2);
   }
 
   /** The call running at `now`, and for how long; null between calls. */
   running(now = Date.now()): RunningCall | null {
     if (Atomics.load(this.slots, 0) !== 1) return null;
+    return this.call(now);
+  }
+
+  /** The call running now, or else the last one, with whether it still runs; null before the first. */
+  latest(now = Date.now()): (RunningCall & { running: boolean }) | null {
+    const state = Atomics.load(this.slots, 0);
+    return state === 0 ? null : { ...this.call(now), running: state === 1 };
+  }
+
+  private call(now: number): RunningCall {
     return { layer: Atomics.load(this.slots, 1), kind: KINDS[Atomics.load(this.slots, 2)] ?? 'forward', ms: now - this.base[0] - Atomics.load(this.slots, 3) };
   }
 }
@@ -80,9 +90,42 @@ export interface UserCodeLayer {
   module?: string;
 }
 
+/** "Loop1.forward", "loading ./loop.js": the call, as messages name it. */
+function callText(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'>): string {
+  const name = layer?.name ?? `layer ${call.layer + 1}`;
+  return call.kind === 'load' && layer?.module ? `loading ${layer.module}` : fmtCustomCall(name, call.kind);
+}
+
 /** "Loop1.forward did not return within 10 s": the call that overran, in a sentence without its ending. */
 export function overrunMessage(layer: UserCodeLayer | undefined, call: RunningCall, limitMs: number): string {
-  const name = layer?.name ?? `layer ${call.layer + 1}`;
-  const what = call.kind === 'load' && layer?.module ? `loading ${layer.module}` : fmtCustomCall(name, call.kind);
-  return `${what} did not return within ${limitMs / 1000} s`;
+  return `${callText(layer, call)} did not return within ${limitMs / 1000} s`;
+}
+
+/** How a thread running user code ended before its job did. */
+export type ThreadEnd =
+  /** Ended with this code, with nobody terminating it: process.exit(code). */
+  | { cause: 'exit'; code: number }
+  /** Nothing was left to run while the job awaited: a promise that never settles. */
+  | { cause: 'stalled' }
+  | { cause: 'memory' }
+  /** An error nothing caught: a rejected promise nobody handled, or a throw in a timer. */
+  | { cause: 'error'; message: string };
+
+/**
+ * Why the thread ended, in a sentence naming the call that ran (`call.running`), or the last one
+ * that ran, since code of the user's can run between calls (a timer, a promise's callback).
+ */
+export function threadEndMessage(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'> & { running: boolean }, end: ThreadEnd): string {
+  const what = callText(layer, call);
+  const when = call.running ? `while ${what} ran` : `after ${what} had returned`;
+  switch (end.cause) {
+    case 'exit':
+      return `${call.running ? what : `custom code, ${when},`} called process.exit(${end.code}), which ended the engine's thread`;
+    case 'stalled':
+      return `${what} never finished: it awaits a promise that nothing settles (a top-level await?)`;
+    case 'memory':
+      return `the engine ran out of memory ${when}`;
+    case 'error':
+      return `custom code failed ${when}, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): ${end.message}`;
+  }
 }

@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
@@ -17,7 +17,7 @@ import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, typ
 import { loadSpecModules } from '../worker/custom-loader';
 import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { escapeControls, fmt, fmtFull } from '../format';
-import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, userCodeSeconds, watchUserCode } from '../call-clock';
+import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
 import { table } from './table';
 
@@ -291,19 +291,17 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-/** Sets the exit status from `run`; a failure is one line, never a stack trace. */
-function exitWith(run: Promise<number>): void {
-  run.then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-      console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
-      process.exitCode = 3;
-    },
-  );
+/** The exit status of `run`; a failure is one line, never a stack trace. */
+function exitStatus(run: Promise<number>): Promise<number> {
+  return run.catch((e: unknown) => {
+    // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
+    console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    return 3;
+  });
 }
+
+/** What the watched thread tells the main thread: its exit status once its output is out, or that it stalled. */
+type WorkerReport = { type: 'done'; code: number } | { type: 'stalled' };
 
 /** The layers of the spec `args` names when any is a custom layer; null otherwise, or when it cannot be read. */
 function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
@@ -317,26 +315,47 @@ function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
   return spec?.form === 'network' && spec.layers.some((l) => l.type === 'custom') ? spec.layers : null;
 }
 
-/** Runs `argv` on a worker thread, ending it when a call into the code of one of `layers` outlasts the limit. */
+/**
+ * Runs `argv` on a worker thread, ending it when a call into the code of one of `layers` outlasts the
+ * limit, and once it has reported (a timer of the user's may keep it alive). The thread's own exit
+ * code is not the CLI's: code of the user's can end the thread (process.exit, running out of memory,
+ * an error nothing caught) or leave it nothing to run; each is exit 3, on the layer whose code ran.
+ */
 function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): void {
   const clock = new CallClock();
   const worker = new Worker(__filename, { workerData: { argv, shared: clock.shared } });
-  let timedOut = false;
-  const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
-    timedOut = true;
-    void worker.terminate();
-    const layer = layers[call.layer];
-    const message = `${overrunMessage(layer, call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`;
-    console.error(formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }));
+  let status: number | null = null;
+  let end: ThreadEnd | null = null;
+  const fail = (message: string, layer: NetworkSpec['layers'][number] | undefined) => {
+    console.error(layer ? formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }) : `backprop: the run failed: ${message}`);
     process.exitCode = 3;
+  };
+  const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
+    status = 3;
+    void worker.terminate();
+    fail(`${overrunMessage(layers[call.layer], call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`, layers[call.layer]);
+  });
+  // Code of the user's can post on this port too: only a report's exact shape counts.
+  worker.on('message', (report: Partial<WorkerReport> | null) => {
+    if (report?.type === 'stalled') end ??= { cause: 'stalled' };
+    else if (report?.type === 'done' && [0, 1, 2, 3].includes(report.code ?? -1) && status === null) {
+      status = report.code!;
+      void worker.terminate();
+    }
+  });
+  worker.on('error', (e: Error & { code?: string }) => {
+    end ??= e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { cause: 'memory' } : { cause: 'error', message: e.message.split('\n')[0] };
   });
   worker.on('exit', (code) => {
     stopWatch();
-    if (!timedOut) process.exitCode = code;
-  });
-  worker.on('error', (e) => {
-    console.error(`backprop: the run failed: ${e.message}`);
-    process.exitCode = 3;
+    if (end === null && status !== null) {
+      process.exitCode = status;
+      return;
+    }
+    const why = end ?? { cause: 'exit', code };
+    const call = clock.latest();
+    if (call) fail(threadEndMessage(layers[call.layer], call, why), layers[call.layer]);
+    else fail(why.cause === 'memory' ? 'out of memory' : why.cause === 'error' ? why.message : `the engine's thread ended (exit code ${code})`, undefined);
   });
 }
 
@@ -345,8 +364,18 @@ if (isMainThread) {
   const args = parseArgs(argv);
   const layers = typeof args === 'string' ? null : withCustomLayers(args);
   if (layers && typeof args !== 'string') watched(argv, args, layers);
-  else exitWith(main(argv, null));
+  else void exitStatus(main(argv, null)).then((code) => (process.exitCode = code));
 } else {
   const { argv, shared } = workerData as { argv: string[]; shared: SharedArrayBuffer };
-  exitWith(main(argv, new CallClock(shared)));
+  const port = parentPort!;
+  let finished = false;
+  // The event loop ran dry while main() still awaited (a module's top-level await that never settles).
+  process.on('beforeExit', () => {
+    if (!finished) port.postMessage({ type: 'stalled' } satisfies WorkerReport);
+  });
+  void exitStatus(main(argv, new CallClock(shared))).then((code) => {
+    finished = true;
+    // Once stdout and stderr have handed everything to the main thread, which then ends this one.
+    process.stdout.write('', () => process.stderr.write('', () => port.postMessage({ type: 'done', code } satisfies WorkerReport)));
+  });
 }

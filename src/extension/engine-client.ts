@@ -5,7 +5,7 @@
 // end. Cancelling a job terminates its worker: the engine loop is synchronous, and terminate()
 // stops it wherever it is. Pure Node (no vscode), so tests drive it with the real worker.
 import { Worker } from 'node:worker_threads';
-import { CallClock, overrunMessage, watchUserCode, type RunningCall, type UserCodeLayer } from '../call-clock';
+import { CallClock, overrunMessage, threadEndMessage, watchUserCode, type RunningCall, type ThreadEnd, type UserCodeLayer } from '../call-clock';
 import type { HostToWorker, JobSource, WorkerToHost } from '../protocol';
 import type { Problem } from '../spec/model';
 
@@ -61,7 +61,7 @@ interface Slot {
   clock: CallClock;
   /** Settles when the thread is gone. */
   exited: Promise<void>;
-  job: { runId: number; onMessage(msg: JobMessage): void; finish(end: JobEnd): void } | null;
+  job: { runId: number; layers: readonly UserCodeLayer[]; startedAt: number; onMessage(msg: JobMessage): void; finish(end: JobEnd): void } | null;
 }
 
 /** A heap limit makes a runaway spec kill its worker (ERR_WORKER_OUT_OF_MEMORY), not the host. */
@@ -87,6 +87,8 @@ export class EngineClient {
     const ended = new Promise<JobEnd>((resolve) => (settle = resolve));
     const job: NonNullable<Slot['job']> = {
       runId,
+      layers,
+      startedAt: Date.now(),
       onMessage,
       finish: (end) => {
         if (slot.job !== job) return;
@@ -148,12 +150,22 @@ export class EngineClient {
     const worker = new Worker(this.host.workerPath, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB }, workerData: { clock: clock.shared } });
     const slot: Slot = { worker, clock, exited: new Promise((resolve) => worker.once('exit', () => resolve())), job: null };
     worker.on('message', (msg: unknown) => this.receive(slot, msg));
-    const crashed = (message: string) => {
-      slot.job?.finish({ status: 'failed', message });
+    // The thread ended under a job: on the layer whose code ran, or ran last in this job, if any did.
+    const crashed = (end: ThreadEnd, message: string) => {
+      const job = slot.job;
+      const now = Date.now();
+      const call = slot.clock.latest(now);
+      if (job && call && (call.running || now - call.ms >= job.startedAt)) {
+        job.finish({ status: 'failed', layer: call.layer, message: threadEndMessage(job.layers[call.layer], call, end) });
+      } else job?.finish({ status: 'failed', message });
       this.discard(key, slot);
     };
-    worker.on('error', (e: Error & { code?: string }) => crashed(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'the engine ran out of memory' : `the engine crashed: ${e.message}`));
-    worker.on('exit', (code) => crashed(`the engine stopped unexpectedly (exit code ${code})`));
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') crashed({ cause: 'memory' }, 'the engine ran out of memory');
+      else crashed({ cause: 'error', message: e.message.split('\n')[0] }, `the engine crashed: ${e.message}`);
+    });
+    // process.exit in user code ends only this thread, never the host.
+    worker.on('exit', (code) => crashed({ cause: 'exit', code }, `the engine stopped unexpectedly (exit code ${code})`));
     this.slots.set(key, slot);
     return slot;
   }

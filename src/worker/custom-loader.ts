@@ -83,10 +83,21 @@ function isEsModule(file: string): boolean {
   }
 }
 
-/** Why loading `file` failed, in one line: the error's first line, where a syntax error is, and a hint for ES syntax in CommonJS. */
+/**
+ * Why loading `file` failed, in one line: the error's first line, where a syntax error is, and a hint
+ * for ES syntax in CommonJS. Runs while the load is still timed: a thrown value's text is user code.
+ */
 function loadFailure(e: unknown, file: string): string {
+  try {
+    return errorLine(e, file);
+  } catch {
+    return 'it threw a value that cannot be shown as text';
+  }
+}
+
+function errorLine(e: unknown, file: string): string {
   if (!(e instanceof Error)) return String(e);
-  let message = e.message.split('\n')[0];
+  let message = String(e.message).split('\n')[0];
   if (e instanceof SyntaxError) {
     // require puts the place of a syntax error on the stack's first line, /path/file.js:12 (import() does not).
     const place = e.stack?.split('\n')[0].match(/^(.*):(\d+)$/);

@@ -63,6 +63,9 @@ export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): P
   try {
     if (msg.type === 'train') await trainSpec(msg, post, clock);
     else await run(msg, post, clock);
+    // A promise user code rejected and nobody handled ends this thread once this task is done: let
+    // that happen under this job, which then fails on the layer, rather than between jobs.
+    await new Promise((resolve) => setImmediate(resolve));
     post({ type: 'end', runId: msg.runId });
   } catch (e) {
     clock.leave();

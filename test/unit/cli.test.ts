@@ -5,9 +5,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeHostile } from './hostile-layers';
 
 const cli = (...args: string[]) => {
   const r = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** The CLI under node `flags`, ended after 20 s: none of these may hang the suite. */
+const bounded = (flags: string[], ...args: string[]) => {
+  const r = spawnSync(process.execPath, [...flags, 'dist/cli.js', ...args], { encoding: 'utf8', timeout: 20_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const json = (...args: string[]) => {
@@ -290,4 +296,53 @@ test('a UTF-16 spec is refused at 1:1: save the spec as UTF-8', () => {
     assert.equal(code, 2);
     assert.equal(stderr, `${file}:1:1: error: the spec is UTF-16 (or UTF-32) text, not UTF-8: save the spec as UTF-8\n`);
   }
+});
+
+test('user code that attacks from outside its plain code is stopped or refused on its line, exit 3, in bounded time', (t) => {
+  writeHostile(join(dir, 'hostile'));
+  const stopped = (name: string) => `${name}.forward did not return within 0.5 s; stopped (--custom-timeout=SECONDS to wait longer)`;
+  const cases: [string, string][] = [
+    ['getter.js', stopped('Getter1')],
+    ['proxydata.js', stopped('Proxydata1')],
+    ['tostring.js', stopped('Tostring1')],
+    ['proxy.js', 'Proxy1.forward returned a value that threw as it was read: trap'],
+    ['getthrow.js', 'Getthrow1.forward returned a value that threw as it was read: no data yet'],
+    ['nullproto.js', 'Nullproto1.forward threw: an object that cannot be shown as text'],
+    ['exit.js', "Exit1.forward called process.exit(7), which ended the engine's thread"],
+    ['oom.js', 'the engine ran out of memory while Oom1.forward ran'],
+    ['never.mjs', 'loading ./hostile/never.mjs never finished: it awaits a promise that nothing settles (a top-level await?)'],
+  ];
+  for (const [module, message] of cases) {
+    const file = specFile(`hostile-${module}.backprop.yaml`, `input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ./hostile/${module} }\n`);
+    const started = Date.now();
+    // A small heap, so running out of memory is quick; the worker thread inherits it.
+    const r = bounded(['--max-old-space-size=64'], 'run', file, '--custom-timeout=0.5');
+    assert.equal(r.stderr.trim(), `${file}:4:13: error: ${message}`, module);
+    assert.equal(r.code, 3, module);
+    assert.equal(r.stdout, '', module);
+    t.diagnostic(`${module}: the CLI ended after ${Date.now() - started} ms`);
+  }
+  // The run is reported, and then the rejection nobody handled.
+  const reject = specFile('hostile-reject.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ./hostile/reject.js }\n');
+  const r = bounded([], 'run', reject);
+  assert.equal(r.code, 3);
+  assert.match(r.stdout, /Reject1\s+custom/);
+  assert.equal(
+    r.stderr.trim(),
+    `${reject}:4:13: error: custom code failed after Reject1.backward had returned, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): nobody waits for me`,
+  );
+});
+
+test('a module-level timer no longer keeps the CLI alive, and an overridden slice or length is never called', () => {
+  writeHostile(join(dir, 'hostile'));
+  const interval = specFile('hostile-interval.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ./hostile/interval.js }\n');
+  const started = Date.now();
+  const r = bounded([], 'run', interval);
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  assert.match(r.stdout, /Interval1\s+custom\s+\[1, 2\]/);
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+  const slice = specFile('hostile-slice.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ./hostile/slice.js }\n');
+  const s = bounded([], 'run', slice, '--json', '--full', '--custom-timeout=0.5');
+  assert.deepEqual([s.code, s.stderr], [0, '']);
+  assert.deepEqual(JSON.parse(s.stdout).layers[1].activation.values, [[2, 4]]);
 });

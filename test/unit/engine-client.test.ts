@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
-import { EngineClient, type JobEnd, type JobRequest } from '../../src/extension/engine-client';
+import { EngineClient, type JobEnd, type JobMessage, type JobRequest } from '../../src/extension/engine-client';
+import { HOSTILE, writeHostile } from './hostile-layers';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-client-'));
 /** A layer whose forward passes x through, and loops forever from its `n`-th call on. */
@@ -97,4 +98,47 @@ test('a job hears only its own messages, and the worker stays warm for the next 
   assert.deepEqual(await third.ended, { status: 'cancelled' });
   assert.deepEqual(await fourth.ended, { status: 'finished' });
   await fourth.release();
+});
+
+writeHostile(folder);
+/** The spec's own names for a hostile module's layer: getter.js is Getter1. */
+const hostileLayers = (file: string) => {
+  const base = file.replace(/\.m?js$/, '');
+  return [{ name: 'Affine1' }, { name: `${base[0].toUpperCase()}${base.slice(1)}1`, module: `./${file}` }, { name: 'Affine2' }];
+};
+const stopped = (call: string) => `${call} did not return within 0.5 s, so the engine was stopped`;
+for (const [file, message] of [
+  ['getter.js', stopped('Getter1.forward')],
+  ['proxydata.js', stopped('Proxydata1.forward')],
+  ['tostring.js', stopped('Tostring1.forward')],
+  ['never.mjs', stopped('loading ./never.mjs')],
+  ['proxy.js', 'Proxy1.forward returned a value that threw as it was read: trap'],
+  ['getthrow.js', 'Getthrow1.forward returned a value that threw as it was read: no data yet'],
+  ['nullproto.js', 'Nullproto1.forward threw: an object that cannot be shown as text'],
+  ['exit.js', "Exit1.forward called process.exit(7), which ended the engine's thread"],
+  ['reject.js', 'custom code failed after Reject1.backward had returned, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): nobody waits for me'],
+] as const) {
+  const does = HOSTILE.find((h) => h.file === file)!.does;
+  test(`a layer that ${does} fails its job on the layer, and the next job of its key runs`, async () => {
+    const key = `hostile-${file}`;
+    const started = Date.now();
+    const end = await engine.start(key, { text: spec(file), fileName: 'hostile.backprop.yaml', folder }, run, hostileLayers(file), () => {}).ended;
+    assert.deepEqual(end, { status: 'failed', layer: 1, message });
+    assert.ok(Date.now() - started < 15_000, `${Date.now() - started} ms`);
+    // process.exit ended only the worker's thread: this process, the extension host's stand-in, goes on.
+    const next = engine.start(key, { text: 'input: { data: [[1, -2]] }\nlayers: [relu]\n', fileName: 'a.backprop.yaml', folder }, run, [], () => {});
+    assert.deepEqual(await next.ended, { status: 'finished' });
+    await next.release();
+  });
+}
+
+test('a module-level timer and an overridden slice or length do not disturb a job', async () => {
+  for (const file of ['interval.js', 'slice.js']) {
+    const events: JobMessage[] = [];
+    const job = engine.start(file, { text: spec(file), fileName: 'hostile.backprop.yaml', folder }, run, hostileLayers(file), (m) => events.push(m));
+    assert.deepEqual(await job.ended, { status: 'finished' }, file);
+    const done = events.find((m) => m.type === 'event' && m.event.kind === 'done');
+    assert.ok(done?.type === 'event' && done.event.kind === 'done' && done.event.ok, file);
+    await job.release();
+  }
 });

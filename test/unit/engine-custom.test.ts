@@ -202,11 +202,12 @@ test('returned tensors are copies, so later writes by the code reach nothing the
 test('beforeCall and afterCall bracket each call into the code: the class constructor, forward and backward, also when it throws', () => {
   const calls: string[] = [];
   const layer = new CustomLayer('Swish1', 0, swish, beta, (call) => calls.push(call), () => calls.push('returned'));
-  assert.deepEqual(calls, [], 'an object module is not constructed');
+  // An object module is not constructed, but reading its members (a getter, a Proxy) is user code too.
+  assert.deepEqual(calls, ['construct', 'returned']);
   layer.forward(x23());
   layer.backward(x23());
   layer.forward(x23());
-  assert.deepEqual(calls, ['forward', 'returned', 'backward', 'returned', 'forward', 'returned']);
+  assert.deepEqual(calls, ['construct', 'returned', 'forward', 'returned', 'backward', 'returned', 'forward', 'returned']);
 
   const thrown: string[] = [];
   class Failing {
@@ -220,6 +221,80 @@ test('beforeCall and afterCall bracket each call into the code: the class constr
   const failing = new CustomLayer('Failing1', 0, Failing, {}, (call) => thrown.push(call), () => thrown.push('returned'));
   assert.throws(() => failing.forward(x23()), CustomLayerError);
   assert.deepEqual(thrown, ['construct', 'returned', 'forward', 'returned']);
+});
+
+test('every read of an object the code made happens inside a timed call: getters, Proxy traps, setters, a thrown value\'s text', () => {
+  let inside = false;
+  const outside: string[] = [];
+  const seen = (what: string) => {
+    if (!inside) outside.push(what);
+  };
+  /** `o` behind a Proxy noting each trap; objects it hands out are spied on too. */
+  const spy = <O extends object>(o: O, name: string): O =>
+    new Proxy(o, {
+      get(t, k, r) {
+        seen(`${name}.${String(k)}`);
+        const v: unknown = Reflect.get(t, k, r);
+        return typeof v === 'object' && v !== null && !(v instanceof Float64Array) ? spy(v, `${name}.${String(k)}`) : v;
+      },
+      set: (t, k, v, r) => (seen(`${name}.${String(k)} =`), Reflect.set(t, k, v, r)),
+      has: (t, k) => (seen(`${name} has ${String(k)}`), Reflect.has(t, k)),
+      ownKeys: (t) => (seen(`${name} keys`), Reflect.ownKeys(t)),
+      getOwnPropertyDescriptor: (t, k) => (seen(`${name} descriptor`), Reflect.getOwnPropertyDescriptor(t, k)),
+      getPrototypeOf: (t) => (seen(`${name} prototype`), Reflect.getPrototypeOf(t)),
+    });
+  /** Data whose own length and slice note being read. */
+  const data = (values: Float64Array) => {
+    Object.defineProperty(values, 'length', { get: () => (seen('data.length'), 4) });
+    Object.defineProperty(values, 'slice', { get: () => (seen('data.slice'), () => values) });
+    return values;
+  };
+  const tensorOf = (t: T, name: string) => spy({ shape: [...t.shape], data: data(t.data.map((v) => 2 * v)) }, name);
+  const module = spy(
+    {
+      params: { k: { shape: [1], data: Float64Array.of(3) } },
+      forward(this: { params: Record<string, T> }, x: T) {
+        return tensorOf(x, 'y');
+      },
+      backward(this: { grads: Record<string, unknown> }, d: T) {
+        this.grads = spy({ k: tensorOf({ shape: [1], data: Float64Array.of(1) }, 'dk') }, 'grads');
+        return tensorOf(d, 'dx');
+      },
+    },
+    'module',
+  );
+  const layer = new CustomLayer('Spy1', 3, module, {}, () => (inside = true), () => (inside = false));
+  assert.deepEqual(layer.params.map((p) => [p.name, [...p.value.data]]), [['k', [3]]]);
+  assert.deepEqual([...layer.forward(x23()).data], [2, -4, 1, 0.5, 6, -2]);
+  assert.deepEqual([...layer.backward(x23()).data], [2, -4, 1, 0.5, 6, -2]);
+  assert.deepEqual([...layer.params[0].grad!.data], [2]);
+  assert.deepEqual(outside, [], 'nothing of the code\'s objects is read between calls');
+
+  // A setter on this.params, and thrown values whose text is user code: read inside the call too.
+  const thrown = spy({ message: 'not shown' }, 'thrown');
+  const hostile = {
+    set params(_: unknown) {
+      seen('params =');
+    },
+    forward() {
+      throw { toString: () => (seen('toString'), 'spelled out') };
+    },
+    backward() {
+      throw thrown;
+    },
+  };
+  const hurt = new CustomLayer('Spy1', 3, hostile, {}, () => (inside = true), () => (inside = false));
+  fails(() => hurt.forward(x23()), 'Spy1.forward threw: spelled out', 3);
+  fails(() => new CustomLayer('Spy1', 3, { ...swish, forward: () => { throw Object.create(null); } }, {}).forward(x23()), 'Spy1.forward threw: an object that cannot be shown as text', 3);
+  fails(() => new CustomLayer('Spy1', 3, { ...swish, forward: () => ({ shape: [1], get data() { throw new Error('no data'); } }) }, {}).forward(x23()), 'Spy1.forward returned a value that threw as it was read: no data', 3);
+  assert.deepEqual(outside, []);
+  // A Proxy module whose traps throw is still the layer's failure, not the engine's.
+  const trap = new Proxy({}, { has: () => { throw new Error('trapped'); } });
+  fails(() => new CustomLayer('Spy1', 3, trap, {}), "Spy1: reading the module's export threw: trapped", 3);
+  const spyOnThrown = new CustomLayer('Spy1', 3, { ...swish, backward: hostile.backward }, beta, () => (inside = true), () => (inside = false));
+  spyOnThrown.forward(x23());
+  fails(() => spyOnThrown.backward(x23()), 'Spy1.backward threw: [object Object]', 3);
+  assert.deepEqual(outside, []);
 });
 
 const rng = new Rng(17);

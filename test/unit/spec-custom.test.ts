@@ -136,7 +136,7 @@ loss: softmax-with-loss
   const loaded = loadSpec(text, 'net.yaml', io);
   assert.deepEqual(loaded.problems, []);
   assert.deepEqual(asked, ['module ./layers/sum.js', 'module ./layers/double.js']);
-  assert.deepEqual(calls, ['1:forward', '3:forward'], 'each custom layer ran forward once');
+  assert.deepEqual(calls, ['1:construct', '3:construct', '1:forward', '3:forward'], 'each custom layer ran forward once');
   assert.deepEqual(loaded.shapes!.map((s) => [s.name, s.type, s.inShape, s.outShape, s.paramCount]), [
     ['Affine1', 'affine', [2, 3], [2, 4], 16],
     ['Sum1', 'custom', [2, 4], [2, 1], 0],

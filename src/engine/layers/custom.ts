@@ -3,11 +3,13 @@
 // backward(dout). Tensors are { shape: number[], data: Float64Array }. Parameters are in
 // this.params (name → tensor) and backward sets their gradients in this.grads (name → tensor).
 //
-// The adapter guards the engine against that code: it checks every tensor the code returns and
-// copies it (so later writes by the code reach nothing the engine holds), notices when the code
-// writes into a tensor it was given (and puts the values back), and turns every failure into a
-// CustomLayerError naming the layer. It calls `beforeCall` before each call into the code and
-// `afterCall` once it returns or throws, so a host can time each call (src/call-clock.ts).
+// The adapter guards the engine against that code: it hands the code copies, notices when the code
+// writes into them, copies every tensor the code returns (so later writes by the code reach nothing
+// the engine holds) and checks the copy, and turns every failure into a CustomLayerError naming the
+// layer. A getter, a Proxy trap, an overridden method or a thrown value's toString is user code too,
+// so every read of an object the code made happens between `beforeCall` and `afterCall`, with the
+// call it belongs to: a host times each such span (src/call-clock.ts), and the engine only ever
+// touches the copies.
 import type { Layer, Param } from '../layer';
 import { closest } from '../near-miss';
 import { sizeOf, type Tensor } from '../tensor';
@@ -75,11 +77,17 @@ export class CustomLayer implements Layer {
     /** Most elements a tensor the code returns may have (the spec's limits.maxElements). */
     private readonly maxElements = Infinity,
   ) {
-    this.user = this.instantiate(exported);
-    const own: unknown = this.user.params;
-    if (own !== undefined && (own === null || typeof own !== 'object')) throw this.fail(`this.params must be an object of tensors, got ${describe(own)}`);
+    let reading = "reading the module's export threw";
+    const { user, own } = this.timed('construct', (why) => this.fail(`${reading}: ${why}`), () => {
+      const user = this.instantiate(exported, (step) => (reading = step));
+      reading = 'reading this.params threw';
+      const own: unknown = user.params;
+      if (own !== undefined && (own === null || typeof own !== 'object')) throw this.fail(`this.params must be an object of tensors, got ${describe(own)}`);
+      return { user, own: Object.entries(own ?? {}).map(([name, value]) => [name, tensorOf(value, this.maxElements)] as const) };
+    });
+    this.user = user;
     const values: Record<string, Tensor> = {};
-    for (const [name, value] of Object.entries(own ?? {})) values[name] = this.tensorFrom(value, `this.params.${name} is`);
+    for (const [name, value] of own) values[name] = this.tensorFrom(value, `this.params.${name} is`);
     for (const [name, value] of Object.entries(given)) values[name] = value;
     if ('dx' in values) throw this.fail("a parameter cannot be named dx, which names the layer's input gradient");
     this.params = Object.entries(values).map(([name, value]) => ({ name, value, grad: null }));
@@ -90,7 +98,7 @@ export class CustomLayer implements Layer {
   }
 
   forward(x: Tensor): Tensor {
-    const out = this.call('forward', x, 'x');
+    const out = this.call('forward', x, 'x', (result) => tensorOf(result, this.maxElements));
     const y = this.tensorFrom(out, `${this.name}.forward returned`, true);
     this.inShape = [...x.shape];
     return y;
@@ -98,14 +106,18 @@ export class CustomLayer implements Layer {
 
   backward(dout: Tensor): Tensor {
     if (!this.inShape) throw new Error(`${this.name}: backward before forward`);
-    this.user.grads = {};
-    const result = this.call('backward', dout, 'dout');
-    const dx = this.tensorFrom(result, `${this.name}.backward returned`, true);
+    const taken = this.call('backward', dout, 'dout', (result, user) => {
+      const grads: unknown = user.grads;
+      return { dx: tensorOf(result, this.maxElements), grads: isObject(grads) ? this.params.map((p) => (grads[p.name] === undefined ? undefined : tensorOf(grads[p.name], this.maxElements))) : describe(grads) };
+    });
+    const dx = this.tensorFrom(taken.dx, `${this.name}.backward returned`, true);
     if (!sameShape(dx.shape, this.inShape)) {
       throw this.fail(`${this.name}.backward returned dx of shape ${shapeText(dx.shape)}; its input x had shape ${shapeText(this.inShape)}`, true);
     }
-    const grads = this.params.map((p) => {
-      const g: unknown = this.user.grads[p.name];
+    if (typeof taken.grads === 'string') throw this.fail(`${this.name}.backward set this.grads to ${taken.grads}; leave it an object and set this.grads.NAME`, true);
+    const gradsTaken = taken.grads;
+    const grads = this.params.map((p, i) => {
+      const g = gradsTaken[i];
       if (g === undefined) throw this.fail(`${this.name}.backward set no gradient for ${p.name}: set this.grads.${p.name}`, true);
       const grad = this.tensorFrom(g, `${this.name}.backward set this.grads.${p.name} to`, true);
       if (!sameShape(grad.shape, p.value.shape)) {
@@ -117,28 +129,26 @@ export class CustomLayer implements Layer {
     return dx;
   }
 
-  /** The user's object: a new instance of a class, or a fresh object inheriting a plain export. */
-  private instantiate(exported: unknown): UserLayer {
+  /**
+   * The user's object: a new instance of a class, or a fresh object inheriting a plain export. Runs
+   * in the 'construct' call; `step` names what it reads next, for a throw's message.
+   */
+  private instantiate(exported: unknown, step: (reading: string) => void): UserLayer {
     let layer = exported;
     // import() gives a namespace, and transpiled ES modules give CommonJS exports, with the layer as default.
     if (isObject(layer) && 'default' in layer && !('forward' in layer)) layer = layer.default;
     let instance: object;
     if (typeof layer === 'function') {
       if (!isObject(layer.prototype)) throw this.fail(`the module exports a function that is not a class; ${CONTRACT}`);
-      this.beforeCall('construct');
-      try {
-        instance = new (layer as new () => object)();
-      } catch (e) {
-        throw this.fail(`constructing the module's class threw: ${reason(e)}`);
-      } finally {
-        this.afterCall();
-      }
+      step("constructing the module's class threw");
+      instance = new (layer as new () => object)();
     } else if (isObject(layer)) {
       // Writes to this.params, this.grads or anything else land on the instance, never on the module.
       instance = Object.create(layer) as object;
     } else {
       throw this.fail(`the module exports ${describe(layer)}; ${CONTRACT}`);
     }
+    step("reading the layer's methods threw");
     for (const method of ['forward', 'backward'] as const) {
       const value: unknown = (instance as Record<string, unknown>)[method];
       if (typeof value === 'function') continue;
@@ -151,65 +161,94 @@ export class CustomLayer implements Layer {
   }
 
   /**
-   * Calls the user's `method` with `arg` (named `argName` in messages), between `beforeCall` and `afterCall`. The code
-   * sees copies of the shapes and the engine's own data, which must come back unchanged, as must
-   * the parameters; changed values are put back before the error is thrown.
+   * Calls the user's `method` with a copy of `arg` (named `argName` in messages) and copies of the
+   * parameters, and passes what it returns to `take`, which copies out what the engine needs, all in
+   * one timed call. The copies handed over must come back unchanged.
    */
-  private call(method: Method, arg: Tensor, argName: string): unknown {
-    const watched: [string, Float64Array, Float64Array][] = [
+  private call<T>(method: Method, arg: Tensor, argName: string, take: (result: unknown, user: UserLayer) => T): T {
+    const given: [string, Float64Array, Float64Array][] = [
       [`its input ${argName}`, arg.data, arg.data.slice()],
       ...this.params.map((p): [string, Float64Array, Float64Array] => [`its parameter ${p.name}`, p.value.data, p.value.data.slice()]),
     ];
-    this.user.params = Object.fromEntries(this.params.map((p) => [p.name, { shape: [...p.value.shape], data: p.value.data }]));
-    this.beforeCall(method);
-    let result: unknown;
-    let thrown: { error: unknown } | null = null;
+    let step = 'threw';
+    let outcome: { value: T } | { error: unknown };
     try {
-      result = this.user[method]({ shape: [...arg.shape], data: arg.data });
+      const value = this.timed(method, (why) => this.fail(`${this.name}.${method} ${step}: ${why}`, true), () => {
+        this.user.params = Object.fromEntries(this.params.map((p, i) => [p.name, { shape: [...p.value.shape], data: given[i + 1][2] }]));
+        if (method === 'backward') this.user.grads = {};
+        const result = this.user[method]({ shape: [...arg.shape], data: given[0][2] });
+        step = 'returned a value that threw as it was read';
+        return take(result, this.user);
+      });
+      outcome = { value };
     } catch (e) {
-      thrown = { error: e };
+      outcome = { error: e };
+    }
+    for (const [what, data, copy] of given) {
+      const changed = changedCount(data, copy);
+      if (changed > 0) throw this.fail(`${this.name}.${method} changed ${what} at ${changed} element${changed === 1 ? '' : 's'}; return a new tensor instead`, true);
+    }
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * Runs `body` as one call into the user's code, between `beforeCall(call)` and `afterCall`. The
+   * adapter's own errors pass through; anything else thrown is the code's, and becomes `failure` of
+   * its text, made before the call is marked over (a thrown value's toString is user code too).
+   */
+  private timed<T>(call: CustomCall, failure: (why: string) => CustomLayerError, body: () => T): T {
+    this.beforeCall(call);
+    try {
+      return body();
+    } catch (e) {
+      throw (typeof e === 'object' && e !== null && ADAPTER_ERRORS.has(e)) ? e : failure(reason(e));
     } finally {
       this.afterCall();
     }
-    for (const [what, data, before] of watched) {
-      const changed = changedCount(data, before);
-      if (changed === 0) continue;
-      data.set(before);
-      throw this.fail(`${this.name}.${method} changed ${what} at ${changed} element${changed === 1 ? '' : 's'}; return a new tensor instead`, true);
-    }
-    if (thrown) throw this.fail(`${this.name}.${method} threw: ${reason(thrown.error)}`, true);
-    return result;
   }
 
-  /** A copy of `value` as an engine tensor, or a CustomLayerError starting with `what` saying why it is not one. */
-  private tensorFrom(value: unknown, what: string, whole = false): Tensor {
-    const problem = tensorProblem(value);
-    if (problem) throw this.fail(`${what} ${problem}`, whole);
-    const t = value as Tensor;
-    // Refused before the engine copies it.
-    if (t.data.length > this.maxElements) {
-      throw this.fail(`${what} a tensor of shape ${shapeText(t.shape)}: ${t.data.length} elements, over the limit of ${this.maxElements} (limits.maxElements)`, whole);
-    }
-    return { shape: [...t.shape], data: t.data.slice() };
+  /** `value` from tensorOf as an engine tensor, or a CustomLayerError starting with `what` saying why it is not one. */
+  private tensorFrom(value: Tensor | string, what: string, whole = false): Tensor {
+    if (typeof value === 'string') throw this.fail(`${what} ${value}`, whole);
+    return value;
   }
 
   /** A CustomLayerError: `message` as is when `whole`, else after "Name: ". */
   private fail(message: string, whole = false): CustomLayerError {
-    return new CustomLayerError(whole ? message : `${this.name}: ${message}`, this.index);
+    const error = new CustomLayerError(whole ? message : `${this.name}: ${message}`, this.index);
+    ADAPTER_ERRORS.add(error);
+    return error;
   }
 }
 
-/** Why `value` is not a tensor { shape, data }, or null when it is one. */
-function tensorProblem(value: unknown): string | null {
+/** The adapter's own errors, told apart from the user's throws by identity (a Proxy's traps never run). */
+const ADAPTER_ERRORS = new WeakSet<object>();
+
+/**
+ * A copy of the tensor `value` that user code gave, its shape and data each read once (a getter may
+ * answer differently each time); or why it is not a tensor { shape, data }. Runs inside the call.
+ */
+/** A typed array's own length, which no getter the code defines on it can change. */
+const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, 'length')!.get!;
+
+function tensorOf(value: unknown, maxElements: number): Tensor | string {
   if (!isObject(value) || typeof value === 'function' || !('shape' in value || 'data' in value)) return `${describe(value)}, not a tensor { shape, data }`;
   const { shape, data } = value;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+  const dims: unknown[] = Array.isArray(shape) ? Array.from(shape as unknown[]) : [];
+  if (!Array.isArray(shape) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     return `a tensor whose shape is ${describe(shape)}, not a list of sizes such as [2, 3]`;
   }
   if (!(data instanceof Float64Array)) return `a tensor whose data is ${describe(data)}, not a Float64Array`;
-  const size = sizeOf(shape);
-  if (data.length !== size) return `a tensor of shape ${shapeText(shape)} with ${data.length} values; it needs ${size}`;
-  return null;
+  // Refused before the engine copies it. A Proxy posing as the array has no length of its own; its copy is checked.
+  const overLimit = (length: number) => `a tensor of shape ${shapeText(dims as number[])}: ${length} elements, over the limit of ${maxElements} (limits.maxElements)`;
+  if (ArrayBuffer.isView(data) && (typedLength.call(data) as number) > maxElements) return overLimit(typedLength.call(data) as number);
+  // The typed-array constructor copies from the array's own storage: no slice or length of the code's runs.
+  const copy = new Float64Array(data);
+  if (copy.length > maxElements) return overLimit(copy.length);
+  const size = sizeOf(dims as number[]);
+  if (copy.length !== size) return `a tensor of shape ${shapeText(dims as number[])} with ${copy.length} values; it needs ${size}`;
+  return { shape: dims as number[], data: copy };
 }
 
 /** How many elements differ from `before` (Object.is: 0 and −0 differ, a NaN staying NaN is no change). */
@@ -238,9 +277,17 @@ function describe(v: unknown): string {
   return kind && kind !== 'Object' ? `a${/^[AEIOU]/.test(kind) ? 'n' : ''} ${kind}` : 'an object';
 }
 
-/** The message of something thrown. */
+/** The message of something thrown; what it is when it has no text (Object.create(null), a throwing toString). */
 function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  try {
+    return e instanceof Error ? String(e.message) : String(e);
+  } catch {
+    try {
+      return `${describe(e)} that cannot be shown as text`;
+    } catch {
+      return 'a value that cannot be shown as text';
+    }
+  }
 }
 
 /** Whether `v` is a non-null object or a function. */
