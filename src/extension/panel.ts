@@ -2,7 +2,8 @@
 // says `ready` before it gets anything. VS Code discards a hidden webview's page and rebuilds it when
 // shown, and the new page says `ready` again, so the host keeps the current run's messages to replay.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { HostToWebview } from '../protocol';
+import { parseWebviewMessage } from './webview-messages';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 
@@ -14,28 +15,6 @@ export interface PanelActions {
   selectLayer(uri: vscode.Uri, index: number): void;
   /** The user clicked cell [row, col] of parameter `param` of layer `index` (or of its gradient). */
   selectCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): void;
-}
-
-/** A non-negative integer of sane size. */
-export const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
-
-/** Accepts only well-formed messages: a webview is untrusted input. */
-export function parseWebviewMessage(data: unknown): WebviewToHost | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const m = data as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'rerun':
-      return { type: m.type };
-    case 'selectLayer':
-      return isIndex(m.index) ? { type: 'selectLayer', index: m.index } : null;
-    case 'selectCell':
-      return isIndex(m.index) && isIndex(m.row) && isIndex(m.col) && (m.param === 'W' || m.param === 'b' || m.param === 'gamma' || m.param === 'beta')
-        ? { type: 'selectCell', index: m.index, param: m.param, row: m.row, col: m.col }
-        : null;
-    default:
-      return null;
-  }
 }
 
 /** What a webview may load: our own bundles and media, nothing else. */

@@ -3,11 +3,12 @@
 import type * as vscode from 'vscode';
 import { sideHeatmaps } from '../heatmaps';
 import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
-import { isIndex, webviewHtml, webviewOptions } from './panel';
+import { webviewHtml, webviewOptions } from './panel';
 import { fileName } from './specs';
 import type { RunStore, SpecRun } from './store';
 import type { TrainSession, TrainView } from './train-session';
 import type { Trainer } from './trainer';
+import { parseSideViewMessage } from './webview-messages';
 
 export const SIDE_VIEW_ID = 'backprop.sideView';
 
@@ -74,12 +75,12 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side', ['dist/webview/side.css']);
     this.disposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => {
-        const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-        if (m.type === 'ready') {
+        const msg = parseSideViewMessage(data);
+        if (msg?.type === 'ready') {
           this.ready = true;
           this.sync();
-        } else if (m.type === 'revealLayer' && isIndex(m.index) && this.target) {
-          this.revealLayer(this.target.uri, m.index);
+        } else if (msg?.type === 'revealLayer' && this.target) {
+          this.revealLayer(this.target.uri, msg.index);
         }
       }),
       // A hidden view's page may be discarded; the new page says ready, and visibility resyncs too.
