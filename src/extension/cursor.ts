@@ -1,6 +1,7 @@
 // The layer the user looks at, kept in step between the spec editor's cursor, the run panel's
 // selected row and the side view, in both directions.
 import * as vscode from 'vscode';
+import { matrixShape } from '../downsample';
 import { fmtFull } from '../format';
 import type { PanelRegistry } from './panels';
 import type { RunPanel } from './panel';
@@ -64,8 +65,10 @@ export class LayerCursor implements vscode.Disposable {
     const value = layer?.params[param];
     const grad = layer?.grads[param];
     if (!editor || !value || value.shape.length === 0) return;
-    const cols = value.shape.length === 1 ? value.shape[0] : value.shape[1];
-    const at = value.shape.length === 1 ? col : row * cols + col;
+    const { rows, cols } = matrixShape(value.shape);
+    // Out of range is a stale or forged click; unchecked, a column past the end would name the next row's element.
+    if (row >= rows || col >= cols) return;
+    const at = row * cols + col;
     const name = value.shape.length === 1 ? `${param}[${col}]` : `${param}[${row},${col}]`;
     const v = new Float64Array(value.buffer)[at];
     const g = grad ? new Float64Array(grad.buffer)[at] : undefined;

@@ -51,7 +51,10 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         rerun: (target) => void commands.openAndRun(target, false, true),
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
-      }, onDispose),
+      }, () => {
+        onDispose();
+        runPanelClosed(uri);
+      }),
     // Tensors are not saved with the page; running the spec again brings them back. Several panels
     // may be restored at once: none of them should jump to the front.
     restored: (uri) => commands.openAndRun(uri, false, false),
@@ -73,6 +76,15 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     },
   });
   const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side });
+
+  /**
+   * A run streams only to its panel, so closing the panel cancels it; the worker stays warm while
+   * the spec is open, and goes with the panel when the spec was closed first.
+   */
+  const runPanelClosed = (uri: vscode.Uri) => {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) runner.cancel(uri);
+    else runner.release(uri);
+  };
 
   /** A spec's worker starts when the spec opens, so its first run does not wait for one. */
   const opened = (doc: vscode.TextDocument) => {

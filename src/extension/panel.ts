@@ -52,6 +52,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
 /** One spec's panel. */
 export class RunPanel {
   private ready = false;
+  /** A closed panel's webview throws when touched; a run that was streaming to it may still post its end. */
+  private disposed = false;
   /** Messages of the current run, from its reset on, to replay to a new page. */
   private log: HostToWebview[] = [];
   private readonly disposables: vscode.Disposable[] = [];
@@ -75,6 +77,7 @@ export class RunPanel {
         else actions.selectCell(uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
+        this.disposed = true;
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
@@ -84,6 +87,7 @@ export class RunPanel {
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
+    if (this.disposed) return;
     if (msg.type === 'reset') this.log = [];
     // Only the latest cursor selection matters to a new page.
     if (msg.type === 'select') this.log = this.log.filter((m) => m.type !== 'select');
