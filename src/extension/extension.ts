@@ -27,6 +27,10 @@ export interface BackpropApi {
   train(uri: vscode.Uri): Promise<TrainSession | undefined>;
   /** URIs of the specs that have an open Train panel. */
   openTrainPanels(): string[];
+  /** For fault tests: the engine's workers by key (a spec's URI for its runs, `train <URI>` for its training), and whether a job runs in each. */
+  engineWorkers(): { key: string; running: boolean }[];
+  /** For fault tests: ends the thread of the spec's worker as a crash would, mid-job or not; settles once it is gone. */
+  killEngine(uri: vscode.Uri): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -140,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     openPanels: () => runPanels.uris(),
     train: (uri) => commands.openAndTrain(uri),
     openTrainPanels: () => trainPanels.uris(),
+    engineWorkers: () => engine.workers(),
+    killEngine: (uri) => engine.kill(uri.toString()),
   };
 }
 

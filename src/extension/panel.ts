@@ -49,6 +49,13 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
 </html>`;
 }
 
+/**
+ * Messages a panel has posted that its page has not yet taken. postMessage settles once the
+ * message reached the page; without a bound, runs that end faster than the page takes their
+ * tensors (a rerun loop, a slow remote link) pile them up in the host without end.
+ */
+const MAX_IN_FLIGHT = 8;
+
 /** One spec's panel. */
 export class RunPanel {
   private ready = false;
@@ -56,6 +63,9 @@ export class RunPanel {
   private disposed = false;
   /** Messages of the current run, from its reset on, to replay to a new page. */
   private log: HostToWebview[] = [];
+  /** Messages for the page not posted yet; a reset drops the old run's, which the page would only discard. */
+  private queue: HostToWebview[] = [];
+  private inFlight = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -78,6 +88,8 @@ export class RunPanel {
       }),
       panel.onDidDispose(() => {
         this.disposed = true;
+        this.log = [];
+        this.queue = [];
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
@@ -88,15 +100,32 @@ export class RunPanel {
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
     if (this.disposed) return;
-    if (msg.type === 'reset') this.log = [];
+    if (msg.type === 'reset') {
+      this.log = [];
+      this.queue = [];
+    }
     // Only the latest cursor selection matters to a new page.
     if (msg.type === 'select') this.log = this.log.filter((m) => m.type !== 'select');
     this.log.push(msg);
-    if (this.ready) void this.panel.webview.postMessage(msg);
+    if (this.ready) this.send([msg]);
   }
 
   private replay(): void {
     this.ready = true;
-    for (const msg of this.log) void this.panel.webview.postMessage(msg);
+    this.queue = [];
+    this.send(this.log);
+  }
+
+  private send(messages: readonly HostToWebview[]): void {
+    this.queue.push(...messages);
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0 && !this.disposed) {
+      const msg = this.queue.shift()!;
+      this.inFlight++;
+      const taken = () => {
+        this.inFlight--;
+        this.send([]);
+      };
+      this.panel.webview.postMessage(msg).then(taken, taken);
+    }
   }
 }
