@@ -60,14 +60,16 @@ export class LayerCursor implements vscode.Disposable {
 
   /** Reveals layer `index` and shows element [row, col] of its parameter `param` and that element's gradient beside the line. */
   async showCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): Promise<void> {
-    const editor = await this.reveal(uri, index, true);
     const layer = this.store.get(uri)?.layers[index];
-    const value = layer?.params[param];
-    const grad = layer?.grads[param];
-    if (!editor || !value || value.shape.length === 0) return;
+    const value = layer && Object.hasOwn(layer.params, param) ? layer.params[param] : undefined;
+    if (!layer || !value || value.shape.length === 0) return;
     const { rows, cols } = matrixShape(value.shape);
-    // Out of range is a stale or forged click; unchecked, a column past the end would name the next row's element.
+    // A cell that is not there is a stale or forged click, and changes nothing; unchecked, a column
+    // past the end would name the next row's element.
     if (row >= rows || col >= cols) return;
+    const editor = await this.reveal(uri, index, true);
+    const grad = layer.grads[param];
+    if (!editor) return;
     const at = row * cols + col;
     const name = value.shape.length === 1 ? `${param}[${col}]` : `${param}[${row},${col}]`;
     const v = new Float64Array(value.buffer)[at];
