@@ -131,8 +131,9 @@ describe('The editor under load and faults', function () {
     const run = api.run(uri, { check: true });
     await midRun(uri);
     assert.ok(api.openPanels().includes(uri.toString()));
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Backprop: closed');
-    assert.ok(tab, 'no tab for the panel');
+    // The host hears of a new tab from the window a moment after the panel is made.
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    const tab = await until(() => tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Backprop: closed'), `its tab among ${tabs().map((t) => t.label).join(', ')}`);
     await vscode.window.tabGroups.close(tab);
     // Resolves, rather than rejects or streams on for minutes into a panel that is gone.
     assert.deepEqual((await run).outcome, { status: 'cancelled' });
