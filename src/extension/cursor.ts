@@ -1,6 +1,7 @@
 // The layer the user looks at, kept in step between the spec editor's cursor, the run panel's
 // selected row and the side view, in both directions.
 import * as vscode from 'vscode';
+import { matrixShape } from '../downsample';
 import { fmtFull } from '../format';
 import type { PanelRegistry } from './panels';
 import type { RunPanel } from './panel';
@@ -59,13 +60,17 @@ export class LayerCursor implements vscode.Disposable {
 
   /** Reveals layer `index` and shows element [row, col] of its parameter `param` and that element's gradient beside the line. */
   async showCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): Promise<void> {
-    const editor = await this.reveal(uri, index, true);
     const layer = this.store.get(uri)?.layers[index];
-    const value = layer?.params[param];
-    const grad = layer?.grads[param];
-    if (!editor || !value || value.shape.length === 0) return;
-    const cols = value.shape.length === 1 ? value.shape[0] : value.shape[1];
-    const at = value.shape.length === 1 ? col : row * cols + col;
+    const value = layer && Object.hasOwn(layer.params, param) ? layer.params[param] : undefined;
+    if (!layer || !value || value.shape.length === 0) return;
+    const { rows, cols } = matrixShape(value.shape);
+    // A cell that is not there is a stale or forged click, and changes nothing; unchecked, a column
+    // past the end would name the next row's element.
+    if (row >= rows || col >= cols) return;
+    const editor = await this.reveal(uri, index, true);
+    const grad = layer.grads[param];
+    if (!editor) return;
+    const at = row * cols + col;
     const name = value.shape.length === 1 ? `${param}[${col}]` : `${param}[${row},${col}]`;
     const v = new Float64Array(value.buffer)[at];
     const g = grad ? new Float64Array(grad.buffer)[at] : undefined;

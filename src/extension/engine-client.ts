@@ -143,6 +143,22 @@ export class EngineClient {
     for (const key of [...this.slots.keys()]) this.release(key);
   }
 
+  /** The keys that have a worker, and whether a job runs in it: what fault tests look at. */
+  workers(): { key: string; running: boolean }[] {
+    return [...this.slots].map(([key, slot]) => ({ key, running: slot.job !== null }));
+  }
+
+  /**
+   * Ends the thread of `key`'s worker behind its job's back, as a thread that dies (a native crash,
+   * process.exit inside it) would: the job hears the exit like any crash. Only fault tests call it.
+   */
+  kill(key: string): Promise<void> {
+    const slot = this.slots.get(key);
+    if (!slot) return Promise.resolve();
+    void slot.worker.terminate();
+    return slot.exited;
+  }
+
   private slot(key: string): Slot {
     const existing = this.slots.get(key);
     if (existing) return existing;

@@ -27,6 +27,10 @@ export interface BackpropApi {
   train(uri: vscode.Uri): Promise<TrainSession | undefined>;
   /** URIs of the specs that have an open Train panel. */
   openTrainPanels(): string[];
+  /** For fault tests: the engine's workers by key (a spec's URI for its runs, `train <URI>` for its training), and whether a job runs in each. */
+  engineWorkers(): { key: string; running: boolean }[];
+  /** For fault tests: ends the thread of the spec's worker as a crash would, mid-job or not; settles once it is gone. */
+  killEngine(uri: vscode.Uri): Promise<void>;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -57,7 +61,10 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         rerun: (target) => void commands.openAndRun(target, false, true),
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
-      }, onDispose),
+      }, () => {
+        onDispose();
+        runPanelClosed(uri);
+      }),
     // Tensors are not saved with the page; running the spec again brings them back. Several panels
     // may be restored at once: none of them should jump to the front.
     restored: (uri) => commands.openAndRun(uri, false, false),
@@ -79,6 +86,15 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     },
   });
   const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side });
+
+  /**
+   * A run streams only to its panel, so closing the panel cancels it; the worker stays warm while
+   * the spec is open, and goes with the panel when the spec was closed first.
+   */
+  const runPanelClosed = (uri: vscode.Uri) => {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) runner.cancel(uri);
+    else runner.release(uri);
+  };
 
   /** A spec's worker starts when the spec opens, so its first run does not wait for one. */
   const opened = (doc: vscode.TextDocument) => {
@@ -134,6 +150,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     openPanels: () => runPanels.uris(),
     train: (uri) => commands.openAndTrain(uri),
     openTrainPanels: () => trainPanels.uris(),
+    engineWorkers: () => engine.workers(),
+    killEngine: (uri) => engine.kill(uri.toString()),
   };
 }
 

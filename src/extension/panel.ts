@@ -2,7 +2,8 @@
 // says `ready` before it gets anything. VS Code discards a hidden webview's page and rebuilds it when
 // shown, and the new page says `ready` again, so the host keeps the current run's messages to replay.
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { HostToWebview } from '../protocol';
+import { parseWebviewMessage } from './webview-messages';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 
@@ -14,28 +15,6 @@ export interface PanelActions {
   selectLayer(uri: vscode.Uri, index: number): void;
   /** The user clicked cell [row, col] of parameter `param` of layer `index` (or of its gradient). */
   selectCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): void;
-}
-
-/** A non-negative integer of sane size. */
-export const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
-
-/** Accepts only well-formed messages: a webview is untrusted input. */
-export function parseWebviewMessage(data: unknown): WebviewToHost | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const m = data as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'rerun':
-      return { type: m.type };
-    case 'selectLayer':
-      return isIndex(m.index) ? { type: 'selectLayer', index: m.index } : null;
-    case 'selectCell':
-      return isIndex(m.index) && isIndex(m.row) && isIndex(m.col) && (m.param === 'W' || m.param === 'b' || m.param === 'gamma' || m.param === 'beta')
-        ? { type: 'selectCell', index: m.index, param: m.param, row: m.row, col: m.col }
-        : null;
-    default:
-      return null;
-  }
 }
 
 /** What a webview may load: our own bundles and their stylesheets, nothing else. */
@@ -70,11 +49,23 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
 </html>`;
 }
 
+/**
+ * Messages a panel has posted that its page has not yet taken. postMessage settles once the
+ * message reached the page; without a bound, runs that end faster than the page takes their
+ * tensors (a rerun loop, a slow remote link) pile them up in the host without end.
+ */
+const MAX_IN_FLIGHT = 8;
+
 /** One spec's panel. */
 export class RunPanel {
   private ready = false;
+  /** A closed panel's webview throws when touched; a run that was streaming to it may still post its end. */
+  private disposed = false;
   /** Messages of the current run, from its reset on, to replay to a new page. */
   private log: HostToWebview[] = [];
+  /** Messages for the page not posted yet; a reset drops the old run's, which the page would only discard. */
+  private queue: HostToWebview[] = [];
+  private inFlight = 0;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -96,6 +87,9 @@ export class RunPanel {
         else actions.selectCell(uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
+        this.disposed = true;
+        this.log = [];
+        this.queue = [];
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
@@ -105,15 +99,33 @@ export class RunPanel {
 
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
-    if (msg.type === 'reset') this.log = [];
+    if (this.disposed) return;
+    if (msg.type === 'reset') {
+      this.log = [];
+      this.queue = [];
+    }
     // Only the latest cursor selection matters to a new page.
     if (msg.type === 'select') this.log = this.log.filter((m) => m.type !== 'select');
     this.log.push(msg);
-    if (this.ready) void this.panel.webview.postMessage(msg);
+    if (this.ready) this.send([msg]);
   }
 
   private replay(): void {
     this.ready = true;
-    for (const msg of this.log) void this.panel.webview.postMessage(msg);
+    this.queue = [];
+    this.send(this.log);
+  }
+
+  private send(messages: readonly HostToWebview[]): void {
+    this.queue.push(...messages);
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0 && !this.disposed) {
+      const msg = this.queue.shift()!;
+      this.inFlight++;
+      const taken = () => {
+        this.inFlight--;
+        this.send([]);
+      };
+      this.panel.webview.postMessage(msg).then(taken, taken);
+    }
   }
 }

@@ -86,6 +86,11 @@ export class Runner {
     this.engine.warm(uri.toString());
   }
 
+  /** Cancels the spec's run, if one is going. */
+  cancel(uri: vscode.Uri): void {
+    this.engine.cancel(uri.toString());
+  }
+
   /** Ends the spec's worker, and its run if one is going. */
   release(uri: vscode.Uri): void {
     this.engine.release(uri.toString());

@@ -3,11 +3,12 @@
 import type * as vscode from 'vscode';
 import { sideHeatmaps } from '../heatmaps';
 import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
-import { isIndex, webviewHtml, webviewOptions } from './panel';
+import { webviewHtml, webviewOptions } from './panel';
 import { fileName } from './specs';
 import type { RunStore, SpecRun } from './store';
 import type { TrainSession, TrainView } from './train-session';
 import type { Trainer } from './trainer';
+import { parseSideViewMessage } from './webview-messages';
 
 export const SIDE_VIEW_ID = 'backprop.sideView';
 
@@ -42,6 +43,13 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   /** The spec and layer on show. */
   private target: { uri: vscode.Uri; index: number } | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  /**
+   * The layer on show changed since it was last posted. Each post carries the whole layer, so only
+   * the latest matters: one is in flight at a time (postMessage settles once the page has it), and
+   * runs that stream faster than the page takes their heatmaps do not pile up in the host.
+   */
+  private layerDirty = false;
+  private layerInFlight = false;
 
   /** The training session whose messages the view's training section gets, wrapped. */
   private training: TrainSession | null = null;
@@ -74,12 +82,12 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     view.webview.html = webviewHtml(view.webview, this.extensionUri, 'side');
     this.disposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => {
-        const m = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-        if (m.type === 'ready') {
+        const msg = parseSideViewMessage(data);
+        if (msg?.type === 'ready') {
           this.ready = true;
           this.sync();
-        } else if (m.type === 'revealLayer' && isIndex(m.index) && this.target) {
-          this.revealLayer(this.target.uri, m.index);
+        } else if (msg?.type === 'revealLayer' && this.target) {
+          this.revealLayer(this.target.uri, msg.index);
         }
       }),
       // A hidden view's page may be discarded; the new page says ready, and visibility resyncs too.
@@ -101,8 +109,20 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   /** Sends the layer on show; with `training`, the spec's training section too. */
   private sync(training = true): void {
     if (!this.view || !this.ready) return;
-    void this.view.webview.postMessage(this.message());
+    this.layerDirty = true;
+    this.postLayer();
     if (training) this.syncTraining();
+  }
+
+  private postLayer(): void {
+    if (!this.layerDirty || this.layerInFlight || !this.view || !this.ready) return;
+    this.layerDirty = false;
+    this.layerInFlight = true;
+    const taken = () => {
+      this.layerInFlight = false;
+      this.postLayer();
+    };
+    this.view.webview.postMessage(this.message()).then(taken, taken);
   }
 
   /** Follows the training session of the spec on show (replaying it), or hides the section. */

@@ -2,9 +2,9 @@
 // session holds the whole (bounded) run, so a page that loads, reloads or was discarded while hidden
 // says `ready` and gets everything again; nothing is kept here.
 import * as vscode from 'vscode';
-import type { TrainViewToHost } from '../protocol';
-import { isIndex, webviewHtml, webviewOptions } from './panel';
+import { webviewHtml, webviewOptions } from './panel';
 import type { TrainSession, TrainView } from './train-session';
+import { parseTrainViewMessage } from './webview-messages';
 
 export const TRAIN_VIEW_TYPE = 'backprop.train';
 
@@ -16,24 +16,6 @@ export interface TrainPanelActions {
   retrain(uri: vscode.Uri): void;
   /** Put the cursor on layer `index` of the spec. */
   revealLayer(uri: vscode.Uri, index: number): void;
-}
-
-/** Accepts only well-formed messages: a webview is untrusted input. */
-export function parseTrainViewMessage(data: unknown): TrainViewToHost | null {
-  if (typeof data !== 'object' || data === null) return null;
-  const m = data as Record<string, unknown>;
-  switch (m.type) {
-    case 'ready':
-    case 'cancel':
-    case 'retrain':
-      return { type: m.type };
-    case 'snapshot':
-      return isIndex(m.step) ? { type: 'snapshot', step: m.step } : null;
-    case 'revealLayer':
-      return isIndex(m.index) ? { type: 'revealLayer', index: m.index } : null;
-    default:
-      return null;
-  }
 }
 
 /** One spec's Train panel. */

@@ -8,8 +8,8 @@ import { defaultVsix, repoRoot, startVSCode, type VSCodeSession } from './harnes
 
 /**
  * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, custom
- * layers that loop or leave a trace when loaded, and a gradient check of a million weights that takes
- * long enough to cancel.
+ * layers that loop, end their thread or leave a trace when loaded, and a gradient check of a million
+ * weights that takes long enough to cancel.
  */
 export const hostileSpecs: Readonly<Record<string, string>> = {
   // A custom layer that never returns, and one whose module leaves a marker file when it is loaded.
@@ -19,6 +19,14 @@ export const hostileSpecs: Readonly<Record<string, string>> = {
   'custom/layers/marker.js':
     "require('fs').writeFileSync(require('path').join(__dirname, 'loaded.marker'), 'loaded');\n" +
     'module.exports = { forward(x) { return { shape: x.shape, data: x.data.slice() }; }, backward(dout) { return { shape: dout.shape, data: dout.data.slice() }; } };\n',
+  // A layer whose thread dies in the run's forward (its 2nd call: the 1st is the shape probe at load),
+  // once: the marker it leaves lets the next run through.
+  'custom/exit.backprop.yaml': 'input: { data: [[1, -2, 0.5]] }\nlayers:\n  - { type: affine, units: 3 }\n  - { type: custom, module: ./layers/exit.js }\n  - relu\n',
+  'custom/layers/exit.js':
+    "const fs = require('fs');\nconst marker = require('path').join(__dirname, 'exited.marker');\nlet calls = 0;\n" +
+    'module.exports = {\n' +
+    "  forward(x) { if (++calls === 2 && !fs.existsSync(marker)) { fs.writeFileSync(marker, ''); process.exit(9); } return { shape: x.shape, data: x.data.slice() }; },\n" +
+    '  backward(dout) { return { shape: dout.shape, data: dout.data.slice() }; },\n};\n',
   'slow.backprop.yaml':
     'input: { random: { shape: [32, 512] } }\ntarget: { random: { shape: [32] } }\nlayers:\n' +
     '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +

@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import type { SuiteReport, TestRecord } from './report';
+import type { NotedTest, SuiteReport, TestRecord } from './report';
 
 /** The recording reporter's reporterOptions. */
 interface RecordingOptions {
@@ -19,10 +19,11 @@ class RecordingReporter extends Mocha.reporters.Spec {
     super(runner, options);
     const { records } = options.reporterOptions as RecordingOptions;
     const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING } = Mocha.Runner.constants;
-    runner.on(EVENT_TEST_PASS, (test) => records.push({ title: test.fullTitle(), state: 'passed', durationMs: test.duration ?? 0 }));
+    const notes = (test: Mocha.Test) => ((test as NotedTest).notes ? { notes: (test as NotedTest).notes } : {});
+    runner.on(EVENT_TEST_PASS, (test) => records.push({ title: test.fullTitle(), state: 'passed', durationMs: test.duration ?? 0, ...notes(test) }));
     runner.on(EVENT_TEST_PENDING, (test) => records.push({ title: test.fullTitle(), state: 'pending', durationMs: 0 }));
     runner.on(EVENT_TEST_FAIL, (test, error: Error) =>
-      records.push({ title: test.fullTitle(), state: 'failed', durationMs: test.duration ?? 0, error: error.stack ?? String(error) }),
+      records.push({ title: test.fullTitle(), state: 'failed', durationMs: test.duration ?? 0, error: error.stack ?? String(error), ...notes(test) }),
     );
   }
 }

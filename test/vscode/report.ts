@@ -10,6 +10,19 @@ export interface TestRecord {
   durationMs: number;
   /** Error message and stack of a failed test. */
   error?: string;
+  /** Lines the test noted, such as a measured figure (printed under it, as node:test prints a diagnostic). */
+  notes?: string[];
+}
+
+/** A mocha test that carries notes to its record. */
+export interface NotedTest {
+  notes?: string[];
+}
+
+/** Notes `line` on `test` (a test's `this.test`), for the report to print under it. */
+export function note(test: object | undefined, line: string): void {
+  if (!test) return;
+  ((test as NotedTest).notes ??= []).push(line);
 }
 
 /** What one run of the suite produced. */
@@ -44,6 +57,7 @@ export function formatReport(report: SuiteReport): string {
   for (const test of report.tests) {
     const mark = test.state === 'passed' ? '✔' : test.state === 'failed' ? '✖' : '-';
     lines.push(`  ${mark} ${test.title}${test.state === 'pending' ? '' : ` (${test.durationMs} ms)`}`);
+    for (const line of test.notes ?? []) lines.push(`      # ${line}`);
     if (test.error) lines.push(...test.error.split('\n').map((line) => `      ${line}`));
   }
   if (report.error) lines.push(`suite error: ${report.error}`);

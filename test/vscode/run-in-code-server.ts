@@ -15,7 +15,7 @@ const { values } = parseArgs({
     vsix: { type: 'string', multiple: true, default: [join(repoRoot, 'out/backprop-lens.vsix')] },
     folder: { type: 'string', default: join(repoRoot, 'examples') },
     suite: { type: 'string', default: join(__dirname, 'index.js') },
-    timeout: { type: 'string', default: '180' },
+    timeout: { type: 'string', default: '360' },
   },
 });
 
