@@ -295,7 +295,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
 function exitStatus(run: Promise<number>): Promise<number> {
   return run.catch((e: unknown) => {
     // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-    console.error(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));
     return 3;
   });
 }
@@ -327,7 +327,7 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
   let status: number | null = null;
   let end: ThreadEnd | null = null;
   const fail = (message: string, layer: NetworkSpec['layers'][number] | undefined) => {
-    console.error(layer ? formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }) : `backprop: the run failed: ${message}`);
+    console.error(layer ? formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }) : escapeControls(`backprop: the run failed: ${message}`));
     process.exitCode = 3;
   };
   const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {

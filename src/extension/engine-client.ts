@@ -83,6 +83,7 @@ export class EngineClient {
     const slot = this.slot(key);
     const runId = this.nextRunId++;
     const limitMs = this.host.userCodeLimitMs();
+    const ranUserCode = layers.some((l) => l.module !== undefined);
     let settle!: (end: JobEnd) => void;
     const ended = new Promise<JobEnd>((resolve) => (settle = resolve));
     const job: NonNullable<Slot['job']> = {
@@ -94,8 +95,9 @@ export class EngineClient {
         if (slot.job !== job) return;
         slot.job = null;
         stopWatch();
-        // A worker that failed or was cancelled may be anywhere; the next job gets a fresh one.
-        if (end.status === 'cancelled' || end.status === 'failed') this.discard(key, slot);
+        // A worker that failed or was cancelled may be anywhere; the next job gets a fresh one. So does
+        // the next job after user code: its timers and callbacks would run, untimed, between jobs.
+        if (end.status === 'cancelled' || end.status === 'failed' || ranUserCode) this.discard(key, slot);
         settle(end);
       },
     };

@@ -21,6 +21,11 @@ module.exports = {
 writeFileSync(join(folder, 'loop-in-run.js'), loopFrom(2)); // 1st call: the shape probe at load
 writeFileSync(join(folder, 'loop-in-check.js'), loopFrom(3)); // 2nd: the run's forward
 writeFileSync(join(folder, 'loop-in-train.js'), loopFrom(20));
+// Fine while its job runs; afterwards a timer it left behind spins the thread forever.
+writeFileSync(
+  join(folder, 'timer.js'),
+  'setTimeout(() => { for (;;) {} }, 200);\nmodule.exports = { forward(x) { return { shape: x.shape, data: x.data.slice() }; }, backward(d) { return { shape: d.shape, data: d.data.slice() }; } };\n',
+);
 // Posts a message that looks like the engine's, for the first 50 run ids, every 20 ms, forever.
 writeFileSync(
   join(folder, 'chatty.js'),
@@ -140,5 +145,22 @@ test('a module-level timer and an overridden slice or length do not disturb a jo
     const done = events.find((m) => m.type === 'event' && m.event.kind === 'done');
     assert.ok(done?.type === 'event' && done.event.kind === 'done' && done.event.ok, file);
     await job.release();
+  }
+});
+
+test('after a job that ran user code, the next job of its key gets a fresh worker: a timer left behind cannot stall it', async () => {
+  const layers = [{ name: 'Affine1' }, { name: 'Timer1', module: './timer.js' }, { name: 'Affine2' }];
+  const first = engine.start('timer', { text: spec('timer.js'), fileName: 't.backprop.yaml', folder }, run, layers, () => {});
+  assert.deepEqual(await first.ended, { status: 'finished' });
+  // Let the timer fire and spin the first job's thread.
+  await new Promise((r) => setTimeout(r, 400));
+  const text = 'input: { data: [[1, -2]] }\nlayers: [relu]\n';
+  const second = engine.start('timer', { text, fileName: 't.backprop.yaml', folder }, run, [], () => {});
+  try {
+    const outcome = await Promise.race([second.ended, new Promise((r) => setTimeout(() => r('stalled'), 15_000))]);
+    assert.deepEqual(outcome, { status: 'finished' });
+  } finally {
+    // Even a stalled thread ends here, so the test process can exit.
+    await second.release();
   }
 });

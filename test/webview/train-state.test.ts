@@ -61,3 +61,16 @@ test('buffers arrive as ArrayBuffers or typed-array views; malformed messages ar
     assert.equal(readTrainMessage(bad), null, JSON.stringify(bad));
   }
 });
+
+test("the spec's names arrive with control characters escaped: the layers, the loss, the flow layers and a NaN's layer", () => {
+  const model = emptyTrainModel();
+  applyTrainMessage(model, { type: 'trainReset', runId: 9, title: 't.backprop.yaml', uri: 'file:///t.backprop.yaml' });
+  const bad = 'Evil\n\u001b[31m';
+  const info = { ...TRAIN_INFO, name: bad, layers: TRAIN_INFO.layers.map((l, i) => (i === 0 ? { ...l, name: bad } : l)), flowLayers: [{ index: 0, name: bad }] };
+  applyTrainMessage(model, { type: 'trainStart', runId: 9, info });
+  assert.equal(model.info?.name, 'Evil\\n\\u001b[31m');
+  assert.equal(model.info?.layers[0].name, 'Evil\\n\\u001b[31m');
+  assert.equal(model.info?.flowLayers[0].name, 'Evil\\n\\u001b[31m');
+  applyTrainMessage(model, { type: 'trainNonFinite', runId: 9, at: { step: 3, index: 0, layer: bad, tensor: 'dW', value: 'NaN' } });
+  assert.equal(model.nonFinite?.layer, 'Evil\\n\\u001b[31m');
+});

@@ -1,7 +1,7 @@
 // A training run as the training views know it, built up one host message at a time. Pure (no DOM),
 // shared by the Train panel and the side view's training section.
 import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../../src/protocol';
-import { fmt, fmtCount, fmtDuration } from '../../src/format';
+import { escapeControls, fmt, fmtCount, fmtDuration } from '../../src/format';
 import { TrainHistory } from '../../src/train-history';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 
@@ -117,10 +117,14 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
   // Messages of an older run can still be in flight after a reset; they must not mix into the new one.
   if (model.runId === null || msg.runId !== model.runId) return 'nothing';
   switch (msg.type) {
-    case 'trainStart':
-      model.info = msg.info;
+    case 'trainStart': {
+      // Names are the spec's: shown with their control characters escaped, as in the run panel.
+      const named = <T extends { name: string }>(x: T): T => ({ ...x, name: escapeControls(x.name) });
+      const { info } = msg;
+      model.info = { ...info, name: escapeControls(info.name), layers: info.layers.map(named), loss: info.loss && named(info.loss), flowLayers: info.flowLayers.map(named) };
       if (model.history.flowLayers !== msg.info.flowLayers.length) model.history = new TrainHistory(msg.info.flowLayers.length);
       return 'everything';
+    }
     case 'trainHistory': {
       const h = msg.history;
       model.history = TrainHistory.from(h, flowLayersOf(model, h.flowSteps.byteLength / 8, h.flow.byteLength / 8));
@@ -142,7 +146,7 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
     case 'trainSnapshot':
       return 'snapshot';
     case 'trainNonFinite':
-      model.nonFinite = msg.at;
+      model.nonFinite = { ...msg.at, layer: escapeControls(msg.at.layer) };
       return 'nonFinite';
     case 'trainStatus':
       model.status = msg.status;

@@ -4,7 +4,7 @@
 import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { fitLabels, focusRow, renderFlow } from '../shared/flow';
-import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { escapeControls, fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
 import { HeatmapView, Tooltip } from '../shared/heatmap';
 import { TrainSection } from './train-section';
 import { startView, type VsCodeApi } from '../shared/vscode-api';
@@ -136,10 +136,11 @@ class SideView {
       this.layerView.hidden = true;
       return;
     }
-    this.layer = data;
+    // Names are the spec's: shown with their control characters escaped, as in the run panel.
+    this.layer = { ...data, spec: escapeControls(data.spec), info: { ...data.info, name: escapeControls(data.info.name) }, flow: data.flow.map((b) => ({ ...b, name: escapeControls(b.name) })) };
     this.empty.hidden = true;
     this.layerView.hidden = false;
-    this.renderLayer(data);
+    this.renderLayer(this.layer);
   }
 
   /** Width the content may use: the view's width inside its padding. */
