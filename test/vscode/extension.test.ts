@@ -85,12 +85,20 @@ describe('Backprop Lens in the extension host', function () {
     assert.equal((await fast).outcome.status, 'done');
   });
 
-  it('reports an engine failure and the next run works', async () => {
-    // Valid, but Affine1's output of 4e10 elements cannot be allocated.
+  it('refuses a run too large for memory before it allocates anything, and the next run works', async () => {
+    // Valid, but Affine1's output of 4e10 elements is far past limits.maxBytes: refused from the shapes.
     const huge = specFile('huge.backprop.yaml', 'limits: { maxElements: 1e12 }\ninput: { random: { shape: [200000, 1] } }\nlayers: [ { type: affine, units: 200000 } ]\n');
-    const failed = await api.run(huge);
-    assert.equal(failed.outcome.status, 'failed');
-    assert.match((failed.outcome as { message: string }).message, /Invalid typed array length/);
+    const refused = await api.run(huge);
+    assert.equal(refused.outcome.status, 'problems');
+    assert.match((refused.outcome as { first: string }).first, /would need about 320 GB .*limits\.maxBytes/);
+    const next = await api.run(example('relu.backprop.yaml'));
+    assert.equal(next.outcome.status, 'done');
+  });
+
+  it('reports an engine failure (a custom layer that throws) and the next run works', async () => {
+    writeFileSync(join(scratch, 'throws.js'), 'let calls = 0;\nmodule.exports = { forward(x) { if (++calls >= 2) throw new RangeError("index 7 out of range"); return x; }, backward(d) { return d; } };\n');
+    const failed = await api.run(specFile('throws.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./throws.js }\n'));
+    assert.deepEqual(failed.outcome, { status: 'failed', message: 'Throws1.forward threw: index 7 out of range', layer: 0 });
     const next = await api.run(example('relu.backprop.yaml'));
     assert.equal(next.outcome.status, 'done');
   });
