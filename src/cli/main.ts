@@ -15,6 +15,7 @@ import { runNetwork } from '../engine/run';
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
+import { failOnUnhandledRejection } from '../worker/unhandled';
 import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { escapeControls, fmt, fmtFull } from '../format';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
@@ -373,7 +374,9 @@ if (isMainThread) {
   process.on('beforeExit', () => {
     if (!finished) port.postMessage({ type: 'stalled' } satisfies WorkerReport);
   });
-  void exitStatus(main(argv, new CallClock(shared))).then((code) => {
+  const clock = new CallClock(shared);
+  failOnUnhandledRejection(clock);
+  void exitStatus(main(argv, clock)).then((code) => {
     finished = true;
     // Once stdout and stderr have handed everything to the main thread, which then ends this one.
     process.stdout.write('', () => process.stderr.write('', () => port.postMessage({ type: 'done', code } satisfies WorkerReport)));

@@ -5,12 +5,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CallClock } from '../call-clock';
 import type { HostToWorker } from '../protocol';
 import { runJob } from './jobs';
+import { failOnUnhandledRejection } from './unhandled';
 import type { Post } from './load';
 
 if (!parentPort) throw new Error('the Backprop Lens worker must run in a worker thread');
 const port = parentPort;
 const clock = new CallClock((workerData as { clock: SharedArrayBuffer }).clock);
 const post: Post = (msg, transfer = []) => port.postMessage(msg, transfer);
+failOnUnhandledRejection(clock);
 
 // Loading a module is asynchronous; the queue keeps jobs whole and in order.
 let queue = Promise.resolve();

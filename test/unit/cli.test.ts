@@ -331,6 +331,11 @@ test('user code that attacks from outside its plain code is stopped or refused o
     r.stderr.trim(),
     `${reject}:4:13: error: custom code failed after Reject1.backward had returned, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): nobody waits for me`,
   );
+  // Its reason's toString never returns: formatting it is timed as the layer's last call, and stopped.
+  const loop = specFile('hostile-rejectloop.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relu\n  - { type: custom, module: ./hostile/rejectloop.js }\n');
+  const l = bounded([], 'run', loop, '--custom-timeout=0.5');
+  assert.equal(l.code, 3);
+  assert.equal(l.stderr.trim(), `${loop}:4:13: error: Rejectloop1.backward did not return within 0.5 s; stopped (--custom-timeout=SECONDS to wait longer)`);
 });
 
 test('a module-level timer no longer keeps the CLI alive, and an overridden slice or length is never called', () => {

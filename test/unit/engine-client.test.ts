@@ -122,6 +122,7 @@ for (const [file, message] of [
   ['nullproto.js', 'Nullproto1.forward threw: an object that cannot be shown as text'],
   ['exit.js', "Exit1.forward called process.exit(7), which ended the engine's thread"],
   ['reject.js', 'custom code failed after Reject1.backward had returned, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): nobody waits for me'],
+  ['rejectloop.js', stopped('Rejectloop1.backward')],
 ] as const) {
   const does = HOSTILE.find((h) => h.file === file)!.does;
   test(`a layer that ${does} fails its job on the layer, and the next job of its key runs`, async () => {

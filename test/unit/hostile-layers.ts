@@ -36,6 +36,11 @@ export const HOSTILE: readonly Hostile[] = [
   { file: 'nullproto.js', does: 'throws Object.create(null)', source: fromSecond('throw Object.create(null);') },
   { file: 'exit.js', does: 'calls process.exit(7)', source: fromSecond('process.exit(7);') },
   { file: 'reject.js', does: 'leaves a rejected promise nobody handles', source: fromSecond("Promise.reject(new Error('nobody waits for me')); return pass(x);") },
+  {
+    file: 'rejectloop.js',
+    does: 'leaves a rejected promise nobody handles, whose reason loops in toString',
+    source: fromSecond('Promise.reject({ toString() { for (;;) {} } }); return pass(x);'),
+  },
   { file: 'oom.js', does: 'allocates until the heap is full', source: fromSecond('const keep = []; for (;;) keep.push(new Array(1e5).fill(1.5));') },
   { file: 'interval.js', does: 'starts a setInterval at its top level', source: `setInterval(() => {}, 1000);\n${fromSecond('return pass(x);')}` },
   { file: 'never.mjs', does: 'awaits at its top level a promise that never settles', source: 'await new Promise(() => {});\nexport default { forward(x) { return x; }, backward(d) { return d; } };\n' },

@@ -278,7 +278,7 @@ function describe(v: unknown): string {
 }
 
 /** The message of something thrown; what it is when it has no text (Object.create(null), a throwing toString). */
-function reason(e: unknown): string {
+export function reason(e: unknown): string {
   try {
     return e instanceof Error ? String(e.message) : String(e);
   } catch {
