@@ -50,8 +50,11 @@ test('Backprop: Train from the palette: the loss curve appears and falls, with p
   await workbench.runCommand('Train');
   const frame = await workbench.findFrame('.scrubber', { timeout: 30_000 });
   const early = await waitForSteps(frame, 5);
-  const later = await waitForSteps(frame, 800);
-  assert.ok(later.latest < early.latest / 2, `loss ${early.latest} at step ${early.steps} → ${later.latest} at step ${later.steps}`);
+  const later = await waitForSteps(frame, Math.max(800, early.steps + 300));
+  // The untrained net's loss is ln 10 ≈ 2.30 (ten classes, near-zero logits). On a loaded machine the
+  // panel may first show the curve hundreds of steps in, when the loss has already fallen.
+  const fell = later.latest < Math.log(10) / 2 && later.latest < early.latest;
+  assert.ok(fell, `loss ${early.latest} at step ${early.steps} → ${later.latest} at step ${later.steps}`);
   // uPlot laid out with its stylesheet: a plot of real height with the curve painted on it.
   const plot = await workbench.canvasPixels(frame, 'figure.chart-loss canvas');
   assert.ok(plot.height >= 100 && plot.distinctColors > 2, JSON.stringify(plot));
