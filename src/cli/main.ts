@@ -17,12 +17,14 @@ import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, typ
 import { loadSpecModules } from '../worker/custom-loader';
 import { failOnUnhandledRejection } from '../worker/unhandled';
 import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
-import { escapeControls, fmt, fmtFull } from '../format';
+import { escapeControls, fmt, fmtCount } from '../format';
+import { version } from '../../package.json';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
 import { table } from './table';
 
-const USAGE = `usage: backprop run SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+const USAGE = `usage: backprop --version
+       backprop run SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
        backprop check SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
        backprop train SPEC [--json] [--confine] [--custom-timeout=SECONDS]
 
@@ -68,6 +70,11 @@ function parseArgs(argv: string[]): Args | string {
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
   const has = (flag: string) => flags.includes(flag);
   return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine') };
+}
+
+/** An accuracy to five decimals, as many as its digits need: 0.99975 of 8,000 rows reads so, not 1. */
+function fmtAccuracy(a: number): string {
+  return String(Number(a.toFixed(5)));
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
@@ -207,7 +214,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
   const widths = [9, 7, 10, 9, 9];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${escapeControls(spec.name)}: ${iterations} iterations, batch ${batch}, ${optimizer.type}; train ${sets.xTrain.shape[0]}, test ${sets.xTest.shape[0]}\n`);
+    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${optimizer.type}; train ${fmtCount(sets.xTrain.shape[0])}, test ${fmtCount(sets.xTest.shape[0])}\n`);
     row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
     row(widths.map((w) => '─'.repeat(w)));
   }
@@ -221,13 +228,13 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
         stopped = true;
         const { layer, tensor, value } = e.at;
         if (args.json) console.log(JSON.stringify({ kind: 'nonFinite', iteration: e.iteration, at: e.at }));
-        else console.log(`\nstep ${e.iteration}: ${value} in ${escapeControls(layer)} ${tensor}; training stopped before this step's update`);
+        else console.log(`\nstep ${fmtCount(e.iteration)}: ${value} in ${escapeControls(layer)} ${tensor}; training stopped before this step's update`);
         continue;
       }
       if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
-      else if (e.kind === 'eval') row([String(e.iteration), fmt(e.epoch), fmt(e.loss), fmt(e.trainAcc), fmt(e.testAcc)]);
-      else if (e.reason === 'nonFinite') console.log(`stopped after ${e.iterations} updates, ${seconds.toFixed(1)} s`);
-      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}, train acc ${fmtFull(e.trainAcc)}, test acc ${fmtFull(e.testAcc)}`);
+      else if (e.kind === 'eval') row([fmtCount(e.iteration), fmt(e.epoch), fmt(e.loss), fmtAccuracy(e.trainAcc), fmtAccuracy(e.testAcc)]);
+      else if (e.reason === 'nonFinite') console.log(`stopped after ${fmtCount(e.iterations)} updates, ${seconds.toFixed(1)} s`);
+      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}, train acc ${fmtAccuracy(e.trainAcc)}, test acc ${fmtAccuracy(e.testAcc)}`);
     }
   } catch (e) {
     if (!(e instanceof CustomLayerError)) throw e;
@@ -243,6 +250,10 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   if (typeof args === 'string') {
     if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       console.log(USAGE);
+      return 0;
+    }
+    if (argv[0] === '--version' || argv[0] === '-v') {
+      console.log(`backprop ${version}`);
       return 0;
     }
     console.error(`backprop: ${args}\n${USAGE}`);

@@ -1,7 +1,7 @@
 // The `backprop` CLI as a user runs it: the built dist/cli.js in a child process.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -124,6 +124,9 @@ test('usage errors and unreadable files exit 2 with a message', () => {
     assert.match(r.stderr, /^backprop: /);
   }
   assert.equal(cli('--help').code, 0);
+  const v = cli('--version');
+  assert.equal(v.code, 0);
+  assert.equal(v.stdout, `backprop ${JSON.parse(readFileSync('package.json', 'utf8')).version}\n`);
 });
 
 test('the table lists every layer with its shape', () => {
@@ -255,6 +258,20 @@ train: { iterations: 40, batch: 2, optimizer: { type: sgd, lr: 0.5 }, eval: { ev
   assert.ok(lines[1].loss < lines[0].loss);
   assert.deepEqual([lines[2].trainAcc, lines[2].testAcc], [1, 1]);
   assert.equal(typeof lines[2].seconds, 'number');
+  // 7 of 9 rows at best (two contradict others): accuracies print to five decimals, not three digits.
+  const seven = specFile(
+    'seven-of-nine.backprop.yaml',
+    `input: { data: [[1, 0.2], [0.9, 0.1], [0.8, 0.5], [1.1, 0.3], [-1, -0.3], [-0.9, -0.1], [-0.6, -0.9], [1, 0.2], [-1, -0.3]] }
+target: { labels: [1, 1, 1, 1, 0, 0, 0, 0, 1] }
+layers: [{ type: affine, units: 2 }]
+loss: softmax-with-loss
+train: { iterations: 200, batch: 9, optimizer: { type: sgd, lr: 0.5 }, eval: { every: 100 } }
+`,
+  );
+  const acc = cli('train', seven);
+  assert.equal(acc.code, 0);
+  assert.match(acc.stdout, /^\s+200\s+200\s+\S+\s+0\.77778\s+0\.77778$/m);
+  assert.match(acc.stdout, /train acc 0\.77778, test acc 0\.77778$/m);
   const none = cli('train', 'examples/relu.backprop.yaml');
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^examples\/relu\.backprop\.yaml:1:1: error: no train: section/);
