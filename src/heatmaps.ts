@@ -3,10 +3,10 @@
 import type { SideHeatmap, WireTensor } from './protocol';
 
 /** A tensor of a layer that can be drawn. */
-export type HeatmapSource = 'activation' | 'mask' | 'dout' | 'dx' | 'grads' | 'params';
+export type HeatmapSource = 'activation' | 'target' | 'mask' | 'dout' | 'dx' | 'grads' | 'params';
 
 /** The run panel, in the order data flows: forward, then backward (its gradient checks have their own section). */
-export const PANEL_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dout', 'dx', 'grads'];
+export const PANEL_HEATMAPS: readonly HeatmapSource[] = ['activation', 'target', 'mask', 'dout', 'dx', 'grads'];
 /** The Train panel's snapshot of a step: the parameters too, to watch them train. */
 export const TRAIN_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dx', 'grads', 'params'];
 /** The side view, a panel of gradients: the weights' first; dout, the next layer's dx, is left out. */
@@ -19,6 +19,8 @@ export interface LayerTensors {
   /** True for the loss, whose output is its prediction. */
   isLoss?: boolean;
   activation?: WireTensor | null;
+  /** The loss's targets t, shaped like its prediction. */
+  target?: WireTensor | null;
   mask?: WireTensor | null;
   dout?: WireTensor | null;
   dx?: WireTensor | null;
@@ -45,12 +47,15 @@ export function layerHeatmaps(layer: LayerTensors, shown: readonly HeatmapSource
     switch (source) {
       case 'activation':
         return layer.activation ? [{ title: layer.isLoss ? 'prediction' : 'activation', kind: 'sequential', tensor: layer.activation }] : [];
+      case 'target':
+        return layer.target ? [{ title: 'targets', kind: 'sequential', tensor: layer.target }] : [];
       case 'mask':
         return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask }] : [];
       case 'dout':
         return layer.dout ? [{ title: 'dout', kind: 'diverging', tensor: layer.dout }] : [];
       case 'dx':
-        return layer.dx ? [{ title: 'dx', kind: 'diverging', tensor: layer.dx }] : [];
+        // The loss's dx, for softmax-with-loss and MSE alike, is what the last layer receives.
+        return layer.dx ? [{ title: layer.isLoss ? 'dx = (y − t)/N' : 'dx', kind: 'diverging', tensor: layer.dx }] : [];
       case 'grads':
         return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name }));
       case 'params':

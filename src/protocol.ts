@@ -110,8 +110,8 @@ export type RunEvent =
       maskStats: WireMaskStats | null;
       params: { name: string; value: WireTensor }[];
     }
-  /** The loss layer finished forward. */
-  | { kind: 'loss'; value: number; prediction: WireTensor }
+  /** The loss layer finished forward: its prediction y, the targets t (labels as one-hot rows) and dx = (y − t)/N. */
+  | { kind: 'loss'; value: number; prediction: WireTensor; target: WireTensor; dx: WireTensor }
   /** Layer `index` finished backward. */
   | { kind: 'backward'; index: number; dout: WireTensor; dx: WireTensor; grads: { name: string; grad: WireTensor }[] }
   /** Gradient check of one parameter (W, b, gamma, beta) of layer `index`, or of its input gradient (`dx`). */
@@ -190,6 +190,8 @@ export type HostToWebview =
   | { type: 'error'; runId: number; message: string }
   /** The cursor moved onto layer `index` in the spec: select its row (without posting selectLayer back). */
   | { type: 'select'; index: number }
+  /** The spec was edited since the run shown began: its figures are the old spec's. */
+  | { type: 'stale' }
   /** The user (or a newer run of the same spec) cancelled the run. */
   | { type: 'cancelled'; runId: number };
 

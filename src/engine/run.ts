@@ -6,7 +6,8 @@ import { checkEachParam, type ParamCheck } from './gradcheck';
 import type { LayerType, LossType } from './layer';
 import type { Sequential } from './network';
 import { filled } from './ops';
-import { clone, type Tensor } from './tensor';
+import { denseTargets } from './layers/targets';
+import { clone, tensor, type Tensor } from './tensor';
 
 /** One step of a run, discriminated by `kind`. */
 export type RunEvent =
@@ -36,6 +37,10 @@ export type RunEvent =
       value: number;
       /** The loss layer's prediction (softmax output, or the scores for MSE). */
       y: Tensor;
+      /** The targets shaped like y (labels as one-hot rows). */
+      t: Tensor;
+      /** d loss / d scores = (y − t)/N, for both losses: the last layer's dout. */
+      dx: Tensor;
     }
   | {
       /** A layer's backward. */
@@ -99,8 +104,10 @@ export function* runNetwork(net: Sequential, x: Tensor, t: Tensor | null, opts: 
   let dout: Tensor;
   if (net.loss && t) {
     loss = net.loss.forward(y, t);
-    yield { kind: 'loss', name: net.loss.name, type: net.loss.type, value: loss, y: net.loss.kept().y };
+    const prediction = net.loss.kept().y;
     dout = net.loss.backward(1);
+    const dense = tensor(prediction.shape, denseTargets(net.loss.name, prediction, t));
+    yield { kind: 'loss', name: net.loss.name, type: net.loss.type, value: loss, y: prediction, t: dense, dx: dout };
   } else {
     dout = filled(y.shape, 1);
   }

@@ -46,6 +46,8 @@ export class Commands {
         if (target) trainPanels.open(target);
       }),
       vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
+      vscode.commands.registerCommand('backprop.pinPanel', (uri?: unknown) => this.setPinned(uri, true)),
+      vscode.commands.registerCommand('backprop.unpinPanel', (uri?: unknown) => this.setPinned(uri, false)),
       vscode.commands.registerCommand('backprop.showLayer', async (uri: unknown, index: unknown) => {
         if (typeof uri !== 'string' || typeof index !== 'number') return;
         await vscode.commands.executeCommand(`${SIDE_VIEW_ID}.focus`);
@@ -53,6 +55,13 @@ export class Commands {
         runPanels.get(uri)?.post({ type: 'select', index });
       }),
     ];
+  }
+
+  /** Pins (or unpins) the run panel of `uri`, or the active one. */
+  private setPinned(uri: unknown, pinned: boolean): void {
+    const { runPanels } = this.w;
+    const panel = typeof uri === 'string' || uri instanceof vscode.Uri ? runPanels.get(uri) : runPanels.active();
+    if (panel) runPanels.setPinned(panel, pinned);
   }
 
   /** Runs (or checks) `uri`, or the active editor's spec, into its panel. */

@@ -8,7 +8,7 @@ import { completionsAt, keyHoverAt } from '../spec/assist';
 import { initFix } from '../spec/fixes';
 import type { Problem } from '../spec/model';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
-import type { LayerResult, RunStore } from './store';
+import type { LayerResult, RunStore, SpecRun } from './store';
 import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
 
 /** Document selector of spec files. */
@@ -68,6 +68,37 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   return md;
 }
 
+/** The loss's gradient as the panel, the hover and the CodeLens name it: the same for both losses. */
+const LOSS_DX = 'dx = (y − t)/N';
+
+/** Hover text for the `loss:` line: the last run's loss, and its prediction, targets and dx. */
+function lossHover(uri: vscode.Uri, index: number, type: string, run: SpecRun | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.isTrusted = { enabledCommands: ['backprop.showLayer'] };
+  md.appendMarkdown('**');
+  md.appendText(run?.lossLayer.info?.name ?? type);
+  md.appendMarkdown('** · ');
+  md.appendText(type);
+  md.appendMarkdown('\n\n');
+  const { prediction, target, dx } = run?.lossLayer ?? {};
+  if (run?.loss === null || run?.loss === undefined || !prediction || !target || !dx) {
+    md.appendMarkdown('_Run Backprop to see the loss value._');
+    return md;
+  }
+  if (run.stale) md.appendMarkdown('_Figures from the last run: the spec has changed since._\n\n');
+  md.appendMarkdown(`loss = ${fmtFull(run.loss).replace(/-/g, '\u2011')}\n\n`);
+  md.appendMarkdown('| | mean | std | min | max |\n|---|--:|--:|--:|--:|\n');
+  for (const [label, s] of [['prediction y', prediction.stats], ['targets t', target.stats], [LOSS_DX, dx.stats]] as const) {
+    md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} |\n`);
+  }
+  md.appendMarkdown(`\n${LOSS_DX} is the gradient the last layer receives as its dout.\n\n`);
+  md.appendMarkdown(`[Show in side panel](${showLayerLink(uri, index)})`);
+  return md;
+}
+
+/** The `loss:` line of a spec, from its start to the loss value's end. */
+const lossLine = (r: { start: { line: number }; end: { line: number; character: number } }) => new vscode.Range(r.start.line, 0, r.end.line, r.end.character);
+
 /** Hovers: layers and graph nodes from the spec and its last run; keys from the schema. */
 export class SpecHovers implements vscode.HoverProvider {
   constructor(
@@ -90,6 +121,9 @@ export class SpecHovers implements vscode.HoverProvider {
         const sameLayer = layer && layer.info.name === l.name ? layer : undefined;
         parts.push(layerHover(doc.uri, index, l.name, l.type, shapes?.[index] ?? sameLayer?.info, sameLayer, run ? findingsOf(run.findings, index) : [], run?.stale ?? false));
         range ??= toRange(l.typeRange);
+      } else if (spec.loss && lossLine(spec.lossRange).contains(pos)) {
+        parts.push(lossHover(doc.uri, spec.layers.length, spec.loss, run));
+        range ??= toRange(spec.lossRange);
       }
     } else if (spec?.form === 'graph') {
       const node = [...spec.inputs, ...spec.nodes].find((n) => toRange(n.range).contains(pos));
@@ -146,6 +180,12 @@ export class SpecLenses implements vscode.CodeLensProvider {
       const title = run.stale ? `${line} (stale)` : line;
       lenses.push(new vscode.CodeLens(toRange(l.range).with({ end: toRange(l.range).start }), { title, command: 'backprop.showLayer', arguments: [doc.uri.toString(), index] }));
     });
+    if (spec.loss && run.loss !== null) {
+      const at = toRange(spec.lossRange).start.with({ character: 0 });
+      const line = `loss ${fmt(run.loss)} · ${LOSS_DX}`;
+      const command = { title: run.stale ? `${line} (stale)` : line, command: 'backprop.showLayer', arguments: [doc.uri.toString(), spec.layers.length] };
+      lenses.push(new vscode.CodeLens(new vscode.Range(at, at), command));
+    }
     return lenses;
   }
 }

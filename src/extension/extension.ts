@@ -6,7 +6,7 @@ import { Commands } from './commands';
 import { LayerCursor } from './cursor';
 import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
 import { EngineClient } from './engine-client';
-import { PANEL_VIEW_TYPE, RunPanel } from './panel';
+import { PANEL_VIEW_TYPE, PINNED_CONTEXT_KEY, RunPanel } from './panel';
 import { PanelRegistry } from './panels';
 import { Runner, type RunOutcome } from './runner';
 import { userCodeLimitMs } from './settings';
@@ -56,18 +56,26 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     viewType: PANEL_VIEW_TYPE,
     titlePrefix: 'Backprop: ',
     options: { enableScripts: true, enableFindWidget: true },
-    create: (panel, uri, onDispose) =>
-      new RunPanel(panel, uri, context.extensionUri, {
+    create: (panel, uri, onDispose) => {
+      const view: RunPanel = new RunPanel(panel, uri, context.extensionUri, {
         rerun: (target) => void commands.openAndRun(target, false, true),
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
       }, () => {
         onDispose();
-        runPanelClosed(uri);
-      }),
+        runPanelClosed(view.uri);
+      });
+      return view;
+    },
     // Tensors are not saved with the page; running the spec again brings them back. Several panels
     // may be restored at once: none of them should jump to the front.
-    restored: (uri) => commands.openAndRun(uri, false, false),
+    restored: (uri) => void commands.openAndRun(uri, false, false),
+    retarget: (view, uri) => {
+      const shown = view.uri;
+      view.show(uri);
+      runPanelClosed(shown);
+    },
+    pinnedContextKey: PINNED_CONTEXT_KEY,
   });
   const trainPanels: PanelRegistry<TrainPanel> = new PanelRegistry({
     viewType: TRAIN_VIEW_TYPE,
@@ -123,6 +131,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (!isSpec(e.document.uri) || e.contentChanges.length === 0) return;
       store.markStale(e.document.uri);
+      runPanels.get(e.document.uri)?.post({ type: 'stale' });
       live.schedule(e.document);
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => {

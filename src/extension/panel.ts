@@ -6,6 +6,8 @@ import type { HostToWebview } from '../protocol';
 import { parseWebviewMessage } from './webview-messages';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
+/** Context key: the active run panel is pinned (it picks Pin or Unpin for the panel's title bar). */
+export const PINNED_CONTEXT_KEY = 'backprop.runPanelPinned';
 
 /** What the host does when the user acts in a panel. */
 export interface PanelActions {
@@ -70,7 +72,8 @@ export class RunPanel {
 
   constructor(
     readonly panel: vscode.WebviewPanel,
-    readonly uri: vscode.Uri,
+    /** The spec shown; an unpinned panel is turned over to the next spec run (see `show`). */
+    public uri: vscode.Uri,
     extensionUri: vscode.Uri,
     actions: PanelActions,
     onDispose: () => void,
@@ -82,9 +85,9 @@ export class RunPanel {
         const msg = parseWebviewMessage(data);
         if (!msg) return;
         if (msg.type === 'ready') this.replay();
-        else if (msg.type === 'rerun') actions.rerun(uri);
-        else if (msg.type === 'selectLayer') actions.selectLayer(uri, msg.index);
-        else actions.selectCell(uri, msg.index, msg.param, msg.row, msg.col);
+        else if (msg.type === 'rerun') actions.rerun(this.uri);
+        else if (msg.type === 'selectLayer') actions.selectLayer(this.uri, msg.index);
+        else actions.selectCell(this.uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
         this.disposed = true;
@@ -97,6 +100,11 @@ export class RunPanel {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'panel');
   }
 
+  /** Shows the spec `uri` from now on; its run's reset clears the old spec's messages. */
+  show(uri: vscode.Uri): void {
+    this.uri = uri;
+  }
+
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
     if (this.disposed) return;
@@ -104,8 +112,8 @@ export class RunPanel {
       this.log = [];
       this.queue = [];
     }
-    // Only the latest cursor selection matters to a new page.
-    if (msg.type === 'select') this.log = this.log.filter((m) => m.type !== 'select');
+    // Only the latest cursor selection matters to a new page, and a run goes stale once.
+    if (msg.type === 'select' || msg.type === 'stale') this.log = this.log.filter((m) => m.type !== msg.type);
     this.log.push(msg);
     if (this.ready) this.send([msg]);
   }

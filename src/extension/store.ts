@@ -33,6 +33,8 @@ export interface SpecRun {
   graph: GraphNodeInfo[] | null;
   /** Loss value, if any. */
   loss: number | null;
+  /** The loss layer's facts, its prediction y, targets t and dx = (y − t)/N, once it ran. */
+  lossLayer: { info: LayerInfo | null; prediction?: WireTensor; target?: WireTensor; dx?: WireTensor };
   /** Gradient-health findings. */
   findings: Finding[];
   /** True once the run finished. */
@@ -55,7 +57,7 @@ export class RunStore implements vscode.Disposable {
 
   /** Starts recording a new run of `uri`, replacing the old one. */
   begin(uri: vscode.Uri): void {
-    this.runs.set(uri.toString(), { layers: [], graph: null, loss: null, findings: [], done: false, stale: false });
+    this.runs.set(uri.toString(), { layers: [], graph: null, loss: null, lossLayer: { info: null }, findings: [], done: false, stale: false });
   }
 
   /** Adds one event of the current run of `uri`. */
@@ -66,6 +68,7 @@ export class RunStore implements vscode.Disposable {
     switch (e.kind) {
       case 'start':
         run.layers = e.layers.map((info) => ({ info, params: {}, grads: {}, checks: {} }));
+        run.lossLayer = { info: e.loss };
         break;
       case 'forward':
         if (!layer) return;
@@ -76,6 +79,7 @@ export class RunStore implements vscode.Disposable {
         break;
       case 'loss':
         run.loss = e.value;
+        run.lossLayer = { info: run.lossLayer.info, prediction: e.prediction, target: e.target, dx: e.dx };
         break;
       case 'backward':
         if (!layer) return;

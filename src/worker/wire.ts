@@ -60,7 +60,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       };
     }
     case 'loss':
-      return { event: { kind: 'loss', value: e.value, prediction: batch(e.y) }, transfer };
+      return { event: { kind: 'loss', value: e.value, prediction: batch(e.y), target: batch(e.t), dx: batch(e.dx) }, transfer };
     case 'backward':
       return {
         event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: batch(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },

@@ -27,6 +27,11 @@ export const hostileSpecs: Readonly<Record<string, string>> = {
     'module.exports = {\n' +
     "  forward(x) { if (++calls === 2 && !fs.existsSync(marker)) { fs.writeFileSync(marker, ''); process.exit(9); } return { shape: x.shape, data: x.data.slice() }; },\n" +
     '  backward(dout) { return { shape: dout.shape, data: dout.data.slice() }; },\n};\n',
+  // A layer whose every forward takes 3 s: a run long enough to see whether its panel shows while it goes.
+  'custom/slow-forward.backprop.yaml': 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./layers/slow-forward.js }\n',
+  'custom/layers/slow-forward.js':
+    'module.exports = {\n  forward(x) { const end = Date.now() + 3000; while (Date.now() < end); return { shape: x.shape, data: x.data.slice() }; },\n' +
+    '  backward(dout) { return { shape: dout.shape, data: dout.data.slice() }; },\n};\n',
   'slow.backprop.yaml':
     'input: { random: { shape: [32, 512] } }\ntarget: { random: { shape: [32] } }\nlayers:\n' +
     '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +

@@ -257,3 +257,23 @@ test('a network with a loss but no targets says so', () => {
   assert.throws(() => [...runNetwork(net, x, null, { train: true })], /SoftmaxWithLoss needs targets/);
   assert.throws(() => net.objective(x, null, true), /SoftmaxWithLoss needs targets/);
 });
+
+test('the loss event carries the targets as one-hot rows and dx = (y − t)/N, the dout the last layer gets', () => {
+  // Zero scores: softmax gives 0.5 in each of 2 classes; labels [1, 0] are rows [0, 1] and [1, 0]; N = 2.
+  const zeroAffine = () => new Affine('Affine1', tensor([2, 2]), tensor([2]));
+  const events = [...runNetwork(new Sequential([zeroAffine()], new SoftmaxWithLoss()), fromNested([[1, 2], [3, 4]]), fromNested([1, 0]), { train: true })];
+  const loss = events.find((e) => e.kind === 'loss')!;
+  const backward = events.find((e) => e.kind === 'backward')!;
+  assert.ok(loss.kind === 'loss' && backward.kind === 'backward');
+  assert.deepEqual([...loss.y.data], [0.5, 0.5, 0.5, 0.5]);
+  assert.deepEqual(loss.t.shape, [2, 2]);
+  assert.deepEqual([...loss.t.data], [0, 1, 1, 0]);
+  assert.deepEqual([...loss.dx.data], [0.25, -0.25, -0.25, 0.25]);
+  assert.strictEqual(backward.dout, loss.dx);
+
+  // MSE: y is the scores themselves, t as given.
+  const mse = [...runNetwork(new Sequential([zeroAffine()], new MSELoss()), fromNested([[1, 2]]), fromNested([[1, 3]]), { train: true })].find((e) => e.kind === 'loss')!;
+  assert.ok(mse.kind === 'loss');
+  assert.deepEqual([...mse.t.data], [1, 3]);
+  assert.deepEqual([...mse.dx.data], [-1, -3]);
+});

@@ -173,7 +173,7 @@ test('firstNonFinite: forward before loss before backward; params before activat
   const back = (index: number, dW: number[], dx: number[]) => ({
     kind: 'backward' as const, index, name: `L${index}`, type: 'affine' as const, dout: fromNested([0]), dx: fromNested(dx), grads: [{ name: 'W', grad: fromNested(dW) }],
   });
-  const loss = (value: number) => ({ kind: 'loss' as const, name: 'SoftmaxWithLoss', type: 'softmax-with-loss' as const, value, y: fromNested([0]) });
+  const loss = (value: number) => ({ kind: 'loss' as const, name: 'SoftmaxWithLoss', type: 'softmax-with-loss' as const, value, y: fromNested([0]), t: fromNested([0]), dx: fromNested([0]) });
   assert.equal(firstNonFinite([fwd(0, [1]), fwd(1, [2]), loss(1), back(1, [1], [1]), back(0, [1], [1])]), null);
   assert.deepEqual(firstNonFinite([fwd(0, [1]), fwd(1, [NaN]), loss(NaN), back(1, [NaN], [1]), back(0, [1], [1])]), { index: 1, layer: 'L1', tensor: 'activation', value: 'NaN' });
   assert.deepEqual(firstNonFinite([fwd(0, [1], [-Infinity]), fwd(1, [NaN]), loss(NaN)]), { index: 0, layer: 'L0', tensor: 'W', value: '-Infinity' });

@@ -11,6 +11,7 @@ import { SpecCompletions, SpecHovers, SpecLenses } from '../../src/extension/edi
 import { SpecIndex } from '../../src/extension/specs';
 import { RunStore } from '../../src/extension/store';
 import { Rng } from '../../src/engine/rng';
+import { fmtFull } from '../../src/format';
 
 let api: BackpropApi;
 const scratch = mkdtempSync(join(tmpdir(), 'backprop-editor-'));
@@ -130,9 +131,37 @@ describe('Editor features', function () {
     assert.deepEqual(await titles(), ['▶ Run Backprop', 'Gradient check']);
     await api.run(uri, { check: true });
     const after = await titles();
-    assert.equal(after.length, 5);
+    assert.equal(after.length, 6);
     assert.match(after[2], /^‖dW‖ [\d.e-]+ · check ok$/);
     assert.match(after[3], /^‖dx‖ [\d.e-]+ · dead [\d.]+% · check ok$/);
+    assert.match(after[5], /^loss [\d.e-]+ · dx = \(y − t\)\/N$/);
+  });
+
+  it('the loss: line: a CodeLens with the loss after a run, and a hover with its value, y, t and dx = (y − t)/N; both say when stale', async () => {
+    const uri = copyOf('two-layer-net.backprop.json', 'loss-line.backprop.json');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const lossAt = new vscode.Position(lineOf(doc, '"loss"'), 15);
+    assert.match(await hoverText(uri, lossAt), /Run Backprop to see the loss value/);
+    const { outcome } = await api.run(uri);
+    assert.ok(outcome.status === 'done' && outcome.loss !== null);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const lens = lenses.find((l) => l.command?.title.startsWith('loss '));
+    assert.ok(lens, 'a lens on the loss line');
+    assert.equal(lens.range.start.line, lossAt.line);
+    assert.deepEqual(lens.command?.arguments, [uri.toString(), 3]);
+    const hover = await hoverText(uri, lossAt);
+    // The hover escapes the type as Markdown text.
+    assert.match(hover, /\*\*SoftmaxWithLoss\*\* · softmax\\-with\\-loss/);
+    assert.ok(hover.includes(`loss = ${fmtFull(outcome.loss).replace(/-/g, '\u2011')}`), hover);
+    // Two rows, labels [1, 0]: t has one 1 per row, so its mean over 4 elements is 0.5.
+    assert.match(hover, /\| targets t \| 0\.5 \| 0\.5 \| 0 \| 1 \|/);
+    assert.match(hover, /\| dx = \(y − t\)\/N \|/);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 1), ' ');
+    await vscode.workspace.applyEdit(edit);
+    assert.match(await hoverText(uri, lossAt), /the spec has changed since/);
+    const stale = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.ok(stale.some((l) => /^loss .* \(stale\)$/.test(l.command?.title ?? '')));
   });
 
   it('completes layer types and keys from the schema', async () => {

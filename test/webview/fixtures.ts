@@ -194,7 +194,7 @@ export function networkEvents(): RunEvent[] {
       ],
     },
     { kind: 'forward', index: 3, activation: a4, mask: mask4, maskStats: maskStatsOf(mask4), params: [] },
-    { kind: 'loss', value: LOSS_VALUE, prediction },
+    { kind: 'loss', value: LOSS_VALUE, prediction, target: wire([N, 5], (r, c) => (c === r ? 1 : 0)), dx: dScores },
     { kind: 'backward', index: 3, dout: dScores, dx: wire([N, 5], (r, c) => ((r + c) % 3 === 0 ? 0 : ((c === r ? -0.4 : 0.1) / N) * 2)), grads: [] },
     {
       kind: 'backward',

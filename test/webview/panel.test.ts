@@ -452,9 +452,46 @@ describe('webview panel', () => {
     // The loss row is the index after the last layer.
     await page.evaluate(() => window.preview.send([{ type: 'select', index: 4 }]));
     await page.waitForFunction(() => document.querySelector('.detail h2 .layer-name')?.textContent === 'SoftmaxWithLoss');
-    assert.deepEqual(await heatmapTitles(page), ['prediction']);
+    assert.deepEqual(await heatmapTitles(page), ['prediction', 'targets', 'dx = (y − t)/N']);
     assert.deepEqual(await posted(page), [{ type: 'ready' }]);
     await clean(page, watch);
+  });
+
+  test('the loss row shows its prediction y, the targets t and dx = (y − t)/N, with the loss in its title', async () => {
+    for (const width of [500, 1280]) {
+      const { page, watch } = await open('theme=light&play=network', { width, height: 900 });
+      await runDone(page);
+      await page.locator('table.layers tbody tr', { hasText: 'SoftmaxWithLoss' }).click();
+      await page.waitForFunction(() => document.querySelector('.detail h2 .layer-name')?.textContent === 'SoftmaxWithLoss');
+      assert.deepEqual(await heatmapTitles(page), ['prediction', 'targets', 'dx = (y − t)/N']);
+      assert.equal(await page.textContent('.detail h2 .loss'), `loss ${fmt(2.302585092994046)}`);
+      // Row 0's class is 0: t is 1 there, and dx = (0.6 − 1)/4.
+      assert.match(await hoverCell(page, card('targets'), 0, 0, 4, 5), /value 1$/);
+      assert.ok((await hoverCell(page, card('dx = (y − t)/N'), 0, 0, 4, 5)).endsWith(`value ${fmtFull(-0.4 / 4)}`));
+      await page.mouse.move(0, 0);
+      await page.locator('.detail').screenshot({ path: join(ARTIFACTS, `loss-row-${width}.png`) });
+      await clean(page, watch);
+    }
+  });
+
+  test('an edit makes the run stale: the toolbar and a note say so, until the next run', async () => {
+    for (const width of [500, 1280]) {
+      const { page, watch } = await open('theme=dark&play=network', { width, height: 700 });
+      await runDone(page);
+      assert.equal(await page.isHidden('.stale-note'), true);
+      assert.doesNotMatch((await page.textContent('.status')) ?? '', /stale/);
+      await page.evaluate(() => window.preview.send([{ type: 'stale' }]));
+      await page.waitForSelector('.stale-note:not([hidden])');
+      assert.match((await page.textContent('.status')) ?? '', /^done.* in .* · stale$/);
+      assert.match((await page.textContent('.stale-note')) ?? '', /changed since this run/);
+      await page.screenshot({ path: join(ARTIFACTS, `stale-${width}.png`) });
+      // The next run is of the spec as it is now.
+      await page.evaluate(() => window.preview.send(window.preview.runs.network(2)));
+      await runDone(page);
+      assert.equal(await page.isHidden('.stale-note'), true);
+      assert.doesNotMatch((await page.textContent('.status')) ?? '', /stale/);
+      await clean(page, watch);
+    }
   });
 
   test('findings: a list under the summary names each layer, rows carry a ⚠ with the messages, an item selects its layer', async () => {

@@ -35,7 +35,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'cancelled') return typeof m.runId === 'number';
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
   if (m.type === 'select') return typeof m.index === 'number';
-  return false;
+  return m.type === 'stale';
 }
 
 /** The whole panel UI. */
@@ -47,6 +47,7 @@ class Panel {
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
+  private readonly staleNote = h('p', { class: 'stale-note', hidden: true }, 'The spec has changed since this run: these figures are from before your edits. Run again to update them.');
   private readonly summary = h('p', { class: 'summary' });
   private readonly empty = h('p', { class: 'empty' }, 'Waiting for a run… Run a .backprop spec to see its layers here.');
   private readonly layersSection: HTMLElement;
@@ -93,7 +94,7 @@ class Panel {
     this.graphSection = h('section', { class: 'graph-section', 'aria-label': 'Computational graph' }, this.graphTitle, this.graphBody);
 
     const root = document.getElementById('app') ?? document.body;
-    root.replaceChildren(header, this.alert, this.empty, this.layersSection, this.detailSection, this.graphSection);
+    root.replaceChildren(header, this.staleNote, this.alert, this.empty, this.layersSection, this.detailSection, this.graphSection);
     document.body.appendChild(this.tooltip.element);
     // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
     new MutationObserver(() => this.redrawHeatmaps()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -189,6 +190,8 @@ class Panel {
       : m.cancelled ? 'cancelled'
       : m.runId !== null ? 'running…'
       : '';
+    if (m.stale) this.status.textContent += ' · stale';
+    this.staleNote.hidden = !m.stale;
     this.status.className = `status ${m.error !== null || (m.done && !m.done.ok) ? 'bad' : m.done ? 'ok' : ''}`;
     this.alert.textContent = m.error ?? '';
     this.alert.hidden = m.error === null;
@@ -230,6 +233,7 @@ class Panel {
       return;
     }
     this.detailTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), h('span', { class: 'layer-type' }, row.info.type));
+    if (row.isLoss && row.lossValue !== null) this.detailTitle.append(h('span', { class: 'loss', title: fmtFull(row.lossValue) }, `loss ${fmt(row.lossValue)}`));
     const options = (param: string | undefined, fit: HeatmapFit): HeatmapOptions => ({
       zoom: this.ui.zoom,
       fit,

@@ -15,8 +15,10 @@ export interface LayerRecord {
   info: LayerInfo;
   /** True for the loss row. */
   isLoss: boolean;
-  /** Output of forward (for the loss row: its prediction). */
+  /** Output of forward (for the loss row: its prediction y). */
   activation: WireTensor | null;
+  /** The loss row's targets t, shaped like y. */
+  target: WireTensor | null;
   /** Mask kept by forward (1 = masked), for ReLU and Dropout. */
   mask: WireTensor | null;
   /** Summary of `mask`. */
@@ -27,7 +29,7 @@ export interface LayerRecord {
   lossValue: number | null;
   /** Upstream gradient backward received. */
   dout: WireTensor | null;
-  /** Gradient with respect to the layer's input. */
+  /** Gradient with respect to the layer's input (for the loss row: (y − t)/N). */
   dx: WireTensor | null;
   /** Parameter gradients, in parameter order. */
   grads: { name: string; grad: WireTensor }[];
@@ -57,6 +59,8 @@ export interface RunModel {
   cancelled: boolean;
   /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
   findings: Finding[] | null;
+  /** True once the spec was edited after this run began: its figures are the old spec's. */
+  stale: boolean;
 }
 
 /** What a message changed, so the view redraws only that. */
@@ -76,11 +80,11 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null, stale: false };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
-  return { info, isLoss, activation: null, mask: null, maskStats: null, params: [], lossValue: null, dout: null, dx: null, grads: [], checks: [], findings: [] };
+  return { info, isLoss, activation: null, target: null, mask: null, maskStats: null, params: [], lossValue: null, dout: null, dx: null, grads: [], checks: [], findings: [] };
 }
 
 /** Applies one host message to `model` in place and says what changed. */
@@ -88,6 +92,11 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (msg.type === 'reset') {
     Object.assign(model, emptyModel(), { title: msg.title, runId: msg.runId });
     return { what: 'everything' };
+  }
+  if (msg.type === 'stale') {
+    if (model.runId === null || model.stale) return { what: 'nothing' };
+    model.stale = true;
+    return { what: 'status' };
   }
   // Events of an older run can still be in flight after a reset; they must not mix into the new one.
   if (model.runId !== null && msg.runId !== model.runId) return { what: 'nothing' };
@@ -125,6 +134,8 @@ function applyEvent(model: RunModel, ev: RunEvent): Change {
       if (index < 0) return { what: 'status' };
       model.rows[index].lossValue = ev.value;
       model.rows[index].activation = ev.prediction;
+      model.rows[index].target = ev.target;
+      model.rows[index].dx = ev.dx;
       return { what: 'row', index };
     }
     case 'backward': {
