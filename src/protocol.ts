@@ -268,8 +268,10 @@ export interface TrainInfo {
   optimizer: string;
   /** Training-set rows. */
   trainRows: number;
-  /** Test-set rows. */
+  /** Test-set rows; 0 when there is no test set apart from the training rows. */
   testRows: number;
+  /** True when evaluations measure accuracy: the targets are classes, not a regression's values. */
+  measuresAccuracy: boolean;
   /** Steps between snapshots. */
   snapshotEvery: number;
   /** Layers whose weight gradients (dW, or dgamma) the flow bands follow, in layer order. */
@@ -286,10 +288,10 @@ export interface TrainEval {
   epoch: number;
   /** Loss of the last minibatch. */
   loss: number;
-  /** Accuracy on the whole training set. */
-  trainAcc: number;
-  /** Accuracy on the whole test set. */
-  testAcc: number;
+  /** Accuracy on the whole training set; null when not measured (a regression). */
+  trainAcc: number | null;
+  /** Accuracy on the whole test set; null when not measured or there is no test set. */
+  testAcc: number | null;
 }
 
 /** What happened since the last progress message. */

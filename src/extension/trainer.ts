@@ -28,7 +28,7 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
       return 'running';
     case 'finished': {
       const last = session.history?.evals.at(-1);
-      const acc = last ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : '';
+      const acc = !last ? '' : last.testAcc !== null ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : last.trainAcc !== null ? `: loss ${fmt(last.loss)}, train accuracy ${fmt(last.trainAcc)} (no test set)` : `: loss ${fmt(last.loss)}`;
       return `trained ${status.step.toLocaleString('en-US')} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
     }
     case 'nonFinite': {

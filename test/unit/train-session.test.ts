@@ -153,4 +153,7 @@ test('a diverging run ends at its first Infinity, with the snapshot of that step
   assert.deepEqual(session.nonFinite, { step: 1208, index: 3, layer: 'MSE', tensor: 'loss', value: 'Infinity' });
   assert.ok(heard.some((m) => m.type === 'trainNonFinite'));
   assert.equal(session.ring.steps().at(-1), 1208);
+  // A regression on its own rows: no accuracy, no test set, and the views are told so.
+  assert.deepEqual([session.info?.measuresAccuracy, session.info?.testRows], [false, 0]);
+  assert.deepEqual(session.history?.evals.map((e) => [e.step, e.trainAcc, e.testAcc]), [[500, null, null], [1000, null, null]]);
 });

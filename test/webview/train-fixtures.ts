@@ -42,6 +42,7 @@ export const TRAIN_INFO: TrainInfo = {
   optimizer: 'sgd, lr 0.1',
   trainRows: 60000,
   testRows: 10000,
+  measuresAccuracy: true,
   snapshotEvery: 500,
   flowLayers: [
     { index: 0, name: 'Affine1' },

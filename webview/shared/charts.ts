@@ -379,18 +379,23 @@ export class LossChart extends Chart {
   }
 }
 
-/** Train and test accuracy at each evaluation. */
+/** Train and test accuracy at each evaluation; the test line only with a test set. */
 export class AccuracyChart extends Chart {
+  private readonly testLegend = h('span', { class: 'legend-item legend-test' }, h('span', { class: 'swatch-line swatch-test' }), 'test');
+  private readonly noTest = h('span', { class: 'legend-item legend-no-test', hidden: true }, 'no test set');
+
   constructor(model: () => TrainModel, height: number) {
-    const header = h(
-      'figcaption',
-      { class: 'chart-header' },
-      h('span', { class: 'chart-title' }, 'Accuracy'),
-      h('span', { class: 'spacer' }),
-      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'),
-      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-test' }), 'test'),
-    );
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Accuracy'), h('span', { class: 'spacer' }));
     super(model, height, 'chart-accuracy', header);
+    header.append(h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'), this.testLegend, this.noTest);
+  }
+
+  /** Shows the chart only for a run that measures accuracy, and its test legend only with a test set. */
+  fit(info: TrainModel['info']): void {
+    this.element.hidden = info !== null && !info.measuresAccuracy;
+    const test = !info || info.testRows > 0;
+    this.testLegend.hidden = !test;
+    this.noTest.hidden = test;
   }
 
   protected build(p: Palette): ReturnType<Chart['build']> {
@@ -418,17 +423,23 @@ export class AccuracyChart extends Chart {
     const { evals } = this.model().history;
     const last = evals.at(-1);
     if (!last) return 'Accuracy, no evaluation yet';
-    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, test ${pct(last.testAcc)}`;
+    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, ${test(last.testAcc)}`;
   }
 
   protected at(i: number): string {
     const e = this.model().history.evals[i];
-    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · test ${pct(e.testAcc)}`;
+    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · ${test(e.testAcc)}`;
   }
 }
 
-function pct(f: number): string {
-  return `${fmt(f * 100)}%`;
+/** An accuracy as a percentage; a dash when it was not measured. */
+function pct(f: number | null): string {
+  return f === null ? '—' : `${fmt(f * 100)}%`;
+}
+
+/** The test accuracy in words: "test 90%", or "no test set". */
+function test(f: number | null): string {
+  return f === null ? 'no test set' : `test ${pct(f)}`;
 }
 
 /** Percentile pairs of the bands, outermost first, as indices into FLOW_PERCENTILES; the median is index 4. */
@@ -580,6 +591,7 @@ export class TrainCharts {
       for (const f of this.flows) f.mark(this.markers);
       this.flowList.replaceChildren(...this.flows.map((f) => f.element));
     }
+    this.accuracy?.fit(this.model().info);
     for (const c of this.all()) c.invalidate();
   }
 

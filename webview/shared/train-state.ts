@@ -121,7 +121,15 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       // Names are the spec's: shown with their control characters escaped, as in the run panel.
       const named = <T extends { name: string }>(x: T): T => ({ ...x, name: escapeControls(x.name) });
       const { info } = msg;
-      model.info = { ...info, name: escapeControls(info.name), layers: info.layers.map(named), loss: info.loss && named(info.loss), flowLayers: info.flowLayers.map(named) };
+      model.info = {
+        ...info,
+        name: escapeControls(info.name),
+        layers: info.layers.map(named),
+        loss: info.loss && named(info.loss),
+        flowLayers: info.flowLayers.map(named),
+        // A run saved before the field existed measured accuracy.
+        measuresAccuracy: (info.measuresAccuracy as unknown) !== false,
+      };
       if (model.history.flowLayers !== msg.info.flowLayers.length) model.history = new TrainHistory(msg.info.flowLayers.length);
       return 'everything';
     }

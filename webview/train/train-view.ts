@@ -1,7 +1,7 @@
 // The Train panel: a training run streamed by the host. Curves (loss, accuracy, gradient-flow
 // bands) grow as progress arrives; a step scrubber asks the host for recorded snapshots and shows
 // the chosen layer's heatmaps at that step, as the Run panel draws them.
-import type { TrainSnapshot, TrainViewToHost } from '../../src/protocol';
+import type { TrainInfo, TrainSnapshot, TrainViewToHost } from '../../src/protocol';
 import { fmtCount } from '../../src/format';
 import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { TrainCharts, flowLegend } from '../shared/charts';
@@ -53,6 +53,12 @@ function runOf(model: TrainModel, snapshot: TrainSnapshot): RunModel | null {
   applyMessage(run, { type: 'event', runId: 0, event: { kind: 'start', form: 'network', name: info.name, layers: info.layers, loss: info.loss } });
   for (const event of snapshot.events) applyMessage(run, { type: 'event', runId: 0, event });
   return run;
+}
+
+/** The sets a run trains and tests on, and whether it measures accuracy, in words. */
+function rowsOf(info: TrainInfo): string {
+  const rows = info.testRows > 0 ? `${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows` : `${fmtCount(info.trainRows)} train rows, no test set`;
+  return !info.measuresAccuracy ? `${rows} · no accuracy (a regression: continuous targets)` : rows;
 }
 
 /** The whole Train panel. */
@@ -241,7 +247,7 @@ class TrainView {
       ...(info
         ? [
             h('span', { class: 'net-name' }, info.name),
-            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows · ${info.fast ? 'fast path' : 'general path'}`,
+            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${rowsOf(info)} · ${info.fast ? 'fast path' : 'general path'}`,
           ]
         : []),
     );
