@@ -302,6 +302,25 @@ describe('webview side view', () => {
     await clean(restored.page, restored.watch);
   });
 
+  test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
+    const { page, watch } = await open('play=sideTrainDiverging');
+    await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');
+    await page.waitForSelector('.train-side .chart-loss[data-points]');
+    assert.match((await page.getAttribute('.train-side .chart-loss .chart-plot', 'aria-label')) ?? '', /latest 2\.\d+e306, log scale$/);
+    for (const chart of ['.chart-loss', '.chart-flow[data-layer="Affine1"]', '.chart-flow[data-layer="Affine2"]']) {
+      const ink = await page.$eval(`.train-side ${chart} canvas`, (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const strip = canvas.getContext('2d')!.getImageData(0, 0, Math.round(40 * devicePixelRatio), Math.round(canvas.height * 0.7)).data;
+        let n = 0;
+        for (let i = 3; i < strip.length; i += 4) if (strip[i] > 0) n++;
+        return n;
+      });
+      assert.ok(ink > 0, `${chart} has y labels`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'side-train-diverging-dark.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
   test("the training section: status, loss and flow bands on 'train' messages, the first NaN, hidden on 'trainNone'", async () => {
     const { page, watch } = await open('play=sideTrain', { width: 300, height: 1000 });
     await showing(page, 'Affine1');
