@@ -397,7 +397,12 @@ export type HostToTrainView =
   /** The first NaN/Inf. */
   | { type: 'trainNonFinite'; runId: number; at: NonFiniteAt }
   /** The run's status changed. */
-  | { type: 'trainStatus'; runId: number; status: TrainStatus };
+  | { type: 'trainStatus'; runId: number; status: TrainStatus }
+  /**
+   * Where the run is, as every view and the notification show it: the host paces this one source
+   * (curves follow trainProgress), so the step counts shown at one moment agree.
+   */
+  | { type: 'trainPosition'; runId: number; step: number; elapsedMs: number };
 
 /** Messages from a training view to the extension host. All are validated by the host before use. */
 export type TrainViewToHost =

@@ -302,6 +302,19 @@ describe('webview side view', () => {
     await clean(restored.page, restored.watch);
   });
 
+  test('the training section’s status shows the host’s position, as the Train panel and the notification do', async () => {
+    const { page, watch } = await open('play=sideTrain');
+    await page.waitForFunction(() => document.querySelector('.train-side .status')?.textContent?.startsWith('step 3,000') === true);
+    await page.evaluate(() =>
+      window.preview.send(window.preview.runs.side([{ type: 'trainProgress', runId: 1, progress: window.preview.runs.progress(300) }, { type: 'trainPosition', runId: 1, step: 3005, elapsedMs: 6010 }])),
+    );
+    await page.waitForFunction(() => document.querySelector('.train-side .chart-loss .chart-readout')?.textContent?.startsWith('step 3,010') === true);
+    await page.waitForFunction(() => document.querySelector('.train-side .status')?.textContent?.startsWith('step 3,005 / 10,000') === true);
+    await settle(page);
+    assert.match((await page.textContent('.train-side .status')) ?? '', /^step 3,005 /);
+    await clean(page, watch);
+  });
+
   test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
     const { page, watch } = await open('play=sideTrainDiverging');
     await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');

@@ -94,7 +94,7 @@ function snapshotSteps(last: number): number[] {
   return Array.from({ length: Math.floor(last / TRAIN_INFO.snapshotEvery) }, (_, i) => (i + 1) * TRAIN_INFO.snapshotEvery);
 }
 
-/** Messages of a run up to step 3,000: reset, start, running, progress with evaluations between, the snapshot list. */
+/** Messages of a run up to step 3,000: reset, start, running, progress with positions, evaluations and the snapshot list between. */
 export function trainRun(runId: number): HostToTrainView[] {
   const out: HostToTrainView[] = [
     { type: 'trainReset', runId, title: TRAIN_TITLE, uri: TRAIN_URI },
@@ -104,6 +104,8 @@ export function trainRun(runId: number): HostToTrainView[] {
   for (let k = 0; k < PROGRESS_MESSAGES; k++) {
     const progress = progressOf(k);
     out.push({ type: 'trainProgress', runId, progress });
+    // The host's paced position, which the status lines show: every 250 steps here.
+    if (progress.step % 250 === 0) out.push({ type: 'trainPosition', runId, step: progress.step, elapsedMs: progress.elapsedMs });
     if (progress.step % EVAL_EVERY === 0) out.push({ type: 'trainEval', runId, eval: evalAt(progress.step) });
     if (progress.step % TRAIN_INFO.snapshotEvery === 0) out.push({ type: 'trainSnapshots', runId, steps: snapshotSteps(progress.step) });
   }

@@ -358,6 +358,33 @@ describe('webview Train panel', () => {
     await clean(page, watch);
   });
 
+  test('one step count: the status line shows the host’s position, not the newest progress; following, the scrubber names the step on show', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    // Progress has reached 3,010; the host's position, which the side view and the notification show too, says 3,005.
+    await page.evaluate(() =>
+      window.preview.send([
+        { type: 'trainProgress', runId: 1, progress: window.preview.runs.progress(300) },
+        { type: 'trainPosition', runId: 1, step: 3005, elapsedMs: 6010 },
+      ]),
+    );
+    await page.waitForFunction(() => document.querySelector('.chart-loss .chart-readout')?.textContent?.startsWith('step 3,010') === true);
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('step 3,005 / 10,000 · 500 steps/s') === true);
+    await settle(page);
+    assert.match((await page.textContent('.status')) ?? '', /^step 3,005 /);
+    // "latest" asked for 500 and got it; 3,000 is newer, and loading: the label says what the heatmaps show.
+    await answer(page, 500);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 500');
+    assert.equal(await page.textContent('.scrub-step'), 'step 500');
+    await page.waitForFunction(() => window.preview.posted.filter((m) => m.type === 'snapshot').length === 2);
+    assert.equal(await page.textContent('.scrub-step'), 'step 500');
+    assert.equal(await page.textContent('.scrub-loading'), 'loading step 3,000…');
+    await answer(page, 3000);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 3,000');
+    assert.equal(await page.textContent('.scrub-step'), 'step 3,000');
+    await clean(page, watch);
+  });
+
   test('a diverging regression: no accuracy, no test set, and a loss and flow on log scales with decade labels', async () => {
     for (const width of [500, 1280]) {
       const { page, watch } = await open('play=trainDiverging&answer=none', { width, height: 900 });
