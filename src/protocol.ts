@@ -237,6 +237,10 @@ export type HostToSideView =
       flow: FlowBar[];
       stale: boolean;
     }
+  /** The cursor is on no layer (on `input:` or `loss:`, say): the spec's gradient flow alone. */
+  | { type: 'flow'; spec: string; flow: FlowBar[]; stale: boolean }
+  /** A graph spec's run: each node's value and gradient. */
+  | { type: 'graph'; spec: string; output: string; nodes: GraphNodeInfo[]; stale: boolean }
   /** Training of the spec on show: a training-view message for the side view's training section. */
   | { type: 'train'; message: HostToTrainView }
   /** The spec on show has no training run: hide the training section. */

@@ -31,6 +31,8 @@ export interface SpecRun {
   layers: LayerResult[];
   /** Graph nodes with values and gradients (graph specs). */
   graph: GraphNodeInfo[] | null;
+  /** The graph's output node, whose gradient the nodes' are. */
+  graphOutput: string;
   /** Loss value, if any. */
   loss: number | null;
   /** Gradient-health findings. */
@@ -55,7 +57,7 @@ export class RunStore implements vscode.Disposable {
 
   /** Starts recording a new run of `uri`, replacing the old one. */
   begin(uri: vscode.Uri): void {
-    this.runs.set(uri.toString(), { layers: [], graph: null, loss: null, findings: [], done: false, stale: false });
+    this.runs.set(uri.toString(), { layers: [], graph: null, graphOutput: '', loss: null, findings: [], done: false, stale: false });
   }
 
   /** Adds one event of the current run of `uri`. */
@@ -91,6 +93,7 @@ export class RunStore implements vscode.Disposable {
         break;
       case 'graph':
         run.graph = e.nodes;
+        run.graphOutput = e.output;
         break;
       case 'done':
         run.done = true;

@@ -8,7 +8,7 @@ import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol
 import { fmt } from '../../src/format';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { TrainHistory } from '../../src/train-history';
-import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, sideLayer } from './fixtures';
+import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
 import { PROGRESS_MESSAGES, progressOf } from './train-fixtures';
 
 useBrowser();
@@ -229,6 +229,46 @@ describe('webview side view', () => {
     const label = await page.getAttribute('g.flow-row[data-index="3"]', 'aria-label');
     assert.equal(label, 'Broken: mean |grad| NaN, max |grad| NaN. Enter reveals it in the spec.');
     await clean(page, watch);
+  });
+
+  test('on input: or loss: (no layer under the cursor) the gradient flow stays, with no layer highlighted and no heatmaps', async () => {
+    const { page, watch } = await open('play=layer');
+    await showing(page, 'Affine1');
+    const layer = sideLayer(0);
+    await send(page, [{ type: 'flow', spec: layer.spec, flow: layer.flow, stale: false }]);
+    await showing(page, 'No layer under the cursor');
+    assert.equal(await page.textContent('.side-shape'), 'Move the cursor onto a layer for its heatmaps.');
+    assert.equal(await page.isVisible('svg.flow'), true);
+    assert.equal((await flowRows(page)).length, layer.flow.length);
+    assert.deepEqual((await flowRows(page)).map((r) => r.current), layer.flow.map(() => false));
+    assert.equal(await page.isHidden('.side-heatmaps'), true);
+    assert.equal(await page.isHidden('.side-empty'), true);
+    // Clicking a bar still reveals its layer; back on a layer, its heatmaps return.
+    await page.click('g.flow-row[data-index="2"]');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'revealLayer', index: 2 });
+    await send(page, [sideLayer(1)]);
+    await showing(page, 'Relu1');
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dx']);
+    await clean(page, watch);
+  });
+
+  test('a graph spec after its run: each node’s value and gradient, not "Run Backprop…"', async () => {
+    for (const width of [300, 500]) {
+      const { page, watch } = await open('play=none', { width, height: 700 });
+      await send(page, [{ type: 'graph', spec: 'buy_apple_orange.backprop.yaml', output: 'price', nodes: shopNodes(), stale: false }]);
+      await page.waitForSelector('.side-graph:not([hidden])');
+      assert.equal(await page.isHidden('.side-empty'), true);
+      assert.equal(await page.textContent('.side-graph .side-title'), 'Graphoutput price');
+      assert.deepEqual(await page.$$eval('.side-graph-table thead th', (ts) => ts.map((t) => t.textContent)), ['Node', 'Value', '∂price/∂node']);
+      const rows = await page.$$eval('.side-graph-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      assert.deepEqual(rows.length, shopNodes().length);
+      const price = shopNodes().find((n) => n.name === 'price');
+      assert.ok(price);
+      assert.deepEqual(rows.find((r) => r[0]?.startsWith('price')), [`price${price.op}`, fmt(price.value), '1']);
+      assert.equal(await overflowX(page), 0);
+      await page.screenshot({ path: join(ARTIFACTS, `side-graph-dark-${width}.png`), fullPage: true });
+      await clean(page, watch);
+    }
   });
 
   test('a stale run says so', async () => {
