@@ -239,6 +239,10 @@ export type HostToSideView =
       flow: FlowBar[];
       stale: boolean;
     }
+  /** The cursor is on no layer (on `input:` or `loss:`, say): the spec's gradient flow alone. */
+  | { type: 'flow'; spec: string; flow: FlowBar[]; stale: boolean }
+  /** A graph spec's run: each node's value and gradient. */
+  | { type: 'graph'; spec: string; output: string; nodes: GraphNodeInfo[]; stale: boolean }
   /** Training of the spec on show: a training-view message for the side view's training section. */
   | { type: 'train'; message: HostToTrainView }
   /** The spec on show has no training run: hide the training section. */
@@ -270,8 +274,10 @@ export interface TrainInfo {
   optimizer: string;
   /** Training-set rows. */
   trainRows: number;
-  /** Test-set rows. */
+  /** Test-set rows; 0 when there is no test set apart from the training rows. */
   testRows: number;
+  /** True when evaluations measure accuracy: the targets are classes, not a regression's values. */
+  measuresAccuracy: boolean;
   /** Steps between snapshots. */
   snapshotEvery: number;
   /** Layers whose weight gradients (dW, or dgamma) the flow bands follow, in layer order. */
@@ -288,10 +294,10 @@ export interface TrainEval {
   epoch: number;
   /** Loss of the last minibatch. */
   loss: number;
-  /** Accuracy on the whole training set. */
-  trainAcc: number;
-  /** Accuracy on the whole test set. */
-  testAcc: number;
+  /** Accuracy on the whole training set; null when not measured (a regression). */
+  trainAcc: number | null;
+  /** Accuracy on the whole test set; null when not measured or there is no test set. */
+  testAcc: number | null;
 }
 
 /** What happened since the last progress message. */
@@ -397,7 +403,12 @@ export type HostToTrainView =
   /** The first NaN/Inf. */
   | { type: 'trainNonFinite'; runId: number; at: NonFiniteAt }
   /** The run's status changed. */
-  | { type: 'trainStatus'; runId: number; status: TrainStatus };
+  | { type: 'trainStatus'; runId: number; status: TrainStatus }
+  /**
+   * Where the run is, as every view and the notification show it: the host paces this one source
+   * (curves follow trainProgress), so the step counts shown at one moment agree.
+   */
+  | { type: 'trainPosition'; runId: number; step: number; elapsedMs: number };
 
 /** Messages from a training view to the extension host. All are validated by the host before use. */
 export type TrainViewToHost =

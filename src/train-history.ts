@@ -3,8 +3,8 @@
 // points merge in pairs (their mean, at the later step), flow samples keep every other one, and from
 // then on each new point takes twice as many samples (its last point fills up before a new one
 // starts). So a 100,000-step run holds at most `capacity` points per curve, evenly spread over the
-// whole run, each loss point the exact mean of its steps. The host also keeps the latest snapshots
-// in a ring of fixed size (SnapshotRing).
+// whole run, each loss point the exact mean of its steps. The host also keeps a fixed number of
+// snapshots (SnapshotRing): the run's first few and a ring of the latest.
 import { FLOW_PERCENTILES, type CurveFill, type TrainEval, type TrainHistoryWire, type TrainProgress, type TrainSnapshot } from './protocol';
 
 /** Points each curve holds before it is thinned. */
@@ -141,24 +141,46 @@ export class TrainHistory {
   }
 }
 
-/** The latest `capacity` snapshots of a run, oldest first: older ones are dropped as new ones come. */
-export class SnapshotRing {
-  /** Slots; `start` is the oldest. */
-  private readonly slots: (TrainSnapshot | undefined)[];
-  /** Index of the oldest snapshot. */
-  private start = 0;
-  /** Snapshots held. */
-  size = 0;
+/** Share of a SnapshotRing kept for the run's first snapshots, so the latest can be compared with the start. */
+export const EARLY_SHARE = 1 / 5;
 
-  /** A ring of `capacity` (≥ 1) snapshots. */
+/**
+ * At most `capacity` snapshots of a run, oldest first: its first ones (EARLY_SHARE of the capacity,
+ * rounded down) are kept for good, and the rest is a ring of the latest, older ones dropped as new
+ * ones come.
+ */
+export class SnapshotRing {
+  /** How many of the first snapshots are kept for good. */
+  readonly early: number;
+  /** The first snapshots, in order. */
+  private readonly first: TrainSnapshot[] = [];
+  /** The ring's slots; `start` is the oldest. */
+  private readonly slots: (TrainSnapshot | undefined)[];
+  /** Index of the ring's oldest snapshot. */
+  private start = 0;
+  /** Snapshots in the ring. */
+  private held = 0;
+
+  /** Room for `capacity` (≥ 1) snapshots. */
   constructor(readonly capacity: number) {
-    this.slots = new Array<TrainSnapshot | undefined>(Math.max(1, Math.floor(capacity)));
+    const room = Math.max(1, Math.floor(capacity));
+    this.early = Math.floor(room * EARLY_SHARE);
+    this.slots = new Array<TrainSnapshot | undefined>(room - this.early);
   }
 
-  /** Keeps `s`, dropping the oldest when full. */
+  /** Snapshots held. */
+  get size(): number {
+    return this.first.length + this.held;
+  }
+
+  /** Keeps `s`: among the first while there is room for them, else in the ring, dropping its oldest when full. */
   push(s: TrainSnapshot): void {
+    if (this.first.length < this.early) {
+      this.first.push(s);
+      return;
+    }
     const n = this.slots.length;
-    if (this.size < n) this.slots[(this.start + this.size++) % n] = s;
+    if (this.held < n) this.slots[(this.start + this.held++) % n] = s;
     else {
       this.slots[this.start] = s;
       this.start = (this.start + 1) % n;
@@ -191,6 +213,6 @@ export class SnapshotRing {
   /** Held snapshots, oldest first. */
   private all(): TrainSnapshot[] {
     const n = this.slots.length;
-    return Array.from({ length: this.size }, (_, i) => this.slots[(this.start + i) % n] as TrainSnapshot);
+    return [...this.first, ...Array.from({ length: this.held }, (_, i) => this.slots[(this.start + i) % n] as TrainSnapshot)];
   }
 }

@@ -73,8 +73,9 @@ function parseArgs(argv: string[]): Args | string {
 }
 
 /** An accuracy to five decimals, as many as its digits need: 0.99975 of 8,000 rows reads so, not 1. */
-function fmtAccuracy(a: number): string {
-  return String(Number(a.toFixed(5)));
+function fmtAccuracy(a: number | null): string {
+  // null: not measured (a regression, or no test set).
+  return a === null ? '—' : String(Number(a.toFixed(5)));
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
@@ -214,7 +215,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
   const widths = [9, 7, 10, 9, 9];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${optimizer.type}; train ${fmtCount(sets.xTrain.shape[0])}, test ${fmtCount(sets.xTest.shape[0])}\n`);
+    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${optimizer.type}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
     row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
     row(widths.map((w) => '─'.repeat(w)));
   }
@@ -234,7 +235,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
       if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
       else if (e.kind === 'eval') row([fmtCount(e.iteration), fmt(e.epoch), fmt(e.loss), fmtAccuracy(e.trainAcc), fmtAccuracy(e.testAcc)]);
       else if (e.reason === 'nonFinite') console.log(`stopped after ${fmtCount(e.iterations)} updates, ${seconds.toFixed(1)} s`);
-      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}, train acc ${fmtAccuracy(e.trainAcc)}, test acc ${fmtAccuracy(e.testAcc)}`);
+      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}${e.trainAcc === null ? '' : `, train acc ${fmtAccuracy(e.trainAcc)}, ${e.testAcc === null ? 'no test set' : `test acc ${fmtAccuracy(e.testAcc)}`}`}`);
     }
   } catch (e) {
     if (!(e instanceof CustomLayerError)) throw e;

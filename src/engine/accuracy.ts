@@ -1,5 +1,6 @@
 // Argmax accuracy of scores against labels or one-hot rows, shared by the plain evaluation and the
 // fast step's chunked one, so both count rows the same way.
+import type { LossType } from './layer';
 import type { Tensor } from './tensor';
 
 /**
@@ -22,4 +23,27 @@ export function correctRows(y: Float64Array, rows: number, c: number, t: Tensor,
   let correct = 0;
   for (let i = 0; i < rows; i++) if (argmax(y, i) === (oneHot ? argmax(t.data, from + i) : t.data[from + i])) correct++;
   return correct;
+}
+
+/**
+ * True when argmax accuracy means something for targets `t` of a `loss`: class labels [N], or rows
+ * [N, C ≥ 2] of classes (softmax-with-loss reads any rows as class distributions, mse only one-hot
+ * rows). A regression (mse on continuous targets) has none: the argmax of a single output column is
+ * always 0, and would score 100% whatever the loss.
+ */
+export function measuresAccuracy(loss: LossType, t: Tensor): boolean {
+  if (t.shape.length === 1) return true;
+  if (t.shape.length !== 2 || t.shape[1] < 2) return false;
+  if (loss === 'softmax-with-loss') return true;
+  const [n, c] = t.shape;
+  for (let i = 0; i < n; i++) {
+    let ones = 0;
+    for (let j = 0; j < c; j++) {
+      const v = t.data[i * c + j];
+      if (v === 1) ones++;
+      else if (v !== 0) return false;
+    }
+    if (ones !== 1) return false;
+  }
+  return true;
 }

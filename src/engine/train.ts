@@ -1,26 +1,27 @@
 // The book's training loop (ch. 4/5 train_neuralnet.py) as a generator: each step draws a random
 // minibatch (with replacement, as np.random.choice), runs forward and backward, and updates every
-// param; every `evalEvery` steps it measures accuracy on the whole train and test sets. A step whose
+// param; every `evalEvery` steps it measures accuracy on the whole train set and the test set, when
+// the targets are classes and there is a test set (measuresAccuracy says which). A step whose
 // loss or gradients hold a NaN or ±Infinity ends the run before its update, with where it began.
 // Pure: the caller times it, prints it, or stops pulling events to cancel.
 import type { Sequential } from './network';
 import type { Optimizer } from './optimizers';
-import { accuracy } from './accuracy';
+import { accuracy, measuresAccuracy } from './accuracy';
 import { fastStep, type FastStep } from './fast-step';
 import { Rng } from './rng';
 import { runNetwork, type RunEvent } from './run';
 import { tensor, type Tensor } from './tensor';
 
-/** Training and test sets: inputs [N, ...] and targets as labels [N] or rows [N, C] (one-hot). */
+/** Training and test sets: inputs [N, ...] and targets as labels [N] or rows [N, C]. */
 export interface TrainData {
   /** Training inputs. */
   xTrain: Tensor;
   /** Training targets. */
   tTrain: Tensor;
-  /** Test inputs. */
-  xTest: Tensor;
-  /** Test targets. */
-  tTest: Tensor;
+  /** Test inputs; absent when there is no test set apart from the training rows. */
+  xTest?: Tensor;
+  /** Test targets, with xTest. */
+  tTest?: Tensor;
 }
 
 /** Settings of one training run. */
@@ -77,10 +78,10 @@ export type TrainEvent =
       epoch: number;
       /** Loss of the last update's minibatch (before that update). */
       loss: number;
-      /** Accuracy on the whole training set. */
-      trainAcc: number;
-      /** Accuracy on the whole test set. */
-      testAcc: number;
+      /** Accuracy on the whole training set; null when the targets are not classes (a regression). */
+      trainAcc: number | null;
+      /** Accuracy on the whole test set; null without classes or without a test set. */
+      testAcc: number | null;
     }
   | {
       /**
@@ -104,10 +105,10 @@ export type TrainEvent =
       epoch: number;
       /** Loss of the last minibatch. */
       loss: number;
-      /** Final training accuracy (NaN when training stopped before its first evaluation). */
-      trainAcc: number;
-      /** Final test accuracy. */
-      testAcc: number;
+      /** Final training accuracy (NaN when training stopped before its first evaluation; null when not measured). */
+      trainAcc: number | null;
+      /** Final test accuracy, as trainAcc. */
+      testAcc: number | null;
       /** All steps done, or stopped at a NaN/Inf. */
       reason: 'finished' | 'nonFinite';
     };
@@ -129,8 +130,8 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
     iterations,
     epoch: (iterations * opts.batch) / n,
     loss,
-    trainAcc: last?.trainAcc ?? NaN,
-    testAcc: last?.testAcc ?? NaN,
+    trainAcc: last ? last.trainAcc : NaN,
+    testAcc: last ? last.testAcc : NaN,
     reason,
   });
   // Steps without a snapshot take the fast path when the network allows it: the same bits, no
@@ -139,6 +140,8 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
   // It evaluates too: the same accuracies, a chunk of rows at a time over the inputs' nonzeros,
   // where the dense predict over every input took most of a run.
   const evaluate = (x: Tensor, t: Tensor) => (fast ? fast.accuracyOn(x, t) : accuracy(net.predict(x, false), t));
+  const classes = measuresAccuracy(net.loss.type, data.tTrain);
+  const test = classes && data.xTest && data.tTest ? { x: data.xTest, t: data.tTest } : null;
   for (let iteration = 1; iteration <= opts.iterations; iteration++) {
     for (let k = 0; k < rows.length; k++) rows[k] = Math.floor(rng.next() * n);
     const minibatch = () => ({ x: gatherRows(data.xTrain, rows), t: gatherRows(data.tTrain, rows) });
@@ -178,8 +181,8 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
         iteration,
         epoch: (iteration * opts.batch) / n,
         loss,
-        trainAcc: evaluate(data.xTrain, data.tTrain),
-        testAcc: evaluate(data.xTest, data.tTest),
+        trainAcc: classes ? evaluate(data.xTrain, data.tTrain) : null,
+        testAcc: test && evaluate(test.x, test.t),
       };
       yield last;
     }

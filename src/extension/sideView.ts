@@ -138,10 +138,13 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     if (!this.target) return { type: 'empty', message: 'Open a .backprop spec and move the cursor onto a layer.' };
     const { uri, index } = this.target;
     const run = this.store.get(uri);
-    if (!run || run.layers.length === 0) return { type: 'empty', message: `Run Backprop on ${fileName(uri)} to see its gradients here.` };
+    const spec = fileName(uri);
+    if (run?.graph) return { type: 'graph', spec, output: run.graphOutput, nodes: run.graph, stale: run.stale };
+    if (!run || run.layers.length === 0) return { type: 'empty', message: `Run Backprop on ${spec} to see its gradients here.` };
     const layer = run.layers[index];
-    if (!layer) return { type: 'empty', message: 'Move the cursor onto a layer of the spec.' };
-    return { type: 'layer', spec: fileName(uri), index, info: layer.info, heatmaps: heatmaps(run, index), flow: flowBars(run), stale: run.stale };
+    // On input:, loss: or between layers, the flow of the whole spec still shows.
+    if (!layer) return { type: 'flow', spec, flow: flowBars(run), stale: run.stale };
+    return { type: 'layer', spec, index, info: layer.info, heatmaps: heatmaps(run, index), flow: flowBars(run), stale: run.stale };
   }
 
   dispose(): void {

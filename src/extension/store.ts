@@ -31,6 +31,8 @@ export interface SpecRun {
   layers: LayerResult[];
   /** Graph nodes with values and gradients (graph specs). */
   graph: GraphNodeInfo[] | null;
+  /** The graph's output node, whose gradient the nodes' are. */
+  graphOutput: string;
   /** Loss value, if any. */
   loss: number | null;
   /** The loss layer's facts, its prediction y, targets t and dx = (y − t)/N, once it ran. */
@@ -57,7 +59,7 @@ export class RunStore implements vscode.Disposable {
 
   /** Starts recording a new run of `uri`, replacing the old one. */
   begin(uri: vscode.Uri): void {
-    this.runs.set(uri.toString(), { layers: [], graph: null, loss: null, lossLayer: { info: null }, findings: [], done: false, stale: false });
+    this.runs.set(uri.toString(), { layers: [], graph: null, graphOutput: '', loss: null, lossLayer: { info: null }, findings: [], done: false, stale: false });
   }
 
   /** Adds one event of the current run of `uri`. */
@@ -95,6 +97,7 @@ export class RunStore implements vscode.Disposable {
         break;
       case 'graph':
         run.graph = e.nodes;
+        run.graphOutput = e.output;
         break;
       case 'done':
         run.done = true;

@@ -8,6 +8,13 @@ import type { Problem } from '../spec/model';
 import { SnapshotRing, TrainHistory } from '../train-history';
 import type { EngineClient, EngineJob, JobMessage, JobRequest, SpecText } from './engine-client';
 
+/**
+ * Least time between two changes of a run's shown position (ms): the Train panel, the side view and
+ * the notification all show that one position, so they agree, and a screen reader reading the
+ * status line is not flooded.
+ */
+export const POSITION_GAP_MS = 500;
+
 /** Defaults of the backprop.training.* settings (package.json says the same; a test checks). */
 export const TRAINING_DEFAULTS = { snapshotEvery: 100, snapshots: 30 } as const;
 
@@ -49,8 +56,12 @@ export class TrainSession {
   nonFinite: NonFiniteAt | null = null;
   /** Running, or how it ended. */
   status: TrainStatus = { state: 'running' };
-  /** Where the run is. */
+  /** Where the run is as every view shows it: updated at most every POSITION_GAP_MS, and at the end. */
   readonly position: TrainPosition = { step: 0, iterations: 0, elapsedMs: 0 };
+  /** The latest progress's step and time, ahead of `position` by up to POSITION_GAP_MS. */
+  private readonly latest = { step: 0, elapsedMs: 0 };
+  private positionAt = -Infinity;
+  private readonly positionListeners = new Set<(p: TrainPosition) => void>();
   /** Settles with the final status. */
   readonly ended: Promise<TrainStatus>;
   /** Settles once the worker thread is gone (after the end, it is released). */
@@ -100,6 +111,12 @@ export class TrainSession {
     for (const msg of this.replay()) view.post(msg);
   }
 
+  /** Calls `listener` whenever the shown position changes; returns the unsubscribe. */
+  onPosition(listener: (p: TrainPosition) => void): () => void {
+    this.positionListeners.add(listener);
+    return () => this.positionListeners.delete(listener);
+  }
+
   /** Stops sending to `view`. */
   detach(view: TrainView): void {
     this.views.delete(view);
@@ -113,7 +130,9 @@ export class TrainSession {
 
   /** Stops the run now; what arrived before is kept. */
   cancel(): void {
-    if (this.running) this.end({ state: 'cancelled', step: this.position.step, elapsedMs: this.position.elapsedMs });
+    if (!this.running) return;
+    this.moveTo(this.latest.step, this.latest.elapsedMs);
+    this.end({ state: 'cancelled', step: this.position.step, elapsedMs: this.position.elapsedMs });
   }
 
   /** The messages that bring a new view up to date. */
@@ -124,6 +143,7 @@ export class TrainSession {
       out.push({ type: 'trainStart', runId, info: this.info });
       out.push({ type: 'trainHistory', runId, history: this.history.wire() });
       out.push({ type: 'trainSnapshots', runId, steps: this.ring.steps() });
+      if (this.position.step > 0) out.push({ type: 'trainPosition', runId, step: this.position.step, elapsedMs: this.position.elapsedMs });
     }
     if (this.nonFinite) out.push({ type: 'trainNonFinite', runId, at: this.nonFinite });
     out.push({ type: 'trainStatus', runId, status: this.status });
@@ -150,9 +170,10 @@ export class TrainSession {
         return;
       case 'progress':
         this.history?.add(e.progress);
-        this.position.step = e.progress.step;
-        this.position.elapsedMs = e.progress.elapsedMs;
+        this.latest.step = e.progress.step;
+        this.latest.elapsedMs = e.progress.elapsedMs;
         this.broadcast({ type: 'trainProgress', runId, progress: e.progress });
+        if (performance.now() - this.positionAt >= POSITION_GAP_MS) this.moveTo(e.progress.step, e.progress.elapsedMs);
         return;
       case 'eval':
         this.history?.evals.push(e.eval);
@@ -167,11 +188,20 @@ export class TrainSession {
         this.broadcast({ type: 'trainNonFinite', runId, at: e.at });
         return;
       case 'done':
-        this.position.step = e.step;
-        this.position.elapsedMs = e.elapsedMs;
+        this.moveTo(e.step, e.elapsedMs);
         this.end({ state: e.reason, step: e.step, elapsedMs: e.elapsedMs });
         return;
     }
+  }
+
+  /** Moves the shown position and tells every view and listener. */
+  private moveTo(step: number, elapsedMs: number): void {
+    this.positionAt = performance.now();
+    if (step === this.position.step) return;
+    this.position.step = step;
+    this.position.elapsedMs = elapsedMs;
+    this.broadcast({ type: 'trainPosition', runId: this.runId, step, elapsedMs });
+    for (const listener of this.positionListeners) listener(this.position);
   }
 
   /** Settles the run once: ends the worker and tells every view. */

@@ -28,7 +28,7 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
       return 'running';
     case 'finished': {
       const last = session.history?.evals.at(-1);
-      const acc = last ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : '';
+      const acc = !last ? '' : last.testAcc !== null ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : last.trainAcc !== null ? `: loss ${fmt(last.loss)}, train accuracy ${fmt(last.trainAcc)} (no test set)` : `: loss ${fmt(last.loss)}`;
       return `trained ${status.step.toLocaleString('en-US')} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
     }
     case 'nonFinite': {
@@ -101,17 +101,14 @@ export class Trainer implements vscode.Disposable {
     const title = `Backprop: training ${session.title}`;
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => session.cancel());
-      let shown = '';
       let done = 0;
-      const tick = setInterval(() => {
-        const message = describePosition(session.position);
-        if (message === shown) return;
-        shown = message;
-        const fraction = session.position.iterations > 0 ? (100 * session.position.step) / session.position.iterations : 0;
-        progress.report({ message, increment: fraction - done });
+      // The session's one position, the one its views show, so the counts agree.
+      const stop = session.onPosition((p) => {
+        const fraction = p.iterations > 0 ? (100 * p.step) / p.iterations : 0;
+        progress.report({ message: describePosition(p), increment: fraction - done });
         done = fraction;
-      }, 250);
-      return session.ended.finally(() => clearInterval(tick));
+      });
+      return session.ended.finally(stop);
     });
   }
 

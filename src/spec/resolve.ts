@@ -249,10 +249,10 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
 /**
  * The sets a `train:` section trains and evaluates on: the resolved input and targets for training;
  * for testing, all 2,000 digits of the MNIST test split when the input is MNIST's train split, else
- * the training set again.
+ * none (the training rows again would only report the training accuracy under another name).
  */
 export function trainingSets(spec: NetworkSpec, x: Tensor, t: Tensor, io: SpecIO): TrainData | { problems: Problem[] } {
-  if (spec.input.kind !== 'dataset' || spec.input.split !== 'train') return { xTrain: x, tTrain: t, xTest: x, tTest: t };
+  if (spec.input.kind !== 'dataset' || spec.input.split !== 'train') return { xTrain: x, tTrain: t };
   const digits = loadMnist(io);
   const test = 'error' in digits ? digits : mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0);
   if ('error' in test) return { problems: [{ message: test.error, range: spec.input.range, severity: 'error' }] };

@@ -5,6 +5,7 @@
 // Cancelling is the host terminating this worker, which stops the loop wherever it is.
 import { setPriority } from 'node:os';
 import type { CallClock } from '../call-clock';
+import { measuresAccuracy } from '../engine/accuracy';
 import { fastStep } from '../engine/fast-step';
 import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
@@ -91,7 +92,8 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
     batch,
     optimizer: describeOptimizer(optimizer),
     trainRows: sets.xTrain.shape[0],
-    testRows: sets.xTest.shape[0],
+    testRows: sets.xTest?.shape[0] ?? 0,
+    measuresAccuracy: measuresAccuracy(network.loss.type, sets.tTrain),
     snapshotEvery,
     flowLayers,
     fast: fast !== null,

@@ -7,7 +7,7 @@ import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../../src/engine/network';
 import { AdaGrad, Adam, createOptimizer, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
-import { accuracy } from '../../src/engine/accuracy';
+import { accuracy, measuresAccuracy } from '../../src/engine/accuracy';
 import { firstNonFinite, train, type TrainEvent } from '../../src/engine/train';
 import { MSELoss } from '../../src/engine/layers/mse';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
@@ -96,6 +96,37 @@ function run(seed: number, evalEvery: number | 'epoch'): TrainEvent[] {
   const data = { xTrain: x, tTrain: t, xTest: x, tTest: t };
   return [...train(net, data, { iterations: 200, batch: 10, seed, optimizer: new SGD(0.5), evalEvery })];
 }
+
+test('measuresAccuracy: labels and class rows do; a regression (mse on continuous values, or on one column) does not', () => {
+  const labels = fromNested([2, 0, 1]);
+  const oneHot = fromNested([[0, 1], [1, 0]]);
+  const soft = fromNested([[0.2, 0.8], [0.6, 0.4]]);
+  const oneColumn = fromNested([[1], [0]]);
+  const continuous = fromNested([[0.3, -1.2], [2.5, 0.1]]);
+  assert.deepEqual(
+    [labels, oneHot, soft, oneColumn, continuous].map((t) => [measuresAccuracy('softmax-with-loss', t), measuresAccuracy('mse', t)]),
+    // softmax-with-loss reads any rows of two or more columns as classes: the argmax is its prediction.
+    [[true, true], [true, true], [true, false], [false, false], [true, false]],
+  );
+  // Two ones in a row, or none, are not one class.
+  assert.equal(measuresAccuracy('mse', fromNested([[1, 1], [0, 0]])), false);
+});
+
+test('train: a regression measures no accuracy, and a run without a test set no test accuracy', () => {
+  // y = x·w against continuous t: argmax of the one output column is always 0 and would score 100%.
+  const net = new Sequential([new Affine('Affine1', fromNested([[0.5]]), tensor([1]))], new MSELoss());
+  const x = fromNested([[1], [2], [3], [4]]);
+  const t = fromNested([[2.1], [3.9], [6.2], [7.8]]);
+  const events = [...train(net, { xTrain: x, tTrain: t }, { iterations: 20, batch: 2, seed: 1, optimizer: new SGD(0.01), evalEvery: 10 })];
+  const evals = events.filter((e) => e.kind === 'eval');
+  assert.deepEqual(evals.map((e) => [e.iteration, e.trainAcc, e.testAcc]), [[10, null, null], [20, null, null]]);
+  const done = events.at(-1);
+  assert.ok(done?.kind === 'done' && done.trainAcc === null && done.testAcc === null);
+  // Classes without a test set: the training accuracy only.
+  const { net: classifier, x: cx, t: ct } = separable(1);
+  const classified = [...train(classifier, { xTrain: cx, tTrain: ct }, { iterations: 200, batch: 10, seed: 7, optimizer: new SGD(0.5), evalEvery: 100 })];
+  assert.deepEqual(classified.filter((e) => e.kind === 'eval').map((e) => [e.trainAcc, e.testAcc]), [[1, null], [1, null]]);
+});
 
 test('train: a separable set reaches accuracy 1 and the loss falls', () => {
   const events = run(7, 20);

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { HostToTrainView } from '../../src/protocol';
 import type { Problem } from '../../src/spec/model';
 import { EngineClient } from '../../src/extension/engine-client';
-import { TrainSession } from '../../src/extension/train-session';
+import { POSITION_GAP_MS, TrainSession, type TrainPosition } from '../../src/extension/train-session';
 import { TRAINING_NICE } from '../../src/worker/train';
 import { HISTORY_CAPACITY } from '../../src/train-history';
 
@@ -132,6 +132,27 @@ test('a 100,000-step run keeps at most the ring of snapshots and HISTORY_CAPACIT
   assert.equal(session.ring.steps().at(-1), 100_000);
 });
 
+test('one position for the views and the notification: the same step at each change, paced, and the last step at the end', async () => {
+  const { session, heard } = start(tiny(100_000), { snapshotEvery: 10_000 });
+  // What the notification hears, beside the last position the views heard at that moment.
+  const changes: { at: number; step: number; views: number | undefined }[] = [];
+  session.onPosition((p: TrainPosition) => {
+    const last = heard.filter((m) => m.type === 'trainPosition').at(-1);
+    changes.push({ at: performance.now(), step: p.step, views: last?.type === 'trainPosition' ? last.step : undefined });
+  });
+  const status = await session.ended;
+  assert.equal(status.state, 'finished');
+  assert.ok(changes.length >= 2, `${changes.length} position changes`);
+  for (const c of changes) assert.equal(c.views, c.step);
+  // Paced, but for the end, which comes at once.
+  for (let i = 1; i < changes.length - 1; i++) assert.ok(changes[i].at - changes[i - 1].at >= POSITION_GAP_MS - 1, `changes ${i - 1} and ${i} ${changes[i].at - changes[i - 1].at} ms apart`);
+  assert.equal(changes.at(-1)?.step, 100_000);
+  assert.equal(session.position.step, 100_000);
+  // The views heard exactly the positions the notification did.
+  const positions = heard.flatMap((m) => (m.type === 'trainPosition' ? [m.step] : []));
+  assert.deepEqual(positions, changes.map((c) => c.step));
+});
+
 test('a spec without train:, one with errors, and one without a loss end as failed, with the reason', async () => {
   const noTrain = start(tiny(10).replace(/^train:.*$/m, ''));
   const s1 = await noTrain.session.ended;
@@ -153,4 +174,7 @@ test('a diverging run ends at its first Infinity, with the snapshot of that step
   assert.deepEqual(session.nonFinite, { step: 1208, index: 3, layer: 'MSE', tensor: 'loss', value: 'Infinity' });
   assert.ok(heard.some((m) => m.type === 'trainNonFinite'));
   assert.equal(session.ring.steps().at(-1), 1208);
+  // A regression on its own rows: no accuracy, no test set, and the views are told so.
+  assert.deepEqual([session.info?.measuresAccuracy, session.info?.testRows], [false, 0]);
+  assert.deepEqual(session.history?.evals.map((e) => [e.step, e.trainAcc, e.testAcc]), [[500, null, null], [1000, null, null]]);
 });

@@ -259,7 +259,7 @@ function maskStatsOf(mask: WireTensor): { maskedFraction: number; deadUnits: num
 }
 
 /** The book's shop (fig. 5-17) with exact float64 values and gradients. */
-function shopNodes(): GraphNodeInfo[] {
+export function shopNodes(): GraphNodeInfo[] {
   const apple = 100;
   const appleNum = 2;
   const orange = 150;

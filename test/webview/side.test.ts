@@ -8,7 +8,7 @@ import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol
 import { fmt } from '../../src/format';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { TrainHistory } from '../../src/train-history';
-import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, sideLayer } from './fixtures';
+import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
 import { PROGRESS_MESSAGES, progressOf } from './train-fixtures';
 
 useBrowser();
@@ -231,6 +231,46 @@ describe('webview side view', () => {
     await clean(page, watch);
   });
 
+  test('on input: or loss: (no layer under the cursor) the gradient flow stays, with no layer highlighted and no heatmaps', async () => {
+    const { page, watch } = await open('play=layer');
+    await showing(page, 'Affine1');
+    const layer = sideLayer(0);
+    await send(page, [{ type: 'flow', spec: layer.spec, flow: layer.flow, stale: false }]);
+    await showing(page, 'No layer under the cursor');
+    assert.equal(await page.textContent('.side-shape'), 'Move the cursor onto a layer for its heatmaps.');
+    assert.equal(await page.isVisible('svg.flow'), true);
+    assert.equal((await flowRows(page)).length, layer.flow.length);
+    assert.deepEqual((await flowRows(page)).map((r) => r.current), layer.flow.map(() => false));
+    assert.equal(await page.isHidden('.side-heatmaps'), true);
+    assert.equal(await page.isHidden('.side-empty'), true);
+    // Clicking a bar still reveals its layer; back on a layer, its heatmaps return.
+    await page.click('g.flow-row[data-index="2"]');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'revealLayer', index: 2 });
+    await send(page, [sideLayer(1)]);
+    await showing(page, 'Relu1');
+    assert.deepEqual(await heatmapTitles(page), ['activation', 'mask (relu)', 'dx']);
+    await clean(page, watch);
+  });
+
+  test('a graph spec after its run: each node’s value and gradient, not "Run Backprop…"', async () => {
+    for (const width of [300, 500]) {
+      const { page, watch } = await open('play=none', { width, height: 700 });
+      await send(page, [{ type: 'graph', spec: 'buy_apple_orange.backprop.yaml', output: 'price', nodes: shopNodes(), stale: false }]);
+      await page.waitForSelector('.side-graph:not([hidden])');
+      assert.equal(await page.isHidden('.side-empty'), true);
+      assert.equal(await page.textContent('.side-graph .side-title'), 'Graphoutput price');
+      assert.deepEqual(await page.$$eval('.side-graph-table thead th', (ts) => ts.map((t) => t.textContent)), ['Node', 'Value', '∂price/∂node']);
+      const rows = await page.$$eval('.side-graph-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+      assert.deepEqual(rows.length, shopNodes().length);
+      const price = shopNodes().find((n) => n.name === 'price');
+      assert.ok(price);
+      assert.deepEqual(rows.find((r) => r[0]?.startsWith('price')), [`price${price.op}`, fmt(price.value), '1']);
+      assert.equal(await overflowX(page), 0);
+      await page.screenshot({ path: join(ARTIFACTS, `side-graph-dark-${width}.png`), fullPage: true });
+      await clean(page, watch);
+    }
+  });
+
   test('a stale run says so', async () => {
     const { page, watch } = await open('play=stale');
     await showing(page, 'Relu1');
@@ -300,6 +340,38 @@ describe('webview side view', () => {
     assert.equal(await restored.page.textContent('.zoom-level'), '200%');
     assert.equal(await restored.page.$eval(db, (c) => (c as HTMLCanvasElement).width), before * 2);
     await clean(restored.page, restored.watch);
+  });
+
+  test('the training section’s status shows the host’s position, as the Train panel and the notification do', async () => {
+    const { page, watch } = await open('play=sideTrain');
+    await page.waitForFunction(() => document.querySelector('.train-side .status')?.textContent?.startsWith('step 3,000') === true);
+    await page.evaluate(() =>
+      window.preview.send(window.preview.runs.side([{ type: 'trainProgress', runId: 1, progress: window.preview.runs.progress(300) }, { type: 'trainPosition', runId: 1, step: 3005, elapsedMs: 6010 }])),
+    );
+    await page.waitForFunction(() => document.querySelector('.train-side .chart-loss .chart-readout')?.textContent?.startsWith('step 3,010') === true);
+    await page.waitForFunction(() => document.querySelector('.train-side .status')?.textContent?.startsWith('step 3,005 / 10,000') === true);
+    await settle(page);
+    assert.match((await page.textContent('.train-side .status')) ?? '', /^step 3,005 /);
+    await clean(page, watch);
+  });
+
+  test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
+    const { page, watch } = await open('play=sideTrainDiverging');
+    await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');
+    await page.waitForSelector('.train-side .chart-loss[data-points]');
+    assert.match((await page.getAttribute('.train-side .chart-loss .chart-plot', 'aria-label')) ?? '', /latest 2\.\d+e306, log scale$/);
+    for (const chart of ['.chart-loss', '.chart-flow[data-layer="Affine1"]', '.chart-flow[data-layer="Affine2"]']) {
+      const ink = await page.$eval(`.train-side ${chart} canvas`, (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const strip = canvas.getContext('2d')!.getImageData(0, 0, Math.round(40 * devicePixelRatio), Math.round(canvas.height * 0.7)).data;
+        let n = 0;
+        for (let i = 3; i < strip.length; i += 4) if (strip[i] > 0) n++;
+        return n;
+      });
+      assert.ok(ink > 0, `${chart} has y labels`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'side-train-diverging-dark.png'), fullPage: true });
+    await clean(page, watch);
   });
 
   test("the training section: status, loss and flow bands on 'train' messages, the first NaN, hidden on 'trainNone'", async () => {

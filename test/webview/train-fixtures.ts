@@ -42,6 +42,7 @@ export const TRAIN_INFO: TrainInfo = {
   optimizer: 'sgd, lr 0.1',
   trainRows: 60000,
   testRows: 10000,
+  measuresAccuracy: true,
   snapshotEvery: 500,
   flowLayers: [
     { index: 0, name: 'Affine1' },
@@ -93,7 +94,7 @@ function snapshotSteps(last: number): number[] {
   return Array.from({ length: Math.floor(last / TRAIN_INFO.snapshotEvery) }, (_, i) => (i + 1) * TRAIN_INFO.snapshotEvery);
 }
 
-/** Messages of a run up to step 3,000: reset, start, running, progress with evaluations between, the snapshot list. */
+/** Messages of a run up to step 3,000: reset, start, running, progress with positions, evaluations and the snapshot list between. */
 export function trainRun(runId: number): HostToTrainView[] {
   const out: HostToTrainView[] = [
     { type: 'trainReset', runId, title: TRAIN_TITLE, uri: TRAIN_URI },
@@ -103,6 +104,8 @@ export function trainRun(runId: number): HostToTrainView[] {
   for (let k = 0; k < PROGRESS_MESSAGES; k++) {
     const progress = progressOf(k);
     out.push({ type: 'trainProgress', runId, progress });
+    // The host's paced position, which the status lines show: every 250 steps here.
+    if (progress.step % 250 === 0) out.push({ type: 'trainPosition', runId, step: progress.step, elapsedMs: progress.elapsedMs });
     if (progress.step % EVAL_EVERY === 0) out.push({ type: 'trainEval', runId, eval: evalAt(progress.step) });
     if (progress.step % TRAIN_INFO.snapshotEvery === 0) out.push({ type: 'trainSnapshots', runId, steps: snapshotSteps(progress.step) });
   }
@@ -176,4 +179,62 @@ export function snapshotEvents(step: number): RunEvent[] {
 /** The host's answer to a request for `step`'s snapshot. */
 export function snapshotAnswer(runId: number, step: number): HostToTrainView {
   return { type: 'trainSnapshot', runId, snapshot: { step, events: snapshotEvents(step) } };
+}
+
+/** Steps of the diverging regression before its loss overflows (examples/broken/diverging-lr). */
+export const DIVERGING_LAST = 1207;
+
+/** The diverging regression's static facts: MSE on continuous targets, trained and "tested" on its own 64 rows. */
+export const DIVERGING_INFO: TrainInfo = {
+  name: 'diverging-lr',
+  layers: [
+    { name: 'Affine1', type: 'affine', inShape: [16, 8], outShape: [16, 16], paramCount: 8 * 16 + 16, line: 12 },
+    { name: 'Tanh1', type: 'tanh', inShape: [16, 16], outShape: [16, 16], paramCount: 0, line: 13 },
+    { name: 'Affine2', type: 'affine', inShape: [16, 16], outShape: [16, 1], paramCount: 16 + 1, line: 14 },
+  ],
+  loss: { name: 'MSE', type: 'mse', inShape: [16, 1], outShape: [], paramCount: 0, line: 15 },
+  iterations: 5000,
+  batch: 16,
+  optimizer: 'sgd, lr 1',
+  trainRows: 64,
+  testRows: 0,
+  measuresAccuracy: false,
+  snapshotEvery: 100,
+  flowLayers: [
+    { index: 0, name: 'Affine1' },
+    { index: 2, name: 'Affine2' },
+  ],
+  fast: false,
+};
+
+/** Its minibatch loss: about 0.8 for 300 steps, then up by a factor every step, to 2.8e306 at step 1,207. */
+function divergingLoss(step: number): number {
+  return 0.8 * (1 + 0.1 * noise(step, 3)) * 10 ** ((Math.max(0, step - 300) * 306.54) / (DIVERGING_LAST - 300));
+}
+
+/** The diverging run, 10 steps a message, evaluations (no accuracy) at 500 and 1,000, then Infinity in the loss at step 1,208. */
+export function trainDiverging(runId: number): HostToTrainView[] {
+  const out: HostToTrainView[] = [
+    { type: 'trainReset', runId, title: 'diverging-lr.backprop.yaml', uri: 'file:///work/examples/broken/diverging-lr.backprop.yaml' },
+    { type: 'trainStart', runId, info: DIVERGING_INFO },
+    { type: 'trainStatus', runId, status: { state: 'running' } },
+  ];
+  const snapshots: number[] = [1];
+  for (let first = 1; first <= DIVERGING_LAST; first += PER_MESSAGE) {
+    const steps = Float64Array.from({ length: Math.min(PER_MESSAGE, DIVERGING_LAST - first + 1) }, (_, i) => first + i);
+    const step = steps[steps.length - 1];
+    // |grad| grows with the square root of the loss.
+    const flow = new Float64Array(DIVERGING_INFO.flowLayers.length * FLOW_PERCENTILES.length);
+    for (let l = 0; l < 2; l++) SPREAD.forEach((r, k) => (flow[l * FLOW_PERCENTILES.length + k] = 0.05 * (l + 1) * Math.sqrt(divergingLoss(step)) * r));
+    out.push({ type: 'trainProgress', runId, progress: { step, elapsedMs: step * 4, lossSteps: steps.buffer, losses: Float64Array.from(steps, divergingLoss).buffer, flowStep: step, flow: flow.buffer } });
+    for (const e of [500, 1000]) if (e > step - steps.length && e <= step) out.push({ type: 'trainEval', runId, eval: { step: e, epoch: (e * 16) / 64, loss: divergingLoss(e), trainAcc: null, testAcc: null } });
+    for (let s = step - steps.length + 1; s <= step; s++) if (s % 100 === 0) snapshots.push(s);
+  }
+  snapshots.push(DIVERGING_LAST + 1);
+  out.push(
+    { type: 'trainSnapshots', runId, steps: snapshots },
+    { type: 'trainNonFinite', runId, at: { step: DIVERGING_LAST + 1, index: 3, layer: 'MSE', tensor: 'loss', value: 'Infinity' } },
+    { type: 'trainStatus', runId, status: { state: 'nonFinite', step: DIVERGING_LAST, elapsedMs: DIVERGING_LAST * 4 } },
+  );
+  return out;
 }

@@ -9,7 +9,7 @@ import type { HostToTrainView, TrainViewToHost } from '../../src/protocol';
 import { fmt } from '../../src/format';
 import { TrainHistory } from '../../src/train-history';
 import { ARTIFACTS, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
-import { LAST_STEP, NAN_STEP, PROGRESS_MESSAGES, TRAIN_URI, progressOf } from './train-fixtures';
+import { DIVERGING_LAST, LAST_STEP, NAN_STEP, PROGRESS_MESSAGES, TRAIN_INFO, TRAIN_URI, progressOf } from './train-fixtures';
 
 useBrowser();
 
@@ -358,6 +358,68 @@ describe('webview Train panel', () => {
     await clean(page, watch);
   });
 
+  test('one step count: the status line shows the host’s position, not the newest progress; following, the scrubber names the step on show', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    // Progress has reached 3,010; the host's position, which the side view and the notification show too, says 3,005.
+    await page.evaluate(() =>
+      window.preview.send([
+        { type: 'trainProgress', runId: 1, progress: window.preview.runs.progress(300) },
+        { type: 'trainPosition', runId: 1, step: 3005, elapsedMs: 6010 },
+      ]),
+    );
+    await page.waitForFunction(() => document.querySelector('.chart-loss .chart-readout')?.textContent?.startsWith('step 3,010') === true);
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('step 3,005 / 10,000 · 500 steps/s') === true);
+    await settle(page);
+    assert.match((await page.textContent('.status')) ?? '', /^step 3,005 /);
+    // "latest" asked for 500 and got it; 3,000 is newer, and loading: the label says what the heatmaps show.
+    await answer(page, 500);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 500');
+    assert.equal(await page.textContent('.scrub-step'), 'step 500');
+    await page.waitForFunction(() => window.preview.posted.filter((m) => m.type === 'snapshot').length === 2);
+    assert.equal(await page.textContent('.scrub-step'), 'step 500');
+    assert.equal(await page.textContent('.scrub-loading'), 'loading step 3,000…');
+    await answer(page, 3000);
+    await page.waitForFunction(() => document.querySelector('.snapshot-title')?.textContent === 'Affine1 at step 3,000');
+    assert.equal(await page.textContent('.scrub-step'), 'step 3,000');
+    await clean(page, watch);
+  });
+
+  test('a diverging regression: no accuracy, no test set, and a loss and flow on log scales with decade labels', async () => {
+    for (const width of [500, 1280]) {
+      const { page, watch } = await open('play=trainDiverging&answer=none', { width, height: 900 });
+      await page.waitForSelector(`.chart-loss[data-points="${DIVERGING_LAST}"]`);
+      await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'stopped at step 1,208: Infinity in MSE loss');
+      // MSE on continuous targets: the argmax of one column would score 100%, so there is no accuracy at all.
+      assert.equal(await page.textContent('.summary'), 'diverging-lr · 5,000 iterations · batch 16 · sgd, lr 1 · 64 train rows, no test set · no accuracy (a regression: continuous targets) · general path');
+      assert.equal(await page.isHidden('.chart-accuracy'), true);
+      assert.doesNotMatch(await page.innerText('.chart-grid'), /%/);
+      // 0.8 to 2.8e306: the loss turned to a log scale by itself, and every log chart labels its y axis.
+      assert.equal(await page.isChecked('.chart-log'), true);
+      assert.match((await page.getAttribute('.chart-loss .chart-plot', 'aria-label')) ?? '', /, log scale$/);
+      await page.waitForSelector('.chart-flow[data-layer="Affine2"][data-points]');
+      for (const chart of ['.chart-loss', '.chart-flow[data-layer="Affine1"]', '.chart-flow[data-layer="Affine2"]']) assert.ok((await yAxisInk(page, chart)) > 0, `${chart} has y labels`);
+      assert.equal(await overflowX(page), 0);
+      await page.screenshot({ path: join(ARTIFACTS, `train-diverging-dark-${width}.png`), fullPage: true });
+      await clean(page, watch);
+    }
+  });
+
+  test('a run without a test set draws the train accuracy only and says "no test set"', async () => {
+    const { page, watch } = await open('play=none');
+    await send(page, [
+      { type: 'trainReset', runId: 1, title: 'tiny.backprop.yaml', uri: 'file:///work/tiny.backprop.yaml' },
+      { type: 'trainStart', runId: 1, info: { ...TRAIN_INFO, testRows: 0 } },
+      { type: 'trainEval', runId: 1, eval: { step: 600, epoch: 1, loss: 0.4, trainAcc: 0.9, testAcc: null } },
+    ]);
+    await page.waitForSelector('.chart-accuracy[data-points="1"]');
+    assert.match((await page.textContent('.summary')) ?? '', / · 60,000 train rows, no test set · /);
+    assert.equal(await page.getAttribute('.chart-accuracy .chart-plot', 'aria-label'), 'Accuracy, 1 evaluation, latest train 90%, no test set');
+    assert.equal(await page.textContent('.chart-accuracy .chart-readout'), 'step 600 · epoch 1 · train 90% · no test set');
+    assert.deepEqual([await page.isHidden('.legend-test'), await page.isVisible('.legend-no-test')], [true, true]);
+    await clean(page, watch);
+  });
+
   for (const [theme, play, width] of [
     ['dark', 'train', 1280],
     ['light', 'train', 1280],
@@ -378,6 +440,17 @@ describe('webview Train panel', () => {
     });
   }
 });
+
+/** Ink in the y axis strip (left of the plot) of the chart `selector`'s canvas: its labels. */
+async function yAxisInk(page: Page, selector: string): Promise<number> {
+  return page.$eval(`${selector} canvas`, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const strip = canvas.getContext('2d')!.getImageData(0, 0, Math.round(40 * devicePixelRatio), Math.round(canvas.height * 0.8)).data;
+    let ink = 0;
+    for (let i = 3; i < strip.length; i += 4) if (strip[i] > 0) ink++;
+    return ink;
+  });
+}
 
 /** Sends the host's answer for `step` of run 1, made in the page (tensors do not cross from Node). */
 async function answer(page: Page, step: number): Promise<void> {

@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import { FLOW_PERCENTILES } from '../../src/protocol';
 import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
-import { decadeLabel } from './flow';
+import { decadeLabel, decadeRange, decadeTicks, spansDecades } from './log-axis';
 import { isRunning, type TrainModel } from './train-state';
 
 /** Chart colours and fonts, read from the theme. */
@@ -75,49 +75,35 @@ function stepLabel(v: number): string {
   return fmtCount(v);
 }
 
-/** True when `v` is a whole power of ten. */
-function isDecade(v: number): boolean {
-  return Math.abs(v / 10 ** Math.round(Math.log10(v)) - 1) < 1e-9;
-}
+/** Least room between two labels of a log axis (CSS px): a label is ~11 px high. */
+const LOG_LABEL_GAP = 16;
 
-/** Decade ticks of a log axis: 10⁻³, 1, 10…; ticks between decades stay unlabelled. */
-function logValues(u: uPlot, splits: number[]): string[] {
-  const k = decadeStep(u, splits);
-  return splits.map((v) => (shownDecade(v, k) ? decadeLabel(Math.round(Math.log10(v))) : ''));
-}
+/**
+ * A log y axis is a linear one over log10 of the values (drawable puts them there), ticked and
+ * labelled at whole decades (decadeTicks says which). uPlot's own log axis draws no label at all once
+ * a value passes 10¹⁷, as a diverging loss does.
+ */
+const logAxis: Pick<uPlot.Axis, 'splits' | 'values'> = {
+  splits: (u, _axis, min, max) => decadeTicks(min, max, u.bbox.height / uPlot.pxRatio, LOG_LABEL_GAP),
+  values: (_u, splits) => splits.map(decadeLabel),
+};
 
-/** Grid lines and ticks of a log axis at whole decades only: the lines between them would crowd a small chart. */
-function decadesOnly(u: uPlot, splits: number[]): (number | null)[] {
-  const k = decadeStep(u, splits);
-  return splits.map((v) => (shownDecade(v, k) ? v : null));
-}
+/** The scale of a log y axis: exponents, over whole decades. */
+const logScale: uPlot.Scale = { range: (_u, min, max) => decadeRange(min, max) };
 
-/** Every k-th decade, so that labels stay ~16 px apart on a short chart spanning many decades. */
-function decadeStep(u: uPlot, splits: number[]): number {
-  const decades = splits.filter(isDecade).length;
-  const room = Math.max(2, Math.floor(u.bbox.height / devicePixelRatio / 16));
-  return Math.max(1, Math.ceil(decades / room));
-}
-
-/** True for the decades a log axis marks at step `k`. */
-function shownDecade(v: number, k: number): boolean {
-  return isDecade(v) && Math.round(Math.log10(v)) % k === 0;
-}
-
-/** A log scale over whole decades; [10⁻³, 1] when there is nothing to show. */
-function logRange(_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax {
-  if (min === null || max === null || !(min > 0)) return [1e-3, 1];
-  return uPlot.rangeLog(min, max, 10, true);
-}
-
-/** Finite values as they are, the rest as gaps; on a log scale zeros and negatives sit at the smallest positive value shown. */
+/**
+ * Finite values as they are, the rest as gaps; on a log scale their log10, with zeros and negatives
+ * at the smallest positive value's.
+ */
 function drawable(values: ArrayLike<number>, log: boolean): (number | null)[] {
   let floor = Infinity;
   if (log) for (let i = 0; i < values.length; i++) if (values[i] > 0 && values[i] < floor && Number.isFinite(values[i])) floor = values[i];
   const out: (number | null)[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    out[i] = !Number.isFinite(v) ? null : log && v <= 0 ? (floor === Infinity ? null : floor) : v;
+    if (!Number.isFinite(v)) out[i] = null;
+    else if (!log) out[i] = v;
+    else out[i] = v > 0 ? Math.log10(v) : floor === Infinity ? null : Math.log10(floor);
   }
   return out;
 }
@@ -170,7 +156,7 @@ abstract class Chart {
   }
 
   /** uPlot options the chart adds: its series, bands, y scale and y axis values. */
-  protected abstract build(p: Palette): { series: uPlot.Series[]; bands?: uPlot.Band[]; y: uPlot.Scale; yValues?: uPlot.Axis.Values; points: boolean };
+  protected abstract build(p: Palette): { series: uPlot.Series[]; bands?: uPlot.Band[]; y: uPlot.Scale; yAxis?: Pick<uPlot.Axis, 'splits' | 'values'>; points: boolean };
   /** The data to draw now: x (steps), then one array per series. */
   protected abstract data(): uPlot.AlignedData;
   /** Points drawn. */
@@ -219,8 +205,17 @@ abstract class Chart {
     this.plot = null;
   }
 
+  /** True when the chart must be built anew before this draw (its scale changed); false by default. */
+  protected rescaled(): boolean {
+    return false;
+  }
+
   private flush(): void {
     this.drawnAt = performance.now();
+    if (this.rescaled()) {
+      this.plot?.destroy();
+      this.plot = null;
+    }
     if (this.plot) this.plot.setData(this.data());
     else this.create();
     this.draws++;
@@ -234,13 +229,11 @@ abstract class Chart {
   private create(): void {
     const p = this.palette;
     const spec = this.build(p);
-    const yFilter = spec.y.distr === 3 ? decadesOnly : undefined;
-    const axis = (more: uPlot.Axis, filter?: uPlot.Axis.Filter): uPlot.Axis => ({
+    const axis = (more: uPlot.Axis): uPlot.Axis => ({
       stroke: p.muted,
       font: p.font,
-      // uPlot's defaults fill in only missing keys: an undefined filter would replace its own.
-      grid: { stroke: p.grid, width: 1, ...(filter && { filter }) },
-      ticks: { stroke: p.grid, width: 1, size: 3, ...(filter && { filter }) },
+      grid: { stroke: p.grid, width: 1 },
+      ticks: { stroke: p.grid, width: 1, size: 3 },
       gap: 3,
       ...more,
     });
@@ -251,7 +244,7 @@ abstract class Chart {
         legend: { show: false },
         cursor: { drag: { x: false, y: false, setScale: false }, y: false, points: { show: spec.points } },
         scales: { x: { time: false, range: (_u, min, max) => this.xRange(min, max) }, y: spec.y },
-        axes: [axis({ space: 72, size: 26, values: (_u, splits) => splits.map(stepLabel) }), axis({ size: Y_AXIS_W, space: 22, values: spec.yValues }, yFilter)],
+        axes: [axis({ space: 72, size: 26, values: (_u, splits) => splits.map(stepLabel) }), axis({ size: Y_AXIS_W, space: 22, ...spec.yAxis })],
         series: [{}, ...spec.series],
         bands: spec.bands,
         padding: [8, 22, 0, 0],
@@ -320,33 +313,40 @@ abstract class Chart {
 /** Largest |loss| drawn as is: uPlot puts no tick on values of more than 17 integer digits. */
 const AXIS_LIMIT = 1e15;
 
-/** The minibatch loss per step, linear or log. */
+/** The minibatch loss per step, linear or log: log once it spans LOG_FROM_DECADES decades, unless the user chose. */
 export class LossChart extends Chart {
   private log = false;
+  /** True once the user set the scale with the toggle: it is no longer chosen for them. */
+  private chosen = false;
+  private readonly toggle = h('input', { type: 'checkbox', class: 'chart-log' });
   /** On the linear axis the loss is drawn in units of this: a power of ten when it exceeds AXIS_LIMIT, else 1; labels undo it. */
   private unit = 1;
 
   constructor(model: () => TrainModel, height: number, withScaleToggle: boolean) {
-    const toggle = h('input', { type: 'checkbox', class: 'chart-log' });
-    const header = h(
-      'figcaption',
-      { class: 'chart-header' },
-      h('span', { class: 'chart-title' }, 'Loss'),
-      h('span', { class: 'spacer' }),
-      withScaleToggle ? h('label', { class: 'chart-toggle' }, toggle, 'log scale') : null,
-    );
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Loss'), h('span', { class: 'spacer' }));
     super(model, height, 'chart-loss', header);
-    toggle.addEventListener('change', () => {
-      this.log = toggle.checked;
+    if (withScaleToggle) header.append(h('label', { class: 'chart-toggle' }, this.toggle, 'log scale'));
+    this.toggle.addEventListener('change', () => {
+      this.chosen = true;
+      this.log = this.toggle.checked;
       this.restyle();
     });
+  }
+
+  protected override rescaled(): boolean {
+    if (this.chosen) return false;
+    const { loss } = this.model().history;
+    const log = spansDecades(loss.values.subarray(0, loss.length));
+    if (log === this.log) return false;
+    this.log = this.toggle.checked = log;
+    return true;
   }
 
   protected build(p: Palette): ReturnType<Chart['build']> {
     return {
       series: [{ label: 'loss', stroke: p.blue, width: 1.25, points: { show: false } }],
-      y: this.log ? { distr: 3, log: 10, range: logRange } : { range: (_u, min, max) => uPlot.rangeNum(Math.min(0, min ?? 0), max ?? 1, 0.1, true) },
-      yValues: this.log ? logValues : (_u, splits) => splits.map((v) => fmt(v * this.unit)),
+      y: this.log ? logScale : { range: (_u, min, max) => uPlot.rangeNum(Math.min(0, min ?? 0), max ?? 1, 0.1, true) },
+      yAxis: this.log ? logAxis : { values: (_u, splits) => splits.map((v) => fmt(v * this.unit)) },
       points: true,
     };
   }
@@ -379,18 +379,23 @@ export class LossChart extends Chart {
   }
 }
 
-/** Train and test accuracy at each evaluation. */
+/** Train and test accuracy at each evaluation; the test line only with a test set. */
 export class AccuracyChart extends Chart {
+  private readonly testLegend = h('span', { class: 'legend-item legend-test' }, h('span', { class: 'swatch-line swatch-test' }), 'test');
+  private readonly noTest = h('span', { class: 'legend-item legend-no-test', hidden: true }, 'no test set');
+
   constructor(model: () => TrainModel, height: number) {
-    const header = h(
-      'figcaption',
-      { class: 'chart-header' },
-      h('span', { class: 'chart-title' }, 'Accuracy'),
-      h('span', { class: 'spacer' }),
-      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'),
-      h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-test' }), 'test'),
-    );
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Accuracy'), h('span', { class: 'spacer' }));
     super(model, height, 'chart-accuracy', header);
+    header.append(h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'), this.testLegend, this.noTest);
+  }
+
+  /** Shows the chart only for a run that measures accuracy, and its test legend only with a test set. */
+  fit(info: TrainModel['info']): void {
+    this.element.hidden = info !== null && !info.measuresAccuracy;
+    const test = !info || info.testRows > 0;
+    this.testLegend.hidden = !test;
+    this.noTest.hidden = test;
   }
 
   protected build(p: Palette): ReturnType<Chart['build']> {
@@ -400,7 +405,7 @@ export class AccuracyChart extends Chart {
         { label: 'test', stroke: p.orange, width: 1.5, dash: [5, 3], points: { show: true, size: 5, fill: p.orange } },
       ],
       y: { range: [0, 1] },
-      yValues: (_u, splits) => splits.map((v) => `${Math.round(v * 100)}%`),
+      yAxis: { values: (_u, splits) => splits.map((v) => `${Math.round(v * 100)}%`) },
       points: true,
     };
   }
@@ -418,17 +423,23 @@ export class AccuracyChart extends Chart {
     const { evals } = this.model().history;
     const last = evals.at(-1);
     if (!last) return 'Accuracy, no evaluation yet';
-    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, test ${pct(last.testAcc)}`;
+    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, ${test(last.testAcc)}`;
   }
 
   protected at(i: number): string {
     const e = this.model().history.evals[i];
-    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · test ${pct(e.testAcc)}`;
+    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · ${test(e.testAcc)}`;
   }
 }
 
-function pct(f: number): string {
-  return `${fmt(f * 100)}%`;
+/** An accuracy as a percentage; a dash when it was not measured. */
+function pct(f: number | null): string {
+  return f === null ? '—' : `${fmt(f * 100)}%`;
+}
+
+/** The test accuracy in words: "test 90%", or "no test set". */
+function test(f: number | null): string {
+  return f === null ? 'no test set' : `test ${pct(f)}`;
 }
 
 /** Percentile pairs of the bands, outermost first, as indices into FLOW_PERCENTILES; the median is index 4. */
@@ -486,7 +497,7 @@ export class FlowChart extends Chart {
     }));
     const fill = withAlpha(p.flow, BAND_ALPHA);
     // Series 0 is x: percentile k is series k + 1.
-    return { series, bands: BANDS.map(([hi, lo]) => ({ series: [hi + 1, lo + 1], fill })), y: { distr: 3, log: 10, range: logRange }, yValues: logValues, points: false };
+    return { series, bands: BANDS.map(([hi, lo]) => ({ series: [hi + 1, lo + 1], fill })), y: logScale, yAxis: logAxis, points: false };
   }
 
   /** Percentile k of this layer at every sample. */
@@ -580,6 +591,7 @@ export class TrainCharts {
       for (const f of this.flows) f.mark(this.markers);
       this.flowList.replaceChildren(...this.flows.map((f) => f.element));
     }
+    this.accuracy?.fit(this.model().info);
     for (const c of this.all()) c.invalidate();
   }
 

@@ -4,6 +4,7 @@
 import type { FlowBar } from '../../src/protocol';
 import { s } from './dom';
 import { fmt, fmtFull } from '../../src/format';
+import { decadeLabel } from './log-axis';
 
 /** Height of one layer's row (px). */
 const ROW_H = 22;
@@ -43,15 +44,6 @@ export function flowAxis(bars: readonly FlowBar[]): Axis {
   const lo = Math.ceil(Math.log10(Math.min(...values))) - 1;
   const hi = Math.floor(Math.log10(Math.max(...values))) + 1;
   return { lo, hi };
-}
-
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
-
-/** 10^k as a tick label: 1, 10, else 10 with a superscript exponent (10⁻³). */
-export function decadeLabel(k: number): string {
-  if (k === 0) return '1';
-  if (k === 1) return '10';
-  return `10${[...String(k)].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;
 }
 
 /** True when a value has a place on the log axis: finite and positive. */

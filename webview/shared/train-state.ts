@@ -17,10 +17,12 @@ export interface TrainModel {
   info: TrainInfo | null;
   /** Loss curve, flow samples and evaluations. */
   history: TrainHistory;
-  /** Latest step known (from progress, history or status). */
+  /** Latest step known (from progress, history or status): where the curves end. */
   step: number;
   /** Time since training began at `step`, from the latest progress; null when unknown (a late join). */
   elapsedMs: number | null;
+  /** Where the run is as the host shows it everywhere (trainPosition); null before the first. The status line reads this. */
+  position: { step: number; elapsedMs: number } | null;
   /** The latest status; null until the host sends one (the run is starting). */
   status: TrainStatus | null;
   /** Steps the host's snapshot ring holds, oldest first. */
@@ -30,11 +32,11 @@ export interface TrainModel {
 }
 
 /** What a message changed, so a view redraws only that. */
-export type TrainChange = 'nothing' | 'everything' | 'progress' | 'evals' | 'snapshots' | 'snapshot' | 'nonFinite' | 'status';
+export type TrainChange = 'nothing' | 'everything' | 'progress' | 'position' | 'evals' | 'snapshots' | 'snapshot' | 'nonFinite' | 'status';
 
 /** An empty model, before any reset. */
 export function emptyTrainModel(): TrainModel {
-  return { runId: null, title: '', uri: null, info: null, history: new TrainHistory(0), step: 0, elapsedMs: null, status: null, snapshots: [], nonFinite: null };
+  return { runId: null, title: '', uri: null, info: null, history: new TrainHistory(0), step: 0, elapsedMs: null, position: null, status: null, snapshots: [], nonFinite: null };
 }
 
 /** A Float64 view of a wire buffer (see wire-buffer); null when it is none or not whole doubles. */
@@ -97,6 +99,8 @@ export function readTrainMessage(data: unknown): HostToTrainView | null {
         : null;
     case 'trainStatus':
       return isObject(m.status) && typeof m.status.state === 'string' ? (m as HostToTrainView) : null;
+    case 'trainPosition':
+      return typeof m.step === 'number' && typeof m.elapsedMs === 'number' ? (m as HostToTrainView) : null;
     default:
       return null;
   }
@@ -121,7 +125,15 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       // Names are the spec's: shown with their control characters escaped, as in the run panel.
       const named = <T extends { name: string }>(x: T): T => ({ ...x, name: escapeControls(x.name) });
       const { info } = msg;
-      model.info = { ...info, name: escapeControls(info.name), layers: info.layers.map(named), loss: info.loss && named(info.loss), flowLayers: info.flowLayers.map(named) };
+      model.info = {
+        ...info,
+        name: escapeControls(info.name),
+        layers: info.layers.map(named),
+        loss: info.loss && named(info.loss),
+        flowLayers: info.flowLayers.map(named),
+        // A run saved before the field existed measured accuracy.
+        measuresAccuracy: (info.measuresAccuracy as unknown) !== false,
+      };
       if (model.history.flowLayers !== msg.info.flowLayers.length) model.history = new TrainHistory(msg.info.flowLayers.length);
       return 'everything';
     }
@@ -137,6 +149,9 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       model.step = msg.progress.step;
       model.elapsedMs = msg.progress.elapsedMs;
       return 'progress';
+    case 'trainPosition':
+      model.position = { step: msg.step, elapsedMs: msg.elapsedMs };
+      return 'position';
     case 'trainEval':
       model.history.evals.push(msg.eval);
       return 'evals';
@@ -187,11 +202,13 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
   if (model.runId === null) return { text: '', tone: '' };
   if (s === null || s.state === 'running') {
     const info = model.info;
-    if (!info || model.step <= 0) return { text: 'starting…', tone: '' };
-    let text = `step ${fmtCount(model.step)} / ${fmtCount(info.iterations)}`;
-    if (model.elapsedMs !== null && model.elapsedMs > 0) {
-      const rate = (model.step / model.elapsedMs) * 1000;
-      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, info.iterations - model.step)) / rate)}`;
+    // The host's position, which the other views and the notification show too; before it, where the curves are.
+    const { step, elapsedMs } = model.position ?? { step: model.step, elapsedMs: model.elapsedMs };
+    if (!info || step <= 0) return { text: 'starting…', tone: '' };
+    let text = `step ${fmtCount(step)} / ${fmtCount(info.iterations)}`;
+    if (elapsedMs !== null && elapsedMs > 0) {
+      const rate = (step / elapsedMs) * 1000;
+      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, info.iterations - step)) / rate)}`;
     }
     return { text, tone: '' };
   }

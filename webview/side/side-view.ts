@@ -1,7 +1,8 @@
 // The side view: a narrow sidebar webview that follows the editor's cursor. It shows the training run
 // of the spec on show (if any), the layer under the cursor (heatmaps fitted to the sidebar's width)
-// and the whole spec's gradient flow. The host resends everything on `ready`, so the view keeps only its zoom.
-import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol';
+// and the whole spec's gradient flow (the flow alone when the cursor is on no layer), or a graph
+// spec's node values and gradients. The host resends everything on `ready`, so the view keeps only its zoom.
+import type { FlowBar, GraphNodeInfo, HostToSideView, SideViewToHost } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { escapeControls, fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
@@ -11,12 +12,17 @@ import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
+/** The spec's flow with no layer under the cursor: a layer message without its layer. */
+type FlowMessage = Extract<HostToSideView, { type: 'flow' }>;
+type GraphMessage = Extract<HostToSideView, { type: 'graph' }>;
 
 /** UI state VS Code keeps while the view is hidden or reloaded. */
 export interface SideState {
   /** Heatmap zoom, one of ZOOMS. */
   zoom: number;
 }
+
+const STALE = 'Stale: the spec changed since this run. Run Backprop again to refresh.';
 
 /** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (side.css, heatmap.css). */
 const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
@@ -30,6 +36,8 @@ function isSideMessage(data: unknown): data is HostToSideView {
   // The training message itself is checked by the training section.
   if (m.type === 'train') return typeof m.message === 'object' && m.message !== null;
   if (m.type === 'trainNone') return true;
+  if (m.type === 'flow') return typeof m.spec === 'string' && Array.isArray(m.flow) && typeof m.stale === 'boolean';
+  if (m.type === 'graph') return typeof m.spec === 'string' && typeof m.output === 'string' && Array.isArray(m.nodes) && typeof m.stale === 'boolean';
   if (m.type === 'layer') {
     return (
       typeof m.spec === 'string' &&
@@ -60,8 +68,9 @@ class SideView {
   private readonly flowSection: HTMLElement;
   private readonly layerView: HTMLElement;
   private readonly zoom: ZoomControl;
+  private readonly graphView = h('section', { class: 'side-section side-graph', 'aria-labelledby': 'bl-side-graph', hidden: true });
   private heatmaps: HeatmapView[] = [];
-  private layer: LayerMessage | null = null;
+  private layer: LayerMessage | FlowMessage | null = null;
   /** Width the heatmaps and the chart were last drawn for. */
   private drawnWidth = 0;
 
@@ -103,7 +112,7 @@ class SideView {
     // side.css styles the side view under this class.
     document.body.classList.add('side');
     const root = document.getElementById('app') ?? document.body;
-    root.replaceChildren(this.train.element, this.empty, this.layerView);
+    root.replaceChildren(this.train.element, this.empty, this.layerView, this.graphView);
     document.body.appendChild(this.tooltip.element);
     // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
     new MutationObserver(() => this.heatmaps.forEach((v) => v.setZoom(this.ui.zoom))).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -125,22 +134,44 @@ class SideView {
     if (!isSideMessage(data)) return;
     if (data.type === 'train') return this.train.receive(data.message);
     if (data.type === 'trainNone') return this.train.hide();
-    if (data.type === 'empty') {
+    if (data.type === 'empty' || data.type === 'graph') {
       this.layer = null;
       this.heatmaps = [];
       this.heatmapList.replaceChildren();
       this.flowBody.replaceChildren();
       this.tooltip.hide();
-      this.empty.textContent = data.message;
-      this.empty.hidden = false;
+      this.empty.textContent = data.type === 'empty' ? data.message : '';
+      this.empty.hidden = data.type !== 'empty';
       this.layerView.hidden = true;
+      this.graphView.hidden = data.type !== 'graph';
+      if (data.type === 'graph') this.renderGraph(data);
       return;
     }
     // Names are the spec's: shown with their control characters escaped, as in the run panel.
-    this.layer = { ...data, spec: escapeControls(data.spec), info: { ...data.info, name: escapeControls(data.info.name) }, flow: data.flow.map((b) => ({ ...b, name: escapeControls(b.name) })) };
+    const flow = data.flow.map((b) => ({ ...b, name: escapeControls(b.name) }));
+    this.layer = data.type === 'layer' ? { ...data, spec: escapeControls(data.spec), info: { ...data.info, name: escapeControls(data.info.name) }, flow } : { ...data, spec: escapeControls(data.spec), flow };
     this.empty.hidden = true;
+    this.graphView.hidden = true;
     this.layerView.hidden = false;
     this.renderLayer(this.layer);
+  }
+
+  /** A graph spec's nodes: value and gradient of each, exact in the tooltip. */
+  private renderGraph(m: GraphMessage): void {
+    const spec = escapeControls(m.spec);
+    const output = escapeControls(m.output);
+    const num = (v: number) => h('td', { class: 'num', title: fmtFull(v) }, fmt(v));
+    const row = (n: GraphNodeInfo) => h('tr', {}, h('th', { scope: 'row' }, h('span', { class: 'graph-node' }, escapeControls(n.name)), h('span', { class: 'layer-type' }, n.op)), num(n.value), num(n.grad));
+    this.graphView.replaceChildren(
+      h('header', { class: 'side-header' }, h('div', { class: 'side-spec', title: spec }, spec), h('h2', { class: 'side-title', id: 'bl-side-graph' }, 'Graph', h('span', { class: 'layer-type' }, `output ${output}`))),
+      ...(m.stale ? [h('div', { class: 'side-stale', role: 'status' }, STALE)] : []),
+      h(
+        'table',
+        { class: 'plain side-graph-table' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col', class: 'num' }, 'Value'), h('th', { scope: 'col', class: 'num' }, `∂${output}/∂node`))),
+        h('tbody', {}, ...m.nodes.map(row)),
+      ),
+    );
   }
 
   /** Width the content may use: the view's width inside its padding. */
@@ -148,18 +179,28 @@ class SideView {
     return this.layerView.clientWidth;
   }
 
-  private renderLayer(m: LayerMessage): void {
+  private renderLayer(m: LayerMessage | FlowMessage): void {
     const focusedHeatmap = this.heatmaps.findIndex((v) => v.element.contains(document.activeElement));
     const focusedFlow = this.flowBody.contains(document.activeElement);
     this.tooltip.hide();
-    const { info } = m;
     this.drawnWidth = this.width();
     this.specName.textContent = m.spec;
     this.specName.title = m.spec;
+    this.stale.textContent = m.stale ? STALE : '';
+    this.stale.hidden = !m.stale;
+    const current = m.type === 'layer' ? m.index : -1;
+    this.renderFlow(m.flow, current, focusedFlow);
+    this.heatmapSection.hidden = m.type !== 'layer';
+    if (m.type !== 'layer') {
+      this.title.replaceChildren(h('span', { class: 'layer-name' }, 'No layer under the cursor'));
+      this.shape.textContent = 'Move the cursor onto a layer for its heatmaps.';
+      this.heatmaps = [];
+      this.heatmapList.replaceChildren();
+      return;
+    }
+    const { info } = m;
     this.title.replaceChildren(h('span', { class: 'layer-name', title: info.name }, info.name), h('span', { class: 'layer-type' }, info.type));
     this.shape.textContent = `${fmtShape(info.inShape)} → ${fmtShape(info.outShape)}` + (info.paramCount > 0 ? ` · ${fmtCount(info.paramCount)} params` : '');
-    this.stale.textContent = m.stale ? 'Stale: the spec changed since this run. Run Backprop again to refresh.' : '';
-    this.stale.hidden = !m.stale;
 
     const fitWidth = Math.max(MIN_FIT, this.drawnWidth - CARD_CHROME);
     this.heatmaps = m.heatmaps.map(
@@ -175,20 +216,23 @@ class SideView {
     // Named after the layer, so a screen reader says whose heatmaps these are.
     this.heatmapSection.setAttribute('aria-label', `Heatmaps of layer ${info.name}`);
 
-    this.flowSection.hidden = m.flow.length === 0;
-    const svg = renderFlow({ bars: m.flow, current: m.index, width: this.drawnWidth, onReveal: (index) => this.post({ type: 'revealLayer', index }) });
+    // A redraw (the cursor moved, the view was resized) must not steal keyboard focus from where the user was.
+    if (focusedHeatmap >= 0) this.heatmaps[Math.min(focusedHeatmap, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+  }
+
+  /** The spec's gradient flow, layer `current` highlighted (none for -1); keyboard focus kept on it when `focused`. */
+  private renderFlow(flow: FlowBar[], current: number, focused: boolean): void {
+    this.flowSection.hidden = flow.length === 0;
+    const svg = renderFlow({ bars: flow, current, width: this.drawnWidth, onReveal: (index) => this.post({ type: 'revealLayer', index }) });
     this.flowBody.replaceChildren(svg);
     fitLabels(svg);
-    const bar = m.flow[m.index] as FlowBar | undefined;
+    const bar = flow[current] as FlowBar | undefined;
     this.flowValues.replaceChildren(
       ...(bar
         ? [h('span', { class: 'flow-values-name' }, bar.name), ' · mean ', h('span', { title: fmtFull(bar.meanAbs) }, fmt(bar.meanAbs)), ' · max ', h('span', { title: fmtFull(bar.maxAbs) }, fmt(bar.maxAbs))]
         : []),
     );
-
-    // A redraw (the cursor moved, the view was resized) must not steal keyboard focus from where the user was.
-    if (focusedHeatmap >= 0) this.heatmaps[Math.min(focusedHeatmap, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
-    if (focusedFlow) focusRow(svg, m.index);
+    if (focused) focusRow(svg, Math.max(0, current));
   }
 
   private post(msg: SideViewToHost): void {

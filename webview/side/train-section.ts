@@ -51,7 +51,11 @@ export class TrainSection {
         return this.renderStatus();
       case 'progress':
         this.charts.progressed();
-        return this.status.soon();
+        // Until the host's first position, the status line follows the curves.
+        if (!this.model.position) this.status.soon();
+        return;
+      case 'position':
+        return this.status.now();
       case 'nonFinite':
         this.renderNonFinite();
         return this.renderStatus();

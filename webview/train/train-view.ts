@@ -1,7 +1,7 @@
 // The Train panel: a training run streamed by the host. Curves (loss, accuracy, gradient-flow
 // bands) grow as progress arrives; a step scrubber asks the host for recorded snapshots and shows
 // the chosen layer's heatmaps at that step, as the Run panel draws them.
-import type { TrainSnapshot, TrainViewToHost } from '../../src/protocol';
+import type { TrainInfo, TrainSnapshot, TrainViewToHost } from '../../src/protocol';
 import { fmtCount } from '../../src/format';
 import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { TrainCharts, flowLegend } from '../shared/charts';
@@ -53,6 +53,30 @@ function runOf(model: TrainModel, snapshot: TrainSnapshot): RunModel | null {
   applyMessage(run, { type: 'event', runId: 0, event: { kind: 'start', form: 'network', name: info.name, layers: info.layers, loss: info.loss } });
   for (const event of snapshot.events) applyMessage(run, { type: 'event', runId: 0, event });
   return run;
+}
+
+/**
+ * The kept steps as ranges: "500–3,000", or "1–500 and 7,700–10,000" when the ring's first and latest
+ * snapshots lie apart (split at the widest gap, when it is over three times the next widest).
+ */
+function keptRanges(steps: readonly number[]): string {
+  const range = (a: number, b: number): string => (a === b ? fmtCount(a) : `${fmtCount(a)}–${fmtCount(b)}`);
+  let widest = 0;
+  let next = 0;
+  let at = -1;
+  for (let i = 1; i < steps.length; i++) {
+    const gap = steps[i] - steps[i - 1];
+    if (gap > widest) [next, widest, at] = [widest, gap, i];
+    else next = Math.max(next, gap);
+  }
+  if (at < 0 || next === 0 || widest <= 3 * next) return range(steps[0], steps[steps.length - 1]);
+  return `${range(steps[0], steps[at - 1])} and ${range(steps[at], steps[steps.length - 1])}`;
+}
+
+/** The sets a run trains and tests on, and whether it measures accuracy, in words. */
+function rowsOf(info: TrainInfo): string {
+  const rows = info.testRows > 0 ? `${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows` : `${fmtCount(info.trainRows)} train rows, no test set`;
+  return !info.measuresAccuracy ? `${rows} · no accuracy (a regression: continuous targets)` : rows;
 }
 
 /** The whole Train panel. */
@@ -192,7 +216,11 @@ class TrainView {
         return this.renderAll();
       case 'progress':
         this.charts.progressed();
-        return this.status.soon();
+        // Until the host's first position, the status line follows the curves.
+        if (!this.model.position) this.status.soon();
+        return;
+      case 'position':
+        return this.status.now();
       case 'evals':
         return this.charts.evaluated();
       case 'snapshots':
@@ -220,10 +248,10 @@ class TrainView {
     this.vscode.setState({ uri: this.ui.uri, selected: this.ui.selected, zoom: this.ui.zoom, run: this.ui.run });
   }
 
-  /** Saves the run after a change: at once for a new run, an evaluation, a NaN or a status; progress at most every SAVE_GAP_MS. */
+  /** Saves the run after a change: at once for a new run, an evaluation, a NaN or a status; progress and position at most every SAVE_GAP_MS. */
   private saveRun(change: TrainChange): void {
     if (change === 'nothing' || change === 'snapshot' || change === 'snapshots') return;
-    if (change === 'progress' && performance.now() - this.savedAt < SAVE_GAP_MS) return;
+    if ((change === 'progress' || change === 'position') && performance.now() - this.savedAt < SAVE_GAP_MS) return;
     // A reset of run 0 keeps what it restores from; any other reset starts a new run.
     if (this.model.runId !== 0 || this.model.info) this.ui.run = saveRun(this.model);
     this.savedAt = performance.now();
@@ -241,7 +269,7 @@ class TrainView {
       ...(info
         ? [
             h('span', { class: 'net-name' }, info.name),
-            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows · ${info.fast ? 'fast path' : 'general path'}`,
+            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${rowsOf(info)} · ${info.fast ? 'fast path' : 'general path'}`,
           ]
         : []),
     );
@@ -308,7 +336,9 @@ class TrainView {
 
   private renderScrubber(): void {
     const steps = this.model.snapshots;
-    const at = this.wanted ?? this.shown?.step ?? null;
+    // Following the newest, the scrubber says the step whose heatmaps are on show (the next one is
+    // "loading…"): the newest moves on faster than its snapshots come. Scrubbed by hand, it says where the user put it.
+    const at = this.follow.checked ? (this.shown?.step ?? this.wanted) : (this.wanted ?? this.shown?.step ?? null);
     this.scrub.disabled = steps.length === 0;
     this.scrub.max = String(Math.max(0, steps.length - 1));
     // The nearest kept step, when the one on show has left the ring.
@@ -318,7 +348,7 @@ class TrainView {
     const text = at === null ? 'none' : `step ${fmtCount(at)}`;
     this.scrubStep.textContent = text;
     this.scrub.setAttribute('aria-valuetext', text);
-    const kept = steps.length === 0 ? 'No snapshots yet.' : `${fmtCount(steps.length)} snapshot${steps.length === 1 ? '' : 's'} kept, steps ${fmtCount(steps[0])}–${fmtCount(steps[steps.length - 1])}.`;
+    const kept = steps.length === 0 ? 'No snapshots yet.' : `${fmtCount(steps.length)} snapshot${steps.length === 1 ? '' : 's'} kept, steps ${keptRanges(steps)}.`;
     this.scrubNote.textContent = at !== null && steps.length > 0 && !steps.includes(at) ? `${kept} Step ${fmtCount(at)} is no longer kept.` : kept;
   }
 
@@ -328,10 +358,10 @@ class TrainView {
     if (this.follow.checked && last !== undefined) this.choose(last);
   }
 
-  /** The scrubber (or "latest") chose `step`: mark it and ask the host for it. */
+  /** The scrubber (or "latest") chose `step`: mark it (by hand; "latest" marks what it shows) and ask the host for it. */
   private choose(step: number): void {
     this.wanted = step;
-    this.charts.mark({ cursor: step });
+    if (!this.follow.checked) this.charts.mark({ cursor: step });
     this.renderScrubber();
     this.request();
   }
@@ -368,15 +398,18 @@ class TrainView {
     this.inFlight = null;
     this.loading.textContent = '';
     this.lastAnswer = performance.now();
-    // The scrubber moved on while this was coming: fetch where it is now instead of drawing this one.
-    if (this.wanted !== null && this.wanted !== snapshot.step) return this.request();
+    // Scrubbed by hand past this step while it was coming: fetch where the scrubber is now instead.
+    // Following the newest, draw it (it is newer than what is on show) and then fetch the newest.
+    const following = this.follow.checked;
+    if (!following && this.wanted !== null && this.wanted !== snapshot.step) return this.request();
     const run = runOf(this.model, snapshot);
     if (!run) return;
-    this.wanted = snapshot.step;
+    if (!following) this.wanted = snapshot.step;
     this.shown = { step: snapshot.step, run };
     this.charts.mark({ cursor: snapshot.step });
     this.renderScrubber();
     this.renderHeatmaps();
+    if (following) this.request();
   }
 
   private forgetSnapshot(): void {
