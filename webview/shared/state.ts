@@ -57,6 +57,14 @@ export interface RunModel {
   cancelled: boolean;
   /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
   findings: Finding[] | null;
+  /** What the findings' fixes would change in the spec now, as the host last said; null until it does. */
+  fixes: FixTitles | null;
+}
+
+/** The titles of the findings' fixes (by finding, null without one) and what Fix all changes (null when nothing). */
+export interface FixTitles {
+  titles: (string | null)[];
+  all: string[] | null;
 }
 
 /** What a message changed, so the view redraws only that. */
@@ -76,7 +84,7 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null, fixes: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -99,6 +107,11 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (msg.type === 'cancelled') {
     model.cancelled = true;
     return { what: 'status' };
+  }
+  if (msg.type === 'fixes') {
+    // The titles name the spec's layers, whose control characters are shown escaped.
+    model.fixes = { titles: msg.fixes.map((t) => (typeof t === 'string' ? escapeControls(t) : null)), all: msg.all?.map(escapeControls) ?? null };
+    return { what: 'findings' };
   }
   return applyEvent(model, msg.event);
 }
