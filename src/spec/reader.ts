@@ -90,6 +90,12 @@ export class Reader {
     return { line: lo, character: Math.min(clamped, lineEnd) - this.starts[lo] };
   }
 
+  /** The string offset of a position (the inverse of `position`), clamped to the text. */
+  offset(p: Position): number {
+    const line = Math.max(0, Math.min(p.line, this.starts.length - 1));
+    return Math.min(this.starts[line] + p.character, this.text.length);
+  }
+
   /** Range of the offsets [start, end). */
   span(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
