@@ -193,7 +193,13 @@ export type HostToWebview =
   /** The spec was edited since the run shown began: its figures are the old spec's. */
   | { type: 'stale' }
   /** The user (or a newer run of the same spec) cancelled the run. */
-  | { type: 'cancelled'; runId: number };
+  | { type: 'cancelled'; runId: number }
+  /**
+   * What the findings' fixes would change in the spec as it is now: `fixes[i]` is the title of the
+   * fix of the run's finding i (null without one, or once it would change nothing); `all` lists what
+   * Fix all changes (null when nothing).
+   */
+  | { type: 'fixes'; runId: number; fixes: (string | null)[]; all: string[] | null };
 
 /** Messages from a webview to the extension host. All are validated by the host before use. */
 export type WebviewToHost =
@@ -204,7 +210,11 @@ export type WebviewToHost =
   /** The user asked to run the spec again. */
   | { type: 'rerun' }
   /** The user clicked cell [row, col] of parameter `param` (W, b, ...) of layer `index`, or of its gradient. */
-  | { type: 'selectCell'; index: number; param: string; row: number; col: number };
+  | { type: 'selectCell'; index: number; param: string; row: number; col: number }
+  /** The user asked for the fix of the run's finding `index` (its quick fix's edit). */
+  | { type: 'applyFix'; index: number }
+  /** The user asked for Fix all. */
+  | { type: 'fixAll' };
 
 /** One heatmap the side view shows. */
 export interface SideHeatmap {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { evaluateGraph } from '../engine/graph';
-import { gradientHealth } from '../engine/health';
+import { gradientHealth, type Finding } from '../engine/health';
 import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
 import { CustomLayerError } from '../engine/layers/custom';
 import { createOptimizer } from '../engine/optimizers';
@@ -16,6 +16,8 @@ import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { failOnUnhandledRejection } from '../worker/unhandled';
+import { specFix } from '../spec/fixes';
+import { Reader } from '../spec/reader';
 import { graphReport, networkReport, reportJson, type CheckReport, type GraphReport, type NetworkReport } from './report';
 import { escapeControls, fmt, fmtCount } from '../format';
 import { version } from '../../package.json';
@@ -83,6 +85,29 @@ function formatProblem(file: string, p: Problem): string {
   return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`);
 }
 
+/**
+ * The findings as compilers print warnings, each on its layer's line, then its fix as a note on the
+ * line it edits: `file:10:5: note: fix: Use He init (suits ReLU stacks) in Affine1: '{ std: 3 }' → 'he'`.
+ */
+function formatFindings(file: string, text: string, spec: NetworkSpec, findings: readonly Finding[]): string[] {
+  const names = spec.layers.map((l) => l.name);
+  return findings.flatMap((f) => {
+    const layer = spec.layers[f.index];
+    if (!layer) return [];
+    const lines = [formatProblem(file, { message: f.message, range: layer.typeRange, severity: 'warning' })];
+    const fix = f.fix && specFix(text, file, names, f.fix);
+    const edit = fix?.edits[0];
+    if (fix && edit) {
+      const r = new Reader(text);
+      const old = text.slice(r.offset(edit.range.start), r.offset(edit.range.end)).trim();
+      const now = edit.newText.trim().replace(/^,\s*/, '');
+      const change = old ? `'${old}' → '${now}'` : `add '${now}'`;
+      lines.push(escapeControls(`${file}:${edit.range.start.line + 1}:${edit.range.start.character + 1}: note: fix: ${fix.title}: ${change}`));
+    }
+    return lines;
+  });
+}
+
 /** Why a spec file is not UTF-8 text: a UTF-16 or UTF-32 byte-order mark, or the NUL bytes UTF-16 puts beside ASCII; or null. */
 function notUtf8(bytes: Uint8Array): string | null {
   const startsWith = (...mark: number[]) => mark.every((b, i) => bytes[i] === b);
@@ -133,7 +158,8 @@ function runGraph(spec: GraphSpec): GraphReport {
   return graphReport(spec, evaluateGraph(inputs, spec.nodes, spec.output));
 }
 
-function printNetwork(report: NetworkReport): void {
+/** The layer table, the findings (as `formatFindings` printed them) and the gradient check. */
+function printNetwork(report: NetworkReport, findings: readonly string[]): void {
   const lines = [`${escapeControls(report.name)}: loss ${fmt(report.loss)}`, ''];
   const rows = report.layers.map((l) => {
     const grad = l.params.W?.gradStats ?? l.params.gamma?.gradStats;
@@ -168,10 +194,8 @@ function printNetwork(report: NetworkReport): void {
     String(c.nonDifferentiable),
     c.ok ? 'ok' : 'FAIL',
   ]);
-  if (report.findings.length > 0) {
-    lines.push('', 'findings');
-    for (const f of report.findings) lines.push(`  ⚠ ${escapeControls(f.message)}`);
-  }
+  // Unindented, so an editor's problem matcher (VS Code's $gcc) reads them as it reads a compiler's.
+  if (findings.length > 0) lines.push('', 'findings', ...findings);
   if (checked.length > 0) {
     lines.push('', 'gradient check (backprop vs central differences)');
     lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'non-diff.', 'result'], checked));
@@ -300,7 +324,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   }
   if (args.json) await writeOut(reportJson(report), '\n');
   else if (report.form === 'graph') printGraph(report);
-  else printNetwork(report);
+  else if (loaded.spec.form === 'network') printNetwork(report, formatFindings(args.file, text, loaded.spec, report.findings));
   return report.ok ? 0 : 1;
 }
 

@@ -26,6 +26,8 @@ export interface Finding {
   message: string;
   /** A known fix, when there is one. */
   fix?: FindingFix;
+  /** Other layers whose init adds to the same trouble, less than `fix`'s layer does; Fix all changes them too. */
+  alsoFix?: FindingFix[];
 }
 
 /**
@@ -71,10 +73,11 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       if (m.deadFraction > thresholds.deadFraction) {
         const units = mask.data.length / mask.shape[0];
         const affine = precedingAffine(types, e.index);
+        const cause = affine === e.index - 1 ? deadByBias(events, affine, e.input, mask) : '';
         findings.push({
           index: e.index,
           kind: 'dead-relu',
-          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} units (${percent(m.deadFraction)}) are dead for the whole batch`,
+          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} units (${percent(m.deadFraction)}) are dead for the whole batch${cause}`,
           ...(affine !== undefined && { fix: { kind: 'he-init', layer: affine } }),
         });
       }
@@ -114,14 +117,14 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       if (s.nan + s.posInf + s.negInf > 0) continue;
       const what = `${e.name}: d${grad.name} has L2 norm ${figure(s.l2)}`;
       if (s.l2 > thresholds.explodingNorm) {
-        const cause = culprit(gains, types, e.index, 'exploding');
-        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding${because(cause)}`, ...fixFor(cause, types) });
+        const causes = culprits(gains, types, e.index, 'exploding');
+        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding${because(causes[0])}`, ...fixesFor(causes, types) });
       } else if (s.l2 < thresholds.vanishingNorm && flatNorm && e.index <= flatNorm.index) {
         const why = `${flatNorm.name} gets the same dout on every row (a network without a loss backpropagates ones), and BatchNorm passes that back as 0; a loss gives real gradients`;
         findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: ${why}` });
       } else if (s.l2 < thresholds.vanishingNorm && !(s.l2 === 0 && anyDead)) {
-        const cause = culprit(gains, types, e.index, 'vanishing');
-        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing${because(cause)}`, ...fixFor(cause, types) });
+        const causes = culprits(gains, types, e.index, 'vanishing');
+        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing${because(causes[0])}`, ...fixesFor(causes, types) });
       }
     } else if (e.kind === 'check' && !e.result.ok) {
       const r = e.result;
@@ -215,22 +218,22 @@ function affineGains(events: readonly RunEvent[]): Map<number, Gain> {
 }
 
 /**
- * The affine layer whose init makes layer `index`'s dW explode (the largest gain) or vanish (the
- * smallest). dW = xᵀ·dout does not scale with the layer's own W: x is made by the layers before it,
- * dout by those after. So the others are searched, out to the nearest BatchNorm each way, which
- * renormalises what passes.
+ * The affine layers whose init makes layer `index`'s dW explode (gain too large) or vanish (too
+ * small), the worst first. dW = xᵀ·dout does not scale with the layer's own W: x is made by the layers
+ * before it, dout by those after. So the others are searched, out to the nearest BatchNorm each way,
+ * which renormalises what passes.
  */
-function culprit(gains: ReadonlyMap<number, Gain>, types: readonly LayerType[], index: number, kind: 'exploding' | 'vanishing'): Gain | undefined {
-  let best: Gain | undefined;
+function culprits(gains: ReadonlyMap<number, Gain>, types: readonly LayerType[], index: number, kind: 'exploding' | 'vanishing'): Gain[] {
+  const found: Gain[] = [];
   const consider = (i: number) => {
     const g = gains.get(i);
-    if (!g || (kind === 'exploding' ? g.gain <= GAIN_HIGH : g.gain >= GAIN_LOW)) return;
-    if (!best || (kind === 'exploding' ? g.gain > best.gain : g.gain < best.gain)) best = g;
+    if (g && (kind === 'exploding' ? g.gain > GAIN_HIGH : g.gain < GAIN_LOW)) found.push(g);
   };
   // A BatchNorm's own dgamma = Σ dout·x̂ sees its input only normalised.
   if (types[index] !== 'batchnorm') for (let i = index - 1; i >= 0 && types[i] !== 'batchnorm'; i--) consider(i);
   for (let i = index + 1; i < types.length && types[i] !== 'batchnorm'; i++) consider(i);
-  return best;
+  // Stable, so of equal gains the nearer one upstream leads.
+  return found.sort((a, b) => (kind === 'exploding' ? b.gain - a.gain : a.gain - b.gain));
 }
 
 /** "; Affine2's init widens the spread of its input 24× (W std 3, fan-in 64)", naming the cause. */
@@ -240,11 +243,50 @@ function because(cause: Gain | undefined): string {
   return `; ${cause.name}'s init ${how} (W std ${figure(cause.std)}, fan-in ${count(cause.fanIn)})`;
 }
 
-/** The init fix of the layer at fault: He or Xavier as its activation suits; logits get a smaller std when too wide, Xavier when too narrow. */
-function fixFor(cause: Gain | undefined, types: readonly LayerType[]): { fix: FindingFix } | Record<string, never> {
-  if (!cause) return {};
-  const kind = initFor(types, cause.index);
-  return { fix: { kind: kind === 'smaller-std' && cause.gain < 1 ? 'xavier-init' : kind, layer: cause.index } };
+/** The init fixes of the layers at fault, the worst as `fix`: He or Xavier as its activation suits; logits get a smaller std when too wide, Xavier when too narrow. */
+function fixesFor(causes: readonly Gain[], types: readonly LayerType[]): Pick<Finding, 'fix' | 'alsoFix'> {
+  const [worst, ...others] = causes.map((cause): FindingFix => {
+    const kind = initFor(types, cause.index);
+    return { kind: kind === 'smaller-std' && cause.gain < 1 ? 'xavier-init' : kind, layer: cause.index };
+  });
+  if (!worst) return {};
+  return others.length ? { fix: worst, alsoFix: others } : { fix: worst };
+}
+
+/**
+ * "; Affine1's bias -1 holds them below 0: without it, 30 of the 30 would fire", when negative
+ * biases of the affine at `affine` (which feeds the ReLU directly, so `input` = x·W + b) are what
+ * keep most of the dead units masked; else ''.
+ */
+function deadByBias(events: readonly RunEvent[], affine: number, input: Tensor, mask: Tensor): string {
+  const forward = events.find((e): e is Extract<RunEvent, { kind: 'forward' }> => e.kind === 'forward' && e.index === affine);
+  const b = forward?.params.find((p) => p.name === 'b')?.value;
+  const rows = mask.shape[0];
+  const units = mask.data.length / rows;
+  if (!forward || !b || b.data.length !== units || input.data.length !== mask.data.length) return '';
+  let dead = 0;
+  let revived = 0;
+  const biases: number[] = [];
+  for (let j = 0; j < units; j++) {
+    let alwaysMasked = true;
+    let firesWithoutBias = false;
+    for (let r = 0; r < rows; r++) {
+      const k = r * units + j;
+      if (mask.data[k] === 0) alwaysMasked = false;
+      if (input.data[k] - b.data[j] > 0) firesWithoutBias = true;
+    }
+    if (!alwaysMasked) continue;
+    dead++;
+    if (b.data[j] < 0 && firesWithoutBias) {
+      revived++;
+      biases.push(b.data[j]);
+    }
+  }
+  if (revived === 0 || 2 * revived < dead) return '';
+  const low = Math.min(...biases);
+  const one = biases.every((v) => v === biases[0]);
+  const bias = one ? `bias ${figure(low)} holds` : `negative biases (down to ${figure(low)}) hold`;
+  return `; ${forward.name}'s ${bias} them below 0: without ${one ? 'it' : 'them'}, ${count(revived)} of the ${count(dead)} would fire`;
 }
 
 /** Index of the affine feeding layer `index` (through dropout, which only scales), if any. */

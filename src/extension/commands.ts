@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { RunEvent, TrainStatus } from '../protocol';
 import type { LayerCursor } from './cursor';
-import type { LiveDiagnostics } from './editor';
+import { runFixes, workspaceEdit, type LiveDiagnostics } from './editor';
 import type { RunPanel } from './panel';
 import type { PanelRegistry } from './panels';
 import type { Runner, RunOutcome } from './runner';
@@ -31,6 +31,9 @@ export interface Workbench {
 }
 
 export class Commands {
+  /** The run each spec's panel shows, by URI, for the fixes posted to it later. */
+  private readonly panelRuns = new Map<string, number>();
+
   constructor(private readonly w: Workbench) {}
 
   /** Registers every command of the manifest. */
@@ -121,6 +124,10 @@ export class Commands {
       events.push(event);
       store.add(doc.uri, event);
       panel.post({ type: 'event', runId: id, event });
+      if (event.kind === 'findings') {
+        this.panelRuns.set(doc.uri.toString(), id);
+        this.postFixes(doc);
+      }
     });
     panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
     const result = await outcome;
@@ -131,6 +138,35 @@ export class Commands {
     else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
     live.update(doc);
     return result;
+  }
+
+  /** Tells the spec's panel what its findings' fixes would change in the spec as it is now. */
+  postFixes(doc: vscode.TextDocument): void {
+    const runId = this.panelRuns.get(doc.uri.toString());
+    const panel = this.w.runPanels.get(doc.uri);
+    if (runId === undefined || !panel) return;
+    const { fixes, all } = runFixes(doc, this.w.specs, this.w.store);
+    panel.post({ type: 'fixes', runId, fixes: fixes.map((f) => f?.title ?? null), all: all?.changes ?? null });
+  }
+
+  /** Applies the fix of the last run's finding `which` of `uri` (or Fix all), the same edit as its quick fix, and shows where it went. */
+  async applyFix(uri: vscode.Uri, which: number | 'all'): Promise<boolean> {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const planned = runFixes(doc, this.w.specs, this.w.store);
+    const fix = which === 'all' ? planned.all : planned.fixes[which];
+    if (!fix) {
+      void vscode.window.showInformationMessage(`Backprop: nothing to fix in ${fileName(uri)}: it has that change already, or its layers changed since the run.`);
+      this.postFixes(doc);
+      return false;
+    }
+    const applied = await vscode.workspace.applyEdit(workspaceEdit(uri, fix.edits));
+    this.postFixes(doc);
+    if (!applied) return false;
+    const { spec } = this.w.specs.get(doc);
+    const first = fix.edits[0]?.range.start.line;
+    const layer = spec?.form === 'network' && first !== undefined ? spec.layers.findIndex((l) => l.range.start.line <= first && first <= l.range.end.line) : -1;
+    if (layer >= 0) await this.w.cursor.reveal(uri, layer, true);
+    return true;
   }
 
   /** Says how a training run ended, when the user needs to hear it. */

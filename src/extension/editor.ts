@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { fmt, fmtFull, fmtPercent } from '../format';
 import type { Finding } from '../protocol';
 import { completionsAt, keyHoverAt } from '../spec/assist';
-import { initFix } from '../spec/fixes';
+import { fixAll, specFix, type SpecFix, type TextEdit } from '../spec/fixes';
 import type { Problem } from '../spec/model';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore, SpecRun } from './store';
@@ -221,12 +221,20 @@ interface FindingDiagnostic {
   finding: Finding;
 }
 
+/** A misspelling's diagnostic, remembered with the text that corrects it. */
+interface ReplacementDiagnostic {
+  range: vscode.Range;
+  message: string;
+  replacement: string;
+}
+
 /** Spec problems as the user types (debounced), plus the last run's findings on their layers. */
 export class LiveDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Problems the worker found loading data (missing files, say), until the next run. */
   private readonly dataProblems = new Map<string, Problem[]>();
   private readonly findingDiagnostics = new Map<string, FindingDiagnostic[]>();
+  private readonly replacements = new Map<string, ReplacementDiagnostic[]>();
 
   constructor(
     private readonly collection: vscode.DiagnosticCollection,
@@ -262,6 +270,10 @@ export class LiveDiagnostics implements vscode.Disposable {
     const seen = new Set(problems.map((p) => `${p.message}@${p.range.start.line}:${p.range.start.character}`));
     const data = (this.dataProblems.get(key) ?? []).filter((p) => !seen.has(`${p.message}@${p.range.start.line}:${p.range.start.character}`));
     const diagnostics = [...problems, ...data].map(toDiagnostic);
+    this.replacements.set(
+      key,
+      problems.flatMap((p, i) => (p.replacement === undefined ? [] : [{ range: diagnostics[i].range, message: diagnostics[i].message, replacement: p.replacement }])),
+    );
     const run = this.store.get(doc.uri);
     const placed: FindingDiagnostic[] = [];
     if (spec?.form === 'network' && run) {
@@ -285,13 +297,19 @@ export class LiveDiagnostics implements vscode.Disposable {
     return this.findingDiagnostics.get(uri.toString())?.find((f) => f.range.isEqual(d.range) && f.finding.kind === d.code)?.finding;
   }
 
-  /** Forgets a closed document. */
+  /** The text that corrects a misspelling's diagnostic, if it is one of ours. */
+  replacementFor(uri: vscode.Uri, d: vscode.Diagnostic): string | undefined {
+    return this.replacements.get(uri.toString())?.find((r) => r.range.isEqual(d.range) && r.message === d.message)?.replacement;
+  }
+
+  /** Forgets a closed document, and takes its diagnostics (a last run's findings among them) off the Problems view. */
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
     this.dataProblems.delete(key);
     this.findingDiagnostics.delete(key);
+    this.replacements.delete(key);
     this.collection.delete(uri);
   }
 
@@ -300,37 +318,93 @@ export class LiveDiagnostics implements vscode.Disposable {
   }
 }
 
-const FIX_TITLES = {
-  'he-init': 'Use He init (suits ReLU stacks)',
-  'xavier-init': 'Use Xavier init (suits sigmoid/tanh)',
-  'smaller-std': 'Use a smaller init std (0.01)',
-} as const;
+/** The fixes the last run's findings propose, as edits of `doc` as it is now. */
+export interface RunFixes {
+  /** The fix of each of the run's findings, by its index; null without one, when it would change nothing, or when its layers changed since the run. */
+  fixes: (SpecFix | null)[];
+  /** Fix all: what it changes, and its edits; null when nothing. */
+  all: { changes: string[]; edits: TextEdit[] } | null;
+}
 
-/** Quick fixes for findings that have a known fix: an edit to the affected layer's init. */
+/** What the last run's findings of `doc` would fix now. A layer counts only while it has the name it had in the run. */
+export function runFixes(doc: vscode.TextDocument, specs: SpecIndex, store: RunStore): RunFixes {
+  const run = store.get(doc.uri);
+  const { spec } = specs.get(doc);
+  if (!run || spec?.form !== 'network') return { fixes: [], all: null };
+  const names = spec.layers.map((l) => l.name);
+  const same = (i: number) => run.layers[i]?.info.name === names[i];
+  const findings = run.findings.map((f) => {
+    if (!same(f.index)) return {};
+    const alsoFix = (f.alsoFix ?? []).filter((x) => same(x.layer));
+    return { ...(f.fix && same(f.fix.layer) && { fix: f.fix }), ...(alsoFix.length > 0 && { alsoFix }) };
+  });
+  const text = doc.getText();
+  const file = fileName(doc.uri);
+  return { fixes: findings.map((f) => (f.fix ? specFix(text, file, names, f.fix) : null)), all: fixAll(text, file, names, findings) };
+}
+
+/** `edits` of the document at `uri` as a workspace edit. */
+export function workspaceEdit(uri: vscode.Uri, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  for (const e of edits) edit.replace(uri, toRange(e.range), e.newText);
+  return edit;
+}
+
+/** The title of Fix all, as a quick fix and as a source action. */
+export const FIX_ALL_TITLE = 'Fix all findings in this spec';
+
+/**
+ * Quick fixes: a finding's known fix (an edit of the init of the layer at fault), a misspelt key or
+ * name corrected, and Fix all (also as source.fixAll, for editor.codeActionsOnSave) when the findings
+ * propose more than one change.
+ */
 export class FindingFixes implements vscode.CodeActionProvider {
-  static readonly kinds = [vscode.CodeActionKind.QuickFix];
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.SourceFixAll];
 
   constructor(
     private readonly diagnostics: LiveDiagnostics,
     private readonly specs: SpecIndex,
+    private readonly store: RunStore,
   ) {}
 
   provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
+    const run = this.store.get(doc.uri);
+    const planned = runFixes(doc, this.specs, this.store);
+    const onFindings: vscode.Diagnostic[] = [];
     for (const d of context.diagnostics) {
-      const fix = this.diagnostics.findingFor(doc.uri, d)?.fix;
+      const replacement = this.diagnostics.replacementFor(doc.uri, d);
+      if (replacement !== undefined) {
+        const bare = (t: string) => t.replace(/^["']|["']$/g, '');
+        const action = new vscode.CodeAction(`Change '${bare(doc.getText(d.range))}' to '${bare(replacement)}'`, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [d];
+        action.isPreferred = true;
+        action.edit = workspaceEdit(doc.uri, [{ range: { start: d.range.start, end: d.range.end }, newText: replacement }]);
+        actions.push(action);
+      }
+      const finding = this.diagnostics.findingFor(doc.uri, d);
+      const fix = finding && run ? planned.fixes[run.findings.indexOf(finding)] : undefined;
       if (!fix) continue;
-      const edit = initFix(doc.getText(), fileName(doc.uri), fix.layer, fix.kind);
-      if (!edit) continue;
-      const { spec } = this.specs.get(doc);
-      const target = spec?.form === 'network' ? spec.layers[fix.layer]?.name : undefined;
-      const action = new vscode.CodeAction(target ? `${FIX_TITLES[fix.kind]} in ${target}` : FIX_TITLES[fix.kind], vscode.CodeActionKind.QuickFix);
+      onFindings.push(d);
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
       action.diagnostics = [d];
       action.isPreferred = true;
-      action.edit = new vscode.WorkspaceEdit();
-      action.edit.replace(doc.uri, toRange(edit.range), edit.newText);
+      action.edit = workspaceEdit(doc.uri, fix.edits);
       actions.push(action);
     }
+    const all = planned.all;
+    if (all && all.changes.length > 1 && onFindings.length > 0) actions.push(this.fixAll(doc, all, vscode.CodeActionKind.QuickFix, onFindings));
+    const only = context.only;
+    if (all && only && (only.contains(vscode.CodeActionKind.SourceFixAll) || vscode.CodeActionKind.SourceFixAll.contains(only))) {
+      actions.push(this.fixAll(doc, all, vscode.CodeActionKind.SourceFixAll, []));
+    }
     return actions;
+  }
+
+  private fixAll(doc: vscode.TextDocument, all: NonNullable<RunFixes['all']>, kind: vscode.CodeActionKind, diagnostics: vscode.Diagnostic[]): vscode.CodeAction {
+    const action = new vscode.CodeAction(`${FIX_ALL_TITLE} (${all.changes.length} change${all.changes.length === 1 ? '' : 's'})`, kind);
+    action.diagnostics = diagnostics;
+    action.edit = workspaceEdit(doc.uri, all.edits);
+    return action;
   }
 }

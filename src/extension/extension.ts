@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         rerun: (target) => void commands.openAndRun(target, false, true),
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
+        applyFix: (target, which) => void commands.applyFix(target, which),
       }, () => {
         onDispose();
         runPanelClosed(view.uri);
@@ -126,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),
     vscode.languages.registerCompletionItemProvider(SPEC_SELECTOR, new SpecCompletions(), ':', ' ', '-'),
-    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new FindingFixes(live, specs), { providedCodeActionKinds: FindingFixes.kinds }),
+    vscode.languages.registerCodeActionsProvider(SPEC_SELECTOR, new FindingFixes(live, specs, store), { providedCodeActionKinds: FindingFixes.kinds }),
     vscode.workspace.onDidOpenTextDocument(opened),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (!isSpec(e.document.uri) || e.contentChanges.length === 0) return;
@@ -137,7 +138,15 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.workspace.onDidCloseTextDocument((doc) => {
       if (!isSpec(doc.uri)) return;
       specs.forget(doc.uri);
+      live.forget(doc.uri);
       if (!runPanels.get(doc.uri)) runner.release(doc.uri);
+    }),
+    // A tab's document may stay loaded long after the tab closes: its last run's findings leave the Problems view with its last tab.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      const open = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).flatMap((t) => (t.input instanceof vscode.TabInputText ? [t.input.uri.toString()] : [])));
+      for (const tab of e.closed) {
+        if (tab.input instanceof vscode.TabInputText && isSpec(tab.input.uri) && !open.has(tab.input.uri.toString())) live.forget(tab.input.uri);
+      }
     }),
     vscode.window.onDidChangeTextEditorSelection((e) => cursor.follow(e.textEditor)),
     vscode.window.onDidChangeActiveTextEditor((editor) => cursor.follow(editor)),

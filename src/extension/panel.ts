@@ -17,6 +17,8 @@ export interface PanelActions {
   selectLayer(uri: vscode.Uri, index: number): void;
   /** The user clicked cell [row, col] of parameter `param` of layer `index` (or of its gradient). */
   selectCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): void;
+  /** Apply the fix of the run's finding `index`, or (`all`) every finding's. */
+  applyFix(uri: vscode.Uri, which: number | 'all'): void;
 }
 
 /** What a webview may load: our own bundles and their stylesheets, nothing else. */
@@ -87,6 +89,8 @@ export class RunPanel {
         if (msg.type === 'ready') this.replay();
         else if (msg.type === 'rerun') actions.rerun(this.uri);
         else if (msg.type === 'selectLayer') actions.selectLayer(this.uri, msg.index);
+        else if (msg.type === 'applyFix') actions.applyFix(this.uri, msg.index);
+        else if (msg.type === 'fixAll') actions.applyFix(this.uri, 'all');
         else actions.selectCell(this.uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
@@ -112,8 +116,8 @@ export class RunPanel {
       this.log = [];
       this.queue = [];
     }
-    // Only the latest cursor selection matters to a new page, and a run goes stale once.
-    if (msg.type === 'select' || msg.type === 'stale') this.log = this.log.filter((m) => m.type !== msg.type);
+    // Only the latest cursor selection and the latest fixes matter to a new page, and a run goes stale once.
+    if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes') this.log = this.log.filter((m) => m.type !== msg.type);
     this.log.push(msg);
     if (this.ready) this.send([msg]);
   }

@@ -23,9 +23,11 @@ export function parseWebviewMessage(data: unknown): WebviewToHost | null {
   switch (m?.type) {
     case 'ready':
     case 'rerun':
+    case 'fixAll':
       return { type: m.type };
     case 'selectLayer':
-      return isIndex(m.index) ? { type: 'selectLayer', index: m.index } : null;
+    case 'applyFix':
+      return isIndex(m.index) ? { type: m.type, index: m.index } : null;
     case 'selectCell':
       return isIndex(m.index) && isIndex(m.row) && isIndex(m.col) && (m.param === 'W' || m.param === 'b' || m.param === 'gamma' || m.param === 'beta')
         ? { type: 'selectCell', index: m.index, param: m.param, row: m.row, col: m.col }

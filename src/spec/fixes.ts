@@ -1,5 +1,6 @@
 // Quick fixes as text edits: one edit that rewrites (or adds) an affine layer's `init`, found by the
-// yaml node ranges, so everything outside that value keeps its formatting and comments.
+// yaml node ranges, so everything outside that value keeps its formatting and comments; each fix's
+// title says what its edit changes, and Fix all gathers the fixes of every finding.
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import type { Range } from './model';
 import { readDocument } from './parse';
@@ -17,6 +18,12 @@ export interface TextEdit {
   newText: string;
 }
 
+/** An init edit, and what became of a bias the old init set. */
+export interface InitEdit extends TextEdit {
+  /** The old init's non-zero bias as the spec spells it, and whether the new init keeps it. */
+  bias?: { text: string; kept: boolean };
+}
+
 /**
  * The edit that sets the init of the layer at `layerIndex` in `layers`: `he`, `xavier` or
  * `{ std: 0.01 }` (JSON spelling in *.json). An existing non-zero bias is kept, except that He
@@ -26,7 +33,7 @@ export interface TextEdit {
  * range, the layer is not an affine mapping, it sets W explicitly, or it has that init already
  * (either way the edit would change nothing).
  */
-export function initFix(text: string, fileName: string, layerIndex: number, fix: InitFixKind): TextEdit | null {
+export function initFix(text: string, fileName: string, layerIndex: number, fix: InitFixKind): InitEdit | null {
   const read = readDocument(text);
   if ('refused' in read) return null;
   const doc = read.doc;
@@ -39,7 +46,8 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
   const json = /\.json$/i.test(fileName);
   const r = new Reader(text);
   const initPair = layer.items.find((p) => isScalar(p.key) && p.key.value === 'init');
-  const value = initValue(fix, initPair ? biasText(text, initPair.value as YNode, fix) : undefined, json);
+  const bias = initPair ? oldBias(text, initPair.value as YNode, fix) : undefined;
+  const value = initValue(fix, bias?.kept ? bias.text : undefined, json);
   if (initPair) {
     // From just after the colon, so that a block value on the following lines goes too.
     const keyEnd = (initPair.key as YNode)?.range?.[1] ?? 0;
@@ -47,7 +55,7 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
     const end = valueEnd(text, initPair.value as YNode) ?? colon + 1;
     // The layer has that init already: an edit would change nothing.
     if (sameInit(text.slice(colon + 1, end), value)) return null;
-    return { range: r.span(colon + 1, Math.max(colon + 1, end)), newText: ` ${value}` };
+    return { range: r.span(colon + 1, Math.max(colon + 1, end)), newText: ` ${value}`, ...(bias && { bias }) };
   }
   const entry = `${json ? '"init"' : 'init'}: ${value}`;
   const last = layer.items[layer.items.length - 1];
@@ -88,13 +96,12 @@ function hasExplicitW(layer: YAMLMap): boolean {
   return isMap(weights) && weights.has('W');
 }
 
-/** The source text of a non-zero numeric `bias` in an init mapping, unless `fix` drops it. */
-function biasText(text: string, init: YNode, fix: InitFixKind): string | undefined {
+/** The source text of a non-zero numeric `bias` in an init mapping, and whether `fix` keeps it. */
+function oldBias(text: string, init: YNode, fix: InitFixKind): InitEdit['bias'] {
   if (!isMap(init)) return undefined;
   const bias = init.get('bias', true) as YNode;
   if (!isScalar(bias) || typeof bias.value !== 'number' || bias.value === 0 || !bias.range) return undefined;
-  if (fix === 'he-init' && bias.value < 0) return undefined;
-  return text.slice(bias.range[0], bias.range[1]);
+  return { text: text.slice(bias.range[0], bias.range[1]), kept: !(fix === 'he-init' && bias.value < 0) };
 }
 
 /** The new init value in flow style: a scheme name, or a mapping when there is a bias or a std. */
@@ -120,4 +127,49 @@ function valueEnd(text: string, node: YNode): number | undefined {
 /** Where a pair's text ends: its value's end, or its key's for an empty value. */
 function pairEnd(text: string, pair: Pair): number | undefined {
   return valueEnd(text, pair.value as YNode) ?? (pair.key as YNode)?.range?.[1];
+}
+
+/** A fix a finding proposes: the init of the layer at `layer` changes. */
+export interface InitChange {
+  kind: InitFixKind;
+  layer: number;
+}
+
+/** A fix as the user sees it: what it does, and its edits of the spec. */
+export interface SpecFix {
+  /** What the edits change, e.g. "Use He init (suits ReLU stacks) in Affine1 and remove its bias -1". */
+  title: string;
+  edits: TextEdit[];
+}
+
+const FIX_TITLES: Record<InitFixKind, string> = {
+  'he-init': 'Use He init (suits ReLU stacks)',
+  'xavier-init': 'Use Xavier init (suits sigmoid/tanh)',
+  'smaller-std': 'Use a smaller init std (0.01)',
+};
+
+/** `change` as an edit of `text` with its title (`layerNames` name the layers), or null when it would change nothing. */
+export function specFix(text: string, fileName: string, layerNames: readonly string[], change: InitChange): SpecFix | null {
+  const edit = initFix(text, fileName, change.layer, change.kind);
+  if (!edit) return null;
+  const target = layerNames[change.layer];
+  const base = target === undefined ? FIX_TITLES[change.kind] : `${FIX_TITLES[change.kind]} in ${target}`;
+  const title = !edit.bias ? base : edit.bias.kept ? `${base}, keeping its bias ${edit.bias.text}` : `${base} and remove its bias ${edit.bias.text}`;
+  return { title, edits: [{ range: edit.range, newText: edit.newText }] };
+}
+
+/**
+ * Fix all: the fixes of every finding (each one's own and those of the other layers it blames),
+ * one per layer, the first proposed winning, as edits of the same text. Each edit lies inside its
+ * own layer, so none overlap. `changes` lists each fix's title; null when nothing would change.
+ */
+export function fixAll(text: string, fileName: string, layerNames: readonly string[], findings: readonly { fix?: InitChange; alsoFix?: InitChange[] }[]): { changes: string[]; edits: TextEdit[] } | null {
+  const seen = new Set<number>();
+  const fixes = findings.flatMap((f) => [...(f.fix ? [f.fix] : []), ...(f.alsoFix ?? [])]).flatMap((change) => {
+    if (seen.has(change.layer)) return [];
+    seen.add(change.layer);
+    const fix = specFix(text, fileName, layerNames, change);
+    return fix ? [fix] : [];
+  });
+  return fixes.length === 0 ? null : { changes: fixes.map((f) => f.title), edits: fixes.flatMap((f) => f.edits) };
 }

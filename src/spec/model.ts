@@ -28,6 +28,8 @@ export interface Problem {
   range: Range;
   /** Errors stop a run; warnings do not. */
   severity: 'error' | 'warning';
+  /** For a misspelt word with a likely intended one ("did you mean 'units'?"): the text that replaces `range`. */
+  replacement?: string;
 }
 
 /**

@@ -2,6 +2,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { escapeControls } from '../format';
 import type { Position, Problem, Range } from './model';
+import { closest } from '../engine/near-miss';
 import { suggestion } from './suggest';
 
 /** A node of the document, or nothing where the source has no value. */
@@ -89,6 +90,12 @@ export class Reader {
     return { line: lo, character: Math.min(clamped, lineEnd) - this.starts[lo] };
   }
 
+  /** The string offset of a position (the inverse of `position`), clamped to the text. */
+  offset(p: Position): number {
+    const line = Math.max(0, Math.min(p.line, this.starts.length - 1));
+    return Math.min(this.starts[line] + p.character, this.text.length);
+  }
+
   /** Range of the offsets [start, end). */
   span(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
@@ -110,13 +117,13 @@ export class Reader {
   }
 
   /** Records an error. */
-  error(range: Range, message: string): void {
-    this.add({ message, range, severity: 'error' });
+  error(range: Range, message: string, replacement?: string): void {
+    this.add({ message, range, severity: 'error', ...(replacement !== undefined && { replacement }) });
   }
 
   /** Records a warning. */
-  warn(range: Range, message: string): void {
-    this.add({ message, range, severity: 'warning' });
+  warn(range: Range, message: string, replacement?: string): void {
+    this.add({ message, range, severity: 'warning', ...(replacement !== undefined && { replacement }) });
   }
 
   /** Keeps a problem (with anything the spec spelled escaped), or only counts it once MAX_PROBLEMS are kept. */
@@ -146,6 +153,20 @@ export class Reader {
   /** suggestion(word, candidates), skipped once problems are only counted: nobody reads it, and each costs a pass over the candidates. */
   suggestion(word: string, candidates: readonly string[]): string {
     return this.problems.length < MAX_PROBLEMS ? suggestion(word, candidates) : '';
+  }
+
+  /**
+   * The text that puts the likely intended candidate in place of `word` spelt by `node` (plain or
+   * quoted, as in JSON), or undefined when none is close or the node spells it another way.
+   */
+  private replacementOf(node: YNode, word: string, candidates: readonly string[]): string | undefined {
+    const r = node?.range;
+    if (!r || this.problems.length >= MAX_PROBLEMS) return undefined;
+    const source = this.text.slice(r[0], r[1]).trimEnd();
+    const quote = source[0] === '"' || source[0] === "'" ? source[0] : '';
+    if (source !== `${quote}${word}${quote}`) return undefined;
+    const match = closest(word, candidates);
+    return match === undefined ? undefined : `${quote}${match}${quote}`;
   }
 
   /** How a value reads in a message: 'text', 12, a list, a mapping, nothing. */
@@ -182,7 +203,7 @@ export class Reader {
       const value = pair.value as YNode;
       if (out.has(key)) continue;
       out.set(key, { key, keyRange, value, range: this.isEmpty(value) ? keyRange : this.rangeOf(value) });
-      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${this.suggestion(key, known)}`);
+      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${this.suggestion(key, known)}`, this.replacementOf(keyNode, key, known));
     }
     return out;
   }
@@ -231,7 +252,7 @@ export class Reader {
     const word = this.stringAt(node, range, what);
     if (word === undefined) return undefined;
     const found = lookup(word, choices, aliases);
-    if (found === undefined) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`);
+    if (found === undefined) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`, this.replacementOf(node, word, choices));
     return found;
   }
 

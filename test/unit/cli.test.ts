@@ -138,10 +138,26 @@ test('the table lists every layer with its shape', () => {
 
 test('gradient-health findings in the table and the JSON report', () => {
   const r = cli('run', 'examples/broken/dead-relu.backprop.yaml');
-  assert.match(r.stdout, /⚠ Relu1: 30 of 30 units \(100%\) are dead for the whole batch/);
+  assert.match(r.stdout, /^examples\/broken\/dead-relu\.backprop\.yaml:11:5: warning: Relu1: 30 of 30 units \(100%\) are dead for the whole batch/m);
   const { report } = json('run', 'examples/broken/dead-relu.backprop.yaml');
   assert.deepEqual(report.findings.map((f: { kind: string; index: number }) => [f.kind, f.index]), [['dead-relu', 1]]);
   assert.deepEqual(json('run', 'examples/two-layer-net.backprop.json').report.findings, []);
+});
+
+test('findings print as a compiler prints warnings, on their layer\'s line, each fix as a note on the line it edits', () => {
+  const dead = cli('run', 'examples/broken/dead-relu.backprop.yaml');
+  const findings = dead.stdout.slice(dead.stdout.indexOf('\nfindings\n') + '\nfindings\n'.length).trimEnd().split('\n');
+  assert.deepEqual(findings, [
+    "examples/broken/dead-relu.backprop.yaml:11:5: warning: Relu1: 30 of 30 units (100%) are dead for the whole batch; Affine1's bias -1 holds them below 0: without it, 25 of the 30 would fire",
+    "examples/broken/dead-relu.backprop.yaml:10:37: note: fix: Use He init (suits ReLU stacks) in Affine1 and remove its bias -1: '{ std: 0.01, bias: -1 }' → 'he'",
+  ]);
+  // A block mapping's init, with a comment on the layer's first line.
+  const wide = specFile('wide.backprop.yaml', 'seed: 1\ninput: { random: { shape: [8, 64] } }\ntarget: { random: { shape: [8] } }\nlayers:\n  - type: affine\n    units: 64\n  - sigmoid\n  - type: affine   # wide\n    units: 64\n    init: { std: 9 }\n  - sigmoid\n  - { type: affine, units: 10 }\nloss: softmax-with-loss\n');
+  assert.deepEqual(cli('run', wide).stdout.split('\n').filter((l) => l.startsWith(wide)), [
+    `${wide}:11:5: warning: Sigmoid2: 432 of 512 outputs (84%) are saturated (out·(1 − out) < 0.001)`,
+    `${wide}:10:10: note: fix: Use Xavier init (suits sigmoid/tanh) in Affine2: '{ std: 9 }' → 'xavier'`,
+  ]);
+  assert.equal(cli('run', 'examples/two-layer-net.backprop.json').stdout.includes('findings'), false);
 });
 
 test('custom layers: swish passes, swish-wrong fails at its elements, the seed typo is named', () => {
@@ -155,7 +171,7 @@ test('custom layers: swish passes, swish-wrong fails at its elements, the seed t
   const wrong = cli('check', 'examples/custom/swish-wrong.backprop.yaml');
   assert.equal(wrong.code, 1, wrong.stderr);
   assert.match(wrong.stdout, /SwishWrong1\s+dx\s.*\s8\s+0\s+FAIL/);
-  assert.match(wrong.stdout, /⚠ SwishWrong1\.dx: gradient check failed at 8 of 12 elements/);
+  assert.match(wrong.stdout, /^examples\/custom\/swish-wrong\.backprop\.yaml:\d+:\d+: warning: SwishWrong1\.dx: gradient check failed at 8 of 12 elements/m);
   // Its input is 1 at [0, 0], [1, 0], [1, 3] and [2, 2]; no listed failure is one of them.
   const listed = wrong.stdout.match(/SwishWrong1\.dx fails at (.*)/)![1];
   assert.match(listed, /and 3 more$/);

@@ -21,7 +21,7 @@ import { Sequential } from '../../src/engine/network';
 import { Rng } from '../../src/engine/rng';
 import { runNetwork, type RunEvent } from '../../src/engine/run';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
-import { initFix } from '../../src/spec/fixes';
+import { fixAll, initFix } from '../../src/spec/fixes';
 import { loadSpec, memoryFile } from '../../src/spec/index';
 import type { Range } from '../../src/spec/model';
 
@@ -96,14 +96,23 @@ test('BatchNorm with the same dout on every row (no loss): gradients from it dow
   assert.deepEqual(health(run([affine('A', W), norm(), new Relu('R'), affine('B', W)], x)), []);
 });
 
-test('dead ReLU: units masked on every row, over the limit, with He init on the affine before', () => {
-  // x·W + b per row: units 0 and 1 get 1·r − 10 < 0 on every row r = 1, 2, 3; units 2 and 3 stay positive.
+test('dead ReLU: units masked on every row, over the limit, with He init on the affine before; a negative bias that kills them is named', () => {
+  // x·W + b per row: units 0 and 1 get 1·r − 10 < 0 on every row r = 1, 2, 3 (x·W = r alone would fire); units 2 and 3 stay positive.
   const x = fromNested([[1], [2], [3]]);
   const events = run([affine('Affine1', [[1, 1, 1, 1]], [-10, -10, 0, 0]), new Relu('Relu1')], x);
   assert.deepEqual(health(events), []);
   assert.deepEqual(health(events, { deadFraction: 0.49 }), [
+    { index: 1, kind: 'dead-relu', message: "Relu1: 2 of 4 units (50%) are dead for the whole batch; Affine1's bias -10 holds them below 0: without it, 2 of the 2 would fire", fix: { kind: 'he-init', layer: 0 } },
+  ]);
+  // Negative weights, no bias: nothing to blame on the bias.
+  assert.deepEqual(health(run([affine('Affine1', [[-1, -1, 1, 1]]), new Relu('Relu1')], x), { deadFraction: 0.49 }), [
     { index: 1, kind: 'dead-relu', message: 'Relu1: 2 of 4 units (50%) are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
   ]);
+  // Biases that differ are given by the lowest; a bias too small to matter (unit 1: −r − 0.5, dead without it too) is not counted.
+  assert.deepEqual(health(run([affine('Affine1', [[1, -1, 1, 1]], [-10, -0.5, 0, 0]), new Relu('Relu1')], x), { deadFraction: 0.49 })[0].message,
+    "Relu1: 2 of 4 units (50%) are dead for the whole batch; Affine1's bias -10 holds them below 0: without it, 1 of the 2 would fire");
+  assert.deepEqual(health(run([affine('Affine1', [[1, 1, 1, 1]], [-10, -5, 0, 0]), new Relu('Relu1')], x), { deadFraction: 0.49 })[0].message,
+    "Relu1: 2 of 4 units (50%) are dead for the whole batch; Affine1's negative biases (down to -10) hold them below 0: without them, 2 of the 2 would fire");
   // Two rows are too few to call a unit dead.
   assert.deepEqual(health(run([affine('Affine1', [[1, 1, 1, 1]], [-10, -10, 0, 0]), new Relu('Relu1')], fromNested([[1], [2]])), { deadFraction: 0.49 }), []);
   // A ReLU straight on the input has no init to fix.
@@ -116,7 +125,7 @@ test('an all-zero gradient is vanishing, unless dead units explain it', () => {
   const allDead = run([affine('Affine1', [[1, 1]], [-10, -10]), new Relu('Relu1'), affine('Affine2', [[1], [1]])], fromNested([[1], [2], [3]]));
   assert.deepEqual(
     health(allDead).map((f) => [f.index, f.kind, f.message]),
-    [[1, 'dead-relu', 'Relu1: 2 of 2 units (100%) are dead for the whole batch']],
+    [[1, 'dead-relu', "Relu1: 2 of 2 units (100%) are dead for the whole batch; Affine1's bias -10 holds them below 0: without it, 2 of the 2 would fire"]],
   );
   // Zero input: dW = xᵀ·dout = 0 with no dead ReLU anywhere.
   assert.deepEqual(health(run([affine('Affine1', [[1], [1]])], fromNested([[0, 0]]))), [
@@ -218,9 +227,9 @@ test('the healthy examples give no findings (small ones with a gradient check)',
   }
 });
 
-test('broken/dead-relu: every unit of Relu1 is dead; its zero gradients are not also called vanishing', () => {
+test('broken/dead-relu: every unit of Relu1 is dead, by the bias -1; its zero gradients are not also called vanishing', () => {
   assert.deepEqual(health(runExample(example('broken/dead-relu.backprop.yaml'))), [
-    { index: 1, kind: 'dead-relu', message: 'Relu1: 30 of 30 units (100%) are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+    { index: 1, kind: 'dead-relu', message: "Relu1: 30 of 30 units (100%) are dead for the whole batch; Affine1's bias -1 holds them below 0: without it, 25 of the 30 would fire", fix: { kind: 'he-init', layer: 0 } },
   ]);
 });
 
@@ -263,6 +272,25 @@ test('applying the proposed fixes one at a time, as a user would, leaves each br
     }
     assert.deepEqual(health(runExample(file, text)), [], `${name} after the fixes:\n${text}`);
   }
+});
+
+test('broken/exploding-init: each finding also names the other std-3 layers, so one Fix all leaves it healthy', () => {
+  const file = example('broken/exploding-init.backprop.yaml');
+  const text = readFileSync(file, 'utf8');
+  const found = health(runExample(file, text));
+  for (const f of found) {
+    assert.deepEqual([f.fix!.layer, ...(f.alsoFix ?? []).map((g) => g.layer)].sort(), [0, 2, 4, 6].filter((i) => i !== f.index), f.message);
+  }
+  const names = ['Affine1', 'Relu1', 'Affine2', 'Relu2', 'Affine3', 'Relu3', 'Affine4'];
+  const all = fixAll(text, file, names, found);
+  assert.deepEqual(all?.changes, [
+    'Use He init (suits ReLU stacks) in Affine2',
+    'Use a smaller init std (0.01) in Affine4',
+    'Use He init (suits ReLU stacks) in Affine3',
+    'Use He init (suits ReLU stacks) in Affine1',
+  ]);
+  const fixed = [...all!.edits].sort((a, b) => b.range.start.line - a.range.start.line).reduce(applyEdit, text);
+  assert.deepEqual(health(runExample(file, fixed)), [], fixed);
 });
 
 function applyEdit(text: string, edit: { range: Range; newText: string }): string {

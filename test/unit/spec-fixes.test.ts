@@ -2,7 +2,7 @@
 // library), the result re-parsed, and the layer's init read back from the parsed spec.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { initFix, type InitFixKind } from '../../src/spec/fixes';
+import { fixAll, initFix, specFix, type InitFixKind } from '../../src/spec/fixes';
 import type { InitSpec, Range } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
 
@@ -131,4 +131,32 @@ test('null when the layer has that init already: no edit that changes nothing', 
   // A different init is still changed.
   assert.ok(initFix(spec('{ std: 3 }'), 'x.yaml', 0, 'smaller-std'));
   assert.ok(initFix(spec('he'), 'x.yaml', 0, 'xavier-init'));
+});
+
+test('a fix\'s title says what its edit changes, a bias removed or kept included', () => {
+  const spec = (init: string) => `input: { data: [[1]] }\nlayers:\n  - { type: affine, units: 1, init: ${init} }\n  - relu\n`;
+  const names = ['Affine1', 'Relu1'];
+  const title = (init: string, kind: InitFixKind) => specFix(spec(init), 'x.yaml', names, { kind, layer: 0 })?.title;
+  assert.equal(title('{ std: 0.01, bias: -1 }', 'he-init'), 'Use He init (suits ReLU stacks) in Affine1 and remove its bias -1');
+  assert.equal(title('{ std: 3, bias: 0.5 }', 'he-init'), 'Use He init (suits ReLU stacks) in Affine1, keeping its bias 0.5');
+  assert.equal(title('{ std: 3, bias: -1 }', 'xavier-init'), 'Use Xavier init (suits sigmoid/tanh) in Affine1, keeping its bias -1');
+  assert.equal(title('{ std: 3 }', 'smaller-std'), 'Use a smaller init std (0.01) in Affine1');
+  assert.equal(title('he', 'he-init'), undefined);
+  const fix = specFix(spec('{ std: 0.01, bias: -1 }'), 'x.yaml', names, { kind: 'he-init', layer: 0 });
+  assert.deepEqual(fix?.edits.map((e) => apply(spec('{ std: 0.01, bias: -1 }'), e)), [spec('he')]);
+});
+
+test('Fix all: each layer\'s fix once (the first proposed wins), edits that do not overlap; null when nothing would change', () => {
+  const text = 'input: { data: [[1]] }\nlayers:\n  - { type: affine, units: 2, init: { std: 3 } }\n  - relu\n  - { type: affine, units: 2, init: { std: 3 } }\n  - relu\n  - { type: affine, units: 2, init: he }\n';
+  const names = ['Affine1', 'Relu1', 'Affine2', 'Relu2', 'Affine3'];
+  const all = fixAll(text, 'x.yaml', names, [
+    { fix: { kind: 'he-init', layer: 2 }, alsoFix: [{ kind: 'he-init', layer: 0 }, { kind: 'he-init', layer: 4 }] },
+    { fix: { kind: 'smaller-std', layer: 0 } },
+    {},
+  ]);
+  assert.deepEqual(all?.changes, ['Use He init (suits ReLU stacks) in Affine2', 'Use He init (suits ReLU stacks) in Affine1']);
+  // Applied from the end, so earlier positions stay valid.
+  const after = [...(all?.edits ?? [])].sort((a, b) => b.range.start.line - a.range.start.line).reduce(apply, text);
+  assert.equal(after, text.replaceAll('init: { std: 3 }', 'init: he'));
+  assert.equal(fixAll(after, 'x.yaml', names, [{ fix: { kind: 'he-init', layer: 0 } }]), null);
 });

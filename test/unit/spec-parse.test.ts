@@ -179,6 +179,22 @@ test('unknown layer type: did-you-mean on the type token (YAML and JSON)', () =>
   expectProblem(errors(far), "unknown layer type 'convolution' (expected affine, relu, sigmoid, tanh, leaky-relu, dropout, batchnorm or custom)", rangeOf(far, 'convolution'));
 });
 
+test('a did-you-mean carries its replacement, in the spec\'s own quoting; none when no candidate is close', () => {
+  const yaml = 'input: { data: [[1, 2]] }\nlayers:\n  - { type: affine, unts: 3 }\n  - relux\n';
+  const { problems } = parseSpec(yaml, 'n.backprop.yaml');
+  const key = problem(problems, "unknown key 'unts' in layer — did you mean 'units'?");
+  assert.deepEqual([key.range, key.replacement], [rangeOf(yaml, 'unts'), 'units']);
+  assert.equal(problem(problems, "unknown layer type 'relux' — did you mean 'relu'?").replacement, 'relu');
+  const json = '{ "input": { "data": [[1]] }, "layers": [{ "type": "sigmod" }, { "type": "affine", "unitz": 1 }] }';
+  const fromJson = parseSpec(json, 'n.backprop.json').problems;
+  assert.deepEqual(fromJson.flatMap((p) => (p.replacement === undefined ? [] : [[p.range, p.replacement]])), [
+    [rangeOf(json, '"sigmod"'), '"sigmoid"'],
+    [rangeOf(json, '"unitz"'), '"units"'],
+  ]);
+  const far = parseSpec('input: { data: [[1, 2]] }\nlayers: [convolution]\nzebra: 1\n', 'f.backprop.yaml').problems;
+  assert.deepEqual(far.map((p) => p.replacement), [undefined, undefined]);
+});
+
 test('a loss written as a layer points to loss:', () => {
   const text = 'input: { data: [[1, 2]] }\nlayers: [relu, softmax-with-loss]\n';
   expectProblem(errors(text), 'softmax-with-loss is a loss, not a layer: write it as loss: softmax-with-loss', rangeOf(text, 'softmax-with-loss'));

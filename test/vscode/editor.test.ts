@@ -124,6 +124,63 @@ describe('Editor features', function () {
     assert.equal(vscode.languages.getDiagnostics(uri).find((d) => d.code === 'dead-relu'), undefined, 'fixed');
   });
 
+  it('Fix all: a quick fix on any finding and a source.fixAll action, the same edits; after them the rerun finds nothing', async () => {
+    const uri = copyOf('broken/exploding-init.backprop.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await api.run(uri);
+    const findings = await until(() => {
+      const ds = vscode.languages.getDiagnostics(uri).filter((d) => d.code === 'exploding');
+      return ds.length === 4 ? ds : undefined;
+    }, 'four exploding findings');
+    const quick = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, findings[2].range, vscode.CodeActionKind.QuickFix.value);
+    const all = quick.find((a) => a.title === 'Fix all findings in this spec (4 changes)');
+    assert.ok(all?.edit, `Fix all among: ${quick.map((a) => a.title).join(', ')}`);
+    assert.equal(quick.filter((a) => a.title.startsWith('Use ')).length, 1, 'its own fix too');
+    const source = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.SourceFixAll.value);
+    assert.deepEqual(source.map((a) => [a.title, a.kind?.value]), [['Fix all findings in this spec (4 changes)', 'source.fixAll']]);
+    assert.deepEqual(source[0].edit?.entries().map(([, edits]) => edits.map((e) => e.newText)), all.edit.entries().map(([, edits]) => edits.map((e) => e.newText)));
+    await vscode.workspace.applyEdit(all.edit);
+    assert.deepEqual(doc.getText().split('\n').filter((l) => l.includes('type: affine')), [
+      '  - { type: affine, units: 64, init: he }',
+      '  - { type: affine, units: 64, init: he }',
+      '  - { type: affine, units: 64, init: he }',
+      '  - { type: affine, units: 10, init: { std: 0.01 } }',
+    ]);
+    const rerun = await api.run(uri);
+    assert.equal(rerun.outcome.status, 'done');
+    assert.deepEqual(rerun.events.flatMap((e) => (e.kind === 'findings' ? e.findings : [])), []);
+    await until(() => (vscode.languages.getDiagnostics(uri).some((d) => d.code === 'exploding') ? undefined : true), 'the findings gone');
+  });
+
+  it('a did-you-mean on an unknown key or layer type is a quick fix', async () => {
+    const uri = copyOf('relu.backprop.yaml', 'typo-fix.backprop.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const text = doc.getText();
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), text.replace('- relu', '- relux') + 'sed: 1\n');
+    await vscode.workspace.applyEdit(edit);
+    for (const [wrong, right] of [['relux', 'relu'], ['sed', 'seed']]) {
+      const d = await until(() => vscode.languages.getDiagnostics(uri).find((x) => x.message.includes(`'${wrong}'`)), `the '${wrong}' problem`);
+      assert.match(d.message, new RegExp(`did you mean '${right}'`));
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+      const fix = actions.find((a) => a.title === `Change '${wrong}' to '${right}'`);
+      assert.ok(fix?.edit, `among: ${actions.map((a) => a.title).join(', ')}`);
+      await vscode.workspace.applyEdit(fix.edit);
+      await until(() => (vscode.languages.getDiagnostics(uri).some((x) => x.message.includes(`'${wrong}'`)) ? undefined : true), `the '${wrong}' problem gone`);
+    }
+    assert.equal(doc.getText(), `${text}seed: 1\n`);
+  });
+
+  it('closing a spec takes its last run\'s findings off the Problems view', async () => {
+    const uri = copyOf('broken/dead-relu.backprop.yaml', 'tab-closed.backprop.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await api.run(uri);
+    await until(() => vscode.languages.getDiagnostics(uri).find((d) => d.code === 'dead-relu'), 'a dead-relu finding');
+    await vscode.window.showTextDocument(uri);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await until(() => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined), 'no diagnostics once closed');
+  });
+
   it('CodeLens: run and check above the spec, a summary above each layer after a run', async () => {
     const uri = copyOf('two-layer-net.backprop.json', 'lens.backprop.json');
     await vscode.workspace.openTextDocument(uri);

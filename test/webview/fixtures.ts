@@ -86,6 +86,9 @@ export const FINDINGS: Finding[] = [
   { index: 2, kind: 'check-failed', message: `${HOSTILE_NAME}: gradient check of W failed for 7 elements (max rel error 0.52)` },
 ];
 
+/** The title the host gives the dying ReLU's fix, as it would for a spec whose Affine1 has `init: { std: 0.01, bias: -1 }`. */
+export const FIX_TITLE = 'Use He init (suits ReLU stacks) in Affine1 and remove its bias -1';
+
 /** The engine's pass test |a − n| ≤ atol + rtol·|n|, with its default tolerances. */
 const ATOL = 1e-5;
 const RTOL = 1e-3;
@@ -287,7 +290,11 @@ export const NETWORK_URI = 'file:///work/examples/two-layer-net.backprop.yaml';
 
 /** Messages of a network run `runId`, starting with its reset. */
 export function networkRun(runId: number): HostToWebview[] {
-  return [{ type: 'reset', title: 'two-layer-net.backprop.yaml', runId, uri: NETWORK_URI }, ...networkEvents().map((event): HostToWebview => ({ type: 'event', runId, event }))];
+  const events = networkEvents().map((event): HostToWebview => ({ type: 'event', runId, event }));
+  // The host says what the findings' fixes would change right after the findings.
+  const at = events.findIndex((m) => m.type === 'event' && m.event.kind === 'findings') + 1;
+  const fixes: HostToWebview = { type: 'fixes', runId, fixes: FINDINGS.map((f) => (f.fix ? FIX_TITLE : null)), all: [FIX_TITLE] };
+  return [{ type: 'reset', title: 'two-layer-net.backprop.yaml', runId, uri: NETWORK_URI }, ...events.slice(0, at), fixes, ...events.slice(at)];
 }
 
 /** Messages of a graph run `runId` (the shop), starting with its reset. */

@@ -9,7 +9,7 @@ import { fmt, fmtFull, fmtGraph } from '../../src/format';
 import { lutOf } from '../../webview/shared/colormap';
 import { poolMaxAbs } from '../../src/downsample';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
-import { FINDINGS, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';
+import { FINDINGS, FIX_TITLE, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';
 
 useBrowser();
 
@@ -509,7 +509,7 @@ describe('webview panel', () => {
       })),
     );
     assert.deepEqual(items, [
-      { cls: 'finding warning', layer: 'Relu1', kind: 'dead ReLU', message: '14% of units are dead for the whole batch', fix: 'Fix: He init for Affine1' },
+      { cls: 'finding warning', layer: 'Relu1', kind: 'dead ReLU', message: '14% of units are dead for the whole batch', fix: FIX_TITLE },
       { cls: 'finding error', layer: HOSTILE_NAME, kind: 'NaN/Inf', message: 'the output has 1 NaN and 1 +Inf', fix: null },
       { cls: 'finding error', layer: HOSTILE_NAME, kind: 'check failed', message: 'gradient check of W failed for 7 elements (max rel error 0.52)', fix: null },
     ]);
@@ -548,6 +548,47 @@ describe('webview panel', () => {
     await page.waitForSelector('.findings:not([hidden])');
     assert.equal(await page.textContent('.findings-heading'), 'Findings');
     assert.equal(await page.textContent('.findings-list'), 'No gradient-health problems found.');
+    await clean(page, watch);
+  });
+
+  test('a fix in the findings is its own button that asks the host for it; Fix all when the fixes change more than one thing; both go once the host says nothing is left', async () => {
+    const { page, watch } = await open('play=network', { width: 500, height: 900 });
+    await runDone(page);
+    const fix = page.locator('.findings-list li:nth-child(1) button.finding-fix');
+    assert.equal(await fix.textContent(), FIX_TITLE);
+    // Beside the item's select button, not inside it; one change only, so no Fix all.
+    assert.equal(await page.locator('.finding-body .finding-fix, .finding-body button').count(), 0);
+    assert.equal(await page.locator('.findings-fix-all').isHidden(), true);
+    await fix.click();
+    assert.deepEqual((await posted(page)).at(-1), { type: 'applyFix', index: 0 });
+    assert.deepEqual(await selectedRows(page), ['true', 'false', 'false', 'false', 'false'], 'a fix does not select');
+    // Asked once: a second click waits for the host (the button is inert but keeps the focus).
+    assert.equal(await fix.getAttribute('aria-disabled'), 'true');
+    await fix.click({ force: true });
+    assert.equal((await posted(page)).filter((m) => m.type === 'applyFix').length, 1);
+
+    const all = ['Use He init (suits ReLU stacks) in Affine1', `Use Xavier init (suits sigmoid/tanh) in ${HOSTILE_NAME}`];
+    await page.evaluate((msg) => window.preview.send([msg as never]), { type: 'fixes', runId: 1, fixes: [all[0], all[1], null], all });
+    await page.waitForSelector('.findings-fix-all:not([hidden])');
+    assert.equal(await page.textContent('.findings-fix-all'), 'Fix all (2 changes)');
+    assert.equal(await page.getAttribute('.findings-fix-all', 'title'), `Edits the spec:\n• ${all[0]}\n• ${all[1]}`);
+    assert.deepEqual(await page.$$eval('.finding-fix', (bs) => bs.map((b) => b.textContent)), all);
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'findings-fixes-500.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(ARTIFACTS, 'findings-fixes-1280.png') });
+    await page.keyboard.press('Tab');
+    await page.focus('.findings-fix-all');
+    await page.keyboard.press('Enter');
+    assert.deepEqual((await posted(page)).at(-1), { type: 'fixAll' });
+
+    // A stale run's fixes are dropped; the host's answer after the edit leaves nothing to fix.
+    await page.evaluate(() => window.preview.send([{ type: 'fixes', runId: 7, fixes: ['stale', null, null], all: null } as never]));
+    await settle(page);
+    assert.equal(await page.locator('.finding-fix').count(), 2);
+    await page.evaluate(() => window.preview.send([{ type: 'fixes', runId: 1, fixes: [null, null, null], all: null } as never]));
+    await page.waitForFunction(() => document.querySelectorAll('.finding-fix').length === 0);
+    assert.equal(await page.locator('.findings-fix-all').isHidden(), true);
     await clean(page, watch);
   });
 

@@ -1,10 +1,9 @@
 // Gradient-health findings in the panel: a list under the summary whose items select their layer,
-// and a ⚠ before the name of each layer that has findings.
+// each with a button that applies its fix (the quick fix's edit, made by the host), Fix all for
+// several, and a ⚠ before the name of each layer that has findings.
 import type { Finding } from '../../src/protocol';
 import { h } from '../shared/dom';
-import type { LayerRecord } from '../shared/state';
-
-type FixKind = NonNullable<Finding['fix']>['kind'];
+import type { FixTitles, LayerRecord } from '../shared/state';
 
 const KIND_TEXT: Record<Finding['kind'], string> = {
   nan: 'NaN/Inf',
@@ -13,12 +12,6 @@ const KIND_TEXT: Record<Finding['kind'], string> = {
   'dead-relu': 'dead ReLU',
   saturated: 'saturated',
   'check-failed': 'check failed',
-};
-
-const FIX_TEXT: Record<FixKind, string> = {
-  'he-init': 'He init',
-  'xavier-init': 'Xavier init',
-  'smaller-std': 'a smaller init std',
 };
 
 /** NaN/Inf and failed checks are wrong results; the other kinds are warnings about training. */
@@ -46,49 +39,70 @@ export function findingMark(findings: readonly Finding[]): HTMLElement | null {
   );
 }
 
-/** The findings section: a heading and one item per finding; clicking an item selects its layer. */
+/** The findings section: a heading (with Fix all), and one item per finding that selects its layer, with its fix's button. */
 export class FindingsList {
   readonly element: HTMLElement;
   private readonly heading = h('h2', { class: 'findings-heading', id: 'bl-findings-heading' });
+  private readonly fixAll = h('button', { class: 'button findings-fix-all', type: 'button', hidden: true });
   private readonly list = h('ul', { class: 'findings-list', role: 'list', 'aria-labelledby': 'bl-findings-heading' });
 
-  constructor(private readonly onSelect: (index: number) => void) {
-    this.element = h('section', { class: 'findings', hidden: true }, this.heading, this.list);
+  constructor(
+    private readonly onSelect: (index: number) => void,
+    /** Asks the host for the fix of finding `which` (its index in the run's findings), or for every finding's. */
+    private readonly onFix: (which: number | 'all') => void,
+  ) {
+    this.fixAll.addEventListener('click', () => this.applying(this.fixAll, 'all'));
+    this.element = h('section', { class: 'findings', hidden: true }, h('div', { class: 'findings-header' }, this.heading, this.fixAll), this.list);
   }
 
-  /** Shows `findings` (hidden while null, as before they arrive or for graph runs). */
-  render(findings: readonly Finding[] | null, rows: readonly LayerRecord[]): void {
+  /** Shows `findings` (hidden while null, as before they arrive or for graph runs) with the fixes the host offers. */
+  render(findings: readonly Finding[] | null, rows: readonly LayerRecord[], fixes: FixTitles | null): void {
     this.element.hidden = findings === null;
     if (findings === null) return;
     this.heading.textContent = findings.length ? `Findings (${findings.length})` : 'Findings';
     this.element.classList.toggle('none', findings.length === 0);
+    // Fix all when it does more than any one fix.
+    const all = fixes?.all ?? [];
+    this.fixAll.hidden = findings.length === 0 || all.length < 2;
+    this.fixAll.removeAttribute('aria-disabled');
+    this.fixAll.textContent = `Fix all (${all.length} changes)`;
+    this.fixAll.title = `Edits the spec:\n${all.map((c) => `• ${c}`).join('\n')}`;
     this.list.replaceChildren(
       ...(findings.length
-        ? findings.map((f) => this.item(f, rows[f.index] as LayerRecord | undefined, rows))
+        ? findings.map((f, i) => this.item(f, i, rows[f.index] as LayerRecord | undefined, fixes?.titles[i] ?? null))
         : [h('li', { class: 'finding ok' }, 'No gradient-health problems found.')]),
     );
   }
 
-  private item(f: Finding, row: LayerRecord | undefined, rows: readonly LayerRecord[]): HTMLElement {
+  private item(f: Finding, index: number, row: LayerRecord | undefined, fix: string | null): HTMLElement {
     const layer = row?.info.name ?? `layer ${f.index}`;
     // Messages usually start with the layer name, which the item already shows.
     const message = f.message.startsWith(`${layer}: `) ? f.message.slice(layer.length + 2) : f.message;
-    const fixLayer = f.fix ? (rows[f.fix.layer]?.info.name ?? `layer ${f.fix.layer}`) : '';
     const body: Node[] = [
       h('span', { class: 'finding-icon', 'aria-hidden': 'true' }, '⚠'),
       h('span', { class: 'finding-layer' }, layer),
       h('span', { class: 'finding-kind' }, KIND_TEXT[f.kind] ?? f.kind),
       h('span', { class: 'finding-message' }, message),
     ];
-    if (f.fix) body.push(h('span', { class: 'finding-fix' }, `Fix: ${FIX_TEXT[f.fix.kind] ?? f.fix.kind} for ${fixLayer}`));
     const li = h('li', { class: `finding ${severity(f)}` });
-    if (!row) {
-      li.append(h('span', { class: 'finding-body' }, ...body));
-      return li;
+    if (!row) li.append(h('span', { class: 'finding-body' }, ...body));
+    else {
+      const select = h('button', { class: 'finding-body', type: 'button', title: `Select ${layer}` }, ...body);
+      select.addEventListener('click', () => this.onSelect(f.index));
+      li.append(select);
     }
-    const button = h('button', { class: 'finding-body', type: 'button', title: `Select ${layer}` }, ...body);
-    button.addEventListener('click', () => this.onSelect(f.index));
-    li.append(button);
+    if (fix !== null) {
+      const apply = h('button', { class: 'button secondary finding-fix', type: 'button', title: 'Edit the spec as the quick fix does; run it again to see the result' }, fix);
+      apply.addEventListener('click', () => this.applying(apply, index));
+      li.append(apply);
+    }
     return li;
+  }
+
+  /** The button's fix is asked for once: it waits, inert but focusable, until the host says what is left to fix. */
+  private applying(button: HTMLButtonElement, which: number | 'all'): void {
+    if (button.getAttribute('aria-disabled') === 'true') return;
+    button.setAttribute('aria-disabled', 'true');
+    this.onFix(which);
   }
 }

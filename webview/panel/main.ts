@@ -35,6 +35,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'cancelled') return typeof m.runId === 'number';
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
   if (m.type === 'select') return typeof m.index === 'number';
+  if (m.type === 'fixes') return typeof m.runId === 'number' && Array.isArray(m.fixes) && (m.all === null || Array.isArray(m.all));
   return m.type === 'stale';
 }
 
@@ -43,7 +44,10 @@ class Panel {
   private readonly model: RunModel = emptyModel();
   private readonly tooltip = new Tooltip();
   private readonly table = new LayerTable((i) => this.select(i));
-  private readonly findings = new FindingsList((i) => this.select(i));
+  private readonly findings = new FindingsList(
+    (i) => this.select(i),
+    (which) => this.post(which === 'all' ? { type: 'fixAll' } : { type: 'applyFix', index: which }),
+  );
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -137,7 +141,7 @@ class Panel {
         break;
       case 'findings':
         this.model.rows.forEach((row, i) => this.table.updateRow(i, row));
-        this.findings.render(this.model.findings, this.model.rows);
+        this.findings.render(this.model.findings, this.model.rows, this.model.fixes);
         break;
       case 'status':
         break;
@@ -174,7 +178,7 @@ class Panel {
 
   private renderAll(): void {
     this.table.setRows(this.model.rows);
-    this.findings.render(this.model.findings, this.model.rows);
+    this.findings.render(this.model.findings, this.model.rows, this.model.fixes);
     this.table.select(this.ui.selected, false);
     this.renderDetail();
     this.renderGraph();

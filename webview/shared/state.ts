@@ -61,6 +61,14 @@ export interface RunModel {
   findings: Finding[] | null;
   /** True once the spec was edited after this run began: its figures are the old spec's. */
   stale: boolean;
+  /** What the findings' fixes would change in the spec now, as the host last said; null until it does. */
+  fixes: FixTitles | null;
+}
+
+/** The titles of the findings' fixes (by finding, null without one) and what Fix all changes (null when nothing). */
+export interface FixTitles {
+  titles: (string | null)[];
+  all: string[] | null;
 }
 
 /** What a message changed, so the view redraws only that. */
@@ -80,7 +88,7 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null, stale: false };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null, stale: false, fixes: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -108,6 +116,11 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (msg.type === 'cancelled') {
     model.cancelled = true;
     return { what: 'status' };
+  }
+  if (msg.type === 'fixes') {
+    // The titles name the spec's layers, whose control characters are shown escaped.
+    model.fixes = { titles: msg.fixes.map((t) => (typeof t === 'string' ? escapeControls(t) : null)), all: msg.all?.map(escapeControls) ?? null };
+    return { what: 'findings' };
   }
   return applyEvent(model, msg.event);
 }
