@@ -307,6 +307,30 @@ export function shopRun(runId: number): HostToWebview[] {
   ];
 }
 
+/** The shop's names as a user might spell them out; the output's is longer than the drawing shows. */
+const LONG_NAMES: Record<string, string> = {
+  apple: 'apple_unit_price_in_yen',
+  apple_num: 'number_of_apples',
+  orange: 'orange_unit_price_in_yen',
+  orange_num: 'number_of_oranges',
+  tax: 'consumption_tax_rate',
+  apple_price: 'total_price_of_apples',
+  orange_price: 'total_price_of_oranges',
+  all_price: 'price_before_tax',
+  price: 'price_to_pay_including_consumption_tax',
+};
+
+/** Messages of a graph run `runId`: the shop with long names. */
+export function longShopRun(runId: number): HostToWebview[] {
+  const rename = (name: string): string => LONG_NAMES[name] ?? name;
+  const nodes = shopNodes().map((n) => ({ ...n, name: rename(n.name), in: n.in.map(rename) }));
+  return [
+    { type: 'reset', title: 'shop-long-names.backprop.yaml', runId, uri: 'file:///work/examples/shop-long-names.backprop.yaml' },
+    { type: 'event', runId, event: { kind: 'graph', name: 'shop-long-names', output: rename('price'), nodes } },
+    { type: 'event', runId, event: { kind: 'done', loss: null, ok: true, elapsedMs: 0.4 } },
+  ];
+}
+
 /** Messages of a run whose spec has errors. */
 export function errorRun(runId: number): HostToWebview[] {
   return [

@@ -4,7 +4,7 @@
 // answer=auto, the Train panel's snapshot requests.
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
-import { SIDE_EMPTY, errorRun, networkRun, shopRun, sideLayer } from './fixtures';
+import { SIDE_EMPTY, errorRun, longShopRun, networkRun, shopRun, sideLayer } from './fixtures';
 import { progressOf, snapshotAnswer, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
@@ -52,6 +52,7 @@ declare global {
 const PLAYS: Record<string, () => Sent[]> = {
   network: () => networkRun(1),
   shop: () => shopRun(1),
+  shopLong: () => longShopRun(1),
   error: () => errorRun(1),
   empty: () => [SIDE_EMPTY],
   layer: () => [sideLayer(0)],

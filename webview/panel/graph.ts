@@ -1,16 +1,28 @@
 // A scalar computational graph drawn as in the book's figures: inputs on the left, operation nodes
 // as circles, each edge labelled with the forward value above and the gradient below, the output on
 // the right. Columns are topological depth; rows follow the operands (barycentre) to limit crossings.
+// Columns are wide enough that a node's name clears the labels of the edges beside it; the drawing is
+// fitted to the panel's width, with zoom and pan (GraphViewport) to read it closer.
 import type { GraphNodeInfo } from '../../src/protocol';
 import { h, s } from '../shared/dom';
 import { fmtFull, fmtGraph } from '../../src/format';
 import type { GraphEvent } from '../shared/state';
 
-const COL_W = 170;
+/** The narrowest column, however short the names and labels: room for a circle and an arrow. */
+const COL_W_MIN = 120;
 const ROW_H = 76;
 const R = 20;
-const CHAR_W = 7.5;
+/** Estimated advance of a character: input and output names (13 px sans), node names (11 px mono), edge labels (13 px mono). */
+const CHAR_W = 8;
+const NODE_NAME_W = 6.8;
+const LABEL_W = 8;
 const MARGIN = 24;
+/** Longer names are cut with … in the drawing; the hover and the table of exact values keep them whole. */
+const NAME_MAX = 24;
+/** Zoom is relative to the fit; ZOOM_STEP per button press, key or wheel notch; arrow keys pan by PAN_STEP of the view. */
+const ZOOM_MAX = 8;
+const ZOOM_STEP = 1.25;
+const PAN_STEP = 0.1;
 
 const SYMBOLS: Record<string, string> = {
   mul: '×',
@@ -26,6 +38,11 @@ const SYMBOLS: Record<string, string> = {
   relu: 'ReLU',
   max: 'max',
 };
+
+/** `name` as drawn: at most NAME_MAX characters. */
+function shortName(name: string): string {
+  return name.length > NAME_MAX ? `${name.slice(0, NAME_MAX - 1)}…` : name;
+}
 
 /** True for graph inputs (leaves). */
 function isInput(n: GraphNodeInfo): boolean {
@@ -104,19 +121,45 @@ function layout(nodes: GraphNodeInfo[]): Map<string, Placed> {
   return placed;
 }
 
-/** Renders the graph of `ev` with a table of exact values below it. */
+/** Widest edge label, in px. */
+function labelWidth(all: Placed[]): number {
+  return all.reduce((w, p) => Math.max(w, fmtGraph(p.node.value).length, fmtGraph(p.node.grad).length), 0) * LABEL_W;
+}
+
+/** Whether an input right of the first column has room for its name left of its dot, before the labels of the column to its left. */
+function nameFitsLeft(p: Placed, colW: number, label: number): boolean {
+  return p.col === 0 || shortName(p.node.name).length * CHAR_W + label + 16 <= colW / 2;
+}
+
+/**
+ * Column width: a name centred under its node (an operation, or an input whose name is too long for
+ * the left) must end before the labels of the edges on either side, which sit near the edges'
+ * midpoints and reach a label's width towards the node.
+ */
+function columnWidth(all: Placed[], label: number): number {
+  let width = COL_W_MIN;
+  for (const p of all) {
+    if (isInput(p.node) && nameFitsLeft(p, COL_W_MIN, label)) continue;
+    width = Math.max(width, shortName(p.node.name).length * (isInput(p.node) ? CHAR_W : NODE_NAME_W) + 2 * label + 24);
+  }
+  return Math.ceil(width);
+}
+
+/** Renders the graph of `ev`, fitted to the panel's width, with a table of exact values below it. */
 export function renderGraph(ev: GraphEvent): HTMLElement {
   if (ev.nodes.length === 0) return h('p', { class: 'empty' }, 'The graph has no nodes.');
   const placed = layout(ev.nodes);
   const all = [...placed.values()];
-  const labelW = all.reduce((w, p) => (isInput(p.node) ? Math.max(w, p.node.name.length * CHAR_W) : w), 0);
+  const label = labelWidth(all);
+  const colW = columnWidth(all, label);
+  const labelW = all.reduce((w, p) => (isInput(p.node) && p.col === 0 ? Math.max(w, shortName(p.node.name).length * CHAR_W) : w), 0);
   const left = MARGIN + labelW + 8;
   const maxCol = all.reduce((m, p) => Math.max(m, p.col), 0);
   const maxY = all.reduce((m, p) => Math.max(m, p.y), 0);
   const out = placed.get(ev.output);
-  const width = left + (maxCol + 1) * COL_W + (out ? out.node.name.length * CHAR_W : 0) + MARGIN;
+  const width = left + (maxCol + 1) * colW + (out ? shortName(out.node.name).length * CHAR_W : 0) + MARGIN;
   const height = MARGIN * 2 + maxY * ROW_H + 40;
-  const at = (p: Placed): { x: number; y: number } => ({ x: left + p.col * COL_W, y: MARGIN + 14 + p.y * ROW_H });
+  const at = (p: Placed): { x: number; y: number } => ({ x: left + p.col * colW, y: MARGIN + 14 + p.y * ROW_H });
 
   const svg = s('svg', {
     class: 'graph',
@@ -139,15 +182,139 @@ export function renderGraph(ev: GraphEvent): HTMLElement {
       const src = placed.get(name);
       if (src) edges.appendChild(edge(src, at(src), to, ev.output, true));
     }
-    nodes.appendChild(isInput(p.node) ? inputNode(p, to) : opNode(p, to, ev.output));
+    nodes.appendChild(isInput(p.node) ? inputNode(p, to, nameFitsLeft(p, colW, label)) : opNode(p, to, ev.output));
   }
   if (out) {
     const from = at(out);
-    const end = { x: from.x + COL_W, y: from.y };
+    const end = { x: from.x + colW, y: from.y };
     edges.appendChild(edge(out, from, end, ev.output, false));
-    nodes.appendChild(s('text', { class: 'graph-name graph-output', x: end.x + 6, y: end.y + 4 }, ev.output));
+    nodes.appendChild(s('text', { class: 'graph-name graph-output', x: end.x + 6, y: end.y + 4 }, shortName(ev.output)));
   }
-  return h('div', { class: 'graph-wrap' }, h('div', { class: 'graph-scroll' }, svg), valueTable(ev));
+  return h('div', { class: 'graph-wrap' }, new GraphViewport(svg, width, height).element, valueTable(ev));
+}
+
+/** The drawing in a box of the panel's width: fitted at first, zoomed and panned by changing its viewBox. */
+class GraphViewport {
+  readonly element: HTMLElement;
+  private readonly stage: HTMLElement;
+  private readonly fitButton: HTMLButtonElement;
+  /** Zoom relative to the fit (1: the whole graph), and the view's top-left corner in graph units. */
+  private zoom = 1;
+  private x = 0;
+  private y = 0;
+
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly width: number,
+    private readonly height: number,
+  ) {
+    const button = (text: string, label: string, title: string, onClick: () => void): HTMLButtonElement => {
+      const b = h('button', { class: 'button secondary icon', type: 'button', title, 'aria-label': label }, text);
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    this.fitButton = button('Fit', 'Fit to width', 'Fit the whole graph to the width (0)', () => this.fit());
+    this.fitButton.classList.remove('icon');
+    const tools = h(
+      'div',
+      { class: 'zoom graph-zoom', role: 'group', 'aria-label': 'Graph zoom' },
+      button('−', 'Zoom out', 'Zoom out (−)', () => this.zoomBy(1 / ZOOM_STEP)),
+      this.fitButton,
+      button('+', 'Zoom in', 'Zoom in (+)', () => this.zoomBy(ZOOM_STEP)),
+    );
+    const hint = h('span', { class: 'graph-hint' }, 'Ctrl+wheel or + − to zoom, drag or arrow keys to pan, 0 to fit');
+    this.stage = h(
+      'div',
+      { class: 'graph-stage', tabindex: 0, role: 'group', 'aria-label': 'Graph view: + and − zoom, arrow keys pan, 0 fits the whole graph' },
+      svg,
+    );
+    this.element = h('div', { class: 'graph-viewport' }, h('div', { class: 'graph-tools' }, tools, hint), this.stage);
+    this.listen();
+    this.apply();
+  }
+
+  private listen(): void {
+    this.stage.addEventListener(
+      'wheel',
+      (e) => {
+        // A plain wheel scrolls the page, as over a heatmap; Ctrl+wheel (and a pinch) zooms at the pointer.
+        if (!e.ctrlKey && !e.metaKey) return;
+        e.preventDefault();
+        const box = this.svg.getBoundingClientRect();
+        this.zoomBy(e.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, (e.clientX - box.left) / box.width, (e.clientY - box.top) / box.height);
+      },
+      { passive: false },
+    );
+    this.stage.addEventListener('keydown', (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const view = { w: this.width / this.zoom, h: this.height / this.zoom };
+      if (e.key === '+' || e.key === '=') this.zoomBy(ZOOM_STEP);
+      else if (e.key === '-') this.zoomBy(1 / ZOOM_STEP);
+      else if (e.key === '0') this.fit();
+      else if (e.key === 'ArrowLeft') this.panBy(-view.w * PAN_STEP, 0);
+      else if (e.key === 'ArrowRight') this.panBy(view.w * PAN_STEP, 0);
+      else if (e.key === 'ArrowUp') this.panBy(0, -view.h * PAN_STEP);
+      else if (e.key === 'ArrowDown') this.panBy(0, view.h * PAN_STEP);
+      else return;
+      e.preventDefault();
+    });
+    let drag: { id: number; x: number; y: number } | null = null;
+    this.stage.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0 || this.zoom === 1) return;
+      drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
+      this.stage.setPointerCapture(e.pointerId);
+      this.stage.classList.add('dragging');
+    });
+    this.stage.addEventListener('pointermove', (e) => {
+      if (drag?.id !== e.pointerId) return;
+      const unitsPerPx = this.width / this.zoom / this.svg.getBoundingClientRect().width;
+      this.panBy((drag.x - e.clientX) * unitsPerPx, (drag.y - e.clientY) * unitsPerPx);
+      drag = { id: e.pointerId, x: e.clientX, y: e.clientY };
+    });
+    const end = (e: PointerEvent): void => {
+      if (drag?.id !== e.pointerId) return;
+      drag = null;
+      this.stage.classList.remove('dragging');
+    };
+    this.stage.addEventListener('pointerup', end);
+    this.stage.addEventListener('pointercancel', end);
+  }
+
+  /** Shows the whole graph. */
+  private fit(): void {
+    this.zoom = 1;
+    this.x = 0;
+    this.y = 0;
+    this.apply();
+  }
+
+  /** Zooms by `factor`, keeping the point at (fx, fy), fractions of the view, where it is (the centre by default). */
+  private zoomBy(factor: number, fx = 0.5, fy = 0.5): void {
+    const zoom = Math.min(ZOOM_MAX, Math.max(1, this.zoom * factor));
+    const px = this.x + (fx * this.width) / this.zoom;
+    const py = this.y + (fy * this.height) / this.zoom;
+    this.zoom = zoom;
+    this.x = px - (fx * this.width) / zoom;
+    this.y = py - (fy * this.height) / zoom;
+    this.apply();
+  }
+
+  private panBy(dx: number, dy: number): void {
+    this.x += dx;
+    this.y += dy;
+    this.apply();
+  }
+
+  /** Keeps the view inside the graph and sets the viewBox. */
+  private apply(): void {
+    const w = this.width / this.zoom;
+    const hgt = this.height / this.zoom;
+    this.x = Math.min(this.width - w, Math.max(0, this.x));
+    this.y = Math.min(this.height - hgt, Math.max(0, this.y));
+    this.svg.setAttribute('viewBox', `${this.x} ${this.y} ${w} ${hgt}`);
+    this.stage.classList.toggle('zoomed', this.zoom > 1);
+    this.fitButton.setAttribute('aria-pressed', String(this.zoom === 1));
+  }
 }
 
 function edge(src: Placed, a: { x: number; y: number }, b: { x: number; y: number }, output: string, toNode: boolean): SVGGElement {
@@ -181,14 +348,16 @@ function edge(src: Placed, a: { x: number; y: number }, b: { x: number; y: numbe
   );
 }
 
-function inputNode(p: Placed, c: { x: number; y: number }): SVGGElement {
+/** An input: its name left of its dot, as the book draws them, or centred below it when there is no room on the left. */
+function inputNode(p: Placed, c: { x: number; y: number }, left: boolean): SVGGElement {
+  const at = left ? { x: c.x - 8, y: c.y + 4, anchor: 'end' } : { x: c.x, y: c.y + 18, anchor: 'middle' };
   return s(
     'g',
     { class: 'graph-node graph-input' },
     s('title', {}, `${p.node.name} = ${fmtFull(p.node.value)} (input)`),
     s('circle', { cx: c.x, cy: c.y, r: 3 }),
-    s('text', { class: 'graph-name', x: c.x - 8, y: c.y + 4, 'text-anchor': 'end' }, p.node.name),
-    p.consumers.length > 1 ? s('text', { class: 'graph-grad', x: c.x - 8, y: c.y + 20, 'text-anchor': 'end' }, `Σ ${fmtGraph(p.node.grad)}`) : null,
+    s('text', { class: 'graph-name', x: at.x, y: at.y, 'text-anchor': at.anchor }, shortName(p.node.name)),
+    p.consumers.length > 1 ? s('text', { class: 'graph-grad', x: at.x, y: at.y + 16, 'text-anchor': at.anchor }, `Σ ${fmtGraph(p.node.grad)}`) : null,
   );
 }
 
@@ -200,7 +369,7 @@ function opNode(p: Placed, c: { x: number; y: number }, output: string): SVGGEle
     s('title', {}, `${p.node.name} = ${p.node.op}(${p.node.in.join(', ')}) = ${fmtFull(p.node.value)}\n∂${output}/∂${p.node.name} = ${fmtFull(p.node.grad)}`),
     s('circle', { cx: c.x, cy: c.y, r: R }),
     s('text', { class: symbol.length > 1 ? 'graph-op-text long' : 'graph-op-text', x: c.x, y: c.y + (symbol.length > 1 ? 4 : 6), 'text-anchor': 'middle' }, symbol),
-    s('text', { class: 'graph-node-name', x: c.x, y: c.y + R + 14, 'text-anchor': 'middle' }, p.node.name),
+    s('text', { class: 'graph-node-name', x: c.x, y: c.y + R + 14, 'text-anchor': 'middle' }, shortName(p.node.name)),
   );
   if (p.consumers.length > 1) {
     g.appendChild(s('text', { class: 'graph-grad', x: c.x, y: c.y + R + 28, 'text-anchor': 'middle' }, `Σ ${fmtGraph(p.node.grad)}`));

@@ -1,6 +1,7 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { CheckSummary, checksInOrder } from './check-summary';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
 import { fmt, fmtDuration, fmtFull } from '../../src/format';
@@ -48,6 +49,7 @@ class Panel {
     (i) => this.select(i),
     (which) => this.post(which === 'all' ? { type: 'fixAll' } : { type: 'applyFix', index: which }),
   );
+  private readonly checkSummary = new CheckSummary((i, param) => this.showCheck(i, param));
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -83,7 +85,7 @@ class Panel {
     rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
     const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), rerun);
 
-    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.table.element);
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.table.element);
 
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
     this.detailSection = h(
@@ -134,6 +136,7 @@ class Panel {
         return;
       case 'row':
         this.table.updateRow(change.index, this.model.rows[change.index]);
+        this.checkSummary.render(this.model.rows);
         if (change.index === this.ui.selected) this.renderDetail();
         break;
       case 'graph':
@@ -165,6 +168,12 @@ class Panel {
     this.post({ type: 'selectLayer', index });
   }
 
+  /** Selects row `index` and brings the check of `param` into view. */
+  private showCheck(index: number, param: string): void {
+    if (index !== this.ui.selected) this.select(index);
+    this.checks.find((c) => c.param === param)?.element.scrollIntoView({ block: 'start' });
+  }
+
   /** The editor's cursor moved onto layer `index`: follow it, without telling the host what it told us. */
   private selectFromHost(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.model.rows.length) return;
@@ -179,6 +188,7 @@ class Panel {
   private renderAll(): void {
     this.table.setRows(this.model.rows);
     this.findings.render(this.model.findings, this.model.rows, this.model.fixes);
+    this.checkSummary.render(this.model.rows);
     this.table.select(this.ui.selected, false);
     this.renderDetail();
     this.renderGraph();
@@ -283,15 +293,6 @@ class Panel {
     for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
     for (const c of this.checks) c.remark();
   }
-}
-
-/** A row's checks: its parameters in parameter order, then dx. */
-function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
-  const rank = (param: string): number => {
-    const k = r.params.findIndex((p) => p.name === param);
-    return param === 'dx' ? r.params.length + 1 : k < 0 ? r.params.length : k;
-  };
-  return [...r.checks].sort((a, b) => rank(a.param) - rank(b.param));
 }
 
 /** Starts the panel. */

@@ -18,11 +18,19 @@ interface Cell {
   mark?: HTMLElement | null;
 }
 
+/** Where a column goes in a narrow panel: into the line of `group` under the layer's name, as `label text suffix`. */
+interface Fold {
+  group: 'about' | 'activity' | 'ratio';
+  label?: string;
+  suffix?: string;
+}
+
 interface Column {
   key: string;
   header: string;
   title: string;
   numeric: boolean;
+  fold?: Fold;
   cell(r: LayerRecord, index: number): Cell;
 }
 
@@ -110,32 +118,22 @@ function checkCell(r: LayerRecord): Cell {
   return { text: fmt(worst), tag: failed === 0 ? 'ok' : 'fail', title: [head, ...lines].join('\n'), cls: failed === 0 ? 'ok' : 'bad' };
 }
 
+// The layer's identity first, then the diagnostics, the Check column before any other. As the panel
+// narrows, whole groups fold into lines under the layer's name (panel.css, by container width): first
+// `about`, then `activity`, then `ratio`; the rest stays a column at any width.
 const COLUMNS: Column[] = [
   { key: 'index', header: '#', title: 'Layer index', numeric: true, cell: (r, i) => ({ text: r.isLoss ? 'L' : String(i) }) },
   { key: 'name', header: 'Layer', title: 'Layer name', numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name, mark: findingMark(r.findings) }) },
-  { key: 'type', header: 'Type', title: 'Layer type', numeric: false, cell: (r) => ({ text: r.info.type }) },
+  { key: 'type', header: 'Type', title: 'Layer type', numeric: false, fold: { group: 'about' }, cell: (r) => ({ text: r.info.type, title: r.info.type }) },
   {
     key: 'shape',
     header: 'In → out',
     title: 'Input shape → output shape',
     numeric: false,
+    fold: { group: 'about' },
     cell: (r) => ({ text: `${fmtShape(r.info.inShape)} → ${fmtShape(r.info.outShape)}` }),
   },
-  { key: 'params', header: 'Params', title: 'Trainable scalars', numeric: true, cell: (r) => (r.isLoss ? NA : { text: fmtCount(r.info.paramCount) }) },
-  { key: 'mean', header: 'Mean', title: 'Mean of the layer output (finite elements)', numeric: true, cell: (r) => statCell(r.activation, (s) => s.mean) },
-  { key: 'std', header: 'Std', title: 'Standard deviation of the layer output', numeric: true, cell: (r) => statCell(r.activation, (s) => s.std) },
-  { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, cell: (r) => statCell(r.activation, (s) => s.min) },
-  { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, cell: (r) => statCell(r.activation, (s) => s.max) },
-  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout)', numeric: true, cell: maskCell },
-  {
-    key: 'grad',
-    header: '‖grad‖',
-    title: 'L2 norm of the gradient: of dW for layers with parameters, of dx (gradient w.r.t. the input) otherwise',
-    numeric: true,
-    cell: gradNormCell,
-  },
-  { key: 'ratio', header: '‖dW‖/‖W‖', title: 'Gradient norm over weight norm', numeric: true, cell: ratioCell },
-  { key: 'nonfinite', header: 'NaN/Inf', title: 'NaN and ±Inf elements in the output and the gradients', numeric: true, cell: nonFiniteCell },
+  { key: 'params', header: 'Params', title: 'Trainable scalars', numeric: true, fold: { group: 'about', suffix: ' params' }, cell: (r) => (r.isLoss ? NA : { text: fmtCount(r.info.paramCount) }) },
   {
     key: 'check',
     header: 'Check',
@@ -143,6 +141,20 @@ const COLUMNS: Column[] = [
     numeric: true,
     cell: checkCell,
   },
+  { key: 'nonfinite', header: 'NaN/Inf', title: 'NaN and ±Inf elements in the output and the gradients', numeric: true, cell: nonFiniteCell },
+  {
+    key: 'grad',
+    header: '‖grad‖',
+    title: 'L2 norm of the gradient: of dW for layers with parameters, of dx (gradient w.r.t. the input) otherwise',
+    numeric: true,
+    cell: gradNormCell,
+  },
+  { key: 'ratio', header: '‖dW‖/‖W‖', title: 'Gradient norm over weight norm', numeric: true, fold: { group: 'ratio', label: '‖dW‖/‖W‖' }, cell: ratioCell },
+  { key: 'mean', header: 'Mean', title: 'Mean of the layer output (finite elements)', numeric: true, fold: { group: 'activity', label: 'mean' }, cell: (r) => statCell(r.activation, (s) => s.mean) },
+  { key: 'std', header: 'Std', title: 'Standard deviation of the layer output', numeric: true, fold: { group: 'activity', label: 'std' }, cell: (r) => statCell(r.activation, (s) => s.std) },
+  { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, fold: { group: 'activity', label: 'min' }, cell: (r) => statCell(r.activation, (s) => s.min) },
+  { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, fold: { group: 'activity', label: 'max' }, cell: (r) => statCell(r.activation, (s) => s.max) },
+  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout)', numeric: true, fold: { group: 'activity', label: 'masked/dead' }, cell: maskCell },
 ];
 
 /** Called with the index of the row the user selected. */
@@ -161,10 +173,10 @@ export class LayerTable {
     const head = h(
       'tr',
       { role: 'row' },
-      ...COLUMNS.map((c) => h('th', { role: 'columnheader', scope: 'col', title: c.title, class: c.numeric ? 'num' : undefined }, c.header)),
+      ...COLUMNS.map((c) => h('th', { role: 'columnheader', scope: 'col', title: c.title, class: classOf(c) }, c.header)),
     );
     const table = h('table', { class: 'layers', role: 'grid', 'aria-label': 'Layers', 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
-    this.element = h('div', { class: 'table-scroll' }, table);
+    this.element = h('div', { class: 'table-scroll layers-scroll' }, table);
     this.body.addEventListener('click', (e) => {
       const tr = (e.target as Element).closest('tr');
       const i = tr ? this.rows.indexOf(tr) : -1;
@@ -186,8 +198,11 @@ export class LayerTable {
     const tr = this.rows[index] as HTMLTableRowElement | undefined;
     if (!tr) return;
     tr.classList.toggle('loss', r.isLoss);
-    tr.replaceChildren(...COLUMNS.map((col) => renderCell(col, r, index)));
-    if (r.isLoss) this.fillLossValue(tr, r);
+    const cells = COLUMNS.map((col) => ({ col, cell: col.cell(r, index) }));
+    tr.replaceChildren(...cells.map(({ col, cell }) => renderCell(col, cell)));
+    const fold = foldOf(cells);
+    tr.querySelector('td.col-name')?.appendChild(fold);
+    if (r.isLoss) this.fillLossValue(tr, r, fold);
   }
 
   /** Scrolls row `index` into view, if it exists. */
@@ -211,15 +226,17 @@ export class LayerTable {
     if (focus && this.selected !== null) this.rows[this.selected].focus();
   }
 
-  private fillLossValue(tr: HTMLTableRowElement, r: LayerRecord): void {
+  private fillLossValue(tr: HTMLTableRowElement, r: LayerRecord, fold: HTMLElement): void {
     // The loss row has no activation statistics; its value spans those four columns instead.
     const cells = [...tr.children];
     const first = COLUMNS.findIndex((c) => c.key === 'mean');
     const span = cells.slice(first, first + 4);
     const text = r.lossValue === null ? '' : `loss = ${fmt(r.lossValue)}`;
-    const td = h('td', { role: 'gridcell', colspan: 4, 'aria-colspan': 4, class: 'num loss-value', title: r.lossValue === null ? undefined : fmtFull(r.lossValue) }, text);
+    const title = r.lossValue === null ? undefined : fmtFull(r.lossValue);
+    const td = h('td', { role: 'gridcell', colspan: 4, 'aria-colspan': 4, class: 'num loss-value fold-activity', title }, text);
     span[0].replaceWith(td);
     for (const c of span.slice(1)) c.remove();
+    if (text) fold.appendChild(h('span', { class: 'fold-group fold-activity' }, h('span', { class: 'fold-item', title }, text)));
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -235,10 +252,31 @@ export class LayerTable {
   }
 }
 
-function renderCell(col: Column, r: LayerRecord, index: number): HTMLTableCellElement {
-  const c = col.cell(r, index);
-  const classes = [col.numeric ? 'num' : '', `col-${col.key}`, c.cls ?? ''].filter(Boolean).join(' ');
-  const td = h('td', { role: 'gridcell', class: classes, title: c.title }, c.mark, c.text);
+function classOf(col: Column): string {
+  return [col.numeric ? 'num' : '', `col-${col.key}`, col.fold ? `fold-${col.fold.group}` : ''].filter(Boolean).join(' ');
+}
+
+function renderCell(col: Column, c: Cell): HTMLTableCellElement {
+  const td = h('td', { role: 'gridcell', class: [classOf(col), c.cls ?? ''].filter(Boolean).join(' '), title: c.title }, c.mark, c.text);
   if (c.tag) td.appendChild(h('span', { class: 'tag' }, c.tag));
   return td;
+}
+
+/** The lines under a layer's name that repeat its foldable cells, a group each; panel.css shows the groups whose columns it hides. */
+function foldOf(cells: { col: Column; cell: Cell }[]): HTMLElement {
+  const groups = new Map<Fold['group'], HTMLElement>();
+  for (const { col, cell } of cells) {
+    if (!col.fold || cell === NA || cell.text === '') continue;
+    const { group, label, suffix } = col.fold;
+    let line = groups.get(group);
+    if (!line) {
+      line = h('span', { class: `fold-group fold-${group}` });
+      groups.set(group, line);
+    }
+    line.append(
+      h('span', { class: ['fold-item', cell.cls ?? ''].filter(Boolean).join(' '), title: cell.title }, label ? h('span', { class: 'fold-label' }, `${label} `) : null, cell.text, cell.tag ? h('span', { class: 'tag' }, cell.tag) : null, suffix),
+      ' ',
+    );
+  }
+  return h('div', { class: 'fold' }, ...groups.values());
 }
