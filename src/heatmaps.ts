@@ -34,7 +34,7 @@ export interface LayerTensors {
 export interface LayerHeatmap {
   /** Caption: activation (prediction for the loss), mask (relu), dout, dx, dW, W… */
   title: string;
-  /** Colour scale: sequential for outputs, two colours for masks, diverging around 0 for gradients and parameters. */
+  /** Colour scale: sequential for outputs (the view draws a signed one diverging, see scaleFor), two colours for masks, diverging around 0 for gradients and parameters. */
   kind: 'sequential' | 'mask' | 'diverging';
   tensor: WireTensor;
   /** The parameter (W, b, gamma, beta) whose gradient or value this is. */

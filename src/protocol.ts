@@ -95,6 +95,8 @@ export type WireCheck = CheckFigures & {
   error: WireTensor;
   /** ParamCheck.relError on the wire. */
   relError: WireTensor;
+  /** ParamCheck.failed on the wire: one byte per element of `error`, 1 where it fails. */
+  failed: ArrayBuffer;
 };
 
 /** One event of a run, in the order the engine produced it. */

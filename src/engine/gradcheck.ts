@@ -51,6 +51,8 @@ export interface ParamCheck {
   failures: number;
   /** Elements within h of a kink (see nonDifferentiableAt): outside the tolerance, but not failures. */
   nonDifferentiable: number;
+  /** 1 per element that fails, else 0: with a per-element tolerance no threshold on |a − n| tells them apart. */
+  failed: Uint8Array;
   /** The WORST_COUNT worst elements: failures first, then by how far they miss, |a − n| / (atol + rtol·|n|). */
   worst: WorstElement[];
   /** True when no element fails. */
@@ -58,7 +60,7 @@ export interface ParamCheck {
 }
 
 /** A check's figures and worst elements without its tensors: the CLI's report, and the wire form beside its error tensors. */
-export type CheckFigures = Omit<ParamCheck, 'shape' | 'error' | 'relError' | 'analytic' | 'numerical'>;
+export type CheckFigures = Omit<ParamCheck, 'shape' | 'error' | 'relError' | 'analytic' | 'numerical' | 'failed'>;
 
 /** The check of one parameter of one layer, or of its input gradient. */
 export interface LayerParamCheck {
@@ -129,6 +131,7 @@ export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOp
   const n = new Float64Array(a.length);
   const error = new Float64Array(a.length);
   const relError = new Float64Array(a.length);
+  const failed = new Uint8Array(a.length);
   const worst = new Worst(WORST_COUNT);
   let sum = 0;
   let maxAbsDiff = 0;
@@ -146,7 +149,10 @@ export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOp
     const kink = !passes && nonDifferentiableAt(a[i], n[i], (plus[i] - f0) / h, (f0 - minus[i]) / h);
     if (kink) nonDifferentiable++;
     else {
-      if (!passes) failures++;
+      if (!passes) {
+        failures++;
+        failed[i] = 1;
+      }
       // A kink's difference says nothing about backprop, so it stays out of the maxima (a passing
       // check would otherwise read "max rel 0.5"). Math.max propagates NaN, so a NaN shows in them.
       maxAbsDiff = Math.max(maxAbsDiff, diff);
@@ -168,6 +174,7 @@ export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOp
     numerical,
     failures,
     nonDifferentiable,
+    failed,
     worst: worst.elements(analytic, numerical),
     ok: failures === 0,
   };

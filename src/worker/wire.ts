@@ -68,6 +68,8 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       };
     case 'check': {
       const r = e.result;
+      const failed = r.failed.slice().buffer as ArrayBuffer;
+      transfer.push(failed);
       const result = {
         meanAbsDiff: r.meanAbsDiff,
         maxAbsDiff: r.maxAbsDiff,
@@ -77,6 +79,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
         ok: r.ok,
         error: wire(r.error),
         relError: wire(r.relError),
+        failed,
         worst: r.worst.map((w) => ({ ...w, index: [...w.index] })),
       };
       return { event: { kind: 'check', index: e.index, param: e.param, result }, transfer };

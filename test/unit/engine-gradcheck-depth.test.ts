@@ -60,6 +60,17 @@ test('compareGradients: relative error per element, failures apart from kinks, a
   assert.deepEqual(r.worst[2], { flat: 4, index: [4], analytic: 1.5, numerical: 1, nonDifferentiable: false, failed: true });
 });
 
+test('compareGradients flags each failing element, so a view can mark every one whatever its |a − n|', () => {
+  // 0 passes with |a − n| = 0.5 under a large |n| (tolerance 0.1 + 0.01·100 = 1.1); 1 fails with 0.2 under a small one
+  // (tolerance 0.11); 2 is a kink (a = s+ = 2, s− = 0: outside the tolerance, not a failure); 3 NaN fails.
+  const a = tensor([4], Float64Array.of(100.5, 1.2, 2, NaN));
+  const r = compareGradients(a, slopes([100, 1, 2, 1], [100, 1, 0, 1]), { h: 0.5, atol: 0.1, rtol: 0.01 });
+  assert.deepEqual([...r.error.data.slice(0, 3)], [0.5, 1.2 - 1, 1]);
+  assert.deepEqual([...r.failed], [0, 1, 0, 1]);
+  assert.equal(r.failures, 2);
+  assert.equal(r.nonDifferentiable, 1);
+});
+
 test('compareGradients: the maxima leave out non-differentiable points, so a passing check does not read "max rel 0.5"', () => {
   // Element 0 a small miss inside the tolerance; 1 a kink (a = s+ = 2, s− = 0, n = 1): |a − n| = 1, relative 0.5.
   const r = compareGradients(tensor([2], Float64Array.of(3.001, 2)), slopes([3, 2], [3, 0]), { h: 0.5, atol: 0, rtol: 1e-3 });

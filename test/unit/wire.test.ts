@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { poolMaxAbs } from '../../src/downsample';
 import { tensorStats } from '../../src/engine/stats';
+import { compareGradients } from '../../src/engine/gradcheck';
 import { tensor, type Tensor } from '../../src/engine/tensor';
 import { PREVIEW_ABOVE, PREVIEW_CELLS, toWire } from '../../src/worker/wire';
 
@@ -57,4 +58,18 @@ test('an 8,000×784 dx (the training example) travels as 1,000×784: an eighth o
   assert.deepEqual([event.dx.preview?.rowFactor, event.dx.preview?.colFactor, event.dx.preview?.values.byteLength], [8, 1, 1000 * 784 * 8]);
   // dout is 8,000×50 = 400,000 elements: a preview too.
   assert.equal(event.dout.preview?.rowFactor, 8);
+});
+
+test('a check goes with its failing flags, one byte per element, transferred in a buffer of their own', () => {
+  // 0 passes, 1 fails (|a − n| = 1 over a tolerance of 1e-5 + 1e-3·1), 2 passes.
+  const analytic = tensor([3], Float64Array.of(1, 2, 3));
+  const d = { f0: 0, plus: Float64Array.of(0.5, 0.5, 1.5), minus: Float64Array.of(-0.5, -0.5, -1.5) };
+  const result = compareGradients(analytic, d, { h: 0.5, atol: 1e-5, rtol: 1e-3 });
+  const { event, transfer } = toWire({ kind: 'check', index: 0, name: 'Affine1', param: 'b', result });
+  assert.ok(event.kind === 'check');
+  assert.deepEqual([...new Uint8Array(event.result.failed)], [0, 1, 0]);
+  assert.equal(event.result.failures, 1);
+  assert.ok(transfer.includes(event.result.failed));
+  // A copy: the engine's own flags stay where they are.
+  assert.notEqual(event.result.failed, result.failed.buffer);
 });

@@ -136,6 +136,7 @@ function checkOf(analytic: WireTensor, numerical: (r: number, c: number, a: numb
     ok: failures === 0,
     error: { shape, buffer: diff.buffer, stats: stats(shape, diff) },
     relError: { shape, buffer: rel.buffer, stats: stats(shape, rel) },
+    failed: Uint8Array.from(a, (_, i) => Number(failed(i))).buffer,
     worst,
   };
 }

@@ -202,9 +202,8 @@ describe('webview panel', () => {
         return { w: c.width, h: c.height, colours: colours.size };
       }),
     );
-    // |a − n| of dx is near 0 but for its one non-differentiable point: black and one other colour.
-    for (const p of pixels) assert.ok(p.w > 0 && p.h > 0 && p.colours >= 2, JSON.stringify(p));
-    assert.equal(pixels.filter((p) => p.colours < 3).length, 1);
+    // |a − n| of dx is near 0 but for its one non-differentiable point: on the log scale its small differences show too, not one flat colour.
+    for (const p of pixels) assert.ok(p.w > 0 && p.h > 0 && p.colours >= 3, JSON.stringify(p));
     const label = await page.getAttribute(`${card('dW')} canvas.hm-canvas`, 'aria-label');
     assert.match(label ?? '', /^dW of layer Affine1, 784×50 heatmap, downsampled to 392×50 by max-\|·\| pooling, diverging/);
 
@@ -706,7 +705,7 @@ describe('webview panel', () => {
         },
         [row, col],
       );
-    const inferno = lutOf('error');
+    const inferno = lutOf('log', { background: [0, 0, 0], foreground: [255, 255, 255] });
     const expected = (v: number): number[] => {
       const i = Math.round(((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * 255);
       return [...inferno.slice(i * 3, i * 3 + 3)];

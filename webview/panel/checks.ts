@@ -3,6 +3,7 @@
 // Enter) puts both heatmaps' cell cursor on it and shows the |a − n| heatmap's tooltip there.
 import type { WireCheck, WorstElement } from '../../src/protocol';
 import { h, rowKeyTarget } from '../shared/dom';
+import { bytesOf } from '../shared/wire-buffer';
 import { matrixShape } from '../../src/downsample';
 import { fmt, fmtCount, fmtFull, fmtGraph } from '../../src/format';
 import { HeatmapView, type HeatmapOptions } from '../shared/heatmap';
@@ -53,7 +54,7 @@ export class CheckView {
     heatmapOptions: HeatmapOptions,
     private readonly onChoose: ChooseHandler,
   ) {
-    const error = new HeatmapView({ title: `|a − n| (${param})`, layer, tensor: result.error, kind: 'error' }, heatmapOptions);
+    const error = new HeatmapView({ title: `|a − n| (${param})`, layer, tensor: result.error, kind: 'error', failed: bytesOf(result.failed) }, heatmapOptions);
     const rel = new HeatmapView({ title: `relative error (${param})`, layer, tensor: result.relError, kind: 'log' }, heatmapOptions);
     this.heatmaps = [error, rel];
     this.rows = result.worst.map((w, i) => this.row(w, i));

@@ -1,7 +1,7 @@
 // One heatmap card: a tensor drawn cell by cell on a canvas (crisp: a small ImageData scaled up with
 // smoothing off), a legend, a note when the tensor was pooled, and a tooltip with exact values.
 import type { WireTensor } from '../../src/protocol';
-import { NAN_RGB, domainOf, lutIndex, lutOf, type Domain, type Rgb, type ScaleKind } from './colormap';
+import { NAN_RGB, constantOf, domainOf, lutIndex, lutOf, scaleFor, type Domain, type HeatmapTheme, type Rgb, type ScaleKind, type TableKind } from './colormap';
 import { h } from './dom';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
@@ -14,8 +14,10 @@ export interface HeatmapSpec {
   /** Name of the layer the tensor belongs to (for the accessible label). */
   layer: string;
   tensor: WireTensor;
-  /** Colour scale. */
+  /** Colour scale; a sequential one turns diverging for a signed tensor (see scaleFor). */
   kind: ScaleKind;
+  /** For the `error` scale: 1 per element of `tensor` that fails its check, else 0. */
+  failed?: Uint8Array | null;
 }
 
 /** Largest cell edge (CSS px) at zoom 1. */
@@ -25,11 +27,17 @@ const MAX_ASPECT = 8;
 
 const KIND_TEXT: Record<ScaleKind, string> = {
   sequential: 'sequential colour scale (viridis)',
-  diverging: 'diverging colour scale centred on 0 (red positive, blue negative)',
+  diverging: 'diverging colour scale centred on 0 (red positive, blue negative, 0 in the background colour)',
   mask: 'two colours (masked, passed)',
-  error: 'sequential colour scale (inferno)',
+  error: 'logarithmic colour scale, zero at the low end, failing elements in orange and the others in grey',
   log: 'logarithmic colour scale (inferno), zero at the low end',
 };
+
+/** What the legend calls the error scale's ramps, and what they hold. */
+const ERROR_RAMPS: { table: TableKind; label: string; title: string }[] = [
+  { table: 'error-ok', label: 'ok', title: 'within the tolerance |a − n| ≤ atol + rtol·|n|, or a non-differentiable point' },
+  { table: 'error-fail', label: 'fail', title: 'outside the tolerance |a − n| ≤ atol + rtol·|n|' },
+];
 
 /** How large a zoom-1 heatmap is drawn, for the width the view has. */
 export interface HeatmapFit {
@@ -110,6 +118,11 @@ export class Tooltip {
   }
 }
 
+/** The theme's colours for the scales, read when drawing, so a theme change redraws in the new ones. */
+function readTheme(): HeatmapTheme {
+  return { background: themeColor('--bl-heatmap-zero', '#ffffff'), foreground: themeColor('--vscode-foreground', '#3b3b3b') };
+}
+
 /** Reads a theme colour from a CSS custom property (resolved through the canvas, so any CSS colour works). */
 function themeColor(property: string, fallback: string): Rgb {
   const raw = getComputedStyle(document.body).getPropertyValue(property).trim();
@@ -146,7 +159,12 @@ function previewOf(t: WireTensor): Grid | null {
 /** The colour domain of a preview: the tensor's own min and max (pooling keeps only each block's largest |v|). */
 function previewDomain(kind: ScaleKind, t: WireTensor, preview: Grid): Domain {
   const { min, max } = t.stats;
-  return kind === 'mask' || kind === 'log' || min === null || max === null ? domainOf(kind, preview.values) : domainOf(kind, Float64Array.of(min, max));
+  return kind === 'mask' || kind === 'log' || kind === 'error' || min === null || max === null ? domainOf(kind, preview.values) : domainOf(kind, Float64Array.of(min, max));
+}
+
+/** "all 0", "constant -0.5": what a constant tensor's legend says instead of a scale. */
+function constantText(value: number): string {
+  return value === 0 ? 'all 0' : `constant ${fmt(value)}`;
 }
 
 /** A heatmap card. `setZoom` redraws it at another zoom without rebuilding the card. */
@@ -155,7 +173,15 @@ export class HeatmapView {
   private readonly canvas = h('canvas', { class: 'hm-canvas', tabindex: 0, role: 'img' });
   private readonly cursor = h('div', { class: 'hm-cursor', hidden: true });
   private readonly note = h('div', { class: 'hm-note' });
+  private readonly legend = h('div', { class: 'legend' });
   private readonly data: Float64Array | null;
+  /** The scale drawn: the spec's, or diverging for a signed tensor. */
+  private readonly kind: ScaleKind;
+  /** The value of a constant tensor, or null. */
+  private readonly constant: number | null;
+  /** For the error scale: the failing flags as values to pool like the tensor's (a block fails when any element in it does). */
+  private readonly failed: Float64Array | null;
+  private failedGrid: Grid | null = null;
   /** What the engine sent instead of the values of a big tensor. */
   private readonly preview: Grid | null;
   private readonly domain: Domain;
@@ -181,7 +207,10 @@ export class HeatmapView {
     this.maxCells = fit.maxCells;
     this.data = valuesOf(spec.tensor);
     this.preview = this.data ? null : previewOf(spec.tensor);
-    this.domain = this.data ? domainOf(spec.kind, this.data) : this.preview ? previewDomain(spec.kind, spec.tensor, this.preview) : { lo: 0, hi: 0 };
+    this.kind = scaleFor(spec.kind, spec.tensor.stats);
+    this.constant = this.kind === 'mask' ? null : constantOf(spec.tensor.stats);
+    this.failed = this.kind === 'error' && this.data && spec.failed?.length === this.data.length ? Float64Array.from(spec.failed) : null;
+    this.domain = this.data ? domainOf(this.kind, this.data) : this.preview ? previewDomain(this.kind, spec.tensor, this.preview) : { lo: 0, hi: 0 };
     ({ rows: this.rows, cols: this.cols } = matrixShape(spec.tensor.shape));
     // Cell size at zoom 1 is chosen once so that zooming scales the whole picture evenly.
     const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / fit.maxCells)), cols: Math.ceil(this.cols / Math.ceil(this.cols / fit.maxCells)) };
@@ -201,7 +230,7 @@ export class HeatmapView {
     );
     const stage = h('div', { class: 'hm-stage' }, this.canvas, this.cursor);
     const hint = this.onPick ? h('div', { class: 'hm-hint' }, 'Click a cell to reveal its line in the spec.') : null;
-    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend(), hint);
+    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend, hint);
     this.canvas.classList.toggle('pickable', this.onPick !== undefined);
 
     this.canvas.addEventListener('mousemove', (e) => this.hover(e));
@@ -236,9 +265,12 @@ export class HeatmapView {
     const budget = Math.max(16, Math.round(this.maxCells * zoom));
     const grid = data ? poolMaxAbs(data, this.rows, this.cols, budget) : repool(preview!, budget);
     this.grid = grid;
+    this.failedGrid = this.failed && poolMaxAbs(this.failed, this.rows, this.cols, budget);
     this.cellW = Math.max(1, Math.round((this.fitW * zoom) / grid.cols));
     this.cellH = Math.max(1, Math.round((this.fitH * zoom) / grid.rows));
-    this.draw(grid);
+    const theme = readTheme();
+    this.draw(grid, theme);
+    this.legend.replaceChildren(...this.legendItems(theme).filter((e) => e !== null));
 
     const pooled = grid.rowFactor > 1 || grid.colFactor > 1;
     const matrix = `${this.rows}×${this.cols}`;
@@ -250,8 +282,8 @@ export class HeatmapView {
       'aria-label',
       `${spec.title} of layer ${spec.layer}, ${fmtShape(spec.tensor.shape)} heatmap` +
         (pooled ? `, downsampled to ${grid.rows}×${grid.cols} by max-|·| pooling` : '') +
-        `, ${KIND_TEXT[spec.kind]}` +
-        (spec.kind === 'mask' ? '' : `, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`) +
+        (this.constant !== null ? `, ${constantText(this.constant)}` : `, ${KIND_TEXT[this.kind]}`) +
+        (this.kind === 'mask' || this.constant !== null ? '' : `, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`) +
         '. Arrow keys move between cells; plus and minus zoom.' +
         (this.onPick ? ' Click a cell, or press Enter on it, to reveal its line in the spec.' : ''),
     );
@@ -259,26 +291,35 @@ export class HeatmapView {
     this.cursor.hidden = true;
   }
 
-  private colorOf(): (v: number) => Rgb {
-    const { kind } = this.spec;
+  /** The colour of cell i of the grid drawn, whose value is v. */
+  private colorOf(theme: HeatmapTheme): (v: number, i: number) => Rgb {
+    const { kind } = this;
     if (kind === 'mask') {
       const masked = themeColor('--bl-mask-masked', '#d18616');
       const passed = themeColor('--bl-mask-passed', '#3794ff');
       return (v) => (Number.isNaN(v) ? NAN_RGB : v !== 0 ? masked : passed);
     }
-    const lut = lutOf(kind);
-    return (v) => {
-      if (Number.isNaN(v)) return NAN_RGB;
+    // All zeros are nothing to see: the background, whatever the scale.
+    if (this.constant === 0) return (v) => (Number.isNaN(v) ? NAN_RGB : theme.background);
+    const entry = (lut: Uint8ClampedArray, v: number): Rgb => {
       const i = lutIndex(kind, this.domain, v) * 3;
       return [lut[i], lut[i + 1], lut[i + 2]];
     };
+    if (kind === 'error') {
+      const ok = lutOf('error-ok', theme);
+      const fail = lutOf('error-fail', theme);
+      const failed = this.failedGrid?.values;
+      return (v, i) => (Number.isNaN(v) ? NAN_RGB : entry(failed?.[i] ? fail : ok, v));
+    }
+    const lut = lutOf(kind, theme);
+    return (v) => (Number.isNaN(v) ? NAN_RGB : entry(lut, v));
   }
 
-  private draw(grid: Grid): void {
-    const color = this.colorOf();
+  private draw(grid: Grid, theme: HeatmapTheme): void {
+    const color = this.colorOf(theme);
     const image = new ImageData(grid.cols, grid.rows);
     for (let i = 0; i < grid.values.length; i++) {
-      const [r, g, b] = color(grid.values[i]);
+      const [r, g, b] = color(grid.values[i], i);
       image.data.set([r, g, b, 255], i * 4);
     }
     const small = document.createElement('canvas');
@@ -293,41 +334,56 @@ export class HeatmapView {
     ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
   }
 
-  private legend(): HTMLElement {
-    const { kind } = this.spec;
+  /** A legend bar of `table`, low end on the left (the diverging table runs from + to −, so it is flipped to put − on the left). */
+  private bar(table: TableKind, theme: HeatmapTheme): HTMLCanvasElement {
+    const bar = h('canvas', { class: 'legend-bar', width: 256, height: 1, 'aria-hidden': 'true' });
+    const ctx = bar.getContext('2d');
+    if (!ctx) return bar;
+    const image = new ImageData(256, 1);
+    const lut = lutOf(table, theme);
+    for (let x = 0; x < 256; x++) {
+      const i = (table === 'diverging' ? 255 - x : x) * 3;
+      image.data.set([lut[i], lut[i + 1], lut[i + 2], 255], x * 4);
+    }
+    ctx.putImageData(image, 0, 0);
+    return bar;
+  }
+
+  private legendItems(theme: HeatmapTheme): (HTMLElement | null)[] {
+    const { kind } = this;
     const hasNaN = this.spec.tensor.stats.nan > 0;
     const nan = hasNaN ? h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-nan' }), 'NaN') : null;
     if (kind === 'mask') {
-      return h(
-        'div',
-        { class: 'legend' },
+      return [
         h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-passed' }), 'passed (0)'),
         h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-masked' }), 'masked (1)'),
         nan,
-      );
+      ];
     }
-    const bar = h('canvas', { class: 'legend-bar', width: 256, height: 1, 'aria-hidden': 'true' });
-    const ctx = bar.getContext('2d');
-    if (ctx) {
-      const image = new ImageData(256, 1);
-      const lut = lutOf(kind);
-      for (let x = 0; x < 256; x++) {
-        const i = (kind === 'diverging' ? 255 - x : x) * 3;
-        image.data.set([lut[i], lut[i + 1], lut[i + 2], 255], x * 4);
-      }
-      ctx.putImageData(image, 0, 0);
+    if (this.constant !== null) {
+      const swatch = h('span', { class: 'swatch' });
+      const [r, g, b] = this.colorOf(theme)(this.constant, 0);
+      swatch.style.background = `rgb(${r}, ${g}, ${b})`;
+      return [h('span', { class: 'legend-item legend-constant', title: fmtFull(this.constant) }, swatch, constantText(this.constant))];
     }
     const { lo, hi } = this.domain;
-    // On the log scale zeros have no place of their own: they share the low end.
-    const zeros = kind === 'log' && this.spec.tensor.stats.zeros > 0;
+    // On the log scales zeros have no place of their own: they share the low end.
+    const zeros = (kind === 'log' || kind === 'error') && this.spec.tensor.stats.zeros > 0;
     const ends = h(
       'div',
       { class: 'legend-ends' },
       h('span', { title: zeros ? `0, and ${fmtFull(lo)} and below` : fmtFull(lo) }, zeros ? `≤${fmt(lo)}` : fmt(lo)),
-      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' ? h('span', { class: 'legend-mid' }, 'log scale') : null,
+      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' || kind === 'error' ? h('span', { class: 'legend-mid' }, 'log scale') : null,
       h('span', { title: fmtFull(hi) }, fmt(hi)),
     );
-    return h('div', { class: 'legend' }, h('div', { class: 'legend-scale' }, bar, ends), nan);
+    if (kind === 'error') {
+      // One bar per ramp, the failing one only when something fails; both span the same ends.
+      const fails = this.failed?.some((f) => f !== 0) ?? false;
+      const ramps = ERROR_RAMPS.filter((r) => r.table === 'error-ok' || fails);
+      const rows = ramps.map((r) => h('div', { class: 'legend-ramp', title: r.title }, this.bar(r.table, theme), h('span', { class: 'legend-ramp-label' }, r.label)));
+      return [h('div', { class: 'legend-scale legend-error' }, ...rows, ends), nan];
+    }
+    return [h('div', { class: 'legend-scale' }, this.bar(kind, theme), ends), nan];
   }
 
   private cellAt(clientX: number, clientY: number): { r: number; c: number } | null {
