@@ -1,4 +1,5 @@
 // Spec text (YAML, or JSON as YAML 1.2) to the model, with every problem at its source range.
+import { fmtCount } from '../format';
 import { Composer, isMap, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document } from 'yaml';
 import { jsonSyntaxError } from './json';
 import type { Problem, Range, Spec } from './model';
@@ -151,7 +152,7 @@ export function readDocument(text: string): ReadDocument {
   for (const lexeme of new Lexer().lex(text)) {
     const at = parser.offset;
     if (++count > MAX_TOKENS) {
-      const message = `the spec is too large to read: more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
+      const message = `the spec is too large to read: more than ${fmtCount(MAX_TOKENS)} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
       return { refused: { offset: at, message } };
     }
     for (const token of parser.next(lexeme)) tokens.push(token);

@@ -1,6 +1,6 @@
 // Reading `yaml` nodes with their source ranges: typed values out, problems in, never an exception.
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
-import { escapeControls } from '../format';
+import { escapeControls, fmtCount } from '../format';
 import type { Position, Problem, Range } from './model';
 import { suggestion } from './suggest';
 import { lineStarts, truncate } from './text';
@@ -126,7 +126,7 @@ export class Reader {
   finish(): Problem[] {
     const { count, errors, range } = this.omitted;
     if (count === 0 || !range) return this.problems;
-    const message = `and ${count} more problem${count === 1 ? '' : 's'} not shown (${errors} of them error${errors === 1 ? '' : 's'}), the first here`;
+    const message = `and ${fmtCount(count)} more problem${count === 1 ? '' : 's'} not shown (${fmtCount(errors)} of them error${errors === 1 ? '' : 's'}), the first here`;
     return [...this.problems, { message, range, severity: errors > 0 ? 'error' : 'warning' }];
   }
 
