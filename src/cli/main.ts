@@ -209,7 +209,7 @@ function failingElements(c: CheckReport): string {
   const failed = c.worst.filter((w) => w.failed).slice(0, 5);
   const listed = failed.map((w) => `[${w.index.join(', ')}] (backprop ${fmt(w.analytic)}, numerical ${fmt(w.numerical)})`);
   const more = c.failures - failed.length;
-  return `fails at ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+  return `fails at ${listed.join(', ')}${more > 0 ? ` and ${fmtCount(more)} more` : ''}`;
 }
 
 function printGraph(report: GraphReport): void {

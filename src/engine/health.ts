@@ -1,4 +1,5 @@
 // Gradient-health findings of one run: what a person debugging gradients looks for first.
+import { fmtCount as count } from '../format';
 import type { HealthThresholds } from './health-thresholds';
 import type { LayerType, ParamName } from './layer';
 import type { RunEvent } from './run';
@@ -307,11 +308,6 @@ function initFor(types: readonly LayerType[], index: number): FindingFix['kind']
   if (next === 'relu' || next === 'leaky-relu') return 'he-init';
   if (next === 'sigmoid' || next === 'tanh') return 'xavier-init';
   return 'smaller-std';
-}
-
-/** An integer with thousands separators: 39,200. */
-function count(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** A fraction as a whole percentage, rounded down so that 100% means all. */

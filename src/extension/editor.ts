@@ -2,7 +2,7 @@
 // findings, and their quick fixes. Every provider works on the cached parse (specs.ts) and the last
 // run (store.ts); none runs the engine.
 import * as vscode from 'vscode';
-import { fmt, fmtFull, fmtPercent } from '../format';
+import { fmt, fmtCount, fmtFull, fmtPercent } from '../format';
 import type { Finding } from '../protocol';
 import { completionsAt, keyHoverAt } from '../spec/assist';
 import { fixAll, specFix, type SpecFix, type TextEdit } from '../spec/fixes';
@@ -45,7 +45,7 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   ];
   md.appendMarkdown('| | mean | std | min | max | NaN/Inf |\n|---|--:|--:|--:|--:|--:|\n');
   for (const [label, s] of rows) {
-    if (s) md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} | ${s.nan} / ${s.posInf + s.negInf} |\n`);
+    if (s) md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} | ${fmtCount(s.nan)} / ${fmtCount(s.posInf + s.negInf)} |\n`);
   }
   const facts: string[] = [];
   if (layer.maskStats) {
@@ -57,7 +57,7 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   if (ratio !== null) facts.push(`‖${grad?.name}‖/‖${grad?.name.slice(1)}‖ ${num(ratio)}`);
   if (facts.length) md.appendMarkdown(`\n${facts.join(' · ')}\n\n`);
   for (const [param, c] of Object.entries(layer.checks)) {
-    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${num(c.meanAbsDiff)}, max |a−n| ${num(c.maxAbsDiff)}, max rel ${num(c.maxRelError)} — ${c.ok ? 'ok' : `**${c.failures} failing**`}\n\n`);
+    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${num(c.meanAbsDiff)}, max |a−n| ${num(c.maxAbsDiff)}, max rel ${num(c.maxRelError)} — ${c.ok ? 'ok' : `**${fmtCount(c.failures)} failing**`}\n\n`);
   }
   for (const f of findings) {
     md.appendMarkdown('⚠ ');

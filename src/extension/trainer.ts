@@ -1,7 +1,7 @@
 // "Backprop: Train": one training session per spec, a progress notification with the step count,
 // ETA and Cancel, a status bar item while any session runs, and the Train panel that follows it.
 import * as vscode from 'vscode';
-import { fmt, fmtDuration } from '../format';
+import { fmt, fmtCount, fmtDuration } from '../format';
 import type { TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient } from './engine-client';
@@ -15,7 +15,7 @@ const UPDATES_PER_SECOND = 30;
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
-  const steps = `step ${p.step.toLocaleString('en-US')} / ${p.iterations.toLocaleString('en-US')}`;
+  const steps = `step ${fmtCount(p.step)} / ${fmtCount(p.iterations)}`;
   if (p.step === 0 || p.iterations === 0) return steps;
   const eta = ((p.iterations - p.step) * p.elapsedMs) / p.step;
   return `${steps} · ETA ${fmtDuration(eta)}`;
@@ -29,14 +29,14 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
     case 'finished': {
       const last = session.history?.evals.at(-1);
       const acc = !last ? '' : last.testAcc !== null ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : last.trainAcc !== null ? `: loss ${fmt(last.loss)}, train accuracy ${fmt(last.trainAcc)} (no test set)` : `: loss ${fmt(last.loss)}`;
-      return `trained ${status.step.toLocaleString('en-US')} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
+      return `trained ${fmtCount(status.step)} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
     }
     case 'nonFinite': {
       const at = session.nonFinite;
-      return at ? `stopped at step ${at.step.toLocaleString('en-US')}: first ${at.value} in ${at.layer} ${at.tensor}` : 'stopped at a NaN/Inf';
+      return at ? `stopped at step ${fmtCount(at.step)}: first ${at.value} in ${at.layer} ${at.tensor}` : 'stopped at a NaN/Inf';
     }
     case 'cancelled':
-      return `cancelled at step ${status.step.toLocaleString('en-US')}`;
+      return `cancelled at step ${fmtCount(status.step)}`;
     case 'failed':
       return status.message;
   }

@@ -1,6 +1,7 @@
 // A run's memory, estimated from its shapes before anything large is allocated: every tensor a run,
 // a gradient check or training keeps (float64, 8 bytes an element), checked against the spec's
 // limits.maxBytes and against what the host's engine can allocate at all.
+import { fmtCount } from '../format';
 import type { LayerType } from '../engine/layer';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
@@ -95,7 +96,7 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
 export function memoryProblems(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job, capacity: MemoryCapacity | undefined): Problem[] {
   const rows = inputShape[0];
   if (job === 'train' && spec.train && spec.train.batch > rows) {
-    const message = `train.batch ${spec.train.batch} is larger than the ${rows} training row${rows === 1 ? '' : 's'}; use a batch of 1 to ${rows}`;
+    const message = `train.batch ${fmtCount(spec.train.batch)} is larger than the ${fmtCount(rows)} training row${rows === 1 ? '' : 's'}; use a batch of 1 to ${fmtCount(rows)}`;
     return [{ message, range: spec.train.batchRange, severity: 'error' }];
   }
   const { layers, rest } = jobElements(spec, inputShape, shapes, job);

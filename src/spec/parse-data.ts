@@ -1,4 +1,5 @@
 // Reading tensors and data sources (input, target, explicit weights) off the document.
+import { fmtCount } from '../format';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { sizeOf, type Tensor } from '../engine/tensor';
 import { MNIST_SPLIT_SIZE } from './mnist';
@@ -14,7 +15,7 @@ export type SourceRole = 'input' | 'target';
 
 /** "x has shape [a, b]: n elements, over the limit of m (limits.maxElements)". */
 export function overLimit(what: string, shape: readonly number[], maxElements: number): string {
-  return `${what} has shape ${formatShape(shape)}: ${sizeOf(shape)} elements, over the limit of ${maxElements} (limits.maxElements)`;
+  return `${what} has shape ${formatShape(shape)}: ${fmtCount(sizeOf(shape))} elements, over the limit of ${fmtCount(maxElements)} (limits.maxElements)`;
 }
 
 /**
@@ -214,7 +215,7 @@ function readDataset(r: Reader, entry: Entry, entries: Map<string, Entry>, role:
   if (!split || count === undefined || offset === undefined) return undefined;
   const size = MNIST_SPLIT_SIZE[split];
   if (offset + count > size) {
-    r.error(countEntry.range, `mnist ${split} has ${size} digits; offset ${offset} + count ${count} goes past the end`);
+    r.error(countEntry.range, `mnist ${split} has ${fmtCount(size)} digits; offset ${fmtCount(offset)} + count ${fmtCount(count)} goes past the end`);
     return undefined;
   }
   return { kind: 'dataset', name, split, count, offset, range };

@@ -1,10 +1,13 @@
 // Spec text (YAML, or JSON as YAML 1.2) to the model, with every problem at its source range.
+import { fmtCount } from '../format';
 import { Composer, isMap, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document } from 'yaml';
 import { jsonSyntaxError } from './json';
 import type { Problem, Range, Spec } from './model';
 import { GRAPH_SPEC_KEYS, readGraph } from './parse-graph';
 import { NETWORK_KEYS, readNetwork } from './parse-network';
-import { Reader, type YNode } from './reader';
+import { MAX_PROBLEMS, Reader, type YNode } from './reader';
+import { truncate } from './text';
+import { syntaxMistakes } from './yaml-syntax';
 
 /** Result of parsing: the spec when there are no errors (warnings may remain), and every problem. */
 export interface ParseResult {
@@ -58,7 +61,7 @@ function parse(text: string, fileName: string): ParseResult {
     return { spec: null, problems: r.finish() };
   }
   const doc = read.doc;
-  for (const e of doc.errors) r.error(r.span(e.pos[0], e.pos[1]), e.message);
+  for (const m of syntaxMistakes(text, doc.errors, read.tokens, MAX_PROBLEMS)) r.error(r.span(m.start, m.end), m.message);
   for (const w of doc.warnings) r.warn(r.span(w.pos[0], w.pos[1]), w.message);
   if (doc.errors.length === 0) reportDuplicateKeys(r, doc.contents);
   if (r.errorCount() > 0) return { spec: null, problems: r.finish() };
@@ -104,11 +107,14 @@ function reportDuplicateKeys(r: Reader, root: unknown): void {
     if (isSeq(node)) {
       pending.push(...node.items);
     } else if (isMap(node)) {
-      const seen = new Set<unknown>();
+      const seen = new Map<unknown, YNode>();
       for (const pair of node.items) {
         if (isScalar(pair.key)) {
-          if (seen.has(pair.key.value)) r.error(r.rangeOf(pair.key), 'Map keys must be unique');
-          else if (pair.key.value === pair.key.value) seen.add(pair.key.value);
+          const first = seen.get(pair.key.value);
+          if (first) {
+            const name = truncate(String(pair.key.value));
+            r.error(r.rangeOf(pair.key), `'${name}' is given twice in this mapping (first on line ${r.rangeOf(first).start.line + 1}): keep one of them`);
+          } else if (pair.key.value === pair.key.value) seen.set(pair.key.value, pair.key);
         }
         pending.push(pair.key, pair.value);
       }
@@ -130,8 +136,8 @@ export const MAX_DEPTH = 100;
  */
 export const MAX_TOKENS = 400_000;
 
-/** A composed YAML document, or where and why reading it was refused. */
-export type ReadDocument = { doc: Document.Parsed } | { refused: { offset: number; message: string } };
+/** A composed YAML document with the parser's tokens (the CST), or where and why reading it was refused. */
+export type ReadDocument = { doc: Document.Parsed; tokens: CST.Token[] } | { refused: { offset: number; message: string } };
 
 /**
  * Parses YAML as parseDocument does (first document, later ones an error), but token by token, so
@@ -146,7 +152,7 @@ export function readDocument(text: string): ReadDocument {
   for (const lexeme of new Lexer().lex(text)) {
     const at = parser.offset;
     if (++count > MAX_TOKENS) {
-      const message = `the spec is too large to read: more than ${MAX_TOKENS.toLocaleString('en-US')} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
+      const message = `the spec is too large to read: more than ${fmtCount(MAX_TOKENS)} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
       return { refused: { offset: at, message } };
     }
     for (const token of parser.next(lexeme)) tokens.push(token);
@@ -164,5 +170,5 @@ export function readDocument(text: string): ReadDocument {
       break;
     }
   }
-  return { doc: doc! };
+  return { doc: doc!, tokens };
 }

@@ -1,9 +1,11 @@
 // Reading `yaml` nodes with their source ranges: typed values out, problems in, never an exception.
-import { isAlias, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import { escapeControls } from '../format';
+import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
+import { escapeControls, fmtCount } from '../format';
 import type { Position, Problem, Range } from './model';
 import { closest } from '../engine/near-miss';
 import { suggestion } from './suggest';
+import { lineStarts, truncate } from './text';
+import { continuesValue } from './yaml-syntax';
 
 /** A node of the document, or nothing where the source has no value. */
 export type YNode = Node | null | undefined;
@@ -50,16 +52,6 @@ function satisfies(v: number, rule: NumberRule): boolean {
 
 /** Problems kept in full; past this many, the rest are only counted (one last problem says how many). */
 export const MAX_PROBLEMS = 100;
-
-/** Offsets where each line starts; a line ends at \r\n, \r or \n, as the editor counts lines. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) starts.push(i + 1);
-  }
-  return starts;
-}
 
 /** Collects problems while values are read off the document's nodes. */
 export class Reader {
@@ -141,7 +133,7 @@ export class Reader {
   finish(): Problem[] {
     const { count, errors, range } = this.omitted;
     if (count === 0 || !range) return this.problems;
-    const message = `and ${count} more problem${count === 1 ? '' : 's'} not shown (${errors} of them error${errors === 1 ? '' : 's'}), the first here`;
+    const message = `and ${fmtCount(count)} more problem${count === 1 ? '' : 's'} not shown (${fmtCount(errors)} of them error${errors === 1 ? '' : 's'}), the first here`;
     return [...this.problems, { message, range, severity: errors > 0 ? 'error' : 'warning' }];
   }
 
@@ -252,8 +244,24 @@ export class Reader {
     const word = this.stringAt(node, range, what);
     if (word === undefined) return undefined;
     const found = lookup(word, choices, aliases);
-    if (found === undefined) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`, this.replacementOf(node, word, choices));
+    if (found === undefined && !this.rejectContinuation(node, word)) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`, this.replacementOf(node, word, choices));
     return found;
+  }
+
+  /**
+   * Reports a plain word that runs on over lines (a line indented deeper than the one above continues
+   * its value: `- relu` then `    - tanh` reads as 'relu - tanh'), on the line indented too deep.
+   */
+  private rejectContinuation(node: YNode, word: string): boolean {
+    const r = node?.range;
+    if (!isScalar(node) || node.type !== Scalar.PLAIN || !r) return false;
+    const lineBreak = this.text.slice(r[0], r[1]).search(/[\r\n]/);
+    if (lineBreak < 0) return false;
+    let start = r[0] + lineBreak;
+    while (start < r[1] && /\s/.test(this.text[start])) start++;
+    const end = this.text.slice(start, r[1]).search(/[\r\n]|$/) + start;
+    this.error(this.span(start, end), continuesValue(word));
+    return true;
   }
 
   /** The items of a list, or undefined after an error. */
@@ -269,10 +277,4 @@ export class Reader {
 export function lookup<T extends string>(word: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
   const norm = word.trim().toLowerCase().replace(/[_\s]+/g, '-');
   return choices.find((c) => c === norm) ?? (Object.hasOwn(aliases, norm) ? aliases[norm] : undefined);
-}
-
-/** Text for a message: whitespace runs as one space, at most 40 characters. */
-function truncate(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 40 ? `${flat.slice(0, 37)}...` : flat;
 }

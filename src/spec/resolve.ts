@@ -1,6 +1,7 @@
 // A validated network spec to runnable data: reads files and MNIST through injected IO (so this module
 // stays free of node:fs), draws random data from seeded streams, loads custom layers through the IO,
 // and checks every shape before returning. Every failure is a problem on the value that caused it.
+import { fmtCount } from '../format';
 import type { Layer } from '../engine/layer';
 import { CustomLayer, CustomLayerError, type CustomCall } from '../engine/layers/custom';
 import type { Rng } from '../engine/rng';
@@ -118,7 +119,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
       if (header.shape.includes(0)) return error(source.range, `${source.path} is empty: shape ${formatShape(header.shape)}`);
       const available = file.size - header.dataOffset;
       if (available < header.dataBytes) {
-        return error(source.range, `${source.path}: truncated .npy data: shape ${formatShape(header.shape)} needs ${header.dataBytes} bytes, the file has ${available}`);
+        return error(source.range, `${source.path}: truncated .npy data: shape ${formatShape(header.shape)} needs ${fmtCount(header.dataBytes)} bytes, the file has ${fmtCount(available)}`);
       }
       const parsed = parseNpy(file.read(0, header.dataOffset + header.dataBytes));
       return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;

@@ -2,6 +2,7 @@
 // with explicit weights, targets and the loss checked against them. Nothing is allocated here. A
 // custom layer's output shape is whatever its code makes, so it is known only by running the code:
 // inference asks a `CustomShape` callback for it, and without one stops before the custom layer.
+import { fmtCount } from '../format';
 import type { LayerType, ParamName } from '../engine/layer';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS } from './mnist';
@@ -129,11 +130,11 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       }
       const at = layer.unitsRange ?? layer.typeRange;
       if (width * units > limit) {
-        error(at, `W of ${layer.name} would have shape ${formatShape([width, units])}: ${width * units} elements, over the limit of ${limit} (limits.maxElements)`);
+        error(at, `W of ${layer.name} would have shape ${formatShape([width, units])}: ${fmtCount(width * units)} elements, over the limit of ${fmtCount(limit)} (limits.maxElements)`);
         return { layers, problems };
       }
       if (n * units > limit) {
-        error(at, `${layer.name}'s output would have shape ${formatShape([n, units])}: ${n * units} elements, over the limit of ${limit} (limits.maxElements)`);
+        error(at, `${layer.name}'s output would have shape ${formatShape([n, units])}: ${fmtCount(n * units)} elements, over the limit of ${fmtCount(limit)} (limits.maxElements)`);
         return { layers, problems };
       }
       const b = known('b');
@@ -179,7 +180,7 @@ function checkLossAndTarget(spec: NetworkSpec, out: number[], problems: Problem[
   const classes = out.length === 2 ? out[1] : undefined;
   const asLabels = (rows: number, what: string): boolean => {
     if (rows !== n) {
-      error(target.range, `${what} has ${rows} rows, input has ${n}`);
+      error(target.range, `${what} has ${fmtCount(rows)} rows, input has ${fmtCount(n)}`);
       return false;
     }
     if (classes === undefined) {
@@ -215,7 +216,7 @@ function checkLossAndTarget(spec: NetworkSpec, out: number[], problems: Problem[
         if (bad >= 0) error(target.range, `${what} row ${bad} is ${target.tensor.data[bad]}, not a class label in 0–${classes! - 1}${hint}`);
         return;
       }
-      if (shape[0] !== n) return error(target.range, `${what} has ${shape[0]} rows, input has ${n}`);
+      if (shape[0] !== n) return error(target.range, `${what} has ${fmtCount(shape[0])} rows, input has ${fmtCount(n)}`);
       if (shape.length !== out.length || shape.some((d, i) => d !== out[i])) {
         return error(target.range, `${what} has shape ${formatShape(shape)}, but ${last} outputs ${formatShape(out)}`);
       }

@@ -74,7 +74,7 @@ test('a FIFO is refused, not waited on: the CLI exits 2 on its line', () => {
 test('a sparse .npy declaring 2 GB is refused from its header: nothing past it is read, fast, with no jump in memory', () => {
   sparseNpy('huge.npy', [16000, 16000]);
   for (const [extra, message] of [
-    ['', 'huge.npy has shape [16000, 16000]: 256000000 elements, over the limit of 50000000 (limits.maxElements)'],
+    ['', 'huge.npy has shape [16000, 16000]: 256,000,000 elements, over the limit of 50,000,000 (limits.maxElements)'],
     ['limits: { maxElements: 3e8 }\n', 'huge.npy of shape [16000, 16000] would need 2.05 GB, over the limit of 1 GB (limits.maxBytes)'],
   ]) {
     const text = fileSpec('huge.npy', extra);
@@ -97,12 +97,12 @@ test('the header is read first, and the data only once its size is checked again
   const header = npyF8([1000, 1000], []);
   const io: SpecIO = { openFile: () => counting(header), mnist: () => new Uint8Array() };
   const tooBig = fileSpec('x.npy', 'limits: { maxElements: 10 }\n');
-  expectProblem(loadSpec(tooBig, 'f.backprop.yaml', io).problems, 'x.npy has shape [1000, 1000]: 1000000 elements, over the limit of 10 (limits.maxElements)', rangeOf(tooBig, 'x.npy'));
+  expectProblem(loadSpec(tooBig, 'f.backprop.yaml', io).problems, 'x.npy has shape [1000, 1000]: 1,000,000 elements, over the limit of 10 (limits.maxElements)', rangeOf(tooBig, 'x.npy'));
   assert.deepEqual(reads, [[0, 12], [0, header.length]]);
   reads.length = 0;
   // Within the limit, but the file stops at the header: said so without reading further.
   const truncated = fileSpec('x.npy');
-  expectProblem(loadSpec(truncated, 'f.backprop.yaml', io).problems, 'x.npy: truncated .npy data: shape [1000, 1000] needs 8000000 bytes, the file has 0', rangeOf(truncated, 'x.npy'));
+  expectProblem(loadSpec(truncated, 'f.backprop.yaml', io).problems, 'x.npy: truncated .npy data: shape [1000, 1000] needs 8,000,000 bytes, the file has 0', rangeOf(truncated, 'x.npy'));
   assert.deepEqual(reads, [[0, 12], [0, header.length]]);
 });
 
@@ -148,7 +148,7 @@ test('train.batch 1e9 is refused on its value, at once, with the rows it may use
   const started = performance.now();
   const loaded = loadSpec(text, 't.backprop.yaml', nodeIO(), { job: 'train' });
   assert.ok(performance.now() - started < 200);
-  expectProblem(loaded.problems, 'train.batch 1000000000 is larger than the 8 training rows; use a batch of 1 to 8', rangeOf(text, '1e9'));
+  expectProblem(loaded.problems, 'train.batch 1,000,000,000 is larger than the 8 training rows; use a batch of 1 to 8', rangeOf(text, '1e9'));
   // A run of the same spec does not train, so its batch does not matter.
   assert.deepEqual(loadSpec(text, 't.backprop.yaml', nodeIO(), { job: 'run' }).problems, []);
 });
@@ -185,11 +185,11 @@ test("a custom layer's output over maxElements is refused on its layer before th
   const layer = new CustomLayer('Big1', 2, big, {}, undefined, undefined, 5000);
   assert.throws(
     () => layer.forward({ shape: [1, 1], data: new Float64Array(1) }),
-    (e: unknown) => e instanceof CustomLayerError && e.layer === 2 && e.message === 'Big1.forward returned a tensor of shape [6, 1000]: 6000 elements, over the limit of 5000 (limits.maxElements)',
+    (e: unknown) => e instanceof CustomLayerError && e.layer === 2 && e.message === 'Big1.forward returned a tensor of shape [6, 1000]: 6,000 elements, over the limit of 5,000 (limits.maxElements)',
   );
   // Through a spec: the problem is on the layer's module, as a shape problem would be.
   const text = 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./big.js }\nlimits: { maxElements: 1000 }\n';
   const small = { forward: () => ({ shape: [2000], data: new Float64Array(2000) }), backward: (d: unknown) => d };
   const loaded = loadSpec(text, 'c.backprop.yaml', { ...nodeIO(), customModule: () => small });
-  expectProblem(loaded.problems, 'Big1.forward returned a tensor of shape [2000]: 2000 elements, over the limit of 1000 (limits.maxElements)', rangeOf(text, './big.js'));
+  expectProblem(loaded.problems, 'Big1.forward returned a tensor of shape [2000]: 2,000 elements, over the limit of 1,000 (limits.maxElements)', rangeOf(text, './big.js'));
 });

@@ -90,7 +90,7 @@ test('problems are capped at 100, then one saying how many more; suggestions sta
   assert.equal(problems.length, MAX_PROBLEMS + 1);
   assert.equal(problems[0].message, "unknown name 'q0' — did you mean 'n0'?");
   const last = problems[MAX_PROBLEMS];
-  assert.equal(last.message, 'and 2900 more problems not shown (2900 of them errors), the first here');
+  assert.equal(last.message, 'and 2,900 more problems not shown (2,900 of them errors), the first here');
   assert.equal(last.severity, 'error');
   assert.deepEqual(last.range, rangeOf(operands, 'q100'));
   assert.equal(parseSpec(operands, 'x.yaml').spec, null);
@@ -99,7 +99,7 @@ test('problems are capped at 100, then one saying how many more; suggestions sta
   const warned = timed('20,000 unknown keys', keys);
   assert.equal(warned.length, MAX_PROBLEMS + 1);
   // Only warnings were left out, so the summary is one too, and the spec still parses.
-  assert.equal(warned[MAX_PROBLEMS].message, 'and 19900 more problems not shown (0 of them errors), the first here');
+  assert.equal(warned[MAX_PROBLEMS].message, 'and 19,900 more problems not shown (0 of them errors), the first here');
   assert.equal(warned[MAX_PROBLEMS].severity, 'warning');
   assert.equal(parseSpec(keys, 'x.yaml').spec?.form, 'network');
   // Duplicate keys are still found, in linear time.

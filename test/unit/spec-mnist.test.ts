@@ -61,9 +61,9 @@ test('a batch at an offset is the same digits as the full split from there', () 
 
 test('past the end of a split, or a damaged file, is an error, not an exception', () => {
   const digits = decoded();
-  assert.deepEqual(mnistBatch(digits, 'test', 4, 1997), { error: 'mnist test has 2000 digits; offset 1997 + count 4 goes past the end' });
+  assert.deepEqual(mnistBatch(digits, 'test', 4, 1997), { error: 'mnist test has 2,000 digits; offset 1,997 + count 4 goes past the end' });
   assert.deepEqual(mnistBatch(digits, 'train', 0, 0), { error: 'mnist needs a positive integer count and a non-negative integer offset, got count 0, offset 0' });
   const rebuild = '; rebuild it with `node esbuild.mjs`';
   assert.deepEqual(decodeMnist(new Uint8Array(5)), { error: `mnist-digits.bin is damaged: bad magic bytes${rebuild}` });
-  assert.deepEqual(decodeMnist(bytes.subarray(0, bytes.length - 1)), { error: `mnist-digits.bin is damaged: pixel stream is ${bytes.length - 30021} bytes, header says ${bytes.length - 30020}${rebuild}` });
+  assert.deepEqual(decodeMnist(bytes.subarray(0, bytes.length - 1)), { error: `mnist-digits.bin is damaged: pixel stream is ${(bytes.length - 30021).toLocaleString('en-US')} bytes, header says ${(bytes.length - 30020).toLocaleString('en-US')}${rebuild}` });
 });

@@ -82,7 +82,7 @@ test('shapes: 2-D and 3-D in row-major order, 0-d scalars, format versions 2.0 a
 test('npyShape reads only the header', () => {
   const headerOnly = npy('<f8', [100000, 784], new Uint8Array(0));
   assert.deepEqual(npyShape(headerOnly), { shape: [100000, 784] });
-  assert.deepEqual(parseNpy(headerOnly), { error: 'truncated .npy data: shape [100000, 784] of <f8 needs 627200000 bytes, the file has 0' });
+  assert.deepEqual(parseNpy(headerOnly), { error: 'truncated .npy data: shape [100000, 784] of <f8 needs 627,200,000 bytes, the file has 0' });
 });
 
 test('Fortran order, unsupported dtypes and damaged files get clear errors', () => {

@@ -106,7 +106,7 @@ test('loss and target against the output', () => {
 
 test('element limit: units × width and output size are refused before allocation', () => {
   const text = 'input: { random: { shape: [10, 784] } }\nlayers:\n  - { type: affine, units: 1000000 }\n';
-  expectProblem(shapes(text).problems, 'W of Affine1 would have shape [784, 1000000]: 784000000 elements, over the limit of 50000000 (limits.maxElements)', rangeOf(text, '1000000'));
+  expectProblem(shapes(text).problems, 'W of Affine1 would have shape [784, 1000000]: 784,000,000 elements, over the limit of 50,000,000 (limits.maxElements)', rangeOf(text, '1000000'));
   const out = 'limits: { maxElements: 100 }\ninput: { random: { shape: [20, 1] } }\nlayers:\n  - { type: affine, units: 10 }\n';
   expectProblem(shapes(out).problems, "Affine1's output would have shape [20, 10]: 200 elements, over the limit of 100 (limits.maxElements)", shrink(rangeOf(out, 'units: 10'), 7, 2));
 });

@@ -97,7 +97,7 @@ function maskCell(r: LayerRecord): Cell {
   const m = r.maskStats;
   return {
     text: `${fmtPercent(m.maskedFraction)} / ${fmtPercent(m.deadFraction)}`,
-    title: `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${m.deadUnits} unit(s) masked for every sample (dead)`,
+    title: `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} unit(s) masked for every sample (dead)`,
     cls: m.deadUnits > 0 ? 'warn' : undefined,
   };
 }

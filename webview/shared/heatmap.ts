@@ -5,7 +5,7 @@ import { NAN_RGB, constantOf, domainOf, lutIndex, lutOf, scaleFor, type Domain, 
 import { h } from './dom';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
-import { fmt, fmtFull, fmtShape } from '../../src/format';
+import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {
@@ -497,7 +497,7 @@ export class HeatmapView {
     const range = (lo: number, hi: number): string => (hi - lo === 1 ? `${lo}` : `${lo}–${hi - 1}`);
     const src = grid.sourceIndex[r * grid.cols + c];
     const at = (i: number): string => `row ${Math.floor(i / grid.srcCols)}, col ${i % grid.srcCols}`;
-    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${(b.r1 - b.r0) * (b.c1 - b.c0)})`, `max-|·| value ${valueText(v)} at ${at(src)}`];
+    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${fmtCount((b.r1 - b.r0) * (b.c1 - b.c0))})`, `max-|·| value ${valueText(v)} at ${at(src)}`];
     // A pooled cell shows its block's extreme; an element selected elsewhere in the block gets its own line.
     if (selected !== undefined && selected !== src && this.data) lines.push(`selected ${at(selected)}: value ${valueText(this.data[selected])}`);
     return lines;

@@ -10,6 +10,7 @@
 // so every read of an object the code made happens between `beforeCall` and `afterCall`, with the
 // call it belongs to: a host times each such span (src/call-clock.ts), and the engine only ever
 // touches the copies.
+import { fmtCount } from '../../format';
 import type { Layer, Param } from '../layer';
 import { closest } from '../near-miss';
 import { sizeOf, type Tensor } from '../tensor';
@@ -241,13 +242,13 @@ function tensorOf(value: unknown, maxElements: number): Tensor | string {
   }
   if (!(data instanceof Float64Array)) return `a tensor whose data is ${describe(data)}, not a Float64Array`;
   // Refused before the engine copies it. A Proxy posing as the array has no length of its own; its copy is checked.
-  const overLimit = (length: number) => `a tensor of shape ${shapeText(dims as number[])}: ${length} elements, over the limit of ${maxElements} (limits.maxElements)`;
+  const overLimit = (length: number) => `a tensor of shape ${shapeText(dims as number[])}: ${fmtCount(length)} elements, over the limit of ${fmtCount(maxElements)} (limits.maxElements)`;
   if (ArrayBuffer.isView(data) && (typedLength.call(data) as number) > maxElements) return overLimit(typedLength.call(data) as number);
   // The typed-array constructor copies from the array's own storage: no slice or length of the code's runs.
   const copy = new Float64Array(data);
   if (copy.length > maxElements) return overLimit(copy.length);
   const size = sizeOf(dims as number[]);
-  if (copy.length !== size) return `a tensor of shape ${shapeText(dims as number[])} with ${copy.length} values; it needs ${size}`;
+  if (copy.length !== size) return `a tensor of shape ${shapeText(dims as number[])} with ${fmtCount(copy.length)} values; it needs ${fmtCount(size)}`;
   return { shape: dims as number[], data: copy };
 }
 
