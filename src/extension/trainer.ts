@@ -10,8 +10,11 @@ import type { AnalysedSpec } from '../spec/analyse';
 import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
-/** Most progress messages per second the worker sends (coalescing). */
-const UPDATES_PER_SECOND = 30;
+/**
+ * Most progress messages per second the worker sends (coalescing). The charts redraw at most ten
+ * times a second, so more would only cost the host, the websocket and the webview's renderer.
+ */
+const UPDATES_PER_SECOND = 10;
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
