@@ -132,7 +132,8 @@ export class Trainer implements vscode.Disposable {
     const more = running.length > 1 ? ` (+${running.length - 1})` : '';
     const p = s.position;
     const percent = p.iterations > 0 ? ` ${Math.floor((100 * p.step) / p.iterations)}%` : '';
-    this.status.text = `$(sync~spin) Training ${s.title}${percent}${more}`;
+    // A still icon: the percentage shows the run moving, and a spinning one repaints the workbench 20 times a second.
+    this.status.text = `$(pulse) Training ${s.title}${percent}${more}`;
     this.status.tooltip = `Backprop: training ${s.title}, ${describePosition(p)}. Click to show the training panel.`;
     this.status.command = { title: 'Show training', command: 'backprop.showTraining', arguments: [s.uri] };
     this.status.show();
