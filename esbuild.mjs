@@ -59,6 +59,12 @@ if (args.has('--vscode-tests')) {
   builds.push({ ...node, entryPoints: { extension: 'test/vscode/runner/extension.ts' }, outdir: join(out, 'runner'), external: ['vscode'] });
   builds.push({ ...node, entryPoints: ['test/vscode/run-in-code-server.ts', 'test/vscode/run-in-electron.ts'], outdir: out, packages: 'external' });
 }
+if (args.has('--e2e-tests') || args.has('--bench')) {
+  // The latency floor's extension (a minimal webview), copied unpacked into code-server by test/e2e/latency.ts.
+  mkdirSync('out/test/e2e/floor', { recursive: true });
+  copyFileSync('test/e2e/floor/package.json', 'out/test/e2e/floor/package.json');
+  builds.push({ ...node, entryPoints: { extension: 'test/e2e/floor/extension.ts' }, outdir: 'out/test/e2e/floor', external: ['vscode'] });
+}
 if (args.has('--e2e-tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
 }

@@ -1,19 +1,32 @@
 // `npm run bench`, part 2: in a real VS Code (code-server in Chromium, the packaged .vsix), the time
-// from "Run Backprop" in the palette to the first painted heatmap of TwoLayerNet with batch 100.
+// from "Run Backprop" in the palette to the first painted heatmap of TwoLayerNet with batch 100,
+// beside VS Code's own floor: the same from a command whose webview only paints one canvas.
 import { rmSync } from 'node:fs';
 import { defaultVsix, startVSCode } from '../test/e2e/harness';
-import { medianLatency } from '../test/e2e/latency';
+import { FLOOR_COMMAND, commandToFirstHeatmap, floorExtension, medianLatency } from '../test/e2e/latency';
 import { scratchExamples } from '../test/e2e/workspace';
+
+const RUNS = Number(process.env.LATENCY_RUNS ?? 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const folder = scratchExamples();
-  const session = await startVSCode({ folder, vsix: [defaultVsix] });
+  const session = await startVSCode({ folder, vsix: [defaultVsix], extensionFolders: [floorExtension] });
   try {
     const spec = 'two-layer-net-batch100.backprop.yaml';
-    const opening = await medianLatency(session.workbench, spec, true, 5);
-    const rerun = await medianLatency(session.workbench, spec, false, 5);
-    console.log(`Run Backprop → first painted heatmap (TwoLayerNet, batch 100, code-server in Chromium), median of 5:`);
-    console.log(`  ${opening} ms opening the panel, ${rerun} ms in an open panel (target < 300 ms)`);
+    // In turns, so load from the machine's other work falls on both alike.
+    const floor: number[] = [];
+    const opening: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      floor.push(await commandToFirstHeatmap(session.workbench, spec, true, 60_000, FLOOR_COMMAND));
+      opening.push(await commandToFirstHeatmap(session.workbench, spec, true));
+    }
+    const rerun = await medianLatency(session.workbench, spec, false, RUNS);
+    const [f, o] = [median(floor), median(opening)];
+    console.log(`Run Backprop → first painted heatmap (TwoLayerNet, batch 100, code-server in Chromium), median of ${RUNS}:`);
+    console.log(`  VS Code's floor (a new webview that paints one canvas): ${f} ms   [runs: ${floor.join(', ')}]`);
+    console.log(`  opening the panel: ${o} ms, floor + ${o - f} ms (target: floor + 150 ms)   [runs: ${opening.join(', ')}]`);
+    console.log(`  in an open panel:  ${rerun} ms (target < 150 ms)`);
   } finally {
     await session.close();
     rmSync(folder, { recursive: true, force: true });

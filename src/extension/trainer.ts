@@ -10,8 +10,11 @@ import type { AnalysedSpec } from '../spec/analyse';
 import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
-/** Most progress messages per second the worker sends (coalescing). */
-const UPDATES_PER_SECOND = 30;
+/**
+ * Most progress messages per second the worker sends (coalescing). The charts redraw at most ten
+ * times a second, so more would only cost the host, the websocket and the webview's renderer.
+ */
+const UPDATES_PER_SECOND = 10;
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
@@ -126,7 +129,8 @@ export class Trainer implements vscode.Disposable {
     const more = running.length > 1 ? ` (+${running.length - 1})` : '';
     const p = s.position;
     const percent = p.iterations > 0 ? ` ${Math.floor((100 * p.step) / p.iterations)}%` : '';
-    this.status.text = `$(sync~spin) Training ${s.title}${percent}${more}`;
+    // A still icon: the percentage shows the run moving, and a spinning one repaints the workbench 20 times a second.
+    this.status.text = `$(pulse) Training ${s.title}${percent}${more}`;
     this.status.tooltip = `Backprop: training ${s.title}, ${describePosition(p)}. Click to show the training panel.`;
     this.status.command = { title: 'Show training', command: 'backprop.showTraining', arguments: [s.uri] };
     this.status.show();

@@ -1,7 +1,15 @@
 // Time from "Run Backprop" in the palette to the first painted heatmap in the panel, as a user sees
-// it. Used by the e2e tests and by `npm run bench`; a figure, never a timed assertion.
+// it, and VS Code's own floor for it: the same from the floor extension's command (test/e2e/floor),
+// a webview that only paints one canvas. Used by the e2e tests and by `npm run bench`; a figure,
+// never a timed assertion.
+import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import type { Workbench } from './harness';
+import { repoRoot, type Workbench } from './harness';
+
+/** The floor extension, built unpacked by `node esbuild.mjs --e2e-tests` (or --bench); pass it as an extension folder. */
+export const floorExtension = join(repoRoot, 'out/test/e2e/floor');
+/** Its command's palette title. */
+export const FLOOR_COMMAND = 'Latency Floor: Show Canvas';
 
 /** The DOM, typed by hand: this project's tsconfig has no DOM lib. */
 interface Canvas {
@@ -33,18 +41,18 @@ async function paintedNew(frame: Frame): Promise<boolean> {
 }
 
 /**
- * Opens `file` and runs "Run Backprop", returning the milliseconds from pressing Enter on the command
- * to the first newly painted heatmap. `fresh` closes every editor first, so the time includes
- * creating the panel; otherwise the spec's open panel is reused.
+ * Opens `file` and runs `command` ("Run Backprop" unless told), returning the milliseconds from
+ * pressing Enter on the command to the first newly painted heatmap. `fresh` closes every editor
+ * first, so the time includes creating the panel; otherwise the spec's open panel is reused.
  */
-export async function commandToFirstHeatmap(workbench: Workbench, file: string, fresh: boolean, timeout = 60_000): Promise<number> {
+export async function commandToFirstHeatmap(workbench: Workbench, file: string, fresh: boolean, timeout = 60_000, command = 'Run Backprop'): Promise<number> {
   const { page } = workbench;
   if (fresh) await workbench.runCommand('View: Close All Editors');
   await workbench.openFile(file);
   for (const frame of page.frames()) await markOld(frame);
   await page.keyboard.press('Control+Shift+P');
-  await page.locator('.quick-input-widget .quick-input-box input').fill('>Run Backprop');
-  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Run Backprop' }).waitFor();
+  await page.locator('.quick-input-widget .quick-input-box input').fill(`>${command}`);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: command }).waitFor();
   const start = Date.now();
   await page.keyboard.press('Enter');
   while (Date.now() - start < timeout) {
@@ -53,9 +61,9 @@ export async function commandToFirstHeatmap(workbench: Workbench, file: string, 
   throw new Error(`no newly painted heatmap within ${timeout} ms`);
 }
 
-/** Median of `runs` measurements. */
-export async function medianLatency(workbench: Workbench, file: string, fresh: boolean, runs: number): Promise<number> {
+/** Median of `runs` measurements of `command` (default "Run Backprop"). */
+export async function medianLatency(workbench: Workbench, file: string, fresh: boolean, runs: number, command?: string): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await commandToFirstHeatmap(workbench, file, fresh));
+  for (let i = 0; i < runs; i++) times.push(await commandToFirstHeatmap(workbench, file, fresh, 60_000, command));
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
 }

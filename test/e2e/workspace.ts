@@ -54,15 +54,15 @@ export function scratchExamples(): string {
 
 /**
  * Before a test file's tests, code-server with the packaged .vsix on a scratch copy of the examples,
- * handed to `started`; after them, the server stopped and the copy removed.
+ * handed to `started` with the copy's folder; after them, the server stopped and the copy removed.
  */
-export function useExamplesInCodeServer(started: (session: VSCodeSession) => void): void {
+export function useExamplesInCodeServer(started: (session: VSCodeSession, folder: string) => void): void {
   let session: VSCodeSession | undefined;
   let folder = '';
   before(async () => {
     folder = scratchExamples();
     session = await startVSCode({ folder, vsix: [defaultVsix] });
-    started(session);
+    started(session, folder);
   });
   after(async () => {
     await session?.close();

@@ -109,11 +109,12 @@ function drawable(values: ArrayLike<number>, log: boolean): (number | null)[] {
 }
 
 /**
- * Least time between two redraws of a chart with new data (ms). Progress arrives up to 30 times a
- * second; drawing every chart that often kept the webview's renderer busy ~45% of the time, CPU
- * the editor and the training thread need. Ten a second still reads as a live curve.
+ * Least time between two redraws of a chart with new data (ms). Progress arrives up to 10 times a
+ * second; drawing every chart at 30 kept the webview's renderer busy ~45% of the time, and at 10
+ * the renderer still used as much CPU as the training thread, on a machine where they share 2
+ * cores. Five a second still reads as a live curve.
  */
-const REDRAW_GAP_MS = 100;
+const REDRAW_GAP_MS = 200;
 
 /** Marks drawn over a chart: the step of the first NaN/Inf, with its label, and the scrubbed step. */
 export interface Markers {

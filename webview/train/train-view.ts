@@ -29,8 +29,11 @@ export interface TrainState {
 /** Least time between two saves of the run while progress streams in (ms): a window reload loses at most this much of the curves. */
 const SAVE_GAP_MS = 5000;
 
-/** Least time between two snapshot requests while following the newest (ms), so the heatmaps stay readable. */
-const FOLLOW_GAP_MS = 400;
+/**
+ * Least time between two snapshot requests while following the newest (ms), so the heatmaps stay
+ * readable: each brings every layer's tensors (~1.5 MB for the book's net) across the editor's link.
+ */
+const FOLLOW_GAP_MS = 1000;
 /** A request unanswered by then is given up (its step may have left the host's ring). */
 const ANSWER_TIMEOUT_MS = 3000;
 
