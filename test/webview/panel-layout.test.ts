@@ -76,6 +76,26 @@ describe('run panel layout', () => {
         await clean(page, watch);
       });
 
+      test(`${theme}, ${width} px: the worst elements of a check show every column, Status too, without a sideways scroll`, async () => {
+        const { page, watch } = await open(`theme=${theme}&play=network`, width);
+        await runDone(page);
+        await page.waitForSelector('table.worst');
+        const fits = await page.$$eval('.worst-card', (cards) =>
+          cards.map((card) => {
+            const scroll = card.querySelector('.table-scroll')!;
+            const status = card.querySelector('table.worst th:last-child')!.getBoundingClientRect();
+            return { hidden: scroll.scrollWidth - scroll.clientWidth, statusRight: status.right, cardRight: card.getBoundingClientRect().right };
+          }),
+        );
+        assert.ok(fits.length > 0);
+        for (const f of fits) {
+          assert.ok(f.hidden <= 1, `${f.hidden} px of the worst elements hide behind a scroll`);
+          assert.ok(f.statusRight <= Math.min(f.cardRight, width), `Status ends at ${f.statusRight} px, the card at ${f.cardRight} px`);
+        }
+        await page.locator('.worst-card').first().screenshot({ path: join(ARTIFACTS, `panel-layout-worst-${theme}-${width}.png`) });
+        await clean(page, watch);
+      });
+
       test(`${theme}, ${width} px: the layer table fits, Check and the other diagnostics first`, async () => {
         const { page, watch } = await open(`theme=${theme}&play=network`, width);
         await runDone(page);
