@@ -8,12 +8,15 @@ import { useExamplesInCodeServer } from './workspace';
 let vscode: VSCodeSession;
 useExamplesInCodeServer((session) => (vscode = session));
 
-/** Opens a spec, runs it from the palette and waits until its panel says done. */
+/** Opens a spec, runs it from the palette and waits until its panel says done and its editor shows the run's CodeLenses. */
 async function run(file: string): Promise<void> {
   const { workbench } = vscode;
   await workbench.openFile(file);
   await workbench.runCommand('Run Backprop');
   await workbench.findFrame('.status', { hasText: /^done/, timeout: 30_000 });
+  // The run's CodeLenses (the loss line's comes with the layers') insert lines into the editor: a
+  // click before they are drawn can land on a line that moved.
+  await workbench.page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'dx = (y − t)/N' }).waitFor();
 }
 
 /** Clicks the first line of the active editor that shows `text`, moving the cursor there. */
