@@ -11,7 +11,7 @@ import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
 /**
- * Most progress messages per second the worker sends (coalescing). The charts redraw at most ten
+ * Most progress messages per second the worker sends (coalescing). The charts redraw at most five
  * times a second, so more would only cost the host, the websocket and the webview's renderer.
  */
 const UPDATES_PER_SECOND = 10;
