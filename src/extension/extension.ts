@@ -77,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       runPanelClosed(shown);
     },
     pinnedContextKey: PINNED_CONTEXT_KEY,
+    pins: context.workspaceState,
   });
   const trainPanels: PanelRegistry<TrainPanel> = new PanelRegistry({
     viewType: TRAIN_VIEW_TYPE,

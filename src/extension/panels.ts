@@ -26,7 +26,14 @@ export interface PanelKind<P extends SpecPanel> {
   retarget?(panel: P, uri: vscode.Uri): void;
   /** Sets a context key to whether the active panel of this kind is pinned. */
   pinnedContextKey?: string;
+  /**
+   * Where the pinned specs' URIs are kept, so a panel restored after a window reload comes back
+   * pinned: its page saves only what it shows, and a pin is the host's.
+   */
+  pins?: vscode.Memento;
 }
+
+const PINS_KEY = (viewType: string) => `${viewType}.pinned`;
 
 /** The open panels of one kind, by spec URI. */
 export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
@@ -73,6 +80,7 @@ export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
       this.forgetPreview(panel);
     } else if (this.pinned.delete(panel)) this.previews.push(panel);
     panel.panel.title = this.title(panel.uri, pinned);
+    this.savePins();
     this.updateContext();
   }
 
@@ -130,7 +138,7 @@ export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
   private attach(panel: vscode.WebviewPanel, uri: vscode.Uri): P {
     const wrapped = this.kind.create(panel, uri, () => {
       if (this.panels.get(wrapped.uri.toString()) === wrapped) this.panels.delete(wrapped.uri.toString());
-      this.pinned.delete(wrapped);
+      if (this.pinned.delete(wrapped)) this.savePins();
       this.forgetPreview(wrapped);
       viewState.dispose();
       this.updateContext();
@@ -154,6 +162,16 @@ export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
     if (i >= 0) this.previews.splice(i, 1);
   }
 
+  /** The pinned specs' URIs as saved; stale ones (a panel that was not restored) are dropped when pins change. */
+  private savedPins(): string[] {
+    const saved = this.kind.pins?.get<unknown>(PINS_KEY(this.kind.viewType));
+    return Array.isArray(saved) ? saved.filter((u): u is string => typeof u === 'string') : [];
+  }
+
+  private savePins(): void {
+    void this.kind.pins?.update(PINS_KEY(this.kind.viewType), [...this.pinned].map((p) => p.uri.toString()));
+  }
+
   private updateContext(): void {
     const key = this.kind.pinnedContextKey;
     if (!key) return;
@@ -168,7 +186,13 @@ export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
       return;
     }
     const uri = vscode.Uri.parse(saved);
-    this.attach(panel, uri);
+    const wrapped = this.attach(panel, uri);
+    if (this.savedPins().includes(saved)) {
+      this.pinned.add(wrapped);
+      this.forgetPreview(wrapped);
+      panel.title = this.title(uri, true);
+      this.updateContext();
+    }
     this.kind.restored?.(uri);
   }
 }

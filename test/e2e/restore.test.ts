@@ -52,3 +52,24 @@ test(`the shop graph's panel comes back painted after each of ${RELOADS} reloads
   t.diagnostic(`reload → painted graph over ${RELOADS} reloads: median ${sorted[RELOADS >> 1]} ms, max ${sorted[RELOADS - 1]} ms (${times.join(', ')})`);
   await workbench.screenshot('restored-shop-graph');
 });
+
+test('a pinned panel comes back pinned, and keeps its spec when another one runs', async () => {
+  const { workbench } = vscode;
+  await workbench.runCommand('View: Close All Editors');
+  await workbench.openFile('buy_apple.backprop.yaml');
+  await workbench.runCommand('Run Backprop');
+  await workbench.findFrame('svg.graph', { hasText: '220', timeout: 30_000 });
+  // The command is the run panel's: offered while it is the active editor.
+  await workbench.page.locator('.tabs-container .tab[aria-label^="Backprop: buy_apple"]').first().click();
+  await workbench.runCommand('Pin Run Panel');
+  const pinned = workbench.page.locator('.tabs-container .tab[aria-label^="Backprop: buy_apple (pinned)"]');
+  await pinned.waitFor({ timeout: 10_000 });
+  await reloadWindow();
+  await pinned.waitFor({ timeout: 30_000 });
+  // Pinned, it is not the preview another spec's run turns over: that one gets a panel of its own.
+  await workbench.openFile('buy_apple_orange.backprop.yaml');
+  await workbench.runCommand('Run Backprop');
+  await workbench.page.locator('.tabs-container .tab[aria-label^="Backprop: buy_apple_orange"]').waitFor({ timeout: 30_000 });
+  assert.equal(await pinned.count(), 1, 'the pinned panel still shows buy_apple');
+  await workbench.runCommand('View: Close All Editors');
+});
