@@ -3,6 +3,7 @@
 import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
+import type { MaskWords } from './heatmaps';
 import type { Problem } from './spec/model';
 
 export type { Finding, HealthThresholds, WorstElement };
@@ -45,6 +46,8 @@ export interface WireTensor {
   stats: WireStats;
   /** For a big batch-sized tensor: its 2-D view pooled where it was made, sent instead of the values. */
   preview?: WirePreview;
+  /** For a big batch of images [N, C, H, W]: only the first `samples` of the N are in `buffer`, each whole. */
+  samples?: number;
 }
 
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
@@ -225,6 +228,10 @@ export interface SideHeatmap {
   /** Colour scale: diverging around 0, sequential, two-colour mask, or error. */
   kind: 'diverging' | 'sequential' | 'mask' | 'error';
   tensor: WireTensor;
+  /** A parameter's gradient: a 4-D one is a bank of filters, drawn one filter to a group. */
+  filters?: boolean;
+  /** A mask's meaning, when its 1s are not the masked elements. */
+  maskWords?: MaskWords;
 }
 
 /** One bar pair of the gradient-flow chart. */
