@@ -158,6 +158,27 @@ export interface JobSource {
   confineTo: string[] | null;
 }
 
+/**
+ * One event of a debug job, as the debugger steps through it: the event's tensors in the order a
+ * step reveals them. `stage` 0 holds what is known before the work (x and the params before a
+ * forward; dout, the kept mask and the params before a backward); each Step Into reveals the next
+ * stage (a forward's out; Affine's dW, then db, then dx). Tensors go whole: expressions read them.
+ */
+export interface DebugStep {
+  kind: 'forward' | 'loss' | 'backward' | 'check';
+  /** Layer index (the layer count for the loss). */
+  index: number;
+  /** Layer or loss name. */
+  name: string;
+  /** For a check: the parameter checked, or 'dx'. */
+  param?: string;
+  tensors: { name: string; stage: number; tensor: WireTensor }[];
+  /** The loss, from the loss event on. */
+  loss: number | null;
+  /** The health findings of this event alone (exploding, dead-relu, check-failed, ...), shown at its last stage. */
+  findings: Finding[];
+}
+
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
   /** Run a spec forward and backward, with or without a gradient check. */
@@ -170,7 +191,14 @@ export type HostToWorker =
       snapshotEvery: number;
       /** Least time between two progress messages (coalescing), in ms. */
       updateMs: number;
-    });
+    })
+  /** Debug a spec: load it, post its start event, then run one engine event per `debugStep`. */
+  | (JobSource & { type: 'debug'; runId: number; check: boolean; thresholds: HealthThresholds });
+
+/** Messages to a job that is running (not queued behind it). */
+export type HostToJob =
+  /** Run the debug job's next engine event and post it; after the last, the job ends. */
+  { type: 'debugStep'; runId: number };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -182,6 +210,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
+  /** The next event of debug job `runId`, answering a debugStep. */
+  | { type: 'debug'; runId: number; step: DebugStep }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */
   | { type: 'end'; runId: number };
 

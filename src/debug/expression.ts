@@ -11,8 +11,11 @@ export type Value =
   | { kind: 'tensor'; tensor: Tensor }
   | { kind: 'shape'; dims: readonly number[] };
 
-/** The outcome of evaluating an expression: its value, or why not and at which column (1-based). */
-export type Evaluated = { ok: true; value: Value } | { ok: false; message: string; column: number };
+/**
+ * The outcome of evaluating an expression: its value, or why not and at which column (1-based);
+ * `undefinedName` when it read a name not in scope (a condition on dout, before a forward).
+ */
+export type Evaluated = { ok: true; value: Value } | { ok: false; message: string; column: number; undefinedName?: string };
 
 /** Longest expression accepted: a watch is a line, not a program. */
 export const MAX_EXPRESSION_LENGTH = 1000;
@@ -26,6 +29,7 @@ class ExpressionError extends Error {
   constructor(
     message: string,
     readonly column: number,
+    readonly undefinedName?: string,
   ) {
     super(message);
   }
@@ -249,7 +253,7 @@ function evaluateNode(node: Node, scope: ReadonlyMap<string, Value>): Value {
       const v = scope.get(node.name);
       if (!v) {
         const known = [...scope.keys()].join(', ');
-        throw new ExpressionError(`'${node.name}' is not defined here${known ? ` (in scope: ${known})` : ''}`, column);
+        throw new ExpressionError(`'${node.name}' is not defined here${known ? ` (in scope: ${known})` : ''}`, column, node.name);
       }
       return v;
     }
@@ -315,8 +319,8 @@ function binaryValue(node: Extract<Node, { kind: 'binary' }>, scope: ReadonlyMap
 
 function indexValue(target: Value, node: Extract<Node, { kind: 'index' }>, scope: ReadonlyMap<string, Value>): Value {
   const column = node.at + 1;
-  const dims = target.kind === 'tensor' ? target.tensor.shape : target.kind === 'shape' ? [target.dims.length] : null;
-  if (!dims) throw new ExpressionError(`only a tensor or a shape can be indexed, got ${typeName(target)}`, column);
+  if (target.kind !== 'tensor' && target.kind !== 'shape') throw new ExpressionError(`only a tensor or a shape can be indexed, got ${typeName(target)}`, column);
+  const dims = target.kind === 'tensor' ? target.tensor.shape : [target.dims.length];
   if (node.indices.length > dims.length) {
     throw new ExpressionError(`${node.indices.length} indices for ${dims.length} ${dims.length === 1 ? 'axis' : 'axes'}`, column);
   }
@@ -369,7 +373,7 @@ export function evaluateExpression(source: string, scope: ReadonlyMap<string, Va
     if (tokens.length === 1) return { ok: false, message: 'empty expression', column: 1 };
     return { ok: true, value: evaluateNode(parse(tokens), scope) };
   } catch (e) {
-    if (e instanceof ExpressionError) return { ok: false, message: e.message, column: e.column };
+    if (e instanceof ExpressionError) return { ok: false, message: e.message, column: e.column, ...(e.undefinedName && { undefinedName: e.undefinedName }) };
     throw e;
   }
 }

@@ -28,14 +28,17 @@ function wireStats(t: Tensor): WireStats {
   return { ...s, mean: orNull(s.mean), meanAbs: orNull(s.meanAbs), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
 }
 
+/** `t` copied whole into its own buffer, which is added to `transfer`. */
+export function wholeTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
+  const buffer = t.data.slice().buffer as ArrayBuffer;
+  transfer.push(buffer);
+  return { shape: [...t.shape], buffer, stats: wireStats(t) };
+}
+
 /** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */
 export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   const transfer: ArrayBuffer[] = [];
-  const wire = (t: Tensor): WireTensor => {
-    const buffer = t.data.slice().buffer as ArrayBuffer;
-    transfer.push(buffer);
-    return { shape: [...t.shape], buffer, stats: wireStats(t) };
-  };
+  const wire = (t: Tensor): WireTensor => wholeTensor(t, transfer);
   // Parameters and check errors always go whole: the host reads their elements (selectCell).
   const batch = (t: Tensor): WireTensor => {
     const { rows, cols } = matrixShape(t.shape);

@@ -96,7 +96,7 @@ test('a bad expression gets a message and its column', () => {
     message: "'>' compares numbers, got a tensor [2, 3] and a number: reduce a tensor first, e.g. dout.absmax() > 1",
     column: 6,
   });
-  assert.deepEqual(failure('dx.sum()'), { message: "'dx' is not defined here (in scope: W, dout, b, loss, bad)", column: 1 });
+  assert.deepEqual(evaluateExpression('1 + dx.sum()', scope), { ok: false, message: "'dx' is not defined here (in scope: W, dout, b, loss, bad)", column: 5, undefinedName: 'dx' });
   assert.deepEqual(failure('W.sum'), { message: 'sum is a method: write .sum()', column: 3 });
   assert.deepEqual(failure('W.shape()'), { message: 'shape is not a method: write .shape', column: 3 });
   assert.deepEqual(failure('W.foo()'), { message: "unknown property 'foo': try shape, sum(), mean(), absmax(), norm(), min(), max()", column: 3 });
