@@ -1,0 +1,222 @@
+// The `backprop` debug adapter against the DAP message sequence, driven by a recorded client through
+// handleMessage, with the engine in the real worker (dist/worker.js) through the engine client.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, test } from 'node:test';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { BackpropDebugSession, tensorSummary, type LaunchArguments } from '../../src/debug/adapter';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
+import { fromNested } from '../../src/engine/tensor';
+import { EngineClient } from '../../src/extension/engine-client';
+import { openDebugRun } from '../../src/extension/debug-run';
+
+const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-'));
+const specPath = join(folder, 'tiny.backprop.yaml');
+// Lines (1-based): 5 Affine1, 6 Relu1, 7 Affine2, 8 the loss.
+writeFileSync(
+  specPath,
+  `name: tiny
+input: { data: [[1, -2, 0.5], [0, 3, 1]] }
+target: { labels: [1, 0] }
+layers:
+  - { type: affine, units: 2, weights: { W: [[1, -1], [0.5, 2], [-1, 0]], b: [0.1, -0.2] } }
+  - relu
+  - { type: affine, units: 2, weights: { W: [[1, 2], [-1, 0.5]], b: [0, 0] } }
+loss: softmax-with-loss
+`,
+);
+
+const engine = new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => 10_000, trusted: () => true });
+after(() => engine.dispose());
+
+/** A DAP client that records what the adapter sends and waits for responses and events. */
+class Client {
+  readonly session: BackpropDebugSession;
+  private seq = 1;
+  private readonly seen: DebugProtocol.ProtocolMessage[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor() {
+    this.session = new BackpropDebugSession({
+      open: (args) => openDebugRun(engine, { text: readSpec(args.spec), fileName: 'tiny.backprop.yaml', folder }, args.check === true, DEFAULT_THRESHOLDS),
+    });
+    this.session.onDidSendMessage((msg) => {
+      this.seen.push(msg as DebugProtocol.ProtocolMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  /** Sends a request; resolves with its response (failed ones too). */
+  request<R extends DebugProtocol.Response>(command: string, args?: unknown): Promise<R> {
+    const seq = this.seq++;
+    this.session.handleMessage({ seq, type: 'request', command, arguments: args } as DebugProtocol.Request);
+    return this.until((m): m is R => m.type === 'response' && (m as DebugProtocol.Response).request_seq === seq);
+  }
+
+  /** The next event named `event` after the `from`-th message seen. */
+  event<E extends DebugProtocol.Event>(event: string, from = 0): Promise<E> {
+    return this.until((m): m is E => m.type === 'event' && (m as DebugProtocol.Event).event === event, from);
+  }
+
+  /** How many messages came so far: an event awaited from here is a new one. */
+  mark(): number {
+    return this.seen.length;
+  }
+
+  private until<M extends DebugProtocol.ProtocolMessage>(match: (m: DebugProtocol.ProtocolMessage) => m is M, from = 0): Promise<M> {
+    return new Promise((resolveMatch, rejectMatch) => {
+      const timer = setTimeout(() => rejectMatch(new Error(`timed out; seen: ${JSON.stringify(this.seen.map((m) => (m as DebugProtocol.Event).event ?? (m as DebugProtocol.Response).command))}`)), 20_000);
+      const look = () => {
+        const found = this.seen.slice(from).find(match);
+        if (found) {
+          clearTimeout(timer);
+          resolveMatch(found);
+        } else this.waiters.push(look);
+      };
+      look();
+    });
+  }
+}
+
+function readSpec(path: string): string {
+  assert.equal(path, specPath);
+  return readFileSync(path, 'utf8');
+}
+
+/** Launches with breakpoints on `lines`; resolves at the first stop. */
+async function launch(client: Client, lines: DebugProtocol.SourceBreakpoint[], launchArgs: Partial<LaunchArguments> = {}, filters: string[] = []) {
+  const init = await client.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'backprop', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+  assert.deepEqual(
+    init.body?.exceptionBreakpointFilters?.map((f) => [f.filter, f.label, f.default]),
+    [['nonFinite', 'NaN or Inf', true], ['exploding', 'Exploding gradient', false], ['deadRelu', 'Dead ReLU', false], ['checkFailed', 'Gradient check failure', false]],
+  );
+  const launched = client.request<DebugProtocol.LaunchResponse>('launch', { spec: specPath, ...launchArgs });
+  await client.event('initialized');
+  const set = await client.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: specPath }, breakpoints: lines });
+  await client.request('setExceptionBreakpoints', { filters });
+  const mark = client.mark();
+  await client.request('configurationDone');
+  assert.equal((await launched).success, true);
+  return { set, stopped: await client.event<DebugProtocol.StoppedEvent>('stopped', mark) };
+}
+
+async function frames(client: Client): Promise<string[]> {
+  const r = await client.request<DebugProtocol.StackTraceResponse>('stackTrace', { threadId: 1 });
+  return r.body.stackFrames.map((f) => `${f.name} @${f.line}`);
+}
+
+async function variables(client: Client): Promise<DebugProtocol.Variable[]> {
+  const scopes = await client.request<DebugProtocol.ScopesResponse>('scopes', { frameId: 1 });
+  const r = await client.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: scopes.body.scopes[0].variablesReference });
+  return r.body.variables;
+}
+
+async function step(client: Client, command: 'next' | 'stepIn' | 'stepOut' | 'continue'): Promise<DebugProtocol.StoppedEvent | DebugProtocol.TerminatedEvent> {
+  const mark = client.mark();
+  await client.request(command, { threadId: 1 });
+  return Promise.race([client.event<DebugProtocol.StoppedEvent>('stopped', mark), client.event<DebugProtocol.TerminatedEvent>('terminated', mark)]);
+}
+
+test('tensorSummary: dtype, shape and the figures at three significant digits', () => {
+  // numpy: a.mean() 0.071367, a.std() 0.078714.
+  assert.equal(tensorSummary(fromNested([[0, 0.232, 0.0362], [0.05, 0.1, 0.01]])), 'float64[2, 3]  mean 0.0714  std 0.0787  min 0  max 0.232');
+  assert.equal(tensorSummary(fromNested([1, NaN, Infinity, -Infinity])), 'float64[4]  mean 1  std 0  min 1  max 1  NaN 1  +Inf 1  −Inf 1');
+});
+
+test('DAP: breakpoints on the Relu1 line stop before its forward and its backward; stack, variables, evaluate, step, continue', async () => {
+  const client = new Client();
+  const { set, stopped } = await launch(client, [{ line: 6 }, { line: 2 }]);
+  assert.deepEqual(
+    set.body.breakpoints.map((b) => [b.line, b.verified, b.message]),
+    [[6, true, undefined], [2, false, 'Breakpoints stop only on a layer line or the loss line']],
+  );
+  assert.equal(stopped.body.reason, 'breakpoint');
+  assert.deepEqual(await frames(client), ['forward Relu1 @6', 'forward pass @5', 'tiny @1']);
+  const before = await variables(client);
+  assert.deepEqual(before.map((v) => [v.name, v.value, v.indexedVariables]), [['x', 'float64[2, 2]  mean 0.2  std 3.91  min -5.2  max 5.8', 2]]);
+
+  // Expanding x: its rows, then a row's values, paged by start and count.
+  const rows = await client.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: before[0].variablesReference });
+  assert.deepEqual(rows.body.variables.map((v) => [v.name, v.value]), [['[0]', 'float64[2]  mean -2.8  std 2.4  min -5.2  max -0.4'], ['[1]', 'float64[2]  mean 3.2  std 2.6  min 0.6  max 5.8']]);
+  const page = await client.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: rows.body.variables[1].variablesReference, start: 1, count: 1 });
+  assert.deepEqual(page.body.variables.map((v) => [v.name, v.value]), [['[1]', '5.8']]);
+
+  // Step Into reveals the forward's result: out and mask.
+  await step(client, 'stepIn');
+  assert.deepEqual(await frames(client), ['forward Relu1 · out, mask @6', 'forward pass @5', 'tiny @1']);
+  assert.deepEqual((await variables(client)).map((v) => v.name), ['x', 'out', 'mask']);
+  const mask = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'mask.sum()', context: 'repl' });
+  assert.equal(mask.body.result, '2');
+
+  // Step Over: Affine2, the loss, then backward Affine2.
+  await step(client, 'next');
+  assert.deepEqual((await frames(client))[0], 'forward Affine2 @7');
+  await step(client, 'next');
+  assert.deepEqual(await frames(client), ['loss SoftmaxWithLoss @8', 'forward pass @5', 'tiny @1']);
+  assert.deepEqual((await variables(client)).map((v) => v.name), ['y', 't', 'loss']);
+  await step(client, 'next');
+  assert.deepEqual(await frames(client), ['backward Affine2 @7', 'backward pass @7', 'tiny @1']);
+  // Step Into: dW, db and dx in turn.
+  await step(client, 'stepIn');
+  assert.equal((await frames(client))[0], 'backward Affine2 · dW @7');
+  await step(client, 'stepIn');
+  assert.equal((await frames(client))[0], 'backward Affine2 · db @7');
+  await step(client, 'stepIn');
+  assert.equal((await frames(client))[0], 'backward Affine2 · dx @7');
+
+  // Continue reaches the breakpoint before Relu1's backward: dout and mask side by side.
+  const hit = await step(client, 'continue');
+  assert.equal(hit.event, 'stopped');
+  assert.deepEqual(await frames(client), ['backward Relu1 @6', 'backward pass @7', 'tiny @1']);
+  assert.deepEqual((await variables(client)).map((v) => v.name), ['dout', 'mask', 'loss']);
+  // Row 0 reaches Affine2 as scores [0, 0]: y = [0.5, 0.5], t = [0, 1], so Affine2's dout row is
+  // (y − t)/2 = [0.25, −0.25], and Relu1's dout row is that times W2ᵀ: [0.25 − 0.5, −0.25 − 0.125].
+  const dout = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dout[0, 0] + dout[0, 1]', context: 'watch' });
+  assert.equal(dout.body.result, '-0.625');
+  const bad = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dout[2]', context: 'watch' });
+  assert.equal(bad.success, false);
+  assert.equal(bad.message, 'index 2 is out of range for axis 0 of size 2 (column 6)');
+  const tensor = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dout * mask', context: 'repl' });
+  assert.equal(tensor.body.indexedVariables, 2);
+  assert.match(tensor.body.result, /^float64\[2, 2\] {2}mean/);
+
+  const end = await step(client, 'continue');
+  assert.equal(end.event, 'terminated');
+  await client.request('disconnect', {});
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
+});
+
+test('DAP: stop on entry, a conditional breakpoint, Step Out, disconnect ends the worker job', async () => {
+  const client = new Client();
+  const { stopped } = await launch(client, [{ line: 7, condition: 'dout.absmax() > 0' }], { stopOnEntry: true });
+  assert.equal(stopped.body.reason, 'entry');
+  assert.deepEqual((await frames(client))[0], 'forward Affine1 @5');
+  // The condition reads dout, which only the backward has.
+  const hit = await step(client, 'continue');
+  assert.equal(hit.event, 'stopped');
+  assert.equal((await frames(client))[0], 'backward Affine2 @7');
+  assert.equal((await step(client, 'stepOut')).event, 'terminated');
+  assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:') && w.running), []);
+
+  const again = new Client();
+  await launch(again, [{ line: 5 }]);
+  assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')).map((w) => w.running), [true]);
+  await again.request('disconnect', {});
+  assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
+});
+
+test('DAP: a spec with errors fails the launch with its message', async () => {
+  writeFileSync(join(folder, 'broken.backprop.yaml'), 'name: broken\ninput: { data: [[1, 2]] }\nlayers:\n  - { type: affine }\n');
+  const broken = new BackpropDebugSession({
+    open: (args) => openDebugRun(engine, { text: readFileSync(args.spec, 'utf8'), fileName: 'broken.backprop.yaml', folder }, false, DEFAULT_THRESHOLDS),
+  });
+  const sent: DebugProtocol.Response[] = [];
+  broken.onDidSendMessage((m) => sent.push(m as DebugProtocol.Response));
+  broken.handleMessage({ seq: 1, type: 'request', command: 'launch', arguments: { spec: join(folder, 'broken.backprop.yaml') } } as DebugProtocol.Request);
+  for (let i = 0; i < 200 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sent[0].success, false);
+  assert.match(sent[0].message!, /^broken\.backprop\.yaml has errors: /);
+});
