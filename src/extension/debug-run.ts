@@ -15,7 +15,7 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, check: boolea
   let pending: { resolve(step: DebugStep | null): void; reject(e: Error): void } | null = null;
   let over: Error | null | undefined;
   return new Promise<DebugRun>((resolve, reject) => {
-    const job = engine.start(`debug:${spec.fileName}`, spec, { type: 'debug', check, thresholds }, layers, (msg) => {
+    const job = engine.start(`debug:${spec.folder}/${spec.fileName}`, spec, { type: 'debug', check, thresholds }, layers, (msg) => {
       if (msg.type === 'event' && msg.event.kind === 'start') {
         const { name, layers, loss } = msg.event;
         resolve({
