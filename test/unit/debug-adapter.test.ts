@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BackpropDebugSession, tensorSummary, type LaunchArguments } from '../../src/debug/adapter';
@@ -11,24 +11,14 @@ import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { fromNested } from '../../src/engine/tensor';
 import { EngineClient } from '../../src/extension/engine-client';
 import { openDebugRun } from '../../src/extension/debug-run';
+import { TINY_SPEC } from './debug-spec';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-'));
 const specPath = join(folder, 'tiny.backprop.yaml');
-// Lines (1-based): 5 Affine1, 6 Relu1, 7 Affine2, 8 the loss.
-writeFileSync(
-  specPath,
-  `name: tiny
-input: { data: [[1, -2, 0.5], [0, 3, 1]] }
-target: { labels: [1, 0] }
-layers:
-  - { type: affine, units: 2, weights: { W: [[1, -1], [0.5, 2], [-1, 0]], b: [0.1, -0.2] } }
-  - relu
-  - { type: affine, units: 2, weights: { W: [[1, 2], [-1, 0.5]], b: [0, 0] } }
-loss: softmax-with-loss
-`,
-);
+writeFileSync(specPath, TINY_SPEC);
 
-const engine = new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => 10_000, trusted: () => true });
+const engineWith = (limitMs: number) => new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => limitMs, trusted: () => true });
+const engine = engineWith(10_000);
 after(() => engine.dispose());
 
 /** A DAP client that records what the adapter sends and waits for responses and events. */
@@ -38,9 +28,9 @@ class Client {
   private readonly seen: DebugProtocol.ProtocolMessage[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor() {
+  constructor(client = engine) {
     this.session = new BackpropDebugSession({
-      open: (args) => openDebugRun(engine, { text: readSpec(args.spec), fileName: 'tiny.backprop.yaml', folder }, args.check === true, DEFAULT_THRESHOLDS),
+      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, args.check === true, DEFAULT_THRESHOLDS),
     });
     this.session.onDidSendMessage((msg) => {
       this.seen.push(msg as DebugProtocol.ProtocolMessage);
@@ -80,21 +70,17 @@ class Client {
   }
 }
 
-function readSpec(path: string): string {
-  assert.equal(path, specPath);
-  return readFileSync(path, 'utf8');
-}
-
 /** Launches with breakpoints on `lines`; resolves at the first stop. */
 async function launch(client: Client, lines: DebugProtocol.SourceBreakpoint[], launchArgs: Partial<LaunchArguments> = {}, filters: string[] = []) {
+  const spec = launchArgs.spec ?? specPath;
   const init = await client.request<DebugProtocol.InitializeResponse>('initialize', { adapterID: 'backprop', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
   assert.deepEqual(
     init.body?.exceptionBreakpointFilters?.map((f) => [f.filter, f.label, f.default]),
     [['nonFinite', 'NaN or Inf', true], ['exploding', 'Exploding gradient', false], ['deadRelu', 'Dead ReLU', false], ['checkFailed', 'Gradient check failure', false]],
   );
-  const launched = client.request<DebugProtocol.LaunchResponse>('launch', { spec: specPath, ...launchArgs });
+  const launched = client.request<DebugProtocol.LaunchResponse>('launch', { spec, ...launchArgs });
   await client.event('initialized');
-  const set = await client.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: specPath }, breakpoints: lines });
+  const set = await client.request<DebugProtocol.SetBreakpointsResponse>('setBreakpoints', { source: { path: spec }, breakpoints: lines });
   await client.request('setExceptionBreakpoints', { filters });
   const mark = client.mark();
   await client.request('configurationDone');
@@ -208,15 +194,51 @@ test('DAP: stop on entry, a conditional breakpoint, Step Out, disconnect ends th
   assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
 });
 
+test('DAP: restart runs the spec again from the start, to the same breakpoint', async () => {
+  const client = new Client();
+  await launch(client, [{ line: 7 }]);
+  assert.equal((await frames(client))[0], 'forward Affine2 @7');
+  await step(client, 'continue');
+  assert.equal((await frames(client))[0], 'backward Affine2 @7');
+  const mark = client.mark();
+  assert.equal((await client.request('restart', {})).success, true);
+  await client.event('stopped', mark);
+  assert.equal((await frames(client))[0], 'forward Affine2 @7');
+  await client.request('disconnect', {});
+});
+
 test('DAP: a spec with errors fails the launch with its message', async () => {
-  writeFileSync(join(folder, 'broken.backprop.yaml'), 'name: broken\ninput: { data: [[1, 2]] }\nlayers:\n  - { type: affine }\n');
-  const broken = new BackpropDebugSession({
-    open: (args) => openDebugRun(engine, { text: readFileSync(args.spec, 'utf8'), fileName: 'broken.backprop.yaml', folder }, false, DEFAULT_THRESHOLDS),
-  });
-  const sent: DebugProtocol.Response[] = [];
-  broken.onDidSendMessage((m) => sent.push(m as DebugProtocol.Response));
-  broken.handleMessage({ seq: 1, type: 'request', command: 'launch', arguments: { spec: join(folder, 'broken.backprop.yaml') } } as DebugProtocol.Request);
-  for (let i = 0; i < 200 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(sent[0].success, false);
-  assert.match(sent[0].message!, /^broken\.backprop\.yaml has errors: /);
+  const broken = join(folder, 'broken.backprop.yaml');
+  writeFileSync(broken, 'name: broken\ninput: { data: [[1, 2]] }\nlayers:\n  - { type: affine }\n');
+  const client = new Client();
+  const launched = await client.request<DebugProtocol.LaunchResponse>('launch', { spec: broken });
+  assert.equal(launched.success, false);
+  assert.match(launched.message!, /^broken\.backprop\.yaml has errors: /);
+});
+
+test('DAP: a custom layer that loops is stopped by the user-code clock, and the session ends with its message', async () => {
+  writeFileSync(join(folder, 'loop.js'), `let calls = 0;
+module.exports = {
+  forward(x) { if (++calls >= 2) for (;;) {} return { shape: x.shape, data: x.data.slice() }; },
+  backward(d) { return { shape: d.shape, data: d.data.slice() }; },
+};
+`);
+  const looping = join(folder, 'loop.backprop.yaml');
+  // The first call is the shape probe at load; the second, the run's forward, loops.
+  writeFileSync(looping, 'input: { data: [[1, -2, 0.5], [0, 3, 1]] }\ntarget: { labels: [0, 1] }\nlayers:\n  - { type: affine, units: 3 }\n  - { type: custom, module: ./loop.js }\nloss: softmax-with-loss\n');
+  const short = engineWith(300);
+  try {
+    const client = new Client(short);
+    // A stop before a layer's forward is reached once the engine ran it: stop before Affine1, whose
+    // Step Over runs the loop.
+    await launch(client, [{ line: 4 }], { spec: looping });
+    assert.equal((await frames(client))[0], 'forward Affine1 @4');
+    const mark = client.mark();
+    const ended = await step(client, 'next');
+    assert.equal(ended.event, 'terminated');
+    const output = await client.event<DebugProtocol.OutputEvent>('output', mark);
+    assert.deepEqual([output.body.category, output.body.output], ['stderr', 'Backprop: Loop1.forward did not return within 0.3 s, so the engine was stopped\n']);
+  } finally {
+    short.dispose();
+  }
 });

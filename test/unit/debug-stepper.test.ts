@@ -10,17 +10,8 @@ import { loadSpec, memoryFile } from '../../src/spec/index';
 import { Stepper, valuesOf, type Moved, type StepSource } from '../../src/debug/stepper';
 import { toDebugStep } from '../../src/worker/debug';
 import type { DebugStep } from '../../src/protocol';
+import { TINY_SPEC as SPEC } from './debug-spec';
 
-/** x [2, 3], Affine 3→2 with explicit weights, ReLU, Affine 2→2, softmax loss on labels [1, 0]. */
-const SPEC = `name: tiny
-input: { data: [[1, -2, 0.5], [0, 3, 1]] }
-target: { labels: [1, 0] }
-layers:
-  - { type: affine, units: 2, weights: { W: [[1, -1], [0.5, 2], [-1, 0]], b: [0.1, -0.2] } }
-  - relu
-  - { type: affine, units: 2, weights: { W: [[1, 2], [-1, 0.5]], b: [0, 0] } }
-loss: softmax-with-loss
-`;
 
 /** A source over the engine run of `text`, and a log of the events pulled. */
 function source(text: string, check = false): StepSource & { pulled: string[] } {
