@@ -166,9 +166,9 @@ export interface JobSource {
  */
 export interface DebugStep {
   kind: 'forward' | 'loss' | 'backward' | 'check';
-  /** Layer index (the layer count for the loss). */
+  /** Layer index (the layer count for the loss); a graph's node index, in the order written. */
   index: number;
-  /** Layer or loss name. */
+  /** Layer, loss or node name. */
   name: string;
   /** For a check: the parameter checked, or 'dx'. */
   param?: string;
@@ -210,6 +210,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
+  /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to. */
+  | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
   /** The next event of debug job `runId`, answering a debugStep. */
   | { type: 'debug'; runId: number; step: DebugStep }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */

@@ -89,10 +89,14 @@ export class Stepper {
     return this.step ? this.step.tensors.filter((t) => t.stage <= this.stage) : [];
   }
 
-  /** The names an expression can read here: the revealed tensors, and the loss once known. */
+  /** The names an expression can read here: the revealed tensors (scalars as numbers), and the loss once known. */
   scope(): Map<string, Value> {
     const scope = new Map<string, Value>();
-    for (const t of this.visible()) scope.set(t.name, { kind: 'tensor', tensor: { shape: t.tensor.shape, data: valuesOf(t.tensor) } });
+    for (const t of this.visible()) {
+      const data = valuesOf(t.tensor);
+      // A graph's scalars are 0-d tensors: numbers to the user.
+      scope.set(t.name, t.tensor.shape.length === 0 ? { kind: 'number', value: data[0] } : { kind: 'tensor', tensor: { shape: t.tensor.shape, data } });
+    }
     if (this.step?.loss !== null && this.step?.loss !== undefined) scope.set('loss', { kind: 'number', value: this.step.loss });
     return scope;
   }

@@ -16,8 +16,8 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, check: boolea
   let over: Error | null | undefined;
   return new Promise<DebugRun>((resolve, reject) => {
     const job = engine.start(`debug:${spec.folder}/${spec.fileName}`, spec, { type: 'debug', check, thresholds }, layers, (msg) => {
-      if (msg.type === 'event' && msg.event.kind === 'start') {
-        const { name, layers, loss } = msg.event;
+      if (msg.type === 'debugStart') {
+        const { name, layers, loss } = msg;
         resolve({
           name,
           layers,

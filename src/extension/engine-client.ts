@@ -213,6 +213,7 @@ export class EngineClient {
       }
       case 'event':
       case 'train':
+      case 'debugStart':
       case 'debug':
         job.onMessage(msg);
         return;

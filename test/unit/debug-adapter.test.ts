@@ -242,3 +242,25 @@ module.exports = {
     short.dispose();
   }
 });
+
+test('DAP: a graph spec steps node by node, forward then backward, with the book figures', async () => {
+  const client = new Client();
+  const apples = resolve('examples/buy_apple.backprop.yaml');
+  // Line 9: price = apple_price × tax.
+  await launch(client, [{ line: 9 }], { spec: apples });
+  assert.deepEqual(await frames(client), ['forward price @9', 'forward pass @8', 'buy-apple @1']);
+  assert.deepEqual((await variables(client)).map((v) => [v.name, v.value]), [['apple_price', '200'], ['tax', '1.1']]);
+  await step(client, 'stepIn');
+  assert.deepEqual((await variables(client)).map((v) => [v.name, v.value]), [['apple_price', '200'], ['tax', '1.1'], ['value', '220.00000000000003']]);
+  // Backward from the output: dout = 1, and price sends 1.1 to apple_price and 200 to tax.
+  assert.equal((await step(client, 'continue')).event, 'stopped');
+  assert.deepEqual(await frames(client), ['backward price @9', 'backward pass @9', 'buy-apple @1']);
+  await step(client, 'stepIn');
+  assert.deepEqual((await variables(client)).map((v) => [v.name, v.value]), [['dout', '1'], ['apple_price', '200'], ['tax', '1.1'], ['dapple_price', '1.1'], ['dtax', '200']]);
+  await step(client, 'next');
+  assert.equal((await frames(client))[0], 'backward apple_price @8');
+  await step(client, 'stepIn');
+  const dapple = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dapple * 1', context: 'repl' });
+  assert.equal(dapple.body.result, '2.2');
+  assert.equal((await step(client, 'continue')).event, 'terminated');
+});
