@@ -289,6 +289,12 @@ export class BackpropDebugSession extends DebugSession {
     this.sendEvent(new TerminatedEvent());
   }
 
+  /** VS Code disposes an inline adapter whose session it dropped: the worker job goes with it. */
+  override dispose(): void {
+    this.end();
+    super.dispose();
+  }
+
   private end(): void {
     this.run?.end();
     this.run = null;

@@ -51,7 +51,7 @@ export type Moved = { stopped: Stop } | { ended: true };
 export type StepMode = 'continue' | 'next' | 'stepIn' | 'stepOut';
 
 /** The row-major index of the first non-finite element of `data`, or -1. */
-function firstNonFinite(data: Float64Array): number {
+function firstNonFiniteIndex(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
 }
@@ -74,6 +74,8 @@ export class Stepper {
   private step: DebugStep | null = null;
   private stage = 0;
   private pauseRequested = false;
+  /** The NaN-or-Inf filter stops once, at the first: from there the values spread to every later tensor. */
+  private nonFiniteFound = false;
   breakpoints: Breakpoint[] = [];
   filters = new Set<ExceptionFilter>();
 
@@ -175,19 +177,10 @@ export class Stepper {
 
   /** What an enabled exception filter finds among the tensors this point reveals, if anything. */
   private exception(step: DebugStep): string | null {
-    if (this.filters.has('nonFinite')) {
-      for (const t of step.tensors) {
-        if (t.stage !== this.stage) continue;
-        const s = t.tensor.stats;
-        const bad = s.nan + s.posInf + s.negInf;
-        if (bad === 0) continue;
-        const flat = firstNonFinite(valuesOf(t.tensor));
-        const value = valuesOf(t.tensor)[flat];
-        const at = t.tensor.shape.length === 0 ? '' : `[${unravel(flat, t.tensor.shape).join(', ')}]`;
-        const owner = step.kind === 'check' ? `${step.name}.${step.param} check` : step.name;
-        return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
-      }
-      if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}`;
+    if (this.filters.has('nonFinite') && !this.nonFiniteFound) {
+      const found = this.firstNonFinite(step);
+      this.nonFiniteFound = found !== null;
+      if (found) return found;
     }
     const lastStage = Math.max(...step.tensors.map((t) => t.stage), 0);
     if (this.stage !== lastStage) return null;
@@ -198,4 +191,22 @@ export class Stepper {
     }
     return null;
   }
+
+  /** The first non-finite value among the tensors this point reveals (or the loss), named with its element. */
+  private firstNonFinite(step: DebugStep): string | null {
+    for (const t of step.tensors) {
+      const s = t.tensor.stats;
+      const bad = s.nan + s.posInf + s.negInf;
+      if (t.stage !== this.stage || bad === 0) continue;
+      const values = valuesOf(t.tensor);
+      const flat = firstNonFiniteIndex(values);
+      const at = t.tensor.shape.length === 0 ? '' : `[${unravel(flat, t.tensor.shape).join(', ')}]`;
+      const owner = step.kind === 'check' ? `${step.name}.${step.param} check` : step.name;
+      const value = values[flat];
+      return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
+    }
+    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}`;
+    return null;
+  }
+
 }

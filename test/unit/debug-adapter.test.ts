@@ -192,6 +192,12 @@ test('DAP: stop on entry, a conditional breakpoint, Step Out, disconnect ends th
   assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')).map((w) => w.running), [true]);
   await again.request('disconnect', {});
   assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
+
+  // A session VS Code drops without a disconnect ends its job when the adapter is disposed.
+  const dropped = new Client();
+  await launch(dropped, [{ line: 5 }]);
+  dropped.session.dispose();
+  assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
 });
 
 test('DAP: restart runs the spec again from the start, to the same breakpoint', async () => {

@@ -142,8 +142,15 @@ test('the NaN-or-Inf filter stops at the first tensor holding one and names its 
   assert.equal(where(s, moved), 'exception: forward Affine2 [x W b out]');
   assert.ok('stopped' in moved);
   assert.equal(moved.stopped.text, "Infinity in Affine2's out[1, 1] (1 of 4 values are not finite)");
-  // Continuing, the loss's softmax of [1e308, Infinity] is the next non-finite tensor.
-  assert.match(where(s, await s.resume('continue')), /^exception: loss SoftmaxWithLoss \[y t\]$/);
+  // It stops once: from there NaN and Infinity spread to the loss and every gradient.
+  assert.equal(where(s, await s.resume('continue')), 'ended');
+  // With W[0, 0] = 2 the overflow comes one layer earlier: 2·1e308 = Infinity in Affine1's out[1, 0].
+  const sooner = new Stepper(source(overflow.replace('W: [[1, -1], [0.5, 2], [-1, 0]]', 'W: [[2, -1], [0.5, 2], [-1, 0]]')));
+  sooner.filters.add('nonFinite');
+  const first = await sooner.start(false);
+  assert.equal(where(sooner, first), 'exception: forward Affine1 [x W b out]');
+  assert.ok('stopped' in first);
+  assert.equal(first.stopped.text, "Infinity in Affine1's out[1, 0] (1 of 4 values are not finite)");
 });
 
 test('the Dead ReLU and Exploding filters stop where the health rules find trouble', async () => {
