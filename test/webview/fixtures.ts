@@ -16,6 +16,7 @@ import type {
   WireTensor,
   WorstElement,
 } from '../../src/protocol';
+import { sideHeatmaps } from '../../src/heatmaps';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -448,4 +449,14 @@ export const CONV_URI = 'file:///work/examples/simple-convnet.backprop.yaml';
 /** Messages of the conv run `runId`, starting with its reset. */
 export function convRun(runId: number): HostToWebview[] {
   return [{ type: 'reset', title: 'simple-convnet.backprop.yaml', runId, uri: CONV_URI }, ...convEvents().map((event): HostToWebview => ({ type: 'event', runId, event }))];
+}
+
+/** The side view on Conv1 of the conv run, its heatmaps as the host builds them. */
+export function sideConvLayer(): Extract<HostToSideView, { type: 'layer' }> {
+  const events = convEvents();
+  const forward = events.find((e) => e.kind === 'forward' && e.index === 0);
+  const backward = events.find((e) => e.kind === 'backward' && e.index === 0);
+  if (forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the conv fixture has no Conv1');
+  const heatmaps = sideHeatmaps({ info: CONV_LAYERS[0], activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
+  return { type: 'layer', spec: 'simple-convnet.backprop.yaml', index: 0, info: CONV_LAYERS[0], heatmaps, flow: flowOf(events), stale: false };
 }

@@ -8,7 +8,7 @@ import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol
 import { fmt } from '../../src/format';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { TrainHistory } from '../../src/train-history';
-import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
+import { CONV_SENT, HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
 import { PROGRESS_MESSAGES, progressOf } from './train-fixtures';
 
 useBrowser();
@@ -354,6 +354,25 @@ describe('webview side view', () => {
     assert.match((await page.textContent('.train-side .status')) ?? '', /^step 3,005 /);
     await clean(page, watch);
   });
+
+  for (const theme of ['light', 'dark', 'hc']) {
+    test(`${theme}: a conv layer's tensors are grids of images that fit the sidebar, filters first`, async () => {
+      const { page, watch } = await open(`play=sideConv&theme=${theme}`);
+      await showing(page, 'Conv1');
+      assert.deepEqual(await heatmapTitles(page), ['dW', 'db', 'activation', 'dx']);
+      assert.equal(await page.locator('.hm-grid').count(), 3);
+      assert.match((await page.locator(`${card('dW')} canvas.hm-canvas`).getAttribute('aria-label')) ?? '', /one image per filter, filters 0–5 of 6/);
+      // 64 images a page: ten samples of six channels, each sample on its own line of 40 px images.
+      assert.match((await page.textContent(`${card('activation')} .grid-page`)) ?? '', new RegExp(`^samples 0–9 of ${CONV_SENT}$`));
+      assert.equal(await overflowX(page), 0);
+      for (const c of await page.locator('.hm-grid').all()) {
+        const [cardBox, canvasBox] = [await c.boundingBox(), await c.locator('canvas.hm-canvas').boundingBox()];
+        assert.ok(cardBox && canvasBox && canvasBox.x + canvasBox.width <= cardBox.x + cardBox.width, 'the canvas sits inside its card');
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `side-conv-${theme}.png`), fullPage: true });
+      await clean(page, watch);
+    });
+  }
 
   test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
     const { page, watch } = await open('play=sideTrainDiverging');
