@@ -235,11 +235,15 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     for (const p of sets.problems) console.error(formatProblem(args.file, p));
     return 2;
   }
-  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const { iterations, batch, seed, optimizer, weightDecay, evalEvery } = spec.train;
+  // The settings the spec gives (the rest are the book's defaults), then the weight decay.
+  const { type, ...settings } = optimizer;
+  const given = Object.entries(settings).map(([key, value]) => `${key} ${fmt(value)}`);
+  const rule = `${type}${given.length > 0 ? ` (${given.join(', ')})` : ''}${weightDecay !== 0 ? `, weight decay ${fmt(weightDecay)}` : ''}`;
   const widths = [9, 7, 10, 9, 9];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${optimizer.type}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
+    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${rule}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
     row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
     row(widths.map((w) => '─'.repeat(w)));
   }
