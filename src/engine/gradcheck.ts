@@ -8,7 +8,7 @@ import type { Sequential } from './network';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
-import { clone, tensor, type Tensor } from './tensor';
+import { clone, tensor, unravel, type Tensor } from './tensor';
 
 /** How many of the worst elements a check lists. */
 export const WORST_COUNT = 10;
@@ -207,15 +207,6 @@ class Worst {
   }
 }
 
-/** The per-axis index of row-major position `flat` in `shape`. */
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
-  }
-  return index;
-}
 
 /** Central differences of the objective for each parameter, and of each layer's local objective for its dx. */
 interface Differencer {
