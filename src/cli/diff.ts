@@ -68,13 +68,12 @@ export function diffCommand(argv: readonly string[]): number {
     }
   }
   const { compared, incomparable } = diffRuns(a as Map<string, Tensor>, b as Map<string, Tensor>, args.tolerance);
+  // Where the largest difference is, and the values there; nothing to show where there is none.
   const rows = compared.map((d) => [
     escapeControls(d.name),
     `[${d.shape.join(', ')}]`,
     fmt(d.maxAbs),
-    d.at ? `[${d.at.join(', ')}]` : '–',
-    d.at ? fmtFull(d.baseline) : '–',
-    d.at ? fmtFull(d.current) : '–',
+    ...(d.at && d.maxAbs > 0 ? [`[${d.at.join(', ')}]`, fmtFull(d.baseline), fmtFull(d.current)] : ['–', '–', '–']),
     d.over === 0 ? 'ok' : `OVER (${fmtCount(d.over)})`,
   ]);
   const lines = [table(['tensor', 'shape', 'max |B−A|', 'at', 'A', 'B', 'result'], rows)];
