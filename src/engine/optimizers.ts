@@ -100,7 +100,7 @@ export class SGD extends Rule {
 
 /** v ← momentum·v − lr·dW; W ← W + v. */
 export class Momentum extends Rule {
-  private readonly v = new State();
+  protected readonly v = new State();
   /** Momentum SGD. */
   constructor(
     /** Learning rate. */
@@ -121,21 +121,11 @@ export class Momentum extends Rule {
 }
 
 /**
- * The book's Nesterov form: v ← momentum·v − lr·dW; W ← W + momentum²·v − (1 + momentum)·lr·dW.
+ * The book's Nesterov form, with Momentum's settings and velocity: v ← momentum·v − lr·dW;
+ * W ← W + momentum²·v − (1 + momentum)·lr·dW.
  */
-export class Nesterov extends Rule {
-  private readonly v = new State();
-  /** Nesterov's accelerated gradient. */
-  constructor(
-    /** Learning rate. */
-    readonly lr = 0.01,
-    /** Velocity decay. */
-    readonly momentum = 0.9,
-  ) {
-    super();
-  }
-
-  protected next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+export class Nesterov extends Momentum {
+  protected override next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
     const [lr, momentum, v] = [this.lr, this.momentum, this.v.of(p)];
     for (let i = 0; i < out.length; i++) {
       v[i] *= momentum;
@@ -147,7 +137,7 @@ export class Nesterov extends Rule {
 
 /** h ← h + dW²; W ← W − lr·dW / (√h + 1e-7). */
 export class AdaGrad extends Rule {
-  private readonly h = new State();
+  protected readonly h = new State();
   /** AdaGrad with learning rate `lr`. */
   constructor(
     /** Learning rate. */
@@ -165,20 +155,18 @@ export class AdaGrad extends Rule {
   }
 }
 
-/** h ← decay·h + (1 − decay)·dW²; W ← W − lr·dW / (√h + 1e-7). */
-export class RMSprop extends Rule {
-  private readonly h = new State();
+/** AdaGrad's rule with a decaying sum, h ← decay·h + (1 − decay)·dW²; W ← W − lr·dW / (√h + 1e-7). */
+export class RMSprop extends AdaGrad {
   /** RMSprop. */
   constructor(
-    /** Learning rate. */
-    readonly lr = 0.01,
+    lr = 0.01,
     /** Squared-gradient decay. */
     readonly decay = 0.99,
   ) {
-    super();
+    super(lr);
   }
 
-  protected next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+  protected override next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
     const [lr, decay, h] = [this.lr, this.decay, this.h.of(p)];
     for (let i = 0; i < out.length; i++) {
       h[i] *= decay;
