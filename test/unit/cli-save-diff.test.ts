@@ -43,6 +43,10 @@ test('an unchanged seeded spec saves the same bytes, and diffs to exactly zero i
   const again = file('again.npz');
   assert.match(cli('run', file('same-a.backprop.yaml'), '--save', again).stdout, /^saved 24 tensors to .*again\.npz$/m);
   assert.deepEqual(readFileSync(again), readFileSync(a));
+  // With --json, stdout stays one JSON report.
+  const quiet = cli('run', file('same-a.backprop.yaml'), '--json', '--save', file('json.npz'));
+  assert.equal(JSON.parse(quiet.stdout).name, 'tiny');
+  assert.deepEqual(readFileSync(file('json.npz')), readFileSync(a));
   const r = cli('diff', a, b, '--rtol', '0', '--atol=0');
   assert.equal(r.code, 0, r.stdout);
   const rows = r.stdout.split('\n').slice(2).filter((l) => /^\S+\/\S+ /.test(l));
