@@ -222,7 +222,7 @@ export class FastStep {
     this.current = this.firstAffine === 0 ? this.listsOf(xTrain, false) : null;
     this.loadWeights();
     this.forward(xTrain, rows, true);
-    const loss = this.net.weightDecay === 0 ? this.loss(tTrain, rows) : this.loss(tTrain, rows) + this.net.penalty();
+    const loss = this.net.withPenalty(this.loss(tTrain, rows));
     for (let l = this.stages.length - 1; l >= this.firstAffine; l--) {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineBackward(stage.affine, l, xTrain, rows);

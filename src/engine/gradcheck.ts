@@ -207,7 +207,6 @@ class Worst {
   }
 }
 
-
 /** Central differences of the objective for each parameter, and of each layer's local objective for its dx. */
 interface Differencer {
   /** Clean input of layer `index` (the one the network's objective feeds it). */

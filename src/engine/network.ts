@@ -47,6 +47,11 @@ export class Sequential {
     return sum;
   }
 
+  /** `loss` plus the weight penalty: the loss the network reports and differentiates. */
+  withPenalty(loss: number): number {
+    return this.weightDecay === 0 ? loss : loss + this.penalty();
+  }
+
   /** After `layer`'s backward: replaces its W gradient by dW + λW, a new tensor (none without weight decay). */
   decayGradient(layer: Layer): void {
     const W = decayedWeights(layer);
@@ -71,8 +76,7 @@ export class Sequential {
     this.outShape = y.shape;
     if (this.loss) {
       if (!t) throw new Error(`${this.loss.name} needs targets, but none were given`);
-      const loss = this.loss.forward(y, t);
-      return this.weightDecay === 0 ? loss : loss + this.penalty();
+      return this.withPenalty(this.loss.forward(y, t));
     }
     let sum = 0;
     for (let i = 0; i < y.data.length; i++) sum += y.data[i];

@@ -103,8 +103,7 @@ export function* runNetwork(net: Sequential, x: Tensor, t: Tensor | null, opts: 
   let loss: number | null = null;
   let dout: Tensor;
   if (net.loss && t) {
-    const dataLoss = net.loss.forward(y, t);
-    loss = net.weightDecay === 0 ? dataLoss : dataLoss + net.penalty();
+    loss = net.withPenalty(net.loss.forward(y, t));
     const prediction = net.loss.kept().y;
     dout = net.loss.backward(1);
     const dense = tensor(prediction.shape, denseTargets(net.loss.name, prediction, t));
