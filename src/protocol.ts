@@ -160,8 +160,8 @@ export interface JobSource {
 
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
-  /** Run a spec forward and backward, with or without a gradient check. */
-  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds })
+  /** Run a spec forward and backward, with or without a gradient check; `save`: also post its tensors as an .npz ('saved'). */
+  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds; save?: boolean })
   /** Train a spec by its `train:` section, streaming coalesced progress and snapshots. */
   | (JobSource & {
       type: 'train';
@@ -182,6 +182,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
+  /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */
+  | { type: 'saved'; runId: number; npz: ArrayBuffer }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */
   | { type: 'end'; runId: number };
 
