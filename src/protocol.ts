@@ -3,10 +3,11 @@
 import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
+import type { Histogram } from './engine/stats';
 import type { MaskWords } from './heatmaps';
 import type { Problem } from './spec/model';
 
-export type { Finding, HealthThresholds, WorstElement };
+export type { Finding, HealthThresholds, Histogram, WorstElement };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -48,6 +49,8 @@ export interface WireTensor {
   preview?: WirePreview;
   /** For a big batch of images [N, C, H, W]: only the first `samples` of the N are in `buffer`, each whole. */
   samples?: number;
+  /** An activation's or a dx's distribution over every element (also when previewed). */
+  histogram?: Histogram;
 }
 
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
