@@ -3,10 +3,11 @@
 import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
+import type { Histogram } from './engine/stats';
 import type { MaskWords } from './heatmaps';
 import type { Problem } from './spec/model';
 
-export type { Finding, HealthThresholds, WorstElement };
+export type { Finding, HealthThresholds, Histogram, WorstElement };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -48,6 +49,8 @@ export interface WireTensor {
   preview?: WirePreview;
   /** For a big batch of images [N, C, H, W]: only the first `samples` of the N are in `buffer`, each whole. */
   samples?: number;
+  /** An activation's or a dx's distribution over every element (also when previewed). */
+  histogram?: Histogram;
 }
 
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
@@ -181,8 +184,8 @@ export interface DebugStep {
 
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
-  /** Run a spec forward and backward, with or without a gradient check. */
-  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds })
+  /** Run a spec forward and backward, with or without a gradient check; `save`: also post its tensors as an .npz ('saved'). */
+  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds; save?: boolean })
   /** Train a spec by its `train:` section, streaming coalesced progress and snapshots. */
   | (JobSource & {
       type: 'train';
@@ -214,6 +217,8 @@ export type WorkerToHost =
   | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
   /** The next event of debug job `runId`, answering a debugStep. */
   | { type: 'debug'; runId: number; step: DebugStep }
+  /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */
+  | { type: 'saved'; runId: number; npz: ArrayBuffer }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */
   | { type: 'end'; runId: number };
 

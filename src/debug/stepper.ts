@@ -3,6 +3,7 @@
 // event is the point "before" its forward or backward; breakpoints stop there. Only the current
 // event is held: the tensors of earlier steps are dropped as the session moves on.
 import type { FindingKind } from '../engine/health';
+import { unravel } from '../engine/tensor';
 import type { DebugStep, LayerInfo, WireTensor } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
 
@@ -54,16 +55,6 @@ export type StepMode = 'continue' | 'next' | 'stepIn' | 'stepOut';
 function firstNonFiniteIndex(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
   return -1;
-}
-
-/** A flat row-major index as one index per axis. */
-export function unravel(flat: number, shape: readonly number[]): number[] {
-  const at = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    at[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
-  }
-  return at;
 }
 
 /** The values of a wire tensor, without a copy. */

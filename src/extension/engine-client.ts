@@ -215,6 +215,7 @@ export class EngineClient {
       case 'train':
       case 'debugStart':
       case 'debug':
+      case 'saved':
         job.onMessage(msg);
         return;
     }

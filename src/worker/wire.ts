@@ -5,7 +5,8 @@
 // A big batch of images [N, C, H, W] goes as its first samples, since each image is drawn whole.
 import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
-import { maskStats, tensorStats } from '../engine/stats';
+import { histogram, maskStats, tensorStats } from '../engine/stats';
+import type { LayerType } from '../engine/layer';
 import type { Tensor } from '../engine/tensor';
 import type { RunEvent, WireStats, WireTensor } from '../protocol';
 
@@ -20,6 +21,11 @@ export interface Wired {
 export const PREVIEW_ABOVE = 1 << 18;
 /** Cells per axis of a preview: more than the panel draws at zoom 2 (400 cells × 2). */
 export const PREVIEW_CELLS = 1024;
+
+/** Bins of an activation's or dx's histogram, as the book's weight-init figures have. */
+export const HISTOGRAM_BINS = 30;
+/** Outputs bounded by their layer's math are binned over the bound, so layers compare on one axis. */
+const OUTPUT_RANGE: Partial<Record<LayerType, readonly [number, number]>> = { sigmoid: [0, 1], tanh: [-1, 1] };
 
 const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -55,6 +61,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
     transfer.push(preview.values, preview.sourceIndex);
     return { shape: [...t.shape], buffer: new ArrayBuffer(0), stats: wireStats(t), preview };
   };
+  const distributed = (t: Tensor, range?: readonly [number, number]): WireTensor => ({ ...batch(t), histogram: histogram(t, HISTOGRAM_BINS, range) });
   switch (e.kind) {
     case 'forward': {
       const mask = e.kept.mask ?? null;
@@ -62,7 +69,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
         event: {
           kind: 'forward',
           index: e.index,
-          activation: batch(e.output),
+          activation: distributed(e.output, OUTPUT_RANGE[e.type]),
           mask: mask && batch(mask),
           maskStats: mask && maskStats(mask),
           params: e.params.map((p) => ({ name: p.name, value: wire(p.value) })),
@@ -74,7 +81,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       return { event: { kind: 'loss', value: e.value, prediction: batch(e.y), target: batch(e.t), dx: batch(e.dx) }, transfer };
     case 'backward':
       return {
-        event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: batch(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
+        event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: distributed(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
         transfer,
       };
     case 'check': {
