@@ -65,6 +65,8 @@ export class BackpropDebugSession extends DebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.markConfigured = resolve));
   private lastStop: string | undefined;
   private refs = new Handles<'scope' | TensorRef>();
+  /** The stepper of the move under way, if any. */
+  private moving: Stepper | null = null;
 
   constructor(private readonly host: DebugHost) {
     super();
@@ -304,23 +306,27 @@ export class BackpropDebugSession extends DebugSession {
   private move(response: DebugProtocol.Response, mode: StepMode): void {
     const stepper = this.stepper;
     this.sendResponse(response);
-    if (stepper) void this.report(() => stepper.resume(mode));
+    // A step asked for while one is under way (a key held down) is dropped: the run is not stopped.
+    if (stepper && this.moving !== stepper) void this.report(() => stepper.resume(mode));
   }
 
   /** Runs a move and tells the client where it ended: a stop, the end, or the engine's failure. */
   private async report(move: () => Promise<Moved>): Promise<void> {
     const stepper = this.stepper;
     let moved: Moved;
+    this.moving = stepper;
     try {
       moved = await move();
     } catch (e) {
       if (stepper !== this.stepper) return;
+      this.moving = null;
       this.sendEvent(new OutputEvent(`Backprop: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
       this.end();
       return this.sendEvent(new TerminatedEvent());
     }
     // A restart or a disconnect during the move: its outcome is nobody's now.
     if (stepper !== this.stepper) return;
+    this.moving = null;
     this.refs.reset();
     if ('ended' in moved) {
       this.end();

@@ -50,6 +50,11 @@ class Client {
     return this.until((m): m is E => m.type === 'event' && (m as DebugProtocol.Event).event === event, from);
   }
 
+  /** How many events named `event` came after the `from`-th message. */
+  count(event: string, from: number): number {
+    return this.seen.slice(from).filter((m) => m.type === 'event' && (m as DebugProtocol.Event).event === event).length;
+  }
+
   /** How many messages came so far: an event awaited from here is a new one. */
   mark(): number {
     return this.seen.length;
@@ -136,8 +141,14 @@ test('DAP: breakpoints on the Relu1 line stop before its forward and its backwar
   const mask = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'mask.sum()', context: 'repl' });
   assert.equal(mask.body.result, '2');
 
-  // Step Over: Affine2, the loss, then backward Affine2.
-  await step(client, 'next');
+  // Step Over: Affine2, the loss, then backward Affine2. A second Step Over sent before the first
+  // stopped is dropped: one stop, at Affine2.
+  const mark = client.mark();
+  await client.request('next', { threadId: 1 });
+  await client.request('next', { threadId: 1 });
+  await client.event('stopped', mark);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(client.count('stopped', mark), 1);
   assert.deepEqual((await frames(client))[0], 'forward Affine2 @7');
   await step(client, 'next');
   assert.deepEqual(await frames(client), ['loss SoftmaxWithLoss @8', 'forward pass @5', 'tiny @1']);
