@@ -281,3 +281,24 @@ test('DAP: a graph spec steps node by node, forward then backward, with the book
   assert.equal(dapple.body.result, '2.2');
   assert.equal((await step(client, 'continue')).event, 'terminated');
 });
+
+test('DAP: the TwoLayerNet example stops on its Relu1 line, before forward and before backward, with mask and dout', async () => {
+  const client = new Client();
+  const example = resolve('examples/two-layer-net.backprop.yaml');
+  // Line 14: `- relu`.
+  await launch(client, [{ line: 14 }], { spec: example });
+  assert.deepEqual(await frames(client), ['forward Relu1 @14', 'forward pass @13', 'two-layer-net @1']);
+  assert.equal((await step(client, 'continue')).event, 'stopped');
+  assert.deepEqual(await frames(client), ['backward Relu1 @14', 'backward pass @15', 'two-layer-net @1']);
+  const vars = await variables(client);
+  assert.deepEqual(vars.map((v) => [v.name, v.type, v.indexedVariables]), [['dout', 'float64[3, 50]', 3], ['mask', 'float64[3, 50]', 3], ['loss', 'float64', undefined]]);
+  const evaluate = async (expression: string) => (await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, context: 'repl' })).body.result;
+  assert.equal(await evaluate('mask.shape'), '[3, 50]');
+  // The mask is 0/1: its ones and its zeros make up all 150 elements.
+  assert.equal(await evaluate('mask.sum() + (1 - mask).sum()'), '150');
+  // Step Into reveals dx, which ReLU zeroes where the mask is 1 and passes dout through elsewhere.
+  await step(client, 'stepIn');
+  assert.equal(await evaluate('(dx * mask).absmax()'), '0');
+  assert.equal(await evaluate('(dx - dout * (1 - mask)).absmax()'), '0');
+  assert.equal((await step(client, 'continue')).event, 'terminated');
+});
