@@ -2,6 +2,7 @@
 // worker, through the one engine client; parsing is pure and quick, and happens here.
 import * as vscode from 'vscode';
 import type { RunEvent } from '../protocol';
+import { Baselines } from './baselines';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
 import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
         applyFix: (target, which) => void commands.applyFix(target, which),
+        baseline: (target, pin) => void (pin ? commands.pinBaseline(target) : commands.clearBaseline(target)),
       }, () => {
         onDispose();
         runPanelClosed(view.uri);
@@ -96,7 +98,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       return view;
     },
   });
-  const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side });
+  const baselines = new Baselines(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'baselines'), context.storageUri ? context.workspaceState : context.globalState);
+  const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side, baselines });
 
   /**
    * A run streams only to its panel, so closing the panel cancels it; the worker stays warm while
