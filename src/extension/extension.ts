@@ -1,7 +1,7 @@
 // Entry point: builds the extension's parts and wires them to VS Code. Engine work happens in the
 // worker, through the one engine client; parsing is pure and quick, and happens here.
 import * as vscode from 'vscode';
-import type { RunEvent } from '../protocol';
+import type { RunEvent, WireBaseline } from '../protocol';
 import { Baselines } from './baselines';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
@@ -32,6 +32,8 @@ export interface BackpropApi {
   engineWorkers(): { key: string; running: boolean }[];
   /** For fault tests: ends the thread of the spec's worker as a crash would, mid-job or not; settles once it is gone. */
   killEngine(uri: vscode.Uri): Promise<void>;
+  /** The spec's baseline as its panel gets it (read from storage the first time), or null. */
+  baseline(uri: vscode.Uri): Promise<WireBaseline | null>;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -175,6 +177,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     openTrainPanels: () => trainPanels.uris(),
     engineWorkers: () => engine.workers(),
     killEngine: (uri) => engine.kill(uri.toString()),
+    baseline: (uri) => baselines.get(uri),
   };
 }
 
