@@ -171,7 +171,7 @@ export class Commands {
       void vscode.window.showErrorMessage(`Backprop: ${label} cannot be a baseline: ${baseline}`);
       return false;
     }
-    this.w.runPanels.open(uri, false).post({ type: 'baseline', baseline });
+    this.w.runPanels.get(uri)?.post({ type: 'baseline', baseline });
     void vscode.window.showInformationMessage(`Backprop: the baseline of ${fileName(uri)} is now ${label}; each run shows how it differs.`);
     return true;
   }
