@@ -223,7 +223,7 @@ export class Commands {
     }, onSaved);
     panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
     // The page forgets the baseline on a reset: each run gets it again, after its reset.
-    void this.w.baselines.get(doc.uri).then((baseline) => baseline && panel.post({ type: 'baseline', baseline }));
+    void this.w.baselines.get(doc.uri).then((baseline) => baseline && panel.uri.toString() === doc.uri.toString() && panel.post({ type: 'baseline', baseline }));
     const result = await outcome;
     if (result.status === 'problems') {
       const more = result.errors > 1 ? ` (and ${result.errors - 1} more)` : '';
