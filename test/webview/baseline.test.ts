@@ -156,6 +156,17 @@ describe('run panel against a baseline', () => {
     }
   }
 
+  test('a tensor this run sent as a preview has no diff, said so beside its heatmap and in the summary; its Δ‖dx‖ still shows', async () => {
+    const { page, watch } = await open('baselinePreview', 'light', 1280);
+    const reason = 'this run sent it as a pooled preview (a big batch), so its elements are not here to subtract';
+    assert.equal(await page.innerText(`${card('Δ dx')} .hm-note`), `Diff not available: ${reason}.`);
+    assert.deepEqual(await page.$$eval('.diff-notes li', (lis) => lis.map((li) => li.textContent)), [`Affine1/dx: diff not available, ${reason}`]);
+    assert.equal(await page.innerText('.baseline-headline'), 'All 21 tensors compared equal the baseline: every Δ is 0.');
+    assert.equal(await page.innerText('table.layers tbody tr:nth-child(1) td.col-ddx'), '0');
+    await page.locator('.detail').screenshot({ path: join(ARTIFACTS, 'baseline-preview-light-1280.png') });
+    await clean(page, watch);
+  });
+
   test('a reset forgets the baseline until the host sends it again; a null baseline clears it', async () => {
     const { page, watch } = await open('baseline', 'dark', 1280);
     assert.equal(await page.isVisible('.baseline-summary'), true);

@@ -16,6 +16,7 @@ import type {
   WireTensor,
   WorstElement,
 } from '../../src/protocol';
+import { poolMaxAbs } from '../../src/downsample';
 import { sideHeatmaps } from '../../src/heatmaps';
 
 /** The hostile layer name: it must appear literally, never as markup. */
@@ -524,4 +525,18 @@ export function networkBaseline(changed: boolean): HostToWebview {
 export function networkRunWithBaseline(runId: number, changed: boolean): HostToWebview[] {
   const [reset, ...rest] = networkRun(runId);
   return [reset, networkBaseline(changed), ...rest];
+}
+
+/**
+ * The unchanged run against its baseline, as when Affine1's dx is a big batch: this run sends it as
+ * a pooled preview (here of 2 columns to a cell), so its diff is not available; its stats still are.
+ */
+export function networkRunWithPreview(runId: number): HostToWebview[] {
+  return networkRunWithBaseline(runId, false).map((m) => {
+    if (m.type !== 'event' || m.event.kind !== 'backward' || m.event.index !== 0) return m;
+    const dx = m.event.dx;
+    const grid = poolMaxAbs(new Float64Array(dx.buffer), dx.shape[0], dx.shape[1], 392);
+    const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
+    return { ...m, event: { ...m.event, dx: { shape: dx.shape, buffer: new ArrayBuffer(0), stats: dx.stats, preview } } };
+  });
 }

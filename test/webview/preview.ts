@@ -4,7 +4,7 @@
 // answer=auto, the Train panel's snapshot requests.
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
-import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, shopRun, sideConvLayer, sideLayer } from './fixtures';
+import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, sideConvLayer, sideLayer } from './fixtures';
 import { progressOf, snapshotAnswer, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
@@ -53,6 +53,7 @@ const PLAYS: Record<string, () => Sent[]> = {
   network: () => networkRun(1),
   baseline: () => networkRunWithBaseline(1, true),
   baselineSame: () => networkRunWithBaseline(1, false),
+  baselinePreview: () => networkRunWithPreview(1),
   conv: () => convRun(1),
   shop: () => shopRun(1),
   shopLong: () => longShopRun(1),
