@@ -3,6 +3,7 @@
 // what cannot be compared, with why. A tensor sent as a preview has no elements here to subtract: its
 // diff is said to be unavailable, never made up from the preview.
 import { diffTensor, matchRuns, type Incomparable, type TensorDiff } from '../../src/engine/run-diff';
+import { layerOf } from '../../src/engine/run-record';
 import { tensor } from '../../src/engine/tensor';
 import { escapeControls, fmt, fmtCount, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
@@ -74,8 +75,9 @@ export class RunComparison {
   }
 
   private compute(name: string, current: WireTensor): TensorComparison {
-    // The current tensor's own verdict comes first; the baseline's tensors it leaves over are the summary's business.
-    const { pairs, incomparable } = matchRuns(this.tensors, new Map([[name, current]]));
+    // Against its own layer's tensors in the baseline: the tensors it leaves over are the summary's business.
+    const layer = layerOf(name);
+    const { pairs, incomparable } = matchRuns(new Map([...this.tensors].filter(([n]) => layerOf(n) === layer)), new Map([[name, current]]));
     if (pairs.length === 0) return { kind: 'incomparable', what: incomparable[0] };
     const before = pairs[0].baseline;
     const missing = missingValues(current, 'run') ?? missingValues(before, 'baseline');
