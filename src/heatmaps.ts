@@ -47,6 +47,8 @@ export interface LayerHeatmap {
   /** Colour scale: sequential for outputs (the view draws a signed one diverging, see scaleFor), two colours for masks, diverging around 0 for gradients and parameters. */
   kind: 'sequential' | 'mask' | 'diverging';
   tensor: WireTensor;
+  /** What a run records the tensor as within its layer (src/engine/run-record): out, y, t, mask, dout, dx, dW, W… */
+  record: string;
   /** The parameter (W, b, gamma, beta) whose gradient or value this is. */
   param?: string;
   /** A parameter or its gradient: a 4-D one is a bank of filters, drawn one filter to a group. */
@@ -60,25 +62,34 @@ export function layerHeatmaps(layer: LayerTensors, shown: readonly HeatmapSource
   return shown.flatMap((source): LayerHeatmap[] => {
     switch (source) {
       case 'activation':
-        return layer.activation ? [{ title: layer.isLoss ? 'prediction' : 'activation', kind: 'sequential', tensor: layer.activation }] : [];
+        return layer.activation ? [{ title: layer.isLoss ? 'prediction' : 'activation', kind: 'sequential', tensor: layer.activation, record: layer.isLoss ? 'y' : 'out' }] : [];
       case 'target':
-        return layer.target ? [{ title: 'targets', kind: 'sequential', tensor: layer.target }] : [];
+        return layer.target ? [{ title: 'targets', kind: 'sequential', tensor: layer.target, record: 't' }] : [];
       case 'mask':
-        return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask, ...(layer.info.type === 'pooling' && { maskWords: POOLING_MASK }) }] : [];
+        return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask, record: 'mask', ...(layer.info.type === 'pooling' && { maskWords: POOLING_MASK }) }] : [];
       case 'dout':
-        return layer.dout ? [{ title: 'dout', kind: 'diverging', tensor: layer.dout }] : [];
+        return layer.dout ? [{ title: 'dout', kind: 'diverging', tensor: layer.dout, record: 'dout' }] : [];
       case 'dx':
         // The loss's dx, for softmax-with-loss and MSE alike, is what the last layer receives.
-        return layer.dx ? [{ title: layer.isLoss ? 'dx = (y − t)/N' : 'dx', kind: 'diverging', tensor: layer.dx }] : [];
+        return layer.dx ? [{ title: layer.isLoss ? 'dx = (y − t)/N' : 'dx', kind: 'diverging', tensor: layer.dx, record: 'dx' }] : [];
       case 'grads':
-        return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name, filters: true }));
+        return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, record: `d${g.name}`, param: g.name, filters: true }));
       case 'params':
-        return (layer.params ?? []).map((p) => ({ title: p.name, kind: 'diverging', tensor: p.value, param: p.name, filters: true }));
+        return (layer.params ?? []).map((p) => ({ title: p.name, kind: 'diverging', tensor: p.value, record: p.name, param: p.name, filters: true }));
     }
   });
 }
 
 /** The side view's heatmaps of `layer`, as its host sends them: the side view reveals no parameter, so no `param`. */
 export function sideHeatmaps(layer: LayerTensors): SideHeatmap[] {
-  return layerHeatmaps(layer, SIDE_HEATMAPS).map(({ param: _revealed, ...heatmap }) => heatmap);
+  return layerHeatmaps(layer, SIDE_HEATMAPS).map(({ param: _revealed, record: _named, ...heatmap }) => heatmap);
+}
+
+/**
+ * True when the run panel draws or tabulates what a run records as `key` of a layer that records
+ * `keys`: its output (y and t for the loss), mask, dout, dx, the loss, and each parameter's gradient
+ * (d + a key of the layer); the other tensors a layer keeps for backward (x, col…) it does not show.
+ */
+export function panelShows(key: string, keys: ReadonlySet<string>): boolean {
+  return ['out', 'y', 't', 'mask', 'dout', 'dx', 'loss'].includes(key) || (key.startsWith('d') && keys.has(key.slice(1)));
 }

@@ -241,7 +241,19 @@ export type HostToWebview =
    * fix of the run's finding i (null without one, or once it would change nothing); `all` lists what
    * Fix all changes (null when nothing).
    */
-  | { type: 'fixes'; runId: number; fixes: (string | null)[]; all: string[] | null };
+  | { type: 'fixes'; runId: number; fixes: (string | null)[]; all: string[] | null }
+  /** The spec's baseline, which every run shown is compared with; null: none (cleared). */
+  | { type: 'baseline'; baseline: WireBaseline | null };
+
+/**
+ * A pinned or saved run as the panel gets it: its tensors by name (`Affine1/dW`, as run-record names
+ * them), each with its stats and, when it would go whole in a run's events (src/wire-tensor), its values.
+ */
+export interface WireBaseline {
+  /** What the user knows it as: "run of 12:03:41", or the saved file's name. */
+  label: string;
+  tensors: { name: string; tensor: WireTensor }[];
+}
 
 /** Messages from a webview to the extension host. All are validated by the host before use. */
 export type WebviewToHost =
@@ -256,7 +268,11 @@ export type WebviewToHost =
   /** The user asked for the fix of the run's finding `index` (its quick fix's edit). */
   | { type: 'applyFix'; index: number }
   /** The user asked for Fix all. */
-  | { type: 'fixAll' };
+  | { type: 'fixAll' }
+  /** Keep the spec's run as its baseline. */
+  | { type: 'pinBaseline' }
+  /** Stop comparing the spec's runs with a baseline. */
+  | { type: 'clearBaseline' };
 
 /** One heatmap the side view shows. */
 export interface SideHeatmap {

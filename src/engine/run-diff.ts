@@ -67,12 +67,26 @@ function gap(a: number, b: number): number {
   return Number.isNaN(d) ? Infinity : d;
 }
 
-/** `current` against `baseline`, both named tensors (`layer/tensor`); over counts use `tolerance`. */
-export function diffRuns(baseline: ReadonlyMap<string, Tensor>, current: ReadonlyMap<string, Tensor>, tolerance: Tolerance = EXACT): RunDiff {
-  const layersOf = (run: ReadonlyMap<string, Tensor>) => new Set([...run.keys()].map(layerOf));
+/** A tensor in both runs with one shape, matched by name. */
+export interface MatchedPair<T> {
+  name: string;
+  layer: string;
+  baseline: T;
+  current: T;
+}
+
+/**
+ * Which tensors of two runs can be compared: by name, with one shape; the rest with the reason. Only
+ * shapes are read, so a viewer that holds some tensors' statistics alone matches them the same way.
+ */
+export function matchRuns<T extends { readonly shape: readonly number[] }>(
+  baseline: ReadonlyMap<string, T>,
+  current: ReadonlyMap<string, T>,
+): { pairs: MatchedPair<T>[]; incomparable: Incomparable[] } {
+  const layersOf = (run: ReadonlyMap<string, T>) => new Set([...run.keys()].map(layerOf));
   const [baseLayers, currentLayers] = [layersOf(baseline), layersOf(current)];
-  const shape = (t: Tensor) => `[${t.shape.join(', ')}]`;
-  const compared: TensorDiff[] = [];
+  const shape = (t: T) => `[${t.shape.join(', ')}]`;
+  const pairs: MatchedPair<T>[] = [];
   const incomparable: Incomparable[] = [];
   const wholeLayer = new Set<string>();
   for (const [name, now] of current) {
@@ -83,7 +97,7 @@ export function diffRuns(baseline: ReadonlyMap<string, Tensor>, current: Readonl
       wholeLayer.add(layer);
     } else if (!before) incomparable.push({ layer, name, reason: 'added', detail: shape(now) });
     else if (before.shape.length !== now.shape.length || before.shape.some((d, i) => d !== now.shape[i])) incomparable.push({ layer, name, reason: 'reshaped', detail: `${shape(before)} → ${shape(now)}` });
-    else compared.push(compareTensor(name, layer, before, now, tolerance));
+    else pairs.push({ name, layer, baseline: before, current: now });
   }
   for (const [name, before] of baseline) {
     const layer = layerOf(name);
@@ -93,11 +107,17 @@ export function diffRuns(baseline: ReadonlyMap<string, Tensor>, current: Readonl
       wholeLayer.add(layer);
     } else incomparable.push({ layer, name, reason: 'removed', detail: shape(before) });
   }
-  return { compared, incomparable };
+  return { pairs, incomparable };
 }
 
-/** One tensor's element-wise difference, of two tensors of one shape. */
-function compareTensor(name: string, layer: string, before: Tensor, now: Tensor, tolerance: Tolerance): TensorDiff {
+/** `current` against `baseline`, both named tensors (`layer/tensor`); over counts use `tolerance`. */
+export function diffRuns(baseline: ReadonlyMap<string, Tensor>, current: ReadonlyMap<string, Tensor>, tolerance: Tolerance = EXACT): RunDiff {
+  const { pairs, incomparable } = matchRuns(baseline, current);
+  return { compared: pairs.map((p) => diffTensor(p.name, p.baseline, p.current, tolerance)), incomparable };
+}
+
+/** One tensor's element-wise difference current − baseline, of two tensors of one shape named `name` (`layer/tensor`). */
+export function diffTensor(name: string, before: Tensor, now: Tensor, tolerance: Tolerance = EXACT): TensorDiff {
   const [a, b] = [now.data, before.data];
   const delta = new Float64Array(a.length);
   let [maxAbs, worst, over] = [0, a.length === 0 ? -1 : 0, 0];
@@ -109,7 +129,7 @@ function compareTensor(name: string, layer: string, before: Tensor, now: Tensor,
   }
   return {
     name,
-    layer,
+    layer: layerOf(name),
     shape: [...now.shape],
     delta: tensor(now.shape, delta),
     maxAbs,

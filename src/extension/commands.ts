@@ -4,6 +4,7 @@
 // happens in the worker.
 import * as vscode from 'vscode';
 import type { RunEvent, TrainStatus } from '../protocol';
+import type { Baselines } from './baselines';
 import type { LayerCursor } from './cursor';
 import { runFixes, workspaceEdit, type LiveDiagnostics } from './editor';
 import type { RunPanel } from './panel';
@@ -28,6 +29,7 @@ export interface Workbench {
   trainPanels: PanelRegistry<TrainPanel>;
   cursor: LayerCursor;
   side: SideView;
+  baselines: Baselines;
 }
 
 export class Commands {
@@ -50,6 +52,11 @@ export class Commands {
       }),
       vscode.commands.registerCommand('backprop.saveRun', (uri?: unknown, to?: unknown) =>
         this.saveRun(uri instanceof vscode.Uri ? uri : undefined, to instanceof vscode.Uri ? to : undefined),
+      ),
+      vscode.commands.registerCommand('backprop.pinBaseline', (uri?: unknown) => this.pinBaseline(this.baselineTarget(uri))),
+      vscode.commands.registerCommand('backprop.clearBaseline', (uri?: unknown) => this.clearBaseline(this.baselineTarget(uri))),
+      vscode.commands.registerCommand('backprop.openBaseline', (uri?: unknown, file?: unknown) =>
+        this.openBaseline(this.baselineTarget(uri), file instanceof vscode.Uri ? file : undefined),
       ),
       vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
       vscode.commands.registerCommand('backprop.pinPanel', (uri?: unknown) => this.setPinned(uri, true)),
@@ -119,6 +126,63 @@ export class Commands {
     return destination;
   }
 
+  /** The spec a baseline command is about: `uri`, else the active run panel's, else the active editor's. */
+  private baselineTarget(uri: unknown): vscode.Uri | undefined {
+    if (typeof uri === 'string') return vscode.Uri.parse(uri);
+    return specTarget(uri instanceof vscode.Uri ? uri : this.w.runPanels.active()?.uri);
+  }
+
+  /**
+   * Runs `uri` again, as Save Run does (seeded, so the run shown unless the spec was edited since),
+   * and keeps every tensor of that run as the spec's baseline: each later run is compared with it.
+   * True once pinned.
+   */
+  async pinBaseline(uri: vscode.Uri | undefined): Promise<boolean> {
+    if (!uri) return false;
+    const saved: { npz?: Uint8Array } = {};
+    const outcome = await this.runDocument(await vscode.workspace.openTextDocument(uri), false, true, [], (npz) => (saved.npz = npz));
+    if (outcome.status !== 'done' || !saved.npz) return false;
+    return this.setBaseline(uri, saved.npz, `run of ${new Date().toLocaleTimeString()}`);
+  }
+
+  /** Makes the saved run `file` (an .npz of `backprop run --save` or Save Run), or one the user picks, the baseline of `uri`. */
+  async openBaseline(uri: vscode.Uri | undefined, file: vscode.Uri | undefined): Promise<boolean> {
+    if (!uri) return false;
+    const picked = file ?? (await vscode.window.showOpenDialog({ filters: { 'NumPy .npz': ['npz'] }, openLabel: 'Open as Baseline', canSelectMany: false }))?.[0];
+    if (!picked) return false;
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(picked);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Backprop: cannot read ${vscode.workspace.asRelativePath(picked)}: ${e instanceof Error ? e.message : String(e)}`);
+      return false;
+    }
+    return this.setBaseline(uri, bytes, picked.path.slice(picked.path.lastIndexOf('/') + 1));
+  }
+
+  private async setBaseline(uri: vscode.Uri, npz: Uint8Array, label: string): Promise<boolean> {
+    let baseline;
+    try {
+      baseline = await this.w.baselines.set(uri, npz, label);
+    } catch (e) {
+      baseline = `cannot store it: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (typeof baseline === 'string') {
+      void vscode.window.showErrorMessage(`Backprop: ${label} cannot be a baseline: ${baseline}`);
+      return false;
+    }
+    this.w.runPanels.get(uri)?.post({ type: 'baseline', baseline });
+    void vscode.window.showInformationMessage(`Backprop: the baseline of ${fileName(uri)} is now ${label}; each run shows how it differs.`);
+    return true;
+  }
+
+  /** Stops comparing the runs of `uri` with a baseline. */
+  async clearBaseline(uri: vscode.Uri | undefined): Promise<void> {
+    if (!uri) return;
+    await this.w.baselines.clear(uri);
+    this.w.runPanels.get(uri)?.post({ type: 'baseline', baseline: null });
+  }
+
   /** Trains `uri`, or the active editor's spec, into its Train panel; undefined when it cannot train. */
   async openAndTrain(uri: vscode.Uri | undefined): Promise<TrainSession | undefined> {
     const target = specTarget(uri);
@@ -158,6 +222,8 @@ export class Commands {
       }
     }, onSaved);
     panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
+    // The page forgets the baseline on a reset: each run gets it again, after its reset.
+    void this.w.baselines.get(doc.uri).then((baseline) => baseline && panel.uri.toString() === doc.uri.toString() && panel.post({ type: 'baseline', baseline }));
     const result = await outcome;
     if (result.status === 'problems') {
       const more = result.errors > 1 ? ` (and ${result.errors - 1} more)` : '';

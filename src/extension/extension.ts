@@ -1,7 +1,8 @@
 // Entry point: builds the extension's parts and wires them to VS Code. Engine work happens in the
 // worker, through the one engine client; parsing is pure and quick, and happens here.
 import * as vscode from 'vscode';
-import type { RunEvent } from '../protocol';
+import type { RunEvent, WireBaseline } from '../protocol';
+import { Baselines } from './baselines';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
 import { registerDebugger } from './debug';
@@ -32,6 +33,8 @@ export interface BackpropApi {
   engineWorkers(): { key: string; running: boolean }[];
   /** For fault tests: ends the thread of the spec's worker as a crash would, mid-job or not; settles once it is gone. */
   killEngine(uri: vscode.Uri): Promise<void>;
+  /** The spec's baseline as its panel gets it (read from storage the first time), or null. */
+  baseline(uri: vscode.Uri): Promise<WireBaseline | null>;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -64,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
         selectLayer: (target, index) => void cursor.reveal(target, index, true),
         selectCell: (target, index, param, row, col) => void cursor.showCell(target, index, param, row, col),
         applyFix: (target, which) => void commands.applyFix(target, which),
+        baseline: (target, pin) => void (pin ? commands.pinBaseline(target) : commands.clearBaseline(target)),
       }, () => {
         onDispose();
         runPanelClosed(view.uri);
@@ -97,7 +101,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       return view;
     },
   });
-  const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side });
+  const baselines = new Baselines(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'baselines'), context.storageUri ? context.workspaceState : context.globalState);
+  const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side, baselines });
 
   /**
    * A run streams only to its panel, so closing the panel cancels it; the worker stays warm while
@@ -174,6 +179,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     openTrainPanels: () => trainPanels.uris(),
     engineWorkers: () => engine.workers(),
     killEngine: (uri) => engine.kill(uri.toString()),
+    baseline: (uri) => baselines.get(uri),
   };
 }
 

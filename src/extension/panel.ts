@@ -19,6 +19,8 @@ export interface PanelActions {
   selectCell(uri: vscode.Uri, index: number, param: string, row: number, col: number): void;
   /** Apply the fix of the run's finding `index`, or (`all`) every finding's. */
   applyFix(uri: vscode.Uri, which: number | 'all'): void;
+  /** Pin the spec's run as its baseline, or (false) clear the baseline. */
+  baseline(uri: vscode.Uri, pin: boolean): void;
 }
 
 /** What a webview may load: our own bundles and their stylesheets, nothing else. */
@@ -91,6 +93,7 @@ export class RunPanel {
         else if (msg.type === 'selectLayer') actions.selectLayer(this.uri, msg.index);
         else if (msg.type === 'applyFix') actions.applyFix(this.uri, msg.index);
         else if (msg.type === 'fixAll') actions.applyFix(this.uri, 'all');
+        else if (msg.type === 'pinBaseline' || msg.type === 'clearBaseline') actions.baseline(this.uri, msg.type === 'pinBaseline');
         else actions.selectCell(this.uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
@@ -116,8 +119,8 @@ export class RunPanel {
       this.log = [];
       this.queue = [];
     }
-    // Only the latest cursor selection and the latest fixes matter to a new page, and a run goes stale once.
-    if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes') this.log = this.log.filter((m) => m.type !== msg.type);
+    // Only the latest cursor selection, fixes and baseline matter to a new page, and a run goes stale once.
+    if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes' || msg.type === 'baseline') this.log = this.log.filter((m) => m.type !== msg.type);
     this.log.push(msg);
     if (this.ready) this.send([msg]);
   }

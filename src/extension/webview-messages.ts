@@ -24,6 +24,8 @@ export function parseWebviewMessage(data: unknown): WebviewToHost | null {
     case 'ready':
     case 'rerun':
     case 'fixAll':
+    case 'pinBaseline':
+    case 'clearBaseline':
       return { type: m.type };
     case 'selectLayer':
     case 'applyFix':

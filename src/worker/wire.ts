@@ -5,10 +5,11 @@
 // A big batch of images [N, C, H, W] goes as its first samples, since each image is drawn whole.
 import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
-import { histogram, maskStats, tensorStats } from '../engine/stats';
+import { histogram, maskStats } from '../engine/stats';
 import type { LayerType } from '../engine/layer';
 import type { Tensor } from '../engine/tensor';
-import type { RunEvent, WireStats, WireTensor } from '../protocol';
+import type { RunEvent, WireTensor } from '../protocol';
+import { PREVIEW_ABOVE, PREVIEW_CELLS, sentWhole, wireStats } from '../wire-tensor';
 
 /** A protocol event and the buffers to transfer with it. */
 export interface Wired {
@@ -17,22 +18,10 @@ export interface Wired {
   transfer: ArrayBuffer[];
 }
 
-/** Batch-sized tensors (activations, masks, dout, dx) with more elements than this (2 MB) go as a preview. */
-export const PREVIEW_ABOVE = 1 << 18;
-/** Cells per axis of a preview: more than the panel draws at zoom 2 (400 cells × 2). */
-export const PREVIEW_CELLS = 1024;
-
 /** Bins of an activation's or dx's histogram, as the book's weight-init figures have. */
 export const HISTOGRAM_BINS = 30;
 /** Outputs bounded by their layer's math are binned over the bound, so layers compare on one axis. */
 const OUTPUT_RANGE: Partial<Record<LayerType, readonly [number, number]>> = { sigmoid: [0, 1], tanh: [-1, 1] };
-
-const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
-
-function wireStats(t: Tensor): WireStats {
-  const s = tensorStats(t);
-  return { ...s, mean: orNull(s.mean), meanAbs: orNull(s.meanAbs), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
-}
 
 /** `t` copied whole into its own buffer, which is added to `transfer`. */
 export function wholeTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
@@ -47,8 +36,8 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   const wire = (t: Tensor): WireTensor => wholeTensor(t, transfer);
   // Parameters and check errors always go whole: the host reads their elements (selectCell).
   const batch = (t: Tensor): WireTensor => {
+    if (sentWhole(t.shape)) return wire(t);
     const { rows, cols } = matrixShape(t.shape);
-    if (t.data.length <= PREVIEW_ABOVE || (rows <= PREVIEW_CELLS && cols <= PREVIEW_CELLS)) return wire(t);
     // Images are drawn whole, a sample at a time: the first samples go as they are.
     if (t.shape.length === 4) {
       const samples = Math.max(1, Math.floor(PREVIEW_ABOVE / cols));

@@ -30,20 +30,20 @@ const pages: Page[] = [
   {
     name: 'run panel',
     parse: parseWebviewMessage,
-    valid: [{ type: 'ready' }, { type: 'rerun' }, { type: 'selectLayer', index: 2 }, { type: 'selectCell', index: 0, param: 'W', row: 3, col: 4 }, { type: 'applyFix', index: 1 }, { type: 'fixAll' }],
+    valid: [{ type: 'ready' }, { type: 'rerun' }, { type: 'selectLayer', index: 2 }, { type: 'selectCell', index: 0, param: 'W', row: 3, col: 4 }, { type: 'applyFix', index: 1 }, { type: 'fixAll' }, { type: 'pinBaseline' }, { type: 'clearBaseline' }],
     foreign: ['snapshot', 'cancel', 'retrain', 'revealLayer', 'event', 'reset', 'fixes'],
   },
   {
     name: 'Train panel',
     parse: parseTrainViewMessage,
     valid: [{ type: 'ready' }, { type: 'cancel' }, { type: 'retrain' }, { type: 'snapshot', step: 500 }, { type: 'revealLayer', index: 1 }],
-    foreign: ['rerun', 'selectLayer', 'selectCell', 'trainReset', 'applyFix', 'fixAll'],
+    foreign: ['rerun', 'selectLayer', 'selectCell', 'trainReset', 'applyFix', 'fixAll', 'pinBaseline', 'clearBaseline'],
   },
   {
     name: 'side view',
     parse: parseSideViewMessage,
     valid: [{ type: 'ready' }, { type: 'revealLayer', index: 1 }],
-    foreign: ['rerun', 'selectLayer', 'selectCell', 'snapshot', 'cancel', 'retrain', 'applyFix', 'fixAll'],
+    foreign: ['rerun', 'selectLayer', 'selectCell', 'snapshot', 'cancel', 'retrain', 'applyFix', 'fixAll', 'pinBaseline', 'clearBaseline'],
   },
 ];
 

@@ -6,7 +6,8 @@ import { poolMaxAbs } from '../../src/downsample';
 import { tensorStats } from '../../src/engine/stats';
 import { compareGradients } from '../../src/engine/gradcheck';
 import { tensor, type Tensor } from '../../src/engine/tensor';
-import { PREVIEW_ABOVE, PREVIEW_CELLS, toWire } from '../../src/worker/wire';
+import { toWire } from '../../src/worker/wire';
+import { PREVIEW_ABOVE, PREVIEW_CELLS } from '../../src/wire-tensor';
 
 /** A rows×cols tensor of distinct values of both signs. */
 function filled(rows: number, cols: number): Tensor {

@@ -84,6 +84,33 @@ describe('Backprop Lens in the extension host', function () {
     assert.deepEqual([...read.arrays.get('Affine1/dW')!.data], [...new Float64Array(dW.buffer)]);
   });
 
+  it('Pin as Baseline keeps the run of the spec; Open Saved Run as Baseline… takes an .npz; Clear Baseline forgets it', async () => {
+    const spec = specFile('baseline.backprop.yaml', readFileSync(example('two-layer-net.backprop.yaml').fsPath, 'utf8'));
+    assert.equal(await vscode.commands.executeCommand('backprop.pinBaseline', spec), true);
+    const pinned = await api.baseline(spec);
+    assert.ok(pinned, 'a baseline after Pin');
+    assert.match(pinned.label, /^run of /);
+    // The baseline is the run the panel shows (runs are seeded): Affine1's dW element for element.
+    const { events } = await api.run(spec);
+    const dW = ofKind(events, 'backward').find((e) => e.index === 0)!.grads[0].grad;
+    const kept = pinned.tensors.find((t) => t.name === 'Affine1/dW')?.tensor;
+    assert.deepEqual(kept?.shape, dW.shape);
+    assert.deepEqual([...new Float64Array(kept!.buffer)], [...new Float64Array(dW.buffer)]);
+    assert.ok(!pinned.tensors.some((t) => t.name === 'Affine1/W'), 'weights are not what the panel compares');
+
+    const saved = vscode.Uri.file(join(scratch, 'for-baseline.npz'));
+    assert.equal((await vscode.commands.executeCommand<vscode.Uri | undefined>('backprop.saveRun', spec, saved))?.toString(), saved.toString());
+    assert.equal(await vscode.commands.executeCommand('backprop.openBaseline', spec, saved), true);
+    assert.equal((await api.baseline(spec))?.label, 'for-baseline.npz');
+    const junk = vscode.Uri.file(join(scratch, 'junk.npz'));
+    writeFileSync(junk.fsPath, 'not a zip');
+    assert.equal(await vscode.commands.executeCommand('backprop.openBaseline', spec, junk), false);
+    assert.equal((await api.baseline(spec))?.label, 'for-baseline.npz', 'a file that is no run leaves the baseline as it was');
+
+    await vscode.commands.executeCommand('backprop.clearBaseline', spec);
+    assert.equal(await api.baseline(spec), null);
+  });
+
   it('puts spec errors in Problems on the right line and runs nothing', async () => {
     const uri = specFile('broken.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - relux\n');
     const { events, outcome } = await api.run(uri);

@@ -16,6 +16,7 @@ import type {
   WireTensor,
   WorstElement,
 } from '../../src/protocol';
+import { poolMaxAbs } from '../../src/downsample';
 import { sideHeatmaps } from '../../src/heatmaps';
 import { runNetwork } from '../../src/engine/run';
 import { loadSpec, type SpecIO } from '../../src/spec/index';
@@ -496,4 +497,83 @@ export function sideWeightInitLayer(): Extract<HostToSideView, { type: 'layer' }
   const info = start.layers[9];
   const heatmaps = sideHeatmaps({ info, activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
   return { type: 'layer', spec: 'weight-init-activation-histogram.backprop.yaml', index: 9, info, heatmaps, flow: flowOf(events), stale: false };
+}
+
+/** The run's tensors as the host sends a baseline: by run-record name, each with fresh buffers and its own stats. */
+function baselineTensors(events: RunEvent[]): Map<string, WireTensor> {
+  const out = new Map<string, WireTensor>();
+  const names = [...LAYERS.map((l) => l.name), LOSS.name];
+  const copy = (t: WireTensor): WireTensor => {
+    const data = new Float64Array(t.buffer.slice(0));
+    return { shape: [...t.shape], buffer: data.buffer, stats: stats(t.shape, data) };
+  };
+  for (const e of events) {
+    if (e.kind === 'forward') {
+      const layer = names[e.index];
+      out.set(`${layer}/out`, copy(e.activation));
+      if (e.mask) out.set(`${layer}/mask`, copy(e.mask));
+    } else if (e.kind === 'loss') {
+      out.set(`${LOSS.name}/y`, copy(e.prediction));
+      out.set(`${LOSS.name}/t`, copy(e.target));
+      out.set(`${LOSS.name}/dx`, copy(e.dx));
+      out.set(`${LOSS.name}/loss`, wire([], () => e.value));
+    } else if (e.kind === 'backward') {
+      const layer = names[e.index];
+      out.set(`${layer}/dout`, copy(e.dout));
+      out.set(`${layer}/dx`, copy(e.dx));
+      for (const g of e.grads) out.set(`${layer}/d${g.name}`, copy(g.grad));
+    }
+  }
+  return out;
+}
+
+/** Where the changed baseline differs from the run: Affine1's dW at [3, 1] by this much (the largest |Δ|), the loss by LOSS_DELTA. */
+export const BASELINE_DW_DELTA = 0.25;
+export const LOSS_DELTA = 0.125;
+
+/**
+ * The network run's baseline: with `changed`, as the run was before an edit: Affine1/dW differs at
+ * [3, 1] and Relu1's output everywhere by a little; the hostile layer's dW had 6 columns (reshaped);
+ * a layer Affine0 has gone (removed); Affine1's dx is too big to send (no values); the loss was
+ * LOSS_DELTA lower. Without `changed`, it is the run itself: every Δ is 0.
+ */
+export function networkBaseline(changed: boolean): HostToWebview {
+  const tensors = baselineTensors(networkEvents());
+  if (changed) {
+    const edit = (name: string, f: (data: Float64Array) => void) => {
+      const t = tensors.get(name)!;
+      const data = new Float64Array(t.buffer);
+      f(data);
+      tensors.set(name, { ...t, stats: stats(t.shape, data) });
+    };
+    edit('Affine1/dW', (d) => (d[3 * 50 + 1] -= BASELINE_DW_DELTA));
+    edit('Relu1/out', (d) => d.forEach((v, i) => (d[i] = v * 0.99)));
+    edit(`${LOSS.name}/loss`, (d) => (d[0] -= LOSS_DELTA));
+    tensors.set(`${HOSTILE_NAME}/dW`, wire([50, 6], (r, c) => noise(r, c, 13) * 0.05));
+    tensors.set('Affine0/out', wire([N, 20], (r, c) => noise(r, c, 2)));
+    tensors.set('Affine0/dW', wire([20, 784], (r, c) => noise(r, c, 3)));
+    const dx = tensors.get('Affine1/dx')!;
+    tensors.set('Affine1/dx', { ...dx, buffer: new ArrayBuffer(0) });
+  }
+  return { type: 'baseline', baseline: { label: changed ? 'run of 12:03:41' : 'run of 12:05:10', tensors: [...tensors].map(([name, tensor]) => ({ name, tensor })) } };
+}
+
+/** A network run with its baseline sent right after the reset, as the host does. */
+export function networkRunWithBaseline(runId: number, changed: boolean): HostToWebview[] {
+  const [reset, ...rest] = networkRun(runId);
+  return [reset, networkBaseline(changed), ...rest];
+}
+
+/**
+ * The unchanged run against its baseline, as when Affine1's dx is a big batch: this run sends it as
+ * a pooled preview (here of 2 columns to a cell), so its diff is not available; its stats still are.
+ */
+export function networkRunWithPreview(runId: number): HostToWebview[] {
+  return networkRunWithBaseline(runId, false).map((m) => {
+    if (m.type !== 'event' || m.event.kind !== 'backward' || m.event.index !== 0) return m;
+    const dx = m.event.dx;
+    const grid = poolMaxAbs(new Float64Array(dx.buffer), dx.shape[0], dx.shape[1], 392);
+    const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
+    return { ...m, event: { ...m.event, dx: { shape: dx.shape, buffer: new ArrayBuffer(0), stats: dx.stats, preview } } };
+  });
 }

@@ -1,11 +1,12 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
 import type { HostToWebview, WebviewToHost } from '../../src/protocol';
+import { BaselineSummary, RunComparison, diffNote, incomparableText, tensorName } from './baseline';
 import { CheckSummary, checksInOrder } from './check-summary';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
 import { fmt, fmtDuration, fmtFull } from '../../src/format';
-import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
+import { PANEL_HEATMAPS, layerHeatmaps, type LayerHeatmap } from '../../src/heatmaps';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
 import { CHECK_FIT, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type TensorView } from '../shared/heatmap';
@@ -39,6 +40,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
   if (m.type === 'select') return typeof m.index === 'number';
   if (m.type === 'fixes') return typeof m.runId === 'number' && Array.isArray(m.fixes) && (m.all === null || Array.isArray(m.all));
+  if (m.type === 'baseline') return m.baseline === null || (typeof m.baseline === 'object' && Array.isArray((m.baseline as Record<string, unknown>).tensors));
   return m.type === 'stale';
 }
 
@@ -53,6 +55,10 @@ class Panel {
   );
   private readonly checkSummary = new CheckSummary((i, param) => this.showCheck(i, param));
   private readonly distributions = new Distributions((i) => this.select(i));
+  private readonly baselineSummary = new BaselineSummary();
+  /** The spec's baseline, which the host sends after each reset; null: none. */
+  private comparison: RunComparison | null = null;
+  private readonly clearBaseline = h('button', { class: 'button secondary', type: 'button', title: 'Stop comparing the runs of this spec with the baseline', hidden: true }, 'Clear Baseline');
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -86,9 +92,12 @@ class Panel {
   ) {
     const rerun = h('button', { class: 'button', type: 'button', title: 'Run the spec again' }, 'Run again');
     rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
-    const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), rerun);
+    const pin = h('button', { class: 'button secondary', type: 'button', title: 'Keep this run (the spec run again, seeded) as the baseline that later runs are compared with' }, 'Pin as Baseline');
+    pin.addEventListener('click', () => this.post({ type: 'pinBaseline' }));
+    this.clearBaseline.addEventListener('click', () => this.post({ type: 'clearBaseline' }));
+    const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), pin, this.clearBaseline, rerun);
 
-    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.table.element, this.distributions.element);
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.baselineSummary.element, this.table.element, this.distributions.element);
 
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
     this.detailSection = h(
@@ -114,7 +123,9 @@ class Panel {
   receive(data: unknown): void {
     if (!isHostMessage(data)) return;
     if (data.type === 'select') return this.selectFromHost(data.index);
+    if (data.type === 'baseline') return this.setBaseline(data.baseline && new RunComparison(data.baseline));
     if (data.type === 'reset') {
+      this.setComparison(null);
       // A re-run keeps the selected row; another spec's row numbers mean nothing here.
       if (data.uri !== this.ui.uri) this.ui.selected = null;
       this.ui.uri = data.uri;
@@ -154,6 +165,20 @@ class Panel {
         break;
     }
     this.renderStatus();
+  }
+
+  /** Compares the run with `comparison` from now on, and redraws what shows it. */
+  private setBaseline(comparison: RunComparison | null): void {
+    this.setComparison(comparison);
+    this.model.rows.forEach((row, i) => this.table.updateRow(i, row));
+    this.renderDetail();
+    this.renderStatus();
+  }
+
+  private setComparison(comparison: RunComparison | null): void {
+    this.comparison = comparison;
+    this.table.setBaseline(comparison);
+    this.clearBaseline.hidden = comparison === null;
   }
 
   private post(msg: WebviewToHost): void {
@@ -222,6 +247,7 @@ class Panel {
     const loss = lossOf(m);
     this.summary.replaceChildren(h('span', { class: 'net-name' }, m.name ?? ''), ` · ${layerCount} layer${layerCount === 1 ? '' : 's'}`);
     if (loss !== null) this.summary.append(' · loss ', h('span', { class: 'loss', title: fmtFull(loss) }, fmt(loss)));
+    this.baselineSummary.render(this.comparison, m.rows, m.done !== null);
   }
 
   private renderGraph(): void {
@@ -260,12 +286,16 @@ class Panel {
       onZoom: (steps) => this.zoom.by(steps),
       onPick: this.picker(i, param),
     });
-    const plain = layerHeatmaps(row, PANEL_HEATMAPS).map((m) => tensorView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
+    const shown = layerHeatmaps(row, PANEL_HEATMAPS);
+    const plain = shown.map((m) => tensorView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
+    // Each heatmap's difference from the baseline goes beside it.
+    const diffs = this.comparison ? shown.map((m) => this.diffOf(row, m, options(m.param, PANEL_FIT))) : [];
+    const cards = plain.map((v, k) => (diffs[k] ? h('div', { class: 'hm-pair' }, v.element, diffs[k] instanceof HTMLElement ? diffs[k] : diffs[k].element) : v.element));
     // The host reveals elements of parameters only; dx is the layer's input, not in the spec.
     this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
-    this.heatmaps = [...plain, ...this.checks.flatMap((c) => c.heatmaps)];
+    this.heatmaps = [...plain.flatMap((v, k) => [v, ...(diffs[k] && !(diffs[k] instanceof HTMLElement) ? [diffs[k]] : [])]), ...this.checks.flatMap((c) => c.heatmaps)];
     this.heatmapGrid.replaceChildren(
-      ...(plain.length ? plain.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
+      ...(plain.length ? cards : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
     );
     this.checkList.replaceChildren(...this.checks.map((c) => c.element));
     this.checksSection.hidden = this.checks.length === 0;
@@ -273,6 +303,14 @@ class Panel {
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (sameLayer && focusedRow) this.checks.find((c) => c.param === focusedRow.param)?.focusRow(focusedRow.row);
     else if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
+  }
+
+  /** Beside heatmap `m` of `row`: its difference from the baseline on the diverging scale, or a card saying why there is none. */
+  private diffOf(row: LayerRecord, m: LayerHeatmap, options: HeatmapOptions): TensorView | HTMLElement {
+    const c = this.comparison!.compare(tensorName(row, m.record), m.tensor);
+    const title = `Δ ${m.title}`;
+    if (c.kind !== 'diff') return diffNote(title, c.kind === 'unavailable' ? `Diff not available: ${c.reason}.` : `No diff: ${incomparableText(c.what)}.`);
+    return tensorView({ title, layer: row.info.name, tensor: c.delta, kind: 'diverging', filters: m.filters, compare: { current: c.current, baseline: c.baseline } }, options);
   }
 
   /** The user chose a worst element of `view`: other checks let go of theirs; a parameter's element is revealed in the spec, as a click on its cell would. */

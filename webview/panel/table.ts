@@ -5,7 +5,9 @@ import { nonDifferentiableText } from './checks';
 import { h, rowKeyTarget } from '../shared/dom';
 import { findingMark } from './findings';
 import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../../src/format';
+import { tensorValues } from '../shared/wire-buffer';
 import type { LayerRecord } from '../shared/state';
+import { fmtDelta, tensorName, type RunComparison } from './baseline';
 
 /** One rendered cell: text plus an optional hover title and CSS classes. */
 interface Cell {
@@ -20,7 +22,7 @@ interface Cell {
 
 /** Where a column goes in a narrow panel: into the line of `group` under the layer's name, as `label text suffix`. */
 interface Fold {
-  group: 'about' | 'activity' | 'ratio';
+  group: 'about' | 'activity' | 'ratio' | 'delta';
   label?: string;
   suffix?: string;
 }
@@ -31,7 +33,7 @@ interface Column {
   title: string;
   numeric: boolean;
   fold?: Fold;
-  cell(r: LayerRecord, index: number): Cell;
+  cell(r: LayerRecord, index: number, baseline: RunComparison | null): Cell;
 }
 
 const NA: Cell = { text: '–', cls: 'na' };
@@ -118,6 +120,30 @@ function checkCell(r: LayerRecord): Cell {
   return { text: fmt(worst), tag: failed === 0 ? 'ok' : 'fail', title: [head, ...lines].join('\n'), cls: failed === 0 ? 'ok' : 'bad' };
 }
 
+/** A figure of the run against the baseline's: current − baseline, both in the hover. */
+function deltaCell(what: string, current: number | null | undefined, baseline: number | null | undefined, tag?: string): Cell {
+  if (current === undefined) return PENDING;
+  if (baseline === undefined) return { ...NA, title: `${what}: not in the baseline` };
+  if (current === null || baseline === null) return { ...NA, title: `${what}: not finite in ${current === null ? 'this run' : 'the baseline'}` };
+  const d = current - baseline;
+  return { text: fmtDelta(d), tag, title: `${what}: this run ${fmtFull(current)}, baseline ${fmtFull(baseline)}, Δ ${fmtFull(d)}`, cls: d === 0 ? 'same' : 'changed' };
+}
+
+/** The Δ of statistic `pick` of the row's tensor `key` (`tensor` in this run). */
+function statDelta(r: LayerRecord, b: RunComparison | null, key: string, tensor: WireTensor | null, what: string, pick: (s: WireStats) => number | null, tag?: string): Cell {
+  if (!b) return NA;
+  if (!tensor) return PENDING;
+  const before = b.get(tensorName(r, key));
+  return deltaCell(what, pick(tensor.stats), before && pick(before.stats), tag);
+}
+
+function gradDeltaCell(r: LayerRecord, b: RunComparison | null): Cell {
+  if (r.info.paramCount === 0 || r.isLoss) return NA;
+  const g = mainGrad(r);
+  if (!g) return b ? PENDING : NA;
+  return statDelta(r, b, `d${g.name}`, g.grad, `‖d${g.name}‖₂`, (s) => s.l2, g.name === 'W' ? undefined : `d${g.name}`);
+}
+
 // The layer's identity first, then the diagnostics, the Check column before any other. As the panel
 // narrows, whole groups fold into lines under the layer's name (panel.css, by container width): first
 // `about`, then `activity`, then `ratio`; the rest stays a column at any width.
@@ -155,6 +181,11 @@ const COLUMNS: Column[] = [
   { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, fold: { group: 'activity', label: 'min' }, cell: (r) => statCell(r.activation, (s) => s.min) },
   { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, fold: { group: 'activity', label: 'max' }, cell: (r) => statCell(r.activation, (s) => s.max) },
   { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout)', numeric: true, fold: { group: 'activity', label: 'masked/dead' }, cell: maskCell },
+  // Against the pinned baseline (shown only with one): columns in a wide panel, a line under the name below 1,200 px.
+  { key: 'ddw', header: 'Δ‖dW‖', title: 'Change of ‖dW‖₂ from the baseline (this run − baseline)', numeric: true, fold: { group: 'delta', label: 'Δ‖dW‖' }, cell: (r, _i, b) => gradDeltaCell(r, b) },
+  { key: 'ddx', header: 'Δ‖dx‖', title: 'Change of ‖dx‖₂ from the baseline', numeric: true, fold: { group: 'delta', label: 'Δ‖dx‖' }, cell: (r, _i, b) => statDelta(r, b, 'dx', r.dx, '‖dx‖₂', (s) => s.l2) },
+  { key: 'dmean', header: 'Δmean', title: 'Change of the output mean from the baseline', numeric: true, fold: { group: 'delta', label: 'Δmean' }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, 'mean', (s) => s.mean)) },
+  { key: 'dstd', header: 'Δstd', title: 'Change of the output standard deviation from the baseline', numeric: true, fold: { group: 'delta', label: 'Δstd' }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, 'std', (s) => s.std)) },
 ];
 
 /** Called with the index of the row the user selected. */
@@ -167,6 +198,8 @@ export class LayerTable {
   private readonly body: HTMLTableSectionElement;
   private rows: HTMLTableRowElement[] = [];
   private selected: number | null = null;
+  private baseline: RunComparison | null = null;
+  private readonly table: HTMLTableElement;
 
   constructor(private readonly onSelect: SelectHandler) {
     this.body = h('tbody');
@@ -175,14 +208,20 @@ export class LayerTable {
       { role: 'row' },
       ...COLUMNS.map((c) => h('th', { role: 'columnheader', scope: 'col', title: c.title, class: classOf(c) }, c.header)),
     );
-    const table = h('table', { class: 'layers', role: 'grid', 'aria-label': 'Layers', 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
-    this.element = h('div', { class: 'table-scroll layers-scroll' }, table);
+    this.table = h('table', { class: 'layers', role: 'grid', 'aria-label': 'Layers', 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
+    this.element = h('div', { class: 'table-scroll layers-scroll' }, this.table);
     this.body.addEventListener('click', (e) => {
       const tr = (e.target as Element).closest('tr');
       const i = tr ? this.rows.indexOf(tr) : -1;
       if (i >= 0) this.onSelect(i);
     });
     this.body.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** Compares the rows with `baseline` from now on (null: none, and no Δ columns); redraw them after. */
+  setBaseline(baseline: RunComparison | null): void {
+    this.baseline = baseline;
+    this.table.classList.toggle('compared', baseline !== null);
   }
 
   /** Rebuilds every row. */
@@ -198,11 +237,12 @@ export class LayerTable {
     const tr = this.rows[index] as HTMLTableRowElement | undefined;
     if (!tr) return;
     tr.classList.toggle('loss', r.isLoss);
-    const cells = COLUMNS.map((col) => ({ col, cell: col.cell(r, index) }));
+    const cells = COLUMNS.map((col) => ({ col, cell: col.cell(r, index, this.baseline) }));
     tr.replaceChildren(...cells.map(({ col, cell }) => renderCell(col, cell)));
     const fold = foldOf(cells);
     tr.querySelector('td.col-name')?.appendChild(fold);
     if (r.isLoss) this.fillLossValue(tr, r, fold);
+    if (r.isLoss && this.baseline) this.fillLossDelta(tr, r, fold, this.baseline);
   }
 
   /** Scrolls row `index` into view, if it exists. */
@@ -237,6 +277,21 @@ export class LayerTable {
     span[0].replaceWith(td);
     for (const c of span.slice(1)) c.remove();
     if (text) fold.appendChild(h('span', { class: 'fold-group fold-activity' }, h('span', { class: 'fold-item', title }, text)));
+  }
+
+  private fillLossDelta(tr: HTMLTableRowElement, r: LayerRecord, fold: HTMLElement, b: RunComparison): void {
+    // Δmean and Δstd of a prediction say little; the loss row's change of loss spans them instead.
+    const [mean, std] = [tr.querySelector('td.col-dmean'), tr.querySelector('td.col-dstd')];
+    if (!mean || !std) return;
+    const before = b.get(tensorName(r, 'loss'));
+    const cell = r.lossValue === null ? PENDING : deltaCell('loss', r.lossValue, before && tensorValues(before)?.[0]);
+    const text = cell.text && cell !== NA ? `Δloss ${cell.text}` : cell.text;
+    const td = h('td', { role: 'gridcell', colspan: 2, 'aria-colspan': 2, class: ['num loss-delta fold-delta', cell.cls ?? ''].filter(Boolean).join(' '), title: cell.title }, text);
+    mean.replaceWith(td);
+    std.remove();
+    if (!text) return;
+    const line = fold.querySelector('.fold-group.fold-delta') ?? fold.appendChild(h('span', { class: 'fold-group fold-delta' }));
+    line.append(h('span', { class: ['fold-item', cell.cls ?? ''].filter(Boolean).join(' '), title: cell.title }, text), ' ');
   }
 
   private onKey(e: KeyboardEvent): void {

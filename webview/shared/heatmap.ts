@@ -7,7 +7,7 @@ import type { MaskWords } from '../../src/heatmaps';
 import { readTheme, TensorScale } from './scale';
 import { bytesOf, tensorValues, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
-import { fmtCount, fmtShape } from '../../src/format';
+import { fmtCount, fmtFull, fmtShape } from '../../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {
@@ -24,6 +24,15 @@ export interface HeatmapSpec {
   maskWords?: MaskWords;
   /** A parameter, its gradient or its check error: a 4-D one is a bank of filters, drawn one filter to a group. */
   filters?: boolean;
+  /** For a difference current − baseline (the tensor): both runs' values, element by element, which its tooltip gives too. */
+  compare?: { current: Float64Array; baseline: Float64Array };
+}
+
+/** What element `i` of `spec`'s tensor, of value `v`, reads as in a tooltip (`value` names it): a difference gives both runs' values too. */
+export function valueLines(spec: HeatmapSpec, scale: TensorScale, v: number, i: number, value = 'value'): string[] {
+  const c = spec.compare;
+  if (!c) return [`${value} ${scale.valueText(v)}`];
+  return [`${value.replace('value', 'Δ')} ${fmtFull(v)}`, `this run ${fmtFull(c.current[i])}`, `baseline ${fmtFull(c.baseline[i])}`];
 }
 
 /** A drawn tensor: a matrix heatmap, or a grid of images for a 4-D one (see tensor-grid). */
@@ -419,12 +428,13 @@ export class HeatmapView extends TensorCard<{ r: number; c: number }> {
     const v = grid.values[r * grid.cols + c];
     const valueText = (x: number): string => this.scale.valueText(x);
     const head = `${this.spec.title} · ${this.spec.layer}`;
-    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, `value ${valueText(v)}`];
+    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, ...valueLines(this.spec, this.scale, v, r * grid.srcCols + c)];
     const b = cellBlock(grid, r, c);
     const range = (lo: number, hi: number): string => (hi - lo === 1 ? `${lo}` : `${lo}–${hi - 1}`);
     const src = grid.sourceIndex[r * grid.cols + c];
     const at = (i: number): string => `row ${Math.floor(i / grid.srcCols)}, col ${i % grid.srcCols}`;
-    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${fmtCount((b.r1 - b.r0) * (b.c1 - b.c0))})`, `max-|·| value ${valueText(v)} at ${at(src)}`];
+    const [first, ...more] = valueLines(this.spec, this.scale, v, src, 'max-|·| value');
+    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${fmtCount((b.r1 - b.r0) * (b.c1 - b.c0))})`, `${first} at ${at(src)}`, ...more];
     // A pooled cell shows its block's extreme; an element selected elsewhere in the block gets its own line.
     if (selected !== undefined && selected !== src && this.data) lines.push(`selected ${at(selected)}: value ${valueText(this.data[selected])}`);
     return lines;

@@ -1,7 +1,7 @@
 // A 4-D tensor [N, C, H, W] as a grid of small images: one group per sample (per filter for W and
 // dW, as the book's visualize_filter draws them), its C channels side by side, all on one colour
 // scale. A page holds at most TILE_BUDGET images, so each pixel stays at least MIN_PIXEL px wide.
-import { HeatmapView, TensorCard, type HeatmapOptions, type HeatmapSpec, type TensorView } from './heatmap';
+import { HeatmapView, TensorCard, valueLines, type HeatmapOptions, type HeatmapSpec, type TensorView } from './heatmap';
 import { domainOf } from './colormap';
 import { h } from './dom';
 import { readTheme, TensorScale } from './scale';
@@ -316,8 +316,8 @@ export class TensorGridView extends TensorCard<At> {
     this.placeCursor(at);
     const data = this.data;
     if (!data || this.cursor.hidden) return;
-    const v = data[((at.n * c + at.c) * hh + at.y) * w + at.x];
-    const lines = [`${this.spec.title} · ${this.spec.layer}`, `${this.axes} [${at.n}, ${at.c}, ${at.y}, ${at.x}]`, `value ${this.scale.valueText(v)}`];
+    const i = ((at.n * c + at.c) * hh + at.y) * w + at.x;
+    const lines = [`${this.spec.title} · ${this.spec.layer}`, `${this.axes} [${at.n}, ${at.c}, ${at.y}, ${at.x}]`, ...valueLines(this.spec, this.scale, data[i], i)];
     this.showTooltip(lines, point);
   }
 }

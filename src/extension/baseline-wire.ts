@@ -1,0 +1,24 @@
+// A saved run (an .npz of run-record tensors) as the run panel gets it for a baseline: the tensors the
+// panel shows, each with its stats, and its values when a run's events would carry them whole, so a
+// baseline costs the webview no more than a run does. Pure (no vscode): unit tests call it.
+import type { Tensor } from '../engine/tensor';
+import { layerOf } from '../engine/run-record';
+import { panelShows } from '../heatmaps';
+import type { WireBaseline } from '../protocol';
+import { sentWhole, wireStats } from '../wire-tensor';
+
+/** `arrays` (an .npz's, by `layer/tensor` name) as the baseline `label`; the buffers returned are fresh copies, free to transfer. */
+export function baselineWire(arrays: ReadonlyMap<string, Tensor>, label: string): WireBaseline {
+  const keysOf = new Map<string, Set<string>>();
+  for (const name of arrays.keys()) {
+    const layer = layerOf(name);
+    keysOf.set(layer, (keysOf.get(layer) ?? new Set()).add(name.slice(layer.length + 1)));
+  }
+  const tensors = [...arrays].flatMap(([name, t]) => {
+    const layer = layerOf(name);
+    if (!panelShows(name.slice(layer.length + 1), keysOf.get(layer)!)) return [];
+    const buffer = sentWhole(t.shape) ? (t.data.slice().buffer as ArrayBuffer) : new ArrayBuffer(0);
+    return [{ name, tensor: { shape: [...t.shape], buffer, stats: wireStats(t) } }];
+  });
+  return { label, tensors };
+}

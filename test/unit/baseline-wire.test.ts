@@ -1,0 +1,103 @@
+// A baseline as the run panel gets it: from a saving run job's .npz (the bytes Pin as Baseline keeps),
+// the tensors the panel shows, stats always, values when a run's events would carry them whole; and an
+// unchanged spec's second run matches it with every element's difference exactly 0.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { CallClock } from '../../src/call-clock';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
+import { diffRuns, diffTensor, matchRuns } from '../../src/engine/run-diff';
+import { tensor, type Tensor } from '../../src/engine/tensor';
+import { baselineWire } from '../../src/extension/baseline-wire';
+import type { RunEvent, WireTensor, WorkerToHost } from '../../src/protocol';
+import { readNpz } from '../../src/spec/npz';
+import { PREVIEW_ABOVE, sentWhole, wireStats } from '../../src/wire-tensor';
+import { runJob } from '../../src/worker/jobs';
+
+const root = join(__dirname, '..', '..', '..');
+
+/** The .npz and the events of a saving run job of example `name` (its text changed by `edit`). */
+async function savedRun(name: string, edit: (text: string) => string = (t) => t): Promise<{ arrays: Map<string, Tensor>; events: RunEvent[] }> {
+  const messages: WorkerToHost[] = [];
+  const text = edit(readFileSync(join(root, 'examples', name), 'utf8'));
+  const request = { type: 'run', runId: 1, text, fileName: name, folder: join(root, 'examples'), check: false, save: true, mnistPath: join(root, 'dist', 'mnist-digits.bin'), thresholds: DEFAULT_THRESHOLDS, allowCustom: false, confineTo: null } as const;
+  await runJob(request, (m) => messages.push(m), new CallClock());
+  const saved = messages.find((m) => m.type === 'saved');
+  assert.ok(saved?.type === 'saved', 'the job posted its .npz');
+  const read = readNpz(new Uint8Array(saved.npz));
+  assert.ok('arrays' in read, 'error' in read ? read.error : '');
+  return { arrays: read.arrays, events: messages.flatMap((m) => (m.type === 'event' ? [m.event] : [])) };
+}
+
+const values = (t: WireTensor): Float64Array => new Float64Array(t.buffer);
+
+test('a baseline sends the tensors the panel shows, with the stats the worker sends, and their values when they would go whole', async () => {
+  const { arrays, events } = await savedRun('two-layer-net.backprop.yaml');
+  const baseline = baselineWire(arrays, 'run of 12:00:00');
+  assert.equal(baseline.label, 'run of 12:00:00');
+  const names = baseline.tensors.map((t) => t.name);
+  // Outputs, masks, dout, dx and the parameters' gradients, and the loss; not the weights or what a layer keeps (x).
+  assert.deepEqual(
+    names.filter((n) => n.startsWith('Affine1/')),
+    ['Affine1/out', 'Affine1/dout', 'Affine1/dx', 'Affine1/dW', 'Affine1/db'],
+  );
+  assert.ok(names.includes('Relu1/mask') && names.some((n) => n.endsWith('/loss')) && names.some((n) => n.endsWith('/y')) && names.some((n) => n.endsWith('/t')));
+  assert.ok(!names.some((n) => n.endsWith('/W') || n.endsWith('/b') || n.endsWith('/x')), names.join(' '));
+  // The stats and values of Affine1's gradient are the run's own, as its backward event carried them.
+  const backward = events.find((e) => e.kind === 'backward' && e.index === 0);
+  assert.ok(backward?.kind === 'backward');
+  const dW = baseline.tensors.find((t) => t.name === 'Affine1/dW')!.tensor;
+  assert.deepEqual(dW.stats, backward.grads[0].grad.stats);
+  assert.deepEqual(values(dW), values(backward.grads[0].grad));
+  assert.deepEqual(dW.shape, backward.grads[0].grad.shape);
+  // Every buffer is its own, free to transfer.
+  assert.equal(new Set(baseline.tensors.map((t) => t.tensor.buffer)).size, baseline.tensors.length);
+});
+
+test('a big batch tensor goes with its stats and no values, as the run sends it as a preview', () => {
+  const big = tensor([2000, 200], Float64Array.from({ length: 400_000 }, (_, i) => (i % 7) - 3));
+  assert.ok(big.data.length > PREVIEW_ABOVE && !sentWhole(big.shape));
+  const small = tensor([2, 3], Float64Array.of(1, 2, 3, 4, 5, 6));
+  const { tensors } = baselineWire(new Map([['Affine1/dx', big], ['Affine1/out', small], ['Affine1/x', small]]), 'l');
+  assert.deepEqual(tensors.map((t) => t.name), ['Affine1/dx', 'Affine1/out']);
+  assert.equal(tensors[0].tensor.buffer.byteLength, 0);
+  assert.deepEqual(tensors[0].tensor.stats, wireStats(big));
+  assert.deepEqual([...values(tensors[1].tensor)], [1, 2, 3, 4, 5, 6]);
+});
+
+test('an unchanged spec run again matches its pinned baseline with every difference exactly 0; an edited init does not', async () => {
+  const name = 'two-layer-net.backprop.yaml';
+  const pinned = await savedRun(name);
+  const again = await savedRun(name);
+  const same = diffRuns(pinned.arrays, again.arrays);
+  assert.deepEqual(same.incomparable, []);
+  assert.ok(same.compared.length > 10);
+  for (const d of same.compared) assert.ok(d.maxAbs === 0 && d.delta.data.every((v) => Object.is(v, 0)), d.name);
+
+  // What the panel compares: the baseline's wire tensors against the run's, by name and shape.
+  const wired = new Map(baselineWire(pinned.arrays, 'pinned').tensors.map((t) => [t.name, t.tensor]));
+  const shown = [...again.arrays].filter(([n]) => wired.has(n));
+  const current = new Map(shown.map(([n, t]): [string, WireTensor] => [n, { shape: [...t.shape], buffer: t.data.slice().buffer as ArrayBuffer, stats: wireStats(t) }]));
+  const { pairs, incomparable } = matchRuns(wired, current);
+  assert.deepEqual(incomparable, []);
+  assert.equal(pairs.length, wired.size);
+  for (const p of pairs) assert.equal(diffTensor(p.name, tensor(p.baseline.shape, values(p.baseline)), tensor(p.current.shape, values(p.current))).maxAbs, 0, p.name);
+
+  const text = readFileSync(join(root, 'examples', name), 'utf8');
+  assert.match(text, /init: \{ std: 0\.01 \}/, 'the example names its init');
+  const edited = await savedRun(name, (t) => t.replace('init: { std: 0.01 }', 'init: he'));
+  const changed = diffRuns(pinned.arrays, edited.arrays).compared.filter((d) => d.maxAbs > 0).map((d) => d.name);
+  assert.ok(changed.some((n) => n.endsWith('/W')) && changed.some((n) => n.endsWith('/dW')), changed.join(' '));
+});
+
+test('matchRuns reads shapes only: stats-only stand-ins match as tensors do', () => {
+  const shaped = (shape: number[]) => ({ shape });
+  const { pairs, incomparable } = matchRuns(new Map([['A/out', shaped([2, 3])], ['A/dW', shaped([3, 3])], ['Gone/out', shaped([1])]]), new Map([['A/out', shaped([2, 3])], ['A/dW', shaped([3, 4])], ['New/out', shaped([1])]]));
+  assert.deepEqual(pairs.map((p) => p.name), ['A/out']);
+  assert.deepEqual(incomparable.map((c) => [c.name ?? c.layer, c.reason, c.detail]), [
+    ['A/dW', 'reshaped', '[3, 3] → [3, 4]'],
+    ['New', 'added', '1 tensors'],
+    ['Gone', 'removed', '1 tensors'],
+  ]);
+});
