@@ -421,7 +421,8 @@ class SuffixCheck implements Differencer {
     const f0 = dot(this.outputs[index].data, R.data);
     if (x.data.length === 0) return { f0, plus: new Float64Array(0), minus: new Float64Array(0) };
     if (layer.type === 'affine') return this.affineInputDifferences(index, R, f0, h);
-    if (layer.forwardColumn) return this.columnInputDifferences(index, R, f0, h);
+    // BatchNorm on [N, C, H, W] normalises per channel, so there a column is not on its own.
+    if (layer.forwardColumn && !(layer.type === 'batchnorm' && x.shape.length === 4)) return this.columnInputDifferences(index, R, f0, h);
     const work = clone(x);
     return { f0, ...centralDifferences(() => dot(layer.forward(work, this.train).data, R.data), work.data, h) };
   }
