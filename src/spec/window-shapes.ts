@@ -3,7 +3,7 @@
 // and when it is not, the message gives the numbers and a pad or stride that would fit.
 import { fmtCount } from '../format';
 import type { ParamName } from '../engine/layer';
-import { windowPositions } from '../engine/layers/window';
+import { windowPositions } from '../engine/window';
 import { sizeOf } from '../engine/tensor';
 import type { DataSource, LayerSpec, NetworkSpec, Range } from './model';
 import { formatShape } from './suggest';

@@ -4,7 +4,8 @@
 import type { Layer, Param } from '../layer';
 import { matmul, matmulTransA, matmulTransB, reshape } from '../ops';
 import { tensor, type Tensor } from '../tensor';
-import { col2im, gridOf, im2col, type Grid, type Window } from './window';
+import { gridOf, type Grid, type Window } from '../window';
+import { col2im, im2col } from './im2col';
 
 /** Cross-correlation of [N, C, H, W] inputs with FN filters [C, FH, FW], giving [N, FN, OH, OW]. */
 export class Convolution implements Layer {

@@ -3,7 +3,7 @@
 // the window in row-major order (the book's np.argmax), windows that overlap adding up.
 import type { Layer, Param } from '../layer';
 import { sizeOf, tensor, type Tensor } from '../tensor';
-import { gridOf, type Grid, type Window } from './window';
+import { gridOf, type Grid, type Window } from '../window';
 
 /** Max pooling of [N, C, H, W] inputs per channel, giving [N, C, OH, OW]. */
 export class Pooling implements Layer {
