@@ -69,7 +69,7 @@ function keptElements(layer: LayerShape): number {
  * gradient). The check adds, per layer, the perturbed copy of its input, f(x ± h) and the error
  * tensors it keeps for each element of dx and of each parameter, its random R and its cached
  * output. Training holds the layers at `batch` rows, the optimizer's state and the fast step's
- * buffers, and evaluates every training and test row at once.
+ * buffers, and evaluates the training and test rows a batch at a time.
  */
 function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job): { layers: number[]; rest: number } {
   const rows = inputShape[0];
@@ -84,8 +84,8 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
     const P = s.paramCount;
     if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P;
     if (job === 'run') return outE + kept + inE + 3 * P;
-    // A step at `batch` rows, the evaluation's forward over all rows, params, grads, optimizer state (2P for adam) and the fast step's copies.
-    return (outE + kept + inE) * scale + outE + kept + 6 * P;
+    // A step at `batch` rows, the evaluation's forward (`batch` rows at a time), params, grads, optimizer state (2P for adam) and the fast step's copies.
+    return (outE + kept + inE) * scale + (outE + kept) * scale + 6 * P;
   });
   if (job === 'train') {
     rest += batch * (sizeOf(inputShape) / rows) + rows; // the minibatch's rows and the targets
