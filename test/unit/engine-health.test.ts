@@ -219,10 +219,10 @@ function runExample(file: string, text = readFileSync(file, 'utf8'), check = fal
 const example = (name: string) => join(root, 'examples', name);
 
 test('the healthy examples give no findings (small ones with a gradient check)', () => {
-  for (const name of ['relu.backprop.yaml', 'sigmoid.backprop.yaml', 'two-layer-net.backprop.json']) {
+  for (const name of ['relu.backprop.yaml', 'sigmoid.backprop.yaml', 'two-layer-net.backprop.json', 'conv-gradcheck.backprop.yaml']) {
     assert.deepEqual(health(runExample(example(name), undefined, true)), [], name);
   }
-  for (const name of ['two-layer-net.backprop.yaml', 'two-layer-net-batch100.backprop.yaml']) {
+  for (const name of ['two-layer-net.backprop.yaml', 'two-layer-net-batch100.backprop.yaml', 'simple-convnet.backprop.yaml']) {
     assert.deepEqual(health(runExample(example(name))), [], name);
   }
 });
