@@ -5,10 +5,13 @@
 import { DEFAULT_CHECK, type CheckOptions } from './check-options';
 import type { Layer, LossLayer } from './layer';
 import type { Sequential } from './network';
+import type { Convolution } from './layers/convolution';
+import type { Pooling } from './layers/pooling';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
 import { clone, tensor, type Tensor } from './tensor';
+import { covering } from './window';
 
 /** How many of the worst elements a check lists. */
 export const WORST_COUNT = 10;
@@ -381,9 +384,12 @@ function dot(a: Float64Array, b: Float64Array): number {
  * - Affine's W[i, j] (or b[j]) changes only column j of out = x·W + b, by δ·x[:, i] (or δ); layers
  *   with forwardColumn keep the change in column j and recompute just that column; a following
  *   Affine changes by the rank-1 term (a'[:, j] − a[:, j]) ⊗ W[j, :]; later layers run whole.
+ * - Convolution's W[f, c, i, j] (or b[f]) changes only output channel f, by δ times the input under
+ *   the filter's tap (or δ); the layers after run from there, an Affine by the rank update of the
+ *   inputs that changed;
  * - in a dx check, x[r, i] of an Affine changes only row r of its output, by δ·W[i, :]; x[r, j] of a
- *   layer with forwardColumn changes only column j, which it recomputes; other layers (custom ones
- *   among them) run whole.
+ *   layer with forwardColumn changes only column j, which it recomputes; a pixel under a Convolution
+ *   or Pooling changes only the windows that cover it; other layers (custom ones among them) run whole.
  * δ is the step the plain check takes, (v ± h) − v, so both compute one function up to rounding.
  * Work buffers are allocated once; tensors handed to layers wrap them and are rewritten each pass,
  * which only the layers' own kept state sees until the check's final clean forward.
@@ -428,6 +434,7 @@ class SuffixCheck implements Differencer {
   param(index: number, k: number, h: number): Differences {
     const layer = this.layers[index];
     if (layer.type === 'affine') return this.affineDifferences(index, k === 0, h);
+    if (layer.type === 'convolution') return this.convolutionDifferences(index, k === 0, h);
     const p = layer.params[k];
     const original = p.value;
     const work = clone(original);
@@ -445,6 +452,8 @@ class SuffixCheck implements Differencer {
     const f0 = dot(this.outputs[index].data, R.data);
     if (x.data.length === 0) return { f0, plus: new Float64Array(0), minus: new Float64Array(0) };
     if (layer.type === 'affine') return this.affineInputDifferences(index, R, f0, h);
+    if (layer.type === 'convolution') return this.convolutionInputDifferences(index, R, f0, h);
+    if (layer.type === 'pooling') return this.poolingInputDifferences(index, R, f0, h);
     // BatchNorm on [N, C, H, W] normalises per channel, so there a column is not on its own.
     if (layer.forwardColumn && !(layer.type === 'batchnorm' && x.shape.length === 4)) return this.columnInputDifferences(index, R, f0, h);
     const work = clone(x);
@@ -496,6 +505,115 @@ class SuffixCheck implements Differencer {
       const v = x[e];
       plus[e] = moved(row, i, v + h - v);
       minus[e] = moved(row, i, v - h - v);
+    }
+    return { f0, plus, minus };
+  }
+
+  /**
+   * Central differences for the W (`isW`) or b of the Convolution at `index`. Type 'convolution'
+   * promises out[n, f] = Σ W[f]·(x's window) + b[f], so W[f, c, i, j] (or b[f]) moves output channel
+   * f alone, by δ·x[n, c, oy·s + i − p, ox·s + j − p] (or δ); the layers after run from there, an
+   * Affine among them by the rank update of the inputs that changed (objectiveAfterChange).
+   */
+  private convolutionDifferences(index: number, isW: boolean, h: number): Differences {
+    const conv = this.layers[index] as Convolution;
+    const [fn, c, fh, fw] = conv.params[0].value.shape;
+    const { stride, pad } = conv.window;
+    const values = conv.params[isW ? 0 : 1].value.data;
+    const x = this.inputs[index];
+    const [n, , H, W] = x.shape;
+    const [, , OH, OW] = this.outputs[index].shape;
+    const moved = (e: number, delta: number): number => {
+      const out = this.workCopy(index).data;
+      const f = isW ? Math.floor(e / (c * fh * fw)) : e;
+      const [ch, i, j] = isW ? [Math.floor(e / (fh * fw)) % c, Math.floor(e / fw) % fh, e % fw] : [0, 0, 0];
+      for (let s = 0; s < n; s++) {
+        for (let oy = 0; oy < OH; oy++) {
+          const y = oy * stride + i - pad;
+          for (let ox = 0; ox < OW; ox++) {
+            const xx = ox * stride + j - pad;
+            const v = !isW ? 1 : y >= 0 && y < H && xx >= 0 && xx < W ? x.data[((s * c + ch) * H + y) * W + xx] : 0;
+            out[((s * fn + f) * OH + oy) * OW + ox] += delta * v;
+          }
+        }
+      }
+      return this.objectiveAfterChange(index + 1, this.work.get(index)!);
+    };
+    const plus = new Float64Array(values.length);
+    const minus = new Float64Array(values.length);
+    for (let e = 0; e < values.length; e++) {
+      const v = values[e];
+      plus[e] = moved(e, v + h - v);
+      minus[e] = moved(e, v - h - v);
+    }
+    return { f0: this.f0, plus, minus };
+  }
+
+  /**
+   * Σ out·R of the Convolution at `index` with x[n, c, y, x] moved by δ: each output whose window
+   * covers the pixel moves by δ·W[f, c, y − oy·s + p, x − ox·s + p], so f changes by δ times the sum
+   * of those weights times R.
+   */
+  private convolutionInputDifferences(index: number, R: Tensor, f0: number, h: number): Differences {
+    const conv = this.layers[index] as Convolution;
+    const W = conv.params[0].value;
+    const [fn, c, fh, fw] = W.shape;
+    const { stride, pad } = conv.window;
+    const x = this.inputs[index].data;
+    const [, , H, Wd] = this.inputs[index].shape;
+    const [, , OH, OW] = this.outputs[index].shape;
+    const plus = new Float64Array(x.length);
+    const minus = new Float64Array(x.length);
+    for (let e = 0; e < x.length; e++) {
+      const [s, ch, y, xx] = [Math.floor(e / (c * H * Wd)), Math.floor(e / (H * Wd)) % c, Math.floor(e / Wd) % H, e % Wd];
+      const [oy0, oy1] = covering(y, fh, stride, pad, OH);
+      const [ox0, ox1] = covering(xx, fw, stride, pad, OW);
+      let slope = 0;
+      for (let f = 0; f < fn; f++) {
+        for (let oy = oy0; oy <= oy1; oy++) {
+          for (let ox = ox0; ox <= ox1; ox++) {
+            const w = W.data[((f * c + ch) * fh + (y - oy * stride + pad)) * fw + (xx - ox * stride + pad)];
+            slope += w * R.data[((s * fn + f) * OH + oy) * OW + ox];
+          }
+        }
+      }
+      const v = x[e];
+      plus[e] = f0 + (v + h - v) * slope;
+      minus[e] = f0 + (v - h - v) * slope;
+    }
+    return { f0, plus, minus };
+  }
+
+  /**
+   * Σ out·R of the Pooling at `index` with one input pixel moved by ±h: only the windows covering it
+   * change, which the layer recomputes (outputWith), so each pass replaces their share of f0.
+   */
+  private poolingInputDifferences(index: number, R: Tensor, f0: number, h: number): Differences {
+    const pool = this.layers[index] as Pooling;
+    const { fh, fw, stride, pad } = pool.window;
+    const x = this.inputs[index];
+    const [, , H, W] = x.shape;
+    const out = this.outputs[index].data;
+    const [, , OH, OW] = this.outputs[index].shape;
+    const plus = new Float64Array(x.data.length);
+    const minus = new Float64Array(x.data.length);
+    for (let e = 0; e < x.data.length; e++) {
+      const [plane, y, xx] = [Math.floor(e / (H * W)), Math.floor(e / W) % H, e % W];
+      const [oy0, oy1] = covering(y, fh, stride, pad, OH);
+      const [ox0, ox1] = covering(xx, fw, stride, pad, OW);
+      let share = 0;
+      let up = 0;
+      let down = 0;
+      for (let oy = oy0; oy <= oy1; oy++) {
+        for (let ox = ox0; ox <= ox1; ox++) {
+          const o = (plane * OH + oy) * OW + ox;
+          share += out[o] * R.data[o];
+          up += pool.outputWith(x, o, e, x.data[e] + h) * R.data[o];
+          down += pool.outputWith(x, o, e, x.data[e] - h) * R.data[o];
+        }
+      }
+      plus[e] = f0 - share + up;
+      minus[e] = f0 - share + down;
     }
     return { f0, plus, minus };
   }
@@ -574,10 +692,44 @@ class SuffixCheck implements Differencer {
     return buffer;
   }
 
+  /**
+   * objectiveFrom(index, input) for an input that differs from the clean one in few places: an
+   * Affine adds (x'[r, k] − x[r, k])·W[k, :] to its clean output for the inputs that changed,
+   * instead of the whole product; other layers run whole.
+   */
+  private objectiveAfterChange(index: number, input: Tensor): number {
+    let y = input;
+    for (let l = index; l < this.layers.length; l++) {
+      const layer = this.layers[l];
+      if (layer.type !== 'affine') {
+        y = layer.forward(y, this.train);
+        continue;
+      }
+      const W = layer.params[0].value;
+      const [d, m] = W.shape;
+      const clean = this.inputs[l].data;
+      const after = this.workCopy(l);
+      for (let r = 0; r * d < clean.length; r++) {
+        for (let k = 0; k < d; k++) {
+          const change = y.data[r * d + k] - clean[r * d + k];
+          if (change === 0) continue;
+          for (let c = 0; c < m; c++) after.data[r * m + c] += change * W.data[k * m + c];
+        }
+      }
+      y = after;
+    }
+    return this.objectiveOf(y);
+  }
+
   /** The objective with `input` fed to layer `index` (the network output when index is past the last layer). */
   private objectiveFrom(index: number, input: Tensor): number {
     let y = input;
     for (let l = index; l < this.layers.length; l++) y = this.layers[l].forward(y, this.train);
+    return this.objectiveOf(y);
+  }
+
+  /** The loss of network output `y`, or the sum of its elements without a loss. */
+  private objectiveOf(y: Tensor): number {
     if (this.loss) return this.loss.layer.forward(y, this.loss.targets);
     let sum = 0;
     for (let i = 0; i < y.data.length; i++) sum += y.data[i];

@@ -36,3 +36,11 @@ export function gridOf(layer: string, shape: readonly number[], win: Window): Gr
   }
   return { c, h, w, oh, ow };
 }
+
+/**
+ * The window positions [first, last] along one axis whose window covers input index `at` (first >
+ * last when none do): those p with p·stride − pad ≤ at ≤ p·stride − pad + size − 1, 0 ≤ p < positions.
+ */
+export function covering(at: number, size: number, stride: number, pad: number, positions: number): [number, number] {
+  return [Math.max(0, Math.ceil((at + pad - size + 1) / stride)), Math.min(positions - 1, Math.floor((at + pad) / stride))];
+}

@@ -42,39 +42,54 @@ export class Pooling implements Layer {
 
   forward(x: Tensor): Tensor {
     const grid = gridOf(this.name, x.shape, this.window);
-    const { c: C, h: H, w: W, oh: OH, ow: OW } = grid;
-    const { fh: FH, fw: FW, stride, pad } = this.window;
-    const planes = x.shape[0] * C;
-    const out = new Float64Array(planes * OH * OW);
+    const { c: C, oh: OH, ow: OW } = grid;
+    const out = new Float64Array(x.shape[0] * C * OH * OW);
     const argmax = new Int32Array(out.length);
-    let o = 0;
-    for (let plane = 0; plane < planes; plane++) {
-      const base = plane * H * W;
-      for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox++, o++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let i = 0; i < FH; i++) {
-            const y = oy * stride + i - pad;
-            for (let j = 0; j < FW; j++) {
-              const xx = ox * stride + j - pad;
-              const v = y >= 0 && y < H && xx >= 0 && xx < W ? x.data[base + y * W + xx] : 0;
-              // Strictly greater keeps the first maximum; a NaN wins and stays, as in np.argmax.
-              if (at < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
-                best = v;
-                at = i * FW + j;
-              }
-            }
-          }
-          out[o] = best;
-          argmax[o] = at;
-        }
-      }
+    for (let o = 0; o < out.length; o++) {
+      argmax[o] = this.firstMax(x.data, grid, o, -1, 0);
+      out[o] = this.read(x.data, grid, o, argmax[o], -1, 0);
     }
     this.argmax = argmax;
     this.input = { shape: x.shape, grid };
     this.mask = null;
     return tensor([x.shape[0], C, OH, OW], out);
+  }
+
+  /** Output o of the last forward's geometry over `x`, with x[at] read as `value` instead (the gradient check's one-pixel change). */
+  outputWith(x: Tensor, o: number, at: number, value: number): number {
+    if (!this.input) throw new Error(`${this.name}: outputWith before forward`);
+    const { grid } = this.input;
+    return this.read(x.data, grid, o, this.firstMax(x.data, grid, o, at, value), at, value);
+  }
+
+  /**
+   * The offset i·FW + j of the first maximum of output o's window, padding read as 0 and x[at] as
+   * `value` (at < 0: none). Strictly greater keeps the first maximum; a NaN wins and stays, as in np.argmax.
+   */
+  private firstMax(x: Float64Array, grid: Grid, o: number, at: number, value: number): number {
+    const { fh: FH, fw: FW } = this.window;
+    let best = -Infinity;
+    let offset = -1;
+    for (let k = 0; k < FH * FW; k++) {
+      const v = this.read(x, grid, o, k, at, value);
+      if (offset < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
+        best = v;
+        offset = k;
+      }
+    }
+    return offset;
+  }
+
+  /** The value at offset k = i·FW + j of output o's window: 0 in the padding, `value` at input position `at`. */
+  private read(x: Float64Array, grid: Grid, o: number, k: number, at: number, value: number): number {
+    const { h: H, w: W, oh: OH, ow: OW } = grid;
+    const { fw: FW, stride, pad } = this.window;
+    const plane = Math.floor(o / (OH * OW));
+    const y = (Math.floor(o / OW) % OH) * stride + Math.floor(k / FW) - pad;
+    const xx = (o % OW) * stride + (k % FW) - pad;
+    if (y < 0 || y >= H || xx < 0 || xx >= W) return 0;
+    const p = (plane * H + y) * W + xx;
+    return p === at ? value : x[p];
   }
 
   backward(dout: Tensor): Tensor {
