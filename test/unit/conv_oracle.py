@@ -2,7 +2,7 @@
 # Pooling, Relu, Affine, SoftmaxWithLoss), as a second oracle for the engine's convolution tests.
 # Reads {"x", "t", "layers": [...]} as JSON on stdin; prints the loss, every layer's dx and its
 # parameters' gradients as JSON. The book's Pooling and SoftmaxWithLoss are followed exactly;
-# backward copies dout instead of writing into it.
+# backward copies dout instead of writing into it. bench/numpy_conv_step.py imports these layers.
 import json
 import sys
 
@@ -143,4 +143,5 @@ def main():
     json.dump({'loss': float(loss), 'layers': out}, sys.stdout)
 
 
-main()
+if __name__ == '__main__':
+    main()
