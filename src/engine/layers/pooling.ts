@@ -67,14 +67,23 @@ export class Pooling implements Layer {
    * `value` (at < 0: none). Strictly greater keeps the first maximum; a NaN wins and stays, as in np.argmax.
    */
   private firstMax(x: Float64Array, grid: Grid, o: number, at: number, value: number): number {
-    const { fh: FH, fw: FW } = this.window;
+    const { h: H, w: W, oh: OH, ow: OW } = grid;
+    const { fh: FH, fw: FW, stride, pad } = this.window;
+    const base = Math.floor(o / (OH * OW)) * H * W;
+    const y0 = (Math.floor(o / OW) % OH) * stride - pad;
+    const x0 = (o % OW) * stride - pad;
     let best = -Infinity;
     let offset = -1;
-    for (let k = 0; k < FH * FW; k++) {
-      const v = this.read(x, grid, o, k, at, value);
-      if (offset < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
-        best = v;
-        offset = k;
+    for (let i = 0; i < FH; i++) {
+      const y = y0 + i;
+      for (let j = 0; j < FW; j++) {
+        const xx = x0 + j;
+        const p = base + y * W + xx;
+        const v = y < 0 || y >= H || xx < 0 || xx >= W ? 0 : p === at ? value : x[p];
+        if (offset < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
+          best = v;
+          offset = i * FW + j;
+        }
       }
     }
     return offset;
