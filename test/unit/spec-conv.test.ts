@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import type { NetworkSpec } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
 import { inferShapes, sourceShape } from '../../src/spec/shapes';
-import { expectProblem, rangeOf } from './spec-helpers';
+import { loadSpec, memoryFile, type SpecIO } from '../../src/spec';
+import { expectProblem, npyF8, rangeOf } from './spec-helpers';
 
 /** Parses a spec that must parse cleanly, and infers its shapes from its static input shape. */
 function shapes(text: string) {
@@ -118,4 +119,20 @@ test('dataset: mnist takes a digit shape of 784 pixels', () => {
   expectProblem(parseSpec(bad, 'n.yaml').problems, 'a digit has 784 pixels, but shape [1, 28, 27] holds 756; use [1, 28, 28] for images or [784] for rows', rangeOf(bad, '[1, 28, 27]'));
   const random = 'input: { random: { shape: [1, 4] }, shape: [4] }\nlayers: [relu]\n';
   expectProblem(parseSpec(random, 'n.yaml').problems, 'shape applies to dataset inputs only', rangeOf(random, 'shape', 1), 'warning');
+});
+
+test('a 4-D .npy input and 4-D weights from .npy files feed a convolution', () => {
+  const files: Record<string, Uint8Array> = {
+    'x.npy': npyF8([2, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1]),
+    'w.npy': npyF8([1, 1, 2, 2], [1, 0, 0, 1]),
+  };
+  const io: SpecIO = { openFile: (p) => memoryFile(files[p]), mnist: () => new Uint8Array() };
+  const text = 'input: { file: x.npy }\nlayers:\n  - { type: convolution, weights: { W: { file: w.npy } } }\n';
+  const loaded = loadSpec(text, 'f.backprop.yaml', io);
+  assert.deepEqual(loaded.problems, []);
+  assert.deepEqual(loaded.shapes?.map((s) => [s.inShape, s.outShape, s.paramShapes]), [[[2, 1, 3, 3], [2, 1, 2, 2], { W: [1, 1, 2, 2], b: [1] }]]);
+  assert.deepEqual(Array.from(loaded.network!.predict(loaded.x!, false).data), [6, 8, 12, 14, 14, 12, 8, 6]);
+  const wrong = { ...files, 'w.npy': npyF8([1, 2, 2, 2], [1, 0, 0, 1, 1, 0, 0, 1]) };
+  const bad = loadSpec(text, 'f.backprop.yaml', { ...io, openFile: (p) => memoryFile(wrong[p as keyof typeof wrong]) });
+  expectProblem(bad.problems, 'W of Convolution1 has 2 channels (shape [1, 2, 2, 2]), but its input has 1', rangeOf(text, 'w.npy'));
 });
