@@ -3,6 +3,7 @@
 import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
+import type { MaskWords } from './heatmaps';
 import type { Problem } from './spec/model';
 
 export type { Finding, HealthThresholds, WorstElement };
@@ -45,6 +46,8 @@ export interface WireTensor {
   stats: WireStats;
   /** For a big batch-sized tensor: its 2-D view pooled where it was made, sent instead of the values. */
   preview?: WirePreview;
+  /** For a big batch of images [N, C, H, W]: only the first `samples` of the N are in `buffer`, each whole. */
+  samples?: number;
 }
 
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
@@ -157,8 +160,8 @@ export interface JobSource {
 
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
-  /** Run a spec forward and backward, with or without a gradient check. */
-  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds })
+  /** Run a spec forward and backward, with or without a gradient check; `save`: also post its tensors as an .npz ('saved'). */
+  | (JobSource & { type: 'run'; runId: number; check: boolean; thresholds: HealthThresholds; save?: boolean })
   /** Train a spec by its `train:` section, streaming coalesced progress and snapshots. */
   | (JobSource & {
       type: 'train';
@@ -179,6 +182,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
+  /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */
+  | { type: 'saved'; runId: number; npz: ArrayBuffer }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */
   | { type: 'end'; runId: number };
 
@@ -225,6 +230,10 @@ export interface SideHeatmap {
   /** Colour scale: diverging around 0, sequential, two-colour mask, or error. */
   kind: 'diverging' | 'sequential' | 'mask' | 'error';
   tensor: WireTensor;
+  /** A parameter's gradient: a 4-D one is a bank of filters, drawn one filter to a group. */
+  filters?: boolean;
+  /** A mask's meaning, when its 1s are not the masked elements. */
+  maskWords?: MaskWords;
 }
 
 /** One bar pair of the gradient-flow chart. */

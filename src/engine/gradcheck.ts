@@ -10,7 +10,7 @@ import type { Pooling } from './layers/pooling';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
-import { clone, tensor, type Tensor } from './tensor';
+import { clone, tensor, unravel, type Tensor } from './tensor';
 import { covering } from './window';
 
 /** How many of the worst elements a check lists. */
@@ -228,16 +228,6 @@ class Worst {
   }
 }
 
-/** The per-axis index of row-major position `flat` in `shape`. */
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
-  }
-  return index;
-}
-
 /** Central differences of the objective for each parameter, and of each layer's local objective for its dx. */
 interface Differencer {
   /** Clean input of layer `index` (the one the network's objective feeds it). */
@@ -404,6 +394,10 @@ class SuffixCheck implements Differencer {
   private readonly work = new Map<number, Tensor>();
   /** The loss, with targets shaped like the network output so that it need not expand labels on every pass. */
   private readonly loss: { layer: LossLayer; targets: Tensor } | null = null;
+  /** The weight penalty ½λΣ‖W‖² at the clean params, part of the loss objective. */
+  private readonly penalty: number;
+  /** Weight decay λ. */
+  private readonly weightDecay: number;
   /** The objective of the clean forward. */
   private readonly f0: number;
 
@@ -414,6 +408,8 @@ class SuffixCheck implements Differencer {
     private readonly train: boolean,
   ) {
     this.layers = net.layers;
+    this.weightDecay = net.weightDecay;
+    this.penalty = net.penalty();
     let y = x;
     for (const layer of this.layers) {
       this.inputs.push(y);
@@ -475,8 +471,8 @@ class SuffixCheck implements Differencer {
       const i = isW ? Math.floor(e / m) : -1;
       const j = isW ? e % m : e;
       const v = values[e];
-      plus[e] = this.columnObjective(index, x, d, m, i, j, v + h - v, col);
-      minus[e] = this.columnObjective(index, x, d, m, i, j, v - h - v, col);
+      plus[e] = this.columnObjective(index, x, d, m, i, j, v + h - v, col) + (isW ? this.penaltyChange(v, v + h) : 0);
+      minus[e] = this.columnObjective(index, x, d, m, i, j, v - h - v, col) + (isW ? this.penaltyChange(v, v - h) : 0);
     }
     return { f0: this.f0, plus, minus };
   }
@@ -682,6 +678,11 @@ class SuffixCheck implements Differencer {
     return this.objectiveFrom(next, changed);
   }
 
+  /** How the weight penalty changes when one affine W element moves from `w` to `moved`: ½λ(moved² − w²). */
+  private penaltyChange(w: number, moved: number): number {
+    return this.weightDecay !== 0 ? 0.5 * this.weightDecay * (moved * moved - w * w) : 0;
+  }
+
   /** The work buffer for layer `index`'s output, reset to the clean output. */
   private workCopy(index: number): Tensor {
     let buffer = this.work.get(index);
@@ -728,9 +729,9 @@ class SuffixCheck implements Differencer {
     return this.objectiveOf(y);
   }
 
-  /** The loss of network output `y`, or the sum of its elements without a loss. */
+  /** The loss of network output `y` with the clean weight penalty, or the sum of its elements without a loss. */
   private objectiveOf(y: Tensor): number {
-    if (this.loss) return this.loss.layer.forward(y, this.loss.targets);
+    if (this.loss) return this.loss.layer.forward(y, this.loss.targets) + this.penalty;
     let sum = 0;
     for (let i = 0; i < y.data.length; i++) sum += y.data[i];
     return sum;

@@ -240,6 +240,8 @@ export class LiveDiagnostics implements vscode.Disposable {
     private readonly collection: vscode.DiagnosticCollection,
     private readonly specs: SpecIndex,
     private readonly store: RunStore,
+    /** Hears that the diagnostics of a spec were recomputed (after a pause in typing, or a run). */
+    private readonly onUpdate: (doc: vscode.TextDocument) => void = () => undefined,
     private readonly delayMs = 250,
   ) {}
 
@@ -290,6 +292,7 @@ export class LiveDiagnostics implements vscode.Disposable {
     }
     this.findingDiagnostics.set(key, placed);
     this.collection.set(doc.uri, diagnostics);
+    this.onUpdate(doc);
   }
 
   /** The finding behind a diagnostic, if it is one of ours. */

@@ -208,6 +208,7 @@ export class EngineClient {
       }
       case 'event':
       case 'train':
+      case 'saved':
         job.onMessage(msg);
         return;
     }

@@ -45,7 +45,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const collection = vscode.languages.createDiagnosticCollection('backprop');
   const specs = new SpecIndex();
   const store = new RunStore();
-  const live = new LiveDiagnostics(collection, specs, store);
+  // The panel's fix buttons follow the spec as it is typed, as the quick fixes do.
+  const live = new LiveDiagnostics(collection, specs, store, (doc) => commands.postFixes(doc));
   const dataProblems = (doc: vscode.TextDocument, problems: Parameters<LiveDiagnostics['setDataProblems']>[1]) => live.setDataProblems(doc, problems);
   const runner = new Runner(engine, dataProblems);
   const trainer = new Trainer(engine, dataProblems);

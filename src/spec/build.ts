@@ -37,7 +37,7 @@ export interface LayerParts {
 export function buildNetwork(spec: NetworkSpec, resolved: LayerParts): Sequential {
   const layers = spec.layers.map((_, i) => buildLayer(spec, i, resolved));
   const loss: LossLayer | null = spec.loss === 'softmax-with-loss' ? new SoftmaxWithLoss() : spec.loss === 'mse' ? new MSELoss() : null;
-  return new Sequential(layers, loss);
+  return new Sequential(layers, loss, spec.train?.weightDecay ?? 0);
 }
 
 /** Layer `i` of `spec`: a new built-in layer (shapes are needed up to `i`), or its loaded custom layer. */

@@ -2,6 +2,7 @@
 // transfers: the engine still holds its tensors (a layer's output is the next layer's kept input).
 // A big batch-sized tensor goes as a pooled preview instead: Affine1's dx on 8,000 digits is 50 MB,
 // which took seconds to reach the panel through code-server, to be pooled there to 400 rows anyway.
+// A big batch of images [N, C, H, W] goes as its first samples, since each image is drawn whole.
 import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
 import { maskStats, tensorStats } from '../engine/stats';
@@ -39,6 +40,13 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   const batch = (t: Tensor): WireTensor => {
     const { rows, cols } = matrixShape(t.shape);
     if (t.data.length <= PREVIEW_ABOVE || (rows <= PREVIEW_CELLS && cols <= PREVIEW_CELLS)) return wire(t);
+    // Images are drawn whole, a sample at a time: the first samples go as they are.
+    if (t.shape.length === 4) {
+      const samples = Math.max(1, Math.floor(PREVIEW_ABOVE / cols));
+      const buffer = t.data.slice(0, samples * cols).buffer as ArrayBuffer;
+      transfer.push(buffer);
+      return { shape: [...t.shape], buffer, stats: wireStats(t), samples };
+    }
     const grid = poolMaxAbs(t.data, rows, cols, PREVIEW_CELLS);
     const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
     transfer.push(preview.values, preview.sourceIndex);

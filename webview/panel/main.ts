@@ -8,7 +8,8 @@ import { fmt, fmtDuration, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
-import { CHECK_FIT, HeatmapView, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions } from '../shared/heatmap';
+import { CHECK_FIT, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type TensorView } from '../shared/heatmap';
+import { tensorView } from '../shared/tensor-grid';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
@@ -72,7 +73,7 @@ class Panel {
   private readonly graphTitle = h('h2', {});
   private readonly graphBody = h('div', {});
   private readonly graphSection: HTMLElement;
-  private heatmaps: HeatmapView[] = [];
+  private heatmaps: TensorView[] = [];
   private checks: CheckView[] = [];
   /** The row whose detail is drawn, to tell a redraw of it from a change of layer. */
   private detailIndex: number | null = null;
@@ -255,7 +256,7 @@ class Panel {
       onZoom: (steps) => this.zoom.by(steps),
       onPick: this.picker(i, param),
     });
-    const plain = layerHeatmaps(row, PANEL_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
+    const plain = layerHeatmaps(row, PANEL_HEATMAPS).map((m) => tensorView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
     // The host reveals elements of parameters only; dx is the layer's input, not in the spec.
     this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
     this.heatmaps = [...plain, ...this.checks.flatMap((c) => c.heatmaps)];

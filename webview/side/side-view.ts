@@ -6,7 +6,8 @@ import type { FlowBar, GraphNodeInfo, HostToSideView, SideViewToHost } from '../
 import { h } from '../shared/dom';
 import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { escapeControls, fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
-import { HeatmapView, Tooltip } from '../shared/heatmap';
+import { Tooltip, type TensorView } from '../shared/heatmap';
+import { tensorView } from '../shared/tensor-grid';
 import { TrainSection } from './train-section';
 import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
@@ -69,7 +70,7 @@ class SideView {
   private readonly layerView: HTMLElement;
   private readonly zoom: ZoomControl;
   private readonly graphView = h('section', { class: 'side-section side-graph', 'aria-labelledby': 'bl-side-graph', hidden: true });
-  private heatmaps: HeatmapView[] = [];
+  private heatmaps: TensorView[] = [];
   private layer: LayerMessage | FlowMessage | null = null;
   /** Width the heatmaps and the chart were last drawn for. */
   private drawnWidth = 0;
@@ -205,8 +206,8 @@ class SideView {
     const fitWidth = Math.max(MIN_FIT, this.drawnWidth - CARD_CHROME);
     this.heatmaps = m.heatmaps.map(
       (spec) =>
-        new HeatmapView(
-          { title: spec.title, layer: info.name, tensor: spec.tensor, kind: spec.kind },
+        tensorView(
+          { ...spec, layer: info.name },
           { zoom: this.ui.zoom, fit: { width: fitWidth, maxCells: fitWidth }, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
         ),
     );
