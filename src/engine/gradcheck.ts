@@ -123,19 +123,22 @@ export function nonDifferentiableAt(a: number, n: number, slopePlus: number, slo
   return Math.min(Math.abs(a - slopePlus), Math.abs(a - slopeMinus)) <= Math.abs(a - n) / 2;
 }
 
-/** How much smaller the second look's step is (see compareGradients). */
+/** How much smaller each closer look's step is than the one before (see compareGradients). */
 export const FINER_STEP = 10;
+
+/** How many closer looks a failing element gets: at h/10 and at h/100. */
+export const CLOSER_LOOKS = 2;
 
 /**
  * Compares backprop's gradient with the central differences `d` of the same tensor, element by
- * element. `finer`, the differences at step h / FINER_STEP, is a second look at elements that fail
- * at h and are not a kink by the one-kink test: with two kinks within h (a bias under a ReLU on
- * MNIST's blank pixels moves hundreds of outputs at once, some across 0 at exactly b and others
- * just below), neither one-sided slope is backprop's. If at the finer step the element passes or is
- * a kink, the function bends within h of the point, which no step of h can difference: it is a
+ * element. `finer[k]`, the differences at step h / FINER_STEPᵏ⁺¹, are closer looks at elements that
+ * fail at h and are not a kink by the one-kink test: with several kinks within h (a bias under a ReLU
+ * on MNIST's blank pixels moves thousands of outputs at once, some across 0 at exactly b and others
+ * just below), neither one-sided slope is backprop's. If at a finer step the element passes or is a
+ * kink, the function bends within h of the point, which no step of h can difference: it is a
  * non-differentiable point. A wrong backward misses at every step, so it still fails.
  */
-export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOptions, finer?: Differences): ParamCheck {
+export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOptions, finer: readonly Differences[] = []): ParamCheck {
   const a = analytic.data;
   const { f0, plus, minus } = d;
   if (a.length !== plus.length || a.length !== minus.length) {
@@ -160,7 +163,7 @@ export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOp
     relError[i] = diff === 0 ? 0 : diff / Math.max(Math.abs(a[i]), Math.abs(n[i]));
     const tolerance = opts.atol + opts.rtol * Math.abs(n[i]);
     const passes = diff <= tolerance;
-    const kink = !passes && (nonDifferentiableAt(a[i], n[i], (plus[i] - f0) / h, (f0 - minus[i]) / h) || (finer !== undefined && bendsWithin(a[i], finer, i, opts)));
+    const kink = !passes && (nonDifferentiableAt(a[i], n[i], (plus[i] - f0) / h, (f0 - minus[i]) / h) || finer.some((closer, k) => bendsWithin(a[i], closer, i, opts, opts.h / FINER_STEP ** (k + 1))));
     if (kink) nonDifferentiable++;
     else {
       if (!passes) {
@@ -194,9 +197,8 @@ export function compareGradients(analytic: Tensor, d: Differences, opts: CheckOp
   };
 }
 
-/** Whether element i passes, or is a one-kink point, at the step of `finer` (h / FINER_STEP). */
-function bendsWithin(a: number, finer: Differences, i: number, opts: CheckOptions): boolean {
-  const h = opts.h / FINER_STEP;
+/** Whether element i passes, or is a one-kink point, by the differences `finer` at step h. */
+function bendsWithin(a: number, finer: Differences, i: number, opts: CheckOptions, h: number): boolean {
   const n = (finer.plus[i] - finer.minus[i]) / (2 * h);
   return Math.abs(a - n) <= opts.atol + opts.rtol * Math.abs(n) || nonDifferentiableAt(a, n, (finer.plus[i] - finer.f0) / h, (finer.f0 - finer.minus[i]) / h);
 }
@@ -325,11 +327,11 @@ function* checkWith(
       for (const [k, p] of layer.params.entries()) {
         const grad = analytic[index][k];
         if (!grad) throw new Error(`${layer.name}: backward set no gradient for ${p.name}`);
-        const result = secondLook(grad, differ.param(index, k, opts.h), opts, () => differ.param(index, k, opts.h / FINER_STEP));
+        const result = closerLooks(grad, differ.param(index, k, opts.h), opts, (h) => differ.param(index, k, h));
         yield { index, name: layer.name, param: p.name, result };
       }
       const { dx, R } = localBackward(layer, differ.inputOf(index), train, new Rng(PROJECTION_SEED + index));
-      yield { index, name: layer.name, param: 'dx', result: secondLook(dx, differ.input(index, R, opts.h), opts, () => differ.input(index, R, opts.h / FINER_STEP)) };
+      yield { index, name: layer.name, param: 'dx', result: closerLooks(dx, differ.input(index, R, opts.h), opts, (h) => differ.input(index, R, h)) };
     }
     net.objective(x, t, train);
   } finally {
@@ -339,10 +341,15 @@ function* checkWith(
   }
 }
 
-/** compareGradients of `d`, and again with the finer differences when some elements fail (they are computed only then). */
-function secondLook(analytic: Tensor, d: Differences, opts: CheckOptions, finer: () => Differences): ParamCheck {
-  const result = compareGradients(analytic, d, opts);
-  return result.failures === 0 ? result : compareGradients(analytic, d, opts, finer());
+/** compareGradients of `d`, again with differences at a finer step (`at(h)`) while some elements fail, up to CLOSER_LOOKS times. */
+function closerLooks(analytic: Tensor, d: Differences, opts: CheckOptions, at: (h: number) => Differences): ParamCheck {
+  const finer: Differences[] = [];
+  let result = compareGradients(analytic, d, opts);
+  while (result.failures > 0 && finer.length < CLOSER_LOOKS) {
+    finer.push(at(opts.h / FINER_STEP ** (finer.length + 1)));
+    result = compareGradients(analytic, d, opts, finer);
+  }
+  return result;
 }
 
 /**
@@ -392,6 +399,8 @@ class SuffixCheck implements Differencer {
   private readonly outputs: Tensor[] = [];
   /** Work copies of layer outputs, by layer index, made on first use. */
   private readonly work = new Map<number, Tensor>();
+  /** Work copies of 4-D layer outputs, by layer index, kept equal to the clean output between passes (channelObjective). */
+  private readonly channelWork = new Map<number, Tensor>();
   /** The loss, with targets shaped like the network output so that it need not expand labels on every pass. */
   private readonly loss: { layer: LossLayer; targets: Tensor } | null = null;
   /** The weight penalty ½λΣ‖W‖² at the clean params, part of the loss objective. */
@@ -520,7 +529,8 @@ class SuffixCheck implements Differencer {
     const [n, , H, W] = x.shape;
     const [, , OH, OW] = this.outputs[index].shape;
     const moved = (e: number, delta: number): number => {
-      const out = this.workCopy(index).data;
+      const changed = this.cleanChannels(index);
+      const out = changed.data;
       const f = isW ? Math.floor(e / (c * fh * fw)) : e;
       const [ch, i, j] = isW ? [Math.floor(e / (fh * fw)) % c, Math.floor(e / fw) % fh, e % fw] : [0, 0, 0];
       for (let s = 0; s < n; s++) {
@@ -533,7 +543,7 @@ class SuffixCheck implements Differencer {
           }
         }
       }
-      return this.objectiveAfterChange(index + 1, this.work.get(index)!);
+      return this.channelObjective(index, f, changed);
     };
     const plus = new Float64Array(values.length);
     const minus = new Float64Array(values.length);
@@ -690,6 +700,63 @@ class SuffixCheck implements Differencer {
       buffer = clone(this.outputs[index]);
       this.work.set(index, buffer);
     } else buffer.data.set(this.outputs[index].data);
+    return buffer;
+  }
+
+  /**
+   * The objective with `changed`, layer `index`'s output [N, C, H, W] that differs from the clean
+   * one in channel f alone, fed on. Elementwise layers (forwardColumn, BatchNorm aside) and Pooling
+   * keep the change in channel f and recompute just that channel; from the first other layer on,
+   * objectiveAfterChange runs. Every channel buffer touched is put back to clean afterwards.
+   */
+  private channelObjective(index: number, f: number, changed: Tensor): number {
+    const touched = [index];
+    try {
+      let y = changed;
+      let l = index + 1;
+      for (; l < this.layers.length; l++) {
+        const layer = this.layers[l];
+        const [n, c] = y.shape;
+        if (layer.type === 'pooling') {
+          const out = this.cleanChannels(l);
+          const plane = out.data.length / (n * c);
+          for (let s = 0; s < n; s++) for (let o = (s * c + f) * plane; o < (s * c + f + 1) * plane; o++) out.data[o] = (layer as Pooling).outputWith(y, o, -1, 0);
+          touched.push(l);
+          y = out;
+        } else if (layer.forwardColumn && layer.type !== 'batchnorm' && y.shape.length === 4) {
+          const out = this.cleanChannels(l);
+          const width = y.data.length / n;
+          const plane = width / c;
+          const col = new Float64Array(n);
+          for (let j = f * plane; j < (f + 1) * plane; j++) {
+            for (let s = 0; s < n; s++) col[s] = y.data[s * width + j];
+            layer.forwardColumn(col, j, width, this.train);
+            for (let s = 0; s < n; s++) out.data[s * width + j] = col[s];
+          }
+          touched.push(l);
+          y = out;
+        } else break;
+      }
+      return this.objectiveAfterChange(l, y);
+    } finally {
+      for (const l of touched) {
+        const [n, c] = this.outputs[l].shape;
+        const plane = this.outputs[l].data.length / (n * c);
+        for (let s = 0; s < n; s++) {
+          const from = (s * c + f) * plane;
+          this.channelWork.get(l)!.data.set(this.outputs[l].data.subarray(from, from + plane), from);
+        }
+      }
+    }
+  }
+
+  /** The channel work buffer of layer `index`'s output, equal to its clean output. */
+  private cleanChannels(index: number): Tensor {
+    let buffer = this.channelWork.get(index);
+    if (!buffer) {
+      buffer = clone(this.outputs[index]);
+      this.channelWork.set(index, buffer);
+    }
     return buffer;
   }
 
