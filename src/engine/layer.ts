@@ -30,7 +30,7 @@ export interface Layer {
   readonly type: LayerType;
   /** Trainable parameters in a fixed order (W before b, gamma before beta). */
   readonly params: readonly Param[];
-  /** What forward kept for backward: `x`, `mask` (1 = masked) or `out`, by name. */
+  /** What forward kept for backward: `x`, `mask` (1 = masked; Pooling's: 1 = its window's maximum) or `out`, by name. */
   kept(): Readonly<Record<string, Tensor>>;
   /**
    * Present on layers with randomness or running state (Dropout, BatchNorm). While true, forward
