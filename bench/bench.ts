@@ -9,12 +9,14 @@ import { fastStep } from '../src/engine/fast-step';
 import { checkEachParamPlain, checkNetwork } from '../src/engine/gradcheck';
 import { initWeights } from '../src/engine/init';
 import { Affine } from '../src/engine/layers/affine';
+import { Convolution } from '../src/engine/layers/convolution';
+import { Pooling } from '../src/engine/layers/pooling';
 import { Relu } from '../src/engine/layers/relu';
 import { SoftmaxWithLoss } from '../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../src/engine/network';
 import { Rng } from '../src/engine/rng';
-import { filled } from '../src/engine/ops';
-import { SGD } from '../src/engine/optimizers';
+import { filled, reshape } from '../src/engine/ops';
+import { createOptimizer, SGD } from '../src/engine/optimizers';
 import { accuracy } from '../src/engine/accuracy';
 import { gatherRows } from '../src/engine/train';
 import type { Tensor } from '../src/engine/tensor';
@@ -114,7 +116,7 @@ console.log(`  plain (objective, backward, update()): ${perStep(plainStep)}`);
 if (fastTrainer) {
   const fastTrainStep = median(3000, fastTrainer, 300);
   console.log(`  fast (FastStep.step, updateInPlace()): ${perStep(fastTrainStep)}, ${(plainStep / fastTrainStep).toFixed(1)}× the plain one`);
-  for (const line of numpyStep(digits8000.x, digits8000.t, 3000, fastTrainStep)) console.log(`  ${line}`);
+  for (const line of numpyStep('bench/numpy_step.py', digits8000.x, digits8000.t, 3000, fastTrainStep, 'the fast step')) console.log(`  ${line}`);
 } else console.log('  fast: not available (no WebAssembly SIMD here)');
 
 // One evaluation as train() runs it each epoch: accuracy on all 8,000 training and 2,000 test
@@ -130,23 +132,23 @@ console.log(
 );
 
 /**
- * The book's step in numpy (bench/numpy_step.py) on the same digits, as lines to print: one per
- * python3 that has numpy (Debian's /usr/bin/python3 and the one on PATH, such as pyenv's, may have
- * different numpy and BLAS builds).
+ * The book's step in numpy (`script`: bench/numpy_step.py or numpy_conv_step.py) on the same digits,
+ * as lines to print: one per python3 that has numpy (Debian's /usr/bin/python3 and the one on PATH,
+ * such as pyenv's, may have different numpy and BLAS builds). `ours` names the step taking `fastMs`.
  */
-function numpyStep(x: Tensor, labels: Tensor, steps: number, fastMs: number): string[] {
+function numpyStep(script: string, x: Tensor, labels: Tensor, steps: number, fastMs: number, ours: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'backprop-bench-'));
   try {
     writeFileSync(join(dir, 'x.f64'), x.data);
     writeFileSync(join(dir, 't.u8'), Uint8Array.from(labels.data));
-    const args = ['bench/numpy_step.py', join(dir, 'x.f64'), join(dir, 't.u8'), String(labels.data.length), String(steps)];
+    const args = [script, join(dir, 'x.f64'), join(dir, 't.u8'), String(labels.data.length), String(steps)];
     const lines: string[] = [];
     for (const python of ['/usr/bin/python3', 'python3']) {
       const run = spawnSync(python, args, { encoding: 'utf8' });
       if (run.status !== 0) continue;
       const r = JSON.parse(run.stdout) as { ms: number; blas: string; threads: number | null; numpy: string };
       const threads = r.threads === null ? 'threads unknown' : `${r.threads} thread${r.threads === 1 ? '' : 's'}`;
-      lines.push(`numpy ${r.numpy} (${python}; ${r.blas}, ${threads}): ${perStep(r.ms)}; the fast step takes ${(fastMs / r.ms).toFixed(2)}× its time`);
+      lines.push(`numpy ${r.numpy} (${python}; ${r.blas}, ${threads}): ${perStep(r.ms)}; ${ours} takes ${(fastMs / r.ms).toFixed(2)}× its time`);
       if (r.blas.includes(' Prescott ')) lines.push('  (OpenBLAS runs its generic Prescott kernels here; on a CPU with AVX2, OPENBLAS_CORETYPE=Haswell picks faster ones)');
     }
     return lines.length ? lines : ['numpy: not available (apt-get install python3-numpy)'];
@@ -181,3 +183,65 @@ console.log(
   `  the same check recomputing the whole network per element: ${(plainMs / 1000).toFixed(2)} s, one run ` +
     `(${(plainMs / fastMs).toFixed(0)}× the fast one; numerical gradients differ by ≤ ${gap.toExponential(2)}, largest |n| ${scale.toExponential(2)})`,
 );
+
+// SimpleConvNet (the book's ch. 7: conv 30×5×5 – ReLU – pool 2×2 – affine 100 – ReLU – affine 10,
+// 0.01·N(0, 1)): its full gradient check on one digit, and one Adam (lr 0.001) training step at
+// batch 100 of the 8,000 digits by the plain path, beside the book's numpy im2col step.
+function simpleConvNet(seed: number): Sequential {
+  const rng = new Rng(seed);
+  return new Sequential(
+    [
+      new Convolution('Convolution1', initWeights([30, 1, 5, 5], 'normal', rng, 0.01), filled([30], 0)),
+      new Relu('Relu1'),
+      new Pooling('Pooling1', 2, 2, 2),
+      new Affine('Affine1', initWeights([4320, 100], 'normal', rng, 0.01), filled([100], 0)),
+      new Relu('Relu2'),
+      new Affine('Affine2', initWeights([100, 10], 'normal', rng, 0.01), filled([10], 0)),
+    ],
+    new SoftmaxWithLoss(),
+  );
+}
+const images = (t: Tensor) => reshape(t, [t.shape[0], 1, 28, 28]);
+const digit = batch(1);
+const convNet = simpleConvNet(3);
+const convX = images(digit.x);
+const convCheckMs = median(3, () => checkNetwork(convNet, convX, digit.t, true));
+const convCheck = checkNetwork(convNet, convX, digit.t, true);
+const convParams = convNet.layers.reduce((n, l) => n + l.params.reduce((m, p) => m + p.value.data.length, 0), 0);
+// The plain check's cost, scaled from timed passes: two whole objectives per parameter element, and
+// two forwards of the layer alone per element of its input for each dx.
+const objectiveMs = median(20, () => convNet.objective(convX, digit.t, true));
+let plainConvMs = 2 * convParams * objectiveMs;
+let layerInput = convX;
+for (const layer of convNet.layers) {
+  const input = layerInput;
+  plainConvMs += 2 * input.data.length * median(20, () => layer.forward(input, true));
+  layerInput = layer.forward(input, true);
+}
+console.log(
+  `SimpleConvNet's full gradient check on one digit (${convParams.toLocaleString('en')} parameters, every element and each layer's dx): ` +
+    `${(convCheckMs / 1000).toFixed(2)} s (goal: under 20 s; ${convCheck.filter((r) => !r.result.ok).length} failing, ` +
+    `${convCheck.reduce((n, r) => n + r.result.nonDifferentiable, 0)} non-differentiable points)`,
+);
+console.log(
+  `  the whole-network check, scaled from timed passes (2 objectives of ${objectiveMs.toFixed(2)} ms per parameter element, ` +
+    `2 forwards of the layer per dx element): about ${(plainConvMs / 1000).toFixed(0)} s, ${(plainConvMs / convCheckMs).toFixed(0)}× the fast one`,
+);
+const convTrainer = (() => {
+  const net = simpleConvNet(1);
+  const params = net.layers.flatMap((l) => l.params);
+  const adam = createOptimizer({ type: 'adam', lr: 0.001 });
+  const rng = new Rng(5);
+  const rows = new Int32Array(100);
+  const x = images(digits8000.x);
+  return () => {
+    rows.forEach((_, k) => (rows[k] = Math.floor(rng.next() * 8000)));
+    net.objective(gatherRows(x, rows), gatherRows(digits8000.t, rows), true);
+    net.backward();
+    adam.update(params);
+  };
+})();
+const convStep = median(10, convTrainer, 2);
+console.log('training step, SimpleConvNet, batch 100 of 8,000 digits, Adam lr 0.001 (draw, gather, forward, backward, update):');
+console.log(`  plain (objective, backward, update()): ${perStep(convStep)}`);
+for (const line of numpyStep('bench/numpy_conv_step.py', digits8000.x, digits8000.t, 20, convStep, 'the plain step')) console.log(`  ${line}`);

@@ -91,4 +91,5 @@ def main():
     print(json.dumps({"ms": 1000 * sorted(times)[len(times) // 2], "blas": library, "threads": threads, "numpy": np.__version__}))
 
 
-main()
+if __name__ == "__main__":
+    main()

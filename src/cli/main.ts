@@ -187,7 +187,8 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
       fmt(l.activation.max),
       fmt(l.dx?.l2),
       fmt(grad?.l2),
-      l.mask ? `${fmt(100 * l.mask.deadFraction)}%` : '–',
+      // A pooling mask marks the windows' winners, so no unit of it is dead.
+      l.mask && l.type !== 'pooling' ? `${fmt(100 * l.mask.deadFraction)}%` : '–',
       checks.length === 0 ? '–' : checks.every(Boolean) ? 'ok' : 'FAIL',
     ];
   });

@@ -1,7 +1,7 @@
 // Argmax accuracy of scores against labels or one-hot rows, shared by the plain evaluation and the
 // fast step's chunked one, so both count rows the same way.
 import type { LossType } from './layer';
-import type { Tensor } from './tensor';
+import { tensor, type Tensor } from './tensor';
 
 /**
  * Fraction of rows of scores `y` [N, C] whose argmax (the first, on ties) is the target: label t[i]
@@ -10,6 +10,23 @@ import type { Tensor } from './tensor';
 export function accuracy(y: Tensor, t: Tensor): number {
   const [n, c] = y.shape;
   return correctRows(y.data, n, c, t, 0) / n;
+}
+
+/**
+ * accuracy(predict(x), t), predicting `rows` rows of x at a time so that no layer holds the
+ * activations of every row (a convolution's, over 8,000 digits, would take gigabytes). Rows are
+ * independent in evaluation mode, so the count is the same as in one pass.
+ */
+export function chunkedAccuracy(predict: (x: Tensor) => Tensor, x: Tensor, t: Tensor, rows: number): number {
+  const n = x.shape[0];
+  const width = x.data.length / n;
+  let correct = 0;
+  for (let from = 0; from < n; from += rows) {
+    const m = Math.min(rows, n - from);
+    const y = predict(tensor([m, ...x.shape.slice(1)], x.data.subarray(from * width, (from + m) * width)));
+    correct += correctRows(y.data, m, y.shape[1], t, from);
+  }
+  return correct / n;
 }
 
 /** How many of the `rows` rows of scores y [rows, C] match, as accuracy counts them, the targets of rows from, from + 1, … of t. */

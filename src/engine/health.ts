@@ -9,7 +9,7 @@ import type { Tensor } from './tensor';
 /** What kind of trouble a finding reports. */
 export type FindingKind = 'nan' | 'exploding' | 'vanishing' | 'dead-relu' | 'saturated' | 'check-failed';
 
-/** A known fix: the init of layer `layer` (an affine) changes. */
+/** A known fix: the init of layer `layer` (an affine or convolution) changes. */
 export interface FindingFix {
   /** He init (ReLU stacks), Xavier init (sigmoid/tanh) or a smaller normal std. */
   kind: 'he-init' | 'xavier-init' | 'smaller-std';
@@ -40,8 +40,8 @@ const MIN_DEAD_ROWS = 3;
 /** Order of findings on one layer: the root cause (non-finite values) first. */
 const KIND_ORDER: readonly FindingKind[] = ['nan', 'exploding', 'vanishing', 'dead-relu', 'saturated', 'check-failed'];
 
-/** The parameter whose gradient stands for a layer's health: W of affine, gamma of batchnorm. */
-const JUDGED_PARAM: Partial<Record<LayerType, ParamName>> = { affine: 'W', batchnorm: 'gamma' };
+/** The parameter whose gradient stands for a layer's health: W of affine and convolution, gamma of batchnorm. */
+const JUDGED_PARAM: Partial<Record<LayerType, ParamName>> = { affine: 'W', convolution: 'W', batchnorm: 'gamma' };
 
 /**
  * Findings of one run's events (forward, loss, backward, check; others are ignored), ordered by
@@ -53,7 +53,8 @@ const JUDGED_PARAM: Partial<Record<LayerType, ParamName>> = { affine: 'W', batch
  *   Gradients holding non-finite values are left to the nan finding. A gradient that is exactly
  *   zero everywhere in a run with a dead ReLU is not called vanishing: the dead units explain it
  *   (nothing flows back through them, and a layer they feed sees zero input).
- * - dead-relu: relu layers only (leaky-relu cannot die), on batches of at least MIN_DEAD_ROWS rows.
+ * - dead-relu: relu layers only (leaky-relu cannot die), on batches of at least MIN_DEAD_ROWS rows;
+ *   on [N, C, H, W] (after a convolution) a filter is dead when its whole channel is, on every row.
  * - saturated: sigmoid and tanh outputs whose local gradient is below saturationEpsilon.
  * - check-failed: each gradient-check event that did not pass (a parameter or a layer's dx), with
  *   its worst failing element; non-differentiable points are not failures.
@@ -70,15 +71,16 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
     if (e.kind !== 'forward') continue;
     const mask = e.kept.mask;
     if (e.type === 'relu' && mask && mask.shape.length >= 2 && mask.shape[0] >= MIN_DEAD_ROWS) {
-      const m = maskStats(mask);
+      const filters = mask.shape.length === 4;
+      const m = filters ? deadChannels(mask) : maskStats(mask);
       if (m.deadFraction > thresholds.deadFraction) {
-        const units = mask.data.length / mask.shape[0];
+        const units = filters ? mask.shape[1] : mask.data.length / mask.shape[0];
         const affine = precedingAffine(types, e.index);
-        const cause = affine === e.index - 1 ? deadByBias(events, affine, e.input, mask) : '';
+        const cause = affine === e.index - 1 && !filters ? deadByBias(events, affine, e.input, mask) : '';
         findings.push({
           index: e.index,
           kind: 'dead-relu',
-          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} units (${percent(m.deadFraction)}) are dead for the whole batch${cause}`,
+          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} ${filters ? 'filters' : 'units'} (${percent(m.deadFraction)}) are dead for the whole batch${cause}`,
           ...(affine !== undefined && { fix: { kind: 'he-init', layer: affine } }),
         });
       }
@@ -205,15 +207,16 @@ interface Gain {
 const GAIN_HIGH = 2 * Math.SQRT2;
 const GAIN_LOW = 0.5;
 
-/** The gain of every affine layer of the run, from the W its forward used. */
+/** The gain of every affine and convolution layer of the run, from the W its forward used (a convolution's fan-in is C·FH·FW). */
 function affineGains(events: readonly RunEvent[]): Map<number, Gain> {
   const gains = new Map<number, Gain>();
   for (const e of events) {
-    const W = e.kind === 'forward' && e.type === 'affine' ? e.params.find((p) => p.name === 'W')?.value : undefined;
-    if (e.kind !== 'forward' || !W || W.shape.length !== 2) continue;
+    const W = e.kind === 'forward' && (e.type === 'affine' || e.type === 'convolution') ? e.params.find((p) => p.name === 'W')?.value : undefined;
+    if (e.kind !== 'forward' || !W || W.shape.length !== (e.type === 'affine' ? 2 : 4)) continue;
     const s = tensorStats(W);
     if (s.std === null) continue;
-    gains.set(e.index, { index: e.index, name: e.name, gain: s.std * Math.sqrt(W.shape[0]), std: s.std, fanIn: W.shape[0] });
+    const fanIn = e.type === 'affine' ? W.shape[0] : W.shape[1] * W.shape[2] * W.shape[3];
+    gains.set(e.index, { index: e.index, name: e.name, gain: s.std * Math.sqrt(fanIn), std: s.std, fanIn });
   }
   return gains;
 }
@@ -290,11 +293,24 @@ function deadByBias(events: readonly RunEvent[], affine: number, input: Tensor, 
   return `; ${forward.name}'s ${bias} them below 0: without ${one ? 'it' : 'them'}, ${count(revived)} of the ${count(dead)} would fire`;
 }
 
-/** Index of the affine feeding layer `index` (through dropout, which only scales), if any. */
+/** Index of the affine or convolution feeding layer `index` (through dropout, which only scales), if any. */
 function precedingAffine(types: readonly LayerType[], index: number): number | undefined {
   let i = index - 1;
   while (i >= 0 && types[i] === 'dropout') i--;
-  return types[i] === 'affine' ? i : undefined;
+  return types[i] === 'affine' || types[i] === 'convolution' ? i : undefined;
+}
+
+/** Dead filters of a ReLU mask [N, C, H, W]: channels masked at every pixel of every row. */
+function deadChannels(mask: Tensor): { deadUnits: number; deadFraction: number } {
+  const [n, c] = mask.shape;
+  const plane = n === 0 || c === 0 ? 0 : mask.data.length / (n * c);
+  let deadUnits = 0;
+  for (let ch = 0; ch < c; ch++) {
+    let dead = true;
+    for (let r = 0; r < n && dead; r++) for (let p = 0; p < plane && dead; p++) dead = mask.data[(r * c + ch) * plane + p] !== 0;
+    if (dead) deadUnits++;
+  }
+  return { deadUnits, deadFraction: c === 0 ? 0 : deadUnits / c };
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Tensor } from './tensor';
 
 /** Every layer type the engine knows, as spelled in specs; `custom` is a user-written layer (layers/custom.ts). */
-export type LayerType = 'affine' | 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'dropout' | 'batchnorm' | 'custom';
+export type LayerType = 'affine' | 'convolution' | 'pooling' | 'relu' | 'sigmoid' | 'tanh' | 'leaky-relu' | 'dropout' | 'batchnorm' | 'custom';
 
 /** Every loss the engine knows, as spelled in specs. */
 export type LossType = 'softmax-with-loss' | 'mse';
@@ -30,7 +30,7 @@ export interface Layer {
   readonly type: LayerType;
   /** Trainable parameters in a fixed order (W before b, gamma before beta). */
   readonly params: readonly Param[];
-  /** What forward kept for backward: `x`, `mask` (1 = masked) or `out`, by name. */
+  /** What forward kept for backward: `x`, `mask` (1 = masked; Pooling's: 1 = its window's maximum) or `out`, by name. */
   kept(): Readonly<Record<string, Tensor>>;
   /**
    * Present on layers with randomness or running state (Dropout, BatchNorm). While true, forward
@@ -45,6 +45,7 @@ export interface Layer {
    * BatchNorm): replaces `col`, column j of an input [col.length, width], by that column of the
    * output, with forward's exact arithmetic and the last forward's state (Dropout's mask), changing
    * no state. The gradient check uses it to recompute one column instead of the whole layer.
+   * BatchNorm's holds for 2-D input only (on [N, C, H, W] it normalises per channel).
    */
   forwardColumn?(col: Float64Array, j: number, width: number, train: boolean): void;
   /** Returns dx for the upstream gradient `dout`, and sets each param's `grad`. */

@@ -6,7 +6,7 @@
 // Pure: the caller times it, prints it, or stops pulling events to cancel.
 import type { Sequential } from './network';
 import type { Optimizer } from './optimizers';
-import { accuracy, measuresAccuracy } from './accuracy';
+import { chunkedAccuracy, measuresAccuracy } from './accuracy';
 import { fastStep, type FastStep } from './fast-step';
 import { Rng } from './rng';
 import { runNetwork, type RunEvent } from './run';
@@ -139,7 +139,7 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
   const fast = opts.fast === undefined ? fastStep(net, opts.batch) : opts.fast;
   // It evaluates too: the same accuracies, a chunk of rows at a time over the inputs' nonzeros,
   // where the dense predict over every input took most of a run.
-  const evaluate = (x: Tensor, t: Tensor) => (fast ? fast.accuracyOn(x, t) : accuracy(net.predict(x, false), t));
+  const evaluate = (x: Tensor, t: Tensor) => (fast ? fast.accuracyOn(x, t) : chunkedAccuracy((rows) => net.predict(rows, false), x, t, opts.batch));
   const classes = measuresAccuracy(net.loss.type, data.tTrain);
   const test = classes && data.xTest && data.tTest ? { x: data.xTest, t: data.tTest } : null;
   for (let iteration = 1; iteration <= opts.iterations; iteration++) {

@@ -5,10 +5,12 @@ import { initWeights } from '../engine/init';
 import type { Layer, LossLayer } from '../engine/layer';
 import { Affine } from '../engine/layers/affine';
 import { BatchNorm } from '../engine/layers/batchnorm';
+import { Convolution } from '../engine/layers/convolution';
 import type { CustomLayer } from '../engine/layers/custom';
 import { Dropout } from '../engine/layers/dropout';
 import { LeakyRelu } from '../engine/layers/leaky-relu';
 import { MSELoss } from '../engine/layers/mse';
+import { Pooling } from '../engine/layers/pooling';
 import { Relu } from '../engine/layers/relu';
 import { Sigmoid } from '../engine/layers/sigmoid';
 import { SoftmaxWithLoss } from '../engine/layers/softmax-with-loss';
@@ -49,6 +51,18 @@ export function buildLayer(spec: NetworkSpec, i: number, resolved: LayerParts): 
       const std = init.scheme === 'normal' ? init.std : undefined;
       const W = given.W ?? initWeights([fanIn, units], init.scheme, streamRng(spec.seed, 'init', i), std);
       return new Affine(layer.name, W, given.b ?? filled([units], init.bias));
+    }
+    case 'convolution': {
+      const shape = resolved.shapes[i].paramShapes.W;
+      const init = layer.init ?? DEFAULT_INIT;
+      const std = init.scheme === 'normal' ? init.std : undefined;
+      const W = given.W ?? initWeights(shape, init.scheme, streamRng(spec.seed, 'init', i), std);
+      return new Convolution(layer.name, W, given.b ?? filled([shape[0]], init.bias), layer.stride ?? 1, layer.pad ?? 0);
+    }
+    case 'pooling': {
+      if (!layer.size) throw new Error(`${layer.name}: no size (shape inference requires one)`);
+      const [fh, fw] = layer.size;
+      return new Pooling(layer.name, fh, fw, layer.stride ?? fh, layer.pad ?? 0);
     }
     case 'batchnorm': {
       const width = resolved.shapes[i].paramShapes.gamma;

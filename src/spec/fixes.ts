@@ -41,7 +41,7 @@ export function initFix(text: string, fileName: string, layerIndex: number, fix:
   const layers = doc.contents.get('layers', true) as YNode;
   if (!isSeq(layers) || !Number.isInteger(layerIndex) || layerIndex < 0 || layerIndex >= layers.items.length) return null;
   const layer = layers.items[layerIndex] as YNode;
-  if (!isMap(layer) || !isAffine(layer) || hasExplicitW(layer)) return null;
+  if (!isMap(layer) || !takesInit(layer) || hasExplicitW(layer)) return null;
 
   const json = /\.json$/i.test(fileName);
   const r = new Reader(text);
@@ -84,10 +84,11 @@ function sameInit(a: string, b: string): boolean {
   return bare(a) === bare(b);
 }
 
-/** Whether a layer mapping's `type` names affine (or one of its aliases). */
-function isAffine(layer: YAMLMap): boolean {
+/** Whether a layer mapping's `type` names a layer with an init: affine or convolution (or an alias). */
+function takesInit(layer: YAMLMap): boolean {
   const type = layer.get('type', true) as YNode;
-  return isScalar(type) && typeof type.value === 'string' && lookup(type.value, LAYER_TYPES, LAYER_ALIASES) === 'affine';
+  const named = isScalar(type) && typeof type.value === 'string' ? lookup(type.value, LAYER_TYPES, LAYER_ALIASES) : undefined;
+  return named === 'affine' || named === 'convolution';
 }
 
 /** Whether a layer mapping gives W under `weights`. */

@@ -2,7 +2,6 @@
 // a gradient check or training keeps (float64, 8 bytes an element), checked against the spec's
 // limits.maxBytes and against what the host's engine can allocate at all.
 import { fmtCount } from '../format';
-import type { LayerType } from '../engine/layer';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
 import type { NetworkSpec, Problem } from './model';
@@ -47,10 +46,16 @@ export function allocationProblem(what: string, shape: readonly number[], maxByt
 }
 
 /** What a layer keeps for backward, in elements, beyond its output: masks, outputs, normalised inputs. */
-function keptElements(type: LayerType, out: number): number {
-  switch (type) {
+function keptElements(layer: LayerShape): number {
+  const out = sizeOf(layer.outShape);
+  switch (layer.type) {
     case 'affine':
       return 0; // its input, which the layer before holds anyway
+    case 'convolution':
+      // Its input, held by the layer before; one sample's columns and their gradient while it runs.
+      return (2 * out * sizeOf(layer.paramShapes.W)) / (layer.inShape[0] * layer.outShape[1] ** 2);
+    case 'pooling':
+      return out + sizeOf(layer.inShape); // the winners, and the mask shown of them
     case 'batchnorm':
       return 2 * out; // xc and xn
     default:
@@ -64,7 +69,7 @@ function keptElements(type: LayerType, out: number): number {
  * gradient). The check adds, per layer, the perturbed copy of its input, f(x ± h) and the error
  * tensors it keeps for each element of dx and of each parameter, its random R and its cached
  * output. Training holds the layers at `batch` rows, the optimizer's state and the fast step's
- * buffers, and evaluates every training and test row at once.
+ * buffers, and evaluates the training and test rows a batch at a time.
  */
 function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job): { layers: number[]; rest: number } {
   const rows = inputShape[0];
@@ -75,12 +80,12 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
   const layers = shapes.map((s) => {
     const inE = sizeOf(s.inShape);
     const outE = sizeOf(s.outShape);
-    const kept = keptElements(s.type, outE);
+    const kept = keptElements(s);
     const P = s.paramCount;
     if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P;
     if (job === 'run') return outE + kept + inE + 3 * P;
-    // A step at `batch` rows, the evaluation's forward over all rows, params, grads, optimizer state (2P for adam) and the fast step's copies.
-    return (outE + kept + inE) * scale + outE + kept + 6 * P;
+    // A step at `batch` rows, the evaluation's forward (`batch` rows at a time), params, grads, optimizer state (2P for adam) and the fast step's copies.
+    return (outE + kept + inE) * scale + (outE + kept) * scale + 6 * P;
   });
   if (job === 'train') {
     rest += batch * (sizeOf(inputShape) / rows) + rows; // the minibatch's rows and the targets

@@ -33,7 +33,8 @@ export interface Problem {
 }
 
 /**
- * Where a tensor comes from. `range` is the defining value: the data or labels list, the `random`
+ * Where a tensor comes from. A dataset input's `shape` is each digit's shape, such as [1, 28, 28]
+ * (default [784]). `range` is the defining value: the data or labels list, the `random`
  * mapping, the whole `dataset` mapping, or the `file:` path. A random target may leave `shape` null
  * (shaped from the network's output); a dataset target means the labels of the input's digits.
  */
@@ -41,7 +42,7 @@ export type DataSource =
   | { kind: 'data'; tensor: Tensor; range: Range }
   | { kind: 'labels'; labels: number[]; itemRanges: Range[]; range: Range }
   | { kind: 'random'; shape: number[] | null; dist: 'uniform' | 'normal'; range: Range }
-  | { kind: 'dataset'; name: 'mnist'; split: 'train' | 'test'; count: number; offset: number; range: Range }
+  | { kind: 'dataset'; name: 'mnist'; split: 'train' | 'test'; count: number; offset: number; range: Range; shape?: number[] }
   | { kind: 'file'; path: string; range: Range };
 
 /** How a layer's weights start. `bias` is the constant b (or beta) starts at. */
@@ -65,6 +66,14 @@ export interface LayerSpec {
   units?: number;
   /** Range of the `units` value. */
   unitsRange?: Range;
+  /** Number of filters of a convolution. */
+  filters?: number;
+  /** Window height and width of a convolution or pooling layer (`size: 5` is [5, 5]). */
+  size?: [number, number];
+  /** Window stride; a convolution's default is 1, a pooling layer's its (square) size. */
+  stride?: number;
+  /** Zero padding on every side of a convolution's or pooling layer's input (default 0). */
+  pad?: number;
   /** Negative slope of leaky-relu (default 0.01). */
   alpha?: number;
   /** Fraction dropped by dropout (default 0.5). */

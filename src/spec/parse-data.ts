@@ -2,7 +2,7 @@
 import { fmtCount } from '../format';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { sizeOf, type Tensor } from '../engine/tensor';
-import { MNIST_SPLIT_SIZE } from './mnist';
+import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
 import type { DataSource, Range } from './model';
 import type { Entry, Reader, YNode } from './reader';
 import { formatShape, oneOf } from './suggest';
@@ -130,7 +130,7 @@ export function readSource(r: Reader, entry: Entry, role: SourceRole, maxElement
   const node = r.map(entry, role);
   if (!node) return undefined;
   const kinds = role === 'input' ? SOURCE_KINDS.filter((k) => k !== 'labels') : SOURCE_KINDS;
-  const entries = r.entries(node, role, [...kinds, 'split', 'count', 'offset']);
+  const entries = r.entries(node, role, [...kinds, 'split', 'count', 'offset', 'shape']);
   const present = kinds.filter((k) => entries.has(k));
   if (present.length === 0) {
     r.error(entry.range, `${role} needs one of ${oneOf(kinds)}`);
@@ -143,7 +143,7 @@ export function readSource(r: Reader, entry: Entry, role: SourceRole, maxElement
   const kind = present[0];
   const value = entries.get(kind)!;
   if (kind !== 'dataset') {
-    for (const k of ['split', 'count', 'offset']) {
+    for (const k of ['split', 'count', 'offset', 'shape']) {
       const extra = entries.get(k);
       if (extra) r.warn(extra.keyRange, `${k} applies to dataset inputs only`);
     }
@@ -195,7 +195,7 @@ function readDataset(r: Reader, entry: Entry, entries: Map<string, Entry>, role:
   const name = r.choice(entry, 'dataset', ['mnist'] as const);
   if (!name) return undefined;
   if (role === 'target') {
-    for (const k of ['split', 'count', 'offset']) {
+    for (const k of ['split', 'count', 'offset', 'shape']) {
       const extra = entries.get(k);
       if (extra) r.warn(extra.keyRange, `the target's labels follow the input's ${k}; remove it here`);
     }
@@ -212,13 +212,19 @@ function readDataset(r: Reader, entry: Entry, entries: Map<string, Entry>, role:
   const count = r.number(countEntry, 'count', 'positive-integer');
   const offsetEntry = entries.get('offset');
   const offset = offsetEntry ? r.number(offsetEntry, 'offset', 'non-negative-integer') : 0;
-  if (!split || count === undefined || offset === undefined) return undefined;
+  const shapeEntry = entries.get('shape');
+  const shape = shapeEntry && readShape(r, shapeEntry, 'digit', Infinity, 1);
+  if (shapeEntry && shape && sizeOf(shape) !== MNIST_PIXELS) {
+    r.error(shapeEntry.range, `a digit has ${MNIST_PIXELS} pixels, but shape ${formatShape(shape)} holds ${fmtCount(sizeOf(shape))}; use [1, 28, 28] for images or [784] for rows`);
+    return undefined;
+  }
+  if (!split || count === undefined || offset === undefined || (shapeEntry && !shape)) return undefined;
   const size = MNIST_SPLIT_SIZE[split];
   if (offset + count > size) {
     r.error(countEntry.range, `mnist ${split} has ${fmtCount(size)} digits; offset ${fmtCount(offset)} + count ${fmtCount(count)} goes past the end`);
     return undefined;
   }
-  return { kind: 'dataset', name, split, count, offset, range };
+  return { kind: 'dataset', name, split, count, offset, range, ...(shape && { shape }) };
 }
 
 /** An explicit parameter: an inline list, or a mapping with `data` or `file`. */

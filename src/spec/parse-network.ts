@@ -1,5 +1,5 @@
 // The network form: settings, input, target, layers and loss.
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import { DEFAULT_CHECK } from '../engine/check-options';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
@@ -28,7 +28,7 @@ const OPTIMIZER_FIELDS: Readonly<Record<OptimizerType, readonly (typeof OPTIMIZE
 };
 
 /** Layer types in the order messages list them. */
-export const LAYER_TYPES: readonly LayerType[] = ['affine', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm', 'custom'];
+export const LAYER_TYPES: readonly LayerType[] = ['affine', 'convolution', 'pooling', 'relu', 'sigmoid', 'tanh', 'leaky-relu', 'dropout', 'batchnorm', 'custom'];
 
 /** Other spellings accepted for layer types (after lower-casing and turning `_` into `-`). */
 export const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
@@ -38,6 +38,11 @@ export const LAYER_ALIASES: Readonly<Record<string, LayerType>> = {
   batchnormalization: 'batchnorm',
   dense: 'affine',
   linear: 'affine',
+  conv: 'convolution',
+  conv2d: 'convolution',
+  pool: 'pooling',
+  maxpool: 'pooling',
+  'max-pooling': 'pooling',
 };
 
 /** Losses in the order messages list them. */
@@ -55,6 +60,8 @@ const LOSS_ALIASES: Readonly<Record<string, LossType>> = {
 /** The book's layer class names, which default names count up from (Affine1, Relu1, ...); custom layers take theirs from the module. */
 const DEFAULT_NAME: Readonly<Record<Exclude<LayerType, 'custom'>, string>> = {
   affine: 'Affine',
+  convolution: 'Convolution',
+  pooling: 'Pooling',
   relu: 'Relu',
   sigmoid: 'Sigmoid',
   tanh: 'Tanh',
@@ -66,6 +73,8 @@ const DEFAULT_NAME: Readonly<Record<Exclude<LayerType, 'custom'>, string>> = {
 /** Keys each layer type takes besides `type` and `name`. */
 const LAYER_FIELDS: Readonly<Record<LayerType, readonly string[]>> = {
   affine: ['units', 'init', 'weights'],
+  convolution: ['filters', 'size', 'stride', 'pad', 'init', 'weights'],
+  pooling: ['size', 'stride', 'pad'],
   relu: [],
   sigmoid: [],
   tanh: [],
@@ -78,11 +87,12 @@ const LAYER_FIELDS: Readonly<Record<LayerType, readonly string[]>> = {
 /** Parameters each layer type may be given explicitly. */
 const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> = {
   affine: ['W', 'b'],
+  convolution: ['W', 'b'],
   batchnorm: ['gamma', 'beta'],
 };
 
 /** Keys a layer mapping may have. */
-export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
+export const LAYER_KEYS = ['type', 'name', 'units', 'filters', 'size', 'stride', 'pad', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
 
 /** The start of the messages for a custom layer without a module. */
 const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
@@ -311,7 +321,7 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
     if (name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
     else if (name !== undefined) Object.assign(layer, { name, named: true });
   }
-  for (const key of ['units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params']) {
+  for (const key of LAYER_KEYS.slice(2)) {
     const e = entries.get(key);
     if (e && !LAYER_FIELDS[type].includes(key)) r.warn(e.keyRange, `'${key}' does not apply to ${type} layers`);
   }
@@ -322,6 +332,7 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
     layer.units = r.number(units, 'units', 'positive-integer');
     layer.unitsRange = units.range;
   }
+  readWindow(r, layer, field);
   const alpha = field('alpha');
   if (alpha) layer.alpha = r.number(alpha, 'alpha', 'finite');
   const ratio = field('ratio');
@@ -349,10 +360,41 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
 
 /** Layer fields a type has even when the spec leaves them out. */
 function defaults(type: LayerType): Partial<LayerSpec> {
-  if (type === 'affine') return { init: { ...DEFAULT_INIT } };
+  if (type === 'affine' || type === 'convolution') return { init: { ...DEFAULT_INIT } };
   if (type === 'leaky-relu') return { alpha: 0.01 };
   if (type === 'dropout') return { ratio: 0.5 };
   return {};
+}
+
+/**
+ * A convolution's `filters` and a convolution's or pooling layer's `size` (an integer or [h, w]),
+ * `stride` and `pad`. A pooling window moves by its size unless told; a non-square one must be told.
+ */
+function readWindow(r: Reader, layer: LayerSpec, field: (key: string) => Entry | undefined): void {
+  const filters = field('filters');
+  if (filters) layer.filters = r.number(filters, 'filters', 'positive-integer');
+  const size = field('size');
+  if (size) layer.size = readSize(r, size);
+  const stride = field('stride');
+  if (stride) layer.stride = r.number(stride, 'stride', 'positive-integer');
+  const pad = field('pad');
+  if (pad) layer.pad = r.number(pad, 'pad', 'non-negative-integer');
+  if (layer.type === 'pooling' && size && !stride && layer.size && layer.size[0] !== layer.size[1]) r.error(size.range, `a ${layer.size.join('×')} pooling window needs a stride: it moves by its size only when it is square`);
+}
+
+/** `size: 5` or `size: [5, 3]`. */
+function readSize(r: Reader, entry: Entry): [number, number] | undefined {
+  if (!isSeq(entry.value)) {
+    const n = r.number(entry, 'size', 'positive-integer');
+    return n === undefined ? undefined : [n, n];
+  }
+  const items = entry.value.items as YNode[];
+  if (items.length !== 2) {
+    r.error(entry.range, `size must be one integer or [height, width], got ${items.length} values`);
+    return undefined;
+  }
+  const [h, w] = items.map((item) => r.numberAt(item, r.rangeOf(item), 'a window size', 'positive-integer'));
+  return h === undefined || w === undefined ? undefined : [h, w];
 }
 
 /** A layer type, with a pointer to `loss:` when the word names a loss. */

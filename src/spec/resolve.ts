@@ -6,6 +6,7 @@ import type { Layer } from '../engine/layer';
 import { CustomLayer, CustomLayerError, type CustomCall } from '../engine/layers/custom';
 import type { Rng } from '../engine/rng';
 import type { TrainData } from '../engine/train';
+import { reshape } from '../engine/ops';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
@@ -159,7 +160,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     const digits = loadMnist(io);
     const batch = 'error' in digits ? digits : mnistBatch(digits, input.split, input.count, input.offset);
     if ('error' in batch) error(input.range, batch.error);
-    else [x, mnistLabels] = [batch.x, batch.labels];
+    else [x, mnistLabels] = [digitShaped(batch.x, input.shape), batch.labels];
   } else {
     const source = materialise(input);
     if (source?.kind === 'data') x = source.tensor;
@@ -257,7 +258,7 @@ export function trainingSets(spec: NetworkSpec, x: Tensor, t: Tensor, io: SpecIO
   const digits = loadMnist(io);
   const test = 'error' in digits ? digits : mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0);
   if ('error' in test) return { problems: [{ message: test.error, range: spec.input.range, severity: 'error' }] };
-  return { xTrain: x, tTrain: t, xTest: test.x, tTest: tensor([MNIST_SPLIT_SIZE.test], test.labels) };
+  return { xTrain: x, tTrain: t, xTest: digitShaped(test.x, spec.input.shape), tTest: tensor([MNIST_SPLIT_SIZE.test], test.labels) };
 }
 
 /** The digit set, decoded once per byte array. */
@@ -301,4 +302,9 @@ function randomTarget(target: Extract<DataSource, { kind: 'random' }>, loss: 'so
     return labels;
   }
   return draw(shape, target.dist, rng);
+}
+
+/** MNIST rows [count, 784] with each digit in the spec's `shape` (such as [1, 28, 28]), if it gives one. */
+function digitShaped(x: Tensor, shape: readonly number[] | undefined): Tensor {
+  return shape ? reshape(x, [x.shape[0], ...shape]) : x;
 }

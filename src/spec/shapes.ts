@@ -8,6 +8,7 @@ import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS } from './mnist';
 import type { DataSource, NetworkSpec, Problem, Range } from './model';
 import { formatShape } from './suggest';
+import { windowShapes } from './window-shapes';
 
 /** Shapes of one layer. */
 export interface LayerShape {
@@ -59,7 +60,7 @@ export function sourceShape(source: DataSource, role: 'input' | 'target'): numbe
     case 'random':
       return source.shape && [...source.shape];
     case 'dataset':
-      return role === 'input' ? [source.count, MNIST_PIXELS] : [source.count];
+      return role === 'input' ? [source.count, ...(source.shape ?? [MNIST_PIXELS])] : [source.count];
     case 'file':
       return null;
   }
@@ -145,14 +146,23 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       outShape = [n, units];
       paramShapes.W = [width, units];
       paramShapes.b = [units];
+    } else if (layer.type === 'convolution' || layer.type === 'pooling') {
+      const found = windowShapes(spec, index, inShape, known);
+      if (!found || 'error' in found) {
+        if (found) error(found.range, found.error);
+        return { layers, problems };
+      }
+      ({ outShape, paramShapes } = found);
     } else if (layer.type === 'batchnorm') {
+      // Per channel on [N, C, H, W] (see the layer), per feature otherwise.
+      const features = inShape.length === 4 ? inShape[1] : width;
       for (const p of ['gamma', 'beta'] as const) {
         const given = known(p);
-        if (given?.shape && (given.shape.length !== 1 || given.shape[0] !== width)) {
-          error(given.source.range, `${p} of ${layer.name} has shape ${formatShape(given.shape)}, expected [${width}]`);
+        if (given?.shape && (given.shape.length !== 1 || given.shape[0] !== features)) {
+          error(given.source.range, `${p} of ${layer.name} has shape ${formatShape(given.shape)}, expected [${features}]`);
           return { layers, problems };
         }
-        paramShapes[p] = [width];
+        paramShapes[p] = [features];
       }
     }
     const paramCount = Object.values(paramShapes).reduce((sum, s) => sum + sizeOf(s), 0);

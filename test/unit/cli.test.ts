@@ -68,6 +68,25 @@ test('ReLU demo: the book mask and zeroed gradients, with --full tensors', () =>
   assert.equal(report.loss, null);
 });
 
+test('--full prints 4-D tensors nested in their own shape: activation, pooling mask, dx, W and dW', () => {
+  const file = specFile(
+    'conv.backprop.yaml',
+    'input: { data: [[[[1, 5, 2], [0, 3, 4], [6, 1, 1]]]] }\nlayers:\n  - { type: convolution, weights: { W: [[[[1, 0], [0, 1]]], [[[0, 1], [1, 0]]]], b: [0, 1] } }\n  - { type: pooling, size: 2, stride: 1 }\n',
+  );
+  const { code, report } = json('run', file, '--full');
+  assert.equal(code, 0);
+  const [conv, pool] = report.layers;
+  // W[0] sums the main diagonal of each window, W[1] the other one plus 1.
+  assert.deepEqual(conv.activation.values, [[[[4, 9], [1, 4]], [[6, 6], [10, 6]]]]);
+  assert.deepEqual(conv.params.W.value, [[[[1, 0], [0, 1]]], [[[0, 1], [1, 0]]]]);
+  // Each filter's dW is the window its pooled winner came from; dx is the winning filter laid on that window.
+  assert.deepEqual(conv.params.W.grad, [[[[5, 2], [3, 4]]], [[[0, 3], [6, 1]]]]);
+  assert.deepEqual(pool.activation.values, [[[[9]], [[10]]]]);
+  assert.deepEqual(pool.mask.values, [[[[0, 1], [0, 0]], [[0, 0], [1, 0]]]]);
+  assert.deepEqual(pool.dx.values, [[[[0, 1], [0, 0]], [[0, 0], [1, 0]]]]);
+  assert.deepEqual(conv.dx.values, [[[[0, 1, 0], [0, 1, 1], [1, 0, 0]]]]);
+});
+
 test('network report: layers in order with params, stats and check results', () => {
   const { code, report } = json('check', 'examples/two-layer-net.backprop.json');
   assert.equal(code, 0);

@@ -7,6 +7,7 @@ import {
   checkEachParamPlain,
   checkNetwork,
   compareGradients,
+  FINER_STEP,
   nonDifferentiableAt,
   WORST_COUNT,
   type LayerParamCheck,
@@ -236,4 +237,19 @@ test('random ReLU networks with kinks and wrong layers: fast and plain agree on 
     failed += fast.some((r) => r.result.failures > 0) ? 1 : 0;
   }
   assert.ok(kinked >= 20 && failed >= 10, `networks with kinks ${kinked}, with failures ${failed}`);
+});
+
+test('two kinks within h: a failure at h, a non-differentiable point when the finer step h/10 sees one kink; a wrong value still fails', () => {
+  // f(v) = relu(v) + relu(v + h/2) at v = 0: backprop's slope is 1 (the first ReLU masks 0, the second passes).
+  const h = 0.5;
+  const f = (v: number) => Math.max(v, 0) + Math.max(v + h / 2, 0);
+  const at = (step: number) => ({ f0: f(0), plus: Float64Array.of(f(step)), minus: Float64Array.of(f(-step)) });
+  const opts = { h, atol: 0, rtol: 1e-6 };
+  const once = compareGradients(fromNested([1]), at(h), opts);
+  assert.deepEqual([once.failures, once.nonDifferentiable], [1, 0], 'slopes 2 and 0.5 on either side: neither is backprop\'s 1');
+  const twice = compareGradients(fromNested([1]), at(h), opts, [at(h / FINER_STEP)]);
+  assert.deepEqual([twice.failures, twice.nonDifferentiable, twice.ok], [0, 1, true]);
+  assert.equal(twice.numerical.data[0], 1.25, 'the numerical gradient reported is still the one at h');
+  const wrong = compareGradients(fromNested([3]), at(h), opts, [at(h / FINER_STEP), at(h / FINER_STEP ** 2)]);
+  assert.deepEqual([wrong.failures, wrong.nonDifferentiable], [1, 0]);
 });

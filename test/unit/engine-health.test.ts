@@ -219,10 +219,10 @@ function runExample(file: string, text = readFileSync(file, 'utf8'), check = fal
 const example = (name: string) => join(root, 'examples', name);
 
 test('the healthy examples give no findings (small ones with a gradient check)', () => {
-  for (const name of ['relu.backprop.yaml', 'sigmoid.backprop.yaml', 'two-layer-net.backprop.json']) {
+  for (const name of ['relu.backprop.yaml', 'sigmoid.backprop.yaml', 'two-layer-net.backprop.json', 'conv-gradcheck.backprop.yaml']) {
     assert.deepEqual(health(runExample(example(name), undefined, true)), [], name);
   }
-  for (const name of ['two-layer-net.backprop.yaml', 'two-layer-net-batch100.backprop.yaml']) {
+  for (const name of ['two-layer-net.backprop.yaml', 'two-layer-net-batch100.backprop.yaml', 'simple-convnet.backprop.yaml']) {
     assert.deepEqual(health(runExample(example(name))), [], name);
   }
 });
@@ -298,3 +298,19 @@ function applyEdit(text: string, edit: { range: Range; newText: string }): strin
   const offset = (p: Range['start']) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
   return text.slice(0, offset(edit.range.start)) + edit.newText + text.slice(offset(edit.range.end));
 }
+
+test('after a convolution: dead filters (a whole channel masked on every row) with He init as the fix, and exploding dW traced to a conv init', () => {
+  const dead = 'seed: 1\ninput: { random: { shape: [4, 1, 8, 8] } }\ntarget: { labels: [0, 1, 2, 3] }\nlayers:\n  - { type: convolution, filters: 4, size: 3, init: { std: 0.01, bias: -1 } }\n  - relu\n  - { type: pooling, size: 2 }\n  - { type: affine, units: 4 }\nloss: softmax-with-loss\n';
+  assert.deepEqual(health(runExample('dead.backprop.yaml', dead)), [
+    { index: 1, kind: 'dead-relu', message: 'Relu1: 4 of 4 filters (100%) are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+  ]);
+  // One live filter of four: 75% dead, over the threshold; none dead gives no finding.
+  const some = dead.replace('filters: 4, size: 3, init: { std: 0.01, bias: -1 }', 'filters: 4, size: 3, init: { std: 0.01, bias: -1 }, weights: { b: [-1, -1, -1, 1] }');
+  assert.deepEqual(health(runExample('some.backprop.yaml', some)).map((f) => f.message), ['Relu1: 3 of 4 filters (75%) are dead for the whole batch']);
+  const exploding = 'seed: 1\ninput: { random: { shape: [4, 3, 8, 8] } }\ntarget: { labels: [0, 1, 2, 3] }\nlayers:\n  - { type: convolution, filters: 8, size: 3, init: { std: 5 } }\n  - relu\n  - { type: convolution, filters: 8, size: 3, init: { std: 5 } }\n  - relu\n  - { type: affine, units: 4 }\nloss: softmax-with-loss\n';
+  const found = health(runExample('exploding.backprop.yaml', exploding));
+  const conv = found.filter((f) => f.kind === 'exploding');
+  assert.ok(conv.length > 0, JSON.stringify(found));
+  assert.match(conv[conv.length - 1].message, /Convolution\d's init widens the spread of its input [\d.]+× \(W std [\d.]+, fan-in (27|72)\)/);
+  assert.equal(conv[conv.length - 1].fix?.kind, 'he-init');
+});

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import type { Layer, LossLayer } from '../../src/engine/layer';
 import { Affine } from '../../src/engine/layers/affine';
 import { BatchNorm } from '../../src/engine/layers/batchnorm';
+import { Convolution } from '../../src/engine/layers/convolution';
 import { Dropout } from '../../src/engine/layers/dropout';
 import { LeakyRelu } from '../../src/engine/layers/leaky-relu';
 import { MSELoss } from '../../src/engine/layers/mse';
+import { Pooling } from '../../src/engine/layers/pooling';
 import { Relu } from '../../src/engine/layers/relu';
 import { Sigmoid } from '../../src/engine/layers/sigmoid';
 import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
@@ -336,4 +338,78 @@ test('backward never mutates dout, earlier outputs, kept tensors or earlier grad
     assert.ok(bytes(x).equals(bytes(xCopy)) && bytes(y).equals(bytes(yCopy)) && bytes(dx).equals(bytes(dxCopy)), loss.name);
     assert.deepEqual([...t.data], [1, 0, 3]);
   }
+});
+
+/** Values 0.1 apart in a random order, none within 0.05 of 0: no window ties, and padding's 0 is never within h of a value. */
+function distinctTensor(rng: Rng, shape: number[]): Tensor {
+  const t = tensor(shape);
+  const order = Array.from(t.data, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = randInt(rng, 0, i);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  order.forEach((k, i) => (t.data[i] = 0.1 * (k - order.length / 2 + 0.5)));
+  return t;
+}
+
+test('Convolution and Pooling backward match central differences: stride 2, pad 1, non-square windows, channels, overlapping windows', () => {
+  const rng = new Rng(707);
+  const configs: [number, number, number, number, number, number, number, number][] = [
+    // N, C, H, W, FH, FW, stride, pad
+    [2, 3, 7, 6, 3, 2, 2, 1],
+    [1, 2, 5, 5, 3, 3, 1, 1],
+    [3, 1, 6, 8, 2, 4, 2, 0],
+    [2, 2, 4, 5, 3, 2, 1, 0],
+    [1, 3, 6, 6, 1, 1, 1, 0],
+  ];
+  for (const [n, c, h, w, fh, fw, stride, pad] of configs) {
+    const fn = randInt(rng, 1, 4);
+    checkLayer(new Convolution('Conv', randomTensor(rng, [fn, c, fh, fw]), randomTensor(rng, [fn]), stride, pad), randomTensor(rng, [n, c, h, w]), true, rng);
+    checkLayer(new Pooling('Pool', fh, fw, stride, pad), distinctTensor(rng, [n, c, h, w]), true, rng);
+  }
+  // The other layers take [N, C, H, W] as they are.
+  const images = (gap = 0) => randomTensor(rng, [2, 3, 4, 5], gap);
+  checkLayer(new Relu('Relu'), images(0.01), true, rng);
+  checkLayer(new Tanh('Tanh'), images(), true, rng);
+  checkLayer(new Sigmoid('Sigmoid'), images(), true, rng);
+  checkLayer(new LeakyRelu('LeakyRelu', 0.1), images(0.01), true, rng);
+  const dropout = new Dropout('Dropout', 0.4, new Rng(1));
+  dropout.frozen = true;
+  checkLayer(dropout, images(), true, rng);
+  const bn = new BatchNorm('BatchNorm', randomTensor(rng, [3]), randomTensor(rng, [3]));
+  checkLayer(bn, images(), true, rng);
+  checkLayer(bn, images(), false, rng);
+  checkLayer(new Affine('Affine', randomTensor(rng, [60, 4]), randomTensor(rng, [4])), images(), true, rng);
+});
+
+test('Pooling: a tie goes to the first maximum in row-major order, overlapping windows add up, and the mask marks the winners', () => {
+  const pool = new Pooling('Pool', 2, 2, 1);
+  const x = fromNested([[[[1, 3, 0], [3, 2, 3], [0, 1, 1]]]]);
+  assert.deepEqual(Array.from(pool.forward(x).data), [3, 3, 3, 3]);
+  // Windows (0,0) and (0,1) both pick x[0,1], the first 3 of each; (1,0) picks x[1,0]; (1,1) picks x[1,2].
+  const dx = pool.backward(fromNested([[[[1, 2], [4, 8]]]]));
+  assert.deepEqual(Array.from(dx.data), [0, 3, 0, 4, 0, 8, 0, 0, 0]);
+  assert.deepEqual(Array.from(pool.kept().mask.data), [0, 1, 0, 1, 0, 1, 0, 0, 0]);
+  assert.deepEqual(pool.kept().mask.shape, [1, 1, 3, 3]);
+});
+
+test('Pooling reads padding as 0, as the book does: a window of negatives and padding outputs 0 and sends no gradient', () => {
+  const pool = new Pooling('Pool', 2, 2, 2, 1);
+  const x = fromNested([[[[-1, -2], [-3, -4]]]]);
+  assert.deepEqual(Array.from(pool.forward(x).data), [0, 0, 0, 0]);
+  assert.deepEqual(Array.from(pool.backward(fromNested([[[[1, 1], [1, 1]]]])).data), [0, 0, 0, 0]);
+});
+
+test('Convolution: a 2×2 filter of ones over a 3×3 image sums each window, plus b; dW sums the windows weighted by dout', () => {
+  const conv = new Convolution('Conv', fromNested([[[[1, 1], [1, 1]]]]), fromNested([10]));
+  const x = fromNested([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
+  const out = conv.forward(x);
+  assert.deepEqual(out.shape, [1, 1, 2, 2]);
+  assert.deepEqual(Array.from(out.data), [22, 26, 34, 38]);
+  const dx = conv.backward(fromNested([[[[1, 0], [0, 2]]]]));
+  assert.deepEqual(Array.from(conv.params[0].grad!.data), [1 + 10, 2 + 12, 4 + 16, 5 + 18]);
+  assert.deepEqual(Array.from(conv.params[1].grad!.data), [3]);
+  assert.deepEqual(Array.from(dx.data), [1, 1, 0, 1, 3, 2, 0, 2, 2]);
+  assert.throws(() => conv.forward(fromNested([[1, 2, 3]])), /expects input \[N, C, H, W\], got shape \[1, 3\]/);
+  assert.throws(() => new Pooling('Pool', 2, 2, 2).forward(x), /a 2×2 window with stride 2 and pad 0 does not tile 3×3 \(output 1\.5×1\.5\)/);
 });

@@ -118,3 +118,10 @@ export function values(data: ArrayLike<number>): Value[] {
 export function grads(vs: Value[]): Float64Array {
   return Float64Array.from(vs, (v) => v.grad);
 }
+
+/** The first of the largest values (as np.argmax picks), with derivative 1 toward it alone. */
+export function maxOf(vs: Value[]): Value {
+  let best = vs[0];
+  for (const v of vs) if (v.data > best.data) best = v;
+  return best.mul(1);
+}

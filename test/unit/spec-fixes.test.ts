@@ -160,3 +160,10 @@ test('Fix all: each layer\'s fix once (the first proposed wins), edits that do n
   assert.equal(after, text.replaceAll('init: { std: 3 }', 'init: he'));
   assert.equal(fixAll(after, 'x.yaml', names, [{ fix: { kind: 'he-init', layer: 0 } }]), null);
 });
+
+test('a convolution takes the init fixes as an affine does; a pooling layer has no init to fix', () => {
+  const text = 'input: { random: { shape: [2, 1, 6, 6] } }\nlayers:\n  - { type: conv, filters: 2, size: 3, init: { std: 0.01, bias: -1 } }\n  - relu\n  - { type: pooling, size: 2 }\n';
+  assert.deepEqual(fixed(text, 'c.yaml', 0, 'he-init').init, { scheme: 'he', bias: 0 });
+  assert.deepEqual(fixed(text, 'c.yaml', 0, 'xavier-init').init, { scheme: 'xavier', bias: -1 });
+  assert.equal(initFix(text, 'c.yaml', 2, 'he-init'), null);
+});

@@ -175,8 +175,8 @@ test('unknown layer type: did-you-mean on the type token (YAML and JSON)', () =>
   expectProblem(errors(json, 'a.backprop.json'), "unknown layer type 'sigmod' — did you mean 'sigmoid'?", rangeOf(json, '"sigmod"'));
   const crlf = 'input:\r\n  data: [[1, 2]]\r\nlayers:\r\n  - relux\r\n';
   expectProblem(errors(crlf), "unknown layer type 'relux' — did you mean 'relu'?", rangeOf(crlf, 'relux'));
-  const far = 'input: { data: [[1, 2]] }\nlayers: [convolution]\n';
-  expectProblem(errors(far), "unknown layer type 'convolution' (expected affine, relu, sigmoid, tanh, leaky-relu, dropout, batchnorm or custom)", rangeOf(far, 'convolution'));
+  const far = 'input: { data: [[1, 2]] }\nlayers: [transformer]\n';
+  expectProblem(errors(far), "unknown layer type 'transformer' (expected affine, convolution, pooling, relu, sigmoid, tanh, leaky-relu, dropout, batchnorm or custom)", rangeOf(far, 'transformer'));
 });
 
 test('a did-you-mean carries its replacement, in the spec\'s own quoting; none when no candidate is close', () => {
@@ -191,7 +191,7 @@ test('a did-you-mean carries its replacement, in the spec\'s own quoting; none w
     [rangeOf(json, '"sigmod"'), '"sigmoid"'],
     [rangeOf(json, '"unitz"'), '"units"'],
   ]);
-  const far = parseSpec('input: { data: [[1, 2]] }\nlayers: [convolution]\nzebra: 1\n', 'f.backprop.yaml').problems;
+  const far = parseSpec('input: { data: [[1, 2]] }\nlayers: [transformer]\nzebra: 1\n', 'f.backprop.yaml').problems;
   assert.deepEqual(far.map((p) => p.replacement), [undefined, undefined]);
 });
 

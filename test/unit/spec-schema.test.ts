@@ -46,7 +46,7 @@ test('keys and names match the parser', () => {
   assert.deepEqual(defs.layerType.enum, LAYER_TYPES);
   assert.deepEqual(defs.networkSpec.properties!.loss.enum, [...LOSS_TYPES, null]);
   assert.deepEqual(defs.node.properties!.op.enum, GRAPH_OPS);
-  assert.deepEqual(keys(defs.input), ['count', 'data', 'dataset', 'file', 'offset', 'random', 'split']);
+  assert.deepEqual(keys(defs.input), ['count', 'data', 'dataset', 'file', 'offset', 'random', 'shape', 'split']);
   assert.deepEqual(keys(defs.target), ['data', 'dataset', 'file', 'labels', 'random']);
   assert.deepEqual(keys(defs.weights), ['W', 'b', 'beta', 'gamma']);
   // A custom layer's params take any name but dx, each valued like a weight.

@@ -1,7 +1,8 @@
 // The one-line summaries above each layer (CodeLens) and in hovers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lensLine } from '../../src/extension/summary';
+import { lensLine, staticLine } from '../../src/extension/summary';
+import { analyseSpec } from '../../src/spec/analyse';
 import type { LayerResult } from '../../src/extension/store';
 import type { Finding, WireCheck, WireStats, WireTensor } from '../../src/protocol';
 
@@ -23,4 +24,10 @@ test('a failed check is said once: by the check, not again as a finding', () => 
   assert.equal(lensLine(affine({ W: check(true, 1e-9) }), []), '‖dW‖ 0.245 · check ok');
   // Without a check on the line, nothing else says it.
   assert.equal(lensLine(affine({}), [finding('check-failed')]), '‖dW‖ 0.245 · ⚠ check-failed');
+});
+
+test("a convolution's hover line gives its in → out shape and parameter count from shape inference", () => {
+  const text = 'input: { dataset: mnist, count: 100, shape: [1, 28, 28] }\nlayers:\n  - { type: convolution, filters: 30, size: 5 }\n  - { type: pooling, size: 2 }\n';
+  const lines = analyseSpec(text, 'c.backprop.yaml').shapes!.map((s) => staticLine(s.type, s.inShape, s.outShape, s.paramCount));
+  assert.deepEqual(lines, ['convolution · 100×1×28×28 → 100×30×24×24 · 780 params', 'pooling · 100×30×24×24 → 100×30×12×12 · 0 params']);
 });

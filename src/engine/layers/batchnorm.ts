@@ -1,6 +1,9 @@
 // Batch normalisation after the book's ch. 6 layer: out = gamma·xn + beta with xn = (x − mu)/std.
 // Training uses the batch's mean and (biased) variance and moves the running statistics toward them
-// with momentum; evaluation uses the running statistics. Inputs of rank > 2 are flattened to [N, D].
+// with momentum; evaluation uses the running statistics. Inputs of rank 3 are flattened to [N, D].
+// On [N, C, H, W] (after a convolution) it normalises per channel over N·H·W, with gamma and beta
+// [C], as the issue asks; the book's layer instead flattens 4-D input to [N, C·H·W] and normalises
+// each pixel of each channel on its own. Per channel is what convnets use, and keeps C parameters.
 import type { Layer, Param } from '../layer';
 import { columnSums, flatten2d } from '../ops';
 import { tensor, zeros, type Tensor } from '../tensor';
@@ -17,7 +20,7 @@ export class BatchNorm implements Layer {
   runningVar: Tensor;
   /** While true, training forwards leave the running statistics unchanged. */
   frozen = false;
-  /** x − mu of the last forward, [N, D]. */
+  /** x − mu of the last forward, [N, D] (for 4-D input, [N·H·W, C]). */
   private xc: Tensor | null = null;
   /** Normalised input xc / std of the last forward, [N, D]. */
   private xn: Tensor | null = null;
@@ -58,7 +61,7 @@ export class BatchNorm implements Layer {
     const beta = this.params[1].value.data;
     const d = gamma.length;
     if (x.shape.length < 2) throw new RangeError(`${this.name} expects a batch [N, ...], got shape [${x.shape.join(', ')}]`);
-    const x2 = flatten2d(x);
+    const x2 = x.shape.length === 4 ? channelsLast(x) : flatten2d(x);
     const n = x2.shape[0];
     if (x2.shape[1] !== d) throw new RangeError(`${this.name} expects input width ${d}, gets ${x2.shape[1]}`);
     if (train && n === 0) throw new RangeError(`${this.name} needs a non-empty batch in training`);
@@ -84,7 +87,7 @@ export class BatchNorm implements Layer {
     this.xc = tensor([n, d], xc);
     this.xn = tensor([n, d], xn);
     this.std = tensor([d], std);
-    return tensor(x.shape, out);
+    return x.shape.length === 4 ? channelsFirst(out, x.shape) : tensor(x.shape, out);
   }
 
   forwardColumn(col: Float64Array, j: number, _width: number, train: boolean): void {
@@ -116,7 +119,7 @@ export class BatchNorm implements Layer {
     if (dout.data.length !== n * d) {
       throw new RangeError(`${this.name}: dout has shape [${dout.shape.join(', ')}], forward gave [${this.xShape.join(', ')}]`);
     }
-    const g = dout.data;
+    const g = this.xShape.length === 4 ? channelsLast(dout).data : dout.data;
     const gamma = this.params[0].value.data;
     const xc = this.xc.data;
     const xn = this.xn.data;
@@ -136,7 +139,7 @@ export class BatchNorm implements Layer {
     if (!this.train) {
       // Running statistics are constants: dx = gamma·dout / std.
       for (let r = 0; r < dx.length; r += d) for (let j = 0; j < d; j++) dx[r + j] = (gamma[j] * g[r + j]) / std[j];
-      return tensor(this.xShape, dx);
+      return this.shapedLikeInput(dx);
     }
     // The book's chain: dxn = gamma·dout; dxc = dxn/std; dstd = −Σ dxn·xc/std²; dvar = 0.5·dstd/std;
     // dxc += (2/N)·xc·dvar; dmu = Σ dxc; dx = dxc − dmu/N.
@@ -157,8 +160,31 @@ export class BatchNorm implements Layer {
       }
     }
     for (let r = 0; r < dx.length; r += d) for (let j = 0; j < d; j++) dx[r + j] -= dmu[j] / n;
-    return tensor(this.xShape, dx);
+    return this.shapedLikeInput(dx);
   }
+
+  /** dx in the rows backward computes it in, back in the input's shape. */
+  private shapedLikeInput(dx: Float64Array): Tensor {
+    return this.xShape.length === 4 ? channelsFirst(dx, this.xShape) : tensor(this.xShape, dx);
+  }
+}
+
+/** [N, C, H, W] as rows of channels [N·H·W, C] (NumPy's x.transpose(0, 2, 3, 1).reshape(-1, C)). */
+function channelsLast(x: Tensor): Tensor {
+  const [n, c, h, w] = x.shape;
+  const plane = h * w;
+  const rows = new Float64Array(x.data.length);
+  for (let s = 0; s < n; s++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) rows[(s * plane + p) * c + ch] = x.data[(s * c + ch) * plane + p];
+  return tensor([n * plane, c], rows);
+}
+
+/** Rows of channels [N·H·W, C] back to `shape` [N, C, H, W]. */
+function channelsFirst(rows: Float64Array, shape: readonly number[]): Tensor {
+  const [n, c, h, w] = shape;
+  const plane = h * w;
+  const out = new Float64Array(rows.length);
+  for (let s = 0; s < n; s++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) out[(s * c + ch) * plane + p] = rows[(s * plane + p) * c + ch];
+  return tensor(shape, out);
 }
 
 /** Mean and biased variance (mean of (x − mu)²) of each column of a non-empty [N, D] batch. */
