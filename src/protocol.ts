@@ -153,6 +153,8 @@ export interface JobSource {
   allowCustom: boolean;
   /** The folders data files must resolve inside, symlinks followed (the workspace's, in Restricted Mode); null: anywhere. */
   confineTo: string[] | null;
+  /** The interpreter for Python layers (backprop.python.path); absent: python3 (python on Windows). */
+  python?: string;
 }
 
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */

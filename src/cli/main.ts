@@ -15,6 +15,7 @@ import { runNetwork } from '../engine/run';
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
+import { lazyPython, pythonNodes } from '../worker/python-io';
 import { failOnUnhandledRejection } from '../worker/unhandled';
 import { specFix } from '../spec/fixes';
 import { Reader } from '../spec/reader';
@@ -125,10 +126,14 @@ async function specIO(specFile: string, text: string, clock: CallClock | null, c
   const folder = dirname(resolve(specFile));
   const customModule = await loadSpecModules(text, specFile, folder, (layer) => clock?.enter(layer, 'load'));
   clock?.leave();
+  // BACKPROP_PYTHON chooses the interpreter, as backprop.python.path does in the editor.
+  const python = lazyPython(folder, process.env.BACKPROP_PYTHON || undefined, clock ?? new CallClock());
   return {
     openFile: (path) => openDataFile(folder, path, confine ? [folder] : null),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
     customModule,
+    python,
+    onCustomWarning: (problem) => console.error(formatProblem(specFile, problem)),
     onCustomCall: (layer, call) => clock?.enter(layer, call),
     onCustomReturn: () => clock?.leave(),
     memory: engineMemory(),
@@ -153,9 +158,10 @@ async function writeOut(pieces: Iterable<string>, end: string): Promise<void> {
   await flush();
 }
 
-function runGraph(spec: GraphSpec): GraphReport {
+function runGraph(spec: GraphSpec, io: SpecIO, clock: CallClock | null): GraphReport {
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
-  return graphReport(spec, evaluateGraph(inputs, spec.nodes, spec.output));
+  const python = io.python as ReturnType<typeof lazyPython>;
+  return graphReport(spec, evaluateGraph(inputs, pythonNodes(spec, python.session, clock ?? new CallClock()), spec.output));
 }
 
 /** The layer table, the findings (as `formatFindings` printed them) and the gradient check. */
@@ -306,7 +312,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
 
   let report: NetworkReport | GraphReport;
   if (loaded.spec.form === 'graph') {
-    report = runGraph(loaded.spec);
+    report = runGraph(loaded.spec, io, clock);
   } else {
     const spec: NetworkSpec = loaded.spec;
     const { network, x, t } = loaded;
@@ -349,6 +355,10 @@ function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
     return null;
   }
   const { spec } = parseSpec(text, args.file);
+  if (spec?.form === 'graph' && spec.nodes.some((n) => n.python)) {
+    // A graph's python nodes, timed as layers are: messages name the node, on its line.
+    return spec.nodes.map((n) => ({ type: 'custom', name: n.name, named: true, range: n.range, typeRange: n.range, ...(n.python && { module: n.python.module }) }));
+  }
   return spec?.form === 'network' && spec.layers.some((l) => l.type === 'custom') ? spec.layers : null;
 }
 
@@ -369,6 +379,7 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
   };
   const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
     status = 3;
+    clock.endHelper();
     void worker.terminate();
     fail(`${overrunMessage(layers[call.layer], call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`, layers[call.layer]);
   });

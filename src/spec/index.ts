@@ -7,7 +7,7 @@ import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from 
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
 import type { Job } from './memory';
-import { refuseCustom, resolveData, type SpecIO } from './resolve';
+import { PYTHON_REFUSED, refuseCustom, resolveData, type SpecIO } from './resolve';
 
 export * from './analyse';
 export { buildNetwork } from './build';
@@ -41,6 +41,10 @@ export interface LoadOptions {
  */
 export function loadSpec(text: string, fileName: string, io?: SpecIO, options: LoadOptions = {}): LoadedSpec {
   const { spec, problems } = parseSpec(text, fileName);
+  if (spec?.form === 'graph' && options.allowCustom === false) {
+    const refusedNodes = spec.nodes.flatMap((n) => (n.python ? [{ message: PYTHON_REFUSED, range: n.range, severity: 'error' as const }] : []));
+    if (refusedNodes.length > 0) return { spec, problems: [...problems, ...refusedNodes] };
+  }
   if (!spec || spec.form === 'graph' || problems.some((p) => p.severity === 'error')) return { spec, problems };
   const refused = options.allowCustom === false ? refuseCustom(spec) : [];
   if (refused.length > 0) return { spec, problems: [...problems, ...withEscapes(refused)] };

@@ -5,6 +5,7 @@ import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
 import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';
 import { readSource, readWeight } from './parse-data';
+import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
@@ -78,6 +79,9 @@ const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> =
 
 /** Keys a layer mapping may have. */
 export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
+
+/** Keys of a `type: python` layer. */
+const PYTHON_LAYER_KEYS = ['type', 'name', ...PYTHON_KEYS];
 
 /** The start of the messages for a custom layer without a module. */
 const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
@@ -247,7 +251,7 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
       continue;
     }
     const { layer, nameRange } = read;
-    const base = layer.type === 'custom' ? customBaseName(layer.module ?? '') : DEFAULT_NAME[layer.type];
+    const base = layer.python ? layer.python.className : layer.type === 'custom' ? customBaseName(layer.module ?? '') : DEFAULT_NAME[layer.type];
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
     if (!layer.named) layer.name = `${base}${n}`;
@@ -287,8 +291,10 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
     r.error(range, `a layer must be a type name or a mapping like { type: affine, units: 10 }, got ${r.describe(item)}`);
     return undefined;
   }
-  const entries = r.entries(item, 'layer', LAYER_KEYS);
+  const python = isPythonItem(item);
+  const entries = r.entries(item, 'layer', python ? PYTHON_LAYER_KEYS : LAYER_KEYS);
   const typeEntry = entries.get('type');
+  if (python && typeEntry) return readPythonLayer(r, entries, range, typeEntry.range, maxElements);
   if (!typeEntry) {
     r.error(range, 'layer needs a type, e.g. { type: affine, units: 10 }');
     return undefined;
@@ -337,6 +343,26 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   }
 
   if (r.errorCount() > errorsBefore) return undefined;
+  return { layer, nameRange: nameEntry?.range };
+}
+
+/** Whether a layer mapping says `type: python`. */
+function isPythonItem(item: YAMLMap): boolean {
+  return item.items.some((pair) => isScalar(pair.key) && pair.key.value === 'type' && isScalar(pair.value) && pair.value.value === 'python');
+}
+
+/** A `type: python` layer: a custom layer whose code is a Python class, named after the class as a built-in is (Relu1). */
+function readPythonLayer(r: Reader, entries: Map<string, Entry>, range: Range, typeRange: Range, maxElements: number): { layer: LayerSpec; nameRange?: Range } | undefined {
+  const errorsBefore = r.errorCount();
+  const layer: LayerSpec = { type: 'custom', name: '', named: false, range, typeRange };
+  const nameEntry = entries.get('name');
+  const name = nameEntry && r.string(nameEntry, 'name');
+  if (nameEntry && name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
+  else if (name !== undefined) Object.assign(layer, { name, named: true });
+  const found = readPythonClass(r, entries, typeRange, maxElements);
+  if (!found || r.errorCount() > errorsBefore) return undefined;
+  const { module, moduleRange, ...python } = found;
+  Object.assign(layer, { module, moduleRange, python });
   return { layer, nameRange: nameEntry?.range };
 }
 

@@ -9,7 +9,7 @@ import type { TrainData } from '../engine/train';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
-import type { DataSource, NetworkSpec, Problem, Range } from './model';
+import type { DataSource, NetworkSpec, Problem, PythonArg, Range } from './model';
 import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
 import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
@@ -47,6 +47,16 @@ export interface SpecIO {
   onCustomReturn?(layer: number): void;
   /** What the host's engine can allocate, so that a run beyond it is refused with the figures. */
   memory?: MemoryCapacity;
+  /** Told a custom layer's warning, whenever its code gives cause (an input written into, at any call). */
+  onCustomWarning?(problem: Problem): void;
+  /** Makes `type: python` layers' classes; absent where workspace code may not run, or there is no Python. */
+  python?: PythonClasses;
+}
+
+/** The part of the worker's Python session (src/worker/python-session.ts) specs use. */
+export interface PythonClasses {
+  /** A custom layer's export for `className` of the .py `module`, constructed with `args`. Throws why it cannot be had. */
+  layerClass(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): unknown;
 }
 
 /** An in-memory file (tests, and hosts that hold the bytes already). */
@@ -57,9 +67,12 @@ export function memoryFile(bytes: Uint8Array): DataFile {
 /** Why a custom layer does not run in an untrusted workspace. */
 export const CUSTOM_REFUSED = 'custom layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
 
+/** Why a python layer or node does not run in an untrusted workspace: no Python process is started. */
+export const PYTHON_REFUSED = 'python layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
+
 /** The Restricted Mode problem on each custom layer's type. */
 export function refuseCustom(spec: NetworkSpec): Problem[] {
-  return spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : []));
+  return spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : []));
 }
 
 /** Everything a run needs besides the layers themselves. */
@@ -88,7 +101,8 @@ const decoded = new WeakMap<Uint8Array, MnistDigits>();
  */
 export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
   // Refused before anything is read: no module of an untrusted workspace is even opened.
-  if (!io.customModule && spec.layers.some((l) => l.type === 'custom')) return { problems: refuseCustom(spec) };
+  const refused = (l: NetworkSpec['layers'][number]) => l.type === 'custom' && (l.python ? !io.python : !io.customModule);
+  if (spec.layers.some(refused)) return { problems: refuseCustom({ ...spec, layers: spec.layers.filter(refused) }) };
   const problems: Problem[] = [];
   const error = (range: Range, message: string): undefined => {
     problems.push({ message, range, severity: 'error' });
@@ -188,13 +202,16 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     const at = layer.moduleRange ?? layer.typeRange;
     let exported: unknown;
     try {
-      exported = io.customModule!(layer.module);
+      exported = layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
     } catch (e) {
       error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
     try {
-      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements);
+      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements, {
+        python: layer.python !== undefined,
+        onWarning: (message) => io.onCustomWarning?.({ message, range: layer.typeRange, severity: 'warning' }),
+      });
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       error(at, e.message);
@@ -276,6 +293,25 @@ function loadMnist(io: SpecIO): MnistDigits | { error: string } {
 }
 
 /** A tensor of uniform [0, 1) or standard normal draws, in row-major order. */
+/** A python layer's constructor arguments: arrays materialised, normals drawn from layer `index`'s init stream. */
+function pythonArgs(args: Record<string, PythonArg>, materialise: (s: DataSource) => DataSource | undefined, seed: number, index: number): Record<string, string | number | boolean | null | Tensor> {
+  const rng = streamRng(seed, 'init', index);
+  const out: Record<string, string | number | boolean | null | Tensor> = {};
+  for (const [name, arg] of Object.entries(args)) {
+    if (arg.kind === 'value') out[name] = arg.value;
+    else if (arg.kind === 'normal') {
+      const t = draw(arg.shape, 'normal', rng);
+      for (let k = 0; k < t.data.length; k++) t.data[k] *= arg.std;
+      out[name] = t;
+    } else {
+      const source = materialise(arg.source);
+      if (source?.kind !== 'data') throw new Error(`${name} could not be read`);
+      out[name] = source.tensor;
+    }
+  }
+  return out;
+}
+
 function draw(shape: readonly number[], dist: 'uniform' | 'normal', rng: Rng): Tensor {
   const t = tensor(shape);
   for (let i = 0; i < t.data.length; i++) t.data[i] = dist === 'uniform' ? rng.next() : rng.normal();

@@ -8,13 +8,15 @@ import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import type { GraphSpec } from '../spec';
 import type { HostToWorker } from '../protocol';
-import { load, networkInfo, type Post } from './load';
+import { load, networkInfo, type LoadedSpec, type Post } from './load';
+import { pythonNodes } from './python-io';
 import { trainSpec } from './train';
 import { toWire } from './wire';
 
-function runGraph(post: Post, runId: number, spec: GraphSpec, started: number): void {
+function runGraph(post: Post, runId: number, loaded: LoadedSpec & { spec: GraphSpec }, clock: CallClock, started: number): void {
+  const spec = loaded.spec;
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
-  const result = evaluateGraph(inputs, spec.nodes, spec.output);
+  const result = evaluateGraph(inputs, pythonNodes(spec, loaded.python, clock), spec.output);
   const nodes = [
     ...spec.inputs.map((i) => ({ name: i.name, op: 'input', in: [], line: i.range.start.line })),
     ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
@@ -30,7 +32,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   let checking = false;
   const loaded = await load(msg, post, clock, () => checking);
   if (!loaded?.spec) return;
-  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, loaded.spec, started);
+  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, { ...loaded, spec: loaded.spec }, clock, started);
 
   const spec = loaded.spec;
   const { network, x, t, shapes } = loaded;
@@ -53,6 +55,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
     const { event, transfer } = toWire(e);
     post({ type: 'event', runId: msg.runId, event }, transfer);
   }
+  if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });

@@ -59,6 +59,8 @@ export class CustomLayer implements Layer {
   readonly params: readonly Param[];
   /** The user's object. */
   private readonly user: UserLayer;
+  /** The writes into inputs already warned about, as 'method what'. */
+  private readonly warned = new Set<string>();
   /** Shape of the last forward's input, which dx must have. */
   private inShape: readonly number[] | null = null;
 
@@ -77,6 +79,8 @@ export class CustomLayer implements Layer {
     private readonly afterCall: () => void = () => {},
     /** Most elements a tensor the code returns may have (the spec's limits.maxElements). */
     private readonly maxElements = Infinity,
+    /** `python`: the code is a Python class, which messages name so; `onWarning` hears each warning once. */
+    private readonly options: { python?: boolean; onWarning?: (message: string) => void } = {},
   ) {
     let reading = "reading the module's export threw";
     const { user, own } = this.timed('construct', (why) => this.fail(`${reading}: ${why}`), () => {
@@ -156,7 +160,7 @@ export class CustomLayer implements Layer {
       if (value !== undefined) throw this.fail(`the module's ${method} is ${describe(value)}, not a function ${SIGNATURE[method]}`);
       const other = method === 'forward' ? 'backward' : 'forward';
       const near = closest(method, memberNames(instance).filter((k) => k !== other));
-      throw this.fail(`the module has no ${SIGNATURE[method]}${near !== undefined ? ` — did you mean '${near}'?` : `; ${CONTRACT}`}`);
+      throw this.fail(`the ${this.options.python ? 'class' : 'module'} has no ${SIGNATURE[method]}${near !== undefined ? ` — did you mean '${near}'?` : `; ${CONTRACT}`}`);
     }
     return instance as UserLayer;
   }
@@ -185,9 +189,13 @@ export class CustomLayer implements Layer {
     } catch (e) {
       outcome = { error: e };
     }
+    // The code had copies, so the run stays right; the write is the book's in-place dout bug, said once.
     for (const [what, data, copy] of given) {
       const changed = changedCount(data, copy);
-      if (changed > 0) throw this.fail(`${this.name}.${method} changed ${what} at ${changed} element${changed === 1 ? '' : 's'}; return a new tensor instead`, true);
+      const key = `${method} ${what}`;
+      if (changed === 0 || this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.options.onWarning?.(`${this.name}.${method} changed ${what} at ${changed} element${changed === 1 ? '' : 's'}; return a new ${this.options.python ? 'array' : 'tensor'}`);
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.value;

@@ -1,0 +1,149 @@
+// The user's Python classes as the engine's parts: a `type: python` layer becomes the object a
+// CustomLayer adapts (forward(x), backward(dout), this.params and this.grads, as a JavaScript layer
+// has), and an `op: python` graph node a ScalarLayer. One Python process per thread (a spec's worker,
+// or the CLI) is kept warm across runs; each run starts with a reset that drops the objects and the
+// user's modules, so edited files are read afresh, and a process that died is replaced.
+import type { ScalarLayer } from '../engine/graph';
+import type { Tensor } from '../engine/tensor';
+import { closest } from '../engine/near-miss';
+import { PythonBridge } from './python-bridge';
+import type { PyMessage } from './python-wire';
+
+/** A constructor argument as it goes to Python: a plain value or a float64 array. */
+export type PythonArgValue = string | number | boolean | null | Tensor;
+
+/** The Python side of a spec's run: makes its layers' and nodes' objects. */
+export interface PythonSession {
+  /** The class `className` of `module` as a custom layer's export: constructing it constructs the Python object. */
+  layerClass(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): new () => object;
+  /** An object of `className` for a graph node with `inputs` operands. */
+  scalarLayer(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>, inputs: number): ScalarLayer;
+}
+
+/** Where the bridge runs and what it runs. */
+export interface PythonOptions {
+  /** The interpreter, as the user chose it (backprop.python.path), or the default. */
+  python: string;
+  /** The bridge script, dist/bridge.py. */
+  script: string;
+  /** Told the pid of each Python process started, which the host ends with the thread. */
+  onPid?(pid: number): void;
+}
+
+let warm: PythonBridge | null = null;
+
+/** The bridge of this thread, started (or restarted) with `options` when needed. */
+function bridgeFor(options: PythonOptions): PythonBridge {
+  if (warm && (warm.closed || warm.python !== options.python)) {
+    warm.close();
+    warm = null;
+  }
+  warm ??= PythonBridge.start(options.python, options.script, options.onPid);
+  return warm;
+}
+
+/** Ends this thread's Python process, if any. */
+export function closePython(): void {
+  warm?.close();
+  warm = null;
+}
+
+/** A session for a run of the spec in `folder`: resets the warm process (starting one on first use). */
+export function pythonSession(folder: string, options: PythonOptions): PythonSession {
+  let bridge: PythonBridge | null = null;
+  const ready = (): PythonBridge => {
+    if (!bridge || bridge.closed) {
+      bridge = bridgeFor(options);
+      ask(bridge, { op: 'reset', folder });
+    }
+    return bridge;
+  };
+  const construct = (module: string, className: string, args: Readonly<Record<string, PythonArgValue>>) => {
+    const b = ready();
+    const arrays: Tensor[] = [];
+    const plain: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(args)) {
+      if (value !== null && typeof value === 'object') plain[name] = { array: arrays.push(value) - 1 };
+      else plain[name] = value;
+    }
+    const reply = ask(b, { op: 'new', module, class: className, args: plain }, arrays);
+    if (reply.header.missing === 'class') {
+      const classes = reply.header.classes as string[];
+      const near = closest(className, classes);
+      throw new Error(`${module} has no class ${className}${near !== undefined ? ` — did you mean '${near}'?` : classes.length > 0 ? `; it has ${classes.join(', ')}` : ''}`);
+    }
+    return { bridge: b, id: reply.header.id as number, params: reply.header.params as string[], methods: reply.header.methods as string[], members: reply.header.members as string[], values: reply.arrays };
+  };
+  return {
+    layerClass: (module, className, args) =>
+      function PythonLayer(this: Record<string, unknown>) {
+        const made = construct(module, className, args);
+        // What Python holds of each parameter, so a call sends only what the engine changed since.
+        const held = new Map(made.params.map((p, i) => [p, made.values[i].data.slice()]));
+        this.params = Object.fromEntries(made.params.map((p, i) => [p, made.values[i]]));
+        this.grads = {};
+        const call = (method: string, input: Tensor): Tensor => {
+          const { header, arrays } = syncParams(this.params as Record<string, Tensor>, held);
+          const reply = ask(made.bridge, { op: 'call', id: made.id, method, inputs: 1, params: made.params, ...header }, [input, ...arrays]);
+          const { outputs, grads, changed } = reply.header as { outputs: number; grads: Record<string, number>; changed: number[] };
+          // The code wrote into its input: that copy is the adapter's, which sees the change and warns.
+          if (changed.length > 0) input.data.set(reply.arrays[reply.arrays.length - 1].data);
+          if (method === 'backward') this.grads = Object.fromEntries(Object.entries(grads).map(([p, k]) => [p, reply.arrays[k]]));
+          return reply.arrays[outputs - 1];
+        };
+        // Only the methods the class has, so a missing one is named with its near miss ('foward').
+        for (const member of made.members) this[member] = made.methods.includes(member) ? (x: Tensor) => call(member, x) : undefined;
+      } as unknown as new () => object,
+    scalarLayer: (module, className, args, inputs) => {
+      const made = construct(module, className, args);
+      for (const method of ['forward', 'backward']) {
+        if (made.methods.includes(method)) continue;
+        const near = closest(method, made.methods);
+        throw new Error(`${className} has no ${method}(${method === 'forward' ? '*inputs' : 'dout'})${near !== undefined ? ` — did you mean '${near}'?` : ''}`);
+      }
+      const scalars = (values: number[]) => values.map((v) => ({ shape: [], data: Float64Array.of(v) }));
+      return {
+        forward: (values) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: values.length, scalars: true }, scalars(values)).arrays[0].data[0],
+        backward: (dout) => {
+          const reply = ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalars: true, tuple: true }, scalars([dout]));
+          if (reply.arrays.length !== inputs) throw new Error(`${className}.backward returned ${reply.arrays.length} gradient${reply.arrays.length === 1 ? '' : 's'}; its forward took ${inputs} inputs`);
+          return reply.arrays.map((a) => a.data[0]);
+        },
+      };
+    },
+  };
+}
+
+/** A request whose reply is not an error; a Python error becomes an Error with its message. */
+function ask(bridge: PythonBridge, header: Record<string, unknown>, arrays: readonly Tensor[] = []): PyMessage {
+  const reply = bridge.request(header, arrays);
+  if (typeof reply.header.error === 'string') throw new Error(reply.header.error);
+  return reply;
+}
+
+/**
+ * The parameter updates a call carries: nothing for a parameter Python already holds, its changed
+ * elements (indices and values) when few changed, as in a gradient check, else the whole array.
+ * The arrays are numbered after the call's one input.
+ */
+function syncParams(params: Readonly<Record<string, Tensor>>, held: Map<string, Float64Array>): { header: Record<string, unknown>; arrays: Tensor[] } {
+  const set: Record<string, number> = {};
+  const patch: Record<string, [number, number]> = {};
+  const arrays: Tensor[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    const before = held.get(name);
+    if (!before) continue;
+    const changed: number[] = [];
+    for (let i = 0; i < before.length && changed.length * 4 <= before.length; i++) if (!Object.is(before[i], value.data[i])) changed.push(i);
+    if (changed.length === 0) continue;
+    if (changed.length * 4 <= before.length) {
+      patch[name] = [1 + arrays.length, 2 + arrays.length];
+      arrays.push({ shape: [changed.length], data: Float64Array.from(changed) }, { shape: [changed.length], data: Float64Array.from(changed, (i) => value.data[i]) });
+    } else {
+      set[name] = 1 + arrays.length;
+      arrays.push(value);
+    }
+    before.set(value.data);
+  }
+  return { header: { set, patch }, arrays };
+}
