@@ -307,7 +307,10 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   const io = await specIO(args.file, text, clock, args.confine);
   const loaded = loadSpec(text, args.file, io, { job: args.command });
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
-  if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  // Errors of the user's code (a layer's module failed as it loaded or first ran) are failures, not spec errors.
+  if (errors.length > 0 && errors.every((p) => p.fromCode)) return 3;
+  if (!loaded.spec || errors.length > 0) return 2;
   if (args.command === 'train') return runTraining(args, loaded, io);
 
   let report: NetworkReport | GraphReport;
@@ -323,7 +326,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       // The user's code failed: point at its layer, as a spec error would.
-      console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer].typeRange, severity: 'error' }));
+      console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer]?.typeRange ?? spec.lossRange, severity: 'error' }));
       return 3;
     }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
@@ -359,7 +362,10 @@ function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
     // A graph's python nodes, timed as layers are: messages name the node, on its line.
     return spec.nodes.map((n) => ({ type: 'custom', name: n.name, named: true, range: n.range, typeRange: n.range, ...(n.python && { module: n.python.module }) }));
   }
-  return spec?.form === 'network' && spec.layers.some((l) => l.type === 'custom') ? spec.layers : null;
+  if (spec?.form !== 'network' || !(spec.layers.some((l) => l.type === 'custom') || spec.pythonLoss)) return null;
+  // A python loss is timed after the layers, under its class name.
+  const loss = spec.pythonLoss && { type: 'custom' as const, name: spec.pythonLoss.className, named: true, range: spec.lossRange, typeRange: spec.lossRange, module: spec.pythonLoss.module };
+  return loss ? [...spec.layers, loss] : spec.layers;
 }
 
 /**

@@ -167,7 +167,10 @@ class Bridge:
         for name, (ki, kv) in header.get('patch', {}).items():
             flat = getattr(obj, name).reshape(-1)
             flat[arrays[ki].astype(np.int64)] = arrays[kv]
-        if header.get('scalars'):
+        if header.get('labels') and inputs[1].ndim == 1:
+            inputs[1] = inputs[1].astype(np.int64)  # class labels index arrays, as the book's t does
+        scalar_out = header.get('scalars') or header.get('number')
+        if header.get('scalars') or header.get('scalar_in'):
             inputs = [float(a) for a in inputs]
             given = None
         else:
@@ -179,13 +182,14 @@ class Bridge:
         changed = []
         if given is not None:
             for i, (a, b) in enumerate(zip(inputs, given)):
-                count = int(np.count_nonzero(a.view(np.int64) != b.view(np.int64))) if a.shape == b.shape and a.dtype == b.dtype else a.size
+                same = isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                count = int(np.count_nonzero(a.view(np.int64) != b.view(np.int64))) if same else b.size
                 if count:
                     changed.append(i)
         outs = list(result) if header.get('tuple') and isinstance(result, (tuple, list)) else [result]
         out_arrays = []
         for k, out in enumerate(outs):
-            out_arrays.append(self.as_array(out, header.get('scalars'), f'{method} returned' if len(outs) == 1 else f'{method} returned, as its value {k + 1},'))
+            out_arrays.append(self.as_array(out, scalar_out, f'{method} returned' if len(outs) == 1 else f'{method} returned, as its value {k + 1},'))
         grads = {}
         if method == 'backward':
             for p in header.get('params', []):

@@ -30,6 +30,8 @@ export interface Problem {
   severity: 'error' | 'warning';
   /** For a misspelt word with a likely intended one ("did you mean 'units'?"): the text that replaces `range`. */
   replacement?: string;
+  /** An error of the user's code (a custom or python layer failed as it loaded or first ran), not of the spec. */
+  fromCode?: true;
 }
 
 /**
@@ -149,8 +151,10 @@ export interface NetworkSpec {
   target: DataSource | null;
   /** Layers in order. */
   layers: LayerSpec[];
-  /** Loss layer, or null for forward-only specs. */
+  /** Loss layer, or null for forward-only specs. A python loss is checked as softmax-with-loss is (labels or one-hot rows). */
   loss: LossType | null;
+  /** A `loss: { type: python, module, class }`: the Python class that computes the loss. */
+  pythonLoss?: PythonClassSpec & { module: string; moduleRange: Range };
   /** Range of the loss value (or of the whole document when absent). */
   lossRange: Range;
   /** Gradient-check settings. */

@@ -116,8 +116,12 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
 
   const lossEntry = entries.get('loss');
   let loss: LossType | null = null;
+  let pythonLoss: NetworkSpec['pythonLoss'];
   // `loss:` left empty or `"loss": null` means no loss.
-  if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
+  if (lossEntry && isMap(lossEntry.value) && isPythonItem(lossEntry.value)) {
+    pythonLoss = readPythonClass(r, r.entries(lossEntry.value, 'loss', ['type', ...PYTHON_KEYS]), lossEntry.range, maxElements);
+    if (pythonLoss) loss = 'softmax-with-loss';
+  } else if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
     loss = r.choice(lossEntry, 'loss', LOSS_TYPES, LOSS_ALIASES) ?? null;
   }
   const lossRange = lossEntry ? lossEntry.range : docRange;
@@ -147,7 +151,7 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
 
   if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train };
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, ...(pythonLoss && { pythonLoss }) };
 }
 
 /** `train: { iterations, batch, seed?, optimizer?, eval? }`; the optimizer defaults to the book's SGD. */

@@ -4,6 +4,7 @@
 import { fmtCount } from '../format';
 import type { Layer } from '../engine/layer';
 import { CustomLayer, CustomLayerError, type CustomCall } from '../engine/layers/custom';
+import { CustomLoss, type UserLoss } from '../engine/layers/custom-loss';
 import type { Rng } from '../engine/rng';
 import type { TrainData } from '../engine/train';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
@@ -57,6 +58,8 @@ export interface SpecIO {
 export interface PythonClasses {
   /** A custom layer's export for `className` of the .py `module`, constructed with `args`. Throws why it cannot be had. */
   layerClass(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): unknown;
+  /** The loss object of `className`; throws why it cannot be had (no such class, no forward(x, t)). */
+  lossObject(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): UserLoss;
 }
 
 /** An in-memory file (tests, and hosts that hold the bytes already). */
@@ -72,7 +75,8 @@ export const PYTHON_REFUSED = 'python layers run code from the workspace; they a
 
 /** The Restricted Mode problem on each custom layer's type. */
 export function refuseCustom(spec: NetworkSpec): Problem[] {
-  return spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : []));
+  const loss = spec.pythonLoss ? [{ message: PYTHON_REFUSED, range: spec.lossRange, severity: 'error' as const }] : [];
+  return [...spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : [])), ...loss];
 }
 
 /** Everything a run needs besides the layers themselves. */
@@ -85,6 +89,8 @@ export interface ResolvedData {
   weights: Record<string, Tensor>[];
   /** The custom layers, loaded and ready, by position in `layers` (null for built-in layers). */
   custom: (CustomLayer | null)[];
+  /** The python loss, loaded and ready, when the spec has one. */
+  customLoss?: CustomLoss;
   /** Shapes of every layer. */
   shapes: LayerShape[];
   /** Warnings found on the way (errors make the result `{ problems }` instead). */
@@ -102,11 +108,17 @@ const decoded = new WeakMap<Uint8Array, MnistDigits>();
 export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
   // Refused before anything is read: no module of an untrusted workspace is even opened.
   const refused = (l: NetworkSpec['layers'][number]) => l.type === 'custom' && (l.python ? !io.python : !io.customModule);
-  if (spec.layers.some(refused)) return { problems: refuseCustom({ ...spec, layers: spec.layers.filter(refused) }) };
+  const refusedLayers = spec.layers.filter(refused);
+  const lossRefused = spec.pythonLoss !== undefined && !io.python;
+  if (refusedLayers.length > 0 || lossRefused) return { problems: refuseCustom({ ...spec, layers: refusedLayers, pythonLoss: lossRefused ? spec.pythonLoss : undefined }) };
   const problems: Problem[] = [];
   const error = (range: Range, message: string): undefined => {
     problems.push({ message, range, severity: 'error' });
     return undefined;
+  };
+  /** An error the user's code caused. */
+  const codeError = (range: Range, message: string): void => {
+    problems.push({ message, range, severity: 'error', fromCode: true });
   };
 
   /** Why a tensor of `shape` cannot be allocated, as a problem on `range`; undefined when it can. */
@@ -204,7 +216,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     try {
       exported = layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
     } catch (e) {
-      error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
+      codeError(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
     try {
@@ -214,10 +226,21 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
       });
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
-      error(at, e.message);
+      codeError(at, e.message);
       return null;
     }
   });
+  let customLoss: CustomLoss | undefined;
+  if (spec.pythonLoss) {
+    const { module, className, args } = spec.pythonLoss;
+    const index = spec.layers.length;
+    try {
+      const user = io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index));
+      customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+    } catch (e) {
+      codeError(spec.lossRange, e instanceof Error ? e.message : String(e));
+    }
+  }
   if (problems.length > 0) return { problems };
 
   const resolvedSpec: NetworkSpec = { ...spec, layers, target };
@@ -261,7 +284,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
         break;
     }
   }
-  return { x, t, weights, custom, shapes: shapes.layers, problems };
+  return { x, t, weights, custom, ...(customLoss && { customLoss }), shapes: shapes.layers, problems };
 }
 
 /**

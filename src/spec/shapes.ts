@@ -101,7 +101,7 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       if (!customShape) return { layers, problems };
       const found = customShape(index, inShape, layers);
       if ('error' in found) {
-        error(layer.moduleRange ?? layer.typeRange, found.error);
+        problems.push({ message: found.error, range: layer.moduleRange ?? layer.typeRange, severity: 'error', fromCode: true });
         return { layers, problems };
       }
       ({ outShape, paramShapes } = found);

@@ -4,6 +4,7 @@
 // or the CLI) is kept warm across runs; each run starts with a reset that drops the objects and the
 // user's modules, so edited files are read afresh, and a process that died is replaced.
 import type { ScalarLayer } from '../engine/graph';
+import type { UserLoss } from '../engine/layers/custom-loss';
 import type { Tensor } from '../engine/tensor';
 import { closest } from '../engine/near-miss';
 import { PythonBridge } from './python-bridge';
@@ -16,6 +17,8 @@ export type PythonArgValue = string | number | boolean | null | Tensor;
 export interface PythonSession {
   /** The class `className` of `module` as a custom layer's export: constructing it constructs the Python object. */
   layerClass(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): new () => object;
+  /** The loss object of `className`: forward(x, t) returns a number, backward(dout = 1) returns dx. */
+  lossObject(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): UserLoss;
   /** An object of `className` for a graph node with `inputs` operands. */
   scalarLayer(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>, inputs: number): ScalarLayer;
 }
@@ -94,13 +97,17 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
         // Only the methods the class has, so a missing one is named with its near miss ('foward').
         for (const member of made.members) this[member] = made.methods.includes(member) ? (x: Tensor) => call(member, x) : undefined;
       } as unknown as new () => object,
+    lossObject: (module, className, args) => {
+      const made = construct(module, className, args);
+      requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
+      return {
+        forward: (x, t) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: 2, number: true, labels: true }, [x, t]).arrays[0].data[0],
+        backward: (dout) => ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]).arrays[0],
+      };
+    },
     scalarLayer: (module, className, args, inputs) => {
       const made = construct(module, className, args);
-      for (const method of ['forward', 'backward']) {
-        if (made.methods.includes(method)) continue;
-        const near = closest(method, made.methods);
-        throw new Error(`${className} has no ${method}(${method === 'forward' ? '*inputs' : 'dout'})${near !== undefined ? ` — did you mean '${near}'?` : ''}`);
-      }
+      requireMethods(className, made.methods, { forward: 'forward(*inputs)', backward: 'backward(dout)' });
       const scalars = (values: number[]) => values.map((v) => ({ shape: [], data: Float64Array.of(v) }));
       return {
         forward: (values) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: values.length, scalars: true }, scalars(values)).arrays[0].data[0],
@@ -112,6 +119,15 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
       };
     },
   };
+}
+
+/** Throws, with the near miss ('foward'), unless the class has each method of `signatures`. */
+function requireMethods(className: string, methods: readonly string[], signatures: Readonly<Record<'forward' | 'backward', string>>): void {
+  for (const method of ['forward', 'backward'] as const) {
+    if (methods.includes(method)) continue;
+    const near = closest(method, methods);
+    throw new Error(`${className} has no ${signatures[method]}${near !== undefined ? ` — did you mean '${near}'?` : ''}`);
+  }
 }
 
 /** A request whose reply is not an error; a Python error becomes an Error with its message. */

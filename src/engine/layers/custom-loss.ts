@@ -1,0 +1,63 @@
+// A loss written by the user, as the book's SoftmaxWithLoss is: forward(x, t) returns the loss, a
+// number, and backward(dout = 1) returns dx. The adapter times each call (beforeCall/afterCall, as a
+// CustomLayer does), checks what comes back, and turns every failure into a CustomLayerError on the
+// loss, whose index is the number of layers (the loss line follows them).
+import type { LossLayer } from '../layer';
+import type { Tensor } from '../tensor';
+import { CustomLayerError, reason, type CustomCall } from './custom';
+
+/** What the user's loss object offers the adapter, already copied out of the user's world. */
+export interface UserLoss {
+  /** The loss of `x` against `t`, or why it is not a number. */
+  forward(x: Tensor, t: Tensor): number;
+  /** dx for `dout`; its shape is checked here. */
+  backward(dout: number): Tensor;
+}
+
+export class CustomLoss implements LossLayer {
+  /** Checked against losses' targets as the book's SoftmaxWithLoss is: labels or one-hot rows. */
+  readonly type = 'softmax-with-loss' as const;
+  private x: Tensor | null = null;
+  private t: Tensor | null = null;
+
+  constructor(
+    readonly name: string,
+    /** The loss's index: the number of layers. */
+    private readonly index: number,
+    private readonly user: UserLoss,
+    private readonly beforeCall: (call: CustomCall) => void = () => {},
+    private readonly afterCall: () => void = () => {},
+  ) {}
+
+  kept(): Readonly<Record<string, Tensor>> {
+    return this.t ? { t: this.t } : {};
+  }
+
+  forward(x: Tensor, t: Tensor): number {
+    const loss = this.timed('forward', () => this.user.forward(x, t));
+    this.x = x;
+    this.t = t;
+    return loss;
+  }
+
+  backward(dout = 1): Tensor {
+    if (!this.x) throw new Error(`${this.name}: backward before forward`);
+    const dx = this.timed('backward', () => this.user.backward(dout));
+    const want = this.x.shape;
+    if (dx.shape.length !== want.length || dx.shape.some((d, i) => d !== want[i])) {
+      throw new CustomLayerError(`${this.name}.backward returned dx of shape [${dx.shape.join(', ')}]; its input x had shape [${want.join(', ')}]`, this.index);
+    }
+    return dx;
+  }
+
+  private timed<T>(call: CustomCall, body: () => T): T {
+    this.beforeCall(call);
+    try {
+      return body();
+    } catch (e) {
+      throw new CustomLayerError(`${this.name}.${call} threw: ${reason(e)}`, this.index);
+    } finally {
+      this.afterCall();
+    }
+  }
+}
