@@ -132,12 +132,19 @@ class Bridge:
             raise UserError(f'importing {os.path.basename(path)} failed: {self.describe_exception(e)}')
         return module
 
-    def new(self, header, arrays):
+    def find_class(self, header):
+        """The class the header names, or the reply saying it is missing, with the module's classes."""
         module = self.module(header['module'])
         cls = getattr(module, header['class'], None)
-        if not isinstance(cls, type):
-            classes = [k for k, v in vars(module).items() if isinstance(v, type) and getattr(v, '__module__', None) == module.__name__]
-            return {'missing': 'class', 'classes': classes}
+        if isinstance(cls, type):
+            return cls, {}
+        classes = [k for k, v in vars(module).items() if isinstance(v, type) and getattr(v, '__module__', None) == module.__name__]
+        return None, {'missing': 'class', 'classes': classes}
+
+    def new(self, header, arrays):
+        cls, missing = self.find_class(header)
+        if cls is None:
+            return missing
         args = {k: (arrays[v['array']] if isinstance(v, dict) else v) for k, v in header.get('args', {}).items()}
         try:
             obj = cls(**args)
@@ -147,9 +154,8 @@ class Bridge:
         self.next_id += 1
         self.objects[oid] = obj
         params = self.params(obj)
-        members = sorted(set(dir(obj)) - set(dir(object)))
-        methods = [m for m in members if callable(getattr(type(obj), m, None))]
-        return {'id': oid, 'params': params, 'methods': methods, 'members': members}, [getattr(obj, p) for p in params]
+        methods = [m for m in sorted(set(dir(obj)) - set(dir(object))) if callable(getattr(type(obj), m, None))]
+        return {'id': oid, 'params': params, 'methods': methods}, [getattr(obj, p) for p in params]
 
     @staticmethod
     def params(obj):
@@ -233,6 +239,8 @@ class Bridge:
                     reply = {'python': sys.version.split()[0], 'executable': sys.executable, 'numpy': np and np.__version__}, []
                 elif op == 'reset':
                     reply = self.reset(header), []
+                elif op == 'class':
+                    reply = self.find_class(header)[1], []
                 elif op == 'new':
                     reply = self.new(header, arrays)
                     if not isinstance(reply, tuple):

@@ -216,7 +216,9 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     try {
       exported = layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
     } catch (e) {
-      codeError(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
+      const why = e instanceof Error ? e.message : String(e);
+      // The Python session's messages name the module already.
+      codeError(at, layer.python ? why : `cannot load ${layer.module}: ${why}`);
       return null;
     }
     try {

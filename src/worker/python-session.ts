@@ -61,7 +61,16 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
     }
     return bridge;
   };
+  /** Imports `module` and finds its class, or throws why not (an import error, no such class, with the near miss). */
+  const findClass = (module: string, className: string) => {
+    const reply = ask(ready(), { op: 'class', module, class: className });
+    if (reply.header.missing !== 'class') return;
+    const classes = reply.header.classes as string[];
+    const near = closest(className, classes);
+    throw new Error(`${module} has no class ${className}${near !== undefined ? ` — did you mean '${near}'?` : classes.length > 0 ? `; it has ${classes.join(', ')}` : ''}`);
+  };
   const construct = (module: string, className: string, args: Readonly<Record<string, PythonArgValue>>) => {
+    findClass(module, className);
     const b = ready();
     const arrays: Tensor[] = [];
     const plain: Record<string, unknown> = {};
@@ -70,16 +79,12 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
       else plain[name] = value;
     }
     const reply = ask(b, { op: 'new', module, class: className, args: plain }, arrays);
-    if (reply.header.missing === 'class') {
-      const classes = reply.header.classes as string[];
-      const near = closest(className, classes);
-      throw new Error(`${module} has no class ${className}${near !== undefined ? ` — did you mean '${near}'?` : classes.length > 0 ? `; it has ${classes.join(', ')}` : ''}`);
-    }
-    return { bridge: b, id: reply.header.id as number, params: reply.header.params as string[], methods: reply.header.methods as string[], members: reply.header.members as string[], values: reply.arrays };
+    return { bridge: b, id: reply.header.id as number, params: reply.header.params as string[], methods: reply.header.methods as string[], values: reply.arrays };
   };
   return {
-    layerClass: (module, className, args) =>
-      function PythonLayer(this: Record<string, unknown>) {
+    layerClass: (module, className, args) => {
+      findClass(module, className);
+      return function PythonLayer(this: Record<string, unknown>) {
         const made = construct(module, className, args);
         // What Python holds of each parameter, so a call sends only what the engine changed since.
         const held = new Map(made.params.map((p, i) => [p, made.values[i].data.slice()]));
@@ -95,8 +100,9 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
           return reply.arrays[outputs - 1];
         };
         // Only the methods the class has, so a missing one is named with its near miss ('foward').
-        for (const member of made.members) this[member] = made.methods.includes(member) ? (x: Tensor) => call(member, x) : undefined;
-      } as unknown as new () => object,
+        for (const method of made.methods) this[method] = (x: Tensor) => call(method, x);
+      } as unknown as new () => object;
+    },
     lossObject: (module, className, args) => {
       const made = construct(module, className, args);
       requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
