@@ -81,7 +81,7 @@ const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> =
 export const LAYER_KEYS = ['type', 'name', 'units', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
 
 /** Keys of a `type: python` layer. */
-const PYTHON_LAYER_KEYS = ['type', 'name', ...PYTHON_KEYS];
+export const PYTHON_LAYER_KEYS = ['type', 'name', ...PYTHON_KEYS];
 
 /** The start of the messages for a custom layer without a module. */
 const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
@@ -119,7 +119,7 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   let pythonLoss: NetworkSpec['pythonLoss'];
   // `loss:` left empty or `"loss": null` means no loss.
   if (lossEntry && isMap(lossEntry.value) && isPythonItem(lossEntry.value)) {
-    pythonLoss = readPythonClass(r, r.entries(lossEntry.value, 'loss', ['type', ...PYTHON_KEYS]), lossEntry.range, maxElements);
+    pythonLoss = readPythonClass(r, r.entries(lossEntry.value, 'loss', ['type', ...PYTHON_KEYS]), lossEntry.range, maxElements, 'loss');
     if (pythonLoss) loss = 'softmax-with-loss';
   } else if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
     loss = r.choice(lossEntry, 'loss', LOSS_TYPES, LOSS_ALIASES) ?? null;

@@ -13,13 +13,19 @@ export const PYTHON_KEYS = ['module', 'class', 'args'];
 /** What an arg may be, for messages. */
 const ARG_FORMS = 'a number, a string, true/false, a list of numbers, { file: w.npy }, { zeros: [50] } or { std: 0.01, shape: [784, 50] }';
 
-/** The module (a .py path), class and args of a python layer or node; undefined on errors. */
-export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Range, maxElements: number): (PythonClassSpec & { module: string; moduleRange: Range }) | undefined {
+/** How messages show each kind of python entry, whose module (a .py path), class and args readPythonClass reads. */
+const EXAMPLES = {
+  layer: '{ type: python, module: ./layers.py, class: Relu }',
+  loss: '{ type: python, module: ./layers.py, class: SoftmaxWithLoss }',
+  node: '{ name: y, op: python, module: ./layers.py, class: MulLayer, in: [a, b] }',
+} as const;
+
+export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Range, maxElements: number, kind: keyof typeof EXAMPLES = 'layer'): (PythonClassSpec & { module: string; moduleRange: Range }) | undefined {
   const moduleEntry = entries.get('module');
   const classEntry = entries.get('class');
   if (!moduleEntry || !classEntry) {
     const missing = [!moduleEntry && 'module', !classEntry && 'class'].filter(Boolean).join(' and ');
-    r.error(at, `a python layer needs its ${missing}, e.g. { type: python, module: ./layers.py, class: Relu }`);
+    r.error(at, `a python ${kind} needs its ${missing}, e.g. ${EXAMPLES[kind]}`);
     return undefined;
   }
   const module = r.string(moduleEntry, 'module');
