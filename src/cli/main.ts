@@ -16,6 +16,7 @@ import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { lazyPython, pythonNodes } from '../worker/python-io';
+import { gradientProblems } from '../spec/python-network';
 import { failOnUnhandledRejection } from '../worker/unhandled';
 import { specFix } from '../spec/fixes';
 import { Reader } from '../spec/reader';
@@ -329,6 +330,11 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
       console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer]?.typeRange ?? spec.lossRange, severity: 'error' }));
       return 3;
     }
+    if (loaded.net && t) {
+      clock?.enter(spec.layers.length, 'check');
+      for (const p of gradientProblems(spec, loaded.net, network, x, t)) console.error(formatProblem(args.file, p));
+      clock?.leave();
+    }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
   }
   if (args.json) await writeOut(reportJson(report), '\n');
@@ -341,7 +347,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
 function exitStatus(run: Promise<number>): Promise<number> {
   return run.catch((e: unknown) => {
     // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));
+    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));if (process.env.DEBUG_STACK) console.error((e as Error).stack);
     return 3;
   });
 }
@@ -362,7 +368,7 @@ function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
     // A graph's python nodes, timed as layers are: messages name the node, on its line.
     return spec.nodes.map((n) => ({ type: 'custom', name: n.name, named: true, range: n.range, typeRange: n.range, ...(n.python && { module: n.python.module }) }));
   }
-  if (spec?.form !== 'network' || !(spec.layers.some((l) => l.type === 'custom') || spec.pythonLoss)) return null;
+  if (spec?.form !== 'network' || !(spec.layers.some((l) => l.type === 'custom') || spec.pythonLoss || spec.pythonNetwork)) return null;
   // A python loss is timed after the layers, under its class name.
   const loss = spec.pythonLoss && { type: 'custom' as const, name: spec.pythonLoss.className, named: true, range: spec.lossRange, typeRange: spec.lossRange, module: spec.pythonLoss.module };
   return loss ? [...spec.layers, loss] : spec.layers;

@@ -150,12 +150,58 @@ class Bridge:
             obj = cls(**args)
         except Exception as e:
             raise UserError(f'{header["class"]}(...) failed: {self.describe_exception(e)}')
+        oid = self.register(obj)
+        params = self.params(obj)
+        return {'id': oid, 'params': params, 'methods': self.methods(obj)}, [getattr(obj, p) for p in params]
+
+    def register(self, obj):
         oid = self.next_id
         self.next_id += 1
         self.objects[oid] = obj
-        params = self.params(obj)
-        methods = [m for m in sorted(set(dir(obj)) - set(dir(object))) if callable(getattr(type(obj), m, None))]
-        return {'id': oid, 'params': params, 'methods': methods}, [getattr(obj, p) for p in params]
+        return oid
+
+    @staticmethod
+    def methods(obj):
+        return [m for m in sorted(set(dir(obj)) - set(dir(object))) if callable(getattr(type(obj), m, None))]
+
+    def net(self, header, arrays):
+        """A whole network in the book's structure: its layers (an OrderedDict), lastLayer and params."""
+        reply = self.new(header, arrays)
+        if not isinstance(reply, tuple):
+            return reply, []
+        net = self.objects[reply[0]['id']]
+        layers = getattr(net, 'layers', None)
+        if not hasattr(layers, 'items'):
+            raise UserError(f'{header["class"]} has no layers: build self.layers = OrderedDict() of its layers, as the book does')
+        out, values = [], []
+        for key, layer in layers.items():
+            params = self.params(layer)
+            out.append({'key': str(key), 'class': type(layer).__name__, 'id': self.register(layer), 'params': params, 'methods': self.methods(layer)})
+            values += [getattr(layer, p) for p in params]
+        last = getattr(net, 'lastLayer', None)
+        loss = last and {'class': type(last).__name__, 'id': self.register(last), 'methods': self.methods(last)}
+        # Which layer attribute each of net.params is (the book's Affine(self.params['W1'], ...) shares the array).
+        owners = {}
+        for name, value in (getattr(net, 'params', None) or {}).items():
+            for entry in out:
+                for p in entry['params']:
+                    if getattr(layers[entry['key']], p) is value:
+                        owners[name] = [entry['key'], p]
+        return {'id': reply[0]['id'], 'layers': out, 'lastLayer': loss, 'owners': owners, 'gradient': callable(getattr(net, 'gradient', None))}, values
+
+    def gradient(self, header, arrays):
+        net = self.objects[header['id']]
+        x, t = arrays
+        if t.ndim == 1:
+            t = t.astype(np.int64)
+        try:
+            grads = net.gradient(x, t)
+        except Exception as e:
+            raise UserError(f'{type(net).__name__}.gradient(x, t) threw: {self.describe_exception(e)}')
+        if not hasattr(grads, 'items'):
+            raise UserError(f'{type(net).__name__}.gradient(x, t) returned a {type(grads).__name__}, not a dict of arrays')
+        names = [str(k) for k in grads]
+        return {'names': names}, [self.as_array(grads[k], False, f'{type(net).__name__}.gradient(x, t) gave {k} as') for k in grads]
 
     @staticmethod
     def params(obj):
@@ -245,6 +291,13 @@ class Bridge:
                     reply = self.new(header, arrays)
                     if not isinstance(reply, tuple):
                         reply = reply, []
+                elif op == 'seed':
+                    np.random.seed(header['seed'])  # the book's np.random.randn, drawn the same on every run
+                    reply = {}, []
+                elif op == 'net':
+                    reply = self.net(header, arrays)
+                elif op == 'gradient':
+                    reply = self.gradient(header, arrays)
                 elif op == 'call':
                     reply = self.call(header, arrays)
                 else:

@@ -7,6 +7,7 @@ import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from 
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
 import type { Job } from './memory';
+import type { PythonNetworkParts } from './python-network';
 import { PYTHON_REFUSED, refuseCustom, resolveData, type SpecIO } from './resolve';
 
 export * from './analyse';
@@ -25,6 +26,8 @@ export interface LoadedSpec extends AnalysedSpec {
   x?: Tensor;
   /** The targets, or null without a loss (with IO). */
   t?: Tensor | null;
+  /** A Python network's parts (`network:` specs), for the comparison with its own gradient(x, t). */
+  net?: PythonNetworkParts;
 }
 
 /** How a spec may be loaded. */
@@ -52,8 +55,9 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
     if (!io) return { spec, ...staticShapes(spec, problems) };
     const resolved = resolveData(spec, io, options.job);
     if (!('x' in resolved)) return { spec, problems: [...problems, ...withEscapes(resolved.problems)] };
-    const network = buildNetwork(spec, resolved);
-    return { spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };
+    const network = buildNetwork(resolved.spec, resolved);
+    const { net } = resolved;
+    return { spec: resolved.spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t, ...(net && { net }) };
   } catch (e) {
     return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }

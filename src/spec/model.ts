@@ -153,6 +153,11 @@ export interface NetworkSpec {
   layers: LayerSpec[];
   /** Loss layer, or null for forward-only specs. A python loss is checked as softmax-with-loss is (labels or one-hot rows). */
   loss: LossType | null;
+  /**
+   * A `network: { module, class, args }`: a whole Python network in the book's structure, whose
+   * `layers` and `lastLayer` become the layers and the loss as the spec loads (until then `layers` is empty).
+   */
+  pythonNetwork?: PythonClassSpec & { module: string; moduleRange: Range; range: Range };
   /** A `loss: { type: python, module, class }`: the Python class that computes the loss. */
   pythonLoss?: PythonClassSpec & { module: string; moduleRange: Range };
   /** Range of the loss value (or of the whole document when absent). */

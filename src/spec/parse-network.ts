@@ -10,7 +10,7 @@ import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
 /** Keys of a network spec. */
-export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits', 'train'];
+export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train'];
 
 /** Optimizers in the order messages list them. */
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'adagrad', 'adam'];
@@ -124,7 +124,7 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   } else if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
     loss = r.choice(lossEntry, 'loss', LOSS_TYPES, LOSS_ALIASES) ?? null;
   }
-  const lossRange = lossEntry ? lossEntry.range : docRange;
+  let lossRange = lossEntry ? lossEntry.range : docRange;
 
   const inputEntry = entries.get('input');
   if (!inputEntry) r.error(headRange, 'missing input: add e.g. input: { data: [[0.1, 0.2]] }');
@@ -133,8 +133,16 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   const target = targetEntry ? readSource(r, targetEntry, 'target', maxElements) : null;
 
   const layersEntry = entries.get('layers');
-  const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : undefined;
-  if (!layersEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
+  const networkEntry = entries.get('network');
+  const pythonNetwork = networkEntry && readPythonNetwork(r, networkEntry, maxElements);
+  if (pythonNetwork && !lossEntry) {
+    // The network's lastLayer is its loss, checked against the target as softmax-with-loss is.
+    loss = 'softmax-with-loss';
+    lossRange = networkEntry.range;
+  }
+  if (layersEntry && networkEntry) r.error(networkEntry.keyRange, 'network: brings its own layers; keep layers: or network:, not both');
+  const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : networkEntry ? [] : undefined;
+  if (!layersEntry && !networkEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
 
   if (loss && targetEntry === undefined) r.error(lossRange, `${loss} needs a target, e.g. target: { labels: [0, 1] }`);
   if (!loss && target) r.warn(target.range, 'target is unused without a loss');
@@ -150,8 +158,17 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   const train = trainEntry ? readTrain(r, trainEntry, seed ?? 0) : null;
   if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
 
+  if (networkEntry && !pythonNetwork) return undefined;
   if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, ...(pythonLoss && { pythonLoss }) };
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, ...(pythonLoss && { pythonLoss }), ...(pythonNetwork && { pythonNetwork }) };
+}
+
+/** `network: { module, class, args }`: a Python network class in the book's structure. */
+function readPythonNetwork(r: Reader, entry: Entry, maxElements: number): NetworkSpec['pythonNetwork'] {
+  const node = r.map(entry, 'network');
+  if (!node) return undefined;
+  const found = readPythonClass(r, r.entries(node, 'network', PYTHON_KEYS), entry.range, maxElements, 'network');
+  return found && { ...found, range: entry.range };
 }
 
 /** `train: { iterations, batch, seed?, optimizer?, eval? }`; the optimizer defaults to the book's SGD. */

@@ -18,6 +18,7 @@ const EXAMPLES = {
   layer: '{ type: python, module: ./layers.py, class: Relu }',
   loss: '{ type: python, module: ./layers.py, class: SoftmaxWithLoss }',
   node: '{ name: y, op: python, module: ./layers.py, class: MulLayer, in: [a, b] }',
+  network: '{ module: ./two_layer_net.py, class: TwoLayerNet, args: { input_size: 784, hidden_size: 50, output_size: 10 } }',
 } as const;
 
 export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Range, maxElements: number, kind: keyof typeof EXAMPLES = 'layer'): (PythonClassSpec & { module: string; moduleRange: Range }) | undefined {

@@ -14,6 +14,7 @@ import type { DataSource, NetworkSpec, Problem, PythonArg, Range } from './model
 import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
 import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
+import { expandedSpec, type PythonNetworkParts } from './python-network';
 import { inferShapes, sourceShape, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
 import { formatShape } from './suggest';
@@ -58,6 +59,8 @@ export interface SpecIO {
 export interface PythonClasses {
   /** A custom layer's export for `className` of the .py `module`, constructed with `args`. Throws why it cannot be had. */
   layerClass(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): unknown;
+  /** A whole network class's layers, lastLayer and gradient; throws why it cannot be had. */
+  network(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>, seed: number): PythonNetworkParts;
   /** The loss object of `className`; throws why it cannot be had (no such class, no forward(x, t)). */
   lossObject(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): UserLoss;
 }
@@ -75,12 +78,16 @@ export const PYTHON_REFUSED = 'python layers run code from the workspace; they a
 
 /** The Restricted Mode problem on each custom layer's type. */
 export function refuseCustom(spec: NetworkSpec): Problem[] {
-  const loss = spec.pythonLoss ? [{ message: PYTHON_REFUSED, range: spec.lossRange, severity: 'error' as const }] : [];
+  const loss = [spec.pythonNetwork?.range, spec.pythonLoss && spec.lossRange].flatMap((range) => (range ? [{ message: PYTHON_REFUSED, range, severity: 'error' as const }] : []));
   return [...spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : [])), ...loss];
 }
 
 /** Everything a run needs besides the layers themselves. */
 export interface ResolvedData {
+  /** The spec as it runs: a Python network's layers in place (else the spec as written). */
+  spec: NetworkSpec;
+  /** A Python network's parts, for the comparison with its own gradient(x, t). */
+  net?: PythonNetworkParts;
   /** The input batch. */
   x: Tensor;
   /** Targets: labels [N] or values shaped like the output; null without a loss. */
@@ -105,12 +112,15 @@ const decoded = new WeakMap<Uint8Array, MnistDigits>();
  * A custom layer's output shape is found by running the network up to it on the input, once. The
  * memory `job` needs is estimated from the shapes then, before the network is built.
  */
-export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
+export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
+  let spec = written;
   // Refused before anything is read: no module of an untrusted workspace is even opened.
   const refused = (l: NetworkSpec['layers'][number]) => l.type === 'custom' && (l.python ? !io.python : !io.customModule);
   const refusedLayers = spec.layers.filter(refused);
-  const lossRefused = spec.pythonLoss !== undefined && !io.python;
-  if (refusedLayers.length > 0 || lossRefused) return { problems: refuseCustom({ ...spec, layers: refusedLayers, pythonLoss: lossRefused ? spec.pythonLoss : undefined }) };
+  const lossRefused = (spec.pythonLoss !== undefined || spec.pythonNetwork !== undefined) && !io.python;
+  if (refusedLayers.length > 0 || lossRefused) {
+    return { problems: refuseCustom({ ...spec, layers: refusedLayers, ...(!lossRefused && { pythonLoss: undefined, pythonNetwork: undefined }) }) };
+  }
   const problems: Problem[] = [];
   const error = (range: Range, message: string): undefined => {
     problems.push({ message, range, severity: 'error' });
@@ -163,6 +173,23 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     return loaded && { kind: 'data', tensor: loaded, range: source.range };
   };
 
+  // A Python network: its class runs now, and its layers take the place of the spec's.
+  let net: PythonNetworkParts | undefined;
+  if (spec.pythonNetwork) {
+    const { module, className, args, range } = spec.pythonNetwork;
+    try {
+      net = io.python!.network(module, className, pythonArgs(args, materialise, spec.seed, 0), spec.seed);
+    } catch (e) {
+      codeError(range, e instanceof Error ? e.message : String(e));
+      return { problems };
+    }
+    if (net.layers.length === 0) return { problems: [{ message: `${className}.layers is empty: add its layers, as the book's TwoLayerNet does`, range, severity: 'error', fromCode: true }] };
+    if (!net.loss && !spec.pythonLoss && spec.lossRange === range) {
+      return { problems: [{ message: `${className} has no lastLayer: set self.lastLayer = SoftmaxWithLoss(), as the book does, or give loss:`, range, severity: 'error', fromCode: true }] };
+    }
+    spec = expandedSpec(spec, net);
+  }
+
   // When the text alone gives every shape, the job's memory is checked before anything is drawn or read.
   const input = spec.input;
   if (input.kind === 'random' && unallocatable(input.range, 'the random input', input.shape ?? [])) return { problems };
@@ -214,7 +241,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     const at = layer.moduleRange ?? layer.typeRange;
     let exported: unknown;
     try {
-      exported = layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
+      exported = net ? net.layers[i].exported : layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       // The Python session's messages name the module already.
@@ -233,7 +260,11 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     }
   });
   let customLoss: CustomLoss | undefined;
-  if (spec.pythonLoss) {
+  const netLoss = net?.loss;
+  if (netLoss && spec.lossRange === spec.pythonNetwork?.range) {
+    const index = spec.layers.length;
+    customLoss = new CustomLoss(netLoss.name, index, netLoss.user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+  } else if (spec.pythonLoss) {
     const { module, className, args } = spec.pythonLoss;
     const index = spec.layers.length;
     try {
@@ -286,7 +317,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
         break;
     }
   }
-  return { x, t, weights, custom, ...(customLoss && { customLoss }), shapes: shapes.layers, problems };
+  return { spec, x, t, weights, custom, ...(customLoss && { customLoss }), ...(net && { net }), shapes: shapes.layers, problems };
 }
 
 /**

@@ -80,6 +80,8 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
     error(spec.input.range, `input must have a batch axis, shape [N, ...]; got shape ${formatShape(inputShape)}`);
     return { layers, problems };
   }
+  // A Python network's layers are known once its class runs, as the spec loads.
+  if (spec.pythonNetwork && spec.layers.length === 0) return { layers, problems };
   let shape = inputShape;
   for (const [index, layer] of spec.layers.entries()) {
     const inShape = shape;

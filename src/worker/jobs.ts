@@ -7,6 +7,7 @@ import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import type { GraphSpec } from '../spec';
+import { gradientProblems } from '../spec/python-network';
 import type { HostToWorker } from '../protocol';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { pythonNodes } from './python-io';
@@ -54,6 +55,12 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
     if (e.kind === 'check' && !e.result.ok) ok = false;
     const { event, transfer } = toWire(e);
     post({ type: 'event', runId: msg.runId, event }, transfer);
+  }
+  if (loaded.net && t) {
+    // The class's own gradient(x, t) is user code too, timed as the loss's calls are.
+    clock.enter(spec.layers.length, 'check');
+    loaded.warnings.push(...gradientProblems(spec, loaded.net, network, x, t));
+    clock.leave();
   }
   if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });

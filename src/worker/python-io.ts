@@ -13,7 +13,7 @@ import { pythonSession, type PythonSession } from './python-session';
 export function lazyPython(folder: string, python: string | undefined, clock: CallClock): PythonClasses & { session(): PythonSession } {
   let made: PythonSession | null = null;
   const session = () => (made ??= pythonSession(folder, { python: python ?? defaultPython(), script: join(__dirname, 'bridge.py'), onPid: (pid) => clock.setHelperPid(pid) }));
-  return { session, layerClass: (...a) => session().layerClass(...a), lossObject: (...a) => session().lossObject(...a) };
+  return { session, layerClass: (...a) => session().layerClass(...a), lossObject: (...a) => session().lossObject(...a), network: (...a) => session().network(...a) };
 }
 
 /** The graph's nodes with their Python objects made, each call marked on `clock` as node `index`'s. */

@@ -19,8 +19,22 @@ export interface PythonSession {
   layerClass(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): new () => object;
   /** The loss object of `className`: forward(x, t) returns a number, backward(dout = 1) returns dx. */
   lossObject(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): UserLoss;
+  /** A whole network in the book's structure: its `layers` in order, its `lastLayer`, and its own gradient(x, t) if it has one. */
+  network(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>, seed: number): PythonNetwork;
   /** An object of `className` for a graph node with `inputs` operands. */
   scalarLayer(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>, inputs: number): ScalarLayer;
+}
+
+/** A Python network's parts, as PythonSession.network finds them. */
+export interface PythonNetwork {
+  /** Its layers' keys (Affine1, Relu1, ...), classes and custom layer exports. */
+  layers: { name: string; className: string; exported: new () => object }[];
+  /** Its lastLayer, or null. */
+  loss: { name: string; user: UserLoss } | null;
+  /** Which layer parameter each of net.params is: W1 → [Affine1, W]. */
+  owners: Record<string, [string, string]>;
+  /** Its own gradient(x, t), by the names of net.params; null when it has none. */
+  gradient: ((x: Tensor, t: Tensor) => Map<string, Tensor>) | null;
 }
 
 /** Where the bridge runs and what it runs. */
@@ -69,46 +83,56 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
     const near = closest(className, classes);
     throw new Error(`${module} has no class ${className}${near !== undefined ? ` — did you mean '${near}'?` : classes.length > 0 ? `; it has ${classes.join(', ')}` : ''}`);
   };
-  const construct = (module: string, className: string, args: Readonly<Record<string, PythonArgValue>>) => {
-    findClass(module, className);
-    const b = ready();
+  /** The args as the bridge takes them: plain values in the header, arrays numbered among the message's. */
+  const encodeArgs = (args: Readonly<Record<string, PythonArgValue>>) => {
     const arrays: Tensor[] = [];
     const plain: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(args)) {
-      if (value !== null && typeof value === 'object') plain[name] = { array: arrays.push(value) - 1 };
-      else plain[name] = value;
-    }
+    for (const [name, value] of Object.entries(args)) plain[name] = value !== null && typeof value === 'object' ? { array: arrays.push(value) - 1 } : value;
+    return { plain, arrays };
+  };
+  const construct = (module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): PyObject => {
+    findClass(module, className);
+    const b = ready();
+    const { plain, arrays } = encodeArgs(args);
     const reply = ask(b, { op: 'new', module, class: className, args: plain }, arrays);
     return { bridge: b, id: reply.header.id as number, params: reply.header.params as string[], methods: reply.header.methods as string[], values: reply.arrays };
+  };
+  const lossOf = (made: PyObject, className: string): UserLoss => {
+    requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
+    return {
+      forward: (x, t) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: 2, number: true, labels: true }, [x, t]).arrays[0].data[0],
+      backward: (dout) => ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]).arrays[0],
+    };
   };
   return {
     layerClass: (module, className, args) => {
       findClass(module, className);
-      return function PythonLayer(this: Record<string, unknown>) {
-        const made = construct(module, className, args);
-        // What Python holds of each parameter, so a call sends only what the engine changed since.
-        const held = new Map(made.params.map((p, i) => [p, made.values[i].data.slice()]));
-        this.params = Object.fromEntries(made.params.map((p, i) => [p, made.values[i]]));
-        this.grads = {};
-        const call = (method: string, input: Tensor): Tensor => {
-          const { header, arrays } = syncParams(this.params as Record<string, Tensor>, held);
-          const reply = ask(made.bridge, { op: 'call', id: made.id, method, inputs: 1, params: made.params, ...header }, [input, ...arrays]);
-          const { outputs, grads, changed } = reply.header as { outputs: number; grads: Record<string, number>; changed: number[] };
-          // The code wrote into its input: that copy is the adapter's, which sees the change and warns.
-          if (changed.length > 0) input.data.set(reply.arrays[reply.arrays.length - 1].data);
-          if (method === 'backward') this.grads = Object.fromEntries(Object.entries(grads).map(([p, k]) => [p, reply.arrays[k]]));
-          return reply.arrays[outputs - 1];
-        };
-        // Only the methods the class has, so a missing one is named with its near miss ('foward').
-        for (const method of made.methods) this[method] = (x: Tensor) => call(method, x);
-      } as unknown as new () => object;
+      return shimOf(() => construct(module, className, args));
     },
-    lossObject: (module, className, args) => {
-      const made = construct(module, className, args);
-      requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
+    lossObject: (module, className, args) => lossOf(construct(module, className, args), className),
+    network: (module, className, args, seed) => {
+      findClass(module, className);
+      const b = ready();
+      ask(b, { op: 'seed', seed });
+      const { plain, arrays } = encodeArgs(args);
+      const reply = ask(b, { op: 'net', module, class: className, args: plain }, arrays);
+      const header = reply.header as { id: number; layers: { key: string; class: string; id: number; params: string[]; methods: string[] }[]; lastLayer: { class: string; id: number; methods: string[] } | null; owners: Record<string, [string, string]>; gradient: boolean };
+      let next = 0;
+      const layers = header.layers.map((l) => {
+        const values = reply.arrays.slice(next, (next += l.params.length));
+        return { name: l.key, className: l.class, exported: shimOf(() => ({ bridge: b, id: l.id, params: l.params, methods: l.methods, values })) };
+      });
+      const last = header.lastLayer;
       return {
-        forward: (x, t) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: 2, number: true, labels: true }, [x, t]).arrays[0].data[0],
-        backward: (dout) => ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]).arrays[0],
+        layers,
+        loss: last && { name: last.class, user: lossOf({ bridge: b, id: last.id, params: [], methods: last.methods, values: [] }, last.class) },
+        owners: header.owners,
+        gradient: header.gradient
+          ? (x: Tensor, t: Tensor) => {
+              const r = ask(b, { op: 'gradient', id: header.id }, [x, t]);
+              return new Map((r.header.names as string[]).map((name, i) => [name, r.arrays[i]]));
+            }
+          : null,
       };
     },
     scalarLayer: (module, className, args, inputs) => {
@@ -125,6 +149,40 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
       };
     },
   };
+}
+
+/** A Python object the bridge holds: its id, its parameters (the book's X with dX) and their values, and its methods. */
+interface PyObject {
+  bridge: PythonBridge;
+  id: number;
+  params: string[];
+  methods: string[];
+  values: Tensor[];
+}
+
+/**
+ * A custom layer's export for the Python object `make()` gives: forward(x) and backward(dout) with
+ * this.params and this.grads, as a JavaScript layer has, for the CustomLayer adapter to check.
+ */
+function shimOf(make: () => PyObject): new () => object {
+  return function PythonLayer(this: Record<string, unknown>) {
+    const made = make();
+    // What Python holds of each parameter, so a call sends only what the engine changed since.
+    const held = new Map(made.params.map((p, i) => [p, made.values[i].data.slice()]));
+    this.params = Object.fromEntries(made.params.map((p, i) => [p, made.values[i]]));
+    this.grads = {};
+    const call = (method: string, input: Tensor): Tensor => {
+      const { header, arrays } = syncParams(this.params as Record<string, Tensor>, held);
+      const reply = ask(made.bridge, { op: 'call', id: made.id, method, inputs: 1, params: made.params, ...header }, [input, ...arrays]);
+      const { outputs, grads, changed } = reply.header as { outputs: number; grads: Record<string, number>; changed: number[] };
+      // The code wrote into its input: that copy is the adapter's, which sees the change and warns.
+      if (changed.length > 0) input.data.set(reply.arrays[reply.arrays.length - 1].data);
+      if (method === 'backward') this.grads = Object.fromEntries(Object.entries(grads).map(([p, k]) => [p, reply.arrays[k]]));
+      return reply.arrays[outputs - 1];
+    };
+    // Only the methods the class has, so a missing one is named with its near miss ('foward').
+    for (const method of made.methods) this[method] = (x: Tensor) => call(method, x);
+  } as unknown as new () => object;
 }
 
 /** Throws, with the near miss ('foward'), unless the class has each method of `signatures`. */

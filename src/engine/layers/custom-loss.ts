@@ -5,6 +5,7 @@
 import type { LossLayer } from '../layer';
 import type { Tensor } from '../tensor';
 import { CustomLayerError, reason, type CustomCall } from './custom';
+import { softmax } from './softmax-with-loss';
 
 /** What the user's loss object offers the adapter, already copied out of the user's world. */
 export interface UserLoss {
@@ -29,8 +30,13 @@ export class CustomLoss implements LossLayer {
     private readonly afterCall: () => void = () => {},
   ) {}
 
+  /** The prediction y shown beside the loss: softmax of the scores, as the loss is checked as softmax-with-loss. */
   kept(): Readonly<Record<string, Tensor>> {
-    return this.t ? { t: this.t } : {};
+    if (!this.x || !this.t) return {};
+    const c = this.x.shape[this.x.shape.length - 1];
+    const y = new Float64Array(this.x.data.length);
+    softmax(this.x.data, y, c);
+    return { y: { shape: this.x.shape, data: y }, t: this.t };
   }
 
   forward(x: Tensor, t: Tensor): number {
