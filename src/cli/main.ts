@@ -347,7 +347,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
 function exitStatus(run: Promise<number>): Promise<number> {
   return run.catch((e: unknown) => {
     // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));if (process.env.DEBUG_STACK) console.error((e as Error).stack);
+    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));
     return 3;
   });
 }

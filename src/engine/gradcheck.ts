@@ -5,6 +5,7 @@
 import { DEFAULT_CHECK, type CheckOptions } from './check-options';
 import type { Layer, LossLayer } from './layer';
 import type { Sequential } from './network';
+import { CustomLayer } from './layers/custom';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
@@ -404,6 +405,11 @@ class SuffixCheck implements Differencer {
   param(index: number, k: number, h: number): Differences {
     const layer = this.layers[index];
     if (layer.type === 'affine') return this.affineDifferences(index, k === 0, h);
+    // A Python layer followed by Python layers and loss runs the whole loop in the bridge, one request per parameter.
+    if (layer instanceof CustomLayer) {
+      const fast = layer.suffixDifferences(k, h, this.inputs[index], this.layers.slice(index + 1), this.loss?.layer ?? null, this.loss?.targets ?? null);
+      if (fast) return { f0: this.f0, ...fast };
+    }
     const p = layer.params[k];
     const original = p.value;
     const work = clone(original);

@@ -203,6 +203,37 @@ class Bridge:
         names = [str(k) for k in grads]
         return {'names': names}, [self.as_array(grads[k], False, f'{type(net).__name__}.gradient(x, t) gave {k} as') for k in grads]
 
+    def differences(self, header, arrays):
+        """f(v + h) and f(v - h) for each element v of one parameter, f the loss through the chain of
+        layers from the parameter's own: the book's numerical_gradient loop, run here in one request."""
+        chain = [self.objects[i] for i in header['chain']]
+        loss = self.objects[header['loss']] if header.get('loss') else None
+        x = arrays[0]
+        t = arrays[1] if len(arrays) > 1 else None
+        W = getattr(chain[0], header['param'])
+        h = header['h']
+        plus = np.empty(W.size)
+        minus = np.empty(W.size)
+
+        def f():
+            y = x
+            for layer in chain:
+                y = layer.forward(y)
+            return float(loss.forward(y, t)) if loss is not None else float(np.sum(y))
+
+        flat = W.reshape(-1) if W.flags.c_contiguous else W.flat
+        try:
+            for i in range(W.size):
+                v = flat[i]
+                flat[i] = v + h
+                plus[i] = f()
+                flat[i] = v - h
+                minus[i] = f()
+                flat[i] = v
+        except Exception as e:
+            raise UserError(f'{self.describe_exception(e)}')
+        return {}, [plus, minus]
+
     @staticmethod
     def params(obj):
         """The book's convention: an attribute X holding a float array, with its gradient dX beside it."""
@@ -298,6 +329,8 @@ class Bridge:
                     reply = self.net(header, arrays)
                 elif op == 'gradient':
                     reply = self.gradient(header, arrays)
+                elif op == 'differences':
+                    reply = self.differences(header, arrays)
                 elif op == 'call':
                     reply = self.call(header, arrays)
                 else:

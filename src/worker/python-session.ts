@@ -100,6 +100,7 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
   const lossOf = (made: PyObject, className: string): UserLoss => {
     requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
     return {
+      remote: made,
       forward: (x, t) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: 2, number: true, labels: true }, [x, t]).arrays[0].data[0],
       backward: (dout) => ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]).arrays[0],
     };
@@ -182,6 +183,14 @@ function shimOf(make: () => PyObject): new () => object {
     };
     // Only the methods the class has, so a missing one is named with its near miss ('foward').
     for (const method of made.methods) this[method] = (x: Tensor) => call(method, x);
+    // For the gradient check: the object, and one parameter's perturbation loop run in the bridge.
+    this.__remote = made;
+    this.__differences = (k: number, h: number, input: Tensor, after: PyObject[], loss: PyObject | null, targets: Tensor | null) => {
+      if (![...after, ...(loss ? [loss] : [])].every((o) => o.bridge === made.bridge)) return null;
+      // Python holds the parameters as the check's clean forward, just before, left them.
+      const reply = ask(made.bridge, { op: 'differences', chain: [made.id, ...after.map((o) => o.id)], loss: loss?.id, param: made.params[k], h }, targets ? [input, targets] : [input]);
+      return { plus: reply.arrays[0].data, minus: reply.arrays[1].data };
+    };
   } as unknown as new () => object;
 }
 

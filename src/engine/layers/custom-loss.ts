@@ -13,6 +13,8 @@ export interface UserLoss {
   forward(x: Tensor, t: Tensor): number;
   /** dx for `dout`; its shape is checked here. */
   backward(dout: number): Tensor;
+  /** The object behind it, when it lives in the Python bridge (see CustomLayer.suffixDifferences). */
+  remote?: unknown;
 }
 
 export class CustomLoss implements LossLayer {
@@ -31,6 +33,11 @@ export class CustomLoss implements LossLayer {
   ) {}
 
   /** The prediction y shown beside the loss: softmax of the scores, as the loss is checked as softmax-with-loss. */
+  /** The user's object in the Python bridge, if it lives there. */
+  remote(): unknown {
+    return this.user.remote;
+  }
+
   kept(): Readonly<Record<string, Tensor>> {
     if (!this.x || !this.t) return {};
     const c = this.x.shape[this.x.shape.length - 1];

@@ -134,6 +134,24 @@ export class CustomLayer implements Layer {
     return dx;
   }
 
+  /** The Python object behind this layer, if its code is a Python class. */
+  remote(): unknown {
+    return this.options.python ? (this.user as unknown as { __remote?: unknown }).__remote : undefined;
+  }
+
+  /**
+   * f(v + h) and f(v − h) for every element of parameter `k`, f the objective from this layer on
+   * (through `after` and `loss` on `targets`), computed in one call where this layer, every layer
+   * after it and the loss are Python objects of one bridge; null where they are not.
+   */
+  suffixDifferences(k: number, h: number, input: Tensor, after: readonly unknown[], loss: unknown, targets: Tensor | null): { plus: Float64Array; minus: Float64Array } | null {
+    const differences = this.options.python ? (this.user as unknown as { __differences?: PythonDifferences }).__differences : undefined;
+    const chain = after.map((l) => (l instanceof CustomLayer ? l.remote() : undefined));
+    const lossRemote = loss === null ? null : (loss as { remote?: () => unknown }).remote?.();
+    if (!differences || chain.some((r) => r === undefined) || lossRemote === undefined) return null;
+    return this.timed('forward', (why) => this.fail(`${this.name}: the gradient check's calls threw: ${why}`, true), () => differences(k, h, input, chain, lossRemote, targets));
+  }
+
   /**
    * The user's object: a new instance of a class, or a fresh object inheriting a plain export. Runs
    * in the 'construct' call; `step` names what it reads next, for a throw's message.
@@ -230,6 +248,9 @@ export class CustomLayer implements Layer {
     return error;
   }
 }
+
+/** A Python layer's perturbation loop in the bridge (src/worker/python-session.ts). */
+type PythonDifferences = (k: number, h: number, input: Tensor, after: unknown[], loss: unknown, targets: Tensor | null) => { plus: Float64Array; minus: Float64Array } | null;
 
 /** The adapter's own errors, told apart from the user's throws by identity (a Proxy's traps never run). */
 const ADAPTER_ERRORS = new WeakSet<object>();
