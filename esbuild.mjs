@@ -73,7 +73,9 @@ if (args.has('--e2e-tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
 }
 if (args.has('--bench')) {
-  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts', activation: 'bench/activation.ts' }, outdir: 'out/bench' });
+  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts', activation: 'bench/activation.ts', python: 'bench/python.ts' }, outdir: 'out/bench' });
+  mkdirSync('out/bench', { recursive: true });
+  copyFileSync('src/python/bridge.py', 'out/bench/bridge.py');
   builds.push({ ...node, entryPoints: { latency: 'bench/latency.ts' }, outdir: 'out/bench', packages: 'external' });
 }
 

@@ -428,6 +428,8 @@ class SuffixCheck implements Differencer {
     if (x.data.length === 0) return { f0, plus: new Float64Array(0), minus: new Float64Array(0) };
     if (layer.type === 'affine') return this.affineInputDifferences(index, R, f0, h);
     if (layer.forwardColumn) return this.columnInputDifferences(index, R, f0, h);
+    const fast = layer instanceof CustomLayer ? layer.inputDifferences(h, x, R) : null;
+    if (fast) return { f0, ...fast };
     const work = clone(x);
     return { f0, ...centralDifferences(() => dot(layer.forward(work, this.train).data, R.data), work.data, h) };
   }

@@ -234,6 +234,26 @@ class Bridge:
             raise UserError(f'{self.describe_exception(e)}')
         return {}, [plus, minus]
 
+    def input_differences(self, header, arrays):
+        """f(x + h) and f(x - h) for each element of a layer's input x, f(x) = sum(forward(x) * R): the dx check."""
+        layer = self.objects[header['id']]
+        work, R = arrays[0].copy(), arrays[1].reshape(-1)
+        h = header['h']
+        plus = np.empty(work.size)
+        minus = np.empty(work.size)
+        flat = work.reshape(-1)
+        try:
+            for i in range(work.size):
+                v = flat[i]
+                flat[i] = v + h
+                plus[i] = np.dot(np.asarray(layer.forward(work), dtype=float).reshape(-1), R)
+                flat[i] = v - h
+                minus[i] = np.dot(np.asarray(layer.forward(work), dtype=float).reshape(-1), R)
+                flat[i] = v
+        except Exception as e:
+            raise UserError(f'{self.describe_exception(e)}')
+        return {}, [plus, minus]
+
     @staticmethod
     def params(obj):
         """The book's convention: an attribute X holding a float array, with its gradient dX beside it."""
@@ -329,6 +349,8 @@ class Bridge:
                     reply = self.net(header, arrays)
                 elif op == 'gradient':
                     reply = self.gradient(header, arrays)
+                elif op == 'input_differences':
+                    reply = self.input_differences(header, arrays)
                 elif op == 'differences':
                     reply = self.differences(header, arrays)
                 elif op == 'call':

@@ -191,6 +191,10 @@ function shimOf(make: () => PyObject): new () => object {
       const reply = ask(made.bridge, { op: 'differences', chain: [made.id, ...after.map((o) => o.id)], loss: loss?.id, param: made.params[k], h }, targets ? [input, targets] : [input]);
       return { plus: reply.arrays[0].data, minus: reply.arrays[1].data };
     };
+    this.__inputDifferences = (h: number, input: Tensor, R: Tensor) => {
+      const reply = ask(made.bridge, { op: 'input_differences', id: made.id, h }, [input, R]);
+      return { plus: reply.arrays[0].data, minus: reply.arrays[1].data };
+    };
   } as unknown as new () => object;
 }
 

@@ -152,6 +152,13 @@ export class CustomLayer implements Layer {
     return this.timed('forward', (why) => this.fail(`${this.name}: the gradient check's calls threw: ${why}`, true), () => differences(k, h, input, chain, lossRemote, targets));
   }
 
+  /** f(x ± h·eᵢ) for every element of input `x`, f(x) = Σ forward(x)·R, in one call for a Python layer; null for others. */
+  inputDifferences(h: number, x: Tensor, R: Tensor): { plus: Float64Array; minus: Float64Array } | null {
+    const differences = this.options.python ? (this.user as unknown as { __inputDifferences?: (h: number, x: Tensor, R: Tensor) => { plus: Float64Array; minus: Float64Array } }).__inputDifferences : undefined;
+    if (!differences) return null;
+    return this.timed('forward', (why) => this.fail(`${this.name}: the gradient check's calls threw: ${why}`, true), () => differences(h, x, R));
+  }
+
   /**
    * The user's object: a new instance of a class, or a fresh object inheriting a plain export. Runs
    * in the 'construct' call; `step` names what it reads next, for a throw's message.
