@@ -169,3 +169,37 @@ test('bad Python code: each failure its message on the layer line, with the file
   assert.equal(noPython.code, 3);
   assert.match(at(noPython), /cannot start Python: '.*no-such-python' was not found; install Python 3 with numpy, or set backprop\.python\.path \(or BACKPROP_PYTHON for the CLI\)/);
 });
+
+test("the book's TwoLayerNet class as the network: its layers and lastLayer run as the spec's, net.params checked, trained", (t) => {
+  if (!needsPython(t)) return;
+  const r = cli(['check', join(root, 'examples', 'python', 'two-layer-net.backprop.yaml'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'its own gradient(x, t) agrees with backprop through its layers');
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.layers.map((l: { name: string }) => l.name), ['Affine1', 'Relu1', 'Affine2']);
+  assert.equal(report.ok, true);
+  const checked = report.layers.flatMap((l: { name: string; params: Record<string, { check: { ok: boolean } }> }) => Object.entries(l.params).map(([p, v]) => [`${l.name}.${p}`, v.check.ok]));
+  assert.deepEqual(checked, [['Affine1.W', true], ['Affine1.b', true], ['Affine2.W', true], ['Affine2.b', true]]);
+
+  const train = write('net/train.backprop.yaml', 'seed: 1\ninput: { dataset: mnist, split: train, count: 200 }\ntarget: { dataset: mnist }\nnetwork: { module: ./two_layer_net.py, class: TwoLayerNet, args: { input_size: 784, hidden_size: 20, output_size: 10 } }\ntrain: { iterations: 40, batch: 50, optimizer: { type: sgd, lr: 0.1 }, eval: { every: 20 } }\n');
+  for (const f of ['two_layer_net.py', 'common/__init__.py', 'common/layers.py', 'common/functions.py', 'common/gradient.py']) {
+    write(`net/${f}`, readFileSync(join(root, 'examples', 'python', f), 'utf8'));
+  }
+  const trained = cli(['train', train]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /done in .*: loss [\d.]+, train acc/);
+});
+
+test("a TwoLayerNet whose own gradient(x, t) is wrong: a warning on the network line, naming the parameter", (t) => {
+  if (!needsPython(t)) return;
+  for (const f of ['common/__init__.py', 'common/layers.py', 'common/functions.py', 'common/gradient.py']) write(`wrong/${f}`, readFileSync(join(root, 'examples', 'python', f), 'utf8'));
+  const net = readFileSync(join(root, 'examples', 'python', 'two_layer_net.py'), 'utf8');
+  // A learner's slip: dout scaled twice before it reaches the layers.
+  write('wrong/two_layer_net.py', net.replace('dout = self.lastLayer.backward(dout)', 'dout = self.lastLayer.backward(dout) * 2'));
+  const spec = write('wrong/net.backprop.yaml', 'seed: 5\ninput: { random: { shape: [2, 6] } }\ntarget: { labels: [1, 0] }\nnetwork: { module: ./two_layer_net.py, class: TwoLayerNet, args: { input_size: 6, hidden_size: 4, output_size: 3 } }\n');
+  const r = cli(['check', spec]);
+  assert.equal(r.code, 0, 'the layers themselves are right');
+  for (const p of ['W1', 'b1', 'W2', 'b2']) {
+    assert.match(r.stderr, new RegExp(`net\\.backprop\\.yaml:4:10: warning: TwoLayerNet\\.gradient\\(x, t\\) disagrees with backprop through its layers at \\d+ of \\d+ elements of ${p}; the worst`));
+  }
+});

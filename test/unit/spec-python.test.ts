@@ -2,7 +2,8 @@
 // counted as the built-ins' are, and every mistake an error on the value to change.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSpec } from '../../src/spec';
+import { loadSpec, parseSpec } from '../../src/spec';
+import { PYTHON_REFUSED } from '../../src/spec/resolve';
 import { expectProblem, rangeOf } from './spec-helpers';
 
 const network = (layers: string, loss = 'softmax-with-loss') => `input: { random: { shape: [2, 4] } }\ntarget: { labels: [0, 1] }\nlayers:\n${layers}loss: ${loss}\n`;
@@ -60,4 +61,16 @@ test('a python graph node takes any number of operands; its module and class are
   assert.deepEqual([spec.nodes[0].op, spec.nodes[0].in, spec.nodes[0].python?.className], ['python', ['a', 'b', 'c'], 'Sum3']);
   const bad = 'graph:\n  inputs: { a: 1 }\n  nodes:\n    - { name: y, op: python, class: Neg, in: [a] }\n  output: y\n';
   expectProblem(parseSpec(bad, 'g.backprop.yaml').problems, 'a python node needs its module, e.g. { name: y, op: python, module: ./layers.py, class: MulLayer, in: [a, b] }', rangeOf(bad, 'python'));
+});
+
+test('a python network: its layers come as it loads, and Restricted Mode refuses it on its line', () => {
+  const text = 'input: { random: { shape: [2, 4] } }\ntarget: { labels: [0, 1] }\nnetwork: { module: ./net.py, class: TwoLayerNet, args: { input_size: 4 } }\n';
+  const { spec, problems } = parseSpec(text, 'net.backprop.yaml');
+  assert.deepEqual(problems, []);
+  assert.ok(spec?.form === 'network');
+  assert.deepEqual([spec.layers, spec.loss, spec.pythonNetwork?.className, spec.pythonNetwork?.args], [[], 'softmax-with-loss', 'TwoLayerNet', { input_size: { kind: 'value', value: 4 } }]);
+  const refused = loadSpec(text, 'net.backprop.yaml', undefined, { allowCustom: false }).problems;
+  expectProblem(refused, PYTHON_REFUSED, rangeOf(text, '{ module: ./net.py, class: TwoLayerNet, args: { input_size: 4 } }'));
+  const both = `${text}layers: [relu]\n`;
+  expectProblem(parseSpec(both, 'net.backprop.yaml').problems, 'network: brings its own layers; keep layers: or network:, not both', rangeOf(both, 'network'));
 });
