@@ -126,9 +126,14 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     problems.push({ message, range, severity: 'error' });
     return undefined;
   };
-  /** An error the user's code caused. */
-  const codeError = (range: Range, message: string): void => {
-    problems.push({ message, range, severity: 'error', fromCode: true });
+  /**
+   * An error of a Python class's code (it failed to import, construct or run), which the CLI exits 3
+   * for; a module that is not there is the spec's error, as is any error of a JavaScript layer's module.
+   */
+  const pythonError = (range: Range, e: unknown): void => {
+    const message = e instanceof Error ? e.message : String(e);
+    const ofSpec = typeof e === 'object' && e !== null && (e as { ofSpec?: boolean }).ofSpec === true;
+    problems.push({ message, range, severity: 'error', ...(!ofSpec && { fromCode: true as const }) });
   };
 
   /** Why a tensor of `shape` cannot be allocated, as a problem on `range`; undefined when it can. */
@@ -180,7 +185,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     try {
       net = io.python!.network(module, className, pythonArgs(args, materialise, spec.seed, 0), spec.seed);
     } catch (e) {
-      codeError(range, e instanceof Error ? e.message : String(e));
+      pythonError(range, e);
       return { problems };
     }
     if (net.layers.length === 0) return { problems: [{ message: `${className}.layers is empty: add its layers, as the book's TwoLayerNet does`, range, severity: 'error', fromCode: true }] };
@@ -243,9 +248,9 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     try {
       exported = net ? net.layers[i].exported : layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
       // The Python session's messages name the module already.
-      codeError(at, layer.python ? why : `cannot load ${layer.module}: ${why}`);
+      if (layer.python) pythonError(at, e);
+      else error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
     try {
@@ -255,7 +260,8 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
       });
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
-      codeError(at, e.message);
+      if (layer.python) pythonError(at, e);
+      else error(at, e.message);
       return null;
     }
   });
@@ -271,7 +277,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
       const user = io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index));
       customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
     } catch (e) {
-      codeError(spec.lossRange, e instanceof Error ? e.message : String(e));
+      pythonError(spec.lossRange, e);
     }
   }
   if (problems.length > 0) return { problems };

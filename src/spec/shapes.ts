@@ -103,7 +103,8 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       if (!customShape) return { layers, problems };
       const found = customShape(index, inShape, layers);
       if ('error' in found) {
-        problems.push({ message: found.error, range: layer.moduleRange ?? layer.typeRange, severity: 'error', fromCode: true });
+        // A Python class that fails as it first runs is the user's code failing (CLI exit 3).
+        problems.push({ message: found.error, range: layer.moduleRange ?? layer.typeRange, severity: 'error', ...(layer.python && { fromCode: true as const }) });
         return { layers, problems };
       }
       ({ outShape, paramShapes } = found);

@@ -3,6 +3,8 @@
 // has), and an `op: python` graph node a ScalarLayer. One Python process per thread (a spec's worker,
 // or the CLI) is kept warm across runs; each run starts with a reset that drops the objects and the
 // user's modules, so edited files are read afresh, and a process that died is replaced.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ScalarLayer } from '../engine/graph';
 import type { UserLoss } from '../engine/layers/custom-loss';
 import type { Tensor } from '../engine/tensor';
@@ -77,6 +79,8 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
   };
   /** Imports `module` and finds its class, or throws why not (an import error, no such class, with the near miss). */
   const findClass = (module: string, className: string) => {
+    // A module that is not there is the spec's error (CLI exit 2), not the code's.
+    if (!existsSync(resolve(folder, module))) throw Object.assign(new Error(`there is no file ${resolve(folder, module)}`), { ofSpec: true });
     const reply = ask(ready(), { op: 'class', module, class: className });
     if (reply.header.missing !== 'class') return;
     const classes = reply.header.classes as string[];

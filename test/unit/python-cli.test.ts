@@ -165,6 +165,11 @@ test('bad Python code: each failure its message on the layer line, with the file
   assert.equal(exits.code, 3);
   assert.match(at(exits), /Exits1\.forward threw: the Python process stopped: it ended$/);
 
+  // A module that is not there is the spec's error, not the code's.
+  const absent = run('./absent.py', 'Relu');
+  assert.equal(absent.code, 2);
+  assert.match(at(absent), /:7:\d+: error: there is no file .*absent\.py$/);
+
   const noPython = run('./layers.py', 'Wide', [], { BACKPROP_PYTHON: join(dir, 'no-such-python') });
   assert.equal(noPython.code, 3);
   assert.match(at(noPython), /cannot start Python: '.*no-such-python' was not found; install Python 3 with numpy, or set backprop\.python\.path \(or BACKPROP_PYTHON for the CLI\)/);
