@@ -153,3 +153,20 @@ test('Restricted Mode refuses python layers and starts no Python; trusted, the c
     trusted.dispose();
   }
 });
+
+test("the shop graph in the editor's engine: the seed's MulLayer and AddLayer give the seed's figures", async (t) => {
+  if (!needsPython(t)) return;
+  const engine = client(true);
+  try {
+    const text = readFileSync(join(root, 'examples', 'python', 'shop.backprop.yaml'), 'utf8');
+    const { end, messages } = await run(engine, text);
+    assert.deepEqual(end, { status: 'finished' });
+    const graph = messages.find((m) => m.type === 'event' && m.event.kind === 'graph');
+    assert.ok(graph?.type === 'event' && graph.event.kind === 'graph');
+    const node = (name: string) => graph.event.kind === 'graph' && graph.event.nodes.find((n) => n.name === name);
+    assert.deepEqual(node('price') && [node('price').value, node('price').op], [715.0000000000001, 'python']);
+    assert.deepEqual(['tax', 'apple', 'apple_num', 'orange', 'orange_num'].map((n) => node(n) && node(n).grad), [650, 2.2, 110.00000000000001, 3.3000000000000003, 165]);
+  } finally {
+    engine.dispose();
+  }
+});
