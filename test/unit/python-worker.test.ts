@@ -163,9 +163,10 @@ test("the shop graph in the editor's engine: the seed's MulLayer and AddLayer gi
     assert.deepEqual(end, { status: 'finished' });
     const graph = messages.find((m) => m.type === 'event' && m.event.kind === 'graph');
     assert.ok(graph?.type === 'event' && graph.event.kind === 'graph');
-    const node = (name: string) => graph.event.kind === 'graph' && graph.event.nodes.find((n) => n.name === name);
-    assert.deepEqual(node('price') && [node('price').value, node('price').op], [715.0000000000001, 'python']);
-    assert.deepEqual(['tax', 'apple', 'apple_num', 'orange', 'orange_num'].map((n) => node(n) && node(n).grad), [650, 2.2, 110.00000000000001, 3.3000000000000003, 165]);
+    const nodes = graph.event.kind === 'graph' ? graph.event.nodes : [];
+    const node = (name: string) => nodes.find((n) => n.name === name);
+    assert.deepEqual([node('price')?.value, node('price')?.op], [715.0000000000001, 'python']);
+    assert.deepEqual(['tax', 'apple', 'apple_num', 'orange', 'orange_num'].map((n) => node(n)?.grad), [650, 2.2, 110.00000000000001, 3.3000000000000003, 165]);
   } finally {
     engine.dispose();
   }
