@@ -59,6 +59,8 @@ export interface SpecIO {
 export interface PythonClasses {
   /** A custom layer's export for `className` of the .py `module`, constructed with `args`. Throws why it cannot be had. */
   layerClass(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): unknown;
+  /** Starts the Python process if it has not started: not user code, so done before a call is timed. Throws why it cannot start. */
+  start?(): void;
   /** A whole network class's layers, lastLayer and gradient; throws why it cannot be had. */
   network(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>, seed: number): PythonNetworkParts;
   /** The loss object of `className`; throws why it cannot be had (no such class, no forward(x, t)). */
@@ -178,12 +180,24 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     return loaded && { kind: 'data', tensor: loaded, range: source.range };
   };
 
+  /** A call that imports or constructs Python code (which may never return), timed as layer `index`'s. */
+  const timedPython = <T>(index: number, body: () => T): T => {
+    // Thrown by start (no interpreter): the layer's error all the same, and nothing was timed.
+    io.python?.start?.();
+    io.onCustomCall?.(index, 'construct');
+    try {
+      return body();
+    } finally {
+      io.onCustomReturn?.(index);
+    }
+  };
+
   // A Python network: its class runs now, and its layers take the place of the spec's.
   let net: PythonNetworkParts | undefined;
   if (spec.pythonNetwork) {
     const { module, className, args, range } = spec.pythonNetwork;
     try {
-      net = io.python!.network(module, className, pythonArgs(args, materialise, spec.seed, 0), spec.seed);
+      net = timedPython(0, () => io.python!.network(module, className, pythonArgs(args, materialise, spec.seed, 0), spec.seed));
     } catch (e) {
       pythonError(range, e);
       return { problems };
@@ -246,7 +260,8 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     const at = layer.moduleRange ?? layer.typeRange;
     let exported: unknown;
     try {
-      exported = net ? net.layers[i].exported : layer.python ? io.python!.layerClass(layer.module, layer.python.className, pythonArgs(layer.python.args, materialise, spec.seed, i)) : io.customModule!(layer.module);
+      const { python } = layer;
+      exported = net ? net.layers[i].exported : python ? timedPython(i, () => io.python!.layerClass(layer.module!, python.className, pythonArgs(python.args, materialise, spec.seed, i))) : io.customModule!(layer.module);
     } catch (e) {
       // The Python session's messages name the module already.
       if (layer.python) pythonError(at, e);
@@ -274,7 +289,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     const { module, className, args } = spec.pythonLoss;
     const index = spec.layers.length;
     try {
-      const user = io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index));
+      const user = timedPython(index, () => io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index)));
       customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
     } catch (e) {
       pythonError(spec.lossRange, e);

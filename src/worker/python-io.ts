@@ -13,7 +13,7 @@ import { pythonSession, type PythonSession } from './python-session';
 export function lazyPython(folder: string, python: string | undefined, clock: CallClock): PythonClasses & { session(): PythonSession } {
   let made: PythonSession | null = null;
   const session = () => (made ??= pythonSession(folder, { python: python ?? defaultPython(), script: join(__dirname, 'bridge.py'), onPid: (pid) => clock.setHelperPid(pid) }));
-  return { session, layerClass: (...a) => session().layerClass(...a), lossObject: (...a) => session().lossObject(...a), network: (...a) => session().network(...a) };
+  return { session, start: () => session().start(), layerClass: (...a) => session().layerClass(...a), lossObject: (...a) => session().lossObject(...a), network: (...a) => session().network(...a) };
 }
 
 /** The graph's nodes with their Python objects made, each call marked on `clock` as node `index`'s. */
@@ -31,6 +31,7 @@ export function pythonNodes(spec: GraphSpec, python: () => PythonSession, clock:
         clock.leave();
       }
     };
+    python().start(); // starting Python is not the user's code: untimed
     const plain = Object.fromEntries(Object.entries(args).flatMap(([k, a]) => (a.kind === 'value' ? [[k, a.value]] : [])));
     const layer = timed('construct', () => python().scalarLayer(module, className, plain, node.in.length));
     return { ...node, layer: { forward: (v) => timed('forward', () => layer.forward(v)), backward: (d) => timed('backward', () => layer.backward(d)) } };

@@ -17,6 +17,8 @@ export type PythonArgValue = string | number | boolean | null | Tensor;
 
 /** The Python side of a spec's run: makes its layers' and nodes' objects. */
 export interface PythonSession {
+  /** Starts (or resets) the Python process now, if it is not ready. */
+  start(): void;
   /** The class `className` of `module` as a custom layer's export: constructing it constructs the Python object. */
   layerClass(module: string, className: string, args: Readonly<Record<string, PythonArgValue>>): new () => object;
   /** The loss object of `className`: forward(x, t) returns a number, backward(dout = 1) returns dx. */
@@ -110,6 +112,7 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
     };
   };
   return {
+    start: () => void ready(),
     layerClass: (module, className, args) => {
       findClass(module, className);
       return shimOf(() => construct(module, className, args));

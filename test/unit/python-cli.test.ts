@@ -161,6 +161,11 @@ test('bad Python code: each failure its message on the layer line, with the file
   assert.equal(loops.code, 3);
   assert.match(at(loops), /:7:\d+: error: Loops1\.forward did not return within 1 s; stopped/);
 
+  write('bad/hangs.py', 'while True:\n    pass\n');
+  const importHangs = run('./hangs.py', 'Relu', ['--custom-timeout=1']);
+  assert.equal(importHangs.code, 3);
+  assert.match(at(importHangs), /:7:\d+: error: constructing Relu1 did not return within 1 s; stopped/);
+
   const exits = run('./layers.py', 'Exits');
   assert.equal(exits.code, 3);
   assert.match(at(exits), /Exits1\.forward threw: the Python process stopped: it ended$/);
