@@ -126,6 +126,16 @@ test('bad Python code: each failure its message on the layer line, with the file
       '            pass',
       '    def backward(self, dout):',
       '        return dout',
+      'class Complex:',
+      '    def forward(self, x):',
+      '        return x.astype(complex)',
+      '    def backward(self, dout):',
+      '        return dout',
+      'class Typo:',
+      '    def foward(self, x):',
+      '        return x',
+      '    def backward(self, dout):',
+      '        return dout',
       'class Exits:',
       '    def forward(self, x):',
       '        sys.exit(4)',
@@ -152,6 +162,14 @@ test('bad Python code: each failure its message on the layer line, with the file
   const listy = run('./layers.py', 'Listy');
   assert.equal(listy.code, 3);
   assert.match(at(listy), /Listy1\.forward threw: forward returned a list, not a numpy array$/);
+
+  const complex = run('./layers.py', 'Complex');
+  assert.equal(complex.code, 3);
+  assert.match(at(complex), /Complex1\.forward threw: forward returned an array of dtype complex128, not float64$/);
+
+  const typo = run('./layers.py', 'Typo');
+  assert.equal(typo.code, 3);
+  assert.match(at(typo), /:7:\d+: error: Typo1: the class has no forward\(x\) — did you mean 'foward'\?$/);
 
   const missing = run('./layers.py', 'Trows');
   assert.equal(missing.code, 3);

@@ -59,6 +59,8 @@ test('a python graph node takes any number of operands; its module and class are
   assert.deepEqual(problems, []);
   assert.ok(spec?.form === 'graph');
   assert.deepEqual([spec.nodes[0].op, spec.nodes[0].in, spec.nodes[0].python?.className], ['python', ['a', 'b', 'c'], 'Sum3']);
+  const refused = loadSpec(text, 'g.backprop.yaml', undefined, { allowCustom: false }).problems;
+  expectProblem(refused, PYTHON_REFUSED, rangeOf(text, '{ name: y, op: python, module: ./ops.py, class: Sum3, in: [a, b, c] }'));
   const bad = 'graph:\n  inputs: { a: 1 }\n  nodes:\n    - { name: y, op: python, class: Neg, in: [a] }\n  output: y\n';
   expectProblem(parseSpec(bad, 'g.backprop.yaml').problems, 'a python node needs its module, e.g. { name: y, op: python, module: ./layers.py, class: MulLayer, in: [a, b] }', rangeOf(bad, 'python'));
 });
