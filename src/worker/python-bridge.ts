@@ -4,7 +4,7 @@
 // so a read returns end-of-file; one that hangs is killed by the host, which reads its pid from the
 // CallClock (the thread cannot be terminated while it waits in a read). POSIX only: Windows has no FIFOs.
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tensor } from '../engine/tensor';
@@ -30,7 +30,8 @@ const START_MS = 20_000;
 export class PythonBridge {
   private readonly readFd: number;
   private readonly writeFd: number;
-  private readonly dir: string;
+  /** Python's stderr (the user's prints too), open for reading; its file is already gone. */
+  private readonly logFd: number;
   private head = new Uint8Array(4);
   /** True once the process is gone or closed. */
   closed = false;
@@ -38,13 +39,13 @@ export class PythonBridge {
   private constructor(
     readonly python: string,
     readonly pid: number,
-    fds: { read: number; write: number; dir: string },
+    fds: { read: number; write: number; log: number },
     /** The versions the bridge reported. */
     readonly versions: { python: string; numpy: string },
   ) {
     this.readFd = fds.read;
     this.writeFd = fds.write;
-    this.dir = fds.dir;
+    this.logFd = fds.log;
   }
 
   /** Starts `python` on the bridge `script`; throws PythonUnavailable saying why it cannot be used. */
@@ -90,7 +91,7 @@ export class PythonBridge {
         closeSync(write);
         closeSync(poll);
         release();
-        const said = logTail(join(dir, 'log'));
+        const said = logTail(readFileSync(join(dir, 'log'), 'utf8'));
         rmSync(dir, { recursive: true, force: true });
         throw new PythonUnavailable(`'${python}' ${ended ? 'exited as it started' : `did not start within ${START_MS / 1000} s`}${said ? ` (${said})` : ''}; ${CHOOSE}`);
       }
@@ -100,7 +101,10 @@ export class PythonBridge {
     const read = openSync(replies, 'r');
     closeSync(poll);
     release();
-    const bridge = new PythonBridge(python, child.pid, { read, write, dir }, { python: '', numpy: '' });
+    // Both ends are open on both sides, and the log is open: the folder can go, so nothing is left behind.
+    const logFd = openSync(join(dir, 'log'), 'r');
+    rmSync(dir, { recursive: true, force: true });
+    const bridge = new PythonBridge(python, child.pid, { read, write, log: logFd }, { python: '', numpy: '' });
     const reply = bridge.receive(first[0]);
     const numpy = reply.header.numpy;
     const version = String(reply.header.python);
@@ -133,14 +137,16 @@ export class PythonBridge {
     } catch {
       // already gone
     }
-    closeSync(this.readFd);
-    closeSync(this.writeFd);
-    rmSync(this.dir, { recursive: true, force: true });
+    for (const fd of [this.readFd, this.writeFd, this.logFd]) closeSync(fd);
   }
 
   /** What the process last wrote to its stderr (the user's prints go there too). */
   log(): string {
-    return logTail(join(this.dir, 'log'));
+    const size = fstatSync(this.logFd).size;
+    const length = Math.min(size, 4096);
+    const tail = Buffer.alloc(length);
+    readSync(this.logFd, tail, 0, length, size - length);
+    return logTail(tail.toString('utf8'));
   }
 
   /** Reads one reply; `firstByte` is a byte of it already read. */
@@ -185,12 +191,8 @@ function exited(pid: number): boolean {
   }
 }
 
-/** The last line of the file at `path` that says anything, shortened. */
-function logTail(path: string): string {
-  try {
-    const lines = readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    return (lines.at(-1) ?? '').slice(0, 300);
-  } catch {
-    return '';
-  }
+/** The last line of `text` that says anything, shortened. */
+function logTail(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return (lines.at(-1) ?? '').slice(0, 300);
 }
