@@ -2,7 +2,8 @@
 # Installs what the real-VS-Code tests need, skipping whatever is already there:
 #   - Debian packages: chromium (driven by playwright-core), ripgrep (code-server's search and
 #     the offline stand-in for @vscode/ripgrep's GitHub download), libkrb5-dev (code-server's
-#     `kerberos` native module), python3 and python3-numpy (Python layers, in unit and e2e tests);
+#     `kerberos` native module), python3 and python3-numpy (Python layers, in unit and e2e tests,
+#     and the unit test that numpy.load reads a saved run as it is);
 #   - code-server@4.100.3 (VS Code 1.100.3 on Node 20) into .vscode-test/code-server/.
 # Usage: bash scripts/install-vscode-test.sh     (as root, or with the Debian packages present)
 set -euo pipefail

@@ -30,6 +30,16 @@ export interface LayerTensors {
   params?: readonly { name: string; value: WireTensor }[];
 }
 
+/** What a mask's two values mean: a ReLU's 1 drops its element, a pooling layer's 1 is its window's maximum. */
+export interface MaskWords {
+  /** The 1s. */
+  one: string;
+  /** The 0s. */
+  zero: string;
+}
+
+const POOLING_MASK: MaskWords = { one: 'window max', zero: 'not the max' };
+
 /** One heatmap of a layer. */
 export interface LayerHeatmap {
   /** Caption: activation (prediction for the loss), mask (relu), dout, dx, dW, W… */
@@ -39,6 +49,10 @@ export interface LayerHeatmap {
   tensor: WireTensor;
   /** The parameter (W, b, gamma, beta) whose gradient or value this is. */
   param?: string;
+  /** A parameter or its gradient: a 4-D one is a bank of filters, drawn one filter to a group. */
+  filters?: boolean;
+  /** A mask's meaning, when its 1s are not the masked elements. */
+  maskWords?: MaskWords;
 }
 
 /** The heatmaps of `layer` that a view showing `shown` draws, in that order. */
@@ -50,21 +64,21 @@ export function layerHeatmaps(layer: LayerTensors, shown: readonly HeatmapSource
       case 'target':
         return layer.target ? [{ title: 'targets', kind: 'sequential', tensor: layer.target }] : [];
       case 'mask':
-        return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask }] : [];
+        return layer.mask ? [{ title: `mask (${layer.info.type})`, kind: 'mask', tensor: layer.mask, ...(layer.info.type === 'pooling' && { maskWords: POOLING_MASK }) }] : [];
       case 'dout':
         return layer.dout ? [{ title: 'dout', kind: 'diverging', tensor: layer.dout }] : [];
       case 'dx':
         // The loss's dx, for softmax-with-loss and MSE alike, is what the last layer receives.
         return layer.dx ? [{ title: layer.isLoss ? 'dx = (y − t)/N' : 'dx', kind: 'diverging', tensor: layer.dx }] : [];
       case 'grads':
-        return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name }));
+        return (layer.grads ?? []).map((g) => ({ title: `d${g.name}`, kind: 'diverging', tensor: g.grad, param: g.name, filters: true }));
       case 'params':
-        return (layer.params ?? []).map((p) => ({ title: p.name, kind: 'diverging', tensor: p.value, param: p.name }));
+        return (layer.params ?? []).map((p) => ({ title: p.name, kind: 'diverging', tensor: p.value, param: p.name, filters: true }));
     }
   });
 }
 
 /** The side view's heatmaps of `layer`, as its host sends them: the side view reveals no parameter, so no `param`. */
 export function sideHeatmaps(layer: LayerTensors): SideHeatmap[] {
-  return layerHeatmaps(layer, SIDE_HEATMAPS).map(({ title, kind, tensor }) => ({ title, kind, tensor }));
+  return layerHeatmaps(layer, SIDE_HEATMAPS).map(({ param: _revealed, ...heatmap }) => heatmap);
 }

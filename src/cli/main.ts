@@ -3,15 +3,16 @@
 // (a custom layer's code, say). Never a stack trace. A spec with custom layers runs on a worker
 // thread that the main thread ends when one call into their code outlasts --custom-timeout.
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { evaluateGraph } from '../engine/graph';
+import { evaluateGraph, type GraphResult } from '../engine/graph';
 import { gradientHealth, type Finding } from '../engine/health';
 import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
 import { CustomLayerError } from '../engine/layers/custom';
 import { createOptimizer } from '../engine/optimizers';
 import { runNetwork } from '../engine/run';
+import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
@@ -26,17 +27,23 @@ import { version } from '../../package.json';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
 import { table } from './table';
+import { DIFF_USAGE, diffCommand } from './diff';
+import { runNpz } from '../spec/npz';
 
 const USAGE = `usage: backprop --version
-       backprop run SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
-       backprop check SPEC [--json] [--full] [--confine] [--custom-timeout=SECONDS]
+       backprop run SPEC [--json] [--full] [--save FILE.npz] [--confine] [--custom-timeout=SECONDS]
+       backprop check SPEC [--json] [--full] [--save FILE.npz] [--confine] [--custom-timeout=SECONDS]
        backprop train SPEC [--json] [--confine] [--custom-timeout=SECONDS]
+       backprop diff A.npz B.npz [--rtol R] [--atol A]
 
   run     forward and backward pass; prints one row per layer
   check   the same, plus a numerical gradient check of every parameter and every layer's dx
   train   the spec's train: section; prints one row per evaluation
   --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
   --full  with --json, add every tensor as nested arrays (run and check)
+  --save  write every tensor of the run (activations, masks, dout, dx, params, grads) to an .npz numpy loads,
+          with a run.json entry (spec, seed, shapes, loss)
+  diff    compare two saved runs tensor by tensor (backprop diff --help)
   --confine
           read only data files whose real path (symlinks followed) is inside the spec's folder
   --custom-timeout=SECONDS
@@ -59,11 +66,17 @@ interface Args {
   customTimeoutMs: number;
   /** Read only data files inside the spec's folder. */
   confine: boolean;
+  /** The .npz file to save the run to (run and check), or null. */
+  save: string | null;
 }
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'check' && command !== 'train') return command ? `unknown command '${command}'` : 'missing command';
+  const saveAt = rest.findIndex((a) => a === '--save' || a.startsWith('--save='));
+  const save = saveAt < 0 ? null : rest[saveAt] === '--save' ? (rest[saveAt + 1] ?? '') : rest[saveAt].slice('--save='.length);
+  if (save === '' || (save !== null && command === 'train')) return save === '' ? '--save needs a file, as in --save run.npz' : '--save is for run and check';
+  if (saveAt >= 0) rest.splice(saveAt, rest[saveAt] === '--save' ? 2 : 1);
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
   const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
@@ -73,7 +86,7 @@ function parseArgs(argv: string[]): Args | string {
   if (seconds === null) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
   const has = (flag: string) => flags.includes(flag);
-  return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine') };
+  return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine'), save };
 }
 
 /** An accuracy to five decimals, as many as its digits need: 0.99975 of 8,000 rows reads so, not 1. */
@@ -159,10 +172,10 @@ async function writeOut(pieces: Iterable<string>, end: string): Promise<void> {
   await flush();
 }
 
-function runGraph(spec: GraphSpec, io: SpecIO, clock: CallClock | null): GraphReport {
+function evaluateSpecGraph(spec: GraphSpec, io: SpecIO, clock: CallClock | null): GraphResult {
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
   const python = io.python as ReturnType<typeof lazyPython>;
-  return graphReport(spec, evaluateGraph(inputs, pythonNodes(spec, python.session, clock ?? new CallClock()), spec.output));
+  return evaluateGraph(inputs, pythonNodes(spec, python.session, clock ?? new CallClock()), spec.output);
 }
 
 /** The layer table, the findings (as `formatFindings` printed them) and the gradient check. */
@@ -242,11 +255,15 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     for (const p of sets.problems) console.error(formatProblem(args.file, p));
     return 2;
   }
-  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const { iterations, batch, seed, optimizer, weightDecay, evalEvery } = spec.train;
+  // The settings the spec gives (the rest are the book's defaults), then the weight decay.
+  const { type, ...settings } = optimizer;
+  const given = Object.entries(settings).map(([key, value]) => `${key} ${fmt(value)}`);
+  const rule = `${type}${given.length > 0 ? ` (${given.join(', ')})` : ''}${weightDecay !== 0 ? `, weight decay ${fmt(weightDecay)}` : ''}`;
   const widths = [9, 7, 10, 9, 9];
   const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${optimizer.type}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
+    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${rule}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
     row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
     row(widths.map((w) => '─'.repeat(w)));
   }
@@ -278,6 +295,13 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
 
 /** Runs the command of `argv`; `clock` times the calls into custom code when the main thread watches. */
 async function main(argv: string[], clock: CallClock | null): Promise<number> {
+  if (argv[0] === 'diff') {
+    if (argv[1] === '--help' || argv[1] === '-h') {
+      console.log(DIFF_USAGE);
+      return 0;
+    }
+    return diffCommand(argv.slice(1));
+  }
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -315,8 +339,11 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   if (args.command === 'train') return runTraining(args, loaded, io);
 
   let report: NetworkReport | GraphReport;
+  let tensors: RecordedTensor[];
   if (loaded.spec.form === 'graph') {
-    report = runGraph(loaded.spec, io, clock);
+    const result = evaluateSpecGraph(loaded.spec, io, clock);
+    report = graphReport(loaded.spec, result);
+    tensors = graphTensors(result);
   } else {
     const spec: NetworkSpec = loaded.spec;
     const { network, x, t } = loaded;
@@ -336,10 +363,22 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
       clock?.leave();
     }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
+    tensors = runTensors(events);
+  }
+  if (args.save) {
+    const { name, form } = loaded.spec;
+    const loss = report.form === 'network' ? report.loss : report.graph.nodes[report.graph.output].value;
+    try {
+      writeFileSync(args.save, runNpz(tensors, { spec: args.file, name, ...(form === 'network' ? { seed: loaded.spec.seed } : {}), loss }));
+    } catch (e) {
+      console.error(`backprop: cannot write ${args.save}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      return 2;
+    }
   }
   if (args.json) await writeOut(reportJson(report), '\n');
   else if (report.form === 'graph') printGraph(report);
   else if (loaded.spec.form === 'network') printNetwork(report, formatFindings(args.file, text, loaded.spec, report.findings));
+  if (args.save && !args.json) console.log(`\n${escapeControls(`saved ${fmtCount(tensors.length)} tensors to ${args.save}`)}`);
   return report.ok ? 0 : 1;
 }
 

@@ -21,7 +21,7 @@ import { Sigmoid, sigmoid, sigmoidDx } from './layers/sigmoid';
 import { SoftmaxWithLoss, crossEntropy, softmax } from './layers/softmax-with-loss';
 import { Tanh, tanh, tanhDx } from './layers/tanh';
 import { denseTargets, lossGradient } from './layers/targets';
-import type { Sequential } from './network';
+import { addWeightDecay, type Sequential } from './network';
 import { tensor, type Tensor } from './tensor';
 import { correctRows } from './accuracy';
 import { instantiate, kernelModule, type Kernels } from './wasm/kernels';
@@ -222,7 +222,7 @@ export class FastStep {
     this.current = this.firstAffine === 0 ? this.listsOf(xTrain, false) : null;
     this.loadWeights();
     this.forward(xTrain, rows, true);
-    const loss = this.loss(tTrain, rows);
+    const loss = this.net.withPenalty(this.loss(tTrain, rows));
     for (let l = this.stages.length - 1; l >= this.firstAffine; l--) {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineBackward(stage.affine, l, xTrain, rows);
@@ -416,6 +416,7 @@ export class FastStep {
     }
     this.k.spmm(a.dW, dout, 8 * a.m, a.cval, a.cidx, a.cbegin, a.cend, a.d, 0, 0, 0, 0, 0);
     a.gradW.data.set(a.views.dW);
+    if (this.net.weightDecay !== 0) addWeightDecay(a.gradW.data, a.layer.params[0].value.data, this.net.weightDecay, a.gradW.data);
     const db = a.gradB.data.fill(0);
     const g = this.gradViews[l + 1];
     for (let r = 0; r < g.length; r += a.m) for (let j = 0; j < a.m; j++) db[j] += g[r + j];

@@ -9,7 +9,7 @@ import { CustomLayer } from './layers/custom';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
-import { clone, tensor, type Tensor } from './tensor';
+import { clone, tensor, unravel, type Tensor } from './tensor';
 
 /** How many of the worst elements a check lists. */
 export const WORST_COUNT = 10;
@@ -208,16 +208,6 @@ class Worst {
   }
 }
 
-/** The per-axis index of row-major position `flat` in `shape`. */
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    index[axis] = flat % shape[axis];
-    flat = Math.floor(flat / shape[axis]);
-  }
-  return index;
-}
-
 /** Central differences of the objective for each parameter, and of each layer's local objective for its dx. */
 interface Differencer {
   /** Clean input of layer `index` (the one the network's objective feeds it). */
@@ -375,6 +365,10 @@ class SuffixCheck implements Differencer {
   private readonly work = new Map<number, Tensor>();
   /** The loss, with targets shaped like the network output so that it need not expand labels on every pass. */
   private readonly loss: { layer: LossLayer; targets: Tensor } | null = null;
+  /** The weight penalty ½λΣ‖W‖² at the clean params, part of the loss objective. */
+  private readonly penalty: number;
+  /** Weight decay λ. */
+  private readonly weightDecay: number;
   /** The objective of the clean forward. */
   private readonly f0: number;
 
@@ -385,6 +379,8 @@ class SuffixCheck implements Differencer {
     private readonly train: boolean,
   ) {
     this.layers = net.layers;
+    this.weightDecay = net.weightDecay;
+    this.penalty = net.penalty();
     let y = x;
     for (const layer of this.layers) {
       this.inputs.push(y);
@@ -408,7 +404,11 @@ class SuffixCheck implements Differencer {
     // A Python layer followed by Python layers and loss runs the whole loop in the bridge, one request per parameter.
     if (layer instanceof CustomLayer) {
       const fast = layer.suffixDifferences(k, h, this.inputs[index], this.layers.slice(index + 1), this.loss?.layer ?? null, this.loss?.targets ?? null);
-      if (fast) return { f0: this.f0, ...fast };
+      if (fast) {
+        // The weight penalty is the built-in Affines' and does not move with a Python layer's parameter.
+        const penalty = this.loss ? this.penalty : 0;
+        return { f0: this.f0, plus: fast.plus.map((f) => f + penalty), minus: fast.minus.map((f) => f + penalty) };
+      }
     }
     const p = layer.params[k];
     const original = p.value;
@@ -449,8 +449,8 @@ class SuffixCheck implements Differencer {
       const i = isW ? Math.floor(e / m) : -1;
       const j = isW ? e % m : e;
       const v = values[e];
-      plus[e] = this.columnObjective(index, x, d, m, i, j, v + h - v, col);
-      minus[e] = this.columnObjective(index, x, d, m, i, j, v - h - v, col);
+      plus[e] = this.columnObjective(index, x, d, m, i, j, v + h - v, col) + (isW ? this.penaltyChange(v, v + h) : 0);
+      minus[e] = this.columnObjective(index, x, d, m, i, j, v - h - v, col) + (isW ? this.penaltyChange(v, v - h) : 0);
     }
     return { f0: this.f0, plus, minus };
   }
@@ -547,6 +547,11 @@ class SuffixCheck implements Differencer {
     return this.objectiveFrom(next, changed);
   }
 
+  /** How the weight penalty changes when one affine W element moves from `w` to `moved`: ½λ(moved² − w²). */
+  private penaltyChange(w: number, moved: number): number {
+    return this.weightDecay !== 0 ? 0.5 * this.weightDecay * (moved * moved - w * w) : 0;
+  }
+
   /** The work buffer for layer `index`'s output, reset to the clean output. */
   private workCopy(index: number): Tensor {
     let buffer = this.work.get(index);
@@ -561,7 +566,7 @@ class SuffixCheck implements Differencer {
   private objectiveFrom(index: number, input: Tensor): number {
     let y = input;
     for (let l = index; l < this.layers.length; l++) y = this.layers[l].forward(y, this.train);
-    if (this.loss) return this.loss.layer.forward(y, this.loss.targets);
+    if (this.loss) return this.loss.layer.forward(y, this.loss.targets) + this.penalty;
     let sum = 0;
     for (let i = 0; i < y.data.length; i++) sum += y.data[i];
     return sum;

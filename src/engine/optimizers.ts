@@ -7,8 +7,8 @@
 import type { Param } from './layer';
 import { tensor } from './tensor';
 
-/** The four optimizers, as spelled in specs. */
-export type OptimizerType = 'sgd' | 'momentum' | 'adagrad' | 'adam';
+/** The optimizers, as spelled in specs. */
+export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adagrad' | 'rmsprop' | 'adam';
 
 /** An optimizer's settings; fields left out take the book's defaults. */
 export interface OptimizerOptions {
@@ -16,8 +16,10 @@ export interface OptimizerOptions {
   type: OptimizerType;
   /** Learning rate (default 0.01; Adam 0.001). */
   lr?: number;
-  /** Momentum's velocity decay (default 0.9). */
+  /** Momentum's and Nesterov's velocity decay (default 0.9). */
   momentum?: number;
+  /** RMSprop's squared-gradient decay, the book's decay_rate (default 0.99). */
+  decay?: number;
   /** Adam's first-moment decay (default 0.9). */
   beta1?: number;
   /** Adam's second-moment decay (default 0.999). */
@@ -35,7 +37,7 @@ export interface Optimizer {
   updateInPlace(params: readonly Param[]): void;
 }
 
-/** The book's guard against division by zero in AdaGrad and Adam. */
+/** The book's guard against division by zero in AdaGrad, RMSprop and Adam. */
 const EPS = 1e-7;
 
 /** Per-parameter state arrays, created zero-filled on first use. */
@@ -98,7 +100,7 @@ export class SGD extends Rule {
 
 /** v ← momentum·v − lr·dW; W ← W + v. */
 export class Momentum extends Rule {
-  private readonly v = new State();
+  protected readonly v = new State();
   /** Momentum SGD. */
   constructor(
     /** Learning rate. */
@@ -118,9 +120,24 @@ export class Momentum extends Rule {
   }
 }
 
+/**
+ * The book's Nesterov form, with Momentum's settings and velocity: v ← momentum·v − lr·dW;
+ * W ← W + momentum²·v − (1 + momentum)·lr·dW.
+ */
+export class Nesterov extends Momentum {
+  protected override next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const [lr, momentum, v] = [this.lr, this.momentum, this.v.of(p)];
+    for (let i = 0; i < out.length; i++) {
+      v[i] *= momentum;
+      v[i] -= lr * g[i];
+      out[i] = w[i] + momentum * momentum * v[i] - (1 + momentum) * lr * g[i];
+    }
+  }
+}
+
 /** h ← h + dW²; W ← W − lr·dW / (√h + 1e-7). */
 export class AdaGrad extends Rule {
-  private readonly h = new State();
+  protected readonly h = new State();
   /** AdaGrad with learning rate `lr`. */
   constructor(
     /** Learning rate. */
@@ -133,6 +150,27 @@ export class AdaGrad extends Rule {
     const [lr, h] = [this.lr, this.h.of(p)];
     for (let i = 0; i < out.length; i++) {
       h[i] += g[i] * g[i];
+      out[i] = w[i] - (lr * g[i]) / (Math.sqrt(h[i]) + EPS);
+    }
+  }
+}
+
+/** AdaGrad's rule with a decaying sum, h ← decay·h + (1 − decay)·dW²; W ← W − lr·dW / (√h + 1e-7). */
+export class RMSprop extends AdaGrad {
+  /** RMSprop. */
+  constructor(
+    lr = 0.01,
+    /** Squared-gradient decay. */
+    readonly decay = 0.99,
+  ) {
+    super(lr);
+  }
+
+  protected override next(p: Param, w: Float64Array, g: Float64Array, out: Float64Array): void {
+    const [lr, decay, h] = [this.lr, this.decay, this.h.of(p)];
+    for (let i = 0; i < out.length; i++) {
+      h[i] *= decay;
+      h[i] += (1 - decay) * g[i] * g[i];
       out[i] = w[i] - (lr * g[i]) / (Math.sqrt(h[i]) + EPS);
     }
   }
@@ -183,8 +221,12 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
       return new SGD(options.lr);
     case 'momentum':
       return new Momentum(options.lr, options.momentum);
+    case 'nesterov':
+      return new Nesterov(options.lr, options.momentum);
     case 'adagrad':
       return new AdaGrad(options.lr);
+    case 'rmsprop':
+      return new RMSprop(options.lr, options.decay);
     case 'adam':
       return new Adam(options.lr, options.beta1, options.beta2);
   }

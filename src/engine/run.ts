@@ -33,7 +33,7 @@ export type RunEvent =
       name: string;
       /** Loss type. */
       type: LossType;
-      /** The loss. */
+      /** The loss, plus the weight penalty ½λΣ‖W‖² when the network has weight decay. */
       value: number;
       /** The loss layer's prediction (softmax output, or the scores for MSE). */
       y: Tensor;
@@ -103,7 +103,7 @@ export function* runNetwork(net: Sequential, x: Tensor, t: Tensor | null, opts: 
   let loss: number | null = null;
   let dout: Tensor;
   if (net.loss && t) {
-    loss = net.loss.forward(y, t);
+    loss = net.withPenalty(net.loss.forward(y, t));
     const prediction = net.loss.kept().y;
     dout = net.loss.backward(1);
     const dense = tensor(prediction.shape, denseTargets(net.loss.name, prediction, t));
@@ -114,6 +114,7 @@ export function* runNetwork(net: Sequential, x: Tensor, t: Tensor | null, opts: 
   for (let index = net.layers.length - 1; index >= 0; index--) {
     const layer = net.layers[index];
     const dx = layer.backward(dout);
+    net.decayGradient(layer);
     const grads = layer.params.map((p) => {
       if (!p.grad) throw new Error(`${layer.name}: backward set no gradient for ${p.name}`);
       return { name: p.name, grad: p.grad };

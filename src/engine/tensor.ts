@@ -15,6 +15,16 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
+/** The per-axis index of row-major position `flat` in `shape`. */
+export function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis];
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return index;
+}
+
 /** A tensor of the given shape; takes ownership of `data` when given, else zero-filled. */
 export function tensor(shape: readonly number[], data?: Float64Array): Tensor {
   const n = sizeOf(shape);

@@ -48,6 +48,9 @@ export class Commands {
         const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
         if (target) trainPanels.open(target);
       }),
+      vscode.commands.registerCommand('backprop.saveRun', (uri?: unknown, to?: unknown) =>
+        this.saveRun(uri instanceof vscode.Uri ? uri : undefined, to instanceof vscode.Uri ? to : undefined),
+      ),
       vscode.commands.registerCommand('backprop.newSpec', () => newSpec()),
       vscode.commands.registerCommand('backprop.pinPanel', (uri?: unknown) => this.setPinned(uri, true)),
       vscode.commands.registerCommand('backprop.unpinPanel', (uri?: unknown) => this.setPinned(uri, false)),
@@ -73,13 +76,13 @@ export class Commands {
     return target && this.runDocument(await vscode.workspace.openTextDocument(target), check, reveal);
   }
 
-  /** Runs `doc` into its panel, collecting its events into `events`. */
-  async runDocument(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[] = []): Promise<RunOutcome> {
+  /** Runs `doc` into its panel, collecting its events into `events`; `onSaved` gets the run's .npz file. */
+  async runDocument(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[] = [], onSaved?: (npz: Uint8Array) => void): Promise<RunOutcome> {
     const { specs, live } = this.w;
     const { problems } = specs.get(doc);
     live.update(doc);
     const errors = problems.filter((p) => p.severity === 'error').length;
-    const result = errors > 0 ? ({ status: 'problems', errors } as const) : await this.streamRun(doc, check, reveal, events);
+    const result = errors > 0 ? ({ status: 'problems', errors } as const) : await this.streamRun(doc, check, reveal, events, onSaved);
     if (result.status === 'problems') showSpecErrors(fileName(doc.uri), result.errors, 'Nothing ran.');
     else if (result.status === 'failed') {
       // A custom layer at fault gets the error on its line, where the user fixes it.
@@ -91,6 +94,31 @@ export class Commands {
       void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
     }
     return result;
+  }
+
+  /**
+   * Runs `uri` (or the active editor's spec) into its panel, as Run does, and writes every tensor of
+   * that run, seeded and so the same as the last run of the unchanged spec, to `to` or where the user
+   * picks, as `backprop run --save` does. The file written, or undefined.
+   */
+  async saveRun(uri: vscode.Uri | undefined, to: vscode.Uri | undefined): Promise<vscode.Uri | undefined> {
+    const target = specTarget(uri);
+    if (!target) return undefined;
+    const suggested = target.with({ path: target.path.replace(/\.backprop\.(ya?ml|json)$/, '.npz') });
+    const destination = to ?? (await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'NumPy .npz': ['npz'] }, saveLabel: 'Save Run' }));
+    if (!destination) return undefined;
+    const saved: { npz?: Uint8Array } = {};
+    const outcome = await this.runDocument(await vscode.workspace.openTextDocument(target), false, true, [], (npz) => (saved.npz = npz));
+    // Spec errors and failures were reported by the run; a cancelled run saves nothing.
+    if (outcome.status !== 'done' || !saved.npz) return undefined;
+    try {
+      await vscode.workspace.fs.writeFile(destination, saved.npz);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Backprop: cannot write ${vscode.workspace.asRelativePath(destination)}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    void vscode.window.showInformationMessage(`Backprop: saved the run of ${fileName(target)} to ${vscode.workspace.asRelativePath(destination)}.`);
+    return destination;
   }
 
   /** Trains `uri`, or the active editor's spec, into its Train panel; undefined when it cannot train. */
@@ -118,7 +146,7 @@ export class Commands {
   }
 
   /** Runs a spec that parsed cleanly; its panel loads while the worker computes. */
-  private async streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[]): Promise<RunOutcome> {
+  private async streamRun(doc: vscode.TextDocument, check: boolean, reveal: boolean, events: RunEvent[], onSaved?: (npz: Uint8Array) => void): Promise<RunOutcome> {
     const { store, runner, live } = this.w;
     const panel = this.w.runPanels.open(doc.uri, reveal);
     store.begin(doc.uri);
@@ -130,7 +158,7 @@ export class Commands {
         this.panelRuns.set(doc.uri.toString(), id);
         this.postFixes(doc);
       }
-    });
+    }, onSaved);
     panel.post({ type: 'reset', runId, title: fileName(doc.uri), uri: doc.uri.toString() });
     const result = await outcome;
     if (result.status === 'problems') {

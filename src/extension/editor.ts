@@ -164,6 +164,7 @@ export class SpecLenses implements vscode.CodeLensProvider {
     const lenses = [
       new vscode.CodeLens(top, { title: '▶ Run Backprop', command: 'backprop.run', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: 'Gradient check', command: 'backprop.check', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: 'Debug', tooltip: 'Debug Backprop: step through forward and backward', command: 'backprop.debug', arguments: [doc.uri] }),
     ];
     const { spec } = this.specs.get(doc);
     if (spec?.form === 'network' && spec.train) {
@@ -240,6 +241,8 @@ export class LiveDiagnostics implements vscode.Disposable {
     private readonly collection: vscode.DiagnosticCollection,
     private readonly specs: SpecIndex,
     private readonly store: RunStore,
+    /** Hears that the diagnostics of a spec were recomputed (after a pause in typing, or a run). */
+    private readonly onUpdate: (doc: vscode.TextDocument) => void = () => undefined,
     private readonly delayMs = 250,
   ) {}
 
@@ -290,6 +293,7 @@ export class LiveDiagnostics implements vscode.Disposable {
     }
     this.findingDiagnostics.set(key, placed);
     this.collection.set(doc.uri, diagnostics);
+    this.onUpdate(doc);
   }
 
   /** The finding behind a diagnostic, if it is one of ours. */

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../protocol';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
+import { registerDebugger } from './debug';
 import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
 import { EngineClient } from './engine-client';
 import { PANEL_VIEW_TYPE, PINNED_CONTEXT_KEY, RunPanel } from './panel';
@@ -46,7 +47,8 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const collection = vscode.languages.createDiagnosticCollection('backprop');
   const specs = new SpecIndex();
   const store = new RunStore();
-  const live = new LiveDiagnostics(collection, specs, store);
+  // The panel's fix buttons follow the spec as it is typed, as the quick fixes do.
+  const live = new LiveDiagnostics(collection, specs, store, (doc) => commands.postFixes(doc));
   const dataProblems = (doc: vscode.TextDocument, problems: Parameters<LiveDiagnostics['setDataProblems']>[1]) => live.setDataProblems(doc, problems);
   const runner = new Runner(engine, dataProblems);
   const trainer = new Trainer(engine, dataProblems);
@@ -125,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     runPanels,
     trainPanels,
     ...commands.register(),
+    ...registerDebugger(engine),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),

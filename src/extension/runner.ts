@@ -47,14 +47,24 @@ export class Runner {
     private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {}
 
-  /** Runs `doc`, parsed as `parsed`; a run of the same document already going is cancelled first. */
-  run(doc: vscode.TextDocument, parsed: AnalysedSpec, check: boolean, onEvent: (event: RunEvent, runId: number) => void): { runId: number; outcome: Promise<RunOutcome> } {
+  /**
+   * Runs `doc`, parsed as `parsed`; a run of the same document already going is cancelled first.
+   * With `onSaved`, the worker also hands over the run's tensors as an .npz file.
+   */
+  run(
+    doc: vscode.TextDocument,
+    parsed: AnalysedSpec,
+    check: boolean,
+    onEvent: (event: RunEvent, runId: number) => void,
+    onSaved?: (npz: Uint8Array) => void,
+  ): { runId: number; outcome: Promise<RunOutcome> } {
     const layers = parsed.spec?.form === 'network' ? parsed.spec.layers : [];
     let names = layers.map((l) => l.name);
     let step = 'starting the engine';
     let done: { ok: boolean; loss: number | null } | null = null;
-    const job = this.engine.start(doc.uri.toString(), specText(doc), { type: 'run', check, thresholds: healthThresholds() }, layers, (msg) => {
+    const job = this.engine.start(doc.uri.toString(), specText(doc), { type: 'run', check, thresholds: healthThresholds(), save: onSaved !== undefined }, layers, (msg) => {
       if (msg.type === 'problems') this.onProblems(doc, msg.problems);
+      if (msg.type === 'saved') onSaved?.(new Uint8Array(msg.npz));
       if (msg.type !== 'event') return;
       const event = msg.event;
       if (event.kind === 'start') names = event.layers.map((l) => l.name);

@@ -36,7 +36,7 @@ export interface LayerParts {
 /** The network of `spec`, with parameter shapes from `resolved.shapes` and explicit values from `resolved.weights`. */
 export function buildNetwork(spec: NetworkSpec, resolved: LayerParts): Sequential {
   const layers = spec.layers.map((_, i) => buildLayer(spec, i, resolved));
-  return new Sequential(layers, resolved.customLoss ?? builtInLoss(spec));
+  return new Sequential(layers, resolved.customLoss ?? builtInLoss(spec), spec.train?.weightDecay ?? 0);
 }
 
 /** The spec's built-in loss layer, if it has one. */

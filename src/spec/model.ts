@@ -127,6 +127,8 @@ export interface TrainSpec {
   seed: number;
   /** The update rule; unset fields take the book's defaults. */
   optimizer: OptimizerOptions;
+  /** Weight decay λ (0 for none): the network's loss gains ½λΣ‖W‖² over its affine layers' W, for every run of the spec. */
+  weightDecay: number;
   /** Evaluate every this many updates, or once per epoch. */
   evalEvery: number | 'epoch';
   /** The whole `train:` entry. */

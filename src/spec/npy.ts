@@ -1,5 +1,6 @@
 // NumPy .npy files (format versions 1.0, 2.0 and 3.0): float64, float32 and integer arrays in C order,
-// read into float64 tensors. Everything else gets an error that says what to do.
+// read into float64 tensors. Everything else gets an error that says what to do. Written as version
+// 1.0 little-endian float64, as np.save writes such an array.
 import { fmtCount } from '../format';
 import { sizeOf, type Tensor } from '../engine/tensor';
 
@@ -58,6 +59,26 @@ export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: strin
   const data = new Float64Array(count);
   for (let i = 0; i < count; i++) data[i] = header.read(view, i);
   return { tensor: { shape: header.shape, data } };
+}
+
+/** Alignment of the data start that np.save pads the header to. */
+const HEADER_ALIGNMENT = 64;
+
+/** `t` as a .npy file: version 1.0, '<f8', C order, the header padded with spaces to 64 bytes and ended by a newline. */
+export function npyBytes(t: Tensor): Uint8Array {
+  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
+  const dict = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
+  const start = MAGIC.length + 4;
+  const padded = Math.ceil((start + dict.length + 1) / HEADER_ALIGNMENT) * HEADER_ALIGNMENT - start;
+  const header = `${dict.padEnd(padded - 1)}\n`;
+  const bytes = new Uint8Array(start + padded + 8 * t.data.length);
+  bytes.set(MAGIC);
+  bytes.set([1, 0], MAGIC.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint16(MAGIC.length + 2, padded, true);
+  for (let i = 0; i < padded; i++) bytes[start + i] = header.charCodeAt(i);
+  for (let i = 0; i < t.data.length; i++) view.setFloat64(start + padded + 8 * i, t.data[i], true);
+  return bytes;
 }
 
 /** Checks magic, version and the length field: the format's major version and where the header dict starts. */

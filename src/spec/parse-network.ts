@@ -13,13 +13,18 @@ import { lookup, type Entry, type Reader, type YNode } from './reader';
 export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train'];
 
 /** Optimizers in the order messages list them. */
-export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'adagrad', 'adam'];
+export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
+
+/** Settings an optimizer may take besides `type`. */
+const OPTIMIZER_KEYS = ['lr', 'momentum', 'decay', 'beta1', 'beta2'] as const;
 
 /** Keys each optimizer takes besides `type`. */
-const OPTIMIZER_FIELDS: Readonly<Record<OptimizerType, readonly ('lr' | 'momentum' | 'beta1' | 'beta2')[]>> = {
+const OPTIMIZER_FIELDS: Readonly<Record<OptimizerType, readonly (typeof OPTIMIZER_KEYS)[number][]>> = {
   sgd: ['lr'],
   momentum: ['lr', 'momentum'],
+  nesterov: ['lr', 'momentum'],
   adagrad: ['lr'],
+  rmsprop: ['lr', 'decay'],
   adam: ['lr', 'beta1', 'beta2'],
 };
 
@@ -171,11 +176,11 @@ function readPythonNetwork(r: Reader, entry: Entry, maxElements: number): Networ
   return found && { ...found, range: entry.range };
 }
 
-/** `train: { iterations, batch, seed?, optimizer?, eval? }`; the optimizer defaults to the book's SGD. */
+/** `train: { iterations, batch, seed?, optimizer?, weightDecay?, eval? }`; the optimizer defaults to the book's SGD. */
 function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undefined {
   const node = r.map(entry, 'train');
   if (!node) return undefined;
-  const entries = r.entries(node, 'train', ['iterations', 'batch', 'seed', 'optimizer', 'eval']);
+  const entries = r.entries(node, 'train', ['iterations', 'batch', 'seed', 'optimizer', 'weightDecay', 'eval']);
   const required = (key: 'iterations' | 'batch', example: string) => {
     const e = entries.get(key);
     if (!e) r.error(entry.keyRange, `train needs ${key}, e.g. ${key}: ${example}`);
@@ -187,10 +192,12 @@ function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undef
   const seed = seedEntry ? r.number(seedEntry, 'train seed', 'non-negative-integer') : specSeed;
   const optimizerEntry = entries.get('optimizer');
   const optimizer = optimizerEntry ? readOptimizer(r, optimizerEntry) : { type: 'sgd' as const };
+  const decayEntry = entries.get('weightDecay');
+  const weightDecay = decayEntry ? r.number(decayEntry, 'weightDecay', 'non-negative') : 0;
   const evalEntry = entries.get('eval');
   const evalEvery = evalEntry ? readEval(r, evalEntry) : 'epoch';
-  if (iterations === undefined || batch === undefined || seed === undefined || !optimizer || evalEvery === undefined) return undefined;
-  return { iterations, batch, batchRange: entries.get('batch')!.range, seed, optimizer, evalEvery, range: entry.range, keyRange: entry.keyRange };
+  if (iterations === undefined || batch === undefined || seed === undefined || !optimizer || weightDecay === undefined || evalEvery === undefined) return undefined;
+  return { iterations, batch, batchRange: entries.get('batch')!.range, seed, optimizer, weightDecay, evalEvery, range: entry.range, keyRange: entry.keyRange };
 }
 
 /** `optimizer: adam` or `optimizer: { type: adam, lr: 0.001, ... }`. */
@@ -199,7 +206,7 @@ function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undefined {
     const type = r.choice(entry, 'optimizer', OPTIMIZER_TYPES);
     return type && { type };
   }
-  const entries = r.entries(entry.value, 'optimizer', ['type', 'lr', 'momentum', 'beta1', 'beta2']);
+  const entries = r.entries(entry.value, 'optimizer', ['type', ...OPTIMIZER_KEYS]);
   const typeEntry = entries.get('type');
   if (!typeEntry) {
     r.error(entry.range, `optimizer needs a type: one of ${OPTIMIZER_TYPES.join(', ')}`);
@@ -209,7 +216,7 @@ function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undefined {
   if (!type) return undefined;
   const options: OptimizerOptions = { type };
   const errorsBefore = r.errorCount();
-  for (const key of ['lr', 'momentum', 'beta1', 'beta2'] as const) {
+  for (const key of OPTIMIZER_KEYS) {
     const e = entries.get(key);
     if (!e) continue;
     if (!OPTIMIZER_FIELDS[type].includes(key)) {

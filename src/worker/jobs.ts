@@ -6,15 +6,26 @@ import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
+import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
+import { runNpz, type RunInfo } from '../spec/npz';
 import type { GraphSpec } from '../spec';
 import { gradientProblems } from '../spec/python-network';
 import type { HostToWorker } from '../protocol';
+import { debugSpec } from './debug';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { pythonNodes } from './python-io';
 import { trainSpec } from './train';
 import { toWire } from './wire';
 
-function runGraph(post: Post, runId: number, loaded: LoadedSpec & { spec: GraphSpec }, clock: CallClock, started: number): void {
+/** Posts `tensors` as the run's .npz file, when the job asked to save it. */
+function postSaved(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, tensors: readonly RecordedTensor[], info: Omit<RunInfo, 'spec' | 'shapes'>): void {
+  if (!msg.save) return;
+  const npz = runNpz(tensors, { spec: msg.fileName, ...info }).buffer as ArrayBuffer;
+  post({ type: 'saved', runId: msg.runId, npz }, [npz]);
+}
+
+function runGraph(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, loaded: LoadedSpec & { spec: GraphSpec }, clock: CallClock, started: number): void {
+  const runId = msg.runId;
   const spec = loaded.spec;
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
   const result = evaluateGraph(inputs, pythonNodes(spec, loaded.python, clock), spec.output);
@@ -23,6 +34,7 @@ function runGraph(post: Post, runId: number, loaded: LoadedSpec & { spec: GraphS
     ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
   ].map((n) => ({ ...n, value: result.values.get(n.name)!, grad: result.grads.get(n.name)! }));
   post({ type: 'event', runId, event: { kind: 'graph', name: spec.name, output: spec.output, nodes } });
+  postSaved(msg, post, graphTensors(result), { name: spec.name, loss: result.values.get(spec.output)! });
   const ok = nodes.every((n) => Number.isFinite(n.value) && Number.isFinite(n.grad));
   post({ type: 'event', runId, event: { kind: 'done', loss: null, ok, elapsedMs: performance.now() - started } });
 }
@@ -33,7 +45,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   let checking = false;
   const loaded = await load(msg, post, clock, () => checking);
   if (!loaded?.spec) return;
-  if (loaded.spec.form === 'graph') return runGraph(post, msg.runId, { ...loaded, spec: loaded.spec }, clock, started);
+  if (loaded.spec.form === 'graph') return runGraph(msg, post, { ...loaded, spec: loaded.spec }, clock, started);
 
   const spec = loaded.spec;
   const { network, x, t, shapes } = loaded;
@@ -65,6 +77,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
+  postSaved(msg, post, runTensors(events), { name: spec.name, seed: spec.seed, loss: lossValue });
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
 }
 
@@ -72,6 +85,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
 export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): Promise<void> {
   try {
     if (msg.type === 'train') await trainSpec(msg, post, clock);
+    else if (msg.type === 'debug') await debugSpec(msg, post, clock);
     else await run(msg, post, clock);
     // A promise user code rejected and nobody handled ends this thread once this task is done: let
     // that happen under this job, which then fails on the layer, rather than between jobs.

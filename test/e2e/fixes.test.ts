@@ -67,3 +67,21 @@ test('a finding\'s fix button says what it changes, bias included, and applies t
   await panel.locator('button', { hasText: 'Run again' }).click();
   await panel.locator('.findings-list', { hasText: 'No gradient-health problems found.' }).waitFor({ timeout: 30_000 });
 });
+
+test('a fix made in the editor takes its button out of the panel, with no run in between', async () => {
+  const { workbench } = vscode;
+  const panel = await run('broken/saturated-sigmoid.backprop.yaml');
+  const fixes = panel.locator('button.finding-fix');
+  await fixes.first().waitFor();
+  assert.deepEqual(await fixes.allTextContents(), ['Use Xavier init (suits sigmoid/tanh) in Affine1', 'Use Xavier init (suits sigmoid/tanh) in Affine2']);
+  // The same fix as a quick fix on the finding's line, which goes through the editor, not the panel.
+  await workbench.page.locator('.editor-group-container.active .view-lines .view-line', { hasText: '- sigmoid' }).first().click({ position: { x: 5, y: 5 } });
+  await workbench.page.keyboard.press('Control+.');
+  await workbench.page.locator('.action-widget', { hasText: 'in Affine1' }).waitFor();
+  await workbench.page.keyboard.press('Enter');
+  await workbench.page.locator('.editor-group-container.active .view-lines', { hasText: 'units: 40, init: xavier' }).waitFor();
+  // The panel offers only what is left to change, and says its run predates the edit.
+  await panel.locator('button.finding-fix', { hasText: 'in Affine1' }).waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(await fixes.allTextContents(), ['Use Xavier init (suits sigmoid/tanh) in Affine2']);
+  await workbench.screenshot('fixes-after-editor-fix');
+});

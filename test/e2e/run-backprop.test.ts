@@ -104,7 +104,8 @@ test('a long gradient check shows progress, and Cancel stops it', async () => {
   await toast.getByRole('button', { name: 'Cancel' }).click();
   await toast.waitFor({ state: 'hidden' });
   const frame = await workbench.findFrame('.status', { hasText: 'cancelled' });
-  assert.equal(await frame.locator('.status').innerText(), 'cancelled');
+  // VS Code reloads a page whose panel moves or is hidden; it replays the run (briefly 'running…') and ends cancelled again.
+  await frame.locator('.status', { hasText: /^cancelled$/ }).waitFor({ timeout: 30_000 });
   // The next run starts a fresh engine and works.
   await runSpec('relu.backprop.yaml', 'table.layers tbody tr', 'Relu1');
   await workbench.findFrame('.status', { hasText: /^done/ });

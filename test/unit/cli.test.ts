@@ -264,6 +264,7 @@ train: { iterations: 40, batch: 2, optimizer: { type: sgd, lr: 0.5 }, eval: { ev
   );
   const text = cli('train', file);
   assert.equal(text.code, 0);
+  assert.match(text.stdout, /^tiny-train: 40 iterations, batch 2, sgd \(lr 0\.5\); train 4, no test set$/m);
   const rows = text.stdout.split('\n').filter((l) => /^\s+\d+\s/.test(l));
   assert.deepEqual(rows.map((r) => r.trim().split(/\s+/)[0]), ['20', '40']);
   const r = cli('train', file, '--json');
@@ -292,6 +293,23 @@ train: { iterations: 200, batch: 9, optimizer: { type: sgd, lr: 0.5 }, eval: { e
   const none = cli('train', 'examples/relu.backprop.yaml');
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^examples\/relu\.backprop\.yaml:1:1: error: no train: section/);
+});
+
+test('train: the header names the optimizer with the settings the spec gives, and the weight decay', () => {
+  const file = specFile(
+    'decayed.backprop.yaml',
+    `input: { data: [[1, 0.2], [-1, -0.3]] }
+target: { labels: [1, 0] }
+layers: [{ type: affine, units: 2 }]
+loss: softmax-with-loss
+train: { iterations: 4, batch: 2, optimizer: { type: rmsprop, decay: 0.9 }, weightDecay: 0.01 }
+`,
+  );
+  const r = cli('train', file);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^decayed: 4 iterations, batch 2, rmsprop \(decay 0\.9\), weight decay 0\.01; train 2/m);
+  const plain = specFile('nesterov.backprop.yaml', readFileSync(file, 'utf8').replace('{ type: rmsprop, decay: 0.9 }, weightDecay: 0.01', 'nesterov'));
+  assert.match(cli('train', plain).stdout, /^nesterov: 4 iterations, batch 2, nesterov; train 2/m);
 });
 
 test('a graph node named __proto__ is reported like any other: its NaN makes ok false and exit 1', () => {

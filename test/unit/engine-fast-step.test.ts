@@ -20,7 +20,7 @@ import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Tanh } from '../../src/engine/layers/tanh';
 import { Sequential } from '../../src/engine/network';
 import { filled } from '../../src/engine/ops';
-import { AdaGrad, Adam, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
+import { AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
 import { accuracy } from '../../src/engine/accuracy';
 import { gatherRows } from '../../src/engine/train';
@@ -38,12 +38,13 @@ function mnist(count: number, split: 'train' | 'test' = 'train'): { x: Tensor; t
   return { x: b.x, t: tensor([count], b.labels) };
 }
 
-/** The book's TwoLayerNet 784-50-10 with 0.01·randn weights. */
-function twoLayerNet(seed: number): Sequential {
+/** The book's TwoLayerNet 784-50-10 with 0.01·randn weights, and weight decay λ. */
+function twoLayerNet(seed: number, weightDecay = 0): Sequential {
   const rng = new Rng(seed);
   return new Sequential(
     [new Affine('Affine1', initWeights([784, 50], 'normal', rng), filled([50], 0)), new Relu('Relu1'), new Affine('Affine2', initWeights([50, 10], 'normal', rng), filled([10], 0))],
     new SoftmaxWithLoss(),
+    weightDecay,
   );
 }
 
@@ -192,6 +193,15 @@ test('the fast step gives the plain bits exactly (so training can mix the two pa
     const ts = loss === 'mse' ? tensor([40, classes], Float64Array.from({ length: 40 * classes }, () => rng.normal())) : soft(rng, 40, classes);
     compareSteps(() => randomNet(s, widths, kinds, loss), xs, ts, [draw(rng, 12, 40), draw(rng, 12, 40), draw(rng, 12, 40)], true);
   });
+});
+
+test('with weight decay the fast step gives the plain decayed loss and dW + λW, to the bit', () => {
+  const { x, t } = mnist(1000);
+  const rng = new Rng(9);
+  const losses = compareSteps(() => twoLayerNet(2, 0.5), x, t, [draw(rng, 100, 1000), draw(rng, 100, 1000)], true);
+  const undecayed = mustStep(twoLayerNet(2), 100);
+  const rows = draw(new Rng(9), 100, 1000);
+  assert.ok(losses[0] > undecayed.step(x, t, rows), 'the penalty adds to the loss');
 });
 
 test('inputs of rank > 2 are flattened per row, as Affine does', () => {
@@ -432,7 +442,9 @@ test('evaluation of several inputs tensors (a third drops the oldest lists), den
 const optimizers: [string, () => Optimizer][] = [
   ['SGD', () => new SGD(0.1)],
   ['Momentum', () => new Momentum(0.05)],
+  ['Nesterov', () => new Nesterov(0.05)],
   ['AdaGrad', () => new AdaGrad(0.05)],
+  ['RMSprop', () => new RMSprop(0.01)],
   ['Adam', () => new Adam(0.01)],
 ];
 

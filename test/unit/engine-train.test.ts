@@ -5,7 +5,7 @@ import type { Param } from '../../src/engine/layer';
 import { Affine } from '../../src/engine/layers/affine';
 import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Sequential } from '../../src/engine/network';
-import { AdaGrad, Adam, createOptimizer, Momentum, SGD, type Optimizer } from '../../src/engine/optimizers';
+import { AdaGrad, Adam, createOptimizer, Momentum, Nesterov, RMSprop, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
 import { accuracy, measuresAccuracy } from '../../src/engine/accuracy';
 import { firstNonFinite, train, type TrainEvent } from '../../src/engine/train';
@@ -54,6 +54,34 @@ test('AdaGrad: h += dW², W − lr·dW/(√h + 1e-7), two steps', () => {
   close(after2, [0.9855278668449999, -1.999486833680505, 0.49707106806186546]);
 });
 
+// Nesterov and RMSprop use only +, −, ·, / and √, each correctly rounded in float64, so the book's
+// formulas run in Python floats (the same operations, in its order) give these exact bits.
+test("Nesterov: the book's form v = 0.9·v − lr·dW, W + 0.81·v − 1.9·lr·dW, two steps", () => {
+  const { after1, after2, values } = twoSteps(new Nesterov());
+  // By hand: v1 = [−0.005, 0.01, −0.02]; W1 = W + 0.81·v1 − 0.019·g1 = [1 − 0.00405 − 0.0095, …].
+  close(after1, [0.98645, -1.9729, 0.4458]);
+  assert.deepEqual(after1, [0.98645, -1.9729, 0.44580000000000003]);
+  // v2 = 0.9·v1 − 0.01·g2 = [−0.007, −0.021, 0.002]; W2 = W1 + 0.81·v2 − 0.019·g2.
+  close(after2, [0.97603, -2.04691, 0.48542]);
+  assert.deepEqual(after2, [0.9760300000000001, -2.04691, 0.48542]);
+  assert.deepEqual([...values[1].data], after1);
+});
+
+test('RMSprop: h = 0.99·h + 0.01·dW², W − lr·dW/(√h + 1e-7), two steps', () => {
+  const { after1, after2 } = twoSteps(new RMSprop());
+  // By hand: h1 = 0.01·g1² = [0.0025, 0.01, 0.04], √h1 = 0.1·|g1|, so each step is 0.1·sign(g1)
+  // shrunk by the guard: 0.005 / 0.0500001 = 0.0999998000004, 0.01 / 0.1000001, 0.02 / 0.2000001 (to
+  // 1e-14: 1 − 0.99 is 0.010000000000000009 in float64, so h1 is a few ulps above these).
+  const byHand = [1 - 0.0999998000004, -2 + 0.0999999000001, 0.5 - 0.09999995000002];
+  after1.forEach((w, i) => assert.ok(Math.abs(w - byHand[i]) <= 1e-14, `element ${i}: ${w} vs ${byHand[i]}`));
+  assert.deepEqual(after1, [0.9000001999996, -1.9000000999999, 0.40000004999997507]);
+  // h2 = 0.99·h1 + 0.01·g2² = [0.0031, 0.0999, 0.0796]; W2 = W1 − 0.01·g2 / (√h2 + 1e-7).
+  const h2 = [0.0031, 0.0999, 0.0796];
+  const g2 = [0.25, 3, -2];
+  after2.forEach((w, i) => assert.ok(Math.abs(w - (after1[i] - (0.01 * g2[i]) / (Math.sqrt(h2[i]) + 1e-7))) <= 1e-15, `element ${i}`));
+  assert.deepEqual(after2, [0.8550989551379228, -1.9949158695451294, 0.4708881453751894]);
+});
+
 test("Adam: the book's bias-corrected step, two steps", () => {
   const { after1, after2 } = twoSteps(new Adam());
   close(after1, [0.9990000063245154, -1.9990000031622677, 0.49900000158113633]);
@@ -66,6 +94,11 @@ test('createOptimizer: the book defaults, and overrides', () => {
   assert.deepEqual([adam.lr, adam.beta1, adam.beta2], [0.001, 0.9, 0.999]);
   const momentum = createOptimizer({ type: 'momentum', lr: 0.1 }) as Momentum;
   assert.deepEqual([momentum.lr, momentum.momentum], [0.1, 0.9]);
+  const nesterov = createOptimizer({ type: 'nesterov', momentum: 0.5 }) as Nesterov;
+  assert.deepEqual([nesterov instanceof Nesterov, nesterov.lr, nesterov.momentum], [true, 0.01, 0.5]);
+  const rmsprop = createOptimizer({ type: 'rmsprop' }) as RMSprop;
+  assert.deepEqual([rmsprop instanceof RMSprop, rmsprop.lr, rmsprop.decay], [true, 0.01, 0.99]);
+  assert.equal((createOptimizer({ type: 'rmsprop', decay: 0.9 }) as RMSprop).decay, 0.9);
   assert.throws(() => new SGD().update([{ name: 'W', value: tensor([2]), grad: null }]), /no gradient/);
 });
 

@@ -63,8 +63,8 @@ test('the Train panel: no dout, the parameter values after their gradients', () 
 
 test('the side view: the weight gradients first, no dout, no values, and no parameter on the wire', () => {
   assert.deepEqual(sideHeatmaps(full), [
-    { title: 'dW', kind: 'diverging', tensor: dW },
-    { title: 'db', kind: 'diverging', tensor: db },
+    { title: 'dW', kind: 'diverging', tensor: dW, filters: true },
+    { title: 'db', kind: 'diverging', tensor: db, filters: true },
     { title: 'activation', kind: 'sequential', tensor: full.activation },
     { title: 'mask (relu)', kind: 'mask', tensor: full.mask },
     { title: 'dx', kind: 'diverging', tensor: full.dx },

@@ -22,7 +22,7 @@ test('train: parses with its defaults (sgd, every epoch, the spec seed), and no 
   const text = `${BASE}train: { iterations: 30, batch: 2 }\n`;
   const { train, problems } = trainOf(text);
   assert.deepEqual(problems, []);
-  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, evalEvery: 'epoch', batchRange: rangeOf(text, '2', 1), range: rangeOf(text, '{ iterations: 30, batch: 2 }'), keyRange: rangeOf(text, 'train') });
+  assert.deepEqual(train, { iterations: 30, batch: 2, seed: 5, optimizer: { type: 'sgd' }, weightDecay: 0, evalEvery: 'epoch', batchRange: rangeOf(text, '2', 1), range: rangeOf(text, '{ iterations: 30, batch: 2 }'), keyRange: rangeOf(text, 'train') });
   assert.equal(trainOf(BASE).train, null);
 });
 
@@ -32,6 +32,9 @@ test('train: optimizer settings and eval every N', () => {
   assert.deepEqual(problems, []);
   assert.deepEqual([train?.seed, train?.optimizer, train?.evalEvery], [9, { type: 'adam', lr: 0.01, beta2: 0.99 }, 10]);
   assert.deepEqual(trainOf(`${BASE}train: { iterations: 1, batch: 1, optimizer: Momentum }\n`).train?.optimizer, { type: 'momentum' });
+  const rmsprop = trainOf(`${BASE}train: { iterations: 1, batch: 1, optimizer: { type: rmsprop, decay: 0.9 }, weightDecay: 0.01 }\n`);
+  assert.deepEqual([rmsprop.problems, rmsprop.train?.optimizer, rmsprop.train?.weightDecay], [[], { type: 'rmsprop', decay: 0.9 }, 0.01]);
+  assert.deepEqual(trainOf(`${BASE}train: { iterations: 1, batch: 1, optimizer: nesterov }\n`).train?.optimizer, { type: 'nesterov' });
 });
 
 test('train: each error on the value at fault', () => {
@@ -45,7 +48,11 @@ test('train: each error on the value at fault', () => {
   };
   check('{ iterations: 0, batch: 2 }', 'iterations must be a positive integer, got 0', '0');
   check('{ batch: 2 }', 'train needs iterations, e.g. iterations: 10000', 'train');
-  check('{ iterations: 3, batch: 2, optimizer: rmsprop }', "unknown optimizer 'rmsprop' (expected sgd, momentum, adagrad or adam)", 'rmsprop');
+  check('{ iterations: 3, batch: 2, optimizer: rmsprob }', "unknown optimizer 'rmsprob' — did you mean 'rmsprop'?", 'rmsprob');
+  check('{ iterations: 3, batch: 2, optimizer: { type: rmsprop, decay: 1 } }', 'decay must be in [0, 1), got 1', '1');
+  check('{ iterations: 3, batch: 2, optimizer: { type: adam, decay: 0.9 } }', "'decay' does not apply to adam", 'decay', 'warning');
+  check('{ iterations: 3, batch: 2, weightDecay: -0.1 }', 'weightDecay must be a non-negative number, got -0.1', '-0.1');
+  check('{ iterations: 3, batch: 2, weightDecay: lots }', "weightDecay must be a non-negative number, got 'lots'", 'lots');
   check('{ iterations: 3, batch: 2, optimizer: { type: momentum, momentum: 1 } }', 'momentum must be in [0, 1), got 1', '1');
   check('{ iterations: 3, batch: 2, optimizer: { type: sgd, lr: -1 } }', 'lr must be a positive number, got -1', '-1');
   check('{ iterations: 3, batch: 2, optimizer: { type: sgd, beta1: 0.5 } }', "'beta1' does not apply to sgd", 'beta1', 'warning');

@@ -41,6 +41,21 @@ test('a batch of 2,000×200 (over PREVIEW_ABOVE) goes as a preview of 1,000×200
   assert.equal(sent, (20_000 + 300_000 + 1000 * 200) * 8 + 1000 * 200 * 4);
 });
 
+test('a big batch of images [100, 30, 24, 24] goes as its first samples whole, with stats over all 100; a small one goes whole', () => {
+  const shape = [100, 30, 24, 24];
+  const out = tensor(shape, Float64Array.from({ length: 100 * 30 * 24 * 24 }, (_, i) => Math.sin(i * 12.9898)));
+  const small = tensor([10, 1, 28, 28], new Float64Array(10 * 784).fill(0.5));
+  const { event } = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: out, output: out, kept: { mask: small }, params: [] });
+  assert.ok(event.kind === 'forward');
+  const perSample = 30 * 24 * 24;
+  const samples = Math.floor(PREVIEW_ABOVE / perSample);
+  assert.deepEqual([event.activation.samples, event.activation.preview, event.activation.shape], [samples, undefined, shape]);
+  assert.deepEqual(new Float64Array(event.activation.buffer), out.data.subarray(0, samples * perSample));
+  assert.equal(event.activation.stats.count, 100 * perSample);
+  assert.equal(event.activation.stats.l2, tensorStats(out).l2);
+  assert.deepEqual([event.mask?.samples, new Float64Array(event.mask!.buffer).length], [undefined, 10 * 784]);
+});
+
 test('a big tensor whose 2-D view needs no pooling (600×1,000) goes whole; so do masks and activations under the limit', () => {
   const wide = filled(600, 1000);
   const { event } = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: wide, output: wide, kept: { mask: filled(100, 10) }, params: [] });

@@ -1,12 +1,13 @@
 // The extension in a real extension host: commands, runs through the worker, diagnostics, cancel.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { BackpropApi } from '../../src/extension/extension';
 import type { RunEvent } from '../../src/protocol';
+import { readNpz } from '../../src/spec/npz';
 
 let api: BackpropApi;
 const examples = () => vscode.workspace.workspaceFolders![0].uri;
@@ -62,6 +63,25 @@ describe('Backprop Lens in the extension host', function () {
     assert.equal(node('price').value, 715.0000000000001);
     assert.equal(node('tax').grad, 650);
     assert.equal(node('orange').grad, 3.3000000000000003);
+  });
+
+  it('Save Run runs the spec into its panel and writes that run as an .npz, the same tensors the panel got', async () => {
+    const spec = example('two-layer-net.backprop.json');
+    const to = vscode.Uri.file(join(scratch, 'saved-run.npz'));
+    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('backprop.saveRun', spec, to);
+    assert.equal(written?.toString(), to.toString());
+    assert.ok(api.openPanels().includes(spec.toString()));
+    const read = readNpz(readFileSync(to.fsPath));
+    assert.ok('arrays' in read, JSON.stringify(read));
+    assert.deepEqual(
+      [...read.arrays.keys()].filter((k) => k.startsWith('Affine1/')),
+      ['Affine1/out', 'Affine1/x', 'Affine1/W', 'Affine1/b', 'Affine1/dout', 'Affine1/dx', 'Affine1/dW', 'Affine1/db'],
+    );
+    // Runs are seeded: a run now streams the very values saved.
+    const { events } = await api.run(spec);
+    const dW = ofKind(events, 'backward').find((e) => e.index === 0)!.grads[0].grad;
+    assert.deepEqual(read.arrays.get('Affine1/dW')?.shape, dW.shape);
+    assert.deepEqual([...read.arrays.get('Affine1/dW')!.data], [...new Float64Array(dW.buffer)]);
   });
 
   it('puts spec errors in Problems on the right line and runs nothing', async () => {

@@ -16,6 +16,10 @@ import type {
   WireTensor,
   WorstElement,
 } from '../../src/protocol';
+import { sideHeatmaps } from '../../src/heatmaps';
+import { runNetwork } from '../../src/engine/run';
+import { loadSpec, type SpecIO } from '../../src/spec/index';
+import { toWire } from '../../src/worker/wire';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -384,3 +388,112 @@ export function sideLayer(index: number, stale = false): Extract<HostToSideView,
 
 /** What the side view shows before any run. */
 export const SIDE_EMPTY: HostToSideView = { type: 'empty', message: 'Run Backprop to see gradients of the layer under the cursor.' };
+
+/** A digits-like batch of the conv fixture: 20 samples, as the worker sends a big one, the first 12 whole. */
+export const CONV_N = 20;
+export const CONV_SENT = 12;
+
+const CONV_LAYERS: LayerInfo[] = [
+  { name: 'Conv1', type: 'convolution', inShape: [CONV_N, 1, 12, 12], outShape: [CONV_N, 6, 10, 10], paramCount: 6 * 9 + 6, line: 8 },
+  { name: 'Pool1', type: 'pooling', inShape: [CONV_N, 6, 10, 10], outShape: [CONV_N, 6, 5, 5], paramCount: 0, line: 9 },
+  { name: 'Affine1', type: 'affine', inShape: [CONV_N, 6, 5, 5], outShape: [CONV_N, 10], paramCount: 150 * 10 + 10, line: 10 },
+];
+
+/** `t` as the worker sends a big batch of images: stats over all of it, the first `samples` in the buffer. */
+function firstSamples(t: WireTensor, samples: number): WireTensor {
+  const per = t.stats.count / t.shape[0];
+  return { ...t, buffer: new Float64Array(t.buffer).slice(0, samples * per).buffer, samples };
+}
+
+/** Events of a small convolutional run: Conv1 (6 filters 3×3) → max pooling 2×2 → Affine → softmax-with-loss. */
+export function convEvents(): RunEvent[] {
+  const n = CONV_N;
+  const W = wire([6, 1, 3, 3], (r, c) => noise(r, c, 41) * 0.5);
+  const conv = wire([n, 6, 10, 10], (r, c) => noise(r, c, 43));
+  const convData = new Float64Array(conv.buffer);
+  // Pooling's mask: a 1 at the first maximum of each 2×2 window.
+  const mask = wire([n, 6, 10, 10], () => 0);
+  const maskData = new Float64Array(mask.buffer);
+  const pooled = wire([n, 6, 5, 5], () => 0);
+  const pooledData = new Float64Array(pooled.buffer);
+  for (let plane = 0; plane < n * 6; plane++) {
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 5; j++) {
+        let best = -1;
+        for (const [di, dj] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+          const k = plane * 100 + (2 * i + di) * 10 + 2 * j + dj;
+          if (best < 0 || convData[k] > convData[best]) best = k;
+        }
+        maskData[best] = 1;
+        pooledData[plane * 25 + i * 5 + j] = convData[best];
+      }
+    }
+  }
+  const finish = (t: WireTensor): WireTensor => {
+    const data = new Float64Array(t.buffer);
+    return { ...t, stats: stats(t.shape, data) };
+  };
+  const dW = wire([6, 1, 3, 3], (r, c) => noise(r, c, 47) * 0.02);
+  return [
+    { kind: 'start', form: 'network', name: 'conv-fixture', layers: CONV_LAYERS, loss: { ...LOSS, inShape: [n, 10] } },
+    { kind: 'forward', index: 0, activation: firstSamples(conv, CONV_SENT), mask: null, maskStats: null, params: [{ name: 'W', value: W }, { name: 'b', value: wire([6], (_r, c) => c * 0.01) }] },
+    { kind: 'forward', index: 1, activation: finish(pooled), mask: firstSamples(finish(mask), CONV_SENT), maskStats: null, params: [] },
+    { kind: 'forward', index: 2, activation: wire([n, 10], (r, c) => noise(r, c, 45)), mask: null, maskStats: null, params: [{ name: 'W', value: wire([150, 10], (r, c) => noise(r, c, 46) * 0.1) }, { name: 'b', value: wire([10], () => 0) }] },
+    { kind: 'loss', value: LOSS_VALUE, prediction: wire([n, 10], () => 0.1), target: wire([n, 10], (r, c) => (c === r % 10 ? 1 : 0)), dx: wire([n, 10], (r, c) => ((c === r % 10 ? -0.9 : 0.1) / n)) },
+    { kind: 'backward', index: 2, dout: wire([n, 10], (r, c) => ((c === r % 10 ? -0.9 : 0.1) / n)), dx: wire([n, 6, 5, 5], (r, c) => noise(r, c, 48) * 0.01), grads: [{ name: 'W', grad: wire([150, 10], (r, c) => noise(r, c, 49) * 0.01) }, { name: 'b', grad: wire([10], (_r, c) => c * 1e-3) }] },
+    { kind: 'backward', index: 0, dout: firstSamples(wire([n, 6, 10, 10], (r, c) => noise(r, c, 50) * 0.01), CONV_SENT), dx: wire([n, 1, 12, 12], (r, c) => noise(r, c, 51) * 1e-3), grads: [{ name: 'W', grad: dW }, { name: 'b', grad: wire([6], (_r, c) => c * 1e-3) }] },
+    { kind: 'check', index: 0, param: 'W', result: checkOf(dW, (r, c, a) => (r === 4 && c === 7 ? a * 0.5 : a * (1 + 1e-8 * noise(r, c, 52)))) },
+    { kind: 'done', loss: LOSS_VALUE, ok: false, elapsedMs: 30.5 },
+  ];
+}
+
+export const CONV_URI = 'file:///work/examples/simple-convnet.backprop.yaml';
+
+/** Messages of the conv run `runId`, starting with its reset. */
+export function convRun(runId: number): HostToWebview[] {
+  return [{ type: 'reset', title: 'simple-convnet.backprop.yaml', runId, uri: CONV_URI }, ...convEvents().map((event): HostToWebview => ({ type: 'event', runId, event }))];
+}
+
+/** The side view on Conv1 of the conv run, its heatmaps as the host builds them. */
+export function sideConvLayer(): Extract<HostToSideView, { type: 'layer' }> {
+  const events = convEvents();
+  const forward = events.find((e) => e.kind === 'forward' && e.index === 0);
+  const backward = events.find((e) => e.kind === 'backward' && e.index === 0);
+  if (forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the conv fixture has no Conv1');
+  const heatmaps = sideHeatmaps({ info: CONV_LAYERS[0], activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
+  return { type: 'layer', spec: 'simple-convnet.backprop.yaml', index: 0, info: CONV_LAYERS[0], heatmaps, flow: flowOf(events), stale: false };
+}
+
+/** The example weight-init-activation-histogram with every init set to `init`, run by the real engine and wired as the worker sends it. */
+export function weightInitRun(runId: number, init: string): HostToWebview[] {
+  const layer = `  - { type: affine, units: 100, init: ${init} }\n  - sigmoid\n`;
+  const text = `name: weight-init\nseed: 1\ninput:\n  random: { shape: [1000, 100], dist: normal }\nlayers:\n${layer.repeat(5)}`;
+  const loaded = loadSpec(text, 'weight-init-activation-histogram.backprop.yaml', NO_FILES);
+  if (!loaded.network || !loaded.x || !loaded.spec || loaded.spec.form !== 'network') throw new Error(JSON.stringify(loaded.problems));
+  const { network, x, spec } = loaded;
+  const layers: LayerInfo[] = network.layers.map((l, i) => ({ name: l.name, type: l.type, inShape: [1000, 100], outShape: [1000, 100], paramCount: l.params.reduce((a, p) => a + p.value.data.length, 0), line: spec.layers[i].range.start.line }));
+  const events: RunEvent[] = [{ kind: 'start', form: 'network', name: 'weight-init', layers, loss: null }];
+  for (const e of runNetwork(network, x, null, { train: false, check: null })) events.push(e.kind === 'done' ? { kind: 'done', loss: null, ok: true, elapsedMs: 40 } : toWire(e).event);
+  return [{ type: 'reset', title: 'weight-init-activation-histogram.backprop.yaml', runId, uri: 'file:///work/examples/weight-init-activation-histogram.backprop.yaml' }, ...events.map((event): HostToWebview => ({ type: 'event', runId, event }))];
+}
+
+const NO_FILES: SpecIO = {
+  openFile: () => {
+    throw new Error('the fixture reads no files');
+  },
+  mnist: () => {
+    throw new Error('the fixture reads no digits');
+  },
+};
+
+/** The side view on Sigmoid5 of the weight-init run (std 1), its heatmaps as the host builds them. */
+export function sideWeightInitLayer(): Extract<HostToSideView, { type: 'layer' }> {
+  const events = weightInitRun(1, '{ std: 1 }').flatMap((m) => (m.type === 'event' ? [m.event] : []));
+  const start = events.find((e) => e.kind === 'start');
+  const forward = events.find((e) => e.kind === 'forward' && e.index === 9);
+  const backward = events.find((e) => e.kind === 'backward' && e.index === 9);
+  if (start?.kind !== 'start' || start.form !== 'network' || forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the weight-init run has no Sigmoid5');
+  const info = start.layers[9];
+  const heatmaps = sideHeatmaps({ info, activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
+  return { type: 'layer', spec: 'weight-init-activation-histogram.backprop.yaml', index: 9, info, heatmaps, flow: flowOf(events), stale: false };
+}

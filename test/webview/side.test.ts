@@ -8,7 +8,7 @@ import type { FlowBar, HostToSideView, SideViewToHost } from '../../src/protocol
 import { fmt } from '../../src/format';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { TrainHistory } from '../../src/train-history';
-import { HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
+import { CONV_SENT, HOSTILE_NAME, SIDE_EMPTY, SIDE_SPEC, flowOf, networkEvents, shopNodes, sideLayer } from './fixtures';
 import { PROGRESS_MESSAGES, progressOf } from './train-fixtures';
 
 useBrowser();
@@ -355,11 +355,42 @@ describe('webview side view', () => {
     await clean(page, watch);
   });
 
+  for (const theme of ['light', 'dark', 'hc']) {
+    test(`${theme}: a conv layer's tensors are grids of images that fit the sidebar, filters first`, async () => {
+      const { page, watch } = await open(`play=sideConv&theme=${theme}`);
+      await showing(page, 'Conv1');
+      assert.deepEqual(await heatmapTitles(page), ['dW', 'db', 'activation', 'dx']);
+      assert.equal(await page.locator('.hm-grid').count(), 3);
+      assert.match((await page.locator(`${card('dW')} canvas.hm-canvas`).getAttribute('aria-label')) ?? '', /one image per filter, filters 0–5 of 6/);
+      // 64 images a page: ten samples of six channels, each sample on its own line of 40 px images.
+      assert.match((await page.textContent(`${card('activation')} .grid-page`)) ?? '', new RegExp(`^samples 0–9 of ${CONV_SENT}$`));
+      assert.equal(await overflowX(page), 0);
+      for (const c of await page.locator('.hm-grid').all()) {
+        const [cardBox, canvasBox] = [await c.boundingBox(), await c.locator('canvas.hm-canvas').boundingBox()];
+        assert.ok(cardBox && canvasBox && canvasBox.x + canvasBox.width <= cardBox.x + cardBox.width, 'the canvas sits inside its card');
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `side-conv-${theme}.png`), fullPage: true });
+      await clean(page, watch);
+    });
+  }
+
+  test("the layer's distribution: its activation and dx as histograms on one count axis, inside the sidebar", async () => {
+    const { page, watch } = await open('play=sideWeightInit');
+    await showing(page, 'Sigmoid5');
+    const labels = await page.$$eval('.side-section .dist .dist-bars', (bars) => bars.map((b) => b.getAttribute('aria-label') ?? ''));
+    assert.equal(labels.length, 2);
+    assert.match(labels[0], /^Sigmoid5 activation: 100,000 values from 0 to 1, most/);
+    assert.match(labels[1], /^Sigmoid5 dx: 100,000 values from /);
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'side-distribution.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
   test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
     const { page, watch } = await open('play=sideTrainDiverging');
     await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');
-    await page.waitForSelector('.train-side .chart-loss[data-points]');
-    assert.match((await page.getAttribute('.train-side .chart-loss .chart-plot', 'aria-label')) ?? '', /latest 2\.\d+e306, log scale$/);
+    // Charts redraw at most five times a second: the loss chart may still show its first, empty draw.
+    await page.waitForFunction(() => /latest 2\.\d+e306, log scale$/.test(document.querySelector('.train-side .chart-loss .chart-plot')?.getAttribute('aria-label') ?? ''));
     for (const chart of ['.chart-loss', '.chart-flow[data-layer="Affine1"]', '.chart-flow[data-layer="Affine2"]']) {
       const ink = await page.$eval(`.train-side ${chart} canvas`, (c) => {
         const canvas = c as HTMLCanvasElement;

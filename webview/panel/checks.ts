@@ -6,7 +6,8 @@ import { h, rowKeyTarget } from '../shared/dom';
 import { bytesOf } from '../shared/wire-buffer';
 import { matrixShape } from '../../src/downsample';
 import { fmt, fmtCount, fmtFull, fmtGraph } from '../../src/format';
-import { HeatmapView, type HeatmapOptions } from '../shared/heatmap';
+import type { HeatmapOptions, TensorView } from '../shared/heatmap';
+import { tensorView } from '../shared/tensor-grid';
 
 /** Why a non-differentiable point is labelled rather than failed. */
 const NON_DIFFERENTIABLE_TITLE =
@@ -41,7 +42,7 @@ export type ChooseHandler = (view: CheckView, row: number, col: number) => void;
 export class CheckView {
   readonly element: HTMLElement;
   /** The |a − n| heatmap, then the relative-error heatmap. */
-  readonly heatmaps: HeatmapView[];
+  readonly heatmaps: TensorView[];
   private readonly rows: HTMLTableRowElement[];
   private chosen: number | null = null;
 
@@ -54,8 +55,9 @@ export class CheckView {
     heatmapOptions: HeatmapOptions,
     private readonly onChoose: ChooseHandler,
   ) {
-    const error = new HeatmapView({ title: `|a − n| (${param})`, layer, tensor: result.error, kind: 'error', failed: bytesOf(result.failed) }, heatmapOptions);
-    const rel = new HeatmapView({ title: `relative error (${param})`, layer, tensor: result.relError, kind: 'log' }, heatmapOptions);
+    const filters = param !== 'dx';
+    const error = tensorView({ title: `|a − n| (${param})`, layer, tensor: result.error, kind: 'error', failed: bytesOf(result.failed), filters }, heatmapOptions);
+    const rel = tensorView({ title: `relative error (${param})`, layer, tensor: result.relError, kind: 'log', filters }, heatmapOptions);
     this.heatmaps = [error, rel];
     this.rows = result.worst.map((w, i) => this.row(w, i));
     this.element = h(

@@ -1,11 +1,13 @@
 // One heatmap card: a tensor drawn cell by cell on a canvas (crisp: a small ImageData scaled up with
 // smoothing off), a legend, a note when the tensor was pooled, and a tooltip with exact values.
 import type { WireTensor } from '../../src/protocol';
-import { NAN_RGB, constantOf, domainOf, lutIndex, lutOf, scaleFor, type Domain, type HeatmapTheme, type Rgb, type ScaleKind, type TableKind } from './colormap';
+import { domainOf, type Domain, type HeatmapTheme, type ScaleKind } from './colormap';
 import { h } from './dom';
-import { bytesOf, wholeBuffer } from './wire-buffer';
+import type { MaskWords } from '../../src/heatmaps';
+import { readTheme, TensorScale } from './scale';
+import { bytesOf, tensorValues, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
-import { fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { fmtCount, fmtShape } from '../../src/format';
 
 /** What to draw. */
 export interface HeatmapSpec {
@@ -18,6 +20,25 @@ export interface HeatmapSpec {
   kind: ScaleKind;
   /** For the `error` scale: 1 per element of `tensor` that fails its check, else 0. */
   failed?: Uint8Array | null;
+  /** For a mask: what its 1s and 0s mean (masked and passed unless said). */
+  maskWords?: MaskWords;
+  /** A parameter, its gradient or its check error: a 4-D one is a bank of filters, drawn one filter to a group. */
+  filters?: boolean;
+}
+
+/** A drawn tensor: a matrix heatmap, or a grid of images for a 4-D one (see tensor-grid). */
+export interface TensorView {
+  readonly element: HTMLElement;
+  /** Redraws at `zoom` (1 = fit). */
+  setZoom(zoom: number): void;
+  /** Puts the cursor on element (row, col) of the tensor's 2-D view and scrolls to it, with its tooltip when `tooltip`; false when there is no such element drawn. */
+  selectCell(row: number, col: number, tooltip?: boolean): boolean;
+  /** Only puts the cursor there; false when there is no such element drawn. */
+  markCell(row: number, col: number): boolean;
+  /** Hides the tooltip if this view shows it; the cursor stays. */
+  clearTooltip(): void;
+  /** Hides the cursor, and the tooltip if this view shows it. */
+  clearCursor(): void;
 }
 
 /** Largest cell edge (CSS px) at zoom 1. */
@@ -25,30 +46,18 @@ const MAX_CELL_PX = 24;
 /** Cells are at most this many times wider than tall, or the reverse. */
 const MAX_ASPECT = 8;
 
-const KIND_TEXT: Record<ScaleKind, string> = {
-  sequential: 'sequential colour scale (viridis)',
-  diverging: 'diverging colour scale centred on 0 (red positive, blue negative, 0 in the background colour)',
-  mask: 'two colours (masked, passed)',
-  error: 'logarithmic colour scale, zero at the low end, failing elements in orange and the others in grey',
-  log: 'logarithmic colour scale (inferno), zero at the low end',
-};
-
-/** What the legend calls the error scale's ramps, and what they hold. */
-const ERROR_RAMPS: { table: TableKind; label: string; title: string }[] = [
-  { table: 'error-ok', label: 'ok', title: 'within the tolerance |a − n| ≤ atol + rtol·|n|, or a non-differentiable point' },
-  { table: 'error-fail', label: 'fail', title: 'outside the tolerance |a − n| ≤ atol + rtol·|n|' },
-];
-
 /** How large a zoom-1 heatmap is drawn, for the width the view has. */
 export interface HeatmapFit {
   /** Canvas width and height (CSS px) a zoom-1 heatmap aims to fill. */
   width: number;
   /** Cells per axis drawn at zoom 1 (each at least 1 px) before max-|·| pooling sets in; zoom scales it. */
   maxCells: number;
+  /** Width a grid of images (a 4-D tensor) aims to fill; `width` when absent. */
+  gridWidth?: number;
 }
 
 /** The panel's fit: about 320 px, and up to 400 one-pixel cells per axis since the panel is wide. */
-export const PANEL_FIT: HeatmapFit = { width: 320, maxCells: 400 };
+export const PANEL_FIT: HeatmapFit = { width: 320, maxCells: 400, gridWidth: 440 };
 
 /** The panel's gradient-check heatmaps: smaller, so that both fit beside the worst elements; zoom undoes the pooling. */
 export const CHECK_FIT: HeatmapFit = { width: 240, maxCells: 240 };
@@ -118,31 +127,6 @@ export class Tooltip {
   }
 }
 
-/** The theme's colours for the scales, read when drawing, so a theme change redraws in the new ones. */
-function readTheme(): HeatmapTheme {
-  return { background: themeColor('--bl-heatmap-zero', '#ffffff'), foreground: themeColor('--vscode-foreground', '#3b3b3b') };
-}
-
-/** Reads a theme colour from a CSS custom property (resolved through the canvas, so any CSS colour works). */
-function themeColor(property: string, fallback: string): Rgb {
-  const raw = getComputedStyle(document.body).getPropertyValue(property).trim();
-  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
-  if (!ctx) return [128, 128, 128];
-  ctx.fillStyle = fallback;
-  if (raw) ctx.fillStyle = raw;
-  ctx.fillRect(0, 0, 1, 1);
-  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
-  return [r, g, b];
-}
-
-/** Float64 view of a wire tensor, or null when its buffer is missing or the wrong size. */
-function valuesOf(t: WireTensor): Float64Array | null {
-  const bytes = bytesOf(t.buffer);
-  const count = t.shape.reduce((a, d) => a * d, 1);
-  if (!bytes || bytes.byteLength !== count * 8) return null;
-  return bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float64Array(bytes.slice().buffer);
-}
-
 /** The grid a tensor's preview holds (see WirePreview), or null when it has none or it does not fit the shape. */
 function previewOf(t: WireTensor): Grid | null {
   const p = t.preview;
@@ -162,29 +146,100 @@ function previewDomain(kind: ScaleKind, t: WireTensor, preview: Grid): Domain {
   return kind === 'mask' || kind === 'log' || kind === 'error' || min === null || max === null ? domainOf(kind, preview.values) : domainOf(kind, Float64Array.of(min, max));
 }
 
-/** "all 0", "constant -0.5": what a constant tensor's legend says instead of a scale. */
-function constantText(value: number): string {
-  return value === 0 ? 'all 0' : `constant ${fmt(value)}`;
+/** What a matrix heatmap and a grid of images share: the card, its canvas and cell cursor, the note, the legend and the tooltip. `At` names an element drawn. */
+export abstract class TensorCard<At> implements TensorView {
+  readonly element: HTMLElement;
+  protected readonly canvas = h('canvas', { class: 'hm-canvas', tabindex: 0, role: 'img' });
+  protected readonly cursor = h('div', { class: 'hm-cursor', hidden: true });
+  protected readonly note = h('div', { class: 'hm-note' });
+  protected readonly legend = h('div', { class: 'legend' });
+  /** The scrolling box around the canvas; a card puts its own controls before it. */
+  protected readonly scroll: HTMLElement;
+  protected readonly tooltip: Tooltip;
+  protected readonly onPick: HeatmapOptions['onPick'];
+
+  constructor(
+    protected readonly spec: HeatmapSpec,
+    options: HeatmapOptions,
+    /** The header's shape text, and what an element is called in the hint. */
+    card: { shape: string; element: 'cell' | 'pixel'; className?: string },
+  ) {
+    this.tooltip = options.tooltip;
+    this.onPick = options.onPick;
+    const header = h('figcaption', { class: 'hm-header' }, h('span', { class: 'hm-title' }, spec.title), h('span', { class: 'hm-shape' }, card.shape));
+    this.scroll = h('div', { class: 'hm-scroll' }, h('div', { class: 'hm-stage' }, this.canvas, this.cursor));
+    const hint = this.onPick ? h('div', { class: 'hm-hint' }, `Click a ${card.element} to reveal its line in the spec.`) : null;
+    this.element = h('figure', { class: card.className ? `hm-card ${card.className}` : 'hm-card' }, header, this.scroll, this.note, this.legend, hint);
+    this.canvas.classList.toggle('pickable', this.onPick !== undefined);
+    const { canvas } = this;
+    canvas.addEventListener('mousemove', (e) => {
+      const at = this.hit(e.clientX, e.clientY);
+      if (at) this.show(at, { x: e.clientX, y: e.clientY });
+      else this.leave();
+    });
+    canvas.addEventListener('mouseleave', () => this.leave());
+    canvas.addEventListener('blur', () => this.leave());
+    canvas.addEventListener('keydown', (e) => this.key(e));
+    canvas.addEventListener('click', (e) => {
+      const at = this.hit(e.clientX, e.clientY);
+      if (at) this.pick(at);
+    });
+    canvas.addEventListener(
+      'wheel',
+      (e) => {
+        if (!e.ctrlKey) return;
+        e.preventDefault();
+        options.onZoom(e.deltaY < 0 ? 1 : -1);
+      },
+      { passive: false },
+    );
+  }
+
+  abstract setZoom(zoom: number): void;
+  abstract selectCell(row: number, col: number, tooltip?: boolean): boolean;
+  abstract markCell(row: number, col: number): boolean;
+  /** The element under a client point, if any. */
+  protected abstract hit(clientX: number, clientY: number): At | null;
+  /** Puts the cursor on `at` with its tooltip: at the pointer `point`, or (null) beside the cursor. */
+  protected abstract show(at: At, point: { x: number; y: number } | null): void;
+  protected abstract key(e: KeyboardEvent): void;
+  /** Reports the element to the view (onPick). */
+  protected abstract pick(at: At): void;
+
+  clearTooltip(): void {
+    if (!this.canvas.hasAttribute('aria-describedby')) return;
+    this.tooltip.hide();
+    this.canvas.removeAttribute('aria-describedby');
+  }
+
+  clearCursor(): void {
+    this.clearTooltip();
+    this.cursor.hidden = true;
+  }
+
+  protected leave(): void {
+    this.tooltip.hide();
+    this.cursor.hidden = true;
+    this.canvas.removeAttribute('aria-describedby');
+  }
+
+  /** Shows `lines` at the pointer `point`, or (null) beside the cursor, and names the tooltip as the canvas's description. */
+  protected showTooltip(lines: string[], point: { x: number; y: number } | null): void {
+    if (point) this.tooltip.show(lines, point.x, point.y);
+    else this.tooltip.showAt(lines, this.cursor);
+    this.canvas.setAttribute('aria-describedby', this.tooltip.element.id);
+  }
 }
 
 /** A heatmap card. `setZoom` redraws it at another zoom without rebuilding the card. */
-export class HeatmapView {
-  readonly element: HTMLElement;
-  private readonly canvas = h('canvas', { class: 'hm-canvas', tabindex: 0, role: 'img' });
-  private readonly cursor = h('div', { class: 'hm-cursor', hidden: true });
-  private readonly note = h('div', { class: 'hm-note' });
-  private readonly legend = h('div', { class: 'legend' });
+export class HeatmapView extends TensorCard<{ r: number; c: number }> {
   private readonly data: Float64Array | null;
-  /** The scale drawn: the spec's, or diverging for a signed tensor. */
-  private readonly kind: ScaleKind;
-  /** The value of a constant tensor, or null. */
-  private readonly constant: number | null;
+  private readonly scale: TensorScale;
   /** For the error scale: the failing flags as values to pool like the tensor's (a block fails when any element in it does). */
   private readonly failed: Float64Array | null;
   private failedGrid: Grid | null = null;
   /** What the engine sent instead of the values of a big tensor. */
   private readonly preview: Grid | null;
-  private readonly domain: Domain;
   private readonly rows: number;
   private readonly cols: number;
   private readonly fitW: number;
@@ -193,25 +248,21 @@ export class HeatmapView {
   private cellW = 1;
   private cellH = 1;
   private cursorAt: { r: number; c: number } | null = null;
-  private readonly tooltip: Tooltip;
   private readonly maxCells: number;
-  private readonly onPick: ((row: number, col: number) => void) | undefined;
 
-  constructor(
-    private readonly spec: HeatmapSpec,
-    options: HeatmapOptions,
-  ) {
+  constructor(spec: HeatmapSpec, options: HeatmapOptions) {
+    const { rows, cols } = matrixShape(spec.tensor.shape);
+    const shapeText = fmtShape(spec.tensor.shape);
+    super(spec, options, { shape: spec.tensor.shape.length === 2 ? shapeText : `${shapeText} (shown as ${rows}×${cols})`, element: 'cell' });
     const { fit } = options;
-    this.tooltip = options.tooltip;
-    this.onPick = options.onPick;
+    this.rows = rows;
+    this.cols = cols;
     this.maxCells = fit.maxCells;
-    this.data = valuesOf(spec.tensor);
+    this.data = tensorValues(spec.tensor);
     this.preview = this.data ? null : previewOf(spec.tensor);
-    this.kind = scaleFor(spec.kind, spec.tensor.stats);
-    this.constant = this.kind === 'mask' ? null : constantOf(spec.tensor.stats);
-    this.failed = this.kind === 'error' && this.data && spec.failed?.length === this.data.length ? Float64Array.from(spec.failed) : null;
-    this.domain = this.data ? domainOf(this.kind, this.data) : this.preview ? previewDomain(this.kind, spec.tensor, this.preview) : { lo: 0, hi: 0 };
-    ({ rows: this.rows, cols: this.cols } = matrixShape(spec.tensor.shape));
+    const { data, preview } = this;
+    this.scale = new TensorScale(spec.kind, spec.tensor, (kind) => (data ? domainOf(kind, data) : preview ? previewDomain(kind, spec.tensor, preview) : { lo: 0, hi: 0 }), spec.maskWords);
+    this.failed = this.scale.kind === 'error' && data && spec.failed?.length === data.length ? Float64Array.from(spec.failed) : null;
     // Cell size at zoom 1 is chosen once so that zooming scales the whole picture evenly.
     const g1 = { rows: Math.ceil(this.rows / Math.ceil(this.rows / fit.maxCells)), cols: Math.ceil(this.cols / Math.ceil(this.cols / fit.maxCells)) };
     let cw = Math.min(MAX_CELL_PX, Math.max(1, Math.floor(fit.width / g1.cols)));
@@ -221,35 +272,6 @@ export class HeatmapView {
     this.fitW = cw * g1.cols;
     this.fitH = ch * g1.rows;
 
-    const shapeText = fmtShape(spec.tensor.shape);
-    const header = h(
-      'figcaption',
-      { class: 'hm-header' },
-      h('span', { class: 'hm-title' }, spec.title),
-      h('span', { class: 'hm-shape' }, spec.tensor.shape.length === 2 ? shapeText : `${shapeText} (shown as ${this.rows}×${this.cols})`),
-    );
-    const stage = h('div', { class: 'hm-stage' }, this.canvas, this.cursor);
-    const hint = this.onPick ? h('div', { class: 'hm-hint' }, 'Click a cell to reveal its line in the spec.') : null;
-    this.element = h('figure', { class: 'hm-card' }, header, h('div', { class: 'hm-scroll' }, stage), this.note, this.legend, hint);
-    this.canvas.classList.toggle('pickable', this.onPick !== undefined);
-
-    this.canvas.addEventListener('mousemove', (e) => this.hover(e));
-    this.canvas.addEventListener('mouseleave', () => this.leave());
-    this.canvas.addEventListener('blur', () => this.leave());
-    this.canvas.addEventListener('keydown', (e) => this.key(e));
-    this.canvas.addEventListener('click', (e) => {
-      const at = this.cellAt(e.clientX, e.clientY);
-      if (at) this.pick(at);
-    });
-    this.canvas.addEventListener(
-      'wheel',
-      (e) => {
-        if (!e.ctrlKey) return;
-        e.preventDefault();
-        options.onZoom(e.deltaY < 0 ? 1 : -1);
-      },
-      { passive: false },
-    );
     this.setZoom(options.zoom);
   }
 
@@ -270,7 +292,7 @@ export class HeatmapView {
     this.cellH = Math.max(1, Math.round((this.fitH * zoom) / grid.rows));
     const theme = readTheme();
     this.draw(grid, theme);
-    this.legend.replaceChildren(...this.legendItems(theme).filter((e) => e !== null));
+    this.legend.replaceChildren(...this.scale.legend(theme, this.failed?.some((f) => f !== 0) ?? false));
 
     const pooled = grid.rowFactor > 1 || grid.colFactor > 1;
     const matrix = `${this.rows}×${this.cols}`;
@@ -282,8 +304,7 @@ export class HeatmapView {
       'aria-label',
       `${spec.title} of layer ${spec.layer}, ${fmtShape(spec.tensor.shape)} heatmap` +
         (pooled ? `, downsampled to ${grid.rows}×${grid.cols} by max-|·| pooling` : '') +
-        (this.constant !== null ? `, ${constantText(this.constant)}` : `, ${KIND_TEXT[this.kind]}`) +
-        (this.kind === 'mask' || this.constant !== null ? '' : `, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`) +
+        `, ${this.scale.describe()}` +
         '. Arrow keys move between cells; plus and minus zoom.' +
         (this.onPick ? ' Click a cell, or press Enter on it, to reveal its line in the spec.' : ''),
     );
@@ -291,32 +312,9 @@ export class HeatmapView {
     this.cursor.hidden = true;
   }
 
-  /** The colour of cell i of the grid drawn, whose value is v. */
-  private colorOf(theme: HeatmapTheme): (v: number, i: number) => Rgb {
-    const { kind } = this;
-    if (kind === 'mask') {
-      const masked = themeColor('--bl-mask-masked', '#d18616');
-      const passed = themeColor('--bl-mask-passed', '#3794ff');
-      return (v) => (Number.isNaN(v) ? NAN_RGB : v !== 0 ? masked : passed);
-    }
-    // All zeros are nothing to see: the background, whatever the scale.
-    if (this.constant === 0) return (v) => (Number.isNaN(v) ? NAN_RGB : theme.background);
-    const entry = (lut: Uint8ClampedArray, v: number): Rgb => {
-      const i = lutIndex(kind, this.domain, v) * 3;
-      return [lut[i], lut[i + 1], lut[i + 2]];
-    };
-    if (kind === 'error') {
-      const ok = lutOf('error-ok', theme);
-      const fail = lutOf('error-fail', theme);
-      const failed = this.failedGrid?.values;
-      return (v, i) => (Number.isNaN(v) ? NAN_RGB : entry(failed?.[i] ? fail : ok, v));
-    }
-    const lut = lutOf(kind, theme);
-    return (v) => (Number.isNaN(v) ? NAN_RGB : entry(lut, v));
-  }
-
   private draw(grid: Grid, theme: HeatmapTheme): void {
-    const color = this.colorOf(theme);
+    const failed = this.failedGrid?.values;
+    const color = this.scale.colorOf(theme, failed && ((i) => failed[i] !== 0));
     const image = new ImageData(grid.cols, grid.rows);
     for (let i = 0; i < grid.values.length; i++) {
       const [r, g, b] = color(grid.values[i], i);
@@ -334,59 +332,7 @@ export class HeatmapView {
     ctx.drawImage(small, 0, 0, this.canvas.width, this.canvas.height);
   }
 
-  /** A legend bar of `table`, low end on the left (the diverging table runs from + to −, so it is flipped to put − on the left). */
-  private bar(table: TableKind, theme: HeatmapTheme): HTMLCanvasElement {
-    const bar = h('canvas', { class: 'legend-bar', width: 256, height: 1, 'aria-hidden': 'true' });
-    const ctx = bar.getContext('2d');
-    if (!ctx) return bar;
-    const image = new ImageData(256, 1);
-    const lut = lutOf(table, theme);
-    for (let x = 0; x < 256; x++) {
-      const i = (table === 'diverging' ? 255 - x : x) * 3;
-      image.data.set([lut[i], lut[i + 1], lut[i + 2], 255], x * 4);
-    }
-    ctx.putImageData(image, 0, 0);
-    return bar;
-  }
-
-  private legendItems(theme: HeatmapTheme): (HTMLElement | null)[] {
-    const { kind } = this;
-    const hasNaN = this.spec.tensor.stats.nan > 0;
-    const nan = hasNaN ? h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-nan' }), 'NaN') : null;
-    if (kind === 'mask') {
-      return [
-        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-passed' }), 'passed (0)'),
-        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-masked' }), 'masked (1)'),
-        nan,
-      ];
-    }
-    if (this.constant !== null) {
-      const swatch = h('span', { class: 'swatch' });
-      const [r, g, b] = this.colorOf(theme)(this.constant, 0);
-      swatch.style.background = `rgb(${r}, ${g}, ${b})`;
-      return [h('span', { class: 'legend-item legend-constant', title: fmtFull(this.constant) }, swatch, constantText(this.constant))];
-    }
-    const { lo, hi } = this.domain;
-    // On the log scales zeros have no place of their own: they share the low end.
-    const zeros = (kind === 'log' || kind === 'error') && this.spec.tensor.stats.zeros > 0;
-    const ends = h(
-      'div',
-      { class: 'legend-ends' },
-      h('span', { title: zeros ? `0, and ${fmtFull(lo)} and below` : fmtFull(lo) }, zeros ? `≤${fmt(lo)}` : fmt(lo)),
-      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' || kind === 'error' ? h('span', { class: 'legend-mid' }, 'log scale') : null,
-      h('span', { title: fmtFull(hi) }, fmt(hi)),
-    );
-    if (kind === 'error') {
-      // One bar per ramp, the failing one only when something fails; both span the same ends.
-      const fails = this.failed?.some((f) => f !== 0) ?? false;
-      const ramps = ERROR_RAMPS.filter((r) => r.table === 'error-ok' || fails);
-      const rows = ramps.map((r) => h('div', { class: 'legend-ramp', title: r.title }, this.bar(r.table, theme), h('span', { class: 'legend-ramp-label' }, r.label)));
-      return [h('div', { class: 'legend-scale legend-error' }, ...rows, ends), nan];
-    }
-    return [h('div', { class: 'legend-scale' }, this.bar(kind, theme), ends), nan];
-  }
-
-  private cellAt(clientX: number, clientY: number): { r: number; c: number } | null {
+  protected hit(clientX: number, clientY: number): { r: number; c: number } | null {
     if (!this.grid) return null;
     const rect = this.canvas.getBoundingClientRect();
     const c = Math.floor(((clientX - rect.left) / rect.width) * this.grid.cols);
@@ -394,19 +340,7 @@ export class HeatmapView {
     return r >= 0 && c >= 0 && r < this.grid.rows && c < this.grid.cols ? { r, c } : null;
   }
 
-  private hover(e: MouseEvent): void {
-    const at = this.cellAt(e.clientX, e.clientY);
-    if (!at) return this.leave();
-    this.showCell(at, { x: e.clientX, y: e.clientY });
-  }
-
-  private leave(): void {
-    this.tooltip.hide();
-    this.cursor.hidden = true;
-    this.canvas.removeAttribute('aria-describedby');
-  }
-
-  private key(e: KeyboardEvent): void {
+  protected key(e: KeyboardEvent): void {
     const grid = this.grid;
     if (!grid) return;
     const move: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
@@ -431,15 +365,20 @@ export class HeatmapView {
    * False when the element is outside the tensor or there is nothing drawn.
    */
   selectCell(row: number, col: number, tooltip = true): boolean {
-    const at = this.markCell(row, col);
+    const at = this.cellOf(row, col);
     if (!at || !this.grid) return false;
     this.cursor.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     if (tooltip) this.showCell(at, null, row * this.grid.srcCols + col);
     return true;
   }
 
-  /** Only puts the cell cursor on source element (row, col), as selectCell does; returns the cell, or null. */
-  markCell(row: number, col: number): { r: number; c: number } | null {
+  /** Only puts the cell cursor on source element (row, col), as selectCell does. */
+  markCell(row: number, col: number): boolean {
+    return this.cellOf(row, col) !== null;
+  }
+
+  /** Puts the cell cursor on the cell that shows source element (row, col); returns the cell, or null. */
+  private cellOf(row: number, col: number): { r: number; c: number } | null {
     const grid = this.grid;
     if (!grid || !(row >= 0 && row < grid.srcRows && col >= 0 && col < grid.srcCols)) return null;
     const at = { r: Math.floor(row / grid.rowFactor), c: Math.floor(col / grid.colFactor) };
@@ -447,21 +386,8 @@ export class HeatmapView {
     return at;
   }
 
-  /** Hides the tooltip if this heatmap shows it; the cell cursor stays. */
-  clearTooltip(): void {
-    if (!this.canvas.hasAttribute('aria-describedby')) return;
-    this.tooltip.hide();
-    this.canvas.removeAttribute('aria-describedby');
-  }
-
-  /** Hides the cell cursor, and the tooltip if this heatmap shows it. */
-  clearCursor(): void {
-    this.clearTooltip();
-    this.cursor.hidden = true;
-  }
-
   /** Reports the source element a cell shows: for a pooled block, its extreme (or NaN) element. */
-  private pick(at: { r: number; c: number }): void {
+  protected pick(at: { r: number; c: number }): void {
     const grid = this.grid;
     if (!grid || !this.onPick) return;
     const src = grid.sourceIndex[at.r * grid.cols + at.c];
@@ -477,20 +403,21 @@ export class HeatmapView {
     this.cursor.style.height = `${this.cellH}px`;
   }
 
-  /** Shows cell `at` with its tooltip: at the pointer `point`, or (null) beside the cell. `selected` is a source element to name too. */
+  protected show(at: { r: number; c: number }, point: { x: number; y: number } | null): void {
+    this.showCell(at, point);
+  }
+
+  /** Shows cell `at` with its tooltip; `selected` is a source element to name too. */
   private showCell(at: { r: number; c: number }, point: { x: number; y: number } | null, selected?: number): void {
     const grid = this.grid;
     if (!grid) return;
     this.placeCursor(at);
-    const lines = this.describe(grid, at.r, at.c, selected);
-    if (point) this.tooltip.show(lines, point.x, point.y);
-    else this.tooltip.showAt(lines, this.cursor);
-    this.canvas.setAttribute('aria-describedby', this.tooltip.element.id);
+    this.showTooltip(this.describe(grid, at.r, at.c, selected), point);
   }
 
   private describe(grid: Grid, r: number, c: number, selected?: number): string[] {
     const v = grid.values[r * grid.cols + c];
-    const valueText = (x: number): string => (this.spec.kind === 'mask' && !Number.isNaN(x) ? `${fmtFull(x)} (${x !== 0 ? 'masked' : 'passed'})` : fmtFull(x));
+    const valueText = (x: number): string => this.scale.valueText(x);
     const head = `${this.spec.title} · ${this.spec.layer}`;
     if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, `value ${valueText(v)}`];
     const b = cellBlock(grid, r, c);

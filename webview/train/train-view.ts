@@ -6,7 +6,8 @@ import { fmtCount } from '../../src/format';
 import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
 import { TrainCharts, flowLegend } from '../shared/charts';
 import { h } from '../shared/dom';
-import { HeatmapView, PANEL_FIT, Tooltip } from '../shared/heatmap';
+import { PANEL_FIT, Tooltip, type TensorView } from '../shared/heatmap';
+import { tensorView } from '../shared/tensor-grid';
 import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../shared/state';
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
 import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
@@ -108,7 +109,7 @@ class TrainView {
   private readonly heatmapTitle = h('h3', { class: 'snapshot-title' });
   private readonly heatmapGrid = h('div', { class: 'heatmaps' });
   private readonly zoom: ZoomControl;
-  private heatmaps: HeatmapView[] = [];
+  private heatmaps: TensorView[] = [];
   private shown: Shown | null = null;
   /** Step the scrubber asks for; null for none. */
   private wanted: number | null = null;
@@ -439,7 +440,7 @@ class TrainView {
       return;
     }
     this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
-    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => new HeatmapView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
+    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => tensorView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
     this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();

@@ -1,0 +1,323 @@
+// A 4-D tensor [N, C, H, W] as a grid of small images: one group per sample (per filter for W and
+// dW, as the book's visualize_filter draws them), its C channels side by side, all on one colour
+// scale. A page holds at most TILE_BUDGET images, so each pixel stays at least MIN_PIXEL px wide.
+import { HeatmapView, TensorCard, type HeatmapOptions, type HeatmapSpec, type TensorView } from './heatmap';
+import { domainOf } from './colormap';
+import { h } from './dom';
+import { readTheme, TensorScale } from './scale';
+import { tensorValues } from './wire-buffer';
+import { fmtCount, fmtShape } from '../../src/format';
+
+/** Images on one page. */
+const TILE_BUDGET = 64;
+/** An image's longer side (CSS px) at zoom 1, unless that would make its pixels smaller than MIN_PIXEL. */
+const TILE_PX = 48;
+const MIN_PIXEL = 2;
+/** Between the channels of a group, and between groups. */
+const GAP = 2;
+const GROUP_GAP = 8;
+
+/** A matrix heatmap, or a grid of images for a 4-D tensor. */
+export function tensorView(spec: HeatmapSpec, options: HeatmapOptions): TensorView {
+  return spec.tensor.shape.length === 4 ? new TensorGridView(spec, options) : new HeatmapView(spec, options);
+}
+
+/** An element of the tensor: group (sample or filter), channel, row, column. */
+interface At {
+  n: number;
+  c: number;
+  y: number;
+  x: number;
+}
+
+/** Where images go on the canvas, for one zoom. */
+interface Layout {
+  /** CSS px per tensor pixel. */
+  px: number;
+  /** Channels per line of a group. */
+  groupCols: number;
+  /** Lines of a group. */
+  groupRows: number;
+  /** Groups per line of the grid. */
+  perLine: number;
+  groupW: number;
+  groupH: number;
+  width: number;
+  height: number;
+}
+
+export class TensorGridView extends TensorCard<At> {
+  private readonly pageText = h('span', { class: 'grid-page', 'aria-live': 'polite' });
+  private readonly prev = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Previous page (Page Up)', title: 'Previous page (Page Up)' }, '‹');
+  private readonly next = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Next page (Page Down)', title: 'Next page (Page Down)' }, '›');
+  private readonly jump = h('input', { class: 'grid-jump', type: 'number', min: 0, step: 1 });
+  private readonly data: Float64Array | null;
+  private readonly scale: TensorScale;
+  private readonly failed: Uint8Array | null;
+  /** Axis sizes; `n` counts the groups sent, which for a big batch is fewer than the shape's. */
+  private readonly dims: { n: number; c: number; h: number; w: number };
+  private readonly perPage: number;
+  /** "sample" or "filter". */
+  private readonly group: string;
+  private readonly axes: string;
+  private readonly width: number;
+  private page = 0;
+  private zoom = 1;
+  private layout: Layout | null = null;
+  private cursorAt: At | null = null;
+
+  constructor(spec: HeatmapSpec, options: HeatmapOptions) {
+    super(spec, options, { shape: fmtShape(spec.tensor.shape), element: 'pixel', className: 'hm-grid' });
+    const { tensor } = spec;
+    const [total, c, hh, w] = tensor.shape;
+    this.width = options.fit.gridWidth ?? options.fit.width;
+    this.data = tensorValues(tensor);
+    this.dims = { n: this.data ? (tensor.samples ?? total) : 0, c, h: hh, w };
+    this.perPage = Math.max(1, Math.floor(TILE_BUDGET / Math.max(1, c)));
+    this.group = spec.filters ? 'filter' : 'sample';
+    this.axes = spec.filters ? '[f, c, h, w]' : '[n, c, h, w]';
+    const data = this.data;
+    this.scale = new TensorScale(spec.kind, tensor, (kind) => (data ? domainOf(kind, data) : { lo: 0, hi: 0 }), spec.maskWords);
+    this.failed = this.scale.kind === 'error' && data && spec.failed?.length === data.length ? spec.failed : null;
+
+    this.prev.addEventListener('click', () => this.goTo(this.page - 1));
+    this.next.addEventListener('click', () => this.goTo(this.page + 1));
+    this.jump.max = String(Math.max(0, this.dims.n - 1));
+    this.jump.setAttribute('aria-label', `Go to ${this.group}`);
+    this.jump.addEventListener('change', () => {
+      const n = Number(this.jump.value);
+      if (Number.isInteger(n) && n >= 0 && n < this.dims.n) this.goTo(Math.floor(n / this.perPage));
+    });
+    const pager = h('div', { class: 'grid-pager', role: 'group', 'aria-label': `${spec.title} pages` }, this.prev, this.pageText, this.next, h('label', { class: 'grid-jump-label' }, `${this.group} `, this.jump));
+    pager.hidden = this.pages() <= 1;
+    this.scroll.before(pager);
+    this.setZoom(options.zoom);
+  }
+
+  setZoom(zoom: number): void {
+    this.zoom = zoom;
+    this.render();
+  }
+
+  /** (row, col) address the tensor's 2-D view [N, C·H·W], as the host and the gradient check do. */
+  selectCell(row: number, col: number, tooltip = true): boolean {
+    const at = this.fromCell(row, col);
+    if (!at) return false;
+    this.placeCursor(at);
+    this.cursor.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (tooltip) this.show(at, null);
+    return true;
+  }
+
+  markCell(row: number, col: number): boolean {
+    const at = this.fromCell(row, col);
+    if (at) this.placeCursor(at);
+    return at !== null;
+  }
+
+  private pages(): number {
+    return Math.max(1, Math.ceil(this.dims.n / this.perPage));
+  }
+
+  private goTo(page: number): void {
+    const to = Math.min(this.pages() - 1, Math.max(0, page));
+    if (to === this.page) return;
+    this.page = to;
+    this.clearCursor();
+    this.cursorAt = null;
+    this.render();
+  }
+
+  /** The element (row, col) of the 2-D view stands for, on its page (turned to); null when it is outside what was sent. */
+  private fromCell(row: number, col: number): At | null {
+    const { n, c, h: hh, w } = this.dims;
+    const area = hh * w;
+    if (!(Number.isInteger(row) && Number.isInteger(col) && row >= 0 && row < n && col >= 0 && col < c * area)) return null;
+    const at = { n: row, c: Math.floor(col / area), y: Math.floor((col % area) / w), x: col % w };
+    const page = Math.floor(row / this.perPage);
+    if (page !== this.page) {
+      this.page = page;
+      this.render();
+    }
+    return at;
+  }
+
+  private layoutFor(zoom: number): Layout {
+    const { c, h: hh, w } = this.dims;
+    const base = Math.max(MIN_PIXEL, Math.floor(TILE_PX / Math.max(hh, w)));
+    const px = Math.max(1, Math.round(base * zoom));
+    const tileW = w * px;
+    const tilesPerLine = Math.max(1, Math.floor((this.width + GAP) / (tileW + GAP)));
+    const groupCols = Math.min(c, tilesPerLine);
+    const groupRows = Math.ceil(c / groupCols);
+    const groupW = groupCols * (tileW + GAP) - GAP;
+    const groupH = groupRows * (hh * px + GAP) - GAP;
+    const shown = this.shownCount();
+    const perLine = Math.max(1, Math.min(shown, Math.floor((this.width + GROUP_GAP) / (groupW + GROUP_GAP))));
+    const lines = Math.ceil(shown / perLine);
+    return { px, groupCols, groupRows, perLine, groupW, groupH, width: perLine * (groupW + GROUP_GAP) - GROUP_GAP, height: lines * (groupH + GROUP_GAP) - GROUP_GAP };
+  }
+
+  private first(): number {
+    return this.page * this.perPage;
+  }
+
+  private shownCount(): number {
+    return Math.max(0, Math.min(this.perPage, this.dims.n - this.first()));
+  }
+
+  /** Top-left corner (CSS px) of channel c of the k-th group on the page. */
+  private tileOrigin(l: Layout, k: number, c: number): { x: number; y: number } {
+    const gx = (k % l.perLine) * (l.groupW + GROUP_GAP);
+    const gy = Math.floor(k / l.perLine) * (l.groupH + GROUP_GAP);
+    return { x: gx + (c % l.groupCols) * (this.dims.w * l.px + GAP), y: gy + Math.floor(c / l.groupCols) * (this.dims.h * l.px + GAP) };
+  }
+
+  private render(): void {
+    const { spec, data, dims } = this;
+    const shape = fmtShape(spec.tensor.shape);
+    if (!data || dims.n === 0) {
+      this.note.textContent = 'No tensor data (buffer missing or the wrong size).';
+      this.canvas.width = this.canvas.height = 0;
+      this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
+      return;
+    }
+    const l = (this.layout = this.layoutFor(this.zoom));
+    const theme = readTheme();
+    const failed = this.failed;
+    const color = this.scale.colorOf(theme, failed ? (i) => failed[i] !== 0 : undefined);
+    const image = new ImageData(l.width, l.height);
+    const area = dims.h * dims.w;
+    const first = this.first();
+    for (let k = 0; k < this.shownCount(); k++) {
+      for (let c = 0; c < dims.c; c++) {
+        const o = this.tileOrigin(l, k, c);
+        const base = ((first + k) * dims.c + c) * area;
+        for (let y = 0; y < dims.h; y++) {
+          for (let x = 0; x < dims.w; x++) {
+            const i = base + y * dims.w + x;
+            const [r, g, b] = color(data[i], i);
+            for (let dy = 0; dy < l.px; dy++) {
+              let p = ((o.y + y * l.px + dy) * l.width + o.x + x * l.px) * 4;
+              for (let dx = 0; dx < l.px; dx++, p += 4) {
+                image.data[p] = r;
+                image.data[p + 1] = g;
+                image.data[p + 2] = b;
+                image.data[p + 3] = 255;
+              }
+            }
+          }
+        }
+      }
+    }
+    this.canvas.width = l.width;
+    this.canvas.height = l.height;
+    this.canvas.getContext('2d')?.putImageData(image, 0, 0);
+    this.legend.replaceChildren(...this.scale.legend(theme, failed?.some((f) => f !== 0) ?? false));
+
+    const last = first + this.shownCount() - 1;
+    const range = `${this.group}s ${first === last ? first : `${first}–${last}`} of ${fmtCount(dims.n)}`;
+    this.pageText.textContent = range;
+    this.prev.disabled = this.page === 0;
+    this.next.disabled = this.page >= this.pages() - 1;
+    const total = spec.tensor.shape[0];
+    this.note.textContent = dims.n < total ? `The first ${fmtCount(dims.n)} of ${fmtCount(total)} ${this.group}s were sent: the rest would make the message too big to draw quickly.` : '';
+    this.note.hidden = this.note.textContent === '';
+    this.canvas.setAttribute(
+      'aria-label',
+      `${spec.title} of layer ${spec.layer}, ${shape}, drawn as ${dims.c === 1 ? 'one image' : `${dims.c} channel images side by side`} per ${this.group}, ${range}, ${this.scale.describe()}. ` +
+        'Arrow keys move between pixels, Page Up and Page Down between pages; plus and minus zoom.' +
+        (this.onPick ? ' Press Enter on a pixel to reveal its line in the spec.' : ''),
+    );
+    if (this.cursorAt && this.onPage(this.cursorAt)) this.placeCursor(this.cursorAt);
+    else this.cursor.hidden = true;
+  }
+
+  private onPage(at: At): boolean {
+    return at.n >= this.first() && at.n < this.first() + this.shownCount();
+  }
+
+  protected hit(clientX: number, clientY: number): At | null {
+    const l = this.layout;
+    if (!l) return null;
+    const rect = this.canvas.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) return null;
+    const px = ((clientX - rect.left) / rect.width) * l.width;
+    const py = ((clientY - rect.top) / rect.height) * l.height;
+    const col = Math.floor(px / (l.groupW + GROUP_GAP));
+    const line = Math.floor(py / (l.groupH + GROUP_GAP));
+    const k = line * l.perLine + col;
+    if (col < 0 || col >= l.perLine || line < 0 || k >= this.shownCount()) return null;
+    const lx = px - col * (l.groupW + GROUP_GAP);
+    const ly = py - line * (l.groupH + GROUP_GAP);
+    const tileW = this.dims.w * l.px;
+    const tileH = this.dims.h * l.px;
+    const tc = Math.floor(lx / (tileW + GAP));
+    const tr = Math.floor(ly / (tileH + GAP));
+    const ix = lx - tc * (tileW + GAP);
+    const iy = ly - tr * (tileH + GAP);
+    const c = tr * l.groupCols + tc;
+    if (tc >= l.groupCols || c >= this.dims.c || ix >= tileW || iy >= tileH) return null;
+    return { n: this.first() + k, c, y: Math.floor(iy / l.px), x: Math.floor(ix / l.px) };
+  }
+
+  protected key(e: KeyboardEvent): void {
+    if (!this.layout) return;
+    const { n, c, h: hh, w } = this.dims;
+    if (e.key === 'Escape') return this.leave();
+    if (e.key === 'PageDown' || e.key === 'PageUp') {
+      e.preventDefault();
+      const at = this.cursorAt;
+      this.goTo(this.page + (e.key === 'PageDown' ? 1 : -1));
+      if (at) this.show({ ...at, n: Math.min(n - 1, this.first() + (at.n % this.perPage)) }, null);
+      return;
+    }
+    if (e.key === 'Enter' && this.cursorAt && !this.cursor.hidden) {
+      e.preventDefault();
+      return this.pick(this.cursorAt);
+    }
+    if (!['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight'].includes(e.key)) return;
+    e.preventDefault();
+    const from = this.cursorAt && this.onPage(this.cursorAt) ? this.cursorAt : null;
+    if (!from) return this.show({ n: this.first(), c: 0, y: 0, x: 0 }, null);
+    const to = { ...from };
+    // Right past an image's last column is the next channel's first; down past its last row, the next group's first.
+    if (e.key === 'ArrowRight') {
+      if (to.x < w - 1) to.x++;
+      else if (to.c < c - 1) [to.c, to.x] = [to.c + 1, 0];
+    } else if (e.key === 'ArrowLeft') {
+      if (to.x > 0) to.x--;
+      else if (to.c > 0) [to.c, to.x] = [to.c - 1, w - 1];
+    } else if (e.key === 'ArrowDown') {
+      if (to.y < hh - 1) to.y++;
+      else if (to.n < n - 1) [to.n, to.y] = [to.n + 1, 0];
+    } else if (to.y > 0) to.y--;
+    else if (to.n > 0) [to.n, to.y] = [to.n - 1, hh - 1];
+    if (!this.onPage(to)) this.goTo(Math.floor(to.n / this.perPage));
+    this.show(to, null);
+  }
+
+  protected pick(at: At): void {
+    const { h: hh, w } = this.dims;
+    this.onPick?.(at.n, (at.c * hh + at.y) * w + at.x);
+  }
+
+  private placeCursor(at: At): void {
+    const l = this.layout;
+    if (!l || !this.onPage(at)) return;
+    this.cursorAt = at;
+    const o = this.tileOrigin(l, at.n - this.first(), at.c);
+    Object.assign(this.cursor.style, { left: `${o.x + at.x * l.px}px`, top: `${o.y + at.y * l.px}px`, width: `${l.px}px`, height: `${l.px}px` });
+    this.cursor.hidden = false;
+  }
+
+  protected show(at: At, point: { x: number; y: number } | null): void {
+    const { c, h: hh, w } = this.dims;
+    this.placeCursor(at);
+    const data = this.data;
+    if (!data || this.cursor.hidden) return;
+    const v = data[((at.n * c + at.c) * hh + at.y) * w + at.x];
+    const lines = [`${this.spec.title} · ${this.spec.layer}`, `${this.axes} [${at.n}, ${at.c}, ${at.y}, ${at.x}]`, `value ${this.scale.valueText(v)}`];
+    this.showTooltip(lines, point);
+  }
+}
