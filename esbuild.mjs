@@ -1,6 +1,6 @@
 // One build for every bundle. No flag: the shipped bundles (CLI, extension and worker for node; the
 // panel, the side view and the Train panel for the browser, with the CSS they import) and the MNIST
-// file. Flags add test bundles, and may be combined:
+// file, and the Python bridge (dist/bridge.py). Flags add test bundles, and may be combined:
 //   --tests          unit tests (test/unit → out/test/unit)
 //   --webview-tests  the panel's, side view's and Train panel's browser preview and their Chromium tests (→ out/test/webview)
 //   --vscode-tests   the VS Code API suite, its runner extension and the code-server / electron launchers
@@ -34,6 +34,8 @@ const builds = [];
 const flagged = ['--tests', '--webview-tests', '--vscode-tests', '--e2e-tests', '--bench'].some((f) => args.has(f));
 if (!flagged) {
   buildMnist('dist/mnist-digits.bin'); // skipped when up to date
+  mkdirSync('dist', { recursive: true });
+  copyFileSync('src/python/bridge.py', 'dist/bridge.py'); // the Python bridge the worker starts
   builds.push({ ...node, ...shipped, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } });
   // The extension on its own, so its metafile lists only what the extension host loads (test/unit/extension-bundle.test.ts).
   builds.push({ ...node, ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [writeMetafile('dist/extension.meta.json')] });
@@ -42,6 +44,8 @@ if (!flagged) {
 }
 if (args.has('--tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/unit'), outdir: 'out/test/unit' });
+  mkdirSync('out/test/unit', { recursive: true });
+  copyFileSync('src/python/bridge.py', 'out/test/unit/bridge.py'); // beside the bundles, as in dist/
 }
 if (args.has('--webview-tests')) {
   // The preview harness that drives dist/webview/panel.js, side.js and train.js, and the node tests that load it in Chromium.
@@ -69,7 +73,9 @@ if (args.has('--e2e-tests')) {
   builds.push({ ...node, entryPoints: testsIn('test/e2e'), outdir: 'out/test/e2e', packages: 'external' });
 }
 if (args.has('--bench')) {
-  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts', activation: 'bench/activation.ts' }, outdir: 'out/bench' });
+  builds.push({ ...node, entryPoints: { bench: 'bench/bench.ts', 'train-memory': 'bench/train-memory.ts', activation: 'bench/activation.ts', python: 'bench/python.ts' }, outdir: 'out/bench' });
+  mkdirSync('out/bench', { recursive: true });
+  copyFileSync('src/python/bridge.py', 'out/bench/bridge.py');
   builds.push({ ...node, entryPoints: { latency: 'bench/latency.ts' }, outdir: 'out/bench', packages: 'external' });
 }
 

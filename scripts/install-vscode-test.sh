@@ -2,9 +2,9 @@
 # Installs what the real-VS-Code tests need, skipping whatever is already there:
 #   - Debian packages: chromium (driven by playwright-core), ripgrep (code-server's search and
 #     the offline stand-in for @vscode/ripgrep's GitHub download), libkrb5-dev (code-server's
-#     `kerberos` native module), python3 and python3-numpy (the unit tests that numpy.load reads a
-#     saved run as it is, and the numpy oracle of the convolution tests, test/unit/engine-conv-numpy.test.ts;
-#     both fail on CI without them);
+#     `kerberos` native module), python3 and python3-numpy (Python layers, in unit and e2e tests,
+#     the unit tests that numpy.load reads a saved run as it is, and the numpy oracle of the
+#     convolution tests; they fail on CI without them);
 #   - code-server@4.100.3 (VS Code 1.100.3 on Node 20) into .vscode-test/code-server/.
 # Usage: bash scripts/install-vscode-test.sh     (as root, or with the Debian packages present)
 set -euo pipefail

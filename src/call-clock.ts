@@ -26,11 +26,34 @@ export class CallClock {
   /** Date.now() when the clock was made: the origin of the times in `slots`. */
   private readonly base: Float64Array;
 
+  /** The pid of the Python process the thread talks to (0: none), which the host ends with the thread. */
+  private readonly helper: Int32Array;
+
   /** A clock over `shared` (from another thread's clock), or over new shared memory. */
-  constructor(readonly shared = new SharedArrayBuffer(24)) {
+  constructor(readonly shared = new SharedArrayBuffer(32)) {
     this.slots = new Int32Array(shared, 0, 4);
     this.base = new Float64Array(shared, 16, 1);
+    this.helper = new Int32Array(shared, 24, 1);
     if (this.base[0] === 0) this.base[0] = Date.now();
+  }
+
+  /** The thread started the helper process `pid` (its Python bridge). */
+  setHelperPid(pid: number): void {
+    Atomics.store(this.helper, 0, pid);
+  }
+
+  /**
+   * Ends the thread's helper process, if any. A thread blocked reading from a hung Python process
+   * cannot be terminated until that process is gone.
+   */
+  endHelper(): void {
+    const pid = Atomics.exchange(this.helper, 0, 0);
+    if (pid === 0) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   /** Layer `layer`'s code is called for `kind`, from now. */

@@ -159,6 +159,8 @@ export interface JobSource {
   allowCustom: boolean;
   /** The folders data files must resolve inside, symlinks followed (the workspace's, in Restricted Mode); null: anywhere. */
   confineTo: string[] | null;
+  /** The interpreter for Python layers (backprop.python.path); absent: python3 (python on Windows). */
+  python?: string;
 }
 
 /**

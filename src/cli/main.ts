@@ -16,6 +16,8 @@ import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-rec
 import { train } from '../engine/train';
 import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
+import { lazyPython, pythonNodes } from '../worker/python-io';
+import { gradientProblems } from '../spec/python-network';
 import { failOnUnhandledRejection } from '../worker/unhandled';
 import { specFix } from '../spec/fixes';
 import { Reader } from '../spec/reader';
@@ -138,10 +140,14 @@ async function specIO(specFile: string, text: string, clock: CallClock | null, c
   const folder = dirname(resolve(specFile));
   const customModule = await loadSpecModules(text, specFile, folder, (layer) => clock?.enter(layer, 'load'));
   clock?.leave();
+  // BACKPROP_PYTHON chooses the interpreter, as backprop.python.path does in the editor.
+  const python = lazyPython(folder, process.env.BACKPROP_PYTHON || undefined, clock ?? new CallClock());
   return {
     openFile: (path) => openDataFile(folder, path, confine ? [folder] : null),
     mnist: () => readFileSync(join(__dirname, 'mnist-digits.bin')),
     customModule,
+    python,
+    onCustomWarning: (problem) => console.error(formatProblem(specFile, problem)),
     onCustomCall: (layer, call) => clock?.enter(layer, call),
     onCustomReturn: () => clock?.leave(),
     memory: engineMemory(),
@@ -166,9 +172,10 @@ async function writeOut(pieces: Iterable<string>, end: string): Promise<void> {
   await flush();
 }
 
-function evaluateSpecGraph(spec: GraphSpec): GraphResult {
+function evaluateSpecGraph(spec: GraphSpec, io: SpecIO, clock: CallClock | null): GraphResult {
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
-  return evaluateGraph(inputs, spec.nodes, spec.output);
+  const python = io.python as ReturnType<typeof lazyPython>;
+  return evaluateGraph(inputs, pythonNodes(spec, python.session, clock ?? new CallClock()), spec.output);
 }
 
 /** The layer table, the findings (as `formatFindings` printed them) and the gradient check. */
@@ -326,13 +333,16 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   const io = await specIO(args.file, text, clock, args.confine);
   const loaded = loadSpec(text, args.file, io, { job: args.command });
   for (const p of loaded.problems) console.error(formatProblem(args.file, p));
-  if (!loaded.spec || loaded.problems.some((p) => p.severity === 'error')) return 2;
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  // Errors of the user's code (a layer's module failed as it loaded or first ran) are failures, not spec errors.
+  if (errors.length > 0 && errors.every((p) => p.fromCode)) return 3;
+  if (!loaded.spec || errors.length > 0) return 2;
   if (args.command === 'train') return runTraining(args, loaded, io);
 
   let report: NetworkReport | GraphReport;
   let tensors: RecordedTensor[];
   if (loaded.spec.form === 'graph') {
-    const result = evaluateSpecGraph(loaded.spec);
+    const result = evaluateSpecGraph(loaded.spec, io, clock);
     report = graphReport(loaded.spec, result);
     tensors = graphTensors(result);
   } else {
@@ -345,8 +355,13 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       // The user's code failed: point at its layer, as a spec error would.
-      console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer].typeRange, severity: 'error' }));
+      console.error(formatProblem(args.file, { message: e.message, range: spec.layers[e.layer]?.typeRange ?? spec.lossRange, severity: 'error' }));
       return 3;
+    }
+    if (loaded.net && t) {
+      clock?.enter(spec.layers.length, 'check');
+      for (const p of gradientProblems(spec, loaded.net, network, x, t)) console.error(formatProblem(args.file, p));
+      clock?.leave();
     }
     report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
     tensors = runTensors(events);
@@ -389,7 +404,14 @@ function withCustomLayers(args: Args): NetworkSpec['layers'] | null {
     return null;
   }
   const { spec } = parseSpec(text, args.file);
-  return spec?.form === 'network' && spec.layers.some((l) => l.type === 'custom') ? spec.layers : null;
+  if (spec?.form === 'graph' && spec.nodes.some((n) => n.python)) {
+    // A graph's python nodes, timed as layers are: messages name the node, on its line.
+    return spec.nodes.map((n) => ({ type: 'custom', name: n.name, named: true, range: n.range, typeRange: n.range, ...(n.python && { module: n.python.module }) }));
+  }
+  if (spec?.form !== 'network' || !(spec.layers.some((l) => l.type === 'custom') || spec.pythonLoss || spec.pythonNetwork)) return null;
+  // A python loss is timed after the layers, under its class name.
+  const loss = spec.pythonLoss && { type: 'custom' as const, name: spec.pythonLoss.className, named: true, range: spec.lossRange, typeRange: spec.lossRange, module: spec.pythonLoss.module };
+  return loss ? [...spec.layers, loss] : spec.layers;
 }
 
 /**
@@ -409,6 +431,7 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
   };
   const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
     status = 3;
+    clock.endHelper();
     void worker.terminate();
     fail(`${overrunMessage(layers[call.layer], call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`, layers[call.layer]);
   });

@@ -7,6 +7,7 @@ import type { Layer, LossLayer } from './layer';
 import type { Sequential } from './network';
 import type { Convolution } from './layers/convolution';
 import type { Pooling } from './layers/pooling';
+import { CustomLayer } from './layers/custom';
 import { denseTargets } from './layers/targets';
 import { flatten2d } from './ops';
 import { Rng } from './rng';
@@ -440,6 +441,15 @@ class SuffixCheck implements Differencer {
     const layer = this.layers[index];
     if (layer.type === 'affine') return this.affineDifferences(index, k === 0, h);
     if (layer.type === 'convolution') return this.convolutionDifferences(index, k === 0, h);
+    // A Python layer followed by Python layers and loss runs the whole loop in the bridge, one request per parameter.
+    if (layer instanceof CustomLayer) {
+      const fast = layer.suffixDifferences(k, h, this.inputs[index], this.layers.slice(index + 1), this.loss?.layer ?? null, this.loss?.targets ?? null);
+      if (fast) {
+        // The weight penalty is the built-in Affines' and does not move with a Python layer's parameter.
+        const penalty = this.loss ? this.penalty : 0;
+        return { f0: this.f0, plus: fast.plus.map((f) => f + penalty), minus: fast.minus.map((f) => f + penalty) };
+      }
+    }
     const p = layer.params[k];
     const original = p.value;
     const work = clone(original);
@@ -461,6 +471,8 @@ class SuffixCheck implements Differencer {
     if (layer.type === 'pooling') return this.poolingInputDifferences(index, R, f0, h);
     // BatchNorm on [N, C, H, W] normalises per channel, so there a column is not on its own.
     if (layer.forwardColumn && !(layer.type === 'batchnorm' && x.shape.length === 4)) return this.columnInputDifferences(index, R, f0, h);
+    const fast = layer instanceof CustomLayer ? layer.inputDifferences(h, x, R) : null;
+    if (fast) return { f0, ...fast };
     const work = clone(x);
     return { f0, ...centralDifferences(() => dot(layer.forward(work, this.train).data, R.data), work.data, h) };
   }

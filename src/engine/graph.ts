@@ -8,12 +8,20 @@ import { GRAPH_OP_ARITY, type GraphOp } from './graph-ops';
 
 export type { GraphOp } from './graph-ops';
 
+/** User code a node runs as the book's MulLayer and AddLayer do: forward(*inputs), then backward(dout) → one gradient per input. */
+export interface ScalarLayer {
+  forward(inputs: number[]): number;
+  backward(dout: number): number[];
+}
+
 /** A node: `op` applied to the values named in `in`. */
 export interface GraphNode {
   /** Node name, unique among inputs and nodes. */
   name: string;
-  /** Operation. */
-  op: GraphOp;
+  /** Operation; a 'python' node runs `layer`. */
+  op: GraphOp | 'python';
+  /** The code of a 'python' node. */
+  layer?: ScalarLayer;
   /** Names of its operands (inputs or nodes), in order. */
   in: string[];
   /** Constant exponent of `pow`. */
@@ -25,7 +33,7 @@ export interface GraphBackwardStep {
   /** The node. */
   node: string;
   /** Its op. */
-  op: GraphOp;
+  op: GraphOp | 'python';
   /** d output / d node, complete when this step runs. */
   dout: number;
   /** Per operand, in order: its name and this node's contribution to its gradient. */
@@ -87,7 +95,8 @@ function topologicalOrder(inputs: Record<string, number>, nodes: GraphNode[]): s
   const byName = new Map<string, GraphNode>();
   for (const node of nodes) {
     if (Object.hasOwn(inputs, node.name) || byName.has(node.name)) throw new Error(`name "${node.name}" is defined twice`);
-    const arity = Object.hasOwn(GRAPH_OP_ARITY, node.op) ? GRAPH_OP_ARITY[node.op] : undefined;
+    const arity = node.op === 'python' ? node.in.length : Object.hasOwn(GRAPH_OP_ARITY, node.op) ? GRAPH_OP_ARITY[node.op] : undefined;
+    if (node.op === 'python' && !node.layer) throw new Error(`node "${node.name}": its python class was not loaded`);
     if (arity === undefined) throw new Error(`node "${node.name}" has unknown op "${node.op}"`);
     if (node.in.length !== arity) throw new Error(`node "${node.name}": ${node.op} takes ${arity} operand(s), got ${node.in.length}`);
     if (node.op === 'pow' && typeof node.exponent !== 'number') throw new Error(`node "${node.name}": pow needs an exponent`);
@@ -127,6 +136,7 @@ function topologicalOrder(inputs: Record<string, number>, nodes: GraphNode[]): s
 function forwardOp(node: GraphNode, v: number[]): number {
   const [x, y] = v;
   switch (node.op) {
+    case 'python': return node.layer!.forward(v);
     case 'mul': return x * y;
     case 'add': return x + y;
     case 'sub': return x - y;
@@ -145,6 +155,7 @@ function forwardOp(node: GraphNode, v: number[]): number {
 function backwardOp(node: GraphNode, v: number[], out: number, dout: number): number[] {
   const [x, y] = v;
   switch (node.op) {
+    case 'python': return node.layer!.backward(dout);
     // Mul swaps the operands: dx = dout·y, dy = dout·x (this order gives the book's exact figures).
     case 'mul': return [dout * y, dout * x];
     // Add passes dout through, written dout·1 as the book's AddLayer.

@@ -94,8 +94,10 @@ export class Commands {
     else if (result.status === 'failed') {
       // A custom layer at fault gets the error on its line, where the user fixes it.
       const { spec } = specs.get(doc);
-      const layer = result.layer === undefined || spec?.form !== 'network' ? undefined : spec.layers[result.layer];
-      if (layer) live.setDataProblems(doc, [{ message: result.message, range: layer.typeRange, severity: 'error' }]);
+      // A python loss's calls come after the layers; a graph's python node's go by its index. A Python
+      // network's layers are known only to the worker: its failures go on the network: line.
+      const at = result.layer === undefined || !spec ? undefined : spec.form === 'graph' ? spec.nodes[result.layer]?.range : (spec.pythonNetwork?.range ?? spec.layers[result.layer]?.typeRange ?? (result.layer === spec.layers.length ? spec.lossRange : undefined));
+      if (at) live.setDataProblems(doc, [{ message: result.message, range: at, severity: 'error' }]);
       void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
     }
     return result;

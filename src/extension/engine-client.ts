@@ -19,12 +19,14 @@ export interface EngineHost {
   userCodeLimitMs(): number;
   /** False in Restricted Mode. */
   trusted(): boolean;
+  /** The interpreter for Python layers (backprop.python.path); undefined: the worker's default. */
+  pythonPath?(): string | undefined;
   /** The workspace folders' paths, to which Restricted Mode confines data files (none: the spec's folder). */
   workspaceFolders?(): string[];
 }
 
 /** The spec a job works on: its text, file name and folder. */
-export type SpecText = Omit<JobSource, 'mnistPath' | 'allowCustom' | 'confineTo'>;
+export type SpecText = Omit<JobSource, 'mnistPath' | 'allowCustom' | 'confineTo' | 'python'>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -85,7 +87,8 @@ export class EngineClient {
     const slot = this.slot(key);
     const runId = this.nextRunId++;
     const limitMs = this.host.userCodeLimitMs();
-    const ranUserCode = layers.some((l) => l.module !== undefined);
+    // Python layers' code runs in the Python process, not on the thread: their worker stays warm.
+    const ranUserCode = layers.some((l) => l.module !== undefined && !/\.py$/i.test(l.module));
     let settle!: (end: JobEnd) => void;
     const ended = new Promise<JobEnd>((resolve) => (settle = resolve));
     const job: NonNullable<Slot['job']> = {
@@ -110,7 +113,8 @@ export class EngineClient {
     const trusted = this.host.trusted();
     const folders = this.host.workspaceFolders?.() ?? [];
     const confineTo = trusted ? null : folders.length > 0 ? folders : [spec.folder];
-    const message = { ...request, ...spec, runId, mnistPath: this.host.mnistPath, allowCustom: trusted, confineTo } as HostToWorker;
+    const python = this.host.pythonPath?.();
+    const message = { ...request, ...spec, runId, mnistPath: this.host.mnistPath, allowCustom: trusted, confineTo, ...(python && { python }) } as HostToWorker;
     slot.worker.postMessage(message);
     return {
       runId,
@@ -225,6 +229,7 @@ export class EngineClient {
   private discard(key: string, slot: Slot): void {
     if (this.slots.get(key) === slot) this.slots.delete(key);
     slot.worker.removeAllListeners('message');
+    slot.clock.endHelper();
     void slot.worker.terminate();
   }
 }

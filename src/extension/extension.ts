@@ -11,7 +11,7 @@ import { EngineClient } from './engine-client';
 import { PANEL_VIEW_TYPE, PINNED_CONTEXT_KEY, RunPanel } from './panel';
 import { PanelRegistry } from './panels';
 import { Runner, type RunOutcome } from './runner';
-import { userCodeLimitMs } from './settings';
+import { pythonPath, userCodeLimitMs } from './settings';
 import { SIDE_VIEW_ID, SideView } from './sideView';
 import { isSpec, SpecIndex } from './specs';
 import { RunStore } from './store';
@@ -43,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     workerPath: dist('worker.js'),
     mnistPath: dist('mnist-digits.bin'),
     userCodeLimitMs,
+    pythonPath,
     trusted: () => vscode.workspace.isTrusted,
     workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
   });

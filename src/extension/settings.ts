@@ -37,3 +37,9 @@ export function trainingSettings(): { snapshotEvery: number; snapshots: number }
   };
   return { snapshotEvery: int('snapshotEvery', TRAINING_DEFAULTS.snapshotEvery, 1e9), snapshots: int('snapshots', TRAINING_DEFAULTS.snapshots, 1000) };
 }
+
+/** The interpreter for Python layers (backprop.python.path); undefined: the worker's default. */
+export function pythonPath(): string | undefined {
+  const path = vscode.workspace.getConfiguration('backprop.python').get<string>('path');
+  return typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
+}

@@ -366,10 +366,25 @@ function expand(s: SchemaNode, node: YNode, out: SchemaNode[] = []): SchemaNode[
   out.push(s);
   const target = s.$ref?.startsWith('#/definitions/') ? own(ROOT.definitions, s.$ref.slice('#/definitions/'.length)) : undefined;
   if (target) expand(target, node, out);
-  for (const member of [...(s.anyOf ?? []), ...(s.oneOf ?? []), ...(s.allOf ?? [])]) expand(member, node, out);
+  for (const member of [...(s.anyOf ?? []), ...(s.oneOf ?? [])]) if (!excluded(member, node)) expand(member, node, out);
+  for (const member of s.allOf ?? []) expand(member, node, out);
   const branch = s.if ? (matches(s.if, node) ? s.then : s.else) : undefined;
   if (branch) expand(branch, node, out);
   return out;
+}
+
+/**
+ * Whether the alternative `member` cannot be what `node` is: a property it fixes to one value (a
+ * python layer's type: python, a python node's op) has another value there.
+ */
+function excluded(member: SchemaNode, node: YNode): boolean {
+  const target = member.$ref?.startsWith('#/definitions/') ? own(ROOT.definitions, member.$ref.slice('#/definitions/'.length)) : member;
+  if (!target?.properties || !isMap(node)) return false;
+  return Object.entries(target.properties).some(([key, prop]) => {
+    const fixed = prop.enum?.length === 1 ? prop.enum[0] : undefined;
+    const value = node.get(key, true) as YNode;
+    return fixed !== undefined && isScalar(value) && value.value !== null && !String(value.value).includes(MARK) && value.value !== fixed;
+  });
 }
 
 /** Whether `node` satisfies an `if` condition: its `required` keys and the const/enum of present properties. */

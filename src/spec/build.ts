@@ -31,13 +31,19 @@ export interface LayerParts {
   weights: readonly Readonly<Record<string, Tensor>>[];
   /** Loaded custom layers (null for built-in layers). */
   custom: readonly (CustomLayer | null)[];
+  /** The loaded python loss, if the spec has one. */
+  customLoss?: LossLayer;
 }
 
 /** The network of `spec`, with parameter shapes from `resolved.shapes` and explicit values from `resolved.weights`. */
 export function buildNetwork(spec: NetworkSpec, resolved: LayerParts): Sequential {
   const layers = spec.layers.map((_, i) => buildLayer(spec, i, resolved));
-  const loss: LossLayer | null = spec.loss === 'softmax-with-loss' ? new SoftmaxWithLoss() : spec.loss === 'mse' ? new MSELoss() : null;
-  return new Sequential(layers, loss, spec.train?.weightDecay ?? 0);
+  return new Sequential(layers, resolved.customLoss ?? builtInLoss(spec), spec.train?.weightDecay ?? 0);
+}
+
+/** The spec's built-in loss layer, if it has one. */
+function builtInLoss(spec: NetworkSpec): LossLayer | null {
+  return spec.loss === 'softmax-with-loss' ? new SoftmaxWithLoss() : spec.loss === 'mse' ? new MSELoss() : null;
 }
 
 /** Layer `i` of `spec`: a new built-in layer (shapes are needed up to `i`), or its loaded custom layer. */

@@ -7,7 +7,8 @@ import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from 
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
 import type { Job } from './memory';
-import { refuseCustom, resolveData, type SpecIO } from './resolve';
+import type { PythonNetworkParts } from './python-network';
+import { PYTHON_REFUSED, refuseCustom, resolveData, type SpecIO } from './resolve';
 
 export * from './analyse';
 export { buildNetwork } from './build';
@@ -25,6 +26,8 @@ export interface LoadedSpec extends AnalysedSpec {
   x?: Tensor;
   /** The targets, or null without a loss (with IO). */
   t?: Tensor | null;
+  /** A Python network's parts (`network:` specs), for the comparison with its own gradient(x, t). */
+  net?: PythonNetworkParts;
 }
 
 /** How a spec may be loaded. */
@@ -41,6 +44,10 @@ export interface LoadOptions {
  */
 export function loadSpec(text: string, fileName: string, io?: SpecIO, options: LoadOptions = {}): LoadedSpec {
   const { spec, problems } = parseSpec(text, fileName);
+  if (spec?.form === 'graph' && options.allowCustom === false) {
+    const refusedNodes = spec.nodes.flatMap((n) => (n.python ? [{ message: PYTHON_REFUSED, range: n.range, severity: 'error' as const }] : []));
+    if (refusedNodes.length > 0) return { spec, problems: [...problems, ...refusedNodes] };
+  }
   if (!spec || spec.form === 'graph' || problems.some((p) => p.severity === 'error')) return { spec, problems };
   const refused = options.allowCustom === false ? refuseCustom(spec) : [];
   if (refused.length > 0) return { spec, problems: [...problems, ...withEscapes(refused)] };
@@ -48,8 +55,9 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
     if (!io) return { spec, ...staticShapes(spec, problems) };
     const resolved = resolveData(spec, io, options.job);
     if (!('x' in resolved)) return { spec, problems: [...problems, ...withEscapes(resolved.problems)] };
-    const network = buildNetwork(spec, resolved);
-    return { spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t };
+    const network = buildNetwork(resolved.spec, resolved);
+    const { net } = resolved;
+    return { spec: resolved.spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t, ...(net && { net }) };
   } catch (e) {
     return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }

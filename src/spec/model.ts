@@ -30,6 +30,8 @@ export interface Problem {
   severity: 'error' | 'warning';
   /** For a misspelt word with a likely intended one ("did you mean 'units'?"): the text that replaces `range`. */
   replacement?: string;
+  /** An error of the user's code (a custom or python layer failed as it loaded or first ran), not of the spec. */
+  fromCode?: true;
 }
 
 /**
@@ -90,7 +92,24 @@ export interface LayerSpec {
   moduleRange?: Range;
   /** A custom layer's parameters (data or file sources), by the names its code reads in this.params. */
   params?: Record<string, DataSource>;
+  /** A `type: python` layer (a custom layer whose code is a Python class in `module`). */
+  python?: PythonClassSpec;
 }
+
+/** A Python class a layer or graph node runs: `class` in the .py `module`, constructed with `args`. */
+export interface PythonClassSpec {
+  className: string;
+  /** Range of the `class` value. */
+  classRange: Range;
+  /** Keyword arguments of the constructor. */
+  args: Record<string, PythonArg>;
+}
+
+/** A constructor argument: a plain Python value, a float64 array, or random normals std·N(0, 1) of a shape. */
+export type PythonArg =
+  | { kind: 'value'; value: string | number | boolean | null }
+  | { kind: 'array'; source: DataSource }
+  | { kind: 'normal'; std: number; shape: number[]; range: Range };
 
 /** Gradient-check settings: central difference step and the pass test |a − n| ≤ atol + rtol·|n|. */
 export interface CheckSpec {
@@ -143,8 +162,15 @@ export interface NetworkSpec {
   target: DataSource | null;
   /** Layers in order. */
   layers: LayerSpec[];
-  /** Loss layer, or null for forward-only specs. */
+  /** Loss layer, or null for forward-only specs. A python loss is checked as softmax-with-loss is (labels or one-hot rows). */
   loss: LossType | null;
+  /**
+   * A `network: { module, class, args }`: a whole Python network in the book's structure, whose
+   * `layers` and `lastLayer` become the layers and the loss as the spec loads (until then `layers` is empty).
+   */
+  pythonNetwork?: PythonClassSpec & { module: string; moduleRange: Range; range: Range };
+  /** A `loss: { type: python, module, class }`: the Python class that computes the loss. */
+  pythonLoss?: PythonClassSpec & { module: string; moduleRange: Range };
   /** Range of the loss value (or of the whole document when absent). */
   lossRange: Range;
   /** Gradient-check settings. */
@@ -163,14 +189,16 @@ export type { GraphOp };
 export interface GraphNodeSpec {
   /** Node name, unique among inputs and nodes. */
   name: string;
-  /** Operation. */
-  op: GraphOp;
+  /** Operation: a built-in op, or the class of `python`. */
+  op: GraphOp | 'python';
   /** Names of its operands, in order. */
   in: string[];
   /** Constant exponent of `pow`. */
   exponent?: number;
   /** The whole list item. */
   range: Range;
+  /** An `op: python` node's module (a .py path as written) and class. */
+  python?: PythonClassSpec & { module: string; moduleRange: Range };
 }
 
 /** A scalar computational-graph spec, like the book's shop examples. */

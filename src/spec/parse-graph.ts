@@ -1,8 +1,9 @@
 // The graph form: scalar inputs, nodes of ops over named operands, one output; checked for unknown
 // names, operand counts and cycles before anything is evaluated.
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { GRAPH_OP_ARITY, type GraphOp } from '../engine/graph-ops';
 import type { GraphNodeSpec, GraphSpec, Range } from './model';
+import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import type { Entry, Reader, YNode } from './reader';
 
 /** Keys of a graph spec. */
@@ -103,7 +104,8 @@ function readNode(r: Reader, item: YNode): NodeRead | undefined {
     r.error(range, `a node must be a mapping like { name: y, op: mul, in: [a, b] }, got ${r.describe(item)}`);
     return undefined;
   }
-  const entries = r.entries(item, 'node', ['name', 'op', 'in', 'exponent']);
+  const python = item.items.some((pair) => isScalar(pair.key) && pair.key.value === 'op' && isScalar(pair.value) && pair.value.value === 'python');
+  const entries = r.entries(item, 'node', python ? ['name', 'op', 'in', ...PYTHON_KEYS] : ['name', 'op', 'in', 'exponent']);
   const nameEntry = entries.get('name');
   const opEntry = entries.get('op');
   const inEntry = entries.get('in');
@@ -126,6 +128,11 @@ function readNode(r: Reader, item: YNode): NodeRead | undefined {
     inRanges.push(operandRange);
   }
   const read: NodeRead = { name, ins, nameRange: nameEntry.range, inRanges };
+  if (python) {
+    // forward(*inputs) and backward(dout), which returns one gradient per input: any number of operands.
+    const found = readPythonClass(r, entries, opEntry.range, 1, 'node');
+    return found ? { ...read, node: { name, op: 'python', in: ins, range, python: found } } : read;
+  }
 
   const op = r.choice(opEntry, 'op', GRAPH_OPS, OP_ALIASES);
   if (!op) return read;

@@ -5,11 +5,12 @@ import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
 import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';
 import { readSource, readWeight } from './parse-data';
+import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
 /** Keys of a network spec. */
-export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'loss', 'check', 'limits', 'train'];
+export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train'];
 
 /** Optimizers in the order messages list them. */
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
@@ -94,6 +95,9 @@ const LAYER_PARAMS: Readonly<Partial<Record<LayerType, readonly ParamName[]>>> =
 /** Keys a layer mapping may have. */
 export const LAYER_KEYS = ['type', 'name', 'units', 'filters', 'size', 'stride', 'pad', 'alpha', 'ratio', 'eps', 'init', 'weights', 'module', 'params'];
 
+/** Keys of a `type: python` layer. */
+export const PYTHON_LAYER_KEYS = ['type', 'name', ...PYTHON_KEYS];
+
 /** The start of the messages for a custom layer without a module. */
 const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
 
@@ -127,11 +131,15 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
 
   const lossEntry = entries.get('loss');
   let loss: LossType | null = null;
+  let pythonLoss: NetworkSpec['pythonLoss'];
   // `loss:` left empty or `"loss": null` means no loss.
-  if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
+  if (lossEntry && isMap(lossEntry.value) && isPythonItem(lossEntry.value)) {
+    pythonLoss = readPythonClass(r, r.entries(lossEntry.value, 'loss', ['type', ...PYTHON_KEYS]), lossEntry.range, maxElements, 'loss');
+    if (pythonLoss) loss = 'softmax-with-loss';
+  } else if (lossEntry && !(isScalar(lossEntry.value) && lossEntry.value.value === null)) {
     loss = r.choice(lossEntry, 'loss', LOSS_TYPES, LOSS_ALIASES) ?? null;
   }
-  const lossRange = lossEntry ? lossEntry.range : docRange;
+  let lossRange = lossEntry ? lossEntry.range : docRange;
 
   const inputEntry = entries.get('input');
   if (!inputEntry) r.error(headRange, 'missing input: add e.g. input: { data: [[0.1, 0.2]] }');
@@ -140,8 +148,16 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   const target = targetEntry ? readSource(r, targetEntry, 'target', maxElements) : null;
 
   const layersEntry = entries.get('layers');
-  const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : undefined;
-  if (!layersEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
+  const networkEntry = entries.get('network');
+  const pythonNetwork = networkEntry && readPythonNetwork(r, networkEntry, maxElements);
+  if (pythonNetwork && !lossEntry) {
+    // The network's lastLayer is its loss, checked against the target as softmax-with-loss is.
+    loss = 'softmax-with-loss';
+    lossRange = networkEntry.range;
+  }
+  if (layersEntry && networkEntry) r.error(networkEntry.keyRange, 'network: brings its own layers; keep layers: or network:, not both');
+  const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : networkEntry ? [] : undefined;
+  if (!layersEntry && !networkEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
 
   if (loss && targetEntry === undefined) r.error(lossRange, `${loss} needs a target, e.g. target: { labels: [0, 1] }`);
   if (!loss && target) r.warn(target.range, 'target is unused without a loss');
@@ -157,8 +173,17 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   const train = trainEntry ? readTrain(r, trainEntry, seed ?? 0) : null;
   if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
 
+  if (networkEntry && !pythonNetwork) return undefined;
   if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train };
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, ...(pythonLoss && { pythonLoss }), ...(pythonNetwork && { pythonNetwork }) };
+}
+
+/** `network: { module, class, args }`: a Python network class in the book's structure. */
+function readPythonNetwork(r: Reader, entry: Entry, maxElements: number): NetworkSpec['pythonNetwork'] {
+  const node = r.map(entry, 'network');
+  if (!node) return undefined;
+  const found = readPythonClass(r, r.entries(node, 'network', PYTHON_KEYS), entry.range, maxElements, 'network');
+  return found && { ...found, range: entry.range };
 }
 
 /** `train: { iterations, batch, seed?, optimizer?, weightDecay?, eval? }`; the optimizer defaults to the book's SGD. */
@@ -264,7 +289,7 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
       continue;
     }
     const { layer, nameRange } = read;
-    const base = layer.type === 'custom' ? customBaseName(layer.module ?? '') : DEFAULT_NAME[layer.type];
+    const base = layer.python ? layer.python.className : layer.type === 'custom' ? customBaseName(layer.module ?? '') : DEFAULT_NAME[layer.type];
     const n = (counts.get(base) ?? 0) + 1;
     counts.set(base, n);
     if (!layer.named) layer.name = `${base}${n}`;
@@ -304,8 +329,10 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
     r.error(range, `a layer must be a type name or a mapping like { type: affine, units: 10 }, got ${r.describe(item)}`);
     return undefined;
   }
-  const entries = r.entries(item, 'layer', LAYER_KEYS);
+  const python = isPythonItem(item);
+  const entries = r.entries(item, 'layer', python ? PYTHON_LAYER_KEYS : LAYER_KEYS);
   const typeEntry = entries.get('type');
+  if (python && typeEntry) return readPythonLayer(r, entries, range, typeEntry.range, maxElements);
   if (!typeEntry) {
     r.error(range, 'layer needs a type, e.g. { type: affine, units: 10 }');
     return undefined;
@@ -355,6 +382,26 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   }
 
   if (r.errorCount() > errorsBefore) return undefined;
+  return { layer, nameRange: nameEntry?.range };
+}
+
+/** Whether a layer mapping says `type: python`. */
+function isPythonItem(item: YAMLMap): boolean {
+  return item.items.some((pair) => isScalar(pair.key) && pair.key.value === 'type' && isScalar(pair.value) && pair.value.value === 'python');
+}
+
+/** A `type: python` layer: a custom layer whose code is a Python class, named after the class as a built-in is (Relu1). */
+function readPythonLayer(r: Reader, entries: Map<string, Entry>, range: Range, typeRange: Range, maxElements: number): { layer: LayerSpec; nameRange?: Range } | undefined {
+  const errorsBefore = r.errorCount();
+  const layer: LayerSpec = { type: 'custom', name: '', named: false, range, typeRange };
+  const nameEntry = entries.get('name');
+  const name = nameEntry && r.string(nameEntry, 'name');
+  if (nameEntry && name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
+  else if (name !== undefined) Object.assign(layer, { name, named: true });
+  const found = readPythonClass(r, entries, typeRange, maxElements);
+  if (!found || r.errorCount() > errorsBefore) return undefined;
+  const { module, moduleRange, ...python } = found;
+  Object.assign(layer, { module, moduleRange, python });
   return { layer, nameRange: nameEntry?.range };
 }
 

@@ -4,16 +4,18 @@
 import { fmtCount } from '../format';
 import type { Layer } from '../engine/layer';
 import { CustomLayer, CustomLayerError, type CustomCall } from '../engine/layers/custom';
+import { CustomLoss, type UserLoss } from '../engine/layers/custom-loss';
 import type { Rng } from '../engine/rng';
 import type { TrainData } from '../engine/train';
 import { reshape } from '../engine/ops';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
-import type { DataSource, NetworkSpec, Problem, Range } from './model';
+import type { DataSource, NetworkSpec, Problem, PythonArg, Range } from './model';
 import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
 import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
+import { expandedSpec, type PythonNetworkParts } from './python-network';
 import { inferShapes, sourceShape, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
 import { formatShape } from './suggest';
@@ -48,6 +50,22 @@ export interface SpecIO {
   onCustomReturn?(layer: number): void;
   /** What the host's engine can allocate, so that a run beyond it is refused with the figures. */
   memory?: MemoryCapacity;
+  /** Told a custom layer's warning, whenever its code gives cause (an input written into, at any call). */
+  onCustomWarning?(problem: Problem): void;
+  /** Makes `type: python` layers' classes; absent where workspace code may not run, or there is no Python. */
+  python?: PythonClasses;
+}
+
+/** The part of the worker's Python session (src/worker/python-session.ts) specs use. */
+export interface PythonClasses {
+  /** A custom layer's export for `className` of the .py `module`, constructed with `args`. Throws why it cannot be had. */
+  layerClass(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): unknown;
+  /** Starts the Python process if it has not started: not user code, so done before a call is timed. Throws why it cannot start. */
+  start?(): void;
+  /** A whole network class's layers, lastLayer and gradient; throws why it cannot be had. */
+  network(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>, seed: number): PythonNetworkParts;
+  /** The loss object of `className`; throws why it cannot be had (no such class, no forward(x, t)). */
+  lossObject(module: string, className: string, args: Readonly<Record<string, string | number | boolean | null | Tensor>>): UserLoss;
 }
 
 /** An in-memory file (tests, and hosts that hold the bytes already). */
@@ -58,13 +76,21 @@ export function memoryFile(bytes: Uint8Array): DataFile {
 /** Why a custom layer does not run in an untrusted workspace. */
 export const CUSTOM_REFUSED = 'custom layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
 
+/** Why a python layer or node does not run in an untrusted workspace: no Python process is started. */
+export const PYTHON_REFUSED = 'python layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
+
 /** The Restricted Mode problem on each custom layer's type. */
 export function refuseCustom(spec: NetworkSpec): Problem[] {
-  return spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : []));
+  const loss = [spec.pythonNetwork?.range, spec.pythonLoss && spec.lossRange].flatMap((range) => (range ? [{ message: PYTHON_REFUSED, range, severity: 'error' as const }] : []));
+  return [...spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : [])), ...loss];
 }
 
 /** Everything a run needs besides the layers themselves. */
 export interface ResolvedData {
+  /** The spec as it runs: a Python network's layers in place (else the spec as written). */
+  spec: NetworkSpec;
+  /** A Python network's parts, for the comparison with its own gradient(x, t). */
+  net?: PythonNetworkParts;
   /** The input batch. */
   x: Tensor;
   /** Targets: labels [N] or values shaped like the output; null without a loss. */
@@ -73,6 +99,8 @@ export interface ResolvedData {
   weights: Record<string, Tensor>[];
   /** The custom layers, loaded and ready, by position in `layers` (null for built-in layers). */
   custom: (CustomLayer | null)[];
+  /** The python loss, loaded and ready, when the spec has one. */
+  customLoss?: CustomLoss;
   /** Shapes of every layer. */
   shapes: LayerShape[];
   /** Warnings found on the way (errors make the result `{ problems }` instead). */
@@ -87,13 +115,28 @@ const decoded = new WeakMap<Uint8Array, MnistDigits>();
  * A custom layer's output shape is found by running the network up to it on the input, once. The
  * memory `job` needs is estimated from the shapes then, before the network is built.
  */
-export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
+export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'): ResolvedData | { problems: Problem[] } {
+  let spec = written;
   // Refused before anything is read: no module of an untrusted workspace is even opened.
-  if (!io.customModule && spec.layers.some((l) => l.type === 'custom')) return { problems: refuseCustom(spec) };
+  const refused = (l: NetworkSpec['layers'][number]) => l.type === 'custom' && (l.python ? !io.python : !io.customModule);
+  const refusedLayers = spec.layers.filter(refused);
+  const lossRefused = (spec.pythonLoss !== undefined || spec.pythonNetwork !== undefined) && !io.python;
+  if (refusedLayers.length > 0 || lossRefused) {
+    return { problems: refuseCustom({ ...spec, layers: refusedLayers, ...(!lossRefused && { pythonLoss: undefined, pythonNetwork: undefined }) }) };
+  }
   const problems: Problem[] = [];
   const error = (range: Range, message: string): undefined => {
     problems.push({ message, range, severity: 'error' });
     return undefined;
+  };
+  /**
+   * An error of a Python class's code (it failed to import, construct or run), which the CLI exits 3
+   * for; a module that is not there is the spec's error, as is any error of a JavaScript layer's module.
+   */
+  const pythonError = (range: Range, e: unknown): void => {
+    const message = e instanceof Error ? e.message : String(e);
+    const ofSpec = typeof e === 'object' && e !== null && (e as { ofSpec?: boolean }).ofSpec === true;
+    problems.push({ message, range, severity: 'error', ...(!ofSpec && { fromCode: true as const }) });
   };
 
   /** Why a tensor of `shape` cannot be allocated, as a problem on `range`; undefined when it can. */
@@ -137,6 +180,35 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     const loaded = load(source);
     return loaded && { kind: 'data', tensor: loaded, range: source.range };
   };
+
+  /** A call that imports or constructs Python code (which may never return), timed as layer `index`'s. */
+  const timedPython = <T>(index: number, body: () => T): T => {
+    // Thrown by start (no interpreter): the layer's error all the same, and nothing was timed.
+    io.python?.start?.();
+    io.onCustomCall?.(index, 'construct');
+    try {
+      return body();
+    } finally {
+      io.onCustomReturn?.(index);
+    }
+  };
+
+  // A Python network: its class runs now, and its layers take the place of the spec's.
+  let net: PythonNetworkParts | undefined;
+  if (spec.pythonNetwork) {
+    const { module, className, args, range } = spec.pythonNetwork;
+    try {
+      net = timedPython(0, () => io.python!.network(module, className, pythonArgs(args, materialise, spec.seed, 0), spec.seed));
+    } catch (e) {
+      pythonError(range, e);
+      return { problems };
+    }
+    if (net.layers.length === 0) return { problems: [{ message: `${className}.layers is empty: add its layers, as the book's TwoLayerNet does`, range, severity: 'error', fromCode: true }] };
+    if (!net.loss && !spec.pythonLoss && spec.lossRange === range) {
+      return { problems: [{ message: `${className} has no lastLayer: set self.lastLayer = SoftmaxWithLoss(), as the book does, or give loss:`, range, severity: 'error', fromCode: true }] };
+    }
+    spec = expandedSpec(spec, net);
+  }
 
   // When the text alone gives every shape, the job's memory is checked before anything is drawn or read.
   const input = spec.input;
@@ -189,19 +261,41 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
     const at = layer.moduleRange ?? layer.typeRange;
     let exported: unknown;
     try {
-      exported = io.customModule!(layer.module);
+      const { python } = layer;
+      exported = net ? net.layers[i].exported : python ? timedPython(i, () => io.python!.layerClass(layer.module!, python.className, pythonArgs(python.args, materialise, spec.seed, i))) : io.customModule!(layer.module);
     } catch (e) {
-      error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
+      // The Python session's messages name the module already.
+      if (layer.python) pythonError(at, e);
+      else error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
     try {
-      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements);
+      return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements, {
+        python: layer.python !== undefined,
+        onWarning: (message) => io.onCustomWarning?.({ message, range: layer.typeRange, severity: 'warning' }),
+      });
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
-      error(at, e.message);
+      if (layer.python) pythonError(at, e);
+      else error(at, e.message);
       return null;
     }
   });
+  let customLoss: CustomLoss | undefined;
+  const netLoss = net?.loss;
+  if (netLoss && spec.lossRange === spec.pythonNetwork?.range) {
+    const index = spec.layers.length;
+    customLoss = new CustomLoss(netLoss.name, index, netLoss.user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+  } else if (spec.pythonLoss) {
+    const { module, className, args } = spec.pythonLoss;
+    const index = spec.layers.length;
+    try {
+      const user = timedPython(index, () => io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index)));
+      customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+    } catch (e) {
+      pythonError(spec.lossRange, e);
+    }
+  }
   if (problems.length > 0) return { problems };
 
   const resolvedSpec: NetworkSpec = { ...spec, layers, target };
@@ -245,7 +339,7 @@ export function resolveData(spec: NetworkSpec, io: SpecIO, job: Job = 'run'): Re
         break;
     }
   }
-  return { x, t, weights, custom, shapes: shapes.layers, problems };
+  return { spec, x, t, weights, custom, ...(customLoss && { customLoss }), ...(net && { net }), shapes: shapes.layers, problems };
 }
 
 /**
@@ -277,6 +371,25 @@ function loadMnist(io: SpecIO): MnistDigits | { error: string } {
 }
 
 /** A tensor of uniform [0, 1) or standard normal draws, in row-major order. */
+/** A python layer's constructor arguments: arrays materialised, normals drawn from layer `index`'s init stream. */
+function pythonArgs(args: Record<string, PythonArg>, materialise: (s: DataSource) => DataSource | undefined, seed: number, index: number): Record<string, string | number | boolean | null | Tensor> {
+  const rng = streamRng(seed, 'init', index);
+  const out: Record<string, string | number | boolean | null | Tensor> = {};
+  for (const [name, arg] of Object.entries(args)) {
+    if (arg.kind === 'value') out[name] = arg.value;
+    else if (arg.kind === 'normal') {
+      const t = draw(arg.shape, 'normal', rng);
+      for (let k = 0; k < t.data.length; k++) t.data[k] *= arg.std;
+      out[name] = t;
+    } else {
+      const source = materialise(arg.source);
+      if (source?.kind !== 'data') throw new Error(`${name} could not be read`);
+      out[name] = source.tensor;
+    }
+  }
+  return out;
+}
+
 function draw(shape: readonly number[], dist: 'uniform' | 'normal', rng: Rng): Tensor {
   const t = tensor(shape);
   for (let i = 0; i < t.data.length; i++) t.data[i] = dist === 'uniform' ? rng.next() : rng.normal();

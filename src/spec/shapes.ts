@@ -81,6 +81,8 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
     error(spec.input.range, `input must have a batch axis, shape [N, ...]; got shape ${formatShape(inputShape)}`);
     return { layers, problems };
   }
+  // A Python network's layers are known once its class runs, as the spec loads.
+  if (spec.pythonNetwork && spec.layers.length === 0) return { layers, problems };
   let shape = inputShape;
   for (const [index, layer] of spec.layers.entries()) {
     const inShape = shape;
@@ -102,7 +104,8 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       if (!customShape) return { layers, problems };
       const found = customShape(index, inShape, layers);
       if ('error' in found) {
-        error(layer.moduleRange ?? layer.typeRange, found.error);
+        // A Python class that fails as it first runs is the user's code failing (CLI exit 3).
+        problems.push({ message: found.error, range: layer.moduleRange ?? layer.typeRange, severity: 'error', ...(layer.python && { fromCode: true as const }) });
         return { layers, problems };
       }
       ({ outShape, paramShapes } = found);

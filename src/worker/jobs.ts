@@ -9,9 +9,11 @@ import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
 import { runNpz, type RunInfo } from '../spec/npz';
 import type { GraphSpec } from '../spec';
+import { gradientProblems } from '../spec/python-network';
 import type { HostToWorker } from '../protocol';
 import { debugSpec } from './debug';
-import { load, networkInfo, type Post } from './load';
+import { load, networkInfo, type LoadedSpec, type Post } from './load';
+import { pythonNodes } from './python-io';
 import { trainSpec } from './train';
 import { toWire } from './wire';
 
@@ -22,10 +24,11 @@ function postSaved(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, tens
   post({ type: 'saved', runId: msg.runId, npz }, [npz]);
 }
 
-function runGraph(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, spec: GraphSpec, started: number): void {
+function runGraph(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, loaded: LoadedSpec & { spec: GraphSpec }, clock: CallClock, started: number): void {
   const runId = msg.runId;
+  const spec = loaded.spec;
   const inputs = Object.fromEntries(spec.inputs.map((i) => [i.name, i.value]));
-  const result = evaluateGraph(inputs, spec.nodes, spec.output);
+  const result = evaluateGraph(inputs, pythonNodes(spec, loaded.python, clock), spec.output);
   const nodes = [
     ...spec.inputs.map((i) => ({ name: i.name, op: 'input', in: [], line: i.range.start.line })),
     ...spec.nodes.map((n) => ({ name: n.name, op: n.op, in: n.in, line: n.range.start.line })),
@@ -42,7 +45,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   let checking = false;
   const loaded = await load(msg, post, clock, () => checking);
   if (!loaded?.spec) return;
-  if (loaded.spec.form === 'graph') return runGraph(msg, post, loaded.spec, started);
+  if (loaded.spec.form === 'graph') return runGraph(msg, post, { ...loaded, spec: loaded.spec }, clock, started);
 
   const spec = loaded.spec;
   const { network, x, t, shapes } = loaded;
@@ -65,6 +68,13 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
     const { event, transfer } = toWire(e);
     post({ type: 'event', runId: msg.runId, event }, transfer);
   }
+  if (loaded.net && t) {
+    // The class's own gradient(x, t) is user code too, timed as the loss's calls are.
+    clock.enter(spec.layers.length, 'check');
+    loaded.warnings.push(...gradientProblems(spec, loaded.net, network, x, t));
+    clock.leave();
+  }
+  if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
   postSaved(msg, post, runTensors(events), { name: spec.name, seed: spec.seed, loss: lossValue });

@@ -7,10 +7,13 @@ import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
 import { loadSpec, type LayerShape, type LoadedSpec as Loaded, type NetworkSpec, type SpecIO } from '../spec';
+import type { Problem } from '../spec/model';
 import { loadSpecModules } from './custom-loader';
+import { lazyPython } from './python-io';
+import type { PythonSession } from './python-session';
 
-/** A loaded spec without errors, and the file access it was loaded with. */
-export type LoadedSpec = Loaded & { io: SpecIO };
+/** A loaded spec without errors, the file access it was loaded with, and its Python (made on first use). */
+export type LoadedSpec = Loaded & { io: SpecIO; python: () => PythonSession; warnings: Problem[] };
 
 /** Posts to the host, transferring `transfer`. */
 export type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
@@ -53,8 +56,13 @@ export async function load(msg: HostToWorker, post: Post, clock: CallClock, chec
   // Nothing of an untrusted workspace's modules is read.
   const customModule = msg.allowCustom ? await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => clock.enter(layer, 'load')) : undefined;
   clock.leave();
+  // Warnings user code gives after these problems were posted (an input written into in backward) come at the end.
+  const warnings: Problem[] = [];
+  const python = lazyPython(msg.folder, msg.python, clock);
   const io: SpecIO = {
     openFile: (path) => openDataFile(msg.folder, path, msg.confineTo),
+    ...(msg.allowCustom && { python }),
+    onCustomWarning: (problem) => warnings.push(problem),
     mnist: () => mnistBytes(msg.mnistPath),
     ...(customModule && { customModule }),
     onCustomCall: (layer, call) => clock.enter(layer, checking() ? 'check' : call),
@@ -63,6 +71,7 @@ export async function load(msg: HostToWorker, post: Post, clock: CallClock, chec
   };
   const job = msg.type === 'train' ? 'train' : msg.check ? 'check' : 'run';
   const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom, job });
-  post({ type: 'problems', runId: msg.runId, problems: loaded.problems });
-  return loaded.spec && !loaded.problems.some((p) => p.severity === 'error') ? { ...loaded, io } : null;
+  const problems = [...loaded.problems, ...warnings.splice(0)];
+  post({ type: 'problems', runId: msg.runId, problems });
+  return loaded.spec && !problems.some((p) => p.severity === 'error') ? { ...loaded, problems, io, python: python.session, warnings } : null;
 }

@@ -44,16 +44,17 @@ test('graph form: its own keys once graph is there', () => {
 
 test('values: the enum of the key being typed', () => {
   const cases: [string, unknown[]][] = [
-    ['layers:\n  - { type: |', defs.layerType.enum],
+    ['layers:\n  - { type: |', [...defs.layerType.enum, 'python']],
     ['layers:\n  - type: affine\n    init: |\n', defs.init.anyOf[0].enum],
     ['layers:\n  - type: affine\n    init: { scheme: x| }\n', defs.init.anyOf[2].properties.scheme.enum],
     ['loss:|', ['softmax-with-loss', 'mse']],
-    ['loss:\n  so|', ['softmax-with-loss', 'mse']],
+    // A word alone on its line reads first as a key: of a python loss's mapping.
+    ['loss:\n  so|', Object.keys(defs.pythonLoss.properties)],
     ['mode: | # comment\nlayers: [relu]', defs.networkSpec.properties.mode.enum],
     ['input:\n  random: { shape: [2, 3], dist: | }', defs.dist.enum],
     ['input:\n  dataset: mnist\n  split: te|', defs.input.properties.split.enum],
     ['input: { dataset: | }', ['mnist']],
-    ['graph:\n  nodes:\n    - { name: a, op: | }', defs.node.properties.op.enum],
+    ['graph:\n  nodes:\n    - { name: a, op: | }', [...defs.node.properties.op.enum, 'python']],
     ['layers: [affine, |]', defs.layerType.enum],
   ];
   for (const [marked, expected] of cases) assert.deepEqual(labels(at(marked)), expected, marked);
@@ -77,7 +78,8 @@ test('keys inside nested mappings, block or flow, without the ones present', () 
 test('a new list item under layers: a bare type or the first key of a mapping', () => {
   const item = at('layers:\n  - relu\n  - |');
   assert.deepEqual(labels(item, 'value'), defs.layerType.enum);
-  assert.deepEqual(labels(item, 'key'), Object.keys(defs.layer.anyOf[1].properties));
+  // The keys of a built-in's mapping, then those only a python layer has.
+  assert.deepEqual(labels(item, 'key'), [...Object.keys(defs.layer.anyOf[1].properties), 'class', 'args']);
   assert.deepEqual(labels(at('layers:\n  -|')), labels(item));
 });
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { GRAPH_OPS, GRAPH_SPEC_KEYS } from '../../src/spec/parse-graph';
-import { LAYER_KEYS, LAYER_TYPES, LOSS_TYPES, NETWORK_KEYS } from '../../src/spec/parse-network';
+import { LAYER_KEYS, LAYER_TYPES, LOSS_TYPES, NETWORK_KEYS, PYTHON_LAYER_KEYS } from '../../src/spec/parse-network';
+import { PYTHON_KEYS } from '../../src/spec/parse-python';
 
 interface SchemaNode {
   description?: string;
@@ -44,7 +45,10 @@ test('keys and names match the parser', () => {
   const layerObject = (defs.layer.anyOf as SchemaNode[])[1];
   assert.deepEqual(keys(layerObject), [...LAYER_KEYS].sort());
   assert.deepEqual(defs.layerType.enum, LAYER_TYPES);
-  assert.deepEqual(defs.networkSpec.properties!.loss.enum, [...LOSS_TYPES, null]);
+  assert.deepEqual((defs.networkSpec.properties!.loss.anyOf as SchemaNode[])[0].enum, [...LOSS_TYPES, null]);
+  assert.deepEqual(keys(defs.pythonLayer), [...PYTHON_LAYER_KEYS].sort());
+  assert.deepEqual(keys(defs.pythonLoss), ['type', ...PYTHON_KEYS].sort());
+  assert.deepEqual(keys(defs.pythonNode), ['name', 'op', 'in', ...PYTHON_KEYS].sort());
   assert.deepEqual(defs.node.properties!.op.enum, GRAPH_OPS);
   assert.deepEqual(keys(defs.input), ['count', 'data', 'dataset', 'file', 'offset', 'random', 'shape', 'split']);
   assert.deepEqual(keys(defs.target), ['data', 'dataset', 'file', 'labels', 'random']);
