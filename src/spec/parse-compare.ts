@@ -23,9 +23,11 @@ type Read = Omit<CompareVariant, 'label'> & { label: string; detail: string };
 export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, layers: readonly LayerSpec[] | undefined): CompareSpec | undefined {
   const node = r.map(entry, 'compare');
   if (!node) return undefined;
-  const entries = r.entries(node, 'compare', [...COMPARE_KEYS, ...Object.keys(FIXED_KEYS)]);
+  const known: readonly string[] = [...COMPARE_KEYS, ...Object.keys(FIXED_KEYS)];
+  // An unknown key is warned of (with a suggestion) and left out.
+  const entries = [...r.entries(node, 'compare', known).values()].filter((e) => known.includes(e.key));
   const errorsBefore = r.errorCount();
-  const [first, ...more] = [...entries.values()];
+  const [first, ...more] = entries;
   for (const e of more) r.error(e.keyRange, `compare one key at a time: '${first.key}' is compared already`);
   if (!first) {
     r.error(entry.range, `compare needs one key with a list of values, e.g. compare: { optimizer: [sgd, momentum, adagrad, adam] } (keys: ${COMPARE_KEYS.join(', ')})`);
