@@ -92,15 +92,18 @@ test('compare: each error on the place at fault', () => {
   expectProblem(parsed(custom).problems, "compare cannot run custom layers yet (Swish1): every variant needs its own instance of the layer's code", rangeOf(custom, 'compare'));
 });
 
-/** The first `n` events of training variant `i` of `text`'s spec. */
+/** No files and no digits: the specs here hold their data. */
+const io = { openFile: () => assert.fail('no files'), mnist: () => assert.fail('no digits') };
+
+/** Training variant `i` of `text`'s spec: its starting params, every step's loss, and its params at the end. */
 function variantRun(text: string, i: number) {
-  const loaded = loadSpec(text, 'c.backprop.yaml', { openFile: () => assert.fail('no files') }, { job: 'train' });
+  const loaded = loadSpec(text, 'c.backprop.yaml', io, { job: 'train' });
   assert.deepEqual(loaded.problems.filter((p) => p.severity === 'error'), []);
   const spec = loaded.spec as NetworkSpec;
   const v = spec.compare!.variants[i];
   const net = loaded.variantNetwork!(i);
   const start = net.layers.flatMap((l) => l.params.map((p) => [...p.value.data]));
-  const sets = trainingSets(spec, loaded.x!, loaded.t!, { openFile: () => assert.fail('no files') });
+  const sets = trainingSets(spec, loaded.x!, loaded.t!, io);
   assert.ok(!('problems' in sets));
   const events = [...train(net, sets, { ...v.train, optimizer: createOptimizer(v.train.optimizer) })];
   const losses = events.flatMap((e: TrainEvent) => (e.kind === 'step' ? [e.loss] : []));
