@@ -209,6 +209,43 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
   }
 }
 
+/** One variant as the table shows it. */
+export interface VariantRow {
+  label: string;
+  /** Steps trained so far. */
+  steps: number;
+  /** Loss of the last evaluated minibatch; null before the first evaluation. */
+  loss: number | null;
+  trainAcc: number | null;
+  testAcc: number | null;
+  /** How it stands, in words: done, training, waiting, or where it stopped. */
+  state: string;
+}
+
+/** The rows of a comparison's table, in variant order. */
+export function variantRows(model: TrainModel): VariantRow[] {
+  const info = model.info;
+  if (!info?.compare) return [];
+  const running = isRunning(model);
+  // Variants train in turn: the first one without a full curve is the one training.
+  const current = model.histories.findIndex((h) => (h.loss.length ? h.loss.steps[h.loss.length - 1] : 0) < info.iterations);
+  return info.compare.variants.map((label, i) => {
+    const h = model.histories[i];
+    const steps = h && h.loss.length > 0 ? h.loss.steps[h.loss.length - 1] : 0;
+    const last = h?.evals.at(-1);
+    const finished = h !== undefined && steps >= info.iterations;
+    let state = 'done';
+    if (!finished) {
+      const later = model.histories.slice(i + 1).some((o) => o.loss.length > 0);
+      // A variant that stopped short while later ones trained hit a NaN/Inf (a comparison goes on without it).
+      if (later || (!running && model.status?.state === 'finished')) state = `stopped at step ${fmtCount(steps + 1)}: NaN/Inf`;
+      else if (!running) state = steps > 0 ? `stopped at step ${fmtCount(steps)}` : 'not run';
+      else state = i === current && steps > 0 ? 'training…' : 'waiting';
+    }
+    return { label, steps, loss: last?.loss ?? null, trainAcc: last?.trainAcc ?? null, testAcc: last?.testAcc ?? null, state };
+  });
+}
+
 /** True while the run has not ended (no status yet counts as starting). */
 export function isRunning(model: TrainModel): boolean {
   return model.runId !== null && (model.status === null || model.status.state === 'running');

@@ -3,44 +3,7 @@
 import { fmt, fmtCount, fmtPercent } from '../../src/format';
 import { variantColour } from '../shared/charts';
 import { h } from '../shared/dom';
-import { isRunning, type TrainModel } from '../shared/train-state';
-
-/** One variant as the table shows it. */
-export interface VariantRow {
-  label: string;
-  /** Steps trained so far. */
-  steps: number;
-  /** Loss of the last evaluated minibatch; null before the first evaluation. */
-  loss: number | null;
-  trainAcc: number | null;
-  testAcc: number | null;
-  /** How it stands, in words: done, training, waiting, or where it stopped. */
-  state: string;
-}
-
-/** The rows of a comparison's table, in variant order. */
-export function variantRows(model: TrainModel): VariantRow[] {
-  const info = model.info;
-  if (!info?.compare) return [];
-  const running = isRunning(model);
-  // Variants train in turn: the first one without a full curve is the one training.
-  const current = model.histories.findIndex((h) => (h.loss.length ? h.loss.steps[h.loss.length - 1] : 0) < info.iterations);
-  return info.compare.variants.map((label, i) => {
-    const h = model.histories[i];
-    const steps = h && h.loss.length > 0 ? h.loss.steps[h.loss.length - 1] : 0;
-    const last = h?.evals.at(-1);
-    const finished = h !== undefined && steps >= info.iterations;
-    let state = 'done';
-    if (!finished) {
-      const later = model.histories.slice(i + 1).some((o) => o.loss.length > 0);
-      // A variant that stopped short while later ones trained hit a NaN/Inf (a comparison goes on without it).
-      if (later || (!running && model.status?.state === 'finished')) state = `stopped at step ${fmtCount(steps + 1)}: NaN/Inf`;
-      else if (!running) state = steps > 0 ? `stopped at step ${fmtCount(steps)}` : 'not run';
-      else state = i === current && steps > 0 ? 'training…' : 'waiting';
-    }
-    return { label, steps, loss: last?.loss ?? null, trainAcc: last?.trainAcc ?? null, testAcc: last?.testAcc ?? null, state };
-  });
-}
+import { variantRows, type TrainModel } from '../shared/train-state';
 
 /** A colour swatch for variant `i`, coloured as its line in the loss chart. */
 function swatch(i: number): HTMLElement {
