@@ -67,6 +67,7 @@ const PLAYS: Record<string, () => Sent[]> = {
   sideTrain: () => [sideLayer(0), ...asSide(trainRun(1))],
   sideTrainNaN: () => [sideLayer(0), ...asSide([...trainRun(1), ...trainNaN(1)])],
   sideTrainDiverging: () => [sideLayer(0), ...asSide(trainDiverging(1))],
+  sideTrainCompare: () => [sideLayer(0), ...asSide(trainCompare(1))],
 };
 
 function asSide(messages: HostToTrainView[]): HostToSideView[] {
