@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { HostToTrainView } from '../../src/protocol';
 import { applyTrainMessage, emptyTrainModel, readTrainMessage, selectVariant, statusOf, variantRows } from '../../webview/shared/train-state';
 import { TrainHistory } from '../../src/train-history';
+import { restoreRun, saveRun } from '../../webview/train/train-saved';
 import { LAST_STEP, PROGRESS_MESSAGES, TRAIN_INFO, compareLossAt, progressOf, trainCompare, trainNaN, trainRun } from './train-fixtures';
 
 function play(messages: HostToTrainView[]): ReturnType<typeof emptyTrainModel> {
@@ -100,4 +101,13 @@ test('a comparison: one history per variant, the picker’s choice is what the f
   // A variant that stopped short while later ones trained hit a NaN/Inf.
   const diverged = play(messages.filter((m) => !(m.type === 'trainProgress' && m.progress.variant === 0 && m.progress.step > 100)));
   assert.equal(variantRows(diverged)[0].state, 'stopped at step 101: NaN/Inf');
+});
+
+test('a comparison saved in the panel’s state comes back with every variant’s curves', () => {
+  const model = play(trainCompare(1));
+  const saved = JSON.parse(JSON.stringify(saveRun(model)));
+  const restored = play([{ type: 'trainReset', runId: 0, title: model.title, uri: model.uri! }, ...(restoreRun(saved, model.uri!) as HostToTrainView[])]);
+  assert.deepEqual(restored.info?.compare, model.info?.compare);
+  assert.deepEqual(restored.histories.map((h) => [h.loss.length, h.evals.length, h.flow.length]), model.histories.map((h) => [h.loss.length, h.evals.length, h.flow.length]));
+  assert.deepEqual([...restored.histories[3].loss.values.subarray(0, 2000)], [...model.histories[3].loss.values.subarray(0, 2000)]);
 });
