@@ -16,8 +16,8 @@ const FIXED_KEYS: Readonly<Record<string, string>> = {
   eval: 'every variant is evaluated at the same steps, so the curves line up',
 };
 
-/** One value of the list read as the compared key's value: a variant without its label yet. */
-type Read = Omit<CompareVariant, 'label'> & { label: string; detail: string };
+/** One value of the list read as the compared key's value, with the settings that tell it from another of the same label. */
+type Read = CompareVariant & { detail: string };
 
 /** Reads `compare: { key: [values] }` against the spec's train section and layers; undefined after an error. */
 export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, layers: readonly LayerSpec[] | undefined): CompareSpec | undefined {
