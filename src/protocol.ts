@@ -3,10 +3,11 @@
 import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
+import type { Histogram } from './engine/stats';
 import type { MaskWords } from './heatmaps';
 import type { Problem } from './spec/model';
 
-export type { Finding, HealthThresholds, WorstElement };
+export type { Finding, HealthThresholds, Histogram, WorstElement };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -48,6 +49,8 @@ export interface WireTensor {
   preview?: WirePreview;
   /** For a big batch of images [N, C, H, W]: only the first `samples` of the N are in `buffer`, each whole. */
   samples?: number;
+  /** An activation's or a dx's distribution over every element (also when previewed). */
+  histogram?: Histogram;
 }
 
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
@@ -158,6 +161,27 @@ export interface JobSource {
   confineTo: string[] | null;
 }
 
+/**
+ * One event of a debug job, as the debugger steps through it: the event's tensors in the order a
+ * step reveals them. `stage` 0 holds what is known before the work (x and the params before a
+ * forward; dout, the kept mask and the params before a backward); each Step Into reveals the next
+ * stage (a forward's out; Affine's dW, then db, then dx). Tensors go whole: expressions read them.
+ */
+export interface DebugStep {
+  kind: 'forward' | 'loss' | 'backward' | 'check';
+  /** Layer index (the layer count for the loss); a graph's node index, in the order written. */
+  index: number;
+  /** Layer, loss or node name. */
+  name: string;
+  /** For a check: the parameter checked, or 'dx'. */
+  param?: string;
+  tensors: { name: string; stage: number; tensor: WireTensor }[];
+  /** The loss, from the loss event on. */
+  loss: number | null;
+  /** The health findings of this event alone (exploding, dead-relu, check-failed, ...), shown at its last stage. */
+  findings: Finding[];
+}
+
 /** Messages from the extension host to the engine worker: one job each, answered under its runId. */
 export type HostToWorker =
   /** Run a spec forward and backward, with or without a gradient check; `save`: also post its tensors as an .npz ('saved'). */
@@ -170,7 +194,14 @@ export type HostToWorker =
       snapshotEvery: number;
       /** Least time between two progress messages (coalescing), in ms. */
       updateMs: number;
-    });
+    })
+  /** Debug a spec: load it, post its start event, then run one engine event per `debugStep`. */
+  | (JobSource & { type: 'debug'; runId: number; check: boolean; thresholds: HealthThresholds });
+
+/** Messages to a job that is running (not queued behind it). */
+export type HostToJob =
+  /** Run the debug job's next engine event and post it; after the last, the job ends. */
+  { type: 'debugStep'; runId: number };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -182,6 +213,10 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent }
+  /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to. */
+  | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
+  /** The next event of debug job `runId`, answering a debugStep. */
+  | { type: 'debug'; runId: number; step: DebugStep }
   /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */
   | { type: 'saved'; runId: number; npz: ArrayBuffer }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */

@@ -84,6 +84,40 @@ export function tensorStats(t: Tensor): TensorStats {
   };
 }
 
+/** How a tensor's finite values spread: counts[k] holds those in [lo + k·w, lo + (k+1)·w), w = (hi − lo)/bins; the last bin holds hi too. */
+export interface Histogram {
+  lo: number;
+  hi: number;
+  counts: number[];
+  /** Finite values outside a fixed [lo, hi], in no bin. */
+  outside: number;
+}
+
+/** The histogram of `t`'s finite values in `bins` bins over `range`, or over [min, max] (a constant tensor fills the first bin). */
+export function histogram(t: Tensor, bins: number, range?: readonly [number, number]): Histogram {
+  let [lo, hi] = range ?? [Infinity, -Infinity];
+  if (!range) {
+    for (const v of t.data) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (lo > hi) lo = hi = 0;
+  }
+  const counts = new Array<number>(bins).fill(0);
+  let outside = 0;
+  const scale = hi > lo ? bins / (hi - lo) : 0;
+  for (const v of t.data) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo || v > hi) {
+      outside++;
+      continue;
+    }
+    counts[Math.min(bins - 1, Math.floor((v - lo) * scale))]++;
+  }
+  return { lo, hi, counts, outside };
+}
+
 /** Summary of a 0/1 mask (1 = masked) over a batch. */
 export interface MaskStats {
   /** Fraction of masked elements (0 for an empty mask). */

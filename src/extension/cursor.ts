@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { matrixShape } from '../downsample';
 import { fmtFull } from '../format';
+import { unravel } from '../engine/tensor';
 import type { PanelRegistry } from './panels';
 import type { RunPanel } from './panel';
 import type { SideView } from './sideView';
@@ -71,7 +72,8 @@ export class LayerCursor implements vscode.Disposable {
     const grad = layer.grads[param];
     if (!editor) return;
     const at = row * cols + col;
-    const name = value.shape.length === 1 ? `${param}[${col}]` : `${param}[${row},${col}]`;
+    // A filter bank's element is W[f,c,i,j]: its place in the 2-D view [F, C·FH·FW], unravelled.
+    const name = `${param}[${unravel(at, value.shape).join(',')}]`;
     const v = new Float64Array(value.buffer)[at];
     const g = grad ? new Float64Array(grad.buffer)[at] : undefined;
     if (v === undefined) return;

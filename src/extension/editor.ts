@@ -164,6 +164,7 @@ export class SpecLenses implements vscode.CodeLensProvider {
     const lenses = [
       new vscode.CodeLens(top, { title: '▶ Run Backprop', command: 'backprop.run', arguments: [doc.uri] }),
       new vscode.CodeLens(top, { title: 'Gradient check', command: 'backprop.check', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: 'Debug', tooltip: 'Debug Backprop: step through forward and backward', command: 'backprop.debug', arguments: [doc.uri] }),
     ];
     const { spec } = this.specs.get(doc);
     if (spec?.form === 'network' && spec.train) {

@@ -6,7 +6,7 @@
 // stops it wherever it is. Pure Node (no vscode), so tests drive it with the real worker.
 import { Worker } from 'node:worker_threads';
 import { CallClock, overrunMessage, threadEndMessage, watchUserCode, type RunningCall, type ThreadEnd, type UserCodeLayer } from '../call-clock';
-import type { HostToWorker, JobSource, WorkerToHost } from '../protocol';
+import type { HostToJob, HostToWorker, JobSource, WorkerToHost } from '../protocol';
 import type { Problem } from '../spec/model';
 
 /** What the host tells the client once; the limit and trust are read again for every job. */
@@ -50,6 +50,8 @@ export interface EngineJob {
   readonly ended: Promise<JobEnd>;
   /** The call into user code running now, if any. */
   userCall(): RunningCall | null;
+  /** Tells the job something while it runs (a debug job's next step); nothing once it ended. */
+  send(message: DistributiveOmit<HostToJob, 'runId'>): void;
   /** Ends the job now, if it still runs, and its worker with it. */
   cancel(): void;
   /** Ends the job if it still runs, and the worker in any case; settles once the thread is gone. */
@@ -114,6 +116,9 @@ export class EngineClient {
       runId,
       ended,
       userCall: () => (slot.job === job ? slot.clock.running() : null),
+      send: (control) => {
+        if (slot.job === job) slot.worker.postMessage({ ...control, runId });
+      },
       cancel: () => job.finish({ status: 'cancelled' }),
       release: () => {
         job.finish({ status: 'cancelled' });
@@ -208,6 +213,8 @@ export class EngineClient {
       }
       case 'event':
       case 'train':
+      case 'debugStart':
+      case 'debug':
       case 'saved':
         job.onMessage(msg);
         return;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { RunEvent } from '../protocol';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
+import { registerDebugger } from './debug';
 import { FindingFixes, LiveDiagnostics, SPEC_SELECTOR, SpecCompletions, SpecHovers, SpecLenses } from './editor';
 import { EngineClient } from './engine-client';
 import { PANEL_VIEW_TYPE, PINNED_CONTEXT_KEY, RunPanel } from './panel';
@@ -125,6 +126,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     runPanels,
     trainPanels,
     ...commands.register(),
+    ...registerDebugger(engine),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),

@@ -10,6 +10,7 @@ import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-rec
 import { runNpz, type RunInfo } from '../spec/npz';
 import type { GraphSpec } from '../spec';
 import type { HostToWorker } from '../protocol';
+import { debugSpec } from './debug';
 import { load, networkInfo, type Post } from './load';
 import { trainSpec } from './train';
 import { toWire } from './wire';
@@ -74,6 +75,7 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
 export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): Promise<void> {
   try {
     if (msg.type === 'train') await trainSpec(msg, post, clock);
+    else if (msg.type === 'debug') await debugSpec(msg, post, clock);
     else await run(msg, post, clock);
     // A promise user code rejected and nobody handled ends this thread once this task is done: let
     // that happen under this job, which then fails on the layer, rather than between jobs.

@@ -3,7 +3,8 @@
 // one at a time, in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallClock } from '../call-clock';
-import type { HostToWorker } from '../protocol';
+import type { HostToJob, HostToWorker } from '../protocol';
+import { debugStep } from './debug';
 import { runJob } from './jobs';
 import { failOnUnhandledRejection } from './unhandled';
 import type { Post } from './load';
@@ -14,8 +15,10 @@ const clock = new CallClock((workerData as { clock: SharedArrayBuffer }).clock);
 const post: Post = (msg, transfer = []) => port.postMessage(msg, transfer);
 failOnUnhandledRejection(clock);
 
-// Loading a module is asynchronous; the queue keeps jobs whole and in order.
+// Loading a module is asynchronous; the queue keeps jobs whole and in order. A message to the
+// running job goes to it at once.
 let queue = Promise.resolve();
-port.on('message', (msg: HostToWorker) => {
-  queue = queue.then(() => runJob(msg, post, clock));
+port.on('message', (msg: HostToWorker | HostToJob) => {
+  if (msg.type === 'debugStep') debugStep(msg.runId);
+  else queue = queue.then(() => runJob(msg, post, clock));
 });

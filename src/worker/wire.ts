@@ -5,7 +5,8 @@
 // A big batch of images [N, C, H, W] goes as its first samples, since each image is drawn whole.
 import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
-import { maskStats, tensorStats } from '../engine/stats';
+import { histogram, maskStats, tensorStats } from '../engine/stats';
+import type { LayerType } from '../engine/layer';
 import type { Tensor } from '../engine/tensor';
 import type { RunEvent, WireStats, WireTensor } from '../protocol';
 
@@ -21,6 +22,11 @@ export const PREVIEW_ABOVE = 1 << 18;
 /** Cells per axis of a preview: more than the panel draws at zoom 2 (400 cells × 2). */
 export const PREVIEW_CELLS = 1024;
 
+/** Bins of an activation's or dx's histogram, as the book's weight-init figures have. */
+export const HISTOGRAM_BINS = 30;
+/** Outputs bounded by their layer's math are binned over the bound, so layers compare on one axis. */
+const OUTPUT_RANGE: Partial<Record<LayerType, readonly [number, number]>> = { sigmoid: [0, 1], tanh: [-1, 1] };
+
 const orNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 function wireStats(t: Tensor): WireStats {
@@ -28,14 +34,17 @@ function wireStats(t: Tensor): WireStats {
   return { ...s, mean: orNull(s.mean), meanAbs: orNull(s.meanAbs), std: orNull(s.std), min: orNull(s.min), max: orNull(s.max), l2: orNull(s.l2) };
 }
 
+/** `t` copied whole into its own buffer, which is added to `transfer`. */
+export function wholeTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
+  const buffer = t.data.slice().buffer as ArrayBuffer;
+  transfer.push(buffer);
+  return { shape: [...t.shape], buffer, stats: wireStats(t) };
+}
+
 /** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */
 export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   const transfer: ArrayBuffer[] = [];
-  const wire = (t: Tensor): WireTensor => {
-    const buffer = t.data.slice().buffer as ArrayBuffer;
-    transfer.push(buffer);
-    return { shape: [...t.shape], buffer, stats: wireStats(t) };
-  };
+  const wire = (t: Tensor): WireTensor => wholeTensor(t, transfer);
   // Parameters and check errors always go whole: the host reads their elements (selectCell).
   const batch = (t: Tensor): WireTensor => {
     const { rows, cols } = matrixShape(t.shape);
@@ -52,6 +61,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
     transfer.push(preview.values, preview.sourceIndex);
     return { shape: [...t.shape], buffer: new ArrayBuffer(0), stats: wireStats(t), preview };
   };
+  const distributed = (t: Tensor, range?: readonly [number, number]): WireTensor => ({ ...batch(t), histogram: histogram(t, HISTOGRAM_BINS, range) });
   switch (e.kind) {
     case 'forward': {
       const mask = e.kept.mask ?? null;
@@ -59,7 +69,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
         event: {
           kind: 'forward',
           index: e.index,
-          activation: batch(e.output),
+          activation: distributed(e.output, OUTPUT_RANGE[e.type]),
           mask: mask && batch(mask),
           maskStats: mask && maskStats(mask),
           params: e.params.map((p) => ({ name: p.name, value: wire(p.value) })),
@@ -71,7 +81,7 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
       return { event: { kind: 'loss', value: e.value, prediction: batch(e.y), target: batch(e.t), dx: batch(e.dx) }, transfer };
     case 'backward':
       return {
-        event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: batch(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
+        event: { kind: 'backward', index: e.index, dout: batch(e.dout), dx: distributed(e.dx), grads: e.grads.map((g) => ({ name: g.name, grad: wire(g.grad) })) },
         transfer,
       };
     case 'check': {

@@ -182,17 +182,17 @@ describe('Editor features', function () {
     await until(() => (vscode.languages.getDiagnostics(uri).length === 0 ? true : undefined), 'no diagnostics once closed');
   });
 
-  it('CodeLens: run and check above the spec, a summary above each layer after a run', async () => {
+  it('CodeLens: run, check and debug above the spec, a summary above each layer after a run', async () => {
     const uri = copyOf('two-layer-net.backprop.json', 'lens.backprop.json');
     await vscode.workspace.openTextDocument(uri);
     const titles = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).map((l) => l.command?.title ?? '');
-    assert.deepEqual(await titles(), ['▶ Run Backprop', 'Gradient check']);
+    assert.deepEqual(await titles(), ['▶ Run Backprop', 'Gradient check', 'Debug']);
     await api.run(uri, { check: true });
     const after = await titles();
-    assert.equal(after.length, 6);
-    assert.match(after[2], /^‖dW‖ [\d.e-]+ · check ok$/);
-    assert.match(after[3], /^‖dx‖ [\d.e-]+ · dead [\d.]+% · check ok$/);
-    assert.match(after[5], /^loss [\d.e-]+ · dx = \(y − t\)\/N$/);
+    assert.equal(after.length, 7);
+    assert.match(after[3], /^‖dW‖ [\d.e-]+ · check ok$/);
+    assert.match(after[4], /^‖dx‖ [\d.e-]+ · dead [\d.]+% · check ok$/);
+    assert.match(after[6], /^loss [\d.e-]+ · dx = \(y − t\)\/N$/);
   });
 
   it('the loss: line: a CodeLens with the loss after a run, and a hover with its value, y, t and dx = (y − t)/N; both say when stale', async () => {

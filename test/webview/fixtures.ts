@@ -17,6 +17,9 @@ import type {
   WorstElement,
 } from '../../src/protocol';
 import { sideHeatmaps } from '../../src/heatmaps';
+import { runNetwork } from '../../src/engine/run';
+import { loadSpec, type SpecIO } from '../../src/spec/index';
+import { toWire } from '../../src/worker/wire';
 
 /** The hostile layer name: it must appear literally, never as markup. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -459,4 +462,38 @@ export function sideConvLayer(): Extract<HostToSideView, { type: 'layer' }> {
   if (forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the conv fixture has no Conv1');
   const heatmaps = sideHeatmaps({ info: CONV_LAYERS[0], activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
   return { type: 'layer', spec: 'simple-convnet.backprop.yaml', index: 0, info: CONV_LAYERS[0], heatmaps, flow: flowOf(events), stale: false };
+}
+
+/** The example weight-init-activation-histogram with every init set to `init`, run by the real engine and wired as the worker sends it. */
+export function weightInitRun(runId: number, init: string): HostToWebview[] {
+  const layer = `  - { type: affine, units: 100, init: ${init} }\n  - sigmoid\n`;
+  const text = `name: weight-init\nseed: 1\ninput:\n  random: { shape: [1000, 100], dist: normal }\nlayers:\n${layer.repeat(5)}`;
+  const loaded = loadSpec(text, 'weight-init-activation-histogram.backprop.yaml', NO_FILES);
+  if (!loaded.network || !loaded.x || !loaded.spec || loaded.spec.form !== 'network') throw new Error(JSON.stringify(loaded.problems));
+  const { network, x, spec } = loaded;
+  const layers: LayerInfo[] = network.layers.map((l, i) => ({ name: l.name, type: l.type, inShape: [1000, 100], outShape: [1000, 100], paramCount: l.params.reduce((a, p) => a + p.value.data.length, 0), line: spec.layers[i].range.start.line }));
+  const events: RunEvent[] = [{ kind: 'start', form: 'network', name: 'weight-init', layers, loss: null }];
+  for (const e of runNetwork(network, x, null, { train: false, check: null })) events.push(e.kind === 'done' ? { kind: 'done', loss: null, ok: true, elapsedMs: 40 } : toWire(e).event);
+  return [{ type: 'reset', title: 'weight-init-activation-histogram.backprop.yaml', runId, uri: 'file:///work/examples/weight-init-activation-histogram.backprop.yaml' }, ...events.map((event): HostToWebview => ({ type: 'event', runId, event }))];
+}
+
+const NO_FILES: SpecIO = {
+  openFile: () => {
+    throw new Error('the fixture reads no files');
+  },
+  mnist: () => {
+    throw new Error('the fixture reads no digits');
+  },
+};
+
+/** The side view on Sigmoid5 of the weight-init run (std 1), its heatmaps as the host builds them. */
+export function sideWeightInitLayer(): Extract<HostToSideView, { type: 'layer' }> {
+  const events = weightInitRun(1, '{ std: 1 }').flatMap((m) => (m.type === 'event' ? [m.event] : []));
+  const start = events.find((e) => e.kind === 'start');
+  const forward = events.find((e) => e.kind === 'forward' && e.index === 9);
+  const backward = events.find((e) => e.kind === 'backward' && e.index === 9);
+  if (start?.kind !== 'start' || start.form !== 'network' || forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the weight-init run has no Sigmoid5');
+  const info = start.layers[9];
+  const heatmaps = sideHeatmaps({ info, activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
+  return { type: 'layer', spec: 'weight-init-activation-histogram.backprop.yaml', index: 9, info, heatmaps, flow: flowOf(events), stale: false };
 }

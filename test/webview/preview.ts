@@ -4,7 +4,7 @@
 // answer=auto, the Train panel's snapshot requests.
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
-import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, shopRun, sideConvLayer, sideLayer } from './fixtures';
+import { SIDE_EMPTY, convRun, weightInitRun, errorRun, longShopRun, networkRun, shopRun, sideConvLayer, sideLayer, sideWeightInitLayer } from './fixtures';
 import { progressOf, snapshotAnswer, trainCompare, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
@@ -52,12 +52,15 @@ declare global {
 const PLAYS: Record<string, () => Sent[]> = {
   network: () => networkRun(1),
   conv: () => convRun(1),
+  weightInit: () => weightInitRun(1, '{ std: 1 }'),
+  weightInitXavier: () => weightInitRun(1, 'xavier'),
   shop: () => shopRun(1),
   shopLong: () => longShopRun(1),
   error: () => errorRun(1),
   empty: () => [SIDE_EMPTY],
   layer: () => [sideLayer(0)],
   sideConv: () => [sideConvLayer()],
+  sideWeightInit: () => [sideWeightInitLayer()],
   stale: () => [sideLayer(1, true)],
   train: () => trainRun(1),
   trainNaN: () => [...trainRun(1), ...trainNaN(1)],

@@ -374,6 +374,18 @@ describe('webview side view', () => {
     });
   }
 
+  test("the layer's distribution: its activation and dx as histograms on one count axis, inside the sidebar", async () => {
+    const { page, watch } = await open('play=sideWeightInit');
+    await showing(page, 'Sigmoid5');
+    const labels = await page.$$eval('.side-section .dist .dist-bars', (bars) => bars.map((b) => b.getAttribute('aria-label') ?? ''));
+    assert.equal(labels.length, 2);
+    assert.match(labels[0], /^Sigmoid5 activation: 100,000 values from 0 to 1, most/);
+    assert.match(labels[1], /^Sigmoid5 dx: 100,000 values from /);
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'side-distribution.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
   test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
     const { page, watch } = await open('play=sideTrainDiverging');
     await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');

@@ -10,6 +10,7 @@ import { FindingsList } from './findings';
 import { renderGraph } from './graph';
 import { CHECK_FIT, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
+import { Distributions } from './distributions';
 import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
@@ -51,6 +52,7 @@ class Panel {
     (which) => this.post(which === 'all' ? { type: 'fixAll' } : { type: 'applyFix', index: which }),
   );
   private readonly checkSummary = new CheckSummary((i, param) => this.showCheck(i, param));
+  private readonly distributions = new Distributions((i) => this.select(i));
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
@@ -86,7 +88,7 @@ class Panel {
     rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
     const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), rerun);
 
-    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.table.element);
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.table.element, this.distributions.element);
 
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
     this.detailSection = h(
@@ -138,6 +140,7 @@ class Panel {
       case 'row':
         this.table.updateRow(change.index, this.model.rows[change.index]);
         this.checkSummary.render(this.model.rows);
+        this.distributions.render(this.model.rows);
         if (change.index === this.ui.selected) this.renderDetail();
         break;
       case 'graph':
@@ -190,6 +193,7 @@ class Panel {
     this.table.setRows(this.model.rows);
     this.findings.render(this.model.findings, this.model.rows, this.model.fixes);
     this.checkSummary.render(this.model.rows);
+    this.distributions.render(this.model.rows);
     this.table.select(this.ui.selected, false);
     this.renderDetail();
     this.renderGraph();

@@ -3,6 +3,7 @@
 import '../shared/base.css';
 import '../shared/page.css';
 import '../shared/heatmap.css';
+import '../shared/histogram.css';
 import './panel.css';
 import { start } from './main';
 

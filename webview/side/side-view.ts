@@ -8,6 +8,7 @@ import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { escapeControls, fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
 import { Tooltip, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
+import { histogramFigure, histogramOf } from '../shared/histogram';
 import { TrainSection } from './train-section';
 import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
@@ -64,6 +65,8 @@ class SideView {
   private readonly stale = h('div', { class: 'side-stale', role: 'status' });
   private readonly heatmapList = h('div', { class: 'heatmaps side-heatmaps' });
   private readonly heatmapSection: HTMLElement;
+  private readonly distBody = h('div', { class: 'dist-columns' });
+  private readonly distSection = h('section', { class: 'side-section', 'aria-labelledby': 'bl-side-dist' }, h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-dist' }, 'Distribution')), this.distBody);
   private readonly flowBody = h('div', { class: 'flow-body' });
   private readonly flowValues = h('div', { class: 'flow-values' });
   private readonly flowSection: HTMLElement;
@@ -108,6 +111,7 @@ class SideView {
       h('header', { class: 'side-header' }, this.specName, this.title, this.shape),
       this.stale,
       this.flowSection,
+      this.distSection,
       this.heatmapSection,
     );
     // side.css styles the side view under this class.
@@ -192,6 +196,7 @@ class SideView {
     const current = m.type === 'layer' ? m.index : -1;
     this.renderFlow(m.flow, current, focusedFlow);
     this.heatmapSection.hidden = m.type !== 'layer';
+    this.distSection.hidden = m.type !== 'layer';
     if (m.type !== 'layer') {
       this.title.replaceChildren(h('span', { class: 'layer-name' }, 'No layer under the cursor'));
       this.shape.textContent = 'Move the cursor onto a layer for its heatmaps.';
@@ -211,6 +216,11 @@ class SideView {
           { zoom: this.ui.zoom, fit: { width: fitWidth, maxCells: fitWidth }, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
         ),
     );
+    // The layer's activation and dx, on one count axis.
+    const spread = m.heatmaps.filter((s) => histogramOf(s.tensor));
+    const top = Math.max(...spread.flatMap((s) => histogramOf(s.tensor)?.counts ?? [0]));
+    this.distBody.replaceChildren(...spread.map((s) => histogramFigure(h('span', { class: 'dist-title' }, s.title), `${info.name} ${s.title}`, histogramOf(s.tensor), top)));
+    this.distSection.hidden = spread.length === 0;
     this.heatmapList.replaceChildren(
       ...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer in the run.')]),
     );

@@ -1,0 +1,203 @@
+// Where a debug session stands and how it moves: over the engine's events, pulled one at a time,
+// each split into the stages a Step Into reveals (see DebugStep in protocol.ts). Stage 0 of a layer's
+// event is the point "before" its forward or backward; breakpoints stop there. Only the current
+// event is held: the tensors of earlier steps are dropped as the session moves on.
+import type { FindingKind } from '../engine/health';
+import { unravel } from '../engine/tensor';
+import type { DebugStep, LayerInfo, WireTensor } from '../protocol';
+import { evaluateExpression, type Value } from './expression';
+
+/** The events of one run, pulled one at a time; null once the run is done. Rejects when the engine fails. */
+export interface StepSource {
+  next(): Promise<DebugStep | null>;
+}
+
+/** A debug job in the engine: its spec's layers, its events, and a way to end it. */
+export interface DebugRun extends StepSource {
+  name: string;
+  layers: LayerInfo[];
+  loss: LayerInfo | null;
+  /** Ends the job and its worker. */
+  end(): void;
+}
+
+/** The exception breakpoints a session offers, with the finding each stands for (none: NaN or Inf, found here). */
+export const EXCEPTION_FILTERS = [
+  { filter: 'nonFinite', label: 'NaN or Inf', description: 'Stop at the first tensor holding NaN or ±Infinity' },
+  { filter: 'exploding', label: 'Exploding gradient', description: 'Stop where a gradient norm exceeds backprop.health.explodingNorm', finding: 'exploding' },
+  { filter: 'deadRelu', label: 'Dead ReLU', description: 'Stop at a ReLU whose units are dead for the whole batch', finding: 'dead-relu' },
+  { filter: 'checkFailed', label: 'Gradient check failure', description: 'Stop at a parameter whose gradient check fails', finding: 'check-failed' },
+] as const satisfies readonly { filter: string; label: string; description: string; finding?: FindingKind }[];
+
+export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number]['filter'];
+
+/** A breakpoint on a layer's line (index), or on the loss line (the layer count). */
+export interface Breakpoint {
+  index: number;
+  /** An expression over the tensors in scope; the stop happens where it is true. */
+  condition?: string;
+}
+
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause';
+
+/** Why the session stopped: `text` says what was found (an exception's or a bad condition's message). */
+export interface Stop {
+  reason: StopReason;
+  text?: string;
+}
+
+/** How a move ended: at a stop, or at the end of the run. */
+export type Moved = { stopped: Stop } | { ended: true };
+
+export type StepMode = 'continue' | 'next' | 'stepIn' | 'stepOut';
+
+/** The row-major index of the first non-finite element of `data`, or -1. */
+function firstNonFiniteIndex(data: Float64Array): number {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return -1;
+}
+
+/** The values of a wire tensor, without a copy. */
+export const valuesOf = (t: WireTensor): Float64Array => new Float64Array(t.buffer);
+
+/** A debug session's position and its moves; pure, so tests drive it with the engine in-process. */
+export class Stepper {
+  private step: DebugStep | null = null;
+  private stage = 0;
+  private pauseRequested = false;
+  /** The NaN-or-Inf filter stops once, at the first: from there the values spread to every later tensor. */
+  private nonFiniteFound = false;
+  breakpoints: Breakpoint[] = [];
+  filters = new Set<ExceptionFilter>();
+
+  constructor(private readonly source: StepSource) {}
+
+  /** The event the session is at, and how many of its stages are revealed (null before start and after the end). */
+  position(): { step: DebugStep; stage: number } | null {
+    return this.step && { step: this.step, stage: this.stage };
+  }
+
+  /** The current event's tensors revealed so far, in order. */
+  visible(): DebugStep['tensors'] {
+    return this.step ? this.step.tensors.filter((t) => t.stage <= this.stage) : [];
+  }
+
+  /** The names an expression can read here: the revealed tensors (scalars as numbers), and the loss once known. */
+  scope(): Map<string, Value> {
+    const scope = new Map<string, Value>();
+    for (const t of this.visible()) {
+      const data = valuesOf(t.tensor);
+      // A graph's scalars are 0-d tensors: numbers to the user.
+      scope.set(t.name, t.tensor.shape.length === 0 ? { kind: 'number', value: data[0] } : { kind: 'tensor', tensor: { shape: t.tensor.shape, data } });
+    }
+    if (this.step?.loss !== null && this.step?.loss !== undefined) scope.set('loss', { kind: 'number', value: this.step.loss });
+    return scope;
+  }
+
+  /** Pulls the first event; stops there on entry, else runs on as Continue does. */
+  async start(stopOnEntry: boolean): Promise<Moved> {
+    const first = await this.source.next();
+    if (!first) return this.finish();
+    this.step = first;
+    this.stage = 0;
+    if (stopOnEntry) return { stopped: { reason: 'entry' } };
+    const stop = this.stopHere('continue', 'forward');
+    return stop ? { stopped: stop } : this.resume('continue');
+  }
+
+  /** Asks a running move to stop at the next point. */
+  pause(): void {
+    this.pauseRequested = true;
+  }
+
+  /** Moves as `mode` says: to the next point that stops it, or to the end of the run. */
+  async resume(mode: StepMode): Promise<Moved> {
+    if (!this.step) return { ended: true };
+    // Step Out runs to the first event of the next pass: forward, loss, backward, check.
+    const fromPass = this.step.kind;
+    this.pauseRequested = false;
+    for (;;) {
+      const lastStage = Math.max(...this.step.tensors.map((t) => t.stage), 0);
+      if (this.stage < lastStage) this.stage++;
+      else {
+        const next = await this.source.next();
+        if (!next) return this.finish();
+        this.step = next;
+        this.stage = 0;
+      }
+      const stop = this.stopHere(mode, fromPass);
+      if (stop) return { stopped: stop };
+    }
+  }
+
+  private finish(): Moved {
+    this.step = null;
+    return { ended: true };
+  }
+
+  /** Whether the point just reached stops a move of `mode` that began in pass `fromPass`. */
+  private stopHere(mode: StepMode, fromPass: DebugStep['kind']): Stop | null {
+    const step = this.step!;
+    const exception = this.exception(step);
+    if (exception) return { reason: 'exception', text: exception };
+    if (this.stage === 0) {
+      const hit = this.breakpointHit(step);
+      if (hit) return hit;
+    }
+    if (this.pauseRequested) return { reason: 'pause' };
+    if (mode === 'stepIn') return { reason: 'step' };
+    if (mode === 'next' && this.stage === 0) return { reason: 'step' };
+    if (mode === 'stepOut' && this.stage === 0 && step.kind !== fromPass) return { reason: 'step' };
+    return null;
+  }
+
+  private breakpointHit(step: DebugStep): Stop | null {
+    if (step.kind === 'check') return null;
+    for (const bp of this.breakpoints) {
+      if (bp.index !== step.index) continue;
+      if (!bp.condition) return { reason: 'breakpoint' };
+      const r = evaluateExpression(bp.condition, this.scope());
+      // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
+      if (!r.ok && r.undefinedName) continue;
+      if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
+      if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
+      if (r.value.value) return { reason: 'breakpoint' };
+    }
+    return null;
+  }
+
+  /** What an enabled exception filter finds among the tensors this point reveals, if anything. */
+  private exception(step: DebugStep): string | null {
+    if (this.filters.has('nonFinite') && !this.nonFiniteFound) {
+      const found = this.firstNonFinite(step);
+      this.nonFiniteFound = found !== null;
+      if (found) return found;
+    }
+    const lastStage = Math.max(...step.tensors.map((t) => t.stage), 0);
+    if (this.stage !== lastStage) return null;
+    for (const f of EXCEPTION_FILTERS) {
+      if (!('finding' in f) || !this.filters.has(f.filter)) continue;
+      const found = step.findings.find((finding) => finding.kind === f.finding);
+      if (found) return found.message;
+    }
+    return null;
+  }
+
+  /** The first non-finite value among the tensors this point reveals (or the loss), named with its element. */
+  private firstNonFinite(step: DebugStep): string | null {
+    for (const t of step.tensors) {
+      const s = t.tensor.stats;
+      const bad = s.nan + s.posInf + s.negInf;
+      if (t.stage !== this.stage || bad === 0) continue;
+      const values = valuesOf(t.tensor);
+      const flat = firstNonFiniteIndex(values);
+      const at = t.tensor.shape.length === 0 ? '' : `[${unravel(flat, t.tensor.shape).join(', ')}]`;
+      const owner = step.kind === 'check' ? `${step.name}.${step.param} check` : step.name;
+      const value = values[flat];
+      return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
+    }
+    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}`;
+    return null;
+  }
+
+}

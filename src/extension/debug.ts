@@ -1,0 +1,58 @@
+// The `backprop` debugger in VS Code: the inline adapter (src/debug/adapter.ts) over debug jobs of
+// the one engine client, F5 on an open spec without a launch.json, and the "Debug Backprop" command.
+import * as vscode from 'vscode';
+import { BackpropDebugSession, type DebugHost, type LaunchArguments } from '../debug/adapter';
+import { openDebugRun } from './debug-run';
+import type { EngineClient } from './engine-client';
+import { healthThresholds } from './settings';
+import { isSpec, specText } from './specs';
+
+export const DEBUG_TYPE = 'backprop';
+
+/** A launch configuration debugging the spec at `uri`. */
+function launchConfig(uri: vscode.Uri): vscode.DebugConfiguration & LaunchArguments {
+  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${uri.path.split('/').pop()}`, spec: uri.fsPath };
+}
+
+/** The active editor's spec, if it shows one. */
+function activeSpec(): vscode.Uri | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri && isSpec(uri) ? uri : undefined;
+}
+
+/** F5 with no launch.json debugs the open spec; a configuration without `spec` takes the open one too. */
+class SpecDebugConfigurations implements vscode.DebugConfigurationProvider {
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (config.type && config.type !== DEBUG_TYPE) return config;
+    if (typeof config.spec === 'string' && config.spec !== '') return { ...config, type: DEBUG_TYPE, request: config.request ?? 'launch' };
+    const spec = activeSpec();
+    if (!spec) {
+      void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
+      return undefined;
+    }
+    return { ...launchConfig(spec), ...config, type: DEBUG_TYPE, request: 'launch', spec: spec.fsPath, name: config.name || launchConfig(spec).name };
+  }
+}
+
+export function registerDebugger(engine: EngineClient): vscode.Disposable[] {
+  const host: DebugHost = {
+    async open(args) {
+      const uri = vscode.Uri.file(args.spec);
+      if (!isSpec(uri)) throw new Error(`${args.spec} is not a Backprop spec (*.backprop.yaml, .yml or .json)`);
+      // The open document's text, saved or not, as a run uses.
+      const doc = await vscode.workspace.openTextDocument(uri);
+      return openDebugRun(engine, specText(doc), args.check === true, healthThresholds());
+    },
+  };
+  return [
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(host)),
+    }),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SpecDebugConfigurations()),
+    vscode.commands.registerCommand('backprop.debug', async (uri?: vscode.Uri) => {
+      const spec = uri instanceof vscode.Uri ? uri : activeSpec();
+      if (!spec) return void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
+      await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(spec), launchConfig(spec));
+    }),
+  ];
+}

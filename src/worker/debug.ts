@@ -1,0 +1,135 @@
+// The worker's side of a debug session: the engine's run as a generator the host pulls one event at
+// a time (a debugStep each), so a stopped session holds its place in the engine and sends nothing.
+// Each event goes with its tensors whole, grouped in the stages a Step Into reveals (see DebugStep).
+import type { CallClock } from '../call-clock';
+import { evaluateGraph } from '../engine/graph';
+import { gradientHealth } from '../engine/health';
+import type { HealthThresholds } from '../engine/health-thresholds';
+import type { Sequential } from '../engine/network';
+import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
+import { tensor, type Tensor } from '../engine/tensor';
+import type { DebugStep, HostToWorker } from '../protocol';
+import type { GraphSpec } from '../spec';
+import { load, networkInfo, type Post } from './load';
+import { wholeTensor } from './wire';
+
+/** A debug step and the buffers to transfer with it. */
+type Converted = { step: DebugStep; transfer: ArrayBuffer[] };
+
+/** The engine event (not 'done') as a debug step. */
+export function toDebugStep(e: Exclude<EngineEvent, { kind: 'done' }>, network: Sequential, loss: number | null, thresholds: HealthThresholds): Converted {
+  const transfer: ArrayBuffer[] = [];
+  const tensors: DebugStep['tensors'] = [];
+  const add = (name: string, stage: number, t: Tensor) => tensors.push({ name, stage, tensor: wholeTensor(t, transfer) });
+  const findings = gradientHealth([e], thresholds);
+  const base = { kind: e.kind, index: e.kind === 'loss' ? network.layers.length : e.index, name: e.name, loss, findings };
+  switch (e.kind) {
+    case 'forward':
+      add('x', 0, e.input);
+      for (const p of e.params) add(p.name, 0, p.value);
+      add('out', 1, e.output);
+      // Affine keeps its input (flattened) and Sigmoid its out: both are on show already.
+      for (const [name, t] of Object.entries(e.kept)) if (name !== 'x' && name !== 'out') add(name, 1, t);
+      break;
+    case 'loss':
+      add('y', 0, e.y);
+      add('t', 0, e.t);
+      add('dx', 1, e.dx);
+      break;
+    case 'backward': {
+      const layer = network.layers[e.index];
+      add('dout', 0, e.dout);
+      // What the layer kept from its forward, which its backward reads: ReLU's mask, Affine's x.
+      for (const [name, t] of Object.entries(layer.kept())) add(name, 0, t);
+      for (const p of layer.params) add(p.name, 0, p.value);
+      e.grads.forEach((g, i) => add(`d${g.name}`, i + 1, g.grad));
+      add('dx', e.grads.length + 1, e.dx);
+      break;
+    }
+    case 'check':
+      add('analytic', 0, e.result.analytic);
+      add('numerical', 0, e.result.numerical);
+      add('error', 0, e.result.error);
+      return { step: { ...base, param: e.param, tensors }, transfer };
+  }
+  return { step: { ...base, tensors }, transfer };
+}
+
+/** The pull of each debug job that waits for its next debugStep, by runId. */
+const waiting = new Map<number, () => void>();
+
+/** Runs the next event of debug job `runId` (a debugStep), if that job is waiting. */
+export function debugStep(runId: number): void {
+  waiting.get(runId)?.();
+}
+
+/** Loads the spec, posts its start, then posts one engine event per debugStep until the run is done. */
+export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, post: Post, clock: CallClock): Promise<void> {
+  let checking = false;
+  const loaded = await load(msg, post, clock, () => checking);
+  if (!loaded?.spec) return;
+  if (loaded.spec.form === 'graph') {
+    const spec = loaded.spec;
+    const layers = spec.nodes.map((n) => ({ name: n.name, type: n.op, inShape: [], outShape: [], paramCount: 0, line: n.range.start.line }));
+    post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss: null });
+    return serve(msg.runId, post, graphDebugSteps(spec)[Symbol.iterator]());
+  }
+  const spec = loaded.spec;
+  const { network, x, t, shapes } = loaded;
+  if (!network || !x || !shapes) return;
+  const { layers, loss } = networkInfo(spec, shapes, network, x);
+  post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss });
+  const events = runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null });
+  const net: Sequential = network;
+  let lossValue: number | null = null;
+  function* steps(): Generator<Converted> {
+    for (const e of events) {
+      if (e.kind === 'done') return;
+      if (e.kind === 'loss') lossValue = e.value;
+      // Backward ends at the first layer; the check, if any, comes next.
+      if (e.kind === 'backward' && e.index === 0) checking = msg.check;
+      yield toDebugStep(e, net, lossValue, msg.thresholds);
+    }
+  }
+  await serve(msg.runId, post, steps());
+}
+
+/** Posts the next of `steps` at each debugStep of job `runId`; settles after the last, or rejects with the engine's error. */
+async function serve(runId: number, post: Post, steps: Iterator<Converted>): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      waiting.set(runId, () => {
+        try {
+          const next = steps.next();
+          if (next.done) return resolve();
+          post({ type: 'debug', runId, step: next.value.step }, next.value.transfer);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+    });
+  } finally {
+    waiting.delete(runId);
+  }
+}
+
+/**
+ * A graph's steps: each node's forward in evaluation order (its operands, then its value), then
+ * backward from the output (d output / d node, then what it sends each operand), as the book's
+ * figures draw them. Scalars go as 0-d tensors.
+ */
+export function graphDebugSteps(spec: GraphSpec): Converted[] {
+  const result = evaluateGraph(Object.fromEntries(spec.inputs.map((i) => [i.name, i.value])), spec.nodes, spec.output);
+  const indexOf = new Map(spec.nodes.map((n, i) => [n.name, i]));
+  const step = (kind: 'forward' | 'backward', name: string, stages: [string, number][][]): Converted => {
+    const transfer: ArrayBuffer[] = [];
+    const tensors = stages.flatMap((named, stage) => named.map(([n, v]) => ({ name: n, stage, tensor: wholeTensor(tensor([], Float64Array.of(v)), transfer) })));
+    return { step: { kind, index: indexOf.get(name)!, name, tensors, loss: null, findings: [] }, transfer };
+  };
+  const nodes = new Map(spec.nodes.map((n) => [n.name, n]));
+  const operands = (name: string): [string, number][] => nodes.get(name)!.in.map((i) => [i, result.values.get(i)!]);
+  return [
+    ...result.order.map((name) => step('forward', name, [operands(name), [['value', result.values.get(name)!]]])),
+    ...result.backward.map((b) => step('backward', b.node, [[['dout', b.dout], ...operands(b.node)], b.sends.map((s): [string, number] => [`d${s.name}`, s.grad])])),
+  ];
+}

@@ -1,0 +1,76 @@
+// The panel's Distributions (Chromium): one histogram per layer on one count axis, from the real
+// engine's run of the weight-init example; activation and dx; the layout in three themes.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { WebviewToHost } from '../../src/protocol';
+import { ARTIFACTS, clean, open as openPage, overflowX, useBrowser, type Watch } from './browser';
+
+useBrowser();
+
+function open(query: string, width = 1280): Promise<{ page: Page; watch: Watch }> {
+  return openPage('preview.html', query, { width, height: 900 });
+}
+
+async function done(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
+}
+
+/** Each column's name and its bars' heights (% of the tallest bin of all columns). */
+async function columns(page: Page): Promise<{ name: string; heights: number[]; label: string }[]> {
+  return page.$$eval('.dist', (figures) =>
+    figures.map((f) => ({
+      name: f.querySelector('.dist-name')?.textContent ?? '',
+      heights: [...f.querySelectorAll<HTMLElement>('.dist-bar')].map((b) => parseFloat(b.style.height)),
+      label: f.querySelector('.dist-bars')?.getAttribute('aria-label') ?? '',
+    })),
+  );
+}
+
+describe('webview distributions', () => {
+  test('std 1: every sigmoid column piles at its ends; Xavier: no column does; dx on demand; a name selects its layer', async () => {
+    const { page, watch } = await open('play=weightInit');
+    await done(page);
+    const cols = await columns(page);
+    assert.deepEqual(cols.map((c) => c.name), ['Affine1', 'Sigmoid1', 'Affine2', 'Sigmoid2', 'Affine3', 'Sigmoid3', 'Affine4', 'Sigmoid4', 'Affine5', 'Sigmoid5']);
+    const sigmoids = cols.filter((c) => c.name.startsWith('Sigmoid'));
+    for (const c of sigmoids) {
+      assert.equal(c.heights.length, 30);
+      const middle = Math.max(...c.heights.slice(5, 25));
+      assert.ok(c.heights[0] > 4 * middle && c.heights[29] > 4 * middle, `${c.name}: ${c.heights}`);
+      assert.match(c.label, /^Sigmoid\d activation: 100,000 values from 0 to 1, most \([\d,]+\) in \[(0|0\.967), (0\.0333|1)\]$/);
+    }
+    // One count axis: the tallest bin of all columns is 100%.
+    assert.equal(Math.max(...cols.flatMap((c) => c.heights)), 100);
+    assert.equal(await overflowX(page), 0);
+
+    await page.click('.dist-of button:text-is("dx")');
+    assert.equal(await page.getAttribute('.dist-of button:text-is("dx")', 'aria-pressed'), 'true');
+    assert.match((await columns(page))[0].label, /^Affine1 dx: 100,000 values from /);
+    await page.click('.dist-name:text-is("Sigmoid3")');
+    assert.deepEqual(((await page.evaluate(() => window.preview.posted)) as WebviewToHost[]).at(-1), { type: 'selectLayer', index: 5 });
+    await clean(page, watch);
+
+    const xavier = await open('play=weightInitXavier');
+    await done(xavier.page);
+    for (const c of (await columns(xavier.page)).filter((col) => col.name.startsWith('Sigmoid'))) {
+      assert.ok(c.heights[0] < 1 && c.heights[29] < 1, `${c.name}: ${c.heights}`);
+    }
+    await clean(xavier.page, xavier.watch);
+  });
+
+  for (const theme of ['light', 'dark', 'hc']) {
+    for (const width of [500, 1280]) {
+      test(`${theme}, ${width} px: the columns wrap inside the panel`, async () => {
+        const { page, watch } = await open(`play=weightInit&theme=${theme}`, width);
+        await done(page);
+        assert.equal(await overflowX(page), 0);
+        const section = (await page.locator('.dists').boundingBox())!;
+        for (const box of await page.locator('.dist').evaluateAll((fs) => fs.map((f) => f.getBoundingClientRect().right))) assert.ok(box <= section.x + section.width + 0.5);
+        await page.locator('.dists').screenshot({ path: join(ARTIFACTS, `distributions-${theme}-${width}.png`) });
+        await clean(page, watch);
+      });
+    }
+  }
+});
