@@ -358,6 +358,11 @@ export interface TrainInfo {
   flowLayers: { index: number; name: string }[];
   /** True when steps between snapshots take the preallocated fast path. */
   fast: boolean;
+  /**
+   * A comparison (the spec's `compare:`): its key and variant labels. The variants train one after
+   * another, `iterations` each, without snapshots; progress and evaluations name their variant.
+   */
+  compare?: { key: string; variants: string[] };
 }
 
 /** One evaluation, as the book's train_neuralnet.py prints it. */
@@ -372,6 +377,8 @@ export interface TrainEval {
   trainAcc: number | null;
   /** Accuracy on the whole test set; null when not measured or there is no test set. */
   testAcc: number | null;
+  /** The variant evaluated, in a comparison. */
+  variant?: number;
 }
 
 /** What happened since the last progress message. */
@@ -388,6 +395,8 @@ export interface TrainProgress {
   flowStep: number;
   /** Float64 percentiles of |grad|: one row of FLOW_PERCENTILES.length per flow layer. */
   flow: ArrayBuffer;
+  /** The variant training, in a comparison (its steps count from 1 again). */
+  variant?: number;
 }
 
 /** Where a NaN or ±Infinity first appeared. */
@@ -423,7 +432,7 @@ export type TrainEvent =
   | { kind: 'snapshot'; snapshot: TrainSnapshot }
   /** The first NaN/Inf; training stops after it (its snapshot comes just before). */
   | { kind: 'nonFinite'; at: NonFiniteAt }
-  /** Training ended by itself: all steps done, or stopped at a NaN/Inf. */
+  /** Training ended by itself: all steps done (in a comparison, of every variant), or stopped at a NaN/Inf. */
   | { kind: 'done'; step: number; elapsedMs: number; reason: 'finished' | 'nonFinite' };
 
 /** A training run's bounded history, as a new page needs it (all Float64 buffers). */
@@ -464,8 +473,8 @@ export type HostToTrainView =
   | { type: 'trainReset'; runId: number; title: string; uri: string }
   /** Static facts of the run. */
   | { type: 'trainStart'; runId: number; info: TrainInfo }
-  /** The run's history so far, for a page that joins late. */
-  | { type: 'trainHistory'; runId: number; history: TrainHistoryWire }
+  /** The run's history so far, for a page that joins late (in a comparison, one per variant). */
+  | { type: 'trainHistory'; runId: number; history: TrainHistoryWire; variant?: number }
   /** New progress (append to the curves). */
   | { type: 'trainProgress'; runId: number; progress: TrainProgress }
   /** A new evaluation. */

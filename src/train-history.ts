@@ -216,3 +216,10 @@ export class SnapshotRing {
     return [...this.first, ...Array.from({ length: this.held }, (_, i) => this.slots[(this.start + i) % n] as TrainSnapshot)];
   }
 }
+
+/** Where a comparison's overall step (variants one after another, `iterations` each) falls: the variant and its own step. */
+export function variantAt(overall: number, iterations: number, variants: number): { variant: number; step: number } {
+  if (iterations <= 0 || overall <= 0) return { variant: 0, step: 0 };
+  const variant = Math.min(variants - 1, Math.floor((overall - 1) / iterations));
+  return { variant, step: overall - variant * iterations };
+}

@@ -26,7 +26,8 @@ import { escapeControls, fmt, fmtCount } from '../format';
 import { version } from '../../package.json';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
-import { table } from './table';
+import { fmtAccuracy, table } from './table';
+import { runComparison } from './compare';
 import { DIFF_USAGE, diffCommand } from './diff';
 import { runNpz } from '../spec/npz';
 
@@ -87,12 +88,6 @@ function parseArgs(argv: string[]): Args | string {
   if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
   const has = (flag: string) => flags.includes(flag);
   return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine'), save };
-}
-
-/** An accuracy to five decimals, as many as its digits need: 0.99975 of 8,000 rows reads so, not 1. */
-function fmtAccuracy(a: number | null): string {
-  // null: not measured (a regression, or no test set).
-  return a === null ? '—' : String(Number(a.toFixed(5)));
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
@@ -256,6 +251,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     for (const p of sets.problems) console.error(formatProblem(args.file, p));
     return 2;
   }
+  if (spec.compare && loaded.variantNetwork) return runComparison(spec, spec.compare, sets, loaded.variantNetwork, args.json);
   const { iterations, batch, seed, optimizer, weightDecay, evalEvery } = spec.train;
   // The settings the spec gives (the rest are the book's defaults), then the weight decay.
   const { type, ...settings } = optimizer;

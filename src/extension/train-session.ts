@@ -48,8 +48,8 @@ export interface TrainPosition {
 export class TrainSession {
   /** Static facts, from the worker's start event. */
   info: TrainInfo | null = null;
-  /** Curves and evaluations. */
-  history: TrainHistory | null = null;
+  /** Curves and evaluations: one per variant in a comparison, else one. */
+  histories: TrainHistory[] = [];
   /** The latest snapshots. */
   readonly ring: SnapshotRing;
   /** The first NaN/Inf, if one appeared. */
@@ -93,6 +93,11 @@ export class TrainSession {
       } else if (end.status === 'failed') this.end({ state: 'failed', message: end.message });
       else if (end.status === 'finished') this.end({ state: 'failed', message: 'the engine ended training without a result' });
     });
+  }
+
+  /** The curves and evaluations of the run (of the last variant in a comparison); null before the start. */
+  get history(): TrainHistory | null {
+    return this.histories.at(-1) ?? null;
   }
 
   /** The run's id. */
@@ -139,9 +144,10 @@ export class TrainSession {
   private replay(): HostToTrainView[] {
     const runId = this.runId;
     const out: HostToTrainView[] = [{ type: 'trainReset', runId, title: this.title, uri: this.uri }];
-    if (this.info && this.history) {
+    if (this.info && this.histories.length > 0) {
       out.push({ type: 'trainStart', runId, info: this.info });
-      out.push({ type: 'trainHistory', runId, history: this.history.wire() });
+      const compared = this.info.compare !== undefined;
+      this.histories.forEach((h, variant) => out.push({ type: 'trainHistory', runId, history: h.wire(), ...(compared && { variant }) }));
       out.push({ type: 'trainSnapshots', runId, steps: this.ring.steps() });
       if (this.position.step > 0) out.push({ type: 'trainPosition', runId, step: this.position.step, elapsedMs: this.position.elapsedMs });
     }
@@ -163,20 +169,23 @@ export class TrainSession {
     switch (e.kind) {
       case 'start':
         this.info = e.info;
-        this.history = new TrainHistory(e.info.flowLayers.length);
-        this.position.iterations = e.info.iterations;
+        this.histories = Array.from({ length: e.info.compare?.variants.length ?? 1 }, () => new TrainHistory(e.info.flowLayers.length));
+        // A comparison's position counts the steps of every variant, one after another.
+        this.position.iterations = e.info.iterations * this.histories.length;
         this.broadcast({ type: 'trainStart', runId, info: e.info });
-        this.broadcast({ type: 'trainHistory', runId, history: this.history.wire() });
+        this.histories.forEach((h, variant) => this.broadcast({ type: 'trainHistory', runId, history: h.wire(), ...(e.info.compare && { variant }) }));
         return;
-      case 'progress':
-        this.history?.add(e.progress);
-        this.latest.step = e.progress.step;
+      case 'progress': {
+        const variant = e.progress.variant ?? 0;
+        this.histories[variant]?.add(e.progress);
+        this.latest.step = variant * (this.info?.iterations ?? 0) + e.progress.step;
         this.latest.elapsedMs = e.progress.elapsedMs;
         this.broadcast({ type: 'trainProgress', runId, progress: e.progress });
-        if (performance.now() - this.positionAt >= POSITION_GAP_MS) this.moveTo(e.progress.step, e.progress.elapsedMs);
+        if (performance.now() - this.positionAt >= POSITION_GAP_MS) this.moveTo(this.latest.step, e.progress.elapsedMs);
         return;
+      }
       case 'eval':
-        this.history?.evals.push(e.eval);
+        this.histories[e.eval.variant ?? 0]?.evals.push(e.eval);
         this.broadcast({ type: 'trainEval', runId, eval: e.eval });
         return;
       case 'snapshot':

@@ -30,6 +30,11 @@ export function describeEnd(status: TrainStatus, session: TrainSession): string 
     case 'running':
       return 'running';
     case 'finished': {
+      const compare = session.info?.compare;
+      if (compare) {
+        const losses = compare.variants.map((label, i) => `${label} ${fmt(session.histories[i]?.evals.at(-1)?.loss ?? NaN)}`);
+        return `compared ${compare.variants.length} ${compare.key} variants in ${fmtDuration(status.elapsedMs)}: final loss ${losses.join(', ')}`;
+      }
       const last = session.history?.evals.at(-1);
       const acc = !last ? '' : last.testAcc !== null ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : last.trainAcc !== null ? `: loss ${fmt(last.loss)}, train accuracy ${fmt(last.trainAcc)} (no test set)` : `: loss ${fmt(last.loss)}`;
       return `trained ${fmtCount(status.step)} steps in ${fmtDuration(status.elapsedMs)}${acc}`;

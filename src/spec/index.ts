@@ -2,10 +2,11 @@
 // network with its data. The parts are exported too, for hosts that need only one step. A host
 // that must not load the engine (the extension) imports ./analyse instead.
 import type { Sequential } from '../engine/network';
-import type { Tensor } from '../engine/tensor';
+import { clone, type Tensor } from '../engine/tensor';
 import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from './analyse';
 import { buildNetwork } from './build';
 import { parseSpec } from './parse';
+import { variantOf } from './parse-compare';
 import type { Job } from './memory';
 import type { PythonNetworkParts } from './python-network';
 import { PYTHON_REFUSED, refuseCustom, resolveData, type SpecIO } from './resolve';
@@ -28,6 +29,11 @@ export interface LoadedSpec extends AnalysedSpec {
   t?: Tensor | null;
   /** A Python network's parts (`network:` specs), for the comparison with its own gradient(x, t). */
   net?: PythonNetworkParts;
+  /**
+   * With a `compare:` section (and IO), the network of variant `i`, built afresh: the same init draws
+   * as every other variant (unless init is compared) and its own copy of any explicit weights.
+   */
+  variantNetwork?: (i: number) => Sequential;
 }
 
 /** How a spec may be loaded. */
@@ -57,7 +63,24 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
     if (!('x' in resolved)) return { spec, problems: [...problems, ...withEscapes(resolved.problems)] };
     const network = buildNetwork(resolved.spec, resolved);
     const { net } = resolved;
-    return { spec: resolved.spec, problems: [...problems, ...withEscapes(resolved.problems)], shapes: resolved.shapes, network, x: resolved.x, t: resolved.t, ...(net && { net }) };
+    const compare = resolved.spec.compare;
+    const variantNetwork =
+      compare &&
+      ((i: number) =>
+        buildNetwork(variantOf(resolved.spec, compare.variants[i]), {
+          ...resolved,
+          weights: resolved.weights.map((w) => Object.fromEntries(Object.entries(w).map(([name, t]) => [name, clone(t)]))),
+        }));
+    return {
+      spec: resolved.spec,
+      problems: [...problems, ...withEscapes(resolved.problems)],
+      shapes: resolved.shapes,
+      network,
+      x: resolved.x,
+      t: resolved.t,
+      ...(net && { net }),
+      ...(variantNetwork && { variantNetwork }),
+    };
   } catch (e) {
     return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }

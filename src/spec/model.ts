@@ -181,6 +181,33 @@ export interface NetworkSpec {
   maxBytes: number;
   /** Training settings, or null without a `train:` section. */
   train: TrainSpec | null;
+  /** Variants of the training to run one after another and draw together, or null without a `compare:` section. */
+  compare: CompareSpec | null;
+}
+
+/** Keys a `compare:` section may vary: train settings, or `init` (every affine layer's). */
+export type CompareKey = 'optimizer' | 'weightDecay' | 'seed' | 'init';
+
+/** One variant of a comparison: the training it runs and, for `init`, every affine layer's init. */
+export interface CompareVariant {
+  /** Its name in charts and tables, such as "adam" or "xavier". */
+  label: string;
+  /** The value in the list. */
+  range: Range;
+  /** The train settings of this variant (the spec's, with the compared key changed). */
+  train: TrainSpec;
+  /** The init every affine layer without explicit weights takes; null to keep each layer's own. */
+  init: InitSpec | null;
+}
+
+/** The `compare:` section: one key and its values, each a variant of the spec's training. */
+export interface CompareSpec {
+  /** The key compared. */
+  key: CompareKey;
+  /** The variants, in the order written. */
+  variants: CompareVariant[];
+  /** The whole `compare:` entry. */
+  range: Range;
 }
 
 export type { GraphOp };

@@ -4,13 +4,14 @@ import { DEFAULT_CHECK } from '../engine/check-options';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions, OptimizerType } from '../engine/optimizers';
 import type { CheckSpec, DataSource, InitSpec, LayerSpec, NetworkSpec, Range, TrainSpec } from './model';
+import { readCompare } from './parse-compare';
 import { readSource, readWeight } from './parse-data';
 import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
 
 /** Keys of a network spec. */
-export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train'];
+export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train', 'compare'];
 
 /** Optimizers in the order messages list them. */
 export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam'];
@@ -172,10 +173,15 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   const trainEntry = entries.get('train');
   const train = trainEntry ? readTrain(r, trainEntry, seed ?? 0) : null;
   if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
+  const compareEntry = entries.get('compare');
+  const compare = compareEntry ? readCompare(r, compareEntry, train ?? null, layers) : null;
+  const custom = compareEntry && layers?.find((l) => l.type === 'custom');
+  // Each variant needs a fresh network, and a custom layer's code is loaded once per run.
+  if (custom) r.error(compareEntry.keyRange, `compare cannot run custom layers yet (${custom.name}): every variant needs its own instance of the layer's code`);
 
   if (networkEntry && !pythonNetwork) return undefined;
-  if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined) return undefined;
-  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, ...(pythonLoss && { pythonLoss }), ...(pythonNetwork && { pythonNetwork }) };
+  if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined || compare === undefined) return undefined;
+  return { form: 'network', name, seed, mode, input, target, layers, loss, lossRange, check, maxElements, maxBytes, train, compare, ...(pythonLoss && { pythonLoss }), ...(pythonNetwork && { pythonNetwork }) };
 }
 
 /** `network: { module, class, args }`: a Python network class in the book's structure. */
@@ -211,7 +217,7 @@ function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undef
 }
 
 /** `optimizer: adam` or `optimizer: { type: adam, lr: 0.001, ... }`. */
-function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undefined {
+export function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undefined {
   if (!isMap(entry.value)) {
     const type = r.choice(entry, 'optimizer', OPTIMIZER_TYPES);
     return type && { type };
@@ -457,7 +463,7 @@ function readType(r: Reader, node: YNode, range: Range): LayerType | undefined {
 }
 
 /** `init`: a scheme name, a std, or { scheme, std, bias }. */
-function readInit(r: Reader, entry: Entry): InitSpec | undefined {
+export function readInit(r: Reader, entry: Entry): InitSpec | undefined {
   const schemes = ['normal', 'he', 'xavier', 'zeros'] as const;
   if (isScalar(entry.value) && typeof entry.value.value === 'number') {
     const std = r.number(entry, 'init std', 'non-negative');

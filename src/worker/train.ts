@@ -13,7 +13,8 @@ import { absPercentiles } from '../engine/stats';
 import { train, type TrainEvent as EngineEvent } from '../engine/train';
 import type { RunEvent as EngineRunEvent } from '../engine/run';
 import { FLOW_PERCENTILES, type HostToWorker, type RunEvent, type TrainEvent, type TrainInfo } from '../protocol';
-import { trainingSets } from '../spec';
+import type { Sequential } from '../engine/network';
+import { trainingSets, type TrainSpec } from '../spec';
 import { load, networkInfo, type Post } from './load';
 import { toWire } from './wire';
 
@@ -70,7 +71,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   yieldToTheEditor();
   const loaded = await load(msg, post, clock, () => false);
   if (!loaded) return;
-  const { spec, network, x, t, shapes, io } = loaded;
+  const { spec, network, x, t, shapes, io, variantNetwork } = loaded;
   if (spec?.form !== 'network' || !spec.train) {
     post({ type: 'failed', runId: msg.runId, message: 'This spec has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }' });
     return;
@@ -86,24 +87,28 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
     return;
   }
   const send = (event: TrainEvent, transfer: ArrayBuffer[] = []) => post({ type: 'train', runId: msg.runId, event }, transfer);
-  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const { iterations, batch, optimizer } = spec.train;
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   const flowLayers = network.layers.flatMap((l, index) => (l.params.length > 0 ? [{ index, name: l.name }] : []));
   const snapshotEvery = Math.max(1, Math.floor(msg.snapshotEvery));
-  const fast = fastStep(network, batch);
+  const compare = spec.compare && variantNetwork ? spec.compare : null;
+  // One run, or each variant in turn on a network of its own.
+  const runs: { net: Sequential; train: TrainSpec; variant?: number }[] = compare ? compare.variants.map((v, i) => ({ net: variantNetwork!(i), train: v.train, variant: i })) : [{ net: network, train: spec.train }];
+  const fast = fastStep(runs[0].net, batch);
   const info: TrainInfo = {
     name: spec.name,
     layers,
     loss,
     iterations,
     batch,
-    optimizer: describeOptimizer(optimizer),
+    optimizer: compare?.key === 'optimizer' ? 'optimizers compared' : describeOptimizer(optimizer),
     trainRows: sets.xTrain.shape[0],
     testRows: sets.xTest?.shape[0] ?? 0,
     measuresAccuracy: measuresAccuracy(network.loss.type, sets.tTrain),
     snapshotEvery,
     flowLayers,
     fast: fast !== null,
+    ...(compare && { compare: { key: compare.key, variants: compare.variants.map((v) => v.label) } }),
   };
   send({ kind: 'start', info });
 
@@ -116,11 +121,12 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   let snapshotBegan = 0;
   let snapshotMs = 0;
   let step = 0;
+  let run = runs[0];
   const flush = () => {
     if (losses.length === 0) return;
     const flow = new Float64Array(flowLayers.length * FLOW_PERCENTILES.length);
     flowLayers.forEach((f, k) => {
-      const grad = network.layers[f.index].params[0].grad;
+      const grad = run.net.layers[f.index].params[0].grad;
       if (grad) flow.set(absPercentiles(grad.data, FLOW_PERCENTILES), k * FLOW_PERCENTILES.length);
     });
     const progress = {
@@ -130,6 +136,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
       losses: Float64Array.from(losses).buffer,
       flowStep: step,
       flow: flow.buffer,
+      ...(run.variant !== undefined && { variant: run.variant }),
     };
     send({ kind: 'progress', progress }, [progress.lossSteps, progress.losses, progress.flow]);
     lossSteps = [];
@@ -143,35 +150,45 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
     snapshotMs = lastSnapshot - snapshotBegan;
   };
   const snapshotAt = (s: number) => {
+    // A comparison keeps no snapshots: its variants' steps would share one ring.
+    if (compare) return false;
     const now = performance.now();
     const due = s === 1 || s === iterations || (s % snapshotEvery === 0 && now - lastSnapshot >= Math.max(SNAPSHOT_MIN_MS, (snapshotMs * (1 - SNAPSHOT_SHARE)) / SNAPSHOT_SHARE));
     if (due) snapshotBegan = now;
     return due;
   };
 
-  const run = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt, fast });
-  for (const e of run as Iterable<EngineEvent>) {
-    switch (e.kind) {
-      case 'step':
-        step = e.iteration;
-        lossSteps.push(e.iteration);
-        losses.push(e.loss);
-        if (e.events) snapshot(e.iteration, e.events);
-        if (performance.now() - lastProgress >= msg.updateMs) flush();
-        break;
-      case 'eval':
-        flush();
-        send({ kind: 'eval', eval: { step: e.iteration, epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, testAcc: e.testAcc } });
-        break;
-      case 'nonFinite':
-        flush();
-        snapshot(e.iteration, e.events);
-        send({ kind: 'nonFinite', at: { step: e.iteration, ...e.at } });
-        break;
-      case 'done':
-        flush();
-        send({ kind: 'done', step: e.iterations, elapsedMs: performance.now() - started, reason: e.reason });
-        break;
+  let done = 0;
+  for (run of runs) {
+    const { seed, optimizer, evalEvery } = run.train;
+    const net = run.net;
+    const events = train(net, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt, fast: run === runs[0] ? fast : fastStep(net, batch) });
+    for (const e of events as Iterable<EngineEvent>) {
+      switch (e.kind) {
+        case 'step':
+          step = e.iteration;
+          lossSteps.push(e.iteration);
+          losses.push(e.loss);
+          if (e.events) snapshot(e.iteration, e.events);
+          if (performance.now() - lastProgress >= msg.updateMs) flush();
+          break;
+        case 'eval':
+          flush();
+          send({ kind: 'eval', eval: { step: e.iteration, epoch: e.epoch, loss: e.loss, trainAcc: e.trainAcc, testAcc: e.testAcc, ...(run.variant !== undefined && { variant: run.variant }) } });
+          break;
+        case 'nonFinite':
+          flush();
+          // A comparison goes on with the next variant: its curve ends where this one stopped.
+          if (compare) break;
+          snapshot(e.iteration, e.events);
+          send({ kind: 'nonFinite', at: { step: e.iteration, ...e.at } });
+          break;
+        case 'done':
+          flush();
+          done += compare ? iterations : e.iterations;
+          if (!compare || run === runs.at(-1)) send({ kind: 'done', step: done, elapsedMs: performance.now() - started, reason: compare ? 'finished' : e.reason });
+          break;
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
 import { loadSpec } from '../../src/spec';
 import { npyBytes, parseNpy } from '../../src/spec/npy';
 import { crc32, readNpz, readZip, RUN_INFO, runNpz, zipBytes } from '../../src/spec/npz';
+import { numpyPython, numpySkip } from './numpy';
 
 const bits = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex');
 
@@ -86,19 +87,8 @@ test('runNpz: every tensor of a run by name, and run.json; readNpz reads it back
   assert.deepEqual([info.spec, info.seed, info.loss], ['examples/two-layer-net.backprop.yaml', 42, loss]);
 });
 
-/** A python3 with numpy: its path, or why there is none. */
-function numpyPython(): { python: string } | { missing: string } {
-  for (const python of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(python, ['-c', 'import numpy'], { encoding: 'utf8' });
-    if (r.status === 0) return { python };
-  }
-  return { missing: 'python3 with numpy not found (apt-get install python3 python3-numpy)' };
-}
-
 const found = numpyPython();
-// In CI a missing numpy is a failure, not a skip: the round-trip must run there.
-const skip = 'missing' in found && !process.env.CI ? found.missing : false;
-if (skip) console.log(`# skipping the numpy round-trip: ${skip}`);
+const skip = numpySkip(found, 'the numpy round-trip');
 
 test('numpy.load reads a saved run as it is, and readNpz reads what np.savez and np.savez_compressed write', { skip }, () => {
   if ('missing' in found) assert.fail(`CI is set but ${found.missing}`);

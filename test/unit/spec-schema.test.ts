@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { GRAPH_OPS, GRAPH_SPEC_KEYS } from '../../src/spec/parse-graph';
 import { LAYER_KEYS, LAYER_TYPES, LOSS_TYPES, NETWORK_KEYS, PYTHON_LAYER_KEYS } from '../../src/spec/parse-network';
 import { PYTHON_KEYS } from '../../src/spec/parse-python';
+import { COMPARE_KEYS } from '../../src/spec/parse-compare';
 
 interface SchemaNode {
   description?: string;
@@ -53,6 +54,7 @@ test('keys and names match the parser', () => {
   assert.deepEqual(keys(defs.input), ['count', 'data', 'dataset', 'file', 'offset', 'random', 'shape', 'split']);
   assert.deepEqual(keys(defs.target), ['data', 'dataset', 'file', 'labels', 'random']);
   assert.deepEqual(keys(defs.weights), ['W', 'b', 'beta', 'gamma']);
+  assert.deepEqual(keys(defs.networkSpec.properties!.compare), [...COMPARE_KEYS].sort());
   // A custom layer's params take any name but dx, each valued like a weight.
   assert.deepEqual([defs.customParams.additionalProperties, defs.customParams.propertyNames], [{ $ref: '#/definitions/param' }, { not: { const: 'dx' } }]);
   assert.equal((layerObject.properties!.params as SchemaNode).$ref, '#/definitions/customParams');

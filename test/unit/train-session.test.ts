@@ -178,3 +178,40 @@ test('a diverging run ends at its first Infinity, with the snapshot of that step
   assert.deepEqual([session.info?.measuresAccuracy, session.info?.testRows], [false, 0]);
   assert.deepEqual(session.history?.evals.map((e) => [e.step, e.trainAcc, e.testAcc]), [[500, null, null], [1000, null, null]]);
 });
+
+test('a comparison: each variant trains in turn in the worker, its progress and evaluations in a history of its own; the position counts them all', async () => {
+  const { session, heard } = start(`${tiny(200)}compare: { optimizer: [{ type: sgd, lr: 0.1 }, { type: adam, lr: 0.01 }, { type: momentum, lr: 0.1 }] }\n`);
+  const status = await session.ended;
+  assert.deepEqual(status, { state: 'finished', step: 600, elapsedMs: (status as { elapsedMs: number }).elapsedMs });
+  assert.deepEqual(session.info?.compare, { key: 'optimizer', variants: ['sgd', 'adam', 'momentum'] });
+  assert.deepEqual(session.position.iterations, 600);
+  assert.equal(session.histories.length, 3);
+  for (const h of session.histories) {
+    assert.deepEqual([...h.loss.steps.subarray(0, h.loss.length)], Array.from({ length: 200 }, (_, i) => i + 1));
+    assert.deepEqual(h.evals.map((e) => e.step), [50, 100, 150, 200]);
+  }
+  const first = session.histories.map((h) => h.loss.values[0]);
+  // The same weights and the same first minibatch: the same first loss; then the optimizers part.
+  assert.deepEqual([first[1], first[2]], [first[0], first[0]]);
+  assert.notEqual(session.histories[1].loss.values[199], session.histories[0].loss.values[199]);
+  // No snapshots: the variants' steps would share one ring.
+  assert.deepEqual(session.ring.steps(), []);
+  assert.equal(heard.filter((m) => m.type === 'trainNonFinite').length, 0);
+  // A late view gets one history per variant.
+  const late: HostToTrainView[] = [];
+  session.attach({ post: (m) => late.push(m) });
+  assert.deepEqual(late.flatMap((m) => (m.type === 'trainHistory' ? [m.variant] : [])), [0, 1, 2]);
+  await session.exited;
+});
+
+test('a comparison goes on past a variant that hits a NaN/Inf: its curve ends there, the next variant trains in full', async () => {
+  const { session, heard } = start(`${tiny(100)}compare: { optimizer: [{ type: sgd, lr: 1e300 }, { type: sgd, lr: 0.1 }] }\n`);
+  assert.equal((await session.ended).state, 'finished');
+  const [diverged, fine] = session.histories;
+  assert.ok(diverged.loss.length < 100, `diverged after ${diverged.loss.length} steps`);
+  assert.ok([...diverged.loss.values.subarray(0, diverged.loss.length)].every(Number.isFinite));
+  assert.equal(fine.loss.length, 100);
+  assert.deepEqual(fine.evals.map((e) => e.step), [25, 50, 75, 100]);
+  assert.equal(heard.filter((m) => m.type === 'trainNonFinite').length, 0);
+  await session.exited;
+});

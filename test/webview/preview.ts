@@ -5,7 +5,7 @@
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
 import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
-import { progressOf, snapshotAnswer, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
+import { progressOf, snapshotAnswer, trainCompare, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
 type Posted = WebviewToHost | SideViewToHost | TrainViewToHost;
@@ -69,9 +69,11 @@ const PLAYS: Record<string, () => Sent[]> = {
   trainNaN: () => [...trainRun(1), ...trainNaN(1)],
   trainReplay: () => trainReplay(1),
   trainDiverging: () => trainDiverging(1),
+  trainCompare: () => trainCompare(1),
   sideTrain: () => [sideLayer(0), ...asSide(trainRun(1))],
   sideTrainNaN: () => [sideLayer(0), ...asSide([...trainRun(1), ...trainNaN(1)])],
   sideTrainDiverging: () => [sideLayer(0), ...asSide(trainDiverging(1))],
+  sideTrainCompare: () => [sideLayer(0), ...asSide(trainCompare(1))],
 };
 
 function asSide(messages: HostToTrainView[]): HostToSideView[] {

@@ -442,6 +442,17 @@ describe('webview side view', () => {
     await clean(page, watch);
   });
 
+  test('a comparison in the training section: one loss line per variant with a legend, and the first variant’s bands, named', async () => {
+    const { page, watch } = await open('play=sideTrainCompare', { width: 300, height: 1000 });
+    await page.waitForSelector('.train-side .chart-loss[data-points="2000"]');
+    assert.deepEqual(await page.$$eval('.train-side .chart-legend .legend-item', (items) => items.map((i) => i.textContent)), ['sgd', 'momentum', 'adagrad', 'adam']);
+    assert.equal(await page.textContent('.train-side .train-side-flow'), 'Gradient flow over steps · sgd');
+    assert.equal(await page.isHidden('.train-side .chart-smooth'), true);
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'side-train-compare-dark.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
   for (const [theme, play] of [['dark', 'layer'], ['light', 'stale'], ['hc', 'layer']] as const) {
     test(`renders at 300 px in the ${theme} theme without overflow`, async () => {
       const { page, watch } = await open(`theme=${theme}&play=${play}`, { width: 300, height: 1000 });

@@ -238,3 +238,56 @@ export function trainDiverging(runId: number): HostToTrainView[] {
   );
   return out;
 }
+
+/** Steps each variant of the comparison trains. */
+export const COMPARE_ITERATIONS = 2000;
+/** The variants of the comparison, as the book's optimizer_compare_mnist. */
+export const COMPARE_VARIANTS = ['sgd', 'momentum', 'adagrad', 'adam'];
+
+/** The comparison's static facts: TwoLayerNet's layers, four optimizers of 2,000 steps each. */
+export const COMPARE_INFO: TrainInfo = {
+  ...TRAIN_INFO,
+  name: 'optimizer_compare_mnist',
+  iterations: COMPARE_ITERATIONS,
+  batch: 128,
+  optimizer: 'optimizers compared',
+  trainRows: 8000,
+  testRows: 2000,
+  compare: { key: 'optimizer', variants: COMPARE_VARIANTS },
+};
+
+/** Variant `v`'s minibatch loss at `step`: each falls faster than the one before, sgd slowest. */
+export function compareLossAt(v: number, step: number): number {
+  return (2.3 * Math.exp(-step / (600 / (v + 1))) + 0.05) * (1 + 0.3 * noise(step, v + 11));
+}
+
+/**
+ * The comparison after it finished: per variant 200 progress messages of 10 steps (its flow median
+ * 10^v times sgd's, so the picker's switch shows), evaluations every 500 steps, and the host's
+ * position over all variants.
+ */
+export function trainCompare(runId: number): HostToTrainView[] {
+  const out: HostToTrainView[] = [
+    { type: 'trainReset', runId, title: 'optimizer_compare_mnist.backprop.yaml', uri: 'file:///work/examples/optimizer_compare_mnist.backprop.yaml' },
+    { type: 'trainStart', runId, info: COMPARE_INFO },
+    { type: 'trainStatus', runId, status: { state: 'running' } },
+  ];
+  COMPARE_VARIANTS.forEach((_, variant) => {
+    for (let k = 0; k < COMPARE_ITERATIONS / PER_MESSAGE; k++) {
+      const first = k * PER_MESSAGE + 1;
+      const steps = Float64Array.from({ length: PER_MESSAGE }, (_, i) => first + i);
+      const step = first + PER_MESSAGE - 1;
+      const flow = flowAt(step, k).map((x) => x * 10 ** variant);
+      const overall = variant * COMPARE_ITERATIONS + step;
+      out.push({ type: 'trainProgress', runId, progress: { step, elapsedMs: overall * MS_PER_STEP, lossSteps: steps.buffer, losses: Float64Array.from(steps, (s) => compareLossAt(variant, s)).buffer, flowStep: step, flow: flow.buffer, variant } });
+      if (step % 500 === 0) {
+        const trainAcc = 0.98 - 0.3 * Math.exp(-step / (400 / (variant + 1)));
+        out.push({ type: 'trainEval', runId, eval: { step, epoch: (step * 128) / 8000, loss: compareLossAt(variant, step), trainAcc, testAcc: trainAcc - 0.03, variant } });
+        out.push({ type: 'trainPosition', runId, step: overall, elapsedMs: overall * MS_PER_STEP });
+      }
+    }
+  });
+  const total = COMPARE_ITERATIONS * COMPARE_VARIANTS.length;
+  out.push({ type: 'trainStatus', runId, status: { state: 'finished', step: total, elapsedMs: total * MS_PER_STEP } });
+  return out;
+}

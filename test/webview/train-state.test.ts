@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HostToTrainView } from '../../src/protocol';
-import { applyTrainMessage, emptyTrainModel, readTrainMessage, statusOf } from '../../webview/shared/train-state';
+import { applyTrainMessage, emptyTrainModel, readTrainMessage, selectVariant, statusOf, variantRows } from '../../webview/shared/train-state';
 import { TrainHistory } from '../../src/train-history';
-import { LAST_STEP, PROGRESS_MESSAGES, TRAIN_INFO, progressOf, trainNaN, trainRun } from './train-fixtures';
+import { restoreRun, saveRun } from '../../webview/train/train-saved';
+import { LAST_STEP, PROGRESS_MESSAGES, TRAIN_INFO, compareLossAt, progressOf, trainCompare, trainNaN, trainRun } from './train-fixtures';
 
 function play(messages: HostToTrainView[]): ReturnType<typeof emptyTrainModel> {
   const model = emptyTrainModel();
@@ -73,4 +74,40 @@ test("the spec's names arrive with control characters escaped: the layers, the l
   assert.equal(model.info?.flowLayers[0].name, 'Evil\\n\\u001b[31m');
   applyTrainMessage(model, { type: 'trainNonFinite', runId: 9, at: { step: 3, index: 0, layer: bad, tensor: 'dW', value: 'NaN' } });
   assert.equal(model.nonFinite?.layer, 'Evil\\n\\u001b[31m');
+});
+
+test('a comparison: one history per variant, the picker’s choice is what the flow charts read, the status names the variant training', () => {
+  const messages = trainCompare(1);
+  // Up to the host's position at adagrad's step 1,000 (overall 5,000), and a status of running.
+  const at = messages.findIndex((m) => m.type === 'trainPosition' && m.step === 5000);
+  const model = play(messages.slice(0, at + 1));
+  assert.equal(model.histories.length, 4);
+  assert.deepEqual(model.histories.map((h) => h.loss.length), [2000, 2000, 1000, 0]);
+  assert.deepEqual(model.histories.map((h) => h.evals.map((e) => e.step)), [[500, 1000, 1500, 2000], [500, 1000, 1500, 2000], [500, 1000], []]);
+  assert.equal(model.history, model.histories[0]);
+  // 5,000 of 8,000 steps in 10 s: 500 steps/s, 3,000 to go.
+  assert.equal(statusOf(model).text, 'adagrad (3/4) · step 1,000 / 2,000 · 500 steps/s · ETA 6\u00a0s');
+  assert.deepEqual(variantRows(model).map((r) => [r.label, r.steps, r.state]), [['sgd', 2000, 'done'], ['momentum', 2000, 'done'], ['adagrad', 1000, 'training…'], ['adam', 0, 'waiting']]);
+  assert.equal(variantRows(model)[1].loss, compareLossAt(1, 2000));
+  selectVariant(model, 2);
+  assert.deepEqual([model.variant, model.history], [2, model.histories[2]]);
+  selectVariant(model, 9);
+  assert.equal(model.variant, 2);
+  applyTrainMessage(model, { type: 'trainStatus', runId: 1, status: { state: 'cancelled', step: 5000, elapsedMs: 10_000 } });
+  assert.equal(statusOf(model).text, 'cancelled in adagrad at step 1,000');
+  assert.deepEqual(variantRows(model).map((r) => r.state), ['done', 'done', 'stopped at step 1,000', 'not run']);
+  // A variant index that is not one is refused.
+  assert.equal(readTrainMessage({ type: 'trainEval', runId: 1, eval: { step: 1, epoch: 0, loss: 1, trainAcc: null, testAcc: null, variant: 'constructor' } }), null);
+  // A variant that stopped short while later ones trained hit a NaN/Inf.
+  const diverged = play(messages.filter((m) => !(m.type === 'trainProgress' && m.progress.variant === 0 && m.progress.step > 100)));
+  assert.equal(variantRows(diverged)[0].state, 'stopped at step 101: NaN/Inf');
+});
+
+test('a comparison saved in the panel’s state comes back with every variant’s curves', () => {
+  const model = play(trainCompare(1));
+  const saved = JSON.parse(JSON.stringify(saveRun(model)));
+  const restored = play([{ type: 'trainReset', runId: 0, title: model.title, uri: model.uri! }, ...(restoreRun(saved, model.uri!) as HostToTrainView[])]);
+  assert.deepEqual(restored.info?.compare, model.info?.compare);
+  assert.deepEqual(restored.histories.map((h) => [h.loss.length, h.evals.length, h.flow.length]), model.histories.map((h) => [h.loss.length, h.evals.length, h.flow.length]));
+  assert.deepEqual([...restored.histories[3].loss.values.subarray(0, 2000)], [...model.histories[3].loss.values.subarray(0, 2000)]);
 });

@@ -9,7 +9,7 @@ import type { HostToTrainView, TrainViewToHost } from '../../src/protocol';
 import { fmt } from '../../src/format';
 import { TrainHistory } from '../../src/train-history';
 import { ARTIFACTS, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
-import { DIVERGING_LAST, LAST_STEP, NAN_STEP, PROGRESS_MESSAGES, TRAIN_INFO, TRAIN_URI, progressOf } from './train-fixtures';
+import { COMPARE_ITERATIONS, COMPARE_VARIANTS, DIVERGING_LAST, LAST_STEP, NAN_STEP, PROGRESS_MESSAGES, TRAIN_INFO, TRAIN_URI, compareLossAt, progressOf } from './train-fixtures';
 
 useBrowser();
 
@@ -438,6 +438,85 @@ describe('webview Train panel', () => {
       await page.waitForFunction((d) => Number(document.querySelector('.chart-loss')?.getAttribute('data-draws')) > d, draws);
       await clean(page, watch);
     });
+  }
+});
+
+describe('webview Train panel, a comparison', () => {
+  /** Waits until the four optimizers' curves are drawn and the run has finished. */
+  async function compareDrawn(page: Page): Promise<void> {
+    await page.waitForSelector(`.chart-loss[data-points="${COMPARE_ITERATIONS}"]`);
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('finished') === true);
+  }
+
+  /** The table's cells, row by row (the header first). */
+  async function tableCells(page: Page): Promise<string[][]> {
+    return page.$$eval('.compare-table tr', (rows) => rows.map((r) => [...r.querySelectorAll('th, td')].map((c) => (c.textContent ?? '').trim())));
+  }
+
+  test('one loss chart overlays the four variants with a legend; the table gives each one\'s final loss and accuracy', async () => {
+    const { page, watch } = await open('play=trainCompare');
+    await compareDrawn(page);
+    assert.equal(await page.textContent('.summary'), 'optimizer_compare_mnist · 2,000 iterations per variant · batch 128 · optimizer compared over 4 variants · 8,000 train / 2,000 test rows · fast path');
+    assert.deepEqual(await page.$$eval('.chart-loss .chart-legend .legend-item', (items) => items.map((i) => i.textContent)), COMPARE_VARIANTS);
+    // Each legend swatch has its own colour, the colour of its line.
+    const swatches = await page.$$eval('.chart-loss .chart-legend .swatch-line', (s) => s.map((e) => getComputedStyle(e).borderTopColor));
+    assert.equal(new Set(swatches).size, 4);
+    const last = COMPARE_VARIANTS.map((v, i) => `${v} ${fmt(compareLossAt(i, COMPARE_ITERATIONS))}`).join(', ');
+    assert.equal(await page.getAttribute('.chart-loss .chart-plot', 'aria-label'), `Loss curves of 4 variants over 2,000 steps; latest ${last}`);
+    assert.equal(await page.textContent('.chart-loss .chart-readout'), `step 2,000 · ${COMPARE_VARIANTS.map((v, i) => `${v} ${fmt(compareLossAt(i, COMPARE_ITERATIONS))}`).join(' · ')}`);
+    // The accuracies are the table's; there are no snapshots in a comparison.
+    assert.equal(await page.isHidden('.chart-accuracy'), true);
+    assert.equal(await page.isHidden('.scrubber'), true);
+    const cells = await tableCells(page);
+    assert.deepEqual(cells[0], ['variant', 'steps', 'final loss', 'train acc', 'test acc', 'state']);
+    assert.deepEqual(
+      cells.slice(1).map((r) => [r[0], r[1], r[2], r[5]]),
+      COMPARE_VARIANTS.map((v, i) => [v, '2,000', fmt(compareLossAt(i, COMPARE_ITERATIONS)), 'done']),
+    );
+    for (const r of cells.slice(1)) assert.match(`${r[3]} ${r[4]}`, /^\d+(\.\d+)?% \d+(\.\d+)?%$/);
+    // smooth_curve: the chart redraws with smoothed lines.
+    const draws = Number(await page.getAttribute('.chart-loss', 'data-draws'));
+    await page.check('.chart-smooth');
+    await page.waitForFunction((d) => Number(document.querySelector('.chart-loss')?.getAttribute('data-draws')) > d, draws);
+    assert.match((await page.getAttribute('.chart-loss .chart-plot', 'aria-label')) ?? '', /over 2,000 steps, smoothed; latest/);
+    await clean(page, watch);
+  });
+
+  test('the variant picker switches the gradient-flow charts to that variant', async () => {
+    const { page, watch } = await open('play=trainCompare');
+    await compareDrawn(page);
+    const buttons = '.variant-buttons button';
+    assert.deepEqual(await page.$$eval(buttons, (b) => b.map((e) => [e.textContent?.trim(), e.getAttribute('aria-pressed')])), COMPARE_VARIANTS.map((v, i) => [v, String(i === 0)]));
+    const median = async () => Number(/latest median ([\d.e+-]+)/.exec((await page.getAttribute('.chart-flow[data-layer="Affine1"] .chart-plot', 'aria-label')) ?? '')?.[1]);
+    await page.waitForFunction(() => document.querySelector('.chart-flow[data-layer="Affine1"]')?.getAttribute('data-points') === '200');
+    const sgd = await median();
+    await page.click(`${buttons}:text-is("adam")`);
+    // adam's fixture bands are 1,000 times sgd's.
+    await page.waitForFunction((m) => {
+      const label = document.querySelector('.chart-flow[data-layer="Affine1"] .chart-plot')?.getAttribute('aria-label') ?? '';
+      return Number(/latest median ([\d.e+-]+)/.exec(label)?.[1]) > 100 * m;
+    }, sgd);
+    assert.ok(Math.abs((await median()) / sgd - 1000) < 1, `${await median()} vs ${sgd}`);
+    assert.equal(await page.getAttribute(`${buttons}:text-is("adam")`, 'aria-pressed'), 'true');
+    assert.equal(await page.getAttribute(`${buttons}:text-is("sgd")`, 'aria-pressed'), 'false');
+    await clean(page, watch);
+  });
+
+  for (const theme of ['light', 'dark', 'hc'] as const) {
+    for (const width of [500, 1280]) {
+      test(`the overlay chart and table in the ${theme} theme at ${width} px, without overflow`, async () => {
+        const { page, watch } = await open(`theme=${theme}&play=trainCompare`, { width, height: 900 });
+        await compareDrawn(page);
+        await page.waitForSelector('.chart-flow[data-layer="Affine2"][data-points="200"]');
+        assert.equal(await overflowX(page), 0);
+        // Four lines in four colours and more (their antialiased edges, the grid).
+        assert.ok((await colours(page, '.chart-loss')) > 20);
+        const box = await page.$eval('.compare-table', (t) => [t.getBoundingClientRect().right, document.documentElement.clientWidth]);
+        assert.ok(box[0] <= box[1], `table ends at ${box[0]} of ${box[1]} px`);
+        await page.screenshot({ path: join(ARTIFACTS, `train-compare-${theme}-${width}.png`), fullPage: true });
+        await clean(page, watch);
+      });
+    }
   }
 });
 

@@ -7,6 +7,7 @@ import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
 import { decadeLabel, decadeRange, decadeTicks, spansDecades } from './log-axis';
 import { isRunning, type TrainModel } from './train-state';
+import { smoothCurve } from '../../src/smooth-curve';
 
 /** Chart colours and fonts, read from the theme. */
 interface Palette {
@@ -28,6 +29,8 @@ interface Palette {
   bad: string;
   /** The scrubbed-step marker. */
   cursor: string;
+  /** One colour per variant of a comparison, in turn. */
+  variants: string[];
 }
 
 /** Width of every y axis (CSS px), so stacked charts share their x positions. */
@@ -64,7 +67,21 @@ function readPalette(): Palette {
     bad: v('--vscode-charts-red', '#f14c4c'),
     // The text colour: the curves are blue, so a blue marker would vanish into them.
     cursor: withAlpha(fg, 0.75),
+    variants: [
+      v('--vscode-charts-blue', '#3794ff'),
+      v('--vscode-charts-orange', '#d18616'),
+      v('--vscode-charts-green', '#89d185'),
+      v('--vscode-charts-purple', '#b180d7'),
+      v('--vscode-charts-red', '#f14c4c'),
+      v('--vscode-charts-yellow', '#cca700'),
+    ],
   };
+}
+
+/** The colour of variant `i` of a comparison in the current theme (the loss chart's line, the table's swatch). */
+export function variantColour(i: number): string {
+  const colours = readPalette().variants;
+  return colours[i % colours.length];
 }
 
 /** A step count as an axis label: 3,000, then 12k, 1.5M. */
@@ -267,7 +284,8 @@ abstract class Chart {
   /** While running, steps 0 to the run's last iteration, so the curves grow from left to right; once stopped, to the last step. Stacked charts line up either way. */
   private xRange(_min: number | null, max: number | null): uPlot.Range.MinMax {
     const m = this.model();
-    return [0, Math.max(isRunning(m) ? (m.info?.iterations ?? 0) : m.step, max ?? 0, 1)];
+    // A comparison's variants each run all iterations, so its axis spans them even when one stopped early.
+    return [0, Math.max(isRunning(m) || m.info?.compare ? (m.info?.iterations ?? 0) : m.step, max ?? 0, 1)];
   }
 
   private showReadout(): void {
@@ -314,69 +332,132 @@ abstract class Chart {
 /** Largest |loss| drawn as is: uPlot puts no tick on values of more than 17 integer digits. */
 const AXIS_LIMIT = 1e15;
 
-/** The minibatch loss per step, linear or log: log once it spans LOG_FROM_DECADES decades, unless the user chose. */
+/**
+ * The minibatch loss per step, linear or log: log once it spans LOG_FROM_DECADES decades, unless the
+ * user chose. In a comparison, one line per variant in its colour, with a legend, and the book's
+ * smooth_curve as an option.
+ */
 export class LossChart extends Chart {
   private log = false;
   /** True once the user set the scale with the toggle: it is no longer chosen for them. */
   private chosen = false;
   private readonly toggle = h('input', { type: 'checkbox', class: 'chart-log' });
+  private readonly smoothToggle = h('input', { type: 'checkbox', class: 'chart-smooth' });
+  private readonly smoothLabel = h('label', { class: 'chart-toggle', hidden: true, title: 'The book’s smooth_curve: a Kaiser window (β 2) over 11 points' }, this.smoothToggle, 'smooth');
+  private readonly legend = h('span', { class: 'chart-legend', hidden: true });
   /** On the linear axis the loss is drawn in units of this: a power of ten when it exceeds AXIS_LIMIT, else 1; labels undo it. */
   private unit = 1;
+  /** The variants the series were built for, as a key ('' for one run). */
+  private seriesKey = '';
+  /** The x values drawn last (a comparison joins its variants' steps). */
+  private drawn: uPlot.AlignedData = [[]];
 
   constructor(model: () => TrainModel, height: number, withScaleToggle: boolean) {
-    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Loss'), h('span', { class: 'spacer' }));
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Loss'));
     super(model, height, 'chart-loss', header);
-    if (withScaleToggle) header.append(h('label', { class: 'chart-toggle' }, this.toggle, 'log scale'));
+    header.append(this.legend, h('span', { class: 'spacer' }));
+    if (withScaleToggle) header.append(this.smoothLabel, h('label', { class: 'chart-toggle' }, this.toggle, 'log scale'));
     this.toggle.addEventListener('change', () => {
       this.chosen = true;
       this.log = this.toggle.checked;
       this.restyle();
     });
+    this.smoothToggle.addEventListener('change', () => this.invalidate());
+  }
+
+  /** The variants of the run on show; empty for one run. */
+  private variants(): string[] {
+    return this.model().info?.compare?.variants ?? [];
+  }
+
+  /** The curves drawn: every variant's in a comparison, else the run's. */
+  private curves(): TrainModel['history']['loss'][] {
+    const m = this.model();
+    return m.info?.compare ? m.histories.map((h) => h.loss) : [m.history.loss];
   }
 
   protected override rescaled(): boolean {
-    if (this.chosen) return false;
-    const { loss } = this.model().history;
-    const log = spansDecades(loss.values.subarray(0, loss.length));
-    if (log === this.log) return false;
+    const key = JSON.stringify(this.variants());
+    const rebuilt = key !== this.seriesKey;
+    this.seriesKey = key;
+    if (this.chosen) return rebuilt;
+    const log = this.curves().some((c) => spansDecades(c.values.subarray(0, c.length)));
+    if (log === this.log) return rebuilt;
     this.log = this.toggle.checked = log;
     return true;
   }
 
   protected build(p: Palette): ReturnType<Chart['build']> {
+    const variants = this.variants();
+    this.legend.hidden = variants.length === 0;
+    this.smoothLabel.hidden = variants.length === 0;
+    this.legend.replaceChildren(
+      ...variants.map((label, i) => {
+        const swatch = h('span', { class: 'swatch-line' });
+        swatch.style.borderTopColor = p.variants[i % p.variants.length];
+        return h('span', { class: 'legend-item' }, swatch, label);
+      }),
+    );
+    const series: uPlot.Series[] =
+      variants.length === 0
+        ? [{ label: 'loss', stroke: p.blue, width: 1.25, points: { show: false } }]
+        : variants.map((label, i) => ({ label, stroke: p.variants[i % p.variants.length], width: 1.25, points: { show: false } }));
     return {
-      series: [{ label: 'loss', stroke: p.blue, width: 1.25, points: { show: false } }],
+      series,
       y: this.log ? logScale : { range: (_u, min, max) => uPlot.rangeNum(Math.min(0, min ?? 0), max ?? 1, 0.1, true) },
       yAxis: this.log ? logAxis : { values: (_u, splits) => splits.map((v) => fmt(v * this.unit)) },
       points: true,
     };
   }
 
+  /** The values of `curve` as drawn: smoothed when asked (in a comparison). */
+  private shown(curve: TrainModel['history']['loss']): Float64Array {
+    const values = curve.values.subarray(0, curve.length);
+    return !this.smoothLabel.hidden && this.smoothToggle.checked ? smoothCurve(values) : values;
+  }
+
   protected data(): uPlot.AlignedData {
-    const { loss } = this.model().history;
-    const values = loss.values.subarray(0, loss.length);
+    const curves = this.curves();
+    const values = curves.map((c) => this.shown(c));
     let top = 0;
-    if (!this.log) for (const v of values) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
+    if (!this.log) for (const vs of values) for (const v of vs) if (Number.isFinite(v)) top = Math.max(top, Math.abs(v));
     // A diverging run reaches 1e306 before Infinity; drawn in units of its decade, the axis keeps its labels.
     this.unit = top > AXIS_LIMIT ? Number(`1e${Math.floor(Math.log10(top))}`) : 1;
-    return [loss.steps.slice(0, loss.length), drawable(this.unit === 1 ? values : values.map((v) => v / this.unit), this.log)];
+    const scaled = (vs: Float64Array) => drawable(this.unit === 1 ? vs : vs.map((v) => v / this.unit), this.log);
+    const tables: uPlot.AlignedData[] = curves.map((c, i) => [c.steps.slice(0, c.length), scaled(values[i])]);
+    // Variants share their steps once done; the one training is shorter (join pads it).
+    this.drawn = tables.length === 1 ? tables[0] : uPlot.join(tables);
+    return this.drawn;
   }
 
   protected count(): number {
-    return this.model().history.loss.length;
+    return this.drawn[0].length;
   }
 
   protected label(): string {
-    const { loss } = this.model().history;
-    if (loss.length === 0) return 'Loss curve, no steps yet';
-    const steps = loss.steps[loss.length - 1];
-    const thinned = loss.length < steps ? ` (${fmtCount(loss.length)} points, each the mean of its steps)` : '';
-    return `Loss curve, ${fmtCount(steps)} steps${thinned}, latest ${fmt(loss.values[loss.length - 1])}${this.log ? ', log scale' : ''}`;
+    const variants = this.variants();
+    const curves = this.curves();
+    const longest = curves.reduce((a, c) => (c.length > a.length ? c : a), curves[0]);
+    if (!longest || longest.length === 0) return 'Loss curve, no steps yet';
+    const steps = longest.steps[longest.length - 1];
+    if (variants.length > 0) {
+      const latest = curves.map((c, i) => `${variants[i]} ${c.length > 0 ? fmt(c.values[c.length - 1]) : 'not started'}`).join(', ');
+      return `Loss curves of ${fmtCount(variants.length)} variants over ${fmtCount(steps)} steps${this.smoothToggle.checked ? ', smoothed' : ''}${this.log ? ', log scale' : ''}; latest ${latest}`;
+    }
+    const thinned = longest.length < steps ? ` (${fmtCount(longest.length)} points, each the mean of its steps)` : '';
+    return `Loss curve, ${fmtCount(steps)} steps${thinned}, latest ${fmt(longest.values[longest.length - 1])}${this.log ? ', log scale' : ''}`;
   }
 
   protected at(i: number): string {
-    const { loss } = this.model().history;
-    return `step ${fmtCount(loss.steps[i])} · loss ${fmt(loss.values[i])}`;
+    const [steps, ...series] = this.drawn;
+    const variants = this.variants();
+    if (variants.length === 0) {
+      const { loss } = this.model().history;
+      return `step ${fmtCount(loss.steps[i])} · loss ${fmt(loss.values[i])}`;
+    }
+    // The drawn values undo the axis unit and log to read as losses.
+    const value = (v: number | null | undefined) => (v === null || v === undefined ? '—' : fmt((this.log ? 10 ** v : v) * this.unit));
+    return `step ${fmtCount(steps[i] as number)} · ${variants.map((label, k) => `${label} ${value(series[k][i])}`).join(' · ')}`;
   }
 }
 
@@ -393,7 +474,8 @@ export class AccuracyChart extends Chart {
 
   /** Shows the chart only for a run that measures accuracy, and its test legend only with a test set. */
   fit(info: TrainModel['info']): void {
-    this.element.hidden = info !== null && !info.measuresAccuracy;
+    // A comparison's accuracies are in its table, one row per variant.
+    this.element.hidden = info !== null && (!info.measuresAccuracy || info.compare !== undefined);
     const test = !info || info.testRows > 0;
     this.testLegend.hidden = !test;
     this.noTest.hidden = test;
@@ -599,6 +681,11 @@ export class TrainCharts {
   /** New progress: the loss and flow charts redraw on the next frame. */
   progressed(): void {
     this.loss.invalidate();
+    for (const f of this.flows) f.invalidate();
+  }
+
+  /** Another variant of a comparison is on show: the flow charts draw its bands. */
+  variantChanged(): void {
     for (const f of this.flows) f.invalidate();
   }
 

@@ -2,7 +2,7 @@
 // shared by the Train panel and the side view's training section.
 import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../../src/protocol';
 import { escapeControls, fmt, fmtCount, fmtDuration } from '../../src/format';
-import { TrainHistory } from '../../src/train-history';
+import { TrainHistory, variantAt } from '../../src/train-history';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 
 /** Everything the training views show about the current run, except the snapshot on show. */
@@ -15,8 +15,12 @@ export interface TrainModel {
   uri: string | null;
   /** Static facts from trainStart. */
   info: TrainInfo | null;
-  /** Loss curve, flow samples and evaluations. */
+  /** Loss curve, flow samples and evaluations: of the variant on show, in a comparison. */
   history: TrainHistory;
+  /** Every variant's history in a comparison (`history` is one of them); else just `history`. */
+  histories: TrainHistory[];
+  /** The variant whose history is `history` (0 outside a comparison). */
+  variant: number;
   /** Latest step known (from progress, history or status): where the curves end. */
   step: number;
   /** Time since training began at `step`, from the latest progress; null when unknown (a late join). */
@@ -36,7 +40,8 @@ export type TrainChange = 'nothing' | 'everything' | 'progress' | 'position' | '
 
 /** An empty model, before any reset. */
 export function emptyTrainModel(): TrainModel {
-  return { runId: null, title: '', uri: null, info: null, history: new TrainHistory(0), step: 0, elapsedMs: null, position: null, status: null, snapshots: [], nonFinite: null };
+  const history = new TrainHistory(0);
+  return { runId: null, title: '', uri: null, info: null, history, histories: [history], variant: 0, step: 0, elapsedMs: null, position: null, status: null, snapshots: [], nonFinite: null };
 }
 
 /** A Float64 view of a wire buffer (see wire-buffer); null when it is none or not whole doubles. */
@@ -71,24 +76,28 @@ export function readTrainMessage(data: unknown): HostToTrainView | null {
       return typeof m.title === 'string' && typeof m.uri === 'string' ? (m as HostToTrainView) : null;
     case 'trainStart': {
       const i = m.info;
-      return isObject(i) && Array.isArray(i.layers) && Array.isArray(i.flowLayers) && typeof i.iterations === 'number' && typeof i.name === 'string' ? (m as HostToTrainView) : null;
+      const compare = isObject(i) ? i.compare : undefined;
+      const compareOk = compare === undefined || (isObject(compare) && typeof compare.key === 'string' && Array.isArray(compare.variants) && compare.variants.length > 0 && compare.variants.every((v) => typeof v === 'string'));
+      return isObject(i) && Array.isArray(i.layers) && Array.isArray(i.flowLayers) && typeof i.iterations === 'number' && typeof i.name === 'string' && compareOk ? (m as HostToTrainView) : null;
     }
     case 'trainHistory': {
       const h = m.history;
-      if (!isObject(h) || !Array.isArray(h.evals)) return null;
+      if (!isObject(h) || !Array.isArray(h.evals) || !optionalIndex(m.variant)) return null;
       const [lossSteps, losses, flowSteps, flow] = [buffer(h.lossSteps), buffer(h.losses), buffer(h.flowSteps), buffer(h.flow)];
       if (!lossSteps || !losses || !flowSteps || !flow) return null;
-      return { type: 'trainHistory', runId: m.runId as number, history: { lossSteps, losses, flowSteps, flow, evals: h.evals as TrainEval[], lossFill: fillOf(h.lossFill), flowFill: fillOf(h.flowFill) } };
+      const history = { lossSteps, losses, flowSteps, flow, evals: h.evals as TrainEval[], lossFill: fillOf(h.lossFill), flowFill: fillOf(h.flowFill) };
+      return { type: 'trainHistory', runId: m.runId as number, history, ...(m.variant !== undefined && { variant: m.variant as number }) };
     }
     case 'trainProgress': {
       const p = m.progress;
-      if (!isObject(p) || typeof p.step !== 'number' || typeof p.elapsedMs !== 'number' || typeof p.flowStep !== 'number') return null;
+      if (!isObject(p) || typeof p.step !== 'number' || typeof p.elapsedMs !== 'number' || typeof p.flowStep !== 'number' || !optionalIndex(p.variant)) return null;
       const [lossSteps, losses, flow] = [buffer(p.lossSteps), buffer(p.losses), buffer(p.flow)];
       if (!lossSteps || !losses || !flow) return null;
-      return { type: 'trainProgress', runId: m.runId as number, progress: { step: p.step, elapsedMs: p.elapsedMs, flowStep: p.flowStep, lossSteps, losses, flow } };
+      const variant = p.variant === undefined ? {} : { variant: p.variant as number };
+      return { type: 'trainProgress', runId: m.runId as number, progress: { step: p.step, elapsedMs: p.elapsedMs, flowStep: p.flowStep, lossSteps, losses, flow, ...variant } };
     }
     case 'trainEval':
-      return isObject(m.eval) && typeof m.eval.step === 'number' ? (m as HostToTrainView) : null;
+      return isObject(m.eval) && typeof m.eval.step === 'number' && optionalIndex(m.eval.variant) ? (m as HostToTrainView) : null;
     case 'trainSnapshots':
       return Array.isArray(m.steps) && m.steps.every((s) => typeof s === 'number') ? (m as HostToTrainView) : null;
     case 'trainSnapshot':
@@ -104,6 +113,23 @@ export function readTrainMessage(data: unknown): HostToTrainView | null {
     default:
       return null;
   }
+}
+
+/** Absent, or a whole number ≥ 0 (a variant's index). */
+function optionalIndex(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+}
+
+/** Shows variant `index` of a comparison: its history becomes the one the flow charts draw. */
+export function selectVariant(model: TrainModel, index: number): void {
+  if (index < 0 || index >= model.histories.length) return;
+  model.variant = index;
+  model.history = model.histories[index];
+}
+
+/** The history of `variant` (0 outside a comparison); undefined when there is no such variant. */
+function historyOf(model: TrainModel, variant: number | undefined): TrainHistory | undefined {
+  return model.histories[variant ?? 0];
 }
 
 /** Flow layers a history holds: from the run's info, else from the history's own sizes. */
@@ -133,19 +159,29 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
         flowLayers: info.flowLayers.map(named),
         // A run saved before the field existed measured accuracy.
         measuresAccuracy: (info.measuresAccuracy as unknown) !== false,
+        ...(info.compare && { compare: { key: escapeControls(info.compare.key), variants: info.compare.variants.map(escapeControls) } }),
       };
-      if (model.history.flowLayers !== msg.info.flowLayers.length) model.history = new TrainHistory(msg.info.flowLayers.length);
+      const variants = info.compare?.variants.length ?? 1;
+      if (model.history.flowLayers !== info.flowLayers.length || model.histories.length !== variants) {
+        model.histories = Array.from({ length: variants }, () => new TrainHistory(info.flowLayers.length));
+        model.variant = Math.min(model.variant, variants - 1);
+        model.history = model.histories[model.variant];
+      }
       return 'everything';
     }
     case 'trainHistory': {
       const h = msg.history;
-      model.history = TrainHistory.from(h, flowLayersOf(model, h.flowSteps.byteLength / 8, h.flow.byteLength / 8));
-      const { loss, flow } = model.history;
+      const variant = msg.variant ?? 0;
+      if (!historyOf(model, variant)) return 'nothing';
+      const history = TrainHistory.from(h, flowLayersOf(model, h.flowSteps.byteLength / 8, h.flow.byteLength / 8));
+      model.histories[variant] = history;
+      if (variant === model.variant) model.history = history;
+      const { loss, flow } = history;
       model.step = Math.max(model.step, loss.length ? loss.steps[loss.length - 1] : 0, flow.length ? flow.steps[flow.length - 1] : 0);
       return 'everything';
     }
     case 'trainProgress':
-      model.history.add(msg.progress);
+      historyOf(model, msg.progress.variant)?.add(msg.progress);
       model.step = msg.progress.step;
       model.elapsedMs = msg.progress.elapsedMs;
       return 'progress';
@@ -153,7 +189,7 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       model.position = { step: msg.step, elapsedMs: msg.elapsedMs };
       return 'position';
     case 'trainEval':
-      model.history.evals.push(msg.eval);
+      historyOf(model, msg.eval.variant)?.evals.push(msg.eval);
       return 'evals';
     case 'trainSnapshots':
       model.snapshots = [...msg.steps];
@@ -171,6 +207,43 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       }
       return 'status';
   }
+}
+
+/** One variant as the table shows it. */
+export interface VariantRow {
+  label: string;
+  /** Steps trained so far. */
+  steps: number;
+  /** Loss of the last evaluated minibatch; null before the first evaluation. */
+  loss: number | null;
+  trainAcc: number | null;
+  testAcc: number | null;
+  /** How it stands, in words: done, training, waiting, or where it stopped. */
+  state: string;
+}
+
+/** The rows of a comparison's table, in variant order. */
+export function variantRows(model: TrainModel): VariantRow[] {
+  const info = model.info;
+  if (!info?.compare) return [];
+  const running = isRunning(model);
+  // Variants train in turn: the first one without a full curve is the one training.
+  const current = model.histories.findIndex((h) => (h.loss.length ? h.loss.steps[h.loss.length - 1] : 0) < info.iterations);
+  return info.compare.variants.map((label, i) => {
+    const h = model.histories[i];
+    const steps = h && h.loss.length > 0 ? h.loss.steps[h.loss.length - 1] : 0;
+    const last = h?.evals.at(-1);
+    const finished = h !== undefined && steps >= info.iterations;
+    let state = 'done';
+    if (!finished) {
+      const later = model.histories.slice(i + 1).some((o) => o.loss.length > 0);
+      // A variant that stopped short while later ones trained hit a NaN/Inf (a comparison goes on without it).
+      if (later || (!running && model.status?.state === 'finished')) state = `stopped at step ${fmtCount(steps + 1)}: NaN/Inf`;
+      else if (!running) state = steps > 0 ? `stopped at step ${fmtCount(steps)}` : 'not run';
+      else state = i === current && steps > 0 ? 'training…' : 'waiting';
+    }
+    return { label, steps, loss: last?.loss ?? null, trainAcc: last?.trainAcc ?? null, testAcc: last?.testAcc ?? null, state };
+  });
 }
 
 /** True while the run has not ended (no status yet counts as starting). */
@@ -205,18 +278,26 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
     // The host's position, which the other views and the notification show too; before it, where the curves are.
     const { step, elapsedMs } = model.position ?? { step: model.step, elapsedMs: model.elapsedMs };
     if (!info || step <= 0) return { text: 'starting…', tone: '' };
-    let text = `step ${fmtCount(step)} / ${fmtCount(info.iterations)}`;
+    // A comparison's position counts every variant's steps, one variant after another.
+    const variants = info.compare?.variants ?? [];
+    const total = info.iterations * Math.max(1, variants.length);
+    const at = variantAt(step, info.iterations, variants.length);
+    let text = variants.length > 0 ? `${variants[at.variant]} (${at.variant + 1}/${variants.length}) · step ${fmtCount(at.step)} / ${fmtCount(info.iterations)}` : `step ${fmtCount(step)} / ${fmtCount(info.iterations)}`;
     if (elapsedMs !== null && elapsedMs > 0) {
       const rate = (step / elapsedMs) * 1000;
-      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, info.iterations - step)) / rate)}`;
+      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, total - step)) / rate)}`;
     }
     return { text, tone: '' };
   }
   switch (s.state) {
     case 'finished':
       return { text: `finished in ${fmtDuration(s.elapsedMs, 1)}`, tone: 'ok' };
-    case 'cancelled':
-      return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
+    case 'cancelled': {
+      const variants = model.info?.compare?.variants;
+      if (!variants || !model.info) return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
+      const at = variantAt(s.step, model.info.iterations, variants.length);
+      return { text: `cancelled in ${variants[at.variant]} at step ${fmtCount(at.step)}`, tone: '' };
+    }
     case 'nonFinite': {
       const at = model.nonFinite;
       // s.step counts the updates done; the step that produced it is the next one, whose update never ran.

@@ -15,6 +15,7 @@ export class TrainSection {
   private readonly spec = h('div', { class: 'train-side-spec' });
   private readonly nan = h('p', { class: 'side-nan', role: 'alert', hidden: true });
   private readonly alert = h('p', { class: 'side-failed', role: 'alert', hidden: true });
+  private readonly flowTitle = h('h3', { class: 'train-side-flow' }, 'Gradient flow over steps');
 
   constructor(private readonly onReveal: (index: number) => void) {
     this.charts = new TrainCharts(() => this.model, { loss: 110, accuracy: 0, flow: 90 }, onReveal, false);
@@ -27,7 +28,7 @@ export class TrainSection {
       this.alert,
       this.nan,
       this.charts.loss.element,
-      h('h3', { class: 'train-side-flow' }, 'Gradient flow over steps'),
+      this.flowTitle,
       flowLegend(),
       this.charts.flowList,
     );
@@ -47,6 +48,8 @@ export class TrainSection {
         this.spec.textContent = this.model.title;
         this.spec.title = this.model.title;
         this.charts.layout();
+        // A comparison's bands here are its first variant's (the Train panel picks among them).
+        this.flowTitle.textContent = `Gradient flow over steps${this.model.info?.compare ? ` · ${this.model.info.compare.variants[this.model.variant]}` : ''}`;
         this.renderNonFinite();
         return this.renderStatus();
       case 'progress':

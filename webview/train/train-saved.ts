@@ -15,8 +15,10 @@ export interface SavedRun {
   uri: string;
   /** Static facts of the run. */
   info: TrainInfo;
-  /** The history's buffers as arrays, with its evaluations and fills. */
-  history: Omit<TrainHistoryWire, 'lossSteps' | 'losses' | 'flowSteps' | 'flow'> & Record<'lossSteps' | 'losses' | 'flowSteps' | 'flow', JsonNumber[]>;
+  /** The history's buffers as arrays, with its evaluations and fills (in a comparison, the variant on show's). */
+  history: SavedHistory;
+  /** In a comparison, every variant's history in variant order. */
+  variants?: SavedHistory[];
   /** Latest step. */
   step: number;
   /** The first NaN/Inf, if any. */
@@ -25,16 +27,23 @@ export interface SavedRun {
   status: TrainStatus | null;
 }
 
+/** A history with its buffers as arrays. */
+type SavedHistory = Omit<TrainHistoryWire, 'lossSteps' | 'losses' | 'flowSteps' | 'flow'> & Record<'lossSteps' | 'losses' | 'flowSteps' | 'flow', JsonNumber[]>;
+
 const toJson = (b: ArrayBuffer): JsonNumber[] => Array.from(new Float64Array(b), (v) => (Number.isFinite(v) ? v : String(v)));
 
 /** The run of `model` to save; null before its start. */
 export function saveRun(model: TrainModel): SavedRun | null {
   if (!model.info || !model.uri) return null;
-  const wire = model.history.wire();
+  const saved = (history: TrainModel['history']): SavedHistory => {
+    const wire = history.wire();
+    return { ...wire, lossSteps: toJson(wire.lossSteps), losses: toJson(wire.losses), flowSteps: toJson(wire.flowSteps), flow: toJson(wire.flow) };
+  };
   return {
     uri: model.uri,
     info: model.info,
-    history: { ...wire, lossSteps: toJson(wire.lossSteps), losses: toJson(wire.losses), flowSteps: toJson(wire.flowSteps), flow: toJson(wire.flow) },
+    history: saved(model.history),
+    ...(model.info.compare && { variants: model.histories.map(saved) }),
     step: model.step,
     nonFinite: model.nonFinite,
     status: model.status,
@@ -49,15 +58,19 @@ export function saveRun(model: TrainModel): SavedRun | null {
 export function restoreRun(saved: unknown, uri: string): unknown[] {
   if (typeof saved !== 'object' || saved === null) return [];
   const s = saved as Partial<Record<keyof SavedRun, unknown>>;
-  const h = (typeof s.history === 'object' && s.history !== null ? s.history : {}) as Record<string, unknown>;
   const values = (a: unknown) => (Array.isArray(a) ? Float64Array.from(a, (v: unknown) => (typeof v === 'number' ? v : Number(v))) : null);
+  const history = (saved: unknown, variant?: number) => {
+    const h = (typeof saved === 'object' && saved !== null ? saved : {}) as Record<string, unknown>;
+    const wire = { ...h, lossSteps: values(h.lossSteps), losses: values(h.losses), flowSteps: values(h.flowSteps), flow: values(h.flow) };
+    return { type: 'trainHistory', runId: 0, history: wire, ...(variant !== undefined && { variant }) };
+  };
   if (s.uri !== uri || typeof s.step !== 'number') return [];
   const status = s.status as TrainStatus | null;
   // A run still going when the window reloaded ended with it; one that had ended keeps its own status.
   const ended = status && status.state !== 'running' ? status : { state: 'failed', message: `The window reloaded at step ${fmtCount(s.step)}, which ended this run; its curves are as they were. Train again starts a new run.` };
   return [
     { type: 'trainStart', runId: 0, info: s.info },
-    { type: 'trainHistory', runId: 0, history: { ...h, lossSteps: values(h.lossSteps), losses: values(h.losses), flowSteps: values(h.flowSteps), flow: values(h.flow) } },
+    ...(Array.isArray(s.variants) ? s.variants.map((v: unknown, i) => history(v, i)) : [history(s.history)]),
     ...(s.nonFinite ? [{ type: 'trainNonFinite', runId: 0, at: s.nonFinite }] : []),
     { type: 'trainStatus', runId: 0, status: ended },
   ];

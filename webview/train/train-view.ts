@@ -10,7 +10,8 @@ import { PANEL_FIT, Tooltip, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
 import { applyMessage, emptyModel, type LayerRecord, type RunModel } from '../shared/state';
 import { NO_RUN, restoreRun, saveRun } from './train-saved';
-import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, type TrainChange, type TrainModel } from '../shared/train-state';
+import { applyTrainMessage, emptyTrainModel, isRunning, nonFiniteShort, readTrainMessage, selectVariant, type TrainChange, type TrainModel } from '../shared/train-state';
+import { CompareTable, VariantPicker } from './compare-view';
 import { StatusLine, nonFiniteText } from '../shared/train-status';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
@@ -109,6 +110,9 @@ class TrainView {
   private readonly heatmapTitle = h('h3', { class: 'snapshot-title' });
   private readonly heatmapGrid = h('div', { class: 'heatmaps' });
   private readonly zoom: ZoomControl;
+  private readonly compareTable = new CompareTable();
+  private readonly variantPicker = new VariantPicker((index) => this.pickVariant(index));
+  private readonly snapshotSection: HTMLElement;
   private heatmaps: TensorView[] = [];
   private shown: Shown | null = null;
   /** Step the scrubber asks for; null for none. */
@@ -146,12 +150,14 @@ class TrainView {
       { class: 'train-section', 'aria-labelledby': 'bl-curves' },
       h('h2', { id: 'bl-curves' }, 'Curves'),
       h('div', { class: 'chart-grid' }, this.charts.loss.element, this.charts.accuracy?.element),
+      this.compareTable.element,
     );
     const flow = h(
       'section',
       { class: 'train-section', 'aria-labelledby': 'bl-flow' },
       h('h2', { id: 'bl-flow' }, 'Gradient flow'),
       h('p', { class: 'train-note' }, 'Percentiles of |grad| of each layer’s weights at each sampled step, as in TensorBoard’s distributions. Click a layer name to reveal it in the spec.'),
+      this.variantPicker.element,
       flowLegend(),
       this.charts.flowList,
     );
@@ -163,7 +169,7 @@ class TrainView {
       if (step !== undefined) this.choose(step);
     });
     this.follow.addEventListener('change', () => this.followLatest());
-    const snapshot = h(
+    const snapshot = (this.snapshotSection = h(
       'section',
       { class: 'train-section', 'aria-labelledby': 'bl-snapshot' },
       h('div', { class: 'section-header' }, h('h2', { id: 'bl-snapshot' }, 'Snapshot'), h('span', { class: 'spacer' }), this.zoom.element),
@@ -180,7 +186,7 @@ class TrainView {
       this.layerGroup,
       this.heatmapTitle,
       this.heatmapGrid,
-    );
+    ));
     this.zoom.listen(snapshot);
 
     this.runSections = h('div', {}, curves, flow, snapshot);
@@ -191,6 +197,7 @@ class TrainView {
     // VS Code swaps the body's theme class on a theme change: charts and mask colours are read when drawing.
     new MutationObserver(() => {
       this.charts.restyle();
+      this.renderCompare();
       for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
     }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
     this.renderAll();
@@ -220,12 +227,14 @@ class TrainView {
         return this.renderAll();
       case 'progress':
         this.charts.progressed();
+        this.compareTable.render(this.model);
         // Until the host's first position, the status line follows the curves.
         if (!this.model.position) this.status.soon();
         return;
       case 'position':
         return this.status.now();
       case 'evals':
+        this.compareTable.render(this.model);
         return this.charts.evaluated();
       case 'snapshots':
         this.renderScrubber();
@@ -240,6 +249,7 @@ class TrainView {
       case 'status':
         // A stopped run's x axis ends at its last step.
         this.charts.layout();
+        this.renderCompare();
         return this.renderStatus();
     }
   }
@@ -269,20 +279,39 @@ class TrainView {
     this.content.hidden = m.runId === null;
     const info = m.info;
     this.runSections.hidden = info === null;
+    const compared = info?.compare ? `${fmtCount(info.iterations)} iterations per variant · batch ${fmtCount(info.batch)} · ${info.compare.key} compared over ${fmtCount(info.compare.variants.length)} variants` : null;
     this.summary.replaceChildren(
       ...(info
         ? [
             h('span', { class: 'net-name' }, info.name),
-            ` · ${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer} · ${rowsOf(info)} · ${info.fast ? 'fast path' : 'general path'}`,
+            ` · ${compared ?? `${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer}`} · ${rowsOf(info)} · ${info.fast ? 'fast path' : 'general path'}`,
           ]
         : []),
     );
+    // A comparison keeps no snapshots: its variants' steps would share one ring.
+    this.snapshotSection.hidden = info?.compare !== undefined;
     this.charts.layout();
+    this.renderCompare();
     this.renderNonFinite();
     this.renderLayers();
     this.renderScrubber();
     this.renderHeatmaps();
     this.renderStatus();
+  }
+
+  /** A comparison's table and variant picker (hidden for a single run). */
+  private renderCompare(): void {
+    this.compareTable.render(this.model);
+    this.variantPicker.render(this.model);
+  }
+
+  /** Shows variant `index`'s gradient flow. */
+  private pickVariant(index: number): void {
+    selectVariant(this.model, index);
+    this.variantPicker.render(this.model);
+    this.charts.variantChanged();
+    const focus = this.variantPicker.element.querySelectorAll('button')[index];
+    focus?.focus();
   }
 
   private renderStatus(): void {
