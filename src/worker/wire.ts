@@ -60,7 +60,8 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
           index: e.index,
           activation: distributed(e.output, OUTPUT_RANGE[e.type]),
           mask: mask && batch(mask),
-          maskStats: mask && maskStats(mask),
+          // A pooling layer's mask marks its windows' maxima: nothing in it is masked, or dead.
+          maskStats: mask && e.type !== 'pooling' ? maskStats(mask) : null,
           params: e.params.map((p) => ({ name: p.name, value: wire(p.value) })),
         },
         transfer,

@@ -89,3 +89,15 @@ test('a check goes with its failing flags, one byte per element, transferred in 
   // A copy: the engine's own flags stay where they are.
   assert.notEqual(event.result.failed, result.failed.buffer);
 });
+
+test("a pooling layer's mask goes with no masked/dead figures: its 1s are window maxima", () => {
+  const x = tensor([1, 1, 2, 2], Float64Array.of(1, 3, 2, 0));
+  const out = tensor([1, 1, 1, 1], Float64Array.of(3));
+  const mask = tensor([1, 1, 2, 2], Float64Array.of(0, 1, 0, 0));
+  const { event } = toWire({ kind: 'forward', index: 1, name: 'Pooling1', type: 'pooling', input: x, output: out, kept: { mask }, params: [] });
+  assert.ok(event.kind === 'forward');
+  assert.deepEqual([new Float64Array(event.mask!.buffer), event.maskStats], [mask.data, null]);
+  const relu = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: x, output: x, kept: { mask }, params: [] }).event;
+  assert.ok(relu.kind === 'forward');
+  assert.equal(relu.maskStats?.maskedFraction, 0.25);
+});
