@@ -11,6 +11,7 @@ import { EngineClient } from './engine-client';
 import { PANEL_VIEW_TYPE, PINNED_CONTEXT_KEY, RunPanel } from './panel';
 import { PanelRegistry } from './panels';
 import { Runner, type RunOutcome } from './runner';
+import { PythonExtensionInterpreter } from './python-interpreter';
 import { pythonPath, userCodeLimitMs } from './settings';
 import { SIDE_VIEW_ID, SideView } from './sideView';
 import { isSpec, SpecIndex } from './specs';
@@ -39,11 +40,14 @@ export interface BackpropApi {
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
   const dist = (file: string) => vscode.Uri.joinPath(context.extensionUri, 'dist', file).fsPath;
+  // The interpreter for Python layers: the setting, else the Python extension's selection, else python3.
+  const pythonExtension = new PythonExtensionInterpreter();
+  context.subscriptions.push(pythonExtension);
   const engine = new EngineClient({
     workerPath: dist('worker.js'),
     mnistPath: dist('mnist-digits.bin'),
     userCodeLimitMs,
-    pythonPath,
+    pythonPath: () => pythonPath() ?? pythonExtension.current,
     trusted: () => vscode.workspace.isTrusted,
     workspaceFolders: () => (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
   });
