@@ -69,10 +69,12 @@ export interface WirePreview {
 export interface WireMaskStats {
   /** Fraction of elements masked (0..1). */
   maskedFraction: number;
-  /** Units (columns) masked in every row of the batch. */
+  /** Units masked in every row of the batch: columns, or filters (whole channels) of a mask [N, C, H, W]. */
   deadUnits: number;
   /** deadUnits over the unit count. */
   deadFraction: number;
+  /** What deadUnits counts. */
+  unit: 'unit' | 'filter';
 }
 
 /** Static facts about one layer, known before it runs. */

@@ -71,8 +71,8 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
     if (e.kind !== 'forward') continue;
     const mask = e.kept.mask;
     if (e.type === 'relu' && mask && mask.shape.length >= 2 && mask.shape[0] >= MIN_DEAD_ROWS) {
-      const filters = mask.shape.length === 4;
-      const m = filters ? deadChannels(mask) : maskStats(mask);
+      const m = maskStats(mask);
+      const filters = m.unit === 'filter';
       if (m.deadFraction > thresholds.deadFraction) {
         const units = filters ? mask.shape[1] : mask.data.length / mask.shape[0];
         const affine = precedingAffine(types, e.index);
@@ -298,19 +298,6 @@ function precedingAffine(types: readonly LayerType[], index: number): number | u
   let i = index - 1;
   while (i >= 0 && types[i] === 'dropout') i--;
   return types[i] === 'affine' || types[i] === 'convolution' ? i : undefined;
-}
-
-/** Dead filters of a ReLU mask [N, C, H, W]: channels masked at every pixel of every row. */
-function deadChannels(mask: Tensor): { deadUnits: number; deadFraction: number } {
-  const [n, c] = mask.shape;
-  const plane = n === 0 || c === 0 ? 0 : mask.data.length / (n * c);
-  let deadUnits = 0;
-  for (let ch = 0; ch < c; ch++) {
-    let dead = true;
-    for (let r = 0; r < n && dead; r++) for (let p = 0; p < plane && dead; p++) dead = mask.data[(r * c + ch) * plane + p] !== 0;
-    if (dead) deadUnits++;
-  }
-  return { deadUnits, deadFraction: c === 0 ? 0 : deadUnits / c };
 }
 
 /**

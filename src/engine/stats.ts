@@ -1,6 +1,5 @@
 // Summary figures of tensors and masks, for tables and status lines. Figures can be NaN (e.g. the
 // mean of a tensor with no finite element); turning NaN into null for JSON is the caller's job.
-import { flatten2d } from './ops';
 import type { Tensor } from './tensor';
 
 /** Summary of a tensor. mean, meanAbs, std, min, max and l2 cover finite elements only; NaN when there are none. */
@@ -122,32 +121,42 @@ export function histogram(t: Tensor, bins: number, range?: readonly [number, num
 export interface MaskStats {
   /** Fraction of masked elements (0 for an empty mask). */
   maskedFraction: number;
-  /** Units (columns of the [N, D] mask) masked in every row of the batch. */
+  /**
+   * Units masked in every row of the batch: columns of the [N, D] mask, or for a mask of images
+   * [N, C, H, W] (after a convolution) filters, i.e. channels masked at every pixel of every row.
+   */
   deadUnits: number;
-  /** deadUnits / D (0 when D is 0). */
+  /** deadUnits over the units (0 when there are none). */
   deadFraction: number;
+  /** What deadUnits counts. */
+  unit: 'unit' | 'filter';
 }
 
-/** Masked fraction and dead units of a mask; rank > 2 is flattened to [N, rest], rank 1 is one row. */
+/** Masked fraction and dead units of a mask; rank 4 counts filters, other ranks > 2 are flattened to [N, rest], rank 1 is one row. */
 export function maskStats(mask: Tensor): MaskStats {
-  const m = flatten2d(mask);
-  const [n, d] = m.shape;
+  const images = mask.shape.length === 4;
+  const n = mask.shape.length === 1 ? 1 : mask.shape[0];
+  // A unit is a column of [N, D], or a channel of [N, C, H, W] with its H·W pixels.
+  const units = images ? mask.shape[1] : n === 0 ? 0 : mask.data.length / n;
+  const plane = images ? mask.shape[2] * mask.shape[3] : 1;
   let masked = 0;
-  const maskedRows = new Float64Array(d);
-  for (let r = 0; r < m.data.length; r += d) {
-    for (let j = 0; j < d; j++) {
-      if (m.data[r + j] !== 0) {
+  const maskedCount = new Float64Array(units);
+  for (let i = 0; i < mask.data.length; ) {
+    for (let j = 0; j < units; j++) {
+      for (let p = 0; p < plane; p++, i++) {
+        if (mask.data[i] === 0) continue;
         masked++;
-        maskedRows[j]++;
+        maskedCount[j]++;
       }
     }
   }
   let deadUnits = 0;
-  for (let j = 0; j < d; j++) if (n > 0 && maskedRows[j] === n) deadUnits++;
+  for (let j = 0; j < units; j++) if (n > 0 && maskedCount[j] === n * plane) deadUnits++;
   return {
-    maskedFraction: m.data.length === 0 ? 0 : masked / m.data.length,
+    maskedFraction: mask.data.length === 0 ? 0 : masked / mask.data.length,
     deadUnits,
-    deadFraction: d === 0 ? 0 : deadUnits / d,
+    deadFraction: units === 0 ? 0 : deadUnits / units,
+    unit: images ? 'filter' : 'unit',
   };
 }
 

@@ -49,7 +49,7 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   }
   const facts: string[] = [];
   if (layer.maskStats) {
-    facts.push(`masked ${fmtPercent(layer.maskStats.maskedFraction)}, dead ${fmtPercent(layer.maskStats.deadFraction)} (${layer.maskStats.deadUnits} units for the whole batch)`);
+    facts.push(`masked ${fmtPercent(layer.maskStats.maskedFraction)}, dead ${fmtPercent(layer.maskStats.deadFraction)} (${layer.maskStats.deadUnits} ${layer.maskStats.unit === 'filter' ? 'filters' : 'units'} for the whole batch)`);
   }
   const grad = mainGradient(layer);
   if (grad) facts.push(`‖${grad.name}‖ ${num(grad.stats.l2)}`);

@@ -33,7 +33,7 @@ export function lensLine(layer: LayerResult, findings: readonly Finding[]): stri
   const parts: string[] = [];
   const grad = mainGradient(layer);
   if (grad) parts.push(`‖${grad.name}‖ ${fmt(grad.stats.l2)}`);
-  if (layer.maskStats) parts.push(layer.info.type === 'relu' ? `dead ${fmtPercent(layer.maskStats.deadFraction)}` : `masked ${fmtPercent(layer.maskStats.maskedFraction)}`);
+  if (layer.maskStats) parts.push(layer.info.type === 'relu' ? `dead ${layer.maskStats.unit === 'filter' ? 'filters ' : ''}${fmtPercent(layer.maskStats.deadFraction)}` : `masked ${fmtPercent(layer.maskStats.maskedFraction)}`);
   const check = checkText(layer);
   if (check) parts.push(check);
   // A failed check already reads `check FAIL (…)`; its finding would only say so again.

@@ -19,6 +19,7 @@ import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Tanh } from '../../src/engine/layers/tanh';
 import { Sequential } from '../../src/engine/network';
 import { Rng } from '../../src/engine/rng';
+import { maskStats } from '../../src/engine/stats';
 import { runNetwork, type RunEvent } from '../../src/engine/run';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
 import { fixAll, initFix } from '../../src/spec/fixes';
@@ -306,7 +307,13 @@ test('after a convolution: dead filters (a whole channel masked on every row) wi
   ]);
   // One live filter of four: 75% dead, over the threshold; none dead gives no finding.
   const some = dead.replace('filters: 4, size: 3, init: { std: 0.01, bias: -1 }', 'filters: 4, size: 3, init: { std: 0.01, bias: -1 }, weights: { b: [-1, -1, -1, 1] }');
-  assert.deepEqual(health(runExample('some.backprop.yaml', some)).map((f) => f.message), ['Relu1: 3 of 4 filters (75%) are dead for the whole batch']);
+  const someEvents = runExample('some.backprop.yaml', some);
+  assert.deepEqual(health(someEvents).map((f) => f.message), ['Relu1: 3 of 4 filters (75%) are dead for the whole batch']);
+  // The layer table's masked/dead figure (maskStats, as the wire sends it) counts the same filters.
+  const relu = someEvents.find((e) => e.kind === 'forward' && e.index === 1);
+  assert.ok(relu?.kind === 'forward' && relu.kept.mask);
+  const table = maskStats(relu.kept.mask);
+  assert.deepEqual([table.deadUnits, table.deadFraction, table.unit], [3, 0.75, 'filter']);
   const exploding = 'seed: 1\ninput: { random: { shape: [4, 3, 8, 8] } }\ntarget: { labels: [0, 1, 2, 3] }\nlayers:\n  - { type: convolution, filters: 8, size: 3, init: { std: 5 } }\n  - relu\n  - { type: convolution, filters: 8, size: 3, init: { std: 5 } }\n  - relu\n  - { type: affine, units: 4 }\nloss: softmax-with-loss\n';
   const found = health(runExample('exploding.backprop.yaml', exploding));
   const conv = found.filter((f) => f.kind === 'exploding');

@@ -36,12 +36,23 @@ test('tensorStats: meanAbs is the typical magnitude where the mean cancels to 0'
 
 test('maskStats: masked fraction and dead units (masked in every row)', () => {
   const m = maskStats(fromNested([[1, 0, 1], [1, 1, 0], [1, 0, 1]]));
-  assert.deepEqual(m, { maskedFraction: 6 / 9, deadUnits: 1, deadFraction: 1 / 3 });
-  assert.deepEqual(maskStats(tensor([2, 1, 2], Float64Array.from([1, 1, 0, 1]))), { maskedFraction: 0.75, deadUnits: 1, deadFraction: 0.5 });
-  assert.deepEqual(maskStats(tensor([0, 3])), { maskedFraction: 0, deadUnits: 0, deadFraction: 0 });
+  assert.deepEqual(m, { maskedFraction: 6 / 9, deadUnits: 1, deadFraction: 1 / 3, unit: 'unit' });
+  assert.deepEqual(maskStats(tensor([2, 1, 2], Float64Array.from([1, 1, 0, 1]))), { maskedFraction: 0.75, deadUnits: 1, deadFraction: 0.5, unit: 'unit' });
+  assert.deepEqual(maskStats(tensor([0, 3])), { maskedFraction: 0, deadUnits: 0, deadFraction: 0, unit: 'unit' });
   const relu = new Relu('Relu1');
   relu.forward(fromNested([[-1, 2], [0, 3]]));
-  assert.deepEqual(maskStats(relu.kept().mask), { maskedFraction: 0.5, deadUnits: 1, deadFraction: 0.5 });
+  assert.deepEqual(maskStats(relu.kept().mask), { maskedFraction: 0.5, deadUnits: 1, deadFraction: 0.5, unit: 'unit' });
+});
+
+test('maskStats of a mask of images [N, C, H, W] counts dead filters: channels masked at every pixel of every sample', () => {
+  // 2 samples, 3 channels of 2 pixels. Channel 0 is masked everywhere; channel 1 everywhere but one
+  // pixel of sample 1; channel 2 never. Per pixel·channel column, channel 1's other pixel would be dead.
+  const mask = tensor([2, 3, 1, 2], Float64Array.from([1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0]));
+  assert.deepEqual(maskStats(mask), { maskedFraction: 7 / 12, deadUnits: 1, deadFraction: 1 / 3, unit: 'filter' });
+  const relu = new Relu('Relu1');
+  relu.forward(tensor([2, 3, 1, 2], Float64Array.from([-1, -2, -1, -3, 1, 2, 0, -1, -1, 4, 5, 6])));
+  assert.deepEqual(maskStats(relu.kept().mask), { maskedFraction: 7 / 12, deadUnits: 1, deadFraction: 1 / 3, unit: 'filter' });
+  assert.deepEqual(maskStats(tensor([0, 3, 2, 2])), { maskedFraction: 0, deadUnits: 0, deadFraction: 0, unit: 'filter' });
 });
 
 test('absPercentiles: linear interpolation between ranks of |x|; NaN sorts as +Infinity; big tensors are sampled', () => {

@@ -12,6 +12,7 @@ import type {
   RunEvent,
   SideHeatmap,
   WireCheck,
+  WireMaskStats,
   WireStats,
   WireTensor,
   WorstElement,
@@ -251,7 +252,7 @@ export function networkEvents(): RunEvent[] {
   ];
 }
 
-function maskStatsOf(mask: WireTensor): { maskedFraction: number; deadUnits: number; deadFraction: number } {
+function maskStatsOf(mask: WireTensor): WireMaskStats {
   const data = new Float64Array(mask.buffer);
   const [rows, cols] = mask.shape;
   let masked = 0;
@@ -264,7 +265,7 @@ function maskStatsOf(mask: WireTensor): { maskedFraction: number; deadUnits: num
     }
     if (all) dead++;
   }
-  return { maskedFraction: masked / data.length, deadUnits: dead, deadFraction: dead / cols };
+  return { maskedFraction: masked / data.length, deadUnits: dead, deadFraction: dead / cols, unit: 'unit' };
 }
 
 /** The book's shop (fig. 5-17) with exact float64 values and gradients. */

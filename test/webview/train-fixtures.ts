@@ -166,7 +166,7 @@ export function snapshotEvents(step: number): RunEvent[] {
   const dW1 = wire([784, 50], (r, c) => nanIf(noise(r, c + t) * 1e-3 * (noise(r + t, c) > 0.6 ? 1 : 0), r, c));
   return [
     { kind: 'forward', index: 0, activation: a1, mask: null, maskStats: null, params: [{ name: 'W', value: wire([784, 50], (r, c) => noise(r, c) * 0.01) }, { name: 'b', value: wire([50], () => 0) }] },
-    { kind: 'forward', index: 1, activation: relu, mask, maskStats: { maskedFraction: 0.5, deadUnits: 0, deadFraction: 0 }, params: [] },
+    { kind: 'forward', index: 1, activation: relu, mask, maskStats: { maskedFraction: 0.5, deadUnits: 0, deadFraction: 0, unit: 'unit' }, params: [] },
     { kind: 'forward', index: 2, activation: scores, mask: null, maskStats: null, params: [{ name: 'W', value: wire([50, 10], (r, c) => noise(r + 1, c) * 0.1) }, { name: 'b', value: wire([10], () => 0) }] },
     { kind: 'loss', value: bad ? NaN : lossAt(step), prediction, target: wire([N, 10], (r, c) => (c === r % 10 ? 1 : 0)), dx: dScores },
     { kind: 'backward', index: 3, dout: wire([], () => 1), dx: dScores, grads: [] },

@@ -99,7 +99,10 @@ function maskCell(r: LayerRecord): Cell {
   const m = r.maskStats;
   return {
     text: `${fmtPercent(m.maskedFraction)} / ${fmtPercent(m.deadFraction)}`,
-    title: `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} unit(s) masked for every sample (dead)`,
+    title:
+      m.unit === 'filter'
+        ? `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} dead filter(s): channels masked at every pixel for every sample`
+        : `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} unit(s) masked for every sample (dead)`,
     cls: m.deadUnits > 0 ? 'warn' : undefined,
   };
 }
@@ -180,7 +183,7 @@ const COLUMNS: Column[] = [
   { key: 'std', header: 'Std', title: 'Standard deviation of the layer output', numeric: true, fold: { group: 'activity', label: 'std' }, cell: (r) => statCell(r.activation, (s) => s.std) },
   { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, fold: { group: 'activity', label: 'min' }, cell: (r) => statCell(r.activation, (s) => s.min) },
   { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, fold: { group: 'activity', label: 'max' }, cell: (r) => statCell(r.activation, (s) => s.max) },
-  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout)', numeric: true, fold: { group: 'activity', label: 'masked/dead' }, cell: maskCell },
+  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout); after a convolution, dead filters: channels masked at every pixel', numeric: true, fold: { group: 'activity', label: 'masked/dead' }, cell: maskCell },
   // Against the pinned baseline (shown only with one): columns in a wide panel, a line under the name below 1,200 px.
   { key: 'ddw', header: 'Δ‖dW‖', title: 'Change of ‖dW‖₂ from the baseline (this run − baseline)', numeric: true, fold: { group: 'delta', label: 'Δ‖dW‖' }, cell: (r, _i, b) => gradDeltaCell(r, b) },
   { key: 'ddx', header: 'Δ‖dx‖', title: 'Change of ‖dx‖₂ from the baseline', numeric: true, fold: { group: 'delta', label: 'Δ‖dx‖' }, cell: (r, _i, b) => statDelta(r, b, 'dx', r.dx, '‖dx‖₂', (s) => s.l2) },
