@@ -395,7 +395,7 @@ export const SIDE_EMPTY: HostToSideView = { type: 'empty', message: 'Run Backpro
 export const CONV_N = 20;
 export const CONV_SENT = 12;
 
-const CONV_LAYERS: LayerInfo[] = [
+export const CONV_LAYERS: LayerInfo[] = [
   { name: 'Conv1', type: 'convolution', inShape: [CONV_N, 1, 12, 12], outShape: [CONV_N, 6, 10, 10], paramCount: 6 * 9 + 6, line: 8 },
   { name: 'Pool1', type: 'pooling', inShape: [CONV_N, 6, 10, 10], outShape: [CONV_N, 6, 5, 5], paramCount: 0, line: 9 },
   { name: 'Affine1', type: 'affine', inShape: [CONV_N, 6, 5, 5], outShape: [CONV_N, 10], paramCount: 150 * 10 + 10, line: 10 },

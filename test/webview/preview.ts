@@ -5,7 +5,7 @@
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
 import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
-import { progressOf, snapshotAnswer, trainCompare, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
+import { convSnapshotAnswer, progressOf, snapshotAnswer, trainCompare, trainConvRun, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
 type Posted = WebviewToHost | SideViewToHost | TrainViewToHost;
@@ -70,6 +70,7 @@ const PLAYS: Record<string, () => Sent[]> = {
   trainReplay: () => trainReplay(1),
   trainDiverging: () => trainDiverging(1),
   trainCompare: () => trainCompare(1),
+  trainConv: () => trainConvRun(1),
   sideTrain: () => [sideLayer(0), ...asSide(trainRun(1))],
   sideTrainNaN: () => [sideLayer(0), ...asSide([...trainRun(1), ...trainNaN(1)])],
   sideTrainDiverging: () => [sideLayer(0), ...asSide(trainDiverging(1))],
@@ -123,7 +124,7 @@ window.acquireVsCodeApi = () => {
       preview.posted.push(msg);
       if (msg.type === 'ready' && play in PLAYS) void preview.send(PLAYS[play](), delay);
       // As the host would, a little later: the page must not rely on the answer coming at once.
-      if (msg.type === 'snapshot' && answer === 'auto') setTimeout(() => void preview.send([snapshotAnswer(trainRunId, msg.step)]), 20);
+      if (msg.type === 'snapshot' && answer === 'auto') setTimeout(() => void preview.send([(play === 'trainConv' ? convSnapshotAnswer : snapshotAnswer)(trainRunId, msg.step)]), 20);
     },
     getState: () => preview.state,
     setState(s) {

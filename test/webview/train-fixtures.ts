@@ -2,9 +2,10 @@
 // 784-50-10 with batch 100, 300 progress messages of 10 steps each (a falling loss, |grad|
 // percentiles of Affine1 and Affine2 whose minimum is sometimes exactly 0), an evaluation every 600
 // steps, snapshots every 500 steps, and a continuation that hits a NaN in Affine2's dW at step 3,001.
+// Also a SimpleConvNet-like run (the panel's conv fixture) whose snapshots are 4-D.
 import { FLOW_PERCENTILES, type HostToTrainView, type LayerInfo, type RunEvent, type TrainEval, type TrainInfo, type TrainProgress } from '../../src/protocol';
 import { TrainHistory } from '../../src/train-history';
-import { wire } from './fixtures';
+import { CONV_LAYERS, CONV_N, convEvents, wire } from './fixtures';
 
 /** Minibatch rows. */
 const N = 100;
@@ -290,4 +291,40 @@ export function trainCompare(runId: number): HostToTrainView[] {
   const total = COMPARE_ITERATIONS * COMPARE_VARIANTS.length;
   out.push({ type: 'trainStatus', runId, status: { state: 'finished', step: total, elapsedMs: total * MS_PER_STEP } });
   return out;
+}
+
+/** The SimpleConvNet-like run: the panel's conv fixture (Conv1 → Pool1 → Affine1), batch CONV_N. */
+export const CONV_TRAIN_INFO: TrainInfo = {
+  ...TRAIN_INFO,
+  name: 'simple-convnet',
+  layers: CONV_LAYERS,
+  loss: { ...LOSS, inShape: [CONV_N, 10] },
+  batch: CONV_N,
+  optimizer: 'adam, lr 0.001, β1 0.9, β2 0.999',
+  snapshotEvery: 50,
+  flowLayers: [
+    { index: 0, name: 'Conv1' },
+    { index: 2, name: 'Affine1' },
+  ],
+};
+/** The conv run's last step: ten progress messages. */
+export const CONV_LAST_STEP = 10 * PER_MESSAGE;
+
+/** Messages of the conv run up to step 100, with snapshots at steps 1, 50 and 100. */
+export function trainConvRun(runId: number): HostToTrainView[] {
+  const out: HostToTrainView[] = [
+    { type: 'trainReset', runId, title: 'simple-convnet.backprop.yaml', uri: 'file:///work/examples/simple-convnet.backprop.yaml' },
+    { type: 'trainStart', runId, info: CONV_TRAIN_INFO },
+    { type: 'trainStatus', runId, status: { state: 'running' } },
+  ];
+  for (let k = 0; k < CONV_LAST_STEP / PER_MESSAGE; k++) out.push({ type: 'trainProgress', runId, progress: progressOf(k) });
+  out.push({ type: 'trainSnapshots', runId, steps: [1, 50, CONV_LAST_STEP] });
+  out.push({ type: 'trainPosition', runId, step: CONV_LAST_STEP, elapsedMs: CONV_LAST_STEP * MS_PER_STEP });
+  return out;
+}
+
+/** The host's answer to a request for a snapshot of the conv run: the conv fixture's forward, loss and backward events. */
+export function convSnapshotAnswer(runId: number, step: number): HostToTrainView {
+  const events = convEvents().filter((e) => e.kind === 'forward' || e.kind === 'loss' || e.kind === 'backward');
+  return { type: 'trainSnapshot', runId, snapshot: { step, events } };
 }
