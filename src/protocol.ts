@@ -53,6 +53,35 @@ export interface WireTensor {
   histogram?: Histogram;
 }
 
+/** Which batch tensor of a layer a big batch of images is: its output, mask, dout or dx, as run-record names them. */
+export type HeldRecord = 'out' | 'mask' | 'dout' | 'dx';
+
+/**
+ * A big batch of images whole, which the worker hands the host beside the event that carries its first
+ * `samples` (the worker-to-host hop transfers the buffer, no copy); the host keeps it to answer a
+ * view's request for a sample that was not sent, and never forwards it.
+ */
+export interface HeldBatch {
+  /** Layer index. */
+  index: number;
+  record: HeldRecord;
+  /** [N, C, H, W]. */
+  shape: number[];
+  /** Float64 elements, row-major. */
+  buffer: ArrayBuffer;
+}
+
+/** A view's name for a batch tensor the host may hold whole: layer, record and, for a training snapshot, its step. */
+export interface SampleRef {
+  index: number;
+  record: HeldRecord;
+  /** The snapshot's step (Train panel); absent for a run. */
+  step?: number;
+}
+
+/** The host's answer to a request for a sample: its C·H·W values, or why it cannot send them. */
+export type SampleAnswer = { values: ArrayBuffer } | { error: string };
+
 /** A big tensor's stand-in: its 2-D view (see src/downsample) max-|·| pooled into blocks. */
 export interface WirePreview {
   /** Source rows per preview row. */
@@ -210,13 +239,13 @@ export type HostToJob =
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
   /** An engine event of run `runId`. */
-  | { type: 'event'; runId: number; event: RunEvent }
+  | { type: 'event'; runId: number; event: RunEvent; held?: HeldBatch[] }
   /** What loading the spec found (with its data files); when any is an error, nothing runs. */
   | { type: 'problems'; runId: number; problems: Problem[] }
   /** The run failed with a message meant for the user; `layer` is the custom layer at fault, if any. */
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
-  | { type: 'train'; runId: number; event: TrainEvent }
+  | { type: 'train'; runId: number; event: TrainEvent; held?: HeldBatch[] }
   /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to. */
   | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
   /** The next event of debug job `runId`, answering a debugStep. */
@@ -247,7 +276,9 @@ export type HostToWebview =
    */
   | { type: 'fixes'; runId: number; fixes: (string | null)[]; all: string[] | null }
   /** The spec's baseline, which every run shown is compared with; null: none (cleared). */
-  | { type: 'baseline'; baseline: WireBaseline | null };
+  | { type: 'baseline'; baseline: WireBaseline | null }
+  /** The answer to the page's request for sample `sample` of `ref` in run `runId`. */
+  | { type: 'sample'; runId: number; ref: SampleRef; sample: number; answer: SampleAnswer };
 
 /**
  * A pinned or saved run as the panel gets it: its tensors by name (`Affine1/dW`, as run-record names
@@ -276,7 +307,9 @@ export type WebviewToHost =
   /** Keep the spec's run as its baseline. */
   | { type: 'pinBaseline' }
   /** Stop comparing the spec's runs with a baseline. */
-  | { type: 'clearBaseline' };
+  | { type: 'clearBaseline' }
+  /** Send sample `sample` of `ref`, which the run's event carried only the first samples of. */
+  | { type: 'sample'; ref: SampleRef; sample: number };
 
 /** One heatmap the side view shows. */
 export interface SideHeatmap {
@@ -493,7 +526,9 @@ export type HostToTrainView =
    * Where the run is, as every view and the notification show it: the host paces this one source
    * (curves follow trainProgress), so the step counts shown at one moment agree.
    */
-  | { type: 'trainPosition'; runId: number; step: number; elapsedMs: number };
+  | { type: 'trainPosition'; runId: number; step: number; elapsedMs: number }
+  /** The answer to the view's request for sample `sample` of `ref` (a snapshot's batch tensor). */
+  | { type: 'sample'; runId: number; ref: SampleRef; sample: number; answer: SampleAnswer };
 
 /** Messages from a training view to the extension host. All are validated by the host before use. */
 export type TrainViewToHost =
@@ -501,6 +536,8 @@ export type TrainViewToHost =
   | { type: 'ready' }
   /** Show the snapshot of `step` (the scrubber moved). */
   | { type: 'snapshot'; step: number }
+  /** Send sample `sample` of `ref` (with the snapshot's step), which the snapshot carried only the first samples of. */
+  | { type: 'sample'; ref: SampleRef; sample: number }
   /** Stop the run. */
   | { type: 'cancel' }
   /** Train the spec again. */

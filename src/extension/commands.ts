@@ -214,9 +214,10 @@ export class Commands {
     const { store, runner, live } = this.w;
     const panel = this.w.runPanels.open(doc.uri, reveal);
     store.begin(doc.uri);
-    const { runId, outcome } = runner.run(doc, this.w.specs.get(doc), check, (event, id) => {
+    const { runId, outcome } = runner.run(doc, this.w.specs.get(doc), check, (event, id, held) => {
       events.push(event);
       store.add(doc.uri, event);
+      panel.hold(id, held);
       panel.post({ type: 'event', runId: id, event });
       if (event.kind === 'findings') {
         this.panelRuns.set(doc.uri.toString(), id);

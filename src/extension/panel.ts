@@ -1,8 +1,10 @@
 // The run panel: a WebviewPanel per spec that the host fills with the run's events. The webview
 // says `ready` before it gets anything. VS Code discards a hidden webview's page and rebuilds it when
 // shown, and the new page says `ready` again, so the host keeps the current run's messages to replay.
+// It also keeps the run's big batches of images whole, to answer the page's requests for a sample.
 import * as vscode from 'vscode';
-import type { HostToWebview } from '../protocol';
+import type { HeldBatch, HostToWebview } from '../protocol';
+import { HeldBatches } from './held-batches';
 import { parseWebviewMessage } from './webview-messages';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
@@ -72,6 +74,9 @@ export class RunPanel {
   /** Messages for the page not posted yet; a reset drops the old run's, which the page would only discard. */
   private queue: HostToWebview[] = [];
   private inFlight = 0;
+  /** The current run's id (from its reset) and the batches of images it sent only the first samples of. */
+  private runId = 0;
+  private readonly held = new HeldBatches();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -94,12 +99,15 @@ export class RunPanel {
         else if (msg.type === 'applyFix') actions.applyFix(this.uri, msg.index);
         else if (msg.type === 'fixAll') actions.applyFix(this.uri, 'all');
         else if (msg.type === 'pinBaseline' || msg.type === 'clearBaseline') actions.baseline(this.uri, msg.type === 'pinBaseline');
+        // An answer is for the page that asked: not logged for replay.
+        else if (msg.type === 'sample') this.send([{ type: 'sample', runId: this.runId, ref: msg.ref, sample: msg.sample, answer: this.held.sample(msg.ref, msg.sample) }]);
         else actions.selectCell(this.uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {
         this.disposed = true;
         this.log = [];
         this.queue = [];
+        this.held.clear();
         for (const d of this.disposables) d.dispose();
         onDispose();
       }),
@@ -112,12 +120,19 @@ export class RunPanel {
     this.uri = uri;
   }
 
+  /** Keeps `batches` of run `runId` whole, if it is the run shown, for the page to ask samples of. */
+  hold(runId: number, batches: readonly HeldBatch[]): void {
+    if (runId === this.runId && !this.disposed) this.held.hold(undefined, batches);
+  }
+
   /** Sends `msg` once the webview is ready, and keeps it for replay. A reset starts a new log. */
   post(msg: HostToWebview): void {
     if (this.disposed) return;
     if (msg.type === 'reset') {
       this.log = [];
       this.queue = [];
+      this.runId = msg.runId;
+      this.held.clear();
     }
     // Only the latest cursor selection, fixes and baseline matter to a new page, and a run goes stale once.
     if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes' || msg.type === 'baseline') this.log = this.log.filter((m) => m.type !== msg.type);

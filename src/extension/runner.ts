@@ -2,7 +2,7 @@
 // thread never does engine work. A newer run of the same spec, or the user, cancels the one going.
 import * as vscode from 'vscode';
 import { fmtCustomCall } from '../format';
-import type { RunEvent } from '../protocol';
+import type { HeldBatch, RunEvent } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient, EngineJob } from './engine-client';
 import { healthThresholds } from './settings';
@@ -49,13 +49,14 @@ export class Runner {
 
   /**
    * Runs `doc`, parsed as `parsed`; a run of the same document already going is cancelled first.
-   * With `onSaved`, the worker also hands over the run's tensors as an .npz file.
+   * With `onSaved`, the worker also hands over the run's tensors as an .npz file. `held`: the big
+   * batches of images the event carries the first samples of, whole.
    */
   run(
     doc: vscode.TextDocument,
     parsed: AnalysedSpec,
     check: boolean,
-    onEvent: (event: RunEvent, runId: number) => void,
+    onEvent: (event: RunEvent, runId: number, held: readonly HeldBatch[]) => void,
     onSaved?: (npz: Uint8Array) => void,
   ): { runId: number; outcome: Promise<RunOutcome> } {
     const layers = parsed.spec?.form === 'network' ? parsed.spec.layers : [];
@@ -70,7 +71,7 @@ export class Runner {
       if (event.kind === 'start') names = event.layers.map((l) => l.name);
       if (event.kind === 'done') done = { ok: event.ok, loss: event.loss };
       step = describeStep(event, names);
-      onEvent(event, msg.runId);
+      onEvent(event, msg.runId, msg.held ?? []);
     });
     const outcome = job.ended.then((end): RunOutcome => {
       switch (end.status) {

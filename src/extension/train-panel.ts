@@ -43,6 +43,7 @@ export class TrainPanel implements TrainView {
           // Run 0: no session of this spec in this window; the page shows the run it saved, or says there is none.
           else this.post({ type: 'trainReset', runId: 0, title: uri.path.split('/').pop() ?? '', uri: uri.toString() });
         } else if (msg.type === 'snapshot') this.session?.sendSnapshot(this, msg.step);
+        else if (msg.type === 'sample') this.session?.sendSample(this, msg.ref, msg.sample);
         else if (msg.type === 'cancel') actions.cancel(uri);
         else if (msg.type === 'retrain') actions.retrain(uri);
         else actions.revealLayer(uri, msg.index);

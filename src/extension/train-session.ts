@@ -2,11 +2,13 @@
 // ring, and the views that follow it. Pure Node (no vscode), so tests drive it with a real worker.
 // The host keeps everything a view shows, so a view that opens late, or reloads, gets the whole run,
 // and nothing is lost when the run is cancelled: cancel ends the worker at once and keeps what arrived.
+// Of the newest snapshots it also keeps the big batches of images whole, for a view that asks a sample.
 import type { UserCodeLayer } from '../call-clock';
-import type { HostToTrainView, NonFiniteAt, TrainInfo, TrainStatus } from '../protocol';
+import type { HostToTrainView, NonFiniteAt, SampleRef, TrainInfo, TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import { SnapshotRing, TrainHistory } from '../train-history';
 import type { EngineClient, EngineJob, JobMessage, JobRequest, SpecText } from './engine-client';
+import { HeldBatches } from './held-batches';
 
 /**
  * Least time between two changes of a run's shown position (ms): the Train panel, the side view and
@@ -52,6 +54,8 @@ export class TrainSession {
   histories: TrainHistory[] = [];
   /** The latest snapshots. */
   readonly ring: SnapshotRing;
+  /** The big batches of images of the newest snapshots, whole. */
+  readonly held = new HeldBatches();
   /** The first NaN/Inf, if one appeared. */
   nonFinite: NonFiniteAt | null = null;
   /** Running, or how it ended. */
@@ -133,6 +137,12 @@ export class TrainSession {
     if (snapshot) view.post({ type: 'trainSnapshot', runId: this.runId, snapshot });
   }
 
+  /** Sends `view` sample `sample` of `ref` (a snapshot's batch tensor), or why it cannot. */
+  sendSample(view: TrainView, ref: SampleRef, sample: number): void {
+    const answer = ref.step !== undefined && this.ring.get(ref.step) ? this.held.sample(ref, sample) : { error: `Sample ${sample} cannot be shown: the snapshot of step ${ref.step ?? '?'} is no longer kept.` };
+    view.post({ type: 'sample', runId: this.runId, ref, sample, answer });
+  }
+
   /** Stops the run now; what arrived before is kept. */
   cancel(): void {
     if (!this.running) return;
@@ -190,6 +200,7 @@ export class TrainSession {
         return;
       case 'snapshot':
         this.ring.push(e.snapshot);
+        if (msg.held) this.held.hold(e.snapshot.step, msg.held);
         this.broadcast({ type: 'trainSnapshots', runId, steps: this.ring.steps() });
         return;
       case 'nonFinite':

@@ -65,8 +65,8 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
     // Backward ends at the first layer; the check, if any, comes next.
     if (e.kind === 'backward' && e.index === 0) checking = msg.check;
     if (e.kind === 'check' && !e.result.ok) ok = false;
-    const { event, transfer } = toWire(e);
-    post({ type: 'event', runId: msg.runId, event }, transfer);
+    const { event, transfer, held } = toWire(e);
+    post({ type: 'event', runId: msg.runId, event, ...(held.length > 0 && { held }) }, transfer);
   }
   if (loaded.net && t) {
     // The class's own gradient(x, t) is user code too, timed as the loss's calls are.

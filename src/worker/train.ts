@@ -12,7 +12,7 @@ import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
 import { train, type TrainEvent as EngineEvent } from '../engine/train';
 import type { RunEvent as EngineRunEvent } from '../engine/run';
-import { FLOW_PERCENTILES, type HostToWorker, type RunEvent, type TrainEvent, type TrainInfo } from '../protocol';
+import { FLOW_PERCENTILES, type HeldBatch, type HostToWorker, type RunEvent, type TrainEvent, type TrainInfo } from '../protocol';
 import type { Sequential } from '../engine/network';
 import { trainingSets, type TrainSpec } from '../spec';
 import { load, networkInfo, type Post } from './load';
@@ -52,17 +52,19 @@ export function describeOptimizer(o: OptimizerOptions): string {
   return `${o.type}, lr ${lr}${extra}`;
 }
 
-/** Engine run events → protocol events, and the buffers to transfer. */
-function wireEvents(events: readonly EngineRunEvent[]): { events: RunEvent[]; transfer: ArrayBuffer[] } {
+/** Engine run events → protocol events, the big batches of images held whole, and the buffers to transfer. */
+function wireEvents(events: readonly EngineRunEvent[]): { events: RunEvent[]; held: HeldBatch[]; transfer: ArrayBuffer[] } {
   const out: RunEvent[] = [];
+  const held: HeldBatch[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const e of events) {
     if (e.kind === 'done') continue;
     const w = toWire(e);
     out.push(w.event);
+    held.push(...w.held);
     transfer.push(...w.transfer);
   }
-  return { events: out, transfer };
+  return { events: out, held, transfer };
 }
 
 /** Trains the spec of `msg` by its train: section and posts the run as 'train' messages. */
@@ -86,7 +88,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
     post({ type: 'problems', runId: msg.runId, problems: sets.problems });
     return;
   }
-  const send = (event: TrainEvent, transfer: ArrayBuffer[] = []) => post({ type: 'train', runId: msg.runId, event }, transfer);
+  const send = (event: TrainEvent, transfer: ArrayBuffer[] = [], held: HeldBatch[] = []) => post({ type: 'train', runId: msg.runId, event, ...(held.length > 0 && { held }) }, transfer);
   const { iterations, batch, optimizer } = spec.train;
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   const flowLayers = network.layers.flatMap((l, index) => (l.params.length > 0 ? [{ index, name: l.name }] : []));
@@ -145,7 +147,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   };
   const snapshot = (at: number, events: readonly EngineRunEvent[]) => {
     const wired = wireEvents(events);
-    send({ kind: 'snapshot', snapshot: { step: at, events: wired.events } }, wired.transfer);
+    send({ kind: 'snapshot', snapshot: { step: at, events: wired.events } }, wired.transfer, wired.held);
     lastSnapshot = performance.now();
     snapshotMs = lastSnapshot - snapshotBegan;
   };

@@ -215,3 +215,34 @@ test('a comparison goes on past a variant that hits a NaN/Inf: its curve ends th
   assert.equal(heard.filter((m) => m.type === 'trainNonFinite').length, 0);
   await session.exited;
 });
+
+test('a snapshot of conv images cut to its first samples: the session holds the batch whole and sends a view any sample of it', async () => {
+  // Conv1's output [20, 30, 24, 24] is over PREVIEW_ABOVE: the snapshot carries its first 15 samples.
+  const labels = Array.from({ length: 20 }, (_, i) => i % 3).join(', ');
+  const conv = `name: conv\nseed: 1\ninput: { random: { shape: [20, 1, 28, 28] } }\ntarget: { labels: [${labels}] }\nlayers:\n  - { type: convolution, filters: 30, size: 5 }\n  - relu\n  - { type: pooling, size: 2 }\n  - { type: affine, units: 3 }\nloss: softmax-with-loss\ntrain: { iterations: 2, batch: 20, optimizer: { type: sgd, lr: 0.01 } }\n`;
+  const { session, heard, view, problems } = start(conv, { snapshotEvery: 1 });
+  assert.equal((await session.ended).state, 'finished', JSON.stringify(problems));
+  const snapshot = session.ring.get(2)!;
+  const forward = snapshot.events.find((e) => e.kind === 'forward' && e.index === 0);
+  assert.ok(forward?.kind === 'forward');
+  const perSample = 30 * 24 * 24;
+  assert.equal(forward.activation.samples, 15);
+  const asked = (sample: number, ref: { index: number; record: 'out' | 'mask'; step: number }) => {
+    session.sendSample(view, ref, sample);
+    const answer = heard.at(-1);
+    assert.ok(answer?.type === 'sample' && answer.runId === session.runId);
+    return answer.answer;
+  };
+  // Sample 0 as the host holds it is the one the snapshot carried; sample 17 was not sent.
+  const first = asked(0, { index: 0, record: 'out', step: 2 });
+  assert.ok('values' in first);
+  assert.deepEqual(new Float64Array(first.values), new Float64Array(forward.activation.buffer, 0, perSample));
+  const later = asked(17, { index: 0, record: 'out', step: 2 });
+  assert.ok('values' in later && later.values.byteLength === perSample * 8);
+  // Relu1's mask of the same step: its 0/1 values for sample 19.
+  const mask = asked(19, { index: 1, record: 'mask', step: 2 });
+  assert.ok('values' in mask && new Float64Array(mask.values).every((v) => v === 0 || v === 1));
+  const gone = asked(17, { index: 0, record: 'out', step: 7 });
+  assert.deepEqual(gone, { error: 'Sample 17 cannot be shown: the snapshot of step 7 is no longer kept.' });
+  await session.exited;
+});

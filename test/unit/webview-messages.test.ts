@@ -30,22 +30,47 @@ const pages: Page[] = [
   {
     name: 'run panel',
     parse: parseWebviewMessage,
-    valid: [{ type: 'ready' }, { type: 'rerun' }, { type: 'selectLayer', index: 2 }, { type: 'selectCell', index: 0, param: 'W', row: 3, col: 4 }, { type: 'applyFix', index: 1 }, { type: 'fixAll' }, { type: 'pinBaseline' }, { type: 'clearBaseline' }],
+    valid: [{ type: 'ready' }, { type: 'rerun' }, { type: 'selectLayer', index: 2 }, { type: 'selectCell', index: 0, param: 'W', row: 3, col: 4 }, { type: 'applyFix', index: 1 }, { type: 'fixAll' }, { type: 'pinBaseline' }, { type: 'clearBaseline' }, { type: 'sample', ref: { index: 0, record: 'out' }, sample: 57 }],
     foreign: ['snapshot', 'cancel', 'retrain', 'revealLayer', 'event', 'reset', 'fixes'],
   },
   {
     name: 'Train panel',
     parse: parseTrainViewMessage,
-    valid: [{ type: 'ready' }, { type: 'cancel' }, { type: 'retrain' }, { type: 'snapshot', step: 500 }, { type: 'revealLayer', index: 1 }],
+    valid: [{ type: 'ready' }, { type: 'cancel' }, { type: 'retrain' }, { type: 'snapshot', step: 500 }, { type: 'revealLayer', index: 1 }, { type: 'sample', ref: { index: 2, record: 'dx', step: 500 }, sample: 99 }],
     foreign: ['rerun', 'selectLayer', 'selectCell', 'trainReset', 'applyFix', 'fixAll', 'pinBaseline', 'clearBaseline'],
   },
   {
     name: 'side view',
     parse: parseSideViewMessage,
     valid: [{ type: 'ready' }, { type: 'revealLayer', index: 1 }],
-    foreign: ['rerun', 'selectLayer', 'selectCell', 'snapshot', 'cancel', 'retrain', 'applyFix', 'fixAll', 'pinBaseline', 'clearBaseline'],
+    foreign: ['rerun', 'selectLayer', 'selectCell', 'snapshot', 'cancel', 'retrain', 'applyFix', 'fixAll', 'pinBaseline', 'clearBaseline', 'sample'],
   },
 ];
+
+test("a sample request's tensor: a record the host holds, an index, and a snapshot's step from the Train panel only", () => {
+  const asked = (ref: unknown) => ({ type: 'sample', ref, sample: 1 });
+  const refs: unknown[] = [
+    { index: 0, record: 'W' },
+    { index: 0, record: 'y' },
+    { index: 0, record: '__proto__' },
+    { index: -1, record: 'out' },
+    { index: 0.5, record: 'out' },
+    { record: 'out' },
+    { index: 0 },
+    Object.create({ index: 0, record: 'out' }),
+    null,
+    [0, 'out'],
+  ];
+  for (const ref of refs) {
+    assert.equal(parseWebviewMessage(asked(ref)), null, JSON.stringify(ref));
+    assert.equal(parseTrainViewMessage(asked(ref && typeof ref === 'object' && !Array.isArray(ref) ? { ...ref, step: 5 } : ref)), null, JSON.stringify(ref));
+  }
+  // A run panel's run has no steps; a Train panel's sample is of one snapshot.
+  assert.equal(parseWebviewMessage(asked({ index: 0, record: 'out', step: 5 })), null);
+  assert.equal(parseTrainViewMessage(asked({ index: 0, record: 'out' })), null);
+  assert.equal(parseTrainViewMessage(asked({ index: 0, record: 'out', step: -5 })), null);
+  assert.deepEqual(parseTrainViewMessage(asked({ index: 3, record: 'mask', step: 5, extra: 1 })), { type: 'sample', ref: { index: 3, record: 'mask', step: 5 }, sample: 1 });
+});
 
 /** Hostile values for `page`, generated from its well-formed messages; at least 200. */
 function hostile(page: Page): unknown[] {

@@ -46,8 +46,13 @@ test('a big batch of images [100, 30, 24, 24] goes as its first samples whole, w
   const shape = [100, 30, 24, 24];
   const out = tensor(shape, Float64Array.from({ length: 100 * 30 * 24 * 24 }, (_, i) => Math.sin(i * 12.9898)));
   const small = tensor([10, 1, 28, 28], new Float64Array(10 * 784).fill(0.5));
-  const { event } = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: out, output: out, kept: { mask: small }, params: [] });
+  const { event, held, transfer } = toWire({ kind: 'forward', index: 1, name: 'Relu1', type: 'relu', input: out, output: out, kept: { mask: small }, params: [] });
   assert.ok(event.kind === 'forward');
+  // The whole batch goes beside the event, for the host to keep: a copy, transferred; the small mask is not held.
+  assert.deepEqual(held.map((b) => [b.index, b.record, b.shape]), [[1, 'out', shape]]);
+  assert.deepEqual(new Float64Array(held[0].buffer), out.data);
+  assert.notEqual(held[0].buffer, out.data.buffer);
+  assert.ok(transfer.includes(held[0].buffer));
   const perSample = 30 * 24 * 24;
   const samples = Math.floor(PREVIEW_ABOVE / perSample);
   assert.deepEqual([event.activation.samples, event.activation.preview, event.activation.shape], [samples, undefined, shape]);
@@ -55,6 +60,16 @@ test('a big batch of images [100, 30, 24, 24] goes as its first samples whole, w
   assert.equal(event.activation.stats.count, 100 * perSample);
   assert.equal(event.activation.stats.l2, tensorStats(out).l2);
   assert.deepEqual([event.mask?.samples, new Float64Array(event.mask!.buffer).length], [undefined, 10 * 784]);
+});
+
+test("a backward's big dout and dx of images are held under their layer; the loss's tensors and parameters never are", () => {
+  const shape = [100, 30, 12, 12];
+  const big = tensor([100, 30, 12, 12], Float64Array.from({ length: 100 * 30 * 144 }, (_, i) => i));
+  const dW = tensor([30, 1, 5, 5], new Float64Array(750).fill(1));
+  const { held } = toWire({ kind: 'backward', index: 2, name: 'Pool1', type: 'pooling', dout: big, dx: big, grads: [{ name: 'W', grad: dW }] });
+  assert.deepEqual(held.map((b) => [b.index, b.record, b.shape]), [[2, 'dout', shape], [2, 'dx', shape]]);
+  const y = filled(2000, 200);
+  assert.deepEqual(toWire({ kind: 'loss', name: 'SoftmaxWithLoss', type: 'softmax-with-loss', value: 1, y, t: y, dx: y }).held, []);
 });
 
 test('a big tensor whose 2-D view needs no pooling (600×1,000) goes whole; so do masks and activations under the limit', () => {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { TrainViewToHost } from '../../src/protocol';
 import { fmtFull } from '../../src/format';
 import { ARTIFACTS, clean, open as openPage, overflowX, useBrowser, type Watch } from './browser';
 import { CONV_N, CONV_SENT, convEvents } from './fixtures';
@@ -57,6 +58,62 @@ describe('Train panel 4-D snapshots', () => {
     await page.click('.layer-button:has-text("Pool1")');
     await snapshotOf(page, 'Pool1');
     assert.deepEqual(await page.$$eval('.hm-grid .hm-title', (ts) => ts.map((t) => t.textContent)), ['activation', 'mask (pooling)']);
+    assert.equal(await overflowX(page), 0);
+    await clean(page, watch);
+  });
+
+  test('a sample that was not sent: the sample box asks the host, the card says it is loading, then shows the sample alone; a refusal is shown as the host gave it', async () => {
+    const { page, watch } = await open('theme=dark');
+    await snapshotOf(page, 'Conv1');
+    const activation = card('activation');
+    assert.equal(await page.getAttribute(`${activation} input.grid-jump`, 'max'), String(CONV_N - 1));
+    assert.match((await page.textContent(`${activation} .hm-note`)) ?? '', /type a later one's number in the sample box to fetch it/);
+    await page.fill(`${activation} input.grid-jump`, '15');
+    await page.press(`${activation} input.grid-jump`, 'Enter');
+    const asked = ((await page.evaluate(() => window.preview.posted)) as TrainViewToHost[]).filter((m) => m.type === 'sample');
+    assert.deepEqual(asked, [{ type: 'sample', ref: { index: 0, record: 'out', step: CONV_LAST_STEP }, sample: 15 }]);
+    assert.equal(await page.textContent(`${activation} .grid-sample-status`), 'loading sample 15…');
+    // The host's answer: 600 values (6 channels of 10×10), value i = i / 1000. One for another run first, which is dropped.
+    const answer = (runId: number, sample: number, answer: 'values' | string) =>
+      page.evaluate(
+        ([runId, sample, answer, step]) =>
+          window.preview.send([
+            {
+              type: 'sample',
+              runId,
+              ref: { index: 0, record: 'out', step },
+              sample,
+              answer: answer === 'values' ? { values: Float64Array.from({ length: 600 }, (_, i) => i / 1000).buffer } : { error: answer },
+            },
+          ]),
+        [runId, sample, answer, CONV_LAST_STEP] as const,
+      );
+    await answer(2, 15, 'values');
+    await page.waitForTimeout(100);
+    assert.equal(await page.textContent(`${activation} .grid-sample-status`), 'loading sample 15…');
+    await answer(1, 15, 'values');
+    await page.waitForSelector(`${activation} .grid-page:text-is("sample 15 of 20")`);
+    assert.equal(await page.isHidden(`${activation} .grid-sample-status`), true);
+    const canvas = page.locator(`${activation} canvas.hm-canvas`);
+    // One group on its own line: channel 2, row 3, column 7 of sample 15.
+    assert.deepEqual(await canvas.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height]), [6 * 40 + 5 * 2, 40]);
+    await canvas.scrollIntoViewIfNeeded();
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 2 * 42 + 7 * 4 + 2, box.y + 3 * 4 + 2);
+    await page.waitForSelector('#bl-tooltip:not([hidden])');
+    assert.equal(await page.textContent('#bl-tooltip'), `activation · Conv1\n[n, c, h, w] [15, 2, 3, 7]\nvalue ${fmtFull((2 * 100 + 3 * 10 + 7) / 1000)}`);
+    await page.screenshot({ path: join(ARTIFACTS, 'train-conv-sample.png'), fullPage: true });
+
+    // Back to the pages sent; then a sample the host no longer holds.
+    await page.click(`${activation} button[aria-label^="Previous page"]`);
+    assert.equal(await page.textContent(`${activation} .grid-page`), `samples 0–9 of ${CONV_SENT}`);
+    await page.fill(`${activation} input.grid-jump`, '19');
+    await page.press(`${activation} input.grid-jump`, 'Enter');
+    await answer(1, 19, 'Sample 19 cannot be shown: the host keeps the whole batches of the newest snapshots only (256 MB).');
+    await page.waitForSelector(`${activation} .grid-sample-status:has-text("Sample 19 cannot be shown: the host keeps the whole batches of the newest snapshots only (256 MB).")`);
+    assert.equal(await page.textContent(`${activation} .grid-page`), `samples 0–9 of ${CONV_SENT}`);
+    // W went whole: its filter box asks nothing of the host.
+    assert.equal(await page.getAttribute(`${card('W')} input.grid-jump`, 'max'), '5');
     assert.equal(await overflowX(page), 0);
     await clean(page, watch);
   });

@@ -7,6 +7,7 @@ import { CheckView } from './checks';
 import { h } from '../shared/dom';
 import { fmt, fmtDuration, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps, type LayerHeatmap } from '../../src/heatmaps';
+import { heldRecord, isSampleMessage, SampleRequests } from '../shared/sample-requests';
 import { FindingsList } from './findings';
 import { renderGraph } from './graph';
 import { CHECK_FIT, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type TensorView } from '../shared/heatmap';
@@ -41,6 +42,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'select') return typeof m.index === 'number';
   if (m.type === 'fixes') return typeof m.runId === 'number' && Array.isArray(m.fixes) && (m.all === null || Array.isArray(m.all));
   if (m.type === 'baseline') return m.baseline === null || (typeof m.baseline === 'object' && Array.isArray((m.baseline as Record<string, unknown>).tensors));
+  if (m.type === 'sample') return isSampleMessage(m);
   return m.type === 'stale';
 }
 
@@ -48,6 +50,8 @@ function isHostMessage(data: unknown): data is HostToWebview {
 class Panel {
   private readonly model: RunModel = emptyModel();
   private readonly tooltip = new Tooltip();
+  /** Samples of big batches of images, asked of the host. */
+  private readonly samples = new SampleRequests((ref, sample) => this.post({ type: 'sample', ref, sample }));
   private readonly table = new LayerTable((i) => this.select(i));
   private readonly findings = new FindingsList(
     (i) => this.select(i),
@@ -124,12 +128,14 @@ class Panel {
     if (!isHostMessage(data)) return;
     if (data.type === 'select') return this.selectFromHost(data.index);
     if (data.type === 'baseline') return this.setBaseline(data.baseline && new RunComparison(data.baseline));
+    if (data.type === 'sample') return this.samples.receive(data);
     if (data.type === 'reset') {
       this.setComparison(null);
       // A re-run keeps the selected row; another spec's row numbers mean nothing here.
       if (data.uri !== this.ui.uri) this.ui.selected = null;
       this.ui.uri = data.uri;
       this.save();
+      this.samples.reset(data.runId);
     }
     const change = applyMessage(this.model, data);
     switch (change.what) {
@@ -287,7 +293,10 @@ class Panel {
       onPick: this.picker(i, param),
     });
     const shown = layerHeatmaps(row, PANEL_HEATMAPS);
-    const plain = shown.map((m) => tensorView({ ...m, layer: row.info.name }, options(m.param, PANEL_FIT)));
+    const plain = shown.map((m) => {
+      const record = heldRecord(m.record, row.isLoss);
+      return tensorView({ ...m, layer: row.info.name }, { ...options(m.param, PANEL_FIT), ...(record && { fetchSample: (n: number) => this.samples.fetch({ index: i, record }, n) }) });
+    });
     // Each heatmap's difference from the baseline goes beside it.
     const diffs = this.comparison ? shown.map((m) => this.diffOf(row, m, options(m.param, PANEL_FIT))) : [];
     const cards = plain.map((v, k) => (diffs[k] ? h('div', { class: 'hm-pair' }, v.element, diffs[k] instanceof HTMLElement ? diffs[k] : diffs[k].element) : v.element));

@@ -83,6 +83,8 @@ export interface HeatmapOptions {
   onZoom(steps: number): void;
   /** Makes cells clickable: called with the source row and column of a clicked cell (or Enter on the cell cursor). */
   onPick?: (row: number, col: number) => void;
+  /** For a big batch of images sent as its first samples: asks the host for sample `n`'s C·H·W values (rejects with a message meant for the user). */
+  fetchSample?: (n: number) => Promise<Float64Array>;
 }
 
 /** The one tooltip all heatmaps share. Text only, positioned next to the pointer or the cell. */

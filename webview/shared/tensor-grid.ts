@@ -1,6 +1,8 @@
 // A 4-D tensor [N, C, H, W] as a grid of small images: one group per sample (per filter for W and
 // dW, as the book's visualize_filter draws them), its C channels side by side, all on one colour
 // scale. A page holds at most TILE_BUDGET images, so each pixel stays at least MIN_PIXEL px wide.
+// A big batch arrives as its first samples; with `fetchSample`, the sample box asks the host for a
+// later one, which is then shown alone (the pager's buttons go back to the pages sent).
 import { HeatmapView, TensorCard, valueLines, type HeatmapOptions, type HeatmapSpec, type TensorView } from './heatmap';
 import { domainOf } from './colormap';
 import { h } from './dom';
@@ -51,6 +53,13 @@ export class TensorGridView extends TensorCard<At> {
   private readonly prev = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Previous page (Page Up)', title: 'Previous page (Page Up)' }, '‹');
   private readonly next = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Next page (Page Down)', title: 'Next page (Page Down)' }, '›');
   private readonly jump = h('input', { class: 'grid-jump', type: 'number', min: 0, step: 1 });
+  /** "loading sample n…", or why it could not be shown. */
+  private readonly sampleStatus = h('p', { class: 'grid-sample-status', role: 'status', hidden: true });
+  private readonly fetchSample: HeatmapOptions['fetchSample'];
+  /** A sample that was not sent, fetched and shown alone; null: a page of the samples sent is shown. */
+  private extra: { n: number; data: Float64Array } | null = null;
+  /** The sample asked of the host, until its answer. */
+  private loading: number | null = null;
   private readonly data: Float64Array | null;
   private readonly scale: TensorScale;
   private readonly failed: Uint8Array | null;
@@ -80,17 +89,22 @@ export class TensorGridView extends TensorCard<At> {
     this.scale = new TensorScale(spec.kind, tensor, (kind) => (data ? domainOf(kind, data) : { lo: 0, hi: 0 }), spec.maskWords);
     this.failed = this.scale.kind === 'error' && data && spec.failed?.length === data.length ? spec.failed : null;
 
-    this.prev.addEventListener('click', () => this.goTo(this.page - 1));
-    this.next.addEventListener('click', () => this.goTo(this.page + 1));
-    this.jump.max = String(Math.max(0, this.dims.n - 1));
+    // Only a batch cut short can have samples to fetch.
+    this.fetchSample = this.data && this.dims.n < total ? options.fetchSample : undefined;
+    // From a fetched sample, either button goes back to the page it was asked from.
+    this.prev.addEventListener('click', () => this.goTo(this.extra ? this.page : this.page - 1));
+    this.next.addEventListener('click', () => this.goTo(this.extra ? this.page : this.page + 1));
+    this.jump.max = String(Math.max(0, (this.fetchSample ? total : this.dims.n) - 1));
     this.jump.setAttribute('aria-label', `Go to ${this.group}`);
     this.jump.addEventListener('change', () => {
       const n = Number(this.jump.value);
-      if (Number.isInteger(n) && n >= 0 && n < this.dims.n) this.goTo(Math.floor(n / this.perPage));
+      if (!Number.isInteger(n) || n < 0) return;
+      if (n < this.dims.n) this.goTo(Math.floor(n / this.perPage));
+      else if (n < total && this.fetchSample) this.ask(n);
     });
     const pager = h('div', { class: 'grid-pager', role: 'group', 'aria-label': `${spec.title} pages` }, this.prev, this.pageText, this.next, h('label', { class: 'grid-jump-label' }, `${this.group} `, this.jump));
-    pager.hidden = this.pages() <= 1;
-    this.scroll.before(pager);
+    pager.hidden = this.pages() <= 1 && !this.fetchSample;
+    this.scroll.before(pager, this.sampleStatus);
     this.setZoom(options.zoom);
   }
 
@@ -121,8 +135,9 @@ export class TensorGridView extends TensorCard<At> {
 
   private goTo(page: number): void {
     const to = Math.min(this.pages() - 1, Math.max(0, page));
-    if (to === this.page) return;
+    if (to === this.page && !this.extra) return;
     this.page = to;
+    this.extra = null;
     this.clearCursor();
     this.cursorAt = null;
     this.render();
@@ -142,6 +157,47 @@ export class TensorGridView extends TensorCard<At> {
     return at;
   }
 
+  /** Asks the host for sample `n`, which was not sent, and shows it alone once it comes. */
+  private ask(n: number): void {
+    const { c, h: hh, w } = this.dims;
+    this.loading = n;
+    this.status(`loading ${this.group} ${n}…`);
+    this.fetchSample!(n).then(
+      (values) => {
+        if (this.loading !== n) return;
+        this.loading = null;
+        if (values.length !== c * hh * w) return this.status(`Sample ${n} came with ${fmtCount(values.length)} values instead of ${fmtCount(c * hh * w)}.`);
+        this.status('');
+        this.extra = { n, data: values };
+        this.clearCursor();
+        this.cursorAt = null;
+        this.render();
+      },
+      (e: unknown) => {
+        if (this.loading === n) this.status(e instanceof Error ? e.message : String(e));
+        this.loading = null;
+      },
+    );
+  }
+
+  private status(text: string): void {
+    this.sampleStatus.textContent = text;
+    this.sampleStatus.hidden = text === '';
+  }
+
+  /** The groups shown: a page of those sent, or the one fetched. */
+  private shown(): number[] {
+    if (this.extra) return [this.extra.n];
+    return Array.from({ length: this.shownCount() }, (_, k) => this.first() + k);
+  }
+
+  /** The values of group `n` (on show) and where its first element is in them. */
+  private valuesOf(n: number): { data: Float64Array; base: number } {
+    if (this.extra?.n === n) return { data: this.extra.data, base: 0 };
+    const { c, h: hh, w } = this.dims;
+    return { data: this.data!, base: n * c * hh * w };
+  }
+
   private layoutFor(zoom: number): Layout {
     const { c, h: hh, w } = this.dims;
     const base = Math.max(MIN_PIXEL, Math.floor(TILE_PX / Math.max(hh, w)));
@@ -152,7 +208,7 @@ export class TensorGridView extends TensorCard<At> {
     const groupRows = Math.ceil(c / groupCols);
     const groupW = groupCols * (tileW + GAP) - GAP;
     const groupH = groupRows * (hh * px + GAP) - GAP;
-    const shown = this.shownCount();
+    const shown = this.shown().length;
     const perLine = Math.max(1, Math.min(shown, Math.floor((this.width + GROUP_GAP) / (groupW + GROUP_GAP))));
     const lines = Math.ceil(shown / perLine);
     return { px, groupCols, groupRows, perLine, groupW, groupH, width: perLine * (groupW + GROUP_GAP) - GROUP_GAP, height: lines * (groupH + GROUP_GAP) - GROUP_GAP };
@@ -188,15 +244,17 @@ export class TensorGridView extends TensorCard<At> {
     const color = this.scale.colorOf(theme, failed ? (i) => failed[i] !== 0 : undefined);
     const image = new ImageData(l.width, l.height);
     const area = dims.h * dims.w;
-    const first = this.first();
-    for (let k = 0; k < this.shownCount(); k++) {
+    const shown = this.shown();
+    shown.forEach((n, k) => {
+      const values = this.valuesOf(n);
       for (let c = 0; c < dims.c; c++) {
         const o = this.tileOrigin(l, k, c);
-        const base = ((first + k) * dims.c + c) * area;
+        const base = values.base + c * area;
         for (let y = 0; y < dims.h; y++) {
           for (let x = 0; x < dims.w; x++) {
             const i = base + y * dims.w + x;
-            const [r, g, b] = color(data[i], i);
+            // `i` indexes the values drawn; the full tensor's index marks failures (only a tensor sent whole has them).
+            const [r, g, b] = color(values.data[i], n * dims.c * area + i - values.base);
             for (let dy = 0; dy < l.px; dy++) {
               let p = ((o.y + y * l.px + dy) * l.width + o.x + x * l.px) * 4;
               for (let dx = 0; dx < l.px; dx++, p += 4) {
@@ -209,19 +267,20 @@ export class TensorGridView extends TensorCard<At> {
           }
         }
       }
-    }
+    });
     this.canvas.width = l.width;
     this.canvas.height = l.height;
     this.canvas.getContext('2d')?.putImageData(image, 0, 0);
     this.legend.replaceChildren(...this.scale.legend(theme, failed?.some((f) => f !== 0) ?? false));
 
-    const last = first + this.shownCount() - 1;
-    const range = `${this.group}s ${first === last ? first : `${first}–${last}`} of ${fmtCount(dims.n)}`;
-    this.pageText.textContent = range;
-    this.prev.disabled = this.page === 0;
-    this.next.disabled = this.page >= this.pages() - 1;
+    const [first, last] = [shown[0], shown[shown.length - 1]];
     const total = spec.tensor.shape[0];
-    this.note.textContent = dims.n < total ? `The first ${fmtCount(dims.n)} of ${fmtCount(total)} ${this.group}s were sent: the rest would make the message too big to draw quickly.` : '';
+    const range = this.extra ? `${this.group} ${this.extra.n} of ${fmtCount(total)}` : `${this.group}s ${first === last ? first : `${first}–${last}`} of ${fmtCount(dims.n)}`;
+    this.pageText.textContent = range;
+    this.prev.disabled = !this.extra && this.page === 0;
+    this.next.disabled = !this.extra && this.page >= this.pages() - 1;
+    const ask = this.fetchSample ? `; type a later one's number in the ${this.group} box to fetch it` : ': the rest would make the message too big to draw quickly';
+    this.note.textContent = dims.n < total ? `The first ${fmtCount(dims.n)} of ${fmtCount(total)} ${this.group}s were sent${ask}.` : '';
     this.note.hidden = this.note.textContent === '';
     this.canvas.setAttribute(
       'aria-label',
@@ -234,7 +293,7 @@ export class TensorGridView extends TensorCard<At> {
   }
 
   private onPage(at: At): boolean {
-    return at.n >= this.first() && at.n < this.first() + this.shownCount();
+    return this.shown().includes(at.n);
   }
 
   protected hit(clientX: number, clientY: number): At | null {
@@ -247,7 +306,8 @@ export class TensorGridView extends TensorCard<At> {
     const col = Math.floor(px / (l.groupW + GROUP_GAP));
     const line = Math.floor(py / (l.groupH + GROUP_GAP));
     const k = line * l.perLine + col;
-    if (col < 0 || col >= l.perLine || line < 0 || k >= this.shownCount()) return null;
+    const shown = this.shown();
+    if (col < 0 || col >= l.perLine || line < 0 || k >= shown.length) return null;
     const lx = px - col * (l.groupW + GROUP_GAP);
     const ly = py - line * (l.groupH + GROUP_GAP);
     const tileW = this.dims.w * l.px;
@@ -258,7 +318,7 @@ export class TensorGridView extends TensorCard<At> {
     const iy = ly - tr * (tileH + GAP);
     const c = tr * l.groupCols + tc;
     if (tc >= l.groupCols || c >= this.dims.c || ix >= tileW || iy >= tileH) return null;
-    return { n: this.first() + k, c, y: Math.floor(iy / l.px), x: Math.floor(ix / l.px) };
+    return { n: shown[k], c, y: Math.floor(iy / l.px), x: Math.floor(ix / l.px) };
   }
 
   protected key(e: KeyboardEvent): void {
@@ -293,6 +353,8 @@ export class TensorGridView extends TensorCard<At> {
       else if (to.n < n - 1) [to.n, to.y] = [to.n + 1, 0];
     } else if (to.y > 0) to.y--;
     else if (to.n > 0) [to.n, to.y] = [to.n - 1, hh - 1];
+    // A fetched sample is shown alone: the arrows stay in it.
+    if (this.extra && to.n !== from.n) return;
     if (!this.onPage(to)) this.goTo(Math.floor(to.n / this.perPage));
     this.show(to, null);
   }
@@ -306,7 +368,7 @@ export class TensorGridView extends TensorCard<At> {
     const l = this.layout;
     if (!l || !this.onPage(at)) return;
     this.cursorAt = at;
-    const o = this.tileOrigin(l, at.n - this.first(), at.c);
+    const o = this.tileOrigin(l, this.shown().indexOf(at.n), at.c);
     Object.assign(this.cursor.style, { left: `${o.x + at.x * l.px}px`, top: `${o.y + at.y * l.px}px`, width: `${l.px}px`, height: `${l.px}px` });
     this.cursor.hidden = false;
   }
@@ -314,10 +376,11 @@ export class TensorGridView extends TensorCard<At> {
   protected show(at: At, point: { x: number; y: number } | null): void {
     const { c, h: hh, w } = this.dims;
     this.placeCursor(at);
-    const data = this.data;
-    if (!data || this.cursor.hidden) return;
-    const i = ((at.n * c + at.c) * hh + at.y) * w + at.x;
-    const lines = [`${this.spec.title} · ${this.spec.layer}`, `${this.axes} [${at.n}, ${at.c}, ${at.y}, ${at.x}]`, ...valueLines(this.spec, this.scale, data[i], i)];
+    if (!this.data || this.cursor.hidden) return;
+    const values = this.valuesOf(at.n);
+    const local = (at.c * hh + at.y) * w + at.x;
+    const i = at.n * c * hh * w + local;
+    const lines = [`${this.spec.title} · ${this.spec.layer}`, `${this.axes} [${at.n}, ${at.c}, ${at.y}, ${at.x}]`, ...valueLines(this.spec, this.scale, values.data[values.base + local], i)];
     this.showTooltip(lines, point);
   }
 }

@@ -3,6 +3,7 @@
 import { FLOW_PERCENTILES, type CurveFill, type HostToTrainView, type NonFiniteAt, type TrainEval, type TrainInfo, type TrainStatus } from '../../src/protocol';
 import { escapeControls, fmt, fmtCount, fmtDuration } from '../../src/format';
 import { TrainHistory, variantAt } from '../../src/train-history';
+import { isSampleMessage } from './sample-requests';
 import { bytesOf, wholeBuffer } from './wire-buffer';
 
 /** Everything the training views show about the current run, except the snapshot on show. */
@@ -36,7 +37,7 @@ export interface TrainModel {
 }
 
 /** What a message changed, so a view redraws only that. */
-export type TrainChange = 'nothing' | 'everything' | 'progress' | 'position' | 'evals' | 'snapshots' | 'snapshot' | 'nonFinite' | 'status';
+export type TrainChange = 'nothing' | 'everything' | 'progress' | 'position' | 'evals' | 'snapshots' | 'snapshot' | 'sample' | 'nonFinite' | 'status';
 
 /** An empty model, before any reset. */
 export function emptyTrainModel(): TrainModel {
@@ -110,6 +111,8 @@ export function readTrainMessage(data: unknown): HostToTrainView | null {
       return isObject(m.status) && typeof m.status.state === 'string' ? (m as HostToTrainView) : null;
     case 'trainPosition':
       return typeof m.step === 'number' && typeof m.elapsedMs === 'number' ? (m as HostToTrainView) : null;
+    case 'sample':
+      return isSampleMessage(m) ? (m as HostToTrainView) : null;
     default:
       return null;
   }
@@ -196,6 +199,8 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       return 'snapshots';
     case 'trainSnapshot':
       return 'snapshot';
+    case 'sample':
+      return 'sample';
     case 'trainNonFinite':
       model.nonFinite = { ...msg.at, layer: escapeControls(msg.at.layer) };
       return 'nonFinite';

@@ -4,6 +4,7 @@
 import type { TrainInfo, TrainSnapshot, TrainViewToHost } from '../../src/protocol';
 import { fmtCount } from '../../src/format';
 import { TRAIN_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
+import { heldRecord, SampleRequests } from '../shared/sample-requests';
 import { TrainCharts, flowLegend } from '../shared/charts';
 import { h } from '../shared/dom';
 import { PANEL_FIT, Tooltip, type TensorView } from '../shared/heatmap';
@@ -89,6 +90,8 @@ class TrainView {
   private readonly model: TrainModel = emptyTrainModel();
   private readonly charts = new TrainCharts(() => this.model, { loss: 220, accuracy: 220, flow: 140 }, (index) => this.post({ type: 'revealLayer', index }), true);
   private readonly tooltip = new Tooltip();
+  /** Samples of a snapshot's big batches of images, asked of the host. */
+  private readonly samples = new SampleRequests((ref, sample) => this.post({ type: 'sample', ref, sample }));
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens: training');
   private readonly status = new StatusLine(() => this.model);
   private readonly cancel = h('button', { class: 'button', type: 'button', title: 'Stop the run' }, 'Cancel');
@@ -212,6 +215,7 @@ class TrainView {
       if (msg.uri !== this.ui.uri) this.ui.selected = 0;
       this.ui.uri = msg.uri;
       this.forgetSnapshot();
+      this.samples.reset(msg.runId);
     }
     const change = applyTrainMessage(this.model, msg);
     if (msg.type === 'trainReset' && msg.runId === 0) {
@@ -242,6 +246,9 @@ class TrainView {
         return this.followLatest();
       case 'snapshot':
         if (msg.type === 'trainSnapshot') this.answered(msg.snapshot);
+        return;
+      case 'sample':
+        if (msg.type === 'sample') this.samples.receive(msg);
         return;
       case 'nonFinite':
         this.renderNonFinite();
@@ -469,7 +476,12 @@ class TrainView {
       return;
     }
     this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
-    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => tensorView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) }));
+    const index = this.ui.selected;
+    this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => {
+      const record = heldRecord(m.record, row.isLoss);
+      const fetchSample = record && ((n: number) => this.samples.fetch({ index, record, step: shown.step }, n));
+      return tensorView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps), ...(fetchSample && { fetchSample }) });
+    });
     this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
