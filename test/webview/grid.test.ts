@@ -107,6 +107,26 @@ describe('webview 4-D grid', () => {
     await clean(page, watch);
   });
 
+  test('the run panel asks the host for a sample that was not sent, with no step; its answer is drawn alone', async () => {
+    const { page, watch } = await open('play=conv');
+    await select(page, 'Conv1');
+    const activation = card('activation');
+    await page.fill(`${activation} input.grid-jump`, '13');
+    await page.press(`${activation} input.grid-jump`, 'Enter');
+    const asked = ((await page.evaluate(() => window.preview.posted)) as WebviewToHost[]).filter((m) => m.type === 'sample');
+    assert.deepEqual(asked, [{ type: 'sample', ref: { index: 0, record: 'out' }, sample: 13 }]);
+    assert.equal(await page.textContent(`${activation} .grid-sample-status`), 'loading sample 13…');
+    await page.evaluate(() => window.preview.send([{ type: 'sample', runId: 1, ref: { index: 0, record: 'out' }, sample: 13, answer: { values: new Float64Array(600).fill(0.25).buffer } }]));
+    await page.waitForSelector(`${activation} .grid-page:text-is("sample 13 of ${CONV_N}")`);
+    // A malformed answer (the wrong size) is said, not drawn.
+    await page.fill(`${activation} input.grid-jump`, '14');
+    await page.press(`${activation} input.grid-jump`, 'Enter');
+    await page.evaluate(() => window.preview.send([{ type: 'sample', runId: 1, ref: { index: 0, record: 'out' }, sample: 14, answer: { values: new Float64Array(5).buffer } }]));
+    await page.waitForSelector(`${activation} .grid-sample-status:text-is("Sample 14 came with 5 values instead of 600.")`);
+    assert.equal(await page.textContent(`${activation} .grid-page`), `sample 13 of ${CONV_N}`);
+    await clean(page, watch);
+  });
+
   test('the pooling mask marks each window\'s winner, in its own words', async () => {
     const { page, watch } = await open('play=conv');
     await select(page, 'Pool1');
