@@ -55,6 +55,7 @@ export interface WireTensor {
 
 /** Which batch tensor of a layer a big batch of images is: its output, mask, dout or dx, as run-record names them. */
 export type HeldRecord = 'out' | 'mask' | 'dout' | 'dx';
+export const HELD_RECORDS: readonly HeldRecord[] = ['out', 'mask', 'dout', 'dx'];
 
 /**
  * A big batch of images whole, which the worker hands the host beside the event that carries its first

@@ -1,7 +1,7 @@
 // What each webview page may tell the host, parsed. A webview is untrusted input: a message that is
 // not exactly one of its page's kinds, with fields of the right types and sizes, is dropped. Pure
 // (no vscode), so unit tests feed the parsers generated hostile values.
-import type { HeldRecord, SampleRef, SideViewToHost, TrainViewToHost, WebviewToHost } from '../protocol';
+import { HELD_RECORDS, type SampleRef, type SideViewToHost, type TrainViewToHost, type WebviewToHost } from '../protocol';
 
 /** A non-negative integer of sane size. */
 export const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < 1e9;
@@ -16,8 +16,6 @@ function fields(data: unknown): Record<string, unknown> | null {
   for (const key of ['type', 'index', 'row', 'col', 'param', 'step', 'ref', 'sample', 'record']) if (Object.hasOwn(data, key)) own[key] = (data as Record<string, unknown>)[key];
   return own;
 }
-
-const HELD_RECORDS: readonly HeldRecord[] = ['out', 'mask', 'dout', 'dx'];
 
 /** A sample request's tensor: with a snapshot's step from a Train panel (`withStep`), without from a run panel. */
 function parseRef(data: unknown, withStep: boolean): SampleRef | null {

@@ -1,7 +1,7 @@
 // Samples of a big batch of images that its event carried only the first samples of, asked of the
 // host one message each (the host keeps the batch whole: src/extension/held-batches). Answers of
 // another run are dropped; a new run rejects what is still waiting.
-import type { HeldRecord, SampleAnswer, SampleRef } from '../../src/protocol';
+import { HELD_RECORDS, type HeldRecord, type SampleAnswer, type SampleRef } from '../../src/protocol';
 
 /** The host's answer as a page gets it. */
 export interface SampleMessage {
@@ -11,11 +11,9 @@ export interface SampleMessage {
   answer: SampleAnswer;
 }
 
-const HELD: readonly string[] = ['out', 'mask', 'dout', 'dx'] satisfies HeldRecord[];
-
 /** The record a layer's heatmap of `record` is held under, if the host may hold it whole (the loss's tensors are never images). */
 export function heldRecord(record: string, isLoss: boolean): HeldRecord | undefined {
-  return !isLoss && HELD.includes(record) ? (record as HeldRecord) : undefined;
+  return isLoss ? undefined : HELD_RECORDS.find((r) => r === record);
 }
 
 const keyOf = (ref: SampleRef, sample: number): string => `${ref.step ?? ''}/${ref.index}/${ref.record}/${sample}`;
