@@ -1,6 +1,6 @@
 // Which heatmaps a layer has, with which title and colour scale, and which of them each view shows in
 // which order: the run panel, the Train panel's snapshots (webview) and the side view (its host builds them).
-import type { SideHeatmap, WireTensor } from './protocol';
+import type { RunEvent, SideHeatmap, WireTensor } from './protocol';
 
 /** A tensor of a layer that can be drawn. */
 export type HeatmapSource = 'activation' | 'target' | 'mask' | 'dout' | 'dx' | 'grads' | 'params';
@@ -9,6 +9,16 @@ export type HeatmapSource = 'activation' | 'target' | 'mask' | 'dout' | 'dx' | '
 export const PANEL_HEATMAPS: readonly HeatmapSource[] = ['activation', 'target', 'mask', 'dout', 'dx', 'grads'];
 /** The Train panel's snapshot of a step: the parameters too, to watch them train. */
 export const TRAIN_HEATMAPS: readonly HeatmapSource[] = ['activation', 'mask', 'dx', 'grads', 'params'];
+/**
+ * `event` as a view that draws `shown` needs it: parameter values it does not draw keep only their
+ * statistics. The run panel shows ‖W‖ but not W, and Affine1's W on the digits (313 KB) was most of
+ * the first message's bytes through code-server's websocket, in front of the first heatmap.
+ */
+export function eventForView(event: RunEvent, shown: readonly HeatmapSource[]): RunEvent {
+  if (event.kind !== 'forward' || shown.includes('params')) return event;
+  return { ...event, params: event.params.map((p) => ({ name: p.name, value: { shape: p.value.shape, buffer: new ArrayBuffer(0), stats: p.value.stats } })) };
+}
+
 /** The side view, a panel of gradients: the weights' first; dout, the next layer's dx, is left out. */
 const SIDE_HEATMAPS: readonly HeatmapSource[] = ['grads', 'activation', 'mask', 'dx'];
 

@@ -41,7 +41,7 @@ export interface WireStats {
 export interface WireTensor {
   /** Axis sizes. */
   shape: number[];
-  /** Float64 elements, row-major; wrap with `new Float64Array(buffer)`. Empty when `preview` stands in. */
+  /** Float64 elements, row-major; wrap with `new Float64Array(buffer)`. Empty when `preview` stands in, or for a view that does not draw it (`eventForView`). */
   buffer: ArrayBuffer;
   /** Statistics computed where the tensor was made (over every element, also when previewed). */
   stats: WireStats;

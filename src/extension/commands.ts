@@ -4,6 +4,7 @@
 // happens in the worker.
 import * as vscode from 'vscode';
 import type { RunEvent, TrainStatus } from '../protocol';
+import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import type { Baselines } from './baselines';
 import type { LayerCursor } from './cursor';
 import { runFixes, workspaceEdit, type LiveDiagnostics } from './editor';
@@ -218,7 +219,7 @@ export class Commands {
       events.push(event);
       store.add(doc.uri, event);
       panel.hold(id, held);
-      panel.post({ type: 'event', runId: id, event });
+      panel.post({ type: 'event', runId: id, event: eventForView(event, PANEL_HEATMAPS) });
       if (event.kind === 'findings') {
         this.panelRuns.set(doc.uri.toString(), id);
         this.postFixes(doc);

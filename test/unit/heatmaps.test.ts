@@ -1,7 +1,7 @@
 // Which heatmaps each view draws of a layer, in which order, with which title, colour scale and parameter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PANEL_HEATMAPS, TRAIN_HEATMAPS, layerHeatmaps, sideHeatmaps, type LayerTensors } from '../../src/heatmaps';
+import { PANEL_HEATMAPS, TRAIN_HEATMAPS, eventForView, layerHeatmaps, sideHeatmaps, type LayerTensors } from '../../src/heatmaps';
 import type { WireStats, WireTensor } from '../../src/protocol';
 
 /** A distinct tensor; the heatmaps pass tensors through, so identity is what is checked. */
@@ -80,4 +80,17 @@ test("the loss's output is its prediction; a tensor not there yet is left out", 
     layerHeatmaps({ info: { type: 'relu' }, dx: tensor() }, TRAIN_HEATMAPS).map((m) => m.title),
     ['dx'],
   );
+});
+
+test('a view that does not draw parameter values gets their statistics only; one that does gets them whole', () => {
+  const stats = { l2: 3 } as WireStats;
+  const value: WireTensor = { shape: [2, 3], buffer: new Float64Array([1, 2, 3, 4, 5, 6]).buffer, stats };
+  const forward = { kind: 'forward' as const, index: 0, activation: tensor(), mask: null, maskStats: null, params: [{ name: 'W', value }] };
+  const panel = eventForView(forward, PANEL_HEATMAPS);
+  assert.ok(panel.kind === 'forward');
+  assert.deepEqual(panel.params.map((p) => [p.name, p.value.shape, p.value.buffer.byteLength, p.value.stats]), [['W', [2, 3], 0, stats]]);
+  assert.equal(panel.activation, forward.activation);
+  assert.equal(eventForView(forward, TRAIN_HEATMAPS), forward);
+  const backward = { kind: 'backward' as const, index: 0, dout: tensor(), dx: tensor(), grads: [{ name: 'W', grad: value }] };
+  assert.equal(eventForView(backward, PANEL_HEATMAPS), backward);
 });
