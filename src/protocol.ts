@@ -258,8 +258,11 @@ export type WorkerToHost =
 
 /** Messages from the extension host to a webview. */
 export type HostToWebview =
-  /** A new run of the spec `title` (at `uri`, which the page saves for restore) starts; clear the old one. */
-  | { type: 'reset'; title: string; runId: number; uri: string }
+  /**
+   * A new run of the spec `title` (at `uri`, which the page saves for restore) starts; clear the old
+   * one. `replay`: the run has ended, and its messages follow again for a page that was reloaded.
+   */
+  | { type: 'reset'; title: string; runId: number; uri: string; replay?: boolean }
   /** An event of the current run. */
   | { type: 'event'; runId: number; event: RunEvent }
   /** The run failed or the spec has errors; show `message`. */

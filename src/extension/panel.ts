@@ -143,7 +143,9 @@ export class RunPanel {
   private replay(): void {
     this.ready = true;
     this.queue = [];
-    this.send(this.log);
+    // A new page shown an ended run says it is restoring it while the messages arrive, not running it.
+    const ended = this.log.some((m) => (m.type === 'event' && m.event.kind === 'done') || m.type === 'cancelled' || m.type === 'error');
+    this.send(ended ? this.log.map((m) => (m.type === 'reset' ? { ...m, replay: true } : m)) : this.log);
   }
 
   private send(messages: readonly HostToWebview[]): void {

@@ -420,6 +420,22 @@ describe('webview panel', () => {
     await clean(page, watch);
   });
 
+  test('a reloaded page shown an ended run says restoring, not running, until the run is back', async () => {
+    const { page, watch } = await open('play=none');
+    await page.evaluate(async () => {
+      const [reset, ...rest] = window.preview.runs.network(1);
+      if (reset.type === 'reset') await window.preview.send([{ ...reset, replay: true }, ...rest.slice(0, 2)]);
+    });
+    await page.waitForSelector('table.layers tbody tr');
+    assert.equal(await page.textContent('.status'), 'restoring…');
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(1).slice(3)));
+    await runDone(page);
+    // A run started afterwards is running again.
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(2).slice(0, 2)));
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'running…');
+    await clean(page, watch);
+  });
+
   test('an error shows in an alert region; Run again posts rerun; reset clears', async () => {
     const { page, watch } = await open('play=error');
     await page.waitForSelector('[role=alert]:not([hidden])');

@@ -238,7 +238,7 @@ class Panel {
       m.error !== null ? 'failed'
       : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmtDuration(m.done.elapsedMs, 1)}`
       : m.cancelled ? 'cancelled'
-      : m.runId !== null ? 'running…'
+      : m.runId !== null ? (m.replay ? 'restoring…' : 'running…')
       : '';
     if (m.stale) this.status.textContent += ' · stale';
     this.staleNote.hidden = !m.stale;

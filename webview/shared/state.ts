@@ -55,6 +55,8 @@ export interface RunModel {
   done: DoneEvent | null;
   /** Message of a failed run or a spec with errors. */
   error: string | null;
+  /** True while an ended run's messages are shown again to a reloaded page: it is not running. */
+  replay: boolean;
   /** True once the run was cancelled. */
   cancelled: boolean;
   /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
@@ -88,7 +90,7 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, cancelled: false, findings: null, stale: false, fixes: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, replay: false, cancelled: false, findings: null, stale: false, fixes: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -98,7 +100,7 @@ function record(info: LayerInfo, isLoss: boolean): LayerRecord {
 /** Applies one host message to `model` in place and says what changed. */
 export function applyMessage(model: RunModel, msg: RunMessage): Change {
   if (msg.type === 'reset') {
-    Object.assign(model, emptyModel(), { title: msg.title, runId: msg.runId });
+    Object.assign(model, emptyModel(), { title: msg.title, runId: msg.runId, replay: msg.replay === true });
     return { what: 'everything' };
   }
   if (msg.type === 'stale') {
