@@ -147,10 +147,15 @@ abstract class Chart {
   readonly element: HTMLElement;
   private readonly host = h('div', { class: 'chart-plot', role: 'img' });
   private readonly readout = h('div', { class: 'chart-readout', 'aria-hidden': 'true' });
+  /**
+   * Charts with new data to draw. They share one clock, so a page's charts draw in one animation
+   * frame: on a clock each, the Train panel's three charts made three frames where one does.
+   */
+  private static readonly due = new Set<Chart>();
+  private static timer = 0;
+  private static frame = 0;
+  private static drawnAt = -Infinity;
   private plot: uPlot | null = null;
-  private frame = 0;
-  private timer = 0;
-  private drawnAt = -Infinity;
   private draws = 0;
   private hover: number | null = null;
   private palette = readPalette();
@@ -184,18 +189,22 @@ abstract class Chart {
   /** The values at point `i`, in words. */
   protected abstract at(i: number): string;
 
-  /** Schedules a redraw with fresh data on an animation frame at least REDRAW_GAP_MS after the last; calls in between coalesce. */
+  /** Schedules a redraw with fresh data on an animation frame at least REDRAW_GAP_MS after the page's last; calls in between coalesce. */
   invalidate(): void {
-    if (this.frame || this.timer) return;
-    const wait = this.drawnAt + REDRAW_GAP_MS - performance.now();
+    Chart.due.add(this);
+    if (Chart.frame || Chart.timer) return;
+    const wait = Chart.drawnAt + REDRAW_GAP_MS - performance.now();
     const draw = () => {
-      this.timer = 0;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.flush();
+      Chart.timer = 0;
+      Chart.frame = requestAnimationFrame(() => {
+        Chart.frame = 0;
+        Chart.drawnAt = performance.now();
+        const charts = [...Chart.due];
+        Chart.due.clear();
+        for (const chart of charts) chart.flush();
       });
     };
-    if (wait > 0) this.timer = window.setTimeout(draw, wait);
+    if (wait > 0) Chart.timer = window.setTimeout(draw, wait);
     else draw();
   }
 
@@ -215,9 +224,7 @@ abstract class Chart {
 
   /** Stops observing and drops the plot. */
   destroy(): void {
-    cancelAnimationFrame(this.frame);
-    clearTimeout(this.timer);
-    this.frame = this.timer = 0;
+    Chart.due.delete(this);
     this.resize.disconnect();
     this.plot?.destroy();
     this.plot = null;
@@ -229,7 +236,6 @@ abstract class Chart {
   }
 
   private flush(): void {
-    this.drawnAt = performance.now();
     if (this.rescaled()) {
       this.plot?.destroy();
       this.plot = null;
