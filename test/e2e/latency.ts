@@ -1,6 +1,7 @@
 // Time from "Run Backprop" in the palette to the first painted heatmap in the panel, as a user sees
 // it, and VS Code's own floor for it: the same from the floor extension's command (test/e2e/floor),
-// a webview that only paints one canvas. Used by the e2e tests and by `npm run bench`; a figure,
+// a webview that only paints one canvas, and for an open panel, a message to that webview that
+// paints another. Used by the e2e tests and by `npm run bench`; a figure,
 // never a timed assertion.
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
@@ -10,6 +11,8 @@ import { repoRoot, type Workbench } from './harness';
 export const floorExtension = join(repoRoot, 'out/test/e2e/floor');
 /** Its command's palette title. */
 export const FLOOR_COMMAND = 'Latency Floor: Show Canvas';
+/** Its command that posts one message to the canvas shown, which paints a new one: the floor for an open panel. */
+export const OPEN_FLOOR_COMMAND = 'Latency Floor: Repaint Canvas';
 
 /**
  * Installed in every frame, webviews included, before their scripts run: the first drawing call on a
