@@ -333,6 +333,30 @@ describe('webview Train panel', () => {
     await clean(page, watch);
   });
 
+  test('a stream of progress changes the page only where the charts draw: each other change of the DOM would cost a frame per message', async () => {
+    const { page, watch } = await open('play=train&answer=none');
+    await runDrawn(page);
+    const touched = await page.evaluate(async () => {
+      const outside = new Set<string>();
+      const seen = new MutationObserver((records) => {
+        for (const r of records) {
+          const at = r.target instanceof Element ? r.target : r.target.parentElement;
+          if (!at?.closest('figure.chart')) outside.add(`${r.type} ${r.attributeName ?? ''} on ${at?.className || at?.nodeName}`);
+        }
+      });
+      seen.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      for (let i = 0; i < 20; i++) {
+        await window.preview.send([{ type: 'trainProgress' as const, runId: 1, progress: window.preview.runs.progress(300 + i) }]);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await new Promise((r) => setTimeout(r, 250));
+      seen.disconnect();
+      return [...outside];
+    });
+    assert.deepEqual(touched, []);
+    await clean(page, watch);
+  });
+
   test('a diverging loss of 1e306 still gets labels on the y axis', async () => {
     const { page, watch } = await open('play=train&answer=none');
     await runDrawn(page);

@@ -19,6 +19,8 @@ export class CompareTable {
   /** Draws the table of `model`'s comparison, or hides it for a single run. */
   render(model: TrainModel): void {
     const rows = variantRows(model);
+    // A single run's progress, ten times a second, must not touch the DOM: each touch costs the page a frame.
+    if (rows.length === 0 && this.element.hidden) return;
     this.element.hidden = rows.length === 0;
     if (rows.length === 0) return this.element.replaceChildren();
     const accuracy = model.info?.measuresAccuracy !== false;
