@@ -186,7 +186,7 @@ console.log(
 
 // SimpleConvNet (the book's ch. 7: conv 30×5×5 – ReLU – pool 2×2 – affine 100 – ReLU – affine 10,
 // 0.01·N(0, 1)): its full gradient check on one digit, and one Adam (lr 0.001) training step at
-// batch 100 of the 8,000 digits by the plain path, beside the book's numpy im2col step.
+// batch 100 of the 8,000 digits by the plain path and the fast one, beside the book's numpy im2col step.
 function simpleConvNet(seed: number): Sequential {
   const rng = new Rng(seed);
   return new Sequential(
@@ -227,21 +227,39 @@ console.log(
   `  the whole-network check, scaled from timed passes (2 objectives of ${objectiveMs.toFixed(2)} ms per parameter element, ` +
     `2 forwards of the layer per dx element): about ${(plainConvMs / 1000).toFixed(0)} s, ${(plainConvMs / convCheckMs).toFixed(0)}× the fast one`,
 );
-const convTrainer = (() => {
+/** One Adam training step of a new SimpleConvNet per call, by the fast path or the plain one; null when there is no fast step. */
+function convTrainer(fast: boolean): (() => void) | null {
   const net = simpleConvNet(1);
   const params = net.layers.flatMap((l) => l.params);
   const adam = createOptimizer({ type: 'adam', lr: 0.001 });
   const rng = new Rng(5);
   const rows = new Int32Array(100);
   const x = images(digits8000.x);
-  return () => {
-    rows.forEach((_, k) => (rows[k] = Math.floor(rng.next() * 8000)));
-    net.objective(gatherRows(x, rows), gatherRows(digits8000.t, rows), true);
-    net.backward();
-    adam.update(params);
-  };
-})();
-const convStep = median(10, convTrainer, 2);
+  const draw = () => rows.forEach((_, k) => (rows[k] = Math.floor(rng.next() * 8000)));
+  if (!fast) {
+    return () => {
+      draw();
+      net.objective(gatherRows(x, rows), gatherRows(digits8000.t, rows), true);
+      net.backward();
+      adam.update(params);
+    };
+  }
+  const stepper = fastStep(net, 100, [1, 28, 28]);
+  return (
+    stepper &&
+    (() => {
+      draw();
+      stepper.step(x, digits8000.t, rows);
+      adam.updateInPlace(params);
+    })
+  );
+}
+const convStep = median(10, convTrainer(false) as () => void, 2);
+const fastConvTrainer = convTrainer(true);
 console.log('training step, SimpleConvNet, batch 100 of 8,000 digits, Adam lr 0.001 (draw, gather, forward, backward, update):');
 console.log(`  plain (objective, backward, update()): ${perStep(convStep)}`);
-for (const line of numpyStep('bench/numpy_conv_step.py', digits8000.x, digits8000.t, 20, convStep, 'the plain step')) console.log(`  ${line}`);
+if (fastConvTrainer) {
+  const fastConvStep = median(50, fastConvTrainer, 5);
+  console.log(`  fast (FastStep.step, updateInPlace()): ${perStep(fastConvStep)}, ${(convStep / fastConvStep).toFixed(1)}× the plain one`);
+  for (const line of numpyStep('bench/numpy_conv_step.py', digits8000.x, digits8000.t, 20, fastConvStep, 'the fast step')) console.log(`  ${line}`);
+} else console.log('  fast: not available (no WebAssembly SIMD here)');

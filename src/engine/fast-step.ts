@@ -9,11 +9,20 @@
 // term 0·w is ±0, which leaves a sum unchanged: so the results are the plain path's bits, as long as
 // the other factor is finite (0·Inf is NaN). When a weight or gradient is not finite, that product
 // takes every term. The nonzeros of the training inputs are listed once, not per minibatch. The
-// first affine layer's dx is never computed: training does not need it. Evaluation runs the same
+// first weighted layer's dx is never computed: training does not need it. Evaluation runs the same
 // forward over the rows in minibatch-sized chunks, so its scores are the plain predict's bits too,
 // and keeps the nonzeros of the inputs it evaluates (the test set) listed as well.
+//
+// A convolution (only as the first weighted layer, so that no dx is needed) runs as its layer does,
+// one sample at a time: im2col into a buffer that keeps every sample's columns, then out = col·Wᵀ
+// over each column row's nonzeros, and dWₙ = doutₙ·col over the nonzeros of each row of doutₙ (the
+// zeros after pooling and ReLU), summed over the samples in order as the layer sums them. Pooling
+// runs the layer's own maxPool and unpool.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
+import { Convolution } from './layers/convolution';
+import { im2col } from './layers/im2col';
+import { Pooling, maxPool, unpool } from './layers/pooling';
 import { LeakyRelu, leakyRelu, leakyReluDx } from './layers/leaky-relu';
 import { MSELoss, mse } from './layers/mse';
 import { Relu, relu, reluDx, reluMasks } from './layers/relu';
@@ -22,7 +31,8 @@ import { SoftmaxWithLoss, crossEntropy, softmax } from './layers/softmax-with-lo
 import { Tanh, tanh, tanhDx } from './layers/tanh';
 import { denseTargets, lossGradient } from './layers/targets';
 import { addWeightDecay, type Sequential } from './network';
-import { tensor, type Tensor } from './tensor';
+import { sizeOf, tensor, type Tensor } from './tensor';
+import { gridOf, type Grid } from './window';
 import { correctRows } from './accuracy';
 import { instantiate, kernelModule, type Kernels } from './wasm/kernels';
 
@@ -74,8 +84,44 @@ interface AffineStage {
   views: { w: Float64Array; dW: Float64Array; wt: Float64Array };
 }
 
+/** A convolution's part of the step: byte offsets of its buffers in the memory, and views of some. */
+interface ConvStage {
+  layer: Convolution;
+  grid: Grid;
+  /** Filters FN. */
+  fn: number;
+  /** Window positions OH·OW. */
+  positions: number;
+  /** C·FH·FW. */
+  k: number;
+  /** The filters transposed, Wᵀ [K, FN], as the kernels read them. */
+  wt: number;
+  /** Every sample's columns [batch, positions, K], kept for dW. */
+  col: number;
+  /** One sample's column nonzeros by row. */
+  cols: Rows;
+  /** One sample's output by position, [positions, FN]. */
+  outT: number;
+  /** Whether the last forward listed every column element (W was not finite). */
+  everyX: boolean;
+  /** One sample's dW [FN, K]. */
+  dWn: number;
+  /** One sample's dout [FN, positions] nonzeros by row. */
+  dout: Rows;
+  /** W's gradient, handed out as the param's grad and rewritten every step. */
+  gradW: Tensor;
+  /** b's gradient, likewise. */
+  gradB: Tensor;
+  /** Views of wt, col, outT and dWn in the current memory. */
+  views: { wt: Float64Array; col: Float64Array; outT: Float64Array; dWn: Float64Array };
+}
+
 /** One layer of the step. */
-type Stage = { kind: 'affine'; affine: AffineStage } | { kind: 'activation'; layer: Activation };
+type Stage =
+  | { kind: 'affine'; affine: AffineStage }
+  | { kind: 'conv'; conv: ConvStage }
+  | { kind: 'pool'; layer: Pooling; grid: Grid; argmax: Int32Array }
+  | { kind: 'activation'; layer: Activation };
 
 /** One inputs tensor's nonzeros, listed row by row after the step's buffers. */
 interface Listed {
@@ -124,13 +170,17 @@ export class FastStep {
   private readonly size: number;
   /** One stage per layer. */
   private readonly stages: Stage[];
-  /** Index of the first affine layer: backward stops there. */
-  private readonly firstAffine: number;
-  /** Width of each activation: the input, then each layer's output. */
+  /** Index of the first weighted layer (affine or convolution): backward stops there. */
+  private readonly firstWeighted: number;
+  /** Shape of one row of each activation: the input, then each layer's output. */
+  private readonly shapes: readonly (readonly number[])[];
+  /** Width of each activation. */
   private readonly widths: number[];
+  /** Whether the inputs are images that must have exactly the input shape (a convolution or pooling reads them). */
+  private readonly images: boolean;
   /** Each activation [batch, width]; activation 0 is the gathered input. */
   private readonly acts: number[];
-  /** The gradient of each activation after the first affine layer (the others are unused). */
+  /** The gradient of each activation after the first weighted layer (the others are unused). */
   private readonly grads: number[];
   /** Views of the activations in the current memory. */
   private actViews: Float64Array[] = [];
@@ -143,7 +193,7 @@ export class FastStep {
   /** Whether this step's input rows have been copied to activation 0. */
   private gathered = false;
   /**
-   * The inputs' lists (made only when the first layer is affine), most recently used first: at most
+   * The inputs' lists (made only when layer 0 is affine), most recently used first: at most
    * two, so that the training inputs' and the test inputs' both stay, and memory stays bounded.
    */
   private listed: Listed[] = [];
@@ -162,22 +212,49 @@ export class FastStep {
   /** The rows of one chunk of an evaluation. */
   private readonly chunk: Int32Array;
 
-  /** Made by fastStep(), which checks the network first; `widths` are the activation widths. */
+  /** Made by fastStep(), which checks the network first; `shapes` are those of one row of each activation. */
   constructor(
     readonly net: Sequential,
     /** Minibatch size. */
     readonly batch: number,
     /** The compiled kernels, instantiated once per memory. */
     private readonly module: object,
-    widths: number[],
+    shapes: readonly (readonly number[])[],
   ) {
+    this.shapes = shapes;
+    const widths = shapes.map(sizeOf);
     this.widths = widths;
+    this.images = net.layers.some((l) => l instanceof Convolution || l instanceof Pooling);
     const arena = new Arena();
     this.acts = widths.map((w) => arena.alloc(8 * batch * w));
     this.grads = widths.map((w) => arena.alloc(8 * batch * w));
-    this.firstAffine = net.layers.findIndex((l) => l instanceof Affine);
+    this.firstWeighted = net.layers.findIndex((l) => l.params.length > 0);
     const none = new Float64Array(0);
     this.stages = net.layers.map((layer, l): Stage => {
+      if (layer instanceof Pooling || layer instanceof Convolution) {
+        const grid = gridOf(layer.name, [1, ...shapes[l]], layer.window);
+        if (layer instanceof Pooling) return { kind: 'pool', layer, grid, argmax: new Int32Array(batch * widths[l + 1]) };
+        const W = layer.params[0].value;
+        const [fn, positions, k] = [W.shape[0], grid.oh * grid.ow, W.shape[1] * W.shape[2] * W.shape[3]];
+        const conv: ConvStage = {
+          layer,
+          grid,
+          fn,
+          positions,
+          k,
+          wt: arena.alloc(8 * k * fn),
+          col: arena.alloc(8 * batch * positions * k),
+          cols: arena.rows(positions, k),
+          outT: arena.alloc(8 * positions * fn),
+          everyX: false,
+          dWn: arena.alloc(8 * fn * k),
+          dout: arena.rows(fn, positions),
+          gradW: tensor(W.shape),
+          gradB: tensor([fn]),
+          views: { wt: none, col: none, outT: none, dWn: none },
+        };
+        return { kind: 'conv', conv };
+      }
       if (!(layer instanceof Affine)) return { kind: 'activation', layer: layer as Activation };
       const [d, m] = [widths[l], widths[l + 1]];
       const affine: AffineStage = {
@@ -192,7 +269,7 @@ export class FastStep {
         cend: arena.alloc(4 * d),
         everyX: false,
         dW: arena.alloc(8 * d * m),
-        dx: l === this.firstAffine ? null : { wt: arena.alloc(8 * m * d), dout: arena.rows(batch, m) },
+        dx: l === this.firstWeighted ? null : { wt: arena.alloc(8 * m * d), dout: arena.rows(batch, m) },
         gradW: tensor([d, m]),
         gradB: tensor([m]),
         views: { w: none, dW: none, wt: none },
@@ -219,13 +296,15 @@ export class FastStep {
     this.checkInputs(xTrain);
     if (tTrain.shape[0] !== n) throw new RangeError(`${n} inputs but ${tTrain.shape[0]} targets`);
     for (let k = 0; k < rows.length; k++) if (!(rows[k] >= 0 && rows[k] < n)) throw new RangeError(`row ${rows[k]} is outside 0..${n - 1}`);
-    this.current = this.firstAffine === 0 ? this.listsOf(xTrain, false) : null;
+    this.current = this.stages[0].kind === 'affine' ? this.listsOf(xTrain, false) : null;
     this.loadWeights();
     this.forward(xTrain, rows, true);
     const loss = this.net.withPenalty(this.loss(tTrain, rows));
-    for (let l = this.stages.length - 1; l >= this.firstAffine; l--) {
+    for (let l = this.stages.length - 1; l >= this.firstWeighted; l--) {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineBackward(stage.affine, l, xTrain, rows);
+      else if (stage.kind === 'conv') this.convBackward(stage.conv, l);
+      else if (stage.kind === 'pool') unpool(stage.argmax, this.gradViews[l + 1], stage.grid, stage.layer.window, this.gradViews[l].fill(0));
       else deactivate(stage.layer, this.actViews[l], this.actViews[l + 1], this.gradViews[l + 1], this.gradViews[l]);
     }
     return loss;
@@ -239,7 +318,7 @@ export class FastStep {
   accuracyOn(x: Tensor, t: Tensor): number {
     this.checkInputs(x);
     const n = x.shape[0];
-    this.current = this.firstAffine === 0 ? this.listsOf(x, true) : null;
+    this.current = this.stages[0].kind === 'affine' ? this.listsOf(x, true) : null;
     this.loadWeights();
     const last = this.stages.length;
     let correct = 0;
@@ -252,11 +331,17 @@ export class FastStep {
     return correct / n;
   }
 
-  /** Throws unless x is [N, D] (or [N, ...] of D per row) for the first affine layer's width D. */
+  /** Throws unless x is [N, ...] of the input shape: exactly for images, else of D per row for the first affine layer's width D. */
   private checkInputs(x: Tensor): void {
     const d0 = this.widths[0];
-    if (x.shape.length < 2 || x.data.length !== x.shape[0] * d0) {
-      throw new RangeError(`${this.net.layers[this.firstAffine].name} expects inputs [N, ${d0}] (or [N, ...] of ${d0} per row), got [${x.shape.join(', ')}]`);
+    const shape = this.shapes[0];
+    if (this.images) {
+      if (x.shape.length !== shape.length + 1 || shape.some((d, i) => x.shape[i + 1] !== d)) {
+        const reader = this.net.layers.find((l) => l instanceof Convolution || l instanceof Pooling);
+        throw new RangeError(`${reader?.name} expects inputs [N, ${shape.join(', ')}], got [${x.shape.join(', ')}]`);
+      }
+    } else if (x.shape.length < 2 || x.data.length !== x.shape[0] * d0) {
+      throw new RangeError(`${this.net.layers[this.firstWeighted].name} expects inputs [N, ${d0}] (or [N, ...] of ${d0} per row), got [${x.shape.join(', ')}]`);
     }
   }
 
@@ -267,6 +352,10 @@ export class FastStep {
     this.actViews = this.acts.map((at, l) => f64(at, this.batch * this.widths[l]));
     this.gradViews = this.grads.map((at, l) => f64(at, this.batch * this.widths[l]));
     for (const stage of this.stages) {
+      if (stage.kind === 'conv') {
+        const c = stage.conv;
+        c.views = { wt: f64(c.wt, c.k * c.fn), col: f64(c.col, this.batch * c.positions * c.k), outT: f64(c.outT, c.positions * c.fn), dWn: f64(c.dWn, c.fn * c.k) };
+      }
       if (stage.kind !== 'affine') continue;
       const a = stage.affine;
       a.views = { w: f64(a.w, a.d * a.m), dW: f64(a.dW, a.d * a.m), wt: a.dx ? f64(a.dx.wt, a.m * a.d) : new Float64Array(0) };
@@ -353,9 +442,17 @@ export class FastStep {
     return lists;
   }
 
-  /** Copies each affine layer's W to the memory, and notes whether it is finite: only then may its product skip zero inputs. */
+  /** Copies each weighted layer's W to the memory (a convolution's transposed), and notes whether it is finite: only then may its product skip zero inputs. */
   private loadWeights(): void {
     for (const stage of this.stages) {
+      if (stage.kind === 'conv') {
+        const c = stage.conv;
+        const [W, b] = [c.layer.params[0].value, c.layer.params[1].value];
+        if (W.data.length !== c.fn * c.k || W.shape[0] !== c.fn || b.data.length !== c.fn) throw new RangeError(`${c.layer.name}: W or b changed shape since the fast step was made`);
+        const wt = c.views.wt;
+        for (let f = 0; f < c.fn; f++) for (let e = 0; e < c.k; e++) wt[e * c.fn + f] = W.data[f * c.k + e];
+        c.everyX = this.k.finite(c.wt, c.k * c.fn) === 0;
+      }
       if (stage.kind !== 'affine') continue;
       const a = stage.affine;
       const [W, b] = [a.layer.params[0].value, a.layer.params[1].value];
@@ -375,6 +472,8 @@ export class FastStep {
     for (let l = 0; l < this.stages.length; l++) {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineForward(stage.affine, l, x, rows, training);
+      else if (stage.kind === 'conv') this.convForward(stage.conv, l, rows.length);
+      else if (stage.kind === 'pool') maxPool(this.actViews[l], rows.length * stage.grid.c, stage.grid, stage.layer.window, this.actViews[l + 1], stage.argmax);
       else activate(stage.layer, this.actViews[l], this.actViews[l + 1], rows.length * this.widths[l]);
     }
   }
@@ -428,6 +527,42 @@ export class FastStep {
     const nz = a.dx.dout;
     this.k.scan(dout, B, a.m, a.everyX ? 1 : 0, nz.val, nz.idx, nz.begin);
     this.k.spmm(this.grads[l], a.dx.wt, 8 * a.d, nz.val, nz.idx, nz.begin, nz.end, B, 0, 0, 0, 0, 0);
+  }
+
+  /** Layer l's output for the first `count` rows: per sample, im2col (kept), then col·Wᵀ over each column row's nonzeros (all of them when W is not finite), transposed, + b. */
+  private convForward(c: ConvStage, l: number, count: number): void {
+    const { fn, positions: P, k } = c;
+    const x = this.actViews[l];
+    const out = this.actViews[l + 1];
+    const outT = c.views.outT;
+    const b = c.layer.params[1].value.data;
+    for (let n = 0; n < count; n++) {
+      im2col(x, n, c.grid, c.layer.window, c.views.col.subarray(n * P * k, (n + 1) * P * k));
+      this.k.scan(c.col + 8 * n * P * k, P, k, c.everyX ? 1 : 0, c.cols.val, c.cols.idx, c.cols.begin);
+      this.k.spmm(c.outT, c.wt, 8 * fn, c.cols.val, c.cols.idx, c.cols.begin, c.cols.end, P, 0, 0, 0, 0, 0);
+      for (let f = 0, at = n * fn * P; f < fn; f++, at += P) for (let p = 0; p < P; p++) out[at + p] = outT[p * fn + f] + b[f];
+    }
+  }
+
+  /**
+   * db = Σ over samples and positions of dout, and dW = Σₙ doutₙ·colₙ over each row of doutₙ's
+   * nonzeros (all of them when an input is not finite: 0·Inf is NaN), as the layer sums them.
+   */
+  private convBackward(c: ConvStage, l: number): void {
+    const { fn, positions: P, k } = c;
+    const dout = this.gradViews[l + 1];
+    const every = this.k.finite(this.acts[l], this.batch * this.widths[l]) === 0 ? 1 : 0;
+    const dW = c.gradW.data.fill(0);
+    const db = c.gradB.data.fill(0);
+    const dWn = c.views.dWn;
+    for (let n = 0; n < this.batch; n++) {
+      for (let f = 0, at = n * fn * P; f < fn; f++, at += P) for (let p = 0; p < P; p++) db[f] += dout[at + p];
+      this.k.scan(this.grads[l + 1] + 8 * n * fn * P, fn, P, every, c.dout.val, c.dout.idx, c.dout.begin);
+      this.k.spmm(c.dWn, c.col + 8 * n * P * k, 8 * k, c.dout.val, c.dout.idx, c.dout.begin, c.dout.end, fn, 0, 0, 0, 0, 0);
+      for (let e = 0; e < dW.length; e++) dW[e] += dWn[e];
+    }
+    c.layer.params[0].grad = c.gradW;
+    c.layer.params[1].grad = c.gradB;
   }
 
   /** The loss of the last activation against rows `rows` of tTrain; writes its gradient. */
@@ -488,31 +623,68 @@ function deactivate(layer: Activation, x: Float64Array, out: Float64Array, dout:
 
 /** Whether the fast step runs `layer`. */
 function supported(layer: Layer): boolean {
-  return layer instanceof Affine || layer instanceof Relu || layer instanceof LeakyRelu || layer instanceof Sigmoid || layer instanceof Tanh;
+  return (
+    layer instanceof Affine ||
+    layer instanceof Convolution ||
+    layer instanceof Pooling ||
+    layer instanceof Relu ||
+    layer instanceof LeakyRelu ||
+    layer instanceof Sigmoid ||
+    layer instanceof Tanh
+  );
 }
 
 /**
- * A fast step for `net` at minibatch size `batch`, or null when a layer or the loss is not supported
- * (only affine, relu, leaky-relu, sigmoid and tanh layers with softmax-with-loss or mse are), when
- * there is no affine layer or their widths do not chain, or when WebAssembly SIMD is missing. The
- * caller then uses the plain path.
+ * The shape of one row of each activation (the input's, then each layer's output), for inputs whose
+ * rows have shape `sample` (absent: the first affine layer's width); null when the layers do not chain.
  */
-export function fastStep(net: Sequential, batch: number): FastStep | null {
+function rowShapes(net: Sequential, sample: readonly number[] | undefined): number[][] | null {
+  const first = net.layers.find((l): l is Affine => l instanceof Affine);
+  const input = sample ? [...sample] : first && [first.params[0].value.shape[0]];
+  if (!input) return null;
+  const shapes = [input];
+  for (const layer of net.layers) {
+    const shape = shapes[shapes.length - 1];
+    if (layer instanceof Affine) {
+      const [d, m] = layer.params[0].value.shape;
+      if (sizeOf(shape) !== d) return null;
+      shapes.push([m]);
+    } else if (layer instanceof Convolution || layer instanceof Pooling) {
+      if (shape.length !== 3) return null;
+      const W = layer instanceof Convolution ? layer.params[0].value : null;
+      if (W && W.shape[1] !== shape[0]) return null;
+      let grid: Grid;
+      try {
+        grid = gridOf(layer.name, [1, ...shape], layer.window);
+      } catch {
+        return null;
+      }
+      shapes.push([W ? W.shape[0] : shape[0], grid.oh, grid.ow]);
+    } else shapes.push(shape);
+  }
+  return shapes[shapes.length - 1].length === 1 ? shapes : null;
+}
+
+/**
+ * A fast step for `net` at minibatch size `batch`, for inputs whose rows have shape `sample` (needed
+ * with a convolution or pooling; else the first affine layer's width is taken). Null when a layer or
+ * the loss is not supported (only affine, convolution, pooling, relu, leaky-relu, sigmoid and tanh
+ * layers with softmax-with-loss or mse are), when the first weighted layer is not affine or
+ * convolution or a later one is a convolution (the fast step computes no convolution's dx), when the
+ * shapes do not chain to scores [N, C], or when WebAssembly SIMD is missing. The caller then uses
+ * the plain path.
+ */
+export function fastStep(net: Sequential, batch: number, sample?: readonly number[]): FastStep | null {
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`batch must be a positive integer, got ${batch}`);
   if (!(net.loss instanceof SoftmaxWithLoss || net.loss instanceof MSELoss) || !net.layers.every(supported)) return null;
-  const first = net.layers.find((l): l is Affine => l instanceof Affine);
-  if (!first) return null;
-  const widths = [first.params[0].value.shape[0]];
-  for (const layer of net.layers) {
-    const w = widths[widths.length - 1];
-    if (!(layer instanceof Affine)) widths.push(w);
-    else if (layer.params[0].value.shape[0] === w) widths.push(layer.params[0].value.shape[1]);
-    else return null;
-  }
+  const first = net.layers.find((l) => l.params.length > 0);
+  if (!first || net.layers.some((l) => l instanceof Convolution && l !== first)) return null;
+  const shapes = rowShapes(net, sample);
+  if (!shapes) return null;
   const module = kernelModule();
   if (!module) return null;
   try {
-    return new FastStep(net, batch, module, widths);
+    return new FastStep(net, batch, module, shapes);
   } catch (e) {
     if (e instanceof RangeError) return null; // a memory too large to allocate
     throw e;

@@ -38,7 +38,7 @@ export interface TrainOptions {
   evalEvery: number | 'epoch';
   /** Steps whose run events (forward, loss, backward) the 'step' event carries; none when absent. */
   snapshotAt?: (step: number) => boolean;
-  /** The fast step for the other steps and the evaluations: null for the plain path; when absent, fastStep(net, batch). */
+  /** The fast step for the other steps and the evaluations: null for the plain path; when absent, fastStep(net, batch, the shape of a training input). */
   fast?: FastStep | null;
 }
 
@@ -136,7 +136,7 @@ export function* train(net: Sequential, data: TrainData, opts: TrainOptions): Ge
   });
   // Steps without a snapshot take the fast path when the network allows it: the same bits, no
   // allocation, values updated in place (nothing streams them: snapshot events hold copies).
-  const fast = opts.fast === undefined ? fastStep(net, opts.batch) : opts.fast;
+  const fast = opts.fast === undefined ? fastStep(net, opts.batch, data.xTrain.shape.slice(1)) : opts.fast;
   // It evaluates too: the same accuracies, a chunk of rows at a time over the inputs' nonzeros,
   // where the dense predict over every input took most of a run.
   const evaluate = (x: Tensor, t: Tensor) => (fast ? fast.accuracyOn(x, t) : chunkedAccuracy((rows) => net.predict(rows, false), x, t, opts.batch));

@@ -96,7 +96,8 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   const compare = spec.compare && variantNetwork ? spec.compare : null;
   // One run, or each variant in turn on a network of its own.
   const runs: { net: Sequential; train: TrainSpec; variant?: number }[] = compare ? compare.variants.map((v, i) => ({ net: variantNetwork!(i), train: v.train, variant: i })) : [{ net: network, train: spec.train }];
-  const fast = fastStep(runs[0].net, batch);
+  const sample = sets.xTrain.shape.slice(1);
+  const fast = fastStep(runs[0].net, batch, sample);
   const info: TrainInfo = {
     name: spec.name,
     layers,
@@ -164,7 +165,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   for (run of runs) {
     const { seed, optimizer, evalEvery } = run.train;
     const net = run.net;
-    const events = train(net, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt, fast: run === runs[0] ? fast : fastStep(net, batch) });
+    const events = train(net, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt, fast: run === runs[0] ? fast : fastStep(net, batch, sample) });
     for (const e of events as Iterable<EngineEvent>) {
       switch (e.kind) {
         case 'step':

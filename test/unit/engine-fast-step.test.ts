@@ -1,5 +1,5 @@
 // The fast training step against the plain path (objective, backward, update()), on the book's
-// TwoLayerNet with MNIST digits and on small random networks of every supported layer; its
+// TwoLayerNet and SimpleConvNet with MNIST digits and on small random networks of every supported layer; its
 // evaluation against accuracy(net.predict(x, false), t); and the optimizers' in-place update
 // against update().
 import { test } from 'node:test';
@@ -11,15 +11,17 @@ import { initWeights } from '../../src/engine/init';
 import type { Layer, Param } from '../../src/engine/layer';
 import { Affine } from '../../src/engine/layers/affine';
 import { BatchNorm } from '../../src/engine/layers/batchnorm';
+import { Convolution } from '../../src/engine/layers/convolution';
 import { Dropout } from '../../src/engine/layers/dropout';
 import { LeakyRelu } from '../../src/engine/layers/leaky-relu';
 import { MSELoss } from '../../src/engine/layers/mse';
+import { Pooling } from '../../src/engine/layers/pooling';
 import { Relu } from '../../src/engine/layers/relu';
 import { Sigmoid } from '../../src/engine/layers/sigmoid';
 import { SoftmaxWithLoss } from '../../src/engine/layers/softmax-with-loss';
 import { Tanh } from '../../src/engine/layers/tanh';
 import { Sequential } from '../../src/engine/network';
-import { filled } from '../../src/engine/ops';
+import { filled, reshape } from '../../src/engine/ops';
 import { AdaGrad, Adam, Momentum, Nesterov, RMSprop, SGD, type Optimizer } from '../../src/engine/optimizers';
 import { Rng } from '../../src/engine/rng';
 import { accuracy } from '../../src/engine/accuracy';
@@ -48,9 +50,9 @@ function twoLayerNet(seed: number, weightDecay = 0): Sequential {
   );
 }
 
-/** fastStep(net, batch), which must support the network. */
-function mustStep(net: Sequential, batch: number): FastStep {
-  return fastStep(net, batch) ?? assert.fail('the network is supported');
+/** fastStep(net, batch, sample), which must support the network. */
+function mustStep(net: Sequential, batch: number, sample?: readonly number[]): FastStep {
+  return fastStep(net, batch, sample) ?? assert.fail('the network is supported');
 }
 
 /** Every param of `net`, in layer order. */
@@ -78,7 +80,7 @@ function draw(rng: Rng, count: number, n: number): Int32Array {
  */
 function compareSteps(make: () => Sequential, x: Tensor, t: Tensor, batches: Int32Array[], exact = false): number[] {
   const fastNet = make();
-  const step = mustStep(fastNet, batches[0].length);
+  const step = mustStep(fastNet, batches[0].length, x.shape.slice(1));
   return batches.map((rows) => {
     const loss = step.step(x, t, rows);
     // Nothing updates the weights, so a new copy is the plain twin of every step.
@@ -492,3 +494,189 @@ for (const [name, make] of optimizers) {
     assert.notDeepEqual([...array], [...values]);
   });
 }
+
+/** The book's SimpleConvNet (conv 30×5×5 – ReLU – pool 2×2 – affine 100 – ReLU – affine 10) with 0.01·randn weights. */
+function simpleConvNet(seed: number): Sequential {
+  const rng = new Rng(seed);
+  return new Sequential(
+    [
+      new Convolution('Convolution1', initWeights([30, 1, 5, 5], 'normal', rng), filled([30], 0)),
+      new Relu('Relu1'),
+      new Pooling('Pooling1', 2, 2, 2),
+      new Affine('Affine1', initWeights([4320, 100], 'normal', rng), filled([100], 0)),
+      new Relu('Relu2'),
+      new Affine('Affine2', initWeights([100, 10], 'normal', rng), filled([10], 0)),
+    ],
+    new SoftmaxWithLoss(),
+  );
+}
+
+/** The first `count` digits as images [count, 1, 28, 28], and their labels. */
+function images(count: number, split: 'train' | 'test' = 'train'): { x: Tensor; t: Tensor } {
+  const { x, t } = mnist(count, split);
+  return { x: reshape(x, [count, 1, 28, 28]), t };
+}
+
+test('SimpleConvNet on 100 MNIST digits: the fast step gives the plain loss and gradients, to the bit', () => {
+  const { x, t } = images(500);
+  const rng = new Rng(4);
+  const losses = compareSteps(() => simpleConvNet(1), x, t, [draw(rng, 100, 500), draw(rng, 100, 500)], true);
+  for (const loss of losses) assert.ok(loss > 2 && loss < 2.5, `the loss of an untrained net is about ln 10, got ${loss}`);
+});
+
+test('SimpleConvNet: 4 fast Adam steps with updateInPlace give the plain losses and updated params, to the bit', () => {
+  const { x, t } = images(300);
+  const [fastNet, plainNet] = [simpleConvNet(2), simpleConvNet(2)];
+  const [fastOpt, plainOpt] = [new Adam(0.001), new Adam(0.001)];
+  const step = mustStep(fastNet, 100, [1, 28, 28]);
+  const rng = new Rng(8);
+  for (let k = 0; k < 4; k++) {
+    const rows = draw(rng, 100, 300);
+    const loss = step.step(x, t, rows);
+    assert.equal(loss, plainNet.objective(gatherRows(x, rows), gatherRows(t, rows), true));
+    plainNet.backward();
+    paramsOf(fastNet).forEach((p, i) => assertClose(p.grad?.data ?? new Float64Array(0), paramsOf(plainNet)[i].grad?.data ?? new Float64Array(1), `step ${k}, grad ${i}`, true));
+    fastOpt.updateInPlace(paramsOf(fastNet));
+    plainOpt.update(paramsOf(plainNet));
+  }
+  paramsOf(fastNet).forEach((p, i) => assertClose(p.value.data, paramsOf(plainNet)[i].value.data, `param ${i}`, true));
+  const conv = fastNet.layers[0].params;
+  assert.ok(conv.every((p) => p.grad?.data.some((v) => v !== 0)), "the convolution's gradients are not all zero");
+});
+
+/** A random network of a convolution (and what follows it) on images of `sample`, described by `layers`. */
+function randomConvNet(seed: number, sample: number[], layers: string[], classes: number, loss: 'softmax' | 'mse'): Sequential {
+  const rng = new Rng(seed);
+  let shape = sample;
+  const built = layers.map((spec, i): Layer => {
+    const [kind, ...args] = spec.split(' ');
+    const [a, b, stride, pad] = args.map(Number);
+    if (kind === 'conv') {
+      // conv FN FH×FW stride pad
+      const [fh, fw] = args[1].split('x').map(Number);
+      const layer = new Convolution(`Conv${i}`, initWeights([a, shape[0], fh, fw], 'he', rng), tensor([a], Float64Array.from({ length: a }, () => 0.1 * rng.normal())), stride, pad);
+      shape = [a, (shape[1] + 2 * pad - fh) / stride + 1, (shape[2] + 2 * pad - fw) / stride + 1];
+      return layer;
+    }
+    if (kind === 'pool') {
+      // pool FH FW stride pad
+      shape = [shape[0], (shape[1] + 2 * pad - a) / stride + 1, (shape[2] + 2 * pad - b) / stride + 1];
+      return new Pooling(`Pool${i}`, a, b, stride, pad);
+    }
+    if (kind === 'affine') {
+      const d = shape.reduce((p, q) => p * q, 1);
+      shape = [a];
+      return new Affine(`Affine${i}`, initWeights([d, a], 'xavier', rng), tensor([a], Float64Array.from({ length: a }, () => 0.1 * rng.normal())));
+    }
+    return kind === 'relu' ? new Relu('Relu') : kind === 'tanh' ? new Tanh('Tanh') : kind === 'sigmoid' ? new Sigmoid('Sigmoid') : new LeakyRelu('LeakyRelu', 0.1);
+  });
+  assert.deepEqual(shape, [classes]);
+  const net = new Sequential(built, loss === 'softmax' ? new SoftmaxWithLoss() : new MSELoss());
+  net.predict(tensor([1, ...sample]), false); // throws unless every window tiles its input
+  return net;
+}
+
+/** n images [C, H, W], with about `zeros` of the pixels 0 (some −0) and the others from a few values, so that pooling windows tie. */
+function randomImages(rng: Rng, n: number, sample: number[], zeros: number): Tensor {
+  const size = sample.reduce((p, q) => p * q, 1);
+  return tensor([n, ...sample], Float64Array.from({ length: n * size }, () => (rng.next() < zeros ? (rng.next() < 0.5 ? 0 : -0) : [0.5, -1, 2, 0.25][Math.floor(rng.next() * 4)])));
+}
+
+const convShapes: { sample: number[]; layers: string[]; classes: number; loss: 'softmax' | 'mse' }[] = [
+  { sample: [2, 7, 8], layers: ['conv 3 3x2 2 1', 'relu', 'pool 2 2 1 0', 'affine 4'], classes: 4, loss: 'softmax' },
+  { sample: [3, 7, 7], layers: ['conv 4 3x3 1 1', 'leaky-relu', 'pool 3 3 2 1', 'affine 5', 'tanh', 'affine 3'], classes: 3, loss: 'softmax' },
+  { sample: [1, 9, 7], layers: ['conv 2 2x4 1 0', 'tanh', 'affine 3'], classes: 3, loss: 'mse' },
+  { sample: [2, 8, 8], layers: ['pool 2 2 2 0', 'conv 5 3x3 1 2', 'sigmoid', 'pool 3 2 1 0', 'affine 6', 'relu', 'affine 2'], classes: 2, loss: 'softmax' },
+];
+
+test('small random conv networks (stride 2, pad 1, non-square filters, channels, overlapping and padded pooling, ties) give the plain bits', () => {
+  const rng = new Rng(21);
+  convShapes.forEach(({ sample, layers, classes, loss }, s) => {
+    for (const zeros of [0, 0.5, 0.9]) {
+      const x = randomImages(rng, 30, sample, zeros);
+      const t = loss === 'mse' ? tensor([30, classes], Float64Array.from({ length: 30 * classes }, () => rng.normal())) : labels(rng, 30, classes);
+      compareSteps(() => randomConvNet(s, sample, layers, classes, loss), x, t, [draw(rng, 7, 30), draw(rng, 7, 30)], true);
+    }
+  });
+});
+
+test('conv networks: several SGD steps and the evaluation give the plain bits', () => {
+  const rng = new Rng(22);
+  convShapes.forEach(({ sample, layers, classes, loss }, s) => {
+    const [fastNet, plainNet] = [randomConvNet(s, sample, layers, classes, loss), randomConvNet(s, sample, layers, classes, loss)];
+    const step = mustStep(fastNet, 8, sample);
+    const x = randomImages(rng, 40, sample, 0.5);
+    const t = labels(rng, 40, classes);
+    const hot = oneHot(rng, 40, classes);
+    const [fastSgd, plainSgd] = [new SGD(0.3), new SGD(0.3)];
+    for (let k = 0; k < 6; k++) {
+      const rows = draw(rng, 8, 40);
+      const targets = loss === 'mse' ? hot : t;
+      assert.equal(step.step(x, targets, rows), plainNet.objective(gatherRows(x, rows), gatherRows(targets, rows), true));
+      plainNet.backward();
+      fastSgd.updateInPlace(paramsOf(fastNet));
+      plainSgd.update(paramsOf(plainNet));
+      assertSameAccuracy(step, x, hot, `${layers.join(', ')}, step ${k}`);
+    }
+    paramsOf(fastNet).forEach((p, i) => assertClose(p.value.data, paramsOf(plainNet)[i].value.data, `${layers.join(', ')}: param ${i}`, true));
+  });
+});
+
+test('conv networks with a non-finite filter weight or input pixel take every term: NaN lands where the plain path puts it', () => {
+  const rng = new Rng(23);
+  const { sample, layers, classes, loss } = convShapes[0];
+  const t = labels(rng, 20, classes);
+  // On blank images an infinite weight makes 0·Inf = NaN at every position: the plain loss is NaN.
+  const infiniteW = (net: Sequential) => (net.layers[0].params[0].value.data[1] = Infinity);
+  // Under positive filters a −Inf pixel gives −Inf outputs, which ReLU zeroes: the forward stays
+  // finite, and only dW = Σ dout·col gets 0·(−Inf) = NaN, where the masked outputs meet the pixel.
+  const positiveW = (net: Sequential) => net.layers[0].params[0].value.data.forEach((w, e, W) => (W[e] = Math.abs(w)));
+  const cases = [
+    { spoil: infiniteW, x: randomImages(rng, 20, sample, 1), nanLoss: true },
+    { spoil: positiveW, x: randomImages(rng, 20, sample, 0.6), nanLoss: false },
+  ];
+  cases[1].x.data[5 * 112 + 20] = -Infinity;
+  for (const { spoil, x, nanLoss } of cases) {
+    const [net, plain] = [randomConvNet(0, sample, layers, classes, loss), randomConvNet(0, sample, layers, classes, loss)];
+    [net, plain].forEach(spoil);
+    const rows = Int32Array.from({ length: 20 }, (_, i) => i);
+    const fast = mustStep(net, 20, sample).step(x, t, rows);
+    assert.ok(Object.is(fast, plain.objective(x, t, true)), `loss ${fast}`);
+    assert.equal(Number.isNaN(fast), nanLoss);
+    plain.backward();
+    paramsOf(net).forEach((p, i) => assertClose(p.grad?.data ?? new Float64Array(0), paramsOf(plain)[i].grad?.data ?? new Float64Array(1), `${spoil.name}: grad ${i}`, true));
+    const dW = net.layers[0].params[0].grad?.data ?? new Float64Array(0);
+    assert.ok(dW.some((v) => Number.isNaN(v)) && (nanLoss || dW.some((v) => Number.isFinite(v))), `${spoil.name}: some of the convolution's dW is NaN`);
+  }
+});
+
+test('conv networks: no fast step without the input shape, for a shape that does not fit, or with a convolution after the first weighted layer; wrong inputs throw', () => {
+  const net = simpleConvNet(1);
+  assert.equal(fastStep(net, 10), null);
+  assert.equal(fastStep(net, 10, [784]), null);
+  assert.equal(fastStep(net, 10, [1, 28, 27]), null);
+  assert.equal(fastStep(net, 10, [2, 28, 28]), null);
+  const rng = new Rng(1);
+  const conv = (c: number) => new Convolution('Conv', initWeights([2, c, 3, 3], 'he', rng), tensor([2]));
+  assert.equal(fastStep(new Sequential([conv(1), new Relu('R'), conv(2), new Affine('A', initWeights([8, 2], 'he', rng), tensor([2]))], new SoftmaxWithLoss()), 4, [1, 6, 6]), null);
+  assert.equal(fastStep(new Sequential([conv(1)], new MSELoss()), 4, [1, 6, 6]), null, 'scores must be [N, C]');
+  const step = mustStep(net, 10, [1, 28, 28]);
+  const { x, t } = mnist(20);
+  assert.throws(() => step.step(x, t, Int32Array.from({ length: 10 }, (_, i) => i)), /Convolution1 expects inputs \[N, 1, 28, 28\], got \[20, 784\]/);
+});
+
+test('SimpleConvNet: evaluation on 300 training and 200 test digits gives the plain accuracies', () => {
+  const [train, testSet] = [images(300), images(200, 'test')];
+  const net = simpleConvNet(3);
+  const step = mustStep(net, 100, [1, 28, 28]);
+  const adam = new Adam(0.001);
+  const rng = new Rng(9);
+  for (let round = 0; round < 2; round++) {
+    assertSameAccuracy(step, train.x, train.t, `round ${round}, train`);
+    assertSameAccuracy(step, testSet.x, testSet.t, `round ${round}, test`);
+    for (let k = 0; k < 3; k++) {
+      step.step(train.x, train.t, draw(rng, 100, 300));
+      adam.updateInPlace(paramsOf(net));
+    }
+  }
+});

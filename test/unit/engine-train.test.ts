@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Param } from '../../src/engine/layer';
+import { fastStep } from '../../src/engine/fast-step';
 import { Affine } from '../../src/engine/layers/affine';
 import { Convolution } from '../../src/engine/layers/convolution';
 import { Pooling } from '../../src/engine/layers/pooling';
@@ -248,7 +249,7 @@ test('firstNonFinite: forward before loss before backward; params before activat
   assert.deepEqual(firstNonFinite([fwd(0, [1]), loss(2), back(0, [3], [NaN])]), { index: 0, layer: 'L0', tensor: 'dx', value: 'NaN' });
 });
 
-test('train: a small convnet learns images, its batched evaluation counts as one pass does, and the same seed gives the same bits', () => {
+test('train: a small convnet learns images, its batched evaluation counts as one pass does, and the same seed gives the same bits, on the fast path and the plain one', () => {
   // Four classes of 1×6×6 images: a bright 3×3 patch in one of the four corners, on noise.
   const rng = new Rng(41);
   const n = 40;
@@ -266,9 +267,10 @@ test('train: a small convnet learns images, its batched evaluation counts as one
       new SoftmaxWithLoss(),
     );
   };
-  const run = () => {
+  // The fast step by default, the plain path with `fast: null`.
+  const run = (plain = false) => {
     const net = build();
-    const events = [...train(net, { xTrain: x, tTrain: t }, { iterations: 60, batch: 8, seed: 5, optimizer: createOptimizer({ type: 'adam', lr: 0.05 }), evalEvery: 30 })];
+    const events = [...train(net, { xTrain: x, tTrain: t }, { iterations: 60, batch: 8, seed: 5, optimizer: createOptimizer({ type: 'adam', lr: 0.05 }), evalEvery: 30, ...(plain && { fast: null }) })];
     return { net, events };
   };
   const { net, events } = run();
@@ -278,7 +280,9 @@ test('train: a small convnet learns images, its batched evaluation counts as one
   assert.ok(steps[steps.length - 1].loss < steps[0].loss / 4, `loss ${steps[0].loss} → ${steps[steps.length - 1].loss}`);
   // Evaluation predicts a batch (8 rows) at a time; one pass over all 40 counts the same.
   assert.equal(accuracy(net.predict(x, false), t), evals[evals.length - 1].trainAcc);
-  const again = run();
-  assert.deepEqual(again.events.map((e) => (e.kind === 'step' ? e.loss : null)), events.map((e) => (e.kind === 'step' ? e.loss : null)));
-  net.layers.forEach((layer, i) => layer.params.forEach((p, k) => assert.deepEqual(p.value.data, again.net.layers[i].params[k].value.data)));
+  assert.ok(fastStep(build(), 8, [1, 6, 6]), 'the default run takes the fast step');
+  for (const again of [run(), run(true)]) {
+    assert.deepEqual(again.events.map((e) => (e.kind === 'step' ? e.loss : e.kind === 'eval' ? e.trainAcc : null)), events.map((e) => (e.kind === 'step' ? e.loss : e.kind === 'eval' ? e.trainAcc : null)));
+    net.layers.forEach((layer, i) => layer.params.forEach((p, k) => assert.deepEqual(p.value.data, again.net.layers[i].params[k].value.data)));
+  }
 });

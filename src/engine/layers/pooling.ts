@@ -34,7 +34,7 @@ export class Pooling implements Layer {
     if (!this.argmax || !this.input) return {};
     if (!this.mask) {
       const mask = new Float64Array(sizeOf(this.input.shape));
-      this.scatter(this.argmax, () => 1, (at, v) => (mask[at] = v));
+      unpool(this.argmax, null, this.input.grid, this.window, mask);
       this.mask = tensor(this.input.shape, mask);
     }
     return { mask: this.mask };
@@ -45,10 +45,7 @@ export class Pooling implements Layer {
     const { c: C, oh: OH, ow: OW } = grid;
     const out = new Float64Array(x.shape[0] * C * OH * OW);
     const argmax = new Int32Array(out.length);
-    for (let o = 0; o < out.length; o++) {
-      argmax[o] = this.firstMax(x.data, grid, o, -1, 0);
-      out[o] = this.read(x.data, grid, o, argmax[o], -1, 0);
-    }
+    maxPool(x.data, x.shape[0] * C, grid, this.window, out, argmax);
     this.argmax = argmax;
     this.input = { shape: x.shape, grid };
     this.mask = null;
@@ -64,7 +61,7 @@ export class Pooling implements Layer {
 
   /**
    * The offset i·FW + j of the first maximum of output o's window, padding read as 0 and x[at] as
-   * `value` (at < 0: none). Strictly greater keeps the first maximum; a NaN wins and stays, as in np.argmax.
+   * `value` (at < 0: none).
    */
   private firstMax(x: Float64Array, grid: Grid, o: number, at: number, value: number): number {
     const { h: H, w: W, oh: OH, ow: OW } = grid;
@@ -80,7 +77,7 @@ export class Pooling implements Layer {
         const xx = x0 + j;
         const p = base + y * W + xx;
         const v = y < 0 || y >= H || xx < 0 || xx >= W ? 0 : p === at ? value : x[p];
-        if (offset < 0 || (!Number.isNaN(best) && (v > best || Number.isNaN(v)))) {
+        if (offset < 0 || beats(v, best)) {
           best = v;
           offset = i * FW + j;
         }
@@ -109,30 +106,70 @@ export class Pooling implements Layer {
       throw new RangeError(`${this.name}: dout has shape [${dout.shape.join(', ')}], forward gave [${expected.join(', ')}]`);
     }
     const dx = new Float64Array(sizeOf(shape));
-    this.scatter(this.argmax, (o) => dout.data[o], (at, v) => (dx[at] += v));
+    unpool(this.argmax, dout.data, grid, this.window, dx);
     return tensor(shape, dx);
   }
+}
 
-  /**
-   * Calls `put(input position, value(o))` for each output o at its window's winner, skipping winners
-   * in the padding. Offsets go outermost, as the book's col2im adds, so overlapping windows add in its order.
-   */
-  private scatter(argmax: Int32Array, value: (o: number) => number, put: (at: number, v: number) => void): void {
-    const { grid } = this.input!;
-    const { h: H, w: W, oh: OH, ow: OW } = grid;
-    const { fh: FH, fw: FW, stride, pad } = this.window;
-    const planes = argmax.length / (OH * OW);
-    for (let i = 0; i < FH; i++) {
-      for (let j = 0; j < FW; j++) {
-        const offset = i * FW + j;
-        for (let plane = 0, o = 0; plane < planes; plane++) {
-          for (let oy = 0; oy < OH; oy++) {
-            const y = oy * stride + i - pad;
-            for (let ox = 0; ox < OW; ox++, o++) {
-              if (argmax[o] !== offset) continue;
-              const xx = ox * stride + j - pad;
-              if (y >= 0 && y < H && xx >= 0 && xx < W) put((plane * H + y) * W + xx, value(o));
+/** Whether v displaces `best` as a window's maximum: strictly greater keeps the first maximum; a NaN wins and stays, as in np.argmax. */
+function beats(v: number, best: number): boolean {
+  return !Number.isNaN(best) && (v > best || Number.isNaN(v));
+}
+
+/**
+ * Max pooling of the first `planes` planes [H, W] of x (samples × channels): out [planes, OH, OW]
+ * gets each window's maximum, padding read as 0, and argmax the row-major offset i·FW + j of its
+ * first maximum.
+ */
+export function maxPool(x: Float64Array, planes: number, grid: Grid, win: Window, out: Float64Array, argmax: Int32Array): void {
+  const { h: H, w: W, oh: OH, ow: OW } = grid;
+  const { fh: FH, fw: FW, stride, pad } = win;
+  for (let plane = 0, o = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++, o++) {
+        let best = -Infinity;
+        let offset = -1;
+        for (let i = 0; i < FH; i++) {
+          const y = oy * stride + i - pad;
+          for (let j = 0; j < FW; j++) {
+            const xx = ox * stride + j - pad;
+            const v = y < 0 || y >= H || xx < 0 || xx >= W ? 0 : x[base + y * W + xx];
+            if (offset < 0 || beats(v, best)) {
+              best = v;
+              offset = i * FW + j;
             }
+          }
+        }
+        out[o] = best;
+        argmax[o] = offset;
+      }
+    }
+  }
+}
+
+/**
+ * Pooling's backward: adds dout[o] (1 when dout is null: the mask, written, not added) into dx at
+ * each output o's window winner, skipping winners in the padding. Offsets go outermost, as the
+ * book's col2im adds, so overlapping windows add in its order.
+ */
+export function unpool(argmax: Int32Array, dout: Float64Array | null, grid: Grid, win: Window, dx: Float64Array): void {
+  const { h: H, w: W, oh: OH, ow: OW } = grid;
+  const { fh: FH, fw: FW, stride, pad } = win;
+  const planes = argmax.length / (OH * OW);
+  for (let i = 0; i < FH; i++) {
+    for (let j = 0; j < FW; j++) {
+      const offset = i * FW + j;
+      for (let plane = 0, o = 0; plane < planes; plane++) {
+        for (let oy = 0; oy < OH; oy++) {
+          const y = oy * stride + i - pad;
+          for (let ox = 0; ox < OW; ox++, o++) {
+            if (argmax[o] !== offset) continue;
+            const xx = ox * stride + j - pad;
+            if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+            const at = (plane * H + y) * W + xx;
+            if (dout) dx[at] += dout[o];
+            else dx[at] = 1;
           }
         }
       }
