@@ -22,8 +22,8 @@ import { Trainer } from './trainer';
 
 /** What tests (and other extensions) can call. */
 export interface BackpropApi {
-  /** Runs a spec as the command does and resolves with its events and how it ended. */
-  run(uri: vscode.Uri, options?: { check?: boolean }): Promise<{ events: RunEvent[]; outcome: RunOutcome }>;
+  /** Runs a spec as the command does and resolves with its events and how it ended; `events`, if given, fills as they stream. */
+  run(uri: vscode.Uri, options?: { check?: boolean; events?: RunEvent[] }): Promise<{ events: RunEvent[]; outcome: RunOutcome }>;
   /** URIs of the specs that have an open panel. */
   openPanels(): string[];
   /** Trains a spec as the command does; resolves once training started (or was refused), with its session. */
@@ -175,7 +175,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
 
   return {
     async run(uri, options) {
-      const events: RunEvent[] = [];
+      const events = options?.events ?? [];
       const outcome = await commands.runDocument(await vscode.workspace.openTextDocument(uri), options?.check ?? false, true, events);
       return { events, outcome };
     },

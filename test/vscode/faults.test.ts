@@ -9,6 +9,7 @@ import * as vm from 'node:vm';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { BackpropApi } from '../../src/extension/extension';
+import type { RunEvent } from '../../src/protocol';
 import { note } from './report';
 
 let api: BackpropApi;
@@ -35,10 +36,10 @@ const SLOW_CHECK =
   '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +
   '  - { type: affine, units: 10 }\nloss: softmax-with-loss\n';
 
-/** Waits until the engine runs a job for `uri`, then lets it get well into it. */
-async function midRun(uri: vscode.Uri): Promise<void> {
-  await until(() => api.engineWorkers().find((w) => w.key === uri.toString() && w.running), `a job of ${uri.path}`);
-  await sleep(500);
+/** Waits until the run of `uri` has streamed its forward pass and the engine is still in the job (the check is far slower). */
+async function midRun(uri: vscode.Uri, events: RunEvent[]): Promise<void> {
+  await until(() => events.some((e) => e.kind === 'forward'), `the forward pass of ${uri.path}`);
+  assert.ok(api.engineWorkers().some((w) => w.key === uri.toString() && w.running), 'the check still runs');
 }
 
 /**
@@ -113,8 +114,9 @@ describe('The editor under load and faults', function () {
 
   it('an engine thread killed mid-run fails the run, saying so, and the next run of the spec works', async () => {
     const uri = specFile('killed.backprop.yaml', SLOW_CHECK);
-    const run = api.run(uri, { check: true });
-    await midRun(uri);
+    const streamed: RunEvent[] = [];
+    const run = api.run(uri, { check: true, events: streamed });
+    await midRun(uri, streamed);
     await api.killEngine(uri);
     const { events, outcome } = await run;
     assert.deepEqual(outcome, { status: 'failed', message: 'the engine stopped unexpectedly (exit code 1)' });
@@ -128,8 +130,9 @@ describe('The editor under load and faults', function () {
 
   it('closing the panel while its run streams cancels the run, with no error and no worker left', async () => {
     const uri = specFile('closed.backprop.yaml', SLOW_CHECK);
-    const run = api.run(uri, { check: true });
-    await midRun(uri);
+    const streamed: RunEvent[] = [];
+    const run = api.run(uri, { check: true, events: streamed });
+    await midRun(uri, streamed);
     assert.ok(api.openPanels().includes(uri.toString()));
     // The host hears of a new tab from the window a moment after the panel is made.
     const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
