@@ -7,7 +7,7 @@ import { tensorStats } from '../engine/stats';
 import { fmt, fmtFull } from '../format';
 import type { DebugStep } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
-import { EXCEPTION_FILTERS, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
+import { EXCEPTION_FILTERS, parseHitCondition, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
 
 /** What a `backprop` launch configuration says. */
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -76,6 +76,7 @@ export class BackpropDebugSession extends DebugSession {
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
       supportsRestartRequest: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
@@ -119,8 +120,15 @@ export class BackpropDebugSession extends DebugSession {
     response.body = {
       breakpoints: requested.map((b) => {
         const line = this.convertClientLineToDebugger(b.line);
-        const verified = ours && lines.has(line);
-        return { verified, line: b.line, ...(!verified && { message: ours ? 'Breakpoints stop only on a layer line or the loss line' : 'Only the spec being debugged stops' }) };
+        const hitTest = b.hitCondition ? parseHitCondition(b.hitCondition) : null;
+        const message = !ours
+          ? 'Only the spec being debugged stops'
+          : !lines.has(line)
+            ? 'Breakpoints stop only on a layer line or the loss line'
+            : hitTest && typeof hitTest !== 'function'
+              ? hitTest.message
+              : undefined;
+        return { verified: message === undefined, line: b.line, ...(message && { message }) };
       }),
     };
     this.applyBreakpoints();
@@ -141,7 +149,7 @@ export class BackpropDebugSession extends DebugSession {
     const lines = this.layerLines();
     this.stepper.breakpoints = this.breakpointLines.flatMap((b) => {
       const index = lines.get(b.line);
-      return index === undefined ? [] : [{ index, ...(b.condition && { condition: b.condition }) }];
+      return index === undefined ? [] : [{ index, ...(b.condition && { condition: b.condition }), ...(b.hitCondition && { hitCondition: b.hitCondition }) }];
     });
   }
 

@@ -36,6 +36,38 @@ export interface Breakpoint {
   index: number;
   /** An expression over the tensors in scope; the stop happens where it is true. */
   condition?: string;
+  /** Which hits stop (a hit: the line reached with its condition true): `5`, `>= 3`, `% 10` (see parseHitCondition). */
+  hitCondition?: string;
+}
+
+/** Whether the n-th hit (from 1) of a breakpoint stops. */
+export type HitTest = (hits: number) => boolean;
+
+const HIT_CONDITION = /^\s*(==?|>=?|<=?|%)?\s*(\d+)\s*$/;
+
+/**
+ * A hit count as VS Code's JavaScript debugger reads it: `5` or `== 5` stops at the fifth hit only,
+ * `>= 3`, `> 3`, `< 3`, `<= 3` compare, `% 10` stops at every tenth. A message when it is none of these.
+ */
+export function parseHitCondition(text: string): HitTest | { message: string } {
+  const m = HIT_CONDITION.exec(text);
+  if (!m) return { message: `The hit count '${text}' is not a count: write 5, >= 3 or % 10` };
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '>':
+      return (hits) => hits > n;
+    case '>=':
+      return (hits) => hits >= n;
+    case '<':
+      return (hits) => hits < n;
+    case '<=':
+      return (hits) => hits <= n;
+    case '%':
+      if (n === 0) return { message: `The hit count '${text}' divides by 0: write % 1 or more` };
+      return (hits) => hits % n === 0;
+    default:
+      return (hits) => hits === n;
+  }
 }
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause';
@@ -68,6 +100,8 @@ export class Stepper {
   /** The NaN-or-Inf filter stops once, at the first: from there the values spread to every later tensor. */
   private nonFiniteFound = false;
   breakpoints: Breakpoint[] = [];
+  /** Hits so far of each breakpoint, by line index, condition and hit count: setting the others again keeps them. */
+  private readonly hits = new Map<string, number>();
   filters = new Set<ExceptionFilter>();
 
   constructor(private readonly source: StepSource) {}
@@ -155,15 +189,33 @@ export class Stepper {
     if (step.kind === 'check') return null;
     for (const bp of this.breakpoints) {
       if (bp.index !== step.index) continue;
-      if (!bp.condition) return { reason: 'breakpoint' };
-      const r = evaluateExpression(bp.condition, this.scope());
-      // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
-      if (!r.ok && r.undefinedName) continue;
-      if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
-      if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
-      if (r.value.value) return { reason: 'breakpoint' };
+      const stop = this.conditionHolds(bp);
+      if (stop === false) continue;
+      if (stop !== true) return stop;
+      if (this.hitStops(bp)) return { reason: 'breakpoint' };
     }
     return null;
+  }
+
+  /** Whether `bp`'s condition holds here (true without one), or the stop that says why it cannot be read. */
+  private conditionHolds(bp: Breakpoint): boolean | Stop {
+    if (!bp.condition) return true;
+    const r = evaluateExpression(bp.condition, this.scope());
+    // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
+    if (!r.ok && r.undefinedName) return false;
+    if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
+    if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
+    return r.value.value;
+  }
+
+  /** Counts a hit of `bp`; whether its hit count stops at this one. A hit count that does not parse never stops (setBreakpoints said why). */
+  private hitStops(bp: Breakpoint): boolean {
+    if (!bp.hitCondition) return true;
+    const key = `${bp.index}\u0000${bp.condition ?? ''}\u0000${bp.hitCondition}`;
+    const hits = (this.hits.get(key) ?? 0) + 1;
+    this.hits.set(key, hits);
+    const test = parseHitCondition(bp.hitCondition);
+    return typeof test === 'function' && test(hits);
   }
 
   /** What an enabled exception filter finds among the tensors this point reveals, if anything. */

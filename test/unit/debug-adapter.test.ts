@@ -90,7 +90,7 @@ async function launch(client: Client, lines: DebugProtocol.SourceBreakpoint[], l
   const mark = client.mark();
   await client.request('configurationDone');
   assert.equal((await launched).success, true);
-  return { set, stopped: await client.event<DebugProtocol.StoppedEvent>('stopped', mark) };
+  return { init, set, stopped: await client.event<DebugProtocol.StoppedEvent>('stopped', mark) };
 }
 
 async function frames(client: Client): Promise<string[]> {
@@ -209,6 +209,20 @@ test('DAP: stop on entry, a conditional breakpoint, Step Out, disconnect ends th
   await launch(dropped, [{ line: 5 }]);
   dropped.session.dispose();
   assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
+});
+
+test('DAP: hit counts choose which hits stop; one that does not parse is unverified with its message', async () => {
+  const client = new Client();
+  // Relu1's line (6) is hit before its forward and before its backward: the second hit is the backward.
+  const { init, set, stopped } = await launch(client, [{ line: 6, hitCondition: '2' }, { line: 5, hitCondition: 'sometimes' }]);
+  assert.deepEqual(
+    set.body.breakpoints.map((b) => [b.line, b.verified, b.message]),
+    [[6, true, undefined], [5, false, "The hit count 'sometimes' is not a count: write 5, >= 3 or % 10"]],
+  );
+  assert.equal(init.body?.supportsHitConditionalBreakpoints, true);
+  assert.equal(stopped.body.reason, 'breakpoint');
+  assert.equal((await frames(client))[0], 'backward Relu1 @6');
+  assert.equal((await step(client, 'continue')).event, 'terminated');
 });
 
 test('DAP: restart runs the spec again from the start, to the same breakpoint', async () => {
