@@ -17,6 +17,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   check?: boolean;
   /** Stop before the first layer's forward. */
   stopOnEntry?: boolean;
+  /** Debug a training run of the spec's train: section: breakpoints choose the step by a hit count or a condition on `iteration`. */
+  train?: boolean;
 }
 
 /** What the adapter needs of the extension: a debug job of a spec, in the worker. */
@@ -91,6 +93,11 @@ export class BackpropDebugSession extends DebugSession {
       await this.open();
     } catch (e) {
       return this.fail(response, e);
+    }
+    const training = this.run!.training;
+    if (training) {
+      const said = `Debugging the training of ${this.run!.name}: ${training.iterations} steps. Steps no breakpoint chooses run unseen; the Train panel and the run panel do not show this run.`;
+      this.sendEvent(new OutputEvent(`${said}\n`, 'console'));
     }
     // Breakpoints map to layers once the run has said where its layers are.
     this.sendEvent(new InitializedEvent());
@@ -177,7 +184,7 @@ export class BackpropDebugSession extends DebugSession {
     const lineOf = (index: number) => (index < run.layers.length ? run.layers[index].line : (run.loss?.line ?? 0));
     const passLine = step.kind === 'backward' ? lineOf(run.layers.length - 1) : lineOf(0);
     const frame = (id: number, name: string, line: number): DebugProtocol.StackFrame => ({ id, name, source, line: this.convertDebuggerLineToClient(line), column: 1 });
-    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage), lineOf(step.index)), frame(FRAMES.pass, PASS_TITLE[step.kind], passLine), frame(FRAMES.spec, run.name, 0)];
+    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage), lineOf(step.index)), frame(FRAMES.pass, PASS_TITLE[step.kind], passLine), frame(FRAMES.spec, step.iteration === undefined ? run.name : `${run.name} · iteration ${step.iteration}`, 0)];
     response.body = { stackFrames, totalFrames: stackFrames.length };
     this.sendResponse(response);
   }

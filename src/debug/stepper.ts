@@ -4,12 +4,16 @@
 // event is held: the tensors of earlier steps are dropped as the session moves on.
 import type { FindingKind } from '../engine/health';
 import { unravel } from '../engine/tensor';
+import { fmt } from '../format';
 import type { DebugStep, LayerInfo, WireTensor } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
 
 /** The events of one run, pulled one at a time; null once the run is done. Rejects when the engine fails. */
 export interface StepSource {
-  next(): Promise<DebugStep | null>;
+  /** A debugged training run: its step count, and its layer count (a layer's line is hit twice a step, the loss line once). */
+  readonly training?: { iterations: number; layerCount: number } | null;
+  /** `seek`, in training, at the end of a step: the step whose events come next (null: none, to the end or a NaN). */
+  next(seek?: number | null): Promise<DebugStep | null>;
 }
 
 /** A debug job in the engine: its spec's layers, its events, and a way to end it. */
@@ -83,6 +87,9 @@ export type Moved = { stopped: Stop } | { ended: true };
 
 export type StepMode = 'continue' | 'next' | 'stepIn' | 'stepOut';
 
+/** Which hits a breakpoint's count is kept under: its line, condition and hit count. */
+const hitKey = (bp: Breakpoint): string => `${bp.index}\u0000${bp.condition ?? ''}\u0000${bp.hitCondition}`;
+
 /** The row-major index of the first non-finite element of `data`, or -1. */
 function firstNonFiniteIndex(data: Float64Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
@@ -125,12 +132,13 @@ export class Stepper {
       scope.set(t.name, t.tensor.shape.length === 0 ? { kind: 'number', value: data[0] } : { kind: 'tensor', tensor: { shape: t.tensor.shape, data } });
     }
     if (this.step?.loss !== null && this.step?.loss !== undefined) scope.set('loss', { kind: 'number', value: this.step.loss });
+    if (this.step?.iteration !== undefined) scope.set('iteration', { kind: 'number', value: this.step.iteration });
     return scope;
   }
 
   /** Pulls the first event; stops there on entry, else runs on as Continue does. */
   async start(stopOnEntry: boolean): Promise<Moved> {
-    const first = await this.source.next();
+    const first = await this.pull(stopOnEntry ? 'stepIn' : 'continue');
     if (!first) return this.finish();
     this.step = first;
     this.stage = 0;
@@ -154,7 +162,7 @@ export class Stepper {
       const lastStage = Math.max(...this.step.tensors.map((t) => t.stage), 0);
       if (this.stage < lastStage) this.stage++;
       else {
-        const next = await this.source.next();
+        const next = await this.pull(mode);
         if (!next) return this.finish();
         this.step = next;
         this.stage = 0;
@@ -162,6 +170,57 @@ export class Stepper {
       const stop = this.stopHere(mode, fromPass);
       if (stop) return { stopped: stop };
     }
+  }
+
+  /**
+   * The next event. In training, at the end of a step (or before the first), the engine is told the
+   * next step a move of `mode` may stop in, and the breakpoints' hits in the steps it runs unseen
+   * are counted as if they had been walked.
+   */
+  private async pull(mode: StepMode): Promise<DebugStep | null> {
+    const training = this.source.training;
+    const at = this.step;
+    if (!training || (at && !(at.kind === 'backward' && at.index === 0))) return this.source.next();
+    const first = (at?.iteration ?? 0) + 1;
+    const next = await this.source.next(this.seek(first, mode, training));
+    if (next?.iteration !== undefined) {
+      for (let iteration = first; iteration < next.iteration; iteration++) {
+        for (const bp of this.breakpoints) if (bp.hitCondition) this.hits.set(hitKey(bp), (this.hits.get(hitKey(bp)) ?? 0) + (this.hitsIn(bp, iteration, training) ?? 0));
+      }
+    }
+    return next;
+  }
+
+  /** The first step from `first` where a move of `mode` may stop; null when none does. */
+  private seek(first: number, mode: StepMode, training: NonNullable<StepSource['training']>): number | null {
+    // A health filter reads each step's findings, which only its events carry.
+    if (mode !== 'continue' || this.pauseRequested || this.filters.has('exploding') || this.filters.has('deadRelu')) return first;
+    const hits = new Map(this.hits);
+    for (let iteration = first; iteration <= training.iterations; iteration++) {
+      for (const bp of this.breakpoints) {
+        const n = this.hitsIn(bp, iteration, training);
+        if (n === null || (n > 0 && !bp.hitCondition)) return iteration;
+        if (!bp.hitCondition || n === 0) continue;
+        const test = parseHitCondition(bp.hitCondition);
+        if (typeof test !== 'function') continue;
+        const before = hits.get(hitKey(bp)) ?? 0;
+        for (let k = 1; k <= n; k++) if (test(before + k)) return iteration;
+        hits.set(hitKey(bp), before + n);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * How many hits `bp` has in step `iteration`, from its condition over `iteration` alone; null when
+   * that cannot tell (it reads a tensor or the loss, or does not evaluate): the step's events must.
+   */
+  private hitsIn(bp: Breakpoint, iteration: number, training: NonNullable<StepSource['training']>): number | null {
+    const perStep = bp.index < training.layerCount ? 2 : 1;
+    if (!bp.condition) return perStep;
+    const r = evaluateExpression(bp.condition, new Map([['iteration', { kind: 'number', value: iteration }]]));
+    if (!r.ok || r.value.kind !== 'boolean') return null;
+    return r.value.value ? perStep : 0;
   }
 
   private finish(): Moved {
@@ -211,7 +270,7 @@ export class Stepper {
   /** Counts a hit of `bp`; whether its hit count stops at this one. A hit count that does not parse never stops (setBreakpoints said why). */
   private hitStops(bp: Breakpoint): boolean {
     if (!bp.hitCondition) return true;
-    const key = `${bp.index}\u0000${bp.condition ?? ''}\u0000${bp.hitCondition}`;
+    const key = hitKey(bp);
     const hits = (this.hits.get(key) ?? 0) + 1;
     this.hits.set(key, hits);
     const test = parseHitCondition(bp.hitCondition);
@@ -223,7 +282,7 @@ export class Stepper {
     if (this.filters.has('nonFinite') && !this.nonFiniteFound) {
       const found = this.firstNonFinite(step);
       this.nonFiniteFound = found !== null;
-      if (found) return found;
+      if (found) return step.iteration === undefined ? found : `${found} (iteration ${step.iteration})`;
     }
     const lastStage = Math.max(...step.tensors.map((t) => t.stage), 0);
     if (this.stage !== lastStage) return null;
@@ -233,6 +292,16 @@ export class Stepper {
       if (found) return found.message;
     }
     return null;
+  }
+
+  /** For a loss that overflowed from finite scores (MSE squares them): where its scores y are largest. */
+  private overflowFrom(step: DebugStep): string {
+    const y = step.tensors.find((t) => t.name === 'y');
+    if (!y || y.tensor.shape.length === 0) return '';
+    const values = valuesOf(y.tensor);
+    let at = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i]) > Math.abs(values[at])) at = i;
+    return `, from finite scores: the largest is y[${unravel(at, y.tensor.shape).join(', ')}] = ${fmt(values[at])}`;
   }
 
   /** The first non-finite value among the tensors this point reveals (or the loss), named with its element. */
@@ -248,7 +317,7 @@ export class Stepper {
       const value = values[flat];
       return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
     }
-    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}`;
+    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}${this.overflowFrom(step)}`;
     return null;
   }
 
