@@ -212,6 +212,8 @@ export interface DebugStep {
   tensors: { name: string; stage: number; tensor: WireTensor }[];
   /** The loss, from the loss event on. */
   loss: number | null;
+  /** In a debugged training run: the step (from 1) this event belongs to. */
+  iteration?: number;
   /** The health findings of this event alone (exploding, dead-relu, check-failed, ...), shown at its last stage. */
   findings: Finding[];
 }
@@ -230,12 +232,24 @@ export type HostToWorker =
       updateMs: number;
     })
   /** Debug a spec: load it, post its start event, then run one engine event per `debugStep`. */
-  | (JobSource & { type: 'debug'; runId: number; check: boolean; thresholds: HealthThresholds });
+  | (JobSource & {
+      type: 'debug';
+      runId: number;
+      check: boolean;
+      thresholds: HealthThresholds;
+      /** Debug a training run of the spec's train: section: only the steps the host seeks send their events. */
+      train?: boolean;
+    });
 
 /** Messages to a job that is running (not queued behind it). */
 export type HostToJob =
-  /** Run the debug job's next engine event and post it; after the last, the job ends. */
-  { type: 'debugStep'; runId: number };
+  /**
+   * Run the debug job's next engine event and post it; after the last, the job ends. In training,
+   * at the end of a step, `seek` says which step next sends its events: the ones between run on the
+   * fast path, unseen; null: none, train to the end (a step whose gradients turn NaN or ±Infinity
+   * sends its events anyway, and ends the run).
+   */
+  { type: 'debugStep'; runId: number; seek?: number | null };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -247,8 +261,8 @@ export type WorkerToHost =
   | { type: 'failed'; runId: number; message: string; layer?: number }
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent; held?: HeldBatch[] }
-  /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to. */
-  | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null }
+  /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to; in training, its step count. */
+  | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null; iterations?: number }
   /** The next event of debug job `runId`, answering a debugStep. */
   | { type: 'debug'; runId: number; step: DebugStep }
   /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */

@@ -7,7 +7,7 @@ import { tensorStats } from '../engine/stats';
 import { fmt, fmtFull } from '../format';
 import type { DebugStep } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
-import { EXCEPTION_FILTERS, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
+import { EXCEPTION_FILTERS, parseHitCondition, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
 
 /** What a `backprop` launch configuration says. */
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -17,6 +17,8 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   check?: boolean;
   /** Stop before the first layer's forward. */
   stopOnEntry?: boolean;
+  /** Debug a training run of the spec's train: section: breakpoints choose the step by a hit count or a condition on `iteration`. */
+  train?: boolean;
 }
 
 /** What the adapter needs of the extension: a debug job of a spec, in the worker. */
@@ -76,6 +78,7 @@ export class BackpropDebugSession extends DebugSession {
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
       supportsRestartRequest: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
@@ -90,6 +93,11 @@ export class BackpropDebugSession extends DebugSession {
       await this.open();
     } catch (e) {
       return this.fail(response, e);
+    }
+    const training = this.run!.training;
+    if (training) {
+      const said = `Debugging the training of ${this.run!.name}: ${training.iterations} steps. Steps no breakpoint chooses run unseen; the Train panel and the run panel do not show this run.`;
+      this.sendEvent(new OutputEvent(`${said}\n`, 'console'));
     }
     // Breakpoints map to layers once the run has said where its layers are.
     this.sendEvent(new InitializedEvent());
@@ -119,8 +127,15 @@ export class BackpropDebugSession extends DebugSession {
     response.body = {
       breakpoints: requested.map((b) => {
         const line = this.convertClientLineToDebugger(b.line);
-        const verified = ours && lines.has(line);
-        return { verified, line: b.line, ...(!verified && { message: ours ? 'Breakpoints stop only on a layer line or the loss line' : 'Only the spec being debugged stops' }) };
+        const hitTest = b.hitCondition ? parseHitCondition(b.hitCondition) : null;
+        const message = !ours
+          ? 'Only the spec being debugged stops'
+          : !lines.has(line)
+            ? 'Breakpoints stop only on a layer line or the loss line'
+            : hitTest && typeof hitTest !== 'function'
+              ? hitTest.message
+              : undefined;
+        return { verified: message === undefined, line: b.line, ...(message && { message }) };
       }),
     };
     this.applyBreakpoints();
@@ -141,7 +156,7 @@ export class BackpropDebugSession extends DebugSession {
     const lines = this.layerLines();
     this.stepper.breakpoints = this.breakpointLines.flatMap((b) => {
       const index = lines.get(b.line);
-      return index === undefined ? [] : [{ index, ...(b.condition && { condition: b.condition }) }];
+      return index === undefined ? [] : [{ index, ...(b.condition && { condition: b.condition }), ...(b.hitCondition && { hitCondition: b.hitCondition }) }];
     });
   }
 
@@ -169,7 +184,7 @@ export class BackpropDebugSession extends DebugSession {
     const lineOf = (index: number) => (index < run.layers.length ? run.layers[index].line : (run.loss?.line ?? 0));
     const passLine = step.kind === 'backward' ? lineOf(run.layers.length - 1) : lineOf(0);
     const frame = (id: number, name: string, line: number): DebugProtocol.StackFrame => ({ id, name, source, line: this.convertDebuggerLineToClient(line), column: 1 });
-    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage), lineOf(step.index)), frame(FRAMES.pass, PASS_TITLE[step.kind], passLine), frame(FRAMES.spec, run.name, 0)];
+    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage), lineOf(step.index)), frame(FRAMES.pass, PASS_TITLE[step.kind], passLine), frame(FRAMES.spec, step.iteration === undefined ? run.name : `${run.name} · iteration ${step.iteration}`, 0)];
     response.body = { stackFrames, totalFrames: stackFrames.length };
     this.sendResponse(response);
   }

@@ -4,12 +4,16 @@
 // event is held: the tensors of earlier steps are dropped as the session moves on.
 import type { FindingKind } from '../engine/health';
 import { unravel } from '../engine/tensor';
+import { fmt } from '../format';
 import type { DebugStep, LayerInfo, WireTensor } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
 
 /** The events of one run, pulled one at a time; null once the run is done. Rejects when the engine fails. */
 export interface StepSource {
-  next(): Promise<DebugStep | null>;
+  /** A debugged training run: its step count, and its layer count (a layer's line is hit twice a step, the loss line once). */
+  readonly training?: { iterations: number; layerCount: number } | null;
+  /** `seek`, in training, at the end of a step: the step whose events come next (null: none, to the end or a NaN). */
+  next(seek?: number | null): Promise<DebugStep | null>;
 }
 
 /** A debug job in the engine: its spec's layers, its events, and a way to end it. */
@@ -36,6 +40,38 @@ export interface Breakpoint {
   index: number;
   /** An expression over the tensors in scope; the stop happens where it is true. */
   condition?: string;
+  /** Which hits stop (a hit: the line reached with its condition true): `5`, `>= 3`, `% 10` (see parseHitCondition). */
+  hitCondition?: string;
+}
+
+/** Whether the n-th hit (from 1) of a breakpoint stops. */
+export type HitTest = (hits: number) => boolean;
+
+const HIT_CONDITION = /^\s*(==?|>=?|<=?|%)?\s*(\d+)\s*$/;
+
+/**
+ * A hit count as VS Code's JavaScript debugger reads it: `5` or `== 5` stops at the fifth hit only,
+ * `>= 3`, `> 3`, `< 3`, `<= 3` compare, `% 10` stops at every tenth. A message when it is none of these.
+ */
+export function parseHitCondition(text: string): HitTest | { message: string } {
+  const m = HIT_CONDITION.exec(text);
+  if (!m) return { message: `The hit count '${text}' is not a count: write 5, >= 3 or % 10` };
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case '>':
+      return (hits) => hits > n;
+    case '>=':
+      return (hits) => hits >= n;
+    case '<':
+      return (hits) => hits < n;
+    case '<=':
+      return (hits) => hits <= n;
+    case '%':
+      if (n === 0) return { message: `The hit count '${text}' divides by 0: write % 1 or more` };
+      return (hits) => hits % n === 0;
+    default:
+      return (hits) => hits === n;
+  }
 }
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause';
@@ -50,6 +86,9 @@ export interface Stop {
 export type Moved = { stopped: Stop } | { ended: true };
 
 export type StepMode = 'continue' | 'next' | 'stepIn' | 'stepOut';
+
+/** Which hits a breakpoint's count is kept under: its line, condition and hit count. */
+const hitKey = (bp: Breakpoint): string => `${bp.index}\u0000${bp.condition ?? ''}\u0000${bp.hitCondition}`;
 
 /** The row-major index of the first non-finite element of `data`, or -1. */
 function firstNonFiniteIndex(data: Float64Array): number {
@@ -68,6 +107,8 @@ export class Stepper {
   /** The NaN-or-Inf filter stops once, at the first: from there the values spread to every later tensor. */
   private nonFiniteFound = false;
   breakpoints: Breakpoint[] = [];
+  /** Hits so far of each breakpoint, by line index, condition and hit count: setting the others again keeps them. */
+  private readonly hits = new Map<string, number>();
   filters = new Set<ExceptionFilter>();
 
   constructor(private readonly source: StepSource) {}
@@ -91,12 +132,13 @@ export class Stepper {
       scope.set(t.name, t.tensor.shape.length === 0 ? { kind: 'number', value: data[0] } : { kind: 'tensor', tensor: { shape: t.tensor.shape, data } });
     }
     if (this.step?.loss !== null && this.step?.loss !== undefined) scope.set('loss', { kind: 'number', value: this.step.loss });
+    if (this.step?.iteration !== undefined) scope.set('iteration', { kind: 'number', value: this.step.iteration });
     return scope;
   }
 
   /** Pulls the first event; stops there on entry, else runs on as Continue does. */
   async start(stopOnEntry: boolean): Promise<Moved> {
-    const first = await this.source.next();
+    const first = await this.pull(stopOnEntry ? 'stepIn' : 'continue');
     if (!first) return this.finish();
     this.step = first;
     this.stage = 0;
@@ -120,7 +162,7 @@ export class Stepper {
       const lastStage = Math.max(...this.step.tensors.map((t) => t.stage), 0);
       if (this.stage < lastStage) this.stage++;
       else {
-        const next = await this.source.next();
+        const next = await this.pull(mode);
         if (!next) return this.finish();
         this.step = next;
         this.stage = 0;
@@ -128,6 +170,57 @@ export class Stepper {
       const stop = this.stopHere(mode, fromPass);
       if (stop) return { stopped: stop };
     }
+  }
+
+  /**
+   * The next event. In training, at the end of a step (or before the first), the engine is told the
+   * next step a move of `mode` may stop in, and the breakpoints' hits in the steps it runs unseen
+   * are counted as if they had been walked.
+   */
+  private async pull(mode: StepMode): Promise<DebugStep | null> {
+    const training = this.source.training;
+    const at = this.step;
+    if (!training || (at && !(at.kind === 'backward' && at.index === 0))) return this.source.next();
+    const first = (at?.iteration ?? 0) + 1;
+    const next = await this.source.next(this.seek(first, mode, training));
+    if (next?.iteration !== undefined) {
+      for (let iteration = first; iteration < next.iteration; iteration++) {
+        for (const bp of this.breakpoints) if (bp.hitCondition) this.hits.set(hitKey(bp), (this.hits.get(hitKey(bp)) ?? 0) + (this.hitsIn(bp, iteration, training) ?? 0));
+      }
+    }
+    return next;
+  }
+
+  /** The first step from `first` where a move of `mode` may stop; null when none does. */
+  private seek(first: number, mode: StepMode, training: NonNullable<StepSource['training']>): number | null {
+    // A health filter reads each step's findings, which only its events carry.
+    if (mode !== 'continue' || this.pauseRequested || this.filters.has('exploding') || this.filters.has('deadRelu')) return first;
+    const hits = new Map(this.hits);
+    for (let iteration = first; iteration <= training.iterations; iteration++) {
+      for (const bp of this.breakpoints) {
+        const n = this.hitsIn(bp, iteration, training);
+        if (n === null || (n > 0 && !bp.hitCondition)) return iteration;
+        if (!bp.hitCondition || n === 0) continue;
+        const test = parseHitCondition(bp.hitCondition);
+        if (typeof test !== 'function') continue;
+        const before = hits.get(hitKey(bp)) ?? 0;
+        for (let k = 1; k <= n; k++) if (test(before + k)) return iteration;
+        hits.set(hitKey(bp), before + n);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * How many hits `bp` has in step `iteration`, from its condition over `iteration` alone; null when
+   * that cannot tell (it reads a tensor or the loss, or does not evaluate): the step's events must.
+   */
+  private hitsIn(bp: Breakpoint, iteration: number, training: NonNullable<StepSource['training']>): number | null {
+    const perStep = bp.index < training.layerCount ? 2 : 1;
+    if (!bp.condition) return perStep;
+    const r = evaluateExpression(bp.condition, new Map([['iteration', { kind: 'number', value: iteration }]]));
+    if (!r.ok || r.value.kind !== 'boolean') return null;
+    return r.value.value ? perStep : 0;
   }
 
   private finish(): Moved {
@@ -155,15 +248,33 @@ export class Stepper {
     if (step.kind === 'check') return null;
     for (const bp of this.breakpoints) {
       if (bp.index !== step.index) continue;
-      if (!bp.condition) return { reason: 'breakpoint' };
-      const r = evaluateExpression(bp.condition, this.scope());
-      // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
-      if (!r.ok && r.undefinedName) continue;
-      if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
-      if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
-      if (r.value.value) return { reason: 'breakpoint' };
+      const stop = this.conditionHolds(bp);
+      if (stop === false) continue;
+      if (stop !== true) return stop;
+      if (this.hitStops(bp)) return { reason: 'breakpoint' };
     }
     return null;
+  }
+
+  /** Whether `bp`'s condition holds here (true without one), or the stop that says why it cannot be read. */
+  private conditionHolds(bp: Breakpoint): boolean | Stop {
+    if (!bp.condition) return true;
+    const r = evaluateExpression(bp.condition, this.scope());
+    // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
+    if (!r.ok && r.undefinedName) return false;
+    if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
+    if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
+    return r.value.value;
+  }
+
+  /** Counts a hit of `bp`; whether its hit count stops at this one. A hit count that does not parse never stops (setBreakpoints said why). */
+  private hitStops(bp: Breakpoint): boolean {
+    if (!bp.hitCondition) return true;
+    const key = hitKey(bp);
+    const hits = (this.hits.get(key) ?? 0) + 1;
+    this.hits.set(key, hits);
+    const test = parseHitCondition(bp.hitCondition);
+    return typeof test === 'function' && test(hits);
   }
 
   /** What an enabled exception filter finds among the tensors this point reveals, if anything. */
@@ -171,7 +282,7 @@ export class Stepper {
     if (this.filters.has('nonFinite') && !this.nonFiniteFound) {
       const found = this.firstNonFinite(step);
       this.nonFiniteFound = found !== null;
-      if (found) return found;
+      if (found) return step.iteration === undefined ? found : `${found} (iteration ${step.iteration})`;
     }
     const lastStage = Math.max(...step.tensors.map((t) => t.stage), 0);
     if (this.stage !== lastStage) return null;
@@ -181,6 +292,16 @@ export class Stepper {
       if (found) return found.message;
     }
     return null;
+  }
+
+  /** For a loss that overflowed from finite scores (MSE squares them): where its scores y are largest. */
+  private overflowFrom(step: DebugStep): string {
+    const y = step.tensors.find((t) => t.name === 'y');
+    if (!y || y.tensor.shape.length === 0) return '';
+    const values = valuesOf(y.tensor);
+    let at = 0;
+    for (let i = 1; i < values.length; i++) if (Math.abs(values[i]) > Math.abs(values[at])) at = i;
+    return `, from finite scores: the largest is y[${unravel(at, y.tensor.shape).join(', ')}] = ${fmt(values[at])}`;
   }
 
   /** The first non-finite value among the tensors this point reveals (or the loss), named with its element. */
@@ -196,7 +317,7 @@ export class Stepper {
       const value = values[flat];
       return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
     }
-    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}`;
+    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}${this.overflowFrom(step)}`;
     return null;
   }
 

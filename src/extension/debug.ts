@@ -10,8 +10,9 @@ import { isSpec, specText } from './specs';
 export const DEBUG_TYPE = 'backprop';
 
 /** A launch configuration debugging the spec at `uri`. */
-function launchConfig(uri: vscode.Uri): vscode.DebugConfiguration & LaunchArguments {
-  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${uri.path.split('/').pop()}`, spec: uri.fsPath };
+function launchConfig(uri: vscode.Uri, train = false): vscode.DebugConfiguration & LaunchArguments {
+  const file = uri.path.split('/').pop();
+  return { type: DEBUG_TYPE, request: 'launch', name: train ? `Debug training of ${file}` : `Debug ${file}`, spec: uri.fsPath, ...(train && { train }) };
 }
 
 /** The active editor's spec, if it shows one. */
@@ -34,6 +35,13 @@ class SpecDebugConfigurations implements vscode.DebugConfigurationProvider {
   }
 }
 
+/** Debugs the spec at `uri` (else the open one): its run, or its training. */
+async function startDebugging(uri: vscode.Uri | undefined, train: boolean): Promise<void> {
+  const spec = uri instanceof vscode.Uri ? uri : activeSpec();
+  if (!spec) return void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
+  await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(spec), launchConfig(spec, train));
+}
+
 export function registerDebugger(engine: EngineClient): vscode.Disposable[] {
   const host: DebugHost = {
     async open(args) {
@@ -41,7 +49,7 @@ export function registerDebugger(engine: EngineClient): vscode.Disposable[] {
       if (!isSpec(uri)) throw new Error(`${args.spec} is not a Backprop spec (*.backprop.yaml, .yml or .json)`);
       // The open document's text, saved or not, as a run uses.
       const doc = await vscode.workspace.openTextDocument(uri);
-      return openDebugRun(engine, specText(doc), args.check === true, healthThresholds());
+      return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds());
     },
   };
   return [
@@ -49,10 +57,7 @@ export function registerDebugger(engine: EngineClient): vscode.Disposable[] {
       createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(host)),
     }),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SpecDebugConfigurations()),
-    vscode.commands.registerCommand('backprop.debug', async (uri?: vscode.Uri) => {
-      const spec = uri instanceof vscode.Uri ? uri : activeSpec();
-      if (!spec) return void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
-      await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(spec), launchConfig(spec));
-    }),
+    vscode.commands.registerCommand('backprop.debug', (uri?: vscode.Uri) => startDebugging(uri, false)),
+    vscode.commands.registerCommand('backprop.debugTraining', (uri?: vscode.Uri) => startDebugging(uri, true)),
   ];
 }

@@ -169,7 +169,10 @@ export class SpecLenses implements vscode.CodeLensProvider {
     const { spec } = this.specs.get(doc);
     if (spec?.form === 'network' && spec.train) {
       const at = toRange(spec.train.keyRange).start;
-      lenses.push(new vscode.CodeLens(new vscode.Range(at, at), { title: '▶ Train', tooltip: 'Backprop: Train (the train: section below)', command: 'backprop.train', arguments: [doc.uri] }));
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(at, at), { title: '▶ Train', tooltip: 'Backprop: Train (the train: section below)', command: 'backprop.train', arguments: [doc.uri] }),
+        new vscode.CodeLens(new vscode.Range(at, at), { title: 'Debug training', tooltip: 'Backprop: Debug Training: breakpoints choose the step (iteration == 1208, a hit count) or stop at the first NaN', command: 'backprop.debugTraining', arguments: [doc.uri] }),
+      );
     }
     const run = this.store.get(doc.uri);
     if (spec?.form !== 'network' || !run?.done) return lenses;

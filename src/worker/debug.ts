@@ -6,23 +6,25 @@ import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import type { HealthThresholds } from '../engine/health-thresholds';
 import type { Sequential } from '../engine/network';
+import { createOptimizer } from '../engine/optimizers';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
+import { train } from '../engine/train';
 import { tensor, type Tensor } from '../engine/tensor';
 import type { DebugStep, HostToWorker } from '../protocol';
-import type { GraphSpec } from '../spec';
-import { load, networkInfo, type Post } from './load';
+import { trainingSets, type GraphSpec } from '../spec';
+import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { wholeTensor } from './wire';
 
 /** A debug step and the buffers to transfer with it. */
 type Converted = { step: DebugStep; transfer: ArrayBuffer[] };
 
 /** The engine event (not 'done') as a debug step. */
-export function toDebugStep(e: Exclude<EngineEvent, { kind: 'done' }>, network: Sequential, loss: number | null, thresholds: HealthThresholds): Converted {
+export function toDebugStep(e: Exclude<EngineEvent, { kind: 'done' }>, network: Sequential, loss: number | null, thresholds: HealthThresholds, iteration?: number): Converted {
   const transfer: ArrayBuffer[] = [];
   const tensors: DebugStep['tensors'] = [];
   const add = (name: string, stage: number, t: Tensor) => tensors.push({ name, stage, tensor: wholeTensor(t, transfer) });
   const findings = gradientHealth([e], thresholds);
-  const base = { kind: e.kind, index: e.kind === 'loss' ? network.layers.length : e.index, name: e.name, loss, findings };
+  const base = { kind: e.kind, index: e.kind === 'loss' ? network.layers.length : e.index, name: e.name, loss, findings, ...(iteration !== undefined && { iteration }) };
   switch (e.kind) {
     case 'forward':
       add('x', 0, e.input);
@@ -55,12 +57,15 @@ export function toDebugStep(e: Exclude<EngineEvent, { kind: 'done' }>, network: 
   return { step: { ...base, tensors }, transfer };
 }
 
+/** What a debugStep asks of a training run at the end of a step: the step that next sends its events (see HostToJob). */
+type Seek = number | null | undefined;
+
 /** The pull of each debug job that waits for its next debugStep, by runId. */
-const waiting = new Map<number, () => void>();
+const waiting = new Map<number, (seek: Seek) => void>();
 
 /** Runs the next event of debug job `runId` (a debugStep), if that job is waiting. */
-export function debugStep(runId: number): void {
-  waiting.get(runId)?.();
+export function debugStep(runId: number, seek: Seek): void {
+  waiting.get(runId)?.(seek);
 }
 
 /** Loads the spec, posts its start, then posts one engine event per debugStep until the run is done. */
@@ -78,6 +83,13 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
   const { network, x, t, shapes } = loaded;
   if (!network || !x || !shapes) return;
   const { layers, loss } = networkInfo(spec, shapes, network, x);
+  if (msg.train) {
+    const training = trainingRun(loaded, msg);
+    if (typeof training === 'string') return post({ type: 'failed', runId: msg.runId, message: training });
+    if (!training) return;
+    post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss, iterations: training.iterations });
+    return serve(msg.runId, post, training.steps, training.seek);
+  }
   post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss });
   const events = runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null });
   const net: Sequential = network;
@@ -94,12 +106,48 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
   await serve(msg.runId, post, steps());
 }
 
+/**
+ * A training run of the spec's train: section, as debug steps: the steps the host seeks (and one
+ * whose gradients turn NaN or ±Infinity, where training ends) send their forward, loss and backward
+ * events; the others run on the fast path and send nothing. A message when the spec cannot train.
+ */
+function trainingRun(loaded: LoadedSpec, msg: Extract<HostToWorker, { type: 'debug' }>): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | string | null {
+  const { spec, network, x, t, io } = loaded;
+  if (spec?.form !== 'network' || !network || !x) return null;
+  if (!spec.train) return 'This spec has no train: section to debug. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }';
+  if (!network.loss || !t) return 'Training needs a loss and targets: add loss: softmax-with-loss (or mse) and a target: to the spec';
+  const sets = trainingSets(spec, x, t, io);
+  if ('problems' in sets) return sets.problems[0].message;
+  const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  let seek: Seek;
+  const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek });
+  const net: Sequential = network;
+  // Each of the step's events, converted before the update (which the next pull of `events` applies).
+  function* walk(iteration: number, stepEvents: readonly EngineEvent[]): Generator<Converted> {
+    let lossValue: number | null = null;
+    for (const e of stepEvents) {
+      if (e.kind === 'done') continue;
+      if (e.kind === 'loss') lossValue = e.value;
+      yield toDebugStep(e, net, lossValue, msg.thresholds, iteration);
+    }
+  }
+  function* steps(): Generator<Converted> {
+    for (const e of events) {
+      if (e.kind === 'step' && e.events) yield* walk(e.iteration, e.events);
+      else if (e.kind === 'nonFinite') yield* walk(e.iteration, e.events);
+    }
+  }
+  // A pull's seek matters at the end of a step, when the next pull runs the training on to it.
+  return { iterations, steps: steps(), seek: (to) => (seek = to) };
+}
+
 /** Posts the next of `steps` at each debugStep of job `runId`; settles after the last, or rejects with the engine's error. */
-async function serve(runId: number, post: Post, steps: Iterator<Converted>): Promise<void> {
+async function serve(runId: number, post: Post, steps: Iterator<Converted>, onSeek?: (seek: Seek) => void): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
-      waiting.set(runId, () => {
+      waiting.set(runId, (seek) => {
         try {
+          onSeek?.(seek);
           const next = steps.next();
           if (next.done) return resolve();
           post({ type: 'debug', runId, step: next.value.step }, next.value.transfer);

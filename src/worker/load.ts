@@ -69,7 +69,7 @@ export async function load(msg: HostToWorker, post: Post, clock: CallClock, chec
     onCustomReturn: () => clock.leave(),
     memory: engineMemory(),
   };
-  const job = msg.type === 'train' ? 'train' : msg.check ? 'check' : 'run';
+  const job = msg.type === 'train' || (msg.type === 'debug' && msg.train) ? 'train' : msg.check ? 'check' : 'run';
   const loaded = loadSpec(msg.text, msg.fileName, io, { allowCustom: msg.allowCustom, job });
   const problems = [...loaded.problems, ...warnings.splice(0)];
   post({ type: 'problems', runId: msg.runId, problems });

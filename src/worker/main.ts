@@ -19,6 +19,6 @@ failOnUnhandledRejection(clock);
 // running job goes to it at once.
 let queue = Promise.resolve();
 port.on('message', (msg: HostToWorker | HostToJob) => {
-  if (msg.type === 'debugStep') debugStep(msg.runId);
+  if (msg.type === 'debugStep') debugStep(msg.runId, msg.seek);
   else queue = queue.then(() => runJob(msg, post, clock));
 });

@@ -30,7 +30,7 @@ class Client {
 
   constructor(client = engine) {
     this.session = new BackpropDebugSession({
-      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, args.check === true, DEFAULT_THRESHOLDS),
+      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, { check: args.check === true, train: args.train === true }, DEFAULT_THRESHOLDS),
     });
     this.session.onDidSendMessage((msg) => {
       this.seen.push(msg as DebugProtocol.ProtocolMessage);
@@ -90,7 +90,7 @@ async function launch(client: Client, lines: DebugProtocol.SourceBreakpoint[], l
   const mark = client.mark();
   await client.request('configurationDone');
   assert.equal((await launched).success, true);
-  return { set, stopped: await client.event<DebugProtocol.StoppedEvent>('stopped', mark) };
+  return { init, set, stopped: await client.event<DebugProtocol.StoppedEvent>('stopped', mark) };
 }
 
 async function frames(client: Client): Promise<string[]> {
@@ -211,6 +211,20 @@ test('DAP: stop on entry, a conditional breakpoint, Step Out, disconnect ends th
   assert.deepEqual(engine.workers().filter((w) => w.key.startsWith('debug:')), []);
 });
 
+test('DAP: hit counts choose which hits stop; one that does not parse is unverified with its message', async () => {
+  const client = new Client();
+  // Relu1's line (6) is hit before its forward and before its backward: the second hit is the backward.
+  const { init, set, stopped } = await launch(client, [{ line: 6, hitCondition: '2' }, { line: 5, hitCondition: 'sometimes' }]);
+  assert.deepEqual(
+    set.body.breakpoints.map((b) => [b.line, b.verified, b.message]),
+    [[6, true, undefined], [5, false, "The hit count 'sometimes' is not a count: write 5, >= 3 or % 10"]],
+  );
+  assert.equal(init.body?.supportsHitConditionalBreakpoints, true);
+  assert.equal(stopped.body.reason, 'breakpoint');
+  assert.equal((await frames(client))[0], 'backward Relu1 @6');
+  assert.equal((await step(client, 'continue')).event, 'terminated');
+});
+
 test('DAP: restart runs the spec again from the start, to the same breakpoint', async () => {
   const client = new Client();
   await launch(client, [{ line: 7 }]);
@@ -301,4 +315,65 @@ test('DAP: the TwoLayerNet example stops on its Relu1 line, before forward and b
   assert.equal(await evaluate('(dx * mask).absmax()'), '0');
   assert.equal(await evaluate('(dx - dout * (1 - mask)).absmax()'), '0');
   assert.equal((await step(client, 'continue')).event, 'terminated');
+});
+
+test('DAP: train: true debugs the training run; a condition on iteration or a hit count chooses the step; the NaN filter stops the diverging example at its first Infinity', async () => {
+  const diverging = resolve('examples/broken/diverging-lr.backprop.yaml');
+  // Lines: 12 Affine1, 13 Tanh1, 14 Affine2, 15 the loss (MSE).
+  const client = new Client();
+  const said = client.mark();
+  const { stopped } = await launch(client, [{ line: 12, condition: 'iteration == 1208' }], { spec: diverging, train: true }, ['nonFinite']);
+  assert.equal(stopped.body.reason, 'breakpoint');
+  const told = await client.event<DebugProtocol.OutputEvent>('output', said);
+  assert.equal(told.body.output, 'Debugging the training of diverging-lr: 5000 steps. Steps no breakpoint chooses run unseen; the Train panel and the run panel do not show this run.\n');
+  assert.deepEqual(await frames(client), ['forward Affine1 @12', 'forward pass @12', 'diverging-lr · iteration 1208 @1']);
+  assert.deepEqual((await variables(client)).map((v) => v.name), ['x', 'W', 'b', 'iteration']);
+  const evaluate = async (expression: string) => (await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, context: 'repl' })).body.result;
+  assert.equal(await evaluate('iteration'), '1208');
+  assert.equal(await evaluate('x.shape'), '[16, 8]');
+  // Stepping walks that step: Tanh1, Affine2, the loss.
+  await step(client, 'next');
+  assert.equal((await frames(client))[0], 'forward Tanh1 @13');
+  await step(client, 'next');
+  assert.equal((await frames(client))[0], 'forward Affine2 @14');
+  // Continue: the squared error of step 1208 overflows (the example says so), before the breakpoint's backward.
+  const nan = await step(client, 'continue');
+  assert.equal(nan.event, 'stopped');
+  assert.equal((nan as DebugProtocol.StoppedEvent).body.reason, 'exception');
+  assert.equal((nan as DebugProtocol.StoppedEvent).body.text, 'The loss MSE is Infinity, from finite scores: the largest is y[13, 0] = 1.64e154 (iteration 1208)');
+  assert.deepEqual(await frames(client), ['loss MSE @15', 'forward pass @12', 'diverging-lr · iteration 1208 @1']);
+  assert.equal(await evaluate('loss'), '+Infinity');
+  // 1.64e154² is past the float64 maximum, 1.8e308.
+  assert.equal(await evaluate('y[13, 0] * y[13, 0]'), '+Infinity');
+  assert.equal(await evaluate('y[13, 0] == y.absmax()'), 'true');
+  // Its update is not applied and training ends there; the breakpoint's backward of 1208 still stops.
+  assert.equal((await step(client, 'continue')).event, 'stopped');
+  assert.equal((await frames(client))[0], 'backward Affine1 @12');
+  assert.equal((await step(client, 'continue')).event, 'terminated');
+
+  // Hit counts: the loss line is hit once a step, a layer line twice (forward and backward).
+  const counted = new Client();
+  await launch(counted, [{ line: 15, hitCondition: '% 500' }, { line: 13, hitCondition: '3' }], { spec: diverging, train: true }, []);
+  assert.deepEqual(await frames(counted), ['forward Tanh1 @13', 'forward pass @12', 'diverging-lr · iteration 2 @1']);
+  assert.equal((await step(counted, 'continue')).event, 'stopped');
+  assert.deepEqual(await frames(counted), ['loss MSE @15', 'forward pass @12', 'diverging-lr · iteration 500 @1']);
+  assert.equal((await step(counted, 'continue')).event, 'stopped');
+  assert.equal((await frames(counted))[2], 'diverging-lr · iteration 1000 @1');
+  // Without the NaN filter the run ends at step 1208, where training stops.
+  assert.equal((await step(counted, 'continue')).event, 'terminated');
+  await counted.request('disconnect', {});
+
+  // A condition on a tensor or the loss needs every step's events: each step is walked, unseen.
+  const walked = new Client();
+  await launch(walked, [{ line: 15, condition: 'loss > 1e300' }], { spec: diverging, train: true }, []);
+  assert.deepEqual(await frames(walked), ['loss MSE @15', 'forward pass @12', 'diverging-lr · iteration 1200 @1']);
+  const loss = (await variables(walked)).find((v) => v.name === 'loss')!;
+  assert.equal(loss.value, '3.3066345360290875e+300');
+  await walked.request('disconnect', {});
+
+  // A spec without a train: section says so.
+  const untrained = new Client();
+  const launched = await untrained.request<DebugProtocol.LaunchResponse>('launch', { spec: specPath, train: true });
+  assert.equal(launched.success, false);
+  assert.equal(launched.message, 'This spec has no train: section to debug. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }');
 });

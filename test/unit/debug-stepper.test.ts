@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { runNetwork } from '../../src/engine/run';
 import { loadSpec, memoryFile } from '../../src/spec/index';
-import { Stepper, valuesOf, type Moved, type StepSource } from '../../src/debug/stepper';
+import { parseHitCondition, Stepper, valuesOf, type Moved, type StepSource } from '../../src/debug/stepper';
 import { toDebugStep } from '../../src/worker/debug';
 import type { DebugStep } from '../../src/protocol';
 import { TINY_SPEC as SPEC } from './debug-spec';
@@ -96,6 +96,50 @@ test('breakpoints stop before forward and before backward; conditions read the t
   assert.equal(where(notBoolean, stopped), 'breakpoint: forward Relu1 [x]');
   assert.ok('stopped' in stopped);
   assert.equal(stopped.stopped.text, "The condition 'x.sum()' is not true or false here");
+});
+
+test('hit counts: a hit is the line reached with its condition true; 5, >= 3, % 10 choose which hits stop', async () => {
+  const stopsAt = (text: string) => {
+    const t = parseHitCondition(text);
+    assert.equal(typeof t, 'function', text);
+    return [1, 2, 3, 4, 5, 6, 10, 20].filter((n) => (t as (hits: number) => boolean)(n));
+  };
+  assert.deepEqual(stopsAt('5'), [5]);
+  assert.deepEqual(stopsAt('== 5'), [5]);
+  assert.deepEqual(stopsAt('=5'), [5]);
+  assert.deepEqual(stopsAt('>= 3'), [3, 4, 5, 6, 10, 20]);
+  assert.deepEqual(stopsAt('>3'), [4, 5, 6, 10, 20]);
+  assert.deepEqual(stopsAt('< 3'), [1, 2]);
+  assert.deepEqual(stopsAt('<= 3'), [1, 2, 3]);
+  assert.deepEqual(stopsAt('% 10'), [10, 20]);
+  assert.deepEqual(parseHitCondition('% 0'), { message: "The hit count '% 0' divides by 0: write % 1 or more" });
+  assert.deepEqual(parseHitCondition('x > 3'), { message: "The hit count 'x > 3' is not a count: write 5, >= 3 or % 10" });
+  assert.deepEqual(parseHitCondition('-1'), { message: "The hit count '-1' is not a count: write 5, >= 3 or % 10" });
+
+  // Relu1's line is hit before its forward (1) and before its backward (2).
+  const second = new Stepper(source(SPEC));
+  second.breakpoints = [{ index: 1, hitCondition: '2' }];
+  assert.equal(where(second, await second.start(false)), 'breakpoint: backward Relu1 [dout mask]');
+  assert.equal(where(second, await second.resume('continue')), 'ended');
+  const every = new Stepper(source(SPEC));
+  every.breakpoints = [{ index: 1, hitCondition: '>= 1' }];
+  assert.equal(where(every, await every.start(false)), 'breakpoint: forward Relu1 [x]');
+  assert.equal(where(every, await every.resume('continue')), 'breakpoint: backward Relu1 [dout mask]');
+  // A false condition is no hit: Affine2's first hit with dout in scope is its backward.
+  const conditioned = new Stepper(source(SPEC));
+  conditioned.breakpoints = [{ index: 2, condition: 'dout.absmax() > 0', hitCondition: '1' }];
+  assert.equal(where(conditioned, await conditioned.start(false)), 'breakpoint: backward Affine2 [dout x W b]');
+  // A third hit never comes; a hit count that does not parse never stops.
+  const never = new Stepper(source(SPEC));
+  never.breakpoints = [{ index: 1, hitCondition: '3' }, { index: 0, hitCondition: 'often' }];
+  assert.equal(where(never, await never.start(false)), 'ended');
+  // Counts survive the breakpoints being set again (VS Code sends a file's all at each change).
+  const kept = new Stepper(source(SPEC));
+  kept.breakpoints = [{ index: 1, hitCondition: '2' }];
+  await kept.start(true);
+  assert.equal(where(kept, await kept.resume('next')), 'step: forward Relu1 [x]');
+  kept.breakpoints = [{ index: 0 }, { index: 1, hitCondition: '2' }];
+  assert.equal(where(kept, await kept.resume('continue')), 'breakpoint: backward Relu1 [dout mask]');
 });
 
 test('Step Out finishes the pass; a breakpoint on the way still stops it', async () => {
