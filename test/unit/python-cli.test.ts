@@ -57,6 +57,8 @@ test("the seed's Relu and Sigmoid give the built-in layers' loss and gradients; 
   const reference = JSON.parse(cli(['check', builtIn, '--json']).stdout);
   const report = JSON.parse(python.stdout);
   assert.equal(report.ok, true);
+  assert.deepEqual(report.layers.map((l: { type: string }) => l.type), ['affine', 'python Relu', 'affine', 'python Sigmoid', 'affine'], 'Python layers shown as their classes');
+  assert.match(cli(['run', spec]).stdout, /\nRelu1 +python Relu +\[4, 5\]/);
   // np.exp and Math.exp may differ in the last bit, so the figures agree to rounding.
   const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
   close(report.loss, reference.loss, 'loss');
@@ -205,6 +207,7 @@ test("the book's TwoLayerNet class as the network: its layers and lastLayer run 
   assert.equal(r.stderr, '', 'its own gradient(x, t) agrees with backprop through its layers');
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.layers.map((l: { name: string }) => l.name), ['Affine1', 'Relu1', 'Affine2']);
+  assert.deepEqual(report.layers.map((l: { type: string }) => l.type), ['python Affine', 'python Relu', 'python Affine']);
   assert.equal(report.ok, true);
   const checked = report.layers.flatMap((l: { name: string; params: Record<string, { check: { ok: boolean } }> }) => Object.entries(l.params).map(([p, v]) => [`${l.name}.${p}`, v.check.ok]));
   assert.deepEqual(checked, [['Affine1.W', true], ['Affine1.b', true], ['Affine2.W', true], ['Affine2.b', true]]);
