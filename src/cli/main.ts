@@ -181,7 +181,7 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
     const checks = [...Object.values(l.params).map((p) => p.check), l.dx?.check].flatMap((c) => (c ? [c.ok] : []));
     return [
       escapeControls(l.name),
-      l.type,
+      escapeControls(l.type),
       `[${l.outputShape.join(', ')}]`,
       fmt(l.activation.mean),
       fmt(l.activation.std),
@@ -359,7 +359,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
       for (const p of gradientProblems(spec, loaded.net, network, x, t)) console.error(formatProblem(args.file, p));
       clock?.leave();
     }
-    report = networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
+    report = networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
     tensors = runTensors(events);
   }
   if (args.save) {

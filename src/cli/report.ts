@@ -3,7 +3,8 @@ import type { RunEvent } from '../engine/run';
 import type { CheckFigures, ParamCheck } from '../engine/gradcheck';
 import type { GraphResult } from '../engine/graph';
 import type { Finding } from '../engine/health';
-import type { GraphSpec } from '../spec/model';
+import type { GraphSpec, NetworkSpec } from '../spec/model';
+import { layerTypeName } from '../spec/type-names';
 import { maskStats, tensorStats, type MaskStats, type TensorStats } from '../engine/stats';
 import { toNested, type Tensor } from '../engine/tensor';
 
@@ -33,7 +34,7 @@ export interface ParamReport {
 export interface LayerReport {
   /** Layer name. */
   name: string;
-  /** Layer type as spelled in specs. */
+  /** Layer type as shown (see layerTypeName). */
   type: string;
   /** Shape of what the layer received. */
   inputShape: number[];
@@ -93,8 +94,8 @@ function checkSummary(c: ParamCheck): CheckReport {
   };
 }
 
-/** Builds the report while consuming the run's events in order. */
-export function networkReport(name: string, events: Iterable<RunEvent>, findings: Finding[], full: boolean): NetworkReport {
+/** Builds the report of `spec`'s run while consuming the run's events in order. */
+export function networkReport(spec: Pick<NetworkSpec, 'name' | 'layers'>, events: Iterable<RunEvent>, findings: Finding[], full: boolean): NetworkReport {
   const layers: LayerReport[] = [];
   let loss: number | null = null;
   let ok = true;
@@ -108,7 +109,7 @@ export function networkReport(name: string, events: Iterable<RunEvent>, findings
         const mask = e.kept.mask;
         layers[e.index] = {
           name: e.name,
-          type: e.type,
+          type: layerTypeName(spec.layers[e.index]),
           inputShape: [...e.input.shape],
           outputShape: [...e.output.shape],
           activation: withValues(tensorStats(e.output), e.output, full),
@@ -143,7 +144,7 @@ export function networkReport(name: string, events: Iterable<RunEvent>, findings
     }
   }
   if (loss !== null && !Number.isFinite(loss)) ok = false;
-  return { name, form: 'network', loss, ok, layers, findings };
+  return { name: spec.name, form: 'network', loss, ok, layers, findings };
 }
 
 /** The report of a scalar graph: every input and node with its value and gradient. */

@@ -7,6 +7,7 @@ import type { Finding } from '../protocol';
 import { completionsAt, keyHoverAt } from '../spec/assist';
 import { fixAll, specFix, type SpecFix, type TextEdit } from '../spec/fixes';
 import type { Problem } from '../spec/model';
+import { layerTypeName, lossTypeName } from '../spec/type-names';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore, SpecRun } from './store';
 import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
@@ -119,10 +120,10 @@ export class SpecHovers implements vscode.HoverProvider {
         const l = spec.layers[index];
         const layer = run?.layers[index];
         const sameLayer = layer && layer.info.name === l.name ? layer : undefined;
-        parts.push(layerHover(doc.uri, index, l.name, l.type, shapes?.[index] ?? sameLayer?.info, sameLayer, run ? findingsOf(run.findings, index) : [], run?.stale ?? false));
+        parts.push(layerHover(doc.uri, index, l.name, layerTypeName(l), shapes?.[index] ?? sameLayer?.info, sameLayer, run ? findingsOf(run.findings, index) : [], run?.stale ?? false));
         range ??= toRange(l.typeRange);
       } else if (spec.loss && lossLine(spec.lossRange).contains(pos)) {
-        parts.push(lossHover(doc.uri, spec.layers.length, spec.loss, run));
+        parts.push(lossHover(doc.uri, spec.layers.length, run?.lossLayer.info?.type ?? lossTypeName(spec, spec.pythonLoss?.className ?? 'lastLayer') ?? spec.loss, run));
         range ??= toRange(spec.lossRange);
       }
     } else if (spec?.form === 'graph') {

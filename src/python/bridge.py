@@ -61,6 +61,12 @@ def write_message(f, header, arrays=()):
     f.write(struct.pack('<II', length, len(text)) + text + b'\0' * pad + b''.join(a.tobytes() for a in datas))
 
 
+def changed_elements(a, b):
+    """How many elements of `a` differ, bit for bit, from its copy `b`: all when `a` is no longer such an array."""
+    same = isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+    return int(np.count_nonzero(a.view(np.int64) != b.view(np.int64))) if same else b.size
+
+
 class UserError(Exception):
     """A failure of the user's code or of its contract, already in words."""
 
@@ -77,6 +83,8 @@ def is_user_file(path):
 class Bridge:
     def __init__(self):
         self.objects = {}
+        # A loss's last forward inputs with copies of them, by id: its backward may write into them too.
+        self.loss_inputs = {}
         self.next_id = 1
         self.folder = os.getcwd()
 
@@ -96,6 +104,7 @@ class Bridge:
 
     def reset(self, header):
         self.objects.clear()
+        self.loss_inputs.clear()
         self.folder = header['folder']
         os.chdir(self.folder)
         for name in list(sys.modules):
@@ -219,7 +228,8 @@ class Bridge:
             y = x
             for layer in chain:
                 y = layer.forward(y)
-            return float(loss.forward(y, t)) if loss is not None else float(np.sum(y))
+            # t is copied, as each call's inputs are: a loss writing into it must not move the next call's.
+            return float(loss.forward(y, t.copy())) if loss is not None else float(np.sum(y))
 
         flat = W.reshape(-1) if W.flags.c_contiguous else W.flat
         try:
@@ -282,13 +292,13 @@ class Bridge:
             result = getattr(obj, method)(*inputs)
         except Exception as e:
             raise UserError(f'{self.describe_exception(e)}')
-        changed = []
         if given is not None:
-            for i, (a, b) in enumerate(zip(inputs, given)):
-                same = isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
-                count = int(np.count_nonzero(a.view(np.int64) != b.view(np.int64))) if same else b.size
-                if count:
-                    changed.append(i)
+            watched = (inputs, given)
+        else:  # a loss's backward(dout) may write into the x and t its forward was given
+            watched = self.loss_inputs.get(header['id']) if header.get('loss_inputs') else None
+        changed = [i for i, (a, b) in enumerate(zip(*watched)) if changed_elements(a, b)] if watched else []
+        if header.get('loss_inputs') and given is not None:
+            self.loss_inputs[header['id']] = (inputs, [a.copy() for a in inputs])
         outs = list(result) if header.get('tuple') and isinstance(result, (tuple, list)) else [result]
         out_arrays = []
         for k, out in enumerate(outs):
@@ -299,7 +309,7 @@ class Bridge:
                 g = getattr(obj, 'd' + p, None)
                 grads[p] = len(out_arrays)
                 out_arrays.append(self.as_array(g, False, f'backward set self.d{p} to'))
-        extra = [inputs[i] for i in changed]
+        extra = [watched[0][i] for i in changed]
         return {'outputs': len(outs), 'grads': grads, 'changed': changed}, out_arrays + extra
 
     def set_param(self, obj, name, value):

@@ -282,16 +282,17 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     }
   });
   let customLoss: CustomLoss | undefined;
+  const lossWarning = (message: string) => io.onCustomWarning?.({ message, range: spec.lossRange, severity: 'warning' });
   const netLoss = net?.loss;
   if (netLoss && spec.lossRange === spec.pythonNetwork?.range) {
     const index = spec.layers.length;
-    customLoss = new CustomLoss(netLoss.name, index, netLoss.user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+    customLoss = new CustomLoss(netLoss.name, index, netLoss.user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index), lossWarning);
   } else if (spec.pythonLoss) {
     const { module, className, args } = spec.pythonLoss;
     const index = spec.layers.length;
     try {
       const user = timedPython(index, () => io.python!.lossObject(module, className, pythonArgs(args, materialise, spec.seed, index)));
-      customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index));
+      customLoss = new CustomLoss(className, index, user, (call) => io.onCustomCall?.(index, call), () => io.onCustomReturn?.(index), lossWarning);
     } catch (e) {
       pythonError(spec.lossRange, e);
     }

@@ -8,6 +8,7 @@ import type { Tensor } from '../engine/tensor';
 import type { HostToWorker, LayerInfo, WorkerToHost } from '../protocol';
 import { loadSpec, type LayerShape, type LoadedSpec as Loaded, type NetworkSpec, type SpecIO } from '../spec';
 import type { Problem } from '../spec/model';
+import { layerTypeName, lossTypeName } from '../spec/type-names';
 import { loadSpecModules } from './custom-loader';
 import { lazyPython } from './python-io';
 import type { PythonSession } from './python-session';
@@ -22,7 +23,7 @@ export type Post = (msg: WorkerToHost, transfer?: ArrayBuffer[]) => void;
 export function networkInfo(spec: NetworkSpec, shapes: readonly LayerShape[], network: Sequential, x: Tensor): { layers: LayerInfo[]; loss: LayerInfo | null } {
   const layers = shapes.map((s, i) => ({
     name: s.name,
-    type: s.type,
+    type: layerTypeName(spec.layers[i]),
     inShape: s.inShape,
     outShape: s.outShape,
     paramCount: s.paramCount,
@@ -30,7 +31,7 @@ export function networkInfo(spec: NetworkSpec, shapes: readonly LayerShape[], ne
   }));
   const loss: LayerInfo | null = network.loss && {
     name: network.loss.name,
-    type: network.loss.type,
+    type: lossTypeName(spec, network.loss.name) ?? network.loss.type,
     inShape: layers.at(-1)?.outShape ?? [...x.shape],
     outShape: [],
     paramCount: 0,

@@ -105,10 +105,22 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
   };
   const lossOf = (made: PyObject, className: string): UserLoss => {
     requireMethods(className, made.methods, { forward: 'forward(x, t)', backward: 'backward(dout=1)' });
+    // The x and t the last forward was given: a write into them, by forward or backward, comes back
+    // into them for the CustomLoss adapter to see and warn about.
+    let given: Tensor[] = [];
+    const call = (header: Record<string, unknown>, inputs: Tensor[]) => {
+      const reply = ask(made.bridge, { op: 'call', id: made.id, loss_inputs: true, ...header }, inputs);
+      const changed = reply.header.changed as number[];
+      changed.forEach((i, k) => given[i].data.set(reply.arrays[reply.arrays.length - changed.length + k].data));
+      return reply.arrays[0];
+    };
     return {
       remote: made,
-      forward: (x, t) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: 2, number: true, labels: true }, [x, t]).arrays[0].data[0],
-      backward: (dout) => ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]).arrays[0],
+      forward: (x, t) => {
+        given = [x, t];
+        return call({ method: 'forward', inputs: 2, number: true, labels: true }, given).data[0];
+      },
+      backward: (dout) => call({ method: 'backward', inputs: 1, scalar_in: true }, [{ shape: [], data: Float64Array.of(dout) }]),
     };
   };
   return {

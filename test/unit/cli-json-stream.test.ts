@@ -48,7 +48,7 @@ test('the CLI streams --json --full: the same bytes as the report built whole', 
     const loaded = loadSpec(readFileSync(file, 'utf8'), file, io, { job: command === 'check' ? 'check' : 'run' });
     const spec = loaded.spec as NetworkSpec;
     const events = [...runNetwork(loaded.network!, loaded.x!, loaded.t ?? null, { train: spec.mode === 'train', check: command === 'check' ? spec.check : null })];
-    const report = unstreamed(networkReport(spec.name, events, gradientHealth(events, DEFAULT_THRESHOLDS), true));
+    const report = unstreamed(networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), true));
     const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), command, file, '--json', '--full'], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 28 });
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, `${JSON.stringify(report, null, 2)}\n`, `${command} ${name}`);

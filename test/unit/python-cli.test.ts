@@ -57,6 +57,8 @@ test("the seed's Relu and Sigmoid give the built-in layers' loss and gradients; 
   const reference = JSON.parse(cli(['check', builtIn, '--json']).stdout);
   const report = JSON.parse(python.stdout);
   assert.equal(report.ok, true);
+  assert.deepEqual(report.layers.map((l: { type: string }) => l.type), ['affine', 'python Relu', 'affine', 'python Sigmoid', 'affine'], 'Python layers shown as their classes');
+  assert.match(cli(['run', spec]).stdout, /\nRelu1 +python Relu +\[4, 5\]/);
   // np.exp and Math.exp may differ in the last bit, so the figures agree to rounding.
   const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
   close(report.loss, reference.loss, 'loss');
@@ -198,6 +200,59 @@ test('bad Python code: each failure its message on the layer line, with the file
   assert.match(at(noPython), /cannot start Python: '.*no-such-python' was not found; install Python 3 with numpy, or set backprop\.python\.path \(or BACKPROP_PYTHON for the CLI\)/);
 });
 
+test('a Python loss writing into its input x, in forward or in backward: a warning on the loss line, once, and the check still right', (t) => {
+  if (!needsPython(t)) return;
+  write(
+    'loss/losses.py',
+    [
+      'import numpy as np',
+      'def softmax(x):',
+      '    e = np.exp(x - x.max(axis=1, keepdims=True))',
+      '    return e / e.sum(axis=1, keepdims=True)',
+      '# The gradient check gives one-hot rows, as the book\'s SoftmaxWithLoss takes them.',
+      'def labels(t):',
+      '    return t.argmax(axis=1) if t.ndim == 2 else t',
+      'class ShiftsX:',
+      '    def forward(self, x, t):',
+      '        t = labels(t)',
+      '        x -= x.max(axis=1, keepdims=True)  # in place: the caller\'s x changes',
+      '        self.t = t',
+      '        self.y = softmax(x)',
+      '        return -np.sum(np.log(self.y[np.arange(len(t)), t] + 1e-7)) / len(t)',
+      '    def backward(self, dout=1):',
+      '        dx = self.y.copy()',
+      '        dx[np.arange(len(self.t)), self.t] -= 1',
+      '        return dx * dout / len(self.t)',
+      'class ReusesX:',
+      '    def forward(self, x, t):',
+      '        self.x, self.t = x, labels(t)',
+      '        self.y = softmax(x)',
+      '        return -np.sum(np.log(self.y[np.arange(len(t)), self.t] + 1e-7)) / len(t)',
+      '    def backward(self, dout=1):',
+      '        dx = self.x',
+      '        dx[...] = self.y',
+      '        dx[np.arange(len(self.t)), self.t] -= 1',
+      '        return dx * dout / len(self.t)',
+      '',
+    ].join('\n'),
+  );
+  const spec = (cls: string) => write(`loss/${cls}.backprop.yaml`, `seed: 2\ninput: { random: { shape: [3, 4] } }\ntarget: { labels: [0, 2, 1] }\nlayers:\n  - { type: affine, units: 3 }\nloss: { type: python, module: ./losses.py, class: ${cls} }\n`);
+  const builtIn = JSON.parse(cli(['check', write('loss/built-in.backprop.yaml', readFileSync(spec('ShiftsX'), 'utf8').replace(/loss: .*/, 'loss: softmax-with-loss')), '--json']).stdout);
+  for (const [cls, method] of [['ShiftsX', 'forward'], ['ReusesX', 'backward']]) {
+    const r = cli(['check', spec(cls), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
+    assert.equal(warnings.length, 1, r.stderr);
+    // 3 rows of 3 scores: forward shifts all 9 (no row max is 0 by chance); backward overwrites all 9 with y − t.
+    assert.match(warnings[0], new RegExp(`${cls}\\.backprop\\.yaml:6:7: warning: ${cls}\\.${method} changed its input x at 9 elements; work on a copy$`));
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ok, true, 'each call had its own copy');
+    // The book's cross_entropy_error, as the built-in loss: log(y + 1e-7). np.exp and Math.exp may differ in the last bit.
+    assert.ok(Math.abs(report.loss - builtIn.loss) <= 1e-12 * builtIn.loss, `${report.loss} vs ${builtIn.loss}`);
+    assert.ok(report.layers[0].params.W.check.ok && report.layers[0].dx.check.ok);
+  }
+});
+
 test("the book's TwoLayerNet class as the network: its layers and lastLayer run as the spec's, net.params checked, trained", (t) => {
   if (!needsPython(t)) return;
   const r = cli(['check', join(root, 'examples', 'python', 'two-layer-net.backprop.yaml'), '--json']);
@@ -205,6 +260,7 @@ test("the book's TwoLayerNet class as the network: its layers and lastLayer run 
   assert.equal(r.stderr, '', 'its own gradient(x, t) agrees with backprop through its layers');
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.layers.map((l: { name: string }) => l.name), ['Affine1', 'Relu1', 'Affine2']);
+  assert.deepEqual(report.layers.map((l: { type: string }) => l.type), ['python Affine', 'python Relu', 'python Affine']);
   assert.equal(report.ok, true);
   const checked = report.layers.flatMap((l: { name: string; params: Record<string, { check: { ok: boolean } }> }) => Object.entries(l.params).map(([p, v]) => [`${l.name}.${p}`, v.check.ok]));
   assert.deepEqual(checked, [['Affine1.W', true], ['Affine1.b', true], ['Affine2.W', true], ['Affine2.b', true]]);

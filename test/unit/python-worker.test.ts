@@ -120,6 +120,10 @@ test("the seed's Relu writing into dout: the run finishes, with a warning on its
     const { end, messages } = await run(engine, text, true);
     assert.deepEqual(end, { status: 'finished' });
     const problems = messages.flatMap((m) => (m.type === 'problems' ? [m.problems] : []));
+    const start = messages.find((m) => m.type === 'event' && m.event.kind === 'start');
+    assert.ok(start?.type === 'event' && start.event.kind === 'start' && start.event.form === 'network');
+    assert.deepEqual(start.event.layers.map((l) => l.type), ['affine', 'python Relu', 'affine', 'python Sigmoid', 'affine'], 'Python layers shown as their classes');
+    assert.equal(start.event.loss?.type, 'softmax-with-loss');
     assert.equal(problems.length, 2, 'once as the spec loads, again with what backward found');
     assert.deepEqual(problems[0], []);
     assert.deepEqual(

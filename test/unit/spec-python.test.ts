@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadSpec, parseSpec } from '../../src/spec';
 import { PYTHON_REFUSED } from '../../src/spec/resolve';
+import { layerTypeName, lossTypeName } from '../../src/spec/type-names';
 import { expectProblem, rangeOf } from './spec-helpers';
 
 const network = (layers: string, loss = 'softmax-with-loss') => `input: { random: { shape: [2, 4] } }\ntarget: { labels: [0, 1] }\nlayers:\n${layers}loss: ${loss}\n`;
@@ -17,6 +18,7 @@ test("a python layer: the class's name counted as a built-in's, and args as valu
   assert.deepEqual(problems, []);
   assert.ok(spec?.form === 'network');
   assert.deepEqual(spec.layers.map((l) => [l.name, l.type]), [['Affine1', 'custom'], ['Relu1', 'custom'], ['Relu2', 'relu'], ['Affine2', 'affine']]);
+  assert.deepEqual(spec.layers.map(layerTypeName), ['python Affine', 'python Relu', 'relu', 'affine'], 'shown as the classes they are');
   const [affine] = spec.layers;
   assert.equal(affine.module, './layers.py');
   assert.equal(affine.python?.className, 'Affine');
@@ -51,6 +53,10 @@ test('a python loss is checked as softmax-with-loss is, and remembers its class'
   assert.ok(spec?.form === 'network');
   assert.equal(spec.loss, 'softmax-with-loss');
   assert.deepEqual([spec.pythonLoss?.module, spec.pythonLoss?.className], ['./layers.py', 'SoftmaxWithLoss']);
+  assert.equal(lossTypeName(spec, 'SoftmaxWithLoss'), 'python SoftmaxWithLoss', 'shown as the class it is');
+  const builtIn = parseSpec(network('  - { type: affine, units: 2 }\n'), 'net.backprop.yaml').spec;
+  assert.ok(builtIn?.form === 'network');
+  assert.equal(lossTypeName(builtIn, 'SoftmaxWithLoss'), 'softmax-with-loss');
 });
 
 test('a python graph node takes any number of operands; its module and class are required', () => {

@@ -144,6 +144,25 @@ describe('webview panel', () => {
     await clean(page, watch);
   });
 
+  test('Python layers and a Python loss show as their classes in the table and the detail title', async () => {
+    const { page, watch } = await open('play=none', { width: 500, height: 700 });
+    await page.evaluate(() => {
+      const [reset, start] = window.preview.runs.network(1);
+      if (start.type !== 'event' || start.event.kind !== 'start') throw new Error('the fixture run starts with reset, start');
+      const layers = start.event.layers.map((l) => (l.name === 'Relu1' ? { ...l, type: 'python Relu' } : l));
+      const loss = start.event.loss && { ...start.event.loss, type: 'python SoftmaxWithLoss' };
+      return window.preview.send([reset, { ...start, event: { ...start.event, layers, loss } }]);
+    });
+    await page.waitForSelector('table.layers tbody tr');
+    const types = await page.$$eval('table.layers tbody td.col-type', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(types, ['affine', 'python Relu', 'affine', 'dropout', 'python SoftmaxWithLoss']);
+    await page.click('table.layers tbody tr:nth-child(2) td.col-name');
+    assert.equal(await page.textContent('.detail h2 .layer-type'), 'python Relu');
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'python-types-500.png') });
+    await clean(page, watch);
+  });
+
   test('shows a hostile layer name literally, never as markup', async () => {
     const { page, watch } = await open('play=network');
     await runDone(page);

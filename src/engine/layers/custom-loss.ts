@@ -4,7 +4,7 @@
 // loss, whose index is the number of layers (the loss line follows them).
 import type { LossLayer } from '../layer';
 import type { Tensor } from '../tensor';
-import { CustomLayerError, reason, type CustomCall } from './custom';
+import { CustomLayerError, changedCount, reason, type CustomCall } from './custom';
 import { softmax } from './softmax-with-loss';
 
 /** What the user's loss object offers the adapter, already copied out of the user's world. */
@@ -22,6 +22,10 @@ export class CustomLoss implements LossLayer {
   readonly type = 'softmax-with-loss' as const;
   private x: Tensor | null = null;
   private t: Tensor | null = null;
+  /** The copies of x and t the last forward handed the user's code, which its backward may write into too. */
+  private handed: { x: Tensor; t: Tensor } | null = null;
+  /** The writes into inputs already warned about, as 'method x'. */
+  private readonly warned = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -30,6 +34,8 @@ export class CustomLoss implements LossLayer {
     private readonly user: UserLoss,
     private readonly beforeCall: (call: CustomCall) => void = () => {},
     private readonly afterCall: () => void = () => {},
+    /** Hears each write into x or t, once per method and input. */
+    private readonly onWarning: (message: string) => void = () => {},
   ) {}
 
   /** The prediction y shown beside the loss: softmax of the scores, as the loss is checked as softmax-with-loss. */
@@ -47,20 +53,37 @@ export class CustomLoss implements LossLayer {
   }
 
   forward(x: Tensor, t: Tensor): number {
-    const loss = this.timed('forward', () => this.user.forward(x, t));
+    const handed = { x: { shape: x.shape, data: x.data.slice() }, t: { shape: t.shape, data: t.data.slice() } };
+    const loss = this.timed('forward', () => this.user.forward(handed.x, handed.t));
+    this.warnWrites('forward', handed, { x: x.data, t: t.data });
     this.x = x;
     this.t = t;
+    this.handed = handed;
     return loss;
   }
 
   backward(dout = 1): Tensor {
     if (!this.x) throw new Error(`${this.name}: backward before forward`);
+    const handed = this.handed!;
+    const before = { x: handed.x.data.slice(), t: handed.t.data.slice() };
     const dx = this.timed('backward', () => this.user.backward(dout));
+    this.warnWrites('backward', handed, before);
     const want = this.x.shape;
     if (dx.shape.length !== want.length || dx.shape.some((d, i) => d !== want[i])) {
       throw new CustomLayerError(`${this.name}.backward returned dx of shape [${dx.shape.join(', ')}]; its input x had shape [${want.join(', ')}]`, this.index);
     }
     return dx;
+  }
+
+  /** The code had copies, so the run stays right; a write into them (x -= x.max(...)) is said once. */
+  private warnWrites(method: 'forward' | 'backward', handed: { x: Tensor; t: Tensor }, before: { x: Float64Array; t: Float64Array }): void {
+    for (const what of ['x', 't'] as const) {
+      const changed = changedCount(handed[what].data, before[what]);
+      const key = `${method} ${what}`;
+      if (changed === 0 || this.warned.has(key)) continue;
+      this.warned.add(key);
+      this.onWarning(`${this.name}.${method} changed its input ${what} at ${changed} element${changed === 1 ? '' : 's'}; work on a copy`);
+    }
   }
 
   private timed<T>(call: CustomCall, body: () => T): T {

@@ -289,7 +289,7 @@ function tensorOf(value: unknown, maxElements: number): Tensor | string {
 }
 
 /** How many elements differ from `before` (Object.is: 0 and −0 differ, a NaN staying NaN is no change). */
-function changedCount(data: Float64Array, before: Float64Array): number {
+export function changedCount(data: Float64Array, before: Float64Array): number {
   let changed = 0;
   for (let i = 0; i < data.length; i++) if (!Object.is(data[i], before[i])) changed++;
   return changed;
