@@ -233,18 +233,29 @@ test('a Python loss writing into its input x, in forward or in backward: a warni
       '        dx[...] = self.y',
       '        dx[np.arange(len(self.t)), self.t] -= 1',
       '        return dx * dout / len(self.t)',
+      'class ZeroesT:',
+      '    def forward(self, x, t):',
+      '        self.t = labels(t).copy()',
+      '        self.y = softmax(x)',
+      '        t[...] = 0  # the next call with this t would see other targets',
+      '        return -np.sum(np.log(self.y[np.arange(len(self.t)), self.t] + 1e-7)) / len(self.t)',
+      '    def backward(self, dout=1):',
+      '        dx = self.y.copy()',
+      '        dx[np.arange(len(self.t)), self.t] -= 1',
+      '        return dx * dout / len(self.t)',
       '',
     ].join('\n'),
   );
   const spec = (cls: string) => write(`loss/${cls}.backprop.yaml`, `seed: 2\ninput: { random: { shape: [3, 4] } }\ntarget: { labels: [0, 2, 1] }\nlayers:\n  - { type: affine, units: 3 }\nloss: { type: python, module: ./losses.py, class: ${cls} }\n`);
   const builtIn = JSON.parse(cli(['check', write('loss/built-in.backprop.yaml', readFileSync(spec('ShiftsX'), 'utf8').replace(/loss: .*/, 'loss: softmax-with-loss')), '--json']).stdout);
-  for (const [cls, method] of [['ShiftsX', 'forward'], ['ReusesX', 'backward']]) {
+  // Labels [0, 2, 1]: zeroing them changes 2.
+  for (const [cls, method, what, count] of [['ShiftsX', 'forward', 'x', 9], ['ReusesX', 'backward', 'x', 9], ['ZeroesT', 'forward', 't', 2]] as const) {
     const r = cli(['check', spec(cls), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
     assert.equal(warnings.length, 1, r.stderr);
     // 3 rows of 3 scores: forward shifts all 9 (no row max is 0 by chance); backward overwrites all 9 with y − t.
-    assert.match(warnings[0], new RegExp(`${cls}\\.backprop\\.yaml:6:7: warning: ${cls}\\.${method} changed its input x at 9 elements; work on a copy$`));
+    assert.match(warnings[0], new RegExp(`${cls}\\.backprop\\.yaml:6:7: warning: ${cls}\\.${method} changed its input ${what} at ${count} elements; work on a copy$`));
     const report = JSON.parse(r.stdout);
     assert.equal(report.ok, true, 'each call had its own copy');
     // The book's cross_entropy_error, as the built-in loss: log(y + 1e-7). np.exp and Math.exp may differ in the last bit.
