@@ -57,8 +57,7 @@ test('a quick fix changes the spec', async () => {
   const { workbench } = vscode;
   await run('dead-relu.backprop.yaml');
   await clickLine('- relu');
-  await workbench.page.keyboard.press('Control+.');
-  await workbench.page.locator('.action-widget', { hasText: 'Use He init (suits ReLU stacks) in Affine1' }).waitFor();
+  await workbench.pressUntil('Control+.', workbench.page.locator('.action-widget', { hasText: 'Use He init (suits ReLU stacks) in Affine1' }));
   await workbench.screenshot('quick-fix-menu');
   await workbench.page.keyboard.press('Enter');
   await workbench.page.locator('.editor-group-container.active .view-lines', { hasText: 'init: he' }).waitFor();

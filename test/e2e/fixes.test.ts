@@ -76,8 +76,7 @@ test('a fix made in the editor takes its button out of the panel, with no run in
   assert.deepEqual(await fixes.allTextContents(), ['Use Xavier init (suits sigmoid/tanh) in Affine1', 'Use Xavier init (suits sigmoid/tanh) in Affine2']);
   // The same fix as a quick fix on the finding's line, which goes through the editor, not the panel.
   await workbench.page.locator('.editor-group-container.active .view-lines .view-line', { hasText: '- sigmoid' }).first().click({ position: { x: 5, y: 5 } });
-  await workbench.page.keyboard.press('Control+.');
-  await workbench.page.locator('.action-widget', { hasText: 'in Affine1' }).waitFor();
+  await workbench.pressUntil('Control+.', workbench.page.locator('.action-widget', { hasText: 'in Affine1' }));
   await workbench.page.keyboard.press('Enter');
   await workbench.page.locator('.editor-group-container.active .view-lines', { hasText: 'units: 40, init: xavier' }).waitFor();
   // The panel offers only what is left to change, and says its run predates the edit.

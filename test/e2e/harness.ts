@@ -294,8 +294,8 @@ export class Workbench {
     if (via === 'explorer') {
       await this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${fileName}"]`).click();
     } else {
-      await this.page.keyboard.press('Control+P');
-      const input = await this.quickInput();
+      const input = this.page.locator('.quick-input-widget .quick-input-box input');
+      await this.pressUntil('Control+P', input);
       await input.fill(name);
       await this.quickPickRow(fileName).click();
     }
@@ -305,8 +305,8 @@ export class Workbench {
 
   /** Runs a command by its palette title ("Category: Title" rows match "Title" too). */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('Control+Shift+P');
-    const input = await this.quickInput();
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.pressUntil('Control+Shift+P', input);
     await input.fill(`>${title}`);
     const row = this.quickPickRow(title);
     await row.click();
@@ -427,10 +427,24 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
   }
 
-  private async quickInput(): Promise<Locator> {
-    const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    return input;
+  /**
+   * Presses `key` until `shows` is visible. On a loaded machine a key pressed while focus is moving
+   * (into a webview that forwards its keys to the workbench, or to an editor whose code actions are
+   * still being computed) can do nothing, and a person presses it again.
+   */
+  async pressUntil(key: string, shows: Locator, timeout = 30_000): Promise<void> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      await this.page.keyboard.press(key);
+      try {
+        await shows.waitFor({ timeout: Math.min(4_000, Math.max(1, deadline - Date.now())) });
+        return;
+      } catch (error) {
+        if (Date.now() >= deadline) throw error;
+        // Closes whatever the key did open instead ("No code actions available", a half-open palette).
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   private quickPickRow(label: string): Locator {
