@@ -2,11 +2,32 @@
 // from forward through the loss into backward, the Debug Console, and the end of the session.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { VSCodeSession } from './harness';
 import { useExamplesInCodeServer } from './workspace';
 
 let vscode: VSCodeSession;
 useExamplesInCodeServer((session) => (vscode = session));
+
+/** The names of the Variables view's rows, as drawn. */
+const VARIABLE_NAMES = `[...document.querySelectorAll('.debug-variables .monaco-list-row .name')].map((n) => n.textContent.replace(/\s*[:=]\s*$/, '').trim())`;
+
+/**
+ * Presses F10 and returns the ms, in the page's clock, from the key to the Call Stack's top frame
+ * reading `frame`, and to a Variables view with a row named `shows` and none named `gone`: the next
+ * stop drawn. Polled each frame, so each figure is good to a frame (~16 ms).
+ */
+async function stepOverTimed(page: Page, frame: string, shows: string, gone: string): Promise<{ callStack: number; variables: number }> {
+  const pressed = await page.evaluate<number>('performance.now()');
+  await page.keyboard.press('F10');
+  const when = async (condition: string): Promise<number> => {
+    const at = await page.waitForFunction(`(${condition}) && performance.now()`, undefined, { polling: 'raf', timeout: 30_000 });
+    return (await at.jsonValue() as number) - pressed;
+  };
+  const callStack = await when(`document.querySelector('.debug-call-stack .monaco-list-row')?.textContent.includes(${JSON.stringify(frame)})`);
+  const variables = await when(`(() => { const names = ${VARIABLE_NAMES}; return names.includes(${JSON.stringify(shows)}) && !names.includes(${JSON.stringify(gone)}); })()`);
+  return { callStack, variables };
+}
 
 test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is a variable, Step Over reaches the loss and backward, the console evaluates dout.sum()', async () => {
   const { workbench } = vscode;
@@ -32,7 +53,11 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   await variables.filter({ hasText: 'mask' }).first().waitFor();
   assert.match(await variables.filter({ hasText: 'mask' }).first().innerText(), /float64\[3, 50\]\s+mean/);
 
-  await toolbar('Step Over').click();
+  // Step Over to the next stop (Affine2's W in place of Relu1's mask), timed from the key: figures
+  // printed beside the issue's 150 ms goal, not timed assertions. VS Code's Variables view redraws
+  // 400 ms after a stop moves the focused frame (its RunOnceScheduler), so that view has a floor.
+  const step = await stepOverTimed(page, 'forward Affine2', 'W', 'mask');
+  console.log(`Step Over (F10) → Call Stack at the next stop: ${step.callStack.toFixed(0)} ms (goal: under 150 ms); → Variables view: ${step.variables.toFixed(0)} ms (VS Code's own delay: 400 ms)`);
   await top('forward Affine2');
   await toolbar('Step Over').click();
   await top(/loss SoftmaxWithLoss/);
@@ -55,5 +80,27 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   await workbench.screenshot('debug-console');
 
   await toolbar('Continue').click();
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
+});
+
+test('Debug Training on broken/diverging-lr: the NaN filter stops at the first Infinity, step 1208, naming the element', async () => {
+  const { workbench } = vscode;
+  const { page } = workbench;
+  await workbench.openFile('broken/diverging-lr.backprop.yaml');
+  await workbench.runCommand('Debug Training');
+  const widget = page.locator('.exception-widget');
+  await widget.waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
+    await workbench.screenshot('debug-training-no-stop');
+    throw error;
+  });
+  const frames = page.locator('.debug-call-stack .monaco-list-row');
+  console.log(`Call stack at the stop: ${JSON.stringify(await frames.allInnerTexts())}`);
+  console.log(`Exception widget: ${JSON.stringify(await widget.innerText())}`);
+  await workbench.screenshot('debug-training-nan');
+  assert.ok(await frames.filter({ hasText: 'iteration 1208' }).count() > 0, 'a frame names the step');
+  assert.match(await widget.innerText(), /Infinity.*iteration 1208/s);
+  const variables = page.locator('.debug-variables .monaco-list-row');
+  await variables.filter({ hasText: /^iteration/ }).first().waitFor();
+  await page.locator('.debug-toolbar .action-label[aria-label^="Continue"]').click();
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
 });
