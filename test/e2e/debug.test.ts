@@ -10,7 +10,7 @@ let vscode: VSCodeSession;
 useExamplesInCodeServer((session) => (vscode = session));
 
 /** The names of the Variables view's rows, as drawn. */
-const VARIABLE_NAMES = `[...document.querySelectorAll('.debug-variables .monaco-list-row .name')].map((n) => n.textContent.replace(/\s*[:=]\s*$/, '').trim())`;
+const VARIABLE_NAMES = `[...document.querySelectorAll('.debug-variables .monaco-list-row .name')].map((n) => n.textContent.replace(/\\s*[:=]\\s*$/, '').trim())`;
 
 /**
  * Presses F10 and returns the ms, in the page's clock, from the key to the Call Stack's top frame
