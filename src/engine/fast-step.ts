@@ -1,7 +1,7 @@
 // A whole training step (gather, forward, loss, backward) of networks of built-in layers, without
 // allocating: every buffer is made once, in a WebAssembly memory. The matrix products, and the
-// listing of nonzeros they use, run in the SIMD kernels of wasm/kernels.ts; the elementwise layers
-// and the losses run in JavaScript, with the functions their layers use (the same bits).
+// listing of nonzeros they use, and ReLU, run in the SIMD kernels of wasm/kernels.ts; the other
+// elementwise layers and the losses run in JavaScript, with the functions their layers use (the same bits).
 //
 // Products skip zero inputs: x·W sums x[i,p]·W[p,:] only over the nonzeros of row i (MNIST pixels
 // are ~80% zeros, ReLU outputs ~50%), and dW = xᵀ·dout sums over the nonzeros of column p. Each sum
@@ -25,7 +25,7 @@ import { im2col } from './layers/im2col';
 import { Pooling, maxPool, unpool } from './layers/pooling';
 import { LeakyRelu, leakyRelu, leakyReluDx } from './layers/leaky-relu';
 import { MSELoss, mse } from './layers/mse';
-import { Relu, relu, reluDx, reluMasks } from './layers/relu';
+import { Relu, reluMasks } from './layers/relu';
 import { Sigmoid, sigmoid, sigmoidDx } from './layers/sigmoid';
 import { SoftmaxWithLoss, crossEntropy, softmax } from './layers/softmax-with-loss';
 import { Tanh, tanh, tanhDx } from './layers/tanh';
@@ -112,8 +112,8 @@ interface ConvStage {
   gradW: Tensor;
   /** b's gradient, likewise. */
   gradB: Tensor;
-  /** Views of wt, col, outT and dWn in the current memory. */
-  views: { wt: Float64Array; col: Float64Array; outT: Float64Array; dWn: Float64Array };
+  /** Views of wt, col, outT, dWn, and of dout's listed values and row starts, in the current memory. */
+  views: { wt: Float64Array; col: Float64Array; outT: Float64Array; dWn: Float64Array; doutVal: Float64Array; doutStart: Int32Array };
 }
 
 /** One layer of the step. */
@@ -251,7 +251,7 @@ export class FastStep {
           dout: arena.rows(fn, positions),
           gradW: tensor(W.shape),
           gradB: tensor([fn]),
-          views: { wt: none, col: none, outT: none, dWn: none },
+          views: { wt: none, col: none, outT: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
         };
         return { kind: 'conv', conv };
       }
@@ -305,6 +305,7 @@ export class FastStep {
       if (stage.kind === 'affine') this.affineBackward(stage.affine, l, xTrain, rows);
       else if (stage.kind === 'conv') this.convBackward(stage.conv, l);
       else if (stage.kind === 'pool') unpool(stage.argmax, this.gradViews[l + 1], stage.grid, stage.layer.window, this.gradViews[l].fill(0));
+      else if (stage.layer instanceof Relu) this.k.masked(this.acts[l], this.grads[l + 1], this.grads[l], this.batch * this.widths[l]);
       else deactivate(stage.layer, this.actViews[l], this.actViews[l + 1], this.gradViews[l + 1], this.gradViews[l]);
     }
     return loss;
@@ -354,7 +355,14 @@ export class FastStep {
     for (const stage of this.stages) {
       if (stage.kind === 'conv') {
         const c = stage.conv;
-        c.views = { wt: f64(c.wt, c.k * c.fn), col: f64(c.col, this.batch * c.positions * c.k), outT: f64(c.outT, c.positions * c.fn), dWn: f64(c.dWn, c.fn * c.k) };
+        c.views = {
+          wt: f64(c.wt, c.k * c.fn),
+          col: f64(c.col, this.batch * c.positions * c.k),
+          outT: f64(c.outT, c.positions * c.fn),
+          dWn: f64(c.dWn, c.fn * c.k),
+          doutVal: f64(c.dout.val, c.fn * c.positions),
+          doutStart: new Int32Array(buffer, c.dout.begin, c.fn + 1),
+        };
       }
       if (stage.kind !== 'affine') continue;
       const a = stage.affine;
@@ -474,6 +482,7 @@ export class FastStep {
       if (stage.kind === 'affine') this.affineForward(stage.affine, l, x, rows, training);
       else if (stage.kind === 'conv') this.convForward(stage.conv, l, rows.length);
       else if (stage.kind === 'pool') maxPool(this.actViews[l], rows.length * stage.grid.c, stage.grid, stage.layer.window, this.actViews[l + 1], stage.argmax);
+      else if (stage.layer instanceof Relu) this.k.masked(this.acts[l], this.acts[l], this.acts[l + 1], rows.length * this.widths[l]);
       else activate(stage.layer, this.actViews[l], this.actViews[l + 1], rows.length * this.widths[l]);
     }
   }
@@ -546,18 +555,18 @@ export class FastStep {
 
   /**
    * db = Σ over samples and positions of dout, and dW = Σₙ doutₙ·colₙ over each row of doutₙ's
-   * nonzeros (all of them when an input is not finite: 0·Inf is NaN), as the layer sums them.
+   * nonzeros (all of them when an input is not finite: 0·Inf is NaN), as the layer sums them. db
+   * skips the zeros too: a sum from +0 is never −0, so adding ±0 leaves it unchanged.
    */
   private convBackward(c: ConvStage, l: number): void {
     const { fn, positions: P, k } = c;
-    const dout = this.gradViews[l + 1];
     const every = this.k.finite(this.acts[l], this.batch * this.widths[l]) === 0 ? 1 : 0;
     const dW = c.gradW.data.fill(0);
     const db = c.gradB.data.fill(0);
-    const dWn = c.views.dWn;
+    const { dWn, doutVal, doutStart } = c.views;
     for (let n = 0; n < this.batch; n++) {
-      for (let f = 0, at = n * fn * P; f < fn; f++, at += P) for (let p = 0; p < P; p++) db[f] += dout[at + p];
       this.k.scan(this.grads[l + 1] + 8 * n * fn * P, fn, P, every, c.dout.val, c.dout.idx, c.dout.begin);
+      for (let f = 0; f < fn; f++) for (let e = doutStart[f]; e < doutStart[f + 1]; e++) db[f] += doutVal[e];
       this.k.spmm(c.dWn, c.col + 8 * n * P * k, 8 * k, c.dout.val, c.dout.idx, c.dout.begin, c.dout.end, fn, 0, 0, 0, 0, 0);
       for (let e = 0; e < dW.length; e++) dW[e] += dWn[e];
     }
@@ -605,18 +614,16 @@ function targetError(name: string, scores: number[], gathered: Tensor): never {
   throw new Error(`${name}: denseTargets accepted targets of shape [${gathered.shape.join(', ')}] that the fast step rejects`);
 }
 
-/** out = f(x) for the first n elements, with the elementwise layer's own functions. */
-function activate(layer: Activation, x: Float64Array, out: Float64Array, n: number): void {
-  if (layer instanceof Relu) for (let i = 0; i < n; i++) out[i] = relu(x[i]);
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = leakyRelu(x[i], layer.alpha);
+/** out = f(x) for the first n elements, with the elementwise layer's own functions (ReLU's runs in the masked kernel). */
+function activate(layer: Exclude<Activation, Relu>, x: Float64Array, out: Float64Array, n: number): void {
+  if (layer instanceof LeakyRelu) for (let i = 0; i < n; i++) out[i] = leakyRelu(x[i], layer.alpha);
   else if (layer instanceof Sigmoid) for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);
   else for (let i = 0; i < n; i++) out[i] = tanh(x[i]);
 }
 
-/** dx of an elementwise layer of input x and output out, as its backward; the ReLUs' mask is read off x. */
-function deactivate(layer: Activation, x: Float64Array, out: Float64Array, dout: Float64Array, dx: Float64Array): void {
-  if (layer instanceof Relu) for (let i = 0; i < x.length; i++) dx[i] = reluDx(reluMasks(x[i]), dout[i]);
-  else if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = leakyReluDx(reluMasks(x[i]), dout[i], layer.alpha);
+/** dx of an elementwise layer of input x and output out, as its backward; LeakyReLU's mask is read off x. */
+function deactivate(layer: Exclude<Activation, Relu>, x: Float64Array, out: Float64Array, dout: Float64Array, dx: Float64Array): void {
+  if (layer instanceof LeakyRelu) for (let i = 0; i < x.length; i++) dx[i] = leakyReluDx(reluMasks(x[i]), dout[i], layer.alpha);
   else if (layer instanceof Sigmoid) for (let i = 0; i < x.length; i++) dx[i] = sigmoidDx(out[i], dout[i]);
   else for (let i = 0; i < x.length; i++) dx[i] = tanhDx(out[i], dout[i]);
 }

@@ -124,6 +124,29 @@ function beats(v: number, best: number): boolean {
 export function maxPool(x: Float64Array, planes: number, grid: Grid, win: Window, out: Float64Array, argmax: Int32Array): void {
   const { h: H, w: W, oh: OH, ow: OW } = grid;
   const { fh: FH, fw: FW, stride, pad } = win;
+  if (pad === 0) {
+    // Without padding every window lies inside its plane: the same scan with no bounds to test.
+    for (let plane = 0, o = 0; plane < planes; plane++) {
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++, o++) {
+          const corner = (plane * H + oy * stride) * W + ox * stride;
+          let best = x[corner];
+          let offset = 0;
+          for (let i = 0; i < FH; i++) {
+            for (let j = 0, at = corner + i * W; j < FW; j++, at++) {
+              if (beats(x[at], best)) {
+                best = x[at];
+                offset = i * FW + j;
+              }
+            }
+          }
+          out[o] = best;
+          argmax[o] = offset;
+        }
+      }
+    }
+    return;
+  }
   for (let plane = 0, o = 0; plane < planes; plane++) {
     const base = plane * H * W;
     for (let oy = 0; oy < OH; oy++) {
@@ -157,6 +180,22 @@ export function unpool(argmax: Int32Array, dout: Float64Array | null, grid: Grid
   const { h: H, w: W, oh: OH, ow: OW } = grid;
   const { fh: FH, fw: FW, stride, pad } = win;
   const planes = argmax.length / (OH * OW);
+  if (stride >= FH && stride >= FW) {
+    // Windows that do not overlap send each input at most one dout: one pass over the outputs adds the same.
+    for (let plane = 0, o = 0; plane < planes; plane++) {
+      for (let oy = 0; oy < OH; oy++) {
+        for (let ox = 0; ox < OW; ox++, o++) {
+          const y = oy * stride + Math.floor(argmax[o] / FW) - pad;
+          const xx = ox * stride + (argmax[o] % FW) - pad;
+          if (y < 0 || y >= H || xx < 0 || xx >= W) continue;
+          const at = (plane * H + y) * W + xx;
+          if (dout) dx[at] += dout[o];
+          else dx[at] = 1;
+        }
+      }
+    }
+    return;
+  }
   for (let i = 0; i < FH; i++) {
     for (let j = 0; j < FW; j++) {
       const offset = i * FW + j;

@@ -46,12 +46,18 @@ export const fsub = op(0xa1);
 export const fmul = op(0xa2);
 export const feq = op(0x61);
 export const fne = op(0x62);
+export const fle = op(0x65);
+/** select(a, b, cond): a when cond is nonzero, else b. */
+export const select = op(0x1b);
 export const vadd = simd(0xf0);
 export const vsub = simd(0xf1);
 export const vmul = simd(0xf2);
 export const veq = simd(0x47);
 export const vne = simd(0x48);
+export const vle = simd(0x4b);
 export const vand = simd(0x4e);
+/** a & ~b. */
+export const vandnot = simd(0x4f);
 export const allTrue = simd(0xc3);
 export const bitmask = simd(0xc4);
 /** Memory access with alignment log2 `align` at byte offset `offset` from `addr`. */

@@ -3,7 +3,7 @@
 // the listing of nonzeros by row and by column that they read. Addresses are in bytes; index arrays
 // are i32, values f64.
 import {
-  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, ltU, ctz, fadd, fsub, fmul, feq, fne, vadd, vsub, vmul, veq, vne, vand, allTrue,
+  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, ltU, ctz, fadd, fsub, fmul, feq, fne, fle, select, vadd, vsub, vmul, veq, vne, vle, vand, vandnot, allTrue,
   bitmask, load32, store32, loadF, storeF, loadV, splat, storeV, v128zero, v128ones, fill, whileLoop, ifThen, inc, I32, F64, V128, func, wasmModule,
 } from './assembler';
 
@@ -171,12 +171,30 @@ const finite = func('finite', ['ptr', 'n'], { stop: I32, tail: I32, ok: V128, d0
   ];
 });
 
+/**
+ * masked(x, y, dst, n): dst = y where x > 0, else 0, for n doubles: with y = x it is ReLU's forward,
+ * with y = dout its backward. Masked exactly where ReLU's reluMasks is (x <= 0: 0 and −0, not NaN),
+ * and the 0 is +0, so the bits are those of relu and reluDx.
+ */
+const masked = func('masked', ['x', 'y', 'dst', 'n'], { stop: I32 }, false, (v) => [
+  set(v.stop, add(get(v.x), shl(and(get(v.n), i32(-2)), i32(3)))),
+  whileLoop(
+    ltU(get(v.x), get(v.stop)),
+    storeV(get(v.dst), vandnot(loadV(get(v.y)), vle(loadV(get(v.x)), v128zero))),
+    inc(v.x, 16),
+    inc(v.y, 16),
+    inc(v.dst, 16),
+  ),
+  ifThen(and(get(v.n), i32(1)), storeF(get(v.dst), select(f64zero, loadF(get(v.y)), fle(loadF(get(v.x)), f64zero)))),
+]);
+
 /** The kernels' exports. */
 export interface Kernels {
   spmm(c: number, b: number, bytes: number, val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
   scan(src: number, rows: number, width: number, all: number, val: number, idx: number, ptr: number): void;
   columns(val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
   finite(ptr: number, n: number): number;
+  masked(x: number, y: number, dst: number, n: number): void;
 }
 
 /** kernelModule()'s answer; undefined until first asked. */
@@ -186,7 +204,7 @@ let compiled: object | null | undefined;
 export function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite]));
+      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite, masked]));
     } catch {
       compiled = null;
     }
