@@ -11,20 +11,6 @@ export function im2col(x: Float64Array, n: number, g: Grid, win: Window, col: Fl
   const { fh: FH, fw: FW, stride, pad } = win;
   const k = C * FH * FW;
   const base = n * C * H * W;
-  if (pad === 0) {
-    // Every window lies inside the image: the same copy without testing bounds.
-    for (let oy = 0, at = 0; oy < OH; oy++) {
-      for (let ox = 0; ox < OW; ox++) {
-        for (let c = 0; c < C; c++) {
-          for (let i = 0; i < FH; i++) {
-            const row = base + (c * H + oy * stride + i) * W + ox * stride;
-            for (let j = 0; j < FW; j++) col[at++] = x[row + j];
-          }
-        }
-      }
-    }
-    return;
-  }
   for (let oy = 0; oy < OH; oy++) {
     for (let ox = 0; ox < OW; ox++) {
       let at = (oy * OW + ox) * k;

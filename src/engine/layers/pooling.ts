@@ -124,29 +124,6 @@ function beats(v: number, best: number): boolean {
 export function maxPool(x: Float64Array, planes: number, grid: Grid, win: Window, out: Float64Array, argmax: Int32Array): void {
   const { h: H, w: W, oh: OH, ow: OW } = grid;
   const { fh: FH, fw: FW, stride, pad } = win;
-  if (pad === 0) {
-    // Without padding every window lies inside its plane: the same scan with no bounds to test.
-    for (let plane = 0, o = 0; plane < planes; plane++) {
-      for (let oy = 0; oy < OH; oy++) {
-        for (let ox = 0; ox < OW; ox++, o++) {
-          const corner = (plane * H + oy * stride) * W + ox * stride;
-          let best = x[corner];
-          let offset = 0;
-          for (let i = 0; i < FH; i++) {
-            for (let j = 0, at = corner + i * W; j < FW; j++, at++) {
-              if (beats(x[at], best)) {
-                best = x[at];
-                offset = i * FW + j;
-              }
-            }
-          }
-          out[o] = best;
-          argmax[o] = offset;
-        }
-      }
-    }
-    return;
-  }
   for (let plane = 0, o = 0; plane < planes; plane++) {
     const base = plane * H * W;
     for (let oy = 0; oy < OH; oy++) {
