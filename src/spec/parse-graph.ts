@@ -130,7 +130,7 @@ function readNode(r: Reader, item: YNode): NodeRead | undefined {
   const read: NodeRead = { name, ins, nameRange: nameEntry.range, inRanges };
   if (python) {
     // forward(*inputs) and backward(dout), which returns one gradient per input: any number of operands.
-    const found = readPythonClass(r, entries, opEntry.range, 1, 'node');
+    const found = readPythonClass(r, entries, opEntry.range, 0, 'node');
     return found ? { ...read, node: { name, op: 'python', in: ins, range, python: found } } : read;
   }
 

@@ -12,6 +12,7 @@ export const PYTHON_KEYS = ['module', 'class', 'args'];
 
 /** What an arg may be, for messages. */
 const ARG_FORMS = 'a number, a string, true/false, a list of numbers, { file: w.npy }, { zeros: [50] } or { std: 0.01, shape: [784, 50] }';
+const PLAIN_FORMS = 'a number, a string, true/false or null';
 
 /** How messages show each kind of python entry, whose module (a .py path), class and args readPythonClass reads. */
 const EXAMPLES = {
@@ -21,6 +22,7 @@ const EXAMPLES = {
   network: '{ module: ./two_layer_net.py, class: TwoLayerNet, args: { input_size: 784, hidden_size: 50, output_size: 10 } }',
 } as const;
 
+/** A python entry's module, class and args, arrays in the args up to maxElements; a graph node's args are plain values. */
 export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Range, maxElements: number, kind: keyof typeof EXAMPLES = 'layer'): (PythonClassSpec & { module: string; moduleRange: Range }) | undefined {
   const moduleEntry = entries.get('module');
   const classEntry = entries.get('class');
@@ -34,12 +36,13 @@ export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Rang
   const className = r.string(classEntry, 'class');
   if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(className)) r.error(classEntry.range, `class must be a Python class name such as Relu, got '${className}'`);
   const argsEntry = entries.get('args');
-  const args = argsEntry ? readArgs(r, argsEntry, maxElements) : {};
+  const args = argsEntry ? readArgs(r, argsEntry, kind === 'node' ? null : maxElements) : {};
   if (module === undefined || !/\.py$/i.test(module) || className === undefined || !args) return undefined;
   return { module, moduleRange: moduleEntry.range, className, classRange: classEntry.range, args };
 }
 
-function readArgs(r: Reader, entry: Entry, maxElements: number): Record<string, PythonArg> | undefined {
+/** The args of a class; with maxElements null (a graph node's, whose values are numbers), plain values only. */
+function readArgs(r: Reader, entry: Entry, maxElements: number | null): Record<string, PythonArg> | undefined {
   const node = r.map(entry, 'args');
   if (!node) return undefined;
   const names = node.items.flatMap((pair) => (isScalar(pair.key) && typeof pair.key.value === 'string' ? [pair.key.value] : []));
@@ -53,12 +56,16 @@ function readArgs(r: Reader, entry: Entry, maxElements: number): Record<string, 
   return ok ? args : undefined;
 }
 
-function readArg(r: Reader, e: Entry, name: string, maxElements: number): PythonArg | undefined {
+function readArg(r: Reader, e: Entry, name: string, maxElements: number | null): PythonArg | undefined {
   const value = e.value;
   if (isScalar(value)) {
     const v = value.value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return { kind: 'value', value: v };
-    r.error(e.range, `${name} must be ${ARG_FORMS}`);
+    r.error(e.range, `${name} must be ${maxElements === null ? PLAIN_FORMS : ARG_FORMS}`);
+    return undefined;
+  }
+  if (maxElements === null) {
+    r.error(e.range, `${name} must be ${PLAIN_FORMS}: a graph's values are numbers, so its nodes take no arrays (a network spec's python layers do)`);
     return undefined;
   }
   if (isSeq(value)) {

@@ -371,7 +371,6 @@ function loadMnist(io: SpecIO): MnistDigits | { error: string } {
   return digits;
 }
 
-/** A tensor of uniform [0, 1) or standard normal draws, in row-major order. */
 /** A python layer's constructor arguments: arrays materialised, normals drawn from layer `index`'s init stream. */
 function pythonArgs(args: Record<string, PythonArg>, materialise: (s: DataSource) => DataSource | undefined, seed: number, index: number): Record<string, string | number | boolean | null | Tensor> {
   const rng = streamRng(seed, 'init', index);
@@ -391,6 +390,7 @@ function pythonArgs(args: Record<string, PythonArg>, materialise: (s: DataSource
   return out;
 }
 
+/** A tensor of uniform [0, 1) or standard normal draws, in row-major order. */
 function draw(shape: readonly number[], dist: 'uniform' | 'normal', rng: Rng): Tensor {
   const t = tensor(shape);
   for (let i = 0; i < t.data.length; i++) t.data[i] = dist === 'uniform' ? rng.next() : rng.normal();

@@ -32,6 +32,7 @@ export function pythonNodes(spec: GraphSpec, python: () => PythonSession, clock:
       }
     };
     python().start(); // starting Python is not the user's code: untimed
+    // A graph node's args are plain values: the parser refuses arrays there.
     const plain = Object.fromEntries(Object.entries(args).flatMap(([k, a]) => (a.kind === 'value' ? [[k, a.value]] : [])));
     const layer = timed('construct', () => python().scalarLayer(module, className, plain, node.in.length));
     return { ...node, layer: { forward: (v) => timed('forward', () => layer.forward(v)), backward: (d) => timed('backward', () => layer.backward(d)) } };

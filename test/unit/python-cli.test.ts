@@ -46,6 +46,19 @@ test("the shop graph through the seed's own MulLayer and AddLayer: the seed's fi
   assert.deepEqual([b.price.value, b.apple.grad, b.apple_num.grad, b.tax.grad], [220.00000000000003, 2.2, 110.00000000000001, 200]);
 });
 
+test('a python graph node gets its plain args as keywords; an array arg is a spec error (exit 2), never dropped', (t) => {
+  if (!needsPython(t)) return;
+  write('scale.py', 'class Scale:\n    def __init__(self, k, offset=0):\n        self.k = k\n        self.offset = offset\n    def forward(self, x):\n        return self.k * x + self.offset\n    def backward(self, dout):\n        return (dout * self.k,)\n');
+  const spec = (args: string) => write('scale.backprop.yaml', `graph:\n  inputs: { a: 2 }\n  nodes:\n    - { name: y, op: python, module: ./scale.py, class: Scale, in: [a], args: ${args} }\n  output: y\n`);
+  const r = cli(['run', spec('{ k: 3, offset: 0.5 }'), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const n = JSON.parse(r.stdout).graph.nodes;
+  assert.deepEqual([n.y.value, n.a.grad], [6.5, 3]);
+  const array = cli(['run', spec('{ k: [3] }')]);
+  assert.equal(array.code, 2);
+  assert.match(array.stderr, /scale\.backprop\.yaml:4:\d+: error: k must be a number, a string, true\/false or null: a graph's values are numbers, so its nodes take no arrays/);
+});
+
 test("the seed's Relu and Sigmoid give the built-in layers' loss and gradients; Relu's write into dout is a warning on its line", (t) => {
   if (!needsPython(t)) return;
   const spec = join(root, 'examples', 'python', 'relu-sigmoid.backprop.yaml');

@@ -71,6 +71,27 @@ test('a python graph node takes any number of operands; its module and class are
   expectProblem(parseSpec(bad, 'g.backprop.yaml').problems, 'a python node needs its module, e.g. { name: y, op: python, module: ./layers.py, class: MulLayer, in: [a, b] }', rangeOf(bad, 'python'));
 });
 
+test('a python graph node takes plain args; an array there is an error on the arg, not dropped', () => {
+  const node = (args: string) => `graph:\n  inputs: { a: 1 }\n  nodes:\n    - { name: y, op: python, module: ./ops.py, class: Scale, in: [a], args: ${args} }\n  output: y\n`;
+  const plain = parseSpec(node('{ k: 3, name: s, on: true, none: null }'), 'g.backprop.yaml');
+  assert.deepEqual(plain.problems, []);
+  assert.ok(plain.spec?.form === 'graph');
+  assert.deepEqual(plain.spec.nodes[0].python?.args, { k: { kind: 'value', value: 3 }, name: { kind: 'value', value: 's' }, on: { kind: 'value', value: true }, none: { kind: 'value', value: null } });
+  const message = (name: string) => `${name} must be a number, a string, true/false or null: a graph's values are numbers, so its nodes take no arrays (a network spec's python layers do)`;
+  for (const [arg, at] of [
+    ['{ k: [3] }', '[3]'],
+    ['{ k: [1, 2] }', '[1, 2]'],
+    ['{ k: { file: w.npy } }', '{ file: w.npy }'],
+    ['{ k: { zeros: [2] } }', '{ zeros: [2] }'],
+    ['{ k: { std: 0.1, shape: [2] } }', '{ std: 0.1, shape: [2] }'],
+  ]) {
+    const text = node(arg);
+    expectProblem(parseSpec(text, 'g.backprop.yaml').problems, message('k'), rangeOf(text, at));
+  }
+  const infinite = node('{ k: .inf }');
+  expectProblem(parseSpec(infinite, 'g.backprop.yaml').problems, 'k must be a number, a string, true/false or null', rangeOf(infinite, '.inf'));
+});
+
 test('a python network: its layers come as it loads, and Restricted Mode refuses it on its line', () => {
   const text = 'input: { random: { shape: [2, 4] } }\ntarget: { labels: [0, 1] }\nnetwork: { module: ./net.py, class: TwoLayerNet, args: { input_size: 4 } }\n';
   const { spec, problems } = parseSpec(text, 'net.backprop.yaml');
