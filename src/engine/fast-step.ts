@@ -17,12 +17,13 @@
 // one sample at a time: im2col into a buffer that keeps every sample's columns, then out = col·Wᵀ
 // over each column row's nonzeros, and dWₙ = doutₙ·col over the nonzeros of each row of doutₙ (the
 // zeros after pooling and ReLU), summed over the samples in order as the layer sums them. Pooling
-// runs the layer's own maxPool and unpool.
+// runs in kernels that read each window's elements from a table of offsets made by im2col itself,
+// by maxPool's rule of the first maximum; overlapping windows' backward runs the layer's unpool.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
 import { Convolution } from './layers/convolution';
 import { im2col } from './layers/im2col';
-import { Pooling, maxPool, unpool } from './layers/pooling';
+import { Pooling, unpool } from './layers/pooling';
 import { LeakyRelu, leakyRelu, leakyReluDx } from './layers/leaky-relu';
 import { MSELoss, mse } from './layers/mse';
 import { Relu, reluMasks } from './layers/relu';
@@ -32,7 +33,7 @@ import { Tanh, tanh, tanhDx } from './layers/tanh';
 import { denseTargets, lossGradient } from './layers/targets';
 import { addWeightDecay, type Sequential } from './network';
 import { sizeOf, tensor, type Tensor } from './tensor';
-import { gridOf, type Grid } from './window';
+import { gridOf, type Grid, type Window } from './window';
 import { correctRows } from './accuracy';
 import { instantiate, kernelModule, type Kernels } from './wasm/kernels';
 
@@ -96,6 +97,8 @@ interface ConvStage {
   k: number;
   /** The filters transposed, Wᵀ [K, FN], as the kernels read them. */
   wt: number;
+  /** The biases [FN]. */
+  b: number;
   /** Every sample's columns [batch, positions, K], kept for dW. */
   col: number;
   /** One sample's column nonzeros by row. */
@@ -112,15 +115,27 @@ interface ConvStage {
   gradW: Tensor;
   /** b's gradient, likewise. */
   gradB: Tensor;
-  /** Views of wt, col, outT, dWn, and of dout's listed values and row starts, in the current memory. */
-  views: { wt: Float64Array; col: Float64Array; outT: Float64Array; dWn: Float64Array; doutVal: Float64Array; doutStart: Int32Array };
+  /** Views of wt, b, col, dWn, and of dout's listed values and row starts, in the current memory. */
+  views: { wt: Float64Array; b: Float64Array; col: Float64Array; dWn: Float64Array; doutVal: Float64Array; doutStart: Int32Array };
+}
+
+/** A max pooling layer's part of the step: byte offsets of its buffers in the memory. */
+interface PoolStage {
+  layer: Pooling;
+  grid: Grid;
+  /** Byte offsets in a plane of each window's elements (see windowTable), [OH·OW, FH·FW] i32. */
+  table: number;
+  /** Where each output's maximum is in its window, [batch, C, OH, OW] i32. */
+  argmax: number;
+  /** View of argmax in the current memory, for the layer's unpool when windows overlap. */
+  argmaxView: Int32Array;
 }
 
 /** One layer of the step. */
 type Stage =
   | { kind: 'affine'; affine: AffineStage }
   | { kind: 'conv'; conv: ConvStage }
-  | { kind: 'pool'; layer: Pooling; grid: Grid; argmax: Int32Array }
+  | { kind: 'pool'; pool: PoolStage }
   | { kind: 'activation'; layer: Activation };
 
 /** One inputs tensor's nonzeros, listed row by row after the step's buffers. */
@@ -211,6 +226,10 @@ export class FastStep {
   private end = new Int32Array(0);
   /** The rows of one chunk of an evaluation. */
   private readonly chunk: Int32Array;
+  /** Byte offset of 16 zero bytes, which the pool kernel reads for the padding. */
+  private readonly zero: number;
+  /** The pooling layers' window tables and where they go in the memory (written again in each new memory). */
+  private readonly tables: [number, Int32Array][];
 
   /** Made by fastStep(), which checks the network first; `shapes` are those of one row of each activation. */
   constructor(
@@ -229,11 +248,18 @@ export class FastStep {
     this.acts = widths.map((w) => arena.alloc(8 * batch * w));
     this.grads = widths.map((w) => arena.alloc(8 * batch * w));
     this.firstWeighted = net.layers.findIndex((l) => l.params.length > 0);
+    this.zero = arena.alloc(16);
     const none = new Float64Array(0);
+    const tables: [number, Int32Array][] = [];
     this.stages = net.layers.map((layer, l): Stage => {
       if (layer instanceof Pooling || layer instanceof Convolution) {
         const grid = gridOf(layer.name, [1, ...shapes[l]], layer.window);
-        if (layer instanceof Pooling) return { kind: 'pool', layer, grid, argmax: new Int32Array(batch * widths[l + 1]) };
+        if (layer instanceof Pooling) {
+          const table = windowTable(grid, layer.window);
+          const pool = { layer, grid, table: arena.alloc(4 * table.length), argmax: arena.alloc(4 * batch * widths[l + 1]), argmaxView: new Int32Array(0) };
+          tables.push([pool.table, table]);
+          return { kind: 'pool', pool };
+        }
         const W = layer.params[0].value;
         const [fn, positions, k] = [W.shape[0], grid.oh * grid.ow, W.shape[1] * W.shape[2] * W.shape[3]];
         const conv: ConvStage = {
@@ -243,6 +269,7 @@ export class FastStep {
           positions,
           k,
           wt: arena.alloc(8 * k * fn),
+          b: arena.alloc(8 * fn),
           col: arena.alloc(8 * batch * positions * k),
           cols: arena.rows(positions, k),
           outT: arena.alloc(8 * positions * fn),
@@ -251,7 +278,7 @@ export class FastStep {
           dout: arena.rows(fn, positions),
           gradW: tensor(W.shape),
           gradB: tensor([fn]),
-          views: { wt: none, col: none, outT: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
+          views: { wt: none, b: none, col: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
         };
         return { kind: 'conv', conv };
       }
@@ -278,6 +305,7 @@ export class FastStep {
     });
     this.runRows = { begin: arena.alloc(4 * batch), end: arena.alloc(4 * batch) };
     this.size = arena.size;
+    this.tables = tables;
     [this.k, this.buffer] = this.bind(this.size);
     this.chunk = new Int32Array(batch);
     const classes = widths[widths.length - 1];
@@ -304,7 +332,7 @@ export class FastStep {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineBackward(stage.affine, l, xTrain, rows);
       else if (stage.kind === 'conv') this.convBackward(stage.conv, l);
-      else if (stage.kind === 'pool') unpool(stage.argmax, this.gradViews[l + 1], stage.grid, stage.layer.window, this.gradViews[l].fill(0));
+      else if (stage.kind === 'pool') this.poolBackward(stage.pool, l);
       else if (stage.layer instanceof Relu) this.k.masked(this.acts[l], this.grads[l + 1], this.grads[l], this.batch * this.widths[l]);
       else deactivate(stage.layer, this.actViews[l], this.actViews[l + 1], this.gradViews[l + 1], this.gradViews[l]);
     }
@@ -352,22 +380,24 @@ export class FastStep {
     const f64 = (at: number, n: number) => new Float64Array(buffer, at, n);
     this.actViews = this.acts.map((at, l) => f64(at, this.batch * this.widths[l]));
     this.gradViews = this.grads.map((at, l) => f64(at, this.batch * this.widths[l]));
-    for (const stage of this.stages) {
+    for (const [at, table] of this.tables) new Int32Array(buffer, at, table.length).set(table);
+    this.stages.forEach((stage, l) => {
       if (stage.kind === 'conv') {
         const c = stage.conv;
         c.views = {
           wt: f64(c.wt, c.k * c.fn),
+          b: f64(c.b, c.fn),
           col: f64(c.col, this.batch * c.positions * c.k),
-          outT: f64(c.outT, c.positions * c.fn),
           dWn: f64(c.dWn, c.fn * c.k),
           doutVal: f64(c.dout.val, c.fn * c.positions),
           doutStart: new Int32Array(buffer, c.dout.begin, c.fn + 1),
         };
       }
-      if (stage.kind !== 'affine') continue;
+      if (stage.kind === 'pool') stage.pool.argmaxView = new Int32Array(buffer, stage.pool.argmax, this.batch * this.widths[l + 1]);
+      if (stage.kind !== 'affine') return;
       const a = stage.affine;
       a.views = { w: f64(a.w, a.d * a.m), dW: f64(a.dW, a.d * a.m), wt: a.dx ? f64(a.dx.wt, a.m * a.d) : new Float64Array(0) };
-    }
+    });
     this.begin = new Int32Array(buffer, this.runRows.begin, this.batch);
     this.end = new Int32Array(buffer, this.runRows.end, this.batch);
     return [kernels, buffer];
@@ -459,6 +489,7 @@ export class FastStep {
         if (W.data.length !== c.fn * c.k || W.shape[0] !== c.fn || b.data.length !== c.fn) throw new RangeError(`${c.layer.name}: W or b changed shape since the fast step was made`);
         const wt = c.views.wt;
         for (let f = 0; f < c.fn; f++) for (let e = 0; e < c.k; e++) wt[e * c.fn + f] = W.data[f * c.k + e];
+        c.views.b.set(b.data);
         c.everyX = this.k.finite(c.wt, c.k * c.fn) === 0;
       }
       if (stage.kind !== 'affine') continue;
@@ -481,7 +512,11 @@ export class FastStep {
       const stage = this.stages[l];
       if (stage.kind === 'affine') this.affineForward(stage.affine, l, x, rows, training);
       else if (stage.kind === 'conv') this.convForward(stage.conv, l, rows.length);
-      else if (stage.kind === 'pool') maxPool(this.actViews[l], rows.length * stage.grid.c, stage.grid, stage.layer.window, this.actViews[l + 1], stage.argmax);
+      else if (stage.kind === 'pool') {
+        const { grid, layer, table, argmax } = stage.pool;
+        const { fh, fw } = layer.window;
+        this.k.pool(this.acts[l], rows.length * grid.c, 8 * grid.h * grid.w, table, fh * fw, grid.oh * grid.ow, this.acts[l + 1], argmax, this.zero);
+      }
       else if (stage.layer instanceof Relu) this.k.masked(this.acts[l], this.acts[l], this.acts[l + 1], rows.length * this.widths[l]);
       else activate(stage.layer, this.actViews[l], this.actViews[l + 1], rows.length * this.widths[l]);
     }
@@ -542,14 +577,11 @@ export class FastStep {
   private convForward(c: ConvStage, l: number, count: number): void {
     const { fn, positions: P, k } = c;
     const x = this.actViews[l];
-    const out = this.actViews[l + 1];
-    const outT = c.views.outT;
-    const b = c.layer.params[1].value.data;
     for (let n = 0; n < count; n++) {
       im2col(x, n, c.grid, c.layer.window, c.views.col.subarray(n * P * k, (n + 1) * P * k));
       this.k.scan(c.col + 8 * n * P * k, P, k, c.everyX ? 1 : 0, c.cols.val, c.cols.idx, c.cols.begin);
       this.k.spmm(c.outT, c.wt, 8 * fn, c.cols.val, c.cols.idx, c.cols.begin, c.cols.end, P, 0, 0, 0, 0, 0);
-      for (let f = 0, at = n * fn * P; f < fn; f++, at += P) for (let p = 0; p < P; p++) out[at + p] = outT[p * fn + f] + b[f];
+      this.k.transpose(c.outT, P, fn, c.b, this.acts[l + 1] + 8 * n * fn * P);
     }
   }
 
@@ -572,6 +604,14 @@ export class FastStep {
     }
     c.layer.params[0].grad = c.gradW;
     c.layer.params[1].grad = c.gradB;
+  }
+
+  /** Pooling layer l's dx: the unpool kernel when windows do not overlap, else the layer's unpool (whose sums at a pixel keep its order). */
+  private poolBackward(p: PoolStage, l: number): void {
+    const { grid, layer } = p;
+    const { fh, fw, stride } = layer.window;
+    if (stride >= fh && stride >= fw) this.k.unpool(this.grads[l + 1], this.batch * grid.c, 8 * grid.h * grid.w, p.table, fh * fw, grid.oh * grid.ow, p.argmax, this.grads[l]);
+    else unpool(p.argmaxView, this.gradViews[l + 1], grid, layer.window, this.gradViews[l].fill(0));
   }
 
   /** The loss of the last activation against rows `rows` of tTrain; writes its gradient. */
@@ -606,6 +646,17 @@ export class FastStep {
     lossGradient(y, t, 1, B, dy);
     return loss;
   }
+}
+
+/**
+ * Byte offsets in one plane of each window's elements, [OH·OW, FH·FW] in maxPool's order, −1 in the
+ * padding: im2col of the plane's pixel numbers 1, 2, … (0 is the padding).
+ */
+export function windowTable(grid: Grid, win: Window): Int32Array {
+  const pixels = Float64Array.from({ length: grid.h * grid.w }, (_, q) => q + 1);
+  const col = new Float64Array(grid.oh * grid.ow * win.fh * win.fw);
+  im2col(pixels, 0, { ...grid, c: 1 }, win, col);
+  return Int32Array.from(col, (q) => (q === 0 ? -1 : 8 * (q - 1)));
 }
 
 /** Throws the plain path's error for targets it rejects: denseTargets makes it. */

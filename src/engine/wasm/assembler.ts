@@ -39,6 +39,7 @@ export const mul = op(0x6c);
 export const and = op(0x71);
 export const or = op(0x72);
 export const shl = op(0x74);
+export const ltS = op(0x48);
 export const ltU = op(0x49);
 export const ctz = op(0x68);
 export const fadd = op(0xa0);
@@ -47,6 +48,8 @@ export const fmul = op(0xa2);
 export const feq = op(0x61);
 export const fne = op(0x62);
 export const fle = op(0x65);
+export const f64FromI32 = op(0xb7);
+export const i32FromF64 = op(0xaa);
 /** select(a, b, cond): a when cond is nonzero, else b. */
 export const select = op(0x1b);
 export const vadd = simd(0xf0);
@@ -54,10 +57,20 @@ export const vsub = simd(0xf1);
 export const vmul = simd(0xf2);
 export const veq = simd(0x47);
 export const vne = simd(0x48);
+export const vgt = simd(0x4a);
 export const vle = simd(0x4b);
 export const vand = simd(0x4e);
 /** a & ~b. */
 export const vandnot = simd(0x4f);
+export const vor = simd(0x50);
+/** bitselect(a, b, mask): a where mask's bits are set, else b. */
+export const bitselect = simd(0x52);
+/** Both lanes of a v128 set to an f64. */
+export const vsplat = simd(0x14);
+export const extractLane = (v: Code, lane: 0 | 1): Code => [...v, 0xfd, 0x21, lane];
+export const replaceLane = (v: Code, lane: 0 | 1, x: Code): Code => [...v, ...x, 0xfd, 0x22, lane];
+/** i8x16.shuffle of a and b by 16 byte indices (0-15 a's, 16-31 b's); as f64 lanes, lanes([i, j]) picks lane i and j of a‖b. */
+export const shuffle = (a: Code, b: Code, lanes: [number, number]): Code => [...a, ...b, 0xfd, 0x0d, ...lanes.flatMap((l) => Array.from({ length: 8 }, (_, k) => 8 * l + k))];
 export const allTrue = simd(0xc3);
 export const bitmask = simd(0xc4);
 /** Memory access with alignment log2 `align` at byte offset `offset` from `addr`. */

@@ -3,8 +3,9 @@
 // the listing of nonzeros by row and by column that they read. Addresses are in bytes; index arrays
 // are i32, values f64.
 import {
-  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, ltU, ctz, fadd, fsub, fmul, feq, fne, fle, select, vadd, vsub, vmul, veq, vne, vle, vand, vandnot, allTrue,
-  bitmask, load32, store32, loadF, storeF, loadV, splat, storeV, v128zero, v128ones, fill, whileLoop, ifThen, inc, I32, F64, V128, func, wasmModule,
+  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, ltS, ltU, ctz, fadd, fsub, fmul, feq, fne, fle, f64FromI32, i32FromF64, select, vadd, vsub, vmul, veq, vne,
+  vgt, vle, vand, vandnot, vor, bitselect, vsplat, extractLane, replaceLane, shuffle, allTrue, bitmask, load32, store32, loadF, storeF, loadV, splat, storeV, v128zero, v128ones,
+  fill, whileLoop, ifThen, inc, I32, F64, V128, func, wasmModule,
 } from './assembler';
 
 /** The part of the WebAssembly API used here (the engine's tsconfig has no DOM lib). */
@@ -188,6 +189,118 @@ const masked = func('masked', ['x', 'y', 'dst', 'n'], { stop: I32 }, false, (v) 
   ifThen(and(get(v.n), i32(1)), storeF(get(v.dst), select(f64zero, loadF(get(v.y)), fle(loadF(get(v.x)), f64zero)))),
 ]);
 
+/**
+ * pool(x, planes, planeBytes, table, size, outputs, out, argmax, zero): max pooling of `planes`
+ * planes of x [planes, planeBytes / 8], two planes at a time, one per lane. Output o of a plane
+ * looks at the `size` elements at byte offsets table[o·size ..] in its plane, in that order (−1 is
+ * the padding, read as the 0 at `zero`), and takes the first maximum by the rule of pooling.ts's
+ * beats(): a larger value or a NaN wins, unless the best so far is NaN. Its offset goes to argmax.
+ */
+const pool = func(
+  'pool',
+  ['x', 'planes', 'planeBytes', 'table', 'size', 'outputs', 'out', 'argmax', 'zero'],
+  { pl: I32, base: I32, second: I32, o: I32, k: I32, t: I32, entry: I32, at: I32, pair: I32, v: V128, best: V128, off: V128, take: V128 },
+  false,
+  (v) => {
+    const from = (plane: Code): Code => select(get(v.zero), add(plane, get(v.t)), ltS(get(v.t), i32(0)));
+    // v = element k of the window in both planes (the second is the first again after an odd last plane).
+    const element: Code[] = [set(v.t, load32(get(v.entry))), set(v.v, replaceLane(splat(from(get(v.base))), 1, loadF(from(add(get(v.base), get(v.second)))))), inc(v.entry, 4)];
+    const store = (lane: 0 | 1, at: Code): Code => [...storeF(add(get(v.out), shl(at, i32(3))), extractLane(get(v.best), lane)), ...store32(add(get(v.argmax), shl(at, i32(2))), i32FromF64(extractLane(get(v.off), lane)))];
+    return [
+      whileLoop(
+        ltU(get(v.pl), get(v.planes)),
+        set(v.base, add(get(v.x), mul(get(v.pl), get(v.planeBytes)))),
+        set(v.pair, ltU(add(get(v.pl), i32(1)), get(v.planes))),
+        set(v.second, select(get(v.planeBytes), i32(0), get(v.pair))),
+        set(v.entry, get(v.table)),
+        set(v.o, i32(0)),
+        whileLoop(
+          ltU(get(v.o), get(v.outputs)),
+          ...element,
+          set(v.best, get(v.v)),
+          set(v.off, v128zero),
+          set(v.k, i32(1)),
+          whileLoop(
+            ltU(get(v.k), get(v.size)),
+            ...element,
+            set(v.take, vand(veq(get(v.best), get(v.best)), vor(vgt(get(v.v), get(v.best)), vne(get(v.v), get(v.v))))),
+            set(v.best, bitselect(get(v.v), get(v.best), get(v.take))),
+            set(v.off, bitselect(vsplat(f64FromI32(get(v.k))), get(v.off), get(v.take))),
+            inc(v.k, 1),
+          ),
+          set(v.at, add(mul(get(v.pl), get(v.outputs)), get(v.o))),
+          store(0, get(v.at)),
+          ifThen(get(v.pair), store(1, add(get(v.at), get(v.outputs)))),
+          inc(v.o, 1),
+        ),
+        inc(v.pl, 2),
+      ),
+    ];
+  },
+);
+
+/**
+ * unpool(dout, planes, planeBytes, table, size, outputs, argmax, dx): dx = 0 over `planes` planes,
+ * then each output o of each plane adds dout[o] at its window's element argmax[o] (table as pool
+ * reads it; nothing for the padding). For windows that do not overlap: each pixel gets one term at most.
+ */
+const unpool = func('unpool', ['dout', 'planes', 'planeBytes', 'table', 'size', 'outputs', 'argmax', 'dx'], { pl: I32, base: I32, o: I32, t: I32, at: I32 }, false, (v) => [
+  fill(get(v.dx), mul(get(v.planes), get(v.planeBytes))),
+  whileLoop(
+    ltU(get(v.pl), get(v.planes)),
+    set(v.base, add(get(v.dx), mul(get(v.pl), get(v.planeBytes)))),
+    set(v.o, i32(0)),
+    whileLoop(
+      ltU(get(v.o), get(v.outputs)),
+      set(v.t, load32(add(get(v.table), shl(add(mul(get(v.o), get(v.size)), load32(get(v.argmax))), i32(2))))),
+      ifThen(ltS(i32(-1), get(v.t)), set(v.at, add(get(v.base), get(v.t))), storeF(get(v.at), fadd(loadF(get(v.at)), loadF(get(v.dout))))),
+      inc(v.argmax, 4),
+      inc(v.dout, 8),
+      inc(v.o, 1),
+    ),
+    inc(v.pl, 1),
+  ),
+]);
+
+/**
+ * transpose(src, rows, cols, bias, dst): dst [cols, rows] = srcᵀ with bias[c] added to row c, for
+ * src [rows, cols]: 2×2 blocks (two rows of two columns in, two shuffles, two rows out), then the
+ * odd last column and row on their own.
+ */
+const transpose = func(
+  'transpose',
+  ['src', 'rows', 'cols', 'bias', 'dst'],
+  { r: I32, c: I32, r2: I32, c2: I32, a: I32, d: I32, top: V128, bottom: V128 },
+  false,
+  (v) => {
+    const srcAt = (r: Code, c: Code): Code => add(get(v.src), shl(add(mul(r, get(v.cols)), c), i32(3)));
+    const dstAt = (c: Code, r: Code): Code => add(get(v.dst), shl(add(mul(c, get(v.rows)), r), i32(3)));
+    const biasOf = (c: Code): Code => loadF(add(get(v.bias), shl(c, i32(3))));
+    const single = (r: Code, c: Code): Code => storeF(dstAt(c, r), fadd(loadF(srcAt(r, c)), biasOf(c)));
+    return [
+      set(v.r2, and(get(v.rows), i32(-2))),
+      set(v.c2, and(get(v.cols), i32(-2))),
+      whileLoop(
+        ltU(get(v.c), get(v.c2)),
+        set(v.r, i32(0)),
+        whileLoop(
+          ltU(get(v.r), get(v.r2)),
+          set(v.a, srcAt(get(v.r), get(v.c))),
+          set(v.top, loadV(get(v.a))),
+          set(v.bottom, loadV(add(get(v.a), shl(get(v.cols), i32(3))))),
+          set(v.d, dstAt(get(v.c), get(v.r))),
+          storeV(get(v.d), vadd(shuffle(get(v.top), get(v.bottom), [0, 2]), splat(add(get(v.bias), shl(get(v.c), i32(3)))))),
+          storeV(add(get(v.d), shl(get(v.rows), i32(3))), vadd(shuffle(get(v.top), get(v.bottom), [1, 3]), splat(add(get(v.bias), shl(get(v.c), i32(3))), 8))),
+          inc(v.r, 2),
+        ),
+        inc(v.c, 2),
+      ),
+      ifThen(ltU(get(v.c2), get(v.cols)), set(v.r, i32(0)), whileLoop(ltU(get(v.r), get(v.r2)), single(get(v.r), get(v.c2)), inc(v.r, 1))),
+      ifThen(ltU(get(v.r2), get(v.rows)), set(v.c, i32(0)), whileLoop(ltU(get(v.c), get(v.cols)), single(get(v.r2), get(v.c)), inc(v.c, 1))),
+    ];
+  },
+);
+
 /** The kernels' exports. */
 export interface Kernels {
   spmm(c: number, b: number, bytes: number, val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
@@ -195,6 +308,9 @@ export interface Kernels {
   columns(val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
   finite(ptr: number, n: number): number;
   masked(x: number, y: number, dst: number, n: number): void;
+  pool(x: number, planes: number, planeBytes: number, table: number, size: number, outputs: number, out: number, argmax: number, zero: number): void;
+  unpool(dout: number, planes: number, planeBytes: number, table: number, size: number, outputs: number, argmax: number, dx: number): void;
+  transpose(src: number, rows: number, cols: number, bias: number, dst: number): void;
 }
 
 /** kernelModule()'s answer; undefined until first asked. */
@@ -204,7 +320,7 @@ let compiled: object | null | undefined;
 export function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite, masked]));
+      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite, masked, pool, unpool, transpose]));
     } catch {
       compiled = null;
     }
