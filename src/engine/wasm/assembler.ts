@@ -39,6 +39,7 @@ export const mul = op(0x6c);
 export const and = op(0x71);
 export const or = op(0x72);
 export const shl = op(0x74);
+export const i32Eqz = op(0x45);
 export const ltS = op(0x48);
 export const ltU = op(0x49);
 export const ctz = op(0x68);

@@ -3,7 +3,7 @@
 // the listing of nonzeros by row and by column that they read. Addresses are in bytes; index arrays
 // are i32, values f64.
 import {
-  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, ltS, ltU, ctz, fadd, fsub, fmul, feq, fne, fle, f64FromI32, i32FromF64, select, vadd, vsub, vmul, veq, vne,
+  type Code, get, set, i32, f64zero, add, sub, mul, and, or, shl, i32Eqz, ltS, ltU, ctz, fadd, fsub, fmul, feq, fne, fle, f64FromI32, i32FromF64, select, vadd, vsub, vmul, veq, vne,
   vgt, vle, vand, vandnot, vor, bitselect, vsplat, extractLane, replaceLane, shuffle, allTrue, bitmask, load32, store32, loadF, storeF, loadV, splat, storeV, v128zero, v128ones,
   fill, whileLoop, ifThen, inc, I32, F64, V128, func, wasmModule,
 } from './assembler';
@@ -38,38 +38,39 @@ const appendColumn = (v: ColumnVars, col: Code, row: Code, value: Code): Code =>
 ];
 
 /**
- * spmm(c, b, bytes, val, idx, begin, end, rows, width, cval, cidx, cbegin, cend): for each
- * r < rows, row r of C = Σ over e in [begin[r], end[r]) of val[e]·(row idx[e] of B), the terms
- * added one at a time in order; rows of B and C are `bytes` wide. Four terms per pass over the row,
- * two columns per instruction; the last column of an odd width is summed on its own. Unless `width`
- * is 0, it also lists the terms by column in the same pass, as the columns kernel does.
+ * spmm(c, b, bytes, val, idx, begin, end, rows, accumulate): for each r < rows, row r of C (+)=
+ * Σ over e in [begin[r], end[r]) of val[e]·(row idx[e] of B), the terms added one at a time in
+ * order, onto 0 or (with `accumulate`) onto what C holds; rows of B and C are `bytes` wide. Four
+ * terms per pass over the row, two columns per instruction, and the last column of an odd width in
+ * the same pass.
  */
 const spmm = func(
   'spmm',
-  ['c', 'b', 'bytes', 'val', 'idx', 'begin', 'end', 'rows', 'width', 'cval', 'cidx', 'cbegin', 'cend'],
-  { r: I32, o: I32, e: I32, stop: I32, e4: I32, j: I32, vb: I32, vb32: I32, r0: I32, r1: I32, r2: I32, r3: I32, p: I32, q: I32, at: I32, a0: V128, a1: V128, a2: V128, a3: V128, s: F64 },
+  ['c', 'b', 'bytes', 'val', 'idx', 'begin', 'end', 'rows', 'accumulate'],
+  { r: I32, o: I32, e: I32, stop: I32, e4: I32, j: I32, vb: I32, vb32: I32, odd: I32, r0: I32, r1: I32, r2: I32, r3: I32, a0: V128, a1: V128, a2: V128, a3: V128, s: F64 },
   false,
   (v) => {
     const column = (k: number): Code => load32(add(get(v.idx), shl(get(v.e), i32(2))), 4 * k);
-    const value = (k: number): Code => loadF(add(get(v.val), shl(get(v.e), i32(3))), 8 * k);
     const rowOf = (k: number): Code => add(get(v.b), mul(column(k), get(v.bytes)));
     const term = (a: number, row: number, offset: number): Code => vmul(get(a), loadV(add(get(row), get(v.j)), offset));
     const out = (offset: number): Code => loadV(add(get(v.o), get(v.j)), offset);
+    // The odd last column's term of row `row` (its value is lane 0 of `a`).
+    const last = (a: number, row: number): Code => fmul(extractLane(get(a), 0), loadF(add(get(row), get(v.vb))));
     // body(offset) for each column pair; two pairs per pass, which halves the loop's own instructions.
     const eachColumnPair = (body: (offset: number) => Code): Code => [
       ...set(v.j, i32(0)),
       ...whileLoop(ltU(get(v.j), get(v.vb32)), body(0), body(16), inc(v.j, 32)),
       ...ifThen(and(get(v.bytes), i32(16)), body(0)),
     ];
-    const list = (...ks: number[]): Code => ifThen(get(v.width), ...ks.map((k) => appendColumn(v, column(k), get(v.r), value(k))));
     return [
-      startColumns(v),
       set(v.vb, and(get(v.bytes), i32(-16))),
       set(v.vb32, and(get(v.bytes), i32(-32))),
+      set(v.odd, and(get(v.bytes), i32(8))),
       whileLoop(
         ltU(get(v.r), get(v.rows)),
         set(v.o, add(get(v.c), mul(get(v.r), get(v.bytes)))),
-        fill(get(v.o), get(v.bytes)),
+        ifThen(i32Eqz(get(v.accumulate)), fill(get(v.o), get(v.bytes))),
+        ifThen(get(v.odd), set(v.s, loadF(add(get(v.o), get(v.vb))))),
         set(v.e, load32(add(get(v.begin), shl(get(v.r), i32(2))))),
         set(v.stop, load32(add(get(v.end), shl(get(v.r), i32(2))))),
         set(v.e4, sub(get(v.stop), and(sub(get(v.stop), get(v.e)), i32(3)))),
@@ -80,7 +81,7 @@ const spmm = func(
           eachColumnPair((at) =>
             storeV(add(get(v.o), get(v.j)), vadd(vadd(vadd(vadd(out(at), term(v.a0, v.r0, at)), term(v.a1, v.r1, at)), term(v.a2, v.r2, at)), term(v.a3, v.r3, at)), at),
           ),
-          list(0, 1, 2, 3),
+          ifThen(get(v.odd), set(v.s, fadd(fadd(fadd(fadd(get(v.s), last(v.a0, v.r0)), last(v.a1, v.r1)), last(v.a2, v.r2)), last(v.a3, v.r3)))),
           inc(v.e, 4),
         ),
         whileLoop(
@@ -88,16 +89,10 @@ const spmm = func(
           set(v.a0, splat(add(get(v.val), shl(get(v.e), i32(3))))),
           set(v.r0, rowOf(0)),
           eachColumnPair((at) => storeV(add(get(v.o), get(v.j)), vadd(out(at), term(v.a0, v.r0, at)), at)),
-          list(0),
+          ifThen(get(v.odd), set(v.s, fadd(get(v.s), last(v.a0, v.r0)))),
           inc(v.e, 1),
         ),
-        ifThen(
-          and(get(v.bytes), i32(8)),
-          set(v.s, f64zero),
-          set(v.e, load32(add(get(v.begin), shl(get(v.r), i32(2))))),
-          whileLoop(ltU(get(v.e), get(v.stop)), set(v.s, fadd(get(v.s), fmul(value(0), loadF(add(rowOf(0), get(v.vb)))))), inc(v.e, 1)),
-          storeF(add(get(v.o), get(v.vb)), get(v.s)),
-        ),
+        ifThen(get(v.odd), storeF(add(get(v.o), get(v.vb)), get(v.s))),
         inc(v.r, 1),
       ),
     ];
@@ -303,7 +298,7 @@ const transpose = func(
 
 /** The kernels' exports. */
 export interface Kernels {
-  spmm(c: number, b: number, bytes: number, val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
+  spmm(c: number, b: number, bytes: number, val: number, idx: number, begin: number, end: number, rows: number, accumulate: number): void;
   scan(src: number, rows: number, width: number, all: number, val: number, idx: number, ptr: number): void;
   columns(val: number, idx: number, begin: number, end: number, rows: number, width: number, cval: number, cidx: number, cbegin: number, cend: number): void;
   finite(ptr: number, n: number): number;
