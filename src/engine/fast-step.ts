@@ -16,9 +16,10 @@
 // A convolution (only as the first weighted layer, so that no dx is needed) runs as its layer does,
 // one sample at a time: im2col into a buffer that keeps every sample's columns, then out = col·Wᵀ
 // over each column row's nonzeros, and dWₙ = doutₙ·col over the nonzeros of each row of doutₙ (the
-// zeros after pooling and ReLU), summed over the samples in order as the layer sums them. Pooling
-// runs in kernels that read each window's elements from a table of offsets made by im2col itself,
-// by maxPool's rule of the first maximum; overlapping windows' backward runs the layer's unpool.
+// zeros after pooling and ReLU), summed over the samples in order as the layer sums them. im2col and
+// pooling run in kernels that read each window's elements through a table of offsets that im2col
+// itself makes; pooling by maxPool's rule of the first maximum, and overlapping windows' backward
+// in the layer's unpool.
 import type { Layer } from './layer';
 import { Affine } from './layers/affine';
 import { Convolution } from './layers/convolution';
@@ -102,6 +103,8 @@ interface ConvStage {
   wt: number;
   /** The biases [FN]. */
   b: number;
+  /** Where im2col reads each column element in a sample (see windowTable), [positions, K] i32. */
+  table: number;
   /** Every sample's columns [batch, positions, K], kept for dW. */
   col: number;
   /** One sample's column nonzeros by row. */
@@ -118,8 +121,8 @@ interface ConvStage {
   gradW: Tensor;
   /** b's gradient, likewise. */
   gradB: Tensor;
-  /** Views of wt, b, col, dWn, and of dout's listed values and row starts, in the current memory. */
-  views: { wt: Float64Array; b: Float64Array; col: Float64Array; dWn: Float64Array; doutVal: Float64Array; doutStart: Int32Array };
+  /** Views of wt, b, dWn, and of dout's listed values and row starts, in the current memory. */
+  views: { wt: Float64Array; b: Float64Array; dWn: Float64Array; doutVal: Float64Array; doutStart: Int32Array };
 }
 
 /** A max pooling layer's part of the step: byte offsets of its buffers in the memory. */
@@ -235,7 +238,7 @@ export class FastStep {
   private i32 = new Int32Array(0);
   /** Byte offset of 16 zero bytes, which the pool kernel reads for the padding. */
   private readonly zero: number;
-  /** The pooling layers' window tables and where they go in the memory (written again in each new memory). */
+  /** The pooling and conv layers' window tables and where they go in the memory (written again in each new memory). */
   private readonly tables: [number, Int32Array][];
 
   /** Made by fastStep(), which checks the network first; `shapes` are those of one row of each activation. */
@@ -262,7 +265,7 @@ export class FastStep {
       if (layer instanceof Pooling || layer instanceof Convolution) {
         const grid = gridOf(layer.name, [1, ...shapes[l]], layer.window);
         if (layer instanceof Pooling) {
-          const table = windowTable(grid, layer.window);
+          const table = windowTable({ ...grid, c: 1 }, layer.window);
           const pool = { layer, grid, table: arena.alloc(4 * table.length), argmax: arena.alloc(4 * batch * widths[l + 1]), argmaxView: new Int32Array(0) };
           tables.push([pool.table, table]);
           return { kind: 'pool', pool };
@@ -277,6 +280,7 @@ export class FastStep {
           k,
           wt: arena.alloc(8 * k * fn),
           b: arena.alloc(8 * fn),
+          table: arena.alloc(4 * positions * k),
           col: arena.alloc(8 * batch * positions * k),
           cols: arena.rows(positions, k),
           outT: arena.alloc(8 * positions * fn),
@@ -285,8 +289,9 @@ export class FastStep {
           dout: arena.rows(fn, positions),
           gradW: tensor(W.shape),
           gradB: tensor([fn]),
-          views: { wt: none, b: none, col: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
+          views: { wt: none, b: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
         };
+        tables.push([conv.table, windowTable(grid, layer.window)]);
         return { kind: 'conv', conv };
       }
       if (!(layer instanceof Affine)) return { kind: 'activation', layer: layer as Activation };
@@ -395,7 +400,6 @@ export class FastStep {
         c.views = {
           wt: f64(c.wt, c.k * c.fn),
           b: f64(c.b, c.fn),
-          col: f64(c.col, this.batch * c.positions * c.k),
           dWn: f64(c.dWn, c.fn * c.k),
           doutVal: f64(c.dout.val, c.fn * c.positions),
           doutStart: new Int32Array(buffer, c.dout.begin, c.fn + 1),
@@ -606,9 +610,9 @@ export class FastStep {
   /** Layer l's output for the first `count` rows: per sample, im2col (kept), then col·Wᵀ over each column row's nonzeros (all of them when W is not finite), transposed, + b. */
   private convForward(c: ConvStage, l: number, count: number): void {
     const { fn, positions: P, k } = c;
-    const x = this.actViews[l];
+    const sampleBytes = 8 * c.grid.c * c.grid.h * c.grid.w;
     for (let n = 0; n < count; n++) {
-      im2col(x, n, c.grid, c.layer.window, c.views.col.subarray(n * P * k, (n + 1) * P * k));
+      this.k.gather(this.acts[l] + n * sampleBytes, c.table, P * k, c.col + 8 * n * P * k, this.zero);
       this.k.scan(c.col + 8 * n * P * k, P, k, c.everyX ? 1 : 0, c.cols.val, c.cols.idx, c.cols.begin);
       this.k.spmm(c.outT, c.wt, 8 * fn, c.cols.val, c.cols.idx, c.cols.begin, c.cols.end, P, 0);
       this.k.transpose(c.outT, P, fn, c.b, this.acts[l + 1] + 8 * n * fn * P);
@@ -679,13 +683,13 @@ export class FastStep {
 }
 
 /**
- * Byte offsets in one plane of each window's elements, [OH·OW, FH·FW] in maxPool's order, −1 in the
- * padding: im2col of the plane's pixel numbers 1, 2, … (0 is the padding).
+ * Byte offsets in an image of `grid` of each window's elements, [OH·OW, C·FH·FW] in im2col's order
+ * (and so, for one plane, in maxPool's), −1 in the padding: im2col of the pixel numbers 1, 2, … (0 is the padding).
  */
 export function windowTable(grid: Grid, win: Window): Int32Array {
-  const pixels = Float64Array.from({ length: grid.h * grid.w }, (_, q) => q + 1);
-  const col = new Float64Array(grid.oh * grid.ow * win.fh * win.fw);
-  im2col(pixels, 0, { ...grid, c: 1 }, win, col);
+  const pixels = Float64Array.from({ length: grid.c * grid.h * grid.w }, (_, q) => q + 1);
+  const col = new Float64Array(grid.oh * grid.ow * grid.c * win.fh * win.fw);
+  im2col(pixels, 0, grid, win, col);
   return Int32Array.from(col, (q) => (q === 0 ? -1 : 8 * (q - 1)));
 }
 

@@ -1,10 +1,11 @@
-// The pooling and transpose kernels of wasm/kernels.ts against the JavaScript they stand for in the
-// fast step (pooling.ts's maxPool and unpool, the transpose-and-add-bias loop), bit for bit, on
+// The pooling, gather and transpose kernels of wasm/kernels.ts against the JavaScript they stand for in the
+// fast step (maxPool and unpool, im2col, the transpose-and-add-bias loop), bit for bit, on
 // values made to test the rules: NaN and ±Inf anywhere in a window, ties, +0 and −0, padding,
-// overlapping windows, and an odd number of planes (the pool kernel takes two per instruction).
+// overlapping windows, an odd number of planes (the pool kernel takes two per instruction) and of elements.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { windowTable } from '../../src/engine/fast-step';
+import { im2col } from '../../src/engine/layers/im2col';
 import { maxPool, unpool } from '../../src/engine/layers/pooling';
 import { Rng } from '../../src/engine/rng';
 import { instantiate, kernelModule } from '../../src/engine/wasm/kernels';
@@ -50,7 +51,7 @@ test('pool: the first maximum of each window and where it is, as maxPool finds t
     const [H, W, outputs, size] = [grid.h, grid.w, grid.oh * grid.ow, win.fh * win.fw];
     for (const nanRate of [0, 0.1, 0.5]) {
       const x = values(rng, planes * H * W, nanRate);
-      const table = windowTable(grid, win);
+      const table = windowTable({ ...grid, c: 1 }, win);
       const m = memory(8 * x.length, 4 * table.length, 8 * planes * outputs, 4 * planes * outputs);
       new Float64Array(m.buffer, m.at[0], x.length).set(x);
       new Int32Array(m.buffer, m.at[1], table.length).set(table);
@@ -73,7 +74,7 @@ test("unpool: each window's gradient at its maximum, the rest +0, as pooling.ts'
     const [out, argmax] = [new Float64Array(planes * outputs), new Int32Array(planes * outputs)];
     maxPool(x, planes, grid, win, out, argmax);
     const dout = values(rng, planes * outputs, 0.3);
-    const table = windowTable(grid, win);
+    const table = windowTable({ ...grid, c: 1 }, win);
     const m = memory(8 * dout.length, 4 * table.length, 4 * argmax.length, 8 * planes * H * W);
     new Float64Array(m.buffer, m.at[0], dout.length).set(dout);
     new Int32Array(m.buffer, m.at[1], table.length).set(table);
@@ -98,5 +99,29 @@ test('transpose: dst [cols, rows] = srcᵀ + bias per row, for even and odd size
     const expected = new Float64Array(rows * cols);
     for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) expected[c * rows + r] = src[r * cols + c] + bias[c];
     sameBits(new Float64Array(m.buffer, m.at[2], expected.length), expected, `${rows}×${cols}`);
+  }
+});
+
+test("gather through windowTable: im2col's columns, padding as +0, for channels, strides and padding", () => {
+  const rng = new Rng(10);
+  const cases: { shape: [number, number, number]; win: Window }[] = [
+    { shape: [1, 28, 28], win: { fh: 5, fw: 5, stride: 1, pad: 0 } },
+    { shape: [3, 7, 8], win: { fh: 3, fw: 2, stride: 2, pad: 1 } },
+    { shape: [2, 5, 5], win: { fh: 3, fw: 3, stride: 1, pad: 2 } },
+    { shape: [1, 5, 5], win: { fh: 3, fw: 3, stride: 1, pad: 0 } },
+  ];
+  for (const { shape, win } of cases) {
+    const grid = gridOf('Conv', [1, ...shape], win);
+    const x = values(rng, 3 * shape[0] * shape[1] * shape[2], 0.3);
+    const table = windowTable(grid, win);
+    const m = memory(8 * x.length, 4 * table.length, 8 * table.length);
+    new Float64Array(m.buffer, m.at[0], x.length).set(x);
+    new Int32Array(m.buffer, m.at[1], table.length).set(table);
+    for (let n = 0; n < 3; n++) {
+      m.k.gather(m.at[0] + 8 * n * (x.length / 3), m.at[1], table.length, m.at[2], m.zero);
+      const col = new Float64Array(table.length);
+      im2col(x, n, grid, win, col);
+      sameBits(new Float64Array(m.buffer, m.at[2], col.length), col, `${shape.join('×')} ${win.fh}×${win.fw}/${win.stride} pad ${win.pad}, sample ${n}`);
+    }
   }
 });

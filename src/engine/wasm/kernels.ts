@@ -235,6 +235,27 @@ const pool = func(
 );
 
 /**
+ * gather(x, table, n, dst, zero): dst[q] = the double at byte offset table[q] from x, for q < n
+ * (−1: the padding, the 0 at `zero`): im2col of one sample, through the table im2col makes.
+ */
+const gather = func('gather', ['x', 'table', 'n', 'dst', 'zero'], { stop: I32, t: I32, u: I32 }, false, (v) => {
+  const from = (t: number): Code => select(get(v.zero), add(get(v.x), get(t)), ltS(get(t), i32(0)));
+  return [
+    // Two per pass, one SIMD store; then the odd last one.
+    set(v.stop, add(get(v.table), shl(and(get(v.n), i32(-2)), i32(2)))),
+    whileLoop(
+      ltU(get(v.table), get(v.stop)),
+      set(v.t, load32(get(v.table))),
+      set(v.u, load32(get(v.table), 4)),
+      storeV(get(v.dst), replaceLane(splat(from(v.t)), 1, loadF(from(v.u)))),
+      inc(v.table, 8),
+      inc(v.dst, 16),
+    ),
+    ifThen(and(get(v.n), i32(1)), set(v.t, load32(get(v.table))), storeF(get(v.dst), loadF(from(v.t)))),
+  ];
+});
+
+/**
  * unpool(dout, planes, planeBytes, table, size, outputs, argmax, dx): dx = 0 over `planes` planes,
  * then each output o of each plane adds dout[o] at its window's element argmax[o] (table as pool
  * reads it; nothing for the padding). For windows that do not overlap: each pixel gets one term at most.
@@ -304,6 +325,7 @@ export interface Kernels {
   finite(ptr: number, n: number): number;
   masked(x: number, y: number, dst: number, n: number): void;
   pool(x: number, planes: number, planeBytes: number, table: number, size: number, outputs: number, out: number, argmax: number, zero: number): void;
+  gather(x: number, table: number, n: number, dst: number, zero: number): void;
   unpool(dout: number, planes: number, planeBytes: number, table: number, size: number, outputs: number, argmax: number, dx: number): void;
   transpose(src: number, rows: number, cols: number, bias: number, dst: number): void;
 }
@@ -315,7 +337,7 @@ let compiled: object | null | undefined;
 export function kernelModule(): object | null {
   if (compiled === undefined) {
     try {
-      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite, masked, pool, unpool, transpose]));
+      compiled = new WebAssembly.Module(wasmModule([spmm, scan, columns, finite, masked, pool, gather, unpool, transpose]));
     } catch {
       compiled = null;
     }
