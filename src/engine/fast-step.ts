@@ -85,8 +85,8 @@ interface AffineStage {
   gradW: Tensor;
   /** b's gradient, likewise. */
   gradB: Tensor;
-  /** Views of w, dW and dx.wt (the last empty without dx) in the current memory. */
-  views: { w: Float64Array; dW: Float64Array; wt: Float64Array };
+  /** Views of w and dW in the current memory. */
+  views: { w: Float64Array; dW: Float64Array };
 }
 
 /** A convolution's part of the step: byte offsets of its buffers in the memory, and views of some. */
@@ -238,8 +238,10 @@ export class FastStep {
   private i32 = new Int32Array(0);
   /** Byte offset of 16 zero bytes, which the pool kernel reads for the padding. */
   private readonly zero: number;
-  /** The pooling and conv layers' window tables and where they go in the memory (written again in each new memory). */
-  private readonly tables: [number, Int32Array][];
+  /** Byte offset of a row of −0 as wide as the widest activation: adding it copies any double exactly, as transpose's bias. */
+  private readonly minusZero: number;
+  /** Regions written into each new memory, and where they go: the window tables and the row of −0. */
+  private readonly constants: [number, Uint8Array][];
 
   /** Made by fastStep(), which checks the network first; `shapes` are those of one row of each activation. */
   constructor(
@@ -260,15 +262,19 @@ export class FastStep {
     this.firstWeighted = net.layers.findIndex((l) => l.params.length > 0);
     this.zero = arena.alloc(16);
     const none = new Float64Array(0);
-    const tables: [number, Int32Array][] = [];
+    this.minusZero = arena.alloc(8 * Math.max(...widths));
+    const constants: [number, Uint8Array][] = [[this.minusZero, new Uint8Array(new Float64Array(Math.max(...widths)).fill(-0).buffer)]];
+    const constant = (table: Int32Array): number => {
+      const at = arena.alloc(4 * table.length);
+      constants.push([at, new Uint8Array(table.buffer)]);
+      return at;
+    };
     this.stages = net.layers.map((layer, l): Stage => {
       if (layer instanceof Pooling || layer instanceof Convolution) {
         const grid = gridOf(layer.name, [1, ...shapes[l]], layer.window);
         if (layer instanceof Pooling) {
-          const table = windowTable({ ...grid, c: 1 }, layer.window);
-          const pool = { layer, grid, table: arena.alloc(4 * table.length), argmax: arena.alloc(4 * batch * widths[l + 1]), argmaxView: new Int32Array(0) };
-          tables.push([pool.table, table]);
-          return { kind: 'pool', pool };
+          const table = constant(windowTable({ ...grid, c: 1 }, layer.window));
+          return { kind: 'pool', pool: { layer, grid, table, argmax: arena.alloc(4 * batch * widths[l + 1]), argmaxView: new Int32Array(0) } };
         }
         const W = layer.params[0].value;
         const [fn, positions, k] = [W.shape[0], grid.oh * grid.ow, W.shape[1] * W.shape[2] * W.shape[3]];
@@ -280,7 +286,7 @@ export class FastStep {
           k,
           wt: arena.alloc(8 * k * fn),
           b: arena.alloc(8 * fn),
-          table: arena.alloc(4 * positions * k),
+          table: constant(windowTable(grid, layer.window)),
           col: arena.alloc(8 * batch * positions * k),
           cols: arena.rows(positions, k),
           outT: arena.alloc(8 * positions * fn),
@@ -291,7 +297,6 @@ export class FastStep {
           gradB: tensor([fn]),
           views: { wt: none, b: none, dWn: none, doutVal: none, doutStart: new Int32Array(0) },
         };
-        tables.push([conv.table, windowTable(grid, layer.window)]);
         return { kind: 'conv', conv };
       }
       if (!(layer instanceof Affine)) return { kind: 'activation', layer: layer as Activation };
@@ -311,14 +316,14 @@ export class FastStep {
         dx: l === this.firstWeighted ? null : { wt: arena.alloc(8 * m * d), dout: arena.rows(batch, m) },
         gradW: tensor([d, m]),
         gradB: tensor([m]),
-        views: { w: none, dW: none, wt: none },
+        views: { w: none, dW: none },
       };
       return { kind: 'affine', affine };
     });
     this.runRows = { begin: arena.alloc(4 * batch), end: arena.alloc(4 * batch) };
     this.tile = { begin: arena.alloc(4 * batch), end: arena.alloc(4 * batch) };
     this.size = arena.size;
-    this.tables = tables;
+    this.constants = constants;
     [this.k, this.buffer] = this.bind(this.size);
     this.chunk = new Int32Array(batch);
     const classes = widths[widths.length - 1];
@@ -393,7 +398,7 @@ export class FastStep {
     const f64 = (at: number, n: number) => new Float64Array(buffer, at, n);
     this.actViews = this.acts.map((at, l) => f64(at, this.batch * this.widths[l]));
     this.gradViews = this.grads.map((at, l) => f64(at, this.batch * this.widths[l]));
-    for (const [at, table] of this.tables) new Int32Array(buffer, at, table.length).set(table);
+    for (const [at, bytes] of this.constants) new Uint8Array(buffer, at, bytes.length).set(bytes);
     this.stages.forEach((stage, l) => {
       if (stage.kind === 'conv') {
         const c = stage.conv;
@@ -408,7 +413,7 @@ export class FastStep {
       if (stage.kind === 'pool') stage.pool.argmaxView = new Int32Array(buffer, stage.pool.argmax, this.batch * this.widths[l + 1]);
       if (stage.kind !== 'affine') return;
       const a = stage.affine;
-      a.views = { w: f64(a.w, a.d * a.m), dW: f64(a.dW, a.d * a.m), wt: a.dx ? f64(a.dx.wt, a.m * a.d) : new Float64Array(0) };
+      a.views = { w: f64(a.w, a.d * a.m), dW: f64(a.dW, a.d * a.m) };
     });
     this.i32 = new Int32Array(buffer);
     this.begin = new Int32Array(buffer, this.runRows.begin, this.batch);
@@ -600,8 +605,7 @@ export class FastStep {
     a.layer.params[0].grad = a.gradW;
     a.layer.params[1].grad = a.gradB;
     if (!a.dx) return;
-    const { w, wt } = a.views;
-    for (let p = 0; p < a.d; p++) for (let j = 0; j < a.m; j++) wt[j * a.d + p] = w[p * a.m + j];
+    this.k.transpose(a.w, a.d, a.m, this.minusZero, a.dx.wt);
     const nz = a.dx.dout;
     this.k.scan(dout, B, a.m, a.everyX ? 1 : 0, nz.val, nz.idx, nz.begin);
     this.k.spmm(this.grads[l], a.dx.wt, 8 * a.d, nz.val, nz.idx, nz.begin, nz.end, B, 0);
