@@ -36,9 +36,16 @@ const SLOW_CHECK =
   '  - { type: affine, units: 512 }\n  - relu\n'.repeat(4) +
   '  - { type: affine, units: 10 }\nloss: softmax-with-loss\n';
 
-/** Waits until the run of `uri` has streamed its forward pass and the engine is still in the job (the check is far slower). */
-async function midRun(uri: vscode.Uri, events: RunEvent[]): Promise<void> {
-  await until(() => events.some((e) => e.kind === 'forward'), `the forward pass of ${uri.path}`);
+/**
+ * Waits until the run of `uri` has streamed its forward pass and the engine is still in the job (the
+ * check is far slower). A run that ends first fails the test with its outcome, not a timeout. The
+ * wait is long because CI runs the other suites beside this one on two cores.
+ */
+async function midRun(uri: vscode.Uri, events: RunEvent[], run: Promise<{ outcome: unknown }>): Promise<void> {
+  let ended: unknown;
+  void run.then(({ outcome }) => (ended = outcome), (e: unknown) => (ended = String(e)));
+  await until(() => events.some((e) => e.kind === 'forward') || ended !== undefined, `the forward pass of ${uri.path}`, 45_000);
+  assert.equal(ended, undefined, `the run ended before the test could act: ${JSON.stringify(ended)}`);
   assert.ok(api.engineWorkers().some((w) => w.key === uri.toString() && w.running), 'the check still runs');
 }
 
@@ -79,7 +86,7 @@ async function settledMemory(gc: (() => void) | null): Promise<{ heap: number; b
 const MB = 1024 * 1024;
 
 describe('The editor under load and faults', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
 
   before(async () => {
     api = await vscode.extensions.getExtension<BackpropApi>('backprop-lens.backprop-lens')!.activate();
@@ -116,7 +123,7 @@ describe('The editor under load and faults', function () {
     const uri = specFile('killed.backprop.yaml', SLOW_CHECK);
     const streamed: RunEvent[] = [];
     const run = api.run(uri, { check: true, events: streamed });
-    await midRun(uri, streamed);
+    await midRun(uri, streamed, run);
     await api.killEngine(uri);
     const { events, outcome } = await run;
     assert.deepEqual(outcome, { status: 'failed', message: 'the engine stopped unexpectedly (exit code 1)' });
@@ -132,7 +139,7 @@ describe('The editor under load and faults', function () {
     const uri = specFile('closed.backprop.yaml', SLOW_CHECK);
     const streamed: RunEvent[] = [];
     const run = api.run(uri, { check: true, events: streamed });
-    await midRun(uri, streamed);
+    await midRun(uri, streamed, run);
     assert.ok(api.openPanels().includes(uri.toString()));
     // The host hears of a new tab from the window a moment after the panel is made.
     const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
