@@ -96,7 +96,7 @@ export class BackpropDebugSession extends DebugSession {
     }
     const training = this.run!.training;
     if (training) {
-      const said = `Debugging the training of ${this.run!.name}: ${training.iterations} steps. Steps no breakpoint chooses run unseen; the Train panel and the run panel do not show this run.`;
+      const said = `Debugging the training of ${this.run!.name}: ${training.iterations} steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel does not show this run.`;
       this.sendEvent(new OutputEvent(`${said}\n`, 'console'));
     }
     // Breakpoints map to layers once the run has said where its layers are.
@@ -349,9 +349,11 @@ export class BackpropDebugSession extends DebugSession {
     }
     this.lastStop = moved.stopped.text;
     if (moved.stopped.text) this.sendEvent(new OutputEvent(`${moved.stopped.text}\n`, 'console'));
+    const { step, stage } = this.stepper!.position()!;
     const event: DebugProtocol.StoppedEvent = new StoppedEvent(moved.stopped.reason, THREAD, moved.stopped.text);
-    event.body.description = moved.stopped.text ?? `Paused: ${eventTitle(this.stepper!.position()!.step, this.stepper!.position()!.stage)}`;
+    event.body.description = moved.stopped.text ?? `Paused: ${eventTitle(step, stage)}`;
     this.sendEvent(event);
+    this.run!.stopped(step, stage);
   }
 
   private fail(response: DebugProtocol.Response, e: unknown): void {

@@ -1,15 +1,25 @@
 // A debug session's run in the engine worker: a 'debug' job of the one engine client, whose events
 // the session pulls one at a time. Pure Node (no vscode), so the adapter's tests use the real worker.
 import type { DebugRun } from '../debug/stepper';
-import type { DebugStep, HealthThresholds } from '../protocol';
+import type { DebugStep, HealthThresholds, HeldBatch, RunEvent } from '../protocol';
 import { parseSpec } from '../spec/parse';
 import type { EngineClient, SpecText } from './engine-client';
+
+/** Where a debug job's run events go (the spec's run panel), so that it follows the session. */
+export interface DebugRunView {
+  /** An event of job `runId` as a run posts it: a start (of the run, or of a debugged training step), then what the session has reached. */
+  event(runId: number, event: RunEvent, held: readonly HeldBatch[]): void;
+  /** The session stopped at `step`, stage `stage`. */
+  stopped(runId: number, step: DebugStep, stage: number): void;
+  /** The job is over, at its end or before it. */
+  ended(runId: number): void;
+}
 
 /**
  * Starts a debug job of `spec` in its own worker (the spec's runs keep theirs) and settles once the
  * spec is loaded: with the run, or rejected with what went wrong (its first error, or the failure).
  */
-export function openDebugRun(engine: EngineClient, spec: SpecText, options: { check: boolean; train: boolean }, thresholds: HealthThresholds): Promise<DebugRun> {
+export function openDebugRun(engine: EngineClient, spec: SpecText, options: { check: boolean; train: boolean }, thresholds: HealthThresholds, view?: DebugRunView): Promise<DebugRun> {
   const parsed = parseSpec(spec.text, spec.fileName).spec;
   const layers = parsed?.form === 'network' ? parsed.layers : [];
   let pending: { resolve(step: DebugStep | null): void; reject(e: Error): void } | null = null;
@@ -29,9 +39,12 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
               pending = { resolve: resolveStep, reject: rejectStep };
               job.send({ type: 'debugStep', ...(seek !== undefined && { seek }) });
             }),
+          stopped: (step, stage) => view?.stopped(job.runId, step, stage),
           // A stopped session's worker holds the network; nothing reuses it.
           end: () => void job.release(),
         });
+      } else if (msg.type === 'event') {
+        view?.event(job.runId, msg.event, msg.held ?? []);
       } else if (msg.type === 'debug') {
         const waiting = pending;
         pending = null;
@@ -39,6 +52,7 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
       }
     });
     void job.ended.then((end) => {
+      view?.ended(job.runId);
       over = end.status === 'failed' ? new Error(end.message) : null;
       if (end.status === 'problems') reject(new Error(`${spec.fileName} has errors: ${end.errors[0].message}`));
       else if (over) reject(over);

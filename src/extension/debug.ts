@@ -2,10 +2,13 @@
 // the one engine client, F5 on an open spec without a launch.json, and the "Debug Backprop" command.
 import * as vscode from 'vscode';
 import { BackpropDebugSession, type DebugHost, type LaunchArguments } from '../debug/adapter';
-import { openDebugRun } from './debug-run';
+import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
+import { openDebugRun, type DebugRunView } from './debug-run';
 import type { EngineClient } from './engine-client';
+import type { RunPanel } from './panel';
+import type { PanelRegistry } from './panels';
 import { healthThresholds } from './settings';
-import { isSpec, specText } from './specs';
+import { fileName, isSpec, specText } from './specs';
 
 export const DEBUG_TYPE = 'backprop';
 
@@ -42,14 +45,44 @@ async function startDebugging(uri: vscode.Uri | undefined, train: boolean): Prom
   await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(spec), launchConfig(spec, train));
 }
 
-export function registerDebugger(engine: EngineClient): vscode.Disposable[] {
+/**
+ * The spec's run panel as a debug session's view: it opens at the session's first event and shows
+ * each layer as the session reaches it (each debugged training step as a run of its own), the
+ * stopped layer selected; a session ended before its run did reads as cancelled.
+ */
+function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRunView {
+  let panel: RunPanel | undefined;
+  let done = false;
+  return {
+    event(runId, event, held) {
+      if (event.kind === 'start') {
+        panel = runPanels.open(uri, panel === undefined);
+        done = false;
+        panel.post({ type: 'reset', runId, title: `${fileName(uri)} · debugging`, uri: uri.toString() });
+      }
+      if (!panel) return;
+      if (event.kind === 'done') done = true;
+      panel.hold(runId, held);
+      panel.post({ type: 'event', runId, event: eventForView(event, PANEL_HEATMAPS) });
+    },
+    stopped(_runId, step) {
+      // A graph's steps are its nodes, which the panel draws as a graph, not rows.
+      if (panel?.uri.toString() === uri.toString()) panel.post({ type: 'select', index: step.index });
+    },
+    ended(runId) {
+      if (panel && !done && panel.uri.toString() === uri.toString()) panel.post({ type: 'cancelled', runId });
+    },
+  };
+}
+
+export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<RunPanel>): vscode.Disposable[] {
   const host: DebugHost = {
     async open(args) {
       const uri = vscode.Uri.file(args.spec);
       if (!isSpec(uri)) throw new Error(`${args.spec} is not a Backprop spec (*.backprop.yaml, .yml or .json)`);
       // The open document's text, saved or not, as a run uses.
       const doc = await vscode.workspace.openTextDocument(uri);
-      return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds());
+      return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds(), panelView(runPanels, uri));
     },
   };
   return [

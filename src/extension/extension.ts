@@ -136,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     runPanels,
     trainPanels,
     ...commands.register(),
-    ...registerDebugger(engine),
+    ...registerDebugger(engine, runPanels),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),

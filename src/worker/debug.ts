@@ -1,6 +1,7 @@
 // The worker's side of a debug session: the engine's run as a generator the host pulls one event at
 // a time (a debugStep each), so a stopped session holds its place in the engine and sends nothing.
-// Each event goes with its tensors whole, grouped in the stages a Step Into reveals (see DebugStep).
+// Each event goes with its tensors whole, grouped in the stages a Step Into reveals (see DebugStep),
+// after the same event as a run posts it, for the run panel to follow the session.
 import type { CallClock } from '../call-clock';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
@@ -10,10 +11,11 @@ import { createOptimizer } from '../engine/optimizers';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { train } from '../engine/train';
 import { tensor, type Tensor } from '../engine/tensor';
-import type { DebugStep, HostToWorker } from '../protocol';
+import type { DebugStep, HostToWorker, LayerInfo } from '../protocol';
 import { trainingSets, type GraphSpec } from '../spec';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
-import { wholeTensor } from './wire';
+import { wholeTensor } from '../wire-tensor';
+import { toWire } from './wire';
 
 /** A debug step and the buffers to transfer with it. */
 type Converted = { step: DebugStep; transfer: ArrayBuffer[] };
@@ -84,22 +86,25 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
   if (!network || !x || !shapes) return;
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   if (msg.train) {
-    const training = trainingRun(loaded, msg);
+    const training = trainingRun(loaded, msg, runPanelFeed(msg.runId, post, msg.thresholds), layers, loss);
     if (typeof training === 'string') return post({ type: 'failed', runId: msg.runId, message: training });
     if (!training) return;
     post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss, iterations: training.iterations });
     return serve(msg.runId, post, training.steps, training.seek);
   }
   post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss });
+  const panel = runPanelFeed(msg.runId, post, msg.thresholds);
+  panel.start(spec.name, layers, loss);
   const events = runNetwork(network, x, t ?? null, { train: spec.mode === 'train', check: msg.check ? spec.check : null });
   const net: Sequential = network;
   let lossValue: number | null = null;
   function* steps(): Generator<Converted> {
     for (const e of events) {
-      if (e.kind === 'done') return;
+      if (e.kind === 'done') return panel.done(e.loss);
       if (e.kind === 'loss') lossValue = e.value;
       // Backward ends at the first layer; the check, if any, comes next.
       if (e.kind === 'backward' && e.index === 0) checking = msg.check;
+      panel.event(e);
       yield toDebugStep(e, net, lossValue, msg.thresholds);
     }
   }
@@ -107,11 +112,45 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
 }
 
 /**
+ * A debug job's events as a run posts them, for the run panel: a start, each event as the session
+ * reaches it, then the findings and the end once the run is over. The panel so shows what the
+ * session has passed, as a run shows what the engine has done.
+ */
+function runPanelFeed(runId: number, post: Post, thresholds: HealthThresholds) {
+  let events: Exclude<EngineEvent, { kind: 'done' }>[] = [];
+  let started = performance.now();
+  return {
+    start(name: string, layers: LayerInfo[], loss: LayerInfo | null): void {
+      events = [];
+      started = performance.now();
+      post({ type: 'event', runId, event: { kind: 'start', form: 'network', name, layers, loss } });
+    },
+    event(e: Exclude<EngineEvent, { kind: 'done' }>): void {
+      events.push(e);
+      const { event, transfer, held } = toWire(e);
+      post({ type: 'event', runId, event, ...(held.length > 0 && { held }) }, transfer);
+    },
+    done(loss: number | null): void {
+      post({ type: 'event', runId, event: { kind: 'findings', findings: gradientHealth(events, thresholds) } });
+      const ok = (loss === null || Number.isFinite(loss)) && events.every((e) => e.kind !== 'check' || e.result.ok);
+      post({ type: 'event', runId, event: { kind: 'done', loss, ok, elapsedMs: performance.now() - started } });
+      events = [];
+    },
+  };
+}
+
+/**
  * A training run of the spec's train: section, as debug steps: the steps the host seeks (and one
  * whose gradients turn NaN or ±Infinity, where training ends) send their forward, loss and backward
  * events; the others run on the fast path and send nothing. A message when the spec cannot train.
  */
-function trainingRun(loaded: LoadedSpec, msg: Extract<HostToWorker, { type: 'debug' }>): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | string | null {
+function trainingRun(
+  loaded: LoadedSpec,
+  msg: Extract<HostToWorker, { type: 'debug' }>,
+  panel: ReturnType<typeof runPanelFeed>,
+  layers: LayerInfo[],
+  loss: LayerInfo | null,
+): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | string | null {
   const { spec, network, x, t, io } = loaded;
   if (spec?.form !== 'network' || !network || !x) return null;
   if (!spec.train) return 'This spec has no train: section to debug. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }';
@@ -122,14 +161,19 @@ function trainingRun(loaded: LoadedSpec, msg: Extract<HostToWorker, { type: 'deb
   let seek: Seek;
   const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek });
   const net: Sequential = network;
+  const name = spec.name;
   // Each of the step's events, converted before the update (which the next pull of `events` applies).
+  // The run panel shows the step, as a run of its own.
   function* walk(iteration: number, stepEvents: readonly EngineEvent[]): Generator<Converted> {
     let lossValue: number | null = null;
+    panel.start(`${name} · step ${iteration}`, layers, loss);
     for (const e of stepEvents) {
       if (e.kind === 'done') continue;
       if (e.kind === 'loss') lossValue = e.value;
+      panel.event(e);
       yield toDebugStep(e, net, lossValue, msg.thresholds, iteration);
     }
+    panel.done(lossValue);
   }
   function* steps(): Generator<Converted> {
     for (const e of events) {

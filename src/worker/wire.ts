@@ -5,13 +5,12 @@
 // A big batch of images [N, C, H, W] goes as its first samples, since each image is drawn whole, and
 // whole beside the event for the host to keep (src/extension/held-batches), which answers a view's
 // request for another sample.
-import { matrixShape, poolMaxAbs } from '../downsample';
 import type { RunEvent as EngineEvent } from '../engine/run';
 import { histogram, maskStats } from '../engine/stats';
 import type { LayerType } from '../engine/layer';
 import type { Tensor } from '../engine/tensor';
 import type { HeldBatch, HeldRecord, RunEvent, WireTensor } from '../protocol';
-import { PREVIEW_ABOVE, PREVIEW_CELLS, sentWhole, wireStats } from '../wire-tensor';
+import { batchTensor, wholeTensor } from '../wire-tensor';
 
 /** A protocol event and the buffers to transfer with it. */
 export interface Wired {
@@ -27,13 +26,6 @@ export const HISTOGRAM_BINS = 30;
 /** Outputs bounded by their layer's math are binned over the bound, so layers compare on one axis. */
 const OUTPUT_RANGE: Partial<Record<LayerType, readonly [number, number]>> = { sigmoid: [0, 1], tanh: [-1, 1] };
 
-/** `t` copied whole into its own buffer, which is added to `transfer`. */
-export function wholeTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
-  const buffer = t.data.slice().buffer as ArrayBuffer;
-  transfer.push(buffer);
-  return { shape: [...t.shape], buffer, stats: wireStats(t) };
-}
-
 /** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */
 export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   const transfer: ArrayBuffer[] = [];
@@ -42,24 +34,13 @@ export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {
   // Parameters and check errors always go whole: the host reads their elements (selectCell).
   // `at`: the layer and record a batch of images is held under (the loss's tensors are never images).
   const batch = (t: Tensor, at?: { index: number; record: HeldRecord }): WireTensor => {
-    if (sentWhole(t.shape)) return wire(t);
-    const { rows, cols } = matrixShape(t.shape);
-    // Images are drawn whole, a sample at a time: the first samples go as they are.
-    if (t.shape.length === 4) {
-      const samples = Math.max(1, Math.floor(PREVIEW_ABOVE / cols));
-      const buffer = t.data.slice(0, samples * cols).buffer as ArrayBuffer;
-      transfer.push(buffer);
-      if (at) {
-        const whole = t.data.slice().buffer as ArrayBuffer;
-        transfer.push(whole);
-        held.push({ ...at, shape: [...t.shape], buffer: whole });
-      }
-      return { shape: [...t.shape], buffer, stats: wireStats(t), samples };
+    const sent = batchTensor(t, transfer);
+    if (at && sent.samples !== undefined) {
+      const whole = t.data.slice().buffer as ArrayBuffer;
+      transfer.push(whole);
+      held.push({ ...at, shape: [...t.shape], buffer: whole });
     }
-    const grid = poolMaxAbs(t.data, rows, cols, PREVIEW_CELLS);
-    const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
-    transfer.push(preview.values, preview.sourceIndex);
-    return { shape: [...t.shape], buffer: new ArrayBuffer(0), stats: wireStats(t), preview };
+    return sent;
   };
   const distributed = (t: Tensor, at: { index: number; record: HeldRecord }, range?: readonly [number, number]): WireTensor => ({ ...batch(t, at), histogram: histogram(t, HISTOGRAM_BINS, range) });
   switch (e.kind) {

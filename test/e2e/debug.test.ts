@@ -65,6 +65,10 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   await top('backward Affine2');
   await toolbar('Continue').click();
   await top('backward Relu1');
+  // The run panel follows the session: the layers it has passed, the stopped one selected.
+  const panel = await workbench.findFrame('table.layers tbody tr[aria-selected="true"]', { hasText: 'Relu1', timeout: 30_000 });
+  assert.match(await panel.locator('h1.title').innerText(), /two-layer-net\.backprop\.yaml · debugging/);
+  assert.ok(await panel.locator('table.layers tbody tr', { hasText: 'Affine2' }).count() > 0);
   await workbench.screenshot('debug-backward-relu1');
 
   // The Debug Console evaluates over the tensors in scope.
@@ -99,6 +103,9 @@ test('Debug Training on broken/diverging-lr: the NaN filter stops at the first I
   await workbench.screenshot('debug-training-nan');
   assert.ok(await frames.filter({ hasText: 'iteration 1208' }).count() > 0, 'a frame names the step');
   assert.match(await widget.innerText(), /Infinity.*iteration 1208/s);
+  // The run panel shows the step the session stopped in, as a run of its own.
+  const panel = await workbench.findFrame('.summary .net-name', { hasText: 'diverging-lr · step 1208', timeout: 30_000 });
+  assert.ok(await panel.locator('table.layers tbody tr[aria-selected="true"]').count() === 1);
   const variables = page.locator('.debug-variables .monaco-list-row');
   await variables.filter({ hasText: /^iteration/ }).first().waitFor();
   await page.locator('.debug-toolbar .action-label[aria-label^="Continue"]').click();

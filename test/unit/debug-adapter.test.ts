@@ -10,7 +10,7 @@ import { BackpropDebugSession, tensorSummary, type LaunchArguments } from '../..
 import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { fromNested } from '../../src/engine/tensor';
 import { EngineClient } from '../../src/extension/engine-client';
-import { openDebugRun } from '../../src/extension/debug-run';
+import { openDebugRun, type DebugRunView } from '../../src/extension/debug-run';
 import { TINY_SPEC } from './debug-spec';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-'));
@@ -21,6 +21,14 @@ const engineWith = (limitMs: number) => new EngineClient({ workerPath: resolve('
 const engine = engineWith(10_000);
 after(() => engine.dispose());
 
+/** Resolves once `done()` holds, checked every 10 ms (5 s at most). */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 10) {
+    if (waited > 5000) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A DAP client that records what the adapter sends and waits for responses and events. */
 class Client {
   readonly session: BackpropDebugSession;
@@ -28,9 +36,9 @@ class Client {
   private readonly seen: DebugProtocol.ProtocolMessage[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor(client = engine) {
+  constructor(client = engine, view?: DebugRunView) {
     this.session = new BackpropDebugSession({
-      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, { check: args.check === true, train: args.train === true }, DEFAULT_THRESHOLDS),
+      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, { check: args.check === true, train: args.train === true }, DEFAULT_THRESHOLDS, view),
     });
     this.session.onDidSendMessage((msg) => {
       this.seen.push(msg as DebugProtocol.ProtocolMessage);
@@ -296,6 +304,32 @@ test('DAP: a graph spec steps node by node, forward then backward, with the book
   assert.equal((await step(client, 'continue')).event, 'terminated');
 });
 
+test('DAP: the run panel follows the session: a start, each event as the session pulls it, the stopped layer, then findings and done', async () => {
+  const seen: string[] = [];
+  const view: DebugRunView = {
+    event: (_runId, e) => seen.push(e.kind === 'forward' || e.kind === 'backward' ? `${e.kind} ${e.index}` : e.kind),
+    stopped: (_runId, step, stage) => seen.push(`stopped ${step.kind} ${step.index}.${stage}`),
+    ended: () => seen.push('ended'),
+  };
+  const client = new Client(engine, view);
+  await launch(client, [{ line: 6 }]);
+  // Stopped before Relu1's forward, which the session has pulled: the panel has it too.
+  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped forward 1.0']);
+  assert.equal((await step(client, 'continue')).event, 'stopped');
+  assert.deepEqual(seen.slice(4), ['forward 2', 'loss', 'backward 2', 'backward 1', 'stopped backward 1.0']);
+  assert.equal((await step(client, 'continue')).event, 'terminated');
+  await until(() => seen.includes('ended'));
+  assert.deepEqual(seen.slice(9), ['backward 0', 'findings', 'done', 'ended']);
+
+  // A session stopped mid-run ends the view without a done.
+  seen.length = 0;
+  const early = new Client(engine, view);
+  await launch(early, [{ line: 6 }]);
+  await early.request('disconnect', {});
+  await until(() => seen.includes('ended'));
+  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped forward 1.0', 'ended']);
+});
+
 test('DAP: the TwoLayerNet example stops on its Relu1 line, before forward and before backward, with mask and dout', async () => {
   const client = new Client();
   const example = resolve('examples/two-layer-net.backprop.yaml');
@@ -325,7 +359,7 @@ test('DAP: train: true debugs the training run; a condition on iteration or a hi
   const { stopped } = await launch(client, [{ line: 12, condition: 'iteration == 1208' }], { spec: diverging, train: true }, ['nonFinite']);
   assert.equal(stopped.body.reason, 'breakpoint');
   const told = await client.event<DebugProtocol.OutputEvent>('output', said);
-  assert.equal(told.body.output, 'Debugging the training of diverging-lr: 5000 steps. Steps no breakpoint chooses run unseen; the Train panel and the run panel do not show this run.\n');
+  assert.equal(told.body.output, 'Debugging the training of diverging-lr: 5000 steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel does not show this run.\n');
   assert.deepEqual(await frames(client), ['forward Affine1 @12', 'forward pass @12', 'diverging-lr · iteration 1208 @1']);
   assert.deepEqual((await variables(client)).map((v) => v.name), ['x', 'W', 'b', 'iteration']);
   const evaluate = async (expression: string) => (await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, context: 'repl' })).body.result;
