@@ -296,7 +296,9 @@ export type HostToWebview =
   /** The spec's baseline, which every run shown is compared with; null: none (cleared). */
   | { type: 'baseline'; baseline: WireBaseline | null }
   /** The answer to the page's request for sample `sample` of `ref` in run `runId`. */
-  | { type: 'sample'; runId: number; ref: SampleRef; sample: number; answer: SampleAnswer };
+  | { type: 'sample'; runId: number; ref: SampleRef; sample: number; answer: SampleAnswer }
+  /** A debugger variable to draw (Show as Heatmap): `name` at the stop `where` (`backward Relu1`); a mask on its two colours. */
+  | { type: 'inspect'; name: string; where: string; tensor: WireTensor; mask: boolean };
 
 /**
  * A pinned or saved run as the panel gets it: its tensors by name (`Affine1/dW`, as run-record names

@@ -241,6 +241,18 @@ export class BackpropDebugSession extends DebugSession {
     }
   }
 
+  /**
+   * The tensor behind variable reference `ref` of the current stop (a variable, a row of one, an
+   * expression's result) and where the session stands, for Show as Heatmap; undefined once the
+   * session has moved on, or for a reference that is not a tensor.
+   */
+  tensorAt(ref: number): { tensor: TensorRef; where: string } | undefined {
+    const at = this.stepper?.position();
+    const tensor = ref > 0 ? this.refs.get(ref) : undefined;
+    if (!at || !tensor || tensor === 'scope') return undefined;
+    return { tensor, where: eventTitle(at.step, at.stage) };
+  }
+
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     if (!this.stepper?.position()) {
       response.success = false;

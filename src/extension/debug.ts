@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { BackpropDebugSession, type DebugHost, type LaunchArguments } from '../debug/adapter';
 import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
+import { batchTensor } from '../wire-tensor';
 import { openDebugRun, type DebugRunView } from './debug-run';
 import type { EngineClient } from './engine-client';
 import type { RunPanel } from './panel';
@@ -75,7 +76,30 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
   };
 }
 
+/** What VS Code passes a command of the Variables view's context menu. */
+interface VariableContext {
+  variable?: { name?: string; value?: string; variablesReference?: number };
+}
+
+/**
+ * Show as Heatmap: the Variables view's tensor `context` names, drawn in the run panel of the spec
+ * being debugged, above its layers. A message when it is not a tensor or its stop is over.
+ */
+function showAsHeatmap(sessions: Map<string, { adapter: BackpropDebugSession; spec: vscode.Uri }>, runPanels: PanelRegistry<RunPanel>, context: VariableContext | undefined): void {
+  const active = vscode.debug.activeDebugSession;
+  const session = active && sessions.get(active.id);
+  const variable = context?.variable;
+  if (!session || !variable?.name) return void vscode.window.showInformationMessage('Backprop: Show as Heatmap draws a tensor of a backprop debug session: right-click one in the Variables view while the session is stopped.');
+  const found = session.adapter.tensorAt(variable.variablesReference ?? 0);
+  if (!found) return void vscode.window.showInformationMessage(`Backprop: ${variable.name} is ${variable.value ? `${variable.value}, ` : ''}not a tensor of this stop: Show as Heatmap draws tensors.`);
+  const panel = runPanels.open(session.spec, true);
+  // The view copies the tensor: the stop's tensors stay the adapter's.
+  const tensor = batchTensor({ shape: found.tensor.shape, data: found.tensor.data }, []);
+  panel.post({ type: 'inspect', name: variable.name, where: found.where, tensor, mask: variable.name === 'mask' });
+}
+
 export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<RunPanel>): vscode.Disposable[] {
+  const sessions = new Map<string, { adapter: BackpropDebugSession; spec: vscode.Uri }>();
   const host: DebugHost = {
     async open(args) {
       const uri = vscode.Uri.file(args.spec);
@@ -87,8 +111,14 @@ export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<
   };
   return [
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new BackpropDebugSession(host)),
+      createDebugAdapterDescriptor: (session) => {
+        const adapter = new BackpropDebugSession(host);
+        sessions.set(session.id, { adapter, spec: vscode.Uri.file(String(session.configuration.spec)) });
+        return new vscode.DebugAdapterInlineImplementation(adapter);
+      },
     }),
+    vscode.debug.onDidTerminateDebugSession((session) => sessions.delete(session.id)),
+    vscode.commands.registerCommand('backprop.showAsHeatmap', (context?: VariableContext) => showAsHeatmap(sessions, runPanels, context)),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SpecDebugConfigurations()),
     vscode.commands.registerCommand('backprop.debug', (uri?: vscode.Uri) => startDebugging(uri, false)),
     vscode.commands.registerCommand('backprop.debugTraining', (uri?: vscode.Uri) => startDebugging(uri, true)),

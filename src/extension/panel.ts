@@ -134,8 +134,8 @@ export class RunPanel {
       this.runId = msg.runId;
       this.held.clear();
     }
-    // Only the latest cursor selection, fixes and baseline matter to a new page, and a run goes stale once.
-    if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes' || msg.type === 'baseline') this.log = this.log.filter((m) => m.type !== msg.type);
+    // Only the latest cursor selection, fixes, baseline and debugger heatmap matter to a new page, and a run goes stale once.
+    if (msg.type === 'select' || msg.type === 'stale' || msg.type === 'fixes' || msg.type === 'baseline' || msg.type === 'inspect') this.log = this.log.filter((m) => m.type !== msg.type);
     this.log.push(msg);
     if (this.ready) this.send([msg]);
   }

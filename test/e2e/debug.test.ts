@@ -52,6 +52,12 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   await toolbar('Step Into').click();
   await variables.filter({ hasText: 'mask' }).first().waitFor();
   assert.match(await variables.filter({ hasText: 'mask' }).first().innerText(), /float64\[3, 50\]\s+mean/);
+  // Show as Heatmap, from the variable's context menu, draws it in the run panel above the layers.
+  await variables.filter({ hasText: 'mask' }).first().click({ button: 'right' });
+  await page.locator('.context-view .action-label', { hasText: 'Show as Heatmap' }).first().click();
+  const shown = await workbench.findFrame('section.inspect:not([hidden]) canvas', { timeout: 30_000 });
+  assert.match(await shown.locator('section.inspect h2').innerText(), /Debugger: mask\s*forward Relu1 · out, mask/);
+  await workbench.screenshot('debug-show-as-heatmap');
 
   // Step Over to the next stop (Affine2's W in place of Relu1's mask), timed from the key: figures
   // printed beside the issue's 150 ms goal, not timed assertions. VS Code's Variables view redraws

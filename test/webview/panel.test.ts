@@ -478,6 +478,27 @@ describe('webview panel', () => {
     await clean(page, watch);
   });
 
+  test('Show as Heatmap: a debugger variable drawn above the layers, fitting 500 and 1,280 px, until closed or the next run', async () => {
+    for (const width of [500, 1280]) {
+      const { page, watch } = await open('play=network', { width, height: 900 });
+      await runDone(page);
+      await page.evaluate(async () => {
+        const data = Float64Array.from({ length: 3 * 50 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+        const stats = { shape: [3, 50], count: 150, mean: 1 / 3, meanAbs: 1 / 3, std: 0.471, min: 0, max: 1, l2: 7.07, zeros: 100, nan: 0, posInf: 0, negInf: 0 };
+        await window.preview.send([{ type: 'inspect', name: 'mask', where: 'backward Relu1', mask: true, tensor: { shape: [3, 50], buffer: data.buffer, stats } } as never]);
+      });
+      await page.waitForSelector('section.inspect:not([hidden]) canvas');
+      assert.equal(await page.textContent('section.inspect h2'), 'Debugger: maskbackward Relu1');
+      assert.match((await page.getAttribute('section.inspect canvas', 'aria-label')) ?? '', /mask/);
+      assert.equal(await overflowX(page), 0);
+      await page.screenshot({ path: join(ARTIFACTS, `inspect-${width}.png`) });
+      await page.click('section.inspect button:text-is("Close")');
+      assert.equal(await page.isHidden('section.inspect'), true);
+      assert.deepEqual(await posted(page), [{ type: 'ready' }]);
+      await clean(page, watch);
+    }
+  });
+
   test("the host's select follows the editor: selects the row and shows its heatmaps without posting back; bad indices are ignored", async () => {
     const { page, watch } = await open('play=network');
     await runDone(page);

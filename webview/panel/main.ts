@@ -43,6 +43,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'fixes') return typeof m.runId === 'number' && Array.isArray(m.fixes) && (m.all === null || Array.isArray(m.all));
   if (m.type === 'baseline') return m.baseline === null || (typeof m.baseline === 'object' && Array.isArray((m.baseline as Record<string, unknown>).tensors));
   if (m.type === 'sample') return isSampleMessage(m);
+  if (m.type === 'inspect') return typeof m.name === 'string' && typeof m.where === 'string' && typeof m.tensor === 'object' && m.tensor !== null;
   return m.type === 'stale';
 }
 
@@ -85,6 +86,11 @@ class Panel {
   private readonly graphTitle = h('h2', {});
   private readonly graphBody = h('div', {});
   private readonly graphSection: HTMLElement;
+  /** A debugger variable shown as a heatmap (Show as Heatmap), above the layers until closed or the next run. */
+  private readonly inspectTitle = h('h2', { id: 'bl-inspect-heading' });
+  private readonly inspectBody = h('div', { class: 'heatmaps' });
+  private readonly inspectSection: HTMLElement;
+  private inspected: TensorView | null = null;
   private heatmaps: TensorView[] = [];
   private checks: CheckView[] = [];
   /** The row whose detail is drawn, to tell a redraw of it from a change of layer. */
@@ -115,8 +121,12 @@ class Panel {
 
     this.graphSection = h('section', { class: 'graph-section', 'aria-label': 'Computational graph' }, this.graphTitle, this.graphBody);
 
+    const close = h('button', { class: 'button secondary', type: 'button', title: 'Close this heatmap of a debugger variable' }, 'Close');
+    close.addEventListener('click', () => this.showInspected(null));
+    this.inspectSection = h('section', { class: 'inspect', 'aria-labelledby': 'bl-inspect-heading', hidden: true }, h('div', { class: 'section-header' }, this.inspectTitle, h('span', { class: 'spacer' }), close), this.inspectBody);
+
     const root = document.getElementById('app') ?? document.body;
-    root.replaceChildren(header, this.staleNote, this.alert, this.empty, this.layersSection, this.detailSection, this.graphSection);
+    root.replaceChildren(header, this.staleNote, this.alert, this.inspectSection, this.empty, this.layersSection, this.detailSection, this.graphSection);
     document.body.appendChild(this.tooltip.element);
     // VS Code swaps the body's theme class on a theme change; mask colours are read when drawing.
     new MutationObserver(() => this.redrawHeatmaps()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -129,7 +139,9 @@ class Panel {
     if (data.type === 'select') return this.selectFromHost(data.index);
     if (data.type === 'baseline') return this.setBaseline(data.baseline && new RunComparison(data.baseline));
     if (data.type === 'sample') return this.samples.receive(data);
+    if (data.type === 'inspect') return this.showInspected(data);
     if (data.type === 'reset') {
+      this.showInspected(null);
       this.setComparison(null);
       // A re-run keeps the selected row; another spec's row numbers mean nothing here.
       if (data.uri !== this.ui.uri) this.ui.selected = null;
@@ -171,6 +183,22 @@ class Panel {
         break;
     }
     this.renderStatus();
+  }
+
+  /** Draws the debugger's variable (null: closes it) and brings it into view. */
+  private showInspected(msg: Extract<HostToWebview, { type: 'inspect' }> | null): void {
+    this.inspectSection.hidden = msg === null;
+    this.inspected = null;
+    if (!msg) return this.inspectBody.replaceChildren();
+    this.inspectTitle.replaceChildren('Debugger: ', h('span', { class: 'layer-name' }, msg.name), h('span', { class: 'layer-type' }, msg.where));
+    const view = tensorView(
+      { title: msg.name, layer: msg.where, tensor: msg.tensor, kind: msg.mask ? 'mask' : 'sequential' },
+      { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
+    );
+    this.inspected = view;
+    this.inspectBody.replaceChildren(view.element);
+    // It sits at the top of the page, under the sticky toolbar.
+    window.scrollTo({ top: 0 });
   }
 
   /** Compares the run with `comparison` from now on, and redraws what shows it. */
@@ -343,6 +371,7 @@ class Panel {
   /** Redraws every heatmap at the current zoom (and theme); a chosen worst element keeps its cursor. */
   private redrawHeatmaps(): void {
     for (const v of this.heatmaps) v.setZoom(this.ui.zoom);
+    this.inspected?.setZoom(this.ui.zoom);
     for (const c of this.checks) c.remark();
   }
 }

@@ -7,7 +7,7 @@ import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskSt
 export type GraphEvent = Extract<RunEvent, { kind: 'graph' }>;
 type DoneEvent = Extract<RunEvent, { kind: 'done' }>;
 /** Host messages about the run; `select` is UI only and the baseline the panel's own, so neither reaches the model. */
-export type RunMessage = Exclude<HostToWebview, { type: 'select' | 'baseline' | 'sample' }>;
+export type RunMessage = Exclude<HostToWebview, { type: 'select' | 'baseline' | 'sample' | 'inspect' }>;
 
 /** One table row: a layer, or the loss (always last). */
 export interface LayerRecord {
