@@ -58,7 +58,7 @@ describe('run panel layout', () => {
         // The summary sits above the table and the heatmaps, whole on the first screen.
         const summary = await box(page, '.check-overview');
         assert.ok(summary.bottom < (await box(page, 'table.layers')).top);
-        assert.ok(summary.bottom < (await box(page, '.heatmaps')).top);
+        assert.ok(summary.bottom < (await box(page, '.detail > .heatmaps')).top);
         assert.ok(summary.bottom < 900, `the check summary ends at ${summary.bottom} px`);
         assert.equal((await page.innerText('.check-overview h2')).replace(/\s+/g, ' '), 'Gradient check fail 1 of 6 tensors fail');
         const expected = networkEvents().flatMap((e) => (e.kind === 'check' ? [e] : []));
