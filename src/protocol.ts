@@ -287,6 +287,8 @@ export type HostToWebview =
   | { type: 'stale' }
   /** The user (or a newer run of the same spec) cancelled the run. */
   | { type: 'cancelled'; runId: number }
+  /** A debug session of the run stopped at `at` (`backward Relu1`); its next event means it goes on. */
+  | { type: 'paused'; runId: number; at: string }
   /**
    * What the findings' fixes would change in the spec as it is now: `fixes[i]` is the title of the
    * fix of the run's finding i (null without one, or once it would change nothing); `all` lists what

@@ -365,7 +365,7 @@ export class BackpropDebugSession extends DebugSession {
     const event: DebugProtocol.StoppedEvent = new StoppedEvent(moved.stopped.reason, THREAD, moved.stopped.text);
     event.body.description = moved.stopped.text ?? `Paused: ${eventTitle(step, stage)}`;
     this.sendEvent(event);
-    this.run!.stopped(step, stage);
+    this.run!.stopped(step, eventTitle(step, stage));
   }
 
   private fail(response: DebugProtocol.Response, e: unknown): void {

@@ -21,8 +21,8 @@ export interface DebugRun extends StepSource {
   name: string;
   layers: LayerInfo[];
   loss: LayerInfo | null;
-  /** The session stopped at `step` (stage `stage`): the run panel selects its layer and says so. */
-  stopped(step: DebugStep, stage: number): void;
+  /** The session stopped at `step`, named `where` (`backward Relu1 · dout`): the run panel selects its layer and says so. */
+  stopped(step: DebugStep, where: string): void;
   /** Ends the job and its worker. */
   end(): void;
 }

@@ -9,8 +9,8 @@ import type { EngineClient, SpecText } from './engine-client';
 export interface DebugRunView {
   /** An event of job `runId` as a run posts it: a start (of the run, or of a debugged training step), then what the session has reached. */
   event(runId: number, event: RunEvent, held: readonly HeldBatch[]): void;
-  /** The session stopped at `step`, stage `stage`. */
-  stopped(runId: number, step: DebugStep, stage: number): void;
+  /** The session stopped at `step`, named `where` (`backward Relu1`). */
+  stopped(runId: number, step: DebugStep, where: string): void;
   /** The job is over, at its end or before it. */
   ended(runId: number): void;
 }
@@ -39,7 +39,7 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
               pending = { resolve: resolveStep, reject: rejectStep };
               job.send({ type: 'debugStep', ...(seek !== undefined && { seek }) });
             }),
-          stopped: (step, stage) => view?.stopped(job.runId, step, stage),
+          stopped: (step, where) => view?.stopped(job.runId, step, where),
           // A stopped session's worker holds the network; nothing reuses it.
           end: () => void job.release(),
         });

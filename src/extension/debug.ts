@@ -66,9 +66,10 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
       panel.hold(runId, held);
       panel.post({ type: 'event', runId, event: eventForView(event, PANEL_HEATMAPS) });
     },
-    stopped(_runId, step) {
-      // A graph's steps are its nodes, which the panel draws as a graph, not rows.
-      if (panel?.uri.toString() === uri.toString()) panel.post({ type: 'select', index: step.index });
+    stopped(runId, step, where) {
+      if (panel?.uri.toString() !== uri.toString()) return;
+      panel.post({ type: 'select', index: step.index });
+      panel.post({ type: 'paused', runId, at: where });
     },
     ended(runId) {
       if (panel && !done && panel.uri.toString() === uri.toString()) panel.post({ type: 'cancelled', runId });

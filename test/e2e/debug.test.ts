@@ -75,6 +75,7 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   const panel = await workbench.findFrame('table.layers tbody tr[aria-selected="true"]', { hasText: 'Relu1', timeout: 30_000 });
   assert.match(await panel.locator('h1.title').innerText(), /two-layer-net\.backprop\.yaml · debugging/);
   assert.ok(await panel.locator('table.layers tbody tr', { hasText: 'Affine2' }).count() > 0);
+  await panel.locator('.status', { hasText: 'paused at backward Relu1' }).waitFor({ timeout: 10_000 });
   await workbench.screenshot('debug-backward-relu1');
 
   // The Debug Console evaluates over the tensors in scope.

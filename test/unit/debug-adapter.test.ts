@@ -186,8 +186,18 @@ test('DAP: breakpoints on the Relu1 line stop before its forward and its backwar
   const tensor = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dout * mask', context: 'repl' });
   assert.equal(tensor.body.indexedVariables, 2);
   assert.match(tensor.body.result, /^float64\[2, 2\] {2}mean/);
+  // Show as Heatmap reads a tensor by its reference: a variable, a row of one, a watch's result.
+  const maskRef = (await variables(client)).find((v) => v.name === 'mask')!.variablesReference;
+  const shown = client.session.tensorAt(maskRef);
+  assert.deepEqual([shown?.tensor.shape, shown?.where], [[2, 2], 'backward Relu1']);
+  const row = await client.request<DebugProtocol.VariablesResponse>('variables', { variablesReference: maskRef });
+  assert.deepEqual(client.session.tensorAt(row.body.variables[1].variablesReference)?.tensor.shape, [2]);
+  const watched = await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression: 'dout * mask', context: 'watch' });
+  assert.deepEqual(client.session.tensorAt(watched.body.variablesReference)?.tensor.shape, [2, 2]);
+  assert.equal(client.session.tensorAt(dout.body.variablesReference), undefined);
 
   const end = await step(client, 'continue');
+  assert.equal(client.session.tensorAt(maskRef), undefined);
   assert.equal(end.event, 'terminated');
   await client.request('disconnect', {});
   await new Promise((r) => setTimeout(r, 50));
@@ -308,15 +318,15 @@ test('DAP: the run panel follows the session: a start, each event as the session
   const seen: string[] = [];
   const view: DebugRunView = {
     event: (_runId, e) => seen.push(e.kind === 'forward' || e.kind === 'backward' ? `${e.kind} ${e.index}` : e.kind),
-    stopped: (_runId, step, stage) => seen.push(`stopped ${step.kind} ${step.index}.${stage}`),
+    stopped: (_runId, step, where) => seen.push(`stopped ${step.index} ${where}`),
     ended: () => seen.push('ended'),
   };
   const client = new Client(engine, view);
   await launch(client, [{ line: 6 }]);
   // Stopped before Relu1's forward, which the session has pulled: the panel has it too.
-  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped forward 1.0']);
+  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped 1 forward Relu1']);
   assert.equal((await step(client, 'continue')).event, 'stopped');
-  assert.deepEqual(seen.slice(4), ['forward 2', 'loss', 'backward 2', 'backward 1', 'stopped backward 1.0']);
+  assert.deepEqual(seen.slice(4), ['forward 2', 'loss', 'backward 2', 'backward 1', 'stopped 1 backward Relu1']);
   assert.equal((await step(client, 'continue')).event, 'terminated');
   await until(() => seen.includes('ended'));
   assert.deepEqual(seen.slice(9), ['backward 0', 'findings', 'done', 'ended']);
@@ -327,7 +337,7 @@ test('DAP: the run panel follows the session: a start, each event as the session
   await launch(early, [{ line: 6 }]);
   await early.request('disconnect', {});
   await until(() => seen.includes('ended'));
-  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped forward 1.0', 'ended']);
+  assert.deepEqual(seen, ['start', 'forward 0', 'forward 1', 'stopped 1 forward Relu1', 'ended']);
 });
 
 test('DAP: the TwoLayerNet example stops on its Relu1 line, before forward and before backward, with mask and dout', async () => {

@@ -499,6 +499,27 @@ describe('webview panel', () => {
     }
   });
 
+  test('a debug session stopped in the run: the status says where, until the run goes on; a stop of another run changes nothing', async () => {
+    const { page, watch } = await open('play=none');
+    const status = () => page.textContent('.status');
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(1).slice(0, 3)));
+    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'running…');
+    await page.evaluate(() => window.preview.send([{ type: 'paused', runId: 1, at: 'forward Relu1\u0007' }, { type: 'paused', runId: 2, at: 'elsewhere' }, { type: 'paused', runId: 1 } as never]));
+    await settle(page);
+    // The name's control character is shown escaped, as the layer names are.
+    assert.equal(await status(), 'paused at forward Relu1\\u0007');
+    await page.evaluate(() => window.preview.send(window.preview.runs.network(1).slice(3, 4)));
+    await settle(page);
+    assert.equal(await status(), 'running…');
+    await page.evaluate(() => window.preview.send([{ type: 'paused', runId: 1, at: 'backward Relu1 · dout' }]));
+    await settle(page);
+    assert.equal(await status(), 'paused at backward Relu1 · dout');
+    await page.evaluate(() => window.preview.send([{ type: 'cancelled', runId: 1 }]));
+    await settle(page);
+    assert.equal(await status(), 'cancelled');
+    await clean(page, watch);
+  });
+
   test("the host's select follows the editor: selects the row and shows its heatmaps without posting back; bad indices are ignored", async () => {
     const { page, watch } = await open('play=network');
     await runDone(page);

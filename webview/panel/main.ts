@@ -38,6 +38,7 @@ function isHostMessage(data: unknown): data is HostToWebview {
   if (m.type === 'reset') return typeof m.runId === 'number' && typeof m.title === 'string' && typeof m.uri === 'string';
   if (m.type === 'error') return typeof m.runId === 'number' && typeof m.message === 'string';
   if (m.type === 'cancelled') return typeof m.runId === 'number';
+  if (m.type === 'paused') return typeof m.runId === 'number' && typeof m.at === 'string';
   if (m.type === 'event') return typeof m.runId === 'number' && typeof m.event === 'object' && m.event !== null;
   if (m.type === 'select') return typeof m.index === 'number';
   if (m.type === 'fixes') return typeof m.runId === 'number' && Array.isArray(m.fixes) && (m.all === null || Array.isArray(m.all));
@@ -266,6 +267,7 @@ class Panel {
       m.error !== null ? 'failed'
       : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmtDuration(m.done.elapsedMs, 1)}`
       : m.cancelled ? 'cancelled'
+      : m.paused !== null ? `paused at ${m.paused}`
       : m.runId !== null ? (m.replay ? 'restoring…' : 'running…')
       : '';
     if (m.stale) this.status.textContent += ' · stale';

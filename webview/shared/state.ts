@@ -59,6 +59,8 @@ export interface RunModel {
   replay: boolean;
   /** True once the run was cancelled. */
   cancelled: boolean;
+  /** Where a debug session of the run is stopped (`backward Relu1`); null while it runs. */
+  paused: string | null;
   /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
   findings: Finding[] | null;
   /** True once the spec was edited after this run began: its figures are the old spec's. */
@@ -90,7 +92,7 @@ export type Change =
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, replay: false, cancelled: false, findings: null, stale: false, fixes: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, replay: false, cancelled: false, paused: null, findings: null, stale: false, fixes: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -117,6 +119,11 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
   }
   if (msg.type === 'cancelled') {
     model.cancelled = true;
+    model.paused = null;
+    return { what: 'status' };
+  }
+  if (msg.type === 'paused') {
+    model.paused = escapeControls(msg.at);
     return { what: 'status' };
   }
   if (msg.type === 'fixes') {
@@ -124,6 +131,7 @@ export function applyMessage(model: RunModel, msg: RunMessage): Change {
     model.fixes = { titles: msg.fixes.map((t) => (typeof t === 'string' ? escapeControls(t) : null)), all: msg.all?.map(escapeControls) ?? null };
     return { what: 'findings' };
   }
+  model.paused = null;
   return applyEvent(model, msg.event);
 }
 
