@@ -28,3 +28,35 @@ test('contributed files exist', () => {
   const snippets = JSON.parse(readFileSync(c.snippets[0].path, 'utf8'));
   assert.ok(Object.keys(snippets).length >= 5);
 });
+
+/** Every string of the manifest VS Code shows: titles, descriptions, names and labels. */
+function shownStrings(value: unknown, key = '', out: [string, string][] = []): [string, string][] {
+  if (typeof value === 'string') {
+    if (/^(displayName|description|markdownDescription|title|category|label|name|contextualTitle|enumDescriptions)$/.test(key)) out.push([key, value]);
+  } else if (Array.isArray(value)) value.forEach((v) => shownStrings(v, key === 'enumDescriptions' ? key : '', out));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) shownStrings(v, k, out);
+  return out;
+}
+
+/** What a translation must keep as it is: `{0}` placeholders and `code` spans (identifiers, spec keys). */
+function kept(text: string): string[] {
+  return [...text.matchAll(/\{\d+\}|`[^`]+`/g)].map((m) => m[0]).sort();
+}
+
+test('the manifest shows its strings through package.nls.json, and package.nls.ko.json translates each, keeping placeholders and code', () => {
+  const en = JSON.parse(readFileSync('package.nls.json', 'utf8')) as Record<string, string>;
+  const ko = JSON.parse(readFileSync('package.nls.ko.json', 'utf8')) as Record<string, string>;
+  const { name, contributes, capabilities, displayName, description } = manifest;
+  const shown = shownStrings({ displayName, description, contributes, capabilities });
+  const unkeyed = shown.filter(([, v]) => !/^%[\w.]+%$/.test(v));
+  assert.deepEqual(unkeyed, [], 'shown without package.nls.json');
+  const used = new Set(shown.map(([, v]) => v.slice(1, -1)));
+  assert.deepEqual([...used].filter((k) => !(k in en)), [], 'keys missing from package.nls.json');
+  assert.deepEqual(Object.keys(en).filter((k) => !used.has(k)), [], 'keys of package.nls.json nothing uses');
+  assert.deepEqual(Object.keys(ko).sort(), Object.keys(en).sort());
+  for (const key of Object.keys(en)) {
+    assert.deepEqual(kept(ko[key]), kept(en[key]), key);
+    if (en[key] !== 'Backprop' && en[key] !== 'Backprop Lens') assert.ok(/[\uac00-\ud7a3]/.test(ko[key]), `${key} is not in Korean: ${ko[key]}`);
+  }
+  assert.equal(name, 'backprop-lens');
+});
