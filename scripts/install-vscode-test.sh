@@ -4,7 +4,8 @@
 #     the offline stand-in for @vscode/ripgrep's GitHub download), libkrb5-dev (code-server's
 #     `kerberos` native module), python3 and python3-numpy (Python layers, in unit and e2e tests,
 #     the unit tests that numpy.load reads a saved run as it is, and the numpy oracle of the
-#     convolution tests; they fail on CI without them);
+#     convolution tests; they fail on CI without them), fonts-nanum (Hangul glyphs for the Korean
+#     e2e screenshots; without a Korean font Chromium draws boxes);
 #   - code-server@4.100.3 (VS Code 1.100.3 on Node 20) into .vscode-test/code-server/.
 # Usage: bash scripts/install-vscode-test.sh     (as root, or with the Debian packages present)
 set -euo pipefail
@@ -13,7 +14,7 @@ CODE_SERVER_VERSION=4.100.3
 # @vscode/ripgrep version that code-server 4.100.3 pins, and the asset its postinstall fetches.
 RIPGREP_PKG_VERSION=1.15.11
 RIPGREP_ASSET=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
-APT_PACKAGES=(chromium ripgrep libkrb5-dev python3 python3-numpy)
+APT_PACKAGES=(chromium ripgrep libkrb5-dev python3 python3-numpy fonts-nanum)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="$ROOT/.vscode-test"

@@ -73,6 +73,8 @@ export interface CodeServerOptions {
   env?: Readonly<Record<string, string>>;
   /** Milliseconds to wait for the server to listen (default 30 000). */
   startTimeout?: number;
+  /** Display language, e.g. 'ko': the workbench and extensions start in it (see {@link fakeLanguagePack}). */
+  locale?: string;
 }
 
 /** A running code-server. */
@@ -134,6 +136,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const settings: Record<string, unknown> = { ...defaultSettings, ...options.settings };
   if (!options.workspaceTrust) settings['security.workspace.trust.enabled'] = false;
   writeFileSync(join(userDataDir, 'User/settings.json'), JSON.stringify(settings, null, 2));
+  if (options.locale) fakeLanguagePack(userDataDir, options.locale);
 
   const env = {
     ...process.env,
@@ -160,6 +163,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--disable-update-check',
     '--disable-getting-started-override',
     ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    ...(options.locale ? ['--locale', options.locale] : []),
     resolve(options.folder),
   ];
   const logFd = openSync(logFile, 'a');
@@ -192,6 +196,19 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     await stop();
     throw new Error(`${(error as Error).message}\n--- code-server log ---\n${tail}`, { cause: error });
   }
+}
+
+/**
+ * VS Code takes --locale only when a language pack for it is installed (it reads
+ * <user-data>/languagepacks.json), and no pack can be downloaded here. A pack with no
+ * translations leaves the workbench's own strings English but sets the display language, so
+ * extensions get their package.nls.<locale>.json and l10n bundles, which is what we test.
+ */
+function fakeLanguagePack(userDataDir: string, locale: string): void {
+  const translations = join(userDataDir, `empty-${locale}.i18n.json`);
+  writeFileSync(translations, JSON.stringify({ contents: {} }));
+  const packs = { [locale]: { hash: `backprop-lens-test-${locale}`, translations: { vscode: translations }, label: locale } };
+  writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
 }
 
 async function installExtensions(baseArgs: readonly string[], extensionsDir: string, options: CodeServerOptions, env: NodeJS.ProcessEnv): Promise<void> {

@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before } from 'node:test';
-import { defaultVsix, repoRoot, startVSCode, type VSCodeSession } from './harness';
+import { defaultVsix, repoRoot, startVSCode, type CodeServerOptions, type VSCodeSession } from './harness';
 
 /**
  * Specs written to break things: a typo'd layer type, a layer named like an HTML injection, custom
@@ -53,15 +53,19 @@ export function scratchExamples(): string {
 }
 
 /**
- * Before a test file's tests, code-server with the packaged .vsix on a scratch copy of the examples,
- * handed to `started` with the copy's folder; after them, the server stopped and the copy removed.
+ * Before a test file's tests, code-server with the packaged .vsix on a scratch copy of the examples
+ * (and `options`, e.g. a locale), handed to `started` with the copy's folder; after them, the
+ * server stopped and the copy removed.
  */
-export function useExamplesInCodeServer(started: (session: VSCodeSession, folder: string) => void): void {
+export function useExamplesInCodeServer(
+  started: (session: VSCodeSession, folder: string) => void,
+  options: Omit<CodeServerOptions, 'folder'> = {},
+): void {
   let session: VSCodeSession | undefined;
   let folder = '';
   before(async () => {
     folder = scratchExamples();
-    session = await startVSCode({ folder, vsix: [defaultVsix] });
+    session = await startVSCode({ vsix: [defaultVsix], ...options, folder });
     started(session, folder);
   });
   after(async () => {
