@@ -55,7 +55,10 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   // Show as Heatmap, from the variable's context menu, draws it in the run panel above the layers.
   await variables.filter({ hasText: 'mask' }).first().click({ button: 'right' });
   await page.locator('.context-view .action-label', { hasText: 'Show as Heatmap' }).first().click();
-  const shown = await workbench.findFrame('section.inspect:not([hidden]) canvas', { timeout: 30_000 });
+  const shown = await workbench.findFrame('section.inspect:not([hidden]) canvas', { timeout: 30_000 }).catch(async (error: unknown) => {
+    await workbench.screenshot('debug-show-as-heatmap-missing');
+    throw new Error(`${(error as Error).message}\nnotifications: ${JSON.stringify(await workbench.notifications())}`, { cause: error });
+  });
   assert.match(await shown.locator('section.inspect h2').innerText(), /Debugger: mask\s*forward Relu1 · out, mask/);
   await workbench.screenshot('debug-show-as-heatmap');
 
@@ -97,6 +100,11 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
 test('Debug Training on broken/diverging-lr: the NaN filter stops at the first Infinity, step 1208, naming the element', async () => {
   const { workbench } = vscode;
   const { page } = workbench;
+  // A session the test before left (when it failed) would keep the focus, and its stop's widget.
+  for (let left = 0; left < 3 && (await page.locator('.debug-toolbar').isVisible()); left++) {
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  }
   await workbench.openFile('broken/diverging-lr.backprop.yaml');
   await workbench.runCommand('Debug Training');
   const widget = page.locator('.exception-widget');
