@@ -81,6 +81,6 @@ export class Baselines {
 function parse(npz: Uint8Array, label: string): WireBaseline | string {
   const read = readNpz(npz, (compressed) => inflateRawSync(compressed));
   if ('error' in read) return read.error;
-  if (read.arrays.size === 0) return 'it holds no arrays';
+  if (read.arrays.size === 0) return vscode.l10n.t('it holds no arrays');
   return baselineWire(read.arrays, label);
 }

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { RunEvent, TrainStatus } from '../protocol';
 import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import type { Baselines } from './baselines';
+import { count } from './locale';
 import type { LayerCursor } from './cursor';
 import { runFixes, workspaceEdit, type LiveDiagnostics } from './editor';
 import type { RunPanel } from './panel';
@@ -17,7 +18,8 @@ import type { RunStore } from './store';
 import { newSpec } from './templates';
 import type { TrainPanel } from './train-panel';
 import type { TrainSession } from './train-session';
-import { describeEnd, type Trainer } from './trainer';
+import { reportEnd, type Trainer } from './trainer';
+import { usesOwnCode, walkthroughAfter, INITIAL_WALKTHROUGH_STATE } from './walkthrough-done';
 
 /** What the commands work with. */
 export interface Workbench {
@@ -36,6 +38,8 @@ export interface Workbench {
 export class Commands {
   /** The run each spec's panel shows, by URI, for the fixes posted to it later. */
   private readonly panelRuns = new Map<string, number>();
+  /** What the walkthrough's last steps remember of earlier runs (walkthrough-done.ts). */
+  private walkthrough = INITIAL_WALKTHROUGH_STATE;
 
   constructor(private readonly w: Workbench) {}
 
@@ -91,7 +95,7 @@ export class Commands {
     live.update(doc);
     const errors = problems.filter((p) => p.severity === 'error').length;
     const result = errors > 0 ? ({ status: 'problems', errors } as const) : await this.streamRun(doc, check, reveal, events, onSaved);
-    if (result.status === 'problems') showSpecErrors(fileName(doc.uri), result.errors, 'Nothing ran.');
+    if (result.status === 'problems') showSpecErrors(fileName(doc.uri), result.errors, false);
     else if (result.status === 'failed') {
       // A custom layer at fault gets the error on its line, where the user fixes it.
       const { spec } = specs.get(doc);
@@ -99,7 +103,7 @@ export class Commands {
       // network's layers are known only to the worker: its failures go on the network: line.
       const at = result.layer === undefined || !spec ? undefined : spec.form === 'graph' ? spec.nodes[result.layer]?.range : (spec.pythonNetwork?.range ?? spec.layers[result.layer]?.typeRange ?? (result.layer === spec.layers.length ? spec.lossRange : undefined));
       if (at) live.setDataProblems(doc, [{ message: result.message, range: at, severity: 'error' }]);
-      void vscode.window.showErrorMessage(`Backprop: ${result.message}. The next run starts a fresh engine.`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0}. The next run starts a fresh engine.', result.message));
     }
     return result;
   }
@@ -113,7 +117,7 @@ export class Commands {
     const target = specTarget(uri);
     if (!target) return undefined;
     const suggested = target.with({ path: target.path.replace(/\.backprop\.(ya?ml|json)$/, '.npz') });
-    const destination = to ?? (await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'NumPy .npz': ['npz'] }, saveLabel: 'Save Run' }));
+    const destination = to ?? (await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { [vscode.l10n.t('NumPy .npz')]: ['npz'] }, saveLabel: vscode.l10n.t('Save Run') }));
     if (!destination) return undefined;
     const saved: { npz?: Uint8Array } = {};
     const outcome = await this.runDocument(await vscode.workspace.openTextDocument(target), false, true, [], (npz) => (saved.npz = npz));
@@ -122,10 +126,10 @@ export class Commands {
     try {
       await vscode.workspace.fs.writeFile(destination, saved.npz);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Backprop: cannot write ${vscode.workspace.asRelativePath(destination)}: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: cannot write {0}: {1}', vscode.workspace.asRelativePath(destination), e instanceof Error ? e.message : String(e)));
       return undefined;
     }
-    void vscode.window.showInformationMessage(`Backprop: saved the run of ${fileName(target)} to ${vscode.workspace.asRelativePath(destination)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Backprop: saved the run of {0} to {1}.', fileName(target), vscode.workspace.asRelativePath(destination)));
     return destination;
   }
 
@@ -145,19 +149,19 @@ export class Commands {
     const saved: { npz?: Uint8Array } = {};
     const outcome = await this.runDocument(await vscode.workspace.openTextDocument(uri), false, true, [], (npz) => (saved.npz = npz));
     if (outcome.status !== 'done' || !saved.npz) return false;
-    return this.setBaseline(uri, saved.npz, `run of ${new Date().toLocaleTimeString()}`);
+    return this.setBaseline(uri, saved.npz, vscode.l10n.t({ message: 'run of {0}', args: [new Date().toLocaleTimeString(vscode.env.language)], comment: ['A baseline\'s name: the run pinned, and the time of day it was pinned at ({0}).'] }));
   }
 
   /** Makes the saved run `file` (an .npz of `backprop run --save` or Save Run), or one the user picks, the baseline of `uri`. */
   async openBaseline(uri: vscode.Uri | undefined, file: vscode.Uri | undefined): Promise<boolean> {
     if (!uri) return false;
-    const picked = file ?? (await vscode.window.showOpenDialog({ filters: { 'NumPy .npz': ['npz'] }, openLabel: 'Open as Baseline', canSelectMany: false }))?.[0];
+    const picked = file ?? (await vscode.window.showOpenDialog({ filters: { [vscode.l10n.t('NumPy .npz')]: ['npz'] }, openLabel: vscode.l10n.t('Open as Baseline'), canSelectMany: false }))?.[0];
     if (!picked) return false;
     let bytes: Uint8Array;
     try {
       bytes = await vscode.workspace.fs.readFile(picked);
     } catch (e) {
-      void vscode.window.showErrorMessage(`Backprop: cannot read ${vscode.workspace.asRelativePath(picked)}: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: cannot read {0}: {1}', vscode.workspace.asRelativePath(picked), e instanceof Error ? e.message : String(e)));
       return false;
     }
     return this.setBaseline(uri, bytes, picked.path.slice(picked.path.lastIndexOf('/') + 1));
@@ -168,14 +172,14 @@ export class Commands {
     try {
       baseline = await this.w.baselines.set(uri, npz, label);
     } catch (e) {
-      baseline = `cannot store it: ${e instanceof Error ? e.message : String(e)}`;
+      baseline = vscode.l10n.t('cannot store it: {0}', e instanceof Error ? e.message : String(e));
     }
     if (typeof baseline === 'string') {
-      void vscode.window.showErrorMessage(`Backprop: ${label} cannot be a baseline: ${baseline}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0} cannot be a baseline: {1}', label, baseline));
       return false;
     }
     this.w.runPanels.get(uri)?.post({ type: 'baseline', baseline });
-    void vscode.window.showInformationMessage(`Backprop: the baseline of ${fileName(uri)} is now ${label}; each run shows how it differs.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Backprop: the baseline of {0} is now {1}; each run shows how it differs.', fileName(uri), label));
     return true;
   }
 
@@ -195,12 +199,12 @@ export class Commands {
     this.w.live.update(doc);
     const errors = parsed.problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {
-      showSpecErrors(fileName(target), errors, 'Nothing trained.');
+      showSpecErrors(fileName(target), errors, true);
       return undefined;
     }
     if (parsed.spec?.form !== 'network' || !parsed.spec.train) {
       void vscode.window.showWarningMessage(
-        `Backprop: ${fileName(target)} has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }.`,
+        vscode.l10n.t('Backprop: {0} has no train: section. Add one, such as {1}.', fileName(target), 'train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }'),
       );
       return undefined;
     }
@@ -215,12 +219,14 @@ export class Commands {
     const { store, runner, live } = this.w;
     const panel = this.w.runPanels.open(doc.uri, reveal);
     store.begin(doc.uri);
+    let findings: number | undefined;
     const { runId, outcome } = runner.run(doc, this.w.specs.get(doc), check, (event, id, held) => {
       events.push(event);
       store.add(doc.uri, event);
       panel.hold(id, held);
       panel.post({ type: 'event', runId: id, event: eventForView(event, PANEL_HEATMAPS) });
       if (event.kind === 'findings') {
+        findings = event.findings.length;
         this.panelRuns.set(doc.uri.toString(), id);
         this.postFixes(doc);
       }
@@ -229,13 +235,25 @@ export class Commands {
     // The page forgets the baseline on a reset: each run gets it again, after its reset.
     void this.w.baselines.get(doc.uri).then((baseline) => baseline && panel.uri.toString() === doc.uri.toString() && panel.post({ type: 'baseline', baseline }));
     const result = await outcome;
+    this.walkthroughDone(doc, check, result.status === 'done' ? findings : undefined);
     if (result.status === 'problems') {
-      const more = result.errors > 1 ? ` (and ${result.errors - 1} more)` : '';
-      panel.post({ type: 'error', runId, message: `Nothing ran: ${result.first ?? 'the spec has errors'}${more}. See the Problems panel.` });
+      const first = result.first ?? vscode.l10n.t('the spec has errors');
+      const message =
+        result.errors > 1
+          ? vscode.l10n.t('Nothing ran: {0} (and {1} more). See the Problems panel.', first, count(result.errors - 1))
+          : vscode.l10n.t('Nothing ran: {0}. See the Problems panel.', first);
+      panel.post({ type: 'error', runId, message });
     } else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
     else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
     live.update(doc);
     return result;
+  }
+
+  /** Completes the walkthrough's steps 6 and 7 (their onContext keys) when this finished run does what they ask. */
+  private walkthroughDone(doc: vscode.TextDocument, check: boolean, findings: number | undefined): void {
+    const { state, keys } = walkthroughAfter(this.walkthrough, { uri: doc.uri.toString(), check, findings, ownCode: usesOwnCode(this.w.specs.get(doc).spec) });
+    this.walkthrough = state;
+    for (const key of keys) void vscode.commands.executeCommand('setContext', key, true);
   }
 
   /** Tells the spec's panel what its findings' fixes would change in the spec as it is now. */
@@ -253,7 +271,7 @@ export class Commands {
     const planned = runFixes(doc, this.w.specs, this.w.store);
     const fix = which === 'all' ? planned.all : planned.fixes[which];
     if (!fix) {
-      void vscode.window.showInformationMessage(`Backprop: nothing to fix in ${fileName(uri)}: it has that change already, or its layers changed since the run.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Backprop: nothing to fix in {0}: it has that change already, or its layers changed since the run.', fileName(uri)));
       this.postFixes(doc);
       return false;
     }
@@ -270,28 +288,33 @@ export class Commands {
   /** Says how a training run ended, when the user needs to hear it. */
   private async reportTraining(session: TrainSession, status: TrainStatus, doc: vscode.TextDocument): Promise<void> {
     const name = fileName(doc.uri);
-    if (status.state === 'finished') void vscode.window.showInformationMessage(`Backprop: ${name} ${describeEnd(status, session)}.`);
-    else if (status.state === 'failed') void vscode.window.showErrorMessage(`Backprop: training ${name} failed: ${describeEnd(status, session)}`);
+    if (status.state === 'finished') void vscode.window.showInformationMessage(reportEnd(status, session, name));
+    else if (status.state === 'failed') void vscode.window.showErrorMessage(reportEnd(status, session, name));
     else if (status.state === 'nonFinite') {
       const at = session.nonFinite;
-      const pick = await vscode.window.showWarningMessage(`Backprop: training ${name} ${describeEnd(status, session)}.`, 'Show Layer', 'Show Training');
-      if (pick === 'Show Layer' && at) await this.w.cursor.reveal(doc.uri, at.index);
-      if (pick === 'Show Training') this.w.trainPanels.open(doc.uri);
+      const showLayer = vscode.l10n.t('Show Layer');
+      const showTraining = vscode.l10n.t('Show Training');
+      const pick = await vscode.window.showWarningMessage(reportEnd(status, session, name), showLayer, showTraining);
+      if (pick === showLayer && at) await this.w.cursor.reveal(doc.uri, at.index);
+      if (pick === showTraining) this.w.trainPanels.open(doc.uri);
     }
   }
 }
 
-/** `uri`, or the active editor's spec; warns and gives undefined when neither is a spec. */
+/** `uri`, or the active editor's spec (with no active text editor, a visible one's); warns and gives undefined when neither is a spec. */
 function specTarget(uri: vscode.Uri | undefined): vscode.Uri | undefined {
-  const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  // No text editor in front (a walkthrough button was clicked, say): the spec in view beside it.
+  const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => isSpec(e.document.uri));
+  const target = uri instanceof vscode.Uri ? uri : editor?.document.uri;
   if (target && isSpec(target)) return target;
-  void vscode.window.showWarningMessage('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.');
+  void vscode.window.showWarningMessage(vscode.l10n.t('Backprop: open a .backprop.yaml, .backprop.yml or .backprop.json spec first.'));
   return undefined;
 }
 
-/** Says the spec has errors, offering the Problems view. */
-function showSpecErrors(name: string, errors: number, nothing: string): void {
+/** Says the spec has errors, and that nothing ran (or, for `training`, nothing trained), offering the Problems view. */
+function showSpecErrors(name: string, errors: number, training: boolean): void {
+  const message = training ? vscode.l10n.t('Backprop: {0} has {1} error(s). Nothing trained.', name, count(errors)) : vscode.l10n.t('Backprop: {0} has {1} error(s). Nothing ran.', name, count(errors));
   void vscode.window
-    .showErrorMessage(`Backprop: ${name} has ${errors} error(s). ${nothing}`, 'Show Problems')
+    .showErrorMessage(message, vscode.l10n.t('Show Problems'))
     .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
 }

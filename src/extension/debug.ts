@@ -16,7 +16,7 @@ export const DEBUG_TYPE = 'backprop';
 /** A launch configuration debugging the spec at `uri`. */
 function launchConfig(uri: vscode.Uri, train = false): vscode.DebugConfiguration & LaunchArguments {
   const file = uri.path.split('/').pop();
-  return { type: DEBUG_TYPE, request: 'launch', name: train ? `Debug training of ${file}` : `Debug ${file}`, spec: uri.fsPath, ...(train && { train }) };
+  return { type: DEBUG_TYPE, request: 'launch', name: train ? vscode.l10n.t('Debug training of {0}', file ?? '') : vscode.l10n.t({ message: 'Debug {0}', args: [file ?? ''], comment: ['A debug session\'s name: the spec it debugs.'] }), spec: uri.fsPath, ...(train && { train }) };
 }
 
 /** The active editor's spec, if it shows one. */
@@ -32,7 +32,7 @@ class SpecDebugConfigurations implements vscode.DebugConfigurationProvider {
     if (typeof config.spec === 'string' && config.spec !== '') return { ...config, type: DEBUG_TYPE, request: config.request ?? 'launch' };
     const spec = activeSpec();
     if (!spec) {
-      void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.'));
       return undefined;
     }
     return { ...launchConfig(spec), ...config, type: DEBUG_TYPE, request: 'launch', spec: spec.fsPath, name: config.name || launchConfig(spec).name };
@@ -42,7 +42,7 @@ class SpecDebugConfigurations implements vscode.DebugConfigurationProvider {
 /** Debugs the spec at `uri` (else the open one): its run, or its training. */
 async function startDebugging(uri: vscode.Uri | undefined, train: boolean): Promise<void> {
   const spec = uri instanceof vscode.Uri ? uri : activeSpec();
-  if (!spec) return void vscode.window.showErrorMessage('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.');
+  if (!spec) return void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: open a spec (*.backprop.yaml, .yml or .json) to debug it.'));
   await vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(spec), launchConfig(spec, train));
 }
 
@@ -59,7 +59,7 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
       if (event.kind === 'start') {
         panel = runPanels.open(uri, panel === undefined);
         done = false;
-        panel.post({ type: 'reset', runId, title: `${fileName(uri)} · debugging`, uri: uri.toString() });
+        panel.post({ type: 'reset', runId, title: vscode.l10n.t({ message: '{0} · debugging', args: [fileName(uri)], comment: ['The run panel\'s title while a debug session shows the spec {0} in it.'] }), uri: uri.toString() });
       }
       if (!panel) return;
       if (event.kind === 'done') done = true;
@@ -90,9 +90,15 @@ function showAsHeatmap(sessions: Map<string, { adapter: BackpropDebugSession; sp
   const active = vscode.debug.activeDebugSession;
   const session = active && sessions.get(active.id);
   const variable = context?.variable;
-  if (!session || !variable?.name) return void vscode.window.showInformationMessage('Backprop: Show as Heatmap draws a tensor of a backprop debug session: right-click one in the Variables view while the session is stopped.');
+  if (!session || !variable?.name) return void vscode.window.showInformationMessage(vscode.l10n.t('Backprop: Show as Heatmap draws a tensor of a backprop debug session: right-click one in the Variables view while the session is stopped.'));
   const found = session.adapter.tensorAt(variable.variablesReference ?? 0);
-  if (!found) return void vscode.window.showInformationMessage(`Backprop: ${variable.name} is ${variable.value ? `${variable.value}, ` : ''}not a tensor of this stop: Show as Heatmap draws tensors.`);
+  if (!found) {
+    return void vscode.window.showInformationMessage(
+      variable.value
+        ? vscode.l10n.t('Backprop: {0} is {1}, not a tensor of this stop: Show as Heatmap draws tensors.', variable.name, variable.value)
+        : vscode.l10n.t('Backprop: {0} is not a tensor of this stop: Show as Heatmap draws tensors.', variable.name),
+    );
+  }
   const panel = runPanels.open(session.spec, true);
   // The view copies the tensor: the stop's tensors stay the adapter's.
   const tensor = batchTensor({ shape: found.tensor.shape, data: found.tensor.data }, []);
@@ -104,7 +110,7 @@ export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<
   const host: DebugHost = {
     async open(args) {
       const uri = vscode.Uri.file(args.spec);
-      if (!isSpec(uri)) throw new Error(`${args.spec} is not a Backprop spec (*.backprop.yaml, .yml or .json)`);
+      if (!isSpec(uri)) throw new Error(vscode.l10n.t('{0} is not a Backprop spec (*.backprop.yaml, .yml or .json)', args.spec));
       // The open document's text, saved or not, as a run uses.
       const doc = await vscode.workspace.openTextDocument(uri);
       return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds(), panelView(runPanels, uri));

@@ -2,12 +2,13 @@
 // findings, and their quick fixes. Every provider works on the cached parse (specs.ts) and the last
 // run (store.ts); none runs the engine.
 import * as vscode from 'vscode';
-import { fmt, fmtCount, fmtFull, fmtPercent } from '../format';
+import { fmt, fmtFull, fmtPercent } from '../format';
 import type { Finding } from '../protocol';
 import { completionsAt, keyHoverAt } from '../spec/assist';
 import { fixAll, specFix, type SpecFix, type TextEdit } from '../spec/fixes';
 import type { Problem } from '../spec/model';
 import { layerTypeName, lossTypeName } from '../spec/type-names';
+import { count } from './locale';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore, SpecRun } from './store';
 import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
@@ -26,6 +27,24 @@ const findingsOf = (findings: readonly Finding[], index: number) => findings.fil
 /** A figure for a hover: its minus signs cannot break a line, as '4.45e-7' would in a narrow editor. */
 const num = (v: number | null | undefined): string => fmt(v).replace(/-/g, '\u2011');
 
+/** The header of a hover's table of statistics, `nonFinite` with a NaN/Inf column. */
+function statsHeader(nonFinite: boolean): string {
+  const names = [
+    vscode.l10n.t({ message: 'mean', comment: ["A column of a hover's table of a tensor's statistics: the mean."] }),
+    vscode.l10n.t({ message: 'std', comment: ["A column of a hover's table of a tensor's statistics: the standard deviation."] }),
+    vscode.l10n.t({ message: 'min', comment: ["A column of a hover's table of a tensor's statistics: the minimum."] }),
+    vscode.l10n.t({ message: 'max', comment: ["A column of a hover's table of a tensor's statistics: the maximum."] }),
+    ...(nonFinite ? ['NaN/Inf'] : []),
+  ];
+  return `| | ${names.join(' | ')} |\n|---|${names.map(() => '--:').join('|')}|\n`;
+}
+
+/** A link that shows layer `index` of `uri` in the side view. */
+const showInSidePanel = (uri: vscode.Uri, index: number) => vscode.l10n.t('[Show in side panel]({0})', showLayerLink(uri, index));
+
+/** The hover's line saying its figures are from a run of the spec before its latest edits. */
+const staleFigures = () => vscode.l10n.t('_Figures from the last run: the spec has changed since._');
+
 function layerHover(uri: vscode.Uri, index: number, name: string, type: string, shape: { inShape: number[]; outShape: number[]; paramCount: number } | undefined, layer: LayerResult | undefined, findings: readonly Finding[], stale: boolean): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
   md.isTrusted = { enabledCommands: ['backprop.showLayer'] };
@@ -35,22 +54,24 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   md.appendText(shape ? staticLine(type, shape.inShape, shape.outShape, shape.paramCount) : type);
   md.appendMarkdown('\n\n');
   if (!layer?.activation) {
-    md.appendMarkdown('_Run Backprop to see its activations and gradients._');
+    md.appendMarkdown(vscode.l10n.t('_Run Backprop to see its activations and gradients._'));
     return md;
   }
-  if (stale) md.appendMarkdown('_Figures from the last run: the spec has changed since._\n\n');
+  if (stale) md.appendMarkdown(`${staleFigures()}\n\n`);
   const rows: [string, { mean: number | null; std: number | null; min: number | null; max: number | null; nan: number; posInf: number; negInf: number } | undefined][] = [
-    ['activation', layer.activation.stats],
+    [vscode.l10n.t({ message: 'activation', comment: ["A row of a layer's hover: its forward output."] }), layer.activation.stats],
     ['dx', layer.dx?.stats],
     ...Object.entries(layer.grads).map(([p, g]) => [`d${p}`, g.stats] as [string, typeof g.stats]),
   ];
-  md.appendMarkdown('| | mean | std | min | max | NaN/Inf |\n|---|--:|--:|--:|--:|--:|\n');
+  md.appendMarkdown(statsHeader(true));
   for (const [label, s] of rows) {
-    if (s) md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} | ${fmtCount(s.nan)} / ${fmtCount(s.posInf + s.negInf)} |\n`);
+    if (s) md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} | ${count(s.nan)} / ${count(s.posInf + s.negInf)} |\n`);
   }
   const facts: string[] = [];
   if (layer.maskStats) {
-    facts.push(`masked ${fmtPercent(layer.maskStats.maskedFraction)}, dead ${fmtPercent(layer.maskStats.deadFraction)} (${layer.maskStats.deadUnits} ${layer.maskStats.unit === 'filter' ? 'filters' : 'units'} for the whole batch)`);
+    const { maskedFraction, deadFraction, deadUnits, unit } = layer.maskStats;
+    const args = [fmtPercent(maskedFraction), fmtPercent(deadFraction), count(deadUnits)];
+    facts.push(unit === 'filter' ? vscode.l10n.t('masked {0}, dead {1} ({2} filters for the whole batch)', ...args) : vscode.l10n.t('masked {0}, dead {1} ({2} units for the whole batch)', ...args));
   }
   const grad = mainGradient(layer);
   if (grad) facts.push(`‖${grad.name}‖ ${num(grad.stats.l2)}`);
@@ -58,14 +79,18 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   if (ratio !== null) facts.push(`‖${grad?.name}‖/‖${grad?.name.slice(1)}‖ ${num(ratio)}`);
   if (facts.length) md.appendMarkdown(`\n${facts.join(' · ')}\n\n`);
   for (const [param, c] of Object.entries(layer.checks)) {
-    md.appendMarkdown(`Gradient check ${param}: mean |a−n| ${num(c.meanAbsDiff)}, max |a−n| ${num(c.maxAbsDiff)}, max rel ${num(c.maxRelError)} — ${c.ok ? 'ok' : `**${fmtCount(c.failures)} failing**`}\n\n`);
+    const args = [param, num(c.meanAbsDiff), num(c.maxAbsDiff), num(c.maxRelError)];
+    const line = c.ok
+      ? vscode.l10n.t('Gradient check {0}: mean |a−n| {1}, max |a−n| {2}, max rel {3} — ok', ...args)
+      : vscode.l10n.t('Gradient check {0}: mean |a−n| {1}, max |a−n| {2}, max rel {3} — **{4} failing**', ...args, count(c.failures));
+    md.appendMarkdown(`${line}\n\n`);
   }
   for (const f of findings) {
     md.appendMarkdown('⚠ ');
     md.appendText(f.message);
     md.appendMarkdown('\n\n');
   }
-  md.appendMarkdown(`[Show in side panel](${showLayerLink(uri, index)})`);
+  md.appendMarkdown(showInSidePanel(uri, index));
   return md;
 }
 
@@ -83,17 +108,22 @@ function lossHover(uri: vscode.Uri, index: number, type: string, run: SpecRun | 
   md.appendMarkdown('\n\n');
   const { prediction, target, dx } = run?.lossLayer ?? {};
   if (run?.loss === null || run?.loss === undefined || !prediction || !target || !dx) {
-    md.appendMarkdown('_Run Backprop to see the loss value._');
+    md.appendMarkdown(vscode.l10n.t('_Run Backprop to see the loss value._'));
     return md;
   }
-  if (run.stale) md.appendMarkdown('_Figures from the last run: the spec has changed since._\n\n');
-  md.appendMarkdown(`loss = ${fmtFull(run.loss).replace(/-/g, '\u2011')}\n\n`);
-  md.appendMarkdown('| | mean | std | min | max |\n|---|--:|--:|--:|--:|\n');
-  for (const [label, s] of [['prediction y', prediction.stats], ['targets t', target.stats], [LOSS_DX, dx.stats]] as const) {
+  if (run.stale) md.appendMarkdown(`${staleFigures()}\n\n`);
+  md.appendMarkdown(`${vscode.l10n.t({ message: 'loss = {0}', args: [fmtFull(run.loss).replace(/-/g, '\u2011')], comment: ['The value of the loss function.'] })}\n\n`);
+  md.appendMarkdown(statsHeader(false));
+  const rows = [
+    [vscode.l10n.t({ message: 'prediction y', comment: ["A row of the loss's hover: the network's output y."] }), prediction.stats],
+    [vscode.l10n.t({ message: 'targets t', comment: ["A row of the loss's hover: the targets (labels) t."] }), target.stats],
+    [LOSS_DX, dx.stats],
+  ] as const;
+  for (const [label, s] of rows) {
     md.appendMarkdown(`| ${label} | ${num(s.mean)} | ${num(s.std)} | ${num(s.min)} | ${num(s.max)} |\n`);
   }
-  md.appendMarkdown(`\n${LOSS_DX} is the gradient the last layer receives as its dout.\n\n`);
-  md.appendMarkdown(`[Show in side panel](${showLayerLink(uri, index)})`);
+  md.appendMarkdown(`\n${vscode.l10n.t('{0} is the gradient the last layer receives as its dout.', LOSS_DX)}\n\n`);
+  md.appendMarkdown(showInSidePanel(uri, index));
   return md;
 }
 
@@ -136,9 +166,9 @@ export class SpecHovers implements vscode.HoverProvider {
         const result = run?.graph?.find((n) => n.name === node.name);
         if (result) {
           md.appendText(` = ${fmtFull(result.value)}, ∂${spec.output}/∂${node.name} = ${fmtFull(result.grad)}`);
-          if (run?.stale) md.appendMarkdown('\n\n_From the last run: the spec has changed since._');
+          if (run?.stale) md.appendMarkdown(`\n\n${vscode.l10n.t('_From the last run: the spec has changed since._')}`);
         } else {
-          md.appendMarkdown('\n\n_Run Backprop to see its value and gradient._');
+          md.appendMarkdown(`\n\n${vscode.l10n.t('_Run Backprop to see its value and gradient._')}`);
         }
         parts.push(md);
         range ??= toRange(node.range);
@@ -147,6 +177,9 @@ export class SpecHovers implements vscode.HoverProvider {
     return parts.length ? new vscode.Hover(parts, range) : undefined;
   }
 }
+
+/** A CodeLens line of a run the spec was edited after. */
+const staleLens = (line: string) => vscode.l10n.t({ message: '{0} (stale)', args: [line], comment: ["A layer's CodeLens figures ({0}), from a run before the spec's latest edits."] });
 
 /** CodeLens: run and check above the spec, train above its train: section, and a one-line summary above each layer after a run. */
 export class SpecLenses implements vscode.CodeLensProvider {
@@ -163,16 +196,21 @@ export class SpecLenses implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = [
-      new vscode.CodeLens(top, { title: '▶ Run Backprop', command: 'backprop.run', arguments: [doc.uri] }),
-      new vscode.CodeLens(top, { title: 'Gradient check', command: 'backprop.check', arguments: [doc.uri] }),
-      new vscode.CodeLens(top, { title: 'Debug', tooltip: 'Debug Backprop: step through forward and backward', command: 'backprop.debug', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: vscode.l10n.t('▶ Run Backprop'), command: 'backprop.run', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: vscode.l10n.t('Gradient check'), command: 'backprop.check', arguments: [doc.uri] }),
+      new vscode.CodeLens(top, { title: vscode.l10n.t('Debug'), tooltip: vscode.l10n.t('Debug Backprop: step through forward and backward'), command: 'backprop.debug', arguments: [doc.uri] }),
     ];
     const { spec } = this.specs.get(doc);
     if (spec?.form === 'network' && spec.train) {
       const at = toRange(spec.train.keyRange).start;
       lenses.push(
-        new vscode.CodeLens(new vscode.Range(at, at), { title: '▶ Train', tooltip: 'Backprop: Train (the train: section below)', command: 'backprop.train', arguments: [doc.uri] }),
-        new vscode.CodeLens(new vscode.Range(at, at), { title: 'Debug training', tooltip: 'Backprop: Debug Training: breakpoints choose the step (iteration == 1208, a hit count) or stop at the first NaN', command: 'backprop.debugTraining', arguments: [doc.uri] }),
+        new vscode.CodeLens(new vscode.Range(at, at), { title: vscode.l10n.t('▶ Train'), tooltip: vscode.l10n.t('Backprop: Train (the train: section below)'), command: 'backprop.train', arguments: [doc.uri] }),
+        new vscode.CodeLens(new vscode.Range(at, at), {
+          title: vscode.l10n.t('Debug training'),
+          tooltip: vscode.l10n.t('Backprop: Debug Training: breakpoints choose the step ({0}, a hit count) or stop at the first NaN', 'iteration == 1208'),
+          command: 'backprop.debugTraining',
+          arguments: [doc.uri],
+        }),
       );
     }
     const run = this.store.get(doc.uri);
@@ -182,13 +220,13 @@ export class SpecLenses implements vscode.CodeLensProvider {
       if (!layer || layer.info.name !== l.name) return;
       const line = lensLine(layer, findingsOf(run.findings, index));
       if (!line) return;
-      const title = run.stale ? `${line} (stale)` : line;
+      const title = run.stale ? staleLens(line) : line;
       lenses.push(new vscode.CodeLens(toRange(l.range).with({ end: toRange(l.range).start }), { title, command: 'backprop.showLayer', arguments: [doc.uri.toString(), index] }));
     });
     if (spec.loss && run.loss !== null) {
       const at = toRange(spec.lossRange).start.with({ character: 0 });
-      const line = `loss ${fmt(run.loss)} · ${LOSS_DX}`;
-      const command = { title: run.stale ? `${line} (stale)` : line, command: 'backprop.showLayer', arguments: [doc.uri.toString(), spec.layers.length] };
+      const line = vscode.l10n.t({ message: 'loss {0} · {1}', args: [fmt(run.loss), LOSS_DX], comment: ["The loss's CodeLens: its value and its gradient's formula."] });
+      const command = { title: run.stale ? staleLens(line) : line, command: 'backprop.showLayer', arguments: [doc.uri.toString(), spec.layers.length] };
       lenses.push(new vscode.CodeLens(new vscode.Range(at, at), command));
     }
     return lenses;
@@ -288,7 +326,7 @@ export class LiveDiagnostics implements vscode.Disposable {
         const l = spec.layers[finding.index];
         if (!l || run.layers[finding.index]?.info.name !== l.name) continue;
         const range = toRange(l.typeRange);
-        const d = new vscode.Diagnostic(range, run.stale ? `${finding.message} (last run, before your edits)` : finding.message, vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(range, run.stale ? vscode.l10n.t('{0} (last run, before your edits)', finding.message) : finding.message, vscode.DiagnosticSeverity.Warning);
         d.source = 'backprop';
         d.code = finding.kind;
         diagnostics.push(d);
@@ -358,8 +396,10 @@ export function workspaceEdit(uri: vscode.Uri, edits: readonly TextEdit[]): vsco
   return edit;
 }
 
-/** The title of Fix all, as a quick fix and as a source action. */
-export const FIX_ALL_TITLE = 'Fix all findings in this spec';
+/** The title of Fix all, as a quick fix and as a source action, for its number of changes. */
+function fixAllTitle(changes: number): string {
+  return changes === 1 ? vscode.l10n.t('Fix all findings in this spec (1 change)') : vscode.l10n.t('Fix all findings in this spec ({0} changes)', count(changes));
+}
 
 /**
  * Quick fixes: a finding's known fix (an edit of the init of the layer at fault), a misspelt key or
@@ -384,7 +424,7 @@ export class FindingFixes implements vscode.CodeActionProvider {
       const replacement = this.diagnostics.replacementFor(doc.uri, d);
       if (replacement !== undefined) {
         const bare = (t: string) => t.replace(/^["']|["']$/g, '');
-        const action = new vscode.CodeAction(`Change '${bare(doc.getText(d.range))}' to '${bare(replacement)}'`, vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(vscode.l10n.t("Change '{0}' to '{1}'", bare(doc.getText(d.range)), bare(replacement)), vscode.CodeActionKind.QuickFix);
         action.diagnostics = [d];
         action.isPreferred = true;
         action.edit = workspaceEdit(doc.uri, [{ range: { start: d.range.start, end: d.range.end }, newText: replacement }]);
@@ -410,7 +450,7 @@ export class FindingFixes implements vscode.CodeActionProvider {
   }
 
   private fixAll(doc: vscode.TextDocument, all: NonNullable<RunFixes['all']>, kind: vscode.CodeActionKind, diagnostics: vscode.Diagnostic[]): vscode.CodeAction {
-    const action = new vscode.CodeAction(`${FIX_ALL_TITLE} (${all.changes.length} change${all.changes.length === 1 ? '' : 's'})`, kind);
+    const action = new vscode.CodeAction(fixAllTitle(all.changes.length), kind);
     action.diagnostics = diagnostics;
     action.edit = workspaceEdit(doc.uri, all.edits);
     return action;

@@ -19,6 +19,7 @@ import { RunStore } from './store';
 import { TRAIN_VIEW_TYPE, TrainPanel } from './train-panel';
 import type { TrainSession } from './train-session';
 import { Trainer } from './trainer';
+import { registerOpenExample } from './walkthrough';
 
 /** What tests (and other extensions) can call. */
 export interface BackpropApi {
@@ -64,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const side = new SideView(context.extensionUri, store, trainer, (uri, index) => void cursor.reveal(uri, index));
   const runPanels: PanelRegistry<RunPanel> = new PanelRegistry({
     viewType: PANEL_VIEW_TYPE,
-    titlePrefix: 'Backprop: ',
+    title: (name, pinned) => (pinned ? vscode.l10n.t('Backprop: {0} (pinned)', name) : vscode.l10n.t({ message: 'Backprop: {0}', args: [name], comment: ["A run panel's tab: the spec's name."] })),
     options: { enableScripts: true, enableFindWidget: true },
     create: (panel, uri, onDispose) => {
       const view: RunPanel = new RunPanel(panel, uri, context.extensionUri, {
@@ -92,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   });
   const trainPanels: PanelRegistry<TrainPanel> = new PanelRegistry({
     viewType: TRAIN_VIEW_TYPE,
-    titlePrefix: 'Train: ',
+    title: (name, pinned) => (pinned ? vscode.l10n.t('Train: {0} (pinned)', name) : vscode.l10n.t({ message: 'Train: {0}', args: [name], comment: ["A Train panel's tab: the spec's name."] })),
     options: { enableScripts: true },
     // A session outlives a page reload but not a window reload; the panel then offers Train again.
     create: (panel, uri, onDispose) => {
@@ -137,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     trainPanels,
     ...commands.register(),
     ...registerDebugger(engine, runPanels),
+    registerOpenExample(context.extensionUri),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),
     vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, new SpecLenses(specs, store)),

@@ -15,8 +15,8 @@ export interface SpecPanel {
 /** What makes one kind of panel. */
 export interface PanelKind<P extends SpecPanel> {
   viewType: string;
-  /** Put before the spec's name in the tab: "Backprop: ", "Train: ". */
-  titlePrefix: string;
+  /** The tab's title for the spec `name` (its file name without .backprop.yaml), pinned or not: "Backprop: relu", "Train: relu". */
+  title(name: string, pinned: boolean): string;
   options: vscode.WebviewPanelOptions & vscode.WebviewOptions;
   /** Wraps a new or restored webview of `uri`; the wrapper calls `onDispose` when the panel closes. */
   create(panel: vscode.WebviewPanel, uri: vscode.Uri, onDispose: () => void): P;
@@ -132,7 +132,7 @@ export class PanelRegistry<P extends SpecPanel> implements vscode.Disposable {
   }
 
   private title(uri: vscode.Uri, pinned: boolean): string {
-    return `${this.kind.titlePrefix}${fileName(uri).replace(SPEC_FILE, '')}${pinned ? ' (pinned)' : ''}`;
+    return this.kind.title(fileName(uri).replace(SPEC_FILE, ''), pinned);
   }
 
   private attach(panel: vscode.WebviewPanel, uri: vscode.Uri): P {

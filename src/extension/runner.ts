@@ -1,12 +1,12 @@
 // Runs and gradient checks: jobs of the engine client, one warm worker per spec, so the extension host
 // thread never does engine work. A newer run of the same spec, or the user, cancels the one going.
 import * as vscode from 'vscode';
-import { fmtCustomCall } from '../format';
 import type { HeldBatch, RunEvent } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient, EngineJob } from './engine-client';
 import { healthThresholds } from './settings';
 import type { AnalysedSpec } from '../spec/analyse';
+import { count } from './locale';
 import { specText } from './specs';
 
 /** How a run ended. */
@@ -20,21 +20,28 @@ export type RunOutcome =
 function describeStep(event: RunEvent, layers: readonly string[]): string {
   switch (event.kind) {
     case 'start':
-      return 'forward';
+      return vscode.l10n.t({ message: 'forward', comment: ['Progress of a run: the forward pass starts.'] });
     case 'forward':
-      return `forward ${layers[event.index] ?? ''} (${event.index + 1}/${layers.length})`;
+      return vscode.l10n.t({ message: 'forward {0} ({1}/{2})', args: [layers[event.index] ?? '', count(event.index + 1), count(layers.length)], comment: ['Progress of a run: the forward pass of layer {0}, the {1}th of {2} layers.'] });
     case 'loss':
-      return 'loss';
+      return vscode.l10n.t({ message: 'loss', comment: ['Progress of a run: the loss function is computed.'] });
     case 'backward':
-      return `backward ${layers[event.index] ?? ''}`;
+      return vscode.l10n.t({ message: 'backward {0}', args: [layers[event.index] ?? ''], comment: ['Progress of a run: the backward pass of layer {0}.'] });
     case 'check':
-      return `checked ${layers[event.index] ?? ''}.${event.param}`;
+      return vscode.l10n.t({ message: 'checked {0}', args: [`${layers[event.index] ?? ''}.${event.param}`], comment: ['Progress of a run: the gradient check of a parameter, such as Affine1.W, is done.'] });
     case 'findings':
-      return 'looking for gradient problems';
+      return vscode.l10n.t('looking for gradient problems');
     case 'graph':
     case 'done':
-      return 'done';
+      return vscode.l10n.t({ message: 'done', comment: ['Progress of a run: it is over.'] });
   }
+}
+
+/** A call into a custom layer's code, as the progress names it (src/format.ts's fmtCustomCall, in the display language). */
+function describeCall(layer: string, phase: string): string {
+  if (phase === 'load') return vscode.l10n.t("loading {0}'s module", layer);
+  if (phase === 'construct') return vscode.l10n.t('constructing {0}', layer);
+  return phase === 'forward' || phase === 'backward' ? `${layer}.${phase}` : `${layer} (${phase})`;
 }
 
 const PROGRESS_DELAY_MS = 500;
@@ -61,7 +68,7 @@ export class Runner {
   ): { runId: number; outcome: Promise<RunOutcome> } {
     const layers = parsed.spec?.form === 'network' ? parsed.spec.layers : [];
     let names = layers.map((l) => l.name);
-    let step = 'starting the engine';
+    let step = vscode.l10n.t('starting the engine');
     let done: { ok: boolean; loss: number | null } | null = null;
     const job = this.engine.start(doc.uri.toString(), specText(doc), { type: 'run', check, thresholds: healthThresholds(), save: onSaved !== undefined }, layers, (msg) => {
       if (msg.type === 'problems') this.onProblems(doc, msg.problems);
@@ -76,7 +83,7 @@ export class Runner {
     const outcome = job.ended.then((end): RunOutcome => {
       switch (end.status) {
         case 'finished':
-          return done ? { status: 'done', ...done } : { status: 'failed', message: 'the engine ended the run without a result' };
+          return done ? { status: 'done', ...done } : { status: 'failed', message: vscode.l10n.t('the engine ended the run without a result') };
         case 'problems':
           return { status: 'problems', errors: end.errors.length, first: end.errors[0].message };
         case 'cancelled':
@@ -86,7 +93,7 @@ export class Runner {
     });
     const where = () => {
       const call = job.userCall();
-      return call ? fmtCustomCall(names[call.layer] ?? 'custom layer', call.kind) : step;
+      return call ? describeCall(names[call.layer] ?? vscode.l10n.t('custom layer'), call.kind) : step;
     };
     this.showProgressIfSlow(doc, check, job, where);
     return { runId: job.runId, outcome };
@@ -112,8 +119,8 @@ export class Runner {
     void job.ended.then(() => (finished = true));
     setTimeout(() => {
       if (finished) return;
-      const name = doc.uri.path.split('/').pop();
-      const title = `Backprop: ${check ? 'checking gradients of' : 'running'} ${name}`;
+      const name = doc.uri.path.split('/').pop() ?? '';
+      const title = check ? vscode.l10n.t('Backprop: checking gradients of {0}', name) : vscode.l10n.t('Backprop: running {0}', name);
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         token.onCancellationRequested(() => job.cancel());
         let shown = '';

@@ -1,6 +1,6 @@
 // The "Backprop" side view: heatmaps of the layer under the cursor and the spec's gradient flow.
 // It follows the spec editor's cursor and resyncs whenever it becomes visible again.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { sideHeatmaps } from '../heatmaps';
 import type { FlowBar, HostToSideView, SideHeatmap } from '../protocol';
 import { webviewHtml, webviewOptions } from './panel';
@@ -135,12 +135,12 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
   }
 
   private message(): HostToSideView {
-    if (!this.target) return { type: 'empty', message: 'Open a .backprop spec and move the cursor onto a layer.' };
+    if (!this.target) return { type: 'empty', message: vscode.l10n.t('Open a .backprop spec and move the cursor onto a layer.') };
     const { uri, index } = this.target;
     const run = this.store.get(uri);
     const spec = fileName(uri);
     if (run?.graph) return { type: 'graph', spec, output: run.graphOutput, nodes: run.graph, stale: run.stale };
-    if (!run || run.layers.length === 0) return { type: 'empty', message: `Run Backprop on ${spec} to see its gradients here.` };
+    if (!run || run.layers.length === 0) return { type: 'empty', message: vscode.l10n.t('Run Backprop on {0} to see its gradients here.', spec) };
     const layer = run.layers[index];
     // On input:, loss: or between layers, the flow of the whole spec still shows.
     if (!layer) return { type: 'flow', spec, flow: flowBars(run), stale: run.stale };

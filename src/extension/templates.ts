@@ -13,10 +13,14 @@ interface Template {
   text: string;
 }
 
-const TEMPLATES: readonly Template[] = [
+/** The book's class name, the same in every language. */
+const TWO_LAYER_NET = 'TwoLayerNet';
+
+/** The templates, their labels and details in the display language (the specs stay as they are). */
+const templates = (): readonly Template[] => [
   {
-    label: 'Computational graph',
-    detail: "The book's shop: forward values and backward gradients of a scalar graph",
+    label: vscode.l10n.t('Computational graph'),
+    detail: vscode.l10n.t("The book's shop: forward values and backward gradients of a scalar graph"),
     file: 'shop.backprop.yaml',
     text: `# A scalar computational graph: each node applies an op to named inputs or nodes.
 name: shop
@@ -31,8 +35,8 @@ graph:
 `,
   },
   {
-    label: 'TwoLayerNet',
-    detail: "The book's 784-50-10 network on MNIST digits, ready for a gradient check",
+    label: TWO_LAYER_NET,
+    detail: vscode.l10n.t("The book's 784-50-10 network on MNIST digits, ready for a gradient check"),
     file: 'two-layer-net.backprop.yaml',
     text: `# The book's TwoLayerNet: Affine → ReLU → Affine → SoftmaxWithLoss on MNIST digits.
 name: two-layer-net
@@ -47,8 +51,8 @@ loss: softmax-with-loss
 `,
   },
   {
-    label: 'Deep MLP',
-    detail: 'Five ReLU layers with He init on random data: watch the gradient flow',
+    label: vscode.l10n.t('Deep MLP'),
+    detail: vscode.l10n.t('Five ReLU layers with He init on random data: watch the gradient flow'),
     file: 'deep-mlp.backprop.yaml',
     text: `# A deep ReLU stack. Try init: { std: 0.01 } to watch gradients vanish, or std: 1 to watch them explode.
 name: deep-mlp
@@ -74,13 +78,13 @@ loss: softmax-with-loss
 
 /** Asks for a template and a file name, writes the spec into the workspace and opens it. */
 export async function newSpec(): Promise<vscode.Uri | undefined> {
-  const template = await vscode.window.showQuickPick(TEMPLATES, { title: 'New Backprop spec', placeHolder: 'Start from…' });
+  const template = await vscode.window.showQuickPick(templates(), { title: vscode.l10n.t('New Backprop spec'), placeHolder: vscode.l10n.t('Start from…') });
   if (!template) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   if (!folder) {
     const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: template.text });
     await vscode.window.showTextDocument(doc);
-    void vscode.window.showInformationMessage('Backprop: save it as a .backprop.yaml file to run it.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Backprop: save it as a .backprop.yaml file to run it.'));
     return doc.uri;
   }
   const exists = (file: string) => vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, file)).then(
@@ -89,21 +93,21 @@ export async function newSpec(): Promise<vscode.Uri | undefined> {
   );
   const proposed = await freeName(template.file, exists);
   const name = await vscode.window.showInputBox({
-    title: 'New Backprop spec',
-    prompt: `File name in ${folder.path.split('/').pop()}`,
+    title: vscode.l10n.t('New Backprop spec'),
+    prompt: vscode.l10n.t('File name in {0}', folder.path.split('/').pop() ?? ''),
     value: proposed,
     valueSelection: [0, proposed.indexOf('.backprop')],
     // A taken name is refused here, so the template chosen is not lost to an error afterwards.
     validateInput: async (v) => {
-      if (!/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) || v.includes('..')) return 'Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json';
-      return (await exists(v)) ? `${v} already exists; choose another name` : null;
+      if (!/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) || v.includes('..')) return vscode.l10n.t('Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json');
+      return (await exists(v)) ? vscode.l10n.t('{0} already exists; choose another name', v) : null;
     },
   });
   if (!name) return undefined;
   const uri = vscode.Uri.joinPath(folder, name);
   // Written between the check and Enter by someone else: still never overwritten.
   if (await exists(name)) {
-    void vscode.window.showErrorMessage(`Backprop: ${name} already exists; nothing was overwritten.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0} already exists; nothing was overwritten.', name));
     return undefined;
   }
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(template.text));

@@ -1,12 +1,13 @@
 // "Backprop: Train": one training session per spec, a progress notification with the step count,
 // ETA and Cancel, a status bar item while any session runs, and the Train panel that follows it.
 import * as vscode from 'vscode';
-import { fmt, fmtCount, fmtDuration } from '../format';
+import { fmt, fmtDuration } from '../format';
 import type { TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient } from './engine-client';
 import { trainingSettings } from './settings';
 import type { AnalysedSpec } from '../spec/analyse';
+import { count } from './locale';
 import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
@@ -18,35 +19,48 @@ const UPDATES_PER_SECOND = 10;
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
-  const steps = `step ${fmtCount(p.step)} / ${fmtCount(p.iterations)}`;
-  if (p.step === 0 || p.iterations === 0) return steps;
+  if (p.step === 0 || p.iterations === 0) return vscode.l10n.t('step {0} / {1}', count(p.step), count(p.iterations));
   const eta = ((p.iterations - p.step) * p.elapsedMs) / p.step;
-  return `${steps} · ETA ${fmtDuration(eta)}`;
+  return vscode.l10n.t({ message: 'step {0} / {1} · ETA {2}', args: [count(p.step), count(p.iterations), fmtDuration(eta)], comment: ['{0}: the training step reached, {1}: the steps of the run, {2}: the estimated time left, such as 17 s.'] });
 }
 
-/** How a finished run ended, in a sentence. */
-export function describeEnd(status: TrainStatus, session: TrainSession): string {
+/** How the training of the spec `name` ended, as the notification says it. */
+export function reportEnd(status: TrainStatus, session: TrainSession, name: string): string {
   switch (status.state) {
     case 'running':
-      return 'running';
+      return vscode.l10n.t('Backprop: training {0}…', name);
     case 'finished': {
+      const time = fmtDuration(status.elapsedMs);
       const compare = session.info?.compare;
       if (compare) {
         const losses = compare.variants.map((label, i) => `${label} ${fmt(session.histories[i]?.evals.at(-1)?.loss ?? NaN)}`);
-        return `compared ${compare.variants.length} ${compare.key} variants in ${fmtDuration(status.elapsedMs)}: final loss ${losses.join(', ')}`;
+        return vscode.l10n.t({
+          message: 'Backprop: {0} compared {1} {2} variants in {3}: final loss {4}.',
+          args: [name, count(compare.variants.length), compare.key, time, losses.join(', ')],
+          comment: ['{1}: how many variants, {2}: the spec key they vary (such as `lr`), {3}: a duration, {4}: each variant with its final loss, such as "0.1 0.25, 0.01 0.4".'],
+        });
       }
       const last = session.history?.evals.at(-1);
-      const acc = !last ? '' : last.testAcc !== null ? `: loss ${fmt(last.loss)}, test accuracy ${fmt(last.testAcc)}` : last.trainAcc !== null ? `: loss ${fmt(last.loss)}, train accuracy ${fmt(last.trainAcc)} (no test set)` : `: loss ${fmt(last.loss)}`;
-      return `trained ${fmtCount(status.step)} steps in ${fmtDuration(status.elapsedMs)}${acc}`;
+      const steps = count(status.step);
+      if (!last) return vscode.l10n.t('Backprop: {0} trained {1} steps in {2}.', name, steps, time);
+      if (last.testAcc !== null) return vscode.l10n.t('Backprop: {0} trained {1} steps in {2}: loss {3}, test accuracy {4}.', name, steps, time, fmt(last.loss), fmt(last.testAcc));
+      if (last.trainAcc !== null) return vscode.l10n.t('Backprop: {0} trained {1} steps in {2}: loss {3}, train accuracy {4} (no test set).', name, steps, time, fmt(last.loss), fmt(last.trainAcc));
+      return vscode.l10n.t('Backprop: {0} trained {1} steps in {2}: loss {3}.', name, steps, time, fmt(last.loss));
     }
     case 'nonFinite': {
       const at = session.nonFinite;
-      return at ? `stopped at step ${fmtCount(at.step)}: first ${at.value} in ${at.layer} ${at.tensor}` : 'stopped at a NaN/Inf';
+      return at
+        ? vscode.l10n.t({
+            message: 'Backprop: training {0} stopped at step {1}: first {2} in {3} {4}.',
+            args: [name, count(at.step), at.value, at.layer, at.tensor],
+            comment: ['{2}: NaN, Infinity or -Infinity, {3}: a layer name such as Affine1, {4}: the tensor that holds it, such as dW.'],
+          })
+        : vscode.l10n.t('Backprop: training {0} stopped at a NaN/Inf.', name);
     }
     case 'cancelled':
-      return `cancelled at step ${fmtCount(status.step)}`;
+      return vscode.l10n.t('Backprop: training {0} was cancelled at step {1}.', name, count(status.step));
     case 'failed':
-      return status.message;
+      return vscode.l10n.t('Backprop: training {0} failed: {1}', name, status.message);
   }
 }
 
@@ -66,7 +80,7 @@ export class Trainer implements vscode.Disposable {
     /** Hears what the worker found loading a spec and its data. */
     private readonly onProblems: (doc: vscode.TextDocument, problems: Problem[]) => void,
   ) {
-    this.status.name = 'Backprop training';
+    this.status.name = vscode.l10n.t('Backprop training');
   }
 
   /** The latest session of `uri`, if any. */
@@ -106,7 +120,7 @@ export class Trainer implements vscode.Disposable {
   }
 
   private showProgress(session: TrainSession): void {
-    const title = `Backprop: training ${session.title}`;
+    const title = vscode.l10n.t('Backprop: training {0}', session.title);
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => session.cancel());
       let done = 0;
@@ -131,13 +145,21 @@ export class Trainer implements vscode.Disposable {
       return;
     }
     this.tick ??= setInterval(() => this.updateStatus(), 250);
-    const more = running.length > 1 ? ` (+${running.length - 1})` : '';
+    const more = running.length > 1 ? count(running.length - 1) : undefined;
     const p = s.position;
-    const percent = p.iterations > 0 ? ` ${Math.floor((100 * p.step) / p.iterations)}%` : '';
+    const percent = p.iterations > 0 ? count(Math.floor((100 * p.step) / p.iterations)) : undefined;
     // A still icon: the percentage shows the run moving, and a spinning one repaints the workbench 20 times a second.
-    this.status.text = `$(pulse) Training ${s.title}${percent}${more}`;
-    this.status.tooltip = `Backprop: training ${s.title}, ${describePosition(p)}. Click to show the training panel.`;
-    this.status.command = { title: 'Show training', command: 'backprop.showTraining', arguments: [s.uri] };
+    // The (+n) counts the other trainings running.
+    this.status.text =
+      percent === undefined
+        ? more === undefined
+          ? vscode.l10n.t('$(pulse) Training {0}', s.title)
+          : vscode.l10n.t('$(pulse) Training {0} (+{1})', s.title, more)
+        : more === undefined
+          ? vscode.l10n.t('$(pulse) Training {0} {1}%', s.title, percent)
+          : vscode.l10n.t('$(pulse) Training {0} {1}% (+{2})', s.title, percent, more);
+    this.status.tooltip = vscode.l10n.t('Backprop: training {0}, {1}. Click to show the training panel.', s.title, describePosition(p));
+    this.status.command = { title: vscode.l10n.t('Show training'), command: 'backprop.showTraining', arguments: [s.uri] };
     this.status.show();
   }
 }

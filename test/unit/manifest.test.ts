@@ -29,10 +29,10 @@ test('contributed files exist', () => {
   assert.ok(Object.keys(snippets).length >= 5);
 });
 
-/** Every string of the manifest VS Code shows: titles, descriptions, names and labels. */
+/** Every string of the manifest VS Code shows: titles, descriptions, names, labels and the walkthrough's alt texts. */
 function shownStrings(value: unknown, key = '', out: [string, string][] = []): [string, string][] {
   if (typeof value === 'string') {
-    if (/^(displayName|description|markdownDescription|title|category|label|name|contextualTitle|enumDescriptions)$/.test(key)) out.push([key, value]);
+    if (/^(displayName|description|markdownDescription|title|category|label|name|contextualTitle|enumDescriptions|altText)$/.test(key)) out.push([key, value]);
   } else if (Array.isArray(value)) value.forEach((v) => shownStrings(v, key === 'enumDescriptions' ? key : '', out));
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) shownStrings(v, k, out);
   return out;
