@@ -1,17 +1,24 @@
 // Every pure module's catalogue, in each language: what the host and the CLI render messages with.
+import cliKo from '../l10n/cli.ko.json';
 import engineKo from '../l10n/engine.ko.json';
 import specKo from '../l10n/spec.ko.json';
+import { CLI_MESSAGES } from './cli/messages';
 import { ENGINE_MESSAGES } from './engine/messages';
 import { renderMessage, type Catalogue, type Language, type Message } from './message';
 import { SPEC_MESSAGES } from './spec/messages';
 
-export const ENGLISH: Catalogue = { ...SPEC_MESSAGES, ...ENGINE_MESSAGES };
+export const ENGLISH: Catalogue = { ...SPEC_MESSAGES, ...ENGINE_MESSAGES, ...CLI_MESSAGES };
 
 export const TRANSLATIONS: Readonly<Record<Exclude<Language, 'en'>, Catalogue>> = {
-  ko: { ...specKo, ...engineKo },
+  ko: { ...specKo, ...engineKo, ...cliKo },
 };
 
-/** `message` in `language`, falling back to English for an id the translation lacks. */
-export function render(message: Message, language: Language): string {
-  return renderMessage(message, ENGLISH, language === 'en' ? {} : TRANSLATIONS[language]);
+/**
+ * `message` in `language`, falling back to English for an id the translation lacks. Arguments that
+ * are phrases of their own (`parts`, as a spec problem's "got a list") are rendered in `language` first.
+ */
+export function render(message: Message & { parts?: Readonly<Record<string, Message>> }, language: Language): string {
+  const parts = Object.entries(message.parts ?? {}).map(([name, part]) => [name, render(part, language)]);
+  const args = parts.length > 0 ? { ...message.args, ...Object.fromEntries(parts) } : message.args;
+  return renderMessage({ id: message.id, args }, ENGLISH, language === 'en' ? {} : TRANSLATIONS[language]);
 }

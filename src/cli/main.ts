@@ -30,28 +30,38 @@ import { fmtAccuracy, table } from './table';
 import { runComparison } from './compare';
 import { DIFF_USAGE, diffCommand } from './diff';
 import { runNpz } from '../spec/npz';
+import { render } from '../catalogues';
+import { languageOf, type Language, type Message } from '../message';
+import type { Phrase } from '../spec/model';
+import type { CLI_MESSAGES } from './messages';
 
-const USAGE = `usage: backprop --version
-       backprop run SPEC [--json] [--full] [--save FILE.npz] [--confine] [--custom-timeout=SECONDS]
-       backprop check SPEC [--json] [--full] [--save FILE.npz] [--confine] [--custom-timeout=SECONDS]
-       backprop train SPEC [--json] [--confine] [--custom-timeout=SECONDS]
-       backprop diff A.npz B.npz [--rtol R] [--atol A]
+/** The language the CLI speaks (chosen in main: --lang, else LC_ALL, LC_MESSAGES, LANG); --json stays English. */
+let language: Language = 'en';
 
-  run     forward and backward pass; prints one row per layer
-  check   the same, plus a numerical gradient check of every parameter and every layer's dx
-  train   the spec's train: section; prints one row per evaluation
-  --json  one JSON report on stdout (see README); for train, one JSON line per evaluation, then a summary line
-  --full  with --json, add every tensor as nested arrays (run and check)
-  --save  write every tensor of the run (activations, masks, dout, dx, params, grads) to an .npz numpy loads,
-          with a run.json entry (spec, seed, shapes, loss)
-  diff    compare two saved runs tensor by tensor (backprop diff --help)
-  --confine
-          read only data files whose real path (symlinks followed) is inside the spec's folder
-  --custom-timeout=SECONDS
-          stop when one call into a custom layer's code runs longer (default ${DEFAULT_USER_CODE_SECONDS})
+/** A sentence of the CLI's own catalogue (src/cli/messages.ts) in the chosen language. */
+function say(id: keyof typeof CLI_MESSAGES, args: Record<string, string> = {}): string {
+  return render({ id, args }, language);
+}
 
-exit status: 0 fine, 1 gradient check failed, loss not finite or training hit a NaN/Inf, 2 spec errors or bad usage,
-3 the run failed (a custom layer's code failed or did not return in time, or out of memory, say)`;
+/**
+ * The language of `--lang en|ko` (or `--lang=ko`), taken out of `argv`; else of the first of LC_ALL,
+ * LC_MESSAGES and LANG that is set and not empty, as POSIX orders them. A message for a bad value.
+ */
+export function chooseLanguage(argv: string[], env: NodeJS.ProcessEnv): Language | Message {
+  const at = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (at >= 0) {
+    const value = argv[at] === '--lang' ? argv[at + 1] : argv[at].slice('--lang='.length);
+    argv.splice(at, argv[at] === '--lang' && value !== undefined ? 2 : 1);
+    if (value === undefined || value === '') return { id: 'cli.langNeedsValue', args: {} };
+    if (value !== 'en' && value !== 'ko') return { id: 'cli.unknownLang', args: { lang: value } };
+    return value;
+  }
+  const locale = [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== '');
+  return languageOf(locale);
+}
+
+/** The help text, in the chosen language. */
+const usage = () => say('cli.usage', { seconds: String(DEFAULT_USER_CODE_SECONDS) });
 
 /** What the command line asked for. */
 interface Args {
@@ -73,26 +83,27 @@ interface Args {
 
 function parseArgs(argv: string[]): Args | string {
   const [command, ...rest] = argv;
-  if (command !== 'run' && command !== 'check' && command !== 'train') return command ? `unknown command '${command}'` : 'missing command';
+  if (command !== 'run' && command !== 'check' && command !== 'train') return command ? say('cli.unknownCommand', { command }) : say('cli.missingCommand');
   const saveAt = rest.findIndex((a) => a === '--save' || a.startsWith('--save='));
   const save = saveAt < 0 ? null : rest[saveAt] === '--save' ? (rest[saveAt + 1] ?? '') : rest[saveAt].slice('--save='.length);
-  if (save === '' || (save !== null && command === 'train')) return save === '' ? '--save needs a file, as in --save run.npz' : '--save is for run and check';
+  if (save === '' || (save !== null && command === 'train')) return save === '' ? say('cli.saveNeedsFile') : say('cli.saveRunCheck');
   if (saveAt >= 0) rest.splice(saveAt, rest[saveAt] === '--save' ? 2 : 1);
   const flags = rest.filter((a) => a.startsWith('--'));
   const files = rest.filter((a) => !a.startsWith('--'));
   const timeout = flags.find((f) => f.startsWith('--custom-timeout'));
   const unknown = flags.find((f) => f !== '--json' && f !== '--full' && f !== '--confine' && f !== timeout);
-  if (unknown) return `unknown option '${unknown}'`;
+  if (unknown) return say('cli.unknownOption', { option: unknown });
   const seconds = timeout === undefined ? DEFAULT_USER_CODE_SECONDS : timeout.startsWith('--custom-timeout=') ? userCodeSeconds(timeout.slice('--custom-timeout='.length)) : null;
-  if (seconds === null) return `--custom-timeout needs a number of seconds above 0, as in --custom-timeout=30`;
-  if (files.length !== 1) return files.length === 0 ? 'missing SPEC file' : `expected one SPEC file, got ${files.length}`;
+  if (seconds === null) return say('cli.customTimeout');
+  if (files.length !== 1) return files.length === 0 ? say('cli.missingSpec') : say('cli.oneSpec', { count: String(files.length) });
   const has = (flag: string) => flags.includes(flag);
   return { command, file: files[0], json: has('--json'), full: has('--full'), customTimeoutMs: 1000 * seconds, confine: has('--confine'), save };
 }
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
-function formatProblem(file: string, p: Problem): string {
-  return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${p.message}`);
+function formatProblem(file: string, p: Pick<Problem, 'message' | 'range' | 'severity'> & Partial<Phrase>): string {
+  const text = p.id !== undefined && p.args !== undefined ? render({ id: p.id, args: p.args, ...(p.parts && { parts: p.parts }) }, language) : p.message;
+  return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${text}`);
 }
 
 /**
@@ -104,7 +115,7 @@ function formatFindings(file: string, text: string, spec: NetworkSpec, findings:
   return findings.flatMap((f) => {
     const layer = spec.layers[f.index];
     if (!layer) return [];
-    const lines = [formatProblem(file, { message: f.message, range: layer.typeRange, severity: 'warning' })];
+    const lines = [formatProblem(file, { message: f.message, id: f.id, args: f.args, range: layer.typeRange, severity: 'warning' })];
     const fix = f.fix && specFix(text, file, names, f.fix);
     const edit = fix?.edits[0];
     if (fix && edit) {
@@ -119,12 +130,12 @@ function formatFindings(file: string, text: string, spec: NetworkSpec, findings:
 }
 
 /** Why a spec file is not UTF-8 text: a UTF-16 or UTF-32 byte-order mark, or the NUL bytes UTF-16 puts beside ASCII; or null. */
-function notUtf8(bytes: Uint8Array): string | null {
+function notUtf8(bytes: Uint8Array): Message | null {
   const startsWith = (...mark: number[]) => mark.every((b, i) => bytes[i] === b);
   const head = bytes.subarray(0, 256);
   const nuls = head.filter((b) => b === 0).length;
   if (!startsWith(0xff, 0xfe) && !startsWith(0xfe, 0xff) && !startsWith(0, 0, 0xfe, 0xff) && nuls * 4 < head.length) return null;
-  return 'the spec is UTF-16 (or UTF-32) text, not UTF-8: save the spec as UTF-8';
+  return { id: 'cli.notUtf8', args: {} };
 }
 
 /**
@@ -211,9 +222,9 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
     c.ok ? 'ok' : 'FAIL',
   ]);
   // Unindented, so an editor's problem matcher (VS Code's $gcc) reads them as it reads a compiler's.
-  if (findings.length > 0) lines.push('', 'findings', ...findings);
+  if (findings.length > 0) lines.push('', say('cli.findings'), ...findings);
   if (checked.length > 0) {
-    lines.push('', 'gradient check (backprop vs central differences)');
+    lines.push('', say('cli.gradientCheck'));
     lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'non-diff.', 'result'], checked));
     for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${escapeControls(layer)}.${name} ${failingElements(check)}`);
   }
@@ -241,8 +252,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
   const { network, x, t } = loaded;
   if (spec?.form !== 'network' || !spec.train) {
     const start = { line: 0, character: 0 };
-    const message = 'no train: section to run; add e.g. train: { iterations: 1000, batch: 100, optimizer: sgd }';
-    console.error(formatProblem(args.file, { message, range: { start, end: start }, severity: 'error' }));
+    console.error(formatProblem(args.file, { message: render({ id: 'cli.noTrainSection', args: {} }, 'en'), id: 'cli.noTrainSection', args: {}, range: { start, end: start }, severity: 'error' }));
     return 2;
   }
   if (!network || !x || !t) return 2;
@@ -291,7 +301,16 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
 }
 
 /** Runs the command of `argv`; `clock` times the calls into custom code when the main thread watches. */
-async function main(argv: string[], clock: CallClock | null): Promise<number> {
+async function main(given: string[], clock: CallClock | null): Promise<number> {
+  const argv = [...given];
+  const chosen = chooseLanguage(argv, process.env);
+  if (typeof chosen !== 'string') {
+    // A bad --lang is told in the locale's language.
+    language = chooseLanguage([], process.env) as Language;
+    console.error(`backprop: ${render(chosen, language)}\n${usage()}`);
+    return 2;
+  }
+  language = chosen;
   if (argv[0] === 'diff') {
     if (argv[1] === '--help' || argv[1] === '-h') {
       console.log(DIFF_USAGE);
@@ -302,14 +321,14 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      console.log(USAGE);
+      console.log(usage());
       return 0;
     }
     if (argv[0] === '--version' || argv[0] === '-v') {
       console.log(`backprop ${version}`);
       return 0;
     }
-    console.error(`backprop: ${args}\n${USAGE}`);
+    console.error(`backprop: ${args}\n${usage()}`);
     return 2;
   }
   let text: string;
@@ -318,12 +337,12 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     const encoding = notUtf8(bytes);
     if (encoding) {
       const start = { line: 0, character: 0 };
-      console.error(formatProblem(args.file, { message: encoding, range: { start, end: start }, severity: 'error' }));
+      console.error(formatProblem(args.file, { message: render(encoding, 'en'), ...encoding, range: { start, end: start }, severity: 'error' }));
       return 2;
     }
     text = bytes.toString('utf8');
   } catch (e) {
-    console.error(`backprop: cannot read ${args.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    console.error(say('cli.cannotRead', { file: args.file, error: (e as NodeJS.ErrnoException).code ?? String(e) }));
     return 2;
   }
   const io = await specIO(args.file, text, clock, args.confine);
@@ -368,14 +387,14 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
     try {
       writeFileSync(args.save, runNpz(tensors, { spec: args.file, name, ...(form === 'network' ? { seed: loaded.spec.seed } : {}), loss }));
     } catch (e) {
-      console.error(`backprop: cannot write ${args.save}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      console.error(say('cli.cannotWrite', { file: args.save, error: (e as NodeJS.ErrnoException).code ?? String(e) }));
       return 2;
     }
   }
   if (args.json) await writeOut(reportJson(report), '\n');
   else if (report.form === 'graph') printGraph(report);
   else if (loaded.spec.form === 'network') printNetwork(report, formatFindings(args.file, text, loaded.spec, report.findings));
-  if (args.save && !args.json) console.log(`\n${escapeControls(`saved ${fmtCount(tensors.length)} tensors to ${args.save}`)}`);
+  if (args.save && !args.json) console.log(`\n${escapeControls(say('cli.saved', { count: fmtCount(tensors.length), file: args.save }))}`);
   return report.ok ? 0 : 1;
 }
 
@@ -383,7 +402,7 @@ async function main(argv: string[], clock: CallClock | null): Promise<number> {
 function exitStatus(run: Promise<number>): Promise<number> {
   return run.catch((e: unknown) => {
     // The engine gave up (a tensor too large to allocate, say) or we have a bug: one line, no stack trace.
-    console.error(escapeControls(`backprop: the run failed: ${e instanceof Error ? e.message : String(e)}`));
+    console.error(escapeControls(say('cli.runFailed', { error: e instanceof Error ? e.message : String(e) })));
     return 3;
   });
 }
@@ -422,7 +441,7 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
   let status: number | null = null;
   let end: ThreadEnd | null = null;
   const fail = (message: string, layer: NetworkSpec['layers'][number] | undefined) => {
-    console.error(layer ? formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }) : escapeControls(`backprop: the run failed: ${message}`));
+    console.error(layer ? formatProblem(args.file, { message, range: layer.typeRange, severity: 'error' }) : escapeControls(say('cli.runFailed', { error: message })));
     process.exitCode = 3;
   };
   const stopWatch = watchUserCode(clock, args.customTimeoutMs, (call) => {
@@ -451,13 +470,17 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
     const why = end ?? { cause: 'exit', code };
     const call = clock.latest();
     if (call) fail(threadEndMessage(layers[call.layer], call, why), layers[call.layer]);
-    else fail(why.cause === 'memory' ? 'out of memory' : why.cause === 'error' ? why.message : `the engine's thread ended (exit code ${code})`, undefined);
+    else fail(why.cause === 'memory' ? say('cli.outOfMemory') : why.cause === 'error' ? why.message : say('cli.threadEnded', { code: String(code) }), undefined);
   });
 }
 
 if (isMainThread) {
   const argv = process.argv.slice(2);
-  const args = parseArgs(argv);
+  // The language, for what this thread prints of a watched run; main() chooses it again, and reports a bad --lang.
+  const rest = [...argv];
+  const chosen = chooseLanguage(rest, process.env);
+  if (typeof chosen === 'string') language = chosen;
+  const args = typeof chosen === 'string' ? parseArgs(rest) : 'bad --lang';
   const layers = typeof args === 'string' ? null : withCustomLayers(args);
   if (layers && typeof args !== 'string') watched(argv, args, layers);
   else void exitStatus(main(argv, null)).then((code) => (process.exitCode = code));

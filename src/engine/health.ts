@@ -1,9 +1,11 @@
 // Gradient-health findings of one run: what a person debugging gradients looks for first.
 import { fmtCount as count } from '../format';
+import type { Message } from '../message';
 import type { HealthThresholds } from './health-thresholds';
 import type { LayerType, ParamName } from './layer';
+import { engineMessage, engineMessageOf, type EngineArgs, type EngineMessageId, type EngineText } from './messages';
 import type { RunEvent } from './run';
-import { maskStats, tensorStats, type TensorStats } from './stats';
+import { maskStats, tensorStats } from './stats';
 import type { Tensor } from './tensor';
 
 /** What kind of trouble a finding reports. */
@@ -17,13 +19,13 @@ export interface FindingFix {
   layer: number;
 }
 
-/** One finding, tied to the layer where it shows. */
-export interface Finding {
+/** One finding, tied to the layer where it shows: a message of ENGINE_MESSAGES (`id`, `args`) and its English text. */
+export interface Finding extends Message {
   /** Index of the layer the finding is about. */
   index: number;
   /** What kind of trouble. */
   kind: FindingKind;
-  /** One sentence for the Problems list and hovers, e.g. "Relu1: 100% of units are dead for the whole batch". */
+  /** One sentence for the Problems list and hovers, in English, e.g. "Relu1: 100% of units are dead for the whole batch". */
   message: string;
   /** A known fix, when there is one. */
   fix?: FindingFix;
@@ -76,11 +78,15 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       if (m.deadFraction > thresholds.deadFraction) {
         const units = filters ? mask.shape[1] : mask.data.length / mask.shape[0];
         const affine = precedingAffine(types, e.index);
-        const cause = affine === e.index - 1 && !filters ? deadByBias(events, affine, e.input, mask) : '';
+        const cause = affine === e.index - 1 && !filters ? deadByBias(events, affine, e.input, mask) : null;
+        const dead = { layer: e.name, dead: count(m.deadUnits), total: count(units), percent: percent(m.deadFraction) };
+        const text = cause
+          ? said(cause.one ? 'engine.deadRelu.units.bias' : 'engine.deadRelu.units.biases', { ...dead, ...cause.args })
+          : said(filters ? 'engine.deadRelu.filters' : 'engine.deadRelu.units', dead);
         findings.push({
           index: e.index,
           kind: 'dead-relu',
-          message: `${e.name}: ${count(m.deadUnits)} of ${count(units)} ${filters ? 'filters' : 'units'} (${percent(m.deadFraction)}) are dead for the whole batch${cause}`,
+          ...text,
           ...(affine !== undefined && { fix: { kind: 'he-init', layer: affine } }),
         });
       }
@@ -95,7 +101,7 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
         findings.push({
           index: e.index,
           kind: 'saturated',
-          message: `${e.name}: ${count(saturated)} of ${count(out.data.length)} outputs (${percent(fraction)}) are saturated (${slope} < ${figure(thresholds.saturationEpsilon)})`,
+          ...said('engine.saturated', { layer: e.name, saturated: count(saturated), total: count(out.data.length), percent: percent(fraction), slope, epsilon: figure(thresholds.saturationEpsilon) }),
           ...(affine !== undefined && { fix: { kind: 'xavier-init', layer: affine } }),
         });
       }
@@ -118,28 +124,35 @@ export function gradientHealth(events: readonly RunEvent[], thresholds: HealthTh
       if (!grad) continue;
       const s = tensorStats(grad.grad);
       if (s.nan + s.posInf + s.negInf > 0) continue;
-      const what = `${e.name}: d${grad.name} has L2 norm ${figure(s.l2)}`;
+      const what = { layer: e.name, grad: `d${grad.name}`, norm: figure(s.l2) };
       if (s.l2 > thresholds.explodingNorm) {
         const causes = culprits(gains, types, e.index, 'exploding');
-        findings.push({ index: e.index, kind: 'exploding', message: `${what}, above ${figure(thresholds.explodingNorm)}: the gradient is exploding${because(causes[0])}`, ...fixesFor(causes, types) });
+        const over = { ...what, limit: figure(thresholds.explodingNorm) };
+        const text = causes[0] ? said('engine.exploding.init', { ...over, ...because(causes[0]) }) : said('engine.exploding', over);
+        findings.push({ index: e.index, kind: 'exploding', ...text, ...fixesFor(causes, types) });
       } else if (s.l2 < thresholds.vanishingNorm && flatNorm && e.index <= flatNorm.index) {
-        const why = `${flatNorm.name} gets the same dout on every row (a network without a loss backpropagates ones), and BatchNorm passes that back as 0; a loss gives real gradients`;
-        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: ${why}` });
+        findings.push({ index: e.index, kind: 'vanishing', ...said('engine.vanishing.batchnorm', { ...what, limit: figure(thresholds.vanishingNorm), batchnorm: flatNorm.name }) });
       } else if (s.l2 < thresholds.vanishingNorm && !(s.l2 === 0 && anyDead)) {
         const causes = culprits(gains, types, e.index, 'vanishing');
-        findings.push({ index: e.index, kind: 'vanishing', message: `${what}, below ${figure(thresholds.vanishingNorm)}: the gradient is vanishing${because(causes[0])}`, ...fixesFor(causes, types) });
+        const under = { ...what, limit: figure(thresholds.vanishingNorm) };
+        const text = causes[0] ? said('engine.vanishing.init', { ...under, ...because(causes[0]) }) : said('engine.vanishing', under);
+        findings.push({ index: e.index, kind: 'vanishing', ...text, ...fixesFor(causes, types) });
       }
     } else if (e.kind === 'check' && !e.result.ok) {
       const r = e.result;
       const elements = r.analytic.data.length;
       // Failures rank first among the worst, so the first one failed.
       const w = r.worst[0];
-      const worst = w ? `; worst ${e.param}[${w.index.join(', ')}]: backprop ${figure(w.analytic)}, numerical ${figure(w.numerical)}` : '';
-      const kinks = r.nonDifferentiable === 0 ? '' : `; ${count(r.nonDifferentiable)} non-differentiable point${r.nonDifferentiable === 1 ? '' : 's'} not counted`;
+      const failed = { layer: e.name, param: e.param, failures: count(r.failures), total: count(elements), error: figure(r.maxRelError) };
+      const worst = w && { index: w.index.join(', '), analytic: figure(w.analytic), numerical: figure(w.numerical) };
+      const kinks = count(r.nonDifferentiable);
+      const kink = r.nonDifferentiable === 0 ? '' : r.nonDifferentiable === 1 ? '.kink' : '.kinks';
       findings.push({
         index: e.index,
         kind: 'check-failed',
-        message: `${e.name}.${e.param}: gradient check failed at ${count(r.failures)} of ${count(elements)} elements (max rel error ${figure(r.maxRelError)})${worst}${kinks}`,
+        ...(worst
+          ? said(`engine.check.failed.worst${kink}`, { ...failed, ...worst, kinks })
+          : said(`engine.check.failed${kink}`, { ...failed, kinks })),
       });
     }
   }
@@ -152,36 +165,51 @@ function firstNonFinite(events: readonly RunEvent[], lastLayer: number): Finding
   const backward = events.flatMap((e) => (e.kind === 'backward' ? [e] : [])).sort((a, b) => b.index - a.index);
   const loss = events.find((e) => e.kind === 'loss');
 
-  const at = (index: number, where: string, t: Tensor): Finding | undefined => {
+  /** Where a tensor is, as a message of the nan finding: the layer's input, one of its tensors, its activation, or the loss's prediction. */
+  type Where = { in: 'input' | 'activation'; layer: string } | { in: 'tensor'; layer: string; tensor: string } | { in: 'prediction'; loss: string };
+  const at = (index: number, where: Where, t: Tensor): Finding | undefined => {
     const s = tensorStats(t);
     const bad = s.nan + s.posInf + s.negInf;
-    return bad === 0 ? undefined : { index, kind: 'nan', message: `${nonFinite(s)} in ${where} (${count(bad)} of ${count(s.count)} values)` };
+    if (bad === 0) return undefined;
+    const { in: place, ...names } = where;
+    const both = s.nan > 0 && s.posInf + s.negInf > 0;
+    const args = { ...names, value: s.nan > 0 ? 'NaN' : 'Infinity', bad: count(bad), total: count(s.count) };
+    // Each of the ids has the placeholders of its `where`, and value, bad and total.
+    return { index, kind: 'nan', ...plain(engineMessageOf(`engine.nan.${place}${both ? '.both' : ''}`, args)) };
   };
   for (const e of forward) {
     const found =
-      (e.index === 0 ? at(0, `${e.name}'s input`, e.input) : undefined) ??
-      e.params.reduce<Finding | undefined>((f, p) => f ?? at(e.index, `${e.name}'s ${p.name}`, p.value), undefined) ??
-      at(e.index, `${e.name}'s activation`, e.output);
+      (e.index === 0 ? at(0, { in: 'input', layer: e.name }, e.input) : undefined) ??
+      e.params.reduce<Finding | undefined>((f, p) => f ?? at(e.index, { in: 'tensor', layer: e.name, tensor: p.name }, p.value), undefined) ??
+      at(e.index, { in: 'activation', layer: e.name }, e.output);
     if (found) return found;
   }
   if (loss) {
     // The loss is not a layer; its finding sits on the last layer, whose scores it reads.
-    const found = at(lastLayer, `the loss ${loss.name}'s prediction`, loss.y);
+    const found = at(lastLayer, { in: 'prediction', loss: loss.name }, loss.y);
     if (found) return found;
-    if (!Number.isFinite(loss.value)) return { index: lastLayer, kind: 'nan', message: `${loss.value} first appears in the loss ${loss.name}` };
+    if (!Number.isFinite(loss.value)) return { index: lastLayer, kind: 'nan', ...said('engine.nan.loss', { value: String(loss.value), loss: loss.name }) };
   }
   for (const e of backward) {
-    const found = at(e.index, `${e.name}'s dx`, e.dx) ?? e.grads.reduce<Finding | undefined>((f, g) => f ?? at(e.index, `${e.name}'s d${g.name}`, g.grad), undefined);
+    const found =
+      at(e.index, { in: 'tensor', layer: e.name, tensor: 'dx' }, e.dx) ??
+      e.grads.reduce<Finding | undefined>((f, g) => f ?? at(e.index, { in: 'tensor', layer: e.name, tensor: `d${g.name}` }, g.grad), undefined);
     if (found) return found;
   }
   return undefined;
 }
 
-/** "NaN first appears", "Infinity first appears" or "NaN and Infinity first appear". */
-function nonFinite(s: TensorStats): string {
-  const inf = s.posInf + s.negInf > 0;
-  if (s.nan > 0 && inf) return 'NaN and Infinity first appear';
-  return `${s.nan > 0 ? 'NaN' : 'Infinity'} first appears`;
+/**
+ * A finding's message: `id` with `args` (numbers already formatted) and its English text. The id is
+ * checked against ENGINE_MESSAGES; so are the args, where the id is written out.
+ */
+function said<K extends EngineMessageId>(id: K, args: EngineArgs<K>): Message & { message: string } {
+  return plain(engineMessage(id, args));
+}
+
+/** The fields of a finding's message alone, as plain data (findings cross to the host as structured clones and JSON). */
+function plain({ id, args, message }: EngineText): Message & { message: string } {
+  return { id, args, message };
 }
 
 /** How many outputs sit where the activation's slope is below `epsilon`. */
@@ -240,11 +268,13 @@ function culprits(gains: ReadonlyMap<number, Gain>, types: readonly LayerType[],
   return found.sort((a, b) => (kind === 'exploding' ? b.gain - a.gain : a.gain - b.gain));
 }
 
-/** "; Affine2's init widens the spread of its input 24× (W std 3, fan-in 64)", naming the cause. */
-function because(cause: Gain | undefined): string {
-  if (!cause) return '';
-  const how = cause.gain > 1 ? `widens the spread of its input ${figure(cause.gain)}×` : `shrinks the spread of its input to ${figure(cause.gain)}×`;
-  return `; ${cause.name}'s init ${how} (W std ${figure(cause.std)}, fan-in ${count(cause.fanIn)})`;
+/**
+ * The figures of the layer at fault, for "; Affine2's init widens the spread of its input 24× (W std
+ * 3, fan-in 64)": a cause of an exploding gradient widens (gain above GAIN_HIGH), of a vanishing one
+ * shrinks (below GAIN_LOW), so the message id says which.
+ */
+function because(cause: Gain): { cause: string; gain: string; std: string; fanIn: string } {
+  return { cause: cause.name, gain: figure(cause.gain), std: figure(cause.std), fanIn: count(cause.fanIn) };
 }
 
 /** The init fixes of the layers at fault, the worst as `fix`: He or Xavier as its activation suits; logits get a smaller std when too wide, Xavier when too narrow. */
@@ -258,16 +288,16 @@ function fixesFor(causes: readonly Gain[], types: readonly LayerType[]): Pick<Fi
 }
 
 /**
- * "; Affine1's bias -1 holds them below 0: without it, 30 of the 30 would fire", when negative
- * biases of the affine at `affine` (which feeds the ReLU directly, so `input` = x·W + b) are what
- * keep most of the dead units masked; else ''.
+ * The figures of "; Affine1's bias -1 holds them below 0: without it, 30 of the 30 would fire", when
+ * negative biases of the affine at `affine` (which feeds the ReLU directly, so `input` = x·W + b)
+ * are what keep most of the dead units masked, with whether they are one value (`one`); else null.
  */
-function deadByBias(events: readonly RunEvent[], affine: number, input: Tensor, mask: Tensor): string {
+function deadByBias(events: readonly RunEvent[], affine: number, input: Tensor, mask: Tensor): { one: boolean; args: { affine: string; bias: string; revived: string; masked: string } } | null {
   const forward = events.find((e): e is Extract<RunEvent, { kind: 'forward' }> => e.kind === 'forward' && e.index === affine);
   const b = forward?.params.find((p) => p.name === 'b')?.value;
   const rows = mask.shape[0];
   const units = mask.data.length / rows;
-  if (!forward || !b || b.data.length !== units || input.data.length !== mask.data.length) return '';
+  if (!forward || !b || b.data.length !== units || input.data.length !== mask.data.length) return null;
   let dead = 0;
   let revived = 0;
   const biases: number[] = [];
@@ -286,11 +316,10 @@ function deadByBias(events: readonly RunEvent[], affine: number, input: Tensor, 
       biases.push(b.data[j]);
     }
   }
-  if (revived === 0 || 2 * revived < dead) return '';
+  if (revived === 0 || 2 * revived < dead) return null;
   const low = Math.min(...biases);
   const one = biases.every((v) => v === biases[0]);
-  const bias = one ? `bias ${figure(low)} holds` : `negative biases (down to ${figure(low)}) hold`;
-  return `; ${forward.name}'s ${bias} them below 0: without ${one ? 'it' : 'them'}, ${count(revived)} of the ${count(dead)} would fire`;
+  return { one, args: { affine: forward.name, bias: figure(low), revived: count(revived), masked: count(dead) } };
 }
 
 /** Index of the affine or convolution feeding layer `index` (through dropout, which only scales), if any. */

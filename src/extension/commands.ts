@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import type { RunEvent, TrainStatus } from '../protocol';
 import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import type { Baselines } from './baselines';
-import { count } from './locale';
+import { count, inDisplayLanguage, said } from './locale';
+import { specError } from '../spec/problem';
 import type { LayerCursor } from './cursor';
 import { runFixes, workspaceEdit, type LiveDiagnostics } from './editor';
 import type { RunPanel } from './panel';
@@ -102,7 +103,7 @@ export class Commands {
       // A python loss's calls come after the layers; a graph's python node's go by its index. A Python
       // network's layers are known only to the worker: its failures go on the network: line.
       const at = result.layer === undefined || !spec ? undefined : spec.form === 'graph' ? spec.nodes[result.layer]?.range : (spec.pythonNetwork?.range ?? spec.layers[result.layer]?.typeRange ?? (result.layer === spec.layers.length ? spec.lossRange : undefined));
-      if (at) live.setDataProblems(doc, [{ message: result.message, range: at, severity: 'error' }]);
+      if (at) live.setDataProblems(doc, [specError(at, 'spec.codeError', { error: result.message })]);
       void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0}. The next run starts a fresh engine.', result.message));
     }
     return result;
@@ -224,7 +225,7 @@ export class Commands {
       events.push(event);
       store.add(doc.uri, event);
       panel.hold(id, held);
-      panel.post({ type: 'event', runId: id, event: eventForView(event, PANEL_HEATMAPS) });
+      panel.post({ type: 'event', runId: id, event: eventForView(inDisplayLanguage(event), PANEL_HEATMAPS) });
       if (event.kind === 'findings') {
         findings = event.findings.length;
         this.panelRuns.set(doc.uri.toString(), id);
@@ -262,7 +263,12 @@ export class Commands {
     const panel = this.w.runPanels.get(doc.uri);
     if (runId === undefined || !panel) return;
     const { fixes, all } = runFixes(doc, this.w.specs, this.w.store);
-    panel.post({ type: 'fixes', runId, fixes: fixes.map((f) => f?.title ?? null), all: all?.changes ?? null });
+    panel.post({
+      type: 'fixes',
+      runId,
+      fixes: fixes.map((f) => f && said({ ...f.label, message: f.title })),
+      all: all && all.labels.map((label, i) => said({ ...label, message: all.changes[i] })),
+    });
   }
 
   /** Applies the fix of the last run's finding `which` of `uri` (or Fix all), the same edit as its quick fix, and shows where it went. */

@@ -6,6 +6,7 @@ import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import { batchTensor } from '../wire-tensor';
 import { openDebugRun, type DebugRunView } from './debug-run';
 import type { EngineClient } from './engine-client';
+import { inDisplayLanguage } from './locale';
 import type { RunPanel } from './panel';
 import type { PanelRegistry } from './panels';
 import { healthThresholds } from './settings';
@@ -64,7 +65,7 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
       if (!panel) return;
       if (event.kind === 'done') done = true;
       panel.hold(runId, held);
-      panel.post({ type: 'event', runId, event: eventForView(event, PANEL_HEATMAPS) });
+      panel.post({ type: 'event', runId, event: eventForView(inDisplayLanguage(event), PANEL_HEATMAPS) });
     },
     stopped(runId, step, where) {
       if (panel?.uri.toString() !== uri.toString()) return;

@@ -8,7 +8,7 @@ import { completionsAt, keyHoverAt } from '../spec/assist';
 import { fixAll, specFix, type SpecFix, type TextEdit } from '../spec/fixes';
 import type { Problem } from '../spec/model';
 import { layerTypeName, lossTypeName } from '../spec/type-names';
-import { count } from './locale';
+import { count, said } from './locale';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore, SpecRun } from './store';
 import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
@@ -87,7 +87,7 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   }
   for (const f of findings) {
     md.appendMarkdown('⚠ ');
-    md.appendText(f.message);
+    md.appendText(said(f));
     md.appendMarkdown('\n\n');
   }
   md.appendMarkdown(showInSidePanel(uri, index));
@@ -252,7 +252,7 @@ export class SpecCompletions implements vscode.CompletionItemProvider {
 export function toDiagnostic(p: Problem): vscode.Diagnostic {
   const { start, end } = p.range;
   const severity = p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
-  const d = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), p.message, severity);
+  const d = new vscode.Diagnostic(new vscode.Range(start.line, start.character, end.line, end.character), said(p), severity);
   d.source = 'backprop';
   return d;
 }
@@ -326,7 +326,7 @@ export class LiveDiagnostics implements vscode.Disposable {
         const l = spec.layers[finding.index];
         if (!l || run.layers[finding.index]?.info.name !== l.name) continue;
         const range = toRange(l.typeRange);
-        const d = new vscode.Diagnostic(range, run.stale ? vscode.l10n.t('{0} (last run, before your edits)', finding.message) : finding.message, vscode.DiagnosticSeverity.Warning);
+        const d = new vscode.Diagnostic(range, run.stale ? vscode.l10n.t('{0} (last run, before your edits)', said(finding)) : said(finding), vscode.DiagnosticSeverity.Warning);
         d.source = 'backprop';
         d.code = finding.kind;
         diagnostics.push(d);
@@ -369,7 +369,7 @@ export interface RunFixes {
   /** The fix of each of the run's findings, by its index; null without one, when it would change nothing, or when its layers changed since the run. */
   fixes: (SpecFix | null)[];
   /** Fix all: what it changes, and its edits; null when nothing. */
-  all: { changes: string[]; edits: TextEdit[] } | null;
+  all: ReturnType<typeof fixAll>;
 }
 
 /** What the last run's findings of `doc` would fix now. A layer counts only while it has the name it had in the run. */
@@ -434,7 +434,7 @@ export class FindingFixes implements vscode.CodeActionProvider {
       const fix = finding && run ? planned.fixes[run.findings.indexOf(finding)] : undefined;
       if (!fix) continue;
       onFindings.push(d);
-      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      const action = new vscode.CodeAction(said({ ...fix.label, message: fix.title }), vscode.CodeActionKind.QuickFix);
       action.diagnostics = [d];
       action.isPreferred = true;
       action.edit = workspaceEdit(doc.uri, fix.edits);

@@ -1,6 +1,10 @@
-// Numbers in the host's messages, formatted for VS Code's display language (1,234 in English and
-// Korean, 1.234 in German). The messages themselves go through vscode.l10n.t.
+// The host's messages in VS Code's display language: numbers formatted for it (1,234 in English
+// and Korean, 1.234 in German), and the pure modules' messages (spec problems, findings) rendered
+// from their catalogues. The host's own sentences go through vscode.l10n.t.
 import * as vscode from 'vscode';
+import { render } from '../catalogues';
+import { languageOf, type Message } from '../message';
+import type { RunEvent } from '../protocol';
 
 let formatter: { language: string; format: Intl.NumberFormat } | undefined;
 
@@ -17,4 +21,18 @@ export function count(n: number): string {
     formatter = { language, format };
   }
   return formatter.format.format(n);
+}
+
+/**
+ * A spec problem's or a finding's text in the display language. English is the text the module
+ * wrote (`message`), so what the tests and logs read is unchanged.
+ */
+export function said(m: Message & { message: string; parts?: Readonly<Record<string, Message>> }): string {
+  const language = languageOf(vscode.env.language);
+  return language === 'en' ? m.message : render(m, language);
+}
+
+/** A run event as the panels show it: its findings' sentences in the display language. */
+export function inDisplayLanguage(event: RunEvent): RunEvent {
+  return event.kind === 'findings' ? { ...event, findings: event.findings.map((f) => ({ ...f, message: said(f) })) } : event;
 }

@@ -1,8 +1,8 @@
 // The spec language without the engine: parsing, validation and shape inference from the text
 // alone. The extension host imports this entry and nothing that builds or runs a network (see
 // test/unit/extension-bundle.test.ts); ./index adds the data and the network, for the worker and the CLI.
-import { escapeControls } from '../format';
 import type { NetworkSpec, Problem, Spec } from './model';
+import { escapedPhrase, specError, thrown } from './problem';
 import { parseSpec } from './parse';
 import { inferShapes, sourceShape, type LayerShape } from './shapes';
 
@@ -49,12 +49,11 @@ export function staticShapes(spec: NetworkSpec, problems: Problem[]): Pick<Analy
 
 /** Problems with what the spec spelled (layer names, say) escaped, as the parser's own are (see escapeControls). */
 export function withEscapes(problems: readonly Problem[]): Problem[] {
-  return problems.map((p) => ({ ...p, message: escapeControls(p.message) }));
+  return problems.map(escapedPhrase);
 }
 
 /** A throw that validation should have made unreachable (an engine constructor still objecting, say), as an error on line 1. */
 export function unexpectedProblem(e: unknown): Problem {
-  const message = `the spec could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
   const start = { line: 0, character: 0 };
-  return { message, range: { start, end: start }, severity: 'error' };
+  return specError({ start, end: start }, 'spec.couldNotLoad', { error: thrown(e) });
 }

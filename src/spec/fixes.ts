@@ -2,7 +2,9 @@
 // yaml node ranges, so everything outside that value keeps its formatting and comments; each fix's
 // title says what its edit changes, and Fix all gathers the fixes of every finding.
 import { isMap, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
-import type { Range } from './model';
+import type { SpecMessageId } from './problem';
+import type { Phrase, Range } from './model';
+import { englishOf, phrase } from './problem';
 import { readDocument } from './parse';
 import { LAYER_ALIASES, LAYER_TYPES } from './parse-network';
 import { lookup, Reader, type YNode } from './reader';
@@ -138,25 +140,32 @@ export interface InitChange {
 
 /** A fix as the user sees it: what it does, and its edits of the spec. */
 export interface SpecFix {
-  /** What the edits change, e.g. "Use He init (suits ReLU stacks) in Affine1 and remove its bias -1". */
+  /** What the edits change, in English, e.g. "Use He init (suits ReLU stacks) in Affine1 and remove its bias -1". */
   title: string;
+  /** The title as a message of the spec catalogue, for the host to render in the user's language. */
+  label: Phrase;
   edits: TextEdit[];
 }
 
-const FIX_TITLES: Record<InitFixKind, string> = {
-  'he-init': 'Use He init (suits ReLU stacks)',
-  'xavier-init': 'Use Xavier init (suits sigmoid/tanh)',
-  'smaller-std': 'Use a smaller init std (0.01)',
-};
+const FIX_PHRASES = {
+  'he-init': 'spec.fix.he',
+  'xavier-init': 'spec.fix.xavier',
+  'smaller-std': 'spec.fix.smallerStd',
+} as const satisfies Record<InitFixKind, SpecMessageId>;
 
 /** `change` as an edit of `text` with its title (`layerNames` name the layers), or null when it would change nothing. */
 export function specFix(text: string, fileName: string, layerNames: readonly string[], change: InitChange): SpecFix | null {
   const edit = initFix(text, fileName, change.layer, change.kind);
   if (!edit) return null;
   const target = layerNames[change.layer];
-  const base = target === undefined ? FIX_TITLES[change.kind] : `${FIX_TITLES[change.kind]} in ${target}`;
-  const title = !edit.bias ? base : edit.bias.kept ? `${base}, keeping its bias ${edit.bias.text}` : `${base} and remove its bias ${edit.bias.text}`;
-  return { title, edits: [{ range: edit.range, newText: edit.newText }] };
+  const fix = phrase(FIX_PHRASES[change.kind]);
+  const bias = edit.bias;
+  // One template per sentence shape, so a translation orders the layer, the fix and the bias its own way.
+  const label =
+    target === undefined
+      ? !bias ? fix : bias.kept ? phrase('spec.fix.keepBias', { fix, bias: bias.text }) : phrase('spec.fix.removeBias', { fix, bias: bias.text })
+      : !bias ? phrase('spec.fix.in', { fix, layer: target }) : bias.kept ? phrase('spec.fix.in.keepBias', { fix, layer: target, bias: bias.text }) : phrase('spec.fix.in.removeBias', { fix, layer: target, bias: bias.text });
+  return { title: englishOf(label), label, edits: [{ range: edit.range, newText: edit.newText }] };
 }
 
 /**
@@ -164,7 +173,7 @@ export function specFix(text: string, fileName: string, layerNames: readonly str
  * one per layer, the first proposed winning, as edits of the same text. Each edit lies inside its
  * own layer, so none overlap. `changes` lists each fix's title; null when nothing would change.
  */
-export function fixAll(text: string, fileName: string, layerNames: readonly string[], findings: readonly { fix?: InitChange; alsoFix?: InitChange[] }[]): { changes: string[]; edits: TextEdit[] } | null {
+export function fixAll(text: string, fileName: string, layerNames: readonly string[], findings: readonly { fix?: InitChange; alsoFix?: InitChange[] }[]): { changes: string[]; labels: Phrase[]; edits: TextEdit[] } | null {
   const seen = new Set<number>();
   const fixes = findings.flatMap((f) => [...(f.fix ? [f.fix] : []), ...(f.alsoFix ?? [])]).flatMap((change) => {
     if (seen.has(change.layer)) return [];
@@ -172,5 +181,5 @@ export function fixAll(text: string, fileName: string, layerNames: readonly stri
     const fix = specFix(text, fileName, layerNames, change);
     return fix ? [fix] : [];
   });
-  return fixes.length === 0 ? null : { changes: fixes.map((f) => f.title), edits: fixes.flatMap((f) => f.edits) };
+  return fixes.length === 0 ? null : { changes: fixes.map((f) => f.title), labels: fixes.map((f) => f.label), edits: fixes.flatMap((f) => f.edits) };
 }

@@ -9,7 +9,8 @@ import { parseSpec } from './parse';
 import { variantOf } from './parse-compare';
 import type { Job } from './memory';
 import type { PythonNetworkParts } from './python-network';
-import { PYTHON_REFUSED, refuseCustom, resolveData, type SpecIO } from './resolve';
+import { specError } from './problem';
+import { refuseCustom, resolveData, type SpecIO } from './resolve';
 
 export * from './analyse';
 export { buildNetwork } from './build';
@@ -51,7 +52,7 @@ export interface LoadOptions {
 export function loadSpec(text: string, fileName: string, io?: SpecIO, options: LoadOptions = {}): LoadedSpec {
   const { spec, problems } = parseSpec(text, fileName);
   if (spec?.form === 'graph' && options.allowCustom === false) {
-    const refusedNodes = spec.nodes.flatMap((n) => (n.python ? [{ message: PYTHON_REFUSED, range: n.range, severity: 'error' as const }] : []));
+    const refusedNodes = spec.nodes.flatMap((n) => (n.python ? [specError(n.range, 'spec.pythonRefused')] : []));
     if (refusedNodes.length > 0) return { spec, problems: [...problems, ...refusedNodes] };
   }
   if (!spec || spec.form === 'graph' || problems.some((p) => p.severity === 'error')) return { spec, problems };

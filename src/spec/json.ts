@@ -2,11 +2,13 @@
 // but YAML also accepts comments, trailing commas and unquoted keys, and JSON.parse's messages differ
 // between Node versions and often lack a position. This scanner checks strict JSON (RFC 8259) and says
 // what is wrong, where. It keeps an explicit stack, so deep nesting cannot overflow the call stack.
+import type { Phrase } from './model';
+import { phrase } from './problem';
 
 /** A JSON syntax error: message and the offending offsets [start, end). */
 export interface JsonSyntaxError {
   /** What is wrong, e.g. "trailing comma is not allowed in JSON". */
-  message: string;
+  message: Phrase;
   /** First offending offset. */
   start: number;
   /** One past the last offending offset. */
@@ -20,38 +22,39 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
   // (after a value) a ',' or the closing bracket of the enclosing container.
   let expect: 'value' | 'first-value' | 'key' | 'first-key' | 'colon' | 'after' = 'value';
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte-order mark is not part of the JSON text
-  const fail = (message: string, start = i, end = Math.min(text.length, start + 1)): JsonSyntaxError => ({ message, start, end });
+  const fail = (message: Phrase, start = i, end = Math.min(text.length, start + 1)): JsonSyntaxError => ({ message, start, end });
 
   for (;;) {
     while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
     if (i >= text.length) {
       if (expect === 'after' && stack.length === 0) return null;
       const closer = stack[stack.length - 1] === '{' ? '}' : ']';
-      return fail(text.trim() === '' ? 'empty JSON file' : `JSON ends early: expected ${expect === 'after' ? `',' or '${closer}'` : expect === 'colon' ? "':'" : 'a value'}`, text.length, text.length);
+      const early = expect === 'after' ? phrase('spec.json.endsEarlyAfter', { closer }) : phrase(expect === 'colon' ? 'spec.json.endsEarlyColon' : 'spec.json.endsEarlyValue');
+      return fail(text.trim() === '' ? phrase('spec.json.empty') : early, text.length, text.length);
     }
     const c = text[i];
-    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return fail('comments are not allowed in JSON', i, i + 2);
+    if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return fail(phrase('spec.json.comment'), i, i + 2);
 
     if (expect === 'after') {
-      if (stack.length === 0) return fail('unexpected text after the JSON value', i, tokenEnd(text, i));
+      if (stack.length === 0) return fail(phrase('spec.json.textAfter'), i, tokenEnd(text, i));
       const top = stack[stack.length - 1];
       const closer = top === '{' ? '}' : ']';
       if (c === ',') {
         expect = top === '{' ? 'key' : 'value';
         const next = skipSpace(text, i + 1);
-        if (text[next] === closer) return fail(`trailing comma is not allowed in JSON`, i, i + 1);
+        if (text[next] === closer) return fail(phrase('spec.json.trailingComma'), i, i + 1);
         i++;
       } else if (c === closer) {
         stack.pop();
         i++;
       } else {
-        return fail(top === '{' ? "expected ',' or '}' after a property value" : "expected ',' or ']' after a list item", i, tokenEnd(text, i));
+        return fail(phrase(top === '{' ? 'spec.json.afterProperty' : 'spec.json.afterItem'), i, tokenEnd(text, i));
       }
       continue;
     }
 
     if (expect === 'colon') {
-      if (c !== ':') return fail("expected ':' after the property name");
+      if (c !== ':') return fail(phrase('spec.json.colon'));
       i++;
       expect = 'value';
       continue;
@@ -64,7 +67,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
         expect = 'after';
         continue;
       }
-      if (c !== '"') return fail(c === "'" ? 'JSON strings need double quotes' : 'JSON property names need double quotes', i, tokenEnd(text, i));
+      if (c !== '"') return fail(phrase(c === "'" ? 'spec.json.singleQuotes' : 'spec.json.unquotedName'), i, tokenEnd(text, i));
       const end = scanString(text, i);
       if (typeof end !== 'number') return end;
       i = end;
@@ -93,7 +96,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
     } else if (c === '-' || (c >= '0' && c <= '9')) {
       const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?/.exec(text.slice(i, i + 400));
       const word = endOfWord(text, i);
-      if (!m || i + m[0].length !== word) return fail(`invalid JSON number '${text.slice(i, word)}'`, i, word);
+      if (!m || i + m[0].length !== word) return fail(phrase('spec.json.badNumber', { number: text.slice(i, word) }), i, word);
       i = word;
     } else {
       const word = endOfWord(text, i);
@@ -101,9 +104,9 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | null {
       if (literal === 'true' || literal === 'false' || literal === 'null') {
         i = word;
       } else if (c === "'") {
-        return fail('JSON strings need double quotes');
+        return fail(phrase('spec.json.singleQuotes'));
       } else {
-        return fail(literal === '' ? `unexpected '${c}' where a value should be` : `'${literal.slice(0, 40)}' is not a JSON value`, i, Math.max(word, i + 1));
+        return fail(literal === '' ? phrase('spec.json.unexpectedChar', { char: c }) : phrase('spec.json.notAValue', { literal: literal.slice(0, 40) }), i, Math.max(word, i + 1));
       }
     }
   }
@@ -115,21 +118,21 @@ function scanString(text: string, start: number): number | JsonSyntaxError {
   while (i < text.length) {
     const c = text.charCodeAt(i);
     if (c === 0x22) return i + 1;
-    if (c < 0x20) return { message: 'line breaks and control characters must be escaped in JSON strings', start: i, end: i + 1 };
+    if (c < 0x20) return { message: phrase('spec.json.control'), start: i, end: i + 1 };
     if (c === 0x5c) {
       const e = text[i + 1];
       if (e === 'u') {
-        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { message: 'invalid \\u escape in JSON string', start: i, end: Math.min(text.length, i + 6) };
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { message: phrase('spec.json.badUnicodeEscape'), start: i, end: Math.min(text.length, i + 6) };
         i += 6;
         continue;
       }
-      if (e === undefined || !'"\\/bfnrt'.includes(e)) return { message: `invalid escape '\\${e ?? ''}' in JSON string`, start: i, end: Math.min(text.length, i + 2) };
+      if (e === undefined || !'"\\/bfnrt'.includes(e)) return { message: phrase('spec.json.badEscape', { escape: `\\${e ?? ''}` }), start: i, end: Math.min(text.length, i + 2) };
       i += 2;
       continue;
     }
     i++;
   }
-  return { message: 'unterminated JSON string', start, end: text.length };
+  return { message: phrase('spec.json.unterminated'), start, end: text.length };
 }
 
 /** End of the token at `i`, for the range of an error: a whole string, a word, or one character. */

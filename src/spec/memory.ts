@@ -4,7 +4,8 @@
 import { fmtCount } from '../format';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
-import type { NetworkSpec, Problem } from './model';
+import type { NetworkSpec, Phrase, Problem } from './model';
+import { phrase, specError } from './problem';
 import type { LayerShape } from './shapes';
 import { formatShape } from './suggest';
 
@@ -33,15 +34,22 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** formatBytes as a message argument: "800 bytes" is a phrase, since the word translates. */
+function bytesArg(bytes: number): string | Phrase {
+  const text = formatBytes(bytes);
+  return text.endsWith(' bytes') ? phrase('spec.bytes', { count: String(bytes) }) : text;
+}
+
 /**
  * Why a tensor `what` of `shape`, about to be allocated, cannot be: over what the engine can
  * allocate, or over limits.maxBytes on its own. Null when it fits.
  */
-export function allocationProblem(what: string, shape: readonly number[], maxBytes: number, capacity: MemoryCapacity | undefined): string | null {
+export function allocationProblem(what: string | Phrase, shape: readonly number[], maxBytes: number, capacity: MemoryCapacity | undefined): Phrase | null {
   const bytes = 8 * sizeOf(shape);
   const most = capacity && Math.min(8 * capacity.maxTensorElements, capacity.totalBytes);
-  if (most !== undefined && bytes > most && most < maxBytes) return `${what} of shape ${formatShape(shape)} would need ${formatBytes(bytes)}; this machine's engine can allocate at most ${formatBytes(most)} for one tensor`;
-  if (bytes > maxBytes) return `${what} of shape ${formatShape(shape)} would need ${formatBytes(bytes)}, over the limit of ${formatBytes(maxBytes)} (limits.maxBytes)`;
+  const args = { what, shape: formatShape(shape), bytes: bytesArg(bytes) };
+  if (most !== undefined && bytes > most && most < maxBytes) return phrase('spec.tensorOverCapacity', { ...args, most: bytesArg(most) });
+  if (bytes > maxBytes) return phrase('spec.tensorOverLimit', { ...args, limit: bytesArg(maxBytes) });
   return null;
 }
 
@@ -101,8 +109,8 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
 export function memoryProblems(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job, capacity: MemoryCapacity | undefined): Problem[] {
   const rows = inputShape[0];
   if (job === 'train' && spec.train && spec.train.batch > rows) {
-    const message = `train.batch ${fmtCount(spec.train.batch)} is larger than the ${fmtCount(rows)} training row${rows === 1 ? '' : 's'}; use a batch of 1 to ${fmtCount(rows)}`;
-    return [{ message, range: spec.train.batchRange, severity: 'error' }];
+    const args = { batch: fmtCount(spec.train.batch), rows: fmtCount(rows) };
+    return [specError(spec.train.batchRange, rows === 1 ? 'spec.batchOverRowsOne' : 'spec.batchOverRows', args)];
   }
   const { layers, rest } = jobElements(spec, inputShape, shapes, job);
   const bytes = 8 * (rest + layers.reduce((a, b) => a + b, 0));
@@ -111,13 +119,13 @@ export function memoryProblems(spec: NetworkSpec, inputShape: readonly number[],
   if (bytes <= limit) return [];
   let top = 0;
   layers.forEach((e, i) => (e > layers[top] ? (top = i) : 0));
-  const share = layers.length > 0 ? ` (${shapes[top].name} holds the most: ${formatBytes(8 * layers[top])})` : '';
-  const what = job === 'train' ? 'this training run' : job === 'check' ? 'this gradient check' : 'this run';
-  const smaller = job === 'train' ? 'a smaller train.batch, fewer rows or narrower layers' : 'fewer rows or narrower layers';
-  const message =
-    spec.maxBytes <= most
-      ? `${what} would need about ${formatBytes(bytes)} for its tensors${share}, over the limit of ${formatBytes(spec.maxBytes)} (limits.maxBytes); raise limits.maxBytes, or use ${smaller}`
-      : `${what} would need about ${formatBytes(bytes)} for its tensors${share}; this machine's engine can allocate at most ${formatBytes(most)}, so use ${smaller}`;
+  const args = {
+    what: phrase(job === 'train' ? 'spec.what.thisTraining' : job === 'check' ? 'spec.what.thisCheck' : 'spec.what.thisRun'),
+    bytes: bytesArg(bytes),
+    smaller: phrase(job === 'train' ? 'spec.smallerTrain' : 'spec.smaller'),
+    ...(layers.length > 0 && { layer: shapes[top].name, most: bytesArg(8 * layers[top]) }),
+  };
   const range = job === 'train' && spec.train ? spec.train.batchRange : layers.length > 0 ? spec.layers[top].typeRange : spec.input.range;
-  return [{ message, range, severity: 'error' }];
+  if (spec.maxBytes <= most) return [specError(range, layers.length > 0 ? 'spec.jobOverLimitShare' : 'spec.jobOverLimit', { ...args, limit: bytesArg(spec.maxBytes) })];
+  return [specError(range, layers.length > 0 ? 'spec.jobOverCapacityShare' : 'spec.jobOverCapacity', { ...args, capacity: bytesArg(most) })];
 }

@@ -3,6 +3,7 @@ import type { Tensor } from '../engine/tensor';
 import type { GraphOp } from '../engine/graph-ops';
 import type { LayerType, LossType, ParamName } from '../engine/layer';
 import type { OptimizerOptions } from '../engine/optimizers';
+import type { Message } from '../message';
 
 /** A zero-based position, as VS Code and LSP count: line, then UTF-16 column. */
 export interface Position {
@@ -20,9 +21,22 @@ export interface Range {
   end: Position;
 }
 
-/** One problem found in a spec, at the place the user must change. */
-export interface Problem {
-  /** Short, specific sentence, e.g. "Affine2 expects input width 50, gets 40". */
+/**
+ * A sentence or phrase of the spec catalogue (src/spec/messages.ts): its id, its arguments as English
+ * text, and the arguments that are phrases of their own ("a list", "W of Affine1"), which a
+ * translation renders in its own words (src/catalogues.ts) before filling them in.
+ */
+export interface Phrase extends Message {
+  /** Arguments that are phrases, by name; `args` holds each one's English text too. */
+  parts?: Readonly<Record<string, Phrase>>;
+}
+
+/**
+ * One problem found in a spec, at the place the user must change: a message of the spec catalogue
+ * (`id`, `args`, `parts`), rendered in the user's language at the edge, and its English `message`.
+ */
+export interface Problem extends Phrase {
+  /** Short, specific sentence in English, e.g. "Affine2 expects input width 50, gets 40". */
   message: string;
   /** Where it is. */
   range: Range;

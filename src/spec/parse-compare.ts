@@ -4,16 +4,17 @@
 import { fmt } from '../format';
 import type { CompareKey, CompareSpec, CompareVariant, InitSpec, LayerSpec, TrainSpec } from './model';
 import { readInit, readOptimizer } from './parse-network';
+import { phrase, type SpecMessageId } from './problem';
 import type { Entry, Reader } from './reader';
 
 /** Keys a comparison may vary. */
 export const COMPARE_KEYS: readonly CompareKey[] = ['optimizer', 'init', 'weightDecay', 'seed'];
 
-/** Train keys a comparison refuses, with why. */
-const FIXED_KEYS: Readonly<Record<string, string>> = {
-  iterations: 'every variant trains the same iterations, so the curves share one x axis',
-  batch: 'every variant draws the same minibatches, so only the compared key differs',
-  eval: 'every variant is evaluated at the same steps, so the curves line up',
+/** Train keys a comparison refuses, each with the message saying why. */
+const FIXED_KEYS: Readonly<Record<string, SpecMessageId>> = {
+  iterations: 'spec.compareFixedIterations',
+  batch: 'spec.compareFixedBatch',
+  eval: 'spec.compareFixedEval',
 };
 
 /** One value of the list read as the compared key's value, with the settings that tell it from another of the same label. */
@@ -28,28 +29,28 @@ export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, la
   const entries = [...r.entries(node, 'compare', known).values()].filter((e) => known.includes(e.key));
   const errorsBefore = r.errorCount();
   const [first, ...more] = entries;
-  for (const e of more) r.error(e.keyRange, `compare one key at a time: '${first.key}' is compared already`);
+  for (const e of more) r.error(e.keyRange, 'spec.compareOneKey', { key: first.key });
   if (!first) {
-    r.error(entry.range, `compare needs one key with a list of values, e.g. compare: { optimizer: [sgd, momentum, adagrad, adam] } (keys: ${COMPARE_KEYS.join(', ')})`);
+    r.error(entry.range, 'spec.compareNeedsKey', { keys: COMPARE_KEYS.join(', ') });
     return undefined;
   }
   if (first.key in FIXED_KEYS) {
-    r.error(first.keyRange, `${first.key} cannot be compared: ${FIXED_KEYS[first.key]}`);
+    r.error(first.keyRange, FIXED_KEYS[first.key]);
     return undefined;
   }
   if (!train) {
-    r.error(entry.keyRange, 'compare runs variants of the training: add a train: section, e.g. train: { iterations: 2000, batch: 128 }');
+    r.error(entry.keyRange, 'spec.compareNeedsTrain');
     return undefined;
   }
   const key = first.key as CompareKey;
-  const items = r.list(first, `compare ${key}`);
+  const items = r.list(first, phrase('spec.what.compareKey', { key }));
   if (!items) return undefined;
   if (items.length === 0) {
-    r.error(first.range, `compare ${key} is empty: list the values to compare, e.g. [${example(key)}]`);
+    r.error(first.range, 'spec.compareEmpty', { key, example: example(key) });
     return undefined;
   }
-  if (items.length === 1) r.warn(first.range, `compare ${key} has one value: add another to compare it with`);
-  if (key === 'init' && layers && !layers.some((l) => l.type === 'affine')) r.error(first.keyRange, 'init applies to affine layers, and this network has none');
+  if (items.length === 1) r.warn(first.range, 'spec.compareOneValue', { key });
+  if (key === 'init' && layers && !layers.some((l) => l.type === 'affine')) r.error(first.keyRange, 'spec.compareInitNoAffine');
 
   const read: Read[] = [];
   for (const item of items) {
@@ -63,7 +64,7 @@ export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, la
   const variants = read.map(({ label, detail, ...v }): CompareVariant => ({ ...v, label: labels.filter((l) => l === label).length > 1 && detail ? `${label} ${detail}` : label }));
   const seen = new Set<string>();
   for (const v of variants) {
-    if (seen.has(v.label)) r.warn(v.range, `${v.label} is listed twice`);
+    if (seen.has(v.label)) r.warn(v.range, 'spec.compareListedTwice', { label: v.label });
     seen.add(v.label);
   }
   return { key, variants, range: entry.range };

@@ -3,9 +3,10 @@ import { fmtCount } from '../format';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { sizeOf, type Tensor } from '../engine/tensor';
 import { MNIST_PIXELS, MNIST_SPLIT_SIZE } from './mnist';
-import type { DataSource, Range } from './model';
-import type { Entry, Reader, YNode } from './reader';
-import { formatShape, oneOf } from './suggest';
+import type { DataSource, Phrase, Range } from './model';
+import { phrase } from './problem';
+import type { Entry, Reader, What, YNode } from './reader';
+import { formatShape, oneOfArg } from './suggest';
 
 /** Deepest nesting a data list may have (also bounds the reader's recursion). */
 const MAX_RANK = 8;
@@ -14,35 +15,35 @@ const MAX_RANK = 8;
 export type SourceRole = 'input' | 'target';
 
 /** "x has shape [a, b]: n elements, over the limit of m (limits.maxElements)". */
-export function overLimit(what: string, shape: readonly number[], maxElements: number): string {
-  return `${what} has shape ${formatShape(shape)}: ${fmtCount(sizeOf(shape))} elements, over the limit of ${fmtCount(maxElements)} (limits.maxElements)`;
+export function overLimit(what: What, shape: readonly number[], maxElements: number): Phrase {
+  return phrase('spec.overLimit', { what, shape: formatShape(shape), elements: fmtCount(sizeOf(shape)), limit: fmtCount(maxElements) });
 }
 
 /**
  * A rectangular list of finite numbers, nested at least `minRank` deep. The shape is read off the
  * first items and checked against `maxElements` before anything is allocated.
  */
-export function readTensor(r: Reader, node: YNode, range: Range, what: string, maxElements: number, minRank: number): Tensor | undefined {
+export function readTensor(r: Reader, node: YNode, range: Range, what: What, maxElements: number, minRank: number): Tensor | undefined {
   const shape: number[] = [];
   let level: YNode = node;
   while (isSeq(level)) {
     if (shape.length === MAX_RANK) {
-      r.error(range, `${what} nests deeper than ${MAX_RANK} levels`);
+      r.error(range, 'spec.dataTooDeep', { what, max: String(MAX_RANK) });
       return undefined;
     }
     if (level.items.length === 0) {
-      r.error(r.rangeOf(level), `${what} has an empty list; every axis needs at least one value`);
+      r.error(r.rangeOf(level), 'spec.dataEmptyList', { what });
       return undefined;
     }
     shape.push(level.items.length);
     level = level.items[0] as YNode;
   }
   if (shape.length === 0) {
-    r.error(range, `${what} must be a list of numbers, got ${r.describe(node)}`);
+    r.error(range, 'spec.dataNotList', { what, got: r.describe(node) });
     return undefined;
   }
   if (shape.length < minRank) {
-    r.error(range, `${what} must be a list of rows, e.g. [[0.1, 0.2], [0.3, 0.4]]; got shape ${formatShape(shape)}`);
+    r.error(range, 'spec.dataNotRows', { what, shape: formatShape(shape) });
     return undefined;
   }
   if (sizeOf(shape) > maxElements) {
@@ -58,16 +59,16 @@ export function readTensor(r: Reader, node: YNode, range: Range, what: string, m
         data[k++] = item.value;
         return true;
       }
-      const finite = isScalar(item) && typeof item.value === 'number' ? 'finite ' : '';
-      r.error(r.rangeOf(item), `${what} values must be ${finite}numbers, got ${r.describe(item)}`);
+      const finite = isScalar(item) && typeof item.value === 'number';
+      r.error(r.rangeOf(item), finite ? 'spec.dataValuesFinite' : 'spec.dataValuesNumbers', { what, got: r.describe(item) });
       return false;
     }
     if (!isSeq(item)) {
-      r.error(r.rangeOf(item), `ragged ${what}: expected a list of ${shape[depth]} here, got ${r.describe(item)}`);
+      r.error(r.rangeOf(item), 'spec.raggedNotList', { what, size: String(shape[depth]), got: r.describe(item) });
       return false;
     }
     if (item.items.length !== shape[depth]) {
-      r.error(r.rangeOf(item), `ragged ${what}: this list has ${item.items.length} item${item.items.length === 1 ? '' : 's'}, the first one at this level has ${shape[depth]}`);
+      r.error(r.rangeOf(item), item.items.length === 1 ? 'spec.raggedLengthOne' : 'spec.raggedLength', { what, count: String(item.items.length), first: String(shape[depth]) });
       return false;
     }
     return item.items.every((child) => walk(child as YNode, depth + 1));
@@ -80,7 +81,7 @@ export function readLabels(r: Reader, entry: Entry, maxElements: number): { labe
   const items = r.list(entry, 'labels');
   if (!items) return undefined;
   if (items.length === 0) {
-    r.error(entry.range, 'labels is empty');
+    r.error(entry.range, 'spec.labelsEmpty');
     return undefined;
   }
   if (items.length > maxElements) {
@@ -91,7 +92,7 @@ export function readLabels(r: Reader, entry: Entry, maxElements: number): { labe
   const itemRanges: Range[] = [];
   for (const item of items) {
     const range = r.rangeOf(item);
-    const label = r.numberAt(item, range, 'a label', 'non-negative-integer');
+    const label = r.numberAt(item, range, phrase('spec.what.label'), 'non-negative-integer');
     if (label === undefined) return undefined;
     labels.push(label);
     itemRanges.push(range);
@@ -100,16 +101,16 @@ export function readLabels(r: Reader, entry: Entry, maxElements: number): { labe
 }
 
 /** A shape: a non-empty list of positive integers whose product is within `maxElements`. */
-export function readShape(r: Reader, entry: Entry, what: string, maxElements: number, minRank: number): number[] | undefined {
-  const items = r.list(entry, `${what} shape`);
+export function readShape(r: Reader, entry: Entry, what: What, maxElements: number, minRank: number): number[] | undefined {
+  const items = r.list(entry, phrase('spec.what.shapeOf', { what }));
   if (!items) return undefined;
   if (items.length < Math.max(1, minRank) || items.length > MAX_RANK) {
-    r.error(entry.range, `${what} shape must have ${minRank > 1 ? `${minRank} to ${MAX_RANK}` : `1 to ${MAX_RANK}`} sizes, e.g. [4, 784]; got ${items.length}`);
+    r.error(entry.range, 'spec.shapeRank', { what, min: String(Math.max(1, minRank)), max: String(MAX_RANK), count: String(items.length) });
     return undefined;
   }
   const shape: number[] = [];
   for (const item of items) {
-    const size = r.numberAt(item, r.rangeOf(item), 'a size', 'positive-integer');
+    const size = r.numberAt(item, r.rangeOf(item), phrase('spec.what.size'), 'positive-integer');
     if (size === undefined) return undefined;
     shape.push(size);
   }
@@ -133,11 +134,11 @@ export function readSource(r: Reader, entry: Entry, role: SourceRole, maxElement
   const entries = r.entries(node, role, [...kinds, 'split', 'count', 'offset', 'shape']);
   const present = kinds.filter((k) => entries.has(k));
   if (present.length === 0) {
-    r.error(entry.range, `${role} needs one of ${oneOf(kinds)}`);
+    r.error(entry.range, 'spec.sourceNeedsOne', { role, kinds: oneOfArg(kinds) });
     return undefined;
   }
   if (present.length > 1) {
-    r.error(entries.get(present[1])!.keyRange, `${role} has both ${present[0]} and ${present[1]}; keep one`);
+    r.error(entries.get(present[1])!.keyRange, 'spec.sourceBoth', { role, first: present[0], second: present[1] });
     return undefined;
   }
   const kind = present[0];
@@ -145,12 +146,12 @@ export function readSource(r: Reader, entry: Entry, role: SourceRole, maxElement
   if (kind !== 'dataset') {
     for (const k of ['split', 'count', 'offset', 'shape']) {
       const extra = entries.get(k);
-      if (extra) r.warn(extra.keyRange, `${k} applies to dataset inputs only`);
+      if (extra) r.warn(extra.keyRange, 'spec.datasetOnly', { key: k });
     }
   }
   switch (kind) {
     case 'data': {
-      const tensor = readTensor(r, value.value, value.range, `${role} data`, maxElements, role === 'input' ? 2 : 1);
+      const tensor = readTensor(r, value.value, value.range, phrase(role === 'input' ? 'spec.what.inputData' : 'spec.what.targetData'), maxElements, role === 'input' ? 2 : 1);
       return tensor && { kind: 'data', tensor, range: value.range };
     }
     case 'labels': {
@@ -161,7 +162,7 @@ export function readSource(r: Reader, entry: Entry, role: SourceRole, maxElement
       return readRandom(r, value, role, maxElements);
     case 'file': {
       const path = r.string(value, 'file');
-      if (path === '') r.error(value.range, 'file must be a path, e.g. x.npy');
+      if (path === '') r.error(value.range, 'spec.filePathX');
       return path ? { kind: 'file', path, range: value.range } : undefined;
     }
     case 'dataset':
@@ -178,11 +179,11 @@ function readRandom(r: Reader, entry: Entry, role: SourceRole, maxElements: numb
   const shapeEntry = entries.get('shape');
   let shape: number[] | null = null;
   if (shapeEntry) {
-    const read = readShape(r, shapeEntry, `random ${role}`, maxElements, role === 'input' ? 2 : 1);
+    const read = readShape(r, shapeEntry, phrase(role === 'input' ? 'spec.what.randomInput' : 'spec.what.randomTarget'), maxElements, role === 'input' ? 2 : 1);
     if (!read) return undefined;
     shape = read;
   } else if (role === 'input') {
-    r.error(entry.range, 'random input needs a shape, e.g. random: { shape: [4, 784] }');
+    r.error(entry.range, 'spec.randomNeedsShape');
     return undefined;
   }
   const distEntry = entries.get('dist');
@@ -197,7 +198,7 @@ function readDataset(r: Reader, entry: Entry, entries: Map<string, Entry>, role:
   if (role === 'target') {
     for (const k of ['split', 'count', 'offset', 'shape']) {
       const extra = entries.get(k);
-      if (extra) r.warn(extra.keyRange, `the target's labels follow the input's ${k}; remove it here`);
+      if (extra) r.warn(extra.keyRange, 'spec.targetFollowsInput', { key: k });
     }
     // Split, count and offset are copied from the input once both are read.
     return { kind: 'dataset', name, split: 'train', count: 0, offset: 0, range };
@@ -206,22 +207,22 @@ function readDataset(r: Reader, entry: Entry, entries: Map<string, Entry>, role:
   const split = splitEntry ? r.choice(splitEntry, 'split', ['train', 'test'] as const) : 'train';
   const countEntry = entries.get('count');
   if (!countEntry) {
-    r.error(entry.keyRange, 'dataset input needs count: how many digits, e.g. count: 100');
+    r.error(entry.keyRange, 'spec.datasetNeedsCount');
     return undefined;
   }
   const count = r.number(countEntry, 'count', 'positive-integer');
   const offsetEntry = entries.get('offset');
   const offset = offsetEntry ? r.number(offsetEntry, 'offset', 'non-negative-integer') : 0;
   const shapeEntry = entries.get('shape');
-  const shape = shapeEntry && readShape(r, shapeEntry, 'digit', Infinity, 1);
+  const shape = shapeEntry && readShape(r, shapeEntry, phrase('spec.what.digit'), Infinity, 1);
   if (shapeEntry && shape && sizeOf(shape) !== MNIST_PIXELS) {
-    r.error(shapeEntry.range, `a digit has ${MNIST_PIXELS} pixels, but shape ${formatShape(shape)} holds ${fmtCount(sizeOf(shape))}; use [1, 28, 28] for images or [784] for rows`);
+    r.error(shapeEntry.range, 'spec.digitShape', { pixels: String(MNIST_PIXELS), shape: formatShape(shape), holds: fmtCount(sizeOf(shape)) });
     return undefined;
   }
   if (!split || count === undefined || offset === undefined || (shapeEntry && !shape)) return undefined;
   const size = MNIST_SPLIT_SIZE[split];
   if (offset + count > size) {
-    r.error(countEntry.range, `mnist ${split} has ${fmtCount(size)} digits; offset ${fmtCount(offset)} + count ${fmtCount(count)} goes past the end`);
+    r.error(countEntry.range, 'spec.mnistPastEnd', { split, size: fmtCount(size), offset: fmtCount(offset), count: fmtCount(count) });
     return undefined;
   }
   return { kind: 'dataset', name, split, count, offset, range, ...(shape && { shape }) };
@@ -234,14 +235,14 @@ export function readWeight(r: Reader, entry: Entry, what: string, maxElements: n
     return tensor && { kind: 'data', tensor, range: entry.range };
   }
   if (!isMap(entry.value)) {
-    r.error(entry.range, `${what} must be a list of numbers or { file: w.npy }, got ${r.describe(entry.value)}`);
+    r.error(entry.range, 'spec.weightForm', { what, got: r.describe(entry.value) });
     return undefined;
   }
   const entries = r.entries(entry.value, what, ['data', 'file']);
   const data = entries.get('data');
   const file = entries.get('file');
   if (data && file) {
-    r.error(file.keyRange, `${what} has both data and file; keep one`);
+    r.error(file.keyRange, 'spec.weightBoth', { what });
     return undefined;
   }
   if (data) {
@@ -250,9 +251,9 @@ export function readWeight(r: Reader, entry: Entry, what: string, maxElements: n
   }
   if (file) {
     const path = r.string(file, 'file');
-    if (path === '') r.error(file.range, 'file must be a path, e.g. w.npy');
+    if (path === '') r.error(file.range, 'spec.filePathW');
     return path ? { kind: 'file', path, range: file.range } : undefined;
   }
-  r.error(entry.range, `${what} needs data or file`);
+  r.error(entry.range, 'spec.weightNeedsData', { what });
   return undefined;
 }

@@ -5,6 +5,7 @@ import { GRAPH_OP_ARITY, type GraphOp } from '../engine/graph-ops';
 import type { GraphNodeSpec, GraphSpec, Range } from './model';
 import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import type { Entry, Reader, YNode } from './reader';
+import { phrase } from './problem';
 
 /** Keys of a graph spec. */
 export const GRAPH_SPEC_KEYS = ['$schema', 'name', 'graph'];
@@ -47,18 +48,18 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
 
   const inputs: GraphSpec['inputs'] = [];
   const inputsEntry = entries.get('inputs');
-  if (!inputsEntry) r.error(graphEntry.keyRange, 'graph needs inputs, e.g. inputs: { x: 2, y: 3 }');
-  const inputsMap = inputsEntry && r.map(inputsEntry, 'graph inputs');
+  if (!inputsEntry) r.error(graphEntry.keyRange, 'spec.graphNeedsInputs');
+  const inputsMap = inputsEntry && r.map(inputsEntry, phrase('spec.what.graphInputs'));
   if (inputsMap) {
     for (const pair of inputsMap.items) {
       const key = pair.key as YNode;
       const keyRange = r.rangeOf(key);
-      const inputName = r.stringAt(key, keyRange, 'an input name');
+      const inputName = r.stringAt(key, keyRange, phrase('spec.what.inputName'));
       const valueNode = pair.value as YNode;
-      const value = r.numberAt(valueNode, r.isEmpty(valueNode) ? keyRange : r.rangeOf(valueNode), `input ${inputName ?? ''}`.trim(), 'finite');
+      const value = r.numberAt(valueNode, r.isEmpty(valueNode) ? keyRange : r.rangeOf(valueNode), inputName ? phrase('spec.what.inputNamed', { name: inputName }) : phrase('spec.what.input'), 'finite');
       if (inputName !== undefined && value !== undefined) inputs.push({ name: inputName, value, range: keyRange });
     }
-    if (inputsMap.items.length === 0) r.error(inputsEntry.range, 'graph inputs is empty');
+    if (inputsMap.items.length === 0) r.error(inputsEntry.range, 'spec.graphInputsEmpty');
   }
 
   const reads: NodeRead[] = [];
@@ -73,7 +74,7 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
   const kinds = new Map<string, 'input' | 'node'>(inputs.map((i) => [i.name, 'input']));
   for (const { name: nodeName, nameRange } of reads) {
     const kind = kinds.get(nodeName);
-    if (kind) r.error(nameRange, `duplicate name '${nodeName}': already ${kind === 'input' ? 'an input' : 'a node'}`);
+    if (kind) r.error(nameRange, kind === 'input' ? 'spec.duplicateInputName' : 'spec.duplicateNodeName', { name: nodeName });
     else kinds.set(nodeName, 'node');
   }
   const names = [...kinds.keys()];
@@ -81,15 +82,15 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
   for (const { ins, inRanges } of reads) {
     ins.forEach((operand, k) => {
       if (kinds.has(operand)) return;
-      r.error(inRanges[k], `unknown name '${operand}'${r.suggestion(operand, names)}`);
+      r.unknown(inRanges[k], 'error', { suggest: 'spec.unknownOperandSuggest', expected: 'spec.unknownOperandExpected' }, { name: operand }, operand, names);
       namesKnown = false;
     });
   }
 
   const outputEntry = entries.get('output');
-  if (!outputEntry) r.error(graphEntry.keyRange, 'graph needs an output, the name of the node to differentiate');
+  if (!outputEntry) r.error(graphEntry.keyRange, 'spec.graphNeedsOutput');
   const output = outputEntry && r.string(outputEntry, 'output');
-  if (outputEntry && output !== undefined && !kinds.has(output)) r.error(outputEntry.range, `unknown output '${output}'${r.suggestion(output, names)}`);
+  if (outputEntry && output !== undefined && !kinds.has(output)) r.unknown(outputEntry.range, 'error', { suggest: 'spec.unknownOutputSuggest', expected: 'spec.unknownOutputExpected' }, { name: output }, output, names);
 
   if (namesKnown) reportCycle(r, reads);
   if (r.errorCount() > errorsBefore || output === undefined || !outputEntry) return undefined;
@@ -101,28 +102,28 @@ export function readGraph(r: Reader, graphEntry: Entry, name: string): GraphSpec
 function readNode(r: Reader, item: YNode): NodeRead | undefined {
   const range = r.rangeOf(item);
   if (!isMap(item)) {
-    r.error(range, `a node must be a mapping like { name: y, op: mul, in: [a, b] }, got ${r.describe(item)}`);
+    r.error(range, 'spec.nodeNotMapping', { got: r.describe(item) });
     return undefined;
   }
   const python = item.items.some((pair) => isScalar(pair.key) && pair.key.value === 'op' && isScalar(pair.value) && pair.value.value === 'python');
-  const entries = r.entries(item, 'node', python ? ['name', 'op', 'in', ...PYTHON_KEYS] : ['name', 'op', 'in', 'exponent']);
+  const entries = r.entries(item, phrase('spec.what.node'), python ? ['name', 'op', 'in', ...PYTHON_KEYS] : ['name', 'op', 'in', 'exponent']);
   const nameEntry = entries.get('name');
   const opEntry = entries.get('op');
   const inEntry = entries.get('in');
   if (!nameEntry || !opEntry || !inEntry) {
     const missing = [!nameEntry && 'name', !opEntry && 'op', !inEntry && 'in'].filter(Boolean).join(', ');
-    r.error(range, `node needs ${missing}, e.g. { name: y, op: mul, in: [a, b] }`);
+    r.error(range, 'spec.nodeNeeds', { missing });
     return undefined;
   }
-  const name = r.string(nameEntry, 'node name');
-  if (name === '') r.error(nameEntry.range, 'node name must not be empty');
+  const name = r.string(nameEntry, phrase('spec.what.nodeName'));
+  if (name === '') r.error(nameEntry.range, 'spec.nodeNameEmpty');
   const operands = r.list(inEntry, 'in');
   if (!name || !operands) return undefined;
   const ins: string[] = [];
   const inRanges: Range[] = [];
   for (const operand of operands) {
     const operandRange = r.rangeOf(operand);
-    const text = r.stringAt(operand, operandRange, 'an operand');
+    const text = r.stringAt(operand, operandRange, phrase('spec.what.operand'));
     if (text === undefined) return undefined;
     ins.push(text);
     inRanges.push(operandRange);
@@ -138,21 +139,21 @@ function readNode(r: Reader, item: YNode): NodeRead | undefined {
   if (!op) return read;
   const arity = GRAPH_OP_ARITY[op];
   if (ins.length !== arity) {
-    r.error(inEntry.range, `${op} takes ${arity} operand${arity === 1 ? '' : 's'}, got ${ins.length}`);
+    r.error(inEntry.range, arity === 1 ? 'spec.arityOne' : 'spec.arity', { op, arity: String(arity), count: String(ins.length) });
     return read;
   }
   const exponentEntry = entries.get('exponent');
   const node: GraphNodeSpec = { name, op, in: ins, range };
   if (op === 'pow') {
     if (!exponentEntry) {
-      r.error(opEntry.range, 'pow needs an exponent, e.g. { op: pow, in: [x], exponent: 2 }');
+      r.error(opEntry.range, 'spec.powNeedsExponent');
       return read;
     }
     const exponent = r.number(exponentEntry, 'exponent', 'finite');
     if (exponent === undefined) return read;
     node.exponent = exponent;
   } else if (exponentEntry) {
-    r.warn(exponentEntry.keyRange, 'exponent applies to pow only');
+    r.warn(exponentEntry.keyRange, 'spec.exponentPowOnly');
   }
   return { ...read, node };
 }
@@ -185,8 +186,8 @@ function reportCycle(r: Reader, reads: NodeRead[]): void {
         const start = path.findIndex((f) => f.read === operand);
         const names = path.slice(start).map((f) => f.read.name);
         const flow = [names[0], ...names.slice(1).reverse(), names[0]];
-        const shown = flow.length <= 12 ? flow.join(' → ') : `${flow.slice(0, 5).join(' → ')} → … → ${flow.slice(-3).join(' → ')} (${names.length} nodes)`;
-        r.error(frame.read.inRanges[k], `cycle in graph: ${shown}`);
+        if (flow.length <= 12) r.error(frame.read.inRanges[k], 'spec.cycle', { cycle: flow.join(' → ') });
+        else r.error(frame.read.inRanges[k], 'spec.cycleLong', { cycle: `${flow.slice(0, 5).join(' → ')} → … → ${flow.slice(-3).join(' → ')}`, nodes: String(names.length) });
         return;
       }
       if (s === undefined) {

@@ -9,6 +9,7 @@ import { readSource, readWeight } from './parse-data';
 import { PYTHON_KEYS, readPythonClass } from './parse-python';
 import { DEFAULT_MAX_BYTES } from './memory';
 import { lookup, type Entry, type Reader, type YNode } from './reader';
+import { phrase } from './problem';
 
 /** Keys of a network spec. */
 export const NETWORK_KEYS = ['$schema', 'name', 'seed', 'mode', 'input', 'target', 'layers', 'network', 'loss', 'check', 'limits', 'train', 'compare'];
@@ -100,7 +101,6 @@ export const LAYER_KEYS = ['type', 'name', 'units', 'filters', 'size', 'stride',
 export const PYTHON_LAYER_KEYS = ['type', 'name', ...PYTHON_KEYS];
 
 /** The start of the messages for a custom layer without a module. */
-const CUSTOM_NEEDS_MODULE = 'a custom layer needs the module with its code';
 
 /** Default element limit for any one tensor. */
 const DEFAULT_MAX_ELEMENTS = 5e7;
@@ -143,7 +143,7 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
   let lossRange = lossEntry ? lossEntry.range : docRange;
 
   const inputEntry = entries.get('input');
-  if (!inputEntry) r.error(headRange, 'missing input: add e.g. input: { data: [[0.1, 0.2]] }');
+  if (!inputEntry) r.error(headRange, 'spec.missingInput');
   const input = inputEntry && readSource(r, inputEntry, 'input', maxElements);
   const targetEntry = entries.get('target');
   const target = targetEntry ? readSource(r, targetEntry, 'target', maxElements) : null;
@@ -156,28 +156,28 @@ export function readNetwork(r: Reader, entries: Map<string, Entry>, name: string
     loss = 'softmax-with-loss';
     lossRange = networkEntry.range;
   }
-  if (layersEntry && networkEntry) r.error(networkEntry.keyRange, 'network: brings its own layers; keep layers: or network:, not both');
+  if (layersEntry && networkEntry) r.error(networkEntry.keyRange, 'spec.layersAndNetwork');
   const layers = layersEntry ? readLayers(r, layersEntry, maxElements) : networkEntry ? [] : undefined;
-  if (!layersEntry && !networkEntry) r.error(headRange, 'missing layers: a spec needs `layers:` (a network) or `graph:` (a graph)');
+  if (!layersEntry && !networkEntry) r.error(headRange, 'spec.missingLayers');
 
-  if (loss && targetEntry === undefined) r.error(lossRange, `${loss} needs a target, e.g. target: { labels: [0, 1] }`);
-  if (!loss && target) r.warn(target.range, 'target is unused without a loss');
+  if (loss && targetEntry === undefined) r.error(lossRange, 'spec.lossNeedsTarget', { loss });
+  if (!loss && target) r.warn(target.range, 'spec.targetUnused');
   if (target?.kind === 'dataset') {
     if (input?.kind === 'dataset') {
       Object.assign(target, { split: input.split, count: input.count, offset: input.offset });
     } else if (input) {
-      r.error(target.range, 'target dataset: mnist means the labels of the input digits, so the input must be dataset: mnist too');
+      r.error(target.range, 'spec.mnistTargetNeedsMnistInput');
     }
   }
 
   const trainEntry = entries.get('train');
   const train = trainEntry ? readTrain(r, trainEntry, seed ?? 0) : null;
-  if (trainEntry && !loss) r.error(trainEntry.keyRange, 'training needs a loss: add e.g. loss: softmax-with-loss and a target');
+  if (trainEntry && !loss) r.error(trainEntry.keyRange, 'spec.trainNeedsLoss');
   const compareEntry = entries.get('compare');
   const compare = compareEntry ? readCompare(r, compareEntry, train ?? null, layers) : null;
   const custom = compareEntry && layers?.find((l) => l.type === 'custom');
   // Each variant needs a fresh network, and a custom layer's code is loaded once per run.
-  if (custom) r.error(compareEntry.keyRange, `compare cannot run custom layers yet (${custom.name}): every variant needs its own instance of the layer's code`);
+  if (custom) r.error(compareEntry.keyRange, 'spec.compareCustom', { layer: custom.name });
 
   if (networkEntry && !pythonNetwork) return undefined;
   if (r.errorCount() > errorsBefore || !input || !layers || target === undefined || seed === undefined || !mode || !check || train === undefined || compare === undefined) return undefined;
@@ -199,13 +199,13 @@ function readTrain(r: Reader, entry: Entry, specSeed: number): TrainSpec | undef
   const entries = r.entries(node, 'train', ['iterations', 'batch', 'seed', 'optimizer', 'weightDecay', 'eval']);
   const required = (key: 'iterations' | 'batch', example: string) => {
     const e = entries.get(key);
-    if (!e) r.error(entry.keyRange, `train needs ${key}, e.g. ${key}: ${example}`);
+    if (!e) r.error(entry.keyRange, 'spec.trainNeeds', { key, example });
     return e && r.number(e, key, 'positive-integer');
   };
   const iterations = required('iterations', '10000');
   const batch = required('batch', '100');
   const seedEntry = entries.get('seed');
-  const seed = seedEntry ? r.number(seedEntry, 'train seed', 'non-negative-integer') : specSeed;
+  const seed = seedEntry ? r.number(seedEntry, phrase('spec.what.trainSeed'), 'non-negative-integer') : specSeed;
   const optimizerEntry = entries.get('optimizer');
   const optimizer = optimizerEntry ? readOptimizer(r, optimizerEntry) : { type: 'sgd' as const };
   const decayEntry = entries.get('weightDecay');
@@ -225,7 +225,7 @@ export function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undef
   const entries = r.entries(entry.value, 'optimizer', ['type', ...OPTIMIZER_KEYS]);
   const typeEntry = entries.get('type');
   if (!typeEntry) {
-    r.error(entry.range, `optimizer needs a type: one of ${OPTIMIZER_TYPES.join(', ')}`);
+    r.error(entry.range, 'spec.optimizerNeedsType', { types: OPTIMIZER_TYPES.join(', ') });
     return undefined;
   }
   const type = r.choice(typeEntry, 'optimizer', OPTIMIZER_TYPES);
@@ -236,11 +236,11 @@ export function readOptimizer(r: Reader, entry: Entry): OptimizerOptions | undef
     const e = entries.get(key);
     if (!e) continue;
     if (!OPTIMIZER_FIELDS[type].includes(key)) {
-      r.warn(e.keyRange, `'${key}' does not apply to ${type}`);
+      r.warn(e.keyRange, 'spec.optimizerKeyNotApplicable', { key, type });
       continue;
     }
     const value = r.number(e, key, key === 'lr' ? 'positive' : 'non-negative');
-    if (value !== undefined && key !== 'lr' && value >= 1) r.error(e.range, `${key} must be in [0, 1), got ${value}`);
+    if (value !== undefined && key !== 'lr' && value >= 1) r.error(e.range, 'spec.mustBeBelowOne', { what: key, got: String(value) });
     options[key] = value;
   }
   return r.errorCount() > errorsBefore ? undefined : options;
@@ -252,11 +252,11 @@ function readEval(r: Reader, entry: Entry): number | 'epoch' | undefined {
   if (!node) return undefined;
   const every = r.entries(node, 'eval', ['every']).get('every');
   if (!every) {
-    r.error(entry.range, 'eval needs every: a number of iterations, or epoch');
+    r.error(entry.range, 'spec.evalNeedsEvery');
     return undefined;
   }
-  if (isScalar(every.value) && typeof every.value.value === 'string') return r.choice(every, 'eval every', ['epoch'] as const);
-  return r.number(every, 'eval every', 'positive-integer');
+  if (isScalar(every.value) && typeof every.value.value === 'string') return r.choice(every, phrase('spec.what.evalEvery'), ['epoch'] as const);
+  return r.number(every, phrase('spec.what.evalEvery'), 'positive-integer');
 }
 
 /** `check: { h, atol, rtol }`, each optional. */
@@ -280,7 +280,7 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
   const items = r.list(entry, 'layers');
   if (!items) return undefined;
   if (items.length === 0) {
-    r.error(entry.range, 'layers is empty: add at least one layer, e.g. - relu');
+    r.error(entry.range, 'spec.layersEmpty');
     return undefined;
   }
   const counts = new Map<string, number>();
@@ -313,8 +313,8 @@ function readLayers(r: Reader, entry: Entry, maxElements: number): LayerSpec[] |
     // Point at a name the user wrote: this one if named, else the earlier one.
     const at = nameRanges[i] ?? nameRanges[first] ?? layer.typeRange;
     const unnamed = !layer.named ? i : !layers[first].named ? first : undefined;
-    const byDefault = unnamed === undefined ? '' : ` (layer ${positions[unnamed]} is named ${layer.name} by default; rename one)`;
-    r.error(at, `duplicate layer name '${layer.name}'${byDefault}`);
+    if (unnamed === undefined) r.error(at, 'spec.duplicateLayerName', { name: layer.name });
+    else r.error(at, 'spec.duplicateLayerNameDefault', { name: layer.name, position: String(positions[unnamed]) });
     ok = false;
   });
   return ok ? layers : undefined;
@@ -326,21 +326,21 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   if (isScalar(item)) {
     const type = readType(r, item, range);
     if (type === 'custom') {
-      r.error(range, `${CUSTOM_NEEDS_MODULE}: write it as { type: custom, module: ./layers/my-layer.js }`);
+      r.error(range, 'spec.customNeedsModuleBare');
       return undefined;
     }
     return type && { layer: { type, name: '', named: false, range, typeRange: range, ...defaults(type) } };
   }
   if (!isMap(item)) {
-    r.error(range, `a layer must be a type name or a mapping like { type: affine, units: 10 }, got ${r.describe(item)}`);
+    r.error(range, 'spec.layerNotMapping', { got: r.describe(item) });
     return undefined;
   }
   const python = isPythonItem(item);
-  const entries = r.entries(item, 'layer', python ? PYTHON_LAYER_KEYS : LAYER_KEYS);
+  const entries = r.entries(item, phrase('spec.what.layer'), python ? PYTHON_LAYER_KEYS : LAYER_KEYS);
   const typeEntry = entries.get('type');
   if (python && typeEntry) return readPythonLayer(r, entries, range, typeEntry.range, maxElements);
   if (!typeEntry) {
-    r.error(range, 'layer needs a type, e.g. { type: affine, units: 10 }');
+    r.error(range, 'spec.layerNeedsType');
     return undefined;
   }
   const type = readType(r, typeEntry.value, typeEntry.range);
@@ -351,12 +351,12 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   const nameEntry = entries.get('name');
   if (nameEntry) {
     const name = r.string(nameEntry, 'name');
-    if (name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
+    if (name !== undefined && name.trim() === '') r.error(nameEntry.range, 'spec.nameEmpty');
     else if (name !== undefined) Object.assign(layer, { name, named: true });
   }
   for (const key of LAYER_KEYS.slice(2)) {
     const e = entries.get(key);
-    if (e && !LAYER_FIELDS[type].includes(key)) r.warn(e.keyRange, `'${key}' does not apply to ${type} layers`);
+    if (e && !LAYER_FIELDS[type].includes(key)) r.warn(e.keyRange, 'spec.layerKeyNotApplicable', { key, type });
   }
   const field = (key: string) => (LAYER_FIELDS[type].includes(key) ? entries.get(key) : undefined);
 
@@ -371,7 +371,7 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   const ratio = field('ratio');
   if (ratio) {
     layer.ratio = r.number(ratio, 'ratio', 'non-negative');
-    if (layer.ratio !== undefined && layer.ratio >= 1) r.error(ratio.range, `ratio must be in [0, 1), got ${r.describe(ratio.value)}`);
+    if (layer.ratio !== undefined && layer.ratio >= 1) r.error(ratio.range, 'spec.mustBeBelowOne', { what: 'ratio', got: r.describe(ratio.value) });
   }
   const eps = field('eps');
   if (eps) layer.eps = r.number(eps, 'eps', 'positive');
@@ -381,7 +381,7 @@ function readLayer(r: Reader, item: YNode, maxElements: number): { layer: LayerS
   if (weights) layer.weights = readWeights(r, weights, LAYER_PARAMS[type] ?? [], maxElements);
   if (type === 'custom') {
     const module = field('module');
-    if (!module) r.error(typeEntry.range, `${CUSTOM_NEEDS_MODULE}, e.g. { type: custom, module: ./layers/swish.js }`);
+    if (!module) r.error(typeEntry.range, 'spec.customNeedsModule');
     else Object.assign(layer, { module: readModule(r, module), moduleRange: module.range });
     const params = field('params');
     if (params) layer.params = readCustomParams(r, params, maxElements);
@@ -402,7 +402,7 @@ function readPythonLayer(r: Reader, entries: Map<string, Entry>, range: Range, t
   const layer: LayerSpec = { type: 'custom', name: '', named: false, range, typeRange };
   const nameEntry = entries.get('name');
   const name = nameEntry && r.string(nameEntry, 'name');
-  if (nameEntry && name !== undefined && name.trim() === '') r.error(nameEntry.range, 'name must not be empty');
+  if (nameEntry && name !== undefined && name.trim() === '') r.error(nameEntry.range, 'spec.nameEmpty');
   else if (name !== undefined) Object.assign(layer, { name, named: true });
   const found = readPythonClass(r, entries, typeRange, maxElements);
   if (!found || r.errorCount() > errorsBefore) return undefined;
@@ -432,7 +432,7 @@ function readWindow(r: Reader, layer: LayerSpec, field: (key: string) => Entry |
   if (stride) layer.stride = r.number(stride, 'stride', 'positive-integer');
   const pad = field('pad');
   if (pad) layer.pad = r.number(pad, 'pad', 'non-negative-integer');
-  if (layer.type === 'pooling' && size && !stride && layer.size && layer.size[0] !== layer.size[1]) r.error(size.range, `a ${layer.size.join('×')} pooling window needs a stride: it moves by its size only when it is square`);
+  if (layer.type === 'pooling' && size && !stride && layer.size && layer.size[0] !== layer.size[1]) r.error(size.range, 'spec.poolingNeedsStride', { size: layer.size.join('×') });
 }
 
 /** `size: 5` or `size: [5, 3]`. */
@@ -443,42 +443,42 @@ function readSize(r: Reader, entry: Entry): [number, number] | undefined {
   }
   const items = entry.value.items as YNode[];
   if (items.length !== 2) {
-    r.error(entry.range, `size must be one integer or [height, width], got ${items.length} values`);
+    r.error(entry.range, 'spec.sizeValues', { count: String(items.length) });
     return undefined;
   }
-  const [h, w] = items.map((item) => r.numberAt(item, r.rangeOf(item), 'a window size', 'positive-integer'));
+  const [h, w] = items.map((item) => r.numberAt(item, r.rangeOf(item), phrase('spec.what.windowSize'), 'positive-integer'));
   return h === undefined || w === undefined ? undefined : [h, w];
 }
 
 /** A layer type, with a pointer to `loss:` when the word names a loss. */
 function readType(r: Reader, node: YNode, range: Range): LayerType | undefined {
-  const word = r.stringAt(node, range, 'layer type');
+  const word = r.stringAt(node, range, phrase('spec.what.layerType'));
   if (word === undefined) return undefined;
   const loss = lookup(word, LOSS_TYPES, LOSS_ALIASES);
   if (loss) {
-    r.error(range, `${loss} is a loss, not a layer: write it as loss: ${loss}`);
+    r.error(range, 'spec.lossNotLayer', { loss });
     return undefined;
   }
-  return r.choiceAt(node, range, 'layer type', LAYER_TYPES, LAYER_ALIASES);
+  return r.choiceAt(node, range, phrase('spec.what.layerType'), LAYER_TYPES, LAYER_ALIASES);
 }
 
 /** `init`: a scheme name, a std, or { scheme, std, bias }. */
 export function readInit(r: Reader, entry: Entry): InitSpec | undefined {
   const schemes = ['normal', 'he', 'xavier', 'zeros'] as const;
   if (isScalar(entry.value) && typeof entry.value.value === 'number') {
-    const std = r.number(entry, 'init std', 'non-negative');
+    const std = r.number(entry, phrase('spec.what.initStd'), 'non-negative');
     return std === undefined ? undefined : { scheme: 'normal', std, bias: 0 };
   }
   if (!isMap(entry.value)) {
-    const scheme = r.choice(entry, 'init scheme', schemes, { glorot: 'xavier', zero: 'zeros' });
+    const scheme = r.choice(entry, phrase('spec.what.initScheme'), schemes, { glorot: 'xavier', zero: 'zeros' });
     if (!scheme) return undefined;
     return scheme === 'normal' ? { ...DEFAULT_INIT } : { scheme, bias: 0 };
   }
   const entries = r.entries(entry.value, 'init', ['scheme', 'std', 'bias']);
   const schemeEntry = entries.get('scheme');
-  const scheme = schemeEntry ? r.choice(schemeEntry, 'init scheme', schemes, { glorot: 'xavier', zero: 'zeros' }) : 'normal';
+  const scheme = schemeEntry ? r.choice(schemeEntry, phrase('spec.what.initScheme'), schemes, { glorot: 'xavier', zero: 'zeros' }) : 'normal';
   const stdEntry = entries.get('std');
-  if (stdEntry && scheme && scheme !== 'normal') r.warn(stdEntry.keyRange, `std applies to the normal scheme only; ${scheme} sets its own scale`);
+  if (stdEntry && scheme && scheme !== 'normal') r.warn(stdEntry.keyRange, 'spec.stdNormalOnly', { scheme });
   const std = stdEntry ? r.number(stdEntry, 'std', 'non-negative') : DEFAULT_STD;
   const biasEntry = entries.get('bias');
   const bias = biasEntry ? r.number(biasEntry, 'bias', 'finite') : 0;
@@ -514,9 +514,9 @@ export function customBaseName(module: string): string {
 function readModule(r: Reader, entry: Entry): string | undefined {
   const path = r.string(entry, 'module');
   if (path === undefined) return undefined;
-  if (path.trim() === '') r.error(entry.range, 'module must be a path, e.g. ./layers/swish.js');
-  else if (/\.[cm]?ts$/i.test(path)) r.error(entry.range, `module must be JavaScript (.js, .cjs or .mjs); compile ${path} to JavaScript first`);
-  else if (!/\.[cm]?js$/i.test(path)) r.error(entry.range, `module must be a .js, .cjs or .mjs file, got '${path}'`);
+  if (path.trim() === '') r.error(entry.range, 'spec.modulePath');
+  else if (/\.[cm]?ts$/i.test(path)) r.error(entry.range, 'spec.moduleTypeScript', { path });
+  else if (!/\.[cm]?js$/i.test(path)) r.error(entry.range, 'spec.moduleNotJs', { path });
   else return path;
   return undefined;
 }
@@ -529,7 +529,7 @@ function readCustomParams(r: Reader, entry: Entry, maxElements: number): Record<
   const out: Record<string, DataSource> = {};
   for (const [name, e] of r.entries(node, 'params', names)) {
     if (name === 'dx') {
-      r.error(e.keyRange, "a parameter cannot be named dx, which names the layer's input gradient");
+      r.error(e.keyRange, 'spec.paramNamedDx');
       continue;
     }
     const source = readWeight(r, e, name, maxElements);

@@ -5,14 +5,20 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import { tensor } from '../engine/tensor';
 import type { DataSource, PythonArg, PythonClassSpec, Range } from './model';
 import { readShape, readWeight } from './parse-data';
+import { phrase, type SpecMessageId } from './problem';
 import type { Entry, Reader } from './reader';
 
 /** Keys of a python layer or node besides its own (type/op, name, in). */
 export const PYTHON_KEYS = ['module', 'class', 'args'];
 
-/** What an arg may be, for messages. */
-const ARG_FORMS = 'a number, a string, true/false, a list of numbers, { file: w.npy }, { zeros: [50] } or { std: 0.01, shape: [784, 50] }';
-const PLAIN_FORMS = 'a number, a string, true/false or null';
+
+/** Each kind of python entry as messages name it. */
+const PYTHON_KINDS: Readonly<Record<keyof typeof EXAMPLES, SpecMessageId>> = {
+  layer: 'spec.what.pythonLayer',
+  loss: 'spec.what.pythonLoss',
+  node: 'spec.what.pythonNode',
+  network: 'spec.what.pythonNetwork',
+};
 
 /** How messages show each kind of python entry, whose module (a .py path), class and args readPythonClass reads. */
 const EXAMPLES = {
@@ -27,14 +33,14 @@ export function readPythonClass(r: Reader, entries: Map<string, Entry>, at: Rang
   const moduleEntry = entries.get('module');
   const classEntry = entries.get('class');
   if (!moduleEntry || !classEntry) {
-    const missing = [!moduleEntry && 'module', !classEntry && 'class'].filter(Boolean).join(' and ');
-    r.error(at, `a python ${kind} needs its ${missing}, e.g. ${EXAMPLES[kind]}`);
+    const id: SpecMessageId = !moduleEntry && !classEntry ? 'spec.pythonNeedsModuleAndClass' : !moduleEntry ? 'spec.pythonNeedsModule' : 'spec.pythonNeedsClass';
+    r.error(at, id, { kind: phrase(PYTHON_KINDS[kind]), example: EXAMPLES[kind] });
     return undefined;
   }
   const module = r.string(moduleEntry, 'module');
-  if (module !== undefined && !/\.py$/i.test(module)) r.error(moduleEntry.range, `module must be a Python file (.py), got '${module}'`);
+  if (module !== undefined && !/\.py$/i.test(module)) r.error(moduleEntry.range, 'spec.moduleNotPy', { path: module });
   const className = r.string(classEntry, 'class');
-  if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(className)) r.error(classEntry.range, `class must be a Python class name such as Relu, got '${className}'`);
+  if (className !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(className)) r.error(classEntry.range, 'spec.classNotName', { name: className });
   const argsEntry = entries.get('args');
   const args = argsEntry ? readArgs(r, argsEntry, kind === 'node' ? null : maxElements) : {};
   if (module === undefined || !/\.py$/i.test(module) || className === undefined || !args) return undefined;
@@ -61,11 +67,11 @@ function readArg(r: Reader, e: Entry, name: string, maxElements: number | null):
   if (isScalar(value)) {
     const v = value.value;
     if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return { kind: 'value', value: v };
-    r.error(e.range, `${name} must be ${maxElements === null ? PLAIN_FORMS : ARG_FORMS}`);
+    r.error(e.range, maxElements === null ? 'spec.argPlainForms' : 'spec.argForms', { name });
     return undefined;
   }
   if (maxElements === null) {
-    r.error(e.range, `${name} must be ${PLAIN_FORMS}: a graph's values are numbers, so its nodes take no arrays (a network spec's python layers do)`);
+    r.error(e.range, 'spec.argGraphPlain', { name });
     return undefined;
   }
   if (isSeq(value)) {
@@ -73,7 +79,7 @@ function readArg(r: Reader, e: Entry, name: string, maxElements: number | null):
     return source && { kind: 'array', source };
   }
   if (!isMap(value)) {
-    r.error(e.range, `${name} must be ${ARG_FORMS}`);
+    r.error(e.range, 'spec.argForms', { name });
     return undefined;
   }
   const keys = value.items.flatMap((pair) => (isScalar(pair.key) ? [String(pair.key.value)] : []));
@@ -88,7 +94,7 @@ function readArg(r: Reader, e: Entry, name: string, maxElements: number | null):
     const stdEntry = entries.get('std');
     const shapeEntry = entries.get('shape');
     if (!stdEntry || !shapeEntry) {
-      r.error(e.range, `${name} needs both std and shape, e.g. { std: 0.01, shape: [784, 50] }`);
+      r.error(e.range, 'spec.argNeedsStdAndShape', { name });
       return undefined;
     }
     const std = r.number(stdEntry, 'std', 'non-negative');

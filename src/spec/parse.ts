@@ -2,9 +2,10 @@
 import { fmtCount } from '../format';
 import { Composer, isMap, isScalar, isSeq, Lexer, Parser, YAMLParseError, type CST, type Document } from 'yaml';
 import { jsonSyntaxError } from './json';
-import type { Problem, Range, Spec } from './model';
+import type { Phrase, Problem, Range, Spec } from './model';
 import { GRAPH_SPEC_KEYS, readGraph } from './parse-graph';
 import { NETWORK_KEYS, readNetwork } from './parse-network';
+import { phrase, specError, thrown } from './problem';
 import { MAX_PROBLEMS, Reader, type YNode } from './reader';
 import { truncate } from './text';
 import { syntaxMistakes } from './yaml-syntax';
@@ -27,8 +28,7 @@ export function parseSpec(text: string, fileName: string): ParseResult {
   try {
     return parse(text, fileName);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    return { spec: null, problems: [{ message: `the spec could not be read: ${why}`, range: START, severity: 'error' }] };
+    return { spec: null, problems: [specError(START, 'spec.couldNotRead', { error: thrown(e) })] };
   }
 }
 
@@ -44,7 +44,7 @@ function parse(text: string, fileName: string): ParseResult {
   if (nul >= 0) {
     // Text decoded as UTF-8 from UTF-16 has a NUL beside nearly every character.
     const utf16 = /^(\ufffd\ufffd|\ufeff)?(\0[^\0]|[^\0]\0)/.test(text);
-    r.error(utf16 ? START : r.span(nul, nul + 1), utf16 ? 'the spec is not UTF-8 text (UTF-16?): save the spec as UTF-8' : 'the spec holds a NUL character: save the spec as UTF-8 text');
+    r.error(utf16 ? START : r.span(nul, nul + 1), utf16 ? 'spec.utf16' : 'spec.nul');
     return { spec: null, problems: r.finish() };
   }
   if (/\.json$/i.test(fileName)) {
@@ -62,21 +62,21 @@ function parse(text: string, fileName: string): ParseResult {
   }
   const doc = read.doc;
   for (const m of syntaxMistakes(text, doc.errors, read.tokens, MAX_PROBLEMS)) r.error(r.span(m.start, m.end), m.message);
-  for (const w of doc.warnings) r.warn(r.span(w.pos[0], w.pos[1]), w.message);
+  for (const w of doc.warnings) r.warn(r.span(w.pos[0], w.pos[1]), 'spec.yamlWarning', { warning: w.message });
   if (doc.errors.length === 0) reportDuplicateKeys(r, doc.contents);
   if (r.errorCount() > 0) return { spec: null, problems: r.finish() };
 
   const top = doc.contents;
   if (!isMap(top)) {
     const empty = r.isEmpty(top);
-    const got = empty ? 'empty spec' : `a spec must be a mapping, not ${isSeq(top) ? 'a list' : r.describe(top)}`;
-    r.error(empty ? START : r.rangeOf(top), `${got}: write a network (input, layers, loss) or a graph (graph: inputs, nodes, output)`);
+    if (empty) r.error(START, 'spec.emptySpec');
+    else r.error(r.rangeOf(top), 'spec.specNotMapping', { got: r.describe(top) });
     return { spec: null, problems: r.finish() };
   }
 
   const keys = top.items.map((p) => (isScalar(p.key) ? p.key.value : undefined));
   const form = keys.includes('graph') ? 'graph' : 'network';
-  const entries = r.entries(top, form === 'graph' ? 'a graph spec' : 'a network spec', form === 'graph' ? [...GRAPH_SPEC_KEYS, 'layers'] : NETWORK_KEYS);
+  const entries = r.entries(top, phrase(form === 'graph' ? 'spec.what.graphSpec' : 'spec.what.networkSpec'), form === 'graph' ? [...GRAPH_SPEC_KEYS, 'layers'] : NETWORK_KEYS);
   const docRange = r.rangeOf(top);
   const headRange = top.items.length > 0 ? r.rangeOf(top.items[0].key as YNode) : START;
 
@@ -87,7 +87,7 @@ function parse(text: string, fileName: string): ParseResult {
   let spec: Spec | undefined;
   if (form === 'graph') {
     const layers = entries.get('layers');
-    if (layers) r.error(layers.keyRange, 'a spec is either a network (layers) or a graph (graph), not both');
+    if (layers) r.error(layers.keyRange, 'spec.networkAndGraph');
     spec = readGraph(r, entries.get('graph')!, name);
   } else {
     spec = readNetwork(r, entries, name, docRange, headRange);
@@ -113,7 +113,7 @@ function reportDuplicateKeys(r: Reader, root: unknown): void {
           const first = seen.get(pair.key.value);
           if (first) {
             const name = truncate(String(pair.key.value));
-            r.error(r.rangeOf(pair.key), `'${name}' is given twice in this mapping (first on line ${r.rangeOf(first).start.line + 1}): keep one of them`);
+            r.error(r.rangeOf(pair.key), 'spec.duplicateKey', { name, line: String(r.rangeOf(first).start.line + 1) });
           } else if (pair.key.value === pair.key.value) seen.set(pair.key.value, pair.key);
         }
         pending.push(pair.key, pair.value);
@@ -137,7 +137,7 @@ export const MAX_DEPTH = 100;
 export const MAX_TOKENS = 400_000;
 
 /** A composed YAML document with the parser's tokens (the CST), or where and why reading it was refused. */
-export type ReadDocument = { doc: Document.Parsed; tokens: CST.Token[] } | { refused: { offset: number; message: string } };
+export type ReadDocument = { doc: Document.Parsed; tokens: CST.Token[] } | { refused: { offset: number; message: Phrase } };
 
 /**
  * Parses YAML as parseDocument does (first document, later ones an error), but token by token, so
@@ -152,12 +152,11 @@ export function readDocument(text: string): ReadDocument {
   for (const lexeme of new Lexer().lex(text)) {
     const at = parser.offset;
     if (++count > MAX_TOKENS) {
-      const message = `the spec is too large to read: more than ${fmtCount(MAX_TOKENS)} YAML tokens by here; put large data in a .npy file, e.g. input: { file: x.npy }`;
-      return { refused: { offset: at, message } };
+      return { refused: { offset: at, message: phrase('spec.tooManyTokens', { max: fmtCount(MAX_TOKENS) }) } };
     }
     for (const token of parser.next(lexeme)) tokens.push(token);
     // The stack holds the document and each open collection.
-    if (parser.stack.length > MAX_DEPTH + 1) return { refused: { offset: at, message: `the spec nests deeper than ${MAX_DEPTH} levels` } };
+    if (parser.stack.length > MAX_DEPTH + 1) return { refused: { offset: at, message: phrase('spec.tooDeep', { max: String(MAX_DEPTH) }) } };
   }
   for (const token of parser.end()) tokens.push(token);
   const composer = new Composer({ uniqueKeys: false });

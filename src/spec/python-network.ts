@@ -7,6 +7,7 @@ import type { Sequential } from '../engine/network';
 import type { Tensor } from '../engine/tensor';
 import type { LayerSpec, NetworkSpec, Problem } from './model';
 import type { UserLoss } from '../engine/layers/custom-loss';
+import { problemOf, specWarning, thrownPhrase, type PhraseArgs, type SpecMessageId } from './problem';
 
 /** What the worker's Python session finds in a network class. */
 export interface PythonNetworkParts {
@@ -48,12 +49,12 @@ export function gradientProblems(spec: NetworkSpec, parts: PythonNetworkParts, n
   const net = spec.pythonNetwork;
   if (!net || !parts.gradient) return [];
   const problems: Problem[] = [];
-  const warn = (message: string) => problems.push({ message, range: net.range, severity: 'warning' });
+  const warn = (id: SpecMessageId, args: PhraseArgs) => problems.push(specWarning(net.range, id, args));
   let own: Map<string, Tensor>;
   try {
     own = parts.gradient(x, t);
   } catch (e) {
-    warn(e instanceof Error ? e.message : String(e));
+    problems.push(problemOf(thrownPhrase(e, 'spec.pythonError'), net.range, 'warning'));
     return problems;
   }
   for (const [name, value] of own) {
@@ -61,12 +62,12 @@ export function gradientProblems(spec: NetworkSpec, parts: PythonNetworkParts, n
     const layer = owner && network.layers.find((l) => l.name === owner[0]);
     const param = layer?.params.find((p) => p.name === owner[1]);
     if (!param?.grad) {
-      warn(`${net.className}.gradient(x, t) gives ${name}, which is no layer's parameter (net.params['${name}'] must be the array a layer holds)`);
+      warn('spec.gradientNotParam', { className: net.className, name });
       continue;
     }
     const want = param.grad;
     if (value.data.length !== want.data.length) {
-      warn(`${net.className}.gradient(x, t) gives ${name} of shape [${value.shape.join(', ')}]; ${owner[0]}.${owner[1]} has shape [${want.shape.join(', ')}]`);
+      warn('spec.gradientShape', { className: net.className, name, shape: `[${value.shape.join(', ')}]`, layer: owner[0], param: owner[1], expected: `[${want.shape.join(', ')}]` });
       continue;
     }
     let worst = -1;
@@ -77,7 +78,8 @@ export function gradientProblems(spec: NetworkSpec, parts: PythonNetworkParts, n
       if (worst < 0 || Math.abs(value.data[i] - want.data[i]) > Math.abs(value.data[worst] - want.data[worst])) worst = i;
     }
     if (bad > 0) {
-      warn(`${net.className}.gradient(x, t) disagrees with backprop through its layers at ${bad} of ${want.data.length} elements of ${name}; the worst, element ${worst}, is ${value.data[worst]} against ${want.data[worst]} (check the order of its backward)`);
+      const args = { className: net.className, bad: String(bad), count: String(want.data.length), name, worst: String(worst), value: String(value.data[worst]), want: String(want.data[worst]) };
+      warn('spec.gradientDisagrees', args);
     }
   }
   return problems;

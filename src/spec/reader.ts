@@ -1,9 +1,10 @@
 // Reading `yaml` nodes with their source ranges: typed values out, problems in, never an exception.
 import { isAlias, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from 'yaml';
-import { escapeControls, fmtCount } from '../format';
-import type { Position, Problem, Range } from './model';
+import { fmtCount } from '../format';
+import type { Phrase, Position, Problem, Range } from './model';
 import { closest } from '../engine/near-miss';
-import { suggestion } from './suggest';
+import { escapedPhrase, phrase, problemOf, type PhraseArgs, type SpecMessageId } from './problem';
+import { oneOfArg } from './suggest';
 import { lineStarts, truncate } from './text';
 import { continuesValue } from './yaml-syntax';
 
@@ -25,13 +26,22 @@ export interface Entry {
 /** Numeric constraints, each with the phrase its message uses. */
 export type NumberRule = 'finite' | 'positive' | 'non-negative' | 'positive-integer' | 'non-negative-integer';
 
-const RULE_PHRASE: Record<NumberRule, string> = {
-  finite: 'a finite number',
-  positive: 'a positive number',
-  'non-negative': 'a non-negative number',
-  'positive-integer': 'a positive integer',
-  'non-negative-integer': 'a non-negative integer',
+const RULE_PHRASE: Record<NumberRule, SpecMessageId> = {
+  finite: 'spec.rule.finite',
+  positive: 'spec.rule.positive',
+  'non-negative': 'spec.rule.nonNegative',
+  'positive-integer': 'spec.rule.positiveInteger',
+  'non-negative-integer': 'spec.rule.nonNegativeInteger',
 };
+
+/** What a message names: a spec key or path as written (`units`, `train.lr`), or a phrase ("a label"). */
+export type What = string | Phrase;
+
+/**
+ * The message for a word not among `candidates`: `id` with `{match}` when one is close (the
+ * "did you mean" form, id + 'Suggest'), else with the candidates listed (id + 'Expected').
+ */
+export type Unknown = { suggest: SpecMessageId; expected: SpecMessageId };
 
 /** Whether `v` satisfies `rule`. */
 function satisfies(v: number, rule: NumberRule): boolean {
@@ -108,22 +118,24 @@ export class Reader {
     return !node || (isScalar(node) && node.value === null && node.range?.[0] === node.range?.[1]);
   }
 
-  /** Records an error. */
-  error(range: Range, message: string, replacement?: string): void {
-    this.add({ message, range, severity: 'error', ...(replacement !== undefined && { replacement }) });
+  /** Records an error: message `id` with `args`, or a phrase made already. */
+  error(range: Range, id: SpecMessageId | Phrase, args: PhraseArgs = {}, replacement?: string): void {
+    this.add(range, 'error', id, args, replacement);
   }
 
-  /** Records a warning. */
-  warn(range: Range, message: string, replacement?: string): void {
-    this.add({ message, range, severity: 'warning', ...(replacement !== undefined && { replacement }) });
+  /** Records a warning: message `id` with `args`, or a phrase made already. */
+  warn(range: Range, id: SpecMessageId | Phrase, args: PhraseArgs = {}, replacement?: string): void {
+    this.add(range, 'warning', id, args, replacement);
   }
 
   /** Keeps a problem (with anything the spec spelled escaped), or only counts it once MAX_PROBLEMS are kept. */
-  private add(p: Problem): void {
+  private add(range: Range, severity: Problem['severity'], id: SpecMessageId | Phrase, args: PhraseArgs, replacement: string | undefined): void {
     if (this.problems.length < MAX_PROBLEMS) {
-      this.problems.push({ ...p, message: escapeControls(p.message) });
+      const what = typeof id === 'string' ? phrase(id, args) : id;
+      this.problems.push(escapedPhrase(problemOf(what, range, severity, replacement !== undefined ? { replacement } : {})));
       return;
     }
+    const p = { severity, range };
     this.omitted.count++;
     if (p.severity === 'error') this.omitted.errors++;
     this.omitted.range ??= p.range;
@@ -133,8 +145,8 @@ export class Reader {
   finish(): Problem[] {
     const { count, errors, range } = this.omitted;
     if (count === 0 || !range) return this.problems;
-    const message = `and ${fmtCount(count)} more problem${count === 1 ? '' : 's'} not shown (${fmtCount(errors)} of them error${errors === 1 ? '' : 's'}), the first here`;
-    return [...this.problems, { message, range, severity: errors > 0 ? 'error' : 'warning' }];
+    const id = count === 1 ? (errors === 1 ? 'spec.moreProblemOneError' : 'spec.moreProblemNoError') : errors === 1 ? 'spec.moreProblemsOneError' : 'spec.moreProblems';
+    return [...this.problems, problemOf(phrase(id, { count: fmtCount(count), errors: fmtCount(errors) }), range, errors > 0 ? 'error' : 'warning')];
   }
 
   /** Number of errors so far (to tell whether a step added any). */
@@ -142,9 +154,15 @@ export class Reader {
     return this.problems.filter((p) => p.severity === 'error').length + this.omitted.errors;
   }
 
-  /** suggestion(word, candidates), skipped once problems are only counted: nobody reads it, and each costs a pass over the candidates. */
-  suggestion(word: string, candidates: readonly string[]): string {
-    return this.problems.length < MAX_PROBLEMS ? suggestion(word, candidates) : '';
+  /**
+   * Reports `word`, not among `candidates`, in the form `unknown` names: with the close candidate
+   * ("did you mean 'x'?") as `{match}`, or with the candidates listed as `{expected}`. The look for a
+   * close one is skipped once problems are only counted: nobody reads it, and each costs a pass over the candidates.
+   */
+  unknown(range: Range, severity: Problem['severity'], unknown: Unknown, args: PhraseArgs, word: string, candidates: readonly string[], replacement?: string): void {
+    const match = this.problems.length < MAX_PROBLEMS ? closest(word, candidates) : undefined;
+    const [id, more] = match !== undefined ? [unknown.suggest, { match }] : [unknown.expected, { expected: oneOfArg(candidates) }];
+    this.add(range, severity, id, { ...args, ...more }, replacement);
   }
 
   /**
@@ -161,12 +179,12 @@ export class Reader {
     return match === undefined ? undefined : `${quote}${match}${quote}`;
   }
 
-  /** How a value reads in a message: 'text', 12, a list, a mapping, nothing. */
-  describe(node: YNode): string {
-    if (!node || this.isEmpty(node)) return 'nothing';
-    if (isMap(node)) return 'a mapping';
-    if (isSeq(node)) return 'a list';
-    if (isAlias(node)) return 'an alias';
+  /** How a value reads in a message: 'text', 12 (as written), or a phrase: a list, a mapping, nothing. */
+  describe(node: YNode): string | Phrase {
+    if (!node || this.isEmpty(node)) return phrase('spec.got.nothing');
+    if (isMap(node)) return phrase('spec.got.mapping');
+    if (isSeq(node)) return phrase('spec.got.list');
+    if (isAlias(node)) return phrase('spec.got.alias');
     if (isScalar(node) && typeof node.value === 'string') return `'${truncate(node.value)}'`;
     return truncate(node.range ? this.text.slice(node.range[0], node.range[1]) : '');
   }
@@ -174,7 +192,7 @@ export class Reader {
   /** Reports an alias (aliases can nest without bound, so specs spell values out) and says whether it was one. */
   private rejectAlias(node: YNode, range: Range): boolean {
     if (!isAlias(node)) return false;
-    this.error(range, 'YAML aliases (*name) are not supported in specs; write the value out');
+    this.error(range, 'spec.alias');
     return true;
   }
 
@@ -182,69 +200,69 @@ export class Reader {
    * The keys of a mapping. Keys must be plain strings; keys outside `known` get a warning with a
    * suggestion (`where` names the mapping in the message). Duplicates are already YAML errors.
    */
-  entries(node: YAMLMap, where: string, known: readonly string[]): Map<string, Entry> {
+  entries(node: YAMLMap, where: What, known: readonly string[]): Map<string, Entry> {
     const out = new Map<string, Entry>();
     for (const pair of node.items) {
       const keyNode = pair.key as YNode;
       const keyRange = this.rangeOf(keyNode);
       if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
-        this.error(keyRange, `keys of ${where} must be names, got ${this.describe(keyNode)}`);
+        this.error(keyRange, 'spec.keyNotName', { where, got: this.describe(keyNode) });
         continue;
       }
       const key = keyNode.value;
       const value = pair.value as YNode;
       if (out.has(key)) continue;
       out.set(key, { key, keyRange, value, range: this.isEmpty(value) ? keyRange : this.rangeOf(value) });
-      if (!known.includes(key)) this.warn(keyRange, `unknown key '${key}' in ${where}${this.suggestion(key, known)}`, this.replacementOf(keyNode, key, known));
+      if (!known.includes(key)) this.unknown(keyRange, 'warning', { suggest: 'spec.unknownKeySuggest', expected: 'spec.unknownKeyExpected' }, { key, where }, key, known, this.replacementOf(keyNode, key, known));
     }
     return out;
   }
 
   /** The mapping at `entry`, or undefined after an error. */
-  map(entry: Entry, what: string): YAMLMap | undefined {
+  map(entry: Entry, what: What): YAMLMap | undefined {
     if (this.rejectAlias(entry.value, entry.range)) return undefined;
     if (isMap(entry.value)) return entry.value;
-    this.error(entry.range, `${what} must be a mapping, got ${this.describe(entry.value)}`);
+    this.error(entry.range, 'spec.mustBeMapping', { what, got: this.describe(entry.value) });
     return undefined;
   }
 
   /** A string value, or undefined after an error. */
-  string(entry: Entry, what: string): string | undefined {
+  string(entry: Entry, what: What): string | undefined {
     return this.stringAt(entry.value, entry.range, what);
   }
 
   /** A string node, or undefined after an error. */
-  stringAt(node: YNode, range: Range, what: string): string | undefined {
+  stringAt(node: YNode, range: Range, what: What): string | undefined {
     if (this.rejectAlias(node, range)) return undefined;
     if (isScalar(node) && typeof node.value === 'string') return node.value;
-    this.error(range, `${what} must be a string, got ${this.describe(node)}`);
+    this.error(range, 'spec.mustBeString', { what, got: this.describe(node) });
     return undefined;
   }
 
   /** A number obeying `rule`, or undefined after an error. */
-  number(entry: Entry, what: string, rule: NumberRule): number | undefined {
+  number(entry: Entry, what: What, rule: NumberRule): number | undefined {
     return this.numberAt(entry.value, entry.range, what, rule);
   }
 
   /** A number node obeying `rule`, or undefined after an error. */
-  numberAt(node: YNode, range: Range, what: string, rule: NumberRule): number | undefined {
+  numberAt(node: YNode, range: Range, what: What, rule: NumberRule): number | undefined {
     if (this.rejectAlias(node, range)) return undefined;
     if (isScalar(node) && typeof node.value === 'number' && satisfies(node.value, rule)) return node.value;
-    this.error(range, `${what} must be ${RULE_PHRASE[rule]}, got ${this.describe(node)}`);
+    this.error(range, 'spec.mustBeNumber', { what, rule: phrase(RULE_PHRASE[rule]), got: this.describe(node) });
     return undefined;
   }
 
   /** One of `choices` (case-insensitive, with `aliases` mapped), or undefined after an error. */
-  choice<T extends string>(entry: Entry, what: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
+  choice<T extends string>(entry: Entry, what: What, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
     return this.choiceAt(entry.value, entry.range, what, choices, aliases);
   }
 
   /** A node holding one of `choices`, or undefined after an error. */
-  choiceAt<T extends string>(node: YNode, range: Range, what: string, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
+  choiceAt<T extends string>(node: YNode, range: Range, what: What, choices: readonly T[], aliases: Readonly<Record<string, T>> = {}): T | undefined {
     const word = this.stringAt(node, range, what);
     if (word === undefined) return undefined;
     const found = lookup(word, choices, aliases);
-    if (found === undefined && !this.rejectContinuation(node, word)) this.error(range, `unknown ${what} '${word}'${this.suggestion(word, choices)}`, this.replacementOf(node, word, choices));
+    if (found === undefined && !this.rejectContinuation(node, word)) this.unknown(range, 'error', { suggest: 'spec.unknownChoiceSuggest', expected: 'spec.unknownChoiceExpected' }, { what, word }, word, choices, this.replacementOf(node, word, choices));
     return found;
   }
 
@@ -265,10 +283,10 @@ export class Reader {
   }
 
   /** The items of a list, or undefined after an error. */
-  list(entry: Entry, what: string): YNode[] | undefined {
+  list(entry: Entry, what: What): YNode[] | undefined {
     if (this.rejectAlias(entry.value, entry.range)) return undefined;
     if (isSeq(entry.value)) return entry.value.items as YNode[];
-    this.error(entry.range, `${what} must be a list, got ${this.describe(entry.value)}`);
+    this.error(entry.range, 'spec.mustBeList', { what, got: this.describe(entry.value) });
     return undefined;
   }
 }

@@ -11,10 +11,11 @@ import { reshape } from '../engine/ops';
 import { clone, sizeOf, tensor, type Tensor } from '../engine/tensor';
 import { buildLayer } from './build';
 import { decodeMnist, mnistBatch, MNIST_SPLIT_SIZE, type MnistDigits } from './mnist';
-import type { DataSource, NetworkSpec, Problem, PythonArg, Range } from './model';
+import type { DataSource, NetworkSpec, Phrase, Problem, PythonArg, Range } from './model';
 import { allocationProblem, memoryProblems, type Job, type MemoryCapacity } from './memory';
 import { npyDataOffset, npyLayout, NPY_PREAMBLE_BYTES, parseNpy } from './npy';
 import { overLimit } from './parse-data';
+import { englishOf, phrase, problemOf, specError, specWarning, thrown, thrownPhrase, type PhraseArgs, type SpecMessageId } from './problem';
 import { expandedSpec, type PythonNetworkParts } from './python-network';
 import { inferShapes, sourceShape, type CustomShape, type LayerShape } from './shapes';
 import { streamRng } from './streams';
@@ -74,15 +75,15 @@ export function memoryFile(bytes: Uint8Array): DataFile {
 }
 
 /** Why a custom layer does not run in an untrusted workspace. */
-export const CUSTOM_REFUSED = 'custom layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
+export const CUSTOM_REFUSED = englishOf({ id: 'spec.customRefused', args: {} });
 
 /** Why a python layer or node does not run in an untrusted workspace: no Python process is started. */
-export const PYTHON_REFUSED = 'python layers run code from the workspace; they are off in Restricted Mode (trust the workspace to run them)';
+export const PYTHON_REFUSED = englishOf({ id: 'spec.pythonRefused', args: {} });
 
 /** The Restricted Mode problem on each custom layer's type. */
 export function refuseCustom(spec: NetworkSpec): Problem[] {
-  const loss = [spec.pythonNetwork?.range, spec.pythonLoss && spec.lossRange].flatMap((range) => (range ? [{ message: PYTHON_REFUSED, range, severity: 'error' as const }] : []));
-  return [...spec.layers.flatMap((l) => (l.type === 'custom' ? [{ message: l.python ? PYTHON_REFUSED : CUSTOM_REFUSED, range: l.typeRange, severity: 'error' as const }] : [])), ...loss];
+  const loss = [spec.pythonNetwork?.range, spec.pythonLoss && spec.lossRange].flatMap((range) => (range ? [specError(range, 'spec.pythonRefused')] : []));
+  return [...spec.layers.flatMap((l) => (l.type === 'custom' ? [specError(l.typeRange, l.python ? 'spec.pythonRefused' : 'spec.customRefused')] : [])), ...loss];
 }
 
 /** Everything a run needs besides the layers themselves. */
@@ -125,8 +126,8 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     return { problems: refuseCustom({ ...spec, layers: refusedLayers, ...(!lossRefused && { pythonLoss: undefined, pythonNetwork: undefined }) }) };
   }
   const problems: Problem[] = [];
-  const error = (range: Range, message: string): undefined => {
-    problems.push({ message, range, severity: 'error' });
+  const error = (range: Range, id: SpecMessageId | Phrase, args: PhraseArgs = {}): undefined => {
+    problems.push(problemOf(typeof id === 'string' ? phrase(id, args) : id, range, 'error'));
     return undefined;
   };
   /**
@@ -134,13 +135,12 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
    * for; a module that is not there is the spec's error, as is any error of a JavaScript layer's module.
    */
   const pythonError = (range: Range, e: unknown): void => {
-    const message = e instanceof Error ? e.message : String(e);
     const ofSpec = typeof e === 'object' && e !== null && (e as { ofSpec?: boolean }).ofSpec === true;
-    problems.push({ message, range, severity: 'error', ...(!ofSpec && { fromCode: true as const }) });
+    problems.push(problemOf(thrownPhrase(e, 'spec.pythonError'), range, 'error', ofSpec ? {} : { fromCode: true }));
   };
 
   /** Why a tensor of `shape` cannot be allocated, as a problem on `range`; undefined when it can. */
-  const unallocatable = (range: Range, what: string, shape: readonly number[]): boolean => {
+  const unallocatable = (range: Range, what: string | Phrase, shape: readonly number[]): boolean => {
     const problem = allocationProblem(what, shape, spec.maxBytes, io.memory);
     if (problem) error(range, problem);
     return problem !== null;
@@ -151,24 +151,24 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     try {
       file = io.openFile(source.path);
     } catch (e) {
-      return error(source.range, `cannot read ${source.path}: ${e instanceof Error ? e.message : String(e)}`);
+      return error(source.range, 'spec.cannotReadFile', { path: source.path, error: thrown(e) });
     }
     try {
       const preamble = npyDataOffset(file.read(0, NPY_PREAMBLE_BYTES));
-      if ('error' in preamble) return error(source.range, `${source.path}: ${preamble.error}`);
+      if ('error' in preamble) return error(source.range, 'spec.npyError', { path: source.path, error: preamble.error });
       const header = npyLayout(file.read(0, preamble.dataOffset));
-      if ('error' in header) return error(source.range, `${source.path}: ${header.error}`);
+      if ('error' in header) return error(source.range, 'spec.npyError', { path: source.path, error: header.error });
       if (sizeOf(header.shape) > spec.maxElements) return error(source.range, overLimit(source.path, header.shape, spec.maxElements));
       if (unallocatable(source.range, source.path, header.shape)) return undefined;
-      if (header.shape.includes(0)) return error(source.range, `${source.path} is empty: shape ${formatShape(header.shape)}`);
+      if (header.shape.includes(0)) return error(source.range, 'spec.fileEmpty', { path: source.path, shape: formatShape(header.shape) });
       const available = file.size - header.dataOffset;
       if (available < header.dataBytes) {
-        return error(source.range, `${source.path}: truncated .npy data: shape ${formatShape(header.shape)} needs ${fmtCount(header.dataBytes)} bytes, the file has ${fmtCount(available)}`);
+        return error(source.range, 'spec.npyTruncated', { path: source.path, shape: formatShape(header.shape), needed: fmtCount(header.dataBytes), available: fmtCount(available) });
       }
       const parsed = parseNpy(file.read(0, header.dataOffset + header.dataBytes));
-      return 'error' in parsed ? error(source.range, `${source.path}: ${parsed.error}`) : parsed.tensor;
+      return 'error' in parsed ? error(source.range, 'spec.npyError', { path: source.path, error: parsed.error }) : parsed.tensor;
     } catch (e) {
-      return error(source.range, `cannot read ${source.path}: ${e instanceof Error ? e.message : String(e)}`);
+      return error(source.range, 'spec.cannotReadFile', { path: source.path, error: thrown(e) });
     } finally {
       file.close();
     }
@@ -203,17 +203,17 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
       pythonError(range, e);
       return { problems };
     }
-    if (net.layers.length === 0) return { problems: [{ message: `${className}.layers is empty: add its layers, as the book's TwoLayerNet does`, range, severity: 'error', fromCode: true }] };
+    if (net.layers.length === 0) return { problems: [specError(range, 'spec.netLayersEmpty', { className }, { fromCode: true })] };
     if (!net.loss && !spec.pythonLoss && spec.lossRange === range) {
-      return { problems: [{ message: `${className} has no lastLayer: set self.lastLayer = SoftmaxWithLoss(), as the book does, or give loss:`, range, severity: 'error', fromCode: true }] };
+      return { problems: [specError(range, 'spec.netNoLastLayer', { className }, { fromCode: true })] };
     }
     spec = expandedSpec(spec, net);
   }
 
   // When the text alone gives every shape, the job's memory is checked before anything is drawn or read.
   const input = spec.input;
-  if (input.kind === 'random' && unallocatable(input.range, 'the random input', input.shape ?? [])) return { problems };
-  if (spec.target?.kind === 'random' && spec.target.shape && unallocatable(spec.target.range, 'the random target', spec.target.shape)) return { problems };
+  if (input.kind === 'random' && unallocatable(input.range, phrase('spec.what.theRandomInput'), input.shape ?? [])) return { problems };
+  if (spec.target?.kind === 'random' && spec.target.shape && unallocatable(spec.target.range, phrase('spec.what.theRandomTarget'), spec.target.shape)) return { problems };
   const textShape = sourceShape(input, 'input');
   if (textShape && textShape.length >= 2) {
     const early = inferShapes(spec, textShape);
@@ -230,13 +230,13 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
   } else if (input.kind === 'dataset') {
     const digits = loadMnist(io);
-    const batch = 'error' in digits ? digits : mnistBatch(digits, input.split, input.count, input.offset);
+    const batch = 'error' in digits ? digits : batchOf(mnistBatch(digits, input.split, input.count, input.offset));
     if ('error' in batch) error(input.range, batch.error);
     else [x, mnistLabels] = [digitShaped(batch.x, input.shape), batch.labels];
   } else {
     const source = materialise(input);
     if (source?.kind === 'data') x = source.tensor;
-    else if (source) error(input.range, 'input must be data, random, dataset or file');
+    else if (source) error(input.range, 'spec.inputKinds');
   }
 
   // Explicit weights, custom layers' params and a data or file target.
@@ -266,23 +266,23 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     } catch (e) {
       // The Python session's messages name the module already.
       if (layer.python) pythonError(at, e);
-      else error(at, `cannot load ${layer.module}: ${e instanceof Error ? e.message : String(e)}`);
+      else error(at, 'spec.cannotLoadModule', { module: layer.module, error: thrown(e) });
       return null;
     }
     try {
       return new CustomLayer(layer.name, i, exported, tensorsOf(layer.params), (call) => io.onCustomCall?.(i, call), () => io.onCustomReturn?.(i), spec.maxElements, {
         python: layer.python !== undefined,
-        onWarning: (message) => io.onCustomWarning?.({ message, range: layer.typeRange, severity: 'warning' }),
+        onWarning: (message) => io.onCustomWarning?.(specWarning(layer.typeRange, 'spec.customWarning', { warning: message })),
       });
     } catch (e) {
       if (!(e instanceof CustomLayerError)) throw e;
       if (layer.python) pythonError(at, e);
-      else error(at, e.message);
+      else error(at, thrownPhrase(e));
       return null;
     }
   });
   let customLoss: CustomLoss | undefined;
-  const lossWarning = (message: string) => io.onCustomWarning?.({ message, range: spec.lossRange, severity: 'warning' });
+  const lossWarning = (message: string) => io.onCustomWarning?.(specWarning(spec.lossRange, 'spec.customWarning', { warning: message }));
   const netLoss = net?.loss;
   if (netLoss && spec.lossRange === spec.pythonNetwork?.range) {
     const index = spec.layers.length;
@@ -312,7 +312,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
       }
       return { outShape: [...y.shape], paramShapes: Object.fromEntries(built[index].params.map((p) => [p.name, [...p.value.shape]])) };
     } catch (e) {
-      return { error: e instanceof Error ? e.message : String(e) };
+      return { error: thrownPhrase(e) };
     }
   };
   const shapes = inferShapes(resolvedSpec, [...x.shape], customShape);
@@ -351,24 +351,30 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
 export function trainingSets(spec: NetworkSpec, x: Tensor, t: Tensor, io: SpecIO): TrainData | { problems: Problem[] } {
   if (spec.input.kind !== 'dataset' || spec.input.split !== 'train') return { xTrain: x, tTrain: t };
   const digits = loadMnist(io);
-  const test = 'error' in digits ? digits : mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0);
-  if ('error' in test) return { problems: [{ message: test.error, range: spec.input.range, severity: 'error' }] };
+  const test = 'error' in digits ? digits : batchOf(mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0));
+  if ('error' in test) return { problems: [problemOf(test.error, spec.input.range, 'error')] };
   return { xTrain: x, tTrain: t, xTest: digitShaped(test.x, spec.input.shape), tTest: tensor([MNIST_SPLIT_SIZE.test], test.labels) };
 }
 
 /** The digit set, decoded once per byte array. */
-function loadMnist(io: SpecIO): MnistDigits | { error: string } {
+function loadMnist(io: SpecIO): MnistDigits | { error: Phrase } {
   let bytes: Uint8Array;
   try {
     bytes = io.mnist();
   } catch (e) {
-    return { error: `cannot read the MNIST digits: ${e instanceof Error ? e.message : String(e)}` };
+    return { error: phrase('spec.cannotReadMnist', { error: thrown(e) }) };
   }
   const cached = decoded.get(bytes);
   if (cached) return cached;
   const digits = decodeMnist(bytes);
-  if (!('error' in digits)) decoded.set(bytes, digits);
+  if ('error' in digits) return { error: phrase('spec.mnistError', { error: digits.error }) };
+  decoded.set(bytes, digits);
   return digits;
+}
+
+/** A batch of digits, or mnistBatch's error as a phrase. */
+function batchOf<T extends object>(batch: T | { error: string }): T | { error: Phrase } {
+  return 'error' in batch && typeof batch.error === 'string' ? { error: phrase('spec.mnistError', { error: batch.error }) } : (batch as T);
 }
 
 /** A python layer's constructor arguments: arrays materialised, normals drawn from layer `index`'s init stream. */

@@ -6,7 +6,8 @@ import { fmtCount } from '../format';
 import type { LayerType, ParamName } from '../engine/layer';
 import { sizeOf } from '../engine/tensor';
 import { MNIST_PIXELS } from './mnist';
-import type { DataSource, NetworkSpec, Problem, Range } from './model';
+import type { DataSource, NetworkSpec, Phrase, Problem, Range } from './model';
+import { phrase, problemOf, specError, specWarning, type PhraseArgs, type SpecMessageId } from './problem';
 import { formatShape } from './suggest';
 import { windowShapes } from './window-shapes';
 
@@ -34,7 +35,7 @@ export type CustomShape = (
   index: number,
   inShape: number[],
   before: readonly LayerShape[],
-) => { outShape: number[]; paramShapes: Record<string, number[]> } | { error: string };
+) => { outShape: number[]; paramShapes: Record<string, number[]> } | { error: Phrase };
 
 /** Result of shape inference: the layers up to the first one whose shape cannot be known (by a problem, or a custom layer with no CustomShape), and problems. */
 export interface ShapeResult {
@@ -73,12 +74,12 @@ export function sourceShape(source: DataSource, role: 'input' | 'target'): numbe
  */
 export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape?: CustomShape): ShapeResult {
   const problems: Problem[] = [];
-  const error = (range: Range, message: string) => problems.push({ message, range, severity: 'error' });
+  const error = (range: Range, id: SpecMessageId, args: PhraseArgs = {}) => problems.push(specError(range, id, args));
   const layers: LayerShape[] = [];
   const limit = spec.maxElements;
 
   if (inputShape.length < 2) {
-    error(spec.input.range, `input must have a batch axis, shape [N, ...]; got shape ${formatShape(inputShape)}`);
+    error(spec.input.range, 'spec.inputNeedsBatch', { shape: formatShape(inputShape) });
     return { layers, problems };
   }
   // A Python network's layers are known once its class runs, as the spec loads.
@@ -88,7 +89,7 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
     const inShape = shape;
     // Only a custom layer's output can lack the batch axis; the layers that flatten to [N, D] need it.
     if ((layer.type === 'affine' || layer.type === 'batchnorm') && inShape.length < 2) {
-      error(layer.typeRange, `${layer.name} needs a batch [N, ...], but ${spec.layers[index - 1]?.name ?? 'the input'} outputs ${formatShape(inShape)}`);
+      error(layer.typeRange, 'spec.layerNeedsBatch', { layer: layer.name, from: spec.layers[index - 1]?.name ?? phrase('spec.what.theInput'), shape: formatShape(inShape) });
       return { layers, problems };
     }
     const n = inShape[0];
@@ -105,7 +106,7 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       const found = customShape(index, inShape, layers);
       if ('error' in found) {
         // A Python class that fails as it first runs is the user's code failing (CLI exit 3).
-        problems.push({ message: found.error, range: layer.moduleRange ?? layer.typeRange, severity: 'error', ...(layer.python && { fromCode: true as const }) });
+        problems.push(problemOf(found.error, layer.moduleRange ?? layer.typeRange, 'error', layer.python ? { fromCode: true } : {}));
         return { layers, problems };
       }
       ({ outShape, paramShapes } = found);
@@ -114,36 +115,36 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       let units = layer.units;
       if (W?.shape) {
         if (W.shape.length !== 2) {
-          error(W.source.range, `W of ${layer.name} must be 2-D [in, out], got shape ${formatShape(W.shape)}`);
+          error(W.source.range, 'spec.affineW2d', { layer: layer.name, shape: formatShape(W.shape) });
           return { layers, problems };
         }
         if (W.shape[0] !== width) {
-          error(W.source.range, `${layer.name} expects input width ${W.shape[0]}, gets ${width}`);
+          error(W.source.range, 'spec.affineWidth', { layer: layer.name, expected: String(W.shape[0]), width: String(width) });
           return { layers, problems };
         }
         if (units !== undefined && units !== W.shape[1]) {
-          error(layer.unitsRange ?? layer.typeRange, `${layer.name} has units ${units}, but W has ${W.shape[1]} columns`);
+          error(layer.unitsRange ?? layer.typeRange, 'spec.affineUnitsW', { layer: layer.name, units: String(units), columns: String(W.shape[1]) });
           return { layers, problems };
         }
         units = W.shape[1];
       }
       if (units === undefined) {
         // A W file's shape is known once resolve reads it; without one the spec is incomplete.
-        if (!W) error(layer.typeRange, `${layer.name} needs units (its output width) or weights W`);
+        if (!W) error(layer.typeRange, 'spec.affineNeedsUnits', { layer: layer.name });
         return { layers, problems };
       }
       const at = layer.unitsRange ?? layer.typeRange;
       if (width * units > limit) {
-        error(at, `W of ${layer.name} would have shape ${formatShape([width, units])}: ${fmtCount(width * units)} elements, over the limit of ${fmtCount(limit)} (limits.maxElements)`);
+        error(at, 'spec.wouldOverLimit', { what: phrase('spec.what.paramOf', { param: 'W', layer: layer.name }), shape: formatShape([width, units]), elements: fmtCount(width * units), limit: fmtCount(limit) });
         return { layers, problems };
       }
       if (n * units > limit) {
-        error(at, `${layer.name}'s output would have shape ${formatShape([n, units])}: ${fmtCount(n * units)} elements, over the limit of ${fmtCount(limit)} (limits.maxElements)`);
+        error(at, 'spec.wouldOverLimit', { what: phrase('spec.what.outputOf', { layer: layer.name }), shape: formatShape([n, units]), elements: fmtCount(n * units), limit: fmtCount(limit) });
         return { layers, problems };
       }
       const b = known('b');
       if (b?.shape && (b.shape.length !== 1 || b.shape[0] !== units)) {
-        error(b.source.range, `b of ${layer.name} has shape ${formatShape(b.shape)}, expected [${units}]`);
+        error(b.source.range, 'spec.paramShape', { param: 'b', layer: layer.name, shape: formatShape(b.shape), expected: formatShape([units]) });
         return { layers, problems };
       }
       outShape = [n, units];
@@ -152,7 +153,7 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
     } else if (layer.type === 'convolution' || layer.type === 'pooling') {
       const found = windowShapes(spec, index, inShape, known);
       if (!found || 'error' in found) {
-        if (found) error(found.range, found.error);
+        if (found) problems.push(problemOf(found.error, found.range, 'error'));
         return { layers, problems };
       }
       ({ outShape, paramShapes } = found);
@@ -162,7 +163,7 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
       for (const p of ['gamma', 'beta'] as const) {
         const given = known(p);
         if (given?.shape && (given.shape.length !== 1 || given.shape[0] !== features)) {
-          error(given.source.range, `${p} of ${layer.name} has shape ${formatShape(given.shape)}, expected [${features}]`);
+          error(given.source.range, 'spec.paramShape', { param: p, layer: layer.name, shape: formatShape(given.shape), expected: formatShape([features]) });
           return { layers, problems };
         }
         paramShapes[p] = [features];
@@ -179,25 +180,25 @@ export function inferShapes(spec: NetworkSpec, inputShape: number[], customShape
 
 /** Checks the loss against the output shape, and the target against the loss and the output. */
 function checkLossAndTarget(spec: NetworkSpec, out: number[], problems: Problem[]): void {
-  const error = (range: Range, message: string): void => {
-    problems.push({ message, range, severity: 'error' });
+  const error = (range: Range, id: SpecMessageId, args: PhraseArgs = {}): void => {
+    problems.push(specError(range, id, args));
   };
   const { loss, target } = spec;
   if (!loss || !target) return;
-  const last = spec.layers[spec.layers.length - 1]?.name ?? 'the input';
+  const last = spec.layers[spec.layers.length - 1]?.name ?? phrase('spec.what.theInput');
   const n = out[0];
   if (loss === 'softmax-with-loss') {
-    if (out.length !== 2) return error(spec.lossRange, `softmax-with-loss needs scores [N, classes], but ${last} outputs ${formatShape(out)}`);
-    if (out[1] < 2) return error(spec.lossRange, `softmax-with-loss needs at least 2 classes, but ${last} outputs ${out[1]}`);
+    if (out.length !== 2) return error(spec.lossRange, 'spec.softmaxNeedsScores', { last, shape: formatShape(out) });
+    if (out[1] < 2) return error(spec.lossRange, 'spec.softmaxNeedsClasses', { last, classes: String(out[1]) });
   }
   const classes = out.length === 2 ? out[1] : undefined;
-  const asLabels = (rows: number, what: string): boolean => {
+  const asLabels = (rows: number, what: Phrase | string): boolean => {
     if (rows !== n) {
-      error(target.range, `${what} has ${fmtCount(rows)} rows, input has ${fmtCount(n)}`);
+      error(target.range, 'spec.targetRows', { what, rows: fmtCount(rows), n: fmtCount(n) });
       return false;
     }
     if (classes === undefined) {
-      error(target.range, `${what} needs a 2-D output [N, classes] to pick classes from, but ${last} outputs ${formatShape(out)}`);
+      error(target.range, 'spec.labelsNeed2d', { what, last, shape: formatShape(out) });
       return false;
     }
     return true;
@@ -209,29 +210,30 @@ function checkLossAndTarget(spec: NetworkSpec, out: number[], problems: Problem[
       let reported = 0;
       target.labels.forEach((label, i) => {
         if (label >= classes! && reported++ < MAX_LABEL_REPORTS) {
-          error(target.itemRanges[i], `label ${label} is out of range for ${classes} classes (0–${classes! - 1})`);
+          error(target.itemRanges[i], 'spec.labelOutOfRange', { label: String(label), classes: String(classes), max: String(classes! - 1) });
         }
       });
       return;
     }
     case 'dataset':
-      if (classes === undefined || classes < 10) error(target.range, `mnist labels go up to 9, but ${last} outputs ${classes === undefined ? formatShape(out) : `only ${classes} classes`}`);
+      if (classes === undefined) error(target.range, 'spec.mnistLabelsShape', { last, shape: formatShape(out) });
+      else if (classes < 10) error(target.range, 'spec.mnistLabelsClasses', { last, classes: String(classes) });
       return;
     case 'data':
     case 'random': {
       const shape = sourceShape(target, 'target');
       if (!shape) return; // a random target shaped from the output
-      const what = target.kind === 'data' ? 'target' : 'random target';
+      const what = target.kind === 'data' ? 'target' : phrase('spec.what.randomTarget');
       if (shape.length === 1 && out.length === 2) {
         if (!asLabels(shape[0], what) || target.kind !== 'data') return;
         const bad = target.tensor.data.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < classes!));
-        const hint = loss === 'mse' ? '; for regression targets write rows, e.g. [[0.5], [0.3]]' : '';
-        if (bad >= 0) error(target.range, `${what} row ${bad} is ${target.tensor.data[bad]}, not a class label in 0–${classes! - 1}${hint}`);
+        const args = { what, row: String(bad), value: String(target.tensor.data[bad]), max: String(classes! - 1) };
+        if (bad >= 0) error(target.range, loss === 'mse' ? 'spec.targetRowNotLabelMse' : 'spec.targetRowNotLabel', args);
         return;
       }
-      if (shape[0] !== n) return error(target.range, `${what} has ${fmtCount(shape[0])} rows, input has ${fmtCount(n)}`);
+      if (shape[0] !== n) return error(target.range, 'spec.targetRows', { what, rows: fmtCount(shape[0]), n: fmtCount(n) });
       if (shape.length !== out.length || shape.some((d, i) => d !== out[i])) {
-        return error(target.range, `${what} has shape ${formatShape(shape)}, but ${last} outputs ${formatShape(out)}`);
+        return error(target.range, 'spec.targetShape', { what, shape: formatShape(shape), last, out: formatShape(out) });
       }
       if (loss === 'softmax-with-loss' && target.kind === 'data') warnUnlessRowsSumToOne(target.tensor.data, out[1], target.range, problems);
       return;
@@ -247,7 +249,7 @@ function warnUnlessRowsSumToOne(data: Float64Array, classes: number, range: Rang
     let sum = 0;
     for (let j = 0; j < classes; j++) sum += data[row * classes + j];
     if (Math.abs(sum - 1) > 1e-6) {
-      problems.push({ message: `target row ${row} sums to ${sum}; softmax-with-loss expects one-hot rows (or probabilities summing to 1)`, range, severity: 'warning' });
+      problems.push(specWarning(range, 'spec.targetRowSum', { row: String(row), sum: String(sum) }));
       return;
     }
   }

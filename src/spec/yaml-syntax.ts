@@ -2,13 +2,15 @@
 // line to change. The parser reports where it lost its way, often several times for one slip (a list
 // item indented one space too few gave five errors), so the errors a mistake causes after it are dropped.
 import type { CST, YAMLError } from 'yaml';
+import type { Phrase } from './model';
+import { phrase } from './problem';
 import { lineStarts, truncate } from './text';
 
 /** One mistake: the offsets [start, end) to change, and what to do. */
 export interface SyntaxMistake {
   start: number;
   end: number;
-  message: string;
+  message: Phrase;
 }
 
 /** A `[`, `{` or quote the parser saw opened and never closed. */
@@ -35,11 +37,11 @@ interface Enclosing {
 const KEY_LINE = /^( *(?:- +)*)([^\s#:'"[\]{},-][^#]*?|"[^"]*"|'[^']*') *:(?=\s|$)/;
 const ITEM_LINE = /^ *-(?=\s|$)/;
 
-const spaces = (n: number) => `${n} space${n === 1 ? '' : 's'}`;
+const spaces = (n: number) => phrase(n === 1 ? 'spec.yaml.space' : 'spec.yaml.spaces', { n: String(n) });
 
 /** A line indented deeper than the one above continues that line's plain value (`- relu` then `    - tanh` reads as 'relu - tanh'). */
-export function continuesValue(word: string): string {
-  return `this line is indented deeper than the line above, so it reads as part of that line's value ('${truncate(word)}'): indent it like the line above`;
+export function continuesValue(word: string): Phrase {
+  return phrase('spec.yaml.continuesValue', { word: truncate(word) });
 }
 
 /**
@@ -101,7 +103,7 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
     if (out.length > 0 && e.code === 'UNEXPECTED_TOKEN') continue;
     const errorEnd = lineOf(Math.max(at, Math.min(e.pos[1], text.length) - 1));
     if (out.length >= explained) {
-      out.push({ start: at, end: Math.max(at, e.pos[1]), message: e.message });
+      out.push({ start: at, end: Math.max(at, e.pos[1]), message: phrase('spec.yaml.parserError', { error: e.message }) });
       coveredThrough = errorEnd;
       continue;
     }
@@ -116,9 +118,8 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
 
   function explainOpener(o: Opener): SyntaxMistake {
     const rest = restOf(lineOf(o.offset), o.offset - starts[lineOf(o.offset)]);
-    if (o.char === '"' || o.char === "'") return { start: o.offset, end: rest.end, message: `this ${o.char} starts a string that is never closed: end it with ${o.char} on this line` };
-    const [closer, what] = o.char === '[' ? [']', 'list'] : ['}', 'mapping'];
-    return { start: o.offset, end: rest.end, message: `this '${o.char}' is never closed: end the ${what} with '${closer}' on this line, or indent the lines that continue it more than this one` };
+    if (o.char === '"' || o.char === "'") return { start: o.offset, end: rest.end, message: phrase('spec.yaml.unclosedString', { quote: o.char }) };
+    return { start: o.offset, end: rest.end, message: phrase(o.char === '[' ? 'spec.yaml.unclosedList' : 'spec.yaml.unclosedMapping') };
   }
 
   function explain(e: YAMLError, at: number, line: number): Explained {
@@ -126,23 +127,22 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
     const content = starts[line] + indent;
     if (e.code === 'TAB_AS_INDENT' || /^ *\t/.test(lineText(line))) {
       const lead = /^[ \t]*/.exec(lineText(line))![0].length;
-      return { start: starts[line], end: starts[line] + lead, message: 'this line is indented with a tab, and YAML allows only spaces: replace the tab with spaces' };
+      return { start: starts[line], end: starts[line] + lead, message: phrase('spec.yaml.tab') };
     }
     if (e.code === 'MULTIPLE_DOCS') {
-      return { start: at, end: restOf(line, at - starts[line]).end, message: "a second YAML document starts here, and a spec is one document: remove this '---' and what follows it, or put it in a file of its own" };
+      return { start: at, end: restOf(line, at - starts[line]).end, message: phrase('spec.yaml.secondDocument') };
     }
     if (ITEM_LINE.test(lineText(line)) && at <= content) return misplacedItem(line, indent);
     const key = keyOf(line);
     if ((e.code === 'BAD_INDENT' || e.code === 'UNEXPECTED_TOKEN') && key && at <= content) return misalignedKey(line, key);
     if (e.code === 'UNEXPECTED_TOKEN' && (text[at] === ']' || text[at] === '}')) {
-      const [opening, what] = text[at] === ']' ? ['[', 'list'] : ['{', 'mapping'];
-      return { start: at, end: at + 1, message: `this '${text[at]}' closes no ${what}: remove it, or open the ${what} with '${opening}'` };
+      return { start: at, end: at + 1, message: phrase(text[at] === ']' ? 'spec.yaml.strayListEnd' : 'spec.yaml.strayMappingEnd') };
     }
     if (e.code === 'MULTILINE_IMPLICIT_KEY' || e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MISSING_CHAR') {
       const found = keyOrValue(line, at - starts[line]);
       if (found) return found;
     }
-    return { start: at, end: Math.max(at + 1, Math.min(e.pos[1], restOf(line, 0).end)), message: `this YAML cannot be read: ${e.message.split('\n')[0]}` };
+    return { start: at, end: Math.max(at + 1, Math.min(e.pos[1], restOf(line, 0).end)), message: phrase('spec.yaml.unreadable', { error: e.message.split('\n')[0] }) };
   }
 
   /** A `- item` where the lines above leave no list for it: indented unlike its list's items, or among a mapping's keys. */
@@ -154,12 +154,11 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
     if (sibling) {
       const odd = oddFirst(line, indent, true);
       if (odd) return odd;
-      const message = `this list item is indented ${spaces(indent)}, the items above it ${sibling.indent}: indent it by ${spaces(sibling.indent)} like them`;
+      const message = phrase('spec.yaml.itemIndent', { indent: spaces(indent), above: String(sibling.indent), by: spaces(sibling.indent) });
       return { start: rest.start, end: rest.end, message };
     }
     const owner = chain.find((c) => c.indent <= indent && c.key);
-    const beside = owner?.key ? ` (beside ${truncate(owner.key.name)}:)` : '';
-    const message = `this list item sits among the keys of a mapping${beside}: put the list under a key of its own ending in ':', indented below it, or remove the '-'`;
+    const message = owner?.key ? phrase('spec.yaml.itemAmongKeysBeside', { key: truncate(owner.key.name) }) : phrase('spec.yaml.itemAmongKeys');
     return { start: rest.start, end: rest.end, message };
   }
 
@@ -191,9 +190,9 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
       : firstColumn !== 0 && column === 0;
     if (!odd) return undefined;
     const rest = restOf(first, firstColumn);
-    if (item) return { start: rest.start, end: rest.end, message: `this list's first item is indented ${spaces(firstColumn)}, the items after it ${column}: indent it by ${spaces(column)} like them`, through };
+    if (item) return { start: rest.start, end: rest.end, message: phrase('spec.yaml.firstItemIndent', { indent: spaces(firstColumn), column: String(column), by: spaces(column) }), through };
     const name = truncate(keyOf(first)!.name);
-    const message = `'${name}:' is indented ${spaces(firstColumn)}, the keys after it (${truncate(keyOf(line)?.name ?? '')}:) ${column}: indent ${name}: by ${spaces(column)}, as the keys of one mapping line up`;
+    const message = phrase('spec.yaml.firstKeyIndent', { name, indent: spaces(firstColumn), next: truncate(keyOf(line)?.name ?? ''), column: String(column), by: spaces(column) });
     return { start: rest.start, end: rest.start + keyOf(first)!.name.length, message, through };
   }
 
@@ -205,9 +204,14 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
     const columns = chain.map((c) => ({ column: c.key!.column, name: truncate(c.key!.name) }));
     const lower = columns.filter((c) => c.column < key.column).sort((a, b) => b.column - a.column)[0];
     const higher = columns.filter((c) => c.column > key.column).sort((a, b) => a.column - b.column)[0];
-    const options = [lower, higher].filter((c) => c !== undefined).map((c) => `by ${spaces(c.column)} like ${c.name}:`);
+    const [one, two] = [lower, higher].filter((c) => c !== undefined);
     const name = truncate(key.name);
-    const message = `'${name}:' is indented ${spaces(key.column)}, unlike the keys around it: indent it ${options.join(' or ') || 'like the keys of its mapping'}`;
+    const indent = spaces(key.column);
+    const message = two
+      ? phrase('spec.yaml.keyIndentTwo', { name, indent, by: spaces(one.column), like: one.name, by2: spaces(two.column), like2: two.name })
+      : one
+        ? phrase('spec.yaml.keyIndentOne', { name, indent, by: spaces(one.column), like: one.name })
+        : phrase('spec.yaml.keyIndent', { name, indent });
     return { start: starts[line] + key.column, end: starts[line] + key.column + key.name.length, message };
   }
 
@@ -223,7 +227,7 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
     if (/:\s+$/.test(before) && owner) {
       const name = truncate(owner.name);
       if (/:(\s|$)/.test(rest.text)) {
-        const message = `the value of ${name} holds ': ', which YAML reads as a second key: quote the value (${name}: "${truncate(rest.text)}"), or put the mapping on lines of its own under ${name}:`;
+        const message = phrase('spec.yaml.valueHoldsColon', { name, value: truncate(rest.text) });
         return { start: rest.start, end: rest.end, message };
       }
       let next = line + 1;
@@ -234,8 +238,8 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
       const odd = nextKey && oddFirst(next, nextKey.column, false);
       if (odd) return odd;
       const message = nextKey
-        ? `'${truncate(nextKey.name)}:' is indented ${spaces(nextKey.column)}, deeper than ${name}: above it (${owner.column}), so it reads as part of ${name}'s value: indent it by ${spaces(owner.column)} like ${name}:`
-        : `this line is indented under ${name}: ${truncate(rest.text)}, which has its value already: put nothing after ${name}: to nest this line under it, or indent it like ${name}:`;
+        ? phrase('spec.yaml.keyTooDeep', { next: truncate(nextKey.name), indent: spaces(nextKey.column), name, column: String(owner.column), by: spaces(owner.column) })
+        : phrase('spec.yaml.underValue', { name, value: truncate(rest.text) });
       return { start: deeper.start, end: deeper.end, message };
     }
     if (!/^\s*(-\s+)*$/.test(before)) return undefined;
@@ -248,9 +252,7 @@ export function syntaxMistakes(text: string, errors: readonly YAMLError[], token
       return { start: deeper.start, end: deeper.end, message: continuesValue(`${rest.text} ${deeper.text}`) };
     }
     const words = /^(\S+)\s+(.*)$/.exec(rest.text);
-    const message = words
-      ? `missing ':' after '${truncate(words[1])}': write ${truncate(words[1])}: ${truncate(words[2])}`
-      : `missing ':' after '${truncate(rest.text)}': write ${truncate(rest.text)}:`;
+    const message = words ? phrase('spec.yaml.missingColonValue', { key: truncate(words[1]), value: truncate(words[2]) }) : phrase('spec.yaml.missingColon', { key: truncate(rest.text) });
     return { start: rest.start, end: rest.end, message };
   }
 }

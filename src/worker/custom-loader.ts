@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseSpec } from '../spec';
+import { EngineError, engineMessage } from '../engine/messages';
 
 /** SpecIO.customModule: the export of a loaded module, or a throw saying why it did not load. */
 export type CustomModules = (path: string) => unknown;
@@ -56,7 +57,7 @@ export async function loadSpecModules(text: string, fileName: string, folder: st
 
 /** The module's exports (CommonJS) or namespace (ES module). */
 async function loadModule(file: string): Promise<unknown> {
-  if (!existsSync(file)) throw new Error(`there is no file ${file}`);
+  if (!existsSync(file)) throw new EngineError(engineMessage('engine.module.noFile', { file }));
   if (isEsModule(file)) {
     const { mtimeMs, size } = statSync(file);
     return import(`${pathToFileURL(file).href}?version=${mtimeMs}-${size}`);
@@ -91,7 +92,7 @@ function loadFailure(e: unknown, file: string): string {
   try {
     return errorLine(e, file);
   } catch {
-    return 'it threw a value that cannot be shown as text';
+    return engineMessage('engine.module.unprintable', {}).message;
   }
 }
 

@@ -6,6 +6,7 @@ import type { CallClock } from '../call-clock';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import type { HealthThresholds } from '../engine/health-thresholds';
+import { engineMessage } from '../engine/messages';
 import type { Sequential } from '../engine/network';
 import { createOptimizer } from '../engine/optimizers';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
@@ -153,8 +154,8 @@ function trainingRun(
 ): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | string | null {
   const { spec, network, x, t, io } = loaded;
   if (spec?.form !== 'network' || !network || !x) return null;
-  if (!spec.train) return 'This spec has no train: section to debug. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }';
-  if (!network.loss || !t) return 'Training needs a loss and targets: add loss: softmax-with-loss (or mse) and a target: to the spec';
+  if (!spec.train) return engineMessage('engine.debug.noSection', {}).message;
+  if (!network.loss || !t) return engineMessage('engine.debug.noLoss', {}).message;
   const sets = trainingSets(spec, x, t, io);
   if ('problems' in sets) return sets.problems[0].message;
   const { iterations, batch, seed, optimizer, evalEvery } = spec.train;

@@ -7,22 +7,20 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EngineError, engineMessage } from '../engine/messages';
 import type { Tensor } from '../engine/tensor';
 import { decodeBody, encodeFrame, frameLength, type PyMessage } from './python-wire';
 
 /** Python could not be started, or has no numpy: the message names the interpreter tried. */
-export class PythonUnavailable extends Error {}
+export class PythonUnavailable extends EngineError {}
 
 /** The Python process ended (sys.exit, a crash) or broke the channel. */
-export class PythonDied extends Error {}
+export class PythonDied extends EngineError {}
 
 /** The Python interpreter to try when the user chose none. */
 export function defaultPython(): string {
   return process.platform === 'win32' ? 'python' : 'python3';
 }
-
-/** How a message names the choice of interpreter. */
-const CHOOSE = 'set backprop.python.path (or BACKPROP_PYTHON for the CLI) to another interpreter';
 
 /** How long Python may take to start and import numpy. */
 const START_MS = 20_000;
@@ -50,7 +48,7 @@ export class PythonBridge {
 
   /** Starts `python` on the bridge `script`; throws PythonUnavailable saying why it cannot be used. */
   static start(python: string, script: string, onPid: (pid: number) => void = () => {}): PythonBridge {
-    if (process.platform === 'win32') throw new PythonUnavailable('Python layers need Linux or macOS for now (the bridge talks over FIFOs)');
+    if (process.platform === 'win32') throw new PythonUnavailable(engineMessage('engine.python.needsPosix', {}));
     const dir = mkdtempSync(join(tmpdir(), 'backprop-python-'));
     const requests = join(dir, 'requests');
     const replies = join(dir, 'replies');
@@ -69,7 +67,7 @@ export class PythonBridge {
     if (child.pid === undefined) {
       release();
       rmSync(dir, { recursive: true, force: true });
-      throw new PythonUnavailable(`cannot start Python: '${python}' was not found; install Python 3 with numpy, or ${CHOOSE}`);
+      throw new PythonUnavailable(engineMessage('engine.python.notFound', { python }));
     }
     onPid(child.pid);
     const write = openSync(requests, 'w');
@@ -93,7 +91,9 @@ export class PythonBridge {
         release();
         const said = logTail(readFileSync(join(dir, 'log'), 'utf8'));
         rmSync(dir, { recursive: true, force: true });
-        throw new PythonUnavailable(`'${python}' ${ended ? 'exited as it started' : `did not start within ${START_MS / 1000} s`}${said ? ` (${said})` : ''}; ${CHOOSE}`);
+        const seconds = String(START_MS / 1000);
+        if (ended) throw new PythonUnavailable(said ? engineMessage('engine.python.exitedAtStart.said', { python, said }) : engineMessage('engine.python.exitedAtStart', { python }));
+        throw new PythonUnavailable(said ? engineMessage('engine.python.startTimeout.said', { python, seconds, said }) : engineMessage('engine.python.startTimeout', { python, seconds }));
       }
       Atomics.wait(tick, 0, 0, 2);
     }
@@ -110,7 +110,7 @@ export class PythonBridge {
     const version = String(reply.header.python);
     if (typeof numpy !== 'string') {
       bridge.close();
-      throw new PythonUnavailable(`'${python}' (Python ${version}, ${String(reply.header.executable)}) has no numpy; install it (pip install numpy), or ${CHOOSE}`);
+      throw new PythonUnavailable(engineMessage('engine.python.noNumpy', { python, version, executable: String(reply.header.executable) }));
     }
     Object.assign(bridge.versions, { python: version, numpy });
     return bridge;
@@ -118,12 +118,12 @@ export class PythonBridge {
 
   /** Sends one request and waits for its reply. Throws PythonDied when the process is gone. */
   request(header: Record<string, unknown>, arrays: readonly Tensor[] = []): PyMessage {
-    if (this.closed) throw new PythonDied('the Python process was closed');
+    if (this.closed) throw new PythonDied(engineMessage('engine.python.closed', {}));
     const frame = encodeFrame({ header, arrays: [...arrays] });
     try {
       for (let sent = 0; sent < frame.length; ) sent += writeSync(this.writeFd, frame, sent);
     } catch (e) {
-      throw this.died(`writing to it failed (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      throw this.died({ code: (e as NodeJS.ErrnoException).code ?? String(e) });
     }
     return this.receive();
   }
@@ -161,15 +161,17 @@ export class PythonBridge {
   private readExact(into: Uint8Array, from: number): void {
     for (let got = from; got < into.length; ) {
       const n = readSync(this.readFd, into, got, into.length - got, null);
-      if (n === 0) throw this.died('it ended');
+      if (n === 0) throw this.died(null);
       got += n;
     }
   }
 
-  private died(how: string): PythonDied {
+  /** The process is gone: it ended (`failure` null), or writing to it failed with `failure.code`. */
+  private died(failure: { code: string } | null): PythonDied {
     const said = this.log();
     this.close();
-    return new PythonDied(`the Python process stopped: ${how}${said ? `; its last output: ${said}` : ''}`);
+    if (failure) return new PythonDied(said ? engineMessage('engine.python.writeFailed.said', { ...failure, said }) : engineMessage('engine.python.writeFailed', failure));
+    return new PythonDied(said ? engineMessage('engine.python.ended.said', { said }) : engineMessage('engine.python.ended', {}));
   }
 }
 

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { CallClock } from '../call-clock';
 import type { GraphNode } from '../engine/graph';
+import { EngineError, engineMessage } from '../engine/messages';
 import type { GraphSpec } from '../spec';
 import type { PythonClasses } from '../spec/resolve';
 import { defaultPython } from './python-bridge';
@@ -26,7 +27,8 @@ export function pythonNodes(spec: GraphSpec, python: () => PythonSession, clock:
       try {
         return body();
       } catch (e) {
-        throw new Error(`${node.name} (${className}.${kind === 'construct' ? '__init__' : kind}): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        const call = `${className}.${kind === 'construct' ? '__init__' : kind}`;
+        throw new EngineError(engineMessage('engine.python.nodeFailed', { node: node.name, call, reason: e instanceof Error ? e.message : String(e) }), { cause: e });
       } finally {
         clock.leave();
       }

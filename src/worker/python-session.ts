@@ -9,6 +9,7 @@ import type { ScalarLayer } from '../engine/graph';
 import type { UserLoss } from '../engine/layers/custom-loss';
 import type { Tensor } from '../engine/tensor';
 import { closest } from '../engine/near-miss';
+import { EngineError, engineMessage } from '../engine/messages';
 import { PythonBridge } from './python-bridge';
 import type { PyMessage } from './python-wire';
 
@@ -82,12 +83,19 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
   /** Imports `module` and finds its class, or throws why not (an import error, no such class, with the near miss). */
   const findClass = (module: string, className: string) => {
     // A module that is not there is the spec's error (CLI exit 2), not the code's.
-    if (!existsSync(resolve(folder, module))) throw Object.assign(new Error(`there is no file ${resolve(folder, module)}`), { ofSpec: true });
+    if (!existsSync(resolve(folder, module))) throw Object.assign(new EngineError(engineMessage('engine.module.noFile', { file: resolve(folder, module) })), { ofSpec: true });
     const reply = ask(ready(), { op: 'class', module, class: className });
     if (reply.header.missing !== 'class') return;
     const classes = reply.header.classes as string[];
     const near = closest(className, classes);
-    throw new Error(`${module} has no class ${className}${near !== undefined ? ` — did you mean '${near}'?` : classes.length > 0 ? `; it has ${classes.join(', ')}` : ''}`);
+    const names = { module, className };
+    throw new EngineError(
+      near !== undefined
+        ? engineMessage('engine.python.noClass.near', { ...names, near })
+        : classes.length > 0
+          ? engineMessage('engine.python.noClass.others', { ...names, classes: classes.join(', ') })
+          : engineMessage('engine.python.noClass', names),
+    );
   };
   /** The args as the bridge takes them: plain values in the header, arrays numbered among the message's. */
   const encodeArgs = (args: Readonly<Record<string, PythonArgValue>>) => {
@@ -163,7 +171,10 @@ export function pythonSession(folder: string, options: PythonOptions): PythonSes
         forward: (values) => ask(made.bridge, { op: 'call', id: made.id, method: 'forward', inputs: values.length, scalars: true }, scalars(values)).arrays[0].data[0],
         backward: (dout) => {
           const reply = ask(made.bridge, { op: 'call', id: made.id, method: 'backward', inputs: 1, scalars: true, tuple: true }, scalars([dout]));
-          if (reply.arrays.length !== inputs) throw new Error(`${className}.backward returned ${reply.arrays.length} gradient${reply.arrays.length === 1 ? '' : 's'}; its forward took ${inputs} inputs`);
+          if (reply.arrays.length !== inputs) {
+            const args = { className, count: String(reply.arrays.length), inputs: String(inputs) };
+            throw new EngineError(reply.arrays.length === 1 ? engineMessage('engine.python.gradients.one', args) : engineMessage('engine.python.gradients.many', args));
+          }
           return reply.arrays.map((a) => a.data[0]);
         },
       };
@@ -222,7 +233,8 @@ function requireMethods(className: string, methods: readonly string[], signature
   for (const method of ['forward', 'backward'] as const) {
     if (methods.includes(method)) continue;
     const near = closest(method, methods);
-    throw new Error(`${className} has no ${signatures[method]}${near !== undefined ? ` — did you mean '${near}'?` : ''}`);
+    const signature = signatures[method];
+    throw new EngineError(near !== undefined ? engineMessage('engine.python.noMethod.near', { className, signature, near }) : engineMessage('engine.python.noMethod', { className, signature }));
   }
 }
 

@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import type { CallClock } from '../call-clock';
 import { measuresAccuracy } from '../engine/accuracy';
 import { fastStep } from '../engine/fast-step';
+import { engineMessage } from '../engine/messages';
 import { createOptimizer, type OptimizerOptions } from '../engine/optimizers';
 import { absPercentiles } from '../engine/stats';
 import { train, type TrainEvent as EngineEvent } from '../engine/train';
@@ -75,12 +76,12 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   if (!loaded) return;
   const { spec, network, x, t, shapes, io, variantNetwork } = loaded;
   if (spec?.form !== 'network' || !spec.train) {
-    post({ type: 'failed', runId: msg.runId, message: 'This spec has no train: section. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }' });
+    post({ type: 'failed', runId: msg.runId, message: engineMessage('engine.train.noSection', {}).message });
     return;
   }
   if (!network || !x || !t || !shapes) return;
   if (!network.loss) {
-    post({ type: 'failed', runId: msg.runId, message: 'Training needs a loss: add loss: softmax-with-loss (or mse) to the spec' });
+    post({ type: 'failed', runId: msg.runId, message: engineMessage('engine.train.noLoss', {}).message });
     return;
   }
   const sets = trainingSets(spec, x, t, io);

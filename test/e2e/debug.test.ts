@@ -54,7 +54,12 @@ test('Debug Backprop on TwoLayerNet: a breakpoint on Relu1 stops there, mask is 
   assert.match(await variables.filter({ hasText: 'mask' }).first().innerText(), /float64\[3, 50\]\s+mean/);
   // Show as Heatmap, from the variable's context menu, draws it in the run panel above the layers.
   await variables.filter({ hasText: 'mask' }).first().click({ button: 'right' });
-  await page.locator('.context-view .action-label', { hasText: 'Show as Heatmap' }).first().click();
+  // The menu can drop a click that lands while it is still laid out (seen in CI): click until it closes.
+  const showItem = page.locator('.context-view .action-label', { hasText: 'Show as Heatmap' }).first();
+  for (let tries = 0; tries < 4 && (await showItem.isVisible()); tries++) {
+    await showItem.click().catch(() => undefined);
+    await showItem.waitFor({ state: 'hidden', timeout: 2_000 }).catch(() => undefined);
+  }
   const shown = await workbench.findFrame('section.inspect:not([hidden]) canvas', { timeout: 30_000 }).catch(async (error: unknown) => {
     await workbench.screenshot('debug-show-as-heatmap-missing');
     throw new Error(`${(error as Error).message}\nnotifications: ${JSON.stringify(await workbench.notifications())}`, { cause: error });

@@ -34,7 +34,8 @@ function run(layers: Layer[], x: Tensor, loss: LossLayer | null = null, t: Tenso
 }
 
 const affine = (name: string, W: number[][], b: number[] = W[0].map(() => 0)) => new Affine(name, fromNested(W), fromNested(b));
-const health = (events: RunEvent[], changes: Partial<HealthThresholds> = {}) => gradientHealth(events, { ...DEFAULT_THRESHOLDS, ...changes });
+// Findings without their message id and arguments (test/unit/engine-messages.test.ts checks those): the English text, kind and fix.
+const health = (events: RunEvent[], changes: Partial<HealthThresholds> = {}) => gradientHealth(events, { ...DEFAULT_THRESHOLDS, ...changes }).map(({ id: _id, args: _args, ...f }) => f);
 
 test('exploding and vanishing: dW against the limits, which are strict; no other layer to blame, no fix', () => {
   // No loss, so dout = 1 and dW = xᵀ·1 = [[3], [4]]: L2 norm exactly 5. The layer's own W plays no part in it.
@@ -236,7 +237,7 @@ test('broken/dead-relu: every unit of Relu1 is dead, by the bias -1; its zero gr
 
 test('broken/saturated-sigmoid: both sigmoids saturated, counted independently here', () => {
   const events = runExample(example('broken/saturated-sigmoid.backprop.yaml'));
-  const expected = events.flatMap((e): Finding[] => {
+  const expected = events.flatMap((e): Omit<Finding, 'id' | 'args'>[] => {
     if (e.kind !== 'forward' || e.type !== 'sigmoid') return [];
     const n = e.output.data.filter((v) => v * (1 - v) < 1e-3).length;
     const pct = Math.floor((100 * n) / e.output.data.length);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ENGLISH, render } from '../../src/catalogues';
+import { CLI_MESSAGES } from '../../src/cli/messages';
 import { ENGINE_MESSAGES } from '../../src/engine/messages';
 import { fillTemplate, languageOf, placeholders } from '../../src/message';
 import { SPEC_MESSAGES } from '../../src/spec/messages';
@@ -11,6 +12,7 @@ import { SPEC_MESSAGES } from '../../src/spec/messages';
 const catalogues = [
   { name: 'spec', english: SPEC_MESSAGES as Record<string, string>, korean: 'l10n/spec.ko.json' },
   { name: 'engine', english: ENGINE_MESSAGES as Record<string, string>, korean: 'l10n/engine.ko.json' },
+  { name: 'cli', english: CLI_MESSAGES as Record<string, string>, korean: 'l10n/cli.ko.json' },
 ];
 
 const codeSpans = (text: string) => [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort();

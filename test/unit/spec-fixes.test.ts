@@ -2,6 +2,7 @@
 // library), the result re-parsed, and the layer's init read back from the parsed spec.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { render } from '../../src/catalogues';
 import { fixAll, initFix, specFix, type InitFixKind } from '../../src/spec/fixes';
 import type { InitSpec, Range } from '../../src/spec/model';
 import { parseSpec } from '../../src/spec/parse';
@@ -144,6 +145,9 @@ test('a fix\'s title says what its edit changes, a bias removed or kept included
   assert.equal(title('he', 'he-init'), undefined);
   const fix = specFix(spec('{ std: 0.01, bias: -1 }'), 'x.yaml', names, { kind: 'he-init', layer: 0 });
   assert.deepEqual(fix?.edits.map((e) => apply(spec('{ std: 0.01, bias: -1 }'), e)), [spec('he')]);
+  // The same title as a message: English as above, and Korean with the layer first.
+  assert.equal(fix && render(fix.label, 'en'), fix?.title);
+  assert.equal(fix && render(fix.label, 'ko'), 'Affine1에 He 초깃값 사용(ReLU를 쌓은 신경망에 알맞음), 편향 -1 제거');
 });
 
 test('Fix all: each layer\'s fix once (the first proposed wins), edits that do not overlap; null when nothing would change', () => {

@@ -135,7 +135,7 @@ test('names and keys are echoed with control characters escaped; NUL and UTF-16 
   assert.equal(problem(problems, "unknown layer type 're\\nlu' — did you mean 'relu'?").severity, 'error');
   problem(problems, "unknown key 'k\\u001b[2J' in a network spec (expected $schema, name, seed, mode, input, target, layers, network, loss, check, limits, train or compare)");
   const utf16 = `\ufffd\ufffd${[...'input: 1\n'].map((c) => `${c}\0`).join('')}`;
-  assert.deepEqual(parseSpec(utf16, 'x.yaml').problems, [
+  assert.deepEqual(parseSpec(utf16, 'x.yaml').problems.map(({ message, range, severity }) => ({ message, range, severity })), [
     { message: 'the spec is not UTF-8 text (UTF-16?): save the spec as UTF-8', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error' },
   ]);
   const stray = 'name: a\nseed: 1\0\n';

@@ -19,7 +19,11 @@ function errorsOf(text: string): Problem[] {
 /** Asserts the text has exactly one problem, this one. */
 function onlyMistake(text: string, message: string, range: Range): void {
   const problems = parseSpec(text, 'net.backprop.yaml').problems;
-  assert.deepEqual(problems, [{ message, range, severity: 'error' }]);
+  assert.deepEqual(
+    problems.map((p) => ({ message: p.message, range: p.range, severity: p.severity })),
+    [{ message, range, severity: 'error' }],
+  );
+  assert.ok(problems[0].id.startsWith('spec.'), problems[0].id);
   assert.doesNotMatch(message, JARGON);
 }
 

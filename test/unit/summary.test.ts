@@ -15,7 +15,7 @@ const affine = (checks: Record<string, WireCheck>): LayerResult => ({
   grads: { W: tensor(0.245) },
   checks,
 });
-const finding = (kind: Finding['kind']): Finding => ({ index: 0, kind, message: `Affine1: ${kind}` });
+const finding = (kind: Finding['kind']): Finding => ({ index: 0, kind, id: 'fixture', args: {}, message: `Affine1: ${kind}` });
 
 test('a failed check is said once: by the check, not again as a finding', () => {
   const failed = affine({ W: check(false, 1.95), b: check(true, 0) });

@@ -85,11 +85,11 @@ const LOSS: LayerInfo = { name: 'SoftmaxWithLoss', type: 'softmax-with-loss', in
 
 const LOSS_VALUE = 2.302585092994046;
 
-/** The run's health findings: a dying ReLU with a fix, and two errors of the hostile layer. */
+/** The run's health findings: a dying ReLU with a fix, and two errors of the hostile layer (the page shows `message`, not the id). */
 export const FINDINGS: Finding[] = [
-  { index: 1, kind: 'dead-relu', message: 'Relu1: 14% of units are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
-  { index: 2, kind: 'nan', message: `${HOSTILE_NAME}: the output has 1 NaN and 1 +Inf` },
-  { index: 2, kind: 'check-failed', message: `${HOSTILE_NAME}: gradient check of W failed for 7 elements (max rel error 0.52)` },
+  { index: 1, kind: 'dead-relu', id: 'fixture', args: {}, message: 'Relu1: 14% of units are dead for the whole batch', fix: { kind: 'he-init', layer: 0 } },
+  { index: 2, kind: 'nan', id: 'fixture', args: {}, message: `${HOSTILE_NAME}: the output has 1 NaN and 1 +Inf` },
+  { index: 2, kind: 'check-failed', id: 'fixture', args: {}, message: `${HOSTILE_NAME}: gradient check of W failed for 7 elements (max rel error 0.52)` },
 ];
 
 /** The title the host gives the dying ReLU's fix, as it would for a spec whose Affine1 has `init: { std: 0.01, bias: -1 }`. */

@@ -3,6 +3,7 @@
 // CustomLayer does), checks what comes back, and turns every failure into a CustomLayerError on the
 // loss, whose index is the number of layers (the loss line follows them).
 import type { LossLayer } from '../layer';
+import { engineMessage, type EngineText } from '../messages';
 import type { Tensor } from '../tensor';
 import { CustomLayerError, changedCount, reason, type CustomCall } from './custom';
 import { softmax } from './softmax-with-loss';
@@ -34,8 +35,8 @@ export class CustomLoss implements LossLayer {
     private readonly user: UserLoss,
     private readonly beforeCall: (call: CustomCall) => void = () => {},
     private readonly afterCall: () => void = () => {},
-    /** Hears each write into x or t, once per method and input. */
-    private readonly onWarning: (message: string) => void = () => {},
+    /** Hears each write into x or t, once per method and input, as English text and as its message (`id`, `args`). */
+    private readonly onWarning: (message: string, text: EngineText) => void = () => {},
   ) {}
 
   /** The prediction y shown beside the loss: softmax of the scores, as the loss is checked as softmax-with-loss. */
@@ -70,7 +71,7 @@ export class CustomLoss implements LossLayer {
     this.warnWrites('backward', handed, before);
     const want = this.x.shape;
     if (dx.shape.length !== want.length || dx.shape.some((d, i) => d !== want[i])) {
-      throw new CustomLayerError(`${this.name}.backward returned dx of shape [${dx.shape.join(', ')}]; its input x had shape [${want.join(', ')}]`, this.index);
+      throw new CustomLayerError(engineMessage('engine.custom.dxShape', { layer: this.name, shape: `[${dx.shape.join(', ')}]`, inShape: `[${want.join(', ')}]` }), this.index);
     }
     return dx;
   }
@@ -82,7 +83,9 @@ export class CustomLoss implements LossLayer {
       const key = `${method} ${what}`;
       if (changed === 0 || this.warned.has(key)) continue;
       this.warned.add(key);
-      this.onWarning(`${this.name}.${method} changed its input ${what} at ${changed} element${changed === 1 ? '' : 's'}; work on a copy`);
+      const args = { layer: this.name, method, name: what, count: String(changed) };
+      const warning = changed === 1 ? engineMessage('engine.loss.changedInput.one', args) : engineMessage('engine.loss.changedInput.many', args);
+      this.onWarning(warning.message, warning);
     }
   }
 
@@ -91,7 +94,7 @@ export class CustomLoss implements LossLayer {
     try {
       return body();
     } catch (e) {
-      throw new CustomLayerError(`${this.name}.${call} threw: ${reason(e)}`, this.index);
+      throw new CustomLayerError(engineMessage('engine.custom.threw', { layer: this.name, method: call, reason: reason(e) }), this.index);
     } finally {
       this.afterCall();
     }

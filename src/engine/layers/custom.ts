@@ -11,22 +11,41 @@
 // call it belongs to: a host times each such span (src/call-clock.ts), and the engine only ever
 // touches the copies.
 import { fmtCount } from '../../format';
+import type { Message, MessageArgs } from '../../message';
 import type { Layer, Param } from '../layer';
+import { engineMessageOf, type EngineArgs, type EngineMessageId, type EngineText } from '../messages';
 import { closest } from '../near-miss';
 import { sizeOf, type Tensor } from '../tensor';
 
-/** A custom layer's code failed or broke the contract. */
-export class CustomLayerError extends Error {
+/** A custom layer's code failed or broke the contract: an engine message (`id`, `args`) with its English text. */
+export class CustomLayerError extends Error implements Message {
+  readonly id: EngineMessageId;
+  readonly args: MessageArgs;
+
   /** An error about the custom layer at position `layer` of the network. */
   constructor(
-    message: string,
+    text: EngineText,
     /** Index of the layer in the network. */
     readonly layer: number,
   ) {
-    super(message);
+    super(text.message);
     this.name = 'CustomLayerError';
+    this.id = text.id;
+    this.args = text.args;
   }
 }
+
+/** Where a tensor the code gave sits, as messages name it: its own parameter, what forward or backward returned, or a gradient it set. */
+type TensorPlace = { at: 'param' | 'grad'; param: string } | { at: 'forward' | 'backward' };
+
+/** Why a value the code gave is not a tensor, as the message of its place says it (see ENGINE_MESSAGES' engine.custom.<place>.<fault>). */
+interface NotTensor {
+  fault: 'notTensor' | 'badShape' | 'badData' | 'overLimit' | 'wrongSize';
+  args: Record<string, string>;
+}
+
+/** What a layer's code was handed: its input (x, dout) or one of its parameters. */
+type Handed = { kind: 'Input' | 'Param'; name: string };
 
 /** The two methods of the contract. */
 type Method = 'forward' | 'backward';
@@ -35,9 +54,6 @@ export type CustomCall = 'construct' | Method;
 
 /** How messages spell each method. */
 const SIGNATURE: Readonly<Record<Method, string>> = { forward: 'forward(x)', backward: 'backward(dout)' };
-
-/** What the contract asks of a module, for messages. */
-const CONTRACT = 'export a class or an object with forward(x) and backward(dout)';
 
 /** The object the user's code runs as: its methods, with params and grads that the adapter sets. */
 interface UserLayer {
@@ -79,22 +95,25 @@ export class CustomLayer implements Layer {
     private readonly afterCall: () => void = () => {},
     /** Most elements a tensor the code returns may have (the spec's limits.maxElements). */
     private readonly maxElements = Infinity,
-    /** `python`: the code is a Python class, which messages name so; `onWarning` hears each warning once. */
-    private readonly options: { python?: boolean; onWarning?: (message: string) => void } = {},
+    /**
+     * `python`: the code is a Python class, which messages name so; `onWarning` hears each warning
+     * once, as English text and as its message (`id`, `args`).
+     */
+    private readonly options: { python?: boolean; onWarning?: (message: string, text: EngineText) => void } = {},
   ) {
-    let reading = "reading the module's export threw";
-    const { user, own } = this.timed('construct', (why) => this.fail(`${reading}: ${why}`), () => {
+    let reading: 'engine.custom.exportThrew' | 'engine.custom.constructThrew' | 'engine.custom.methodsThrew' | 'engine.custom.paramsThrew' = 'engine.custom.exportThrew';
+    const { user, own } = this.timed('construct', (why) => this.fail(reading, { reason: why }), () => {
       const user = this.instantiate(exported, (step) => (reading = step));
-      reading = 'reading this.params threw';
+      reading = 'engine.custom.paramsThrew';
       const own: unknown = user.params;
-      if (own !== undefined && (own === null || typeof own !== 'object')) throw this.fail(`this.params must be an object of tensors, got ${describe(own)}`);
+      if (own !== undefined && (own === null || typeof own !== 'object')) throw this.fail('engine.custom.paramsNotObject', { value: describe(own) });
       return { user, own: Object.entries(own ?? {}).map(([name, value]) => [name, tensorOf(value, this.maxElements)] as const) };
     });
     this.user = user;
     const values: Record<string, Tensor> = {};
-    for (const [name, value] of own) values[name] = this.tensorFrom(value, `this.params.${name} is`);
+    for (const [name, value] of own) values[name] = this.tensorFrom(value, { at: 'param', param: name });
     for (const [name, value] of Object.entries(given)) values[name] = value;
-    if ('dx' in values) throw this.fail("a parameter cannot be named dx, which names the layer's input gradient");
+    if ('dx' in values) throw this.fail('engine.custom.paramNamedDx', {});
     this.params = Object.entries(values).map(([name, value]) => ({ name, value, grad: null }));
   }
 
@@ -104,7 +123,7 @@ export class CustomLayer implements Layer {
 
   forward(x: Tensor): Tensor {
     const out = this.call('forward', x, 'x', (result) => tensorOf(result, this.maxElements));
-    const y = this.tensorFrom(out, `${this.name}.forward returned`, true);
+    const y = this.tensorFrom(out, { at: 'forward' });
     this.inShape = [...x.shape];
     return y;
   }
@@ -115,18 +134,18 @@ export class CustomLayer implements Layer {
       const grads: unknown = user.grads;
       return { dx: tensorOf(result, this.maxElements), grads: isObject(grads) ? this.params.map((p) => (grads[p.name] === undefined ? undefined : tensorOf(grads[p.name], this.maxElements))) : describe(grads) };
     });
-    const dx = this.tensorFrom(taken.dx, `${this.name}.backward returned`, true);
+    const dx = this.tensorFrom(taken.dx, { at: 'backward' });
     if (!sameShape(dx.shape, this.inShape)) {
-      throw this.fail(`${this.name}.backward returned dx of shape ${shapeText(dx.shape)}; its input x had shape ${shapeText(this.inShape)}`, true);
+      throw this.fail('engine.custom.dxShape', { shape: shapeText(dx.shape), inShape: shapeText(this.inShape) });
     }
-    if (typeof taken.grads === 'string') throw this.fail(`${this.name}.backward set this.grads to ${taken.grads}; leave it an object and set this.grads.NAME`, true);
+    if (typeof taken.grads === 'string') throw this.fail('engine.custom.gradsNotObject', { value: taken.grads });
     const gradsTaken = taken.grads;
     const grads = this.params.map((p, i) => {
       const g = gradsTaken[i];
-      if (g === undefined) throw this.fail(`${this.name}.backward set no gradient for ${p.name}: set this.grads.${p.name}`, true);
-      const grad = this.tensorFrom(g, `${this.name}.backward set this.grads.${p.name} to`, true);
+      if (g === undefined) throw this.fail('engine.custom.noGrad', { param: p.name });
+      const grad = this.tensorFrom(g, { at: 'grad', param: p.name });
       if (!sameShape(grad.shape, p.value.shape)) {
-        throw this.fail(`${this.name}.backward set this.grads.${p.name} of shape ${shapeText(grad.shape)}; ${p.name} has shape ${shapeText(p.value.shape)}`, true);
+        throw this.fail('engine.custom.gradShape', { param: p.name, shape: shapeText(grad.shape), paramShape: shapeText(p.value.shape) });
       }
       return grad;
     });
@@ -149,43 +168,45 @@ export class CustomLayer implements Layer {
     const chain = after.map((l) => (l instanceof CustomLayer ? l.remote() : undefined));
     const lossRemote = loss === null ? null : (loss as { remote?: () => unknown }).remote?.();
     if (!differences || chain.some((r) => r === undefined) || lossRemote === undefined) return null;
-    return this.timed('forward', (why) => this.fail(`${this.name}: the gradient check's calls threw: ${why}`, true), () => differences(k, h, input, chain, lossRemote, targets));
+    return this.timed('forward', (why) => this.fail('engine.custom.checkThrew', { reason: why }), () => differences(k, h, input, chain, lossRemote, targets));
   }
 
   /** f(x ± h·eᵢ) for every element of input `x`, f(x) = Σ forward(x)·R, in one call for a Python layer; null for others. */
   inputDifferences(h: number, x: Tensor, R: Tensor): { plus: Float64Array; minus: Float64Array } | null {
     const differences = this.options.python ? (this.user as unknown as { __inputDifferences?: (h: number, x: Tensor, R: Tensor) => { plus: Float64Array; minus: Float64Array } }).__inputDifferences : undefined;
     if (!differences) return null;
-    return this.timed('forward', (why) => this.fail(`${this.name}: the gradient check's calls threw: ${why}`, true), () => differences(h, x, R));
+    return this.timed('forward', (why) => this.fail('engine.custom.checkThrew', { reason: why }), () => differences(h, x, R));
   }
 
   /**
    * The user's object: a new instance of a class, or a fresh object inheriting a plain export. Runs
    * in the 'construct' call; `step` names what it reads next, for a throw's message.
    */
-  private instantiate(exported: unknown, step: (reading: string) => void): UserLayer {
+  private instantiate(exported: unknown, step: (reading: 'engine.custom.constructThrew' | 'engine.custom.methodsThrew') => void): UserLayer {
     let layer = exported;
     // import() gives a namespace, and transpiled ES modules give CommonJS exports, with the layer as default.
     if (isObject(layer) && 'default' in layer && !('forward' in layer)) layer = layer.default;
     let instance: object;
     if (typeof layer === 'function') {
-      if (!isObject(layer.prototype)) throw this.fail(`the module exports a function that is not a class; ${CONTRACT}`);
-      step("constructing the module's class threw");
+      if (!isObject(layer.prototype)) throw this.fail('engine.custom.exportNotClass', {});
+      step('engine.custom.constructThrew');
       instance = new (layer as new () => object)();
     } else if (isObject(layer)) {
       // Writes to this.params, this.grads or anything else land on the instance, never on the module.
       instance = Object.create(layer) as object;
     } else {
-      throw this.fail(`the module exports ${describe(layer)}; ${CONTRACT}`);
+      throw this.fail('engine.custom.exportNotLayer', { value: describe(layer) });
     }
-    step("reading the layer's methods threw");
+    step('engine.custom.methodsThrew');
     for (const method of ['forward', 'backward'] as const) {
       const value: unknown = (instance as Record<string, unknown>)[method];
       if (typeof value === 'function') continue;
-      if (value !== undefined) throw this.fail(`the module's ${method} is ${describe(value)}, not a function ${SIGNATURE[method]}`);
+      if (value !== undefined) throw this.fail('engine.custom.methodNotFunction', { method, value: describe(value), signature: SIGNATURE[method] });
       const other = method === 'forward' ? 'backward' : 'forward';
       const near = closest(method, memberNames(instance).filter((k) => k !== other));
-      throw this.fail(`the ${this.options.python ? 'class' : 'module'} has no ${SIGNATURE[method]}${near !== undefined ? ` — did you mean '${near}'?` : `; ${CONTRACT}`}`);
+      const signature = SIGNATURE[method];
+      if (this.options.python) throw near !== undefined ? this.fail('engine.custom.classNoMethod.near', { signature, near }) : this.fail('engine.custom.classNoMethod', { signature });
+      throw near !== undefined ? this.fail('engine.custom.moduleNoMethod.near', { signature, near }) : this.fail('engine.custom.moduleNoMethod', { signature });
     }
     return instance as UserLayer;
   }
@@ -196,18 +217,18 @@ export class CustomLayer implements Layer {
    * one timed call. The copies handed over must come back unchanged.
    */
   private call<T>(method: Method, arg: Tensor, argName: string, take: (result: unknown, user: UserLayer) => T): T {
-    const given: [string, Float64Array, Float64Array][] = [
-      [`its input ${argName}`, arg.data, arg.data.slice()],
-      ...this.params.map((p): [string, Float64Array, Float64Array] => [`its parameter ${p.name}`, p.value.data, p.value.data.slice()]),
+    const given: [Handed, Float64Array, Float64Array][] = [
+      [{ kind: 'Input', name: argName }, arg.data, arg.data.slice()],
+      ...this.params.map((p): [Handed, Float64Array, Float64Array] => [{ kind: 'Param', name: p.name }, p.value.data, p.value.data.slice()]),
     ];
-    let step = 'threw';
+    let step: 'engine.custom.threw' | 'engine.custom.resultThrew' = 'engine.custom.threw';
     let outcome: { value: T } | { error: unknown };
     try {
-      const value = this.timed(method, (why) => this.fail(`${this.name}.${method} ${step}: ${why}`, true), () => {
+      const value = this.timed(method, (why) => this.fail(step, { method, reason: why }), () => {
         this.user.params = Object.fromEntries(this.params.map((p, i) => [p.name, { shape: [...p.value.shape], data: given[i + 1][2] }]));
         if (method === 'backward') this.user.grads = {};
         const result = this.user[method]({ shape: [...arg.shape], data: given[0][2] });
-        step = 'returned a value that threw as it was read';
+        step = 'engine.custom.resultThrew';
         return take(result, this.user);
       });
       outcome = { value };
@@ -217,10 +238,12 @@ export class CustomLayer implements Layer {
     // The code had copies, so the run stays right; the write is the book's in-place dout bug, said once.
     for (const [what, data, copy] of given) {
       const changed = changedCount(data, copy);
-      const key = `${method} ${what}`;
+      const key = `${method} ${what.kind} ${what.name}`;
       if (changed === 0 || this.warned.has(key)) continue;
       this.warned.add(key);
-      this.options.onWarning?.(`${this.name}.${method} changed ${what} at ${changed} element${changed === 1 ? '' : 's'}; return a new ${this.options.python ? 'array' : 'tensor'}`);
+      const id = `engine.${this.options.python ? 'python' : 'custom'}.changed${what.kind}.${changed === 1 ? 'one' : 'many'}` as const;
+      const warning = engineMessageOf(id, { layer: this.name, method, name: what.name, count: String(changed) });
+      this.options.onWarning?.(warning.message, warning);
     }
     if ('error' in outcome) throw outcome.error;
     return outcome.value;
@@ -242,15 +265,21 @@ export class CustomLayer implements Layer {
     }
   }
 
-  /** `value` from tensorOf as an engine tensor, or a CustomLayerError starting with `what` saying why it is not one. */
-  private tensorFrom(value: Tensor | string, what: string, whole = false): Tensor {
-    if (typeof value === 'string') throw this.fail(`${what} ${value}`, whole);
-    return value;
+  /** `value` from tensorOf as an engine tensor, or a CustomLayerError saying why what sits at `place` is not one. */
+  private tensorFrom(value: Tensor | NotTensor, place: TensorPlace): Tensor {
+    if (!('fault' in value)) return value;
+    // Every place has a template for every fault, with the place's placeholders and the fault's.
+    throw this.failOf(`engine.custom.${place.at}.${value.fault}`, { ...value.args, ...('param' in place && { param: place.param }) });
   }
 
-  /** A CustomLayerError: `message` as is when `whole`, else after "Name: ". */
-  private fail(message: string, whole = false): CustomLayerError {
-    const error = new CustomLayerError(whole ? message : `${this.name}: ${message}`, this.index);
+  /** A CustomLayerError of message `id`, its `layer` this layer's name. */
+  private fail<K extends EngineMessageId>(id: K, args: Omit<EngineArgs<K>, 'layer'>): CustomLayerError {
+    return this.failOf(id, args);
+  }
+
+  /** fail, for an id made at run time. */
+  private failOf(id: EngineMessageId, args: MessageArgs): CustomLayerError {
+    const error = new CustomLayerError(engineMessageOf(id, { layer: this.name, ...args }), this.index);
     ADAPTER_ERRORS.add(error);
     return error;
   }
@@ -269,22 +298,22 @@ const ADAPTER_ERRORS = new WeakSet<object>();
 /** A typed array's own length, which no getter the code defines on it can change. */
 const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Float64Array.prototype) as object, 'length')!.get!;
 
-function tensorOf(value: unknown, maxElements: number): Tensor | string {
-  if (!isObject(value) || typeof value === 'function' || !('shape' in value || 'data' in value)) return `${describe(value)}, not a tensor { shape, data }`;
+function tensorOf(value: unknown, maxElements: number): Tensor | NotTensor {
+  if (!isObject(value) || typeof value === 'function' || !('shape' in value || 'data' in value)) return { fault: 'notTensor', args: { value: describe(value) } };
   const { shape, data } = value;
   const dims: unknown[] = Array.isArray(shape) ? Array.from(shape as unknown[]) : [];
   if (!Array.isArray(shape) || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-    return `a tensor whose shape is ${describe(shape)}, not a list of sizes such as [2, 3]`;
+    return { fault: 'badShape', args: { value: describe(shape) } };
   }
-  if (!(data instanceof Float64Array)) return `a tensor whose data is ${describe(data)}, not a Float64Array`;
+  if (!(data instanceof Float64Array)) return { fault: 'badData', args: { value: describe(data) } };
   // Refused before the engine copies it. A Proxy posing as the array has no length of its own; its copy is checked.
-  const overLimit = (length: number) => `a tensor of shape ${shapeText(dims as number[])}: ${fmtCount(length)} elements, over the limit of ${fmtCount(maxElements)} (limits.maxElements)`;
+  const overLimit = (length: number): NotTensor => ({ fault: 'overLimit', args: { shape: shapeText(dims as number[]), count: fmtCount(length), limit: fmtCount(maxElements) } });
   if (ArrayBuffer.isView(data) && (typedLength.call(data) as number) > maxElements) return overLimit(typedLength.call(data) as number);
   // The typed-array constructor copies from the array's own storage: no slice or length of the code's runs.
   const copy = new Float64Array(data);
   if (copy.length > maxElements) return overLimit(copy.length);
   const size = sizeOf(dims as number[]);
-  if (copy.length !== size) return `a tensor of shape ${shapeText(dims as number[])} with ${fmtCount(copy.length)} values; it needs ${fmtCount(size)}`;
+  if (copy.length !== size) return { fault: 'wrongSize', args: { shape: shapeText(dims as number[]), count: fmtCount(copy.length), size: fmtCount(size) } };
   return { shape: dims as number[], data: copy };
 }
 
