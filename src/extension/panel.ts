@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { HeldBatch, HostToWebview } from '../protocol';
 import { HeldBatches } from './held-batches';
 import { parseWebviewMessage } from './webview-messages';
+import { webviewStrings } from '../webview-strings';
 
 export const PANEL_VIEW_TYPE = 'backprop.panel';
 /** Context key: the active run panel is pinned (it picks Pin or Unpin for the panel's title bar). */
@@ -35,6 +36,8 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
   const nonce = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
   const asset = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file));
   const script = asset(`${bundle}.js`);
+  // The page's strings in VS Code's language: a JSON data block that webview/shared/strings.ts reads.
+  const strings = webviewStrings(vscode.env.language);
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
@@ -42,13 +45,14 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, b
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${strings.lang}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${asset(`${bundle}.css`)}">
   <title>Backprop Lens</title>
+  ${strings.block}
 </head>
 <body>
   <div id="app"></div>

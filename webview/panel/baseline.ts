@@ -12,6 +12,7 @@ import { wireStats } from '../../src/wire-tensor';
 import { h } from '../shared/dom';
 import type { LayerRecord } from '../shared/state';
 import { tensorValues } from '../shared/wire-buffer';
+import { t as tr, tParts } from '../shared/strings';
 
 /** What the baseline says about one tensor of the current run. */
 export type TensorComparison =
@@ -42,9 +43,13 @@ function scalarWire(v: number): WireTensor {
 
 /** Why `t`'s elements are not all here, or null when they are. */
 function missingValues(t: WireTensor, side: 'run' | 'baseline'): string | null {
-  if (t.preview) return `this ${side === 'run' ? 'run' : 'baseline'} sent it as a pooled preview (a big batch), so its elements are not here to subtract`;
-  if (t.samples !== undefined) return `only the first ${fmtCount(t.samples)} of its ${fmtCount(t.shape[0])} samples were sent`;
-  if (!tensorValues(t)) return side === 'baseline' ? 'the baseline holds too many of its elements to send' : 'its values did not arrive';
+  if (t.preview) {
+    return side === 'run'
+      ? tr('this run sent it as a pooled preview (a big batch), so its elements are not here to subtract')
+      : tr('this baseline sent it as a pooled preview (a big batch), so its elements are not here to subtract');
+  }
+  if (t.samples !== undefined) return tr('only the first {0} of its {1} samples were sent', fmtCount(t.samples), fmtCount(t.shape[0]));
+  if (!tensorValues(t)) return side === 'baseline' ? tr('the baseline holds too many of its elements to send') : tr('its values did not arrive');
   return null;
 }
 
@@ -100,11 +105,24 @@ export function fmtDelta(d: number): string {
   return d > 0 ? `+${fmt(d)}` : d < 0 ? `−${fmt(-d)}` : fmt(d);
 }
 
-const REASON: Record<Incomparable['reason'], string> = { added: 'not in the baseline', removed: 'not in this run', reshaped: 'reshaped' };
+/** Why a tensor cannot be compared, in words. */
+function reasonText(reason: Incomparable['reason']): string {
+  switch (reason) {
+    case 'added':
+      return tr('not in the baseline');
+    case 'removed':
+      return tr('not in this run');
+    case 'reshaped':
+      return tr('reshaped');
+  }
+}
 
 /** What cannot be compared, in words: "layer Affine3: not in the baseline (4 tensors)". */
 export function incomparableText(c: Incomparable): string {
-  return `${c.name ?? `layer ${c.layer}`}: ${REASON[c.reason]} (${c.detail})`;
+  // run-diff counts a whole layer's tensors in English ("4 tensors"); shapes need no words.
+  const count = /^(\d+) tensors$/.exec(c.detail);
+  const detail = count ? tr('{0} tensors', count[1]) : c.detail;
+  return `${c.name ?? tr('layer {0}', c.layer)}: ${reasonText(c.reason)} (${detail})`;
 }
 
 /** The summary near the top of the panel: the largest |Δ| of each tensor with its element, and what cannot be compared. */
@@ -115,24 +133,24 @@ export class BaselineSummary {
   render(comparison: RunComparison | null, rows: readonly LayerRecord[], done: boolean): void {
     this.element.hidden = comparison === null || rows.length === 0;
     if (!comparison || rows.length === 0) return this.element.replaceChildren();
-    const heading = h('h2', { id: 'bl-baseline-heading' }, 'Compared with the baseline ', h('span', { class: 'baseline-label' }, comparison.label));
-    if (!done) return this.element.replaceChildren(heading, h('p', { class: 'baseline-headline' }, 'Comparing as the run arrives…'));
+    const heading = h('h2', { id: 'bl-baseline-heading' }, ...tParts('Compared with the baseline {0}', h('span', { class: 'baseline-label' }, comparison.label)));
+    if (!done) return this.element.replaceChildren(heading, h('p', { class: 'baseline-headline' }, tr('Comparing as the run arrives…')));
     const { compared, incomparable } = comparison.summarize(rows);
     const diffs = compared.flatMap((c) => (c.comparison.kind === 'diff' ? [{ name: c.name, diff: c.comparison.diff }] : []));
     const unavailable = compared.flatMap((c) => (c.comparison.kind === 'unavailable' ? [{ name: c.name, reason: c.comparison.reason }] : []));
     const changed = diffs.filter((d) => d.diff.maxAbs !== 0);
     const worst = changed.reduce<(typeof diffs)[number] | null>((w, d) => (w === null || d.diff.maxAbs > w.diff.maxAbs ? d : w), null);
     const headline =
-      diffs.length === 0 ? 'No tensor could be compared element by element.'
-      : worst === null ? `All ${fmtCount(diffs.length)} tensors compared equal the baseline: every Δ is 0.`
-      : `${fmtCount(changed.length)} of ${fmtCount(diffs.length)} tensors differ; the largest |Δ| is ${fmt(worst.diff.maxAbs)}, in ${worst.name} at ${atText(worst.diff)}.`;
+      diffs.length === 0 ? tr('No tensor could be compared element by element.')
+      : worst === null ? tr('All {0} tensors compared equal the baseline: every Δ is 0.', fmtCount(diffs.length))
+      : tr('{0} of {1} tensors differ; the largest |Δ| is {2}, in {3} at {4}.', fmtCount(changed.length), fmtCount(diffs.length), fmt(worst.diff.maxAbs), worst.name, atText(worst.diff));
     const body = h(
       'tbody',
       {},
       ...diffs.map(({ name, diff }) =>
         h(
           'tr',
-          { class: diff.maxAbs === 0 ? 'same' : 'changed', title: diff.maxAbs === 0 ? `${name}: equal` : `${name} at ${atText(diff)}: baseline ${fmtFull(diff.baseline)}, this run ${fmtFull(diff.current)}, Δ ${fmtFull(diff.current - diff.baseline)}` },
+          { class: diff.maxAbs === 0 ? 'same' : 'changed', title: diff.maxAbs === 0 ? tr('{0}: equal', name) : tr('{0} at {1}: baseline {2}, this run {3}, Δ {4}', name, atText(diff), fmtFull(diff.baseline), fmtFull(diff.current), fmtFull(diff.current - diff.baseline)) },
           h('td', { class: 'diff-name' }, name),
           h('td', { class: 'num' }, fmt(diff.maxAbs)),
           h('td', { class: 'num' }, diff.maxAbs === 0 ? '–' : atText(diff)),
@@ -147,25 +165,25 @@ export class BaselineSummary {
           { class: 'diff-scroll' },
           h(
             'table',
-            { class: 'diff-table', 'aria-label': 'Largest |Δ| of each tensor' },
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Tensor'), h('th', { scope: 'col', class: 'num' }, 'max |Δ|'), h('th', { scope: 'col', class: 'num' }, 'at'), h('th', { scope: 'col', class: 'num diff-values' }, 'baseline → run'))),
+            { class: 'diff-table', 'aria-label': tr('Largest |Δ| of each tensor') },
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, tr('Tensor')), h('th', { scope: 'col', class: 'num' }, tr('max |Δ|')), h('th', { scope: 'col', class: 'num' }, tr('at')), h('th', { scope: 'col', class: 'num diff-values' }, tr('baseline → run')))),
             body,
           ),
         )
       );
-    const notes = [...incomparable.map(incomparableText), ...unavailable.map((u) => `${u.name}: diff not available, ${u.reason}`)];
+    const notes = [...incomparable.map(incomparableText), ...unavailable.map((u) => tr('{0}: diff not available, {1}', u.name, u.reason))];
     this.element.replaceChildren(
       heading,
       h('p', { class: `baseline-headline ${worst === null && diffs.length > 0 ? 'ok' : ''}` }, headline),
       table,
-      notes.length === 0 ? '' : h('ul', { class: 'diff-notes', 'aria-label': 'Not compared' }, ...notes.map((n) => h('li', {}, n))),
+      notes.length === 0 ? '' : h('ul', { class: 'diff-notes', 'aria-label': tr('Not compared') }, ...notes.map((n) => h('li', {}, n))),
     );
   }
 }
 
 /** The element of a diff's largest |Δ|: "[3, 1]", or "the value" of a scalar. */
 function atText(diff: TensorDiff): string {
-  return diff.at === null ? '–' : diff.at.length === 0 ? 'the value' : `[${diff.at.join(', ')}]`;
+  return diff.at === null ? '–' : diff.at.length === 0 ? tr('the value') : `[${diff.at.join(', ')}]`;
 }
 
 /** A card beside a heatmap that has no difference to draw, saying why. */

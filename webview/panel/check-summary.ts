@@ -4,6 +4,7 @@
 import { h, rowKeyTarget } from '../shared/dom';
 import { fmt, fmtCount, fmtFull } from '../../src/format';
 import type { LayerRecord } from '../shared/state';
+import { t } from '../shared/strings';
 
 /** A row's checks: its parameters in parameter order, then dx. */
 export function checksInOrder(r: LayerRecord): LayerRecord['checks'] {
@@ -30,7 +31,7 @@ export class CheckSummary {
     this.element = h(
       'section',
       { class: 'check-overview', 'aria-labelledby': 'bl-check-overview-heading', hidden: true },
-      h('h2', { id: 'bl-check-overview-heading' }, 'Gradient check', this.verdict),
+      h('h2', { id: 'bl-check-overview-heading' }, t('Gradient check'), this.verdict),
       h(
         'div',
         { class: 'table-scroll' },
@@ -43,10 +44,10 @@ export class CheckSummary {
             h(
               'tr',
               {},
-              th('Tensor', 'Layer and checked tensor; choose one to see its heatmaps and worst elements'),
-              th('Failures', 'Elements outside the tolerance, of all elements checked', true),
-              th('mean |a − n|', 'Mean absolute difference of backprop (a) and central differences (n), as the book prints it', true),
-              th('max rel', 'Largest relative error |a − n| / max(|a|, |n|), non-differentiable points aside', true),
+              th(t('Tensor'), t('Layer and checked tensor; choose one to see its heatmaps and worst elements')),
+              th(t('Failures'), t('Elements outside the tolerance, of all elements checked'), true),
+              th(t('mean |a − n|'), t('Mean absolute difference of backprop (a) and central differences (n), as the book prints it'), true),
+              th(t('max rel'), t('Largest relative error |a − n| / max(|a|, |n|), non-differentiable points aside'), true),
             ),
           ),
           this.body,
@@ -61,14 +62,16 @@ export class CheckSummary {
     this.element.hidden = checks.length === 0;
     const failed = checks.filter((c) => !c.result.ok).length;
     this.verdict.className = `check-verdict ${failed === 0 ? 'ok' : 'bad'}`;
-    const tensors = `${checks.length} tensor${checks.length === 1 ? '' : 's'}`;
+    const one = checks.length === 1;
     this.verdict.replaceChildren(
-      h('span', { class: `check-badge ${failed === 0 ? 'ok' : 'bad'}` }, failed === 0 ? 'pass' : 'fail'),
-      failed === 0 ? `${tensors} checked, none fail` : `${failed} of ${tensors} fail`,
+      h('span', { class: `check-badge ${failed === 0 ? 'ok' : 'bad'}` }, failed === 0 ? t('pass') : t('fail')),
+      failed === 0
+        ? one ? t('{0} tensor checked, none fail', checks.length) : t('{0} tensors checked, none fail', checks.length)
+        : one ? t('{0} of {1} tensor fail', failed, checks.length) : t('{0} of {1} tensors fail', failed, checks.length),
     );
     const focused = this.links.indexOf(document.activeElement as HTMLButtonElement);
     this.links = checks.map((c, i) => {
-      const show = h('button', { class: 'check-link', type: 'button', tabindex: i === Math.max(focused, 0) ? 0 : -1, title: `Show the check of ${c.param} of ${c.layer}` }, h('span', { class: 'check-layer' }, c.layer), ' ', c.param);
+      const show = h('button', { class: 'check-link', type: 'button', tabindex: i === Math.max(focused, 0) ? 0 : -1, title: t('Show the check of {0} of {1}', c.param, c.layer) }, h('span', { class: 'check-layer' }, c.layer), ' ', c.param);
       show.addEventListener('click', () => this.onShow(c.index, c.param));
       show.addEventListener('keydown', (e) => this.onKey(e, i));
       return show;
@@ -82,7 +85,7 @@ export class CheckSummary {
           'tr',
           { class: r.ok ? 'ok' : 'bad' },
           h('td', {}, show),
-          h('td', { class: `num overview-fails${r.failures > 0 ? ' some' : ''}` }, `${fmtCount(r.failures)} of ${fmtCount(r.error.stats.count)}`),
+          h('td', { class: `num overview-fails${r.failures > 0 ? ' some' : ''}` }, t('{0} of {1}', fmtCount(r.failures), fmtCount(r.error.stats.count))),
           num(r.meanAbsDiff),
           num(r.maxRelError),
         );

@@ -8,15 +8,16 @@ import { matrixShape } from '../../src/downsample';
 import { fmt, fmtCount, fmtFull, fmtGraph } from '../../src/format';
 import type { HeatmapOptions, TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
+import { t } from '../shared/strings';
 
 /** Why a non-differentiable point is labelled rather than failed. */
-const NON_DIFFERENTIABLE_TITLE =
-  'Non-differentiable point: the element is within h of a kink (such as a ReLU input near 0), where the one-sided slopes ' +
-  'disagree, so central differences cannot match backprop there. Not a failure.';
+function nonDifferentiableTitle(): string {
+  return t('Non-differentiable point: the element is within h of a kink (such as a ReLU input near 0), where the one-sided slopes disagree, so central differences cannot match backprop there. Not a failure.');
+}
 
 /** "2 non-differentiable points", "1 non-differentiable point", "0 non-differentiable points". */
 export function nonDifferentiableText(count: number): string {
-  return `${fmtCount(count)} non-differentiable point${count === 1 ? '' : 's'}`;
+  return count === 1 ? t('{0} non-differentiable point', fmtCount(count)) : t('{0} non-differentiable points', fmtCount(count));
 }
 
 /** What a worst element's status column says. */
@@ -28,6 +29,18 @@ function statusOf(w: WorstElement): WorstStatus {
 }
 
 const STATUS_CLASS: Record<WorstStatus, string> = { fail: 'bad', ok: 'ok', 'non-differentiable point': 'kink' };
+
+/** What the status column shows for `status`. */
+function statusText(status: WorstStatus): string {
+  switch (status) {
+    case 'fail':
+      return t('fail');
+    case 'ok':
+      return t('ok');
+    case 'non-differentiable point':
+      return t('non-differentiable point');
+  }
+}
 
 /** |a − n| / max(|a|, |n|), 0 where both are 0: the engine's relative error. */
 function relativeError(a: number, n: number): number {
@@ -57,12 +70,12 @@ export class CheckView {
   ) {
     const filters = param !== 'dx';
     const error = tensorView({ title: `|a − n| (${param})`, layer, tensor: result.error, kind: 'error', failed: bytesOf(result.failed), filters }, heatmapOptions);
-    const rel = tensorView({ title: `relative error (${param})`, layer, tensor: result.relError, kind: 'log', filters }, heatmapOptions);
+    const rel = tensorView({ title: t('relative error ({0})', param), layer, tensor: result.relError, kind: 'log', filters }, heatmapOptions);
     this.heatmaps = [error, rel];
     this.rows = result.worst.map((w, i) => this.row(w, i));
     this.element = h(
       'section',
-      { class: 'check', 'aria-label': `Gradient check of ${param}` },
+      { class: 'check', 'aria-label': t('Gradient check of {0}', param) },
       this.summary(),
       h('div', { class: 'heatmaps' }, error.element, rel.element, this.worstCard(layer)),
     );
@@ -128,13 +141,13 @@ export class CheckView {
   private summary(): HTMLElement {
     const r = this.result;
     const count = r.error.stats.count;
-    const kinks = h('span', { class: r.nonDifferentiable > 0 ? 'check-kinks some' : 'check-kinks', title: NON_DIFFERENTIABLE_TITLE }, nonDifferentiableText(r.nonDifferentiable));
-    const fails = h('span', { class: r.failures > 0 ? 'check-fails some' : 'check-fails' }, `${fmtCount(r.failures)} of ${fmtCount(count)} fail`);
-    const maxRel = h('span', { title: `largest relative error ${fmtFull(r.maxRelError)}; largest |a − n| ${fmtFull(r.maxAbsDiff)}; mean |a − n| ${fmtFull(r.meanAbsDiff)}` }, `max rel ${fmt(r.maxRelError)}`);
+    const kinks = h('span', { class: r.nonDifferentiable > 0 ? 'check-kinks some' : 'check-kinks', title: nonDifferentiableTitle() }, nonDifferentiableText(r.nonDifferentiable));
+    const fails = h('span', { class: r.failures > 0 ? 'check-fails some' : 'check-fails' }, t('{0} of {1} fail', fmtCount(r.failures), fmtCount(count)));
+    const maxRel = h('span', { title: t('largest relative error {0}; largest |a − n| {1}; mean |a − n| {2}', fmtFull(r.maxRelError), fmtFull(r.maxAbsDiff), fmtFull(r.meanAbsDiff)) }, t('max rel {0}', fmt(r.maxRelError)));
     return h(
       'h3',
       { class: 'check-summary' },
-      h('span', { class: `check-badge ${r.ok ? 'ok' : 'bad'}` }, r.ok ? 'ok' : 'fail'),
+      h('span', { class: `check-badge ${r.ok ? 'ok' : 'bad'}` }, r.ok ? t('ok') : t('fail')),
       h('span', { class: 'check-line' }, `${this.param}: `, fails, ' · ', kinks, ' · ', maxRel),
     );
   }
@@ -145,16 +158,16 @@ export class CheckView {
     const head = h(
       'tr',
       { role: 'row' },
-      th('Index', 'Position of the element in the checked tensor', false),
-      th('a', 'Analytic: the gradient backprop computed', true),
-      th('n', 'Numerical: the central-difference gradient', true),
-      th('|a − n|', 'Absolute difference', true),
-      th('rel', 'Relative error |a − n| / max(|a|, |n|)', true),
-      th('Status', 'fail: outside the tolerance; non-differentiable point: within h of a kink, not a failure', false),
+      th(t('Index'), t('Position of the element in the checked tensor'), false),
+      th('a', t('Analytic: the gradient backprop computed'), true),
+      th('n', t('Numerical: the central-difference gradient'), true),
+      th('|a − n|', t('Absolute difference'), true),
+      th(t('rel'), t('Relative error |a − n| / max(|a|, |n|)'), true),
+      th(t('Status'), t('fail: outside the tolerance; non-differentiable point: within h of a kink, not a failure'), false),
     );
     const table = h(
       'table',
-      { class: 'worst', role: 'grid', 'aria-readonly': 'true', 'aria-label': `Worst elements of ${this.param}, layer ${layer}` },
+      { class: 'worst', role: 'grid', 'aria-readonly': 'true', 'aria-label': t('Worst elements of {0}, layer {1}', this.param, layer) },
       h('thead', {}, head),
       h('tbody', {}, ...this.rows),
     );
@@ -175,12 +188,12 @@ export class CheckView {
       h(
         'figcaption',
         { class: 'hm-header' },
-        h('span', { class: 'hm-title' }, `worst elements (${this.param})`),
-        h('span', { class: 'hm-shape' }, `${worst.length} of ${fmtCount(this.result.error.stats.count)}`),
+        h('span', { class: 'hm-title' }, t('worst elements ({0})', this.param)),
+        h('span', { class: 'hm-shape' }, t('{0} of {1}', worst.length, fmtCount(this.result.error.stats.count))),
       ),
-      worst.length ? h('div', { class: 'table-scroll' }, table) : h('p', { class: 'empty' }, 'No elements listed.'),
-      kinks ? h('p', { class: 'worst-note' }, NON_DIFFERENTIABLE_TITLE) : null,
-      worst.length ? h('div', { class: 'hm-hint' }, 'Click a row, or press Enter on it, to find the element in the heatmaps.') : null,
+      worst.length ? h('div', { class: 'table-scroll' }, table) : h('p', { class: 'empty' }, t('No elements listed.')),
+      kinks ? h('p', { class: 'worst-note' }, nonDifferentiableTitle()) : null,
+      worst.length ? h('div', { class: 'hm-hint' }, t('Click a row, or press Enter on it, to find the element in the heatmaps.')) : null,
     );
   }
 
@@ -200,7 +213,7 @@ export class CheckView {
       h(
         'td',
         { role: 'gridcell', class: 'worst-status' },
-        h('span', { class: `status-chip ${STATUS_CLASS[status]}`, title: status === 'non-differentiable point' ? NON_DIFFERENTIABLE_TITLE : undefined }, status),
+        h('span', { class: `status-chip ${STATUS_CLASS[status]}`, title: status === 'non-differentiable point' ? nonDifferentiableTitle() : undefined }, statusText(status)),
       ),
     );
   }

@@ -5,6 +5,7 @@ import type { Histogram } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { histogramFigure, histogramOf } from '../shared/histogram';
 import type { LayerRecord } from '../shared/state';
+import { t } from '../shared/strings';
 
 type Of = 'activation' | 'dx';
 
@@ -17,7 +18,7 @@ export class Distributions {
 
   constructor(private readonly onSelect: (index: number) => void) {
     const button = (of: Of): HTMLButtonElement => {
-      const b = h('button', { class: 'button secondary', type: 'button', 'aria-pressed': String(of === this.of) }, of);
+      const b = h('button', { class: 'button secondary', type: 'button', 'aria-pressed': String(of === this.of) }, of === 'activation' ? t('activation') : of);
       b.addEventListener('click', () => {
         this.of = of;
         for (const [k, other] of Object.entries(this.buttons)) other.setAttribute('aria-pressed', String(k === of));
@@ -29,7 +30,7 @@ export class Distributions {
     this.element = h(
       'section',
       { class: 'dists', 'aria-labelledby': 'bl-dists-heading' },
-      h('div', { class: 'section-header' }, h('h2', { id: 'bl-dists-heading' }, 'Distributions'), h('span', { class: 'spacer' }), h('div', { class: 'dist-of', role: 'group', 'aria-label': 'Distribution of' }, this.buttons.activation, this.buttons.dx)),
+      h('div', { class: 'section-header' }, h('h2', { id: 'bl-dists-heading' }, t('Distributions')), h('span', { class: 'spacer' }), h('div', { class: 'dist-of', role: 'group', 'aria-label': t('Distribution of') }, this.buttons.activation, this.buttons.dx)),
       this.columns,
     );
     this.element.hidden = true;
@@ -47,8 +48,8 @@ export class Distributions {
   }
 
   private column(name: string, index: number, histogram: Histogram | null, top: number): HTMLElement {
-    const title = h('button', { class: 'dist-name', type: 'button', title: `Select ${name}` }, name);
+    const title = h('button', { class: 'dist-name', type: 'button', title: t('Select {0}', name) }, name);
     title.addEventListener('click', () => this.onSelect(index));
-    return histogramFigure(title, `${name} ${this.of}`, histogram, top);
+    return histogramFigure(title, this.of === 'activation' ? t('{0} activation', name) : `${name} ${this.of}`, histogram, top);
   }
 }

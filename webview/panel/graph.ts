@@ -7,6 +7,7 @@ import type { GraphNodeInfo } from '../../src/protocol';
 import { h, s } from '../shared/dom';
 import { fmtFull, fmtGraph } from '../../src/format';
 import type { GraphEvent } from '../shared/state';
+import { t } from '../shared/strings';
 
 /** The narrowest column, however short the names and labels: room for a circle and an arrow. */
 const COL_W_MIN = 120;
@@ -147,7 +148,7 @@ function columnWidth(all: Placed[], label: number): number {
 
 /** Renders the graph of `ev`, fitted to the panel's width, with a table of exact values below it. */
 export function renderGraph(ev: GraphEvent): HTMLElement {
-  if (ev.nodes.length === 0) return h('p', { class: 'empty' }, 'The graph has no nodes.');
+  if (ev.nodes.length === 0) return h('p', { class: 'empty' }, t('The graph has no nodes.'));
   const placed = layout(ev.nodes);
   const all = [...placed.values()];
   const label = labelWidth(all);
@@ -167,7 +168,7 @@ export function renderGraph(ev: GraphEvent): HTMLElement {
     width,
     height,
     role: 'img',
-    'aria-label': `Computational graph ${ev.name}: ${ev.output} = ${out ? fmtFull(out.node.value) : 'unknown'}. Values above edges, gradients below.`,
+    'aria-label': t('Computational graph {0}: {1} = {2}. Values above edges, gradients below.', ev.name, ev.output, out ? fmtFull(out.node.value) : t('unknown')),
   });
   svg.appendChild(
     s('defs', {}, s('marker', { id: 'bl-arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse', class: 'graph-arrow' }, s('path', { d: 'M0,0 L10,5 L0,10 z' }))),
@@ -213,19 +214,19 @@ class GraphViewport {
       b.addEventListener('click', onClick);
       return b;
     };
-    this.fitButton = button('Fit', 'Fit to width', 'Fit the whole graph to the width (0)', () => this.fit());
+    this.fitButton = button(t('Fit'), t('Fit to width'), t('Fit the whole graph to the width (0)'), () => this.fit());
     this.fitButton.classList.remove('icon');
     const tools = h(
       'div',
-      { class: 'zoom graph-zoom', role: 'group', 'aria-label': 'Graph zoom' },
-      button('−', 'Zoom out', 'Zoom out (−)', () => this.zoomBy(1 / ZOOM_STEP)),
+      { class: 'zoom graph-zoom', role: 'group', 'aria-label': t('Graph zoom') },
+      button('−', t('Zoom out'), t('Zoom out (−)'), () => this.zoomBy(1 / ZOOM_STEP)),
       this.fitButton,
-      button('+', 'Zoom in', 'Zoom in (+)', () => this.zoomBy(ZOOM_STEP)),
+      button('+', t('Zoom in'), t('Zoom in (+)'), () => this.zoomBy(ZOOM_STEP)),
     );
-    const hint = h('span', { class: 'graph-hint' }, 'Ctrl+wheel or + − to zoom, drag or arrow keys to pan, 0 to fit');
+    const hint = h('span', { class: 'graph-hint' }, t('Ctrl+wheel or + − to zoom, drag or arrow keys to pan, 0 to fit'));
     this.stage = h(
       'div',
-      { class: 'graph-stage', tabindex: 0, role: 'group', 'aria-label': 'Graph view: + and − zoom, arrow keys pan, 0 fits the whole graph' },
+      { class: 'graph-stage', tabindex: 0, role: 'group', 'aria-label': t('Graph view: + and − zoom, arrow keys pan, 0 fits the whole graph') },
       svg,
     );
     this.element = h('div', { class: 'graph-viewport' }, h('div', { class: 'graph-tools' }, tools, hint), this.stage);
@@ -354,7 +355,7 @@ function inputNode(p: Placed, c: { x: number; y: number }, left: boolean): SVGGE
   return s(
     'g',
     { class: 'graph-node graph-input' },
-    s('title', {}, `${p.node.name} = ${fmtFull(p.node.value)} (input)`),
+    s('title', {}, t('{0} = {1} (input)', p.node.name, fmtFull(p.node.value))),
     s('circle', { cx: c.x, cy: c.y, r: 3 }),
     s('text', { class: 'graph-name', x: at.x, y: at.y, 'text-anchor': at.anchor }, shortName(p.node.name)),
     p.consumers.length > 1 ? s('text', { class: 'graph-grad', x: at.x, y: at.y + 16, 'text-anchor': at.anchor }, `Σ ${fmtGraph(p.node.grad)}`) : null,
@@ -378,7 +379,7 @@ function opNode(p: Placed, c: { x: number; y: number }, output: string): SVGGEle
 }
 
 function valueTable(ev: GraphEvent): HTMLElement {
-  const head = h('tr', {}, ...['Node', 'Op', 'Inputs', 'Value', `∂${ev.output}/∂node`].map((t) => h('th', { scope: 'col' }, t)));
+  const head = h('tr', {}, ...[t('Node'), t('Op'), t('Inputs'), t('Value'), t('∂{0}/∂node', ev.output)].map((text) => h('th', { scope: 'col' }, text)));
   const rows = ev.nodes.map((n) =>
     h(
       'tr',
@@ -393,7 +394,7 @@ function valueTable(ev: GraphEvent): HTMLElement {
   return h(
     'details',
     { class: 'graph-values' },
-    h('summary', {}, 'Exact values'),
+    h('summary', {}, t('Exact values')),
     h('table', { class: 'plain' }, h('thead', {}, head), h('tbody', {}, ...rows)),
   );
 }

@@ -17,6 +17,7 @@ import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } fro
 import { LayerTable } from './table';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
+import { heatmapTitle, t, tParts } from '../shared/strings';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface PanelState {
@@ -64,13 +65,13 @@ class Panel {
   private readonly baselineSummary = new BaselineSummary();
   /** The spec's baseline, which the host sends after each reset; null: none. */
   private comparison: RunComparison | null = null;
-  private readonly clearBaseline = h('button', { class: 'button secondary', type: 'button', title: 'Stop comparing the runs of this spec with the baseline', hidden: true }, 'Clear Baseline');
+  private readonly clearBaseline = h('button', { class: 'button secondary', type: 'button', title: t('Stop comparing the runs of this spec with the baseline'), hidden: true }, t('Clear Baseline'));
   private readonly title = h('h1', { class: 'title' }, 'Backprop Lens');
   private readonly status = h('span', { class: 'status', role: 'status', 'aria-live': 'polite' });
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
-  private readonly staleNote = h('p', { class: 'stale-note', hidden: true }, 'The spec has changed since this run: these figures are from before your edits. Run again to update them.');
+  private readonly staleNote = h('p', { class: 'stale-note', hidden: true }, t('The spec has changed since this run: these figures are from before your edits. Run again to update them.'));
   private readonly summary = h('p', { class: 'summary' });
-  private readonly empty = h('p', { class: 'empty' }, 'Waiting for a run… Run a .backprop spec to see its layers here.');
+  private readonly empty = h('p', { class: 'empty' }, t('Waiting for a run… Run a .backprop spec to see its layers here.'));
   private readonly layersSection: HTMLElement;
   private readonly detailTitle = h('h2', {});
   private readonly zoom: ZoomControl;
@@ -79,8 +80,8 @@ class Panel {
   private readonly checksSection = h(
     'section',
     { class: 'checks', 'aria-labelledby': 'bl-checks-heading' },
-    h('h2', { id: 'bl-checks-heading' }, 'Gradient check'),
-    h('p', { class: 'checks-intro' }, 'Backprop (a) against central differences (n), element by element.'),
+    h('h2', { id: 'bl-checks-heading' }, t('Gradient check')),
+    h('p', { class: 'checks-intro' }, t('Backprop (a) against central differences (n), element by element.')),
     this.checkList,
   );
   private readonly detailSection: HTMLElement;
@@ -101,28 +102,28 @@ class Panel {
     private readonly vscode: VsCodeApi<WebviewToHost, PanelState>,
     private readonly ui: PanelState,
   ) {
-    const rerun = h('button', { class: 'button', type: 'button', title: 'Run the spec again' }, 'Run again');
+    const rerun = h('button', { class: 'button', type: 'button', title: t('Run the spec again') }, t('Run again'));
     rerun.addEventListener('click', () => this.post({ type: 'rerun' }));
-    const pin = h('button', { class: 'button secondary', type: 'button', title: 'Keep this run (the spec run again, seeded) as the baseline that later runs are compared with' }, 'Pin as Baseline');
+    const pin = h('button', { class: 'button secondary', type: 'button', title: t('Keep this run (the spec run again, seeded) as the baseline that later runs are compared with') }, t('Pin as Baseline'));
     pin.addEventListener('click', () => this.post({ type: 'pinBaseline' }));
     this.clearBaseline.addEventListener('click', () => this.post({ type: 'clearBaseline' }));
     const header = h('header', { class: 'toolbar' }, this.title, this.status, h('span', { class: 'spacer' }), pin, this.clearBaseline, rerun);
 
-    this.layersSection = h('section', { class: 'layers-section', 'aria-label': 'Layers' }, this.summary, this.findings.element, this.checkSummary.element, this.baselineSummary.element, this.table.element, this.distributions.element);
+    this.layersSection = h('section', { class: 'layers-section', 'aria-label': t('Layers') }, this.summary, this.findings.element, this.checkSummary.element, this.baselineSummary.element, this.table.element, this.distributions.element);
 
     this.zoom = new ZoomControl(ui.zoom, (zoom) => this.zoomChanged(zoom));
     this.detailSection = h(
       'section',
-      { class: 'detail', 'aria-label': 'Heatmaps of the selected layer' },
+      { class: 'detail', 'aria-label': t('Heatmaps of the selected layer') },
       h('div', { class: 'section-header' }, this.detailTitle, h('span', { class: 'spacer' }), this.zoom.element),
       this.heatmapGrid,
       this.checksSection,
     );
     this.zoom.listen(this.detailSection);
 
-    this.graphSection = h('section', { class: 'graph-section', 'aria-label': 'Computational graph' }, this.graphTitle, this.graphBody);
+    this.graphSection = h('section', { class: 'graph-section', 'aria-label': t('Computational graph') }, this.graphTitle, this.graphBody);
 
-    const close = h('button', { class: 'button secondary', type: 'button', title: 'Close this heatmap of a debugger variable' }, 'Close');
+    const close = h('button', { class: 'button secondary', type: 'button', title: t('Close this heatmap of a debugger variable') }, t('Close'));
     close.addEventListener('click', () => this.showInspected(null));
     this.inspectSection = h('section', { class: 'inspect', 'aria-labelledby': 'bl-inspect-heading', hidden: true }, h('div', { class: 'section-header' }, this.inspectTitle, h('span', { class: 'spacer' }), close), this.inspectBody);
 
@@ -191,7 +192,7 @@ class Panel {
     this.inspectSection.hidden = msg === null;
     this.inspected = null;
     if (!msg) return this.inspectBody.replaceChildren();
-    this.inspectTitle.replaceChildren('Debugger: ', h('span', { class: 'layer-name' }, msg.name), h('span', { class: 'layer-type' }, msg.where));
+    this.inspectTitle.replaceChildren(...tParts('Debugger: {0}{1}', h('span', { class: 'layer-name' }, msg.name), h('span', { class: 'layer-type' }, msg.where)));
     const view = tensorView(
       { title: msg.name, layer: msg.where, tensor: msg.tensor, kind: msg.mask ? 'mask' : 'sequential' },
       { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
@@ -264,13 +265,13 @@ class Panel {
     const m = this.model;
     this.title.textContent = m.title || 'Backprop Lens';
     this.status.textContent =
-      m.error !== null ? 'failed'
-      : m.done ? `${m.done.ok ? 'done' : 'done with problems'} in ${fmtDuration(m.done.elapsedMs, 1)}`
-      : m.cancelled ? 'cancelled'
-      : m.paused !== null ? `paused at ${m.paused}`
-      : m.runId !== null ? (m.replay ? 'restoring…' : 'running…')
+      m.error !== null ? t('failed')
+      : m.done ? (m.done.ok ? t('done in {0}', fmtDuration(m.done.elapsedMs, 1)) : t('done with problems in {0}', fmtDuration(m.done.elapsedMs, 1)))
+      : m.cancelled ? t('cancelled')
+      : m.paused !== null ? t('paused at {0}', m.paused)
+      : m.runId !== null ? (m.replay ? t('restoring…') : t('running…'))
       : '';
-    if (m.stale) this.status.textContent += ' · stale';
+    if (m.stale) this.status.textContent += ` · ${t('stale')}`;
     this.staleNote.hidden = !m.stale;
     this.status.className = `status ${m.error !== null || (m.done && !m.done.ok) ? 'bad' : m.done ? 'ok' : ''}`;
     this.alert.textContent = m.error ?? '';
@@ -281,8 +282,8 @@ class Panel {
     this.detailSection.hidden = m.rows.length === 0;
     this.empty.hidden = m.rows.length > 0 || m.graph !== null || m.error !== null;
     const loss = lossOf(m);
-    this.summary.replaceChildren(h('span', { class: 'net-name' }, m.name ?? ''), ` · ${layerCount} layer${layerCount === 1 ? '' : 's'}`);
-    if (loss !== null) this.summary.append(' · loss ', h('span', { class: 'loss', title: fmtFull(loss) }, fmt(loss)));
+    this.summary.replaceChildren(h('span', { class: 'net-name' }, m.name ?? ''), ` · ${layerCount === 1 ? t('{0} layer', layerCount) : t('{0} layers', layerCount)}`);
+    if (loss !== null) this.summary.append(' · ', ...tParts('loss {0}', h('span', { class: 'loss', title: fmtFull(loss) }, fmt(loss))));
     this.baselineSummary.render(this.comparison, m.rows, m.done !== null);
   }
 
@@ -290,7 +291,7 @@ class Panel {
     const g = this.model.graph;
     this.graphSection.hidden = g === null;
     if (!g) return this.graphBody.replaceChildren();
-    this.graphTitle.textContent = `Graph ${g.name}`;
+    this.graphTitle.textContent = t('Graph {0}', g.name);
     this.graphBody.replaceChildren(renderGraph(g));
   }
 
@@ -305,16 +306,16 @@ class Panel {
     const sameLayer = i !== null && i === this.detailIndex;
     this.detailIndex = i;
     if (i === null || !row) {
-      this.detailTitle.textContent = 'Heatmaps';
+      this.detailTitle.textContent = t('Heatmaps');
       this.heatmaps = [];
       this.checks = [];
-      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Select a layer (click, or arrow keys and Enter) to see its activation, mask and gradient heatmaps.'));
+      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, t('Select a layer (click, or arrow keys and Enter) to see its activation, mask and gradient heatmaps.')));
       this.checkList.replaceChildren();
       this.checksSection.hidden = true;
       return;
     }
     this.detailTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), h('span', { class: 'layer-type' }, row.info.type));
-    if (row.isLoss && row.lossValue !== null) this.detailTitle.append(h('span', { class: 'loss', title: fmtFull(row.lossValue) }, `loss ${fmt(row.lossValue)}`));
+    if (row.isLoss && row.lossValue !== null) this.detailTitle.append(h('span', { class: 'loss', title: fmtFull(row.lossValue) }, t('loss {0}', fmt(row.lossValue))));
     const options = (param: string | undefined, fit: HeatmapFit): HeatmapOptions => ({
       zoom: this.ui.zoom,
       fit,
@@ -334,7 +335,7 @@ class Panel {
     this.checks = checksInOrder(row).map((c) => new CheckView(row.info.name, c.param, c.result, options(c.param === 'dx' ? undefined : c.param, CHECK_FIT), (view, r, c) => this.chose(i, view, r, c)));
     this.heatmaps = [...plain.flatMap((v, k) => [v, ...(diffs[k] && !(diffs[k] instanceof HTMLElement) ? [diffs[k]] : [])]), ...this.checks.flatMap((c) => c.heatmaps)];
     this.heatmapGrid.replaceChildren(
-      ...(plain.length ? cards : [h('p', { class: 'empty' }, 'No tensors for this layer yet; they appear as the run reaches it.')]),
+      ...(plain.length ? cards : [h('p', { class: 'empty' }, t('No tensors for this layer yet; they appear as the run reaches it.'))]),
     );
     this.checkList.replaceChildren(...this.checks.map((c) => c.element));
     this.checksSection.hidden = this.checks.length === 0;
@@ -347,8 +348,8 @@ class Panel {
   /** Beside heatmap `m` of `row`: its difference from the baseline on the diverging scale, or a card saying why there is none. */
   private diffOf(row: LayerRecord, m: LayerHeatmap, options: HeatmapOptions): TensorView | HTMLElement {
     const c = this.comparison!.compare(tensorName(row, m.record), m.tensor);
-    const title = `Δ ${m.title}`;
-    if (c.kind !== 'diff') return diffNote(title, c.kind === 'unavailable' ? `Diff not available: ${c.reason}.` : `No diff: ${incomparableText(c.what)}.`);
+    const title = `Δ ${heatmapTitle(m.title)}`;
+    if (c.kind !== 'diff') return diffNote(title, c.kind === 'unavailable' ? t('Diff not available: {0}.', c.reason) : t('No diff: {0}.', incomparableText(c.what)));
     return tensorView({ title, layer: row.info.name, tensor: c.delta, kind: 'diverging', filters: m.filters, compare: { current: c.current, baseline: c.baseline } }, options);
   }
 

@@ -4,10 +4,11 @@ import type { WireStats, WireTensor } from '../../src/protocol';
 import { nonDifferentiableText } from './checks';
 import { h, rowKeyTarget } from '../shared/dom';
 import { findingMark } from './findings';
-import { fmt, fmtCount, fmtFull, fmtPercent, fmtShape } from '../../src/format';
+import { fmt, fmtCount, fmtFull, fmtPercent } from '../../src/format';
 import { tensorValues } from '../shared/wire-buffer';
 import type { LayerRecord } from '../shared/state';
 import { fmtDelta, tensorName, type RunComparison } from './baseline';
+import { shapeText as fmtShape, t } from '../shared/strings';
 
 /** One rendered cell: text plus an optional hover title and CSS classes. */
 interface Cell {
@@ -54,11 +55,11 @@ function gradNormCell(r: LayerRecord): Cell {
   const g = mainGrad(r);
   if (g) {
     const l2 = g.grad.stats.l2;
-    return { text: fmt(l2), tag: `d${g.name}`, title: `‖d${g.name}‖₂ = ${l2 === null ? 'n/a' : fmtFull(l2)} (gradient of parameter ${g.name})` };
+    return { text: fmt(l2), tag: `d${g.name}`, title: t('‖d{0}‖₂ = {1} (gradient of parameter {0})', g.name, l2 === null ? t('n/a') : fmtFull(l2)) };
   }
   if (!r.dx) return PENDING;
   const l2 = r.dx.stats.l2;
-  return { text: fmt(l2), tag: 'dx', title: `‖dx‖₂ = ${l2 === null ? 'n/a' : fmtFull(l2)} (no parameters: gradient with respect to the input)` };
+  return { text: fmt(l2), tag: 'dx', title: t('‖dx‖₂ = {0} (no parameters: gradient with respect to the input)', l2 === null ? t('n/a') : fmtFull(l2)) };
 }
 
 function ratioCell(r: LayerRecord): Cell {
@@ -68,15 +69,15 @@ function ratioCell(r: LayerRecord): Cell {
   if (!g || !p) return PENDING;
   const num = g.grad.stats.l2;
   const den = p.value.stats.l2;
-  if (num === null || den === null || den === 0) return { ...NA, title: `‖${g.name}‖₂ is ${den === 0 ? 'zero' : 'not finite'}` };
+  if (num === null || den === null || den === 0) return { ...NA, title: den === 0 ? t('‖{0}‖₂ is zero', g.name) : t('‖{0}‖₂ is not finite', g.name) };
   const ratio = num / den;
   // The header names W; only another parameter (gamma of BatchNorm) needs a tag.
-  return { text: fmt(ratio), tag: g.name === 'W' ? undefined : `d${g.name}/${g.name}`, title: `‖d${g.name}‖₂ / ‖${g.name}‖₂ = ${fmtFull(ratio)} (update scale relative to the weights)` };
+  return { text: fmt(ratio), tag: g.name === 'W' ? undefined : `d${g.name}/${g.name}`, title: t('‖d{0}‖₂ / ‖{0}‖₂ = {1} (update scale relative to the weights)', g.name, fmtFull(ratio)) };
 }
 
 function nonFiniteCell(r: LayerRecord): Cell {
   const parts: [string, WireTensor | null][] = [
-    ['activation', r.activation],
+    [t('activation'), r.activation],
     ['dx', r.dx],
     ...r.grads.map((g): [string, WireTensor] => [`d${g.name}`, g.grad]),
   ];
@@ -101,8 +102,8 @@ function maskCell(r: LayerRecord): Cell {
     text: `${fmtPercent(m.maskedFraction)} / ${fmtPercent(m.deadFraction)}`,
     title:
       m.unit === 'filter'
-        ? `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} dead filter(s): channels masked at every pixel for every sample`
-        : `${fmtFull(m.maskedFraction * 100)}% of elements masked; ${fmtCount(m.deadUnits)} unit(s) masked for every sample (dead)`,
+        ? t('{0}% of elements masked; {1} dead filter(s): channels masked at every pixel for every sample', fmtFull(m.maskedFraction * 100), fmtCount(m.deadUnits))
+        : t('{0}% of elements masked; {1} unit(s) masked for every sample (dead)', fmtFull(m.maskedFraction * 100), fmtCount(m.deadUnits)),
     cls: m.deadUnits > 0 ? 'warn' : undefined,
   };
 }
@@ -112,24 +113,26 @@ function checkCell(r: LayerRecord): Cell {
   const worst = Math.max(...r.checks.map((c) => c.result.maxRelError));
   const failed = r.checks.filter((c) => !c.result.ok).length;
   const kinks = r.checks.reduce((n, c) => n + c.result.nonDifferentiable, 0);
-  const head =
-    `${r.checks.length} tensor${r.checks.length === 1 ? '' : 's'} checked (${r.checks.map((c) => c.param).join(', ')}): ` +
-    `${failed === 0 ? 'all ok' : `${failed} failed`} · ${nonDifferentiableText(kinks)}${kinks > 0 ? ' (not failures)' : ''}`;
+  const params = r.checks.map((c) => c.param).join(', ');
+  const checked = r.checks.length === 1 ? t('{0} tensor checked ({1})', r.checks.length, params) : t('{0} tensors checked ({1})', r.checks.length, params);
+  const verdict = failed === 0 ? t('all ok') : t('{0} failed', failed);
+  const points = kinks > 0 ? t('{0} (not failures)', nonDifferentiableText(kinks)) : nonDifferentiableText(kinks);
+  const head = `${checked}: ${verdict} · ${points}`;
   const lines = r.checks.map(
     (c) =>
-      `${c.param}: ${c.result.ok ? 'ok' : 'FAIL'} · ${c.result.failures} failure(s) · ${c.result.nonDifferentiable} non-differentiable · ` +
-      `max rel error ${fmtFull(c.result.maxRelError)} · mean |Δ| ${fmtFull(c.result.meanAbsDiff)} · max |Δ| ${fmtFull(c.result.maxAbsDiff)}`,
+      `${c.param}: ${c.result.ok ? t('ok') : t('FAIL')} · ` +
+      t('{0} failure(s) · {1} non-differentiable · max rel error {2} · mean |Δ| {3} · max |Δ| {4}', c.result.failures, c.result.nonDifferentiable, fmtFull(c.result.maxRelError), fmtFull(c.result.meanAbsDiff), fmtFull(c.result.maxAbsDiff)),
   );
-  return { text: fmt(worst), tag: failed === 0 ? 'ok' : 'fail', title: [head, ...lines].join('\n'), cls: failed === 0 ? 'ok' : 'bad' };
+  return { text: fmt(worst), tag: failed === 0 ? t('ok') : t('fail'), title: [head, ...lines].join('\n'), cls: failed === 0 ? 'ok' : 'bad' };
 }
 
 /** A figure of the run against the baseline's: current − baseline, both in the hover. */
 function deltaCell(what: string, current: number | null | undefined, baseline: number | null | undefined, tag?: string): Cell {
   if (current === undefined) return PENDING;
-  if (baseline === undefined) return { ...NA, title: `${what}: not in the baseline` };
-  if (current === null || baseline === null) return { ...NA, title: `${what}: not finite in ${current === null ? 'this run' : 'the baseline'}` };
+  if (baseline === undefined) return { ...NA, title: t('{0}: not in the baseline', what) };
+  if (current === null || baseline === null) return { ...NA, title: current === null ? t('{0}: not finite in this run', what) : t('{0}: not finite in the baseline', what) };
   const d = current - baseline;
-  return { text: fmtDelta(d), tag, title: `${what}: this run ${fmtFull(current)}, baseline ${fmtFull(baseline)}, Δ ${fmtFull(d)}`, cls: d === 0 ? 'same' : 'changed' };
+  return { text: fmtDelta(d), tag, title: t('{0}: this run {1}, baseline {2}, Δ {3}', what, fmtFull(current), fmtFull(baseline), fmtFull(d)), cls: d === 0 ? 'same' : 'changed' };
 }
 
 /** The Δ of statistic `pick` of the row's tensor `key` (`tensor` in this run). */
@@ -151,44 +154,44 @@ function gradDeltaCell(r: LayerRecord, b: RunComparison | null): Cell {
 // narrows, whole groups fold into lines under the layer's name (panel.css, by container width): first
 // `about`, then `activity`, then `ratio`; the rest stays a column at any width.
 const COLUMNS: Column[] = [
-  { key: 'index', header: '#', title: 'Layer index', numeric: true, cell: (r, i) => ({ text: r.isLoss ? 'L' : String(i) }) },
-  { key: 'name', header: 'Layer', title: 'Layer name', numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name, mark: findingMark(r.findings) }) },
-  { key: 'type', header: 'Type', title: 'Layer type', numeric: false, fold: { group: 'about' }, cell: (r) => ({ text: r.info.type, title: r.info.type }) },
+  { key: 'index', header: '#', title: t('Layer index'), numeric: true, cell: (r, i) => ({ text: r.isLoss ? 'L' : String(i) }) },
+  { key: 'name', header: t('Layer'), title: t('Layer name'), numeric: false, cell: (r) => ({ text: r.info.name, title: r.info.name, mark: findingMark(r.findings) }) },
+  { key: 'type', header: t('Type'), title: t('Layer type'), numeric: false, fold: { group: 'about' }, cell: (r) => ({ text: r.info.type, title: r.info.type }) },
   {
     key: 'shape',
-    header: 'In → out',
-    title: 'Input shape → output shape',
+    header: t('In → out'),
+    title: t('Input shape → output shape'),
     numeric: false,
     fold: { group: 'about' },
     cell: (r) => ({ text: `${fmtShape(r.info.inShape)} → ${fmtShape(r.info.outShape)}` }),
   },
-  { key: 'params', header: 'Params', title: 'Trainable scalars', numeric: true, fold: { group: 'about', suffix: ' params' }, cell: (r) => (r.isLoss ? NA : { text: fmtCount(r.info.paramCount) }) },
+  { key: 'params', header: t('Params'), title: t('Trainable scalars'), numeric: true, fold: { group: 'about', suffix: ` ${t('params')}` }, cell: (r) => (r.isLoss ? NA : { text: fmtCount(r.info.paramCount) }) },
   {
     key: 'check',
-    header: 'Check',
-    title: 'Largest relative error of backprop against numerical gradients, over the parameters and dx; ok when no element fails',
+    header: t('Check'),
+    title: t('Largest relative error of backprop against numerical gradients, over the parameters and dx; ok when no element fails'),
     numeric: true,
     cell: checkCell,
   },
-  { key: 'nonfinite', header: 'NaN/Inf', title: 'NaN and ±Inf elements in the output and the gradients', numeric: true, cell: nonFiniteCell },
+  { key: 'nonfinite', header: 'NaN/Inf', title: t('NaN and ±Inf elements in the output and the gradients'), numeric: true, cell: nonFiniteCell },
   {
     key: 'grad',
-    header: '‖grad‖',
-    title: 'L2 norm of the gradient: of dW for layers with parameters, of dx (gradient w.r.t. the input) otherwise',
+    header: t('‖grad‖'),
+    title: t('L2 norm of the gradient: of dW for layers with parameters, of dx (gradient w.r.t. the input) otherwise'),
     numeric: true,
     cell: gradNormCell,
   },
-  { key: 'ratio', header: '‖dW‖/‖W‖', title: 'Gradient norm over weight norm', numeric: true, fold: { group: 'ratio', label: '‖dW‖/‖W‖' }, cell: ratioCell },
-  { key: 'mean', header: 'Mean', title: 'Mean of the layer output (finite elements)', numeric: true, fold: { group: 'activity', label: 'mean' }, cell: (r) => statCell(r.activation, (s) => s.mean) },
-  { key: 'std', header: 'Std', title: 'Standard deviation of the layer output', numeric: true, fold: { group: 'activity', label: 'std' }, cell: (r) => statCell(r.activation, (s) => s.std) },
-  { key: 'min', header: 'Min', title: 'Smallest finite output element', numeric: true, fold: { group: 'activity', label: 'min' }, cell: (r) => statCell(r.activation, (s) => s.min) },
-  { key: 'max', header: 'Max', title: 'Largest finite output element', numeric: true, fold: { group: 'activity', label: 'max' }, cell: (r) => statCell(r.activation, (s) => s.max) },
-  { key: 'mask', header: 'Masked/dead', title: 'Masked elements / units masked for the whole batch (ReLU, Dropout); after a convolution, dead filters: channels masked at every pixel', numeric: true, fold: { group: 'activity', label: 'masked/dead' }, cell: maskCell },
+  { key: 'ratio', header: '‖dW‖/‖W‖', title: t('Gradient norm over weight norm'), numeric: true, fold: { group: 'ratio', label: '‖dW‖/‖W‖' }, cell: ratioCell },
+  { key: 'mean', header: t('Mean'), title: t('Mean of the layer output (finite elements)'), numeric: true, fold: { group: 'activity', label: t('mean') }, cell: (r) => statCell(r.activation, (s) => s.mean) },
+  { key: 'std', header: t('Std'), title: t('Standard deviation of the layer output'), numeric: true, fold: { group: 'activity', label: t('std') }, cell: (r) => statCell(r.activation, (s) => s.std) },
+  { key: 'min', header: t('Min'), title: t('Smallest finite output element'), numeric: true, fold: { group: 'activity', label: t('min') }, cell: (r) => statCell(r.activation, (s) => s.min) },
+  { key: 'max', header: t('Max'), title: t('Largest finite output element'), numeric: true, fold: { group: 'activity', label: t('max') }, cell: (r) => statCell(r.activation, (s) => s.max) },
+  { key: 'mask', header: t('Masked/dead'), title: t('Masked elements / units masked for the whole batch (ReLU, Dropout); after a convolution, dead filters: channels masked at every pixel'), numeric: true, fold: { group: 'activity', label: t('masked/dead') }, cell: maskCell },
   // Against the pinned baseline (shown only with one): columns in a wide panel, a line under the name below 1,200 px.
-  { key: 'ddw', header: 'Δ‖dW‖', title: 'Change of ‖dW‖₂ from the baseline (this run − baseline)', numeric: true, fold: { group: 'delta', label: 'Δ‖dW‖' }, cell: (r, _i, b) => gradDeltaCell(r, b) },
-  { key: 'ddx', header: 'Δ‖dx‖', title: 'Change of ‖dx‖₂ from the baseline', numeric: true, fold: { group: 'delta', label: 'Δ‖dx‖' }, cell: (r, _i, b) => statDelta(r, b, 'dx', r.dx, '‖dx‖₂', (s) => s.l2) },
-  { key: 'dmean', header: 'Δmean', title: 'Change of the output mean from the baseline', numeric: true, fold: { group: 'delta', label: 'Δmean' }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, 'mean', (s) => s.mean)) },
-  { key: 'dstd', header: 'Δstd', title: 'Change of the output standard deviation from the baseline', numeric: true, fold: { group: 'delta', label: 'Δstd' }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, 'std', (s) => s.std)) },
+  { key: 'ddw', header: 'Δ‖dW‖', title: t('Change of ‖dW‖₂ from the baseline (this run − baseline)'), numeric: true, fold: { group: 'delta', label: 'Δ‖dW‖' }, cell: (r, _i, b) => gradDeltaCell(r, b) },
+  { key: 'ddx', header: 'Δ‖dx‖', title: t('Change of ‖dx‖₂ from the baseline'), numeric: true, fold: { group: 'delta', label: 'Δ‖dx‖' }, cell: (r, _i, b) => statDelta(r, b, 'dx', r.dx, '‖dx‖₂', (s) => s.l2) },
+  { key: 'dmean', header: t('Δmean'), title: t('Change of the output mean from the baseline'), numeric: true, fold: { group: 'delta', label: t('Δmean') }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, t('mean'), (s) => s.mean)) },
+  { key: 'dstd', header: t('Δstd'), title: t('Change of the output standard deviation from the baseline'), numeric: true, fold: { group: 'delta', label: t('Δstd') }, cell: (r, _i, b) => (r.isLoss ? NA : statDelta(r, b, 'out', r.activation, t('std'), (s) => s.std)) },
 ];
 
 /** Called with the index of the row the user selected. */
@@ -211,7 +214,7 @@ export class LayerTable {
       { role: 'row' },
       ...COLUMNS.map((c) => h('th', { role: 'columnheader', scope: 'col', title: c.title, class: classOf(c) }, c.header)),
     );
-    this.table = h('table', { class: 'layers', role: 'grid', 'aria-label': 'Layers', 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
+    this.table = h('table', { class: 'layers', role: 'grid', 'aria-label': t('Layers'), 'aria-readonly': 'true' }, h('thead', {}, head), this.body);
     this.element = h('div', { class: 'table-scroll layers-scroll' }, this.table);
     this.body.addEventListener('click', (e) => {
       const tr = (e.target as Element).closest('tr');
@@ -274,7 +277,7 @@ export class LayerTable {
     const cells = [...tr.children];
     const first = COLUMNS.findIndex((c) => c.key === 'mean');
     const span = cells.slice(first, first + 4);
-    const text = r.lossValue === null ? '' : `loss = ${fmt(r.lossValue)}`;
+    const text = r.lossValue === null ? '' : t('loss = {0}', fmt(r.lossValue));
     const title = r.lossValue === null ? undefined : fmtFull(r.lossValue);
     const td = h('td', { role: 'gridcell', colspan: 4, 'aria-colspan': 4, class: 'num loss-value fold-activity', title }, text);
     span[0].replaceWith(td);
@@ -287,8 +290,8 @@ export class LayerTable {
     const [mean, std] = [tr.querySelector('td.col-dmean'), tr.querySelector('td.col-dstd')];
     if (!mean || !std) return;
     const before = b.get(tensorName(r, 'loss'));
-    const cell = r.lossValue === null ? PENDING : deltaCell('loss', r.lossValue, before && tensorValues(before)?.[0]);
-    const text = cell.text && cell !== NA ? `Δloss ${cell.text}` : cell.text;
+    const cell = r.lossValue === null ? PENDING : deltaCell(t('loss'), r.lossValue, before && tensorValues(before)?.[0]);
+    const text = cell.text && cell !== NA ? t('Δloss {0}', cell.text) : cell.text;
     const td = h('td', { role: 'gridcell', colspan: 2, 'aria-colspan': 2, class: ['num loss-delta fold-delta', cell.cls ?? ''].filter(Boolean).join(' '), title: cell.title }, text);
     mean.replaceWith(td);
     std.remove();

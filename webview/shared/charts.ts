@@ -5,6 +5,7 @@ import uPlot from 'uplot';
 import { FLOW_PERCENTILES } from '../../src/protocol';
 import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
+import { t } from './strings';
 import { decadeLabel, decadeRange, decadeTicks, spansDecades } from './log-axis';
 import { isRunning, type TrainModel } from './train-state';
 import { smoothCurve } from '../../src/smooth-curve';
@@ -349,7 +350,7 @@ export class LossChart extends Chart {
   private chosen = false;
   private readonly toggle = h('input', { type: 'checkbox', class: 'chart-log' });
   private readonly smoothToggle = h('input', { type: 'checkbox', class: 'chart-smooth' });
-  private readonly smoothLabel = h('label', { class: 'chart-toggle', hidden: true, title: 'The book’s smooth_curve: a Kaiser window (β 2) over 11 points' }, this.smoothToggle, 'smooth');
+  private readonly smoothLabel = h('label', { class: 'chart-toggle', hidden: true, title: t('The book’s smooth_curve: a Kaiser window (β 2) over 11 points') }, this.smoothToggle, t('smooth'));
   private readonly legend = h('span', { class: 'chart-legend', hidden: true });
   /** On the linear axis the loss is drawn in units of this: a power of ten when it exceeds AXIS_LIMIT, else 1; labels undo it. */
   private unit = 1;
@@ -359,10 +360,10 @@ export class LossChart extends Chart {
   private drawn: uPlot.AlignedData = [[]];
 
   constructor(model: () => TrainModel, height: number, withScaleToggle: boolean) {
-    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Loss'));
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, t('Loss')));
     super(model, height, 'chart-loss', header);
     header.append(this.legend, h('span', { class: 'spacer' }));
-    if (withScaleToggle) header.append(this.smoothLabel, h('label', { class: 'chart-toggle' }, this.toggle, 'log scale'));
+    if (withScaleToggle) header.append(this.smoothLabel, h('label', { class: 'chart-toggle' }, this.toggle, t('log scale')));
     this.toggle.addEventListener('change', () => {
       this.chosen = true;
       this.log = this.toggle.checked;
@@ -444,14 +445,17 @@ export class LossChart extends Chart {
     const variants = this.variants();
     const curves = this.curves();
     const longest = curves.reduce((a, c) => (c.length > a.length ? c : a), curves[0]);
-    if (!longest || longest.length === 0) return 'Loss curve, no steps yet';
+    if (!longest || longest.length === 0) return t('Loss curve, no steps yet');
     const steps = longest.steps[longest.length - 1];
+    const facts = (...all: (string | false)[]): string => all.filter((f) => f !== false).join(', ');
     if (variants.length > 0) {
-      const latest = curves.map((c, i) => `${variants[i]} ${c.length > 0 ? fmt(c.values[c.length - 1]) : 'not started'}`).join(', ');
-      return `Loss curves of ${fmtCount(variants.length)} variants over ${fmtCount(steps)} steps${this.smoothToggle.checked ? ', smoothed' : ''}${this.log ? ', log scale' : ''}; latest ${latest}`;
+      const latest = curves.map((c, i) => `${variants[i]} ${c.length > 0 ? fmt(c.values[c.length - 1]) : t('not started')}`).join(', ');
+      const curvesOf = t('Loss curves of {0} variants over {1} steps', fmtCount(variants.length), fmtCount(steps));
+      return `${facts(curvesOf, this.smoothToggle.checked && t('smoothed'), this.log && t('log scale'))}; ${t('latest {0}', latest)}`;
     }
-    const thinned = longest.length < steps ? ` (${fmtCount(longest.length)} points, each the mean of its steps)` : '';
-    return `Loss curve, ${fmtCount(steps)} steps${thinned}, latest ${fmt(longest.values[longest.length - 1])}${this.log ? ', log scale' : ''}`;
+    const curve =
+      longest.length < steps ? t('Loss curve, {0} steps ({1} points, each the mean of its steps)', fmtCount(steps), fmtCount(longest.length)) : t('Loss curve, {0} steps', fmtCount(steps));
+    return facts(curve, t('latest {0}', fmt(longest.values[longest.length - 1])), this.log && t('log scale'));
   }
 
   protected at(i: number): string {
@@ -459,23 +463,23 @@ export class LossChart extends Chart {
     const variants = this.variants();
     if (variants.length === 0) {
       const { loss } = this.model().history;
-      return `step ${fmtCount(loss.steps[i])} · loss ${fmt(loss.values[i])}`;
+      return `${t('step {0}', fmtCount(loss.steps[i]))} · ${t('loss {0}', fmt(loss.values[i]))}`;
     }
     // The drawn values undo the axis unit and log to read as losses.
     const value = (v: number | null | undefined) => (v === null || v === undefined ? '—' : fmt((this.log ? 10 ** v : v) * this.unit));
-    return `step ${fmtCount(steps[i] as number)} · ${variants.map((label, k) => `${label} ${value(series[k][i])}`).join(' · ')}`;
+    return `${t('step {0}', fmtCount(steps[i] as number))} · ${variants.map((label, k) => `${label} ${value(series[k][i])}`).join(' · ')}`;
   }
 }
 
 /** Train and test accuracy at each evaluation; the test line only with a test set. */
 export class AccuracyChart extends Chart {
-  private readonly testLegend = h('span', { class: 'legend-item legend-test' }, h('span', { class: 'swatch-line swatch-test' }), 'test');
-  private readonly noTest = h('span', { class: 'legend-item legend-no-test', hidden: true }, 'no test set');
+  private readonly testLegend = h('span', { class: 'legend-item legend-test' }, h('span', { class: 'swatch-line swatch-test' }), t('test'));
+  private readonly noTest = h('span', { class: 'legend-item legend-no-test', hidden: true }, t('no test set'));
 
   constructor(model: () => TrainModel, height: number) {
-    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, 'Accuracy'), h('span', { class: 'spacer' }));
+    const header = h('figcaption', { class: 'chart-header' }, h('span', { class: 'chart-title' }, t('Accuracy')), h('span', { class: 'spacer' }));
     super(model, height, 'chart-accuracy', header);
-    header.append(h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), 'train'), this.testLegend, this.noTest);
+    header.append(h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-train' }), t('train')), this.testLegend, this.noTest);
   }
 
   /** Shows the chart only for a run that measures accuracy, and its test legend only with a test set. */
@@ -511,13 +515,15 @@ export class AccuracyChart extends Chart {
   protected label(): string {
     const { evals } = this.model().history;
     const last = evals.at(-1);
-    if (!last) return 'Accuracy, no evaluation yet';
-    return `Accuracy, ${fmtCount(evals.length)} evaluation${evals.length === 1 ? '' : 's'}, latest train ${pct(last.trainAcc)}, ${test(last.testAcc)}`;
+    if (!last) return t('Accuracy, no evaluation yet');
+    return evals.length === 1
+      ? t('Accuracy, {0} evaluation, latest train {1}, {2}', fmtCount(evals.length), pct(last.trainAcc), test(last.testAcc))
+      : t('Accuracy, {0} evaluations, latest train {1}, {2}', fmtCount(evals.length), pct(last.trainAcc), test(last.testAcc));
   }
 
   protected at(i: number): string {
     const e = this.model().history.evals[i];
-    return `step ${fmtCount(e.step)} · epoch ${fmt(e.epoch)} · train ${pct(e.trainAcc)} · ${test(e.testAcc)}`;
+    return [t('step {0}', fmtCount(e.step)), t('epoch {0}', fmt(e.epoch)), t('train {0}', pct(e.trainAcc)), test(e.testAcc)].join(' · ');
   }
 }
 
@@ -528,7 +534,7 @@ function pct(f: number | null): string {
 
 /** The test accuracy in words: "test 90%", or "no test set". */
 function test(f: number | null): string {
-  return f === null ? 'no test set' : `test ${pct(f)}`;
+  return f === null ? t('no test set') : t('test {0}', pct(f));
 }
 
 /** Percentile pairs of the bands, outermost first, as indices into FLOW_PERCENTILES; the median is index 4. */
@@ -546,17 +552,17 @@ const BAND_ALPHA = 0.2;
 export function flowLegend(): HTMLElement {
   const p = FLOW_PERCENTILES;
   const items: [string, string, string][] = [
-    ['min–max', 'band-0', `${p[0]}–${p[8]} percentile`],
-    ['±1.5σ', 'band-1', `${p[1]}–${p[7]} percentile`],
-    ['±1σ', 'band-2', `${p[2]}–${p[6]} percentile`],
-    ['±0.5σ', 'band-3', `${p[3]}–${p[5]} percentile`],
+    [t('min–max'), 'band-0', t('{0}–{1} percentile', p[0], p[8])],
+    ['±1.5σ', 'band-1', t('{0}–{1} percentile', p[1], p[7])],
+    ['±1σ', 'band-2', t('{0}–{1} percentile', p[2], p[6])],
+    ['±0.5σ', 'band-3', t('{0}–{1} percentile', p[3], p[5])],
   ];
   return h(
     'div',
     { class: 'flow-bands-legend' },
     ...items.map(([text, cls, title]) => h('span', { class: 'legend-item', title }, h('span', { class: `swatch swatch-${cls}` }), text)),
-    h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-median' }), 'median'),
-    h('span', { class: 'legend-item flow-scale' }, '|grad|, log scale'),
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch-line swatch-median' }), t('median')),
+    h('span', { class: 'legend-item flow-scale' }, t('|grad|, log scale')),
   );
 }
 
@@ -571,9 +577,9 @@ export class FlowChart extends Chart {
     private readonly layer: string,
     onReveal: () => void,
   ) {
-    const name = h('button', { class: 'link-button chart-title', type: 'button', title: `Reveal ${layer} in the spec` }, layer);
+    const name = h('button', { class: 'link-button chart-title', type: 'button', title: t('Reveal {0} in the spec', layer) }, layer);
     name.addEventListener('click', onReveal);
-    super(model, height, 'chart-flow', h('figcaption', { class: 'chart-header' }, name, h('span', { class: 'chart-sub' }, 'weight |grad|')));
+    super(model, height, 'chart-flow', h('figcaption', { class: 'chart-header' }, name, h('span', { class: 'chart-sub' }, t('weight |grad|'))));
     this.element.dataset.layer = layer;
   }
 
@@ -618,15 +624,15 @@ export class FlowChart extends Chart {
 
   protected label(): string {
     const n = this.count();
-    if (n === 0) return `Gradient flow of ${this.layer}, no samples yet`;
+    if (n === 0) return t('Gradient flow of {0}, no samples yet', this.layer);
     const v = (k: number): string => fmt(this.valueAt(n - 1, k));
-    return `Gradient flow of ${this.layer}: percentiles of |grad| over ${fmtCount(n)} samples, log scale; latest median ${v(MEDIAN)}, min ${v(0)}, max ${v(8)}`;
+    return t('Gradient flow of {0}: percentiles of |grad| over {1} samples, log scale; latest median {2}, min {3}, max {4}', this.layer, fmtCount(n), v(MEDIAN), v(0), v(8));
   }
 
   protected at(i: number): string {
     const { flow } = this.model().history;
     const v = (k: number): string => fmt(this.valueAt(i, k));
-    return `step ${fmtCount(flow.steps[i])} · median ${v(MEDIAN)} · ±1σ ${v(2)} to ${v(6)} · min ${v(0)}, max ${v(8)}`;
+    return `${t('step {0}', fmtCount(flow.steps[i]))} · ${t('median {0} · ±1σ {1} to {2} · min {3}, max {4}', v(MEDIAN), v(2), v(6), v(0), v(8))}`;
   }
 }
 

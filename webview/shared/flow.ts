@@ -5,6 +5,7 @@ import type { FlowBar } from '../../src/protocol';
 import { s } from './dom';
 import { fmt, fmtFull } from '../../src/format';
 import { decadeLabel } from './log-axis';
+import { t } from './strings';
 
 /** Height of one layer's row (px). */
 const ROW_H = 22;
@@ -56,11 +57,11 @@ function markerOf(b: FlowBar): { text: string; cls: string } | null {
   if (drawable(b.meanAbs) && drawable(b.maxAbs)) return null;
   if (Number.isNaN(b.meanAbs) || Number.isNaN(b.maxAbs)) return { text: 'NaN', cls: 'bad' };
   if (b.meanAbs === Infinity || b.maxAbs === Infinity) return { text: '∞', cls: 'bad' };
-  return { text: '0 · no gradient', cls: 'zero' };
+  return { text: t('0 · no gradient'), cls: 'zero' };
 }
 
 function describe(b: FlowBar): string {
-  return `mean |grad| ${fmt(b.meanAbs)}, max |grad| ${fmt(b.maxAbs)}`;
+  return t('mean |grad| {0}, max |grad| {1}', fmt(b.meanAbs), fmt(b.maxAbs));
 }
 
 /** Draws the chart; `fitLabels` must run once it is in the document. */
@@ -79,7 +80,7 @@ export function renderFlow(o: FlowOptions): SVGSVGElement {
     height,
     viewBox: `0 0 ${width} ${height}`,
     role: 'group',
-    'aria-label': `Gradient flow, log scale from ${decadeLabel(axis.lo)} to ${decadeLabel(axis.hi)}: mean and max |grad| of each layer. Arrow keys move between layers; Enter reveals one in the spec.`,
+    'aria-label': t('Gradient flow, log scale from {0} to {1}: mean and max |grad| of each layer. Arrow keys move between layers; Enter reveals one in the spec.', decadeLabel(axis.lo), decadeLabel(axis.hi)),
   });
 
   // Decade grid and labels under the rows.
@@ -99,7 +100,7 @@ export function renderFlow(o: FlowOptions): SVGSVGElement {
     const mid = top + ROW_H / 2;
     const isCurrent = i === o.current;
     const marker = markerOf(b);
-    const label = `${b.name}: ${describe(b)}${isCurrent ? ' (this layer)' : ''}. Enter reveals it in the spec.`;
+    const label = isCurrent ? t('{0}: {1} (this layer). Enter reveals it in the spec.', b.name, describe(b)) : t('{0}: {1}. Enter reveals it in the spec.', b.name, describe(b));
     const row = s('g', {
       class: `flow-row${isCurrent ? ' current' : ''}`,
       role: 'button',
@@ -109,7 +110,7 @@ export function renderFlow(o: FlowOptions): SVGSVGElement {
       'data-index': i,
     });
     row.append(
-      s('title', {}, `${b.name}\nmean |grad| ${fmtFull(b.meanAbs)}\nmax |grad| ${fmtFull(b.maxAbs)}`),
+      s('title', {}, `${b.name}\n${t('mean |grad| {0}', fmtFull(b.meanAbs))}\n${t('max |grad| {0}', fmtFull(b.maxAbs))}`),
       s('rect', { class: 'flow-hit', x: 0, y: top, width, height: ROW_H }),
       s('rect', { class: 'flow-focus', x: 0.5, y: top + 0.5, width: width - 1, height: ROW_H - 1, rx: 2 }),
       s('text', { class: 'flow-name', x: nameW - 6, y: mid, 'text-anchor': 'end', 'dominant-baseline': 'central' }, b.name),

@@ -7,7 +7,8 @@ import type { MaskWords } from '../../src/heatmaps';
 import { readTheme, TensorScale } from './scale';
 import { bytesOf, tensorValues, wholeBuffer } from './wire-buffer';
 import { cellBlock, matrixShape, poolMaxAbs, repool, type Grid } from '../../src/downsample';
-import { fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { fmtCount, fmtFull } from '../../src/format';
+import { shapeText as fmtShape, t } from './strings';
 
 /** What to draw. */
 export interface HeatmapSpec {
@@ -28,11 +29,11 @@ export interface HeatmapSpec {
   compare?: { current: Float64Array; baseline: Float64Array };
 }
 
-/** What element `i` of `spec`'s tensor, of value `v`, reads as in a tooltip (`value` names it): a difference gives both runs' values too. */
-export function valueLines(spec: HeatmapSpec, scale: TensorScale, v: number, i: number, value = 'value'): string[] {
+/** What element `i` of `spec`'s tensor, of value `v`, reads as in a tooltip (`pooled`: the extreme of a pooled block): a difference gives both runs' values too. */
+export function valueLines(spec: HeatmapSpec, scale: TensorScale, v: number, i: number, pooled = false): string[] {
   const c = spec.compare;
-  if (!c) return [`${value} ${scale.valueText(v)}`];
-  return [`${value.replace('value', 'Δ')} ${fmtFull(v)}`, `this run ${fmtFull(c.current[i])}`, `baseline ${fmtFull(c.baseline[i])}`];
+  if (!c) return [pooled ? t('max-|·| value {0}', scale.valueText(v)) : t('value {0}', scale.valueText(v))];
+  return [pooled ? t('max-|·| Δ {0}', fmtFull(v)) : `Δ ${fmtFull(v)}`, t('this run {0}', fmtFull(c.current[i])), t('baseline {0}', fmtFull(c.baseline[i]))];
 }
 
 /** A drawn tensor: a matrix heatmap, or a grid of images for a 4-D one (see tensor-grid). */
@@ -179,7 +180,7 @@ export abstract class TensorCard<At> implements TensorView {
     this.onPick = options.onPick;
     const header = h('figcaption', { class: 'hm-header' }, h('span', { class: 'hm-title' }, spec.title), h('span', { class: 'hm-shape' }, card.shape));
     this.scroll = h('div', { class: 'hm-scroll' }, h('div', { class: 'hm-stage' }, this.canvas, this.cursor));
-    const hint = this.onPick ? h('div', { class: 'hm-hint' }, `Click a ${card.element} to reveal its line in the spec.`) : null;
+    const hint = this.onPick ? h('div', { class: 'hm-hint' }, card.element === 'cell' ? t('Click a cell to reveal its line in the spec.') : t('Click a pixel to reveal its line in the spec.')) : null;
     this.element = h('figure', { class: card.className ? `hm-card ${card.className}` : 'hm-card' }, header, this.scroll, this.note, this.legend, hint);
     this.canvas.classList.toggle('pickable', this.onPick !== undefined);
     const { canvas } = this;
@@ -264,7 +265,7 @@ export class HeatmapView extends TensorCard<{ r: number; c: number }> {
   constructor(spec: HeatmapSpec, options: HeatmapOptions) {
     const { rows, cols } = matrixShape(spec.tensor.shape);
     const shapeText = fmtShape(spec.tensor.shape);
-    super(spec, options, { shape: spec.tensor.shape.length === 2 ? shapeText : `${shapeText} (shown as ${rows}×${cols})`, element: 'cell' });
+    super(spec, options, { shape: spec.tensor.shape.length === 2 ? shapeText : t('{0} (shown as {1}×{2})', shapeText, rows, cols), element: 'cell' });
     const { fit } = options;
     this.rows = rows;
     this.cols = cols;
@@ -290,9 +291,9 @@ export class HeatmapView extends TensorCard<{ r: number; c: number }> {
   setZoom(zoom: number): void {
     const { spec, data, preview } = this;
     if (!data && !preview) {
-      this.note.textContent = 'No tensor data (buffer missing or the wrong size).';
+      this.note.textContent = t('No tensor data (buffer missing or the wrong size).');
       this.canvas.width = this.canvas.height = 0;
-      this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
+      this.canvas.setAttribute('aria-label', t('{0} of layer {1}: no data', spec.title, spec.layer));
       return;
     }
     const budget = Math.max(16, Math.round(this.maxCells * zoom));
@@ -308,17 +309,17 @@ export class HeatmapView extends TensorCard<{ r: number; c: number }> {
     const pooled = grid.rowFactor > 1 || grid.colFactor > 1;
     const matrix = `${this.rows}×${this.cols}`;
     // Zoomed in past what the engine sent, the picture stops gaining detail; say so.
-    const limit = grid === preview ? ' (the finest the engine sends for a tensor this big)' : '';
-    this.note.textContent = pooled ? `downsampled ${matrix} → ${grid.rows}×${grid.cols}, max-|·| pooling${limit}` : '';
+    this.note.textContent =
+      !pooled ? ''
+      : grid === preview ? t('downsampled {0} → {1}×{2}, max-|·| pooling (the finest the engine sends for a tensor this big)', matrix, grid.rows, grid.cols)
+      : t('downsampled {0} → {1}×{2}, max-|·| pooling', matrix, grid.rows, grid.cols);
     this.note.hidden = !pooled;
-    this.canvas.setAttribute(
-      'aria-label',
-      `${spec.title} of layer ${spec.layer}, ${fmtShape(spec.tensor.shape)} heatmap` +
-        (pooled ? `, downsampled to ${grid.rows}×${grid.cols} by max-|·| pooling` : '') +
-        `, ${this.scale.describe()}` +
-        '. Arrow keys move between cells; plus and minus zoom.' +
-        (this.onPick ? ' Click a cell, or press Enter on it, to reveal its line in the spec.' : ''),
-    );
+    const shape = fmtShape(spec.tensor.shape);
+    const what = pooled
+      ? t('{0} of layer {1}, {2} heatmap, downsampled to {3}×{4} by max-|·| pooling, {5}.', spec.title, spec.layer, shape, grid.rows, grid.cols, this.scale.describe())
+      : t('{0} of layer {1}, {2} heatmap, {3}.', spec.title, spec.layer, shape, this.scale.describe());
+    const keys = t('Arrow keys move between cells; plus and minus zoom.');
+    this.canvas.setAttribute('aria-label', this.onPick ? `${what} ${keys} ${t('Click a cell, or press Enter on it, to reveal its line in the spec.')}` : `${what} ${keys}`);
     this.cursorAt = null;
     this.cursor.hidden = true;
   }
@@ -430,15 +431,15 @@ export class HeatmapView extends TensorCard<{ r: number; c: number }> {
     const v = grid.values[r * grid.cols + c];
     const valueText = (x: number): string => this.scale.valueText(x);
     const head = `${this.spec.title} · ${this.spec.layer}`;
-    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, `row ${r}, col ${c}`, ...valueLines(this.spec, this.scale, v, r * grid.srcCols + c)];
+    if (grid.rowFactor === 1 && grid.colFactor === 1) return [head, t('row {0}, col {1}', r, c), ...valueLines(this.spec, this.scale, v, r * grid.srcCols + c)];
     const b = cellBlock(grid, r, c);
     const range = (lo: number, hi: number): string => (hi - lo === 1 ? `${lo}` : `${lo}–${hi - 1}`);
     const src = grid.sourceIndex[r * grid.cols + c];
-    const at = (i: number): string => `row ${Math.floor(i / grid.srcCols)}, col ${i % grid.srcCols}`;
-    const [first, ...more] = valueLines(this.spec, this.scale, v, src, 'max-|·| value');
-    const lines = [head, `rows ${range(b.r0, b.r1)}, cols ${range(b.c0, b.c1)} (block of ${fmtCount((b.r1 - b.r0) * (b.c1 - b.c0))})`, `${first} at ${at(src)}`, ...more];
+    const at = (i: number): string => t('row {0}, col {1}', Math.floor(i / grid.srcCols), i % grid.srcCols);
+    const [first, ...more] = valueLines(this.spec, this.scale, v, src, true);
+    const lines = [head, t('rows {0}, cols {1} (block of {2})', range(b.r0, b.r1), range(b.c0, b.c1), fmtCount((b.r1 - b.r0) * (b.c1 - b.c0))), t('{0} at {1}', first, at(src)), ...more];
     // A pooled cell shows its block's extreme; an element selected elsewhere in the block gets its own line.
-    if (selected !== undefined && selected !== src && this.data) lines.push(`selected ${at(selected)}: value ${valueText(this.data[selected])}`);
+    if (selected !== undefined && selected !== src && this.data) lines.push(t('selected {0}: value {1}', at(selected), valueText(this.data[selected])));
     return lines;
   }
 }

@@ -2,6 +2,7 @@
 import type { Histogram, WireTensor } from '../../src/protocol';
 import { fmt, fmtCount } from '../../src/format';
 import { h } from './dom';
+import { t } from './strings';
 
 /** The tensor's histogram, if it came with a usable one. */
 export function histogramOf(t: WireTensor | null | undefined): Histogram | null {
@@ -15,7 +16,7 @@ export function histogramOf(t: WireTensor | null | undefined): Histogram | null 
  * a screen reader: "Sigmoid1 activation".
  */
 export function histogramFigure(title: HTMLElement, what: string, histogram: Histogram | null, top: number): HTMLElement {
-  if (!histogram) return h('figure', { class: 'dist' }, title, h('div', { class: 'dist-none' }, 'not yet'));
+  if (!histogram) return h('figure', { class: 'dist' }, title, h('div', { class: 'dist-none' }, t('not yet')));
   const { lo, hi, counts, outside } = histogram;
   const width = (hi - lo) / counts.length;
   const total = counts.reduce((a, c) => a + c, 0);
@@ -25,11 +26,11 @@ export function histogramFigure(title: HTMLElement, what: string, histogram: His
     bar.style.height = `${(100 * count) / Math.max(1, top)}%`;
     return bar;
   });
+  const spread = [what, fmtCount(total), fmt(lo), fmt(hi), fmtCount(counts[peak]), fmt(lo + peak * width), fmt(lo + (peak + 1) * width)];
   const label =
-    hi === lo
-      ? `${what}: all ${fmtCount(total)} values are ${fmt(lo)}`
-      : `${what}: ${fmtCount(total)} values from ${fmt(lo)} to ${fmt(hi)}, most (${fmtCount(counts[peak])}) in [${fmt(lo + peak * width)}, ${fmt(lo + (peak + 1) * width)}]` +
-        (outside > 0 ? `, ${fmtCount(outside)} outside` : '');
+    hi === lo ? t('{0}: all {1} values are {2}', what, fmtCount(total), fmt(lo))
+    : outside > 0 ? t('{0}: {1} values from {2} to {3}, most ({4}) in [{5}, {6}], {7} outside', ...spread, fmtCount(outside))
+    : t('{0}: {1} values from {2} to {3}, most ({4}) in [{5}, {6}]', ...spread);
   return h(
     'figure',
     { class: 'dist' },

@@ -1,6 +1,7 @@
 // Samples of a big batch of images that its event carried only the first samples of, asked of the
 // host one message each (the host keeps the batch whole: src/extension/held-batches). Answers of
 // another run are dropped; a new run rejects what is still waiting.
+import { t } from './strings';
 import { HELD_RECORDS, type HeldRecord, type SampleAnswer, type SampleRef } from '../../src/protocol';
 
 /** The host's answer as a page gets it. */
@@ -57,7 +58,7 @@ export class SampleRequests {
     this.runId = runId;
     const waiting = [...this.waiting.values()].flat();
     this.waiting.clear();
-    for (const w of waiting) w.reject(new Error('A new run began before the sample came.'));
+    for (const w of waiting) w.reject(new Error(t('A new run began before the sample came.')));
   }
 
   receive(msg: SampleMessage): void {
@@ -68,7 +69,7 @@ export class SampleRequests {
     const a = msg.answer;
     for (const w of queue) {
       if ('values' in a && a.values instanceof ArrayBuffer && a.values.byteLength % 8 === 0) w.resolve(new Float64Array(a.values));
-      else w.reject(new Error('error' in a && typeof a.error === 'string' ? a.error : `Sample ${msg.sample} came malformed.`));
+      else w.reject(new Error('error' in a && typeof a.error === 'string' ? a.error : t('Sample {0} came malformed.', msg.sample)));
     }
   }
 }

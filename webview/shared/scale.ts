@@ -6,19 +6,29 @@ import type { WireTensor } from '../../src/protocol';
 import { NAN_RGB, constantOf, domainOf as domainOver, lutIndex, lutOf, scaleFor, type Domain, type HeatmapTheme, type Rgb, type ScaleKind, type TableKind } from './colormap';
 import { h } from './dom';
 import { fmt, fmtFull } from '../../src/format';
+import { maskWord, t } from './strings';
 
-const KIND_TEXT: Record<Exclude<ScaleKind, 'mask'>, string> = {
-  sequential: 'sequential colour scale (viridis)',
-  diverging: 'diverging colour scale centred on 0 (red positive, blue negative, 0 in the background colour)',
-  error: 'logarithmic colour scale, zero at the low end, failing elements in orange and the others in grey',
-  log: 'logarithmic colour scale (inferno), zero at the low end',
-};
+/** A continuous scale in words. */
+function kindText(kind: Exclude<ScaleKind, 'mask'>): string {
+  switch (kind) {
+    case 'sequential':
+      return t('sequential colour scale (viridis)');
+    case 'diverging':
+      return t('diverging colour scale centred on 0 (red positive, blue negative, 0 in the background colour)');
+    case 'error':
+      return t('logarithmic colour scale, zero at the low end, failing elements in orange and the others in grey');
+    case 'log':
+      return t('logarithmic colour scale (inferno), zero at the low end');
+  }
+}
 
 /** What the legend calls the error scale's ramps, and what they hold. */
-const ERROR_RAMPS: { table: TableKind; label: string; title: string }[] = [
-  { table: 'error-ok', label: 'ok', title: 'within the tolerance |a − n| ≤ atol + rtol·|n|, or a non-differentiable point' },
-  { table: 'error-fail', label: 'fail', title: 'outside the tolerance |a − n| ≤ atol + rtol·|n|' },
-];
+function errorRamps(): { table: TableKind; label: string; title: string }[] {
+  return [
+    { table: 'error-ok', label: t('ok'), title: t('within the tolerance |a − n| ≤ atol + rtol·|n|, or a non-differentiable point') },
+    { table: 'error-fail', label: t('fail'), title: t('outside the tolerance |a − n| ≤ atol + rtol·|n|') },
+  ];
+}
 
 const MASKED: MaskWords = { one: 'masked', zero: 'passed' };
 
@@ -41,7 +51,7 @@ function themeColor(property: string, fallback: string): Rgb {
 
 /** "all 0", "constant -0.5": what a constant tensor's legend says instead of a scale. */
 function constantText(value: number): string {
-  return value === 0 ? 'all 0' : `constant ${fmt(value)}`;
+  return value === 0 ? t('all 0') : t('constant {0}', fmt(value));
 }
 
 /** The scale of one tensor. */
@@ -51,14 +61,17 @@ export class TensorScale {
   /** The value of a constant tensor, or null. */
   readonly constant: number | null;
   readonly domain: Domain;
+  /** What a mask's 1s and 0s mean, in the user's language. */
+  private readonly maskWords: MaskWords;
 
   constructor(
     requested: ScaleKind,
     private readonly tensor: WireTensor,
     /** The domain of the scale drawn, from the tensor's values or what stands in for them. */
     domainOf: (kind: ScaleKind) => Domain,
-    private readonly maskWords: MaskWords = MASKED,
+    words: MaskWords = MASKED,
   ) {
+    this.maskWords = { one: maskWord(words.one), zero: maskWord(words.zero) };
     this.kind = scaleFor(requested, tensor.stats);
     this.constant = this.kind === 'mask' ? null : constantOf(tensor.stats);
     this.domain = domainOf(this.kind);
@@ -100,8 +113,8 @@ export class TensorScale {
   /** The scale in words, for the canvas's accessible label. */
   describe(): string {
     if (this.constant !== null) return constantText(this.constant);
-    if (this.kind === 'mask') return `two colours (${this.maskWords.one}, ${this.maskWords.zero})`;
-    return `${KIND_TEXT[this.kind]}, from ${fmt(this.domain.lo)} to ${fmt(this.domain.hi)}`;
+    if (this.kind === 'mask') return t('two colours ({0}, {1})', this.maskWords.one, this.maskWords.zero);
+    return t('{0}, from {1} to {2}', kindText(this.kind), fmt(this.domain.lo), fmt(this.domain.hi));
   }
 
   /** The legend's items; `anyFailed` adds the error scale's failing ramp. */
@@ -129,13 +142,13 @@ export class TensorScale {
     const ends = h(
       'div',
       { class: 'legend-ends' },
-      h('span', { title: zeros ? `0, and ${fmtFull(lo)} and below` : fmtFull(lo) }, zeros ? `≤${fmt(lo)}` : fmt(lo)),
-      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' || kind === 'error' ? h('span', { class: 'legend-mid' }, 'log scale') : null,
+      h('span', { title: zeros ? t('0, and {0} and below', fmtFull(lo)) : fmtFull(lo) }, zeros ? `≤${fmt(lo)}` : fmt(lo)),
+      kind === 'diverging' ? h('span', {}, '0') : kind === 'log' || kind === 'error' ? h('span', { class: 'legend-mid' }, t('log scale')) : null,
       h('span', { title: fmtFull(hi) }, fmt(hi)),
     );
     if (kind === 'error') {
       // One bar per ramp, the failing one only when something fails; both span the same ends.
-      const ramps = ERROR_RAMPS.filter((r) => r.table === 'error-ok' || anyFailed);
+      const ramps = errorRamps().filter((r) => r.table === 'error-ok' || anyFailed);
       const rows = ramps.map((r) => h('div', { class: 'legend-ramp', title: r.title }, bar(r.table, theme), h('span', { class: 'legend-ramp-label' }, r.label)));
       return items(h('div', { class: 'legend-scale legend-error' }, ...rows, ends), nan);
     }

@@ -8,7 +8,8 @@ import { domainOf } from './colormap';
 import { h } from './dom';
 import { readTheme, TensorScale } from './scale';
 import { tensorValues } from './wire-buffer';
-import { fmtCount, fmtShape } from '../../src/format';
+import { fmtCount } from '../../src/format';
+import { heatmapTitle, shapeText as fmtShape, t } from './strings';
 
 /** Images on one page. */
 const TILE_BUDGET = 64;
@@ -21,7 +22,9 @@ const GROUP_GAP = 8;
 
 /** A matrix heatmap, or a grid of images for a 4-D tensor. */
 export function tensorView(spec: HeatmapSpec, options: HeatmapOptions): TensorView {
-  return spec.tensor.shape.length === 4 ? new TensorGridView(spec, options) : new HeatmapView(spec, options);
+  // Titles come from the pure modules and the host in English: shown in the user's language.
+  const shown = { ...spec, title: heatmapTitle(spec.title) };
+  return spec.tensor.shape.length === 4 ? new TensorGridView(shown, options) : new HeatmapView(shown, options);
 }
 
 /** An element of the tensor: group (sample or filter), channel, row, column. */
@@ -50,8 +53,8 @@ interface Layout {
 
 export class TensorGridView extends TensorCard<At> {
   private readonly pageText = h('span', { class: 'grid-page', 'aria-live': 'polite' });
-  private readonly prev = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Previous page (Page Up)', title: 'Previous page (Page Up)' }, '‹');
-  private readonly next = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': 'Next page (Page Down)', title: 'Next page (Page Down)' }, '›');
+  private readonly prev = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': t('Previous page (Page Up)'), title: t('Previous page (Page Up)') }, '‹');
+  private readonly next = h('button', { class: 'button secondary icon', type: 'button', 'aria-label': t('Next page (Page Down)'), title: t('Next page (Page Down)') }, '›');
   private readonly jump = h('input', { class: 'grid-jump', type: 'number', min: 0, step: 1 });
   /** "loading sample n…", or why it could not be shown. */
   private readonly sampleStatus = h('p', { class: 'grid-sample-status', role: 'status', hidden: true });
@@ -66,8 +69,8 @@ export class TensorGridView extends TensorCard<At> {
   /** Axis sizes; `n` counts the groups sent, which for a big batch is fewer than the shape's. */
   private readonly dims: { n: number; c: number; h: number; w: number };
   private readonly perPage: number;
-  /** "sample" or "filter". */
-  private readonly group: string;
+  /** Whether the groups are filters (a parameter's bank) rather than samples. */
+  private readonly filters: boolean;
   private readonly axes: string;
   private readonly width: number;
   private page = 0;
@@ -83,7 +86,7 @@ export class TensorGridView extends TensorCard<At> {
     this.data = tensorValues(tensor);
     this.dims = { n: this.data ? (tensor.samples ?? total) : 0, c, h: hh, w };
     this.perPage = Math.max(1, Math.floor(TILE_BUDGET / Math.max(1, c)));
-    this.group = spec.filters ? 'filter' : 'sample';
+    this.filters = spec.filters === true;
     this.axes = spec.filters ? '[f, c, h, w]' : '[n, c, h, w]';
     const data = this.data;
     this.scale = new TensorScale(spec.kind, tensor, (kind) => (data ? domainOf(kind, data) : { lo: 0, hi: 0 }), spec.maskWords);
@@ -95,14 +98,14 @@ export class TensorGridView extends TensorCard<At> {
     this.prev.addEventListener('click', () => this.goTo(this.extra ? this.page : this.page - 1));
     this.next.addEventListener('click', () => this.goTo(this.extra ? this.page : this.page + 1));
     this.jump.max = String(Math.max(0, (this.fetchSample ? total : this.dims.n) - 1));
-    this.jump.setAttribute('aria-label', `Go to ${this.group}`);
+    this.jump.setAttribute('aria-label', this.filters ? t('Go to filter') : t('Go to sample'));
     this.jump.addEventListener('change', () => {
       const n = Number(this.jump.value);
       if (!Number.isInteger(n) || n < 0) return;
       if (n < this.dims.n) this.goTo(Math.floor(n / this.perPage));
       else if (n < total && this.fetchSample) this.ask(n);
     });
-    const pager = h('div', { class: 'grid-pager', role: 'group', 'aria-label': `${spec.title} pages` }, this.prev, this.pageText, this.next, h('label', { class: 'grid-jump-label' }, `${this.group} `, this.jump));
+    const pager = h('div', { class: 'grid-pager', role: 'group', 'aria-label': t('{0} pages', spec.title) }, this.prev, this.pageText, this.next, h('label', { class: 'grid-jump-label' }, `${this.filters ? t('filter') : t('sample')} `, this.jump));
     pager.hidden = this.pages() <= 1 && !this.fetchSample;
     this.scroll.before(pager, this.sampleStatus);
     this.setZoom(options.zoom);
@@ -161,12 +164,12 @@ export class TensorGridView extends TensorCard<At> {
   private ask(n: number): void {
     const { c, h: hh, w } = this.dims;
     this.loading = n;
-    this.status(`loading ${this.group} ${n}…`);
+    this.status(this.filters ? t('loading filter {0}…', n) : t('loading sample {0}…', n));
     this.fetchSample!(n).then(
       (values) => {
         if (this.loading !== n) return;
         this.loading = null;
-        if (values.length !== c * hh * w) return this.status(`Sample ${n} came with ${fmtCount(values.length)} values instead of ${fmtCount(c * hh * w)}.`);
+        if (values.length !== c * hh * w) return this.status(t('Sample {0} came with {1} values instead of {2}.', n, fmtCount(values.length), fmtCount(c * hh * w)));
         this.status('');
         this.extra = { n, data: values };
         this.clearCursor();
@@ -233,9 +236,9 @@ export class TensorGridView extends TensorCard<At> {
     const { spec, data, dims } = this;
     const shape = fmtShape(spec.tensor.shape);
     if (!data || dims.n === 0) {
-      this.note.textContent = 'No tensor data (buffer missing or the wrong size).';
+      this.note.textContent = t('No tensor data (buffer missing or the wrong size).');
       this.canvas.width = this.canvas.height = 0;
-      this.canvas.setAttribute('aria-label', `${spec.title} of layer ${spec.layer}: no data`);
+      this.canvas.setAttribute('aria-label', t('{0} of layer {1}: no data', spec.title, spec.layer));
       return;
     }
     const l = (this.layout = this.layoutFor(this.zoom));
@@ -275,19 +278,32 @@ export class TensorGridView extends TensorCard<At> {
 
     const [first, last] = [shown[0], shown[shown.length - 1]];
     const total = spec.tensor.shape[0];
-    const range = this.extra ? `${this.group} ${this.extra.n} of ${fmtCount(total)}` : `${this.group}s ${first === last ? first : `${first}–${last}`} of ${fmtCount(dims.n)}`;
+    const span = first === last ? `${first}` : `${first}–${last}`;
+    const range =
+      this.extra ? (this.filters ? t('filter {0} of {1}', this.extra.n, fmtCount(total)) : t('sample {0} of {1}', this.extra.n, fmtCount(total)))
+      : this.filters ? t('filters {0} of {1}', span, fmtCount(dims.n))
+      : t('samples {0} of {1}', span, fmtCount(dims.n));
     this.pageText.textContent = range;
     this.prev.disabled = !this.extra && this.page === 0;
     this.next.disabled = !this.extra && this.page >= this.pages() - 1;
-    const ask = this.fetchSample ? `; type a later one's number in the ${this.group} box to fetch it` : ': the rest would make the message too big to draw quickly';
-    this.note.textContent = dims.n < total ? `The first ${fmtCount(dims.n)} of ${fmtCount(total)} ${this.group}s were sent${ask}.` : '';
+    const [sent, of] = [fmtCount(dims.n), fmtCount(total)];
+    const cut =
+      this.fetchSample ?
+        this.filters ? t("The first {0} of {1} filters were sent; type a later one's number in the filter box to fetch it.", sent, of)
+        : t("The first {0} of {1} samples were sent; type a later one's number in the sample box to fetch it.", sent, of)
+      : this.filters ? t('The first {0} of {1} filters were sent: the rest would make the message too big to draw quickly.', sent, of)
+      : t('The first {0} of {1} samples were sent: the rest would make the message too big to draw quickly.', sent, of);
+    this.note.textContent = dims.n < total ? cut : '';
     this.note.hidden = this.note.textContent === '';
-    this.canvas.setAttribute(
-      'aria-label',
-      `${spec.title} of layer ${spec.layer}, ${shape}, drawn as ${dims.c === 1 ? 'one image' : `${dims.c} channel images side by side`} per ${this.group}, ${range}, ${this.scale.describe()}. ` +
-        'Arrow keys move between pixels, Page Up and Page Down between pages; plus and minus zoom.' +
-        (this.onPick ? ' Press Enter on a pixel to reveal its line in the spec.' : ''),
-    );
+    const scale = this.scale.describe();
+    const what =
+      dims.c === 1 ?
+        this.filters ? t('{0} of layer {1}, {2}, drawn as one image per filter, {3}, {4}.', spec.title, spec.layer, shape, range, scale)
+        : t('{0} of layer {1}, {2}, drawn as one image per sample, {3}, {4}.', spec.title, spec.layer, shape, range, scale)
+      : this.filters ? t('{0} of layer {1}, {2}, drawn as {3} channel images side by side per filter, {4}, {5}.', spec.title, spec.layer, shape, dims.c, range, scale)
+      : t('{0} of layer {1}, {2}, drawn as {3} channel images side by side per sample, {4}, {5}.', spec.title, spec.layer, shape, dims.c, range, scale);
+    const keys = t('Arrow keys move between pixels, Page Up and Page Down between pages; plus and minus zoom.');
+    this.canvas.setAttribute('aria-label', this.onPick ? `${what} ${keys} ${t('Press Enter on a pixel to reveal its line in the spec.')}` : `${what} ${keys}`);
     if (this.cursorAt && this.onPage(this.cursorAt)) this.placeCursor(this.cursorAt);
     else this.cursor.hidden = true;
   }

@@ -5,6 +5,7 @@ import { escapeControls, fmt, fmtCount, fmtDuration } from '../../src/format';
 import { TrainHistory, variantAt } from '../../src/train-history';
 import { isSampleMessage } from './sample-requests';
 import { bytesOf, wholeBuffer } from './wire-buffer';
+import { t } from './strings';
 
 /** Everything the training views show about the current run, except the snapshot on show. */
 export interface TrainModel {
@@ -239,13 +240,13 @@ export function variantRows(model: TrainModel): VariantRow[] {
     const steps = h && h.loss.length > 0 ? h.loss.steps[h.loss.length - 1] : 0;
     const last = h?.evals.at(-1);
     const finished = h !== undefined && steps >= info.iterations;
-    let state = 'done';
+    let state = t('done');
     if (!finished) {
       const later = model.histories.slice(i + 1).some((o) => o.loss.length > 0);
       // A variant that stopped short while later ones trained hit a NaN/Inf (a comparison goes on without it).
-      if (later || (!running && model.status?.state === 'finished')) state = `stopped at step ${fmtCount(steps + 1)}: NaN/Inf`;
-      else if (!running) state = steps > 0 ? `stopped at step ${fmtCount(steps)}` : 'not run';
-      else state = i === current && steps > 0 ? 'training…' : 'waiting';
+      if (later || (!running && model.status?.state === 'finished')) state = t('stopped at step {0}: NaN/Inf', fmtCount(steps + 1));
+      else if (!running) state = steps > 0 ? t('stopped at step {0}', fmtCount(steps)) : t('not run');
+      else state = i === current && steps > 0 ? t('training…') : t('waiting');
     }
     return { label, steps, loss: last?.loss ?? null, trainAcc: last?.trainAcc ?? null, testAcc: last?.testAcc ?? null, state };
   });
@@ -268,10 +269,10 @@ export function nonFiniteShort(at: NonFiniteAt): string {
 
 /** Where in the step the tensor lies, in words: backward tensors (dx, dW…) mean forward was still finite. */
 export function nonFiniteWhere(at: NonFiniteAt): string {
-  if (at.tensor.startsWith('d')) return 'forward was finite';
-  if (at.tensor === 'loss') return 'in the loss';
-  if (['W', 'b', 'gamma', 'beta'].includes(at.tensor)) return 'in the weights, before the update';
-  return 'in the forward pass';
+  if (at.tensor.startsWith('d')) return t('forward was finite');
+  if (at.tensor === 'loss') return t('in the loss');
+  if (['W', 'b', 'gamma', 'beta'].includes(at.tensor)) return t('in the weights, before the update');
+  return t('in the forward pass');
 }
 
 /** The status line and its tone (ok, bad or plain). */
@@ -282,33 +283,37 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
     const info = model.info;
     // The host's position, which the other views and the notification show too; before it, where the curves are.
     const { step, elapsedMs } = model.position ?? { step: model.step, elapsedMs: model.elapsedMs };
-    if (!info || step <= 0) return { text: 'starting…', tone: '' };
+    if (!info || step <= 0) return { text: t('starting…'), tone: '' };
     // A comparison's position counts every variant's steps, one variant after another.
     const variants = info.compare?.variants ?? [];
     const total = info.iterations * Math.max(1, variants.length);
     const at = variantAt(step, info.iterations, variants.length);
-    let text = variants.length > 0 ? `${variants[at.variant]} (${at.variant + 1}/${variants.length}) · step ${fmtCount(at.step)} / ${fmtCount(info.iterations)}` : `step ${fmtCount(step)} / ${fmtCount(info.iterations)}`;
+    let text =
+      variants.length > 0
+        ? `${variants[at.variant]} (${at.variant + 1}/${variants.length}) · ${t('step {0} / {1}', fmtCount(at.step), fmtCount(info.iterations))}`
+        : t('step {0} / {1}', fmtCount(step), fmtCount(info.iterations));
     if (elapsedMs !== null && elapsedMs > 0) {
       const rate = (step / elapsedMs) * 1000;
-      text += ` · ${fmtRate(rate)} steps/s · ETA ${fmtDuration((1000 * Math.max(0, total - step)) / rate)}`;
+      text += ` · ${t('{0} steps/s', fmtRate(rate))} · ${t('ETA {0}', fmtDuration((1000 * Math.max(0, total - step)) / rate))}`;
     }
     return { text, tone: '' };
   }
   switch (s.state) {
     case 'finished':
-      return { text: `finished in ${fmtDuration(s.elapsedMs, 1)}`, tone: 'ok' };
+      return { text: t('finished in {0}', fmtDuration(s.elapsedMs, 1)), tone: 'ok' };
     case 'cancelled': {
       const variants = model.info?.compare?.variants;
-      if (!variants || !model.info) return { text: `cancelled at step ${fmtCount(s.step)}`, tone: '' };
+      if (!variants || !model.info) return { text: t('cancelled at step {0}', fmtCount(s.step)), tone: '' };
       const at = variantAt(s.step, model.info.iterations, variants.length);
-      return { text: `cancelled in ${variants[at.variant]} at step ${fmtCount(at.step)}`, tone: '' };
+      return { text: t('cancelled in {0} at step {1}', variants[at.variant], fmtCount(at.step)), tone: '' };
     }
     case 'nonFinite': {
       const at = model.nonFinite;
       // s.step counts the updates done; the step that produced it is the next one, whose update never ran.
-      return { text: `stopped at step ${fmtCount(at?.step ?? s.step + 1)}: ${at ? `${at.value} in ${at.layer} ${at.tensor}` : 'NaN or Inf'}`, tone: 'bad' };
+      const step = fmtCount(at?.step ?? s.step + 1);
+      return { text: at ? t('stopped at step {0}: {1} in {2} {3}', step, at.value, at.layer, at.tensor) : t('stopped at step {0}: NaN or Inf', step), tone: 'bad' };
     }
     case 'failed':
-      return { text: 'failed', tone: 'bad' };
+      return { text: t('failed'), tone: 'bad' };
   }
 }

@@ -3,6 +3,7 @@
 import type { NonFiniteAt } from '../../src/protocol';
 import { fmtCount } from '../../src/format';
 import { h } from './dom';
+import { t, tParts } from './strings';
 import { nonFiniteWhere, statusOf, type TrainModel } from './train-state';
 
 /** Least time between two refreshes of the status line while progress streams in (ms). */
@@ -38,7 +39,7 @@ export class StatusLine {
 
 /** "First NaN at step 3,001: Affine2 dW (forward was finite)", the layer name a button that reveals it. */
 export function nonFiniteText(at: NonFiniteAt, onReveal: (index: number) => void): (string | Node)[] {
-  const layer = h('button', { class: 'link-button nan-layer', type: 'button', title: `Reveal ${at.layer} in the spec` }, at.layer);
+  const layer = h('button', { class: 'link-button nan-layer', type: 'button', title: t('Reveal {0} in the spec', at.layer) }, at.layer);
   layer.addEventListener('click', () => onReveal(at.index));
-  return [`First ${at.value} at step ${fmtCount(at.step)}: `, layer, ` ${at.tensor} (${nonFiniteWhere(at)})`];
+  return tParts('First {0} at step {1}: {2} {3} ({4})', at.value, fmtCount(at.step), layer, at.tensor, nonFiniteWhere(at));
 }

@@ -1,5 +1,6 @@
 // Heatmap zoom shared by the panel and the side view: − / 100% / + buttons, the +, −, = and 0 keys.
 import { h } from './dom';
+import { t } from './strings';
 
 /** Zoom steps for heatmaps. */
 export const ZOOMS = [0.25, 0.5, 1, 2, 4, 8];
@@ -13,18 +14,18 @@ export function readZoom(saved: unknown): number {
 export class ZoomControl {
   /** The button group. */
   readonly element: HTMLElement;
-  private readonly label = h('button', { class: 'button secondary zoom-level', type: 'button', title: 'Reset zoom (0)' });
+  private readonly label = h('button', { class: 'button secondary zoom-level', type: 'button', title: t('Reset zoom (0)') });
 
   constructor(
     private current: number,
     private readonly onChange: (zoom: number) => void,
   ) {
-    const zoomOut = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom out (−)', 'aria-label': 'Zoom out' }, '−');
-    const zoomIn = h('button', { class: 'button secondary icon', type: 'button', title: 'Zoom in (+)', 'aria-label': 'Zoom in' }, '+');
+    const zoomOut = h('button', { class: 'button secondary icon', type: 'button', title: t('Zoom out (−)'), 'aria-label': t('Zoom out') }, '−');
+    const zoomIn = h('button', { class: 'button secondary icon', type: 'button', title: t('Zoom in (+)'), 'aria-label': t('Zoom in') }, '+');
     zoomOut.addEventListener('click', () => this.by(-1));
     zoomIn.addEventListener('click', () => this.by(1));
     this.label.addEventListener('click', () => this.set(1));
-    this.element = h('div', { class: 'zoom', role: 'group', 'aria-label': 'Heatmap zoom' }, zoomOut, this.label, zoomIn);
+    this.element = h('div', { class: 'zoom', role: 'group', 'aria-label': t('Heatmap zoom') }, zoomOut, this.label, zoomIn);
     this.label.textContent = `${current * 100}%`;
   }
 

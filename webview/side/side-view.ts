@@ -5,13 +5,14 @@
 import type { FlowBar, GraphNodeInfo, HostToSideView, SideViewToHost } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { fitLabels, focusRow, renderFlow } from '../shared/flow';
-import { escapeControls, fmt, fmtCount, fmtFull, fmtShape } from '../../src/format';
+import { escapeControls, fmt, fmtCount, fmtFull } from '../../src/format';
 import { Tooltip, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
 import { histogramFigure, histogramOf } from '../shared/histogram';
 import { TrainSection } from './train-section';
 import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
+import { heatmapTitle, shapeText as fmtShape, t, tParts } from '../shared/strings';
 
 type LayerMessage = Extract<HostToSideView, { type: 'layer' }>;
 /** The spec's flow with no layer under the cursor: a layer message without its layer. */
@@ -24,7 +25,7 @@ export interface SideState {
   zoom: number;
 }
 
-const STALE = 'Stale: the spec changed since this run. Run Backprop again to refresh.';
+const stale = (): string => t('Stale: the spec changed since this run. Run Backprop again to refresh.');
 
 /** Horizontal space a side heatmap card takes around its canvas: padding, border and stage margin (side.css, heatmap.css). */
 const CARD_CHROME = 2 * 8 + 2 * 1 + 2 * 2;
@@ -58,7 +59,7 @@ function isSideMessage(data: unknown): data is HostToSideView {
 class SideView {
   private readonly tooltip = new Tooltip();
   private readonly train = new TrainSection((index) => this.post({ type: 'revealLayer', index }));
-  private readonly empty = h('p', { class: 'side-empty', role: 'status' }, 'Waiting for Backprop Lens…');
+  private readonly empty = h('p', { class: 'side-empty', role: 'status' }, t('Waiting for Backprop Lens…'));
   private readonly specName = h('div', { class: 'side-spec' });
   private readonly title = h('h2', { class: 'side-title' });
   private readonly shape = h('div', { class: 'side-shape' });
@@ -66,7 +67,7 @@ class SideView {
   private readonly heatmapList = h('div', { class: 'heatmaps side-heatmaps' });
   private readonly heatmapSection: HTMLElement;
   private readonly distBody = h('div', { class: 'dist-columns' });
-  private readonly distSection = h('section', { class: 'side-section', 'aria-labelledby': 'bl-side-dist' }, h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-dist' }, 'Distribution')), this.distBody);
+  private readonly distSection = h('section', { class: 'side-section', 'aria-labelledby': 'bl-side-dist' }, h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-dist' }, t('Distribution'))), this.distBody);
   private readonly flowBody = h('div', { class: 'flow-body' });
   private readonly flowValues = h('div', { class: 'flow-values' });
   private readonly flowSection: HTMLElement;
@@ -86,24 +87,24 @@ class SideView {
     this.heatmapSection = h(
       'section',
       { class: 'side-section' },
-      h('div', { class: 'section-header' }, h('h3', {}, 'Heatmaps'), h('span', { class: 'spacer' }), this.zoom.element),
+      h('div', { class: 'section-header' }, h('h3', {}, t('Heatmaps')), h('span', { class: 'spacer' }), this.zoom.element),
       this.heatmapList,
     );
     this.zoom.listen(this.heatmapSection);
     this.flowSection = h(
       'section',
       { class: 'side-section', 'aria-labelledby': 'bl-side-flow' },
-      h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-flow' }, 'Gradient flow')),
+      h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-flow' }, t('Gradient flow'))),
       h(
         'div',
         { class: 'flow-legend', 'aria-hidden': 'true' },
-        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-mean' }), 'mean |grad|'),
-        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-max' }), 'max |grad|'),
-        h('span', { class: 'legend-item flow-scale' }, 'log scale'),
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-mean' }), t('mean |grad|')),
+        h('span', { class: 'legend-item' }, h('span', { class: 'swatch swatch-flow-max' }), t('max |grad|')),
+        h('span', { class: 'legend-item flow-scale' }, t('log scale')),
       ),
       this.flowBody,
       this.flowValues,
-      h('p', { class: 'flow-note' }, '|grad| of each layer’s weights, or of its input (dx) where it has none. Click a layer to reveal it in the spec.'),
+      h('p', { class: 'flow-note' }, t('|grad| of each layer’s weights, or of its input (dx) where it has none. Click a layer to reveal it in the spec.')),
     );
     this.layerView = h(
       'div',
@@ -168,12 +169,12 @@ class SideView {
     const num = (v: number) => h('td', { class: 'num', title: fmtFull(v) }, fmt(v));
     const row = (n: GraphNodeInfo) => h('tr', {}, h('th', { scope: 'row' }, h('span', { class: 'graph-node' }, escapeControls(n.name)), h('span', { class: 'layer-type' }, n.op)), num(n.value), num(n.grad));
     this.graphView.replaceChildren(
-      h('header', { class: 'side-header' }, h('div', { class: 'side-spec', title: spec }, spec), h('h2', { class: 'side-title', id: 'bl-side-graph' }, 'Graph', h('span', { class: 'layer-type' }, `output ${output}`))),
-      ...(m.stale ? [h('div', { class: 'side-stale', role: 'status' }, STALE)] : []),
+      h('header', { class: 'side-header' }, h('div', { class: 'side-spec', title: spec }, spec), h('h2', { class: 'side-title', id: 'bl-side-graph' }, t('Graph'), h('span', { class: 'layer-type' }, t('output {0}', output)))),
+      ...(m.stale ? [h('div', { class: 'side-stale', role: 'status' }, stale())] : []),
       h(
         'table',
         { class: 'plain side-graph-table' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col', class: 'num' }, 'Value'), h('th', { scope: 'col', class: 'num' }, `∂${output}/∂node`))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('Node')), h('th', { scope: 'col', class: 'num' }, t('Value')), h('th', { scope: 'col', class: 'num' }, t('∂{0}/∂node', output)))),
         h('tbody', {}, ...m.nodes.map(row)),
       ),
     );
@@ -191,22 +192,22 @@ class SideView {
     this.drawnWidth = this.width();
     this.specName.textContent = m.spec;
     this.specName.title = m.spec;
-    this.stale.textContent = m.stale ? STALE : '';
+    this.stale.textContent = m.stale ? stale() : '';
     this.stale.hidden = !m.stale;
     const current = m.type === 'layer' ? m.index : -1;
     this.renderFlow(m.flow, current, focusedFlow);
     this.heatmapSection.hidden = m.type !== 'layer';
     this.distSection.hidden = m.type !== 'layer';
     if (m.type !== 'layer') {
-      this.title.replaceChildren(h('span', { class: 'layer-name' }, 'No layer under the cursor'));
-      this.shape.textContent = 'Move the cursor onto a layer for its heatmaps.';
+      this.title.replaceChildren(h('span', { class: 'layer-name' }, t('No layer under the cursor')));
+      this.shape.textContent = t('Move the cursor onto a layer for its heatmaps.');
       this.heatmaps = [];
       this.heatmapList.replaceChildren();
       return;
     }
     const { info } = m;
     this.title.replaceChildren(h('span', { class: 'layer-name', title: info.name }, info.name), h('span', { class: 'layer-type' }, info.type));
-    this.shape.textContent = `${fmtShape(info.inShape)} → ${fmtShape(info.outShape)}` + (info.paramCount > 0 ? ` · ${fmtCount(info.paramCount)} params` : '');
+    this.shape.textContent = `${fmtShape(info.inShape)} → ${fmtShape(info.outShape)}` + (info.paramCount > 0 ? ` · ${t('{0} params', fmtCount(info.paramCount))}` : '');
 
     const fitWidth = Math.max(MIN_FIT, this.drawnWidth - CARD_CHROME);
     this.heatmaps = m.heatmaps.map(
@@ -219,13 +220,13 @@ class SideView {
     // The layer's activation and dx, on one count axis.
     const spread = m.heatmaps.filter((s) => histogramOf(s.tensor));
     const top = Math.max(...spread.flatMap((s) => histogramOf(s.tensor)?.counts ?? [0]));
-    this.distBody.replaceChildren(...spread.map((s) => histogramFigure(h('span', { class: 'dist-title' }, s.title), `${info.name} ${s.title}`, histogramOf(s.tensor), top)));
+    this.distBody.replaceChildren(...spread.map((s) => histogramFigure(h('span', { class: 'dist-title' }, heatmapTitle(s.title)), `${info.name} ${heatmapTitle(s.title)}`, histogramOf(s.tensor), top)));
     this.distSection.hidden = spread.length === 0;
     this.heatmapList.replaceChildren(
-      ...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer in the run.')]),
+      ...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, t('No tensors for this layer in the run.'))]),
     );
     // Named after the layer, so a screen reader says whose heatmaps these are.
-    this.heatmapSection.setAttribute('aria-label', `Heatmaps of layer ${info.name}`);
+    this.heatmapSection.setAttribute('aria-label', t('Heatmaps of layer {0}', info.name));
 
     // A redraw (the cursor moved, the view was resized) must not steal keyboard focus from where the user was.
     if (focusedHeatmap >= 0) this.heatmaps[Math.min(focusedHeatmap, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
@@ -240,7 +241,7 @@ class SideView {
     const bar = flow[current] as FlowBar | undefined;
     this.flowValues.replaceChildren(
       ...(bar
-        ? [h('span', { class: 'flow-values-name' }, bar.name), ' · mean ', h('span', { title: fmtFull(bar.meanAbs) }, fmt(bar.meanAbs)), ' · max ', h('span', { title: fmtFull(bar.maxAbs) }, fmt(bar.maxAbs))]
+        ? [h('span', { class: 'flow-values-name' }, bar.name), ' · ', ...tParts('mean {0}', h('span', { title: fmtFull(bar.meanAbs) }, fmt(bar.meanAbs))), ' · ', ...tParts('max {0}', h('span', { title: fmtFull(bar.maxAbs) }, fmt(bar.maxAbs)))]
         : []),
     );
     if (focused) focusRow(svg, Math.max(0, current));

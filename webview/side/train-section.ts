@@ -5,6 +5,7 @@ import { TrainCharts, flowLegend } from '../shared/charts';
 import { h } from '../shared/dom';
 import { applyTrainMessage, emptyTrainModel, nonFiniteShort, readTrainMessage, type TrainModel } from '../shared/train-state';
 import { StatusLine, nonFiniteText } from '../shared/train-status';
+import { t } from '../shared/strings';
 
 /** The training section at the top of the side view; hidden until a run arrives. */
 export class TrainSection {
@@ -15,14 +16,14 @@ export class TrainSection {
   private readonly spec = h('div', { class: 'train-side-spec' });
   private readonly nan = h('p', { class: 'side-nan', role: 'alert', hidden: true });
   private readonly alert = h('p', { class: 'side-failed', role: 'alert', hidden: true });
-  private readonly flowTitle = h('h3', { class: 'train-side-flow' }, 'Gradient flow over steps');
+  private readonly flowTitle = h('h3', { class: 'train-side-flow' }, t('Gradient flow over steps'));
 
   constructor(private readonly onReveal: (index: number) => void) {
     this.charts = new TrainCharts(() => this.model, { loss: 110, accuracy: 0, flow: 90 }, onReveal, false);
     this.element = h(
       'section',
       { class: 'side-section train-side', 'aria-labelledby': 'bl-side-train', hidden: true },
-      h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-train' }, 'Training')),
+      h('div', { class: 'section-header' }, h('h3', { id: 'bl-side-train' }, t('Training'))),
       this.spec,
       this.status.element,
       this.alert,
@@ -49,7 +50,7 @@ export class TrainSection {
         this.spec.title = this.model.title;
         this.charts.layout();
         // A comparison's bands here are its first variant's (the Train panel picks among them).
-        this.flowTitle.textContent = `Gradient flow over steps${this.model.info?.compare ? ` · ${this.model.info.compare.variants[this.model.variant]}` : ''}`;
+        this.flowTitle.textContent = this.model.info?.compare ? `${t('Gradient flow over steps')} · ${this.model.info.compare.variants[this.model.variant]}` : t('Gradient flow over steps');
         this.renderNonFinite();
         return this.renderStatus();
       case 'progress':

@@ -4,6 +4,7 @@ import { fmt, fmtCount, fmtPercent } from '../../src/format';
 import { variantColour } from '../shared/charts';
 import { h } from '../shared/dom';
 import { variantRows, type TrainModel } from '../shared/train-state';
+import { t } from '../shared/strings';
 
 /** A colour swatch for variant `i`, coloured as its line in the loss chart. */
 function swatch(i: number): HTMLElement {
@@ -26,13 +27,13 @@ export class CompareTable {
     const accuracy = model.info?.measuresAccuracy !== false;
     const test = (model.info?.testRows ?? 0) > 0;
     const pct = (a: number | null) => (a === null ? '—' : fmtPercent(a));
-    const head = ['variant', 'steps', 'final loss', ...(accuracy ? ['train acc', ...(test ? ['test acc'] : [])] : []), 'state'];
+    const head = [t('variant'), t('steps'), t('final loss'), ...(accuracy ? [t('train acc'), ...(test ? [t('test acc')] : [])] : []), t('state')];
     const num = (text: string) => h('td', { class: 'num' }, text);
     this.element.replaceChildren(
       h(
         'table',
         { class: 'compare-table' },
-        h('caption', {}, `${model.info?.compare?.key ?? ''} compared: the last evaluation of each variant`),
+        h('caption', {}, t('{0} compared: the last evaluation of each variant', model.info?.compare?.key ?? '')),
         h('thead', {}, h('tr', {}, ...head.map((c, i) => h('th', { scope: 'col', class: i > 0 && i < head.length - 1 ? 'num' : '' }, c)))),
         h(
           'tbody',
@@ -56,7 +57,7 @@ export class CompareTable {
 
 /** Toggle buttons, one per variant: the pressed one's gradient flow is on show. */
 export class VariantPicker {
-  readonly element = h('div', { class: 'layer-buttons variant-buttons', role: 'group', 'aria-label': 'Variant whose gradient flow is shown', hidden: true });
+  readonly element = h('div', { class: 'layer-buttons variant-buttons', role: 'group', 'aria-label': t('Variant whose gradient flow is shown'), hidden: true });
 
   constructor(private readonly onPick: (index: number) => void) {}
 

@@ -5,6 +5,7 @@
 import { fmtCount } from '../../src/format';
 import type { HostToTrainView, NonFiniteAt, TrainHistoryWire, TrainInfo, TrainStatus } from '../../src/protocol';
 import type { TrainModel } from '../shared/train-state';
+import { t } from '../shared/strings';
 
 /** A number, or NaN / Infinity / -Infinity spelled out. */
 type JsonNumber = number | string;
@@ -67,7 +68,7 @@ export function restoreRun(saved: unknown, uri: string): unknown[] {
   if (s.uri !== uri || typeof s.step !== 'number') return [];
   const status = s.status as TrainStatus | null;
   // A run still going when the window reloaded ended with it; one that had ended keeps its own status.
-  const ended = status && status.state !== 'running' ? status : { state: 'failed', message: `The window reloaded at step ${fmtCount(s.step)}, which ended this run; its curves are as they were. Train again starts a new run.` };
+  const ended = status && status.state !== 'running' ? status : { state: 'failed', message: t('The window reloaded at step {0}, which ended this run; its curves are as they were. Train again starts a new run.', fmtCount(s.step)) };
   return [
     { type: 'trainStart', runId: 0, info: s.info },
     ...(Array.isArray(s.variants) ? s.variants.map((v: unknown, i) => history(v, i)) : [history(s.history)]),
@@ -80,5 +81,5 @@ export function restoreRun(saved: unknown, uri: string): unknown[] {
 export const NO_RUN: HostToTrainView = {
   type: 'trainStatus',
   runId: 0,
-  status: { state: 'failed', message: 'No training run of this spec since the window opened. Press Train again to start one.' },
+  status: { state: 'failed', message: t('No training run of this spec since the window opened. Press Train again to start one.') },
 };

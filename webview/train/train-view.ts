@@ -16,6 +16,7 @@ import { CompareTable, VariantPicker } from './compare-view';
 import { StatusLine, nonFiniteText } from '../shared/train-status';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
+import { t, tParts } from '../shared/strings';
 
 /** UI state VS Code keeps while the panel is hidden or reloaded; the host reads `uri` to restore. */
 export interface TrainState {
@@ -76,13 +77,13 @@ function keptRanges(steps: readonly number[]): string {
     else next = Math.max(next, gap);
   }
   if (at < 0 || next === 0 || widest <= 3 * next) return range(steps[0], steps[steps.length - 1]);
-  return `${range(steps[0], steps[at - 1])} and ${range(steps[at], steps[steps.length - 1])}`;
+  return t('{0} and {1}', range(steps[0], steps[at - 1]), range(steps[at], steps[steps.length - 1]));
 }
 
 /** The sets a run trains and tests on, and whether it measures accuracy, in words. */
 function rowsOf(info: TrainInfo): string {
-  const rows = info.testRows > 0 ? `${fmtCount(info.trainRows)} train / ${fmtCount(info.testRows)} test rows` : `${fmtCount(info.trainRows)} train rows, no test set`;
-  return !info.measuresAccuracy ? `${rows} · no accuracy (a regression: continuous targets)` : rows;
+  const rows = info.testRows > 0 ? t('{0} train / {1} test rows', fmtCount(info.trainRows), fmtCount(info.testRows)) : t('{0} train rows, no test set', fmtCount(info.trainRows));
+  return !info.measuresAccuracy ? `${rows} · ${t('no accuracy (a regression: continuous targets)')}` : rows;
 }
 
 /** The whole Train panel. */
@@ -92,12 +93,12 @@ class TrainView {
   private readonly tooltip = new Tooltip();
   /** Samples of a snapshot's big batches of images, asked of the host. */
   private readonly samples = new SampleRequests((ref, sample) => this.post({ type: 'sample', ref, sample }));
-  private readonly title = h('h1', { class: 'title' }, 'Backprop Lens: training');
+  private readonly title = h('h1', { class: 'title' }, t('Backprop Lens: training'));
   private readonly status = new StatusLine(() => this.model);
-  private readonly cancel = h('button', { class: 'button', type: 'button', title: 'Stop the run' }, 'Cancel');
-  private readonly retrain = h('button', { class: 'button secondary', type: 'button', title: 'Train the spec again' }, 'Train again');
+  private readonly cancel = h('button', { class: 'button', type: 'button', title: t('Stop the run') }, t('Cancel'));
+  private readonly retrain = h('button', { class: 'button secondary', type: 'button', title: t('Train the spec again') }, t('Train again'));
   private readonly alert = h('div', { class: 'alert', role: 'alert', hidden: true });
-  private readonly empty = h('p', { class: 'empty' }, 'Waiting for a training run…');
+  private readonly empty = h('p', { class: 'empty' }, t('Waiting for a training run…'));
   private readonly summary = h('p', { class: 'summary' });
   private readonly callout = h('div', { class: 'nan-callout', role: 'alert', hidden: true });
   private readonly showNaN = h('button', { class: 'button secondary', type: 'button' });
@@ -109,7 +110,7 @@ class TrainView {
   private readonly follow = h('input', { type: 'checkbox', checked: true });
   private readonly scrubNote = h('p', { class: 'scrub-note' });
   private readonly loading = h('span', { class: 'scrub-loading' });
-  private readonly layerGroup = h('div', { class: 'layer-buttons', role: 'group', 'aria-label': 'Layer' });
+  private readonly layerGroup = h('div', { class: 'layer-buttons', role: 'group', 'aria-label': t('Layer') });
   private readonly heatmapTitle = h('h3', { class: 'snapshot-title' });
   private readonly heatmapGrid = h('div', { class: 'heatmaps' });
   private readonly zoom: ZoomControl;
@@ -151,15 +152,15 @@ class TrainView {
     const curves = h(
       'section',
       { class: 'train-section', 'aria-labelledby': 'bl-curves' },
-      h('h2', { id: 'bl-curves' }, 'Curves'),
+      h('h2', { id: 'bl-curves' }, t('Curves')),
       h('div', { class: 'chart-grid' }, this.charts.loss.element, this.charts.accuracy?.element),
       this.compareTable.element,
     );
     const flow = h(
       'section',
       { class: 'train-section', 'aria-labelledby': 'bl-flow' },
-      h('h2', { id: 'bl-flow' }, 'Gradient flow'),
-      h('p', { class: 'train-note' }, 'Percentiles of |grad| of each layer’s weights at each sampled step, as in TensorBoard’s distributions. Click a layer name to reveal it in the spec.'),
+      h('h2', { id: 'bl-flow' }, t('Gradient flow')),
+      h('p', { class: 'train-note' }, t('Percentiles of |grad| of each layer’s weights at each sampled step, as in TensorBoard’s distributions. Click a layer name to reveal it in the spec.')),
       this.variantPicker.element,
       flowLegend(),
       this.charts.flowList,
@@ -175,15 +176,15 @@ class TrainView {
     const snapshot = (this.snapshotSection = h(
       'section',
       { class: 'train-section', 'aria-labelledby': 'bl-snapshot' },
-      h('div', { class: 'section-header' }, h('h2', { id: 'bl-snapshot' }, 'Snapshot'), h('span', { class: 'spacer' }), this.zoom.element),
+      h('div', { class: 'section-header' }, h('h2', { id: 'bl-snapshot' }, t('Snapshot')), h('span', { class: 'spacer' }), this.zoom.element),
       h(
         'div',
         { class: 'scrubber' },
-        h('label', { for: 'bl-scrub' }, 'Snapshot step'),
+        h('label', { for: 'bl-scrub' }, t('Snapshot step')),
         this.scrub,
         this.scrubStep,
         this.loading,
-        h('label', { class: 'follow', title: 'Show the newest snapshot as the run goes' }, this.follow, 'latest'),
+        h('label', { class: 'follow', title: t('Show the newest snapshot as the run goes') }, this.follow, t('latest')),
       ),
       this.scrubNote,
       this.layerGroup,
@@ -281,17 +282,19 @@ class TrainView {
 
   private renderAll(): void {
     const m = this.model;
-    this.title.textContent = m.title || 'Backprop Lens: training';
+    this.title.textContent = m.title || t('Backprop Lens: training');
     this.empty.hidden = m.runId !== null;
     this.content.hidden = m.runId === null;
     const info = m.info;
     this.runSections.hidden = info === null;
-    const compared = info?.compare ? `${fmtCount(info.iterations)} iterations per variant · batch ${fmtCount(info.batch)} · ${info.compare.key} compared over ${fmtCount(info.compare.variants.length)} variants` : null;
+    const compared = info?.compare
+      ? t('{0} iterations per variant · batch {1} · {2} compared over {3} variants', fmtCount(info.iterations), fmtCount(info.batch), info.compare.key, fmtCount(info.compare.variants.length))
+      : null;
     this.summary.replaceChildren(
       ...(info
         ? [
             h('span', { class: 'net-name' }, info.name),
-            ` · ${compared ?? `${fmtCount(info.iterations)} iterations · batch ${fmtCount(info.batch)} · ${info.optimizer}`} · ${rowsOf(info)} · ${info.fast ? 'fast path' : 'general path'}`,
+            ` · ${compared ?? t('{0} iterations · batch {1} · {2}', fmtCount(info.iterations), fmtCount(info.batch), info.optimizer)} · ${rowsOf(info)} · ${info.fast ? t('fast path') : t('general path')}`,
           ]
         : []),
     );
@@ -328,7 +331,7 @@ class TrainView {
     this.alert.hidden = s?.state !== 'failed';
     // The answer crosses two websockets in code-server; until it comes, the click shows it was heard.
     const cancelling = this.cancelledRun !== null && this.cancelledRun === this.model.runId;
-    this.cancel.textContent = cancelling ? 'Cancelling…' : 'Cancel';
+    this.cancel.textContent = cancelling ? t('Cancelling…') : t('Cancel');
     this.cancel.setAttribute('aria-disabled', String(cancelling));
     const hadFocus = document.activeElement === this.cancel;
     this.cancel.hidden = !isRunning(this.model);
@@ -342,7 +345,7 @@ class TrainView {
     this.callout.hidden = at === null;
     this.charts.mark({ nonFinite: at && { step: at.step, label: nonFiniteShort(at) } });
     if (!at) return this.callout.replaceChildren();
-    this.showNaN.textContent = `Show step ${fmtCount(at.step)}`;
+    this.showNaN.textContent = t('Show step {0}', fmtCount(at.step));
     this.renderShowNaN();
     this.callout.replaceChildren(h('span', { class: 'nan-text' }, ...nonFiniteText(at, (index) => this.post({ type: 'revealLayer', index }))), this.showNaN);
   }
@@ -385,11 +388,14 @@ class TrainView {
     let index = steps.length - 1;
     if (at !== null && steps.length > 0) index = steps.reduce((best, s, i) => (Math.abs(s - at) < Math.abs(steps[best] - at) ? i : best), 0);
     this.scrub.value = String(Math.max(0, index));
-    const text = at === null ? 'none' : `step ${fmtCount(at)}`;
+    const text = at === null ? t('none') : t('step {0}', fmtCount(at));
     this.scrubStep.textContent = text;
     this.scrub.setAttribute('aria-valuetext', text);
-    const kept = steps.length === 0 ? 'No snapshots yet.' : `${fmtCount(steps.length)} snapshot${steps.length === 1 ? '' : 's'} kept, steps ${keptRanges(steps)}.`;
-    this.scrubNote.textContent = at !== null && steps.length > 0 && !steps.includes(at) ? `${kept} Step ${fmtCount(at)} is no longer kept.` : kept;
+    const kept =
+      steps.length === 0 ? t('No snapshots yet.')
+      : steps.length === 1 ? t('{0} snapshot kept, steps {1}.', fmtCount(steps.length), keptRanges(steps))
+      : t('{0} snapshots kept, steps {1}.', fmtCount(steps.length), keptRanges(steps));
+    this.scrubNote.textContent = at !== null && steps.length > 0 && !steps.includes(at) ? `${kept} ${t('Step {0} is no longer kept.', fmtCount(at))}` : kept;
   }
 
   /** With "latest" on, asks for the newest snapshot. */
@@ -419,7 +425,7 @@ class TrainView {
     }
     this.inFlight = step;
     this.inFlightTimer = window.setTimeout(() => this.giveUp(), ANSWER_TIMEOUT_MS);
-    this.loading.textContent = `loading step ${fmtCount(step)}…`;
+    this.loading.textContent = t('loading step {0}…', fmtCount(step));
     this.post({ type: 'snapshot', step });
   }
 
@@ -472,17 +478,17 @@ class TrainView {
     if (!shown || !row) {
       this.heatmaps = [];
       this.heatmapTitle.textContent = '';
-      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, 'Snapshots of recorded steps appear here: pick a step and a layer for its activation, mask and gradient heatmaps.'));
+      this.heatmapGrid.replaceChildren(h('p', { class: 'empty' }, t('Snapshots of recorded steps appear here: pick a step and a layer for its activation, mask and gradient heatmaps.')));
       return;
     }
-    this.heatmapTitle.replaceChildren(h('span', { class: 'layer-name' }, row.info.name), ` at step ${fmtCount(shown.step)}`);
+    this.heatmapTitle.replaceChildren(...tParts('{0} at step {1}', h('span', { class: 'layer-name' }, row.info.name), fmtCount(shown.step)));
     const index = this.ui.selected;
     this.heatmaps = layerHeatmaps(row, TRAIN_HEATMAPS).map((m) => {
       const record = heldRecord(m.record, row.isLoss);
       const fetchSample = record && ((n: number) => this.samples.fetch({ index, record, step: shown.step }, n));
       return tensorView({ ...m, layer: row.info.name }, { zoom: this.ui.zoom, fit: PANEL_FIT, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps), ...(fetchSample && { fetchSample }) });
     });
-    this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, 'No tensors for this layer at this step.')]));
+    this.heatmapGrid.replaceChildren(...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, t('No tensors for this layer at this step.'))]));
     // Rebuilt cards must not steal keyboard focus from where the user was.
     if (focused >= 0) this.heatmaps[Math.min(focused, this.heatmaps.length - 1)]?.element.querySelector('canvas')?.focus();
   }
