@@ -207,7 +207,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 function fakeLanguagePack(userDataDir: string, locale: string): void {
   const translations = join(userDataDir, `empty-${locale}.i18n.json`);
   writeFileSync(translations, JSON.stringify({ contents: {} }));
-  const packs = { [locale]: { hash: `backprop-lens-test-${locale}`, translations: { vscode: translations }, label: locale } };
+  // `extensions` must name a (made-up) pack extension: the server's getInstalledLanguages() reads
+  // extensions[0].extensionIdentifier.id, and when that throws, the workbench's scan of the remote
+  // extensions fails and it gets none (ours never loads; builtins stall in the web worker).
+  const extensions = [{ extensionIdentifier: { id: `backprop-lens-test.language-pack-${locale}` }, version: '0.0.0' }];
+  const packs = { [locale]: { hash: `backprop-lens-test-${locale}`, extensions, translations: { vscode: translations }, label: locale } };
   writeFileSync(join(userDataDir, 'languagepacks.json'), JSON.stringify(packs));
 }
 
@@ -464,7 +468,8 @@ export class Workbench {
     }
   }
 
-  private quickPickRow(label: string): Locator {
+  /** The quick pick's row labelled `label` ("Category: label" too). */
+  quickPickRow(label: string): Locator {
     const exact = new RegExp(`^(?:.*: )?${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     return this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
   }
