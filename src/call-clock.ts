@@ -3,7 +3,8 @@
 // (loading a module, constructing a class, forward, backward, the check's calls) in memory both
 // threads share, as the call starts and as it returns. The host's watch reads the mark and ends the
 // worker once a single call has run longer than the limit. Messages the worker posts play no part.
-import { fmtCustomCall } from './format';
+import { ENGINE_MESSAGES, engineMessage, type EngineMessageId, type EngineText } from './engine/messages';
+import { sentence, type Sentence } from './message';
 
 /** What user code is called for. 'check' is any call the gradient check makes. */
 export type CallKind = 'load' | 'construct' | 'forward' | 'backward' | 'check';
@@ -113,15 +114,20 @@ export interface UserCodeLayer {
   module?: string;
 }
 
-/** "Loop1.forward", "loading ./loop.js": the call, as messages name it. */
-function callText(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'>): string {
+/** "Loop1.forward", "Loop1 (check)", or a phrase ("loading ./loop.js", "constructing Loop1"): the call, as messages name it. */
+function callText(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'>): string | EngineText {
   const name = layer?.name ?? `layer ${call.layer + 1}`;
-  return call.kind === 'load' && layer?.module ? `loading ${layer.module}` : fmtCustomCall(name, call.kind);
+  if (call.kind === 'load') return layer?.module ? engineMessage('engine.call.loading', { module: layer.module }) : engineMessage('engine.call.loadingModule', { layer: name });
+  if (call.kind === 'construct') return engineMessage('engine.call.constructing', { layer: name });
+  return call.kind === 'forward' || call.kind === 'backward' ? `${name}.${call.kind}` : `${name} (${call.kind})`;
 }
 
-/** "Loop1.forward did not return within 10 s": the call that overran, in a sentence without its ending. */
-export function overrunMessage(layer: UserCodeLayer | undefined, call: RunningCall, limitMs: number): string {
-  return `${callText(layer, call)} did not return within ${limitMs / 1000} s`;
+/** Engine message `id` about a call: the call's phrase, if it is one, is said in the user's language too. */
+const callMessage = (id: EngineMessageId, args: Readonly<Record<string, string | EngineText>>): Sentence => sentence(id, ENGINE_MESSAGES[id], args);
+
+/** "Loop1.forward did not return within 10 s, so the engine was stopped": the call that overran. */
+export function overrunMessage(layer: UserCodeLayer | undefined, call: RunningCall, limitMs: number): Sentence {
+  return callMessage('engine.call.overrun', { call: callText(layer, call), seconds: String(limitMs / 1000) });
 }
 
 /** How a thread running user code ended before its job did. */
@@ -138,17 +144,16 @@ export type ThreadEnd =
  * Why the thread ended, in a sentence naming the call that ran (`call.running`), or the last one
  * that ran, since code of the user's can run between calls (a timer, a promise's callback).
  */
-export function threadEndMessage(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'> & { running: boolean }, end: ThreadEnd): string {
+export function threadEndMessage(layer: UserCodeLayer | undefined, call: Pick<RunningCall, 'layer' | 'kind'> & { running: boolean }, end: ThreadEnd): Sentence {
   const what = callText(layer, call);
-  const when = call.running ? `while ${what} ran` : `after ${what} had returned`;
   switch (end.cause) {
     case 'exit':
-      return `${call.running ? what : `custom code, ${when},`} called process.exit(${end.code}), which ended the engine's thread`;
+      return callMessage(call.running ? 'engine.call.exit' : 'engine.call.exit.after', { call: what, code: String(end.code) });
     case 'stalled':
-      return `${what} never finished: it awaits a promise that nothing settles (a top-level await?)`;
+      return callMessage('engine.call.stalled', { call: what });
     case 'memory':
-      return `the engine ran out of memory ${when}`;
+      return callMessage(call.running ? 'engine.call.memory' : 'engine.call.memory.after', { call: what });
     case 'error':
-      return `custom code failed ${when}, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): ${end.message}`;
+      return callMessage(call.running ? 'engine.call.error' : 'engine.call.error.after', { call: what, error: end.message });
   }
 }

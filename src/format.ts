@@ -56,13 +56,6 @@ export function fmtDuration(ms: number, decimals = 0): string {
   return `${Math.floor(s / 3600)}\u00a0h ${Math.floor((s % 3600) / 60)}\u00a0min`;
 }
 
-/** A call into a custom layer's code, as a timeout message names it: "Swish1.forward", "constructing Swish1", "loading Swish1's module". */
-export function fmtCustomCall(layer: string, phase: string): string {
-  if (phase === 'load') return `loading ${layer}'s module`;
-  if (phase === 'construct') return `constructing ${layer}`;
-  return phase === 'forward' || phase === 'backward' ? `${layer}.${phase}` : `${layer} (${phase})`;
-}
-
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**

@@ -11,6 +11,59 @@ export interface Message {
   args: MessageArgs;
 }
 
+/**
+ * A sentence for people: its English `message` and, when a catalogue has it, the message (`id`,
+ * `args`, and `parts`: arguments that are messages of their own) that says it in other languages.
+ */
+export interface Sentence {
+  message: string;
+  id?: string;
+  args?: MessageArgs;
+  parts?: Readonly<Record<string, Message>>;
+}
+
+/** The sentence of `s` alone, without the fields of what carries it (a problem's range, an outcome's status). */
+export function sentenceOf(s: Sentence): Sentence {
+  return { message: s.message, ...(s.id !== undefined && { id: s.id, args: s.args ?? {} }), ...(s.parts !== undefined && { parts: s.parts }) };
+}
+
+/**
+ * Message `id` of `template` filled with `args`, as a sentence with its English text. An argument
+ * that is a sentence with a message of its own goes in `parts` too, so it is said in the user's language.
+ */
+export function sentence(id: string, template: string, args: Readonly<Record<string, string | Sentence>> = {}): Sentence {
+  const text: Record<string, string> = {};
+  const parts: Record<string, Message> = {};
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value === 'string') {
+      text[name] = value;
+      continue;
+    }
+    text[name] = value.message;
+    if (value.id !== undefined) parts[name] = { id: value.id, args: value.args ?? {}, ...(value.parts && { parts: value.parts }) };
+  }
+  return { message: fillTemplate(template, text), id, args: text, ...(Object.keys(parts).length > 0 && { parts }) };
+}
+
+/** A sentence's English text: how a pure module says it when its host gives no display language. */
+export const inEnglish = (s: Sentence): string => s.message;
+
+/** An error whose text is a sentence, so the edge can show it in the user's language. */
+export class SentenceError extends Error implements Sentence {
+  readonly id?: string;
+  readonly args?: MessageArgs;
+  readonly parts?: Readonly<Record<string, Message>>;
+
+  constructor(s: Sentence) {
+    super(s.message);
+    if (s.id !== undefined) {
+      this.id = s.id;
+      this.args = s.args ?? {};
+    }
+    if (s.parts !== undefined) this.parts = s.parts;
+  }
+}
+
 /** Templates by message id, e.g. `{ 'spec.unknownKey': "unknown key '{key}'" }`. */
 export type Catalogue = Readonly<Record<string, string>>;
 

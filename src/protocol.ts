@@ -5,6 +5,7 @@ import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
 import type { Histogram } from './engine/stats';
 import type { MaskWords } from './heatmaps';
+import type { Sentence } from './message';
 import type { Problem } from './spec/model';
 
 export type { Finding, HealthThresholds, Histogram, WorstElement };
@@ -257,8 +258,8 @@ export type WorkerToHost =
   | { type: 'event'; runId: number; event: RunEvent; held?: HeldBatch[] }
   /** What loading the spec found (with its data files); when any is an error, nothing runs. */
   | { type: 'problems'; runId: number; problems: Problem[] }
-  /** The run failed with a message meant for the user; `layer` is the custom layer at fault, if any. */
-  | { type: 'failed'; runId: number; message: string; layer?: number }
+  /** The run failed with a sentence meant for the user; `layer` is the custom layer at fault, if any. */
+  | ({ type: 'failed'; runId: number; layer?: number } & Sentence)
   /** An event of training run `runId`. */
   | { type: 'train'; runId: number; event: TrainEvent; held?: HeldBatch[] }
   /** Debug job `runId` loaded its spec: the layers (a graph's nodes) its steps' indices refer to; in training, its step count. */
@@ -522,6 +523,7 @@ export interface CurveFill {
 export type TrainStatus =
   | { state: 'running' }
   | { state: 'finished' | 'nonFinite' | 'cancelled'; step: number; elapsedMs: number }
+  /** `message`: why, in the display language. */
   | { state: 'failed'; message: string };
 
 /** Messages from the extension host to a training view (the Train panel, or the side view's training section). */

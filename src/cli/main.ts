@@ -30,7 +30,7 @@ import { fmtAccuracy, table } from './table';
 import { runComparison } from './compare';
 import { DIFF_USAGE, diffCommand } from './diff';
 import { runNpz } from '../spec/npz';
-import { render } from '../catalogues';
+import { render, sentenceIn } from '../catalogues';
 import { languageOf, type Language, type Message } from '../message';
 import type { Phrase } from '../spec/model';
 import type { CLI_MESSAGES } from './messages';
@@ -102,8 +102,7 @@ function parseArgs(argv: string[]): Args | string {
 
 /** `file:line:col: severity: message`, one-based, as compilers print; control characters escaped, so a message is one line that drives no terminal. */
 function formatProblem(file: string, p: Pick<Problem, 'message' | 'range' | 'severity'> & Partial<Phrase>): string {
-  const text = p.id !== undefined && p.args !== undefined ? render({ id: p.id, args: p.args, ...(p.parts && { parts: p.parts }) }, language) : p.message;
-  return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${text}`);
+  return escapeControls(`${file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity}: ${sentenceIn(p, language)}`);
 }
 
 /**
@@ -448,7 +447,9 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
     status = 3;
     clock.endHelper();
     void worker.terminate();
-    fail(`${overrunMessage(layers[call.layer], call, args.customTimeoutMs)}; stopped (--custom-timeout=SECONDS to wait longer)`, layers[call.layer]);
+    // The same sentence with the CLI's own ending: how to wait longer.
+    const overrun = overrunMessage(layers[call.layer], call, args.customTimeoutMs);
+    fail(render({ id: 'cli.overrun', args: overrun.args ?? {}, ...(overrun.parts && { parts: overrun.parts }) }, language), layers[call.layer]);
   });
   // Code of the user's can post on this port too: only a report's exact shape counts.
   worker.on('message', (report: Partial<WorkerReport> | null) => {
@@ -469,7 +470,7 @@ function watched(argv: string[], args: Args, layers: NetworkSpec['layers']): voi
     }
     const why = end ?? { cause: 'exit', code };
     const call = clock.latest();
-    if (call) fail(threadEndMessage(layers[call.layer], call, why), layers[call.layer]);
+    if (call) fail(sentenceIn(threadEndMessage(layers[call.layer], call, why), language), layers[call.layer]);
     else fail(why.cause === 'memory' ? say('cli.outOfMemory') : why.cause === 'error' ? why.message : say('cli.threadEnded', { code: String(code) }), undefined);
   });
 }

@@ -3,8 +3,10 @@
 // DebugRun its host opens. No vscode import, so tests drive it message by message.
 import { DebugSession, Handles, InitializedEvent, OutputEvent, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { sentenceIn } from '../catalogues';
 import { tensorStats } from '../engine/stats';
 import { fmt, fmtFull } from '../format';
+import type { Language, Sentence } from '../message';
 import type { DebugStep } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
 import { EXCEPTION_FILTERS, parseHitCondition, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
@@ -70,8 +72,17 @@ export class BackpropDebugSession extends DebugSession {
   /** The stepper of the move under way, if any. */
   private moving: Stepper | null = null;
 
-  constructor(private readonly host: DebugHost) {
+  constructor(
+    private readonly host: DebugHost,
+    /** The language the user reads: the run's failures, which carry their message, are said in it. */
+    private readonly language: Language = 'en',
+  ) {
     super();
+  }
+
+  /** What went wrong, in the user's language when the error carries its message. */
+  private said(e: unknown): string {
+    return e instanceof Error ? sentenceIn(e as Error & Sentence, this.language) : String(e);
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
@@ -347,7 +358,7 @@ export class BackpropDebugSession extends DebugSession {
     } catch (e) {
       if (stepper !== this.stepper) return;
       this.moving = null;
-      this.sendEvent(new OutputEvent(`Backprop: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+      this.sendEvent(new OutputEvent(`Backprop: ${this.said(e)}\n`, 'stderr'));
       this.end();
       return this.sendEvent(new TerminatedEvent());
     }
@@ -370,7 +381,7 @@ export class BackpropDebugSession extends DebugSession {
 
   private fail(response: DebugProtocol.Response, e: unknown): void {
     response.success = false;
-    response.message = e instanceof Error ? e.message : String(e);
+    response.message = this.said(e);
     this.sendResponse(response);
   }
 }

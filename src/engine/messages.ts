@@ -136,6 +136,20 @@ export const ENGINE_MESSAGES = {
   'engine.train.noLoss': 'Training needs a loss: add loss: softmax-with-loss (or mse) to the spec',
   'engine.debug.noSection': `This spec has no train: section to debug. Add one, such as ${TRAIN_EXAMPLE}`,
   'engine.debug.noLoss': 'Training needs a loss and targets: add loss: softmax-with-loss (or mse) and a target: to the spec',
+
+  // A call into user code that overran, or ended the engine's thread (src/call-clock.ts). {call} is
+  // the call, as "Loop1.forward", "Loop1 (check)", or one of the phrases here.
+  'engine.call.loading': 'loading {module}',
+  'engine.call.loadingModule': "loading {layer}'s module",
+  'engine.call.constructing': 'constructing {layer}',
+  'engine.call.overrun': '{call} did not return within {seconds} s, so the engine was stopped',
+  'engine.call.exit': "{call} called process.exit({code}), which ended the engine's thread",
+  'engine.call.exit.after': "custom code, after {call} had returned, called process.exit({code}), which ended the engine's thread",
+  'engine.call.stalled': '{call} never finished: it awaits a promise that nothing settles (a top-level await?)',
+  'engine.call.memory': 'the engine ran out of memory while {call} ran',
+  'engine.call.memory.after': 'the engine ran out of memory after {call} had returned',
+  'engine.call.error': 'custom code failed while {call} ran, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): {error}',
+  'engine.call.error.after': 'custom code failed after {call} had returned, with an error nothing caught (a rejected promise nobody handled, or a throw in a timer): {error}',
 } as const satisfies Catalogue;
 
 /** A message id of the engine's catalogue: a misspelt one does not compile. */

@@ -103,8 +103,12 @@ export class Commands {
       // A python loss's calls come after the layers; a graph's python node's go by its index. A Python
       // network's layers are known only to the worker: its failures go on the network: line.
       const at = result.layer === undefined || !spec ? undefined : spec.form === 'graph' ? spec.nodes[result.layer]?.range : (spec.pythonNetwork?.range ?? spec.layers[result.layer]?.typeRange ?? (result.layer === spec.layers.length ? spec.lossRange : undefined));
-      if (at) live.setDataProblems(doc, [specError(at, 'spec.codeError', { error: result.message })]);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0}. The next run starts a fresh engine.', result.message));
+      if (at) {
+        // The failure's own message, when it has one, says it in the display language.
+        const problem = specError(at, 'spec.codeError', { error: result.message });
+        live.setDataProblems(doc, [result.id === undefined ? problem : { ...problem, parts: { error: { id: result.id, args: result.args ?? {} } } }]);
+      }
+      void vscode.window.showErrorMessage(vscode.l10n.t('Backprop: {0}. The next run starts a fresh engine.', said(result)));
     }
     return result;
   }
@@ -244,7 +248,7 @@ export class Commands {
           ? vscode.l10n.t('Nothing ran: {0} (and {1} more). See the Problems panel.', first, count(result.errors - 1))
           : vscode.l10n.t('Nothing ran: {0}. See the Problems panel.', first);
       panel.post({ type: 'error', runId, message });
-    } else if (result.status === 'failed') panel.post({ type: 'error', runId, message: result.message });
+    } else if (result.status === 'failed') panel.post({ type: 'error', runId, message: said(result) });
     else if (result.status === 'cancelled') panel.post({ type: 'cancelled', runId });
     live.update(doc);
     return result;

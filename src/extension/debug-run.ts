@@ -1,9 +1,11 @@
 // A debug session's run in the engine worker: a 'debug' job of the one engine client, whose events
 // the session pulls one at a time. Pure Node (no vscode), so the adapter's tests use the real worker.
 import type { DebugRun } from '../debug/stepper';
+import { SentenceError } from '../message';
 import type { DebugStep, HealthThresholds, HeldBatch, RunEvent } from '../protocol';
 import { parseSpec } from '../spec/parse';
 import type { EngineClient, SpecText } from './engine-client';
+import { hostMessage } from './host-messages';
 
 /** Where a debug job's run events go (the spec's run panel), so that it follows the session. */
 export interface DebugRunView {
@@ -53,10 +55,10 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
     });
     void job.ended.then((end) => {
       view?.ended(job.runId);
-      over = end.status === 'failed' ? new Error(end.message) : null;
-      if (end.status === 'problems') reject(new Error(`${spec.fileName} has errors: ${end.errors[0].message}`));
+      over = end.status === 'failed' ? new SentenceError(end) : null;
+      if (end.status === 'problems') reject(new SentenceError(hostMessage('host.debug.specErrors', { file: spec.fileName, error: end.errors[0] })));
       else if (over) reject(over);
-      else reject(new Error('the engine ended the debug job before the spec was loaded'));
+      else reject(new SentenceError(hostMessage('host.debug.endedEarly')));
       const waiting = pending;
       pending = null;
       if (over) waiting?.reject(over);

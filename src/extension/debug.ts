@@ -2,6 +2,7 @@
 // the one engine client, F5 on an open spec without a launch.json, and the "Debug Backprop" command.
 import * as vscode from 'vscode';
 import { BackpropDebugSession, type DebugHost, type LaunchArguments } from '../debug/adapter';
+import { languageOf } from '../message';
 import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import { batchTensor } from '../wire-tensor';
 import { openDebugRun, type DebugRunView } from './debug-run';
@@ -120,7 +121,7 @@ export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<
   return [
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
       createDebugAdapterDescriptor: (session) => {
-        const adapter = new BackpropDebugSession(host);
+        const adapter = new BackpropDebugSession(host, languageOf(vscode.env.language));
         sessions.set(session.id, { adapter, spec: vscode.Uri.file(String(session.configuration.spec)) });
         return new vscode.DebugAdapterInlineImplementation(adapter);
       },

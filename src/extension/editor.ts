@@ -11,7 +11,7 @@ import { layerTypeName, lossTypeName } from '../spec/type-names';
 import { count, said } from './locale';
 import { fileName, isSpec, toRange, type SpecIndex } from './specs';
 import type { LayerResult, RunStore, SpecRun } from './store';
-import { gradToWeight, lensLine, mainGradient, staticLine } from './summary';
+import { gradToWeight, lensLine, mainGradient, staticLine, type LensWords } from './summary';
 
 /** Document selector of spec files. */
 export const SPEC_SELECTOR: vscode.DocumentSelector = [{ pattern: '**/*.backprop.{yaml,yml,json}' }];
@@ -39,6 +39,18 @@ function statsHeader(nonFinite: boolean): string {
   return `| | ${names.join(' | ')} |\n|---|${names.map(() => '--:').join('|')}|\n`;
 }
 
+/** A hover's parameter count, as `39,250 params`. */
+const params = (n: string) => vscode.l10n.t({ message: '{0} params', args: [n], comment: ["A layer's hover: how many parameters (weights and biases) it has."] });
+
+/** The CodeLens line's words in the display language. */
+const LENS_WORDS: LensWords = {
+  dead: (percent) => vscode.l10n.t({ message: 'dead {0}', args: [percent], comment: ["A ReLU layer's CodeLens: the share of its units dead (never firing) for the whole batch."] }),
+  deadFilters: (percent) => vscode.l10n.t({ message: 'dead filters {0}', args: [percent], comment: ["A ReLU layer's CodeLens after a convolution: the share of its filters dead for the whole batch."] }),
+  masked: (percent) => vscode.l10n.t({ message: 'masked {0}', args: [percent], comment: ["A Dropout or pooling layer's CodeLens: the share of its mask that blocks values."] }),
+  checkOk: () => vscode.l10n.t({ message: 'check ok', comment: ["A layer's CodeLens: its gradient check passed."] }),
+  checkFailed: (error) => vscode.l10n.t({ message: 'check FAIL (max rel {0})', args: [error], comment: ["A layer's CodeLens: its gradient check failed, with the largest relative error."] }),
+};
+
 /** A link that shows layer `index` of `uri` in the side view. */
 const showInSidePanel = (uri: vscode.Uri, index: number) => vscode.l10n.t('[Show in side panel]({0})', showLayerLink(uri, index));
 
@@ -51,7 +63,7 @@ function layerHover(uri: vscode.Uri, index: number, name: string, type: string, 
   md.appendMarkdown('**');
   md.appendText(name);
   md.appendMarkdown('** · ');
-  md.appendText(shape ? staticLine(type, shape.inShape, shape.outShape, shape.paramCount) : type);
+  md.appendText(shape ? staticLine(type, shape.inShape, shape.outShape, shape.paramCount, params) : type);
   md.appendMarkdown('\n\n');
   if (!layer?.activation) {
     md.appendMarkdown(vscode.l10n.t('_Run Backprop to see its activations and gradients._'));
@@ -218,7 +230,7 @@ export class SpecLenses implements vscode.CodeLensProvider {
     spec.layers.forEach((l, index) => {
       const layer = run.layers[index];
       if (!layer || layer.info.name !== l.name) return;
-      const line = lensLine(layer, findingsOf(run.findings, index));
+      const line = lensLine(layer, findingsOf(run.findings, index), LENS_WORDS);
       if (!line) return;
       const title = run.stale ? staleLens(line) : line;
       lenses.push(new vscode.CodeLens(toRange(l.range).with({ end: toRange(l.range).start }), { title, command: 'backprop.showLayer', arguments: [doc.uri.toString(), index] }));

@@ -6,8 +6,10 @@
 // stops it wherever it is. Pure Node (no vscode), so tests drive it with the real worker.
 import { Worker } from 'node:worker_threads';
 import { CallClock, overrunMessage, threadEndMessage, watchUserCode, type RunningCall, type ThreadEnd, type UserCodeLayer } from '../call-clock';
+import { sentenceOf, type Sentence } from '../message';
 import type { HostToJob, HostToWorker, JobSource, WorkerToHost } from '../protocol';
 import type { Problem } from '../spec/model';
+import { hostMessage } from './host-messages';
 
 /** What the host tells the client once; the limit and trust are read again for every job. */
 export interface EngineHost {
@@ -43,7 +45,7 @@ export type JobEnd =
   | { status: 'problems'; errors: Problem[] }
   | { status: 'cancelled' }
   /** `layer`: the custom layer at fault, if any. */
-  | { status: 'failed'; message: string; layer?: number };
+  | ({ status: 'failed'; layer?: number } & Sentence);
 
 /** One job of the engine. */
 export interface EngineJob {
@@ -108,7 +110,7 @@ export class EngineClient {
     };
     slot.job = job;
     const stopWatch = watchUserCode(slot.clock, limitMs, (call) =>
-      job.finish({ status: 'failed', layer: call.layer, message: `${overrunMessage(layers[call.layer], call, limitMs)}, so the engine was stopped` }),
+      job.finish({ status: 'failed', layer: call.layer, ...overrunMessage(layers[call.layer], call, limitMs) }),
     );
     const trusted = this.host.trusted();
     const folders = this.host.workspaceFolders?.() ?? [];
@@ -178,21 +180,21 @@ export class EngineClient {
     const slot: Slot = { worker, clock, exited: new Promise((resolve) => worker.once('exit', () => resolve())), job: null };
     worker.on('message', (msg: unknown) => this.receive(slot, msg));
     // The thread ended under a job: on the layer whose code ran, or ran last in this job, if any did.
-    const crashed = (end: ThreadEnd, message: string) => {
+    const crashed = (end: ThreadEnd, said: Sentence) => {
       const job = slot.job;
       const now = Date.now();
       const call = slot.clock.latest(now);
       if (job && call && (call.running || now - call.ms >= job.startedAt)) {
-        job.finish({ status: 'failed', layer: call.layer, message: threadEndMessage(job.layers[call.layer], call, end) });
-      } else job?.finish({ status: 'failed', message });
+        job.finish({ status: 'failed', layer: call.layer, ...threadEndMessage(job.layers[call.layer], call, end) });
+      } else job?.finish({ status: 'failed', ...said });
       this.discard(key, slot);
     };
     worker.on('error', (e: Error & { code?: string }) => {
-      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') crashed({ cause: 'memory' }, 'the engine ran out of memory');
-      else crashed({ cause: 'error', message: e.message.split('\n')[0] }, `the engine crashed: ${e.message}`);
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') crashed({ cause: 'memory' }, hostMessage('host.engine.outOfMemory'));
+      else crashed({ cause: 'error', message: e.message.split('\n')[0] }, hostMessage('host.engine.crashed', { error: e.message }));
     });
     // process.exit in user code ends only this thread, never the host.
-    worker.on('exit', (code) => crashed({ cause: 'exit', code }, `the engine stopped unexpectedly (exit code ${code})`));
+    worker.on('exit', (code) => crashed({ cause: 'exit', code }, hostMessage('host.engine.exited', { code: String(code) })));
     this.slots.set(key, slot);
     return slot;
   }
@@ -207,7 +209,7 @@ export class EngineClient {
         job.finish({ status: 'finished' });
         return;
       case 'failed':
-        job.finish({ status: 'failed', message: msg.message, ...(msg.layer === undefined ? {} : { layer: msg.layer }) });
+        job.finish({ status: 'failed', ...sentenceOf(msg), ...(msg.layer === undefined ? {} : { layer: msg.layer }) });
         return;
       case 'problems': {
         job.onMessage(msg);

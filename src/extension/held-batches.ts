@@ -5,7 +5,9 @@
 // crosses on to the webview. Bounded by bytes, the oldest group (a snapshot's step) going first.
 // Pure (no vscode), so unit tests drive it.
 import { fmtCount } from '../format';
+import { inEnglish, type Sentence } from '../message';
 import type { HeldBatch, SampleAnswer, SampleRef } from '../protocol';
+import { hostMessage } from './host-messages';
 
 /** Bytes of whole batches the host keeps per run panel or training run: two snapshots of SimpleConvNet at batch 100. */
 export const HELD_BYTES = 256 * 1024 * 1024;
@@ -45,21 +47,22 @@ export class HeldBatches {
     }
   }
 
-  /** The values of sample `n` of `ref`: a copy of its C·H·W elements, or why there are none. */
-  sample(ref: SampleRef, n: number): SampleAnswer {
+  /** The values of sample `n` of `ref`: a copy of its C·H·W elements, or why there are none, as `say` puts it (the display language's). */
+  sample(ref: SampleRef, n: number, say: (s: Sentence) => string = inEnglish): SampleAnswer {
     const key = `${ref.index}/${ref.record}`;
     const group = this.groups.get(ref.step);
     const b = group?.batches.get(key);
+    const sample = String(n);
     if (!b) {
       const why = group?.refused.has(key)
-        ? `holding its batch would take the host past the ${MB(this.budget)} it keeps for whole batches`
+        ? hostMessage('host.sample.overBudget', { sample, budget: MB(this.budget) })
         : ref.step !== undefined && [...this.groups.keys()].some((s) => s !== undefined && s > ref.step!)
-          ? `the host keeps the whole batches of the newest snapshots only (${MB(this.budget)})`
-          : 'the host does not hold that batch';
-      return { error: `Sample ${n} cannot be shown: ${why}.` };
+          ? hostMessage('host.sample.notNewest', { sample, budget: MB(this.budget) })
+          : hostMessage('host.sample.notHeld', { sample });
+      return { error: say(why) };
     }
     const [count] = b.shape;
-    if (!(Number.isInteger(n) && n >= 0 && n < count)) return { error: `There is no sample ${n}: the batch has ${fmtCount(count)}.` };
+    if (!(Number.isInteger(n) && n >= 0 && n < count)) return { error: say(hostMessage('host.sample.none', { sample, count: fmtCount(count) })) };
     const per = b.buffer.byteLength / count;
     return { values: b.buffer.slice(n * per, (n + 1) * per) };
   }

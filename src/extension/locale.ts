@@ -2,8 +2,8 @@
 // and Korean, 1.234 in German), and the pure modules' messages (spec problems, findings) rendered
 // from their catalogues. The host's own sentences go through vscode.l10n.t.
 import * as vscode from 'vscode';
-import { render } from '../catalogues';
-import { languageOf, type Message } from '../message';
+import { sentenceIn } from '../catalogues';
+import { languageOf, type Sentence } from '../message';
 import type { RunEvent } from '../protocol';
 
 let formatter: { language: string; format: Intl.NumberFormat } | undefined;
@@ -24,12 +24,11 @@ export function count(n: number): string {
 }
 
 /**
- * A spec problem's or a finding's text in the display language. English is the text the module
- * wrote (`message`), so what the tests and logs read is unchanged.
+ * A spec problem's, a finding's or a failure's text in the display language. English is the text
+ * the module wrote (`message`), so what the tests and logs read is unchanged.
  */
-export function said(m: Message & { message: string; parts?: Readonly<Record<string, Message>> }): string {
-  const language = languageOf(vscode.env.language);
-  return language === 'en' ? m.message : render(m, language);
+export function said(m: Sentence): string {
+  return sentenceIn(m, languageOf(vscode.env.language));
 }
 
 /** A run event as the panels show it: its findings' sentences in the display language. */

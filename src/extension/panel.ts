@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { HeldBatch, HostToWebview } from '../protocol';
 import { HeldBatches } from './held-batches';
+import { said } from './locale';
 import { parseWebviewMessage } from './webview-messages';
 import { webviewStrings } from '../webview-strings';
 
@@ -104,7 +105,7 @@ export class RunPanel {
         else if (msg.type === 'fixAll') actions.applyFix(this.uri, 'all');
         else if (msg.type === 'pinBaseline' || msg.type === 'clearBaseline') actions.baseline(this.uri, msg.type === 'pinBaseline');
         // An answer is for the page that asked: not logged for replay.
-        else if (msg.type === 'sample') this.send([{ type: 'sample', runId: this.runId, ref: msg.ref, sample: msg.sample, answer: this.held.sample(msg.ref, msg.sample) }]);
+        else if (msg.type === 'sample') this.send([{ type: 'sample', runId: this.runId, ref: msg.ref, sample: msg.sample, answer: this.held.sample(msg.ref, msg.sample, said) }]);
         else actions.selectCell(this.uri, msg.index, msg.param, msg.row, msg.col);
       }),
       panel.onDidDispose(() => {

@@ -1,12 +1,13 @@
 // Runs and gradient checks: jobs of the engine client, one warm worker per spec, so the extension host
 // thread never does engine work. A newer run of the same spec, or the user, cancels the one going.
 import * as vscode from 'vscode';
+import type { Sentence } from '../message';
 import type { HeldBatch, RunEvent } from '../protocol';
 import type { Problem } from '../spec/model';
 import type { EngineClient, EngineJob } from './engine-client';
 import { healthThresholds } from './settings';
 import type { AnalysedSpec } from '../spec/analyse';
-import { count } from './locale';
+import { count, said } from './locale';
 import { specText } from './specs';
 
 /** How a run ended. */
@@ -14,7 +15,7 @@ export type RunOutcome =
   | { status: 'done'; ok: boolean; loss: number | null }
   | { status: 'problems'; errors: number; first?: string }
   | { status: 'cancelled' }
-  | { status: 'failed'; message: string; layer?: number };
+  | ({ status: 'failed'; layer?: number } & Sentence);
 
 /** A few words on where a run is, from its latest event. */
 function describeStep(event: RunEvent, layers: readonly string[]): string {
@@ -85,7 +86,7 @@ export class Runner {
         case 'finished':
           return done ? { status: 'done', ...done } : { status: 'failed', message: vscode.l10n.t('the engine ended the run without a result') };
         case 'problems':
-          return { status: 'problems', errors: end.errors.length, first: end.errors[0].message };
+          return { status: 'problems', errors: end.errors.length, first: said(end.errors[0]) };
         case 'cancelled':
         case 'failed':
           return end;

@@ -1,4 +1,5 @@
 // One layer's last-run figures as text, shared by hovers and CodeLens so both say the same thing.
+// Its words come from the caller (editor.ts, in vscode.l10n.t's display language), so this stays pure.
 import { fmt, fmtCount, fmtPercent, fmtShape } from '../format';
 import type { Finding, WireStats } from '../protocol';
 import type { LayerResult } from './store';
@@ -19,22 +20,45 @@ export function gradToWeight(layer: LayerResult): number | null {
   return w && g !== null ? g / w : null;
 }
 
+/** The words of the CodeLens line, each filled with its figure (already formatted). */
+export interface LensWords {
+  /** `dead 12%`: a ReLU's units dead for the whole batch. */
+  dead(percent: string): string;
+  /** `dead filters 12%`: a convolution's ReLU, by filter. */
+  deadFilters(percent: string): string;
+  /** `masked 50%`: a Dropout's or pooling layer's mask. */
+  masked(percent: string): string;
+  /** `check ok`. */
+  checkOk(): string;
+  /** `check FAIL (max rel 1.95)`. */
+  checkFailed(maxRelError: string): string;
+}
+
 /** `ok`, or `FAIL` with the worst relative error, over every checked parameter; null when unchecked. */
-export function checkText(layer: LayerResult): string | null {
+function checkText(layer: LayerResult, words: LensWords): string | null {
   const checks = Object.values(layer.checks);
   if (checks.length === 0) return null;
   const failed = checks.filter((c) => !c.ok);
-  if (failed.length === 0) return 'check ok';
-  return `check FAIL (max rel ${fmt(Math.max(...failed.map((c) => c.maxRelError)))})`;
+  if (failed.length === 0) return words.checkOk();
+  return words.checkFailed(fmt(Math.max(...failed.map((c) => c.maxRelError))));
+}
+
+/** The dead or masked share of a layer with a mask. */
+function maskText(layer: LayerResult, words: LensWords): string | null {
+  const mask = layer.maskStats;
+  if (!mask) return null;
+  if (layer.info.type !== 'relu') return words.masked(fmtPercent(mask.maskedFraction));
+  return (mask.unit === 'filter' ? words.deadFilters : words.dead)(fmtPercent(mask.deadFraction));
 }
 
 /** The CodeLens line, e.g. `‖dW‖ 3.1e-2 · dead 12% · check ok`. */
-export function lensLine(layer: LayerResult, findings: readonly Finding[]): string {
+export function lensLine(layer: LayerResult, findings: readonly Finding[], words: LensWords): string {
   const parts: string[] = [];
   const grad = mainGradient(layer);
   if (grad) parts.push(`‖${grad.name}‖ ${fmt(grad.stats.l2)}`);
-  if (layer.maskStats) parts.push(layer.info.type === 'relu' ? `dead ${layer.maskStats.unit === 'filter' ? 'filters ' : ''}${fmtPercent(layer.maskStats.deadFraction)}` : `masked ${fmtPercent(layer.maskStats.maskedFraction)}`);
-  const check = checkText(layer);
+  const mask = maskText(layer, words);
+  if (mask) parts.push(mask);
+  const check = checkText(layer, words);
   if (check) parts.push(check);
   // A failed check already reads `check FAIL (…)`; its finding would only say so again.
   const others = check ? findings.filter((f) => f.kind !== 'check-failed') : findings;
@@ -42,7 +66,7 @@ export function lensLine(layer: LayerResult, findings: readonly Finding[]): stri
   return parts.join(' · ');
 }
 
-/** Static facts: `affine · 3×784 → 3×50 · 39,250 params`. */
-export function staticLine(type: string, inShape: readonly number[], outShape: readonly number[], paramCount: number): string {
-  return `${type} · ${fmtShape(inShape)} → ${fmtShape(outShape)} · ${fmtCount(paramCount)} params`;
+/** Static facts: `affine · 3×784 → 3×50 · 39,250 params`, `params` saying the count in the caller's words. */
+export function staticLine(type: string, inShape: readonly number[], outShape: readonly number[], paramCount: number, params: (count: string) => string): string {
+  return `${type} · ${fmtShape(inShape)} → ${fmtShape(outShape)} · ${params(fmtCount(paramCount))}`;
 }

@@ -4,11 +4,13 @@
 // and nothing is lost when the run is cancelled: cancel ends the worker at once and keeps what arrived.
 // Of the newest snapshots it also keeps the big batches of images whole, for a view that asks a sample.
 import type { UserCodeLayer } from '../call-clock';
+import { inEnglish, type Sentence } from '../message';
 import type { HostToTrainView, NonFiniteAt, SampleRef, TrainInfo, TrainStatus } from '../protocol';
 import type { Problem } from '../spec/model';
 import { SnapshotRing, TrainHistory } from '../train-history';
 import type { EngineClient, EngineJob, JobMessage, JobRequest, SpecText } from './engine-client';
 import { HeldBatches } from './held-batches';
+import { hostMessage } from './host-messages';
 
 /**
  * Least time between two changes of a run's shown position (ms): the Train panel, the side view and
@@ -34,6 +36,8 @@ export interface SessionOptions {
   layers: readonly UserCodeLayer[];
   /** Hears the spec's problems (for the Problems view). */
   onProblems(problems: Problem[]): void;
+  /** A sentence as the views show it: in the display language (the host's said()); English when not given. */
+  say?(sentence: Sentence): string;
 }
 
 /** Where the run is, for progress notifications and the status bar. */
@@ -92,16 +96,21 @@ export class TrainSession {
     this.job = engine.start(`train ${uri}`, spec, request, options.layers, (msg) => this.receive(msg));
     void this.job.ended.then((end) => {
       if (end.status === 'problems') {
-        const more = end.errors.length > 1 ? ` (and ${end.errors.length - 1} more in the Problems view)` : '';
-        this.end({ state: 'failed', message: `The spec has errors: ${end.errors[0].message}${more}` });
-      } else if (end.status === 'failed') this.end({ state: 'failed', message: end.message });
-      else if (end.status === 'finished') this.end({ state: 'failed', message: 'the engine ended training without a result' });
+        const [error, ...more] = end.errors;
+        this.end({ state: 'failed', message: this.say(more.length > 0 ? hostMessage('host.train.specErrors.more', { error, more: String(more.length) }) : hostMessage('host.train.specErrors', { error })) });
+      } else if (end.status === 'failed') this.end({ state: 'failed', message: this.say(end) });
+      else if (end.status === 'finished') this.end({ state: 'failed', message: this.say(hostMessage('host.train.noResult')) });
     });
   }
 
   /** The curves and evaluations of the run (of the last variant in a comparison); null before the start. */
   get history(): TrainHistory | null {
     return this.histories.at(-1) ?? null;
+  }
+
+  /** `sentence` as the views show it. */
+  private say(sentence: Sentence): string {
+    return (this.options.say ?? inEnglish)(sentence);
   }
 
   /** The run's id. */
@@ -139,7 +148,8 @@ export class TrainSession {
 
   /** Sends `view` sample `sample` of `ref` (a snapshot's batch tensor), or why it cannot. */
   sendSample(view: TrainView, ref: SampleRef, sample: number): void {
-    const answer = ref.step !== undefined && this.ring.get(ref.step) ? this.held.sample(ref, sample) : { error: `Sample ${sample} cannot be shown: the snapshot of step ${ref.step ?? '?'} is no longer kept.` };
+    const say = (s: Sentence) => this.say(s);
+    const answer = ref.step !== undefined && this.ring.get(ref.step) ? this.held.sample(ref, sample, say) : { error: say(hostMessage('host.sample.notKept', { sample: String(sample), step: String(ref.step ?? '?') })) };
     view.post({ type: 'sample', runId: this.runId, ref, sample, answer });
   }
 

@@ -7,7 +7,7 @@ import type { Problem } from '../spec/model';
 import type { EngineClient } from './engine-client';
 import { trainingSettings } from './settings';
 import type { AnalysedSpec } from '../spec/analyse';
-import { count } from './locale';
+import { count, said } from './locale';
 import { fileName, specText } from './specs';
 import { TrainSession, type TrainPosition } from './train-session';
 
@@ -98,6 +98,7 @@ export class Trainer implements vscode.Disposable {
       ringSize: settings.snapshots,
       layers: parsed.spec?.form === 'network' ? parsed.spec.layers : [],
       onProblems: (problems) => this.onProblems(doc, problems),
+      say: said,
     });
     this.sessions.set(key, session);
     this.started.fire(session);

@@ -12,6 +12,7 @@ import { createOptimizer } from '../engine/optimizers';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { train } from '../engine/train';
 import { tensor, type Tensor } from '../engine/tensor';
+import { sentenceOf, type Sentence } from '../message';
 import type { DebugStep, HostToWorker, LayerInfo } from '../protocol';
 import { trainingSets, type GraphSpec } from '../spec';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
@@ -88,7 +89,7 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   if (msg.train) {
     const training = trainingRun(loaded, msg, runPanelFeed(msg.runId, post, msg.thresholds), layers, loss);
-    if (typeof training === 'string') return post({ type: 'failed', runId: msg.runId, message: training });
+    if (training && 'message' in training) return post({ type: 'failed', runId: msg.runId, ...training });
     if (!training) return;
     post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss, iterations: training.iterations });
     return serve(msg.runId, post, training.steps, training.seek);
@@ -143,7 +144,7 @@ function runPanelFeed(runId: number, post: Post, thresholds: HealthThresholds) {
 /**
  * A training run of the spec's train: section, as debug steps: the steps the host seeks (and one
  * whose gradients turn NaN or ±Infinity, where training ends) send their forward, loss and backward
- * events; the others run on the fast path and send nothing. A message when the spec cannot train.
+ * events; the others run on the fast path and send nothing. A sentence when the spec cannot train.
  */
 function trainingRun(
   loaded: LoadedSpec,
@@ -151,13 +152,13 @@ function trainingRun(
   panel: ReturnType<typeof runPanelFeed>,
   layers: LayerInfo[],
   loss: LayerInfo | null,
-): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | string | null {
+): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | Sentence | null {
   const { spec, network, x, t, io } = loaded;
   if (spec?.form !== 'network' || !network || !x) return null;
-  if (!spec.train) return engineMessage('engine.debug.noSection', {}).message;
-  if (!network.loss || !t) return engineMessage('engine.debug.noLoss', {}).message;
+  if (!spec.train) return engineMessage('engine.debug.noSection', {});
+  if (!network.loss || !t) return engineMessage('engine.debug.noLoss', {});
   const sets = trainingSets(spec, x, t, io);
-  if ('problems' in sets) return sets.problems[0].message;
+  if ('problems' in sets) return sentenceOf(sets.problems[0]);
   const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
   let seek: Seek;
   const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek });

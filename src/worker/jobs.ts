@@ -5,6 +5,7 @@ import type { CallClock } from '../call-clock';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
+import { EngineError } from '../engine/messages';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
 import { runNpz, type RunInfo } from '../spec/npz';
@@ -94,6 +95,8 @@ export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): P
   } catch (e) {
     clock.leave();
     const message = e instanceof Error ? e.message : String(e);
-    post({ type: 'failed', runId: msg.runId, message, ...(e instanceof CustomLayerError && { layer: e.layer }) });
+    // An engine message goes with its id, so the host can say it in the user's language.
+    const said = e instanceof CustomLayerError || e instanceof EngineError ? { id: e.id, args: e.args } : {};
+    post({ type: 'failed', runId: msg.runId, message, ...said, ...(e instanceof CustomLayerError && { layer: e.layer }) });
   }
 }

@@ -76,12 +76,12 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   if (!loaded) return;
   const { spec, network, x, t, shapes, io, variantNetwork } = loaded;
   if (spec?.form !== 'network' || !spec.train) {
-    post({ type: 'failed', runId: msg.runId, message: engineMessage('engine.train.noSection', {}).message });
+    post({ type: 'failed', runId: msg.runId, ...engineMessage('engine.train.noSection', {}) });
     return;
   }
   if (!network || !x || !t || !shapes) return;
   if (!network.loss) {
-    post({ type: 'failed', runId: msg.runId, message: engineMessage('engine.train.noLoss', {}).message });
+    post({ type: 'failed', runId: msg.runId, ...engineMessage('engine.train.noLoss', {}) });
     return;
   }
   const sets = trainingSets(spec, x, t, io);

@@ -11,6 +11,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { fromNested } from '../../src/engine/tensor';
 import { EngineClient } from '../../src/extension/engine-client';
 import { openDebugRun, type DebugRunView } from '../../src/extension/debug-run';
+import type { Language } from '../../src/message';
 import { TINY_SPEC } from './debug-spec';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-'));
@@ -36,10 +37,13 @@ class Client {
   private readonly seen: DebugProtocol.ProtocolMessage[] = [];
   private waiters: (() => void)[] = [];
 
-  constructor(client = engine, view?: DebugRunView) {
-    this.session = new BackpropDebugSession({
-      open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, { check: args.check === true, train: args.train === true }, DEFAULT_THRESHOLDS, view),
-    });
+  constructor(client = engine, view?: DebugRunView, language: Language = 'en') {
+    this.session = new BackpropDebugSession(
+      {
+        open: (args) => openDebugRun(client, { text: readFileSync(args.spec, 'utf8'), fileName: basename(args.spec), folder: dirname(args.spec) }, { check: args.check === true, train: args.train === true }, DEFAULT_THRESHOLDS, view),
+      },
+      language,
+    );
     this.session.onDidSendMessage((msg) => {
       this.seen.push(msg as DebugProtocol.ProtocolMessage);
       for (const w of this.waiters.splice(0)) w();
@@ -263,6 +267,9 @@ test('DAP: a spec with errors fails the launch with its message', async () => {
   const launched = await client.request<DebugProtocol.LaunchResponse>('launch', { spec: broken });
   assert.equal(launched.success, false);
   assert.match(launched.message!, /^broken\.backprop\.yaml has errors: /);
+  // In Korean, the sentence and the spec's problem in it.
+  const korean = await new Client(engine, undefined, 'ko').request<DebugProtocol.LaunchResponse>('launch', { spec: broken });
+  assert.match(korean.message!, /^broken\.backprop\.yaml에 오류가 있습니다: .*[\uac00-\ud7a3]/);
 });
 
 test('DAP: a custom layer that loops is stopped by the user-code clock, and the session ends with its message', async () => {

@@ -134,13 +134,13 @@ test("a custom layer's error is an engine message, the user's exception text ver
   ]);
 });
 
-test('every id of ENGINE_MESSAGES is used in src/engine or src/worker', () => {
+test('every id of ENGINE_MESSAGES is used in src/engine, src/worker or src/call-clock.ts', () => {
   const files = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
       const path = join(dir, name);
       return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') && !path.endsWith('messages.ts') ? [path] : [];
     });
-  const sources = ['src/engine', 'src/worker'].flatMap((dir) => files(join(root, dir))).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const sources = [...['src/engine', 'src/worker'].flatMap((dir) => files(join(root, dir))), join(root, 'src/call-clock.ts')].map((f) => readFileSync(f, 'utf8')).join('\n');
   // Ids are written out, or made of a written prefix and suffixes: `engine.custom.${place.at}.${value.fault}`.
   const dynamic: Record<string, RegExp> = {
     'engine.nan.': /`engine\.nan\.\$\{place\}\$\{both \? '\.both' : ''\}`/,

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { ENGLISH, render } from '../../src/catalogues';
 import { CLI_MESSAGES } from '../../src/cli/messages';
 import { ENGINE_MESSAGES } from '../../src/engine/messages';
+import { HOST_MESSAGES } from '../../src/extension/host-messages';
 import { fillTemplate, languageOf, placeholders } from '../../src/message';
 import { SPEC_MESSAGES } from '../../src/spec/messages';
 
@@ -13,6 +14,7 @@ const catalogues = [
   { name: 'spec', english: SPEC_MESSAGES as Record<string, string>, korean: 'l10n/spec.ko.json' },
   { name: 'engine', english: ENGINE_MESSAGES as Record<string, string>, korean: 'l10n/engine.ko.json' },
   { name: 'cli', english: CLI_MESSAGES as Record<string, string>, korean: 'l10n/cli.ko.json' },
+  { name: 'host', english: HOST_MESSAGES as Record<string, string>, korean: 'l10n/host.ko.json' },
 ];
 
 const codeSpans = (text: string) => [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort();

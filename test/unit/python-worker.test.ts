@@ -103,7 +103,13 @@ test('a Python call that never returns is stopped by the user-code clock, and it
   try {
     const started = Date.now();
     const { end } = await run(engine, spec('Sleeps'));
-    assert.deepEqual(end, { status: 'failed', layer: 1, message: `Layer2.backward did not return within ${LIMIT_MS / 1000} s, so the engine was stopped` });
+    assert.deepEqual(end, {
+      status: 'failed',
+      layer: 1,
+      message: `Layer2.backward did not return within ${LIMIT_MS / 1000} s, so the engine was stopped`,
+      id: 'engine.call.overrun',
+      args: { call: 'Layer2.backward', seconds: String(LIMIT_MS / 1000) },
+    });
     assert.ok(Date.now() - started < 30_000);
     for (const deadline = Date.now() + 5000; pythonsHere().length > 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(pythonsHere(), [], 'no Python process is left running');

@@ -141,7 +141,14 @@ test('each call into custom code is marked on the clock while it runs, and nothi
 
 test('a custom layer that fails is reported with its layer; one that loops is left marked as running', async () => {
   const failed = await runWorker(swish('./layers/bad-backward.mjs'));
-  assert.deepEqual(failed.at(-1), { type: 'failed', runId: 7, message: 'BadBackward1.backward threw: index 7 out of range', layer: 1 });
+  assert.deepEqual(failed.at(-1), {
+    type: 'failed',
+    runId: 7,
+    message: 'BadBackward1.backward threw: index 7 out of range',
+    id: 'engine.custom.threw',
+    args: { layer: 'BadBackward1', method: 'backward', reason: 'index 7 out of range' },
+    layer: 1,
+  });
 
   const clock = new CallClock();
   const worker = new Worker(join(root, 'dist', 'worker.js'), { workerData: { clock: clock.shared } });

@@ -145,7 +145,13 @@ describe('Backprop Lens in the extension host', function () {
   it('reports an engine failure (a custom layer that throws) and the next run works', async () => {
     writeFileSync(join(scratch, 'throws.js'), 'let calls = 0;\nmodule.exports = { forward(x) { if (++calls >= 2) throw new RangeError("index 7 out of range"); return x; }, backward(d) { return d; } };\n');
     const failed = await api.run(specFile('throws.backprop.yaml', 'input: { data: [[1, 2]] }\nlayers:\n  - { type: custom, module: ./throws.js }\n'));
-    assert.deepEqual(failed.outcome, { status: 'failed', message: 'Throws1.forward threw: index 7 out of range', layer: 0 });
+    assert.deepEqual(failed.outcome, {
+      status: 'failed',
+      message: 'Throws1.forward threw: index 7 out of range',
+      id: 'engine.custom.threw',
+      args: { layer: 'Throws1', method: 'forward', reason: 'index 7 out of range' },
+      layer: 0,
+    });
     const next = await api.run(example('relu.backprop.yaml'));
     assert.equal(next.outcome.status, 'done');
   });
@@ -197,9 +203,9 @@ describe('Backprop Lens in the extension host', function () {
       for (const [module, n] of [['loop-run.js', 2], ['loop-check.js', 3], ['loop-train.js', 20]] as const) writeFileSync(join(scratch, module), loopFrom(n));
 
       const run = await api.run(specFile('loop-run.backprop.yaml', spec('loop-run.js')));
-      assert.deepEqual(run.outcome, { status: 'failed', layer: 1, message: 'LoopRun1.forward did not return within 1 s, so the engine was stopped' });
+      assert.deepEqual(run.outcome, { status: 'failed', layer: 1, message: 'LoopRun1.forward did not return within 1 s, so the engine was stopped', id: 'engine.call.overrun', args: { call: 'LoopRun1.forward', seconds: '1' } });
       const check = await api.run(specFile('loop-check.backprop.yaml', spec('loop-check.js')), { check: true });
-      assert.deepEqual(check.outcome, { status: 'failed', layer: 1, message: 'LoopCheck1 (check) did not return within 1 s, so the engine was stopped' });
+      assert.deepEqual(check.outcome, { status: 'failed', layer: 1, message: 'LoopCheck1 (check) did not return within 1 s, so the engine was stopped', id: 'engine.call.overrun', args: { call: 'LoopCheck1 (check)', seconds: '1' } });
       const session = await api.train(specFile('loop-train.backprop.yaml', spec('loop-train.js')));
       assert.ok(session);
       assert.deepEqual(await session.ended, { state: 'failed', message: 'LoopTrain1.forward did not return within 1 s, so the engine was stopped' });

@@ -126,7 +126,7 @@ describe('The editor under load and faults', function () {
     await midRun(uri, streamed, run);
     await api.killEngine(uri);
     const { events, outcome } = await run;
-    assert.deepEqual(outcome, { status: 'failed', message: 'the engine stopped unexpectedly (exit code 1)' });
+    assert.deepEqual(outcome, { status: 'failed', message: 'the engine stopped unexpectedly (exit code 1)', id: 'host.engine.exited', args: { code: '1' } });
     // Killed mid-run: the forward pass had streamed, the check had not finished.
     assert.ok(events.some((e) => e.kind === 'forward'));
     assert.ok(!events.some((e) => e.kind === 'done'));

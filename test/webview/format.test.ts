@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { domainOf, lutIndex, lutOf, parseRgb, type HeatmapTheme } from '../../webview/shared/colormap';
-import { fmt, fmtCustomCall, fmtDuration, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
+import { fmt, fmtDuration, fmtFull, fmtGraph, fmtPercent, fmtShape } from '../../src/format';
 
 /** A light theme's widget background and text. */
 const LIGHT: HeatmapTheme = { background: [248, 248, 248], foreground: [59, 59, 59] };
@@ -78,14 +78,6 @@ test('log scale spans the positive finite values by decade; zero and anything be
   assert.equal(lutIndex('log', { lo: 0, hi: 0 }, 0), 0);
   // |a − n| lies on the same log scale, on two ramps (elements that pass and that fail).
   for (const v of [0, 1e-12, 1e-9, 1e-5, 0.1, Infinity]) assert.equal(lutIndex('error', d, v), lutIndex('log', d, v));
-});
-
-test('fmtCustomCall names a call into custom code as a timeout message says it', () => {
-  assert.equal(fmtCustomCall('Swish1', 'forward'), 'Swish1.forward');
-  assert.equal(fmtCustomCall('Swish1', 'backward'), 'Swish1.backward');
-  assert.equal(fmtCustomCall('Swish1', 'construct'), 'constructing Swish1');
-  assert.equal(fmtCustomCall('Swish1', 'load'), "loading Swish1's module");
-  assert.equal(fmtCustomCall('Swish1', 'check'), 'Swish1 (check)');
 });
 
 test('fmtDuration: milliseconds under a second, then seconds, minutes and hours, never broken across lines', () => {
