@@ -152,7 +152,7 @@ export class SpecHovers implements vscode.HoverProvider {
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const parts: vscode.MarkdownString[] = [];
     const key = keyHoverAt(doc.getText(), fileName(doc.uri), doc.offsetAt(pos));
-    if (key) parts.push(new vscode.MarkdownString(key.contents));
+    if (key) parts.push(new vscode.MarkdownString(said(key.contents)));
     const { spec, shapes } = this.specs.get(doc);
     const run = this.store.get(doc.uri);
     let range: vscode.Range | undefined = key ? toRange(key.range) : undefined;
@@ -251,8 +251,8 @@ export class SpecCompletions implements vscode.CompletionItemProvider {
     const { items, range } = completionsAt(doc.getText(), fileName(doc.uri), doc.offsetAt(pos));
     return items.map((i) => {
       const item = new vscode.CompletionItem(i.label, i.kind === 'key' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember);
-      if (i.detail) item.detail = i.detail;
-      if (i.documentation) item.documentation = new vscode.MarkdownString(i.documentation);
+      if (i.detail) item.detail = said(i.detail);
+      if (i.documentation) item.documentation = new vscode.MarkdownString(said(i.documentation));
       if (i.insertText) item.insertText = i.insertText;
       if (range) item.range = toRange(range);
       return item;

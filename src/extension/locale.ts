@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import { sentenceIn } from '../catalogues';
 import { languageOf, type Sentence } from '../message';
 import type { RunEvent } from '../protocol';
+import type { AssistText } from '../spec/assist';
+import { assistIn } from './assist-text';
 
 let formatter: { language: string; format: Intl.NumberFormat } | undefined;
 
@@ -24,11 +26,13 @@ export function count(n: number): string {
 }
 
 /**
- * A spec problem's, a finding's or a failure's text in the display language. English is the text
- * the module wrote (`message`), so what the tests and logs read is unchanged.
+ * A spec problem's, a finding's or a failure's text, or a completion's or key hover's (AssistText),
+ * in the display language. English is the text the module wrote (`message`), so what the tests and
+ * logs read is unchanged.
  */
-export function said(m: Sentence): string {
-  return sentenceIn(m, languageOf(vscode.env.language));
+export function said(m: Sentence | AssistText): string {
+  const language = languageOf(vscode.env.language);
+  return 'pieces' in m ? assistIn(m, language) : sentenceIn(m, language);
 }
 
 /** A run event as the panels show it: its findings' sentences in the display language. */

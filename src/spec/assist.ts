@@ -3,9 +3,23 @@
 // with a marker word in place of the word at the cursor (the yaml parser recovers from most errors).
 import { isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
 import schemaJson from '../../schemas/backprop.schema.json';
-import type { Position, Range } from './model';
+import type { Phrase, Position, Range } from './model';
 import { readDocument } from './parse';
+import { englishOf, phrase, type SpecMessageId } from './problem';
 import type { YNode } from './reader';
+
+/**
+ * A piece of the text the editor shows: as it is (a key, enum values), a description of the schema
+ * (its English text, which l10n/schema.ko.json translates), or a phrase of the spec catalogue.
+ */
+export type AssistPiece = { verbatim: string } | { description: string } | Phrase;
+
+/** Text the editor shows: `pieces` joined by `separator`, with its English `message`. */
+export interface AssistText {
+  message: string;
+  pieces: AssistPiece[];
+  separator: string;
+}
 
 /** One completion proposal. */
 export interface CompletionItem {
@@ -14,9 +28,9 @@ export interface CompletionItem {
   /** A mapping key, or a value. */
   kind: 'key' | 'value';
   /** Short type summary shown beside the label. */
-  detail?: string;
+  detail?: AssistText;
   /** Markdown from the schema's description. */
-  documentation?: string;
+  documentation?: AssistText;
   /** Text to insert when it differs from the label (`units: `, `"mse"`). */
   insertText?: string;
 }
@@ -32,7 +46,7 @@ export interface Completions {
 /** A key's hover. */
 export interface KeyHover {
   /** Markdown: the key, its description, its allowed values and default. */
-  contents: string;
+  contents: AssistText;
   /** The key's range. */
   range: Range;
 }
@@ -72,6 +86,29 @@ interface SchemaNode {
   /** The only allowed value. */
   const?: unknown;
 }
+
+/** The English of a piece. */
+function englishPiece(piece: AssistPiece): string {
+  return 'verbatim' in piece ? piece.verbatim : 'description' in piece ? piece.description : englishOf(piece);
+}
+
+/** `pieces` joined by `separator`, with their English. */
+function assistText(pieces: AssistPiece[], separator: string): AssistText {
+  return { message: pieces.map(englishPiece).join(separator), pieces, separator };
+}
+
+/** The words of a type summary that are said in the user's language; others (null) stay as they are. */
+const TYPE_WORDS: Readonly<Record<string, SpecMessageId>> = {
+  integer: 'spec.assist.type.integer',
+  number: 'spec.assist.type.number',
+  string: 'spec.assist.type.string',
+  boolean: 'spec.assist.type.boolean',
+  list: 'spec.assist.type.list',
+  object: 'spec.assist.type.object',
+};
+
+/** A key's default, as `Default: \`0\``. */
+const defaultPiece = (value: string): Phrase => phrase('spec.assist.defaultValue', { value });
 
 const ROOT = schemaJson as unknown as SchemaNode & { definitions: Record<string, SchemaNode> };
 
@@ -245,7 +282,8 @@ function keyItems(schemas: SchemaNode[], map: YAMLMap | undefined, present: stri
     if (seen.has(key)) return;
     seen.add(key);
     const info = describe(prop, node);
-    const documentation = [info.description, info.defaultText !== undefined ? `Default: \`${info.defaultText}\`` : undefined].filter(Boolean).join('\n\n');
+    const pieces: AssistPiece[] = [...(info.description ? [{ description: info.description }] : []), ...(info.defaultText !== undefined ? [defaultPiece(info.defaultText)] : [])];
+    const documentation = pieces.length > 0 ? assistText(pieces, '\n\n') : undefined;
     const insertText = style.colonFollows ? key : style.unclosed !== undefined ? `${key}${style.unclosed}: ` : style.quoted ? key : style.json ? `"${key}": ` : `${key}: `;
     items.push({ label: key, kind: 'key', ...(info.detail && { detail: info.detail }), ...(documentation && { documentation }), ...(insertText !== key && { insertText }) });
   };
@@ -278,8 +316,8 @@ function valueItems(schemas: SchemaNode[], style: Style): CompletionItem[] {
       items.push({
         label,
         kind: 'value',
-        ...(s.default === v && { detail: 'default' }),
-        ...(s.description && { documentation: s.description }),
+        ...(s.default === v && { detail: assistText([phrase('spec.assist.default')], '') }),
+        ...(s.description && { documentation: assistText([{ description: s.description }], '') }),
         ...(insertText !== label && { insertText }),
       });
     }
@@ -301,11 +339,11 @@ function hover(text: string, offset: number): KeyHover | null {
     .find((p) => p !== undefined);
   if (!prop) return null;
   const { description, values, defaultText } = describe(prop, value);
-  const parts = [`**${key}**`];
-  if (description) parts.push(description);
-  if (values.length > 0) parts.push(`Values: ${values.map((v) => `\`${v}\``).join(', ')}`);
-  if (defaultText !== undefined) parts.push(`Default: \`${defaultText}\``);
-  return { contents: parts.join('\n\n'), range: { start: positionAt(text, keyRange[0]), end: positionAt(text, keyRange[1]) } };
+  const parts: AssistPiece[] = [{ verbatim: `**${key}**` }];
+  if (description) parts.push({ description });
+  if (values.length > 0) parts.push(phrase('spec.assist.values', { values: values.map((v) => `\`${v}\``).join(', ') }));
+  if (defaultText !== undefined) parts.push(defaultPiece(defaultText));
+  return { contents: assistText(parts, '\n\n'), range: { start: positionAt(text, keyRange[0]), end: positionAt(text, keyRange[1]) } };
 }
 
 /** The scalar key whose text holds `offset`, with the path to its mapping. */
@@ -331,7 +369,7 @@ function keyAt(node: YNode, offset: number, path: Segment[], nodes: YNode[]): { 
 }
 
 /** A property's type summary, enum values, description and default, read through its refs and alternatives. */
-function describe(prop: SchemaNode, node: YNode): { detail?: string; values: string[]; description?: string; defaultText?: string } {
+function describe(prop: SchemaNode, node: YNode): { detail?: AssistText; values: string[]; description?: string; defaultText?: string } {
   const all = expand(prop, node);
   const values = [...new Set(all.flatMap((s) => (s.enum ?? []).filter((v) => v !== null && typeof v !== 'object').map(String)))];
   const types = new Set<string>();
@@ -339,7 +377,9 @@ function describe(prop: SchemaNode, node: YNode): { detail?: string; values: str
     for (const t of typeof s.type === 'string' ? [s.type] : (s.type ?? [])) types.add(t === 'array' ? 'list' : t);
     if (s.properties) types.add('object');
   }
-  const detail = [...(values.length > 0 ? [values.join(' | ')] : []), ...types].join(' | ');
+  const words: AssistPiece[] = [...types].map((t) => (Object.hasOwn(TYPE_WORDS, t) ? phrase(TYPE_WORDS[t]) : { verbatim: t }));
+  const pieces: AssistPiece[] = [...(values.length > 0 ? [{ verbatim: values.join(' | ') }] : []), ...words];
+  const detail = pieces.length > 0 ? assistText(pieces, ' | ') : undefined;
   const description = all.find((s) => s.description)?.description;
   const dflt = all.find((s) => s.default !== undefined)?.default;
   const defaultText = dflt === undefined ? undefined : typeof dflt === 'string' ? dflt : JSON.stringify(dflt);

@@ -296,4 +296,14 @@ export const SPEC_MESSAGES = {
   'spec.fix.in.removeBias': '{fix} in {layer} and remove its bias {bias}',
   'spec.fix.keepBias': '{fix}, keeping its bias {bias}',
   'spec.fix.removeBias': '{fix} and remove its bias {bias}',
+  // assist: the spec editor's completions and key hovers (the schema's descriptions are in l10n/schema.ko.json)
+  'spec.assist.default': 'default',
+  'spec.assist.defaultValue': 'Default: `{value}`',
+  'spec.assist.values': 'Values: {values}',
+  'spec.assist.type.integer': 'integer',
+  'spec.assist.type.number': 'number',
+  'spec.assist.type.string': 'string',
+  'spec.assist.type.boolean': 'boolean',
+  'spec.assist.type.list': 'list',
+  'spec.assist.type.object': 'object',
 } satisfies Catalogue;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../src/engine/rng';
-import { completionsAt, keyHoverAt, type Completions } from '../../src/spec/assist';
+import { completionsAt, keyHoverAt, type CompletionItem, type Completions } from '../../src/spec/assist';
 import { rangeOf, shrink } from './spec-helpers';
 
 const root = join(__dirname, '..', '..', '..');
@@ -24,12 +24,15 @@ function at(marked: string, fileName = 'net.backprop.yaml'): Completions & { tex
 
 const labels = (c: Completions, kind?: 'key' | 'value') => c.items.filter((i) => !kind || i.kind === kind).map((i) => i.label);
 
+/** An item with its detail and documentation in English, as the editor shows them in English. */
+const english = (i: CompletionItem | undefined) => i && { ...i, ...(i.detail && { detail: i.detail.message }), ...(i.documentation && { documentation: i.documentation.message }) };
+
 test('top level: the network keys and graph, with descriptions and defaults from the schema', () => {
   const empty = at('|');
   assert.deepEqual(labels(empty), [...networkKeys, 'graph']);
   const seed = empty.items.find((i) => i.label === 'seed');
-  assert.deepEqual(seed, { label: 'seed', kind: 'key', detail: 'integer', documentation: `${defs.networkSpec.properties.seed.description}\n\nDefault: \`0\``, insertText: 'seed: ' });
-  assert.equal(empty.items.find((i) => i.label === 'graph')?.documentation, defs.graphSpec.properties.graph.description);
+  assert.deepEqual(english(seed), { label: 'seed', kind: 'key', detail: 'integer', documentation: `${defs.networkSpec.properties.seed.description}\n\nDefault: \`0\``, insertText: 'seed: ' });
+  assert.equal(empty.items.find((i) => i.label === 'graph')?.documentation?.message, defs.graphSpec.properties.graph.description);
   // A word being typed is replaced; keys already there are left out, and graph once layers are there.
   const typing = at('name: x\nlay|\nlayers: [relu]\n');
   assert.deepEqual(labels(typing), networkKeys.filter((k) => k !== 'name' && k !== 'layers'));
@@ -60,7 +63,7 @@ test('values: the enum of the key being typed', () => {
   for (const [marked, expected] of cases) assert.deepEqual(labels(at(marked)), expected, marked);
   const split = at('input:\n  dataset: mnist\n  split: te|');
   assert.deepEqual(split.range, rangeOf(split.text, 'te'));
-  assert.deepEqual(split.items[0], { label: 'train', kind: 'value', detail: 'default', documentation: defs.input.properties.split.description });
+  assert.deepEqual(english(split.items[0]), { label: 'train', kind: 'value', detail: 'default', documentation: defs.input.properties.split.description });
 });
 
 test('keys inside nested mappings, block or flow, without the ones present', () => {
@@ -109,15 +112,15 @@ test('key hovers: description, values and default, on the key only', () => {
     return { hover: keyHoverAt(text, fileName, offset), text };
   };
   const mode = hover('seed: 1\nmo|de: eval');
-  assert.deepEqual(mode.hover, {
+  assert.deepEqual(mode.hover && { ...mode.hover, contents: mode.hover.contents.message }, {
     contents: `**mode**\n\n${defs.networkSpec.properties.mode.description}\n\nValues: \`train\`, \`eval\`\n\nDefault: \`train\``,
     range: rangeOf(mode.text, 'mode'),
   });
   const type = hover('layers:\n  - { t|ype: affine }');
-  assert.equal(type.hover?.contents, `**type**\n\n${defs.layer.anyOf[1].properties.type.description}\n\nValues: ${defs.layerType.enum.map((v: string) => `\`${v}\``).join(', ')}`);
-  assert.equal(hover('graph:\n  inputs: { ap|ple: 1 }').hover?.contents, `**apple**\n\n${defs.graphSpec.properties.graph.properties.inputs.additionalProperties.description}`);
-  assert.equal(hover('graph:\n  no|des: []').hover?.contents, `**nodes**\n\n${defs.graphSpec.properties.graph.properties.nodes.description}`);
-  assert.equal(hover('{ "check": { "r|tol": 0.1 } }', 'n.backprop.json').hover?.contents, `**rtol**\n\n${defs.networkSpec.properties.check.properties.rtol.description}\n\nDefault: \`0.001\``);
+  assert.equal(type.hover?.contents.message, `**type**\n\n${defs.layer.anyOf[1].properties.type.description}\n\nValues: ${defs.layerType.enum.map((v: string) => `\`${v}\``).join(', ')}`);
+  assert.equal(hover('graph:\n  inputs: { ap|ple: 1 }').hover?.contents.message, `**apple**\n\n${defs.graphSpec.properties.graph.properties.inputs.additionalProperties.description}`);
+  assert.equal(hover('graph:\n  no|des: []').hover?.contents.message, `**nodes**\n\n${defs.graphSpec.properties.graph.properties.nodes.description}`);
+  assert.equal(hover('{ "check": { "r|tol": 0.1 } }', 'n.backprop.json').hover?.contents.message, `**rtol**\n\n${defs.networkSpec.properties.check.properties.rtol.description}\n\nDefault: \`0.001\``);
   // Not on a key, or on a key the schema does not know (nodes outside graph, a typo).
   for (const marked of ['mode: ev|al', '# mo|de', 'no|des: []', 'ly|ers: []', 'layers:\n  - rel|u']) assert.equal(hover(marked).hover, null, marked);
 });
@@ -159,7 +162,7 @@ test('fuzz: random edits of the examples at random offsets never throw, and answ
       for (const r of [c.range, h?.range]) {
         if (r) assert.ok(r.start.line <= r.end.line && r.end.line < lines, JSON.stringify(r));
       }
-      if (h) assert.match(h.contents, /^\*\*[^*]+\*\*/);
+      if (h) assert.match(h.contents.message, /^\*\*[^*]+\*\*/);
     }
   }
   assert.ok(proposals > 0);
