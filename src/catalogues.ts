@@ -1,18 +1,20 @@
 // Every pure module's catalogue, in each language: what the host and the CLI render messages with.
 import cliKo from '../l10n/cli.ko.json';
+import debugKo from '../l10n/debug.ko.json';
 import engineKo from '../l10n/engine.ko.json';
 import hostKo from '../l10n/host.ko.json';
 import specKo from '../l10n/spec.ko.json';
 import { CLI_MESSAGES } from './cli/messages';
+import { DEBUG_MESSAGES } from './debug/messages';
 import { ENGINE_MESSAGES } from './engine/messages';
 import { HOST_MESSAGES } from './extension/host-messages';
 import { renderMessage, type Catalogue, type Language, type Message, type Sentence } from './message';
 import { SPEC_MESSAGES } from './spec/messages';
 
-export const ENGLISH: Catalogue = { ...SPEC_MESSAGES, ...ENGINE_MESSAGES, ...CLI_MESSAGES, ...HOST_MESSAGES };
+export const ENGLISH: Catalogue = { ...SPEC_MESSAGES, ...ENGINE_MESSAGES, ...CLI_MESSAGES, ...HOST_MESSAGES, ...DEBUG_MESSAGES };
 
 export const TRANSLATIONS: Readonly<Record<Exclude<Language, 'en'>, Catalogue>> = {
-  ko: { ...specKo, ...engineKo, ...cliKo, ...hostKo },
+  ko: { ...specKo, ...engineKo, ...cliKo, ...hostKo, ...debugKo },
 };
 
 /**

@@ -9,6 +9,8 @@ import { fmt, fmtFull } from '../format';
 import type { Language, Sentence } from '../message';
 import type { DebugStep } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
+import type { DebugMessageId } from './messages';
+import { say } from './say';
 import { EXCEPTION_FILTERS, parseHitCondition, Stepper, type DebugRun, type ExceptionFilter, type Moved, type StepMode } from './stepper';
 
 /** What a `backprop` launch configuration says. */
@@ -41,21 +43,24 @@ interface TensorRef {
   data: Float64Array;
 }
 
-/** `float64[3, 50]  mean 0.0362  std 0.051  min 0  max 0.232`, with non-finite counts when there are any. */
-export function tensorSummary(t: TensorRef): string {
+/** `float64[3, 50]  mean 0.0362  std 0.051  min 0  max 0.232`, with non-finite counts when there are any; its words in `language`. */
+export function tensorSummary(t: TensorRef, language: Language = 'en'): string {
   const s = tensorStats({ shape: t.shape, data: t.data });
   const bad = [s.nan > 0 && `NaN ${s.nan}`, s.posInf > 0 && `+Inf ${s.posInf}`, s.negInf > 0 && `−Inf ${s.negInf}`].filter(Boolean);
-  return [`float64[${t.shape.join(', ')}]`, `mean ${fmt(s.mean)}`, `std ${fmt(s.std)}`, `min ${fmt(s.min)}`, `max ${fmt(s.max)}`, ...bad].join('  ');
+  const figures = say(language, 'debug.summary', { type: `float64[${t.shape.join(', ')}]`, mean: fmt(s.mean), std: fmt(s.std), min: fmt(s.min), max: fmt(s.max) });
+  return [figures, ...bad].join('  ');
 }
 
-/** A name for where the session is: `backward Relu1`, `backward Affine1 · dW`, `check Affine1.W`. */
-function eventTitle(step: DebugStep, stage: number): string {
-  const name = step.kind === 'check' ? `check ${step.name}.${step.param}` : `${step.kind} ${step.name}`;
+const EVENT_TITLE: Record<Exclude<DebugStep['kind'], 'check'>, DebugMessageId> = { forward: 'debug.event.forward', loss: 'debug.event.loss', backward: 'debug.event.backward' };
+
+/** A name for where the session is, in `language`: `backward Relu1`, `backward Affine1 · dW`, `check Affine1.W`. */
+function eventTitle(step: DebugStep, stage: number, language: Language): string {
+  const name = step.kind === 'check' ? say(language, 'debug.event.check', { layer: step.name, param: String(step.param) }) : say(language, EVENT_TITLE[step.kind], { layer: step.name });
   const part = stage === 0 ? [] : step.tensors.filter((t) => t.stage === stage).map((t) => t.name);
   return part.length > 0 ? `${name} · ${part.join(', ')}` : name;
 }
 
-const PASS_TITLE: Record<DebugStep['kind'], string> = { forward: 'forward pass', loss: 'forward pass', backward: 'backward pass', check: 'gradient check' };
+const PASS_TITLE: Record<DebugStep['kind'], DebugMessageId> = { forward: 'debug.frame.forward', loss: 'debug.frame.forward', backward: 'debug.frame.backward', check: 'debug.frame.check' };
 
 export class BackpropDebugSession extends DebugSession {
   private args: LaunchArguments | null = null;
@@ -93,7 +98,7 @@ export class BackpropDebugSession extends DebugSession {
       supportsRestartRequest: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
-      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: f.label, description: f.description, default: f.filter === 'nonFinite' })),
+      exceptionBreakpointFilters: EXCEPTION_FILTERS.map((f) => ({ filter: f.filter, label: say(this.language, f.label), description: say(this.language, f.description), default: f.filter === 'nonFinite' })),
     };
     this.sendResponse(response);
   }
@@ -107,7 +112,7 @@ export class BackpropDebugSession extends DebugSession {
     }
     const training = this.run!.training;
     if (training) {
-      const said = `Debugging the training of ${this.run!.name}: ${training.iterations} steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel does not show this run.`;
+      const said = say(this.language, 'debug.training', { name: this.run!.name, iterations: String(training.iterations) });
       this.sendEvent(new OutputEvent(`${said}\n`, 'console'));
     }
     // Breakpoints map to layers once the run has said where its layers are.
@@ -119,7 +124,7 @@ export class BackpropDebugSession extends DebugSession {
 
   private async open(): Promise<void> {
     this.run = await this.host.open(this.args!);
-    this.stepper = new Stepper(this.run);
+    this.stepper = new Stepper(this.run, this.language);
     this.applyBreakpoints();
     this.stepper.filters = this.filters;
   }
@@ -138,11 +143,11 @@ export class BackpropDebugSession extends DebugSession {
     response.body = {
       breakpoints: requested.map((b) => {
         const line = this.convertClientLineToDebugger(b.line);
-        const hitTest = b.hitCondition ? parseHitCondition(b.hitCondition) : null;
+        const hitTest = b.hitCondition ? parseHitCondition(b.hitCondition, this.language) : null;
         const message = !ours
-          ? 'Only the spec being debugged stops'
+          ? say(this.language, 'debug.breakpoint.otherSpec')
           : !lines.has(line)
-            ? 'Breakpoints stop only on a layer line or the loss line'
+            ? say(this.language, 'debug.breakpoint.notLayer')
             : hitTest && typeof hitTest !== 'function'
               ? hitTest.message
               : undefined;
@@ -195,7 +200,8 @@ export class BackpropDebugSession extends DebugSession {
     const lineOf = (index: number) => (index < run.layers.length ? run.layers[index].line : (run.loss?.line ?? 0));
     const passLine = step.kind === 'backward' ? lineOf(run.layers.length - 1) : lineOf(0);
     const frame = (id: number, name: string, line: number): DebugProtocol.StackFrame => ({ id, name, source, line: this.convertDebuggerLineToClient(line), column: 1 });
-    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage), lineOf(step.index)), frame(FRAMES.pass, PASS_TITLE[step.kind], passLine), frame(FRAMES.spec, step.iteration === undefined ? run.name : `${run.name} · iteration ${step.iteration}`, 0)];
+    const specFrame = step.iteration === undefined ? run.name : say(this.language, 'debug.frame.iteration', { spec: run.name, iteration: String(step.iteration) });
+    const stackFrames = [frame(FRAMES.event, eventTitle(step, stage, this.language), lineOf(step.index)), frame(FRAMES.pass, say(this.language, PASS_TITLE[step.kind]), passLine), frame(FRAMES.spec, specFrame, 0)];
     response.body = { stackFrames, totalFrames: stackFrames.length };
     this.sendResponse(response);
   }
@@ -243,7 +249,7 @@ export class BackpropDebugSession extends DebugSession {
         const t = value.tensor;
         const expandable = t.shape.length > 0 && t.data.length > 0;
         return {
-          value: tensorSummary(t),
+          value: tensorSummary(t, this.language),
           type: `float64[${t.shape.join(', ')}]`,
           variablesReference: expandable ? this.refs.create({ shape: t.shape, data: t.data }) : 0,
           ...(expandable && { indexedVariables: t.shape[0] }),
@@ -261,19 +267,19 @@ export class BackpropDebugSession extends DebugSession {
     const at = this.stepper?.position();
     const tensor = ref > 0 ? this.refs.get(ref) : undefined;
     if (!at || !tensor || tensor === 'scope') return undefined;
-    return { tensor, where: eventTitle(at.step, at.stage) };
+    return { tensor, where: eventTitle(at.step, at.stage, this.language) };
   }
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     if (!this.stepper?.position()) {
       response.success = false;
-      response.message = 'The run is not stopped: there are no tensors to read';
+      response.message = say(this.language, 'debug.notStopped');
       return this.sendResponse(response);
     }
-    const r = evaluateExpression(args.expression, this.stepper.scope());
+    const r = evaluateExpression(args.expression, this.stepper.scope(), this.language);
     if (!r.ok) {
       response.success = false;
-      response.message = `${r.message} (column ${r.column})`;
+      response.message = say(this.language, 'debug.expressionError', { message: r.message, column: String(r.column) });
       return this.sendResponse(response);
     }
     const shown = this.present(r.value);
@@ -374,9 +380,9 @@ export class BackpropDebugSession extends DebugSession {
     if (moved.stopped.text) this.sendEvent(new OutputEvent(`${moved.stopped.text}\n`, 'console'));
     const { step, stage } = this.stepper!.position()!;
     const event: DebugProtocol.StoppedEvent = new StoppedEvent(moved.stopped.reason, THREAD, moved.stopped.text);
-    event.body.description = moved.stopped.text ?? `Paused: ${eventTitle(step, stage)}`;
+    event.body.description = moved.stopped.text ?? say(this.language, 'debug.paused', { where: eventTitle(step, stage, this.language) });
     this.sendEvent(event);
-    this.run!.stopped(step, eventTitle(step, stage));
+    this.run!.stopped(step, eventTitle(step, stage, this.language));
   }
 
   private fail(response: DebugProtocol.Response, e: unknown): void {

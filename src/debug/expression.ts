@@ -3,6 +3,8 @@
 // evaluated here, never by `eval`: names are looked up in a Map, so `__proto__` or `constructor`
 // are unknown names like any other. A bad expression gives a message with its column; nothing throws.
 import type { Tensor } from '../engine/tensor';
+import type { Language } from '../message';
+import { phrase, sayPhrase, type Phrase } from './say';
 
 /** What an expression can yield: a number, a condition, a tensor, or a shape (from `.shape`). */
 export type Value =
@@ -25,13 +27,14 @@ export const MAX_DEPTH = 64;
 const REDUCTIONS = ['sum', 'mean', 'absmax', 'norm', 'min', 'max'] as const;
 type Reduction = (typeof REDUCTIONS)[number];
 
+/** Why an expression does not parse or evaluate: a message of DEBUG_MESSAGES, and the column (1-based). */
 class ExpressionError extends Error {
   constructor(
-    message: string,
+    readonly said: Phrase,
     readonly column: number,
     readonly undefinedName?: string,
   ) {
-    super(message);
+    super(said.id);
   }
 }
 
@@ -39,7 +42,7 @@ type Token =
   | { kind: 'number'; value: number; at: number; text: string }
   | { kind: 'name'; text: string; at: number }
   | { kind: 'op'; text: string; at: number }
-  | { kind: 'end'; text: 'end of expression'; at: number };
+  | { kind: 'end'; text: ''; at: number };
 
 const OPERATORS = ['&&', '||', '<=', '>=', '==', '!=', '<', '>', '+', '-', '*', '/', '!', '(', ')', '[', ']', ',', '.'];
 
@@ -71,13 +74,13 @@ function tokenize(source: string): Token[] {
     }
     const op = OPERATORS.find((o) => source.startsWith(o, i));
     if (!op) {
-      const shown = c < ' ' ? `control character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : `'${c}'`;
-      throw new ExpressionError(`unexpected ${shown}`, i + 1);
+      const shown = c < ' ' ? phrase('debug.expr.controlCharacter', { code: c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') }) : `'${c}'`;
+      throw new ExpressionError(phrase('debug.expr.unexpected', { token: shown }), i + 1);
     }
     tokens.push({ kind: 'op', text: op, at: i });
     i += op.length;
   }
-  tokens.push({ kind: 'end', text: 'end of expression', at: source.length });
+  tokens.push({ kind: 'end', text: '', at: source.length });
   return tokens;
 }
 
@@ -98,11 +101,11 @@ function parse(tokens: Token[]): Node {
   const peek = (): Token => tokens[pos];
   const isOp = (text: string): boolean => peek().kind === 'op' && peek().text === text;
   const expect = (text: string): void => {
-    if (!isOp(text)) throw new ExpressionError(`expected '${text}', found ${describe(peek())}`, peek().at + 1);
+    if (!isOp(text)) throw new ExpressionError(phrase('debug.expr.expected', { expected: text, found: describe(peek()) }), peek().at + 1);
     pos++;
   };
   const nest = <T>(at: number, inner: () => T): T => {
-    if (++depth > MAX_DEPTH) throw new ExpressionError(`the expression nests deeper than ${MAX_DEPTH} levels`, at + 1);
+    if (++depth > MAX_DEPTH) throw new ExpressionError(phrase('debug.expr.tooDeep', { depth: String(MAX_DEPTH) }), at + 1);
     try {
       return inner();
     } finally {
@@ -139,7 +142,7 @@ function parse(tokens: Token[]): Node {
       expect(')');
       return inner;
     }
-    throw new ExpressionError(`expected a number, a name or '(', found ${describe(t)}`, t.at + 1);
+    throw new ExpressionError(phrase('debug.expr.expectedOperand', { found: describe(t) }), t.at + 1);
   };
   const postfix = (target: Node): Node => {
     for (let chain = 1; ; chain++) {
@@ -156,7 +159,7 @@ function parse(tokens: Token[]): Node {
       } else if (isOp('.')) {
         pos++;
         const name = tokens[pos++];
-        if (name.kind !== 'name') throw new ExpressionError(`expected a property after '.', found ${describe(name)}`, name.at + 1);
+        if (name.kind !== 'name') throw new ExpressionError(phrase('debug.expr.expectedProperty', { found: describe(name) }), name.at + 1);
         const call = isOp('(');
         if (call) {
           pos++;
@@ -164,28 +167,30 @@ function parse(tokens: Token[]): Node {
         }
         target = { kind: 'property', target, name: name.text, call, at: name.at };
       } else return target;
-      if (chain > MAX_DEPTH) throw new ExpressionError(`the expression chains more than ${MAX_DEPTH} indexings and properties`, t.at + 1);
+      if (chain > MAX_DEPTH) throw new ExpressionError(phrase('debug.expr.tooLongChain', { depth: String(MAX_DEPTH) }), t.at + 1);
     }
   };
   const root = binary(0);
-  if (peek().kind !== 'end') throw new ExpressionError(`unexpected ${describe(peek())}`, peek().at + 1);
+  if (peek().kind !== 'end') throw new ExpressionError(phrase('debug.expr.unexpected', { token: describe(peek()) }), peek().at + 1);
   return root;
 }
 
-function describe(t: Token): string {
-  return t.kind === 'end' ? t.text : `'${t.text}'`;
+/** A token as a message names it: quoted, or the end of the expression. */
+function describe(t: Token): string | Phrase {
+  return t.kind === 'end' ? phrase('debug.expr.end') : `'${t.text}'`;
 }
 
-function typeName(v: Value): string {
+/** What a value is, as a message says it: `a tensor [2, 3]`. */
+function typeName(v: Value): Phrase {
   switch (v.kind) {
     case 'number':
-      return 'a number';
+      return phrase('debug.expr.type.number');
     case 'boolean':
-      return 'a condition';
+      return phrase('debug.expr.type.condition');
     case 'tensor':
-      return `a tensor [${v.tensor.shape.join(', ')}]`;
+      return phrase('debug.expr.type.tensor', { shape: v.tensor.shape.join(', ') });
     case 'shape':
-      return 'a shape';
+      return phrase('debug.expr.type.shape');
   }
 }
 
@@ -193,7 +198,7 @@ const num = (value: number): Value => ({ kind: 'number', value });
 
 function reduce(data: Float64Array, how: Reduction, at: number): number {
   if (data.length === 0 && (how === 'min' || how === 'max' || how === 'mean')) {
-    throw new ExpressionError(`${how}() of an empty tensor`, at + 1);
+    throw new ExpressionError(phrase('debug.expr.emptyReduction', { reduction: how }), at + 1);
   }
   // As numpy: a NaN anywhere makes every figure NaN, which is what someone hunting it wants to see.
   let acc = how === 'min' ? Infinity : how === 'max' ? -Infinity : 0;
@@ -253,20 +258,21 @@ function evaluateNode(node: Node, scope: ReadonlyMap<string, Value>): Value {
       const v = scope.get(node.name);
       if (!v) {
         const known = [...scope.keys()].join(', ');
-        throw new ExpressionError(`'${node.name}' is not defined here${known ? ` (in scope: ${known})` : ''}`, column, node.name);
+        const said = known ? phrase('debug.expr.undefined.scope', { name: node.name, names: known }) : phrase('debug.expr.undefined', { name: node.name });
+        throw new ExpressionError(said, column, node.name);
       }
       return v;
     }
     case 'unary': {
       const v = evaluateNode(node.operand, scope);
       if (node.op === '!') {
-        if (v.kind !== 'boolean') throw new ExpressionError(`'!' needs a condition, got ${typeName(v)}`, column);
+        if (v.kind !== 'boolean') throw new ExpressionError(phrase('debug.expr.notNeedsCondition', { type: typeName(v) }), column);
         return { kind: 'boolean', value: !v.value };
       }
       const sign = node.op === '-' ? -1 : 1;
       if (v.kind === 'number') return num(sign * v.value);
       if (v.kind === 'tensor') return { kind: 'tensor', tensor: mapTensor(v.tensor, (x) => sign * x) };
-      throw new ExpressionError(`'${node.op}' needs a number or a tensor, got ${typeName(v)}`, column);
+      throw new ExpressionError(phrase('debug.expr.signNeedsNumber', { op: node.op, type: typeName(v) }), column);
     }
     case 'binary':
       return binaryValue(node, scope);
@@ -287,19 +293,16 @@ function binaryValue(node: Extract<Node, { kind: 'binary' }>, scope: ReadonlyMap
   const column = node.at + 1;
   const left = evaluateNode(node.left, scope);
   if (node.op === '&&' || node.op === '||') {
-    if (left.kind !== 'boolean') throw new ExpressionError(`'${node.op}' needs conditions, got ${typeName(left)} on its left`, column);
+    if (left.kind !== 'boolean') throw new ExpressionError(phrase('debug.expr.logicLeft', { op: node.op, type: typeName(left) }), column);
     if (left.value === (node.op === '||')) return left;
     const right = evaluateNode(node.right, scope);
-    if (right.kind !== 'boolean') throw new ExpressionError(`'${node.op}' needs conditions, got ${typeName(right)} on its right`, column);
+    if (right.kind !== 'boolean') throw new ExpressionError(phrase('debug.expr.logicRight', { op: node.op, type: typeName(right) }), column);
     return right;
   }
   const right = evaluateNode(node.right, scope);
   if (['<', '<=', '>', '>=', '==', '!='].includes(node.op)) {
     if (left.kind === 'number' && right.kind === 'number') return { kind: 'boolean', value: compare(node.op, left.value, right.value) };
-    throw new ExpressionError(
-      `'${node.op}' compares numbers, got ${typeName(left)} and ${typeName(right)}: reduce a tensor first, e.g. dout.absmax() > 1`,
-      column,
-    );
+    throw new ExpressionError(phrase('debug.expr.compareNumbers', { op: node.op, left: typeName(left), right: typeName(right) }), column);
   }
   if (left.kind === 'number' && right.kind === 'number') return num(arithmetic(node.op, left.value, right.value));
   if (left.kind === 'tensor' && right.kind === 'number') return { kind: 'tensor', tensor: mapTensor(left.tensor, (x) => arithmetic(node.op, x, right.value)) };
@@ -308,29 +311,30 @@ function binaryValue(node: Extract<Node, { kind: 'binary' }>, scope: ReadonlyMap
     const a = left.tensor;
     const b = right.tensor;
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-      throw new ExpressionError(`'${node.op}' needs tensors of one shape, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`, column);
+      throw new ExpressionError(phrase('debug.expr.sameShape', { op: node.op, left: a.shape.join(', '), right: b.shape.join(', ') }), column);
     }
     const data = new Float64Array(a.data.length);
     for (let i = 0; i < data.length; i++) data[i] = arithmetic(node.op, a.data[i], b.data[i]);
     return { kind: 'tensor', tensor: { shape: [...a.shape], data } };
   }
-  throw new ExpressionError(`'${node.op}' needs numbers or tensors, got ${typeName(left)} and ${typeName(right)}`, column);
+  throw new ExpressionError(phrase('debug.expr.arithmetic', { op: node.op, left: typeName(left), right: typeName(right) }), column);
 }
 
 function indexValue(target: Value, node: Extract<Node, { kind: 'index' }>, scope: ReadonlyMap<string, Value>): Value {
   const column = node.at + 1;
-  if (target.kind !== 'tensor' && target.kind !== 'shape') throw new ExpressionError(`only a tensor or a shape can be indexed, got ${typeName(target)}`, column);
+  if (target.kind !== 'tensor' && target.kind !== 'shape') throw new ExpressionError(phrase('debug.expr.notIndexable', { type: typeName(target) }), column);
   const dims = target.kind === 'tensor' ? target.tensor.shape : [target.dims.length];
   if (node.indices.length > dims.length) {
-    throw new ExpressionError(`${node.indices.length} indices for ${dims.length} ${dims.length === 1 ? 'axis' : 'axes'}`, column);
+    const args = { count: String(node.indices.length), axes: String(dims.length) };
+    throw new ExpressionError(dims.length === 1 ? phrase('debug.expr.tooManyIndices.oneAxis', args) : phrase('debug.expr.tooManyIndices', args), column);
   }
   const at = node.indices.map((expr, axis) => {
     const v = evaluateNode(expr, scope);
     const i = v.kind === 'number' ? v.value : NaN;
-    if (!Number.isInteger(i)) throw new ExpressionError(`an index must be a whole number, got ${v.kind === 'number' ? String(i) : typeName(v)}`, expr.at + 1);
+    if (!Number.isInteger(i)) throw new ExpressionError(phrase('debug.expr.indexNotWhole', { value: v.kind === 'number' ? String(i) : typeName(v) }), expr.at + 1);
     // Negative indices count from the end, as in numpy.
     const k = i < 0 ? i + dims[axis] : i;
-    if (k < 0 || k >= dims[axis]) throw new ExpressionError(`index ${i} is out of range for axis ${axis} of size ${dims[axis]}`, expr.at + 1);
+    if (k < 0 || k >= dims[axis]) throw new ExpressionError(phrase('debug.expr.indexOutOfRange', { index: String(i), axis: String(axis), size: String(dims[axis]) }), expr.at + 1);
     return k;
   });
   if (target.kind === 'shape') return num(target.dims[at[0]]);
@@ -351,29 +355,32 @@ function propertyValue(target: Value, node: Extract<Node, { kind: 'property' }>)
   const column = node.at + 1;
   const reduction = (REDUCTIONS as readonly string[]).includes(node.name) ? (node.name as Reduction) : null;
   if (node.name === 'shape') {
-    if (node.call) throw new ExpressionError(`shape is not a method: write .shape`, column);
+    if (node.call) throw new ExpressionError(phrase('debug.expr.shapeNotMethod'), column);
     if (target.kind === 'tensor') return { kind: 'shape', dims: [...target.tensor.shape] };
     if (target.kind === 'number') return { kind: 'shape', dims: [] };
-    throw new ExpressionError(`${typeName(target)} has no shape`, column);
+    throw new ExpressionError(phrase('debug.expr.noShape', { type: typeName(target) }), column);
   }
-  if (!reduction) throw new ExpressionError(`unknown property '${node.name}': try shape, ${REDUCTIONS.map((r) => `${r}()`).join(', ')}`, column);
-  if (!node.call) throw new ExpressionError(`${reduction} is a method: write .${reduction}()`, column);
+  if (!reduction) throw new ExpressionError(phrase('debug.expr.unknownProperty', { name: node.name, names: ['shape', ...REDUCTIONS.map((r) => `${r}()`)].join(', ') }), column);
+  if (!node.call) throw new ExpressionError(phrase('debug.expr.isMethod', { reduction }), column);
   if (target.kind === 'tensor') return num(reduce(target.tensor.data, reduction, node.at));
   if (target.kind === 'number') return num(reduce(Float64Array.of(target.value), reduction, node.at));
-  throw new ExpressionError(`${reduction}() needs a tensor or a number, got ${typeName(target)}`, column);
+  throw new ExpressionError(phrase('debug.expr.reductionNeedsTensor', { reduction, type: typeName(target) }), column);
 }
 
-/** Evaluates `source` over the values in `scope`. Never throws: a bad expression gives its message and column. */
-export function evaluateExpression(source: string, scope: ReadonlyMap<string, Value>): Evaluated {
+/**
+ * Evaluates `source` over the values in `scope`. Never throws: a bad expression gives its message,
+ * in `language`, and column.
+ */
+export function evaluateExpression(source: string, scope: ReadonlyMap<string, Value>, language: Language = 'en'): Evaluated {
   if (source.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, message: `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters`, column: MAX_EXPRESSION_LENGTH + 1 };
+    return { ok: false, message: sayPhrase(language, phrase('debug.expr.tooLong', { length: String(MAX_EXPRESSION_LENGTH) })), column: MAX_EXPRESSION_LENGTH + 1 };
   }
   try {
     const tokens = tokenize(source);
-    if (tokens.length === 1) return { ok: false, message: 'empty expression', column: 1 };
+    if (tokens.length === 1) return { ok: false, message: sayPhrase(language, phrase('debug.expr.empty')), column: 1 };
     return { ok: true, value: evaluateNode(parse(tokens), scope) };
   } catch (e) {
-    if (e instanceof ExpressionError) return { ok: false, message: e.message, column: e.column, ...(e.undefinedName && { undefinedName: e.undefinedName }) };
+    if (e instanceof ExpressionError) return { ok: false, message: sayPhrase(language, e.said), column: e.column, ...(e.undefinedName && { undefinedName: e.undefinedName }) };
     throw e;
   }
 }

@@ -4,9 +4,13 @@
 // event is held: the tensors of earlier steps are dropped as the session moves on.
 import type { FindingKind } from '../engine/health';
 import { unravel } from '../engine/tensor';
+import { sentenceIn } from '../catalogues';
 import { fmt } from '../format';
+import type { Language } from '../message';
 import type { DebugStep, LayerInfo, WireTensor } from '../protocol';
 import { evaluateExpression, type Value } from './expression';
+import type { DebugMessageId } from './messages';
+import { phrase, say } from './say';
 
 /** The events of one run, pulled one at a time; null once the run is done. Rejects when the engine fails. */
 export interface StepSource {
@@ -27,13 +31,16 @@ export interface DebugRun extends StepSource {
   end(): void;
 }
 
-/** The exception breakpoints a session offers, with the finding each stands for (none: NaN or Inf, found here). */
+/**
+ * The exception breakpoints a session offers, with the finding each stands for (none: NaN or Inf,
+ * found here); their label and description are messages of DEBUG_MESSAGES.
+ */
 export const EXCEPTION_FILTERS = [
-  { filter: 'nonFinite', label: 'NaN or Inf', description: 'Stop at the first tensor holding NaN or ±Infinity' },
-  { filter: 'exploding', label: 'Exploding gradient', description: 'Stop where a gradient norm exceeds backprop.health.explodingNorm', finding: 'exploding' },
-  { filter: 'deadRelu', label: 'Dead ReLU', description: 'Stop at a ReLU whose units are dead for the whole batch', finding: 'dead-relu' },
-  { filter: 'checkFailed', label: 'Gradient check failure', description: 'Stop at a parameter whose gradient check fails', finding: 'check-failed' },
-] as const satisfies readonly { filter: string; label: string; description: string; finding?: FindingKind }[];
+  { filter: 'nonFinite', label: 'debug.filter.nonFinite', description: 'debug.filter.nonFinite.description' },
+  { filter: 'exploding', label: 'debug.filter.exploding', description: 'debug.filter.exploding.description', finding: 'exploding' },
+  { filter: 'deadRelu', label: 'debug.filter.deadRelu', description: 'debug.filter.deadRelu.description', finding: 'dead-relu' },
+  { filter: 'checkFailed', label: 'debug.filter.checkFailed', description: 'debug.filter.checkFailed.description', finding: 'check-failed' },
+] as const satisfies readonly { filter: string; label: DebugMessageId; description: DebugMessageId; finding?: FindingKind }[];
 
 export type ExceptionFilter = (typeof EXCEPTION_FILTERS)[number]['filter'];
 
@@ -53,11 +60,12 @@ const HIT_CONDITION = /^\s*(==?|>=?|<=?|%)?\s*(\d+)\s*$/;
 
 /**
  * A hit count as VS Code's JavaScript debugger reads it: `5` or `== 5` stops at the fifth hit only,
- * `>= 3`, `> 3`, `< 3`, `<= 3` compare, `% 10` stops at every tenth. A message when it is none of these.
+ * `>= 3`, `> 3`, `< 3`, `<= 3` compare, `% 10` stops at every tenth. A message, in `language`, when
+ * it is none of these.
  */
-export function parseHitCondition(text: string): HitTest | { message: string } {
+export function parseHitCondition(text: string, language: Language = 'en'): HitTest | { message: string } {
   const m = HIT_CONDITION.exec(text);
-  if (!m) return { message: `The hit count '${text}' is not a count: write 5, >= 3 or % 10` };
+  if (!m) return { message: say(language, 'debug.hit.notCount', { text }) };
   const n = Number(m[2]);
   switch (m[1]) {
     case '>':
@@ -69,7 +77,7 @@ export function parseHitCondition(text: string): HitTest | { message: string } {
     case '<=':
       return (hits) => hits <= n;
     case '%':
-      if (n === 0) return { message: `The hit count '${text}' divides by 0: write % 1 or more` };
+      if (n === 0) return { message: say(language, 'debug.hit.divideByZero', { text }) };
       return (hits) => hits % n === 0;
     default:
       return (hits) => hits === n;
@@ -113,7 +121,11 @@ export class Stepper {
   private readonly hits = new Map<string, number>();
   filters = new Set<ExceptionFilter>();
 
-  constructor(private readonly source: StepSource) {}
+  constructor(
+    private readonly source: StepSource,
+    /** The language of the stops' texts. */
+    private readonly language: Language = 'en',
+  ) {}
 
   /** The event the session is at, and how many of its stages are revealed (null before start and after the end). */
   position(): { step: DebugStep; stage: number } | null {
@@ -261,11 +273,11 @@ export class Stepper {
   /** Whether `bp`'s condition holds here (true without one), or the stop that says why it cannot be read. */
   private conditionHolds(bp: Breakpoint): boolean | Stop {
     if (!bp.condition) return true;
-    const r = evaluateExpression(bp.condition, this.scope());
+    const r = evaluateExpression(bp.condition, this.scope(), this.language);
     // A layer's line stops before its forward and its backward: a condition on dout holds only at the second.
     if (!r.ok && r.undefinedName) return false;
-    if (!r.ok) return { reason: 'breakpoint', text: `The condition '${bp.condition}' cannot be evaluated here: ${r.message} (column ${r.column})` };
-    if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: `The condition '${bp.condition}' is not true or false here` };
+    if (!r.ok) return { reason: 'breakpoint', text: say(this.language, 'debug.condition.error', { condition: bp.condition, message: r.message, column: String(r.column) }) };
+    if (r.value.kind !== 'boolean') return { reason: 'breakpoint', text: say(this.language, 'debug.condition.notBoolean', { condition: bp.condition }) };
     return r.value.value;
   }
 
@@ -284,26 +296,27 @@ export class Stepper {
     if (this.filters.has('nonFinite') && !this.nonFiniteFound) {
       const found = this.firstNonFinite(step);
       this.nonFiniteFound = found !== null;
-      if (found) return step.iteration === undefined ? found : `${found} (iteration ${step.iteration})`;
+      if (found) return step.iteration === undefined ? found : say(this.language, 'debug.nonFinite.iteration', { found, iteration: String(step.iteration) });
     }
     const lastStage = Math.max(...step.tensors.map((t) => t.stage), 0);
     if (this.stage !== lastStage) return null;
     for (const f of EXCEPTION_FILTERS) {
       if (!('finding' in f) || !this.filters.has(f.filter)) continue;
       const found = step.findings.find((finding) => finding.kind === f.finding);
-      if (found) return found.message;
+      if (found) return sentenceIn(found, this.language);
     }
     return null;
   }
 
-  /** For a loss that overflowed from finite scores (MSE squares them): where its scores y are largest. */
-  private overflowFrom(step: DebugStep): string {
+  /** A loss that is not finite; when it overflowed from finite scores (MSE squares them), where its scores y are largest. */
+  private lossNotFinite(step: DebugStep, loss: number): string {
     const y = step.tensors.find((t) => t.name === 'y');
-    if (!y || y.tensor.shape.length === 0) return '';
+    if (!y || y.tensor.shape.length === 0) return say(this.language, 'debug.nonFinite.loss', { loss: step.name, value: String(loss) });
     const values = valuesOf(y.tensor);
     let at = 0;
     for (let i = 1; i < values.length; i++) if (Math.abs(values[i]) > Math.abs(values[at])) at = i;
-    return `, from finite scores: the largest is y[${unravel(at, y.tensor.shape).join(', ')}] = ${fmt(values[at])}`;
+    const index = unravel(at, y.tensor.shape).join(', ');
+    return say(this.language, 'debug.nonFinite.loss.overflow', { loss: step.name, value: String(loss), index, largest: fmt(values[at]) });
   }
 
   /** The first non-finite value among the tensors this point reveals (or the loss), named with its element. */
@@ -315,11 +328,12 @@ export class Stepper {
       const values = valuesOf(t.tensor);
       const flat = firstNonFiniteIndex(values);
       const at = t.tensor.shape.length === 0 ? '' : `[${unravel(flat, t.tensor.shape).join(', ')}]`;
-      const owner = step.kind === 'check' ? `${step.name}.${step.param} check` : step.name;
+      const owner = step.kind === 'check' ? phrase('debug.nonFinite.owner.check', { layer: step.name, param: String(step.param) }) : step.name;
       const value = values[flat];
-      return `${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'} in ${owner}'s ${t.name}${at} (${bad} of ${s.count} values are not finite)`;
+      const args = { value: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity', owner, tensor: t.name, at, bad: String(bad), count: String(s.count) };
+      return say(this.language, 'debug.nonFinite.tensor', args);
     }
-    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return `The loss ${step.name} is ${step.loss}${this.overflowFrom(step)}`;
+    if (step.kind === 'loss' && this.stage === 0 && step.loss !== null && !Number.isFinite(step.loss)) return this.lossNotFinite(step, step.loss);
     return null;
   }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ENGLISH, render } from '../../src/catalogues';
 import { CLI_MESSAGES } from '../../src/cli/messages';
+import { DEBUG_MESSAGES } from '../../src/debug/messages';
 import { ENGINE_MESSAGES } from '../../src/engine/messages';
 import { HOST_MESSAGES } from '../../src/extension/host-messages';
 import { fillTemplate, languageOf, placeholders } from '../../src/message';
@@ -15,6 +16,7 @@ const catalogues = [
   { name: 'engine', english: ENGINE_MESSAGES as Record<string, string>, korean: 'l10n/engine.ko.json' },
   { name: 'cli', english: CLI_MESSAGES as Record<string, string>, korean: 'l10n/cli.ko.json' },
   { name: 'host', english: HOST_MESSAGES as Record<string, string>, korean: 'l10n/host.ko.json' },
+  { name: 'debug', english: DEBUG_MESSAGES as Record<string, string>, korean: 'l10n/debug.ko.json' },
 ];
 
 const codeSpans = (text: string) => [...text.matchAll(/`[^`]+`/g)].map((m) => m[0]).sort();
