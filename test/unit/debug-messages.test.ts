@@ -2,7 +2,7 @@
 // messages, stop descriptions, stack frames, tensor summaries and expression errors are Korean, an
 // English one's are as before, and every debug.* message is one src/debug says.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { after, test } from 'node:test';
@@ -17,6 +17,7 @@ import { EngineClient } from '../../src/extension/engine-client';
 import { openDebugRun } from '../../src/extension/debug-run';
 import type { Language } from '../../src/message';
 import { TINY_SPEC } from './debug-spec';
+import { sourcesOf, unwritten } from './catalogue-use';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-messages-'));
 const specPath = join(folder, 'tiny.backprop.yaml');
@@ -226,10 +227,5 @@ test('the pure functions take a language, English by default', () => {
 });
 
 test('every debug.* message is one src/debug says', () => {
-  const sources = readdirSync('src/debug')
-    .filter((f) => f.endsWith('.ts') && f !== 'messages.ts')
-    .map((f) => readFileSync(join('src/debug', f), 'utf8'))
-    .join('\n');
-  const unused = Object.keys(DEBUG_MESSAGES).filter((id) => !sources.includes(`'${id}'`));
-  assert.deepEqual(unused, []);
+  assert.deepEqual(unwritten(Object.keys(DEBUG_MESSAGES), sourcesOf(['src/debug'])), []);
 });

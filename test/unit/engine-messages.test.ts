@@ -1,7 +1,6 @@
 // The engine's messages on real runs: each finding's English text is its message rendered in
 // English, its Korean keeps the layer's name and the figures, and every id of the catalogue is used.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { render } from '../../src/catalogues';
@@ -18,6 +17,7 @@ import { ENGINE_MESSAGES } from '../../src/engine/messages';
 import { Sequential } from '../../src/engine/network';
 import { runNetwork, type RunEvent } from '../../src/engine/run';
 import { fromNested, type Tensor } from '../../src/engine/tensor';
+import { sourcesOf, unwritten } from './catalogue-use';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -135,12 +135,7 @@ test("a custom layer's error is an engine message, the user's exception text ver
 });
 
 test('every id of ENGINE_MESSAGES is used in src/engine, src/worker or src/call-clock.ts', () => {
-  const files = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') && !path.endsWith('messages.ts') ? [path] : [];
-    });
-  const sources = [...['src/engine', 'src/worker'].flatMap((dir) => files(join(root, dir))), join(root, 'src/call-clock.ts')].map((f) => readFileSync(f, 'utf8')).join('\n');
+  const sources = sourcesOf(['src/engine', 'src/worker', 'src/call-clock.ts'].map((p) => join(root, p)));
   // Ids are written out, or made of a written prefix and suffixes: `engine.custom.${place.at}.${value.fault}`.
   const dynamic: Record<string, RegExp> = {
     'engine.nan.': /`engine\.nan\.\$\{place\}\$\{both \? '\.both' : ''\}`/,
@@ -152,8 +147,7 @@ test('every id of ENGINE_MESSAGES is used in src/engine, src/worker or src/call-
     'engine.custom.changed': /`engine\.\$\{this\.options\.python \? 'python' : 'custom'\}\.changed\$\{what\.kind\}\.\$\{changed === 1 \? 'one' : 'many'\}`/,
     'engine.python.changed': /`engine\.\$\{this\.options\.python \? 'python' : 'custom'\}\.changed\$\{what\.kind\}\.\$\{changed === 1 \? 'one' : 'many'\}`/,
   };
-  const unused = Object.keys(ENGINE_MESSAGES).filter((id) => {
-    if (sources.includes(`'${id}'`)) return false;
+  const unused = unwritten(Object.keys(ENGINE_MESSAGES), sources).filter((id) => {
     const prefix = Object.keys(dynamic).find((p) => id.startsWith(p));
     return prefix === undefined || !dynamic[prefix].test(sources);
   });
