@@ -36,9 +36,9 @@ function twoLayerNet(seed: number): Sequential {
 
 function batch(count: number, split: 'train' | 'test' = 'train') {
   const digits = decodeMnist(readFileSync('dist/mnist-digits.bin'));
-  if ('error' in digits) throw new Error(digits.error);
+  if ('error' in digits) throw new Error(JSON.stringify(digits.error));
   const b = mnistBatch(digits, split, count, 0);
-  if ('error' in b) throw new Error(b.error);
+  if ('error' in b) throw new Error(JSON.stringify(b.error));
   return { x: b.x, t: { shape: [count], data: b.labels } };
 }
 

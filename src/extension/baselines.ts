@@ -6,7 +6,9 @@ import { inflateRawSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import type { WireBaseline } from '../protocol';
 import { readNpz } from '../spec/npz';
+import { englishOf } from '../spec/problem';
 import { baselineWire } from './baseline-wire';
+import { said } from './locale';
 
 const INDEX_KEY = 'backprop.baselines';
 
@@ -80,7 +82,7 @@ export class Baselines {
 /** The baseline an .npz file holds, or why it holds none. */
 function parse(npz: Uint8Array, label: string): WireBaseline | string {
   const read = readNpz(npz, (compressed) => inflateRawSync(compressed));
-  if ('error' in read) return read.error;
+  if ('error' in read) return said({ ...read.error, message: englishOf(read.error) });
   if (read.arrays.size === 0) return vscode.l10n.t('it holds no arrays');
   return baselineWire(read.arrays, label);
 }

@@ -3,6 +3,8 @@
 // decodes to exactly the package's float64, round(p/255, 3) = round(p·1000/255)/1000.
 import { fmtCount } from '../format';
 import { tensor, type Tensor } from '../engine/tensor';
+import type { Phrase } from './model';
+import { phrase } from './problem';
 
 /** Pixels per digit (28 × 28). */
 export const MNIST_PIXELS = 784;
@@ -39,37 +41,37 @@ const MAGIC = 'BPMNIST1';
 const PIXEL_VALUE = Float64Array.from({ length: 256 }, (_, p) => Math.round((p * 1000) / 255) / 1000);
 
 /** Decodes mnist-digits.bin, checking its layout, or says what is wrong with it. */
-export function decodeMnist(bytes: Uint8Array): MnistDigits | { error: string } {
-  const bad = (why: string) => ({ error: `mnist-digits.bin is damaged: ${why}; rebuild it with \`node esbuild.mjs\`` });
-  if (bytes.length < 20 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return bad('bad magic bytes');
+export function decodeMnist(bytes: Uint8Array): MnistDigits | { error: Phrase } {
+  const bad = (why: Phrase) => ({ error: phrase('spec.mnist.damaged', { why }) });
+  if (bytes.length < 20 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return bad(phrase('spec.mnist.badMagic'));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const nTrain = view.getUint32(8, true);
   const nTest = view.getUint32(12, true);
-  if (nTrain !== MNIST_SPLIT_SIZE.train || nTest !== MNIST_SPLIT_SIZE.test) return bad(`it holds ${fmtCount(nTrain)} + ${fmtCount(nTest)} digits, expected 8,000 + 2,000`);
+  if (nTrain !== MNIST_SPLIT_SIZE.train || nTest !== MNIST_SPLIT_SIZE.test) return bad(phrase('spec.mnist.counts', { train: fmtCount(nTrain), test: fmtCount(nTest), expectedTrain: fmtCount(MNIST_SPLIT_SIZE.train), expectedTest: fmtCount(MNIST_SPLIT_SIZE.test) }));
   const n = nTrain + nTest;
-  if (bytes.length < 20 + 3 * n) return bad('truncated header');
+  if (bytes.length < 20 + 3 * n) return bad(phrase('spec.mnist.truncatedHeader'));
   const labels = bytes.slice(16, 16 + n);
-  if (labels.some((l) => l > 9)) return bad('a label is over 9');
+  if (labels.some((l) => l > 9)) return bad(phrase('spec.mnist.labelOver9'));
   const sourceIndex = new Uint16Array(n);
   for (let k = 0; k < n; k++) sourceIndex[k] = view.getUint16(16 + n + 2 * k, true);
   const streamLength = view.getUint32(16 + 3 * n, true);
   const start = 20 + 3 * n;
-  if (bytes.length !== start + streamLength) return bad(`pixel stream is ${fmtCount(bytes.length - start)} bytes, header says ${fmtCount(streamLength)}`);
+  if (bytes.length !== start + streamLength) return bad(phrase('spec.mnist.streamLength', { actual: fmtCount(bytes.length - start), header: fmtCount(streamLength) }));
 
   const pixels = new Uint8Array(n * MNIST_PIXELS);
   let k = 0;
   for (let at = start; at < bytes.length; ) {
     const p = bytes[at++];
     if (p !== 0) {
-      if (k >= pixels.length) return bad('too many pixels');
+      if (k >= pixels.length) return bad(phrase('spec.mnist.tooManyPixels'));
       pixels[k++] = p;
       continue;
     }
     const run = bytes[at++];
-    if (run === undefined || run === 0 || k + run > pixels.length) return bad('bad zero run');
+    if (run === undefined || run === 0 || k + run > pixels.length) return bad(phrase('spec.mnist.badZeroRun'));
     k += run; // already zero
   }
-  if (k !== pixels.length) return bad(`${k} pixels decoded, expected ${pixels.length}`);
+  if (k !== pixels.length) return bad(phrase('spec.mnist.pixelCount', { decoded: String(k), expected: String(pixels.length) }));
 
   const split = (from: number, count: number): MnistSplit => ({
     count,
@@ -86,13 +88,13 @@ export function mnistBatch(
   split: MnistSplitName,
   count: number,
   offset: number,
-): { x: Tensor; labels: Float64Array } | { error: string } {
+): { x: Tensor; labels: Float64Array } | { error: Phrase } {
   const s = digits[split];
   if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(offset) && offset >= 0)) {
-    return { error: `mnist needs a positive integer count and a non-negative integer offset, got count ${fmtCount(count)}, offset ${fmtCount(offset)}` };
+    return { error: phrase('spec.mnist.batchArgs', { count: fmtCount(count), offset: fmtCount(offset) }) };
   }
   if (offset + count > s.count) {
-    return { error: `mnist ${split} has ${fmtCount(s.count)} digits; offset ${fmtCount(offset)} + count ${fmtCount(count)} goes past the end` };
+    return { error: phrase('spec.mnistPastEnd', { split, size: fmtCount(s.count), offset: fmtCount(offset), count: fmtCount(count) }) };
   }
   const x = tensor([count, MNIST_PIXELS]);
   const from = offset * MNIST_PIXELS;

@@ -3,6 +3,8 @@
 // 1.0 little-endian float64, as np.save writes such an array.
 import { fmtCount } from '../format';
 import { sizeOf, type Tensor } from '../engine/tensor';
+import type { Phrase } from './model';
+import { phrase, type SpecMessageId } from './problem';
 
 /** What the header says. */
 interface NpyHeader {
@@ -27,34 +29,34 @@ export const NPY_PREAMBLE_BYTES = 12;
 const MAX_HEADER_BYTES = 1 << 20;
 
 /** Where the data starts, from the file's first NPY_PREAMBLE_BYTES bytes (or all of a shorter file). */
-export function npyDataOffset(preamble: Uint8Array): { dataOffset: number } | { error: string } {
+export function npyDataOffset(preamble: Uint8Array): { dataOffset: number } | { error: Phrase } {
   const start = headerStart(preamble);
   if ('error' in start) return start;
   const headerLength = headerLengthAt(preamble, start.major);
-  if (headerLength > MAX_HEADER_BYTES) return { error: `bad .npy header: it claims ${fmtCount(headerLength)} bytes, more than the ${fmtCount(MAX_HEADER_BYTES)} read` };
+  if (headerLength > MAX_HEADER_BYTES) return { error: phrase('spec.npy.headerTooLong', { claimed: fmtCount(headerLength), max: fmtCount(MAX_HEADER_BYTES) }) };
   return { dataOffset: start.at + headerLength };
 }
 
 /** The shape from a .npy header, reading nothing past it. */
-export function npyShape(bytes: Uint8Array): { shape: number[] } | { error: string } {
+export function npyShape(bytes: Uint8Array): { shape: number[] } | { error: Phrase } {
   const header = readHeader(bytes);
   return 'error' in header ? header : { shape: header.shape };
 }
 
 /** The shape and the bytes of data it needs, from the header alone (`bytes` may end where the data starts). */
-export function npyLayout(bytes: Uint8Array): { shape: number[]; dataOffset: number; dataBytes: number } | { error: string } {
+export function npyLayout(bytes: Uint8Array): { shape: number[]; dataOffset: number; dataBytes: number } | { error: Phrase } {
   const header = readHeader(bytes);
   return 'error' in header ? header : { shape: header.shape, dataOffset: header.dataOffset, dataBytes: sizeOf(header.shape) * header.itemSize };
 }
 
 /** The whole array as a float64 tensor, or a clear error. */
-export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: string } {
+export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: Phrase } {
   const header = readHeader(bytes);
   if ('error' in header) return header;
   const count = sizeOf(header.shape);
   const needed = count * header.itemSize;
   const available = bytes.length - header.dataOffset;
-  if (available < needed) return { error: `truncated .npy data: shape [${header.shape.join(', ')}] of ${header.descr} needs ${fmtCount(needed)} bytes, the file has ${fmtCount(available)}` };
+  if (available < needed) return { error: phrase('spec.npy.truncatedData', { shape: `[${header.shape.join(', ')}]`, descr: header.descr, needed: fmtCount(needed), available: fmtCount(available) }) };
   const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, needed);
   const data = new Float64Array(count);
   for (let i = 0; i < count; i++) data[i] = header.read(view, i);
@@ -82,12 +84,12 @@ export function npyBytes(t: Tensor): Uint8Array {
 }
 
 /** Checks magic, version and the length field: the format's major version and where the header dict starts. */
-function headerStart(bytes: Uint8Array): { major: number; at: number } | { error: string } {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) return { error: 'not a .npy file (bad magic bytes)' };
+function headerStart(bytes: Uint8Array): { major: number; at: number } | { error: Phrase } {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) return { error: phrase('spec.npy.badMagic') };
   const major = bytes[6];
-  if (major < 1 || major > 3) return { error: `unsupported .npy format version ${major}.${bytes[7]} (1.0, 2.0 and 3.0 are supported)` };
+  if (major < 1 || major > 3) return { error: phrase('spec.npy.version', { version: `${major}.${bytes[7]}` }) };
   const lengthSize = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lengthSize) return { error: 'truncated .npy header' };
+  if (bytes.length < 8 + lengthSize) return { error: phrase('spec.npy.truncatedHeader') };
   return { major, at: 8 + lengthSize };
 }
 
@@ -98,26 +100,26 @@ function headerLengthAt(bytes: Uint8Array, major: number): number {
 }
 
 /** Parses magic, version and the header dict. */
-function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
+function readHeader(bytes: Uint8Array): NpyHeader | { error: Phrase } {
   const found = headerStart(bytes);
   if ('error' in found) return found;
   const { major, at: start } = found;
   const headerLength = headerLengthAt(bytes, major);
-  if (bytes.length < start + headerLength) return { error: `truncated .npy header: it claims ${fmtCount(headerLength)} bytes, the file has ${fmtCount(bytes.length - start)}` };
+  if (bytes.length < start + headerLength) return { error: phrase('spec.npy.headerPastEnd', { claimed: fmtCount(headerLength), available: fmtCount(bytes.length - start) }) };
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLength));
 
-  if (/['"]descr['"]\s*:\s*\[/.test(text)) return { error: 'structured .npy arrays (record dtypes) are not supported; save a plain numeric array' };
+  if (/['"]descr['"]\s*:\s*\[/.test(text)) return { error: phrase('spec.npy.structured') };
   const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
   const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
   const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) return { error: 'bad .npy header: it needs descr, fortran_order and shape' };
-  if (fortran === 'True') return { error: 'Fortran-order .npy arrays are not supported; save with np.ascontiguousarray(a) first' };
+  if (descr === undefined || fortran === undefined || shapeText === undefined) return { error: phrase('spec.npy.headerKeys') };
+  if (fortran === 'True') return { error: phrase('spec.npy.fortran') };
 
   const shape: number[] = [];
   for (const part of shapeText.split(',')) {
     const size = part.trim().replace(/L$/, '');
     if (size === '') continue;
-    if (!/^\d+$/.test(size)) return { error: `bad .npy header: shape (${shapeText}) is not a tuple of sizes` };
+    if (!/^\d+$/.test(size)) return { error: phrase('spec.npy.badShape', { shape: shapeText }) };
     shape.push(Number(size));
   }
   const reader = elementReader(descr);
@@ -126,10 +128,10 @@ function readHeader(bytes: Uint8Array): NpyHeader | { error: string } {
 }
 
 /** How to read one element of dtype `descr`. */
-function elementReader(descr: string): Pick<NpyHeader, 'read' | 'itemSize'> | { error: string } {
+function elementReader(descr: string): Pick<NpyHeader, 'read' | 'itemSize'> | { error: Phrase } {
   const m = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(descr);
-  const unsupported = (what: string) => ({ error: `unsupported .npy dtype '${descr}'${what}; use float64, float32 or an integer type` });
-  if (!m) return unsupported('');
+  const unsupported = (kind?: Phrase) => ({ error: kind ? phrase('spec.npy.dtypeKind', { descr, kind }) : phrase('spec.npy.dtype', { descr }) });
+  if (!m) return unsupported();
   const little = m[1] !== '>';
   const kind = m[2];
   const size = Number(m[3]);
@@ -157,6 +159,10 @@ function elementReader(descr: string): Pick<NpyHeader, 'read' | 'itemSize'> | { 
     case 'u8':
       return { itemSize: 8, read: (v, i) => Number(v.getBigUint64(i * 8, little)) };
   }
-  const kinds: Record<string, string> = { c: 'complex', b: 'bool', O: 'object', U: 'unicode string', S: 'byte string', M: 'datetime', m: 'timedelta', V: 'void', f: 'float' };
-  return unsupported(kinds[kind] ? ` (${kinds[kind]}${kind === 'f' ? `${size * 8}` : ''})` : '');
+  const kindIds: Record<string, SpecMessageId> = {
+    c: 'spec.npy.kind.complex', b: 'spec.npy.kind.bool', O: 'spec.npy.kind.object', U: 'spec.npy.kind.unicode', S: 'spec.npy.kind.bytes',
+    M: 'spec.npy.kind.datetime', m: 'spec.npy.kind.timedelta', V: 'spec.npy.kind.void',
+  };
+  if (kind === 'f') return unsupported(phrase('spec.npy.kind.float', { bits: String(size * 8) }));
+  return unsupported(Object.hasOwn(kindIds, kind) ? phrase(kindIds[kind]) : undefined);
 }

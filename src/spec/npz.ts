@@ -5,6 +5,8 @@ import { fmtCount } from '../format';
 import type { Tensor } from '../engine/tensor';
 import { recordName, type RecordedTensor } from '../engine/run-record';
 import { npyBytes, parseNpy } from './npy';
+import type { Phrase } from './model';
+import { phrase } from './problem';
 
 /** One file of a zip archive. */
 export interface ZipMember {
@@ -99,7 +101,7 @@ export function zipBytes(members: readonly ZipMember[]): Uint8Array {
 }
 
 /** The members of the zip archive `bytes`, or what is wrong with it. */
-export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: ZipMember[] } | { error: string } {
+export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: ZipMember[] } | { error: Phrase } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // The end record is the last 22 bytes, before a comment of up to 65,535 bytes.
   let end = -1;
@@ -109,14 +111,14 @@ export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: 
       break;
     }
   }
-  if (end < 0) return { error: 'not an .npz file (no zip directory found)' };
+  if (end < 0) return { error: phrase('spec.npz.noDirectory') };
   const count = view.getUint16(end + 10, true);
   let at = view.getUint32(end + 16, true);
-  if (at === MAX_ZIP32 || count === 0xffff) return { error: 'zip64 archives (over 4 GB or 65,535 members) are not supported' };
+  if (at === MAX_ZIP32 || count === 0xffff) return { error: phrase('spec.npz.zip64') };
   const decoder = new TextDecoder();
   const members: ZipMember[] = [];
   for (let k = 0; k < count; k++) {
-    if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL_HEADER) return { error: 'a damaged .npz file (bad zip directory)' };
+    if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL_HEADER) return { error: phrase('spec.npz.badDirectory') };
     const method = view.getUint16(at + 10, true);
     const crc = view.getUint32(at + 16, true);
     const [compressed, size] = [view.getUint32(at + 20, true), view.getUint32(at + 24, true)];
@@ -124,10 +126,10 @@ export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: 
     const local = view.getUint32(at + 42, true);
     const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
     at += 46 + nameLength + extraLength + commentLength;
-    if (compressed === MAX_ZIP32 || size === MAX_ZIP32 || local === MAX_ZIP32) return { error: `${name}: zip64 members (over 4 GB) are not supported` };
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL_HEADER) return { error: `${name}: a damaged .npz file (bad member header)` };
+    if (compressed === MAX_ZIP32 || size === MAX_ZIP32 || local === MAX_ZIP32) return { error: phrase('spec.npz.memberZip64', { name }) };
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL_HEADER) return { error: phrase('spec.npz.badMember', { name }) };
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + compressed > bytes.length) return { error: `${name}: a truncated .npz file` };
+    if (start + compressed > bytes.length) return { error: phrase('spec.npz.truncated', { name }) };
     const raw = bytes.subarray(start, start + compressed);
     let data: Uint8Array;
     if (method === 0) data = raw;
@@ -135,10 +137,10 @@ export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: 
       try {
         data = inflateRaw(raw);
       } catch (e) {
-        return { error: `${name}: its compressed data is damaged (${e instanceof Error ? e.message : String(e)})` };
+        return { error: phrase('spec.npz.inflate', { name, error: e instanceof Error ? e.message : String(e) }) };
       }
-    } else return { error: `${name}: zip compression method ${method} is not supported (stored and deflated members are)` };
-    if (data.length !== size || crc32(data) !== crc) return { error: `${name}: a damaged .npz file (size or CRC-32 does not match)` };
+    } else return { error: phrase('spec.npz.method', { name, method: String(method) }) };
+    if (data.length !== size || crc32(data) !== crc) return { error: phrase('spec.npz.crc', { name }) };
     members.push({ name, bytes: data });
   }
   return { members };
@@ -169,14 +171,14 @@ export function runNpz(tensors: readonly RecordedTensor[], info: Omit<RunInfo, '
 }
 
 /** The .npy arrays of an .npz file by name (without `.npy`), in archive order; other members are skipped. */
-export function readNpz(bytes: Uint8Array, inflateRaw?: InflateRaw): { arrays: Map<string, Tensor> } | { error: string } {
+export function readNpz(bytes: Uint8Array, inflateRaw?: InflateRaw): { arrays: Map<string, Tensor> } | { error: Phrase } {
   const zip = readZip(bytes, inflateRaw);
   if ('error' in zip) return zip;
   const arrays = new Map<string, Tensor>();
   for (const m of zip.members) {
     if (!m.name.endsWith('.npy')) continue;
     const parsed = parseNpy(m.bytes);
-    if ('error' in parsed) return { error: `${m.name}: ${parsed.error}` };
+    if ('error' in parsed) return { error: phrase('spec.npz.member', { name: m.name, error: parsed.error }) };
     arrays.set(m.name.slice(0, -'.npy'.length), parsed.tensor);
   }
   return { arrays };

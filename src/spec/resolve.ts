@@ -230,7 +230,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
     x = draw(input.shape ?? [], input.dist, streamRng(spec.seed, 'input'));
   } else if (input.kind === 'dataset') {
     const digits = loadMnist(io);
-    const batch = 'error' in digits ? digits : batchOf(mnistBatch(digits, input.split, input.count, input.offset));
+    const batch = 'error' in digits ? digits : mnistBatch(digits, input.split, input.count, input.offset);
     if ('error' in batch) error(input.range, batch.error);
     else [x, mnistLabels] = [digitShaped(batch.x, input.shape), batch.labels];
   } else {
@@ -351,7 +351,7 @@ export function resolveData(written: NetworkSpec, io: SpecIO, job: Job = 'run'):
 export function trainingSets(spec: NetworkSpec, x: Tensor, t: Tensor, io: SpecIO): TrainData | { problems: Problem[] } {
   if (spec.input.kind !== 'dataset' || spec.input.split !== 'train') return { xTrain: x, tTrain: t };
   const digits = loadMnist(io);
-  const test = 'error' in digits ? digits : batchOf(mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0));
+  const test = 'error' in digits ? digits : mnistBatch(digits, 'test', MNIST_SPLIT_SIZE.test, 0);
   if ('error' in test) return { problems: [problemOf(test.error, spec.input.range, 'error')] };
   return { xTrain: x, tTrain: t, xTest: digitShaped(test.x, spec.input.shape), tTest: tensor([MNIST_SPLIT_SIZE.test], test.labels) };
 }
@@ -370,11 +370,6 @@ function loadMnist(io: SpecIO): MnistDigits | { error: Phrase } {
   if ('error' in digits) return { error: phrase('spec.mnistError', { error: digits.error }) };
   decoded.set(bytes, digits);
   return digits;
-}
-
-/** A batch of digits, or mnistBatch's error as a phrase. */
-function batchOf<T extends object>(batch: T | { error: string }): T | { error: Phrase } {
-  return 'error' in batch && typeof batch.error === 'string' ? { error: phrase('spec.mnistError', { error: batch.error }) } : (batch as T);
 }
 
 /** A python layer's constructor arguments: arrays materialised, normals drawn from layer `index`'s init stream. */

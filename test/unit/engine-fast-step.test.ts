@@ -30,13 +30,13 @@ import { tensor, type Tensor } from '../../src/engine/tensor';
 import { decodeMnist, mnistBatch } from '../../src/spec/mnist';
 
 const decoded = decodeMnist(readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist-digits.bin')));
-if ('error' in decoded) throw new Error(decoded.error);
+if ('error' in decoded) throw new Error(JSON.stringify(decoded.error));
 const digits = decoded;
 
 /** The first `count` digits of a split: x [count, 784] and labels [count]. */
 function mnist(count: number, split: 'train' | 'test' = 'train'): { x: Tensor; t: Tensor } {
   const b = mnistBatch(digits, split, count, 0);
-  if ('error' in b) throw new Error(b.error);
+  if ('error' in b) throw new Error(JSON.stringify(b.error));
   return { x: b.x, t: tensor([count], b.labels) };
 }
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { npyShape, parseNpy } from '../../src/spec/npy';
+import { inEnglish } from './english-error';
 
 /** Writes element i of a DataView in some dtype. */
 type Writer = (view: DataView, i: number, value: number) => void;
@@ -56,7 +57,7 @@ test('every supported dtype round-trips to float64, C order, in both byte orders
   for (const c of cases) {
     const file = npy(c.descr, [c.values.length], bytesOf(c.values, c.size, c.write));
     const parsed = parseNpy(file);
-    assert.ok('tensor' in parsed, `${c.descr}: ${'error' in parsed ? parsed.error : ''}`);
+    assert.ok('tensor' in parsed, `${c.descr}: ${JSON.stringify(inEnglish(parsed))}`);
     assert.deepEqual(parsed.tensor, { shape: [c.values.length], data: Float64Array.from(c.expected ?? c.values) }, c.descr);
   }
 });
@@ -82,15 +83,15 @@ test('shapes: 2-D and 3-D in row-major order, 0-d scalars, format versions 2.0 a
 test('npyShape reads only the header', () => {
   const headerOnly = npy('<f8', [100000, 784], new Uint8Array(0));
   assert.deepEqual(npyShape(headerOnly), { shape: [100000, 784] });
-  assert.deepEqual(parseNpy(headerOnly), { error: 'truncated .npy data: shape [100000, 784] of <f8 needs 627,200,000 bytes, the file has 0' });
+  assert.deepEqual(inEnglish(parseNpy(headerOnly)), { error: 'truncated .npy data: shape [100000, 784] of <f8 needs 627,200,000 bytes, the file has 0' });
 });
 
 test('Fortran order, unsupported dtypes and damaged files get clear errors', () => {
   const f8 = bytesOf([1, 2, 3, 4], 8, (v, i, x) => v.setFloat64(i * 8, x, true));
   // npyShape fails the same way, except on data it does not read.
   const expectError = (file: Uint8Array, error: string, headerShape?: number[]) => {
-    assert.deepEqual(parseNpy(file), { error });
-    assert.deepEqual(npyShape(file), headerShape ? { shape: headerShape } : { error });
+    assert.deepEqual(inEnglish(parseNpy(file)), { error });
+    assert.deepEqual(inEnglish(npyShape(file)), headerShape ? { shape: headerShape } : { error });
   };
   expectError(npy('<f8', [2, 2], f8, { fortran: true }), 'Fortran-order .npy arrays are not supported; save with np.ascontiguousarray(a) first');
   expectError(npy('<c16', [1], new Uint8Array(16)), "unsupported .npy dtype '<c16' (complex); use float64, float32 or an integer type");

@@ -14,6 +14,8 @@ import { loadSpec } from '../../src/spec';
 import { npyBytes, parseNpy } from '../../src/spec/npy';
 import { crc32, readNpz, readZip, RUN_INFO, runNpz, zipBytes } from '../../src/spec/npz';
 import { numpyPython, numpySkip } from './numpy';
+import { inEnglish } from './english-error';
+import { render } from '../../src/catalogues';
 
 const bits = (t: Tensor) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex');
 
@@ -49,9 +51,9 @@ test('zip: CRC-32 check value, stored members round-trip, and damage is reported
   assert.deepEqual(zipBytes(members), zip, 'the same members give the same bytes');
   const damaged = zip.slice();
   damaged[30 + 'a/b.npy'.length] ^= 0xff;
-  assert.deepEqual(readZip(damaged), { error: 'a/b.npy: a damaged .npz file (size or CRC-32 does not match)' });
-  assert.deepEqual(readZip(Uint8Array.of(1, 2, 3)), { error: 'not an .npz file (no zip directory found)' });
-  assert.deepEqual(readZip(zip.subarray(0, 20)), { error: 'not an .npz file (no zip directory found)' });
+  assert.deepEqual(inEnglish(readZip(damaged)), { error: 'a/b.npy: a damaged .npz file (size or CRC-32 does not match)' });
+  assert.deepEqual(inEnglish(readZip(Uint8Array.of(1, 2, 3))), { error: 'not an .npz file (no zip directory found)' });
+  assert.deepEqual(inEnglish(readZip(zip.subarray(0, 20))), { error: 'not an .npz file (no zip directory found)' });
 });
 
 /** The two-layer net example's run, as the CLI saves it. */
@@ -121,11 +123,23 @@ np.savez_compressed(sys.argv[3], W=np.arange(6.0).reshape(2, 3), e=np.zeros((0, 
     ['n', [2], [1, 2]],
   ]);
   const packedBytes = readFileSync(join(dir, 'packed.npz'));
-  assert.match(String((readNpz(packedBytes) as { error: string }).error), /compression method 8 is not supported/);
+  assert.match(String((inEnglish(readNpz(packedBytes)) as { error: string }).error), /compression method 8 is not supported/);
   const packed = readNpz(packedBytes, (b) => inflateRawSync(b));
   assert.ok('arrays' in packed, JSON.stringify(packed));
   assert.deepEqual([...packed.arrays].map(([k, t]) => [k, t.shape, [...t.data]]), [
     ['W', [2, 3], [0, 1, 2, 3, 4, 5]],
     ['e', [0, 2], []],
   ]);
+});
+
+test('a damaged .npz says so in Korean, naming the member', () => {
+  const zip = zipBytes([{ name: 'a/b.npy', bytes: npyBytes(tensor([1], Float64Array.of(1))) }]);
+  const damaged = zip.slice();
+  damaged[30 + 'a/b.npy'.length] ^= 0xff;
+  const read = readZip(damaged);
+  assert.ok('error' in read);
+  assert.equal(render(read.error, 'ko'), 'a/b.npy: .npz 파일이 손상되었습니다(크기나 CRC-32가 맞지 않습니다)');
+  const none = readNpz(Uint8Array.of(1, 2, 3));
+  assert.ok('error' in none);
+  assert.equal(render(none.error, 'ko'), '.npz 파일이 아닙니다(zip 디렉터리가 없습니다)');
 });

@@ -13,6 +13,7 @@ import { parseSpec } from '../../src/spec/parse';
 import { memoryFile, resolveData, type ResolvedData, type SpecIO } from '../../src/spec/resolve';
 import { streamSeed } from '../../src/spec/streams';
 import { expectProblem, npyF8, rangeOf } from './spec-helpers';
+import { render } from '../../src/catalogues';
 
 const mnistBytes = readFileSync(join(__dirname, '..', '..', '..', 'dist', 'mnist-digits.bin'));
 
@@ -168,4 +169,27 @@ test('loadSpec: parse errors, graphs, static shapes without IO, a runnable netwo
   assert.ok(Number.isFinite(full.network!.objective(full.x!, full.t!, true)));
   const wrongRows = loadSpec(text.replace('[0, 1]', '[0, 1, 1]'), 'a.yaml');
   assert.equal(wrongRows.problems[0].message, 'labels has 3 rows, input has 2');
+});
+
+test("a damaged .npy, .npz member or MNIST file is explained in Korean inside the Korean frame", () => {
+  const fortran = npyF8([2, 2], [1, 2, 3, 4]);
+  const at = Buffer.from(fortran).indexOf('False');
+  fortran.set(Buffer.from('True '), at);
+  const text = 'input: { file: x.npy }\nlayers: [relu]\n';
+  const npyProblem = resolve(text, { 'x.npy': fortran }).resolved.problems[0];
+  assert.equal(npyProblem.message, 'x.npy: Fortran-order .npy arrays are not supported; save with np.ascontiguousarray(a) first');
+  assert.equal(render(npyProblem, 'ko'), 'x.npy 파일을 읽을 수 없습니다: Fortran 순서의 .npy 배열은 지원하지 않습니다. 먼저 np.ascontiguousarray(a)로 바꿔 저장하세요');
+
+  const wrongType = npyF8([2], [1, 2]);
+  wrongType.set(Buffer.from('<c8'), Buffer.from(wrongType).indexOf('<f8'));
+  const dtypeProblem = resolve(text, { 'x.npy': wrongType }).resolved.problems[0];
+  assert.equal(dtypeProblem.message, "x.npy: unsupported .npy dtype '<c8' (complex); use float64, float32 or an integer type");
+  assert.match(render(dtypeProblem, 'ko'), /'<c8'\(복소수\)은\(는\) 지원하지 않습니다/);
+
+  const mnist = parseSpec('input: { dataset: mnist, count: 1 }\nlayers: [relu]\n', 'n.yaml').spec as NetworkSpec;
+  const damaged = resolveData(mnist, { openFile: () => memoryFile(new Uint8Array()), mnist: () => new Uint8Array(5) });
+  const mnistProblem = 'problems' in damaged ? damaged.problems[0] : undefined;
+  assert.ok(mnistProblem);
+  assert.equal(mnistProblem.message, 'mnist-digits.bin is damaged: bad magic bytes; rebuild it with `node esbuild.mjs`');
+  assert.equal(render(mnistProblem, 'ko'), 'MNIST 데이터 오류: mnist-digits.bin이 손상되었습니다: 매직 바이트가 다릅니다. `node esbuild.mjs`로 다시 만드세요');
 });
