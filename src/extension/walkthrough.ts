@@ -1,5 +1,5 @@
 // "Backprop: Open Example", the walkthrough's buttons: opens one of the examples the extension ships.
-// The workspace's own copy when it has one (this repository, or an earlier copy), else a copy the
+// The workspace's own copy when it has one (this repository, an examples folder, or an earlier copy), else a copy the
 // command makes in <first workspace folder>/backprop-examples/, so the user's edits (the quick fix of
 // step 6) land in the workspace; with no folder open, the installed file.
 import * as vscode from 'vscode';
@@ -67,8 +67,7 @@ export function examplePath(path: string): string | null {
 async function inWorkspace(extensionUri: vscode.Uri, relative: string): Promise<vscode.Uri | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   for (const folder of folders) {
-    const own = vscode.Uri.joinPath(folder.uri, ...relative.split('/'));
-    if (await exists(own)) return own;
+    for (const own of ownCopies(folder.uri, relative)) if (await exists(own)) return own;
   }
   const first = folders[0];
   if (!first) return undefined;
@@ -84,6 +83,17 @@ async function inWorkspace(extensionUri: vscode.Uri, relative: string): Promise<
     return undefined;
   }
   return vscode.Uri.joinPath(target, ...relative.split('/'));
+}
+
+/**
+ * Where a workspace folder keeps example `relative` ("examples/…"): under its own examples/, or at its
+ * root when the folder is itself an examples folder (what `npm start` and the tests open).
+ */
+function ownCopies(folder: vscode.Uri, relative: string): vscode.Uri[] {
+  const parts = relative.split('/');
+  const own = [vscode.Uri.joinPath(folder, ...parts)];
+  if (folder.path.split('/').pop() === EXAMPLES) own.push(vscode.Uri.joinPath(folder, ...parts.slice(1)));
+  return own;
 }
 
 /** Copies every file of `from` that `to` does not have yet, folders and all; how many it copied. */

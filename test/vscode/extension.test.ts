@@ -56,6 +56,13 @@ describe('Backprop Lens in the extension host', function () {
     assert.ok(api.openPanels().includes(example('two-layer-net.backprop.json').toString()));
   });
 
+  it("Open Example opens an examples folder's own file, rather than copying the examples into it", async () => {
+    await vscode.commands.executeCommand('backprop.openExample', 'examples/relu.backprop.yaml');
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, example('relu.backprop.yaml').fsPath);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(vscode.Uri.joinPath(examples(), 'backprop-examples'))), 'nothing was copied');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('evaluates the shop graph with the seed figures', async () => {
     const { events } = await api.run(example('buy_apple_orange.backprop.yaml'));
     const [graph] = ofKind(events, 'graph');
