@@ -6,6 +6,9 @@ import type { Sequential } from '../engine/network';
 import { train, type TrainData } from '../engine/train';
 import { escapeControls, fmt, fmtCount } from '../format';
 import type { CompareSpec, NetworkSpec } from '../spec';
+import { render } from '../catalogues';
+import type { Language } from '../message';
+import type { CLI_MESSAGES } from './messages';
 import { fmtAccuracy, table } from './table';
 
 /** Steps the "mean loss" column averages over: the last minibatch alone is noisy. */
@@ -29,11 +32,12 @@ interface VariantResult {
 }
 
 /** Trains every variant of `compare` and prints the table (or JSON lines); 1 when a variant hit a NaN/Inf, else 0. */
-export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: TrainData, variantNetwork: (i: number) => Sequential, json: boolean): number {
+export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: TrainData, variantNetwork: (i: number) => Sequential, json: boolean, language: Language = 'en'): number {
+  const say = (id: keyof typeof CLI_MESSAGES, args: Record<string, string> = {}) => render({ id, args }, language);
   const { iterations, batch } = compare.variants[0].train;
   if (!json) {
-    const sizes = `train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}`;
-    console.log(`${escapeControls(spec.name)}: ${compare.key} compared over ${compare.variants.length} variants, ${fmtCount(iterations)} iterations each, batch ${fmtCount(batch)}; ${sizes}\n`);
+    const args = { name: escapeControls(spec.name), key: compare.key, variants: String(compare.variants.length), iterations: fmtCount(iterations), batch: fmtCount(batch), train: fmtCount(sets.xTrain.shape[0]) };
+    console.log(`${sets.xTest ? say('cli.compareHeader', { ...args, test: fmtCount(sets.xTest.shape[0]) }) : say('cli.compareHeaderNoTest', args)}\n`);
   }
   const results: VariantResult[] = compare.variants.map((variant, i) => {
     const started = performance.now();
@@ -44,13 +48,13 @@ export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: Tra
       if (e.kind === 'step') losses.push(e.loss);
       else if (e.kind === 'eval' && json) console.log(JSON.stringify({ ...e, variant: variant.label }));
       else if (e.kind === 'nonFinite' && json) console.log(JSON.stringify({ kind: 'nonFinite', variant: variant.label, iteration: e.iteration, at: e.at }));
-      else if (e.kind === 'nonFinite') console.log(`${escapeControls(variant.label)}: step ${fmtCount(e.iteration)}: ${e.at.value} in ${escapeControls(e.at.layer)} ${e.at.tensor}; this variant stopped before the step's update`);
+      else if (e.kind === 'nonFinite') console.log(say('cli.compareNonFinite', { variant: escapeControls(variant.label), iteration: fmtCount(e.iteration), value: e.at.value, layer: escapeControls(e.at.layer), tensor: e.at.tensor }));
       else if (e.kind === 'done') Object.assign(result, { iterations: e.iterations, loss: e.loss, trainAcc: e.trainAcc, testAcc: e.testAcc, reason: e.reason });
     }
     const tail = losses.slice(-MEAN_OF_LAST);
     result.meanLoss = tail.reduce((a, b) => a + b, 0) / tail.length;
     result.seconds = (performance.now() - started) / 1000;
-    if (!json) console.log(`${escapeControls(variant.label)}: ${fmtCount(result.iterations)} steps in ${result.seconds.toFixed(1)} s`);
+    if (!json) console.log(say('cli.compareVariantDone', { variant: escapeControls(variant.label), steps: fmtCount(result.iterations), seconds: result.seconds.toFixed(1) }));
     return result;
   });
   if (json) {
@@ -63,9 +67,9 @@ export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: Tra
       fmt(v.meanLoss),
       fmtAccuracy(v.trainAcc),
       fmtAccuracy(v.testAcc),
-      v.reason === 'nonFinite' ? 'NaN/Inf' : `${v.seconds.toFixed(1)} s`,
+      v.reason === 'nonFinite' ? 'NaN/Inf' : say('cli.seconds', { seconds: v.seconds.toFixed(1) }),
     ]);
-    console.log(`\n${table(['variant', 'steps', 'final loss', `mean loss, last ${MEAN_OF_LAST}`, 'train acc', 'test acc', 'time'], rows)}`);
+    console.log(`\n${table([say('cli.colVariant'), say('cli.colSteps'), say('cli.colFinalLoss'), say('cli.colMeanLoss', { count: String(MEAN_OF_LAST) }), say('cli.colTrainAcc'), say('cli.colTestAcc'), say('cli.colTime')], rows)}`);
   }
   return results.some((v) => v.reason === 'nonFinite') ? 1 : 0;
 }

@@ -7,22 +7,22 @@ import { diffRuns, type Tolerance } from '../engine/run-diff';
 import type { Tensor } from '../engine/tensor';
 import { escapeControls, fmt, fmtCount, fmtFull } from '../format';
 import { readNpz } from '../spec/npz';
+import { render } from '../catalogues';
+import type { Language } from '../message';
+import type { CLI_MESSAGES } from './messages';
 import { table } from './table';
 
-export const DIFF_USAGE = `usage: backprop diff A.npz B.npz [--rtol R] [--atol A]
+/** A sentence of the CLI's catalogue (src/cli/messages.ts) in `language`. */
+const say = (language: Language, id: keyof typeof CLI_MESSAGES, args: Record<string, string> = {}): string => render({ id, args }, language);
 
-  diff    compare two saved runs (backprop run SPEC --save FILE) tensor by tensor: the largest |B − A| of each,
-          with its element; a tensor fails when |B − A| > atol + rtol·|A| at any element (NaN against NaN is equal)
-  --rtol  relative tolerance (default 1e-5, as numpy.allclose)
-  --atol  absolute tolerance (default 1e-8)
-
-exit status: 0 all tensors within tolerance, 1 any over it or in only one file or reshaped, 2 bad usage or unreadable files`;
+/** The help of `backprop diff`, in `language`. */
+export const diffUsage = (language: Language): string => render({ id: 'cli.diffUsage', args: {} }, language);
 
 /** numpy.allclose's defaults. */
 const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-5, atol: 1e-8 };
 
 /** The two files and the tolerance, or what is wrong with the arguments. */
-function parseDiffArgs(argv: readonly string[]): { files: string[]; tolerance: Tolerance } | string {
+function parseDiffArgs(argv: readonly string[], language: Language): { files: string[]; tolerance: Tolerance } | string {
   const files: string[] = [];
   const tolerance = { ...DEFAULT_TOLERANCE };
   for (let i = 0; i < argv.length; i++) {
@@ -31,39 +31,39 @@ function parseDiffArgs(argv: readonly string[]): { files: string[]; tolerance: T
     if (option) {
       const text = option[2] ?? argv[++i];
       const value = text === undefined || text.trim() === '' ? NaN : Number(text);
-      if (!(value >= 0 && Number.isFinite(value))) return `--${option[1]} needs a number of 0 or more, as in --${option[1]} 1e-6`;
+      if (!(value >= 0 && Number.isFinite(value))) return say(language, 'cli.diffNeedsNumber', { option: option[1] });
       tolerance[option[1] as keyof Tolerance] = value;
-    } else if (arg.startsWith('--')) return `unknown option '${arg}'`;
+    } else if (arg.startsWith('--')) return say(language, 'cli.unknownOption', { option: arg });
     else files.push(arg);
   }
-  if (files.length !== 2) return `expected two .npz files, got ${files.length}`;
+  if (files.length !== 2) return say(language, 'cli.diffTwoFiles', { count: String(files.length) });
   return { files, tolerance };
 }
 
 /** The arrays of the .npz file at `path`, or a one-line reason it cannot be read. */
-function load(path: string): Map<string, Tensor> | string {
+function load(path: string, language: Language): Map<string, Tensor> | string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    return `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+    return say(language, 'cli.cannotRead', { file: path, error: (e as NodeJS.ErrnoException).code ?? String(e) });
   }
   const read = readNpz(bytes, (compressed) => inflateRawSync(compressed));
-  return 'error' in read ? `${path}: ${read.error}` : read.arrays;
+  return 'error' in read ? `backprop: ${path}: ${render(read.error, language)}` : read.arrays;
 }
 
 /** Runs `backprop diff` with the arguments after `diff`; returns the exit status. */
-export function diffCommand(argv: readonly string[]): number {
-  const args = parseDiffArgs(argv);
+export function diffCommand(argv: readonly string[], language: Language = 'en'): number {
+  const args = parseDiffArgs(argv, language);
   if (typeof args === 'string') {
     console.error(escapeControls(`backprop: ${args}`));
-    console.error(DIFF_USAGE);
+    console.error(diffUsage(language));
     return 2;
   }
-  const [a, b] = args.files.map(load);
+  const [a, b] = args.files.map((file) => load(file, language));
   for (const run of [a, b]) {
     if (typeof run === 'string') {
-      console.error(escapeControls(`backprop: ${run}`));
+      console.error(escapeControls(run));
       return 2;
     }
   }
@@ -74,15 +74,21 @@ export function diffCommand(argv: readonly string[]): number {
     `[${d.shape.join(', ')}]`,
     fmt(d.maxAbs),
     ...(d.at && d.maxAbs > 0 ? [`[${d.at.join(', ')}]`, fmtFull(d.baseline), fmtFull(d.current)] : ['–', '–', '–']),
-    d.over === 0 ? 'ok' : `OVER (${fmtCount(d.over)})`,
+    d.over === 0 ? say(language, 'cli.ok') : say(language, 'cli.diffOver', { count: fmtCount(d.over) }),
   ]);
-  const lines = [table(['tensor', 'shape', 'max |B−A|', 'at', 'A', 'B', 'result'], rows)];
-  const where = { added: 'only in B', removed: 'only in A', reshaped: 'reshaped' };
-  for (const c of incomparable) lines.push(escapeControls(`${c.name ?? `layer ${c.layer}`}: ${where[c.reason]} (${c.detail})`));
+  const header = [say(language, 'cli.colTensor'), say(language, 'cli.colShape'), say(language, 'cli.colMaxAbs'), say(language, 'cli.colAt'), 'A', 'B', say(language, 'cli.colResult')];
+  const lines = [table(header, rows)];
+  const where = { added: 'cli.diffOnlyInB', removed: 'cli.diffOnlyInA', reshaped: 'cli.diffReshaped' } as const;
+  for (const c of incomparable) {
+    const name = c.name ?? say(language, 'cli.diffLayer', { layer: String(c.layer) });
+    const detail = c.tensors === undefined ? c.detail : say(language, 'cli.diffTensorCount', { count: fmtCount(c.tensors) });
+    lines.push(escapeControls(say(language, where[c.reason], { name, detail })));
+  }
   const over = compared.filter((d) => d.over > 0).length;
   const { rtol, atol } = args.tolerance;
-  const problems = [over > 0 ? `${fmtCount(over)} over tolerance` : '', incomparable.length > 0 ? `${fmtCount(incomparable.length)} not comparable` : ''].filter(Boolean);
-  lines.push('', `${fmtCount(compared.length)} tensors compared (rtol ${rtol}, atol ${atol}): ${problems.length > 0 ? problems.join(', ') : 'all within tolerance'}`);
+  const counts = { count: fmtCount(compared.length), rtol: String(rtol), atol: String(atol), over: fmtCount(over), incomparable: fmtCount(incomparable.length) };
+  const summary = over > 0 ? (incomparable.length > 0 ? 'cli.diffSummaryBoth' : 'cli.diffSummaryOver') : incomparable.length > 0 ? 'cli.diffSummaryIncomparable' : 'cli.diffSummaryOk';
+  lines.push('', say(language, summary, counts));
   console.log(lines.join('\n'));
-  return problems.length > 0 ? 1 : 0;
+  return over > 0 || incomparable.length > 0 ? 1 : 0;
 }

@@ -26,9 +26,9 @@ import { escapeControls, fmt, fmtCount } from '../format';
 import { version } from '../../package.json';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
-import { fmtAccuracy, table } from './table';
+import { displayWidth, fmtAccuracy, padStartWidth, table } from './table';
 import { runComparison } from './compare';
-import { DIFF_USAGE, diffCommand } from './diff';
+import { diffCommand, diffUsage } from './diff';
 import { runNpz } from '../spec/npz';
 import { render, sentenceIn } from '../catalogues';
 import { languageOf, type Language, type Message } from '../message';
@@ -121,8 +121,9 @@ function formatFindings(file: string, text: string, spec: NetworkSpec, findings:
       const r = new Reader(text);
       const old = text.slice(r.offset(edit.range.start), r.offset(edit.range.end)).trim();
       const now = edit.newText.trim().replace(/^,\s*/, '');
-      const change = old ? `'${old}' → '${now}'` : `add '${now}'`;
-      lines.push(escapeControls(`${file}:${edit.range.start.line + 1}:${edit.range.start.character + 1}: note: fix: ${fix.title}: ${change}`));
+      const change = old ? `'${old}' → '${now}'` : say('cli.fixAdd', { text: now });
+      const title = sentenceIn({ message: fix.title, ...fix.label }, language);
+      lines.push(escapeControls(`${file}:${edit.range.start.line + 1}:${edit.range.start.character + 1}: note: ${say('cli.fixNote', { title, change })}`));
     }
     return lines;
   });
@@ -185,7 +186,8 @@ function evaluateSpecGraph(spec: GraphSpec, io: SpecIO, clock: CallClock | null)
 
 /** The layer table, the findings (as `formatFindings` printed them) and the gradient check. */
 function printNetwork(report: NetworkReport, findings: readonly string[]): void {
-  const lines = [`${escapeControls(report.name)}: loss ${fmt(report.loss)}`, ''];
+  const lines = [say('cli.networkLoss', { name: escapeControls(report.name), loss: fmt(report.loss) }), ''];
+  const verdict = (ok: boolean) => (ok ? say('cli.ok') : say('cli.fail'));
   const rows = report.layers.map((l) => {
     const grad = l.params.W?.gradStats ?? l.params.gamma?.gradStats;
     const checks = [...Object.values(l.params).map((p) => p.check), l.dx?.check].flatMap((c) => (c ? [c.ok] : []));
@@ -201,10 +203,11 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
       fmt(grad?.l2),
       // A pooling mask marks the windows' winners, so no unit of it is dead.
       l.mask && l.type !== 'pooling' ? `${fmt(100 * l.mask.deadFraction)}%` : '–',
-      checks.length === 0 ? '–' : checks.every(Boolean) ? 'ok' : 'FAIL',
+      checks.length === 0 ? '–' : verdict(checks.every(Boolean)),
     ];
   });
-  lines.push(table(['layer', 'type', 'output', 'mean', 'std', 'min', 'max', '‖dx‖', '‖dW‖', 'dead', 'check'], rows));
+  const header = [say('cli.colLayer'), say('cli.colType'), say('cli.colOutput'), say('cli.colMean'), say('cli.colStd'), say('cli.colMin'), say('cli.colMax'), '‖dx‖', '‖dW‖', say('cli.colDead'), say('cli.colCheck')];
+  lines.push(table(header, rows));
   const checks = report.layers.flatMap((l) =>
     [...Object.entries(l.params).map(([name, p]) => [name, p.check] as const), ['dx', l.dx?.check] as const].flatMap(([name, c]) =>
       c ? [{ layer: l.name, name, check: c }] : [],
@@ -218,31 +221,33 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
     fmt(c.maxRelError),
     String(c.failures),
     String(c.nonDifferentiable),
-    c.ok ? 'ok' : 'FAIL',
+    verdict(c.ok),
   ]);
   // Unindented, so an editor's problem matcher (VS Code's $gcc) reads them as it reads a compiler's.
   if (findings.length > 0) lines.push('', say('cli.findings'), ...findings);
   if (checked.length > 0) {
     lines.push('', say('cli.gradientCheck'));
-    lines.push(table(['layer', 'param', 'mean |a−n|', 'max |a−n|', 'max rel', 'failures', 'non-diff.', 'result'], checked));
-    for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${escapeControls(layer)}.${name} ${failingElements(check)}`);
+    const checkHeader = ['cli.colLayer', 'cli.colParam', 'cli.colMeanDiff', 'cli.colMaxDiff', 'cli.colMaxRel', 'cli.colFailures', 'cli.colNonDiff', 'cli.colResult'] as const;
+    lines.push(table(checkHeader.map((id) => say(id)), checked));
+    for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${failingElements(`${escapeControls(layer)}.${name}`, check)}`);
   }
   console.log(lines.join('\n'));
 }
 
-/** "fails at [0, 1] (backprop 0.5, numerical 0.25), [1, 1] (…)", the worst first, with a count of the rest. */
-function failingElements(c: CheckReport): string {
+/** "Affine1.W fails at [0, 1] (backprop 0.5, numerical 0.25), [1, 1] (…)", the worst first, with a count of the rest. */
+function failingElements(param: string, c: CheckReport): string {
   const failed = c.worst.filter((w) => w.failed).slice(0, 5);
-  const listed = failed.map((w) => `[${w.index.join(', ')}] (backprop ${fmt(w.analytic)}, numerical ${fmt(w.numerical)})`);
+  const listed = failed.map((w) => say('cli.failingElement', { index: w.index.join(', '), analytic: fmt(w.analytic), numerical: fmt(w.numerical) }));
   const more = c.failures - failed.length;
-  return `fails at ${listed.join(', ')}${more > 0 ? ` and ${fmtCount(more)} more` : ''}`;
+  const elements = listed.join(', ');
+  return more > 0 ? say('cli.failsAtMore', { param, elements, count: fmtCount(more) }) : say('cli.failsAt', { param, elements });
 }
 
 function printGraph(report: GraphReport): void {
   const output = escapeControls(report.graph.output);
   const rows = Object.entries(report.graph.nodes).map(([name, n]) => [escapeControls(name), n.op, String(n.value), String(n.grad)]);
   console.log(`${escapeControls(report.name)}: ${output} = ${report.graph.nodes[report.graph.output].value}\n`);
-  console.log(table(['node', 'op', 'value', `d${output}/dnode`], rows));
+  console.log(table([say('cli.colNode'), say('cli.colOp'), say('cli.colValue'), `d${output}/dnode`], rows));
 }
 
 /** `backprop train`: a row (or JSON line) per evaluation, then a summary with the wall time. */
@@ -260,17 +265,21 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     for (const p of sets.problems) console.error(formatProblem(args.file, p));
     return 2;
   }
-  if (spec.compare && loaded.variantNetwork) return runComparison(spec, spec.compare, sets, loaded.variantNetwork, args.json);
+  if (spec.compare && loaded.variantNetwork) return runComparison(spec, spec.compare, sets, loaded.variantNetwork, args.json, language);
   const { iterations, batch, seed, optimizer, weightDecay, evalEvery } = spec.train;
   // The settings the spec gives (the rest are the book's defaults), then the weight decay.
   const { type, ...settings } = optimizer;
   const given = Object.entries(settings).map(([key, value]) => `${key} ${fmt(value)}`);
-  const rule = `${type}${given.length > 0 ? ` (${given.join(', ')})` : ''}${weightDecay !== 0 ? `, weight decay ${fmt(weightDecay)}` : ''}`;
-  const widths = [9, 7, 10, 9, 9];
-  const row = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i])).join('  '));
+  const settingsRule = `${type}${given.length > 0 ? ` (${given.join(', ')})` : ''}`;
+  const rule = weightDecay !== 0 ? say('cli.weightDecay', { rule: settingsRule, value: fmt(weightDecay) }) : settingsRule;
+  const header = [say('cli.colIteration'), say('cli.colEpoch'), say('cli.colLoss'), say('cli.colTrainAcc'), say('cli.colTestAcc')];
+  // Columns as wide as their numbers need, or their header (Korean characters take two columns).
+  const widths = [9, 7, 10, 9, 9].map((w, i) => Math.max(w, displayWidth(header[i])));
+  const row = (cells: string[]) => console.log(cells.map((c, i) => padStartWidth(c, widths[i])).join('  '));
   if (!args.json) {
-    console.log(`${escapeControls(spec.name)}: ${fmtCount(iterations)} iterations, batch ${fmtCount(batch)}, ${rule}; train ${fmtCount(sets.xTrain.shape[0])}, ${sets.xTest ? `test ${fmtCount(sets.xTest.shape[0])}` : 'no test set'}\n`);
-    row(['iteration', 'epoch', 'loss', 'train acc', 'test acc']);
+    const sizes = { name: escapeControls(spec.name), iterations: fmtCount(iterations), batch: fmtCount(batch), rule, train: fmtCount(sets.xTrain.shape[0]) };
+    console.log(`${sets.xTest ? say('cli.trainHeader', { ...sizes, test: fmtCount(sets.xTest.shape[0]) }) : say('cli.trainHeaderNoTest', sizes)}\n`);
+    row(header);
     row(widths.map((w) => '─'.repeat(w)));
   }
   const started = performance.now();
@@ -283,13 +292,19 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
         stopped = true;
         const { layer, tensor, value } = e.at;
         if (args.json) console.log(JSON.stringify({ kind: 'nonFinite', iteration: e.iteration, at: e.at }));
-        else console.log(`\nstep ${fmtCount(e.iteration)}: ${value} in ${escapeControls(layer)} ${tensor}; training stopped before this step's update`);
+        else console.log(`\n${say('cli.trainNonFinite', { iteration: fmtCount(e.iteration), value, layer: escapeControls(layer), tensor })}`);
         continue;
       }
       if (args.json) console.log(JSON.stringify(e.kind === 'done' ? { ...e, seconds } : e));
       else if (e.kind === 'eval') row([fmtCount(e.iteration), fmt(e.epoch), fmt(e.loss), fmtAccuracy(e.trainAcc), fmtAccuracy(e.testAcc)]);
-      else if (e.reason === 'nonFinite') console.log(`stopped after ${fmtCount(e.iterations)} updates, ${seconds.toFixed(1)} s`);
-      else console.log(`\ndone in ${seconds.toFixed(1)} s: loss ${fmt(e.loss)}${e.trainAcc === null ? '' : `, train acc ${fmtAccuracy(e.trainAcc)}, ${e.testAcc === null ? 'no test set' : `test acc ${fmtAccuracy(e.testAcc)}`}`}`);
+      else if (e.reason === 'nonFinite') console.log(say('cli.trainStopped', { updates: fmtCount(e.iterations), seconds: seconds.toFixed(1) }));
+      else {
+        const done = { seconds: seconds.toFixed(1), loss: fmt(e.loss) };
+        const trainAcc = fmtAccuracy(e.trainAcc);
+        const summary =
+          e.trainAcc === null ? say('cli.trainDone', done) : e.testAcc === null ? say('cli.trainDoneAccNoTest', { ...done, trainAcc }) : say('cli.trainDoneAcc', { ...done, trainAcc, testAcc: fmtAccuracy(e.testAcc) });
+        console.log(`\n${summary}`);
+      }
     }
   } catch (e) {
     if (!(e instanceof CustomLayerError)) throw e;
@@ -312,10 +327,10 @@ async function main(given: string[], clock: CallClock | null): Promise<number> {
   language = chosen;
   if (argv[0] === 'diff') {
     if (argv[1] === '--help' || argv[1] === '-h') {
-      console.log(DIFF_USAGE);
+      console.log(diffUsage(language));
       return 0;
     }
-    return diffCommand(argv.slice(1));
+    return diffCommand(argv.slice(1), language);
   }
   const args = parseArgs(argv);
   if (typeof args === 'string') {

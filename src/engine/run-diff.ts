@@ -48,8 +48,10 @@ export interface Incomparable {
   name: string | null;
   /** added: only in the current run; removed: only in the baseline; reshaped: in both, with other shapes. */
   reason: 'added' | 'removed' | 'reshaped';
-  /** For reshaped: "[784, 50] → [784, 100]" (baseline → current); otherwise the shape it has. */
+  /** For reshaped: "[784, 50] → [784, 100]" (baseline → current); for a whole layer: "3 tensors"; otherwise the shape it has. */
   detail: string;
+  /** A whole layer's tensor count, for a viewer that words `detail` in another language. */
+  tensors?: number;
 }
 
 /** How two runs differ. */
@@ -66,6 +68,8 @@ function gap(a: number, b: number): number {
   const d = Math.abs(a - b);
   return Number.isNaN(d) ? Infinity : d;
 }
+
+const wholeLayerEntry = (layer: string, reason: 'added' | 'removed', tensors: number): Incomparable => ({ layer, name: null, reason, detail: `${tensors} tensors`, tensors });
 
 /** A tensor in both runs with one shape, matched by name. */
 export interface MatchedPair<T> {
@@ -93,7 +97,7 @@ export function matchRuns<T extends { readonly shape: readonly number[] }>(
     const layer = layerOf(name);
     const before = baseline.get(name);
     if (!baseLayers.has(layer)) {
-      if (!wholeLayer.has(layer)) incomparable.push({ layer, name: null, reason: 'added', detail: `${[...current.keys()].filter((n) => layerOf(n) === layer).length} tensors` });
+      if (!wholeLayer.has(layer)) incomparable.push(wholeLayerEntry(layer, 'added', [...current.keys()].filter((n) => layerOf(n) === layer).length));
       wholeLayer.add(layer);
     } else if (!before) incomparable.push({ layer, name, reason: 'added', detail: shape(now) });
     else if (before.shape.length !== now.shape.length || before.shape.some((d, i) => d !== now.shape[i])) incomparable.push({ layer, name, reason: 'reshaped', detail: `${shape(before)} → ${shape(now)}` });
@@ -103,7 +107,7 @@ export function matchRuns<T extends { readonly shape: readonly number[] }>(
     const layer = layerOf(name);
     if (current.has(name) || wholeLayer.has(layer)) continue;
     if (!currentLayers.has(layer)) {
-      incomparable.push({ layer, name: null, reason: 'removed', detail: `${[...baseline.keys()].filter((n) => layerOf(n) === layer).length} tensors` });
+      incomparable.push(wholeLayerEntry(layer, 'removed', [...baseline.keys()].filter((n) => layerOf(n) === layer).length));
       wholeLayer.add(layer);
     } else incomparable.push({ layer, name, reason: 'removed', detail: shape(before) });
   }
