@@ -7,6 +7,9 @@ import { panelShows } from '../heatmaps';
 import type { WireBaseline } from '../protocol';
 import { sentWhole, wireStats } from '../wire-tensor';
 
+/** A graph spec's node (or input) holds exactly its scalar `value` and `grad`, both of which its panel shows. */
+const isGraphNode = (keys: ReadonlySet<string>): boolean => keys.size === 2 && keys.has('value') && keys.has('grad');
+
 /** `arrays` (an .npz's, by `layer/tensor` name) as the baseline `label`; the buffers returned are fresh copies, free to transfer. */
 export function baselineWire(arrays: ReadonlyMap<string, Tensor>, label: string): WireBaseline {
   const keysOf = new Map<string, Set<string>>();
@@ -16,7 +19,8 @@ export function baselineWire(arrays: ReadonlyMap<string, Tensor>, label: string)
   }
   const tensors = [...arrays].flatMap(([name, t]) => {
     const layer = layerOf(name);
-    if (!panelShows(name.slice(layer.length + 1), keysOf.get(layer)!)) return [];
+    const keys = keysOf.get(layer)!;
+    if (!panelShows(name.slice(layer.length + 1), keys) && !isGraphNode(keys)) return [];
     const buffer = sentWhole(t.shape) ? (t.data.slice().buffer as ArrayBuffer) : new ArrayBuffer(0);
     return [{ name, tensor: { shape: [...t.shape], buffer, stats: wireStats(t) } }];
   });

@@ -20,6 +20,8 @@ import type {
 import { poolMaxAbs } from '../../src/downsample';
 import { sideHeatmaps } from '../../src/heatmaps';
 import { runNetwork } from '../../src/engine/run';
+import { graphTensors, recordMap } from '../../src/engine/run-record';
+import { baselineWire } from '../../src/extension/baseline-wire';
 import { loadSpec, type SpecIO } from '../../src/spec/index';
 import { toWire } from '../../src/worker/wire';
 
@@ -268,9 +270,8 @@ function maskStatsOf(mask: WireTensor): WireMaskStats {
   return { maskedFraction: masked / data.length, deadUnits: dead, deadFraction: dead / cols, unit: 'unit' };
 }
 
-/** The book's shop (fig. 5-17) with exact float64 values and gradients. */
-export function shopNodes(): GraphNodeInfo[] {
-  const apple = 100;
+/** The book's shop (fig. 5-17) with exact float64 values and gradients; `apple`: the price of an apple. */
+export function shopNodes(apple = 100): GraphNodeInfo[] {
   const appleNum = 2;
   const orange = 150;
   const orangeNum = 3;
@@ -304,9 +305,9 @@ export function networkRun(runId: number): HostToWebview[] {
   return [{ type: 'reset', title: 'two-layer-net.backprop.yaml', runId, uri: NETWORK_URI }, ...events.slice(0, at), fixes, ...events.slice(at)];
 }
 
-/** Messages of a graph run `runId` (the shop), starting with its reset. */
-export function shopRun(runId: number): HostToWebview[] {
-  const nodes = shopNodes();
+/** Messages of a graph run `runId` (the shop, an apple at `apple`), starting with its reset. */
+export function shopRun(runId: number, apple = 100): HostToWebview[] {
+  const nodes = shopNodes(apple);
   return [
     { type: 'reset', title: 'buy_apple_orange.backprop.yaml', runId, uri: 'file:///work/examples/buy_apple_orange.backprop.yaml' },
     { type: 'event', runId, event: { kind: 'graph', name: 'buy-apple-orange', output: 'price', nodes } },
@@ -577,4 +578,20 @@ export function networkRunWithPreview(runId: number): HostToWebview[] {
     const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
     return { ...m, event: { ...m.event, dx: { shape: dx.shape, buffer: new ArrayBuffer(0), stats: dx.stats, preview } } };
   });
+}
+
+/**
+ * The shop's baseline as the host sends it: the run of the shop with an apple at `apple`, saved as
+ * run-record names its tensors (`node/value`, `node/grad`) and read back through baselineWire.
+ */
+export function shopBaseline(apple: number): HostToWebview {
+  const nodes = shopNodes(apple);
+  const result = { order: [], backward: [], values: new Map(nodes.map((n) => [n.name, n.value])), grads: new Map(nodes.map((n) => [n.name, n.grad])) };
+  return { type: 'baseline', baseline: baselineWire(recordMap(graphTensors(result)), `apple at ${apple}`) };
+}
+
+/** The shop with an apple at `apple` against its baseline with an apple at 100, sent right after the reset as the host does. */
+export function shopRunWithBaseline(runId: number, apple: number): HostToWebview[] {
+  const [reset, ...rest] = shopRun(runId, apple);
+  return [reset, shopBaseline(100), ...rest];
 }

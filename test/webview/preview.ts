@@ -4,7 +4,7 @@
 // answer=auto, the Train panel's snapshot requests.
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
-import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
+import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, shopRunWithBaseline, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
 import { convSnapshotAnswer, progressOf, snapshotAnswer, trainCompare, trainConvRun, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
@@ -58,6 +58,8 @@ const PLAYS: Record<string, () => Sent[]> = {
   weightInit: () => weightInitRun(1, '{ std: 1 }'),
   weightInitXavier: () => weightInitRun(1, 'xavier'),
   shop: () => shopRun(1),
+  shopBaseline: () => shopRunWithBaseline(1, 110),
+  shopBaselineSame: () => shopRunWithBaseline(1, 100),
   shopLong: () => longShopRun(1),
   error: () => errorRun(1),
   empty: () => [SIDE_EMPTY],

@@ -7,7 +7,7 @@ import { layerOf } from '../../src/engine/run-record';
 import { tensor } from '../../src/engine/tensor';
 import { escapeControls, fmt, fmtCount, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps } from '../../src/heatmaps';
-import type { WireBaseline, WireTensor } from '../../src/protocol';
+import type { GraphNodeInfo, WireBaseline, WireTensor } from '../../src/protocol';
 import { wireStats } from '../../src/wire-tensor';
 import { h } from '../shared/dom';
 import type { LayerRecord } from '../shared/state';
@@ -32,6 +32,17 @@ export function runTensorsOf(rows: readonly LayerRecord[]): Map<string, WireTens
   for (const row of rows) {
     for (const m of layerHeatmaps(row, PANEL_HEATMAPS)) out.set(tensorName(row, m.record), m.tensor);
     if (row.isLoss && row.lossValue !== null) out.set(tensorName(row, 'loss'), scalarWire(row.lossValue));
+  }
+  return out;
+}
+
+/** The tensors of a graph run by name, as run-record saves them: each node's (and input's) scalar `value` and `grad`. */
+export function graphTensorsOf(nodes: readonly GraphNodeInfo[]): Map<string, WireTensor> {
+  const out = new Map<string, WireTensor>();
+  for (const n of nodes) {
+    const name = escapeControls(n.name);
+    out.set(`${name}/value`, scalarWire(n.value));
+    out.set(`${name}/grad`, scalarWire(n.grad));
   }
   return out;
 }
@@ -92,9 +103,8 @@ export class RunComparison {
     return { kind: 'diff', diff, delta: { shape: [...current.shape], buffer: diff.delta.data.buffer as ArrayBuffer, stats: wireStats(diff.delta) }, current: now, baseline: then };
   }
 
-  /** The whole run against the baseline: each matched tensor's comparison, in run order, and what cannot be compared. */
-  summarize(rows: readonly LayerRecord[]): { compared: { name: string; comparison: TensorComparison }[]; incomparable: Incomparable[] } {
-    const current = runTensorsOf(rows);
+  /** The whole run (its tensors by name, in run order) against the baseline: each matched tensor's comparison, and what cannot be compared. */
+  summarize(current: ReadonlyMap<string, WireTensor>): { compared: { name: string; comparison: TensorComparison }[]; incomparable: Incomparable[] } {
     const { pairs, incomparable } = matchRuns(this.tensors, current);
     return { compared: pairs.map((p) => ({ name: p.name, comparison: this.compare(p.name, p.current) })), incomparable };
   }
@@ -129,13 +139,13 @@ export function incomparableText(c: Incomparable): string {
 export class BaselineSummary {
   readonly element = h('section', { class: 'baseline-summary', 'aria-labelledby': 'bl-baseline-heading', hidden: true });
 
-  /** Draws `comparison` of the run's `rows`; `done`: the run is complete, so what is missing is really missing. */
-  render(comparison: RunComparison | null, rows: readonly LayerRecord[], done: boolean): void {
-    this.element.hidden = comparison === null || rows.length === 0;
-    if (!comparison || rows.length === 0) return this.element.replaceChildren();
+  /** Draws `comparison` of the run's tensors `current` (runTensorsOf, graphTensorsOf); `done`: the run is complete, so what is missing is really missing. */
+  render(comparison: RunComparison | null, current: ReadonlyMap<string, WireTensor>, done: boolean): void {
+    this.element.hidden = comparison === null || current.size === 0;
+    if (!comparison || current.size === 0) return this.element.replaceChildren();
     const heading = h('h2', { id: 'bl-baseline-heading' }, ...tParts('Compared with the baseline {0}', h('span', { class: 'baseline-label' }, comparison.label)));
     if (!done) return this.element.replaceChildren(heading, h('p', { class: 'baseline-headline' }, tr('Comparing as the run arrives…')));
-    const { compared, incomparable } = comparison.summarize(rows);
+    const { compared, incomparable } = comparison.summarize(current);
     const diffs = compared.flatMap((c) => (c.comparison.kind === 'diff' ? [{ name: c.name, diff: c.comparison.diff }] : []));
     const unavailable = compared.flatMap((c) => (c.comparison.kind === 'unavailable' ? [{ name: c.name, reason: c.comparison.reason }] : []));
     const changed = diffs.filter((d) => d.diff.maxAbs !== 0);

@@ -3,9 +3,10 @@
 // the right. Columns are topological depth; rows follow the operands (barycentre) to limit crossings.
 // Columns are wide enough that a node's name clears the labels of the edges beside it; the drawing is
 // fitted to the panel's width, with zoom and pan (GraphViewport) to read it closer.
-import type { GraphNodeInfo } from '../../src/protocol';
+import type { GraphNodeInfo, WireTensor } from '../../src/protocol';
 import { h, s } from '../shared/dom';
-import { fmtFull, fmtGraph } from '../../src/format';
+import { escapeControls, fmtFull, fmtGraph } from '../../src/format';
+import { fmtDelta, type RunComparison } from './baseline';
 import type { GraphEvent } from '../shared/state';
 import { t } from '../shared/strings';
 
@@ -39,6 +40,48 @@ const SYMBOLS: Record<string, string> = {
   relu: 'ReLU',
   max: 'max',
 };
+
+/** One figure of a node against the baseline: its Δ (current − baseline) and the baseline's figure, or why it is not compared. */
+export type FigureDelta = { delta: number; baseline: number } | { reason: string };
+
+/** A node's value and grad against the baseline. */
+export interface NodeDelta {
+  value: FigureDelta;
+  grad: FigureDelta;
+}
+
+/** The graph run against a baseline: the comparison, and the run's tensors by name (graphTensorsOf). */
+export interface GraphBaseline {
+  comparison: RunComparison;
+  tensors: ReadonlyMap<string, WireTensor>;
+}
+
+/** Each node's Δ value and Δ grad, by node name, by the comparison's one element-wise rule. */
+export function nodeDeltas(nodes: readonly GraphNodeInfo[], baseline: GraphBaseline): Map<string, NodeDelta> {
+  const figure = (name: string): FigureDelta => {
+    const current = baseline.tensors.get(name);
+    if (!current) return { reason: t('its values did not arrive') };
+    const c = baseline.comparison.compare(name, current);
+    if (c.kind === 'diff') return { delta: c.diff.delta.data[0], baseline: c.baseline[0] };
+    return { reason: c.kind === 'unavailable' ? c.reason : t('not in the baseline') };
+  };
+  return new Map(nodes.map((n) => [n.name, { value: figure(`${escapeControls(n.name)}/value`), grad: figure(`${escapeControls(n.name)}/grad`) }]));
+}
+
+/** A figure's Δ as the drawing shows it, "Δ +10", or null when it did not move (or is not compared). */
+function deltaLabel(d: FigureDelta | undefined): string | null {
+  return d && 'delta' in d && d.delta !== 0 ? `Δ ${fmtDelta(d.delta)}` : null;
+}
+
+/** A figure against the baseline, in words for a hover: "Δ +10 (baseline 100)". */
+function deltaText(d: FigureDelta): string {
+  return 'delta' in d ? t('Δ {0} (baseline {1})', fmtDelta(d.delta), fmtFull(d.baseline)) : t('Δ not available: {0}', d.reason);
+}
+
+/** A node's hover lines against the baseline, or '' with none. */
+function deltaLines(n: GraphNodeInfo, output: string, d: NodeDelta | undefined): string {
+  return d ? `\n${t('value: {0}', deltaText(d.value))}\n∂${output}/∂${n.name}: ${deltaText(d.grad)}` : '';
+}
 
 /** `name` as drawn: at most NAME_MAX characters. */
 function shortName(name: string): string {
@@ -146,9 +189,10 @@ function columnWidth(all: Placed[], label: number): number {
   return Math.ceil(width);
 }
 
-/** Renders the graph of `ev`, fitted to the panel's width, with a table of exact values below it. */
-export function renderGraph(ev: GraphEvent): HTMLElement {
+/** Renders the graph of `ev`, fitted to the panel's width, with a table of exact values below it; against `baseline`, each node's Δ value and Δ grad too. */
+export function renderGraph(ev: GraphEvent, baseline: GraphBaseline | null = null): HTMLElement {
   if (ev.nodes.length === 0) return h('p', { class: 'empty' }, t('The graph has no nodes.'));
+  const deltas = baseline ? nodeDeltas(ev.nodes, baseline) : null;
   const placed = layout(ev.nodes);
   const all = [...placed.values()];
   const label = labelWidth(all);
@@ -181,17 +225,18 @@ export function renderGraph(ev: GraphEvent): HTMLElement {
     const to = at(p);
     for (const name of p.node.in) {
       const src = placed.get(name);
-      if (src) edges.appendChild(edge(src, at(src), to, ev.output, true));
+      if (src) edges.appendChild(edge(src, at(src), to, ev.output, true, deltas?.get(name)));
     }
-    nodes.appendChild(isInput(p.node) ? inputNode(p, to, nameFitsLeft(p, colW, label)) : opNode(p, to, ev.output));
+    const d = deltas?.get(p.node.name);
+    nodes.appendChild(isInput(p.node) ? inputNode(p, to, nameFitsLeft(p, colW, label), ev.output, d) : opNode(p, to, ev.output, d));
   }
   if (out) {
     const from = at(out);
     const end = { x: from.x + colW, y: from.y };
-    edges.appendChild(edge(out, from, end, ev.output, false));
+    edges.appendChild(edge(out, from, end, ev.output, false, deltas?.get(out.node.name)));
     nodes.appendChild(s('text', { class: 'graph-name graph-output', x: end.x + 6, y: end.y + 4 }, shortName(ev.output)));
   }
-  return h('div', { class: 'graph-wrap' }, new GraphViewport(svg, width, height).element, valueTable(ev));
+  return h('div', { class: 'graph-wrap' }, new GraphViewport(svg, width, height).element, valueTable(ev, deltas));
 }
 
 /** The drawing in a box of the panel's width: fitted at first, zoomed and panned by changing its viewBox. */
@@ -318,7 +363,7 @@ class GraphViewport {
   }
 }
 
-function edge(src: Placed, a: { x: number; y: number }, b: { x: number; y: number }, output: string, toNode: boolean): SVGGElement {
+function edge(src: Placed, a: { x: number; y: number }, b: { x: number; y: number }, output: string, toNode: boolean, d: NodeDelta | undefined): SVGGElement {
   const dx = b.x - a.x;
   const dy = b.y - a.y;
   const len = Math.hypot(dx, dy) || 1;
@@ -338,63 +383,83 @@ function edge(src: Placed, a: { x: number; y: number }, b: { x: number; y: numbe
   const n = src.node;
   // A node feeding several others has one total gradient, not one per edge; it is shown at the node.
   const showGrad = src.consumers.length <= 1;
-  const title = `${n.name} = ${fmtFull(n.value)}\n∂${output}/∂${n.name} = ${fmtFull(n.grad)}`;
+  const title = `${n.name} = ${fmtFull(n.value)}\n∂${output}/∂${n.name} = ${fmtFull(n.grad)}${deltaLines(n, output, d)}`;
+  // Against the baseline, a figure that moved has its Δ on a line of its own, outside the figure: above the value, below the gradient.
+  const valueDelta = deltaLabel(d?.value);
+  const gradDelta = showGrad ? deltaLabel(d?.grad) : null;
   return s(
     'g',
     { class: 'graph-edge' },
     s('title', {}, title),
     s('line', { x1, y1, x2, y2, 'marker-end': 'url(#bl-arrow)' }),
     s('text', { class: 'graph-value', x: valueAt.x, y: valueAt.y, 'text-anchor': valueAt.anchor }, fmtGraph(n.value)),
+    valueDelta ? s('text', { class: 'graph-value graph-delta', x: valueAt.x, y: valueAt.y - 17, 'text-anchor': valueAt.anchor }, valueDelta) : null,
     showGrad ? s('text', { class: 'graph-grad', x: gradAt.x, y: gradAt.y, 'text-anchor': gradAt.anchor }, fmtGraph(n.grad)) : null,
+    gradDelta ? s('text', { class: 'graph-grad graph-delta', x: gradAt.x, y: gradAt.y + 16, 'text-anchor': gradAt.anchor }, gradDelta) : null,
   );
 }
 
 /** An input: its name left of its dot, as the book draws them, or centred below it when there is no room on the left. */
-function inputNode(p: Placed, c: { x: number; y: number }, left: boolean): SVGGElement {
+function inputNode(p: Placed, c: { x: number; y: number }, left: boolean, output: string, d: NodeDelta | undefined): SVGGElement {
   const at = left ? { x: c.x - 8, y: c.y + 4, anchor: 'end' } : { x: c.x, y: c.y + 18, anchor: 'middle' };
+  const gradDelta = p.consumers.length > 1 ? deltaLabel(d?.grad) : null;
   return s(
     'g',
     { class: 'graph-node graph-input' },
-    s('title', {}, t('{0} = {1} (input)', p.node.name, fmtFull(p.node.value))),
+    s('title', {}, t('{0} = {1} (input)', p.node.name, fmtFull(p.node.value)) + deltaLines(p.node, output, d)),
     s('circle', { cx: c.x, cy: c.y, r: 3 }),
     s('text', { class: 'graph-name', x: at.x, y: at.y, 'text-anchor': at.anchor }, shortName(p.node.name)),
     p.consumers.length > 1 ? s('text', { class: 'graph-grad', x: at.x, y: at.y + 16, 'text-anchor': at.anchor }, `Σ ${fmtGraph(p.node.grad)}`) : null,
+    gradDelta ? s('text', { class: 'graph-grad graph-delta', x: at.x, y: at.y + 32, 'text-anchor': at.anchor }, gradDelta) : null,
   );
 }
 
-function opNode(p: Placed, c: { x: number; y: number }, output: string): SVGGElement {
+function opNode(p: Placed, c: { x: number; y: number }, output: string, d: NodeDelta | undefined): SVGGElement {
   const symbol = SYMBOLS[p.node.op] ?? p.node.op;
   const g = s(
     'g',
     { class: 'graph-node graph-op' },
-    s('title', {}, `${p.node.name} = ${p.node.op}(${p.node.in.join(', ')}) = ${fmtFull(p.node.value)}\n∂${output}/∂${p.node.name} = ${fmtFull(p.node.grad)}`),
+    s('title', {}, `${p.node.name} = ${p.node.op}(${p.node.in.join(', ')}) = ${fmtFull(p.node.value)}\n∂${output}/∂${p.node.name} = ${fmtFull(p.node.grad)}${deltaLines(p.node, output, d)}`),
     s('circle', { cx: c.x, cy: c.y, r: R }),
     s('text', { class: symbol.length > 1 ? 'graph-op-text long' : 'graph-op-text', x: c.x, y: c.y + (symbol.length > 1 ? 4 : 6), 'text-anchor': 'middle' }, symbol),
     s('text', { class: 'graph-node-name', x: c.x, y: c.y + R + 14, 'text-anchor': 'middle' }, shortName(p.node.name)),
   );
   if (p.consumers.length > 1) {
     g.appendChild(s('text', { class: 'graph-grad', x: c.x, y: c.y + R + 28, 'text-anchor': 'middle' }, `Σ ${fmtGraph(p.node.grad)}`));
+    const gradDelta = deltaLabel(d?.grad);
+    if (gradDelta) g.appendChild(s('text', { class: 'graph-grad graph-delta', x: c.x, y: c.y + R + 44, 'text-anchor': 'middle' }, gradDelta));
   }
   return g;
 }
 
-function valueTable(ev: GraphEvent): HTMLElement {
-  const head = h('tr', {}, ...[t('Node'), t('Op'), t('Inputs'), t('Value'), t('∂{0}/∂node', ev.output)].map((text) => h('th', { scope: 'col' }, text)));
-  const rows = ev.nodes.map((n) =>
-    h(
+/** A table cell of a figure's Δ: "+10", "0", or "–" with why in its hover. */
+function deltaCell(d: FigureDelta): HTMLElement {
+  if (!('delta' in d)) return h('td', { class: 'num graph-delta-cell', title: d.reason }, '–');
+  return h('td', { class: `num graph-delta-cell ${d.delta === 0 ? 'same' : 'changed'}`, title: deltaText(d) }, fmtDelta(d.delta));
+}
+
+function valueTable(ev: GraphEvent, deltas: Map<string, NodeDelta> | null): HTMLElement {
+  const columns = [t('Node'), t('Op'), t('Inputs'), t('Value'), ...(deltas ? [t('Δ value')] : []), t('∂{0}/∂node', ev.output), ...(deltas ? [t('Δ grad')] : [])];
+  const head = h('tr', {}, ...columns.map((text) => h('th', { scope: 'col' }, text)));
+  const rows = ev.nodes.map((n) => {
+    const d = deltas?.get(n.name);
+    return h(
       'tr',
       {},
       h('td', {}, n.name),
       h('td', {}, n.op),
       h('td', {}, n.in.join(', ')),
       h('td', { class: 'num' }, fmtFull(n.value)),
+      d ? deltaCell(d.value) : null,
       h('td', { class: 'num' }, fmtFull(n.grad)),
-    ),
-  );
+      d ? deltaCell(d.grad) : null,
+    );
+  });
   return h(
     'details',
     { class: 'graph-values' },
     h('summary', {}, t('Exact values')),
-    h('table', { class: 'plain' }, h('thead', {}, head), h('tbody', {}, ...rows)),
+    // A narrow panel scrolls the table, not the page, when its columns (more of them against a baseline) are wider.
+    h('div', { class: 'graph-values-scroll' }, h('table', { class: 'plain' }, h('thead', {}, head), h('tbody', {}, ...rows))),
   );
 }

@@ -1,7 +1,7 @@
 // The panel: receives host messages, keeps the run model and the UI state (selected row, zoom), and
 // redraws only what each message changed, so the table fills in layer by layer as events arrive.
-import type { HostToWebview, WebviewToHost } from '../../src/protocol';
-import { BaselineSummary, RunComparison, diffNote, incomparableText, tensorName } from './baseline';
+import type { HostToWebview, WebviewToHost, WireTensor } from '../../src/protocol';
+import { BaselineSummary, RunComparison, diffNote, graphTensorsOf, incomparableText, runTensorsOf, tensorName } from './baseline';
 import { CheckSummary, checksInOrder } from './check-summary';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
@@ -13,7 +13,7 @@ import { renderGraph } from './graph';
 import { CHECK_FIT, PANEL_FIT, Tooltip, type HeatmapFit, type HeatmapOptions, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
 import { Distributions } from './distributions';
-import { applyMessage, emptyModel, lossOf, type LayerRecord, type RunModel } from '../shared/state';
+import { applyMessage, emptyModel, lossOf, type GraphEvent, type LayerRecord, type RunModel } from '../shared/state';
 import { LayerTable } from './table';
 import { savedIndex, startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
@@ -63,6 +63,8 @@ class Panel {
   private readonly checkSummary = new CheckSummary((i, param) => this.showCheck(i, param));
   private readonly distributions = new Distributions((i) => this.select(i));
   private readonly baselineSummary = new BaselineSummary();
+  /** The tensors of the graph on show, made once per graph event. */
+  private graphTensors: { graph: GraphEvent; tensors: Map<string, WireTensor> } | null = null;
   /** The spec's baseline, which the host sends after each reset; null: none. */
   private comparison: RunComparison | null = null;
   private readonly clearBaseline = h('button', { class: 'button secondary', type: 'button', title: t('Stop comparing the runs of this spec with the baseline'), hidden: true }, t('Clear Baseline'));
@@ -208,7 +210,16 @@ class Panel {
     this.setComparison(comparison);
     this.model.rows.forEach((row, i) => this.table.updateRow(i, row));
     this.renderDetail();
+    this.renderGraph();
     this.renderStatus();
+  }
+
+  /** The run's tensors by name, as the baseline compares them: a graph's nodes, or the rows'. */
+  private runTensors(): ReadonlyMap<string, WireTensor> {
+    const g = this.model.graph;
+    if (!g) return runTensorsOf(this.model.rows);
+    if (this.graphTensors?.graph !== g) this.graphTensors = { graph: g, tensors: graphTensorsOf(g.nodes) };
+    return this.graphTensors.tensors;
   }
 
   private setComparison(comparison: RunComparison | null): void {
@@ -284,7 +295,13 @@ class Panel {
     const loss = lossOf(m);
     this.summary.replaceChildren(h('span', { class: 'net-name' }, m.name ?? ''), ` · ${layerCount === 1 ? t('{0} layer', layerCount) : t('{0} layers', layerCount)}`);
     if (loss !== null) this.summary.append(' · ', ...tParts('loss {0}', h('span', { class: 'loss', title: fmtFull(loss) }, fmt(loss))));
-    this.baselineSummary.render(this.comparison, m.rows, m.done !== null);
+    // A graph run's summary sits above its drawing; a network run's, among the layers.
+    const summary = this.baselineSummary.element;
+    if (m.graph ? summary.parentElement !== this.graphSection : summary.previousElementSibling !== this.checkSummary.element) {
+      if (m.graph) this.graphTitle.after(summary);
+      else this.checkSummary.element.after(summary);
+    }
+    this.baselineSummary.render(this.comparison, this.runTensors(), m.done !== null);
   }
 
   private renderGraph(): void {
@@ -292,7 +309,7 @@ class Panel {
     this.graphSection.hidden = g === null;
     if (!g) return this.graphBody.replaceChildren();
     this.graphTitle.textContent = t('Graph {0}', g.name);
-    this.graphBody.replaceChildren(renderGraph(g));
+    this.graphBody.replaceChildren(renderGraph(g, this.comparison && { comparison: this.comparison, tensors: this.runTensors() }));
   }
 
   private renderDetail(): void {
