@@ -4,34 +4,21 @@
 // for one; the shop with the apple at 110 against 100 differs by float64's current − baseline, and
 // the unchanged shop by exactly 0.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { CallClock } from '../../src/call-clock';
-import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { diffTensor, matchRuns } from '../../src/engine/run-diff';
 import { tensor, type Tensor } from '../../src/engine/tensor';
 import { baselineWire } from '../../src/extension/baseline-wire';
-import type { GraphNodeInfo, WireTensor, WorkerToHost } from '../../src/protocol';
-import { readNpz } from '../../src/spec/npz';
-import { runJob } from '../../src/worker/jobs';
+import { savedRun } from './saved-run';
+import type { GraphNodeInfo, WireTensor } from '../../src/protocol';
 
-const root = join(__dirname, '..', '..', '..');
 const SHOP = 'buy_apple_orange.backprop.yaml';
 
 /** The .npz arrays and the graph event's nodes of a saving run job of the shop with an apple at `apple`. */
 async function shopRun(apple: number): Promise<{ arrays: Map<string, Tensor>; nodes: GraphNodeInfo[] }> {
-  const messages: WorkerToHost[] = [];
-  const text = readFileSync(join(root, 'examples', SHOP), 'utf8').replace('apple: 100,', `apple: ${apple},`);
-  const request = { type: 'run', runId: 1, text, fileName: SHOP, folder: join(root, 'examples'), check: false, save: true, mnistPath: join(root, 'dist', 'mnist-digits.bin'), thresholds: DEFAULT_THRESHOLDS, allowCustom: false, confineTo: null } as const;
-  await runJob(request, (m) => messages.push(m), new CallClock());
-  const saved = messages.find((m) => m.type === 'saved');
-  assert.ok(saved?.type === 'saved', 'the job posted its .npz');
-  const read = readNpz(new Uint8Array(saved.npz));
-  assert.ok('arrays' in read, JSON.stringify(read));
-  const graph = messages.flatMap((m) => (m.type === 'event' && m.event.kind === 'graph' ? [m.event] : []));
+  const { arrays, events } = await savedRun(SHOP, (t) => t.replace('apple: 100,', `apple: ${apple},`));
+  const graph = events.flatMap((e) => (e.kind === 'graph' ? [e] : []));
   assert.equal(graph.length, 1);
-  return { arrays: read.arrays, nodes: graph[0].nodes };
+  return { arrays, nodes: graph[0].nodes };
 }
 
 /** The graph event's nodes by the names the webview compares them under. */

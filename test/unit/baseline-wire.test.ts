@@ -5,31 +5,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CallClock } from '../../src/call-clock';
-import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { diffRuns, diffTensor, matchRuns } from '../../src/engine/run-diff';
-import { tensor, type Tensor } from '../../src/engine/tensor';
+import { tensor } from '../../src/engine/tensor';
 import { baselineWire } from '../../src/extension/baseline-wire';
-import type { RunEvent, WireTensor, WorkerToHost } from '../../src/protocol';
-import { readNpz } from '../../src/spec/npz';
+import { savedRun } from './saved-run';
+import type { WireTensor } from '../../src/protocol';
 import { PREVIEW_ABOVE, sentWhole, wireStats } from '../../src/wire-tensor';
-import { runJob } from '../../src/worker/jobs';
 
 const root = join(__dirname, '..', '..', '..');
-
-/** The .npz and the events of a saving run job of example `name` (its text changed by `edit`). */
-async function savedRun(name: string, edit: (text: string) => string = (t) => t): Promise<{ arrays: Map<string, Tensor>; events: RunEvent[] }> {
-  const messages: WorkerToHost[] = [];
-  const text = edit(readFileSync(join(root, 'examples', name), 'utf8'));
-  const request = { type: 'run', runId: 1, text, fileName: name, folder: join(root, 'examples'), check: false, save: true, mnistPath: join(root, 'dist', 'mnist-digits.bin'), thresholds: DEFAULT_THRESHOLDS, allowCustom: false, confineTo: null } as const;
-  await runJob(request, (m) => messages.push(m), new CallClock());
-  const saved = messages.find((m) => m.type === 'saved');
-  assert.ok(saved?.type === 'saved', 'the job posted its .npz');
-  const read = readNpz(new Uint8Array(saved.npz));
-  assert.ok('arrays' in read, JSON.stringify(read));
-  return { arrays: read.arrays, events: messages.flatMap((m) => (m.type === 'event' ? [m.event] : [])) };
-}
-
 const values = (t: WireTensor): Float64Array => new Float64Array(t.buffer);
 
 test('a baseline sends the tensors the panel shows, with the stats the worker sends, and their values when they would go whole', async () => {
