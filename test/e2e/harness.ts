@@ -327,9 +327,20 @@ export class Workbench {
   /** Runs a command by its palette title ("Category: Title" rows match "Title" too). */
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await this.pressUntil('Control+Shift+P', input);
-    await input.fill(`>${title}`);
     const row = this.quickPickRow(title);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await this.pressUntil('Control+Shift+P', input, Math.max(1, deadline - Date.now()));
+      try {
+        await input.fill(`>${title}`, { timeout: 3_000 });
+        await row.waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        // A webview that takes focus as it loads closes the palette opened over it: open it again.
+        if (Date.now() >= deadline) throw error;
+        if (await input.isVisible()) await this.page.keyboard.press('Escape');
+      }
+    }
     await row.click();
     // The row goes whether the palette closes or the command opens a quick pick of its own.
     await row.waitFor({ state: 'hidden' });
