@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EngineClient } from '../src/extension/engine-client';
-import { TRAINING_DEFAULTS, TrainSession } from '../src/extension/train-session';
+import { TRAINING_DEFAULTS, TrainSession, trainJob } from '../src/extension/train-session';
 
 const STEPS = Number(process.env.STEPS ?? 100_000);
 const spec = readFileSync('examples/train-two-layer-net.backprop.yaml', 'utf8')
@@ -17,7 +17,8 @@ let runs = 1;
 
 function session(text: string, snapshotEvery: number): TrainSession {
   const spec = { text, fileName: 'bench.backprop.yaml', folder: resolve('examples') };
-  return new TrainSession(engine, spec, { type: 'train', snapshotEvery, updateMs: 1000 / 30 }, 'bench.backprop.yaml', `file:///bench-${runs++}.backprop.yaml`, {
+  const uri = `file:///bench-${runs++}.backprop.yaml`;
+  return new TrainSession(trainJob(engine, spec, { type: 'train', snapshotEvery, updateMs: 1000 / 30 }, uri, []), 'bench.backprop.yaml', uri, {
     ringSize: TRAINING_DEFAULTS.snapshots,
     layers: [],
     onProblems: (p) => p.length && console.error(p),

@@ -238,8 +238,11 @@ export type HostToWorker =
       runId: number;
       check: boolean;
       thresholds: HealthThresholds;
-      /** Debug a training run of the spec's train: section: only the steps the host seeks send their events. */
-      train?: boolean;
+      /**
+       * Debug a training run of the spec's train: section: only the steps the host seeks send their
+       * events. The run also posts 'train' messages, as a train job does, at most every `updateMs`.
+       */
+      train?: { updateMs: number };
     });
 
 /** Messages to a job that is running (not queued behind it). */
@@ -250,7 +253,9 @@ export type HostToJob =
    * fast path, unseen; null: none, train to the end (a step whose gradients turn NaN or ±Infinity
    * sends its events anyway, and ends the run).
    */
-  { type: 'debugStep'; runId: number; seek?: number | null };
+  | { type: 'debugStep'; runId: number; seek?: number | null }
+  /** The session stopped at the event last posted: a debugged training posts that step as a train snapshot (once a step), for the Train panel. */
+  | { type: 'debugStopped'; runId: number };
 
 /** Messages from the engine worker to the extension host. */
 export type WorkerToHost =
@@ -550,7 +555,14 @@ export type HostToTrainView =
    * Where the run is, as every view and the notification show it: the host paces this one source
    * (curves follow trainProgress), so the step counts shown at one moment agree.
    */
-  | { type: 'trainPosition'; runId: number; step: number; elapsedMs: number }
+  | {
+      type: 'trainPosition';
+      runId: number;
+      step: number;
+      elapsedMs: number;
+      /** A debugged training stopped in `step`: where (`forward Affine1`), until the run goes on. */
+      paused?: string;
+    }
   /** The answer to the view's request for sample `sample` of `ref` (a snapshot's batch tensor). */
   | { type: 'sample'; runId: number; ref: SampleRef; sample: number; answer: SampleAnswer };
 

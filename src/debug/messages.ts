@@ -8,7 +8,7 @@ import type { Catalogue } from '../message';
 export const DEBUG_MESSAGES = {
   // The adapter (src/debug/adapter.ts): the launch's console line, breakpoints, evaluate requests.
   'debug.training':
-    'Debugging the training of {name}: {iterations} steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel does not show this run.',
+    'Debugging the training of {name}: {iterations} steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel the losses up to it, with that step as its snapshot.',
   'debug.breakpoint.otherSpec': 'Only the spec being debugged stops',
   'debug.breakpoint.notLayer': 'Breakpoints stop only on a layer line or the loss line',
   'debug.notStopped': 'The run is not stopped: there are no tensors to read',

@@ -4,8 +4,9 @@ import type { DebugRun } from '../debug/stepper';
 import { SentenceError } from '../message';
 import type { DebugStep, HealthThresholds, HeldBatch, RunEvent } from '../protocol';
 import { parseSpec } from '../spec/parse';
-import type { EngineClient, SpecText } from './engine-client';
+import type { EngineClient, EngineJob, JobMessage, SpecText } from './engine-client';
 import { hostMessage } from './host-messages';
+import { TRAIN_UPDATE_MS } from './train-session';
 
 /** Where a debug job's run events go (the spec's run panel), so that it follows the session. */
 export interface DebugRunView {
@@ -15,6 +16,8 @@ export interface DebugRunView {
   stopped(runId: number, step: DebugStep, where: string): void;
   /** The job is over, at its end or before it. */
   ended(runId: number): void;
+  /** A debugged training's job: where its 'train' messages go (the spec's Train panel). */
+  training?(job: EngineJob): (msg: JobMessage) => void;
 }
 
 /**
@@ -27,8 +30,11 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
   let pending: { resolve(step: DebugStep | null): void; reject(e: Error): void } | null = null;
   let over: Error | null | undefined;
   return new Promise<DebugRun>((resolve, reject) => {
-    const job = engine.start(`debug:${spec.folder}/${spec.fileName}`, spec, { type: 'debug', check: options.check, train: options.train, thresholds }, layers, (msg) => {
-      if (msg.type === 'debugStart') {
+    const request = { type: 'debug', check: options.check, thresholds, ...(options.train && { train: { updateMs: TRAIN_UPDATE_MS } }) } as const;
+    let training: ((msg: JobMessage) => void) | undefined;
+    const job = engine.start(`debug:${spec.folder}/${spec.fileName}`, spec, request, layers, (msg) => {
+      if (msg.type === 'train') training?.(msg);
+      else if (msg.type === 'debugStart') {
         const { name, layers, loss } = msg;
         resolve({
           name,
@@ -41,7 +47,10 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
               pending = { resolve: resolveStep, reject: rejectStep };
               job.send({ type: 'debugStep', ...(seek !== undefined && { seek }) });
             }),
-          stopped: (step, where) => view?.stopped(job.runId, step, where),
+          stopped: (step, where) => {
+            view?.stopped(job.runId, step, where);
+            if (training) job.send({ type: 'debugStopped' });
+          },
           // A stopped session's worker holds the network; nothing reuses it.
           end: () => void job.release(),
         });
@@ -53,6 +62,7 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
         waiting?.resolve(msg.step);
       }
     });
+    if (options.train) training = view?.training?.(job);
     void job.ended.then((end) => {
       view?.ended(job.runId);
       over = end.status === 'failed' ? new SentenceError(end) : null;

@@ -6,12 +6,15 @@ import { languageOf } from '../message';
 import { PANEL_HEATMAPS, eventForView } from '../heatmaps';
 import { batchTensor } from '../wire-tensor';
 import { openDebugRun, type DebugRunView } from './debug-run';
-import type { EngineClient } from './engine-client';
+import type { EngineClient, JobMessage } from './engine-client';
 import { inDisplayLanguage } from './locale';
 import type { RunPanel } from './panel';
 import type { PanelRegistry } from './panels';
 import { healthThresholds } from './settings';
 import { fileName, isSpec, specText } from './specs';
+import type { TrainPanel } from './train-panel';
+import type { TrainSession } from './train-session';
+import type { Trainer } from './trainer';
 
 export const DEBUG_TYPE = 'backprop';
 
@@ -53,9 +56,10 @@ async function startDebugging(uri: vscode.Uri | undefined, train: boolean): Prom
  * each layer as the session reaches it (each debugged training step as a run of its own), the
  * stopped layer selected; a session ended before its run did reads as cancelled.
  */
-function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRunView {
+function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri, training: DebugTraining): DebugRunView {
   let panel: RunPanel | undefined;
   let done = false;
+  let session: TrainSession | undefined;
   return {
     event(runId, event, held) {
       if (event.kind === 'start') {
@@ -69,6 +73,7 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
       panel.post({ type: 'event', runId, event: eventForView(inDisplayLanguage(event), PANEL_HEATMAPS) });
     },
     stopped(runId, step, where) {
+      if (step.iteration !== undefined) session?.pause(step.iteration, where);
       if (panel?.uri.toString() !== uri.toString()) return;
       panel.post({ type: 'select', index: step.index });
       panel.post({ type: 'paused', runId, at: where });
@@ -76,7 +81,21 @@ function panelView(runPanels: PanelRegistry<RunPanel>, uri: vscode.Uri): DebugRu
     ended(runId) {
       if (panel && !done && panel.uri.toString() === uri.toString()) panel.post({ type: 'cancelled', runId });
     },
+    // The Train panel follows a debugged training as it follows a Train: the curves up to the stop,
+    // the stopped step as its snapshot. It opens behind the run panel, which shows the stop.
+    training(job) {
+      let receive: (msg: JobMessage) => void = () => undefined;
+      session = training.trainer.followDebugged(uri, (r) => ((receive = r), job));
+      training.trainPanels.open(uri, false).follow(session);
+      return (msg) => receive(msg);
+    },
   };
+}
+
+/** Where a debugged training shows: the trainer's sessions, and the Train panels that follow them. */
+interface DebugTraining {
+  trainer: Trainer;
+  trainPanels: PanelRegistry<TrainPanel>;
 }
 
 /** What VS Code passes a command of the Variables view's context menu. */
@@ -107,7 +126,7 @@ function showAsHeatmap(sessions: Map<string, { adapter: BackpropDebugSession; sp
   panel.post({ type: 'inspect', name: variable.name, where: found.where, tensor, mask: variable.name === 'mask' });
 }
 
-export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<RunPanel>): vscode.Disposable[] {
+export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<RunPanel>, training: DebugTraining): vscode.Disposable[] {
   const sessions = new Map<string, { adapter: BackpropDebugSession; spec: vscode.Uri }>();
   const host: DebugHost = {
     async open(args) {
@@ -115,7 +134,7 @@ export function registerDebugger(engine: EngineClient, runPanels: PanelRegistry<
       if (!isSpec(uri)) throw new Error(vscode.l10n.t('{0} is not a Backprop spec (*.backprop.yaml, .yml or .json)', args.spec));
       // The open document's text, saved or not, as a run uses.
       const doc = await vscode.workspace.openTextDocument(uri);
-      return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds(), panelView(runPanels, uri));
+      return openDebugRun(engine, specText(doc), { check: args.check === true, train: args.train === true }, healthThresholds(), panelView(runPanels, uri, training));
     },
   };
   return [

@@ -137,7 +137,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     runPanels,
     trainPanels,
     ...commands.register(),
-    ...registerDebugger(engine, runPanels),
+    ...registerDebugger(engine, runPanels, { trainer, trainPanels }),
     registerOpenExample(context.extensionUri),
     vscode.window.registerWebviewViewProvider(SIDE_VIEW_ID, side),
     vscode.languages.registerHoverProvider(SPEC_SELECTOR, new SpecHovers(specs, store)),

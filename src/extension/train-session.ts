@@ -19,6 +19,12 @@ import { hostMessage } from './host-messages';
  */
 export const POSITION_GAP_MS = 500;
 
+/**
+ * Least time between two progress messages of a training (ms). The charts redraw at most five times
+ * a second, so more would only cost the host, the websocket and the webview's renderer.
+ */
+export const TRAIN_UPDATE_MS = 100;
+
 /** Defaults of the backprop.training.* settings (package.json says the same; a test checks). */
 export const TRAINING_DEFAULTS = { snapshotEvery: 100, snapshots: 30 } as const;
 
@@ -48,6 +54,13 @@ export interface TrainPosition {
   iterations: number;
   /** Ms since the run began. */
   elapsedMs: number;
+  /** A debugged training stopped in `step`: where (`forward Affine1`), until the run goes on. */
+  paused?: string;
+}
+
+/** A TrainSession's start: training `spec` as `request` says, in a worker of its own. */
+export function trainJob(engine: EngineClient, spec: SpecText, request: Extract<JobRequest, { type: 'train' }>, uri: string, layers: readonly UserCodeLayer[]) {
+  return (receive: (msg: JobMessage) => void): EngineJob => engine.start(`train ${uri}`, spec, request, layers, receive);
 }
 
 /** One training run of one spec. */
@@ -79,11 +92,12 @@ export class TrainSession {
   private readonly job: EngineJob;
   private readonly views = new Set<TrainView>();
 
-  /** Starts training `spec` as `request` says, in a worker of its own. */
+  /**
+   * Follows the job `start` starts with the session's receiver: a train job in a worker of its own
+   * (trainJob), or a debug job training under the debugger, whose 'train' messages it hears.
+   */
   constructor(
-    engine: EngineClient,
-    spec: SpecText,
-    request: Extract<JobRequest, { type: 'train' }>,
+    start: (receive: (msg: JobMessage) => void) => EngineJob,
     /** Title for views (the spec's file name). */
     readonly title: string,
     /** The spec's URI, which views save for restore. */
@@ -93,8 +107,10 @@ export class TrainSession {
     this.ring = new SnapshotRing(options.ringSize);
     this.ended = new Promise((resolve) => (this.settle = resolve));
     this.exited = new Promise((resolve) => (this.markExited = resolve));
-    this.job = engine.start(`train ${uri}`, spec, request, options.layers, (msg) => this.receive(msg));
+    this.job = start((msg) => this.receive(msg));
     void this.job.ended.then((end) => {
+      // A debug session stopped (a train job's cancel ends the session first).
+      if (end.status === 'cancelled') this.cancel();
       if (end.status === 'problems') {
         const [error, ...more] = end.errors;
         this.end({ state: 'failed', message: this.say(more.length > 0 ? hostMessage('host.train.specErrors.more', { error, more: String(more.length) }) : hostMessage('host.train.specErrors', { error })) });
@@ -153,6 +169,11 @@ export class TrainSession {
     view.post({ type: 'sample', runId: this.runId, ref, sample, answer });
   }
 
+  /** The debugger stopped this training in step `step`, at `where`: every view shows it paused there until the run goes on. */
+  pause(step: number, where: string): void {
+    if (this.running) this.moveTo(step, this.latest.elapsedMs, where);
+  }
+
   /** Stops the run now; what arrived before is kept. */
   cancel(): void {
     if (!this.running) return;
@@ -169,7 +190,7 @@ export class TrainSession {
       const compared = this.info.compare !== undefined;
       this.histories.forEach((h, variant) => out.push({ type: 'trainHistory', runId, history: h.wire(), ...(compared && { variant }) }));
       out.push({ type: 'trainSnapshots', runId, steps: this.ring.steps() });
-      if (this.position.step > 0) out.push({ type: 'trainPosition', runId, step: this.position.step, elapsedMs: this.position.elapsedMs });
+      if (this.position.step > 0) out.push({ type: 'trainPosition', runId, ...this.position });
     }
     if (this.nonFinite) out.push({ type: 'trainNonFinite', runId, at: this.nonFinite });
     out.push({ type: 'trainStatus', runId, status: this.status });
@@ -224,13 +245,15 @@ export class TrainSession {
     }
   }
 
-  /** Moves the shown position and tells every view and listener. */
-  private moveTo(step: number, elapsedMs: number): void {
+  /** Moves the shown position (paused at `paused`, or going) and tells every view and listener. */
+  private moveTo(step: number, elapsedMs: number, paused?: string): void {
     this.positionAt = performance.now();
-    if (step === this.position.step) return;
+    if (step === this.position.step && paused === this.position.paused) return;
     this.position.step = step;
     this.position.elapsedMs = elapsedMs;
-    this.broadcast({ type: 'trainPosition', runId: this.runId, step, elapsedMs });
+    if (paused === undefined) delete this.position.paused;
+    else this.position.paused = paused;
+    this.broadcast({ type: 'trainPosition', runId: this.runId, step, elapsedMs, ...(paused !== undefined && { paused }) });
     for (const listener of this.positionListeners) listener(this.position);
   }
 

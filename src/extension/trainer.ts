@@ -9,16 +9,12 @@ import { trainingSettings } from './settings';
 import type { AnalysedSpec } from '../spec/analyse';
 import { count, said } from './locale';
 import { fileName, specText } from './specs';
-import { TrainSession, type TrainPosition } from './train-session';
-
-/**
- * Most progress messages per second the worker sends (coalescing). The charts redraw at most five
- * times a second, so more would only cost the host, the websocket and the webview's renderer.
- */
-const UPDATES_PER_SECOND = 10;
+import type { UserCodeLayer } from '../call-clock';
+import { TRAIN_UPDATE_MS, TrainSession, trainJob, type TrainPosition } from './train-session';
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
+  if (p.paused !== undefined) return vscode.l10n.t({ message: 'step {0} / {1} · debugger paused at {2}', args: [count(p.step), count(p.iterations), p.paused], comment: ['{2}: where the debugger stopped, such as "backward Relu1".'] });
   if (p.step === 0 || p.iterations === 0) return vscode.l10n.t('step {0} / {1}', count(p.step), count(p.iterations));
   const eta = ((p.iterations - p.step) * p.elapsedMs) / p.step;
   return vscode.l10n.t({ message: 'step {0} / {1} · ETA {2}', args: [count(p.step), count(p.iterations), fmtDuration(eta)], comment: ['{0}: the training step reached, {1}: the steps of the run, {2}: the estimated time left, such as 17 s.'] });
@@ -90,19 +86,28 @@ export class Trainer implements vscode.Disposable {
 
   /** Trains `doc`, parsed as `parsed`; a session of the same spec still running is cancelled first. */
   train(doc: vscode.TextDocument, parsed: AnalysedSpec): TrainSession {
-    const key = doc.uri.toString();
+    const request = { type: 'train', snapshotEvery: trainingSettings().snapshotEvery, updateMs: TRAIN_UPDATE_MS } as const;
+    const layers = parsed.spec?.form === 'network' ? parsed.spec.layers : [];
+    const session = this.open(doc.uri, trainJob(this.engine, specText(doc), request, doc.uri.toString(), layers), layers, (problems) => this.onProblems(doc, problems));
+    this.showProgress(session);
+    return session;
+  }
+
+  /**
+   * The training a debug session runs, by its job `start`s: followed by the Train panel, the side
+   * view and the status bar as a Train is. No notification: the debug toolbar is its control.
+   */
+  followDebugged(uri: vscode.Uri, start: ConstructorParameters<typeof TrainSession>[0]): TrainSession {
+    return this.open(uri, start, [], () => undefined);
+  }
+
+  /** A session of `uri` following the job `start` starts, in place of the spec's last one. */
+  private open(uri: vscode.Uri, start: ConstructorParameters<typeof TrainSession>[0], layers: readonly UserCodeLayer[], onProblems: (problems: Problem[]) => void): TrainSession {
+    const key = uri.toString();
     this.sessions.get(key)?.cancel();
-    const settings = trainingSettings();
-    const request = { type: 'train', snapshotEvery: settings.snapshotEvery, updateMs: 1000 / UPDATES_PER_SECOND } as const;
-    const session = new TrainSession(this.engine, specText(doc), request, fileName(doc.uri), key, {
-      ringSize: settings.snapshots,
-      layers: parsed.spec?.form === 'network' ? parsed.spec.layers : [],
-      onProblems: (problems) => this.onProblems(doc, problems),
-      say: said,
-    });
+    const session = new TrainSession(start, fileName(uri), key, { ringSize: trainingSettings().snapshots, layers, onProblems, say: said });
     this.sessions.set(key, session);
     this.started.fire(session);
-    this.showProgress(session);
     this.updateStatus();
     void session.ended.then(() => this.updateStatus());
     return session;

@@ -8,15 +8,17 @@ import { gradientHealth } from '../engine/health';
 import type { HealthThresholds } from '../engine/health-thresholds';
 import { engineMessage } from '../engine/messages';
 import type { Sequential } from '../engine/network';
+import { fastStep } from '../engine/fast-step';
 import { createOptimizer } from '../engine/optimizers';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { train } from '../engine/train';
 import { tensor, type Tensor } from '../engine/tensor';
-import { sentenceOf, type Sentence } from '../message';
+import type { Sentence } from '../message';
 import type { DebugStep, HostToWorker, LayerInfo } from '../protocol';
-import { trainingSets, type GraphSpec } from '../spec';
+import type { GraphSpec } from '../spec';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { wholeTensor } from '../wire-tensor';
+import { trainableSpec, trainFeed, trainInfo } from './train';
 import { toWire } from './wire';
 
 /** A debug step and the buffers to transfer with it. */
@@ -72,6 +74,14 @@ export function debugStep(runId: number, seek: Seek): void {
   waiting.get(runId)?.(seek);
 }
 
+/** What each debugged training does when its session stops, by runId: posts the step to the Train panel. */
+const stoppedIn = new Map<number, () => void>();
+
+/** Debug job `runId`'s session stopped (a debugStopped). */
+export function debugStopped(runId: number): void {
+  stoppedIn.get(runId)?.();
+}
+
 /** Loads the spec, posts its start, then posts one engine event per debugStep until the run is done. */
 export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, post: Post, clock: CallClock): Promise<void> {
   let checking = false;
@@ -88,11 +98,16 @@ export async function debugSpec(msg: Extract<HostToWorker, { type: 'debug' }>, p
   if (!network || !x || !shapes) return;
   const { layers, loss } = networkInfo(spec, shapes, network, x);
   if (msg.train) {
-    const training = trainingRun(loaded, msg, runPanelFeed(msg.runId, post, msg.thresholds), layers, loss);
+    const training = trainingRun(loaded, msg, post, layers, loss);
     if (training && 'message' in training) return post({ type: 'failed', runId: msg.runId, ...training });
     if (!training) return;
     post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss, iterations: training.iterations });
-    return serve(msg.runId, post, training.steps, training.seek);
+    stoppedIn.set(msg.runId, training.stopped);
+    try {
+      return await serve(msg.runId, post, training.steps, training.seek);
+    } finally {
+      stoppedIn.delete(msg.runId);
+    }
   }
   post({ type: 'debugStart', runId: msg.runId, name: spec.name, layers, loss });
   const panel = runPanelFeed(msg.runId, post, msg.thresholds);
@@ -144,29 +159,43 @@ function runPanelFeed(runId: number, post: Post, thresholds: HealthThresholds) {
 /**
  * A training run of the spec's train: section, as debug steps: the steps the host seeks (and one
  * whose gradients turn NaN or ±Infinity, where training ends) send their forward, loss and backward
- * events; the others run on the fast path and send nothing. A sentence when the spec cannot train.
+ * events; the others run on the fast path and send nothing. The whole run also goes out as a train
+ * job posts it, for the Train panel: losses up to the stop, and each stopped step as a snapshot.
+ * A sentence when the spec cannot train; its problems are posted.
  */
 function trainingRun(
   loaded: LoadedSpec,
   msg: Extract<HostToWorker, { type: 'debug' }>,
-  panel: ReturnType<typeof runPanelFeed>,
+  post: Post,
   layers: LayerInfo[],
   loss: LayerInfo | null,
-): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void } | Sentence | null {
-  const { spec, network, x, t, io } = loaded;
-  if (spec?.form !== 'network' || !network || !x) return null;
-  if (!spec.train) return engineMessage('engine.debug.noSection', {});
-  if (!network.loss || !t) return engineMessage('engine.debug.noLoss', {});
-  const sets = trainingSets(spec, x, t, io);
-  if ('problems' in sets) return sentenceOf(sets.problems[0]);
+): { iterations: number; steps: Iterator<Converted>; seek(to: Seek): void; stopped(): void } | Sentence | null {
+  const trainable = trainableSpec(loaded);
+  if (!trainable) return null;
+  if ('lacks' in trainable) return engineMessage(trainable.lacks === 'section' ? 'engine.debug.noSection' : 'engine.debug.noLoss', {});
+  if ('problems' in trainable) {
+    post({ type: 'problems', runId: msg.runId, problems: trainable.problems });
+    return null;
+  }
+  const { spec, network, sets } = trainable;
   const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
+  const panel = runPanelFeed(msg.runId, post, msg.thresholds);
+  const fast = fastStep(network, batch, sets.xTrain.shape.slice(1));
+  const info = trainInfo(trainable, layers, loss, 1, fast !== null);
+  const trainPanel = trainFeed(msg.runId, post, msg.train?.updateMs ?? 0, info.flowLayers, performance.now());
+  trainPanel.start(info);
+  trainPanel.follow(network);
   let seek: Seek;
-  const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek });
+  const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek, fast });
   const net: Sequential = network;
   const name = spec.name;
   // Each of the step's events, converted before the update (which the next pull of `events` applies).
   // The run panel shows the step, as a run of its own.
+  // The step being walked, and the last one the Train panel was sent.
+  let walking: { iteration: number; events: readonly EngineEvent[] } | null = null;
+  let shown = 0;
   function* walk(iteration: number, stepEvents: readonly EngineEvent[]): Generator<Converted> {
+    walking = { iteration, events: stepEvents };
     let lossValue: number | null = null;
     panel.start(`${name} · step ${iteration}`, layers, loss);
     for (const e of stepEvents) {
@@ -179,12 +208,27 @@ function trainingRun(
   }
   function* steps(): Generator<Converted> {
     for (const e of events) {
-      if (e.kind === 'step' && e.events) yield* walk(e.iteration, e.events);
-      else if (e.kind === 'nonFinite') yield* walk(e.iteration, e.events);
+      if (e.kind === 'step') {
+        trainPanel.step(e.iteration, e.loss);
+        if (e.events) yield* walk(e.iteration, e.events);
+      } else if (e.kind === 'eval') trainPanel.eval(e);
+      else if (e.kind === 'nonFinite') {
+        shown = e.iteration;
+        trainPanel.flush();
+        trainPanel.nonFinite(e);
+        yield* walk(e.iteration, e.events);
+      } else trainPanel.done(e.iterations, e.reason);
     }
   }
+  // Only a step the session stops in is sent: a condition on a tensor walks every step, unseen.
+  const stopped = () => {
+    if (!walking || walking.iteration === shown) return;
+    shown = walking.iteration;
+    trainPanel.flush();
+    trainPanel.snapshot(walking.iteration, walking.events);
+  };
   // A pull's seek matters at the end of a step, when the next pull runs the training on to it.
-  return { iterations, steps: steps(), seek: (to) => (seek = to) };
+  return { iterations, steps: steps(), seek: (to) => (seek = to), stopped };
 }
 
 /** Posts the next of `steps` at each debugStep of job `runId`; settles after the last, or rejects with the engine's error. */

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { CallClock } from '../call-clock';
 import type { HostToJob, HostToWorker } from '../protocol';
-import { debugStep } from './debug';
+import { debugStep, debugStopped } from './debug';
 import { runJob } from './jobs';
 import { failOnUnhandledRejection } from './unhandled';
 import type { Post } from './load';
@@ -20,5 +20,6 @@ failOnUnhandledRejection(clock);
 let queue = Promise.resolve();
 port.on('message', (msg: HostToWorker | HostToJob) => {
   if (msg.type === 'debugStep') debugStep(msg.runId, msg.seek);
+  else if (msg.type === 'debugStopped') debugStopped(msg.runId);
   else queue = queue.then(() => runJob(msg, post, clock));
 });

@@ -128,6 +128,12 @@ test('Debug Training on broken/diverging-lr: the NaN filter stops at the first I
   assert.ok(await panel.locator('table.layers tbody tr[aria-selected="true"]').count() === 1);
   const variables = page.locator('.debug-variables .monaco-list-row');
   await variables.filter({ hasText: /^iteration/ }).first().waitFor();
+  // The Train panel follows, behind the run panel: the losses up to the stop, its step the snapshot, paused there.
+  await page.locator('.tabs-container .tab[aria-label^="Train: diverging-lr"]').first().click();
+  const train = await workbench.findFrame('.toolbar .status', { hasText: 'debugger paused in step 1,208 / 5,000: loss MSE', timeout: 30_000 });
+  await train.locator('.snapshot-title', { hasText: 'at step 1,208' }).waitFor({ timeout: 10_000 });
+  assert.match(await train.locator('.nan-callout').innerText(), /First Infinity at step 1,208/);
+  await workbench.screenshot('debug-training-train-panel');
   await page.locator('.debug-toolbar .action-label[aria-label^="Continue"]').click();
   await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
 });

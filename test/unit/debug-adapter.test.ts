@@ -9,9 +9,11 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BackpropDebugSession, tensorSummary, type LaunchArguments } from '../../src/debug/adapter';
 import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
 import { fromNested } from '../../src/engine/tensor';
-import { EngineClient } from '../../src/extension/engine-client';
+import { EngineClient, type JobMessage } from '../../src/extension/engine-client';
+import { TrainSession } from '../../src/extension/train-session';
 import { openDebugRun, type DebugRunView } from '../../src/extension/debug-run';
 import type { Language } from '../../src/message';
+import type { HostToTrainView } from '../../src/protocol';
 import { TINY_SPEC } from './debug-spec';
 
 const folder = mkdtempSync(join(tmpdir(), 'backprop-debug-'));
@@ -376,7 +378,7 @@ test('DAP: train: true debugs the training run; a condition on iteration or a hi
   const { stopped } = await launch(client, [{ line: 12, condition: 'iteration == 1208' }], { spec: diverging, train: true }, ['nonFinite']);
   assert.equal(stopped.body.reason, 'breakpoint');
   const told = await client.event<DebugProtocol.OutputEvent>('output', said);
-  assert.equal(told.body.output, 'Debugging the training of diverging-lr: 5000 steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel does not show this run.\n');
+  assert.equal(told.body.output, 'Debugging the training of diverging-lr: 5000 steps. Steps no breakpoint chooses run unseen; the run panel shows each step the session stops in, and the Train panel the losses up to it, with that step as its snapshot.\n');
   assert.deepEqual(await frames(client), ['forward Affine1 @12', 'forward pass @12', 'diverging-lr · iteration 1208 @1']);
   assert.deepEqual((await variables(client)).map((v) => v.name), ['x', 'W', 'b', 'iteration']);
   const evaluate = async (expression: string) => (await client.request<DebugProtocol.EvaluateResponse>('evaluate', { expression, context: 'repl' })).body.result;
@@ -427,4 +429,64 @@ test('DAP: train: true debugs the training run; a condition on iteration or a hi
   const launched = await untrained.request<DebugProtocol.LaunchResponse>('launch', { spec: specPath, train: true });
   assert.equal(launched.success, false);
   assert.equal(launched.message, 'This spec has no train: section to debug. Add one, such as train: { iterations: 1000, batch: 100, optimizer: { type: sgd, lr: 0.1 } }');
+});
+
+test('DAP: a debugged training feeds a Train session: losses up to each stop, the stopped step as its snapshot (only a stopped one), paused there, cancelled on disconnect', async () => {
+  const diverging = resolve('examples/broken/diverging-lr.backprop.yaml');
+  /** A view that follows the training as the host's does, and records what the Train panel would hear. */
+  const follow = () => {
+    const heard: HostToTrainView[] = [];
+    let session: TrainSession | undefined;
+    const view: DebugRunView = {
+      event: () => undefined,
+      stopped: (_runId, step, where) => step.iteration !== undefined && session?.pause(step.iteration, where),
+      ended: () => undefined,
+      training(job) {
+        let receive: (msg: JobMessage) => void = () => undefined;
+        session = new TrainSession((r) => ((receive = r), job), 'diverging-lr.backprop.yaml', 'file:///diverging-lr', { ringSize: 5, layers: [], onProblems: () => undefined });
+        session.attach({ post: (m) => heard.push(m) });
+        return (msg) => receive(msg);
+      },
+    };
+    return { view, heard, session: () => session! };
+  };
+  const lastPosition = (heard: HostToTrainView[]) => heard.filter((m) => m.type === 'trainPosition').at(-1);
+  const snapshots = (heard: HostToTrainView[]) => heard.filter((m) => m.type === 'trainSnapshots').at(-1)?.steps;
+
+  // The loss line (15) every 500 steps.
+  const counted = follow();
+  const client = new Client(engine, counted.view);
+  await launch(client, [{ line: 15, hitCondition: '% 500' }], { spec: diverging, train: true }, []);
+  const session = counted.session();
+  await until(() => snapshots(counted.heard)?.length === 1);
+  assert.equal(session.info?.iterations, 5000);
+  assert.deepEqual(snapshots(counted.heard), [500]);
+  // Step 500's loss is the curve's last point: the losses came before the snapshot.
+  const curve = session.history!.wire();
+  assert.equal(new Float64Array(curve.lossSteps).at(-1), 500);
+  assert.deepEqual(lastPosition(counted.heard), { type: 'trainPosition', runId: session.runId, step: 500, elapsedMs: session.position.elapsedMs, paused: 'loss MSE' });
+  // Stepping inside the step stops again in it: the same snapshot, paused further on.
+  assert.equal((await step(client, 'next')).event, 'stopped');
+  assert.equal(lastPosition(counted.heard)?.type === 'trainPosition' && lastPosition(counted.heard)?.paused, 'backward Affine2');
+  assert.equal((await step(client, 'continue')).event, 'stopped');
+  await until(() => snapshots(counted.heard)?.length === 2);
+  assert.deepEqual(snapshots(counted.heard), [500, 1000]);
+  assert.equal(session.position.step, 1000);
+  assert.equal(session.running, true);
+  await client.request('disconnect', {});
+  assert.equal((await session.ended).state, 'cancelled');
+
+  // A condition on the loss walks every step; the Train panel gets only the one the session stops in.
+  const walked = follow();
+  const walking = new Client(engine, walked.view);
+  await launch(walking, [{ line: 15, condition: 'loss > 1e300' }], { spec: diverging, train: true }, []);
+  await until(() => snapshots(walked.heard) !== undefined);
+  assert.deepEqual(snapshots(walked.heard), [1200]);
+  // Without the breakpoint, Continue: step 1208's infinite loss ends the training, its step the snapshot of the first NaN/Inf.
+  await walking.request('setBreakpoints', { source: { path: diverging }, breakpoints: [] });
+  assert.equal((await step(walking, 'continue')).event, 'terminated');
+  const ended = await walked.session().ended;
+  assert.equal(ended.state, 'nonFinite');
+  assert.deepEqual(snapshots(walked.heard), [1200, 1208]);
+  assert.equal(walked.heard.filter((m) => m.type === 'trainNonFinite').length, 1);
 });

@@ -197,7 +197,7 @@ test("a Korean training session: the console line, the step's frame, the overflo
   const told = await client.event<DebugProtocol.OutputEvent>('output');
   assert.equal(
     told.body.output,
-    'diverging-lr의 학습을 디버깅합니다: 5000단계. 어떤 중단점도 고르지 않은 단계는 보이지 않게 실행됩니다. 실행 패널은 세션이 멈추는 단계를 하나씩 보여 주며, 학습 패널에는 이 실행이 나타나지 않습니다.\n',
+    'diverging-lr의 학습을 디버깅합니다: 5000단계. 어떤 중단점도 고르지 않은 단계는 보이지 않게 실행됩니다. 실행 패널은 세션이 멈추는 단계를 하나씩 보여 주고, 학습 패널은 그 단계까지의 손실과 그 단계의 스냅숏을 보여 줍니다.\n',
   );
   assert.deepEqual(await frames(client), ['Affine1 순전파 @12', '순전파 @12', 'diverging-lr · 반복 1208 @1']);
   const nan = await resume(client);

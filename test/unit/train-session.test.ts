@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { HostToTrainView } from '../../src/protocol';
 import type { Problem } from '../../src/spec/model';
 import { EngineClient } from '../../src/extension/engine-client';
-import { POSITION_GAP_MS, TrainSession, type TrainPosition } from '../../src/extension/train-session';
+import { POSITION_GAP_MS, TrainSession, trainJob, type TrainPosition } from '../../src/extension/train-session';
 import { TRAINING_NICE } from '../../src/worker/train';
 import { HISTORY_CAPACITY } from '../../src/train-history';
 
@@ -19,7 +19,8 @@ function start(text: string, options: { snapshotEvery?: number; ringSize?: numbe
   const problems: Problem[] = [];
   // Each session its own spec URI, so none cancels another's worker.
   const uri = `file:///test-${nextSpec++}.backprop.yaml`;
-  const session = new TrainSession(engine, { text, fileName: 'test.backprop.yaml', folder: process.cwd() }, { type: 'train', snapshotEvery: options.snapshotEvery ?? 10, updateMs: 1000 / 30 }, 'test.backprop.yaml', uri, {
+  const spec = { text, fileName: 'test.backprop.yaml', folder: process.cwd() };
+  const session = new TrainSession(trainJob(engine, spec, { type: 'train', snapshotEvery: options.snapshotEvery ?? 10, updateMs: 1000 / 30 }, uri, []), 'test.backprop.yaml', uri, {
     ringSize: options.ringSize ?? 5,
     layers: [],
     onProblems: (p) => problems.push(...p),

@@ -36,6 +36,14 @@ test('a run: curves, evaluations, snapshots and the status line with rate and ET
   assert.equal(statusOf(model).text, 'cancelled at step 1,234');
 });
 
+test('a debugged training paused in a step says so, without a rate or ETA, until a position without a pause', () => {
+  const model = play(trainRun(1));
+  applyTrainMessage(model, { type: 'trainPosition', runId: 1, step: 3000, elapsedMs: 6000, paused: 'backward Relu1\u001b' });
+  assert.deepEqual(statusOf(model), { text: 'debugger paused in step 3,000 / 10,000: backward Relu1\\u001b', tone: '' });
+  applyTrainMessage(model, { type: 'trainPosition', runId: 1, step: 3000, elapsedMs: 6000 });
+  assert.equal(statusOf(model).text, 'step 3,000 / 10,000 · 500 steps/s · ETA 14\u00a0s');
+});
+
 test('a NaN stop names the layer and tensor', () => {
   const model = play([...trainRun(1), ...trainNaN(1)]);
   assert.deepEqual(statusOf(model), { text: 'stopped at step 3,001: NaN in Affine2 dW', tone: 'bad' });

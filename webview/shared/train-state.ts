@@ -28,7 +28,7 @@ export interface TrainModel {
   /** Time since training began at `step`, from the latest progress; null when unknown (a late join). */
   elapsedMs: number | null;
   /** Where the run is as the host shows it everywhere (trainPosition); null before the first. The status line reads this. */
-  position: { step: number; elapsedMs: number } | null;
+  position: { step: number; elapsedMs: number; paused?: string } | null;
   /** The latest status; null until the host sends one (the run is starting). */
   status: TrainStatus | null;
   /** Steps the host's snapshot ring holds, oldest first. */
@@ -190,7 +190,7 @@ export function applyTrainMessage(model: TrainModel, msg: HostToTrainView): Trai
       model.elapsedMs = msg.progress.elapsedMs;
       return 'progress';
     case 'trainPosition':
-      model.position = { step: msg.step, elapsedMs: msg.elapsedMs };
+      model.position = { step: msg.step, elapsedMs: msg.elapsedMs, ...(typeof msg.paused === 'string' && { paused: escapeControls(msg.paused) }) };
       return 'position';
     case 'trainEval':
       historyOf(model, msg.eval.variant)?.evals.push(msg.eval);
@@ -282,8 +282,9 @@ export function statusOf(model: TrainModel): { text: string; tone: '' | 'ok' | '
   if (s === null || s.state === 'running') {
     const info = model.info;
     // The host's position, which the other views and the notification show too; before it, where the curves are.
-    const { step, elapsedMs } = model.position ?? { step: model.step, elapsedMs: model.elapsedMs };
+    const { step, elapsedMs, paused } = model.position ?? { step: model.step, elapsedMs: model.elapsedMs };
     if (!info || step <= 0) return { text: t('starting…'), tone: '' };
+    if (paused !== undefined) return { text: t('debugger paused in step {0} / {1}: {2}', fmtCount(step), fmtCount(info.iterations), paused), tone: '' };
     // A comparison's position counts every variant's steps, one variant after another.
     const variants = info.compare?.variants ?? [];
     const total = info.iterations * Math.max(1, variants.length);
