@@ -99,9 +99,10 @@ describe('graph run against a baseline', () => {
           const r = table.get(name)!;
           assert.deepEqual([r[4], r[6]], [fmtDelta(d.value), fmtDelta(d.grad)], name);
         }
-        // The page does not scroll sideways; a narrow panel scrolls the table.
+        // Neither the page nor the table scrolls sideways: inputs and headers wrap, figures do not.
         assert.equal(await overflowX(page), 0);
         await page.locator('.graph-values').screenshot({ path: join(ARTIFACTS, `baseline-graph-values-${theme}-${width}.png`) });
+        assert.equal(await page.$eval('.graph-values-scroll', (e) => e.scrollWidth - e.clientWidth), 0);
         await clean(page, watch);
       });
 

@@ -127,20 +127,20 @@ function reasonText(reason: Incomparable['reason']): string {
   }
 }
 
-/** What cannot be compared, in words: "layer Affine3: not in the baseline (4 tensors)". */
-export function incomparableText(c: Incomparable): string {
+/** What cannot be compared, in words: "layer Affine3: not in the baseline (4 tensors)"; of a graph spec, "node tax: …". */
+export function incomparableText(c: Incomparable, graph = false): string {
   // run-diff counts a whole layer's tensors in English ("4 tensors"); shapes need no words.
   const count = /^(\d+) tensors$/.exec(c.detail);
   const detail = count ? tr('{0} tensors', count[1]) : c.detail;
-  return `${c.name ?? tr('layer {0}', c.layer)}: ${reasonText(c.reason)} (${detail})`;
+  return `${c.name ?? (graph ? tr('node {0}', c.layer) : tr('layer {0}', c.layer))}: ${reasonText(c.reason)} (${detail})`;
 }
 
 /** The summary near the top of the panel: the largest |Δ| of each tensor with its element, and what cannot be compared. */
 export class BaselineSummary {
   readonly element = h('section', { class: 'baseline-summary', 'aria-labelledby': 'bl-baseline-heading', hidden: true });
 
-  /** Draws `comparison` of the run's tensors `current` (runTensorsOf, graphTensorsOf); `done`: the run is complete, so what is missing is really missing. */
-  render(comparison: RunComparison | null, current: ReadonlyMap<string, WireTensor>, done: boolean): void {
+  /** Draws `comparison` of the run's tensors `current` (runTensorsOf, or graphTensorsOf with `graph`); `done`: the run is complete, so what is missing is really missing. */
+  render(comparison: RunComparison | null, current: ReadonlyMap<string, WireTensor>, done: boolean, graph: boolean): void {
     this.element.hidden = comparison === null || current.size === 0;
     if (!comparison || current.size === 0) return this.element.replaceChildren();
     const heading = h('h2', { id: 'bl-baseline-heading' }, ...tParts('Compared with the baseline {0}', h('span', { class: 'baseline-label' }, comparison.label)));
@@ -181,7 +181,7 @@ export class BaselineSummary {
           ),
         )
       );
-    const notes = [...incomparable.map(incomparableText), ...unavailable.map((u) => tr('{0}: diff not available, {1}', u.name, u.reason))];
+    const notes = [...incomparable.map((c) => incomparableText(c, graph)), ...unavailable.map((u) => tr('{0}: diff not available, {1}', u.name, u.reason))];
     this.element.replaceChildren(
       heading,
       h('p', { class: `baseline-headline ${worst === null && diffs.length > 0 ? 'ok' : ''}` }, headline),

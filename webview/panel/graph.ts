@@ -439,20 +439,28 @@ function deltaCell(d: FigureDelta): HTMLElement {
 }
 
 function valueTable(ev: GraphEvent, deltas: Map<string, NodeDelta> | null): HTMLElement {
-  const columns = [t('Node'), t('Op'), t('Inputs'), t('Value'), ...(deltas ? [t('Δ value')] : []), t('∂{0}/∂node', ev.output), ...(deltas ? [t('Δ grad')] : [])];
-  const head = h('tr', {}, ...columns.map((text) => h('th', { scope: 'col' }, text)));
+  const [op, inputs, value, dValue, grad, dGrad] = [t('Op'), t('Inputs'), t('Value'), t('Δ value'), t('∂{0}/∂node', ev.output), t('Δ grad')];
+  const columns = [t('Node'), op, inputs, value, ...(deltas ? [dValue] : []), grad, ...(deltas ? [dGrad] : [])];
+  // Roles kept explicit: a narrow panel lays the rows out as blocks, which would drop the table's.
+  const head = h('tr', { role: 'row' }, ...columns.map((text) => h('th', { scope: 'col', role: 'columnheader' }, text)));
+  // Each cell names its column, for the narrow layout, where a row is a line of labelled figures.
+  const cell = (label: string | null, td: HTMLElement) => {
+    td.setAttribute('role', 'cell');
+    if (label) td.dataset.label = label;
+    return td;
+  };
   const rows = ev.nodes.map((n) => {
     const d = deltas?.get(n.name);
     return h(
       'tr',
-      {},
-      h('td', {}, n.name),
-      h('td', {}, n.op),
-      h('td', {}, n.in.join(', ')),
-      h('td', { class: 'num' }, fmtFull(n.value)),
-      d ? deltaCell(d.value) : null,
-      h('td', { class: 'num' }, fmtFull(n.grad)),
-      d ? deltaCell(d.grad) : null,
+      { role: 'row' },
+      cell(null, h('td', { class: 'graph-node' }, n.name)),
+      cell(op, h('td', {}, n.op)),
+      cell(inputs, h('td', { class: 'graph-inputs' }, n.in.join(', '))),
+      cell(value, h('td', { class: 'num' }, fmtFull(n.value))),
+      d ? cell(dValue, deltaCell(d.value)) : null,
+      cell(grad, h('td', { class: 'num' }, fmtFull(n.grad))),
+      d ? cell(dGrad, deltaCell(d.grad)) : null,
     );
   });
   return h(
@@ -460,6 +468,6 @@ function valueTable(ev: GraphEvent, deltas: Map<string, NodeDelta> | null): HTML
     { class: 'graph-values' },
     h('summary', {}, t('Exact values')),
     // A narrow panel scrolls the table, not the page, when its columns (more of them against a baseline) are wider.
-    h('div', { class: 'graph-values-scroll' }, h('table', { class: 'plain' }, h('thead', {}, head), h('tbody', {}, ...rows))),
+    h('div', { class: 'graph-values-scroll' }, h('table', { class: 'plain', role: 'table' }, h('thead', { role: 'rowgroup' }, head), h('tbody', { role: 'rowgroup' }, ...rows))),
   );
 }

@@ -301,7 +301,7 @@ class Panel {
       if (m.graph) this.graphTitle.after(summary);
       else this.checkSummary.element.after(summary);
     }
-    this.baselineSummary.render(this.comparison, this.runTensors(), m.done !== null);
+    this.baselineSummary.render(this.comparison, this.runTensors(), m.done !== null, m.graph !== null);
   }
 
   private renderGraph(): void {
