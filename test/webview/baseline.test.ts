@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fmt } from '../../src/format';
-import { fmtDelta } from '../../webview/panel/baseline';
+import { fmtDelta, incomparableText } from '../../webview/panel/baseline';
 import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
 import { BASELINE_DW_DELTA, HOSTILE_NAME, LOSS_DELTA } from './fixtures';
 
@@ -32,6 +32,12 @@ async function deltaTexts(page: Page, row: number): Promise<{ columns: string[];
     fold: [...tr.querySelectorAll('.fold-group.fold-delta')].filter((g) => (g as HTMLElement).offsetWidth > 0).map((g) => (g.textContent ?? '').trim().replace(/\s+/g, ' ')).join(' '),
   }));
 }
+
+test("what cannot be compared names a network's layer, and a graph's node", () => {
+  const added = { layer: 'tax', name: null, reason: 'added', detail: '2 tensors', tensors: 2 } as const;
+  assert.equal(incomparableText(added), 'layer tax: not in the baseline (2 tensors)');
+  assert.equal(incomparableText(added, true), 'node tax: not in the baseline (2 tensors)');
+});
 
 describe('run panel against a baseline', () => {
   for (const theme of THEMES) {
