@@ -9,20 +9,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fmt, fmtFull } from '../../src/format';
 import { fmtDelta } from '../../webview/panel/baseline';
-import { ARTIFACTS, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { ARTIFACTS, clean, openRun, overflowX, settle, useBrowser } from './browser';
 import { shopNodes } from './fixtures';
 
 useBrowser();
 
 const THEMES = ['light', 'dark', 'hc'] as const;
 const WIDTHS = [500, 1280] as const;
-
-async function open(play: string, theme: string, width: number): Promise<{ page: Page; watch: Watch }> {
-  const opened = await openPage('preview.html', `theme=${theme}&play=${play}`, { width, height: 900 });
-  await opened.page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
-  await settle(opened.page);
-  return opened;
-}
 
 /** Each node's Δ value and Δ grad of the shop at `apple` against the shop at 100, as float64 subtracts them. */
 function expectedDeltas(apple: number): Map<string, { value: number; grad: number }> {
@@ -41,7 +34,7 @@ describe('graph run against a baseline', () => {
   for (const theme of THEMES) {
     for (const width of WIDTHS) {
       test(`${theme}, ${width} px: the apple at 110 against 100 shows each moved figure's Δ and the summary, with no sideways scroll`, async () => {
-        const { page, watch } = await open('shopBaseline', theme, width);
+        const { page, watch } = await openRun('shopBaseline', theme, width);
         assert.equal(await overflowX(page), 0);
         const expected = expectedDeltas(110);
         // The figures the book's chain rule moves: apple +10, apple_price and all_price +20, price ≈ +22; ∂price/∂apple_num (apple × tax) and ∂price/∂tax (all_price).
@@ -107,7 +100,7 @@ describe('graph run against a baseline', () => {
       });
 
       test(`${theme}, ${width} px: the unchanged shop shows every Δ as 0`, async () => {
-        const { page, watch } = await open('shopBaselineSame', theme, width);
+        const { page, watch } = await openRun('shopBaselineSame', theme, width);
         assert.equal(await overflowX(page), 0);
         assert.equal(await page.innerText('.baseline-headline'), 'All 18 tensors compared equal the baseline: every Δ is 0.');
         const maxima = await page.$$eval('table.diff-table tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
@@ -125,7 +118,7 @@ describe('graph run against a baseline', () => {
   }
 
   test('without a baseline the graph has no Δ; a null baseline clears it', async () => {
-    const { page, watch } = await open('shopBaseline', 'dark', 1280);
+    const { page, watch } = await openRun('shopBaseline', 'dark', 1280);
     assert.equal(await page.isVisible('.baseline-summary'), true);
     await page.evaluate(() => window.preview.send([{ type: 'baseline', baseline: null }]));
     await settle(page);

@@ -8,20 +8,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fmt } from '../../src/format';
 import { fmtDelta, incomparableText } from '../../webview/panel/baseline';
-import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { ARTIFACTS, cellPoint, clean, openRun, overflowX, settle, useBrowser } from './browser';
 import { BASELINE_DW_DELTA, HOSTILE_NAME, LOSS_DELTA } from './fixtures';
 
 useBrowser();
 
 const THEMES = ['light', 'dark', 'hc'] as const;
 const WIDTHS = [500, 1280] as const;
-
-async function open(play: string, theme: string, width: number): Promise<{ page: Page; watch: Watch }> {
-  const opened = await openPage('preview.html', `theme=${theme}&play=${play}`, { width, height: 900 });
-  await opened.page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
-  await settle(opened.page);
-  return opened;
-}
 
 const card = (title: string): string => `.hm-card:has(.hm-title:text-is("${title}"))`;
 
@@ -43,7 +36,7 @@ describe('run panel against a baseline', () => {
   for (const theme of THEMES) {
     for (const width of WIDTHS) {
       test(`${theme}, ${width} px: Δ columns, the largest |Δ| per tensor and what cannot be compared, with no sideways scroll`, async () => {
-        const { page, watch } = await open('baseline', theme, width);
+        const { page, watch } = await openRun('baseline', theme, width);
         assert.equal(await overflowX(page), 0);
         const table = await page.$eval('.table-scroll:has(table.layers)', (el) => el.scrollWidth - el.clientWidth);
         assert.ok(table <= 0, `the layer table scrolls by ${table} px`);
@@ -102,7 +95,7 @@ describe('run panel against a baseline', () => {
       });
 
       test(`${theme}, ${width} px: a diff heatmap beside each heatmap, its hover giving both values and Δ`, async () => {
-        const { page, watch } = await open('baseline', theme, width);
+        const { page, watch } = await openRun('baseline', theme, width);
         const titles = await page.$$eval('.detail > .heatmaps .hm-card .hm-title', (els) => els.map((e) => e.textContent));
         assert.deepEqual(titles, ['activation', 'Δ activation', 'dout', 'Δ dout', 'dx', 'Δ dx', 'dW', 'Δ dW', 'db', 'Δ db']);
         // Each pair sits side by side when the panel is wide enough for both.
@@ -142,7 +135,7 @@ describe('run panel against a baseline', () => {
       });
 
       test(`${theme}, ${width} px: an unchanged run shows every Δ as 0`, async () => {
-        const { page, watch } = await open('baselineSame', theme, width);
+        const { page, watch } = await openRun('baselineSame', theme, width);
         assert.equal(await overflowX(page), 0);
         assert.equal(await page.innerText('.baseline-headline'), 'All 22 tensors compared equal the baseline: every Δ is 0.');
         assert.deepEqual(await page.$$eval('.diff-notes li', (lis) => lis.length), 0);
@@ -163,7 +156,7 @@ describe('run panel against a baseline', () => {
   }
 
   test('a tensor this run sent as a preview has no diff, said so beside its heatmap and in the summary; its Δ‖dx‖ still shows', async () => {
-    const { page, watch } = await open('baselinePreview', 'light', 1280);
+    const { page, watch } = await openRun('baselinePreview', 'light', 1280);
     const reason = 'this run sent it as a pooled preview (a big batch), so its elements are not here to subtract';
     assert.equal(await page.innerText(`${card('Δ dx')} .hm-note`), `Diff not available: ${reason}.`);
     assert.deepEqual(await page.$$eval('.diff-notes li', (lis) => lis.map((li) => li.textContent)), [`Affine1/dx: diff not available, ${reason}`]);
@@ -174,7 +167,7 @@ describe('run panel against a baseline', () => {
   });
 
   test('a reset forgets the baseline until the host sends it again; a null baseline clears it', async () => {
-    const { page, watch } = await open('baseline', 'dark', 1280);
+    const { page, watch } = await openRun('baseline', 'dark', 1280);
     assert.equal(await page.isVisible('.baseline-summary'), true);
     assert.equal(await page.isVisible('text=Clear Baseline'), true);
     await page.evaluate(() => window.preview.send([{ type: 'baseline', baseline: null }]));

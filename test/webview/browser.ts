@@ -55,6 +55,19 @@ export async function open(file: 'preview.html' | 'side-preview.html' | 'train-p
   return { page, watch };
 }
 
+/** Waits until the run panel has drawn its run's done event. */
+export async function runDone(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
+}
+
+/** The run panel playing fixture `play` in `theme` at `width` px, once its run is done and drawn. */
+export async function openRun(play: string, theme: string, width: number): Promise<{ page: Page; watch: Watch }> {
+  const opened = await open('preview.html', `theme=${theme}&play=${play}`, { width, height: 900 });
+  await runDone(opened.page);
+  await settle(opened.page);
+  return opened;
+}
+
 /** Asserts the page caused no problem, then closes it. */
 export async function clean(page: Page, watch: Watch): Promise<void> {
   assert.deepEqual(watch.errors, []);

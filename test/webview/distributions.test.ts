@@ -5,16 +5,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { WebviewToHost } from '../../src/protocol';
-import { ARTIFACTS, clean, open as openPage, overflowX, useBrowser, type Watch } from './browser';
+import { ARTIFACTS, clean, open as openPage, overflowX, runDone, useBrowser, type Watch } from './browser';
 
 useBrowser();
 
 function open(query: string, width = 1280): Promise<{ page: Page; watch: Watch }> {
   return openPage('preview.html', query, { width, height: 900 });
-}
-
-async function done(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
 }
 
 /** Each column's name and its bars' heights (% of the tallest bin of all columns). */
@@ -31,7 +27,7 @@ async function columns(page: Page): Promise<{ name: string; heights: number[]; l
 describe('webview distributions', () => {
   test('std 1: every sigmoid column piles at its ends; Xavier: no column does; dx on demand; a name selects its layer', async () => {
     const { page, watch } = await open('play=weightInit');
-    await done(page);
+    await runDone(page);
     const cols = await columns(page);
     assert.deepEqual(cols.map((c) => c.name), ['Affine1', 'Sigmoid1', 'Affine2', 'Sigmoid2', 'Affine3', 'Sigmoid3', 'Affine4', 'Sigmoid4', 'Affine5', 'Sigmoid5']);
     const sigmoids = cols.filter((c) => c.name.startsWith('Sigmoid'));
@@ -53,7 +49,7 @@ describe('webview distributions', () => {
     await clean(page, watch);
 
     const xavier = await open('play=weightInitXavier');
-    await done(xavier.page);
+    await runDone(xavier.page);
     for (const c of (await columns(xavier.page)).filter((col) => col.name.startsWith('Sigmoid'))) {
       assert.ok(c.heights[0] < 1 && c.heights[29] < 1, `${c.name}: ${c.heights}`);
     }
@@ -64,7 +60,7 @@ describe('webview distributions', () => {
     for (const width of [500, 1280]) {
       test(`${theme}, ${width} px: the columns wrap inside the panel`, async () => {
         const { page, watch } = await open(`play=weightInit&theme=${theme}`, width);
-        await done(page);
+        await runDone(page);
         assert.equal(await overflowX(page), 0);
         const section = (await page.locator('.dists').boundingBox())!;
         for (const box of await page.locator('.dist').evaluateAll((fs) => fs.map((f) => f.getBoundingClientRect().right))) assert.ok(box <= section.x + section.width + 0.5);

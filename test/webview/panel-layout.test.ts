@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { fmt, fmtCount } from '../../src/format';
-import { ARTIFACTS, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { ARTIFACTS, clean, open as openPage, overflowX, runDone, settle, useBrowser, type Watch } from './browser';
 import { networkEvents } from './fixtures';
 
 useBrowser();
@@ -16,10 +16,6 @@ const WIDTHS = [500, 1280] as const;
 
 function open(query: string, width: number): Promise<{ page: Page; watch: Watch }> {
   return openPage('preview.html', query, { width, height: 900 });
-}
-
-async function runDone(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
 }
 
 interface Box {

@@ -8,7 +8,7 @@ import type { WebviewToHost, WireCheck } from '../../src/protocol';
 import { fmt, fmtFull, fmtGraph } from '../../src/format';
 import { lutOf } from '../../webview/shared/colormap';
 import { poolMaxAbs } from '../../src/downsample';
-import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, settle, useBrowser, type Watch } from './browser';
+import { ARTIFACTS, cellPoint, clean, open as openPage, overflowX, runDone, settle, useBrowser, type Watch } from './browser';
 import { FINDINGS, FIX_TITLE, HOSTILE_NAME, NETWORK_URI, WORST_K, networkEvents } from './fixtures';
 
 useBrowser();
@@ -16,11 +16,6 @@ useBrowser();
 /** Opens the panel preview with `query` and waits for the panel to be listening. */
 function open(query: string, size = { width: 1280, height: 900 }): Promise<{ page: Page; watch: Watch }> {
   return openPage('preview.html', query, size);
-}
-
-/** Waits until the fixture run's done event was drawn. */
-async function runDone(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.querySelector('.status')?.textContent?.startsWith('done') === true);
 }
 
 async function posted(page: Page): Promise<WebviewToHost[]> {
