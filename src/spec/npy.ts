@@ -49,6 +49,9 @@ export function npyLayout(bytes: Uint8Array): { shape: number[]; dataOffset: num
   return 'error' in header ? header : { shape: header.shape, dataOffset: header.dataOffset, dataBytes: sizeOf(header.shape) * header.itemSize };
 }
 
+/** True on a little-endian machine, where a Float64Array's bytes are '<f8' as they are. */
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
+
 /** The whole array as a float64 tensor, or a clear error. */
 export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: Phrase } {
   const header = readHeader(bytes);
@@ -57,9 +60,13 @@ export function parseNpy(bytes: Uint8Array): { tensor: Tensor } | { error: Phras
   const needed = count * header.itemSize;
   const available = bytes.length - header.dataOffset;
   if (available < needed) return { error: phrase('spec.npy.truncatedData', { shape: `[${header.shape.join(', ')}]`, descr: header.descr, needed: fmtCount(needed), available: fmtCount(available) }) };
-  const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, needed);
   const data = new Float64Array(count);
-  for (let i = 0; i < count; i++) data[i] = header.read(view, i);
+  // Little-endian float64 on a little-endian machine (what np.save and our writer give) is a copy of bytes.
+  if (header.descr === '<f8' && LITTLE_ENDIAN) new Uint8Array(data.buffer).set(bytes.subarray(header.dataOffset, header.dataOffset + needed));
+  else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + header.dataOffset, needed);
+    for (let i = 0; i < count; i++) data[i] = header.read(view, i);
+  }
   return { tensor: { shape: header.shape, data } };
 }
 
@@ -79,7 +86,8 @@ export function npyBytes(t: Tensor): Uint8Array {
   const view = new DataView(bytes.buffer);
   view.setUint16(MAGIC.length + 2, padded, true);
   for (let i = 0; i < padded; i++) bytes[start + i] = header.charCodeAt(i);
-  for (let i = 0; i < t.data.length; i++) view.setFloat64(start + padded + 8 * i, t.data[i], true);
+  if (LITTLE_ENDIAN) bytes.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), start + padded);
+  else for (let i = 0; i < t.data.length; i++) view.setFloat64(start + padded + 8 * i, t.data[i], true);
   return bytes;
 }
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { crc32 as zlibCrc32, inflateRawSync } from 'node:zlib';
 import { recordMap, recordName, runTensors } from '../../src/engine/run-record';
 import { runNetwork } from '../../src/engine/run';
 import { fromNested, tensor, type Tensor } from '../../src/engine/tensor';
@@ -33,6 +33,18 @@ test('npyBytes: a version 1.0 <f8 file, header padded to 64 bytes, that parseNpy
     assert.equal(bits(read.tensor), bits(t));
   }
   assert.match(Buffer.from(npyBytes(fromNested([7]))).toString('latin1'), /'shape': \(1,\)/);
+});
+
+test("crc32 (eight bytes at a time) equals zlib's at every length and offset", () => {
+  const random = Uint8Array.from({ length: 1 << 20 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 13) & 0xff);
+  for (let length = 0; length <= 40; length++) {
+    for (const offset of [0, 1, 3, 5]) {
+      const bytes = random.subarray(offset, offset + length);
+      assert.equal(crc32(bytes), zlibCrc32(bytes), `length ${length} at ${offset}`);
+    }
+  }
+  assert.equal(crc32(random), zlibCrc32(random));
+  assert.equal(crc32(new Uint8Array(1000).fill(0xff)), zlibCrc32(new Uint8Array(1000).fill(0xff)));
 });
 
 test('zip: CRC-32 check value, stored members round-trip, and damage is reported', () => {
