@@ -243,7 +243,9 @@ export type HostToWorker =
        * events. The run also posts 'train' messages, as a train job does, at most every `updateMs`.
        */
       train?: { updateMs: number };
-    });
+    })
+  /** Read the saved run `npz` (an .npz of run-record tensors) as the baseline `label`: posts 'baseline'. */
+  | (JobSource & { type: 'baseline'; runId: number; npz: Uint8Array; label: string });
 
 /** Messages to a job that is running (not queued behind it). */
 export type HostToJob =
@@ -271,6 +273,8 @@ export type WorkerToHost =
   | { type: 'debugStart'; runId: number; name: string; layers: LayerInfo[]; loss: LayerInfo | null; iterations?: number }
   /** The next event of debug job `runId`, answering a debugStep. */
   | { type: 'debug'; runId: number; step: DebugStep }
+  /** The baseline a 'baseline' job read, its buffers transferred. */
+  | { type: 'baseline'; runId: number; baseline: WireBaseline }
   /** Every tensor of run `runId` as an .npz file (src/spec/npz), when the job asked to save it; before its 'done' event. */
   | { type: 'saved'; runId: number; npz: ArrayBuffer }
   /** The job is over (after its last event, or its problems) and the worker is free for the next. */

@@ -2,13 +2,8 @@
 // saved run is (the worker's writer), in the extension's storage, so it survives a window reload; the
 // index of which spec has which file lives in a memento.
 import { createHash } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
 import * as vscode from 'vscode';
 import type { WireBaseline } from '../protocol';
-import { readNpz } from '../spec/npz';
-import { englishOf } from '../spec/problem';
-import { baselineWire } from './baseline-wire';
-import { said } from './locale';
 
 const INDEX_KEY = 'backprop.baselines';
 
@@ -26,6 +21,8 @@ export class Baselines {
     /** A folder of the extension's own (context.storageUri, else globalStorageUri). */
     private readonly folder: vscode.Uri,
     private readonly index: vscode.Memento,
+    /** The baseline an .npz file holds (read in the worker: readBaselineJob), or why it holds none. */
+    private readonly parse: (npz: Uint8Array, label: string) => Promise<WireBaseline | string>,
   ) {}
 
   /** The baseline of `uri`, read from storage the first time; null when it has none (or its file is gone or unreadable). */
@@ -37,7 +34,7 @@ export class Baselines {
     let baseline: WireBaseline | null = null;
     if (entry) {
       try {
-        const read = parse(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.folder, entry.file)), entry.label);
+        const read = await this.parse(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(this.folder, entry.file)), entry.label);
         baseline = typeof read === 'string' ? null : read;
       } catch {
         baseline = null;
@@ -50,7 +47,7 @@ export class Baselines {
 
   /** Makes the .npz `npz` the baseline of `uri`, named `label`; the baseline, or why `npz` cannot be one. */
   async set(uri: vscode.Uri, npz: Uint8Array, label: string): Promise<WireBaseline | string> {
-    const baseline = parse(npz, label);
+    const baseline = await this.parse(npz, label);
     if (typeof baseline === 'string') return baseline;
     const key = uri.toString();
     const file = `${createHash('sha256').update(key).digest('hex').slice(0, 24)}.npz`;
@@ -77,12 +74,4 @@ export class Baselines {
       Object.entries(saved).filter((e): e is [string, Entry] => typeof e[1] === 'object' && e[1] !== null && typeof e[1].file === 'string' && typeof e[1].label === 'string'),
     );
   }
-}
-
-/** The baseline an .npz file holds, or why it holds none. */
-function parse(npz: Uint8Array, label: string): WireBaseline | string {
-  const read = readNpz(npz, (compressed) => inflateRawSync(compressed));
-  if ('error' in read) return said({ ...read.error, message: englishOf(read.error) });
-  if (read.arrays.size === 0) return vscode.l10n.t('it holds no arrays');
-  return baselineWire(read.arrays, label);
 }

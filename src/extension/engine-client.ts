@@ -222,6 +222,7 @@ export class EngineClient {
       case 'debugStart':
       case 'debug':
       case 'saved':
+      case 'baseline':
         job.onMessage(msg);
         return;
     }

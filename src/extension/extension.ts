@@ -2,6 +2,8 @@
 // worker, through the one engine client; parsing is pure and quick, and happens here.
 import * as vscode from 'vscode';
 import type { RunEvent, WireBaseline } from '../protocol';
+import { readBaseline } from './baseline-read';
+import { said } from './locale';
 import { Baselines } from './baselines';
 import { Commands } from './commands';
 import { LayerCursor } from './cursor';
@@ -107,7 +109,9 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       return view;
     },
   });
-  const baselines = new Baselines(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'baselines'), context.storageUri ? context.workspaceState : context.globalState);
+  const baselines = new Baselines(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'baselines'), context.storageUri ? context.workspaceState : context.globalState, (npz, label) =>
+    readBaseline(engine, npz, label, said),
+  );
   const commands = new Commands({ specs, store, live, runner, trainer, runPanels, trainPanels, cursor, side, baselines });
 
   /**

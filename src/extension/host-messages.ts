@@ -22,6 +22,9 @@ export const HOST_MESSAGES = {
   'host.sample.notHeld': 'Sample {sample} cannot be shown: the host does not hold that batch.',
   'host.sample.none': 'There is no sample {sample}: the batch has {count}.',
 
+  // A saved run the worker did not read as a baseline (src/extension/baseline-read.ts).
+  'host.baseline.notRead': 'the engine stopped before reading it',
+
   // A debug session whose spec did not load (src/extension/debug-run.ts).
   'host.debug.specErrors': '{file} has errors: {error}',
   'host.debug.endedEarly': 'the engine ended the debug job before the spec was loaded',

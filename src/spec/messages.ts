@@ -293,6 +293,7 @@ export const SPEC_MESSAGES = {
   'spec.npz.method': '{name}: zip compression method {method} is not supported (stored and deflated members are)',
   'spec.npz.crc': '{name}: a damaged .npz file (size or CRC-32 does not match)',
   'spec.npz.member': '{name}: {error}',
+  'spec.npz.empty': 'it holds no arrays',
   'spec.mnist.damaged': 'mnist-digits.bin is damaged: {why}; rebuild it with `node esbuild.mjs`',
   'spec.mnist.badMagic': 'bad magic bytes',
   'spec.mnist.counts': 'it holds {train} + {test} digits, expected {expectedTrain} + {expectedTest}',

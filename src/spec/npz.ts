@@ -165,6 +165,12 @@ export function readZip(bytes: Uint8Array, inflateRaw?: InflateRaw): { members: 
   return { members };
 }
 
+/** A saved run's arrays, as a baseline reads them: an .npz that holds none is no run. */
+export function readSavedRun(bytes: Uint8Array, inflateRaw?: InflateRaw): { arrays: Map<string, Tensor> } | { error: Phrase } {
+  const read = readNpz(bytes, inflateRaw);
+  return 'arrays' in read && read.arrays.size === 0 ? { error: phrase('spec.npz.empty') } : read;
+}
+
 /** The JSON entry of a saved run: what ran and what it gave. */
 export interface RunInfo {
   /** The spec file as given. */

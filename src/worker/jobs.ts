@@ -12,6 +12,7 @@ import { runNpz, type RunInfo } from '../spec/npz';
 import type { GraphSpec } from '../spec';
 import { gradientProblems } from '../spec/python-network';
 import type { HostToWorker } from '../protocol';
+import { readBaseline } from './baseline-wire';
 import { debugSpec } from './debug';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { pythonNodes } from './python-io';
@@ -87,6 +88,7 @@ export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): P
   try {
     if (msg.type === 'train') await trainSpec(msg, post, clock);
     else if (msg.type === 'debug') await debugSpec(msg, post, clock);
+    else if (msg.type === 'baseline') readBaseline(msg, post);
     else await run(msg, post, clock);
     // A promise user code rejected and nobody handled ends this thread once this task is done: let
     // that happen under this job, which then fails on the layer, rather than between jobs.

@@ -53,7 +53,7 @@ function mnistBytes(path: string): Uint8Array {
  * problems; null when it has errors. Each call into a custom layer's code is marked on `clock`, as
  * the check's while `checking()` says so.
  */
-export async function load(msg: HostToWorker, post: Post, clock: CallClock, checking: () => boolean): Promise<LoadedSpec | null> {
+export async function load(msg: Exclude<HostToWorker, { type: 'baseline' }>, post: Post, clock: CallClock, checking: () => boolean): Promise<LoadedSpec | null> {
   // Nothing of an untrusted workspace's modules is read.
   const customModule = msg.allowCustom ? await loadSpecModules(msg.text, msg.fileName, msg.folder, (layer) => clock.enter(layer, 'load')) : undefined;
   clock.leave();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { diffTensor, matchRuns } from '../../src/engine/run-diff';
 import { tensor, type Tensor } from '../../src/engine/tensor';
-import { baselineWire } from '../../src/extension/baseline-wire';
+import { baselineWire } from '../../src/worker/baseline-wire';
 import { savedRun } from './saved-run';
 import type { GraphNodeInfo, WireTensor } from '../../src/protocol';
 

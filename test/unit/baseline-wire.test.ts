@@ -3,12 +3,17 @@
 // unchanged spec's second run matches it with every element's difference exactly 0.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { diffRuns, diffTensor, matchRuns } from '../../src/engine/run-diff';
 import { tensor } from '../../src/engine/tensor';
-import { baselineWire } from '../../src/extension/baseline-wire';
+import { render, sentenceIn } from '../../src/catalogues';
+import { baselineWire } from '../../src/worker/baseline-wire';
+import { readBaseline } from '../../src/extension/baseline-read';
+import { EngineClient } from '../../src/extension/engine-client';
+import { RUN_INFO, zipBytes } from '../../src/spec/npz';
 import { savedRun } from './saved-run';
+import type { Sentence } from '../../src/message';
 import type { WireTensor } from '../../src/protocol';
 import { PREVIEW_ABOVE, sentWhole, wireStats } from '../../src/wire-tensor';
 
@@ -83,4 +88,24 @@ test('matchRuns reads shapes only: stats-only stand-ins match as tensors do', ()
     ['New', 'added', '1 tensors'],
     ['Gone', 'removed', '1 tensors'],
   ]);
+});
+
+test("the worker reads a saved run as the baseline baselineWire makes of it; a damaged or empty .npz says why, in the user's language", async () => {
+  const engine = new EngineClient({ workerPath: resolve('dist/worker.js'), mnistPath: resolve('dist/mnist-digits.bin'), userCodeLimitMs: () => 10_000, trusted: () => false });
+  try {
+    const { npz, arrays } = await savedRun('two-layer-net.backprop.yaml');
+    const english = (s: Sentence) => sentenceIn(s, 'en');
+    const korean = (s: Sentence) => sentenceIn(s, 'ko');
+    assert.deepEqual(await readBaseline(engine, npz, 'pinned', english), baselineWire(arrays, 'pinned'));
+    const cut = npz.subarray(0, 100);
+    assert.equal(await readBaseline(engine, cut, 'cut.npz', english), 'not an .npz file (no zip directory found)');
+    const inKorean = await readBaseline(engine, cut, 'cut.npz', korean);
+    assert.equal(inKorean, render({ id: 'spec.npz.noDirectory', args: {} }, 'ko'));
+    assert.match(String(inKorean), /[가-힣]/);
+    const empty = zipBytes([{ name: RUN_INFO, bytes: new TextEncoder().encode('{}') }]);
+    assert.equal(await readBaseline(engine, empty, 'empty.npz', english), 'it holds no arrays');
+    assert.equal(await readBaseline(engine, empty, 'empty.npz', korean), '배열이 하나도 없습니다');
+  } finally {
+    engine.dispose();
+  }
 });

@@ -11,15 +11,16 @@ import { runJob } from '../../src/worker/jobs';
 
 const root = join(__dirname, '..', '..', '..');
 
-/** The .npz and the events of a saving run job of example `name` (its text changed by `edit`). */
-export async function savedRun(name: string, edit: (text: string) => string = (t) => t): Promise<{ arrays: Map<string, Tensor>; events: RunEvent[] }> {
+/** The .npz (its bytes and arrays) and the events of a saving run job of example `name` (its text changed by `edit`). */
+export async function savedRun(name: string, edit: (text: string) => string = (t) => t): Promise<{ npz: Uint8Array; arrays: Map<string, Tensor>; events: RunEvent[] }> {
   const messages: WorkerToHost[] = [];
   const text = edit(readFileSync(join(root, 'examples', name), 'utf8'));
   const request = { type: 'run', runId: 1, text, fileName: name, folder: join(root, 'examples'), check: false, save: true, mnistPath: join(root, 'dist', 'mnist-digits.bin'), thresholds: DEFAULT_THRESHOLDS, allowCustom: false, confineTo: null } as const;
   await runJob(request, (m) => messages.push(m), new CallClock());
   const saved = messages.find((m) => m.type === 'saved');
   assert.ok(saved?.type === 'saved', 'the job posted its .npz');
-  const read = readNpz(new Uint8Array(saved.npz));
+  const npz = new Uint8Array(saved.npz);
+  const read = readNpz(npz);
   assert.ok('arrays' in read, JSON.stringify(read));
-  return { arrays: read.arrays, events: messages.flatMap((m) => (m.type === 'event' ? [m.event] : [])) };
+  return { npz, arrays: read.arrays, events: messages.flatMap((m) => (m.type === 'event' ? [m.event] : [])) };
 }

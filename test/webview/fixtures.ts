@@ -21,7 +21,7 @@ import { poolMaxAbs } from '../../src/downsample';
 import { sideHeatmaps } from '../../src/heatmaps';
 import { runNetwork } from '../../src/engine/run';
 import { graphTensors, recordMap } from '../../src/engine/run-record';
-import { baselineWire } from '../../src/extension/baseline-wire';
+import { baselineWire } from '../../src/worker/baseline-wire';
 import { loadSpec, type SpecIO } from '../../src/spec/index';
 import { toWire } from '../../src/worker/wire';
 
