@@ -123,8 +123,15 @@ export class BackpropDebugSession extends DebugSession {
   }
 
   private async open(): Promise<void> {
-    this.run = await this.host.open(this.args!);
-    this.stepper = new Stepper(this.run, this.language);
+    const run = await this.host.open(this.args!);
+    this.run = run;
+    this.stepper = new Stepper(run, this.language);
+    // A move under way learns of the end itself; a stopped session hears it here.
+    void run.ended.then(() => {
+      if (this.run !== run || this.moving) return;
+      this.end();
+      this.sendEvent(new TerminatedEvent());
+    });
     this.applyBreakpoints();
     this.stepper.filters = this.filters;
   }

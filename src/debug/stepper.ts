@@ -29,6 +29,8 @@ export interface DebugRun extends StepSource {
   stopped(step: DebugStep, where: string): void;
   /** Ends the job and its worker. */
   end(): void;
+  /** Settles once the job is over, however it ended: cancelled while stopped (the Train panel's Cancel), the session ends too. */
+  ended: Promise<void>;
 }
 
 /**

@@ -53,6 +53,7 @@ export function openDebugRun(engine: EngineClient, spec: SpecText, options: { ch
           },
           // A stopped session's worker holds the network; nothing reuses it.
           end: () => void job.release(),
+          ended: job.ended.then(() => undefined),
         });
       } else if (msg.type === 'event') {
         view?.event(job.runId, msg.event, msg.held ?? []);

@@ -181,6 +181,7 @@ function trainingRun(
   const { iterations, batch, seed, optimizer, evalEvery } = spec.train;
   const panel = runPanelFeed(msg.runId, post, msg.thresholds);
   const fast = fastStep(network, batch, sets.xTrain.shape.slice(1));
+  // Its snapshots are the steps the session stops in, any step: one apart at the least.
   const info = trainInfo(trainable, layers, loss, 1, fast !== null);
   const trainPanel = trainFeed(msg.runId, post, msg.train?.updateMs ?? 0, info.flowLayers, performance.now());
   trainPanel.start(info);
@@ -189,11 +190,11 @@ function trainingRun(
   const events = train(network, sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery, snapshotAt: (s) => s === seek, fast });
   const net: Sequential = network;
   const name = spec.name;
-  // Each of the step's events, converted before the update (which the next pull of `events` applies).
-  // The run panel shows the step, as a run of its own.
   // The step being walked, and the last one the Train panel was sent.
   let walking: { iteration: number; events: readonly EngineEvent[] } | null = null;
   let shown = 0;
+  // Each of the step's events, converted before the update (which the next pull of `events` applies).
+  // The run panel shows the step, as a run of its own.
   function* walk(iteration: number, stepEvents: readonly EngineEvent[]): Generator<Converted> {
     walking = { iteration, events: stepEvents };
     let lossValue: number | null = null;

@@ -489,4 +489,13 @@ test('DAP: a debugged training feeds a Train session: losses up to each stop, th
   assert.equal(ended.state, 'nonFinite');
   assert.deepEqual(snapshots(walked.heard), [1200, 1208]);
   assert.equal(walked.heard.filter((m) => m.type === 'trainNonFinite').length, 1);
+
+  // Cancel in the Train panel (or a Train of the spec) ends the debug session too.
+  const cancelled = follow();
+  const stopping = new Client(engine, cancelled.view);
+  await launch(stopping, [{ line: 15, hitCondition: '% 500' }], { spec: diverging, train: true }, []);
+  const mark = stopping.mark();
+  cancelled.session().cancel();
+  await stopping.event('terminated', mark);
+  assert.equal((await cancelled.session().ended).state, 'cancelled');
 });
