@@ -1,6 +1,8 @@
 // One job of the engine worker, whatever thread it runs on: load the spec, run it (or train it) and
-// post each event as the engine yields it, then 'end'. Every call into user code is marked on the
-// clock, which the host watches; a failure (a custom layer's, tied to its index) becomes 'failed'.
+// post each event as the engine yields it, then 'end'; or read a saved run as a baseline. Every call
+// into user code is marked on the clock, which the host watches; a failure (a custom layer's, tied to
+// its index) becomes 'failed'.
+import { inflateRawSync } from 'node:zlib';
 import type { CallClock } from '../call-clock';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
@@ -8,11 +10,13 @@ import { CustomLayerError } from '../engine/layers/custom';
 import { EngineError } from '../engine/messages';
 import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
-import { runNpz, type RunInfo } from '../spec/npz';
+import { readSavedRun, runNpz, type RunInfo } from '../spec/npz';
+import { englishOf } from '../spec/problem';
 import type { GraphSpec } from '../spec';
 import { gradientProblems } from '../spec/python-network';
+import { sentenceOf } from '../message';
 import type { HostToWorker } from '../protocol';
-import { readBaseline } from './baseline-wire';
+import { baselineWire } from './baseline-wire';
 import { debugSpec } from './debug';
 import { load, networkInfo, type LoadedSpec, type Post } from './load';
 import { pythonNodes } from './python-io';
@@ -101,4 +105,15 @@ export async function runJob(msg: HostToWorker, post: Post, clock: CallClock): P
     const said = e instanceof CustomLayerError || e instanceof EngineError ? { id: e.id, args: e.args } : {};
     post({ type: 'failed', runId: msg.runId, message, ...said, ...(e instanceof CustomLayerError && { layer: e.layer }) });
   }
+}
+
+/**
+ * Reads the baseline job's .npz and posts its baseline, or fails with why it holds none. Here, not on
+ * the host: a 130 MB saved run takes half a second to check and copy.
+ */
+export function readBaseline(msg: Extract<HostToWorker, { type: 'baseline' }>, post: Post): void {
+  const read = readSavedRun(msg.npz, (compressed) => inflateRawSync(compressed));
+  if ('error' in read) return post({ type: 'failed', runId: msg.runId, ...sentenceOf({ ...read.error, message: englishOf(read.error) }) });
+  const baseline = baselineWire(read.arrays, msg.label);
+  post({ type: 'baseline', runId: msg.runId, baseline }, baseline.tensors.flatMap((t) => (t.tensor.buffer.byteLength > 0 ? [t.tensor.buffer] : [])));
 }
