@@ -2,6 +2,7 @@
 // cursor, apply a quick fix.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Locator } from 'playwright-core';
 import type { VSCodeSession } from './harness';
 import { useExamplesInCodeServer } from './workspace';
 
@@ -98,8 +99,7 @@ test('Backprop: New Spec writes a template into the workspace and opens it', asy
   const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor();
   assert.equal(await input.inputValue(), 'deep-mlp.backprop.yaml');
-  await input.press('Enter');
-  await workbench.page.locator('.tabs-container .tab.active[aria-label^="deep-mlp.backprop.yaml"]').waitFor();
+  await accept(input, workbench.page.locator('.tabs-container .tab.active[aria-label^="deep-mlp.backprop.yaml"]'));
   await workbench.runCommand('Run Backprop');
   await workbench.findFrame('table.layers tbody tr', { hasText: 'Affine6' });
 
@@ -112,6 +112,22 @@ test('Backprop: New Spec writes a template into the workspace and opens it', asy
   await input.fill('deep-mlp.backprop.yaml');
   await workbench.page.locator('.quick-input-widget .quick-input-message', { hasText: 'deep-mlp.backprop.yaml already exists' }).waitFor();
   await input.fill('two-layer-net-2.backprop.yaml');
-  await input.press('Enter');
-  await workbench.page.locator('.tabs-container .tab.active[aria-label^="two-layer-net-2.backprop.yaml"]').waitFor();
+  await accept(input, workbench.page.locator('.tabs-container .tab.active[aria-label^="two-layer-net-2.backprop.yaml"]'));
 });
+
+/**
+ * Enter in the name box, until `opened` shows. Once in CI the box stayed open after an Enter (a
+ * webview that took the focus got the key): the box still open is pressed again, never anything else.
+ */
+async function accept(input: Locator, opened: Locator): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  await input.press('Enter');
+  for (;;) {
+    try {
+      return await opened.waitFor({ timeout: 5_000 });
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (await input.isVisible()) await input.press('Enter');
+    }
+  }
+}
