@@ -21,7 +21,7 @@ export class Baselines {
     /** A folder of the extension's own (context.storageUri, else globalStorageUri). */
     private readonly folder: vscode.Uri,
     private readonly index: vscode.Memento,
-    /** The baseline an .npz file holds (read in the worker: readBaselineJob), or why it holds none. */
+    /** The baseline an .npz file holds (read in the worker: readBaseline, in baseline-read.ts), or why it holds none. */
     private readonly parse: (npz: Uint8Array, label: string) => Promise<WireBaseline | string>,
   ) {}
 

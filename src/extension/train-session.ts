@@ -58,9 +58,12 @@ export interface TrainPosition {
   paused?: string;
 }
 
+/** How a session gets its job: started with the session's receiver of the job's messages. */
+export type TrainJobStart = (receive: (msg: JobMessage) => void) => EngineJob;
+
 /** A TrainSession's start: training `spec` as `request` says, in a worker of its own. */
-export function trainJob(engine: EngineClient, spec: SpecText, request: Extract<JobRequest, { type: 'train' }>, uri: string, layers: readonly UserCodeLayer[]) {
-  return (receive: (msg: JobMessage) => void): EngineJob => engine.start(`train ${uri}`, spec, request, layers, receive);
+export function trainJob(engine: EngineClient, spec: SpecText, request: Extract<JobRequest, { type: 'train' }>, uri: string, layers: readonly UserCodeLayer[]): TrainJobStart {
+  return (receive) => engine.start(`train ${uri}`, spec, request, layers, receive);
 }
 
 /** One training run of one spec. */
@@ -97,7 +100,7 @@ export class TrainSession {
    * (trainJob), or a debug job training under the debugger, whose 'train' messages it hears.
    */
   constructor(
-    start: (receive: (msg: JobMessage) => void) => EngineJob,
+    start: TrainJobStart,
     /** Title for views (the spec's file name). */
     readonly title: string,
     /** The spec's URI, which views save for restore. */

@@ -10,7 +10,7 @@ import type { AnalysedSpec } from '../spec/analyse';
 import { count, said } from './locale';
 import { fileName, specText } from './specs';
 import type { UserCodeLayer } from '../call-clock';
-import { TRAIN_UPDATE_MS, TrainSession, trainJob, type TrainPosition } from './train-session';
+import { TRAIN_UPDATE_MS, TrainSession, trainJob, type TrainJobStart, type TrainPosition } from './train-session';
 
 /** "step 1,234 / 10,000 · ETA 17 s", from where the run is. */
 export function describePosition(p: TrainPosition): string {
@@ -97,12 +97,12 @@ export class Trainer implements vscode.Disposable {
    * The training a debug session runs, by its job `start`s: followed by the Train panel, the side
    * view and the status bar as a Train is. No notification: the debug toolbar is its control.
    */
-  followDebugged(uri: vscode.Uri, start: ConstructorParameters<typeof TrainSession>[0]): TrainSession {
+  followDebugged(uri: vscode.Uri, start: TrainJobStart): TrainSession {
     return this.open(uri, start, [], () => undefined);
   }
 
   /** A session of `uri` following the job `start` starts, in place of the spec's last one. */
-  private open(uri: vscode.Uri, start: ConstructorParameters<typeof TrainSession>[0], layers: readonly UserCodeLayer[], onProblems: (problems: Problem[]) => void): TrainSession {
+  private open(uri: vscode.Uri, start: TrainJobStart, layers: readonly UserCodeLayer[], onProblems: (problems: Problem[]) => void): TrainSession {
     const key = uri.toString();
     this.sessions.get(key)?.cancel();
     const session = new TrainSession(start, fileName(uri), key, { ringSize: trainingSettings().snapshots, layers, onProblems, say: said });

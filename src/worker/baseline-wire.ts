@@ -27,4 +27,3 @@ export function baselineWire(arrays: ReadonlyMap<string, Tensor>, label: string)
   });
   return { label, tensors };
 }
-
