@@ -4,11 +4,12 @@ import type { CheckFigures, WorstElement } from './engine/gradcheck';
 import type { Finding } from './engine/health';
 import type { HealthThresholds } from './engine/health-thresholds';
 import type { Histogram } from './engine/stats';
+import type { VariantDistribution } from './engine/distributions';
 import type { MaskWords } from './heatmaps';
 import type { Sentence } from './message';
-import type { Problem } from './spec/model';
+import type { CompareKey, Problem } from './spec/model';
 
-export type { Finding, HealthThresholds, Histogram, WorstElement };
+export type { Finding, HealthThresholds, Histogram, VariantDistribution, WorstElement };
 
 /** Summary statistics of one tensor (NaN-free fields are finite-only; see engine/stats). */
 export interface WireStats {
@@ -161,6 +162,8 @@ export type RunEvent =
   | { kind: 'graph'; name: string; output: string; nodes: GraphNodeInfo[] }
   /** Gradient-health findings of the whole run (NaN/Inf, exploding, vanishing, dead, saturated, check failures). */
   | { kind: 'findings'; findings: Finding[] }
+  /** A comparison of the single run (`compare: { init: [...] }`): each variant's distributions, after the run's own events. */
+  | { kind: 'variants'; key: CompareKey; variants: VariantDistribution[] }
   /** The run finished. */
   | { kind: 'done'; loss: number | null; ok: boolean; elapsedMs: number };
 
@@ -377,6 +380,8 @@ export type HostToSideView =
       index: number;
       info: LayerInfo;
       heatmaps: SideHeatmap[];
+      /** In a comparison of inits, the layer's distributions in each variant. */
+      variants?: { label: string; activation: Histogram; dx: Histogram }[];
       flow: FlowBar[];
       stale: boolean;
     }

@@ -1,11 +1,13 @@
 // `backprop train` of a spec with a `compare:` section: each variant trains in turn (same seed, same
 // minibatches), then one table gives each variant's final loss and accuracy. With --json, one line
-// per evaluation (with its variant) and a summary line with every variant's loss curve.
+// per evaluation (with its variant) and a summary line with every variant's loss curve. And
+// `backprop run` of a comparison of inits: each layer's activation distribution in each variant.
+import type { VariantDistribution } from '../engine/distributions';
 import { createOptimizer } from '../engine/optimizers';
 import type { Sequential } from '../engine/network';
 import { train, type TrainData } from '../engine/train';
 import { escapeControls, fmt, fmtCount } from '../format';
-import type { CompareSpec, NetworkSpec } from '../spec';
+import type { CompareSpec, NetworkSpec, TrainSpec } from '../spec';
 import { render } from '../catalogues';
 import type { Language } from '../message';
 import type { CLI_MESSAGES } from './messages';
@@ -32,16 +34,16 @@ interface VariantResult {
 }
 
 /** Trains every variant of `compare` and prints the table (or JSON lines); 1 when a variant hit a NaN/Inf, else 0. */
-export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: TrainData, variantNetwork: (i: number) => Sequential, json: boolean, language: Language = 'en'): number {
+export function runComparison(spec: NetworkSpec & { train: TrainSpec }, compare: CompareSpec, sets: TrainData, variantNetwork: (i: number) => Sequential, json: boolean, language: Language = 'en'): number {
   const say = (id: keyof typeof CLI_MESSAGES, args: Record<string, string> = {}) => render({ id, args }, language);
-  const { iterations, batch } = compare.variants[0].train;
+  const { iterations, batch } = spec.train;
   if (!json) {
     const args = { name: escapeControls(spec.name), key: compare.key, variants: String(compare.variants.length), iterations: fmtCount(iterations), batch: fmtCount(batch), train: fmtCount(sets.xTrain.shape[0]) };
     console.log(`${sets.xTest ? say('cli.compareHeader', { ...args, test: fmtCount(sets.xTest.shape[0]) }) : say('cli.compareHeaderNoTest', args)}\n`);
   }
   const results: VariantResult[] = compare.variants.map((variant, i) => {
     const started = performance.now();
-    const { seed, optimizer, evalEvery } = variant.train;
+    const { seed, optimizer, evalEvery } = variant.train ?? spec.train;
     const losses: number[] = [];
     const result: VariantResult = { label: variant.label, iterations: 0, loss: NaN, meanLoss: NaN, trainAcc: null, testAcc: null, reason: 'finished', seconds: 0, losses };
     for (const e of train(variantNetwork(i), sets, { iterations, batch, seed, optimizer: createOptimizer(optimizer), evalEvery })) {
@@ -72,4 +74,30 @@ export function runComparison(spec: NetworkSpec, compare: CompareSpec, sets: Tra
     console.log(`\n${table([say('cli.colVariant'), say('cli.colSteps'), say('cli.colFinalLoss'), say('cli.colMeanLoss', { count: String(MEAN_OF_LAST) }), say('cli.colTrainAcc'), say('cli.colTestAcc'), say('cli.colTime')], rows)}`);
   }
   return results.some((v) => v.reason === 'nonFinite') ? 1 : 0;
+}
+
+/** Bars of a distribution in the terminal, from a count of none (a space) to its largest. */
+const BARS = ' ▁▂▃▄▅▆▇█';
+/** Bins a terminal bar spans: 30 bins as 15 characters keep three variants in 100 columns. */
+const BINS_PER_CHAR = 2;
+
+/** The counts of each character's bins. */
+function perChar(counts: readonly number[]): number[] {
+  return Array.from({ length: Math.ceil(counts.length / BINS_PER_CHAR) }, (_, k) => counts.slice(k * BINS_PER_CHAR, (k + 1) * BINS_PER_CHAR).reduce((a, c) => a + c, 0));
+}
+
+/** Counts as bars scaled to `top`; any count shows at least ▁. */
+export function bars(counts: readonly number[], top: number): string {
+  return counts.map((n) => (n === 0 ? BARS[0] : BARS[Math.max(1, Math.round((n / top) * (BARS.length - 1)))])).join('');
+}
+
+/** The lines of a comparison of inits: per layer, its range and its activation distribution in each variant, each on its own scale (the shape is what eight heights can show). */
+export function variantLines(layers: readonly string[], key: string, variants: readonly VariantDistribution[], say: (id: keyof typeof CLI_MESSAGES, args?: Record<string, string>) => string): string[] {
+  const rows = layers.map((name, i) => {
+    const histograms = variants.map((v) => v.layers[i].activation);
+    const { lo, hi } = histograms[0];
+    return [escapeControls(name), `[${fmt(lo)}, ${fmt(hi)}]`, ...histograms.map((h) => perChar(h.counts)).map((c) => bars(c, Math.max(1, ...c)))];
+  });
+  const losses = variants.some((v) => v.loss !== null) ? [[say('cli.colLoss'), '', ...variants.map((v) => fmt(v.loss))]] : [];
+  return [say('cli.variantsHeader', { key, variants: fmtCount(variants.length) }), table([say('cli.colLayer'), say('cli.colRange'), ...variants.map((v) => escapeControls(v.label))], [...rows, ...losses])];
 }

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { variantDistributions } from '../engine/distributions';
 import { evaluateGraph, type GraphResult } from '../engine/graph';
 import { gradientHealth, type Finding } from '../engine/health';
 import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
@@ -27,7 +28,7 @@ import { version } from '../../package.json';
 import { CallClock, DEFAULT_USER_CODE_SECONDS, overrunMessage, threadEndMessage, userCodeSeconds, watchUserCode, type ThreadEnd } from '../call-clock';
 import { engineMemory, openDataFile } from '../node-io';
 import { displayWidth, fmtAccuracy, padStartWidth, table } from './table';
-import { runComparison } from './compare';
+import { runComparison, variantLines } from './compare';
 import { diffCommand, diffUsage } from './diff';
 import { runNpz } from '../spec/npz';
 import { render, sentenceIn } from '../catalogues';
@@ -231,6 +232,7 @@ function printNetwork(report: NetworkReport, findings: readonly string[]): void 
     lines.push(table(checkHeader.map((id) => say(id)), checked));
     for (const { layer, name, check } of checks) if (!check.ok) lines.push(`  ${failingElements(`${escapeControls(layer)}.${name}`, check)}`);
   }
+  if (report.variants) lines.push('', ...variantLines(report.layers.map((l) => l.name), report.variants.key, report.variants.variants, say));
   console.log(lines.join('\n'));
 }
 
@@ -265,7 +267,7 @@ function runTraining(args: Args, loaded: LoadedSpec, io: SpecIO): number {
     for (const p of sets.problems) console.error(formatProblem(args.file, p));
     return 2;
   }
-  if (spec.compare && loaded.variantNetwork) return runComparison(spec, spec.compare, sets, loaded.variantNetwork, args.json, language);
+  if (spec.compare && loaded.variantNetwork) return runComparison({ ...spec, train: spec.train }, spec.compare, sets, loaded.variantNetwork, args.json, language);
   const { iterations, batch, seed, optimizer, weightDecay, evalEvery } = spec.train;
   // The settings the spec gives (the rest are the book's defaults), then the weight decay.
   const { type, ...settings } = optimizer;
@@ -392,7 +394,10 @@ async function main(given: string[], clock: CallClock | null): Promise<number> {
       for (const p of gradientProblems(spec, loaded.net, network, x, t)) console.error(formatProblem(args.file, p));
       clock?.leave();
     }
-    report = networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full);
+    // Only init changes a single run; a comparison of another key differs in its training alone.
+    const { compare } = spec;
+    const variants = compare?.key === 'init' && loaded.variantNetwork ? variantDistributions(compare.variants.map((v) => v.label), loaded.variantNetwork, x, t ?? null, spec.mode === 'train') : null;
+    report = { ...networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full), ...(compare && variants && { variants: { key: compare.key, variants } }) };
     tensors = runTensors(events);
   }
   if (args.save) {

@@ -69,6 +69,8 @@ export const CLI_MESSAGES = {
   'cli.compareHeaderNoTest': "{name}: {key} compared over {variants} variants, {iterations} iterations each, batch {batch}; train {train}, no test set",
   'cli.compareNonFinite': "{variant}: step {iteration}: {value} in {layer} {tensor}; this variant stopped before the step's update",
   'cli.compareVariantDone': "{variant}: {steps} steps in {seconds} s",
+  'cli.variantsHeader': '{key} compared over {variants} variants, each run once: every layer\'s activation distribution, on one range across the variants, each on its own count scale',
+  'cli.colRange': 'range',
   'cli.colVariant': "variant",
   'cli.colSteps': "steps",
   'cli.colFinalLoss': "final loss",

@@ -3,7 +3,8 @@ import type { RunEvent } from '../engine/run';
 import type { CheckFigures, ParamCheck } from '../engine/gradcheck';
 import type { GraphResult } from '../engine/graph';
 import type { Finding } from '../engine/health';
-import type { GraphSpec, NetworkSpec } from '../spec/model';
+import type { VariantDistribution } from '../engine/distributions';
+import type { CompareKey, GraphSpec, NetworkSpec } from '../spec/model';
 import { layerTypeName } from '../spec/type-names';
 import { maskStats, tensorStats, type MaskStats, type TensorStats } from '../engine/stats';
 import { toNested, type Tensor } from '../engine/tensor';
@@ -64,6 +65,8 @@ export interface NetworkReport {
   layers: LayerReport[];
   /** Gradient-health findings (NaN/Inf, exploding, vanishing, dead ReLU, saturation, failed checks). */
   findings: Finding[];
+  /** A comparison of inits: each variant's loss and distributions, each run once. */
+  variants?: { key: CompareKey; variants: VariantDistribution[] };
 }
 
 /**

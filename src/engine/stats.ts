@@ -92,17 +92,21 @@ export interface Histogram {
   outside: number;
 }
 
+/** [min, max] of `t`'s finite values; [0, 0] when it has none. */
+export function finiteRange(t: Tensor): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of t.data) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo > hi ? [0, 0] : [lo, hi];
+}
+
 /** The histogram of `t`'s finite values in `bins` bins over `range`, or over [min, max] (a constant tensor fills the first bin). */
 export function histogram(t: Tensor, bins: number, range?: readonly [number, number]): Histogram {
-  let [lo, hi] = range ?? [Infinity, -Infinity];
-  if (!range) {
-    for (const v of t.data) {
-      if (!Number.isFinite(v)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    if (lo > hi) lo = hi = 0;
-  }
+  const [lo, hi] = range ?? finiteRange(t);
   const counts = new Array<number>(bins).fill(0);
   let outside = 0;
   const scale = hi > lo ? bins / (hi - lo) : 0;

@@ -32,6 +32,8 @@ function describeStep(event: RunEvent, layers: readonly string[]): string {
       return vscode.l10n.t({ message: 'checked {0}', args: [`${layers[event.index] ?? ''}.${event.param}`], comment: ['Progress of a run: the gradient check of a parameter, such as Affine1.W, is done.'] });
     case 'findings':
       return vscode.l10n.t('looking for gradient problems');
+    case 'variants':
+      return vscode.l10n.t({ message: 'ran {0} variants', args: [count(event.variants.length)], comment: ['Progress of a run: the variants of its compare: section (each init once) have run.'] });
     case 'graph':
     case 'done':
       return vscode.l10n.t({ message: 'done', comment: ['Progress of a run: it is over.'] });

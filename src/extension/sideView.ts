@@ -144,7 +144,8 @@ export class SideView implements vscode.WebviewViewProvider, vscode.Disposable {
     const layer = run.layers[index];
     // On input:, loss: or between layers, the flow of the whole spec still shows.
     if (!layer) return { type: 'flow', spec, flow: flowBars(run), stale: run.stale };
-    return { type: 'layer', spec, index, info: layer.info, heatmaps: heatmaps(run, index), flow: flowBars(run), stale: run.stale };
+    const variants = run.variants?.flatMap((v) => (v.layers[index] ? [{ label: v.label, ...v.layers[index] }] : []));
+    return { type: 'layer', spec, index, info: layer.info, heatmaps: heatmaps(run, index), ...(variants && { variants }), flow: flowBars(run), stale: run.stale };
   }
 
   dispose(): void {

@@ -1,7 +1,7 @@
 // The last run of each spec, as the host heard it: what hovers, CodeLens, diagnostics and the side
 // view show. A run's figures go stale once the spec is edited, until the next run.
 import * as vscode from 'vscode';
-import type { Finding, GraphNodeInfo, LayerInfo, RunEvent, WireCheck, WireMaskStats, WireTensor } from '../protocol';
+import type { Finding, GraphNodeInfo, LayerInfo, RunEvent, VariantDistribution, WireCheck, WireMaskStats, WireTensor } from '../protocol';
 
 /** What one layer did in the last run. */
 export interface LayerResult {
@@ -39,6 +39,8 @@ export interface SpecRun {
   lossLayer: { info: LayerInfo | null; prediction?: WireTensor; target?: WireTensor; dx?: WireTensor };
   /** Gradient-health findings. */
   findings: Finding[];
+  /** A comparison of inits: each variant's distributions; null without one. */
+  variants: VariantDistribution[] | null;
   /** True once the run finished. */
   done: boolean;
   /** True when the spec was edited after the run. */
@@ -59,7 +61,7 @@ export class RunStore implements vscode.Disposable {
 
   /** Starts recording a new run of `uri`, replacing the old one. */
   begin(uri: vscode.Uri): void {
-    this.runs.set(uri.toString(), { layers: [], graph: null, graphOutput: '', loss: null, lossLayer: { info: null }, findings: [], done: false, stale: false });
+    this.runs.set(uri.toString(), { layers: [], graph: null, graphOutput: '', loss: null, lossLayer: { info: null }, findings: [], variants: null, done: false, stale: false });
   }
 
   /** Adds one event of the current run of `uri`. */
@@ -94,6 +96,9 @@ export class RunStore implements vscode.Disposable {
         break;
       case 'findings':
         run.findings = e.findings;
+        break;
+      case 'variants':
+        run.variants = e.variants;
         break;
       case 'graph':
         run.graph = e.nodes;

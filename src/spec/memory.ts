@@ -76,8 +76,9 @@ function keptElements(layer: LayerShape): number {
  * Per layer: output, what it keeps, dx, and each parameter three times (value, the run's copy,
  * gradient). The check adds, per layer, the perturbed copy of its input, f(x ± h) and the error
  * tensors it keeps for each element of dx and of each parameter, its random R and its cached
- * output. Training holds the layers at `batch` rows, the optimizer's state and the fast step's
- * buffers, and evaluates the training and test rows a batch at a time.
+ * output. A run or check comparing inits holds each variant's output and dx too. Training holds
+ * the layers at `batch` rows, the optimizer's state and the fast step's buffers, and evaluates the
+ * training and test rows a batch at a time.
  */
 function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: readonly LayerShape[], job: Job): { layers: number[]; rest: number } {
   const rows = inputShape[0];
@@ -90,8 +91,10 @@ function jobElements(spec: NetworkSpec, inputShape: readonly number[], shapes: r
     const outE = sizeOf(s.outShape);
     const kept = keptElements(s);
     const P = s.paramCount;
-    if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P;
-    if (job === 'run') return outE + kept + inE + 3 * P;
+    // A comparison of inits runs each variant after the run, holding each one's output and dx.
+    const variants = spec.compare?.key === 'init' ? spec.compare.variants.length * (outE + inE) : 0;
+    if (job === 'check') return outE + kept + inE + 3 * P + 8 * inE + 2 * outE + 9 * P + variants;
+    if (job === 'run') return outE + kept + inE + 3 * P + variants;
     // A step at `batch` rows, the evaluation's forward (`batch` rows at a time), params, grads, optimizer state (2P for adam) and the fast step's copies.
     return (outE + kept + inE) * scale + (outE + kept) * scale + 6 * P;
   });

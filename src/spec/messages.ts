@@ -191,7 +191,7 @@ export const SPEC_MESSAGES = {
   'spec.compareFixedEval': 'eval cannot be compared: every variant is evaluated at the same steps, so the curves line up',
   'spec.compareOneKey': "compare one key at a time: '{key}' is compared already",
   'spec.compareNeedsKey': 'compare needs one key with a list of values, e.g. compare: { optimizer: [sgd, momentum, adagrad, adam] } (keys: {keys})',
-  'spec.compareNeedsTrain': 'compare runs variants of the training: add a train: section, e.g. train: { iterations: 2000, batch: 128 }',
+  'spec.compareNeedsTrain': 'compare {key} runs variants of the training: add a train: section, e.g. train: { iterations: 2000, batch: 128 } (without one, compare init runs each init once)',
   'spec.what.compareKey': 'compare {key}',
   'spec.compareEmpty': 'compare {key} is empty: list the values to compare, e.g. [{example}]',
   'spec.compareOneValue': 'compare {key} has one value: add another to compare it with',

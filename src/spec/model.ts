@@ -195,26 +195,26 @@ export interface NetworkSpec {
   maxBytes: number;
   /** Training settings, or null without a `train:` section. */
   train: TrainSpec | null;
-  /** Variants of the training to run one after another and draw together, or null without a `compare:` section. */
+  /** Variants of the training (or of the single run) to run one after another and draw together, or null without a `compare:` section. */
   compare: CompareSpec | null;
 }
 
 /** Keys a `compare:` section may vary: train settings, or `init` (every affine layer's). */
 export type CompareKey = 'optimizer' | 'weightDecay' | 'seed' | 'init';
 
-/** One variant of a comparison: the training it runs and, for `init`, every affine layer's init. */
+/** One variant of a comparison: the training it runs (or its single run's) and, for `init`, every affine layer's init. */
 export interface CompareVariant {
   /** Its name in charts and tables, such as "adam" or "xavier". */
   label: string;
   /** The value in the list. */
   range: Range;
-  /** The train settings of this variant (the spec's, with the compared key changed). */
-  train: TrainSpec;
+  /** The train settings of this variant (the spec's, with the compared key changed); null in a comparison of a single run (no `train:`), which compares `init` only. */
+  train: TrainSpec | null;
   /** The init every affine layer without explicit weights takes; null to keep each layer's own. */
   init: InitSpec | null;
 }
 
-/** The `compare:` section: one key and its values, each a variant of the spec's training. */
+/** The `compare:` section: one key and its values, each a variant of the spec's training (or of its single run). */
 export interface CompareSpec {
   /** The key compared. */
   key: CompareKey;

@@ -1,6 +1,7 @@
 // The `compare:` section: one train key (or `init`) and a list of values, each a variant of the
-// spec's training. Every variant starts from the same seed and draws the same minibatches, so the
-// compared key is the only difference; keys that would change the draws or the x axis are refused.
+// spec's training, or with `init` and no `train:` of its single run. Every variant starts from the
+// same seed and draws the same minibatches, so the compared key is the only difference; keys that
+// would change the draws or the x axis are refused.
 import { fmt } from '../format';
 import type { CompareKey, CompareSpec, CompareVariant, InitSpec, LayerSpec, TrainSpec } from './model';
 import { readInit, readOptimizer } from './parse-network';
@@ -20,7 +21,7 @@ const FIXED_KEYS: Readonly<Record<string, SpecMessageId>> = {
 /** One value of the list read as the compared key's value, with the settings that tell it from another of the same label. */
 type Read = CompareVariant & { detail: string };
 
-/** Reads `compare: { key: [values] }` against the spec's train section and layers; undefined after an error. */
+/** Reads `compare: { key: [values] }` against the spec's train section (null: none) and layers; undefined after an error. */
 export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, layers: readonly LayerSpec[] | undefined): CompareSpec | undefined {
   const node = r.map(entry, 'compare');
   if (!node) return undefined;
@@ -38,11 +39,12 @@ export function readCompare(r: Reader, entry: Entry, train: TrainSpec | null, la
     r.error(first.keyRange, FIXED_KEYS[first.key]);
     return undefined;
   }
-  if (!train) {
-    r.error(entry.keyRange, 'spec.compareNeedsTrain');
+  const key = first.key as CompareKey;
+  // Only init changes a single forward and backward pass; the other keys change the training.
+  if (!train && key !== 'init') {
+    r.error(first.keyRange, 'spec.compareNeedsTrain', { key });
     return undefined;
   }
-  const key = first.key as CompareKey;
   const items = r.list(first, phrase('spec.what.compareKey', { key }));
   if (!items) return undefined;
   if (items.length === 0) {
@@ -76,7 +78,12 @@ function example(key: CompareKey): string {
 }
 
 /** The variant one list item makes; undefined after an error. */
-function readValue(r: Reader, key: CompareKey, item: Entry, train: TrainSpec): Omit<Read, 'range'> | undefined {
+function readValue(r: Reader, key: CompareKey, item: Entry, train: TrainSpec | null): Omit<Read, 'range'> | undefined {
+  if (key === 'init') {
+    const init = readInit(r, item);
+    return init && { label: initLabel(init), detail: init.bias !== 0 ? `bias ${fmt(init.bias)}` : '', train, init };
+  }
+  if (!train) return undefined;
   switch (key) {
     case 'optimizer': {
       const optimizer = readOptimizer(r, item);
@@ -84,10 +91,6 @@ function readValue(r: Reader, key: CompareKey, item: Entry, train: TrainSpec): O
       const { type, ...settings } = optimizer;
       const detail = Object.entries(settings).map(([k, v]) => `${k} ${fmt(v)}`).join(', ');
       return { label: type, detail, train: { ...train, optimizer }, init: null };
-    }
-    case 'init': {
-      const init = readInit(r, item);
-      return init && { label: initLabel(init), detail: init.bias !== 0 ? `bias ${fmt(init.bias)}` : '', train, init };
     }
     case 'weightDecay': {
       const weightDecay = r.number(item, 'weightDecay', 'non-negative');

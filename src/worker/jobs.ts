@@ -4,6 +4,7 @@
 // its index) becomes 'failed'.
 import { inflateRawSync } from 'node:zlib';
 import type { CallClock } from '../call-clock';
+import { variantDistributions } from '../engine/distributions';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
@@ -82,6 +83,12 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   }
   if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
+  // Only init changes a single run; a comparison of another key differs in its training alone.
+  const { compare } = spec;
+  if (compare?.key === 'init' && loaded.variantNetwork) {
+    const variants = variantDistributions(compare.variants.map((v) => v.label), loaded.variantNetwork, x, t ?? null, spec.mode === 'train');
+    post({ type: 'event', runId: msg.runId, event: { kind: 'variants', key: compare.key, variants } });
+  }
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
   postSaved(msg, post, runTensors(events), { name: spec.name, seed: spec.seed, loss: lossValue });
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });

@@ -190,7 +190,7 @@ export async function trainSpec(msg: Extract<HostToWorker, { type: 'train' }>, p
   const snapshotEvery = Math.max(1, Math.floor(msg.snapshotEvery));
   const compare = spec.compare && variantNetwork ? spec.compare : null;
   // One run, or each variant in turn on a network of its own.
-  const runs: { net: Sequential; train: TrainSpec; variant?: number }[] = compare ? compare.variants.map((v, i) => ({ net: variantNetwork!(i), train: v.train, variant: i })) : [{ net: network, train: spec.train }];
+  const runs: { net: Sequential; train: TrainSpec; variant?: number }[] = compare ? compare.variants.map((v, i) => ({ net: variantNetwork!(i), train: v.train ?? spec.train, variant: i })) : [{ net: network, train: spec.train }];
   const sample = sets.xTrain.shape.slice(1);
   const fast = fastStep(runs[0].net, batch, sample);
   const info = trainInfo(trainable, layers, loss, snapshotEvery, fast !== null);

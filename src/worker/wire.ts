@@ -6,8 +6,8 @@
 // whole beside the event for the host to keep (src/extension/held-batches), which answers a view's
 // request for another sample.
 import type { RunEvent as EngineEvent } from '../engine/run';
+import { HISTOGRAM_BINS, OUTPUT_RANGE } from '../engine/distributions';
 import { histogram, maskStats } from '../engine/stats';
-import type { LayerType } from '../engine/layer';
 import type { Tensor } from '../engine/tensor';
 import type { HeldBatch, HeldRecord, RunEvent, WireTensor } from '../protocol';
 import { batchTensor, wholeTensor } from '../wire-tensor';
@@ -20,11 +20,6 @@ export interface Wired {
   /** Big batches of images whole, of which the event carries the first samples. */
   held: HeldBatch[];
 }
-
-/** Bins of an activation's or dx's histogram, as the book's weight-init figures have. */
-export const HISTOGRAM_BINS = 30;
-/** Outputs bounded by their layer's math are binned over the bound, so layers compare on one axis. */
-const OUTPUT_RANGE: Partial<Record<LayerType, readonly [number, number]>> = { sigmoid: [0, 1], tanh: [-1, 1] };
 
 /** Converts one engine event; the engine's `done` is left to the worker, which adds timing. */
 export function toWire(e: Exclude<EngineEvent, { kind: 'done' }>): Wired {

@@ -105,6 +105,27 @@ test('network report: layers in order with params, stats and check results', () 
   assert.equal(W.value, undefined, 'tensors only with --full');
 });
 
+test('run of a comparison of inits: each layer\'s distribution in each variant, as bars and in the JSON report', () => {
+  const spec = 'examples/weight-init-activation-histogram.backprop.yaml';
+  const { code, stdout } = cli('run', spec);
+  assert.equal(code, 0);
+  const lines = stdout.split('\n');
+  const header = lines.findIndex((l) => l.startsWith('init compared over 3 variants, each run once'));
+  assert.ok(header > 0, stdout);
+  assert.match(lines[header + 1], /^layer +range +std 1 +std 0\.01 +xavier$/);
+  // 30 bins as 15 bars: std 1 piles sigmoid's outputs in the end bars, std 0.01 in the middle ones.
+  const sigmoid1 = lines.slice(header).find((l) => l.startsWith('Sigmoid1 '))!;
+  const at = ['std 1', 'std 0.01', 'xavier'].map((label) => lines[header + 1].indexOf(label));
+  const [std1, std001, xavier] = at.map((column) => sigmoid1.slice(column, column + 15));
+  assert.deepEqual([std1[0], std1.at(-1)], ['█', '█'], sigmoid1);
+  assert.match(std001, /^ +▁*█▁* +$/, sigmoid1);
+  assert.match(xavier, /^[▁-█]{15}$/, sigmoid1);
+  const { report } = json('run', spec);
+  assert.equal(report.variants.key, 'init');
+  assert.deepEqual(report.variants.variants.map((v: { label: string; layers: unknown[] }) => [v.label, v.layers.length]), [['std 1', 10], ['std 0.01', 10], ['xavier', 10]]);
+  assert.deepEqual(Object.keys(report.variants.variants[0].layers[1].activation), ['lo', 'hi', 'counts', 'outside']);
+});
+
 test('a failing gradient check exits 1', () => {
   // rtol and atol of 0 cannot be met by central differences.
   const file = specFile('strict.backprop.yaml', `

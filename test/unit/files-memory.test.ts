@@ -161,6 +161,11 @@ test('a run whose tensors are each under maxElements but together over limits.ma
   assert.deepEqual(loadSpec(text.replace('1e8', '2e8'), 'm.backprop.yaml', nodeIO()).problems, []);
   // The check holds more: the same net is refused under a limit its run fits in.
   assert.match(loadSpec(text.replace('1e8', '2e8'), 'm.backprop.yaml', nodeIO(), { job: 'check' }).problems[0].message, /^this gradient check would need about 632 MB/);
+  // A comparison of inits runs each variant after the run, holding each one's output and dx: two
+  // variants of one 1,000 × 1,000 affine layer add 2 × 16 MB to the run's 48 MB.
+  const affine = 'input: { random: { shape: [1000, 1000] } }\nlayers: [{ type: affine, units: 1000 }]\nlimits: { maxBytes: 6e7 }\n';
+  assert.deepEqual(loadSpec(affine, 'm.backprop.yaml', nodeIO()).problems, []);
+  assert.match(loadSpec(`${affine}compare: { init: [he, xavier] }\n`, 'm.backprop.yaml', nodeIO()).problems[0]?.message ?? '', /^this run would need about 80 MB /);
   // Shapes known only once a file is read: checked then, as the same problem.
   writeFileSync(join(folder, 'wide.npy'), npyF8([1000, 1000], new Array<number>(1e6).fill(1)));
   const fromFile = text.replace('random: { shape: [1000, 1000] }', 'file: wide.npy');

@@ -1,5 +1,5 @@
-// Histograms of activations and dx: exact bin counts, the fixed range of bounded outputs, and the
-// book's weight-init figures (ch. 6.2) on the shipped example.
+// Histograms of activations and dx: exact bin counts, the fixed range of bounded outputs, the
+// book's weight-init figures (ch. 6.2) on the shipped example, and its comparison of inits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,12 @@ import { histogram } from '../../src/engine/stats';
 import { tensor } from '../../src/engine/tensor';
 import { runNetwork } from '../../src/engine/run';
 import { loadSpec, type SpecIO } from '../../src/spec/index';
-import { HISTOGRAM_BINS, toWire } from '../../src/worker/wire';
+import { HISTOGRAM_BINS, variantDistributions } from '../../src/engine/distributions';
+import { toWire } from '../../src/worker/wire';
+import { runJob } from '../../src/worker/jobs';
+import { CallClock } from '../../src/call-clock';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/health-thresholds';
+import type { WorkerToHost } from '../../src/protocol';
 
 const NO_FILES: SpecIO = {
   openFile: () => {
@@ -73,4 +78,58 @@ test('an unbounded activation is binned over its own range, and backward sends d
   assert.ok(backward.kind === 'backward');
   assert.equal(backward.dx.histogram?.counts.reduce((a, c) => a + c, 0), 4);
   assert.equal(backward.dout.histogram, undefined);
+});
+
+test('a comparison of inits runs each variant once and bins each layer on one range across them', () => {
+  const name = 'weight-init-activation-histogram.backprop.yaml';
+  const text = readFileSync(join(__dirname, '../../../examples', name), 'utf8');
+  const loaded = loadSpec(text, name, NO_FILES);
+  assert.ok(loaded.network && loaded.x && loaded.variantNetwork && loaded.spec?.form === 'network', JSON.stringify(loaded.problems));
+  const labels = loaded.spec.compare!.variants.map((v) => v.label);
+  assert.deepEqual(labels, ['std 1', 'std 0.01', 'xavier']);
+  const variants = variantDistributions(labels, loaded.variantNetwork, loaded.x, null, false);
+  assert.deepEqual(variants.map((v) => [v.label, v.loss, v.layers.length]), [['std 1', null, 10], ['std 0.01', null, 10], ['xavier', null, 10]]);
+  // Oracle: the spec as written is std 1, so its run's histograms over the same ranges are variant 0's.
+  const events = [...runNetwork(loaded.network, loaded.x, null, { train: false, check: null })];
+  for (const [i, layer] of variants[0].layers.entries()) {
+    const forward = events.find((e) => e.kind === 'forward' && e.index === i);
+    const backward = events.find((e) => e.kind === 'backward' && e.index === i);
+    assert.ok(forward?.kind === 'forward' && backward?.kind === 'backward');
+    assert.deepEqual(layer.activation, histogram(forward.output, HISTOGRAM_BINS, [layer.activation.lo, layer.activation.hi]));
+    assert.deepEqual(layer.dx, histogram(backward.dx, HISTOGRAM_BINS, [layer.dx.lo, layer.dx.hi]));
+  }
+  // One range per layer: the bound of a sigmoid, else the widest variant's, so nothing is outside it.
+  for (let i = 0; i < 10; i++) {
+    const ranges = variants.map((v) => [v.layers[i].activation.lo, v.layers[i].activation.hi, v.layers[i].dx.lo, v.layers[i].dx.hi]);
+    for (const r of ranges) assert.deepEqual(r, ranges[0]);
+    if (i % 2 === 1) assert.deepEqual(ranges[0].slice(0, 2), [0, 1]);
+    for (const v of variants) assert.deepEqual([v.layers[i].activation.outside, v.layers[i].dx.outside], [0, 0]);
+  }
+  // The book's three figures, side by side.
+  const sigmoid = (v: number) => variants[v].layers.filter((_, i) => i % 2 === 1).map((l) => l.activation.counts);
+  for (const counts of sigmoid(0)) assert.ok(share(counts, [0, HISTOGRAM_BINS - 1]) > 0.5, `${counts}`);
+  for (const counts of sigmoid(1)) assert.ok(share(counts, [14, 15]) > 0.8, `${counts}`);
+  for (const counts of sigmoid(2)) assert.ok(share(counts, [0, HISTOGRAM_BINS - 1]) < 0.01 && Math.max(...all.map((k) => share(counts, [k]))) < 0.15, `${counts}`);
+});
+
+test('the run job posts the variants after the findings, and a run without a comparison posts none', async () => {
+  const folder = join(__dirname, '../../../examples');
+  const job = async (name: string, text = readFileSync(join(folder, name), 'utf8')) => {
+    const messages: WorkerToHost[] = [];
+    const request = { type: 'run', runId: 1, text, fileName: name, folder, check: false, save: false, mnistPath: '', thresholds: DEFAULT_THRESHOLDS, allowCustom: false, confineTo: null } as const;
+    await runJob(request, (m) => messages.push(m), new CallClock());
+    return messages.flatMap((m) => (m.type === 'event' ? [m.event] : []));
+  };
+  const name = 'weight-init-activation-histogram.backprop.yaml';
+  const events = await job(name);
+  assert.deepEqual(events.map((e) => e.kind).filter((k) => k !== 'forward' && k !== 'backward'), ['start', 'findings', 'variants', 'done']);
+  const posted = events.find((e) => e.kind === 'variants');
+  const loaded = loadSpec(readFileSync(join(folder, name), 'utf8'), name, NO_FILES);
+  assert.deepEqual(posted, { kind: 'variants', key: 'init', variants: variantDistributions(['std 1', 'std 0.01', 'xavier'], loaded.variantNetwork!, loaded.x!, null, false) });
+  const plain = await job(name, readFileSync(join(folder, name), 'utf8').replace(/compare:[^]*$/, ''));
+  assert.equal(plain.some((e) => e.kind === 'variants'), false);
+  // A comparison of optimizers differs in its training only: a run of it compares nothing.
+  const optimizers = await job('o.backprop.yaml', 'input: { data: [[1, 0], [0, 1]] }\ntarget: { labels: [0, 1] }\nlayers: [{ type: affine, units: 2 }]\nloss: softmax-with-loss\ntrain: { iterations: 2, batch: 1 }\ncompare: { optimizer: [sgd, adam] }\n');
+  assert.deepEqual(optimizers.at(-1)?.kind, 'done');
+  assert.equal(optimizers.some((e) => e.kind === 'variants'), false);
 });

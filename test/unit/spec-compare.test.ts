@@ -31,7 +31,7 @@ test('compare optimizer: one variant per value, each the spec’s train with its
   const compare = spec!.compare!;
   assert.equal(compare.key, 'optimizer');
   assert.deepEqual(
-    compare.variants.map((v) => [v.label, v.train.optimizer, v.init]),
+    compare.variants.map((v) => [v.label, v.train!.optimizer, v.init]),
     [
       ['sgd', { type: 'sgd' }, null],
       ['sgd lr 0.01', { type: 'sgd', lr: 0.01 }, null],
@@ -58,9 +58,9 @@ test('compare init, weightDecay and seed', () => {
     ],
   );
   const decay = parsed(`${BASE}compare: { weightDecay: [0, 0.1] }\n`).spec!.compare!;
-  assert.deepEqual(decay.variants.map((v) => [v.label, v.train.weightDecay]), [['λ 0', 0], ['λ 0.1', 0.1]]);
+  assert.deepEqual(decay.variants.map((v) => [v.label, v.train!.weightDecay]), [['λ 0', 0], ['λ 0.1', 0.1]]);
   const seeds = parsed(`${BASE}compare: { seed: [1, 2] }\n`).spec!.compare!;
-  assert.deepEqual(seeds.variants.map((v) => [v.label, v.train.seed]), [['seed 1', 1], ['seed 2', 2]]);
+  assert.deepEqual(seeds.variants.map((v) => [v.label, v.train!.seed]), [['seed 1', 1], ['seed 2', 2]]);
 });
 
 test('compare: each error on the place at fault', () => {
@@ -85,7 +85,11 @@ test('compare: each error on the place at fault', () => {
   check('[sgd, adam]', 'compare must be a mapping, got a list', '[sgd, adam]');
 
   const noTrain = `${BASE.replace(/train:.*\n/, '')}compare: { optimizer: [sgd, adam] }\n`;
-  expectProblem(parsed(noTrain).problems, 'compare runs variants of the training: add a train: section, e.g. train: { iterations: 2000, batch: 128 }', rangeOf(noTrain, 'compare'));
+  expectProblem(parsed(noTrain).problems, 'compare optimizer runs variants of the training: add a train: section, e.g. train: { iterations: 2000, batch: 128 } (without one, compare init runs each init once)', rangeOf(noTrain, 'optimizer'));
+  // init compares a single run: each variant is the spec's run with its init, and no training.
+  const singleRun = parsed(`${BASE.replace(/train:.*\n/, '')}compare: { init: [1, 0.01, xavier] }\n`);
+  assert.deepEqual(singleRun.problems, []);
+  assert.deepEqual(singleRun.spec!.compare!.variants.map((v) => [v.label, v.train, v.init?.scheme]), [['std 1', null, 'normal'], ['std 0.01', null, 'normal'], ['xavier', null, 'xavier']]);
   const noAffine = `input: { data: [[1, 0]] }\ntarget: { labels: [0] }\nlayers: [relu]\nloss: softmax-with-loss\ntrain: { iterations: 1, batch: 1 }\ncompare: { init: [he, xavier] }\n`;
   expectProblem(parsed(noAffine).problems, 'init applies to affine layers, and this network has none', rangeOf(noAffine, 'init'));
   const custom = `${BASE.replace('relu', '{ type: custom, module: ./swish.js }')}compare: { optimizer: [sgd, adam] }\n`;
@@ -105,7 +109,7 @@ function variantRun(text: string, i: number) {
   const start = net.layers.flatMap((l) => l.params.map((p) => [...p.value.data]));
   const sets = trainingSets(spec, loaded.x!, loaded.t!, io);
   assert.ok(!('problems' in sets));
-  const events = [...train(net, sets, { ...v.train, optimizer: createOptimizer(v.train.optimizer) })];
+  const events = [...train(net, sets, { ...v.train!, optimizer: createOptimizer(v.train!.optimizer) })];
   const losses = events.flatMap((e: TrainEvent) => (e.kind === 'step' ? [e.loss] : []));
   return { start, losses, end: net.layers.flatMap((l) => l.params.map((p) => [...p.value.data])) };
 }

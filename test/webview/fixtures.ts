@@ -19,6 +19,7 @@ import type {
 } from '../../src/protocol';
 import { poolMaxAbs } from '../../src/downsample';
 import { sideHeatmaps } from '../../src/heatmaps';
+import { variantDistributions } from '../../src/engine/distributions';
 import { runNetwork } from '../../src/engine/run';
 import { graphTensors, recordMap } from '../../src/engine/run-record';
 import { baselineWire } from '../../src/worker/baseline-wire';
@@ -467,16 +468,24 @@ export function sideConvLayer(): Extract<HostToSideView, { type: 'layer' }> {
   return { type: 'layer', spec: 'simple-convnet.backprop.yaml', index: 0, info: CONV_LAYERS[0], heatmaps, flow: flowOf(events), stale: false };
 }
 
-/** The example weight-init-activation-histogram with every init set to `init`, run by the real engine and wired as the worker sends it. */
-export function weightInitRun(runId: number, init: string): HostToWebview[] {
+/**
+ * The example weight-init-activation-histogram with every init set to `init`, run by the real engine
+ * and wired as the worker sends it; with `compare` (the list of its `compare: { init }`), each
+ * variant's distributions after the run, as the worker's run job posts them.
+ */
+export function weightInitRun(runId: number, init: string, compare?: string): HostToWebview[] {
   const layer = `  - { type: affine, units: 100, init: ${init} }\n  - sigmoid\n`;
-  const text = `name: weight-init\nseed: 1\ninput:\n  random: { shape: [1000, 100], dist: normal }\nlayers:\n${layer.repeat(5)}`;
+  const text = `name: weight-init\nseed: 1\ninput:\n  random: { shape: [1000, 100], dist: normal }\nlayers:\n${layer.repeat(5)}${compare ? `compare:\n  init: ${compare}\n` : ''}`;
   const loaded = loadSpec(text, 'weight-init-activation-histogram.backprop.yaml', NO_FILES);
   if (!loaded.network || !loaded.x || !loaded.spec || loaded.spec.form !== 'network') throw new Error(JSON.stringify(loaded.problems));
   const { network, x, spec } = loaded;
   const layers: LayerInfo[] = network.layers.map((l, i) => ({ name: l.name, type: l.type, inShape: [1000, 100], outShape: [1000, 100], paramCount: l.params.reduce((a, p) => a + p.value.data.length, 0), line: spec.layers[i].range.start.line }));
   const events: RunEvent[] = [{ kind: 'start', form: 'network', name: 'weight-init', layers, loss: null }];
-  for (const e of runNetwork(network, x, null, { train: false, check: null })) events.push(e.kind === 'done' ? { kind: 'done', loss: null, ok: true, elapsedMs: 40 } : toWire(e).event);
+  for (const e of runNetwork(network, x, null, { train: false, check: null })) {
+    if (e.kind !== 'done') events.push(toWire(e).event);
+    else if (spec.compare && loaded.variantNetwork) events.push({ kind: 'variants', key: 'init', variants: variantDistributions(spec.compare.variants.map((v) => v.label), loaded.variantNetwork, x, null, false) });
+  }
+  events.push({ kind: 'done', loss: null, ok: true, elapsedMs: 40 });
   return [{ type: 'reset', title: 'weight-init-activation-histogram.backprop.yaml', runId, uri: 'file:///work/examples/weight-init-activation-histogram.backprop.yaml' }, ...events.map((event): HostToWebview => ({ type: 'event', runId, event }))];
 }
 
@@ -489,16 +498,26 @@ const NO_FILES: SpecIO = {
   },
 };
 
-/** The side view on Sigmoid5 of the weight-init run (std 1), its heatmaps as the host builds them. */
-export function sideWeightInitLayer(): Extract<HostToSideView, { type: 'layer' }> {
-  const events = weightInitRun(1, '{ std: 1 }').flatMap((m) => (m.type === 'event' ? [m.event] : []));
+/** The side view on Sigmoid5 of the weight-init run (std 1), its heatmaps (and with `compare`, its variants) as the host builds them. */
+export function sideWeightInitLayer(compare?: string): Extract<HostToSideView, { type: 'layer' }> {
+  const events = weightInitRun(1, '{ std: 1 }', compare).flatMap((m) => (m.type === 'event' ? [m.event] : []));
   const start = events.find((e) => e.kind === 'start');
   const forward = events.find((e) => e.kind === 'forward' && e.index === 9);
   const backward = events.find((e) => e.kind === 'backward' && e.index === 9);
   if (start?.kind !== 'start' || start.form !== 'network' || forward?.kind !== 'forward' || backward?.kind !== 'backward') throw new Error('the weight-init run has no Sigmoid5');
   const info = start.layers[9];
   const heatmaps = sideHeatmaps({ info, activation: forward.activation, mask: forward.mask, dx: backward.dx, grads: backward.grads });
-  return { type: 'layer', spec: 'weight-init-activation-histogram.backprop.yaml', index: 9, info, heatmaps, flow: flowOf(events), stale: false };
+  const variants = events.find((e) => e.kind === 'variants');
+  return {
+    type: 'layer',
+    spec: 'weight-init-activation-histogram.backprop.yaml',
+    index: 9,
+    info,
+    heatmaps,
+    ...(variants?.kind === 'variants' && { variants: variants.variants.map((v) => ({ label: v.label, ...v.layers[9] })) }),
+    flow: flowOf(events),
+    stale: false,
+  };
 }
 
 /** The run's tensors as the host sends a baseline: by run-record name, each with fresh buffers and its own stats. */

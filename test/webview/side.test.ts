@@ -386,6 +386,19 @@ describe('webview side view', () => {
     await clean(page, watch);
   });
 
+  test("a comparison of inits: the layer's activation and dx in each variant, inside the sidebar", async () => {
+    const { page, watch } = await open('play=sideWeightInitCompare');
+    await showing(page, 'Sigmoid5');
+    assert.deepEqual(await page.$$eval('.side-section .dist-variant', (rows) => rows.map((r) => r.getAttribute('aria-label'))), ['std 1', 'std 0.01', 'xavier']);
+    const labels = await page.$$eval('.side-section .dist-variant .dist-bars', (bars) => bars.map((b) => b.getAttribute('aria-label') ?? ''));
+    assert.equal(labels.length, 6);
+    assert.match(labels[2], /^std 0\.01: Sigmoid5 activation: 100,000 values from 0 to 1, most/);
+    assert.match(labels[5], /^xavier: Sigmoid5 dx: 100,000 values from /);
+    assert.equal(await overflowX(page), 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'side-distribution-compare.png'), fullPage: true });
+    await clean(page, watch);
+  });
+
   test('a diverging run: the training section turns its loss to a log scale, and its log charts label their y axes', async () => {
     const { page, watch } = await open('play=sideTrainDiverging');
     await page.waitForSelector('.train-side .chart-flow[data-layer="Affine2"][data-points="121"]');

@@ -1,10 +1,12 @@
 // Each layer's activation (or dx) distribution as a histogram, one column per layer on one count
 // axis, as the book's weight-init figures draw them: std 1 piles sigmoid outputs at 0 and 1, std
-// 0.01 at 0.5, Xavier spreads them.
+// 0.01 at 0.5, Xavier spreads them. A comparison of inits draws one row of columns per variant
+// instead, each layer's columns on the same range.
+import { fmt } from '../../src/format';
 import type { Histogram } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { histogramFigure, histogramOf } from '../shared/histogram';
-import type { LayerRecord } from '../shared/state';
+import type { LayerRecord, VariantsEvent } from '../shared/state';
 import { t } from '../shared/strings';
 
 type Of = 'activation' | 'dx';
@@ -15,6 +17,7 @@ export class Distributions {
   private readonly buttons: Record<Of, HTMLButtonElement>;
   private of: Of = 'activation';
   private rows: readonly LayerRecord[] = [];
+  private variants: VariantsEvent | null = null;
 
   constructor(private readonly onSelect: (index: number) => void) {
     const button = (of: Of): HTMLButtonElement => {
@@ -22,7 +25,7 @@ export class Distributions {
       b.addEventListener('click', () => {
         this.of = of;
         for (const [k, other] of Object.entries(this.buttons)) other.setAttribute('aria-pressed', String(k === of));
-        this.render(this.rows);
+        this.render(this.rows, this.variants);
       });
       return b;
     };
@@ -36,20 +39,45 @@ export class Distributions {
     this.element.hidden = true;
   }
 
-  /** Draws the histograms the rows have so far; hidden while none has one. */
-  render(rows: readonly LayerRecord[]): void {
+  /** Draws the histograms the rows have so far, or each variant's; hidden while none has one. */
+  render(rows: readonly LayerRecord[], variants: VariantsEvent | null): void {
     this.rows = rows;
-    const layers = rows.map((row, index) => ({ row, index, histogram: histogramOf(this.of === 'activation' ? row.activation : row.dx) })).filter((l) => !l.row.isLoss);
-    this.element.hidden = !rows.some((r) => !r.isLoss && (histogramOf(r.activation) || histogramOf(r.dx)));
+    this.variants = variants;
+    const layers = rows.map((row, index) => ({ row, index })).filter((l) => !l.row.isLoss);
+    if (variants && variants.variants.length > 0) return this.renderVariants(layers, variants);
+    const shown = layers.map((l) => ({ ...l, histogram: histogramOf(this.of === 'activation' ? l.row.activation : l.row.dx) }));
+    this.element.hidden = !layers.some((l) => histogramOf(l.row.activation) || histogramOf(l.row.dx));
     if (this.element.hidden) return;
     // One count axis for every column, so a layer whose values pile up looks taller than one whose spread.
-    const top = Math.max(1, ...layers.flatMap((l) => l.histogram?.counts ?? []));
-    this.columns.replaceChildren(...layers.map((l) => this.column(l.row.info.name, l.index, l.histogram, top)));
+    const top = Math.max(1, ...shown.flatMap((l) => l.histogram?.counts ?? []));
+    this.columns.replaceChildren(...shown.map((l) => this.column(l.row.info.name, l.index, l.histogram, top)));
   }
 
-  private column(name: string, index: number, histogram: Histogram | null, top: number): HTMLElement {
+  /** One row per variant, labelled with its loss when the network has one. */
+  private renderVariants(layers: readonly { row: LayerRecord; index: number }[], { key, variants }: VariantsEvent): void {
+    this.element.hidden = false;
+    const of = (layer: { activation: Histogram; dx: Histogram }) => (this.of === 'activation' ? layer.activation : layer.dx);
+    this.columns.replaceChildren(
+      h('p', { class: 'dist-note' }, t('{0} compared: one row per variant, each run once, on its own count axis; the table above is the spec as written.', key)),
+      ...variants.map((v) => {
+        // A row's count axis is its own, as each of the book's figures has: std 0.01 piles 60% into
+        // one bin, which would flatten Xavier's spread to a few pixels on a shared axis.
+        const top = Math.max(1, ...v.layers.flatMap((l) => of(l).counts));
+        return h(
+          'div',
+          { class: 'dist-variant', role: 'group', 'aria-label': v.label },
+          h('div', { class: 'dist-variant-label' }, h('span', { class: 'dist-variant-name' }, v.label), v.loss === null ? '' : ` · ${t('loss {0}', fmt(v.loss))}`),
+          h('div', { class: 'dist-variant-columns' }, ...layers.map((l) => this.column(l.row.info.name, l.index, v.layers[l.index] ? of(v.layers[l.index]) : null, top, v.label))),
+        );
+      }),
+    );
+  }
+
+  /** `variant`: the comparison's variant the column is of, for a screen reader. */
+  private column(name: string, index: number, histogram: Histogram | null, top: number, variant?: string): HTMLElement {
     const title = h('button', { class: 'dist-name', type: 'button', title: t('Select {0}', name) }, name);
     title.addEventListener('click', () => this.onSelect(index));
-    return histogramFigure(title, this.of === 'activation' ? t('{0} activation', name) : `${name} ${this.of}`, histogram, top);
+    const what = this.of === 'activation' ? t('{0} activation', name) : `${name} ${this.of}`;
+    return histogramFigure(title, variant ? `${variant}: ${what}` : what, histogram, top);
   }
 }

@@ -173,11 +173,14 @@ class Panel {
       case 'row':
         this.table.updateRow(change.index, this.model.rows[change.index]);
         this.checkSummary.render(this.model.rows);
-        this.distributions.render(this.model.rows);
+        this.distributions.render(this.model.rows, this.model.variants);
         if (change.index === this.ui.selected) this.renderDetail();
         break;
       case 'graph':
         this.renderGraph();
+        break;
+      case 'variants':
+        this.distributions.render(this.model.rows, this.model.variants);
         break;
       case 'findings':
         this.model.rows.forEach((row, i) => this.table.updateRow(i, row));
@@ -265,7 +268,7 @@ class Panel {
     this.table.setRows(this.model.rows);
     this.findings.render(this.model.findings, this.model.rows, this.model.fixes);
     this.checkSummary.render(this.model.rows);
-    this.distributions.render(this.model.rows);
+    this.distributions.render(this.model.rows, this.model.variants);
     this.table.select(this.ui.selected, false);
     this.renderDetail();
     this.renderGraph();

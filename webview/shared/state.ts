@@ -6,6 +6,8 @@ import type { Finding, HostToWebview, LayerInfo, RunEvent, WireCheck, WireMaskSt
 /** A scalar graph event. */
 export type GraphEvent = Extract<RunEvent, { kind: 'graph' }>;
 type DoneEvent = Extract<RunEvent, { kind: 'done' }>;
+/** A comparison of inits: each variant's distributions. */
+export type VariantsEvent = Extract<RunEvent, { kind: 'variants' }>;
 /** Host messages about the run; `select` is UI only and the baseline the panel's own, so neither reaches the model. */
 export type RunMessage = Exclude<HostToWebview, { type: 'select' | 'baseline' | 'sample' | 'inspect' }>;
 
@@ -63,6 +65,8 @@ export interface RunModel {
   paused: string | null;
   /** Gradient-health findings of the run, in the engine's order; null until they arrive. */
   findings: Finding[] | null;
+  /** The variants of a comparison of inits, with labels escaped; null without one (or until they ran). */
+  variants: VariantsEvent | null;
   /** True once the spec was edited after this run began: its figures are the old spec's. */
   stale: boolean;
   /** What the findings' fixes would change in the spec now, as the host last said; null until it does. */
@@ -87,12 +91,14 @@ export type Change =
   | { what: 'graph' }
   /** The findings list and every row's finding marker. */
   | { what: 'findings' }
+  /** The variants' distributions. */
+  | { what: 'variants' }
   /** Status, summary or error message only. */
   | { what: 'status' };
 
 /** An empty model. */
 export function emptyModel(): RunModel {
-  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, replay: false, cancelled: false, paused: null, findings: null, stale: false, fixes: null };
+  return { title: '', runId: null, name: null, rows: [], graph: null, done: null, error: null, replay: false, cancelled: false, paused: null, findings: null, variants: null, stale: false, fixes: null };
 }
 
 function record(info: LayerInfo, isLoss: boolean): LayerRecord {
@@ -191,6 +197,9 @@ function applyEvent(model: RunModel, ev: RunEvent): Change {
       model.rows.forEach((row, i) => (row.findings = findings.filter((f) => f.index === i)));
       return { what: 'findings' };
     }
+    case 'variants':
+      model.variants = { ...ev, variants: ev.variants.map((v) => ({ ...v, label: escapeControls(v.label) })) };
+      return { what: 'variants' };
     case 'done':
       model.done = ev;
       return { what: 'status' };

@@ -2,7 +2,7 @@
 // of the spec on show (if any), the layer under the cursor (heatmaps fitted to the sidebar's width)
 // and the whole spec's gradient flow (the flow alone when the cursor is on no layer), or a graph
 // spec's node values and gradients. The host resends everything on `ready`, so the view keeps only its zoom.
-import type { FlowBar, GraphNodeInfo, HostToSideView, SideViewToHost } from '../../src/protocol';
+import type { FlowBar, GraphNodeInfo, Histogram, HostToSideView, SideViewToHost } from '../../src/protocol';
 import { h } from '../shared/dom';
 import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { escapeControls, fmt, fmtCount, fmtFull } from '../../src/format';
@@ -217,11 +217,23 @@ class SideView {
           { zoom: this.ui.zoom, fit: { width: fitWidth, maxCells: fitWidth }, tooltip: this.tooltip, onZoom: (steps) => this.zoom.by(steps) },
         ),
     );
-    // The layer's activation and dx, on one count axis.
+    // The layer's activation and dx, on one count axis; in a comparison of inits, each variant's.
     const spread = m.heatmaps.filter((s) => histogramOf(s.tensor));
-    const top = Math.max(...spread.flatMap((s) => histogramOf(s.tensor)?.counts ?? [0]));
-    this.distBody.replaceChildren(...spread.map((s) => histogramFigure(h('span', { class: 'dist-title' }, heatmapTitle(s.title)), `${info.name} ${heatmapTitle(s.title)}`, histogramOf(s.tensor), top)));
-    this.distSection.hidden = spread.length === 0;
+    if (m.variants && m.variants.length > 0) {
+      // Each variant on its own count axis, as the panel draws them.
+      const figure = (variant: string, what: string, histogram: Histogram, top: number) => histogramFigure(h('span', { class: 'dist-title' }, what), `${variant}: ${info.name} ${what}`, histogram, top);
+      this.distBody.replaceChildren(
+        ...m.variants.map((v) => {
+          const top = Math.max(1, ...v.activation.counts, ...v.dx.counts);
+          return h('div', { class: 'dist-variant', role: 'group', 'aria-label': v.label }, h('div', { class: 'dist-variant-label' }, h('span', { class: 'dist-variant-name' }, v.label)), h('div', { class: 'dist-variant-columns' }, figure(v.label, t('activation'), v.activation, top), figure(v.label, 'dx', v.dx, top)));
+        }),
+      );
+      this.distSection.hidden = false;
+    } else {
+      const top = Math.max(...spread.flatMap((s) => histogramOf(s.tensor)?.counts ?? [0]));
+      this.distBody.replaceChildren(...spread.map((s) => histogramFigure(h('span', { class: 'dist-title' }, heatmapTitle(s.title)), `${info.name} ${heatmapTitle(s.title)}`, histogramOf(s.tensor), top)));
+      this.distSection.hidden = spread.length === 0;
+    }
     this.heatmapList.replaceChildren(
       ...(this.heatmaps.length ? this.heatmaps.map((v) => v.element) : [h('p', { class: 'empty' }, t('No tensors for this layer in the run.'))]),
     );
