@@ -39,15 +39,21 @@ export function wholeTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
  */
 export function batchTensor(t: Tensor, transfer: ArrayBuffer[]): WireTensor {
   if (sentWhole(t.shape)) return wholeTensor(t, transfer);
-  const { rows, cols } = matrixShape(t.shape);
   if (t.shape.length === 4) {
-    const samples = Math.max(1, Math.floor(PREVIEW_ABOVE / cols));
-    const buffer = t.data.slice(0, samples * cols).buffer as ArrayBuffer;
-    transfer.push(buffer);
-    return { shape: [...t.shape], buffer, stats: wireStats(t), samples };
+    const sent = firstSamples(t);
+    transfer.push(sent.buffer);
+    return sent;
   }
+  const { rows, cols } = matrixShape(t.shape);
   const grid = poolMaxAbs(t.data, rows, cols, PREVIEW_CELLS);
   const preview = { rowFactor: grid.rowFactor, colFactor: grid.colFactor, values: grid.values.buffer as ArrayBuffer, sourceIndex: grid.sourceIndex.buffer as ArrayBuffer };
   transfer.push(preview.values, preview.sourceIndex);
   return { shape: [...t.shape], buffer: new ArrayBuffer(0), stats: wireStats(t), preview };
+}
+
+/** A big batch of images [N, C, H, W] as its first samples, each whole, in a buffer of its own: as many as PREVIEW_ABOVE elements hold. */
+export function firstSamples(t: Tensor): WireTensor {
+  const { cols } = matrixShape(t.shape);
+  const samples = Math.max(1, Math.floor(PREVIEW_ABOVE / cols));
+  return { shape: [...t.shape], buffer: t.data.slice(0, samples * cols).buffer as ArrayBuffer, stats: wireStats(t), samples };
 }

@@ -15,7 +15,7 @@ import { RUN_INFO, zipBytes } from '../../src/spec/npz';
 import { savedRun } from './saved-run';
 import type { Sentence } from '../../src/message';
 import type { WireTensor } from '../../src/protocol';
-import { PREVIEW_ABOVE, sentWhole, wireStats } from '../../src/wire-tensor';
+import { batchTensor, PREVIEW_ABOVE, sentWhole, wireStats } from '../../src/wire-tensor';
 
 const root = join(__dirname, '..', '..', '..');
 const values = (t: WireTensor): Float64Array => new Float64Array(t.buffer);
@@ -52,6 +52,19 @@ test('a big batch tensor goes with its stats and no values, as the run sends it 
   assert.equal(tensors[0].tensor.buffer.byteLength, 0);
   assert.deepEqual(tensors[0].tensor.stats, wireStats(big));
   assert.deepEqual([...values(tensors[1].tensor)], [1, 2, 3, 4, 5, 6]);
+});
+
+test('a big batch of images goes as its first samples, as the run sends it, so the panel can diff those', () => {
+  const images = tensor([100, 6, 24, 24], Float64Array.from({ length: 100 * 6 * 24 * 24 }, (_, i) => i % 11));
+  assert.ok(!sentWhole(images.shape));
+  const [sent] = baselineWire(new Map([['Conv1/out', images]]), 'l').tensors;
+  const perSample = 6 * 24 * 24;
+  const samples = Math.floor(PREVIEW_ABOVE / perSample);
+  assert.deepEqual([sent.tensor.samples, sent.tensor.shape], [samples, [100, 6, 24, 24]]);
+  assert.deepEqual(values(sent.tensor), images.data.slice(0, samples * perSample));
+  assert.deepEqual(sent.tensor.stats, wireStats(images));
+  // The same as a run's event carries it.
+  assert.deepEqual(sent.tensor, batchTensor(images, []));
 });
 
 test('an unchanged spec run again matches its pinned baseline with every difference exactly 0; an edited init does not', async () => {

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { fmt } from '../../src/format';
 import { fmtDelta, incomparableText } from '../../webview/panel/baseline';
 import { ARTIFACTS, cellPoint, clean, openRun, overflowX, settle, useBrowser } from './browser';
-import { BASELINE_DW_DELTA, HOSTILE_NAME, LOSS_DELTA } from './fixtures';
+import { BASELINE_DW_DELTA, CONV_BASELINE_DELTA, CONV_N, CONV_SENT, HOSTILE_NAME, LOSS_DELTA } from './fixtures';
 
 useBrowser();
 
@@ -25,6 +25,21 @@ async function deltaTexts(page: Page, row: number): Promise<{ columns: string[];
     fold: [...tr.querySelectorAll('.fold-group.fold-delta')].filter((g) => (g as HTMLElement).offsetWidth > 0).map((g) => (g.textContent ?? '').trim().replace(/\s+/g, ' ')).join(' '),
   }));
 }
+
+test('a big batch of images sent as its first samples is diffed over those: the Δ heatmap and the summary say so', async () => {
+  const { page, watch } = await openRun('convBaseline', 'dark', 1280);
+  await page.waitForSelector('.baseline-summary .diff-table');
+  const title = `Δ activation of the first ${CONV_SENT} of ${CONV_N} samples`;
+  await page.waitForSelector(card(title));
+  assert.match((await page.textContent(`${card(title)} .grid-page`)) ?? '', new RegExp(`^samples 0–\\d+ of ${CONV_SENT}$`));
+  const row = await page.$eval('.diff-table tbody tr', (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+  assert.deepEqual(row.slice(0, 3), ['Conv1/out', fmt(CONV_BASELINE_DELTA), '[2, 0, 0, 7]']);
+  const notes = await page.$$eval('.diff-notes li', (lis) => lis.map((li) => li.textContent));
+  assert.ok(notes.includes(`Conv1/out: compared over its first ${CONV_SENT} of ${CONV_N} samples, the ones both runs sent`), notes.join('\n'));
+  assert.equal(await overflowX(page), 0);
+  await page.locator(card(title)).screenshot({ path: join(ARTIFACTS, 'baseline-first-samples.png') });
+  await clean(page, watch);
+});
 
 test("what cannot be compared names a network's layer, and a graph's node", () => {
   const added = { layer: 'tax', name: null, reason: 'added', detail: '2 tensors', tensors: 2 } as const;

@@ -458,6 +458,23 @@ export function convRun(runId: number): HostToWebview[] {
   return [{ type: 'reset', title: 'simple-convnet.backprop.yaml', runId, uri: CONV_URI }, ...convEvents().map((event): HostToWebview => ({ type: 'event', runId, event }))];
 }
 
+/** Where the conv run's baseline differs: Conv1's output at [2, 0, 0, 7] by this much. */
+export const CONV_BASELINE_DELTA = 0.5;
+
+/**
+ * The conv run against a baseline of Conv1's output that differed at [2, 0, 0, 7] (by
+ * CONV_BASELINE_DELTA): both sent it as its first CONV_SENT of CONV_N samples, as a big batch of images goes.
+ */
+export function convRunWithBaseline(runId: number): HostToWebview[] {
+  const forward = convEvents().find((e) => e.kind === 'forward' && e.index === 0);
+  if (forward?.kind !== 'forward') throw new Error('the conv fixture has no Conv1');
+  const before = new Float64Array(forward.activation.buffer.slice(0));
+  before[2 * 6 * 10 * 10 + 7] -= CONV_BASELINE_DELTA;
+  const baseline: HostToWebview = { type: 'baseline', baseline: { label: 'run of 12:03:41', tensors: [{ name: 'Conv1/out', tensor: { ...forward.activation, buffer: before.buffer } }] } };
+  const [reset, ...rest] = convRun(runId);
+  return [reset, baseline, ...rest];
+}
+
 /** The side view on Conv1 of the conv run, its heatmaps as the host builds them. */
 export function sideConvLayer(): Extract<HostToSideView, { type: 'layer' }> {
   const events = convEvents();

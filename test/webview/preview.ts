@@ -4,7 +4,7 @@
 // answer=auto, the Train panel's snapshot requests.
 // Query: ?theme=dark|light|hc  &play=<a key of PLAYS>|none  &delay=ms  &state=<JSON of saved state>  &answer=auto|none
 import type { HostToSideView, HostToTrainView, HostToWebview, SideViewToHost, TrainViewToHost, WebviewToHost } from '../../src/protocol';
-import { SIDE_EMPTY, convRun, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, shopRunWithBaseline, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
+import { SIDE_EMPTY, convRun, convRunWithBaseline, errorRun, longShopRun, networkRun, networkRunWithBaseline, networkRunWithPreview, shopRun, shopRunWithBaseline, sideConvLayer, sideLayer, sideWeightInitLayer, weightInitRun } from './fixtures';
 import { convSnapshotAnswer, progressOf, snapshotAnswer, trainCompare, trainConvRun, trainDiverging, trainNaN, trainReplay, trainRun } from './train-fixtures';
 
 /** Anything the panel, the side view or the Train panel posts. */
@@ -55,6 +55,7 @@ const PLAYS: Record<string, () => Sent[]> = {
   baselineSame: () => networkRunWithBaseline(1, false),
   baselinePreview: () => networkRunWithPreview(1),
   conv: () => convRun(1),
+  convBaseline: () => convRunWithBaseline(1),
   weightInit: () => weightInitRun(1, '{ std: 1 }'),
   weightInitXavier: () => weightInitRun(1, 'xavier'),
   weightInitCompare: () => weightInitRun(1, '{ std: 1 }', '[1, 0.01, xavier]'),

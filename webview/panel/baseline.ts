@@ -1,7 +1,8 @@
 // The run compared with the spec's baseline: tensors matched by name (`layer/tensor`, as run-record
 // names them) and shape, each difference current − baseline by run-diff's one element-wise rule, and
 // what cannot be compared, with why. A tensor sent as a preview has no elements here to subtract: its
-// diff is said to be unavailable, never made up from the preview.
+// diff is said to be unavailable, never made up from the preview. A big batch of images sent as its
+// first samples is diffed over the samples both runs sent, and says so.
 import { diffTensor, matchRuns, type Incomparable, type TensorDiff } from '../../src/engine/run-diff';
 import { layerOf } from '../../src/engine/run-record';
 import { tensor } from '../../src/engine/tensor';
@@ -16,8 +17,12 @@ import { t as tr, tParts } from '../shared/strings';
 
 /** What the baseline says about one tensor of the current run. */
 export type TensorComparison =
-  /** Both runs' elements are here: the difference, as a tensor to draw, and both runs' values. */
-  | { kind: 'diff'; diff: TensorDiff; delta: WireTensor; current: Float64Array; baseline: Float64Array }
+  /**
+   * Both runs' elements are here: the difference, as a tensor to draw, and both runs' values. With
+   * `samples`, of a batch of images only the first `samples` of its `of` were sent by a run: the
+   * difference covers those, as does `delta` (shaped [samples, …]; indices are the batch's own).
+   */
+  | { kind: 'diff'; diff: TensorDiff; delta: WireTensor; current: Float64Array; baseline: Float64Array; samples?: { compared: number; of: number } }
   /** Matched, but the elements of one side are not here; `reason` says why. */
   | { kind: 'unavailable'; reason: string }
   /** Not in the baseline, or in it with another shape. */
@@ -59,7 +64,6 @@ function missingValues(t: WireTensor, side: 'run' | 'baseline'): string | null {
       ? tr('this run sent it as a pooled preview (a big batch), so its elements are not here to subtract')
       : tr('this baseline sent it as a pooled preview (a big batch), so its elements are not here to subtract');
   }
-  if (t.samples !== undefined) return tr('only the first {0} of its {1} samples were sent', fmtCount(t.samples), fmtCount(t.shape[0]));
   if (!tensorValues(t)) return side === 'baseline' ? tr('the baseline holds too many of its elements to send') : tr('its values did not arrive');
   return null;
 }
@@ -98,9 +102,21 @@ export class RunComparison {
     const before = pairs[0].baseline;
     const missing = missingValues(current, 'run') ?? missingValues(before, 'baseline');
     if (missing) return { kind: 'unavailable', reason: missing };
-    const [now, then] = [tensorValues(current)!, tensorValues(before)!];
-    const diff = diffTensor(name, tensor(before.shape, then), tensor(current.shape, now));
-    return { kind: 'diff', diff, delta: { shape: [...current.shape], buffer: diff.delta.data.buffer as ArrayBuffer, stats: wireStats(diff.delta) }, current: now, baseline: then };
+    // The samples both runs sent, of a batch of images either sent only the start of.
+    const of = current.shape[0];
+    const compared = Math.min(current.samples ?? of, before.samples ?? of);
+    const shape = compared < of ? [compared, ...current.shape.slice(1)] : current.shape;
+    const count = shape.reduce((a, d) => a * d, 1);
+    const [now, then] = [tensorValues(current)!.subarray(0, count), tensorValues(before)!.subarray(0, count)];
+    const diff = diffTensor(name, tensor(shape, then), tensor(shape, now));
+    return {
+      kind: 'diff',
+      diff,
+      delta: { shape: [...shape], buffer: diff.delta.data.buffer as ArrayBuffer, stats: wireStats(diff.delta) },
+      current: now,
+      baseline: then,
+      ...(compared < of && { samples: { compared, of } }),
+    };
   }
 
   /** The whole run (its tensors by name, in run order) against the baseline: each matched tensor's comparison, and what cannot be compared. */
@@ -148,6 +164,7 @@ export class BaselineSummary {
     const { compared, incomparable } = comparison.summarize(current);
     const diffs = compared.flatMap((c) => (c.comparison.kind === 'diff' ? [{ name: c.name, diff: c.comparison.diff }] : []));
     const unavailable = compared.flatMap((c) => (c.comparison.kind === 'unavailable' ? [{ name: c.name, reason: c.comparison.reason }] : []));
+    const partial = compared.flatMap((c) => (c.comparison.kind === 'diff' && c.comparison.samples ? [{ name: c.name, ...c.comparison.samples }] : []));
     const changed = diffs.filter((d) => d.diff.maxAbs !== 0);
     const worst = changed.reduce<(typeof diffs)[number] | null>((w, d) => (w === null || d.diff.maxAbs > w.diff.maxAbs ? d : w), null);
     const headline =
@@ -181,7 +198,11 @@ export class BaselineSummary {
           ),
         )
       );
-    const notes = [...incomparable.map((c) => incomparableText(c, graph)), ...unavailable.map((u) => tr('{0}: diff not available, {1}', u.name, u.reason))];
+    const notes = [
+      ...incomparable.map((c) => incomparableText(c, graph)),
+      ...unavailable.map((u) => tr('{0}: diff not available, {1}', u.name, u.reason)),
+      ...partial.map((p) => tr('{0}: compared over its first {1} of {2} samples, the ones both runs sent', p.name, fmtCount(p.compared), fmtCount(p.of))),
+    ];
     this.element.replaceChildren(
       heading,
       h('p', { class: `baseline-headline ${worst === null && diffs.length > 0 ? 'ok' : ''}` }, headline),

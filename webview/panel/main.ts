@@ -5,7 +5,7 @@ import { BaselineSummary, RunComparison, diffNote, graphTensorsOf, incomparableT
 import { CheckSummary, checksInOrder } from './check-summary';
 import { CheckView } from './checks';
 import { h } from '../shared/dom';
-import { fmt, fmtDuration, fmtFull } from '../../src/format';
+import { fmt, fmtCount, fmtDuration, fmtFull } from '../../src/format';
 import { PANEL_HEATMAPS, layerHeatmaps, type LayerHeatmap } from '../../src/heatmaps';
 import { heldRecord, isSampleMessage, SampleRequests } from '../shared/sample-requests';
 import { FindingsList } from './findings';
@@ -370,7 +370,9 @@ class Panel {
     const c = this.comparison!.compare(tensorName(row, m.record), m.tensor);
     const title = `Δ ${heatmapTitle(m.title)}`;
     if (c.kind !== 'diff') return diffNote(title, c.kind === 'unavailable' ? t('Diff not available: {0}.', c.reason) : t('No diff: {0}.', incomparableText(c.what)));
-    return tensorView({ title, layer: row.info.name, tensor: c.delta, kind: 'diverging', filters: m.filters, compare: { current: c.current, baseline: c.baseline } }, options);
+    // Of a batch of images sent as its first samples, the Δ of those both runs sent.
+    const shown = c.samples ? t('{0} of the first {1} of {2} samples', title, fmtCount(c.samples.compared), fmtCount(c.samples.of)) : title;
+    return tensorView({ title: shown, layer: row.info.name, tensor: c.delta, kind: 'diverging', filters: m.filters, compare: { current: c.current, baseline: c.baseline } }, options);
   }
 
   /** The user chose a worst element of `view`: other checks let go of theirs; a parameter's element is revealed in the spec, as a click on its cell would. */
