@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { variantDistributions } from '../engine/distributions';
 import { evaluateGraph, type GraphResult } from '../engine/graph';
 import { gradientHealth, type Finding } from '../engine/health';
 import { DEFAULT_THRESHOLDS } from '../engine/health-thresholds';
@@ -15,7 +14,7 @@ import { createOptimizer } from '../engine/optimizers';
 import { runNetwork } from '../engine/run';
 import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
 import { train } from '../engine/train';
-import { loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
+import { initVariants, loadSpec, parseSpec, trainingSets, type GraphSpec, type LoadedSpec, type NetworkSpec, type Problem, type SpecIO } from '../spec';
 import { loadSpecModules } from '../worker/custom-loader';
 import { lazyPython, pythonNodes } from '../worker/python-io';
 import { gradientProblems } from '../spec/python-network';
@@ -394,10 +393,8 @@ async function main(given: string[], clock: CallClock | null): Promise<number> {
       for (const p of gradientProblems(spec, loaded.net, network, x, t)) console.error(formatProblem(args.file, p));
       clock?.leave();
     }
-    // Only init changes a single run; a comparison of another key differs in its training alone.
-    const { compare } = spec;
-    const variants = compare?.key === 'init' && loaded.variantNetwork ? variantDistributions(compare.variants.map((v) => v.label), loaded.variantNetwork, x, t ?? null, spec.mode === 'train') : null;
-    report = { ...networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full), ...(compare && variants && { variants: { key: compare.key, variants } }) };
+    const variants = initVariants({ ...loaded, spec, x });
+    report = { ...networkReport(spec, events, gradientHealth(events, DEFAULT_THRESHOLDS), args.full), ...(variants && { variants }) };
     tensors = runTensors(events);
   }
   if (args.save) {

@@ -1,6 +1,7 @@
 // The spec language in one call: text → parsed spec, problems, shapes, and (with IO) a runnable
 // network with its data. The parts are exported too, for hosts that need only one step. A host
 // that must not load the engine (the extension) imports ./analyse instead.
+import { variantDistributions, type VariantDistribution } from '../engine/distributions';
 import type { Sequential } from '../engine/network';
 import { clone, type Tensor } from '../engine/tensor';
 import { staticShapes, unexpectedProblem, withEscapes, type AnalysedSpec } from './analyse';
@@ -8,6 +9,7 @@ import { buildNetwork } from './build';
 import { parseSpec } from './parse';
 import { variantOf } from './parse-compare';
 import type { Job } from './memory';
+import type { CompareKey, NetworkSpec } from './model';
 import type { PythonNetworkParts } from './python-network';
 import { specError } from './problem';
 import { refuseCustom, resolveData, type SpecIO } from './resolve';
@@ -85,4 +87,15 @@ export function loadSpec(text: string, fileName: string, io?: SpecIO, options: L
   } catch (e) {
     return { spec, problems: [...problems, ...withEscapes([unexpectedProblem(e)])] };
   }
+}
+
+/**
+ * A Run's comparison: with `compare: { init }`, each init's run (once, forward and backward) as its
+ * layers' distributions. Null for any other key, whose variants differ only in training, or none.
+ */
+export function initVariants(loaded: LoadedSpec & { spec: NetworkSpec; x: Tensor }): { key: CompareKey; variants: VariantDistribution[] } | null {
+  const { spec, variantNetwork } = loaded;
+  if (spec.compare?.key !== 'init' || !variantNetwork) return null;
+  const labels = spec.compare.variants.map((v) => v.label);
+  return { key: spec.compare.key, variants: variantDistributions(labels, variantNetwork, loaded.x, loaded.t ?? null, spec.mode === 'train') };
 }

@@ -4,7 +4,6 @@
 // its index) becomes 'failed'.
 import { inflateRawSync } from 'node:zlib';
 import type { CallClock } from '../call-clock';
-import { variantDistributions } from '../engine/distributions';
 import { evaluateGraph } from '../engine/graph';
 import { gradientHealth } from '../engine/health';
 import { CustomLayerError } from '../engine/layers/custom';
@@ -13,7 +12,7 @@ import { runNetwork, type RunEvent as EngineEvent } from '../engine/run';
 import { graphTensors, runTensors, type RecordedTensor } from '../engine/run-record';
 import { readSavedRun, runNpz, type RunInfo } from '../spec/npz';
 import { englishOf } from '../spec/problem';
-import type { GraphSpec } from '../spec';
+import { initVariants, type GraphSpec } from '../spec';
 import { gradientProblems } from '../spec/python-network';
 import { sentenceOf } from '../message';
 import type { HostToWorker } from '../protocol';
@@ -83,12 +82,8 @@ async function run(msg: Extract<HostToWorker, { type: 'run' }>, post: Post, cloc
   }
   if (loaded.warnings.length > 0) post({ type: 'problems', runId: msg.runId, problems: [...loaded.problems, ...loaded.warnings] });
   post({ type: 'event', runId: msg.runId, event: { kind: 'findings', findings: gradientHealth(events, msg.thresholds) } });
-  // Only init changes a single run; a comparison of another key differs in its training alone.
-  const { compare } = spec;
-  if (compare?.key === 'init' && loaded.variantNetwork) {
-    const variants = variantDistributions(compare.variants.map((v) => v.label), loaded.variantNetwork, x, t ?? null, spec.mode === 'train');
-    post({ type: 'event', runId: msg.runId, event: { kind: 'variants', key: compare.key, variants } });
-  }
+  const compared = initVariants({ ...loaded, spec, x });
+  if (compared) post({ type: 'event', runId: msg.runId, event: { kind: 'variants', ...compared } });
   if (lossValue !== null && !Number.isFinite(lossValue)) ok = false;
   postSaved(msg, post, runTensors(events), { name: spec.name, seed: spec.seed, loss: lossValue });
   post({ type: 'event', runId: msg.runId, event: { kind: 'done', loss: lossValue, ok, elapsedMs: performance.now() - started } });
