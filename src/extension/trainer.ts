@@ -65,8 +65,8 @@ export class Trainer implements vscode.Disposable {
   /** The latest session of each spec (by URI), running or ended. */
   private readonly sessions = new Map<string, TrainSession>();
   private readonly status = vscode.window.createStatusBarItem('backprop.training', vscode.StatusBarAlignment.Left, 10);
-  /** Refreshes the status bar item while a session runs; none while idle. */
-  private tick: ReturnType<typeof setInterval> | undefined;
+  /** The spec whose training the item shows (its click shows its panel); undefined while the item is hidden. */
+  private shownUri: string | undefined;
   private readonly started = new vscode.EventEmitter<TrainSession>();
   /** Fires when a session starts. */
   readonly onDidStart = this.started.event;
@@ -109,7 +109,13 @@ export class Trainer implements vscode.Disposable {
     this.sessions.set(key, session);
     this.started.fire(session);
     this.updateStatus();
-    void session.ended.then(() => this.updateStatus());
+    // The item moves with the session's one position, in the same task as the notification and the
+    // views: the workbench repaints them in one frame, where a clock of its own painted frames between.
+    const stop = session.onPosition(() => this.updateStatus());
+    void session.ended.then(() => {
+      stop();
+      this.updateStatus();
+    });
     return session;
   }
 
@@ -119,7 +125,6 @@ export class Trainer implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearInterval(this.tick);
     this.cancel();
     this.status.dispose();
     this.started.dispose();
@@ -145,18 +150,15 @@ export class Trainer implements vscode.Disposable {
     const running = [...this.sessions.values()].filter((s) => s.running);
     const s = running.at(-1);
     if (!s) {
-      this.status.hide();
-      clearInterval(this.tick);
-      this.tick = undefined;
-      return;
+      this.shownUri = undefined;
+      return this.status.hide();
     }
-    this.tick ??= setInterval(() => this.updateStatus(), 250);
     const more = running.length > 1 ? count(running.length - 1) : undefined;
     const p = s.position;
     const percent = p.iterations > 0 ? count(Math.floor((100 * p.step) / p.iterations)) : undefined;
     // A still icon: the percentage shows the run moving, and a spinning one repaints the workbench 20 times a second.
     // The (+n) counts the other trainings running.
-    this.status.text =
+    const text =
       percent === undefined
         ? more === undefined
           ? vscode.l10n.t('$(pulse) Training {0}', s.title)
@@ -164,8 +166,14 @@ export class Trainer implements vscode.Disposable {
         : more === undefined
           ? vscode.l10n.t('$(pulse) Training {0} {1}%', s.title, percent)
           : vscode.l10n.t('$(pulse) Training {0} {1}% (+{2})', s.title, percent, more);
-    this.status.tooltip = vscode.l10n.t('Backprop: training {0}, {1}. Click to show the training panel.', s.title, describePosition(p));
-    this.status.command = { title: vscode.l10n.t('Show training'), command: 'backprop.showTraining', arguments: [s.uri] };
-    this.status.show();
+    const tooltip = vscode.l10n.t('Backprop: training {0}, {1}. Click to show the training panel.', s.title, describePosition(p));
+    // Each assignment sends the whole item to the workbench, changed or not.
+    if (text !== this.status.text) this.status.text = text;
+    if (tooltip !== this.status.tooltip) this.status.tooltip = tooltip;
+    if (s.uri !== this.shownUri) {
+      this.shownUri = s.uri;
+      this.status.command = { title: vscode.l10n.t('Show training'), command: 'backprop.showTraining', arguments: [s.uri] };
+      this.status.show();
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The training charts, drawn by uPlot: the loss curve, train/test accuracy, and per flow layer the
 // percentile bands of |grad| over steps (after TensorBoard's distributions). Colours and font come
-// from the theme's CSS variables; data is pushed to uPlot at most once per animation frame.
+// from the theme's CSS variables; data is pushed to uPlot on the page's paint clock (paintSoon).
 import uPlot from 'uplot';
 import { FLOW_PERCENTILES } from '../../src/protocol';
 import { fmt, fmtCount } from '../../src/format';
@@ -142,20 +142,47 @@ export interface Markers {
   cursor: number | null;
 }
 
+/**
+ * The page's paint clock: work that changes what the page shows while a run streams in (the charts'
+ * redraws, and any other part of a view that can wait for them) runs together in one animation frame,
+ * at least REDRAW_GAP_MS after the last. The webview shares its renderer with the whole workbench, and
+ * every frame it paints costs the page's layerize and commit (a few ms each), so one frame where
+ * there were several saves more than the drawing itself.
+ */
+const clock = { due: new Set<() => void>(), timer: 0, frame: 0, drawnAt: -Infinity };
+
+/** Runs `paint` in the page's next paint frame (see `clock`); the same function asked for again before then runs once. */
+export function paintSoon(paint: () => void): void {
+  clock.due.add(paint);
+  if (clock.frame || clock.timer) return;
+  const wait = clock.drawnAt + REDRAW_GAP_MS - performance.now();
+  const draw = () => {
+    clock.timer = 0;
+    clock.frame = requestAnimationFrame(() => {
+      clock.frame = 0;
+      clock.drawnAt = performance.now();
+      const due = [...clock.due];
+      clock.due.clear();
+      for (const f of due) f();
+    });
+  };
+  if (wait > 0) clock.timer = window.setTimeout(draw, wait);
+  else draw();
+}
+
 /** One uPlot chart in a figure with an accessible summary and a readout of the hovered (else latest) point. */
 abstract class Chart {
   /** The figure: header, plot and readout. */
   readonly element: HTMLElement;
   private readonly host = h('div', { class: 'chart-plot', role: 'img' });
   private readonly readout = h('div', { class: 'chart-readout', 'aria-hidden': 'true' });
-  /**
-   * Charts with new data to draw. They share one clock, so a page's charts draw in one animation
-   * frame: on a clock each, the Train panel's three charts made three frames where one does.
-   */
-  private static readonly due = new Set<Chart>();
-  private static timer = 0;
-  private static frame = 0;
-  private static drawnAt = -Infinity;
+  /** New data to draw at the next paint (else only the markers moved). */
+  private stale = false;
+  /** The chart's share of the page's next paint frame: the page's charts draw in one frame. */
+  private readonly paint = () => {
+    if (this.stale) this.flush();
+    else this.plot?.redraw(false, false);
+  };
   private plot: uPlot | null = null;
   private draws = 0;
   private hover: number | null = null;
@@ -190,23 +217,10 @@ abstract class Chart {
   /** The values at point `i`, in words. */
   protected abstract at(i: number): string;
 
-  /** Schedules a redraw with fresh data on an animation frame at least REDRAW_GAP_MS after the page's last; calls in between coalesce. */
+  /** Schedules a redraw with fresh data in the page's next paint frame (paintSoon); calls in between coalesce. */
   invalidate(): void {
-    Chart.due.add(this);
-    if (Chart.frame || Chart.timer) return;
-    const wait = Chart.drawnAt + REDRAW_GAP_MS - performance.now();
-    const draw = () => {
-      Chart.timer = 0;
-      Chart.frame = requestAnimationFrame(() => {
-        Chart.frame = 0;
-        Chart.drawnAt = performance.now();
-        const charts = [...Chart.due];
-        Chart.due.clear();
-        for (const chart of charts) chart.flush();
-      });
-    };
-    if (wait > 0) Chart.timer = window.setTimeout(draw, wait);
-    else draw();
+    this.stale = true;
+    paintSoon(this.paint);
   }
 
   /** Re-reads the theme and redraws from scratch. */
@@ -217,15 +231,15 @@ abstract class Chart {
     this.invalidate();
   }
 
-  /** Sets the markers (only those given) and repaints without new data. */
+  /** Sets the markers (only those given) and repaints without new data, in the page's next paint frame. */
   mark(markers: Partial<Markers>): void {
     this.markers = { ...this.markers, ...markers };
-    this.plot?.redraw(false, false);
+    if (this.plot) paintSoon(this.paint);
   }
 
   /** Stops observing and drops the plot. */
   destroy(): void {
-    Chart.due.delete(this);
+    clock.due.delete(this.paint);
     this.resize.disconnect();
     this.plot?.destroy();
     this.plot = null;
@@ -237,6 +251,7 @@ abstract class Chart {
   }
 
   private flush(): void {
+    this.stale = false;
     if (this.rescaled()) {
       this.plot?.destroy();
       this.plot = null;

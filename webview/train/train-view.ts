@@ -38,6 +38,12 @@ const SAVE_GAP_MS = 5000;
  * readable: each brings every layer's tensors (~1.5 MB for the book's net) across the editor's link.
  */
 const FOLLOW_GAP_MS = 1000;
+/**
+ * The same while the run trains: fetching and painting a snapshot (its message crosses the
+ * workbench's renderer, which paints the webview too) cost that renderer more than the charts did,
+ * CPU the training thread then lacks on a 2-core machine. The heatmaps say the step they show.
+ */
+const FOLLOW_GAP_RUNNING_MS = 3000;
 /** A request unanswered by then is given up (its step may have left the host's ring). */
 const ANSWER_TIMEOUT_MS = 3000;
 
@@ -418,7 +424,7 @@ class TrainView {
     this.followTimer = 0;
     const step = this.wanted;
     if (step === null || this.inFlight !== null || step === this.shown?.step) return;
-    const wait = this.lastAnswer + FOLLOW_GAP_MS - performance.now();
+    const wait = this.lastAnswer + (isRunning(this.model) ? FOLLOW_GAP_RUNNING_MS : FOLLOW_GAP_MS) - performance.now();
     if (this.follow.checked && wait > 0) {
       this.followTimer = window.setTimeout(() => this.request(), wait);
       return;
