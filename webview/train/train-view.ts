@@ -418,7 +418,7 @@ class TrainView {
     this.request();
   }
 
-  /** Asks for the wanted step unless it is on show or a request is in flight (its answer asks again); following, at most every FOLLOW_GAP_MS. */
+  /** Asks for the wanted step unless it is on show or a request is in flight (its answer asks again); following, at most every FOLLOW_GAP_MS (FOLLOW_GAP_RUNNING_MS while it trains). */
   private request(): void {
     clearTimeout(this.followTimer);
     this.followTimer = 0;
