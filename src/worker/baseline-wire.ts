@@ -1,7 +1,7 @@
 // A saved run (an .npz of run-record tensors) as the run panel gets it for a baseline: the tensors the
 // panel shows, each with its stats, and its values when a run's events would carry them whole (a big
-// batch of images, its first samples), so a baseline costs the webview no more than a run does. Pure (no Node modules): the webview tests'
-// fixtures make baselines with it too.
+// batch of images, its first samples), so a baseline costs the webview no more than a run does.
+// Pure (no Node modules): the webview tests' fixtures make baselines with it too.
 import type { Tensor } from '../engine/tensor';
 import { layerOf } from '../engine/run-record';
 import { panelShows } from '../heatmaps';

@@ -5,7 +5,7 @@
 import { fmt } from '../../src/format';
 import type { Histogram } from '../../src/protocol';
 import { h } from '../shared/dom';
-import { histogramFigure, histogramOf } from '../shared/histogram';
+import { histogramFigure, histogramOf, variantRow } from '../shared/histogram';
 import type { LayerRecord, VariantsEvent } from '../shared/state';
 import { t } from '../shared/strings';
 
@@ -63,12 +63,8 @@ export class Distributions {
         // A row's count axis is its own, as each of the book's figures has: std 0.01 piles 60% into
         // one bin, which would flatten Xavier's spread to a few pixels on a shared axis.
         const top = Math.max(1, ...v.layers.flatMap((l) => of(l).counts));
-        return h(
-          'div',
-          { class: 'dist-variant', role: 'group', 'aria-label': v.label },
-          h('div', { class: 'dist-variant-label' }, h('span', { class: 'dist-variant-name' }, v.label), v.loss === null ? '' : ` · ${t('loss {0}', fmt(v.loss))}`),
-          h('div', { class: 'dist-variant-columns' }, ...layers.map((l) => this.column(l.row.info.name, l.index, v.layers[l.index] ? of(v.layers[l.index]) : null, top, v.label))),
-        );
+        const figures = layers.map((l) => this.column(l.row.info.name, l.index, v.layers[l.index] ? of(v.layers[l.index]) : null, top, v.label));
+        return variantRow(v.label, v.loss === null ? '' : ` · ${t('loss {0}', fmt(v.loss))}`, figures);
       }),
     );
   }

@@ -143,8 +143,7 @@ export interface Markers {
 }
 
 /**
- * The page's paint clock: work that changes what the page shows while a run streams in (the charts'
- * redraws, and any other part of a view that can wait for them) runs together in one animation frame,
+ * The page's paint clock: the charts' redraws, data or markers, run together in one animation frame,
  * at least REDRAW_GAP_MS after the last. The webview shares its renderer with the whole workbench, and
  * every frame it paints costs the page's layerize and commit (a few ms each), so one frame where
  * there were several saves more than the drawing itself.
@@ -152,7 +151,7 @@ export interface Markers {
 const clock = { due: new Set<() => void>(), timer: 0, frame: 0, drawnAt: -Infinity };
 
 /** Runs `paint` in the page's next paint frame (see `clock`); the same function asked for again before then runs once. */
-export function paintSoon(paint: () => void): void {
+function paintSoon(paint: () => void): void {
   clock.due.add(paint);
   if (clock.frame || clock.timer) return;
   const wait = clock.drawnAt + REDRAW_GAP_MS - performance.now();

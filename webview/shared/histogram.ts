@@ -39,3 +39,8 @@ export function histogramFigure(title: HTMLElement, what: string, histogram: His
     h('div', { class: 'dist-ends' }, h('span', {}, fmt(lo)), h('span', {}, fmt(hi))),
   );
 }
+
+/** A comparison's row: the variant's name (then `detail`, such as its loss) above its figures, a group named for a screen reader. */
+export function variantRow(label: string, detail: string, figures: readonly HTMLElement[]): HTMLElement {
+  return h('div', { class: 'dist-variant', role: 'group', 'aria-label': label }, h('div', { class: 'dist-variant-label' }, h('span', { class: 'dist-variant-name' }, label), detail), h('div', { class: 'dist-variant-columns' }, ...figures));
+}

@@ -8,7 +8,7 @@ import { fitLabels, focusRow, renderFlow } from '../shared/flow';
 import { escapeControls, fmt, fmtCount, fmtFull } from '../../src/format';
 import { Tooltip, type TensorView } from '../shared/heatmap';
 import { tensorView } from '../shared/tensor-grid';
-import { histogramFigure, histogramOf } from '../shared/histogram';
+import { histogramFigure, histogramOf, variantRow } from '../shared/histogram';
 import { TrainSection } from './train-section';
 import { startView, type VsCodeApi } from '../shared/vscode-api';
 import { ZoomControl, readZoom } from '../shared/zoom';
@@ -225,7 +225,7 @@ class SideView {
       this.distBody.replaceChildren(
         ...m.variants.map((v) => {
           const top = Math.max(1, ...v.activation.counts, ...v.dx.counts);
-          return h('div', { class: 'dist-variant', role: 'group', 'aria-label': v.label }, h('div', { class: 'dist-variant-label' }, h('span', { class: 'dist-variant-name' }, v.label)), h('div', { class: 'dist-variant-columns' }, figure(v.label, t('activation'), v.activation, top), figure(v.label, 'dx', v.dx, top)));
+          return variantRow(v.label, '', [figure(v.label, t('activation'), v.activation, top), figure(v.label, 'dx', v.dx, top)]);
         }),
       );
       this.distSection.hidden = false;
