@@ -97,6 +97,9 @@ export async function newSpec(): Promise<vscode.Uri | undefined> {
     prompt: vscode.l10n.t('File name in {0}', folder.path.split('/').pop() ?? ''),
     value: proposed,
     valueSelection: [0, proposed.indexOf('.backprop')],
+    // Open through a click elsewhere (or a webview that takes the focus as it loads): closing would
+    // lose the template chosen a step before. Escape still cancels.
+    ignoreFocusOut: true,
     // A taken name is refused here, so the template chosen is not lost to an error afterwards.
     validateInput: async (v) => {
       if (!/^[\w.\-/ ]+\.backprop\.(ya?ml|json)$/i.test(v) || v.includes('..')) return vscode.l10n.t('Use a name ending in .backprop.yaml, .backprop.yml or .backprop.json');

@@ -99,6 +99,13 @@ test('Backprop: New Spec writes a template into the workspace and opens it', asy
   const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor();
   assert.equal(await input.inputValue(), 'deep-mlp.backprop.yaml');
+  // A click in the editor behind does not close the box and lose the template chosen.
+  const editorPart = await workbench.page.locator('.part.editor').boundingBox();
+  assert.ok(editorPart);
+  await workbench.page.mouse.click(editorPart.x + 40, editorPart.y + editorPart.height - 40);
+  // A closed box keeps its value in the DOM: only being visible says it is still open.
+  assert.ok(await input.isVisible(), 'the name box closed on a click elsewhere');
+  assert.equal(await input.inputValue(), 'deep-mlp.backprop.yaml');
   await accept(input, workbench.page.locator('.tabs-container .tab.active[aria-label^="deep-mlp.backprop.yaml"]'));
   await workbench.runCommand('Run Backprop');
   await workbench.findFrame('table.layers tbody tr', { hasText: 'Affine6' });
@@ -116,8 +123,8 @@ test('Backprop: New Spec writes a template into the workspace and opens it', asy
 });
 
 /**
- * Enter in the name box, until `opened` shows. Once in CI the box stayed open after an Enter (a
- * webview that took the focus got the key): the box still open is pressed again, never anything else.
+ * Enter in the name box, until `opened` shows. A webview that takes the focus can get the key: the
+ * box still open is pressed again, never anything else.
  */
 async function accept(input: Locator, opened: Locator): Promise<void> {
   const deadline = Date.now() + 30_000;
