@@ -316,9 +316,21 @@ export class Workbench {
       await this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${fileName}"]`).click();
     } else {
       const input = this.page.locator('.quick-input-widget .quick-input-box input');
-      await this.pressUntil('Control+P', input);
-      await input.fill(name);
-      await this.quickPickRow(fileName).click();
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await this.pressUntil('Control+P', input, Math.max(1, deadline - Date.now()));
+        try {
+          await input.fill(name, { timeout: 3_000 });
+          await this.quickPickRow(fileName).click({ timeout: 5_000 });
+          await this.page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor({ timeout: 10_000 });
+          break;
+        } catch (error) {
+          // A webview that takes the focus as it loads (a panel replaying its run) closes Quick Open,
+          // even under the click: open it again.
+          if (Date.now() >= deadline) throw error;
+          if (await input.isVisible()) await this.page.keyboard.press('Escape');
+        }
+      }
     }
     await this.page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor();
     await this.activeEditor().locator('.view-lines').waitFor();
