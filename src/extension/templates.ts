@@ -97,7 +97,7 @@ export async function newSpec(): Promise<vscode.Uri | undefined> {
     prompt: vscode.l10n.t('File name in {0}', folder.path.split('/').pop() ?? ''),
     value: proposed,
     valueSelection: [0, proposed.indexOf('.backprop')],
-    // Open through a click elsewhere (or a webview that takes the focus as it loads): closing would
+    // Stays open through a click elsewhere, or a webview taking the focus as it loads: closing would
     // lose the template chosen a step before. Escape still cancels.
     ignoreFocusOut: true,
     // A taken name is refused here, so the template chosen is not lost to an error afterwards.

@@ -312,50 +312,46 @@ export class Workbench {
   /** Opens a file by name (or a path relative to the folder) and waits for its editor. */
   async openFile(name: string, via: OpenVia = 'quickOpen'): Promise<void> {
     const fileName = basename(name);
+    const tab = this.page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`);
     if (via === 'explorer') {
       await this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${fileName}"]`).click();
     } else {
-      const input = this.page.locator('.quick-input-widget .quick-input-box input');
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        await this.pressUntil('Control+P', input, Math.max(1, deadline - Date.now()));
-        try {
-          await input.fill(name, { timeout: 3_000 });
-          await this.quickPickRow(fileName).click({ timeout: 5_000 });
-          await this.page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor({ timeout: 10_000 });
-          break;
-        } catch (error) {
-          // A webview that takes the focus as it loads (a panel replaying its run) closes Quick Open,
-          // even under the click: open it again.
-          if (Date.now() >= deadline) throw error;
-          if (await input.isVisible()) await this.page.keyboard.press('Escape');
-        }
-      }
+      await this.retryQuickInput('Control+P', name, async () => {
+        await this.quickPickRow(fileName).click({ timeout: 5_000 });
+        await tab.waitFor({ timeout: 10_000 });
+      });
     }
-    await this.page.locator(`.tabs-container .tab.active[aria-label^="${fileName}"]`).waitFor();
+    await tab.waitFor();
     await this.activeEditor().locator('.view-lines').waitFor();
   }
 
   /** Runs a command by its palette title ("Category: Title" rows match "Title" too). */
   async runCommand(title: string): Promise<void> {
-    const input = this.page.locator('.quick-input-widget .quick-input-box input');
     const row = this.quickPickRow(title);
+    await this.retryQuickInput('Control+Shift+P', `>${title}`, () => row.waitFor({ timeout: 5_000 }));
+    await row.click();
+    // The row goes whether the palette closes or the command opens a quick pick of its own.
+    await row.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * Opens the quick input with `key`, types `text` and runs `then`; all of it again, for 30 s, when a
+   * step fails: a webview that takes the focus as it loads (a panel replaying its run) closes the
+   * quick input opened over it, even under a click.
+   */
+  private async retryQuickInput(key: string, text: string, then: () => Promise<void>): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
     const deadline = Date.now() + 30_000;
     for (;;) {
-      await this.pressUntil('Control+Shift+P', input, Math.max(1, deadline - Date.now()));
+      await this.pressUntil(key, input, Math.max(1, deadline - Date.now()));
       try {
-        await input.fill(`>${title}`, { timeout: 3_000 });
-        await row.waitFor({ timeout: 5_000 });
-        break;
+        await input.fill(text, { timeout: 3_000 });
+        return await then();
       } catch (error) {
-        // A webview that takes focus as it loads closes the palette opened over it: open it again.
         if (Date.now() >= deadline) throw error;
         if (await input.isVisible()) await this.page.keyboard.press('Escape');
       }
     }
-    await row.click();
-    // The row goes whether the palette closes or the command opens a quick pick of its own.
-    await row.waitFor({ state: 'hidden' });
   }
 
   /** Hovers the first occurrence of `token` in the active editor and returns the hover's text. */
